@@ -1,0 +1,33 @@
+# Plumb — see README.md. Every target starts from `deps`, which installs what a fresh Debian 12 lacks.
+SWIFT     ?= swift
+CONFIG    ?= release
+PLUMB_BIN  = .build/$(CONFIG)/plumb
+
+# System packages: C libraries we link, tools the firewall reader runs, and what tests/benchmarks use as
+# oracles (ip, lsns, iptables-save, CNI plugins, tcpdump) or drivers (tmux).
+APT_PACKAGES = libncursesw5-dev libnl-3-dev libnl-route-3-dev libpcap-dev libsqlite3-dev pkg-config \
+               iproute2 iptables nftables util-linux procps containernetworking-plugins jq tmux tcpdump \
+               hyperfine busybox-static
+
+.PHONY: all deps build test demo bench clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh $(APT_PACKAGES)
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+test: deps
+	$(SWIFT) build --build-tests
+	./scripts/run-tests.sh
+
+demo: build
+	$(PLUMB_BIN) snapshot
+
+bench: build
+	./bench/run.sh $(PLUMB_BIN)
+
+clean:
+	rm -rf .build

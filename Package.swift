@@ -1,0 +1,34 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Module layout: C wrappers (C*) are only imported by PlumbKernel (and later PlumbCapture / PlumbTUI);
+// PlumbModel is pure values; PlumbCLI is the argument-parser command tree; `plumb` is the thin @main.
+let package = Package(
+    name: "Plumb",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "plumb", targets: ["plumb"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+        .systemLibrary(name: "CNetlink", pkgConfig: "libnl-route-3.0",
+                       providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]),
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        .target(name: "CLinuxShims", cSettings: [.define("_GNU_SOURCE")]),
+        .target(name: "PlumbModel"),
+        .target(name: "PlumbKernel", dependencies: ["PlumbModel", "CNetlink", "CLinuxShims"]),
+        .target(name: "PlumbCLI", dependencies: [
+            "PlumbModel", "PlumbKernel",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "plumb", dependencies: ["PlumbCLI"]),
+        .testTarget(name: "PlumbModelTests", dependencies: ["PlumbModel"]),
+        .testTarget(name: "PlumbKernelTests", dependencies: ["PlumbKernel", "PlumbModel"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlumbIntegrationTests", dependencies: ["PlumbKernel", "PlumbModel", "PlumbCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,29 @@
+#ifndef PLUMB_LINUX_SHIMS_H
+#define PLUMB_LINUX_SHIMS_H
+// setns/unshare and CLONE_* need _GNU_SOURCE before the first include; Swift's Glibc module does not see them.
+#include <sys/types.h>
+#include <stdint.h>
+
+extern const int plumb_CLONE_NEWNET;
+extern const int plumb_CLONE_NEWNS;
+extern const int plumb_CLONE_NEWUTS;
+extern const int plumb_CLONE_NEWIPC;
+extern const int plumb_CLONE_NEWPID;
+extern const int plumb_CLONE_NEWUSER;
+
+int plumb_setns(int fd, int nstype);
+int plumb_unshare(int flags);
+pid_t plumb_gettid(void);
+
+/// posix_spawn from the calling thread (which may be inside another network namespace), stdout/stderr to the
+/// given fds, stdin from /dev/null. argv and envp are NULL-terminated. Returns 0 and the pid, or an errno.
+int plumb_spawn(const char *path, char *const argv[], char *const envp[], int stdout_fd, int stderr_fd,
+                pid_t *pid_out);
+
+/// readlink(2) relative to a directory fd, NUL-terminated; returns length or -1.
+long plumb_readlinkat(int dirfd, const char *path, char *buf, unsigned long len);
+
+/// pipe2(O_CLOEXEC): both ends close on exec, so spawned tools inherit only what they are given.
+int plumb_pipe_cloexec(int fds[2]);
+
+#endif

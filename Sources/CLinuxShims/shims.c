@@ -1,0 +1,43 @@
+#include "CLinuxShims.h"
+#include <sched.h>
+#include <unistd.h>
+#include <spawn.h>
+#include <fcntl.h>
+#include <errno.h>
+#include <sys/syscall.h>
+
+const int plumb_CLONE_NEWNET = CLONE_NEWNET;
+const int plumb_CLONE_NEWNS = CLONE_NEWNS;
+const int plumb_CLONE_NEWUTS = CLONE_NEWUTS;
+const int plumb_CLONE_NEWIPC = CLONE_NEWIPC;
+const int plumb_CLONE_NEWPID = CLONE_NEWPID;
+const int plumb_CLONE_NEWUSER = CLONE_NEWUSER;
+
+int plumb_setns(int fd, int nstype) { return setns(fd, nstype); }
+int plumb_unshare(int flags) { return unshare(flags); }
+pid_t plumb_gettid(void) { return (pid_t)syscall(SYS_gettid); }
+
+int plumb_spawn(const char *path, char *const argv[], char *const envp[], int stdout_fd, int stderr_fd,
+                pid_t *pid_out) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    if (stdout_fd >= 0) posix_spawn_file_actions_adddup2(&fa, stdout_fd, 1);
+    if (stderr_fd >= 0) posix_spawn_file_actions_adddup2(&fa, stderr_fd, 2);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    int rc = posix_spawn(pid_out, path, &fa, &attr, argv, envp);
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&fa);
+    return rc;
+}
+
+long plumb_readlinkat(int dirfd, const char *path, char *buf, unsigned long len) {
+    if (len == 0) return -1;
+    ssize_t n = readlinkat(dirfd, path, buf, len - 1);
+    if (n < 0) return -1;
+    buf[n] = 0;
+    return (long)n;
+}
+
+int plumb_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }

@@ -1,0 +1,67 @@
+import ArgumentParser
+import PlumbModel
+
+/// `plumb ns ...`: namespaces. (Issue 3 adds `add` and `rm`.)
+struct NamespaceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ns",
+        abstract: "List network namespaces.",
+        subcommands: [List.self],
+        defaultSubcommand: List.self)
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ls", abstract: "List every network namespace, how it is held and who lives in it.",
+            aliases: ["list"])
+
+        @OptionGroup var read: ReadOptions
+
+        func run() throws {
+            var options = read
+            options.noFirewall = true  // the listing shows no rules; skip the costliest reader
+            let snap = try options.readSnapshot()
+            let rows = snap.namespaces.map(NamespaceRow.init)
+            if read.json {
+                try JSONOutput.print(rows, pretty: !read.compact)
+            } else {
+                FileHandleWriter.write(1, NamespaceRow.table(rows))
+            }
+        }
+    }
+}
+
+/// One line of `plumb ns ls`, the same fields in text and JSON.
+struct NamespaceRow: Encodable {
+    var id: UInt64
+    var isHost: Bool
+    var name: String
+    var names: [String]
+    var containers: [Container]
+    var heldBy: [String]
+    var orphan: Bool
+    var processes: Int
+    var links: Int
+
+    init(_ ns: Namespace) {
+        id = ns.id
+        isHost = ns.isHost
+        name = ns.displayName
+        names = ns.names
+        containers = ns.containers
+        heldBy = Array(Set(ns.heldBy.map(\.kind.rawValue))).sorted()
+        orphan = ns.isOrphan
+        processes = ns.pids.count
+        links = ns.links.count
+    }
+
+    static func table(_ rows: [NamespaceRow]) -> String {
+        let header = ["NSID", "NAME", "CONTAINER", "HELD BY", "PROCS", "LINKS"]
+        let body = rows.map { r -> [String] in
+            [String(r.id), r.name,
+             r.containers.first.map { "\($0.runtime.rawValue):\($0.name)" } ?? "-",
+             r.heldBy.joined(separator: ",") + (r.orphan ? " (no process)" : ""),
+             String(r.processes), String(r.links)]
+        }
+        return TextTable.render(header: header, rows: body)
+    }
+}

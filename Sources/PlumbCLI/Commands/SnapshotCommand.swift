@@ -1,0 +1,31 @@
+import ArgumentParser
+import PlumbModel
+
+/// `plumb snapshot`: the whole picture, as a readable tree or as the JSON contract.
+struct SnapshotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Print every network namespace with its links, addresses, routes and firewall.")
+
+    @OptionGroup var read: ReadOptions
+
+    @Argument(help: "Only this namespace (id, ip-netns name, container name/id, pid:N or host).")
+    var target: String?
+
+    @Flag(name: .long, help: "Text: also show the local routing table and neighbours.")
+    var all = false
+
+    func run() throws {
+        var snap = try read.readSnapshot()
+        if let target {
+            let ns = try resolveTarget(target, in: snap)
+            snap.namespaces = [ns]
+            snap.processes = snap.processes.filter { $0.namespace == ns.id }
+        }
+        if read.json {
+            try JSONOutput.print(snap, pretty: !read.compact)
+        } else {
+            FileHandleWriter.write(1, SnapshotTextRenderer(showAll: all).render(snap))
+        }
+    }
+}

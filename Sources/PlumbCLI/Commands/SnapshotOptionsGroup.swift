@@ -1,0 +1,38 @@
+import ArgumentParser
+import PlumbKernel
+import PlumbModel
+
+/// Options shared by every command that reads a snapshot.
+struct ReadOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print JSON (the documented snapshot schema) instead of text.")
+    var json = false
+
+    @Flag(name: .long, help: "Single-line JSON (with --json).")
+    var compact = false
+
+    @Flag(name: .long, help: "Do not read iptables/nftables (faster).")
+    var noFirewall = false
+
+    @Flag(name: .long, help: "Do not scan open file descriptors for namespaces held only by an fd (faster).")
+    var noFdScan = false
+
+    func snapshotOptions() -> SnapshotOptions {
+        var o = SnapshotOptions()
+        o.firewall = !noFirewall
+        o.scanFds = !noFdScan
+        return o
+    }
+
+    func readSnapshot() throws -> Snapshot {
+        try requirePrivileges()
+        return SnapshotReader(options: snapshotOptions()).read()
+    }
+}
+
+func resolveTarget(_ target: String, in snap: Snapshot) throws -> Namespace {
+    do {
+        return try TargetSelector.resolve(target, in: snap)
+    } catch let f as TargetSelector.Failure {
+        throw CommandFailure(description: f.description, code: PlumbExit.notFound)
+    }
+}

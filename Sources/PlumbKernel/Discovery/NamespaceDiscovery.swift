@@ -1,0 +1,136 @@
+import Glibc
+import Dispatch
+import PlumbModel
+
+/// A network namespace found by discovery, before anything was read inside it.
+public struct DiscoveredNamespace: Sendable, Equatable {
+    public var id: UInt64
+    public var isHost: Bool
+    public var names: [String] = []
+    public var paths: [String] = []
+    public var heldBy: [Holder] = []
+    public var pids: [Int32] = []
+    /// Paths that refer to the namespace, best first: opening any of them gives an fd to enter it.
+    public var handles: [String] = []
+}
+
+public struct DiscoveryResult: Sendable {
+    public var namespaces: [DiscoveredNamespace]
+    public var processes: [ProcessRecord]
+    public var stats: DiscoveryStats
+    /// nsfs device number (the same for every namespace of this boot).
+    public var device: UInt64
+}
+
+/// Finds every network namespace the kernel keeps alive: through processes, their threads, nsfs bind mounts
+/// in every mount namespace, and open file descriptors. Identity is the nsfs inode.
+public struct NamespaceDiscovery: Sendable {
+    public var procRoot = "/proc"
+    public var scanFds = true
+    /// Threads used to walk /proc; 0 means one per core.
+    public var threads = 0
+
+    public init(scanFds: Bool = true) { self.scanFds = scanFds }
+
+    public func discover() -> DiscoveryResult {
+        let scanner = ProcScanner(procRoot: procRoot, scanFds: scanFds)
+        let pids = scanner.listPids()
+        let scan = parallelScan(scanner, pids: pids)
+
+        var byId: [UInt64: DiscoveredNamespace] = [:]
+        let hostId = hostNamespace()
+        func entry(_ id: UInt64) -> DiscoveredNamespace {
+            byId[id] ?? DiscoveredNamespace(id: id, isHost: id == hostId)
+        }
+
+        for p in scan.processes {
+            guard let ns = p.namespace else { continue }
+            var e = entry(ns)
+            e.pids.append(p.pid)
+            if e.pids.count <= 3 { e.handles.append("\(procRoot)/\(p.pid)/ns/net") }
+            byId[ns] = e
+        }
+        for (id, pids) in byId.mapValues(\.pids) {
+            // One process holder (the lowest pid) says "held by processes"; `pids` lists them all, so the host's
+            // thousands of processes are not repeated in heldBy.
+            if let first = pids.min() { byId[id]!.heldBy.append(Holder(kind: .process, pid: first)) }
+        }
+        for (ns, h) in scan.threadHolders {
+            var e = entry(ns)
+            e.heldBy.append(h)
+            e.handles.append("\(procRoot)/\(h.pid!)/task/\(h.tid!)/ns/net")
+            byId[ns] = e
+        }
+
+        var stats = scan.stats
+        // Bind mounts: read one mount table per mount namespace.
+        var seenMounts = Set<String>()
+        for (_, pid) in scan.mountNamespaceReps.sorted(by: { $0.value < $1.value }) {
+            guard let text = FileReader.readString("\(procRoot)/\(pid)/mountinfo") else { continue }
+            stats.mountTablesScanned += 1
+            let own = pid == getpid() || isSameMountNamespace(pid)
+            for m in MountInfoParser.nsfsMounts(in: text) where m.type == "net" {
+                guard seenMounts.insert("\(m.inode) \(m.mountPoint)").inserted else { continue }
+                var e = entry(m.inode)
+                e.paths.append(m.mountPoint)
+                e.heldBy.append(Holder(kind: .bindMount, pid: own ? nil : pid, path: m.mountPoint))
+                if let name = Self.netnsName(m.mountPoint), !e.names.contains(name) { e.names.append(name) }
+                // A path in another mount namespace is reached through that process's root.
+                e.handles.insert(own ? m.mountPoint : "\(procRoot)/\(pid)/root\(m.mountPoint)", at: 0)
+                byId[m.inode] = e
+            }
+        }
+        for (ns, h) in scan.fdHolders {
+            var e = entry(ns)
+            e.heldBy.append(h)
+            e.handles.append("\(procRoot)/\(h.pid!)/fd/\(h.fd!)")
+            byId[ns] = e
+        }
+        if byId[hostId] == nil, hostId != 0 {
+            byId[hostId] = DiscoveredNamespace(id: hostId, isHost: true, handles: ["\(procRoot)/self/ns/net"])
+        }
+        var list = Array(byId.values)
+        for i in list.indices { list[i].pids.sort(); list[i].paths.sort() }
+        list.sort { ($0.isHost ? 0 : 1, $0.id) < ($1.isHost ? 0 : 1, $1.id) }
+        var st = stat()
+        let device = stat("\(procRoot)/self/ns/net", &st) == 0 ? UInt64(st.st_dev) : 0
+        return DiscoveryResult(namespaces: list, processes: scan.processes.sorted { $0.pid < $1.pid },
+                               stats: stats, device: device)
+    }
+
+    /// `ip netns` names: /run/netns/NAME and /var/run/netns/NAME.
+    static func netnsName(_ path: String) -> String? {
+        for prefix in ["/run/netns/", "/var/run/netns/"] where path.hasPrefix(prefix) {
+            let name = String(path.dropFirst(prefix.count))
+            return name.contains("/") || name.isEmpty ? nil : name
+        }
+        return nil
+    }
+
+    /// The host namespace is PID 1's; where its link is unreadable (EACCES here), our own.
+    func hostNamespace() -> UInt64 {
+        for p in ["\(procRoot)/1/ns/net", "\(procRoot)/self/ns/net"] {
+            var st = stat()
+            if stat(p, &st) == 0 { return UInt64(st.st_ino) }
+        }
+        return 0
+    }
+
+    private func isSameMountNamespace(_ pid: Int32) -> Bool {
+        var a = stat(), b = stat()
+        return stat("\(procRoot)/self/ns/mnt", &a) == 0 && stat("\(procRoot)/\(pid)/ns/mnt", &b) == 0
+            && a.st_ino == b.st_ino
+    }
+
+    private func parallelScan(_ scanner: ProcScanner, pids: [Int32]) -> ProcScan {
+        let workers = max(1, min(threads > 0 ? threads : ProcessorCount.online, pids.count / 256 + 1))
+        if workers == 1 { return scanner.scan(pids: pids[...]) }
+        let results = LockedArray<ProcScan>(count: workers, initial: ProcScan())
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            // Interleaved stripes balance the cost: low pids are often heavier (daemons with many fds).
+            let mine = stride(from: w, to: pids.count, by: workers).map { pids[$0] }
+            results.set(w, scanner.scan(pids: mine[...]))
+        }
+        return results.values.reduce(into: ProcScan()) { $0.merge($1) }
+    }
+}

@@ -1,0 +1,151 @@
+import Glibc
+import CLinuxShims
+import PlumbModel
+
+/// What one walk of /proc found: processes, and every place a network namespace is referenced from.
+struct ProcScan: Sendable {
+    var processes: [ProcessRecord] = []
+    /// Threads living in another network namespace than their process.
+    var threadHolders: [(ns: UInt64, holder: Holder)] = []
+    /// Open fds that refer to a network namespace.
+    var fdHolders: [(ns: UInt64, holder: Holder)] = []
+    /// One pid per distinct mount namespace, to read each mount table once.
+    var mountNamespaceReps: [UInt64: Int32] = [:]
+    var stats = DiscoveryStats()
+
+    mutating func merge(_ o: ProcScan) {
+        processes += o.processes
+        threadHolders += o.threadHolders
+        fdHolders += o.fdHolders
+        for (k, v) in o.mountNamespaceReps where mountNamespaceReps[k] == nil { mountNamespaceReps[k] = v }
+        stats.processesScanned += o.stats.processesScanned
+        stats.threadsScanned += o.stats.threadsScanned
+        stats.processesVanished += o.stats.processesVanished
+        stats.processesUnreadable += o.stats.processesUnreadable
+        stats.fdsScanned += o.stats.fdsScanned
+    }
+}
+
+/// Walks /proc: every process and thread's network namespace, and every open fd that refers to one.
+/// Processes vanish mid-walk and some links give EACCES (PID 1 here): both are counted, never fatal.
+struct ProcScanner: Sendable {
+    var procRoot = "/proc"
+    var scanFds = true
+
+    /// All numeric entries of /proc.
+    func listPids() -> [Int32] {
+        (FileReader.listDirectory(procRoot) ?? []).compactMap { Int32($0) }.sorted()
+    }
+
+    /// Scans the given pids; split the pid list across threads to use every core.
+    func scan(pids: ArraySlice<Int32>) -> ProcScan {
+        var out = ProcScan()
+        out.processes.reserveCapacity(pids.count)
+        let rootfd = open(procRoot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard rootfd >= 0 else { return out }
+        defer { close(rootfd) }
+        var linkBuf = [CChar](repeating: 0, count: 256)
+        for pid in pids {
+            scanProcess(pid, rootfd: rootfd, buf: &linkBuf, into: &out)
+        }
+        return out
+    }
+
+    private func scanProcess(_ pid: Int32, rootfd: Int32, buf: inout [CChar], into out: inout ProcScan) {
+        let dfd = openat(rootfd, String(pid), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd < 0 { out.stats.processesVanished += 1; return }
+        defer { close(dfd) }
+        out.stats.processesScanned += 1
+        var st = stat()
+        let uid: UInt32 = fstat(dfd, &st) == 0 ? st.st_uid : 0
+
+        // /proc/PID/stat: comm, ppid and the thread count in one read.
+        guard let statBytes = FileReader.readBytes("stat", dirfd: dfd, limit: 4096),
+              let parsed = ProcStatParser.parse(statBytes) else {
+            out.stats.processesVanished += 1
+            return
+        }
+        var ns: UInt64? = nil
+        if let inode = readNsInode(dfd, "ns/net", &buf) {
+            ns = inode
+        } else if errno == EACCES || errno == EPERM {
+            out.stats.processesUnreadable += 1
+        }
+        if let mnt = readNsInode(dfd, "ns/mnt", &buf), out.mountNamespaceReps[mnt] == nil {
+            out.mountNamespaceReps[mnt] = pid
+        }
+        let cmdline = FileReader.readBytes("cmdline", dirfd: dfd, limit: 8192).map(Self.cmdlineString) ?? ""
+        out.processes.append(ProcessRecord(pid: pid, ppid: parsed.ppid, comm: parsed.comm, cmdline: cmdline,
+                                         uid: uid, namespace: ns))
+
+        if parsed.threads > 1, let tids = FileReader.listDirectory("task", dirfd: dfd) {
+            for t in tids {
+                guard let tid = Int32(t), tid != pid else { continue }
+                out.stats.threadsScanned += 1
+                if let tns = readNsInode(dfd, "task/\(t)/ns/net", &buf), tns != ns {
+                    out.threadHolders.append((tns, Holder(kind: .thread, pid: pid, tid: tid)))
+                }
+            }
+        }
+        if scanFds, let fds = FileReader.listDirectory("fd", dirfd: dfd) {
+            for f in fds {
+                out.stats.fdsScanned += 1
+                if let inode = readNsInode(dfd, "fd/\(f)", &buf, requirePrefix: "net:[") {
+                    out.fdHolders.append((inode, Holder(kind: .fd, pid: pid, fd: Int32(f))))
+                }
+            }
+        }
+    }
+
+    /// readlink + parse "net:[123]" without building Strings on the hot path.
+    private func readNsInode(_ dfd: Int32, _ path: String, _ buf: inout [CChar],
+                             requirePrefix: StaticString? = nil) -> UInt64? {
+        let n = buf.withUnsafeMutableBufferPointer { plumb_readlinkat(dfd, path, $0.baseAddress, 256) }
+        guard n > 0 else { return nil }
+        return buf.withUnsafeBufferPointer { p -> UInt64? in
+            let bytes = UnsafeRawBufferPointer(start: p.baseAddress, count: n).bindMemory(to: UInt8.self)
+            if let prefix = requirePrefix {
+                let pre = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
+                guard n >= pre.count, zip(bytes, pre).allSatisfy({ $0 == $1 }) else { return nil }
+            }
+            guard let open = bytes.firstIndex(of: UInt8(ascii: "[")) else { return nil }
+            var v: UInt64 = 0
+            var i = open + 1
+            while i < n, bytes[i] >= 48, bytes[i] <= 57 { v = v &* 10 &+ UInt64(bytes[i] - 48); i += 1 }
+            return i < n && bytes[i] == UInt8(ascii: "]") ? v : nil
+        }
+    }
+
+    static func cmdlineString(_ b: [UInt8]) -> String {
+        var b = b
+        while b.last == 0 { b.removeLast() }
+        for i in b.indices where b[i] == 0 { b[i] = UInt8(ascii: " ") }
+        return String(decoding: b, as: UTF8.self)
+    }
+}
+
+/// /proc/PID/stat: "pid (comm) state ppid ... num_threads(20th) ...". comm may contain spaces and ')'.
+enum ProcStatParser {
+    static func parse(_ b: [UInt8]) -> (comm: String, ppid: Int32, threads: Int)? {
+        guard let open = b.firstIndex(of: UInt8(ascii: "(")),
+              let close = b.lastIndex(of: UInt8(ascii: ")")), close > open else { return nil }
+        let comm = String(decoding: b[(open + 1)..<close], as: UTF8.self)
+        // Fields after ") ": state(3) ppid(4) ... num_threads(20)
+        var field = 3
+        var i = close + 2
+        var ppid: Int32 = 0
+        var threads = 1
+        while i < b.count, field <= 20 {
+            var j = i
+            while j < b.count, b[j] != UInt8(ascii: " ") { j += 1 }
+            if field == 4 || field == 20 {
+                var v = 0
+                for k in i..<j where b[k] >= 48 && b[k] <= 57 { v = v * 10 + Int(b[k] - 48) }
+                if field == 4 { ppid = Int32(truncatingIfNeeded: v) } else { threads = v }
+            }
+            field += 1
+            i = j + 1
+        }
+        return (comm, ppid, threads)
+    }
+}

@@ -1,0 +1,33 @@
+import Glibc
+import CNetlink
+
+/// Turns libnl's `struct nl_addr` into text. Kept here so no libnl type escapes this folder.
+enum NetlinkAddress {
+    /// "10.0.0.1" / "fd13::1" / "aa:bb:cc:dd:ee:ff"; nil for NULL or empty.
+    static func string(_ a: OpaquePointer?) -> String? {
+        guard let a, nl_addr_get_len(a) > 0, let raw = nl_addr_get_binary_addr(a) else { return nil }
+        let family = nl_addr_get_family(a)
+        if family == AF_INET || family == AF_INET6 {
+            var buf = [CChar](repeating: 0, count: 64)
+            guard inet_ntop(family, raw, &buf, 64) != nil else { return nil }
+            return String(cBuffer: buf)
+        }
+        let len = Int(nl_addr_get_len(a))
+        let bytes = UnsafeRawBufferPointer(start: raw, count: len)
+        return bytes.map { hexByte($0) }.joined(separator: ":")
+    }
+
+    /// "10.0.0.0/24", "default" when the prefix length is zero.
+    static func cidr(_ a: OpaquePointer?, defaultWhenEmpty: Bool) -> String? {
+        guard let a else { return defaultWhenEmpty ? "default" : nil }
+        let plen = nl_addr_get_prefixlen(a)
+        if nl_addr_get_len(a) == 0 || (plen == 0 && defaultWhenEmpty) { return "default" }
+        guard let s = string(a) else { return nil }
+        return "\(s)/\(plen)"
+    }
+
+    private static let hexDigits = Array("0123456789abcdef")
+    static func hexByte(_ b: UInt8) -> String {
+        String([hexDigits[Int(b >> 4)], hexDigits[Int(b & 15)]])
+    }
+}

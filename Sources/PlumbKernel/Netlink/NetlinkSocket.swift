@@ -1,0 +1,63 @@
+import Glibc
+import CNetlink
+
+/// A libnl socket bound to the namespace of the thread that opened it. It stays bound there afterwards, so a
+/// namespace's socket can be kept and reused from any thread without entering the namespace again.
+public final class NetlinkSocket: @unchecked Sendable {
+    let sk: OpaquePointer
+
+    /// Opens a NETLINK_ROUTE socket (or another protocol) in the calling thread's namespace.
+    public init(protocol proto: Int32 = NETLINK_ROUTE) throws {
+        guard let s = plumb_nl_open(proto) else {
+            throw SystemError("nl_connect", "netlink protocol \(proto)", errno: errno == 0 ? EPROTO : errno)
+        }
+        sk = s
+    }
+
+    deinit { nl_socket_free(sk) }
+
+    /// Dumps into a libnl cache, retrying dumps the kernel interrupted (NLM_F_DUMP_INTR) because the table
+    /// changed under it.
+    func dumpCache(_ what: String, _ alloc: (OpaquePointer, UnsafeMutablePointer<OpaquePointer?>) -> Int32)
+        throws -> NetlinkCache {
+        var lastErr: Int32 = 0
+        for _ in 0..<5 {
+            var cache: OpaquePointer?
+            let err = alloc(sk, &cache)
+            if err >= 0, let cache { return NetlinkCache(cache) }
+            if let cache { nl_cache_free(cache) }
+            lastErr = err
+            if -err != NLE_DUMP_INTR { break }
+        }
+        throw NetlinkError(operation: what, code: lastErr)
+    }
+
+    /// RTM_GETNSID: the nsid the namespace behind `fd` has in this socket's namespace (nil: none assigned).
+    func nsid(ofNamespaceFd fd: Int32) -> Int32? {
+        let r = plumb_nl_get_nsid(sk, fd)
+        return r >= 0 ? r : nil
+    }
+}
+
+/// Owns a libnl cache and walks its objects without callbacks.
+final class NetlinkCache {
+    let cache: OpaquePointer
+    init(_ c: OpaquePointer) { cache = c }
+    deinit { nl_cache_free(cache) }
+
+    func forEach(_ body: (OpaquePointer) -> Void) {
+        var obj = nl_cache_get_first(cache)
+        while let o = obj {
+            body(o)
+            obj = nl_cache_get_next(o)
+        }
+    }
+}
+
+public struct NetlinkError: Error, CustomStringConvertible, Sendable {
+    public let operation: String
+    public let code: Int32
+    public var description: String {
+        "netlink \(operation) failed: \(String(cString: nl_geterror(code))) (libnl error \(code))"
+    }
+}

@@ -1,0 +1,64 @@
+import PlumbModel
+
+/// Resolves IFLA_LINK_NETNSID (an id meaningful only inside one namespace) to the other namespace's nsfs inode.
+///
+/// Structural matching proposes a candidate first (for a veth: a link in another namespace whose index is our
+/// IFLA_LINK and whose IFLA_LINK is our index), then one RTM_GETNSID query on the kept socket confirms it, so the
+/// usual cost is one query per (namespace, nsid) pair instead of one per namespace pair.
+struct PeerResolver {
+    struct Entry {
+        var id: UInt64
+        var fd: Int32
+        var socket: NetlinkSocket?
+        var dump: NetlinkDump?
+    }
+
+    var entries: [Entry]
+
+    func resolve() -> [[RemoteLinkRef?]] {
+        // index -> positions of namespaces having a link with that ifindex (a veth/parent candidate).
+        var byIfindex: [Int: [Int]] = [:]
+        for (pos, e) in entries.enumerated() {
+            for l in e.dump?.links ?? [] { byIfindex[l.link.index, default: []].append(pos) }
+        }
+        var result = entries.map { e in [RemoteLinkRef?](repeating: nil, count: e.dump?.links.count ?? 0) }
+        for (n, e) in entries.enumerated() {
+            guard let dump = e.dump else { continue }
+            var known: [Int32: Int?] = [:]   // nsid -> position (nil: tried everything, unknown)
+            for (li, l) in dump.links.enumerated() {
+                guard let lower = l.lowerIndex else { continue }
+                guard let nsid = l.lowerNetnsid else {
+                    result[n][li] = RemoteLinkRef(namespace: e.id, index: lower)
+                    continue
+                }
+                if known[nsid] == nil {
+                    known[nsid] = find(nsid: nsid, from: n, socket: e.socket,
+                                       hints: candidates(for: l, in: n, byIfindex: byIfindex))
+                }
+                let target = known[nsid]!.map { entries[$0].id }
+                result[n][li] = RemoteLinkRef(namespace: target, index: lower)
+            }
+        }
+        return result
+    }
+
+    private func candidates(for l: DumpedLink, in n: Int, byIfindex: [Int: [Int]]) -> [Int] {
+        guard let lower = l.lowerIndex else { return [] }
+        let all = (byIfindex[lower] ?? []).filter { $0 != n }
+        guard l.link.kind == "veth" else { return all }
+        // A veth's peer points back at us: prefer namespaces where it does.
+        let mirrored = all.filter { m in
+            entries[m].dump?.links.contains { $0.link.index == lower && $0.lowerIndex == l.link.index } ?? false
+        }
+        return mirrored + all.filter { !mirrored.contains($0) }
+    }
+
+    private func find(nsid: Int32, from n: Int, socket: NetlinkSocket?, hints: [Int]) -> Int? {
+        guard let socket else { return nil }
+        var tried = Set<Int>()
+        for m in hints + Array(entries.indices) where m != n && tried.insert(m).inserted {
+            if entries[m].fd >= 0, socket.nsid(ofNamespaceFd: entries[m].fd) == nsid { return m }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,13 @@
+/// What a snapshot reads. Everything is on by default; the TUI and benchmarks turn parts off.
+public struct SnapshotOptions: Sendable {
+    public var firewall = true
+    public var containers = true
+    /// Walk /proc/*/fd for namespaces held only by an open fd (the costliest part of discovery).
+    public var scanFds = true
+    /// Worker threads for the per-namespace reads; 0 = one per core.
+    public var threads = 0
+    /// Read only these namespaces (ids); nil = all.
+    public var only: Set<UInt64>? = nil
+
+    public init() {}
+}

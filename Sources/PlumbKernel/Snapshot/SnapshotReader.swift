@@ -1,0 +1,122 @@
+import Glibc
+import Foundation
+import PlumbModel
+
+/// Builds a `Snapshot`: discovery, then one job per namespace on the namespace worker threads (netlink dumps,
+/// sysctls, firewall), then cross-namespace wiring and container attribution in memory.
+public struct SnapshotReader: Sendable {
+    public var options: SnapshotOptions
+    public var discovery = NamespaceDiscovery()
+    public var attributorRoot = "/"
+
+    public init(options: SnapshotOptions = SnapshotOptions()) {
+        self.options = options
+        discovery.scanFds = options.scanFds
+        discovery.threads = options.threads
+    }
+
+    /// Per-namespace result of the worker job.
+    final class Slot: @unchecked Sendable {
+        var socket: NetlinkSocket?
+        var dump: NetlinkDump?
+        var firewall = Firewall()
+        var notes: [String] = []
+    }
+
+    public func read() -> Snapshot {
+        let started = Date()
+        NamespaceHandle.raiseFileLimit()
+        var found = discovery.discover()
+        var stats = found.stats
+        stats.discoveryMillis = Date().timeIntervalSince(started) * 1000
+        if let only = options.only { found.namespaces.removeAll { !only.contains($0.id) } }
+
+        let fds = found.namespaces.map { NamespaceHandle.open($0.handles, expecting: $0.id) }
+        defer { fds.forEach { if $0 >= 0 { close($0) } } }
+        let slots = found.namespaces.map { _ in Slot() }
+        let firewallReader = options.firewall ? FirewallReader() : nil
+        let netStart = Date()
+        let fwMillis = LockedArray<Double>(count: slots.count, initial: 0)
+
+        NamespaceWorkers.forEach(fds: fds, threads: workerCount(found.namespaces.count)) { i, entered in
+            let slot = slots[i]
+            guard fds[i] >= 0, case .success = entered else {
+                slot.notes.append("namespace vanished before it could be entered")
+                return
+            }
+            do {
+                let sock = try NetlinkSocket()
+                var dump = try NetlinkDumper.dump(sock)
+                SysctlReader.fill(&dump.sysctls)
+                slot.dump = dump
+                // Keep the socket only where a cross-namespace reference still needs RTM_GETNSID.
+                if dump.links.contains(where: { $0.lowerNetnsid != nil }) { slot.socket = sock }
+            } catch {
+                slot.notes.append("\(error)")
+            }
+            if let firewallReader {
+                let t = Date()
+                slot.firewall = firewallReader.read()
+                fwMillis.set(i, Date().timeIntervalSince(t) * 1000)
+            }
+        }
+        stats.netlinkMillis = Date().timeIntervalSince(netStart) * 1000
+        stats.firewallMillis = fwMillis.values.reduce(0, +)
+        stats.namespacesVanished = slots.filter { $0.dump == nil }.count
+
+        let peers = PeerResolver(entries: found.namespaces.indices.map {
+            PeerResolver.Entry(id: found.namespaces[$0].id, fd: fds[$0], socket: slots[$0].socket,
+                               dump: slots[$0].dump)
+        }).resolve()
+
+        var namespaces = [Namespace]()
+        for (i, d) in found.namespaces.enumerated() {
+            let slot = slots[i]
+            var ns = Namespace(id: d.id, device: found.device, isHost: d.isHost, names: d.names, paths: d.paths,
+                               heldBy: d.heldBy, pids: d.pids, firewall: slot.firewall, notes: slot.notes)
+            if let dump = slot.dump {
+                ns.links = dump.links.enumerated().map { li, dl in
+                    var l = dl.link
+                    if let ref = peers[i][li] {
+                        if l.kind == "veth" { l.peer = ref } else { l.parent = ref }
+                    }
+                    return l
+                }
+                ns.routes = dump.routes
+                ns.neighbors = dump.neighbors
+                ns.sysctls = dump.sysctls
+            }
+            namespaces.append(ns)
+        }
+        if options.containers { attributeContainers(&namespaces, processes: found.processes) }
+
+        var notes = [String]()
+        if options.firewall, firewallReader?.iptablesSave == nil {
+            notes.append("iptables-save not installed: iptables rules are not shown (apt install iptables)")
+        }
+        if stats.processesUnreadable > 0 {
+            notes.append("\(stats.processesUnreadable) process(es) have unreadable namespace links (EACCES); "
+                         + "they are counted but not placed in a namespace")
+        }
+        return Snapshot(takenAt: started.timeIntervalSince1970, namespaces: namespaces,
+                        processes: found.processes, discovery: stats, notes: notes)
+    }
+
+    private func workerCount(_ n: Int) -> Int {
+        // Netlink dumps are syscall-bound and firewall reads wait on child processes: a few more threads than
+        // cores keeps both cores busy.
+        let cores = options.threads > 0 ? options.threads : ProcessorCount.online * 2
+        return max(1, min(cores, n))
+    }
+
+    private func attributeContainers(_ namespaces: inout [Namespace], processes: [ProcessRecord]) {
+        let comms = Dictionary(processes.map { ($0.pid, $0.comm) }, uniquingKeysWith: { a, _ in a })
+        let evidence = namespaces.filter { !$0.isHost }.map { ns in
+            NamespaceEvidence(id: ns.id, paths: ns.paths,
+                              processes: ns.pids.map { (pid: $0, comm: comms[$0] ?? "") },
+                              addresses: ns.links.flatMap { $0.addresses.map { String($0.prefix { $0 != "/" }) } })
+        }
+        let found = ContainerAttributor(root: attributorRoot).attribute(evidence)
+        for i in namespaces.indices { namespaces[i].containers = found[namespaces[i].id] ?? [] }
+    }
+}

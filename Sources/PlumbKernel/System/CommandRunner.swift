@@ -1,0 +1,53 @@
+import Glibc
+import CLinuxShims
+
+/// Runs a helper tool (iptables-save, nft) from the *calling thread*, so the child inherits the network
+/// namespace that thread entered. Arguments are passed as an argv array: nothing goes through `sh -c`.
+public enum CommandRunner {
+    public struct Output: Sendable {
+        public var status: Int32
+        public var stdout: [UInt8]
+        public var stderr: [UInt8]
+        public var stderrText: String { String(decoding: stderr, as: UTF8.self).trimmingSpaces }
+    }
+
+    static let searchPath = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+
+    /// Absolute path of a tool, or nil when it is not installed.
+    public static func which(_ tool: String) -> String? {
+        if tool.hasPrefix("/") { return access(tool, X_OK) == 0 ? tool : nil }
+        for dir in searchPath where access("\(dir)/\(tool)", X_OK) == 0 { return "\(dir)/\(tool)" }
+        return nil
+    }
+
+    public static func run(_ path: String, _ args: [String]) throws -> Output {
+        var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
+        guard plumb_pipe_cloexec(&outPipe) == 0 else { throw SystemError("pipe2", path) }
+        guard plumb_pipe_cloexec(&errPipe) == 0 else {
+            close(outPipe[0]); close(outPipe[1]); throw SystemError("pipe2", path)
+        }
+        let argv = cStrings([path] + args)
+        let envp = cStrings(["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"])
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = plumb_spawn(path, argv, envp, outPipe[1], errPipe[1], &pid)
+        close(outPipe[1]); close(errPipe[1])
+        defer { close(outPipe[0]); close(errPipe[0]) }
+        if rc != 0 { throw SystemError("posix_spawn", path, errno: rc) }
+        // stderr of these tools is small; read stdout to EOF first, then stderr.
+        let out = FileReader.readAll(fd: outPipe[0]) ?? []
+        let err = FileReader.readAll(fd: errPipe[0], limit: 1 << 16) ?? []
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return Output(status: code, stdout: out, stderr: err)
+    }
+
+    /// A NULL-terminated, malloc'd argv (freed by the caller).
+    static func cStrings(_ strings: [String]) -> [UnsafeMutablePointer<CChar>?] {
+        var out = [UnsafeMutablePointer<CChar>?]()
+        for s in strings { out.append(s.withCString { strdup($0) }) }
+        out.append(nil)
+        return out
+    }
+}

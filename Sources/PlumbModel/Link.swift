@@ -1,0 +1,90 @@
+/// A network interface inside one namespace, with the wiring that crosses namespaces.
+public struct Link: Codable, Sendable, Equatable {
+    public var index: Int
+    public var name: String
+    /// veth, bridge, macvlan, macvtap, vxlan, tun, loopback, device, ... (IFLA_INFO_KIND, or derived).
+    public var kind: String
+    public var mac: String?
+    public var mtu: Int
+    /// IFF_* flags in lower case: up, broadcast, loopback, running, lower_up, promisc, ...
+    public var flags: [String]
+    /// RFC 2863 operational state: up, down, lowerlayerdown, unknown, dormant, notpresent, testing.
+    public var operState: String
+    /// The bridge (or bond) this link is enslaved to, in the same namespace.
+    public var master: LinkRef?
+    /// The other end of a veth pair, possibly in another namespace.
+    public var peer: RemoteLinkRef?
+    /// The parent of a macvlan/macvtap/vxlan/vlan link, possibly in another namespace.
+    public var parent: RemoteLinkRef?
+    /// Addresses as CIDR strings ("10.0.0.2/24", "fd13::2/64").
+    public var addresses: [String]
+    public var stats: LinkStats
+    public var vxlan: VxlanInfo?
+    public var macvlanMode: String?
+    /// Set when this link is a bridge port.
+    public var bridgePort: BridgePortInfo?
+
+    public init(index: Int, name: String, kind: String, mac: String? = nil, mtu: Int = 1500, flags: [String] = [],
+                operState: String = "unknown", master: LinkRef? = nil, peer: RemoteLinkRef? = nil,
+                parent: RemoteLinkRef? = nil, addresses: [String] = [], stats: LinkStats = LinkStats(),
+                vxlan: VxlanInfo? = nil, macvlanMode: String? = nil, bridgePort: BridgePortInfo? = nil) {
+        self.index = index; self.name = name; self.kind = kind; self.mac = mac; self.mtu = mtu; self.flags = flags
+        self.operState = operState; self.master = master; self.peer = peer; self.parent = parent
+        self.addresses = addresses; self.stats = stats; self.vxlan = vxlan; self.macvlanMode = macvlanMode
+        self.bridgePort = bridgePort
+    }
+
+    public var isUp: Bool { flags.contains("up") }
+    public var hasCarrier: Bool { flags.contains("lower_up") }
+}
+
+public struct LinkRef: Codable, Sendable, Equatable, Hashable {
+    public var index: Int
+    public init(index: Int) { self.index = index }
+}
+
+/// A link in some namespace: `namespace` is that namespace's `id` (nsfs inode); nil when it could not be
+/// resolved (the peer's namespace is not visible, e.g. gone or owned by another user namespace).
+public struct RemoteLinkRef: Codable, Sendable, Equatable, Hashable {
+    public var namespace: UInt64?
+    public var index: Int
+    public init(namespace: UInt64?, index: Int) { self.namespace = namespace; self.index = index }
+
+    enum CodingKeys: String, CodingKey { case namespace, index }
+    // Encode a missing namespace as an explicit null: scripts read `peer.namespace` and must see the key.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(namespace, forKey: .namespace)
+        try c.encode(index, forKey: .index)
+    }
+}
+
+/// 64-bit interface counters (IFLA_STATS64).
+public struct LinkStats: Codable, Sendable, Equatable {
+    public var rxPackets: UInt64 = 0
+    public var txPackets: UInt64 = 0
+    public var rxBytes: UInt64 = 0
+    public var txBytes: UInt64 = 0
+    public var rxErrors: UInt64 = 0
+    public var txErrors: UInt64 = 0
+    public var rxDropped: UInt64 = 0
+    public var txDropped: UInt64 = 0
+    public init() {}
+}
+
+public struct VxlanInfo: Codable, Sendable, Equatable {
+    public var vni: UInt32
+    /// Unicast remote or multicast group.
+    public var remote: String?
+    public var local: String?
+    public var port: Int?
+    public init(vni: UInt32, remote: String? = nil, local: String? = nil, port: Int? = nil) {
+        self.vni = vni; self.remote = remote; self.local = local; self.port = port
+    }
+}
+
+public struct BridgePortInfo: Codable, Sendable, Equatable {
+    /// STP port state: disabled, listening, learning, forwarding, blocking.
+    public var state: String
+    public init(state: String) { self.state = state }
+}

@@ -1,0 +1,4 @@
+import PlumbCLI
+
+// Everything lives in PlumbCLI so tests can drive the same command tree.
+PlumbCommand.runMain()
