@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <errno.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
+#include <linux/nsfs.h>
 
 const int plumb_CLONE_NEWNET = CLONE_NEWNET;
 const int plumb_CLONE_NEWNS = CLONE_NEWNS;
@@ -41,3 +43,4 @@ long plumb_readlinkat(int dirfd, const char *path, char *buf, unsigned long len)
 }
 
 int plumb_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+int plumb_ns_type(int fd) { return ioctl(fd, NS_GET_NSTYPE); }

@@ -36,7 +36,7 @@ static inline struct nl_sock *plumb_nl_open(int protocol) {
 }
 
 // ---- RTM_GETNSID: which nsid does the namespace behind `fd` have in the socket's namespace? ----
-struct plumb_nsid_ctx { int nsid; };
+struct plumb_nsid_ctx { int nsid; int done; };
 
 static inline int plumb_nsid_cb(struct nl_msg *msg, void *arg) {
     struct plumb_nsid_ctx *ctx = (struct plumb_nsid_ctx *)arg;
@@ -44,6 +44,12 @@ static inline int plumb_nsid_cb(struct nl_msg *msg, void *arg) {
     if (nlmsg_parse(nlmsg_hdr(msg), sizeof(struct rtgenmsg), tb, NETNSA_MAX, NULL) < 0) return NL_SKIP;
     if (tb[NETNSA_NSID]) ctx->nsid = (int)nla_get_s32(tb[NETNSA_NSID]);
     return NL_OK;
+}
+
+static inline int plumb_nsid_ack_cb(struct nl_msg *msg, void *arg) {
+    (void)msg;
+    ((struct plumb_nsid_ctx *)arg)->done = 1;
+    return NL_STOP;
 }
 
 /// Returns the nsid (>= 0), -1 if the namespace has none here, or a negative libnl error below -1.
@@ -57,10 +63,14 @@ static inline int plumb_nl_get_nsid(struct nl_sock *sk, int fd) {
     int err = nl_send_auto(sk, msg);
     nlmsg_free(msg);
     if (err < 0) return err - 1000;
-    struct plumb_nsid_ctx ctx = { .nsid = -1 };
+    // nl_send_auto asks for an ACK after the reply: read until that ACK, or a stale ACK would be taken as the
+    // answer to the *next* query (every later nsid would be off by one).
+    struct plumb_nsid_ctx ctx = { .nsid = -1, .done = 0 };
     struct nl_cb *cb = nl_cb_clone(nl_socket_get_cb(sk));
     nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, plumb_nsid_cb, &ctx);
-    err = nl_recvmsgs(sk, cb);
+    nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, plumb_nsid_ack_cb, &ctx);
+    err = 0;
+    while (!ctx.done && err >= 0) err = nl_recvmsgs(sk, cb);
     nl_cb_put(cb);
     if (err < 0) return err - 1000;
     return ctx.nsid < 0 ? -1 : ctx.nsid;

@@ -34,6 +34,31 @@ public struct Link: Codable, Sendable, Equatable {
         self.bridgePort = bridgePort
     }
 
+    enum CodingKeys: String, CodingKey {
+        case index, name, kind, mac, mtu, flags, operState, master, peer, parent, addresses, stats, vxlan
+        case macvlanMode, bridgePort
+    }
+
+    // master/peer/parent/mac are always present (null when absent): scripts test them without key checks.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(index, forKey: .index)
+        try c.encode(name, forKey: .name)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(mac, forKey: .mac)
+        try c.encode(mtu, forKey: .mtu)
+        try c.encode(flags, forKey: .flags)
+        try c.encode(operState, forKey: .operState)
+        try c.encode(master, forKey: .master)
+        try c.encode(peer, forKey: .peer)
+        try c.encode(parent, forKey: .parent)
+        try c.encode(addresses, forKey: .addresses)
+        try c.encode(stats, forKey: .stats)
+        try c.encodeIfPresent(vxlan, forKey: .vxlan)
+        try c.encodeIfPresent(macvlanMode, forKey: .macvlanMode)
+        try c.encodeIfPresent(bridgePort, forKey: .bridgePort)
+    }
+
     public var isUp: Bool { flags.contains("up") }
     public var hasCarrier: Bool { flags.contains("lower_up") }
 }

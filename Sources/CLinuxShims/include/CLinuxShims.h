@@ -26,4 +26,7 @@ long plumb_readlinkat(int dirfd, const char *path, char *buf, unsigned long len)
 /// pipe2(O_CLOEXEC): both ends close on exec, so spawned tools inherit only what they are given.
 int plumb_pipe_cloexec(int fds[2]);
 
+/// ioctl(NS_GET_NSTYPE): the CLONE_NEW* type of an nsfs fd, or -1.
+int plumb_ns_type(int fd);
+
 #endif

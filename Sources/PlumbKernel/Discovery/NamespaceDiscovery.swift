@@ -33,7 +33,12 @@ public struct NamespaceDiscovery: Sendable {
     public init(scanFds: Bool = true) { self.scanFds = scanFds }
 
     public func discover() -> DiscoveryResult {
-        let scanner = ProcScanner(procRoot: procRoot, scanFds: scanFds)
+        var st = stat()
+        let device = stat("\(procRoot)/self/ns/net", &st) == 0 ? UInt64(st.st_dev) : 0
+        // Bind-mount paths of our own mount namespace, so fds opened through them are recognised.
+        let ownMounts = FileReader.readString("\(procRoot)/self/mountinfo").map(MountInfoParser.nsfsMounts) ?? []
+        let scanner = ProcScanner(procRoot: procRoot, scanFds: scanFds, nsfsDevice: device,
+                                  nsfsPaths: Set(ownMounts.filter { $0.type == "net" }.map(\.mountPoint)))
         let pids = scanner.listPids()
         let scan = parallelScan(scanner, pids: pids)
 
@@ -92,8 +97,6 @@ public struct NamespaceDiscovery: Sendable {
         var list = Array(byId.values)
         for i in list.indices { list[i].pids.sort(); list[i].paths.sort() }
         list.sort { ($0.isHost ? 0 : 1, $0.id) < ($1.isHost ? 0 : 1, $1.id) }
-        var st = stat()
-        let device = stat("\(procRoot)/self/ns/net", &st) == 0 ? UInt64(st.st_dev) : 0
         return DiscoveryResult(namespaces: list, processes: scan.processes.sorted { $0.pid < $1.pid },
                                stats: stats, device: device)
     }
@@ -110,8 +113,8 @@ public struct NamespaceDiscovery: Sendable {
     /// The host namespace is PID 1's; where its link is unreadable (EACCES here), our own.
     func hostNamespace() -> UInt64 {
         for p in ["\(procRoot)/1/ns/net", "\(procRoot)/self/ns/net"] {
-            var st = stat()
-            if stat(p, &st) == 0 { return UInt64(st.st_ino) }
+            var buf = [CChar](repeating: 0, count: 64)
+            if readlink(p, &buf, 63) > 0, let link = parseNamespaceLink(String(cBuffer: buf)) { return link.inode }
         }
         return 0
     }

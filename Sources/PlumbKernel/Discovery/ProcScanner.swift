@@ -31,6 +31,10 @@ struct ProcScan: Sendable {
 struct ProcScanner: Sendable {
     var procRoot = "/proc"
     var scanFds = true
+    /// nsfs device number: an fd whose target stats to this device is a namespace.
+    var nsfsDevice: UInt64 = 0
+    /// nsfs bind-mount paths: an fd opened through one reads back as that path, not as `net:[ID]`.
+    var nsfsPaths: Set<String> = []
 
     /// All numeric entries of /proc.
     func listPids() -> [Int32] {
@@ -55,7 +59,6 @@ struct ProcScanner: Sendable {
         let dfd = openat(rootfd, String(pid), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd < 0 { out.stats.processesVanished += 1; return }
         defer { close(dfd) }
-        out.stats.processesScanned += 1
         var st = stat()
         let uid: UInt32 = fstat(dfd, &st) == 0 ? st.st_uid : 0
 
@@ -65,6 +68,7 @@ struct ProcScanner: Sendable {
             out.stats.processesVanished += 1
             return
         }
+        out.stats.processesScanned += 1
         var ns: UInt64? = nil
         if let inode = readNsInode(dfd, "ns/net", &buf) {
             ns = inode
@@ -90,30 +94,51 @@ struct ProcScanner: Sendable {
         if scanFds, let fds = FileReader.listDirectory("fd", dirfd: dfd) {
             for f in fds {
                 out.stats.fdsScanned += 1
-                if let inode = readNsInode(dfd, "fd/\(f)", &buf, requirePrefix: "net:[") {
+                if let inode = fdNamespace(dfd, "fd/\(f)", &buf) {
                     out.fdHolders.append((inode, Holder(kind: .fd, pid: pid, fd: Int32(f))))
                 }
             }
         }
     }
 
-    /// readlink + parse "net:[123]" without building Strings on the hot path.
-    private func readNsInode(_ dfd: Int32, _ path: String, _ buf: inout [CChar],
-                             requirePrefix: StaticString? = nil) -> UInt64? {
+    /// The namespace an fd refers to. Opened through /proc/X/ns/net it reads back as `net:[ID]`; opened through
+    /// a bind mount it reads back as the mount path, or as "/" once that mount is gone: only then is a stat
+    /// needed to tell an nsfs file from an ordinary one.
+    private func fdNamespace(_ dfd: Int32, _ path: String, _ buf: inout [CChar]) -> UInt64? {
         let n = buf.withUnsafeMutableBufferPointer { plumb_readlinkat(dfd, path, $0.baseAddress, 256) }
         guard n > 0 else { return nil }
-        return buf.withUnsafeBufferPointer { p -> UInt64? in
-            let bytes = UnsafeRawBufferPointer(start: p.baseAddress, count: n).bindMemory(to: UInt8.self)
-            if let prefix = requirePrefix {
-                let pre = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
-                guard n >= pre.count, zip(bytes, pre).allSatisfy({ $0 == $1 }) else { return nil }
-            }
-            guard let open = bytes.firstIndex(of: UInt8(ascii: "[")) else { return nil }
-            var v: UInt64 = 0
-            var i = open + 1
-            while i < n, bytes[i] >= 48, bytes[i] <= 57 { v = v &* 10 &+ UInt64(bytes[i] - 48); i += 1 }
-            return i < n && bytes[i] == UInt8(ascii: "]") ? v : nil
-        }
+        let first = UInt8(bitPattern: buf[0])
+        if first == UInt8(ascii: "n") { return Self.parseInode(buf, n, prefix: "net:[") }
+        guard first == UInt8(ascii: "/") else { return nil }
+        if n > 1 && !nsfsPaths.contains(String(cBuffer: buf)) { return nil }
+        var st = stat()
+        guard nsfsDevice != 0, fstatat(dfd, path, &st, 0) == 0, UInt64(st.st_dev) == nsfsDevice else { return nil }
+        // A bind-mounted mnt/uts/... namespace looks the same from here: ask the kernel for the type.
+        let fd = openat(dfd, path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        return plumb_ns_type(fd) == plumb_CLONE_NEWNET ? UInt64(st.st_ino) : nil
+    }
+
+    static func parseInode(_ buf: [CChar], _ n: Int, prefix: StaticString) -> UInt64? {
+        let pre = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
+        guard n > pre.count else { return nil }
+        for i in 0..<pre.count where UInt8(bitPattern: buf[i]) != pre[i] { return nil }
+        var v: UInt64 = 0
+        var i = pre.count
+        while i < n, buf[i] >= 48, buf[i] <= 57 { v = v &* 10 &+ UInt64(buf[i] - 48); i += 1 }
+        return i < n && buf[i] == 93 /* ] */ ? v : nil
+    }
+
+    /// readlink + parse "net:[123]" without building Strings on the hot path.
+    private func readNsInode(_ dfd: Int32, _ path: String, _ buf: inout [CChar]) -> UInt64? {
+        let n = buf.withUnsafeMutableBufferPointer { plumb_readlinkat(dfd, path, $0.baseAddress, 256) }
+        guard n > 0 else { return nil }
+        guard let open = buf[0..<n].firstIndex(of: 91 /* [ */) else { return nil }
+        var v: UInt64 = 0
+        var i = open + 1
+        while i < n, buf[i] >= 48, buf[i] <= 57 { v = v &* 10 &+ UInt64(buf[i] - 48); i += 1 }
+        return i < n && buf[i] == 93 /* ] */ ? v : nil
     }
 
     static func cmdlineString(_ b: [UInt8]) -> String {

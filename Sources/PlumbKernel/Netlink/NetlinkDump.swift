@@ -87,11 +87,12 @@ enum NetlinkDumper {
         if master > 0 { link.master = LinkRef(index: master) }
         link.stats = readStats(o)
 
-        var lower: Int? = nil
-        let ifLink = Int(rtnl_link_get_link(o))
-        if ifLink > 0 && ifLink != index { lower = ifLink }
         var netnsid: Int32 = -1
         let hasNetnsid = rtnl_link_get_link_netnsid(o, &netnsid) == 0 && netnsid >= 0
+        // Devices report IFLA_LINK == their own index; a peer in another namespace may have our index too.
+        var lower: Int? = nil
+        let ifLink = Int(rtnl_link_get_link(o))
+        if ifLink > 0 && (hasNetnsid || ifLink != index) { lower = ifLink }
 
         switch kind {
         case "vxlan":
