@@ -1,0 +1,102 @@
+import Foundation
+import XCTest
+
+/// Drives the real `plumb` binary: JSON contract, text output, exit codes and error lines.
+final class CLITests: XCTestCase {
+    var lab: TestLab!
+
+    static var binary: String {
+        if let b = ProcessInfo.processInfo.environment["PLUMB_TEST_BINARY"] { return b }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/plumb").path
+    }
+
+    override func setUpWithError() throws {
+        try requireRoot()
+        lab = TestLab()
+        addTeardownBlock { [lab] in lab?.cleanup() }
+    }
+
+    func plumb(_ args: String...) throws -> (status: Int32, stdout: String, stderr: String) {
+        try Shell.result([Self.binary] + args)
+    }
+
+    func testSnapshotJSONFollowsTheSchema() throws {
+        let name = try lab.addNamespace("cli")
+        try lab.ip(name, "link", "add", "pta", "type", "veth", "peer", "name", "ptb")
+        try lab.ip(name, "addr", "add", "10.213.9.1/30", "dev", "pta")
+        let r = try plumb("snapshot", "--json")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let nss = try XCTUnwrap(json["namespaces"] as? [[String: Any]])
+        XCTAssertEqual(nss.first?["isHost"] as? Bool, true)
+        let ns = try XCTUnwrap(nss.first { ($0["names"] as? [String])?.contains(name) == true })
+        XCTAssertEqual(ns["id"] as? UInt64, try TopologyFixture.inode("/run/netns/\(name)"))
+        let links = try XCTUnwrap(ns["links"] as? [[String: Any]])
+        let pta = try XCTUnwrap(links.first { $0["name"] as? String == "pta" })
+        XCTAssertEqual(pta["addresses"] as? [String], ["10.213.9.1/30"])
+        let peer = try XCTUnwrap(pta["peer"] as? [String: Any])
+        XCTAssertEqual(peer["namespace"] as? UInt64, ns["id"] as? UInt64, "a veth with both ends here")
+        XCTAssertEqual(peer["index"] as? Int, (links.first { $0["name"] as? String == "ptb" })?["index"] as? Int)
+        XCTAssertNotNil(json["processes"] as? [[String: Any]])
+    }
+
+    func testTargetFiltersToOneNamespace() throws {
+        let name = try lab.addNamespace("one")
+        let r = try plumb("snapshot", name, "--json", "--compact")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout.split(separator: "\n").count, 1, "--compact is one line")
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let nss = try XCTUnwrap(json["namespaces"] as? [[String: Any]])
+        XCTAssertEqual(nss.count, 1)
+        XCTAssertEqual(nss[0]["names"] as? [String], [name])
+
+        let text = try plumb("snapshot", name)
+        XCTAssertEqual(text.status, 0)
+        XCTAssertTrue(text.stdout.hasPrefix("\(name)  net:["), text.stdout)
+        XCTAssertTrue(text.stdout.contains("1: lo [loopback]"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("held by: bindMount (no process: leak candidate)"), text.stdout)
+    }
+
+    func testNsListShowsHoldersInTextAndJSON() throws {
+        let name = try lab.addNamespace("ls")
+        let j = try plumb("ns", "ls", "--json")
+        XCTAssertEqual(j.status, 0, j.stderr)
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [[String: Any]])
+        let row = try XCTUnwrap(rows.first { $0["name"] as? String == name })
+        XCTAssertEqual(row["heldBy"] as? [String], ["bindMount"])
+        XCTAssertEqual(row["orphan"] as? Bool, true)
+        XCTAssertEqual(row["links"] as? Int, 1)
+        XCTAssertEqual(rows.first?["isHost"] as? Bool, true)
+        let t = try plumb("ns", "ls")
+        XCTAssertTrue(t.stdout.hasPrefix("NSID"), t.stdout)
+        let line = try XCTUnwrap(t.stdout.split(separator: "\n").first { $0.contains(name) })
+        XCTAssertTrue(line.contains("bindMount (no process)"), String(line))
+    }
+
+    func testUnknownTargetExitsFourWithOneLine() throws {
+        let r = try plumb("snapshot", "pt-does-not-exist")
+        XCTAssertEqual(r.status, 4)
+        XCTAssertEqual(r.stdout, "")
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("no namespace matches 'pt-does-not-exist'"), r.stderr)
+    }
+
+    func testBadUsageExits64() throws {
+        let r = try plumb("snapshot", "--no-such-flag")
+        XCTAssertEqual(r.status, 64, r.stderr)
+        XCTAssertTrue(r.stderr.contains("--no-such-flag"), r.stderr)
+    }
+
+    func testWithoutPrivilegesExits77WithOneLine() throws {
+        // setpriv (util-linux) drops to nobody with no capabilities; the binary must say what it needs.
+        let r = try Shell.result(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                  "--inh-caps=-all", "--bounding-set=-all", Self.binary, "snapshot"])
+        XCTAssertEqual(r.status, 77, r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("CAP_NET_ADMIN"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("run as root"), r.stderr)
+        XCTAssertEqual(r.stdout, "")
+    }
+}

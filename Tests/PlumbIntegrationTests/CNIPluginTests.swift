@@ -1,0 +1,62 @@
+import Foundation
+import XCTest
+import PlumbKernel
+import PlumbModel
+
+/// A namespace wired by a tool we did not write: Debian's CNI `bridge` plugin with `host-local` IPAM.
+final class CNIPluginTests: XCTestCase {
+    func testSeesWhatTheCNIBridgePluginBuilt() throws {
+        try requireRoot()
+        let plugin = "/usr/lib/cni/bridge"
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: plugin), "containernetworking-plugins missing")
+        let lab = TestLab()
+        defer { lab.cleanup() }
+        let ns = try lab.addNamespace("cni")
+        let bridge = lab.linkName("cni")
+        let netName = "pt-cni-\(lab.tag)"
+        let containerID = "ptcontainer\(lab.tag)"
+        let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("pt-cni-ipam-\(lab.tag)").path
+        lab.onCleanup { try? FileManager.default.removeItem(atPath: dataDir) }
+        lab.ownHostLink(bridge)
+        // isGateway/ipMasq off: the plugin must not touch host forwarding or NAT.
+        let config = """
+            {"cniVersion":"1.0.0","name":"\(netName)","type":"bridge","bridge":"\(bridge)","isGateway":false,
+             "ipMasq":false,"ipam":{"type":"host-local","subnet":"10.213.60.0/24","dataDir":"\(dataDir)"}}
+            """
+        func cni(_ command: String) throws -> (status: Int32, stdout: String, stderr: String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: plugin)
+            p.environment = ["CNI_COMMAND": command, "CNI_CONTAINERID": containerID,
+                             "CNI_NETNS": "/run/netns/\(ns)", "CNI_IFNAME": "eth0", "CNI_PATH": "/usr/lib/cni"]
+            let inp = Pipe(), out = Pipe(), err = Pipe()
+            p.standardInput = inp; p.standardOutput = out; p.standardError = err
+            try p.run()
+            inp.fileHandleForWriting.write(Data(config.utf8))
+            try inp.fileHandleForWriting.close()
+            let o = out.fileHandleForReading.readDataToEndOfFile()
+            let e = err.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        }
+        let add = try cni("ADD")
+        XCTAssertEqual(add.status, 0, add.stdout + add.stderr)
+        lab.onCleanup { _ = try? cni("DEL") }
+        let result = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(add.stdout.utf8)) as? [String: Any])
+        let ip = try XCTUnwrap(((result["ips"] as? [[String: Any]])?.first)?["address"] as? String)
+
+        let snap = SnapshotReader().read()
+        let host = try XCTUnwrap(snap.host)
+        let target = try XCTUnwrap(snap.namespaces.first { $0.names.contains(ns) })
+        let eth0 = try XCTUnwrap(target.link(named: "eth0"))
+        XCTAssertEqual(eth0.addresses, [ip])
+        let br = try XCTUnwrap(host.link(named: bridge))
+        XCTAssertEqual(br.kind, "bridge")
+        // eth0's peer is a host veth enslaved to the plugin's bridge, and it points back at eth0.
+        let peerRef = try XCTUnwrap(eth0.peer)
+        XCTAssertEqual(peerRef.namespace, host.id)
+        let hostEnd = try XCTUnwrap(host.link(index: peerRef.index))
+        XCTAssertEqual(hostEnd.master?.index, br.index)
+        XCTAssertEqual(hostEnd.peer, RemoteLinkRef(namespace: target.id, index: eth0.index))
+        XCTAssertEqual(target.routes.filter { $0.tableName == "main" }.map(\.dst), ["10.213.60.0/24"])
+    }
+}
