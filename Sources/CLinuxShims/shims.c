@@ -7,6 +7,8 @@
 #include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <linux/nsfs.h>
+#include <string.h>
+#include <dirent.h>
 
 const int plumb_CLONE_NEWNET = CLONE_NEWNET;
 const int plumb_CLONE_NEWNS = CLONE_NEWNS;
@@ -44,3 +46,42 @@ long plumb_readlinkat(int dirfd, const char *path, char *buf, unsigned long len)
 
 int plumb_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 int plumb_ns_type(int fd) { return ioctl(fd, NS_GET_NSTYPE); }
+
+struct plumb_dirent64 { unsigned long long d_ino; long long d_off; unsigned short d_reclen; unsigned char d_type; char d_name[]; };
+
+long plumb_list_dir(int dirfd, const char *path, char *buf, unsigned long len) {
+    int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    char raw[16384];
+    unsigned long used = 0;
+    for (;;) {
+        long n = syscall(SYS_getdents64, fd, raw, sizeof raw);
+        if (n <= 0) break;
+        // procfs fills the buffer until it runs out of room or entries: a buffer with room for another
+        // maximal entry left over was the last one, so the usual trailing getdents64 (returning 0) is skipped.
+        int last = n + 280 < (long)sizeof raw;
+        for (long off = 0; off < n;) {
+            struct plumb_dirent64 *d = (struct plumb_dirent64 *)(raw + off);
+            off += d->d_reclen;
+            if (d->d_name[0] == '.' && (d->d_name[1] == 0 || (d->d_name[1] == '.' && d->d_name[2] == 0))) continue;
+            size_t l = strlen(d->d_name) + 1;
+            if (used + l > len) { close(fd); return (long)used; }
+            memcpy(buf + used, d->d_name, l);
+            used += l;
+        }
+        if (last) break;
+    }
+    close(fd);
+    return (long)used;
+}
+
+long plumb_read_small(int dirfd, const char *path, char *buf, unsigned long len) {
+    int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    long n;
+    do { n = read(fd, buf, len); } while (n < 0 && errno == EINTR);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return n;
+}

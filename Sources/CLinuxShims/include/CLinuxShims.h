@@ -29,4 +29,12 @@ int plumb_pipe_cloexec(int fds[2]);
 /// ioctl(NS_GET_NSTYPE): the CLONE_NEW* type of an nsfs fd, or -1.
 int plumb_ns_type(int fd);
 
+/// Lists a directory (relative to dirfd) with raw getdents64: names separated by NUL, "." and ".." skipped.
+/// Returns the bytes used, or -1. Cheaper than opendir/readdir on /proc, where it runs 10,000 times.
+long plumb_list_dir(int dirfd, const char *path, char *buf, unsigned long len);
+
+/// Reads a small file relative to dirfd with one open/read/close (a short read on /proc means end of file).
+/// Returns bytes read, or -1 with errno set.
+long plumb_read_small(int dirfd, const char *path, char *buf, unsigned long len);
+
 #endif

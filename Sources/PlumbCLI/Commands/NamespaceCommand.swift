@@ -1,5 +1,6 @@
 import ArgumentParser
 import PlumbModel
+import PlumbKernel
 
 /// `plumb ns ...`: namespaces. (Issue 3 adds `add` and `rm`.)
 struct NamespaceCommand: ParsableCommand {
@@ -17,9 +18,13 @@ struct NamespaceCommand: ParsableCommand {
         @OptionGroup var read: ReadOptions
 
         func run() throws {
-            var options = read
-            options.noFirewall = true  // the listing shows no rules; skip the costliest reader
-            let snap = try options.readSnapshot()
+            // The listing shows no rules, addresses or command lines: read only what it prints.
+            var options = read.snapshotOptions()
+            options.firewall = false
+            options.processDetails = false
+            options.linksOnly = true
+            try requirePrivileges()
+            let snap = SnapshotReader(options: options).read()
             let rows = snap.namespaces.map(NamespaceRow.init)
             if read.json {
                 try JSONOutput.print(rows, pretty: !read.compact)

@@ -27,6 +27,8 @@ public struct DiscoveryResult: Sendable {
 public struct NamespaceDiscovery: Sendable {
     public var procRoot = "/proc"
     public var scanFds = true
+    /// Read comm, ppid, uid and cmdline of every process (listings that show none of them turn it off).
+    public var processDetails = true
     /// Threads used to walk /proc; 0 means one per core.
     public var threads = 0
 
@@ -37,7 +39,7 @@ public struct NamespaceDiscovery: Sendable {
         let device = stat("\(procRoot)/self/ns/net", &st) == 0 ? UInt64(st.st_dev) : 0
         // Bind-mount paths of our own mount namespace, so fds opened through them are recognised.
         let ownMounts = FileReader.readString("\(procRoot)/self/mountinfo").map(MountInfoParser.nsfsMounts) ?? []
-        let scanner = ProcScanner(procRoot: procRoot, scanFds: scanFds, nsfsDevice: device,
+        let scanner = ProcScanner(procRoot: procRoot, scanFds: scanFds, details: processDetails, nsfsDevice: device,
                                   nsfsPaths: Set(ownMounts.filter { $0.type == "net" }.map(\.mountPoint)))
         let pids = scanner.listPids()
         let scan = parallelScan(scanner, pids: pids)

@@ -31,6 +31,8 @@ struct ProcScan: Sendable {
 struct ProcScanner: Sendable {
     var procRoot = "/proc"
     var scanFds = true
+    /// Read comm, ppid, uid and cmdline; off, only namespaces, threads and fds are read.
+    var details = true
     /// nsfs device number: an fd whose target stats to this device is a namespace.
     var nsfsDevice: UInt64 = 0
     /// nsfs bind-mount paths: an fd opened through one reads back as that path, not as `net:[ID]`.
@@ -48,53 +50,85 @@ struct ProcScanner: Sendable {
         let rootfd = open(procRoot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard rootfd >= 0 else { return out }
         defer { close(rootfd) }
-        var linkBuf = [CChar](repeating: 0, count: 256)
+        var scratch = Scratch()
         for pid in pids {
-            scanProcess(pid, rootfd: rootfd, buf: &linkBuf, into: &out)
+            scanProcess(pid, rootfd: rootfd, scratch: &scratch, into: &out)
         }
         return out
     }
 
-    private func scanProcess(_ pid: Int32, rootfd: Int32, buf: inout [CChar], into out: inout ProcScan) {
+    /// Buffers reused for every process: the walk makes ~15 syscalls per process and no heap churn.
+    struct Scratch {
+        var link = [CChar](repeating: 0, count: 256)
+        var file = [UInt8](repeating: 0, count: 4096)
+        var dir = [CChar](repeating: 0, count: 65536)
+    }
+
+    /// Reads a small /proc file with one open/read/close (cmdline is cut at 4 KiB).
+    private func readSmall(_ dfd: Int32, _ path: String, _ scratch: inout Scratch) -> ArraySlice<UInt8>? {
+        let n = scratch.file.withUnsafeMutableBytes { plumb_read_small(dfd, path, $0.baseAddress, 4096) }
+        return n < 0 ? nil : scratch.file[0..<n]
+    }
+
+    /// Entry names of a directory under the process directory.
+    private func listDir(_ dfd: Int32, _ path: String, _ scratch: inout Scratch) -> [Substring]? {
+        let n = scratch.dir.withUnsafeMutableBufferPointer { plumb_list_dir(dfd, path, $0.baseAddress, 65536) }
+        guard n >= 0 else { return nil }
+        let text = scratch.dir.withUnsafeBufferPointer { p in
+            String(decoding: UnsafeRawBufferPointer(start: p.baseAddress, count: n), as: UTF8.self)
+        }
+        return text.split(separator: "\u{0}")
+    }
+
+    private func scanProcess(_ pid: Int32, rootfd: Int32, scratch: inout Scratch, into out: inout ProcScan) {
         let dfd = openat(rootfd, String(pid), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd < 0 { out.stats.processesVanished += 1; return }
         defer { close(dfd) }
-        var st = stat()
-        let uid: UInt32 = fstat(dfd, &st) == 0 ? st.st_uid : 0
-
-        // /proc/PID/stat: comm, ppid and the thread count in one read.
-        guard let statBytes = FileReader.readBytes("stat", dirfd: dfd, limit: 4096),
-              let parsed = ProcStatParser.parse(statBytes) else {
-            out.stats.processesVanished += 1
-            return
+        var uid: UInt32 = 0
+        let parsed: (comm: String, ppid: Int32, threads: Int)
+        if details {
+            var st = stat()
+            if fstat(dfd, &st) == 0 { uid = st.st_uid }
+            // /proc/PID/stat: comm, ppid and the thread count in one read.
+            guard let statBytes = readSmall(dfd, "stat", &scratch), let p = ProcStatParser.parse(statBytes) else {
+                out.stats.processesVanished += 1
+                return
+            }
+            parsed = p
+        } else {
+            // Light mode: the thread count alone, from the link count of task/ (2 + one per thread): one syscall
+            // instead of open/read/close of stat.
+            var st = stat()
+            guard fstatat(dfd, "task", &st, 0) == 0 else { out.stats.processesVanished += 1; return }
+            parsed = ("", 0, max(1, Int(st.st_nlink) - 2))
         }
         out.stats.processesScanned += 1
         var ns: UInt64? = nil
-        if let inode = readNsInode(dfd, "ns/net", &buf) {
+        if let inode = readNsInode(dfd, "ns/net", &scratch.link) {
             ns = inode
         } else if errno == EACCES || errno == EPERM {
             out.stats.processesUnreadable += 1
         }
-        if let mnt = readNsInode(dfd, "ns/mnt", &buf), out.mountNamespaceReps[mnt] == nil {
+        if let mnt = readNsInode(dfd, "ns/mnt", &scratch.link), out.mountNamespaceReps[mnt] == nil {
             out.mountNamespaceReps[mnt] = pid
         }
-        let cmdline = FileReader.readBytes("cmdline", dirfd: dfd, limit: 8192).map(Self.cmdlineString) ?? ""
+        let cmdline = details ? readSmall(dfd, "cmdline", &scratch).map(Self.cmdlineString) ?? "" : ""
         out.processes.append(ProcessRecord(pid: pid, ppid: parsed.ppid, comm: parsed.comm, cmdline: cmdline,
-                                         uid: uid, namespace: ns))
+                                           uid: uid, namespace: ns))
 
-        if parsed.threads > 1, let tids = FileReader.listDirectory("task", dirfd: dfd) {
+        if parsed.threads > 1, let tids = listDir(dfd, "task", &scratch) {
             for t in tids {
                 guard let tid = Int32(t), tid != pid else { continue }
                 out.stats.threadsScanned += 1
-                if let tns = readNsInode(dfd, "task/\(t)/ns/net", &buf), tns != ns {
+                if let tns = readNsInode(dfd, "task/\(t)/ns/net", &scratch.link), tns != ns {
                     out.threadHolders.append((tns, Holder(kind: .thread, pid: pid, tid: tid)))
                 }
             }
         }
-        if scanFds, let fds = FileReader.listDirectory("fd", dirfd: dfd) {
+        if scanFds, let fds = listDir(dfd, "fd", &scratch) {
             for f in fds {
                 out.stats.fdsScanned += 1
-                if let inode = fdNamespace(dfd, "fd/\(f)", &buf) {
+                if let inode = fdNamespace(dfd, "fd/\(f)", &scratch.link) {
                     out.fdHolders.append((inode, Holder(kind: .fd, pid: pid, fd: Int32(f))))
                 }
             }
@@ -141,8 +175,8 @@ struct ProcScanner: Sendable {
         return i < n && buf[i] == 93 /* ] */ ? v : nil
     }
 
-    static func cmdlineString(_ b: [UInt8]) -> String {
-        var b = b
+    static func cmdlineString<C: Collection<UInt8>>(_ bytes: C) -> String {
+        var b = Array(bytes)
         while b.last == 0 { b.removeLast() }
         for i in b.indices where b[i] == 0 { b[i] = UInt8(ascii: " ") }
         return String(decoding: b, as: UTF8.self)
@@ -151,7 +185,8 @@ struct ProcScanner: Sendable {
 
 /// /proc/PID/stat: "pid (comm) state ppid ... num_threads(20th) ...". comm may contain spaces and ')'.
 enum ProcStatParser {
-    static func parse(_ b: [UInt8]) -> (comm: String, ppid: Int32, threads: Int)? {
+    static func parse<C: RandomAccessCollection<UInt8>>(_ b: C) -> (comm: String, ppid: Int32, threads: Int)?
+        where C.Index == Int {
         guard let open = b.firstIndex(of: UInt8(ascii: "(")),
               let close = b.lastIndex(of: UInt8(ascii: ")")), close > open else { return nil }
         let comm = String(decoding: b[(open + 1)..<close], as: UTF8.self)

@@ -21,7 +21,7 @@ struct NetlinkDump: Sendable {
 /// Reads links, addresses, routes, neighbours and netconf of the socket's namespace through libnl caches,
 /// joining them in memory (one dump per type, never one request per object).
 enum NetlinkDumper {
-    static func dump(_ s: NetlinkSocket) throws -> NetlinkDump {
+    static func dump(_ s: NetlinkSocket, linksOnly: Bool = false) throws -> NetlinkDump {
         var out = NetlinkDump()
         let linkCache = try s.dumpCache("link dump") { rtnl_link_alloc_cache($0, AF_UNSPEC, $1) }
         var names: [Int: String] = [:]
@@ -34,6 +34,7 @@ enum NetlinkDumper {
             if d.link.master != nil { hasBridgePorts = true }
             out.links.append(d)
         }
+        if linksOnly { return out }
 
         let addrCache = try s.dumpCache("address dump") { rtnl_addr_alloc_cache($0, $1) }
         addrCache.forEach { o in

@@ -4,6 +4,10 @@ public struct SnapshotOptions: Sendable {
     public var containers = true
     /// Walk /proc/*/fd for namespaces held only by an open fd (the costliest part of discovery).
     public var scanFds = true
+    /// Read each process's comm, ppid, uid and cmdline (listings that show none of them turn this off).
+    public var processDetails = true
+    /// Dump only links (enough for counts and names); skip addresses, routes, neighbours and sysctls.
+    public var linksOnly = false
     /// Worker threads for the per-namespace reads; 0 = one per core.
     public var threads = 0
     /// Read only these namespaces (ids); nil = all.

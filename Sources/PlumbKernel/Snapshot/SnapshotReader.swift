@@ -12,6 +12,7 @@ public struct SnapshotReader: Sendable {
     public init(options: SnapshotOptions = SnapshotOptions()) {
         self.options = options
         discovery.scanFds = options.scanFds
+        discovery.processDetails = options.processDetails
         discovery.threads = options.threads
     }
 
@@ -46,8 +47,8 @@ public struct SnapshotReader: Sendable {
             }
             do {
                 let sock = try NetlinkSocket()
-                var dump = try NetlinkDumper.dump(sock)
-                SysctlReader.fill(&dump.sysctls)
+                var dump = try NetlinkDumper.dump(sock, linksOnly: options.linksOnly)
+                if !options.linksOnly { SysctlReader.fill(&dump.sysctls) }
                 slot.dump = dump
                 // Keep the socket only where a cross-namespace reference still needs RTM_GETNSID.
                 if dump.links.contains(where: { $0.lowerNetnsid != nil }) { slot.socket = sock }
