@@ -17,6 +17,7 @@
 #include <netlink/route/neighbour.h>
 #include <netlink/route/netconf.h>
 #include <linux/rtnetlink.h>
+#include <linux/if_link.h>
 #include <linux/net_namespace.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
@@ -74,6 +75,225 @@ static inline int plumb_nl_get_nsid(struct nl_sock *sk, int fd) {
     nl_cb_put(cb);
     if (err < 0) return err - 1000;
     return ctx.nsid < 0 ? -1 : ctx.nsid;
+}
+
+// ---- RTM_GETLINK dump parsed straight into flat structs ----
+// libnl's link cache builds a full object per link, including per-family (inet/inet6) configuration arrays that
+// Plumb never reads; on a host with 500 veths that was most of the snapshot's user time. This keeps libnl's
+// socket and message handling but extracts only the attributes the model has.
+#include <linux/if_link.h>
+#include <stdlib.h>
+
+struct plumb_link {
+    int index, master, link, link_netnsid, has_link_netnsid;
+    unsigned flags, mtu;
+    unsigned char operstate;
+    char name[IFNAMSIZ];
+    char kind[32];
+    unsigned char mac[32];
+    int mac_len;
+    uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes, rx_errors, tx_errors, rx_dropped, tx_dropped;
+    int is_vxlan;
+    uint32_t vni;
+    unsigned char vx_group[16], vx_local[16];
+    int vx_group_family, vx_local_family, vx_port, vx_link;
+    uint32_t macvlan_mode;
+};
+
+struct plumb_link_ctx { struct plumb_link *links; int n, cap; int oom; };
+
+static inline void plumb_copy_addr(unsigned char *dst, int *family, struct nlattr *a, int fam, int len) {
+    if (a && nla_len(a) >= len) { memcpy(dst, nla_data(a), len); *family = fam; }
+}
+
+static inline int plumb_link_cb(struct nl_msg *msg, void *arg) {
+    struct plumb_link_ctx *ctx = (struct plumb_link_ctx *)arg;
+    struct nlmsghdr *h = nlmsg_hdr(msg);
+    if (h->nlmsg_type != RTM_NEWLINK) return NL_SKIP;
+    struct ifinfomsg *ifi = (struct ifinfomsg *)nlmsg_data(h);
+    struct nlattr *tb[IFLA_MAX + 1];
+    if (nlmsg_parse(h, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0) return NL_SKIP;
+    if (ctx->n == ctx->cap) {
+        int cap = ctx->cap ? ctx->cap * 2 : 64;
+        struct plumb_link *grown = (struct plumb_link *)realloc(ctx->links, sizeof(struct plumb_link) * cap);
+        if (!grown) { ctx->oom = 1; return NL_STOP; }
+        ctx->links = grown; ctx->cap = cap;
+    }
+    struct plumb_link *l = &ctx->links[ctx->n++];
+    memset(l, 0, sizeof *l);
+    l->index = ifi->ifi_index;
+    l->flags = ifi->ifi_flags;
+    if (tb[IFLA_IFNAME]) snprintf(l->name, sizeof l->name, "%s", nla_get_string(tb[IFLA_IFNAME]));
+    if (tb[IFLA_ADDRESS]) {
+        int len = nla_len(tb[IFLA_ADDRESS]);
+        if (len > 32) len = 32;
+        memcpy(l->mac, nla_data(tb[IFLA_ADDRESS]), len);
+        l->mac_len = len;
+    }
+    if (tb[IFLA_MTU]) l->mtu = nla_get_u32(tb[IFLA_MTU]);
+    if (tb[IFLA_OPERSTATE]) l->operstate = nla_get_u8(tb[IFLA_OPERSTATE]);
+    if (tb[IFLA_MASTER]) l->master = (int)nla_get_u32(tb[IFLA_MASTER]);
+    if (tb[IFLA_LINK]) l->link = (int)nla_get_u32(tb[IFLA_LINK]);
+    if (tb[IFLA_LINK_NETNSID]) { l->link_netnsid = (int)nla_get_s32(tb[IFLA_LINK_NETNSID]); l->has_link_netnsid = 1; }
+    if (tb[IFLA_STATS64] && nla_len(tb[IFLA_STATS64]) >= (int)sizeof(struct rtnl_link_stats64)) {
+        struct rtnl_link_stats64 st;
+        memcpy(&st, nla_data(tb[IFLA_STATS64]), sizeof st);
+        l->rx_packets = st.rx_packets; l->tx_packets = st.tx_packets;
+        l->rx_bytes = st.rx_bytes; l->tx_bytes = st.tx_bytes;
+        l->rx_errors = st.rx_errors; l->tx_errors = st.tx_errors;
+        l->rx_dropped = st.rx_dropped; l->tx_dropped = st.tx_dropped;
+    }
+    if (tb[IFLA_LINKINFO]) {
+        struct nlattr *li[IFLA_INFO_MAX + 1];
+        if (nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) >= 0) {
+            if (li[IFLA_INFO_KIND]) snprintf(l->kind, sizeof l->kind, "%s", nla_get_string(li[IFLA_INFO_KIND]));
+            if (li[IFLA_INFO_DATA] && strcmp(l->kind, "vxlan") == 0) {
+                struct nlattr *vx[IFLA_VXLAN_MAX + 1];
+                if (nla_parse_nested(vx, IFLA_VXLAN_MAX, li[IFLA_INFO_DATA], NULL) >= 0) {
+                    l->is_vxlan = 1;
+                    if (vx[IFLA_VXLAN_ID]) l->vni = nla_get_u32(vx[IFLA_VXLAN_ID]);
+                    plumb_copy_addr(l->vx_group, &l->vx_group_family, vx[IFLA_VXLAN_GROUP], AF_INET, 4);
+                    plumb_copy_addr(l->vx_group, &l->vx_group_family, vx[IFLA_VXLAN_GROUP6], AF_INET6, 16);
+                    plumb_copy_addr(l->vx_local, &l->vx_local_family, vx[IFLA_VXLAN_LOCAL], AF_INET, 4);
+                    plumb_copy_addr(l->vx_local, &l->vx_local_family, vx[IFLA_VXLAN_LOCAL6], AF_INET6, 16);
+                    if (vx[IFLA_VXLAN_PORT]) l->vx_port = ntohs(nla_get_u16(vx[IFLA_VXLAN_PORT]));
+                    if (vx[IFLA_VXLAN_LINK]) l->vx_link = (int)nla_get_u32(vx[IFLA_VXLAN_LINK]);
+                }
+            }
+            if (li[IFLA_INFO_DATA] && (strcmp(l->kind, "macvlan") == 0 || strcmp(l->kind, "macvtap") == 0)) {
+                struct nlattr *mv[IFLA_MACVLAN_MAX + 1];
+                if (nla_parse_nested(mv, IFLA_MACVLAN_MAX, li[IFLA_INFO_DATA], NULL) >= 0 && mv[IFLA_MACVLAN_MODE])
+                    l->macvlan_mode = nla_get_u32(mv[IFLA_MACVLAN_MODE]);
+            }
+        }
+    }
+    return NL_OK;
+}
+
+/// Dumps every link; *out is malloc'd (free with free()). Returns the count or a negative libnl error
+/// (-NLE_DUMP_INTR when the table changed during the dump: retry).
+static inline int plumb_link_dump(struct nl_sock *sk, struct plumb_link **out) {
+    struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+    *out = NULL;
+    int err = nl_send_simple(sk, RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof(ifi));
+    if (err < 0) return err;
+    struct plumb_link_ctx ctx = { 0 };
+    struct nl_cb *cb = nl_cb_clone(nl_socket_get_cb(sk));
+    nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, plumb_link_cb, &ctx);
+    err = nl_recvmsgs(sk, cb);
+    nl_cb_put(cb);
+    if (ctx.oom) err = -NLE_NOMEM;
+    if (err < 0) { free(ctx.links); return err; }
+    *out = ctx.links;
+    return ctx.n;
+}
+
+// ---- RTM_GETROUTE dump into flat structs (all tables, both families) ----
+struct plumb_route {
+    int family, dst_len, has_dst, has_gateway, has_prefsrc, oif;
+    unsigned table, priority, has_priority;
+    unsigned char protocol, scope, type;
+    unsigned char dst[16], gateway[16], prefsrc[16];
+};
+
+struct plumb_route_ctx { struct plumb_route *routes; int n, cap; int oom; };
+
+static inline int plumb_route_cb(struct nl_msg *msg, void *arg) {
+    struct plumb_route_ctx *ctx = (struct plumb_route_ctx *)arg;
+    struct nlmsghdr *h = nlmsg_hdr(msg);
+    if (h->nlmsg_type != RTM_NEWROUTE) return NL_SKIP;
+    struct rtmsg *rtm = (struct rtmsg *)nlmsg_data(h);
+    if (rtm->rtm_flags & RTM_F_CLONED) return NL_SKIP;  // route cache entries, as `ip route show table all` hides
+    struct nlattr *tb[RTA_MAX + 1];
+    if (nlmsg_parse(h, sizeof(struct rtmsg), tb, RTA_MAX, NULL) < 0) return NL_SKIP;
+    if (ctx->n == ctx->cap) {
+        int cap = ctx->cap ? ctx->cap * 2 : 64;
+        struct plumb_route *grown = (struct plumb_route *)realloc(ctx->routes, sizeof(struct plumb_route) * cap);
+        if (!grown) { ctx->oom = 1; return NL_STOP; }
+        ctx->routes = grown; ctx->cap = cap;
+    }
+    struct plumb_route *r = &ctx->routes[ctx->n++];
+    memset(r, 0, sizeof *r);
+    int alen = rtm->rtm_family == AF_INET6 ? 16 : 4;
+    r->family = rtm->rtm_family;
+    r->dst_len = rtm->rtm_dst_len;
+    r->table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+    r->protocol = rtm->rtm_protocol; r->scope = rtm->rtm_scope; r->type = rtm->rtm_type;
+    if (tb[RTA_DST] && nla_len(tb[RTA_DST]) >= alen) { memcpy(r->dst, nla_data(tb[RTA_DST]), alen); r->has_dst = 1; }
+    if (tb[RTA_GATEWAY] && nla_len(tb[RTA_GATEWAY]) >= alen) {
+        memcpy(r->gateway, nla_data(tb[RTA_GATEWAY]), alen); r->has_gateway = 1;
+    }
+    if (tb[RTA_PREFSRC] && nla_len(tb[RTA_PREFSRC]) >= alen) {
+        memcpy(r->prefsrc, nla_data(tb[RTA_PREFSRC]), alen); r->has_prefsrc = 1;
+    }
+    if (tb[RTA_OIF]) r->oif = (int)nla_get_u32(tb[RTA_OIF]);
+    if (tb[RTA_PRIORITY]) { r->priority = nla_get_u32(tb[RTA_PRIORITY]); r->has_priority = 1; }
+    // Multipath: the first next hop stands for the route (the model keeps one gateway and device).
+    if (tb[RTA_MULTIPATH] && !r->oif) {
+        struct rtnexthop *nh = (struct rtnexthop *)nla_data(tb[RTA_MULTIPATH]);
+        if (nla_len(tb[RTA_MULTIPATH]) >= (int)sizeof(*nh)) {
+            r->oif = nh->rtnh_ifindex;
+            struct nlattr *na[RTA_MAX + 1];
+            int alen2 = nh->rtnh_len - (int)sizeof(*nh);
+            if (alen2 > 0 && nla_parse(na, RTA_MAX, (struct nlattr *)RTNH_DATA(nh), alen2, NULL) >= 0 &&
+                na[RTA_GATEWAY] && nla_len(na[RTA_GATEWAY]) >= alen) {
+                memcpy(r->gateway, nla_data(na[RTA_GATEWAY]), alen); r->has_gateway = 1;
+            }
+        }
+    }
+    return NL_OK;
+}
+
+static inline int plumb_route_dump(struct nl_sock *sk, struct plumb_route **out) {
+    struct rtmsg rtm = { .rtm_family = AF_UNSPEC };
+    *out = NULL;
+    int err = nl_send_simple(sk, RTM_GETROUTE, NLM_F_DUMP, &rtm, sizeof(rtm));
+    if (err < 0) return err;
+    struct plumb_route_ctx ctx = { 0 };
+    struct nl_cb *cb = nl_cb_clone(nl_socket_get_cb(sk));
+    nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, plumb_route_cb, &ctx);
+    err = nl_recvmsgs(sk, cb);
+    nl_cb_put(cb);
+    if (ctx.oom) err = -NLE_NOMEM;
+    if (err < 0) { free(ctx.routes); return err; }
+    *out = ctx.routes;
+    return ctx.n;
+}
+
+// ---- AF_BRIDGE link dump: STP state of every bridge port, without building libnl link objects. ----
+struct plumb_brport_ctx { int *ifindex; unsigned char *state; int cap; int n; };
+
+static inline int plumb_brport_cb(struct nl_msg *msg, void *arg) {
+    struct plumb_brport_ctx *ctx = (struct plumb_brport_ctx *)arg;
+    struct nlmsghdr *h = nlmsg_hdr(msg);
+    struct ifinfomsg *ifi = (struct ifinfomsg *)nlmsg_data(h);
+    struct nlattr *tb[IFLA_MAX + 1];
+    if (nlmsg_parse(h, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0) return NL_SKIP;
+    if (!tb[IFLA_PROTINFO] || ctx->n >= ctx->cap) return NL_OK;
+    struct nlattr *pt[IFLA_BRPORT_MAX + 1];
+    // Nested form (NLA_F_NESTED) carries IFLA_BRPORT_STATE; the old form is a single u8 state.
+    if (nla_is_nested(tb[IFLA_PROTINFO])) {
+        if (nla_parse_nested(pt, IFLA_BRPORT_MAX, tb[IFLA_PROTINFO], NULL) < 0 || !pt[IFLA_BRPORT_STATE]) return NL_OK;
+        ctx->state[ctx->n] = nla_get_u8(pt[IFLA_BRPORT_STATE]);
+    } else {
+        ctx->state[ctx->n] = nla_get_u8(tb[IFLA_PROTINFO]);
+    }
+    ctx->ifindex[ctx->n] = ifi->ifi_index;
+    ctx->n++;
+    return NL_OK;
+}
+
+/// Fills (ifindex, state) pairs for up to cap bridge ports; returns the count or a negative libnl error.
+static inline int plumb_bridge_port_states(struct nl_sock *sk, int *ifindex, unsigned char *state, int cap) {
+    struct ifinfomsg ifi = { .ifi_family = AF_BRIDGE };
+    int err = nl_send_simple(sk, RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof(ifi));
+    if (err < 0) return err;
+    struct plumb_brport_ctx ctx = { .ifindex = ifindex, .state = state, .cap = cap, .n = 0 };
+    struct nl_cb *cb = nl_cb_clone(nl_socket_get_cb(sk));
+    nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, plumb_brport_cb, &ctx);
+    err = nl_recvmsgs(sk, cb);
+    nl_cb_put(cb);
+    return err < 0 ? err : ctx.n;
 }
 
 // ---- nf_tables: list the tables of the socket's namespace (cheap probe before running iptables-save/nft). ----

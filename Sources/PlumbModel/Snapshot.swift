@@ -42,6 +42,8 @@ public struct DiscoveryStats: Codable, Sendable, Equatable {
     public var discoveryMillis = 0.0
     public var netlinkMillis = 0.0
     public var firewallMillis = 0.0
+    /// Resolving veth peers and link parents across namespaces (RTM_GETNSID).
+    public var wiringMillis = 0.0
 
     public init() {}
 }

@@ -44,13 +44,19 @@ final class CLITests: XCTestCase {
 
     func testTargetFiltersToOneNamespace() throws {
         let name = try lab.addNamespace("one")
-        let r = try plumb("snapshot", name, "--json", "--compact")
+        let r = try plumb("snapshot", name, "--json")
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(r.stdout.split(separator: "\n").count, 1, "--compact is one line")
+        XCTAssertEqual(r.stdout.split(separator: "\n").count, 1, "JSON is one line unless --pretty")
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let nss = try XCTUnwrap(json["namespaces"] as? [[String: Any]])
         XCTAssertEqual(nss.count, 1)
         XCTAssertEqual(nss[0]["names"] as? [String], [name])
+        let pretty = try plumb("snapshot", name, "--json", "--pretty")
+        XCTAssertGreaterThan(pretty.stdout.split(separator: "\n").count, 20)
+        // Same document either way (timestamps and timings aside): compare the namespace.
+        let prettyJSON = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(pretty.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual((prettyJSON["namespaces"] as? [[String: Any]])?.first?["links"] as? NSArray,
+                       nss.first?["links"] as? NSArray)
 
         let text = try plumb("snapshot", name)
         XCTAssertEqual(text.status, 0)

@@ -27,7 +27,7 @@ struct NamespaceCommand: ParsableCommand {
             let snap = SnapshotReader(options: options).read()
             let rows = snap.namespaces.map(NamespaceRow.init)
             if read.json {
-                try JSONOutput.print(rows, pretty: !read.compact)
+                try JSONOutput.print(rows, pretty: read.pretty)
             } else {
                 FileHandleWriter.write(1, NamespaceRow.table(rows))
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PlumbModel
+import PlumbKernel
 
 /// `plumb snapshot`: the whole picture, as a readable tree or as the JSON contract.
 struct SnapshotCommand: ParsableCommand {
@@ -16,14 +17,16 @@ struct SnapshotCommand: ParsableCommand {
     var all = false
 
     func run() throws {
-        var snap = try read.readSnapshot()
+        try requirePrivileges()
+        let reader = SnapshotReader(options: read.snapshotOptions())
+        var snap = target.map { reader.read(target: $0) } ?? reader.read()
         if let target {
             let ns = try resolveTarget(target, in: snap)
             snap.namespaces = [ns]
             snap.processes = snap.processes.filter { $0.namespace == ns.id }
         }
         if read.json {
-            try JSONOutput.print(snap, pretty: !read.compact)
+            try JSONOutput.print(snap, pretty: read.pretty)
         } else {
             FileHandleWriter.write(1, SnapshotTextRenderer(showAll: all).render(snap))
         }

@@ -7,8 +7,8 @@ struct ReadOptions: ParsableArguments {
     @Flag(name: .long, help: "Print JSON (the documented snapshot schema) instead of text.")
     var json = false
 
-    @Flag(name: .long, help: "Single-line JSON (with --json).")
-    var compact = false
+    @Flag(name: .long, help: "Indent the JSON (with --json); the default is one line, like `ip -j`.")
+    var pretty = false
 
     @Flag(name: .long, help: "Do not read iptables/nftables (faster).")
     var noFirewall = false
@@ -21,11 +21,6 @@ struct ReadOptions: ParsableArguments {
         o.firewall = !noFirewall
         o.scanFds = !noFdScan
         return o
-    }
-
-    func readSnapshot() throws -> Snapshot {
-        try requirePrivileges()
-        return SnapshotReader(options: snapshotOptions()).read()
     }
 }
 

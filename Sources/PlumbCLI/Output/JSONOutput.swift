@@ -1,15 +1,20 @@
 import Foundation
 
-/// One encoder for every `--json`: stable key order so outputs diff cleanly.
+/// One encoder for every `--json`: compact by default like `ip -j`, indented with `--pretty`. Keys come out
+/// in the model's declaration order, so outputs diff cleanly.
 enum JSONOutput {
-    static func encode<T: Encodable>(_ value: T, pretty: Bool = true) throws -> String {
-        let enc = JSONEncoder()
-        enc.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-                                      : [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try enc.encode(value), as: UTF8.self) + "\n"
+    static func encode<T: Encodable>(_ value: T, pretty: Bool) throws -> [UInt8] {
+        var bytes = try StreamingJSONEncoder(pretty: pretty).encode(value)
+        if !pretty { bytes.append(0x0A) }
+        return bytes
     }
 
-    static func print<T: Encodable>(_ value: T, pretty: Bool = true) throws {
-        FileHandleWriter.write(1, try encode(value, pretty: pretty))
+    static func print<T: Encodable>(_ value: T, pretty: Bool) throws {
+        let t = Date()
+        let bytes = try encode(value, pretty: pretty)
+        if ProcessInfo.processInfo.environment["PLUMB_TIMING"] != nil {
+            FileHandleWriter.write(2, "json encode: \(Date().timeIntervalSince(t) * 1000) ms, \(bytes.count) bytes\n")
+        }
+        FileHandleWriter.write(1, bytes)
     }
 }

@@ -9,22 +9,51 @@ public struct NsfsMount: Equatable, Sendable {
 /// Parses /proc/PID/mountinfo (proc(5)). Only nsfs entries matter to Plumb: their root field is
 /// `net:[4026532561]` and their mount point is the path that holds the namespace (e.g. /run/netns/web).
 public enum MountInfoParser {
-    public static func nsfsMounts(in text: String) -> [NsfsMount] {
+    public static func nsfsMounts(in text: String) -> [NsfsMount] { nsfsMounts(Array(text.utf8)) }
+
+    /// Byte-level scan: a host with 500 namespaces has a 500-line table, read on every snapshot.
+    public static func nsfsMounts(_ bytes: [UInt8]) -> [NsfsMount] {
         var result = [NsfsMount]()
-        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            // Cheap reject before splitting: only nsfs lines are of interest.
-            guard line.contains(" - nsfs ") else { continue }
-            let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+        let marker = Array(" - nsfs ".utf8)
+        var lineStart = 0
+        while lineStart < bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count && bytes[lineEnd] != 0x0A { lineEnd += 1 }
+            defer { lineStart = lineEnd + 1 }
+            let line = bytes[lineStart..<lineEnd]
+            guard contains(line, marker) else { continue }
+            // Fields: id parent major:minor root mountpoint ...
+            let fields = line.split(separator: 0x20, maxSplits: 5, omittingEmptySubsequences: false)
             guard fields.count >= 5 else { continue }
             let root = fields[3]
-            guard let open = root.firstIndex(of: ":"), root[root.index(after: open)...].hasPrefix("["),
-                  root.hasSuffix("]") else { continue }
-            let type = String(root[..<open])
-            let digits = root[root.index(open, offsetBy: 2)..<root.index(before: root.endIndex)]
-            guard let inode = UInt64(digits) else { continue }
-            result.append(NsfsMount(type: type, inode: inode, mountPoint: unescape(fields[4])))
+            guard let colon = root.firstIndex(of: 0x3A), root.index(after: colon) < root.endIndex,
+                  root[root.index(after: colon)] == 0x5B, root.last == 0x5D else { continue }
+            var inode: UInt64 = 0
+            var digits = 0
+            for b in root[(colon + 2)..<(root.endIndex - 1)] {
+                guard b >= 0x30 && b <= 0x39 else { digits = -1; break }
+                inode = inode &* 10 &+ UInt64(b - 0x30); digits += 1
+            }
+            guard digits > 0 else { continue }
+            result.append(NsfsMount(type: String(decoding: root[..<colon], as: UTF8.self), inode: inode,
+                                    mountPoint: unescape(Substring(String(decoding: fields[4], as: UTF8.self)))))
         }
         return result
+    }
+
+    private static func contains(_ hay: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard hay.count >= needle.count else { return false }
+        var i = hay.startIndex
+        let last = hay.endIndex - needle.count
+        while i <= last {
+            if hay[i] == needle[0] {
+                var j = 1
+                while j < needle.count && hay[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     /// mountinfo escapes space, tab, newline and backslash as \040 \011 \012 \134.

@@ -29,6 +29,8 @@ public struct NamespaceDiscovery: Sendable {
     public var scanFds = true
     /// Read comm, ppid, uid and cmdline of every process (listings that show none of them turn it off).
     public var processDetails = true
+    /// Read mount tables for namespaces held by bind mounts.
+    public var scanMounts = true
     /// Threads used to walk /proc; 0 means one per core.
     public var threads = 0
 
@@ -37,8 +39,10 @@ public struct NamespaceDiscovery: Sendable {
     public func discover() -> DiscoveryResult {
         var st = stat()
         let device = stat("\(procRoot)/self/ns/net", &st) == 0 ? UInt64(st.st_dev) : 0
-        // Bind-mount paths of our own mount namespace, so fds opened through them are recognised.
-        let ownMounts = FileReader.readString("\(procRoot)/self/mountinfo").map(MountInfoParser.nsfsMounts) ?? []
+        // Our own mount table, read once: its bind-mount paths let the fd scan recognise fds opened through them.
+        let ownMnt = namespaceInode("\(procRoot)/self/ns/mnt")
+        let ownMounts = scanMounts
+            ? (FileReader.readBytes("\(procRoot)/self/mountinfo").map(MountInfoParser.nsfsMounts) ?? []) : []
         let scanner = ProcScanner(procRoot: procRoot, scanFds: scanFds, details: processDetails, nsfsDevice: device,
                                   nsfsPaths: Set(ownMounts.filter { $0.type == "net" }.map(\.mountPoint)))
         let pids = scanner.listPids()
@@ -46,52 +50,56 @@ public struct NamespaceDiscovery: Sendable {
 
         var byId: [UInt64: DiscoveredNamespace] = [:]
         let hostId = hostNamespace()
-        func entry(_ id: UInt64) -> DiscoveredNamespace {
-            byId[id] ?? DiscoveredNamespace(id: id, isHost: id == hostId)
+        // Mutate in place: copying an entry out and back would copy its pid array once per process.
+        func update(_ id: UInt64, _ body: (inout DiscoveredNamespace) -> Void) {
+            body(&byId[id, default: DiscoveredNamespace(id: id, isHost: id == hostId)])
         }
 
         for p in scan.processes {
             guard let ns = p.namespace else { continue }
-            var e = entry(ns)
-            e.pids.append(p.pid)
-            if e.pids.count <= 3 { e.handles.append("\(procRoot)/\(p.pid)/ns/net") }
-            byId[ns] = e
+            update(ns) { e in
+                e.pids.append(p.pid)
+                if e.pids.count <= 3 { e.handles.append("\(procRoot)/\(p.pid)/ns/net") }
+            }
         }
-        for (id, pids) in byId.mapValues(\.pids) {
+        for id in byId.keys {
             // One process holder (the lowest pid) says "held by processes"; `pids` lists them all, so the host's
             // thousands of processes are not repeated in heldBy.
-            if let first = pids.min() { byId[id]!.heldBy.append(Holder(kind: .process, pid: first)) }
+            if let first = byId[id]!.pids.first { byId[id]!.heldBy.append(Holder(kind: .process, pid: first)) }
         }
         for (ns, h) in scan.threadHolders {
-            var e = entry(ns)
-            e.heldBy.append(h)
-            e.handles.append("\(procRoot)/\(h.pid!)/task/\(h.tid!)/ns/net")
-            byId[ns] = e
+            update(ns) { e in
+                e.heldBy.append(h)
+                e.handles.append("\(procRoot)/\(h.pid!)/task/\(h.tid!)/ns/net")
+            }
         }
 
         var stats = scan.stats
-        // Bind mounts: read one mount table per mount namespace.
+        // Bind mounts: one mount table per mount namespace.
         var seenMounts = Set<String>()
-        for (_, pid) in scan.mountNamespaceReps.sorted(by: { $0.value < $1.value }) {
-            guard let text = FileReader.readString("\(procRoot)/\(pid)/mountinfo") else { continue }
+        let reps = scanMounts ? scan.mountNamespaceReps.sorted(by: { $0.value < $1.value }) : []
+        for (mnt, pid) in reps {
+            let own = mnt == ownMnt
+            let mounts = own ? ownMounts
+                : FileReader.readBytes("\(procRoot)/\(pid)/mountinfo").map(MountInfoParser.nsfsMounts)
+            guard let mounts else { continue }
             stats.mountTablesScanned += 1
-            let own = pid == getpid() || isSameMountNamespace(pid)
-            for m in MountInfoParser.nsfsMounts(in: text) where m.type == "net" {
+            for m in mounts where m.type == "net" {
                 guard seenMounts.insert("\(m.inode) \(m.mountPoint)").inserted else { continue }
-                var e = entry(m.inode)
-                e.paths.append(m.mountPoint)
-                e.heldBy.append(Holder(kind: .bindMount, pid: own ? nil : pid, path: m.mountPoint))
-                if let name = Self.netnsName(m.mountPoint), !e.names.contains(name) { e.names.append(name) }
-                // A path in another mount namespace is reached through that process's root.
-                e.handles.insert(own ? m.mountPoint : "\(procRoot)/\(pid)/root\(m.mountPoint)", at: 0)
-                byId[m.inode] = e
+                update(m.inode) { e in
+                    e.paths.append(m.mountPoint)
+                    e.heldBy.append(Holder(kind: .bindMount, pid: own ? nil : pid, path: m.mountPoint))
+                    if let name = Self.netnsName(m.mountPoint), !e.names.contains(name) { e.names.append(name) }
+                    // A path in another mount namespace is reached through that process's root.
+                    e.handles.insert(own ? m.mountPoint : "\(procRoot)/\(pid)/root\(m.mountPoint)", at: 0)
+                }
             }
         }
         for (ns, h) in scan.fdHolders {
-            var e = entry(ns)
-            e.heldBy.append(h)
-            e.handles.append("\(procRoot)/\(h.pid!)/fd/\(h.fd!)")
-            byId[ns] = e
+            update(ns) { e in
+                e.heldBy.append(h)
+                e.handles.append("\(procRoot)/\(h.pid!)/fd/\(h.fd!)")
+            }
         }
         if byId[hostId] == nil, hostId != 0 {
             byId[hostId] = DiscoveredNamespace(id: hostId, isHost: true, handles: ["\(procRoot)/self/ns/net"])
@@ -114,17 +122,13 @@ public struct NamespaceDiscovery: Sendable {
 
     /// The host namespace is PID 1's; where its link is unreadable (EACCES here), our own.
     func hostNamespace() -> UInt64 {
-        for p in ["\(procRoot)/1/ns/net", "\(procRoot)/self/ns/net"] {
-            var buf = [CChar](repeating: 0, count: 64)
-            if readlink(p, &buf, 63) > 0, let link = parseNamespaceLink(String(cBuffer: buf)) { return link.inode }
-        }
-        return 0
+        namespaceInode("\(procRoot)/1/ns/net") ?? namespaceInode("\(procRoot)/self/ns/net") ?? 0
     }
 
-    private func isSameMountNamespace(_ pid: Int32) -> Bool {
-        var a = stat(), b = stat()
-        return stat("\(procRoot)/self/ns/mnt", &a) == 0 && stat("\(procRoot)/\(pid)/ns/mnt", &b) == 0
-            && a.st_ino == b.st_ino
+    private func namespaceInode(_ path: String) -> UInt64? {
+        var buf = [CChar](repeating: 0, count: 64)
+        guard readlink(path, &buf, 63) > 0 else { return nil }
+        return parseNamespaceLink(String(cBuffer: buf))?.inode
     }
 
     private func parallelScan(_ scanner: ProcScanner, pids: [Int32]) -> ProcScan {

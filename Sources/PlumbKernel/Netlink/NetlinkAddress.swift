@@ -17,6 +17,14 @@ enum NetlinkAddress {
         return bytes.map { hexByte($0) }.joined(separator: ":")
     }
 
+    /// An IPv4/IPv6 address from raw bytes; nil for an unset family.
+    static func ip(family: Int32, _ raw: UnsafeRawBufferPointer) -> String? {
+        guard family == AF_INET || family == AF_INET6 else { return nil }
+        var buf = [CChar](repeating: 0, count: 64)
+        guard inet_ntop(family, raw.baseAddress, &buf, 64) != nil else { return nil }
+        return String(cBuffer: buf)
+    }
+
     /// "10.0.0.0/24", "default" when the prefix length is zero.
     static func cidr(_ a: OpaquePointer?, defaultWhenEmpty: Bool) -> String? {
         guard let a else { return defaultWhenEmpty ? "default" : nil }

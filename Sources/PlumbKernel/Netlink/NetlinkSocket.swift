@@ -32,6 +32,45 @@ public final class NetlinkSocket: @unchecked Sendable {
         throw NetlinkError(operation: what, code: lastErr)
     }
 
+    /// Every link of the namespace, from one RTM_GETLINK dump (retried when the kernel interrupts it).
+    func links() throws -> [DumpedLink] {
+        var lastErr: Int32 = 0
+        for _ in 0..<5 {
+            var raw: UnsafeMutablePointer<plumb_link>?
+            let n = plumb_link_dump(sk, &raw)
+            defer { free(raw) }
+            if n >= 0 {
+                return (0..<Int(n)).map { NetlinkDumper.readLink(raw![$0]) }
+            }
+            lastErr = n
+            if -n != NLE_DUMP_INTR { break }
+        }
+        throw NetlinkError(operation: "link dump", code: lastErr)
+    }
+
+    /// Every route of every table, from one RTM_GETROUTE dump.
+    func routes() throws -> [plumb_route] {
+        var lastErr: Int32 = 0
+        for _ in 0..<5 {
+            var raw: UnsafeMutablePointer<plumb_route>?
+            let n = plumb_route_dump(sk, &raw)
+            defer { free(raw) }
+            if n >= 0 { return Array(UnsafeBufferPointer(start: raw, count: Int(n))) }
+            lastErr = n
+            if -n != NLE_DUMP_INTR { break }
+        }
+        throw NetlinkError(operation: "route dump", code: lastErr)
+    }
+
+    /// (ifindex, STP state) of every bridge port, from one AF_BRIDGE dump parsed in C (no libnl objects).
+    func bridgePortStates(capacity: Int) -> [(Int, UInt8)] {
+        var idx = [Int32](repeating: 0, count: capacity)
+        var st = [UInt8](repeating: 0, count: capacity)
+        let n = plumb_bridge_port_states(sk, &idx, &st, Int32(capacity))
+        guard n > 0 else { return [] }
+        return (0..<Int(n)).map { (Int(idx[$0]), st[$0]) }
+    }
+
     /// RTM_GETNSID: the nsid the namespace behind `fd` has in this socket's namespace (nil: none assigned).
     func nsid(ofNamespaceFd fd: Int32) -> Int32? {
         let r = plumb_nl_get_nsid(sk, fd)

@@ -1,20 +1,34 @@
+import Glibc
 import PlumbModel
 
 /// The forwarding sysctls netconf does not carry. /proc/sys/net shows the namespace of the *reading thread*,
 /// so this runs on a thread inside the namespace.
+///
+/// Each /proc/sys/net path component has one dentry per namespace under the same name, so a lookup costs
+/// O(namespaces): with 500 namespaces, plain path reads here cost more than all the netlink dumps together.
+/// Hence: ip_forward and rp_filter come from netconf, directories are opened once and files read relative to
+/// them, and bridge-nf-call-* is read only where a bridge exists (the only place it has any effect).
 enum SysctlReader {
-    static func fill(_ s: inout Sysctls) {
-        func flag(_ p: String) -> Bool? { FileReader.readInt("/proc/sys/net/" + p).map { $0 != 0 } }
-        if s.ipForward == nil { s.ipForward = flag("ipv4/ip_forward") }
-        if s.ipv6Forwarding == nil { s.ipv6Forwarding = flag("ipv6/conf/all/forwarding") }
-        if s.rpFilterAll == nil { s.rpFilterAll = FileReader.readInt("/proc/sys/net/ipv4/conf/all/rp_filter") }
-        if s.rpFilterDefault == nil {
-            s.rpFilterDefault = FileReader.readInt("/proc/sys/net/ipv4/conf/default/rp_filter")
+    static func fill(_ s: inout Sysctls, hasBridge: Bool) {
+        func flag(_ dirfd: Int32, _ p: String) -> Bool? { FileReader.readInt(p, dirfd: dirfd).map { $0 != 0 } }
+        let conf = open("/proc/sys/net/ipv4/conf", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if conf >= 0 {
+            s.routeLocalnetAll = flag(conf, "all/route_localnet")
+            s.routeLocalnetDefault = flag(conf, "default/route_localnet")
+            if s.rpFilterAll == nil { s.rpFilterAll = FileReader.readInt("all/rp_filter", dirfd: conf) }
+            if s.rpFilterDefault == nil { s.rpFilterDefault = FileReader.readInt("default/rp_filter", dirfd: conf) }
+            if s.ipForward == nil { s.ipForward = flag(conf, "all/forwarding") }
+            close(conf)
         }
-        s.routeLocalnetAll = flag("ipv4/conf/all/route_localnet")
-        s.routeLocalnetDefault = flag("ipv4/conf/default/route_localnet")
-        // Per-namespace since Linux 5.3; absent when br_netfilter is not active.
-        s.bridgeNfCallIptables = flag("bridge/bridge-nf-call-iptables")
-        s.bridgeNfCallIp6tables = flag("bridge/bridge-nf-call-ip6tables")
+        if s.ipv6Forwarding == nil { s.ipv6Forwarding = flag(AT_FDCWD, "/proc/sys/net/ipv6/conf/all/forwarding") }
+        if hasBridge {
+            // Per namespace since Linux 5.3; absent when br_netfilter is not active.
+            let br = open("/proc/sys/net/bridge", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if br >= 0 {
+                s.bridgeNfCallIptables = flag(br, "bridge-nf-call-iptables")
+                s.bridgeNfCallIp6tables = flag(br, "bridge-nf-call-ip6tables")
+                close(br)
+            }
+        }
     }
 }

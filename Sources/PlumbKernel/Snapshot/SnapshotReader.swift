@@ -26,11 +26,41 @@ public struct SnapshotReader: Sendable {
 
     public func read() -> Snapshot {
         let started = Date()
+        let found = discovery.discover()
+        return read(found, started: started, only: options.only)
+    }
+
+    /// Reads only the namespace a target names when discovery alone can tell which one it is (`host`, an id,
+    /// an ip-netns name, `pid:N`): the other namespaces are not entered. Container names need attribution, so
+    /// they fall back to a full read; the caller then resolves the target on the result.
+    public func read(target: String) -> Snapshot {
+        let started = Date()
+        var discovery = self.discovery
+        if target == "host" {
+            // Bind mounts and fds only ever hold *other* namespaces: the host needs neither scan.
+            discovery.scanFds = false
+            discovery.scanMounts = false
+        }
+        let found = discovery.discover()
+        let t = target.hasPrefix("net:[") && target.hasSuffix("]") ? String(target.dropFirst(5).dropLast()) : target
+        let match: DiscoveredNamespace? = {
+            if t == "host" { return found.namespaces.first(where: \.isHost) }
+            if let id = UInt64(t) { return found.namespaces.first { $0.id == id } }
+            if t.hasPrefix("pid:"), let pid = Int32(t.dropFirst(4)) {
+                return found.namespaces.first { $0.pids.contains(pid) }
+            }
+            let named = found.namespaces.filter { $0.names.contains(t) }
+            return named.count == 1 ? named[0] : nil
+        }()
+        return read(found, started: started, only: match.map { [$0.id] } ?? options.only)
+    }
+
+    private func read(_ discovered: DiscoveryResult, started: Date, only: Set<UInt64>?) -> Snapshot {
         NamespaceHandle.raiseFileLimit()
-        var found = discovery.discover()
+        var found = discovered
         var stats = found.stats
         stats.discoveryMillis = Date().timeIntervalSince(started) * 1000
-        if let only = options.only { found.namespaces.removeAll { !only.contains($0.id) } }
+        if let only { found.namespaces.removeAll { !only.contains($0.id) } }
 
         let fds = found.namespaces.map { NamespaceHandle.open($0.handles, expecting: $0.id) }
         defer { fds.forEach { if $0 >= 0 { close($0) } } }
@@ -47,8 +77,12 @@ public struct SnapshotReader: Sendable {
             }
             do {
                 let sock = try NetlinkSocket()
-                var dump = try NetlinkDumper.dump(sock, linksOnly: options.linksOnly)
-                if !options.linksOnly { SysctlReader.fill(&dump.sysctls) }
+                // Reading one namespace alone: split its dumps over two sockets (and two cores).
+                let second = fds.count == 1 && !options.linksOnly ? try? NetlinkSocket() : nil
+                var dump = try NetlinkDumper.dump(sock, second: second, linksOnly: options.linksOnly)
+                if !options.linksOnly {
+                    SysctlReader.fill(&dump.sysctls, hasBridge: dump.links.contains { $0.link.kind == "bridge" })
+                }
                 slot.dump = dump
                 // Keep the socket only where a cross-namespace reference still needs RTM_GETNSID.
                 if dump.links.contains(where: { $0.lowerNetnsid != nil }) { slot.socket = sock }
@@ -65,10 +99,12 @@ public struct SnapshotReader: Sendable {
         stats.firewallMillis = fwMillis.values.reduce(0, +)
         stats.namespacesVanished = slots.filter { $0.dump == nil }.count
 
+        let wiringStart = Date()
         let peers = PeerResolver(entries: found.namespaces.indices.map {
             PeerResolver.Entry(id: found.namespaces[$0].id, fd: fds[$0], socket: slots[$0].socket,
                                dump: slots[$0].dump)
         }).resolve()
+        stats.wiringMillis = Date().timeIntervalSince(wiringStart) * 1000
 
         var namespaces = [Namespace]()
         for (i, d) in found.namespaces.enumerated() {
