@@ -17,7 +17,7 @@ deps:
 	@./scripts/install-deps.sh $(APT_PACKAGES)
 
 build: deps
-	$(SWIFT) build -c $(CONFIG)
+	$(SWIFT) build -c $(CONFIG) --static-swift-stdlib
 
 test: deps
 	$(SWIFT) build --build-tests

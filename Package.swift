@@ -19,7 +19,7 @@ let package = Package(
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "CLinuxShims", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "PlumbModel"),
-        .target(name: "PlumbKernel", dependencies: ["PlumbModel", "CNetlink", "CLinuxShims"], exclude: ["Containers"]),
+        .target(name: "PlumbKernel", dependencies: ["PlumbModel", "CNetlink", "CLinuxShims"]),
         .target(name: "PlumbCLI", dependencies: [
             "PlumbModel", "PlumbKernel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -15,13 +15,15 @@ final class CNIPluginTests: XCTestCase {
         let bridge = lab.linkName("cni")
         let netName = "pt-cni-\(lab.tag)"
         let containerID = "ptcontainer\(lab.tag)"
-        let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("pt-cni-ipam-\(lab.tag)").path
-        lab.onCleanup { try? FileManager.default.removeItem(atPath: dataDir) }
+        // host-local's default store, so Plumb's attribution finds the allocation the way it would on a real
+        // CNI host; the network is named pt-cni-* and its directory is removed on cleanup.
+        let dataDir = "/var/lib/cni/networks"
+        lab.onCleanup { try? FileManager.default.removeItem(atPath: "\(dataDir)/\(netName)") }
         lab.ownHostLink(bridge)
         // isGateway/ipMasq off: the plugin must not touch host forwarding or NAT.
         let config = """
             {"cniVersion":"1.0.0","name":"\(netName)","type":"bridge","bridge":"\(bridge)","isGateway":false,
-             "ipMasq":false,"ipam":{"type":"host-local","subnet":"10.213.60.0/24","dataDir":"\(dataDir)"}}
+             "ipMasq":false,"ipam":{"type":"host-local","subnet":"10.213.60.0/24"}}
             """
         func cni(_ command: String) throws -> (status: Int32, stdout: String, stderr: String) {
             let p = Process()
@@ -58,5 +60,10 @@ final class CNIPluginTests: XCTestCase {
         XCTAssertEqual(hostEnd.master?.index, br.index)
         XCTAssertEqual(hostEnd.peer, RemoteLinkRef(namespace: target.id, index: eth0.index))
         XCTAssertEqual(target.routes.filter { $0.tableName == "main" }.map(\.dst), ["10.213.60.0/24"])
+        // Attributed to CNI from host-local's allocation file, with no daemon involved.
+        let c = try XCTUnwrap(target.containers.first, "no container attributed; notes: \(target.notes)")
+        XCTAssertEqual(c.runtime, .cni)
+        XCTAssertEqual(c.id, containerID)
+        XCTAssertTrue(c.source.contains(netName), c.source)
     }
 }

@@ -1,0 +1,54 @@
+import PlumbModel
+
+/// What discovery knows about one namespace, handed to the attributor.
+public struct NamespaceEvidence: Sendable {
+    /// nsfs inode.
+    public var id: UInt64
+    /// Bind-mount paths holding it, e.g. /run/docker/netns/1a2b3c4d5e6f, /run/netns/cni-<uuid>.
+    public var paths: [String]
+    /// Processes inside. Only the first few have their cgroup read, so callers should list the likeliest
+    /// container inits first.
+    public var processes: [(pid: Int32, comm: String)]
+    /// IPs (no prefix) on its links, for matching CNI allocations.
+    public var addresses: [String]
+
+    public init(id: UInt64, paths: [String] = [], processes: [(pid: Int32, comm: String)] = [],
+                addresses: [String] = []) {
+        self.id = id; self.paths = paths; self.processes = processes; self.addresses = addresses
+    }
+}
+
+/// Names the container runtime that made each namespace, from the state runtimes leave on disk and from
+/// /proc/PID/cgroup. No daemon is asked: a stopped or wedged dockerd must not hide its containers, and a
+/// snapshot must not wait on a socket.
+public struct ContainerAttributor: Sendable {
+    /// Filesystem root every path is read under; tests point it at a fixture tree.
+    public let root: String
+
+    /// cgroup files read per namespace: one process usually suffices, a couple more catch namespaces whose
+    /// first process is an `ip netns exec` shell; reading all of a 500-process pod would be waste.
+    static let cgroupReadsPerNamespace = 3
+
+    public init(root: String = "/") { self.root = root }
+
+    /// Containers per namespace id. Namespaces nothing could be proven about are absent, so the caller falls
+    /// back to naming them after their processes.
+    public func attribute(_ namespaces: [NamespaceEvidence]) -> [UInt64: [Container]] {
+        guard !namespaces.isEmpty else { return [:] }
+        let fs = RootFS(root)
+        // Parsed once per call: a Docker host may hold hundreds of configs, and every namespace consults them.
+        let state = RuntimeState(fs: fs)
+        var result = [UInt64: [Container]]()
+        for ns in namespaces {
+            let found = state.containers(for: ns)
+            guard !found.isEmpty else { continue }
+            // The same namespace listed twice (two discovery routes) must not double its containers.
+            var merged = result[ns.id] ?? []
+            for c in found where !merged.contains(where: { $0.runtime == c.runtime && $0.id == c.id }) {
+                merged.append(c)
+            }
+            result[ns.id] = merged
+        }
+        return result
+    }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# make bench: every benchmark, side by side with the tool a user would otherwise use, ratios printed.
+# Results go to bench/out/summary.txt; copy the numbers into BENCHMARKS.md with the command that made them.
+set -euo pipefail
+cd "$(dirname "$0")"
+export PLUMB=${1:-../.build/release/plumb}
+PLUMB=$(cd "$(dirname "$PLUMB")" && pwd)/$(basename "$PLUMB")
+export OUT=$PWD/out
+mkdir -p "$OUT"
+: > "$OUT/summary.txt"
+echo "plumb benchmarks — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, kernel $(uname -r)"
+for b in discovery snapshot firewall; do
+  echo "== $b"
+  ./$b.sh 2>&1 | grep -v -iE 'warning|outlier|^ *$|consider|caches'
+done
+echo
+echo "== summary"
+cat "$OUT/summary.txt"
