@@ -55,7 +55,7 @@ public struct SnapshotReader: Sendable {
         return read(found, started: started, only: match.map { [$0.id] } ?? options.only)
     }
 
-    private func read(_ discovered: DiscoveryResult, started: Date, only: Set<UInt64>?) -> Snapshot {
+    func read(_ discovered: DiscoveryResult, started: Date, only: Set<UInt64>?) -> Snapshot {
         NamespaceHandle.raiseFileLimit()
         var found = discovered
         var stats = found.stats
