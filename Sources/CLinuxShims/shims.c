@@ -9,6 +9,15 @@
 #include <linux/nsfs.h>
 #include <string.h>
 #include <dirent.h>
+#include <sys/mount.h>
+
+const unsigned long plumb_MS_BIND = MS_BIND, plumb_MS_REC = MS_REC, plumb_MS_SHARED = MS_SHARED,
+                    plumb_MS_SLAVE = MS_SLAVE;
+const int plumb_MNT_DETACH = MNT_DETACH;
+int plumb_mount(const char *source, const char *target, const char *fstype, unsigned long flags) {
+    return mount(source, target, fstype, flags, NULL);
+}
+int plumb_umount(const char *target, int flags) { return umount2(target, flags); }
 
 const int plumb_CLONE_NEWNET = CLONE_NEWNET;
 const int plumb_CLONE_NEWNS = CLONE_NEWNS;
@@ -21,11 +30,12 @@ int plumb_setns(int fd, int nstype) { return setns(fd, nstype); }
 int plumb_unshare(int flags) { return unshare(flags); }
 pid_t plumb_gettid(void) { return (pid_t)syscall(SYS_gettid); }
 
-int plumb_spawn(const char *path, char *const argv[], char *const envp[], int stdout_fd, int stderr_fd,
-                pid_t *pid_out) {
+int plumb_spawn(const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd,
+                int stderr_fd, pid_t *pid_out) {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    if (stdin_fd >= 0) posix_spawn_file_actions_adddup2(&fa, stdin_fd, 0);
+    else posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     if (stdout_fd >= 0) posix_spawn_file_actions_adddup2(&fa, stdout_fd, 1);
     if (stderr_fd >= 0) posix_spawn_file_actions_adddup2(&fa, stderr_fd, 2);
     posix_spawnattr_t attr;

@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <string.h>
 #include <stdio.h>
+#include "changes.h"
 
 // A route socket tuned as DESIGN.md says: no message peeking (one syscall per read), a large receive buffer.
 static inline struct nl_sock *plumb_nl_open(int protocol) {

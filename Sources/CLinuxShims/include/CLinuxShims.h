@@ -15,10 +15,17 @@ int plumb_setns(int fd, int nstype);
 int plumb_unshare(int flags);
 pid_t plumb_gettid(void);
 
-/// posix_spawn from the calling thread (which may be inside another network namespace), stdout/stderr to the
-/// given fds, stdin from /dev/null. argv and envp are NULL-terminated. Returns 0 and the pid, or an errno.
-int plumb_spawn(const char *path, char *const argv[], char *const envp[], int stdout_fd, int stderr_fd,
-                pid_t *pid_out);
+/// posix_spawn from the calling thread (which may be inside another network namespace), stdin/stdout/stderr
+/// from the given fds (stdin_fd < 0: /dev/null). argv and envp are NULL-terminated. Returns 0 and the pid, or
+/// an errno.
+int plumb_spawn(const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd,
+                int stderr_fd, pid_t *pid_out);
+
+/// mount(2) / umount2(2), for bind-mounting namespace files the way `ip netns add` does.
+int plumb_mount(const char *source, const char *target, const char *fstype, unsigned long flags);
+int plumb_umount(const char *target, int flags);
+extern const unsigned long plumb_MS_BIND, plumb_MS_REC, plumb_MS_SHARED, plumb_MS_SLAVE;
+extern const int plumb_MNT_DETACH;
 
 /// readlink(2) relative to a directory fd, NUL-terminated; returns length or -1.
 long plumb_readlinkat(int dirfd, const char *path, char *buf, unsigned long len);

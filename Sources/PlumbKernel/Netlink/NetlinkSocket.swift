@@ -16,6 +16,9 @@ public final class NetlinkSocket: @unchecked Sendable {
 
     deinit { nl_socket_free(sk) }
 
+    /// The libnl socket, for PlumbActions' change functions (the pointer never leaves those two modules).
+    public func withRaw<T>(_ body: (OpaquePointer) throws -> T) rethrows -> T { try body(sk) }
+
     /// Dumps into a libnl cache, retrying dumps the kernel interrupted (NLM_F_DUMP_INTR) because the table
     /// changed under it.
     func dumpCache(_ what: String, _ alloc: (OpaquePointer, UnsafeMutablePointer<OpaquePointer?>) -> Int32)

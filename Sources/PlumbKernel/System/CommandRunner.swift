@@ -20,7 +20,8 @@ public enum CommandRunner {
         return nil
     }
 
-    public static func run(_ path: String, _ args: [String]) throws -> Output {
+    /// Runs `path args`, feeding `stdin` (e.g. an iptables-restore batch) when given.
+    public static func run(_ path: String, _ args: [String], stdin input: [UInt8]? = nil) throws -> Output {
         var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
         guard plumb_pipe_cloexec(&outPipe) == 0 else { throw SystemError("pipe2", path) }
         guard plumb_pipe_cloexec(&errPipe) == 0 else {
@@ -30,8 +31,24 @@ public enum CommandRunner {
         let envp = cStrings(["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"])
         defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = plumb_spawn(path, argv, envp, outPipe[1], errPipe[1], &pid)
+        var inPipe: [Int32] = [-1, -1]
+        if input != nil, plumb_pipe_cloexec(&inPipe) != 0 { throw SystemError("pipe2", path) }
+        let rc = plumb_spawn(path, argv, envp, inPipe[0], outPipe[1], errPipe[1], &pid)
         close(outPipe[1]); close(errPipe[1])
+        if inPipe[0] >= 0 { close(inPipe[0]) }
+        if let input, inPipe[1] >= 0 {
+            // Batches are small (kilobytes); the tool reads all of stdin before writing much, so write it all
+            // first, then read the output.
+            input.withUnsafeBytes { buf in
+                var off = 0
+                while off < buf.count {
+                    let n = write(inPipe[1], buf.baseAddress! + off, buf.count - off)
+                    if n < 0 { if errno == EINTR { continue }; break }
+                    off += n
+                }
+            }
+            close(inPipe[1])
+        }
         defer { close(outPipe[0]); close(errPipe[0]) }
         if rc != 0 { throw SystemError("posix_spawn", path, errno: rc) }
         // stderr of these tools is small; read stdout to EOF first, then stderr.

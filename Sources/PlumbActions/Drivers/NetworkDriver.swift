@@ -1,0 +1,53 @@
+import PlumbModel
+
+/// A network as a driver sees it (Docker's vocabulary: a network holds endpoints, each joining one sandbox).
+public struct NetworkSpec: Codable, Sendable, Equatable {
+    public var name: String
+    public var driver: String
+    public var subnet: String
+    public var gateway: String
+    public var mtu: Int?
+    public var `internal`: Bool
+    /// Where the network's own devices live: the host, or a namespace standing in for it (labs, tests).
+    public var hostNamespace: NamespaceRef
+    /// Driver options: bridge name, macvlan parent/mode, vxlan vni/local/remote/port.
+    public var options: [String: String]
+
+    public init(name: String, driver: String, subnet: String, gateway: String, mtu: Int? = nil,
+                internal: Bool = false, hostNamespace: NamespaceRef = .host, options: [String: String] = [:]) {
+        self.name = name; self.driver = driver; self.subnet = subnet; self.gateway = gateway; self.mtu = mtu
+        self.internal = `internal`; self.hostNamespace = hostNamespace; self.options = options
+    }
+
+    public var prefixLength: Int { Int(subnet.split(separator: "/").last ?? "") ?? 24 }
+}
+
+/// One endpoint: a sandbox (namespace) joined to a network through an interface.
+public struct EndpointSpec: Codable, Sendable, Equatable {
+    public var sandbox: NamespaceRef
+    /// The interface inside the sandbox (eth0, eth1, ...).
+    public var ifname: String
+    /// The host-side device (veth end), when the driver makes one.
+    public var hostIfname: String?
+    /// Address without prefix.
+    public var address: String
+    /// Add a default route through the gateway (the sandbox's first network).
+    public var defaultRoute: Bool
+
+    public init(sandbox: NamespaceRef, ifname: String, hostIfname: String?, address: String, defaultRoute: Bool) {
+        self.sandbox = sandbox; self.ifname = ifname; self.hostIfname = hostIfname; self.address = address
+        self.defaultRoute = defaultRoute
+    }
+}
+
+/// A driver turns network and endpoint operations into Plans; it never touches the kernel itself, so every
+/// operation can be shown with --dry-run, journaled and undone. A new driver is one type conforming to this.
+public protocol NetworkDriver: Sendable {
+    var name: String { get }
+    /// `firewall` is the current iptables view of the network's host namespace (to know which shared chains
+    /// exist already).
+    func create(_ net: NetworkSpec, firewall: Firewall) throws -> Plan
+    func remove(_ net: NetworkSpec, firewall: Firewall, lastNetwork: Bool) throws -> Plan
+    func join(_ net: NetworkSpec, _ ep: EndpointSpec) throws -> Plan
+    func leave(_ net: NetworkSpec, _ ep: EndpointSpec) throws -> Plan
+}

@@ -1,0 +1,126 @@
+import Glibc
+import Foundation
+import CNetlink
+import PlumbKernel
+import PlumbModel
+
+/// Where applied plans are recorded before and after they run (the SQLite journal in the product).
+public protocol PlanJournal: AnyObject {
+    func begin(_ plan: Plan) throws -> Int64
+    func finish(_ id: Int64, applied: Bool) throws
+}
+
+/// Applies a Plan as a unit: steps run in order; on the first failure the steps already done are undone in
+/// reverse, so the kernel is left as it was. The plan is journaled before the first step and marked after the
+/// last, so a crash in between is visible to `plumb gc`, which undoes it (`rollback(_:)`).
+public final class PlanExecutor {
+    public var journal: PlanJournal?
+    private let sockets = NamespaceSockets()
+    private let firewall = FirewallApplier()
+
+    public init(journal: PlanJournal? = nil) { self.journal = journal }
+
+    public func apply(_ plan: Plan) throws {
+        let id = try journal?.begin(plan)
+        var done: [PlanStep] = []
+        for step in plan.steps {
+            do {
+                try run(step, tolerateMissing: false)
+                done.append(step)
+            } catch {
+                let undone = rollback(Plan(operation: plan.operation, steps: done))
+                try? id.map { try journal?.finish($0, applied: false) }
+                throw ActionError.rolledBack(failure: "\(error)", undone: undone)
+            }
+        }
+        try id.map { try journal?.finish($0, applied: true) }
+    }
+
+    /// Undoes the steps of `plan` in reverse, ignoring what is already gone. Returns how many steps had
+    /// something to undo.
+    @discardableResult
+    public func rollback(_ plan: Plan) -> Int {
+        var count = 0
+        for step in plan.inverse.steps {
+            if (try? run(step, tolerateMissing: true)) != nil { count += 1 }
+        }
+        return count
+    }
+
+    /// Runs one step. With `tolerateMissing`, deleting something that is not there succeeds (rollback, gc).
+    func run(_ step: PlanStep, tolerateMissing: Bool) throws {
+        func nl(_ ns: NamespaceRef, _ body: (OpaquePointer) -> Int32) throws {
+            let err = try sockets.socket(ns).withRaw(body)
+            if err >= 0 { return }
+            let code = -err
+            if tolerateMissing && [NLE_NODEV, NLE_OBJ_NOTFOUND, NLE_NOADDR, NLE_NOATTR].contains(code) { return }
+            throw ActionError.netlink(step: step.description, message: String(cString: nl_geterror(err)))
+        }
+        switch step {
+        case .createNamespace(let name):
+            try NamedNamespaces.create(name)
+        case .deleteNamespace(let name):
+            sockets.drop(.named(name))
+            try NamedNamespaces.delete(name, missingOK: tolerateMissing)
+        case .createBridge(let name, let mtu, let ns):
+            try nl(ns) { plumb_add_bridge($0, name, Int32(mtu ?? 0)) }
+        case .createVeth(let name, let peer, let mtu, let ns, let peerNs):
+            let peerFd = peerNs == ns ? -1 : try sockets.fd(peerNs)
+            try nl(ns) { plumb_add_veth($0, name, peer, Int32(mtu ?? 0), peerFd) }
+        case .createMacvlan(let name, let parent, let mode, let mtu, let ns, let to):
+            let toFd = to == ns ? -1 : try sockets.fd(to)
+            try nl(ns) { plumb_add_macvlan($0, name, parent, mode, Int32(mtu ?? 0), toFd) }
+        case .createVxlan(let name, let vni, let local, let remote, let port, let parent, let mtu, let ns):
+            try nl(ns) { plumb_add_vxlan($0, name, vni, local ?? "", remote ?? "", Int32(port), parent ?? "", Int32(mtu ?? 0)) }
+        case .deleteLink(let name, let ns):
+            if tolerateMissing, (try? sockets.socket(ns)) == nil { return }  // its namespace went with it
+            try nl(ns) { plumb_del_link($0, name) }
+        case .setMaster(let link, let master, let ns):
+            try nl(ns) { plumb_set_master($0, link, master) }
+        case .renameLink(let from, let to, let ns):
+            try nl(ns) { plumb_rename($0, from, to) }
+        case .setUp(let link, let ns):
+            try nl(ns) { plumb_set_up($0, link) }
+        case .addAddress(let cidr, let link, let ns):
+            try nl(ns) { plumb_address($0, 1, cidr, link) }
+        case .deleteAddress(let cidr, let link, let ns):
+            if tolerateMissing, (try? sockets.socket(ns)) == nil { return }
+            try nl(ns) { plumb_address($0, 0, cidr, link) }
+        case .addRoute(let dst, let gw, let link, let ns):
+            try nl(ns) { plumb_route($0, 1, dst, gw ?? "", link ?? "") }
+        case .deleteRoute(let dst, let gw, let link, let ns):
+            if tolerateMissing, (try? sockets.socket(ns)) == nil { return }
+            try nl(ns) { plumb_route($0, 0, dst, gw ?? "", link ?? "") }
+        case .setSysctl(let key, let value, _, let ns):
+            try inNamespace(ns) { try Sysctl.write(key, value) }
+        case .firewall(let family, let batch, _, let ns):
+            if tolerateMissing, (try? sockets.fd(ns)) == nil { return }
+            let applier = firewall, text = step.description
+            try inNamespace(ns) { try applier.apply(family: family, batch: batch, step: text) }
+        }
+    }
+
+    private func inNamespace(_ ns: NamespaceRef, _ body: @escaping @Sendable () throws -> Void) throws {
+        if ns == .host { return try body() }
+        try NamespaceWorkers.run(inNamespaceFd: try sockets.fd(ns), body)
+    }
+}
+
+/// Writes /proc/sys values (in the calling thread's namespace).
+enum Sysctl {
+    static func write(_ key: String, _ value: String) throws {
+        let path = "/proc/sys/\(key)"
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ActionError.command(step: "sysctl \(key)", message: SystemError("open", path).description) }
+        defer { close(fd) }
+        let bytes = Array((value + "\n").utf8)
+        guard Glibc.write(fd, bytes, bytes.count) == bytes.count else {
+            throw ActionError.command(step: "sysctl \(key)=\(value)", message: SystemError("write", path).description)
+        }
+    }
+
+    static func read(_ key: String) -> String? {
+        guard let s = try? String(contentsOfFile: "/proc/sys/\(key)", encoding: .utf8) else { return nil }
+        return s.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

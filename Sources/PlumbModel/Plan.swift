@@ -1,0 +1,144 @@
+/// A change to the kernel, planned before anything is touched: `--dry-run` prints it, the executor applies it
+/// as a unit (rolling back what it did on the first failure), and the journal stores it so a crash half-way can
+/// be finished or undone by `plumb gc`.
+public struct Plan: Codable, Sendable, Equatable {
+    /// What the user asked for, e.g. "net create web".
+    public var operation: String
+    public var steps: [PlanStep]
+
+    public init(operation: String, steps: [PlanStep] = []) {
+        self.operation = operation
+        self.steps = steps
+    }
+
+    /// The steps that undo this plan, in reverse order (each step's own inverse).
+    public var inverse: Plan {
+        Plan(operation: "undo \(operation)", steps: steps.reversed().compactMap(\.inverse))
+    }
+}
+
+/// Where a step runs: the host, an `ip netns` name, or a namespace file (a pid's, a container's bind mount).
+public enum NamespaceRef: Codable, Sendable, Equatable, Hashable, CustomStringConvertible {
+    case host
+    case named(String)
+    case path(String)
+
+    public var description: String {
+        switch self {
+        case .host: return "host"
+        case .named(let n): return "netns \(n)"
+        case .path(let p): return p
+        }
+    }
+
+    /// The file to open to enter it.
+    public var file: String {
+        switch self {
+        case .host: return "/proc/1/ns/net"
+        case .named(let n): return "/run/netns/\(n)"
+        case .path(let p): return p
+        }
+    }
+}
+
+/// One kernel change. Each has a readable form (what `--dry-run` prints, in `ip`/`iptables` terms) and an
+/// inverse used for rollback, undo and crash recovery. Inverses tolerate "already gone".
+public enum PlanStep: Codable, Sendable, Equatable {
+    case createNamespace(name: String)
+    case deleteNamespace(name: String)
+    case createBridge(name: String, mtu: Int?, in: NamespaceRef)
+    /// A veth pair: `name` in `in`, `peer` created directly in `peerIn`.
+    case createVeth(name: String, peer: String, mtu: Int?, in: NamespaceRef, peerIn: NamespaceRef)
+    case createMacvlan(name: String, parent: String, mode: String, mtu: Int?, in: NamespaceRef, moveTo: NamespaceRef)
+    case createVxlan(name: String, vni: UInt32, local: String?, remote: String?, port: Int, parent: String?,
+                     mtu: Int?, in: NamespaceRef)
+    case deleteLink(name: String, in: NamespaceRef)
+    case setMaster(link: String, master: String, in: NamespaceRef)
+    case renameLink(from: String, to: String, in: NamespaceRef)
+    case setUp(link: String, in: NamespaceRef)
+    case addAddress(cidr: String, link: String, in: NamespaceRef)
+    case deleteAddress(cidr: String, link: String, in: NamespaceRef)
+    case addRoute(dst: String, gateway: String?, link: String?, in: NamespaceRef)
+    case deleteRoute(dst: String, gateway: String?, link: String?, in: NamespaceRef)
+    /// A sysctl under /proc/sys (relative path, e.g. net/ipv4/ip_forward); `previous` restores it on undo.
+    case setSysctl(key: String, value: String, previous: String?, in: NamespaceRef)
+    /// One atomic `iptables-restore --noflush` (or `ip6tables-restore`) batch; `undo` is its inverse batch.
+    case firewall(family: String, batch: String, undo: String, in: NamespaceRef)
+
+    public var inverse: PlanStep? {
+        switch self {
+        case .createNamespace(let n): return .deleteNamespace(name: n)
+        case .deleteNamespace: return nil
+        case .createBridge(let n, _, let ns): return .deleteLink(name: n, in: ns)
+        case .createVeth(let n, _, _, let ns, _): return .deleteLink(name: n, in: ns)
+        case .createMacvlan(let n, _, _, _, _, let to): return .deleteLink(name: n, in: to)
+        case .createVxlan(let n, _, _, _, _, _, _, let ns): return .deleteLink(name: n, in: ns)
+        case .deleteLink: return nil
+        case .setMaster, .setUp: return nil  // undone by deleting the link
+        case .renameLink(let from, let to, let ns): return .renameLink(from: to, to: from, in: ns)
+        case .addAddress(let c, let l, let ns): return .deleteAddress(cidr: c, link: l, in: ns)
+        case .deleteAddress(let c, let l, let ns): return .addAddress(cidr: c, link: l, in: ns)
+        case .addRoute(let d, let g, let l, let ns): return .deleteRoute(dst: d, gateway: g, link: l, in: ns)
+        case .deleteRoute(let d, let g, let l, let ns): return .addRoute(dst: d, gateway: g, link: l, in: ns)
+        case .setSysctl(let k, let v, let prev, let ns):
+            return prev.map { .setSysctl(key: k, value: $0, previous: v, in: ns) }
+        case .firewall(let f, let batch, let undo, let ns): return .firewall(family: f, batch: undo, undo: batch, in: ns)
+        }
+    }
+
+    /// The step as the equivalent command line, for `--dry-run` and the journal.
+    public var description: String {
+        func at(_ ns: NamespaceRef) -> String {
+            switch ns {
+            case .host: return "ip"
+            case .named(let n): return "ip -n \(n)"
+            case .path(let p): return "nsenter --net=\(p) ip"
+            }
+        }
+        func mtu(_ m: Int?) -> String { m.map { " mtu \($0)" } ?? "" }
+        switch self {
+        case .createNamespace(let n): return "ip netns add \(n)"
+        case .deleteNamespace(let n): return "ip netns del \(n)"
+        case .createBridge(let n, let m, let ns): return "\(at(ns)) link add \(n)\(mtu(m)) type bridge"
+        case .createVeth(let n, let p, let m, let ns, let pns):
+            let peerNs: String
+            switch pns {
+            case .host: peerNs = " netns 1"
+            case .named(let x): peerNs = " netns \(x)"
+            case .path(let x): peerNs = " netns \(x)"
+            }
+            return "\(at(ns)) link add \(n)\(mtu(m)) type veth peer name \(p)\(pns == ns ? "" : peerNs)"
+        case .createMacvlan(let n, let parent, let mode, let m, let ns, let to):
+            let move = to == ns ? "" : " && \(at(ns)) link set \(n) netns \(to)"
+            return "\(at(ns)) link add \(n) link \(parent)\(mtu(m)) type macvlan mode \(mode)\(move)"
+        case .createVxlan(let n, let vni, let local, let remote, let port, let parent, let m, let ns):
+            var s = "\(at(ns)) link add \(n)\(mtu(m)) type vxlan id \(vni)"
+            if let remote { s += " remote \(remote)" }
+            if let local { s += " local \(local)" }
+            s += " dstport \(port)"
+            if let parent { s += " dev \(parent)" }
+            return s
+        case .deleteLink(let n, let ns): return "\(at(ns)) link del \(n)"
+        case .setMaster(let l, let m, let ns): return "\(at(ns)) link set \(l) master \(m)"
+        case .renameLink(let f, let t, let ns): return "\(at(ns)) link set \(f) name \(t)"
+        case .setUp(let l, let ns): return "\(at(ns)) link set \(l) up"
+        case .addAddress(let c, let l, let ns): return "\(at(ns)) addr add \(c) dev \(l)"
+        case .deleteAddress(let c, let l, let ns): return "\(at(ns)) addr del \(c) dev \(l)"
+        case .addRoute(let d, let g, let l, let ns):
+            return "\(at(ns)) route add \(d)" + (g.map { " via \($0)" } ?? "") + (l.map { " dev \($0)" } ?? "")
+        case .deleteRoute(let d, let g, let l, let ns):
+            return "\(at(ns)) route del \(d)" + (g.map { " via \($0)" } ?? "") + (l.map { " dev \($0)" } ?? "")
+        case .setSysctl(let k, let v, _, let ns):
+            let key = k.replacingSlashes
+            return ns == .host ? "sysctl -w \(key)=\(v)" : "\(at(ns)) netns exec … sysctl -w \(key)=\(v)"
+        case .firewall(let f, let batch, _, let ns):
+            let tool = f == "ipv6" ? "ip6tables-restore" : "iptables-restore"
+            let prefix = ns == .host ? "" : "(in \(ns)) "
+            return "\(prefix)\(tool) --noflush <<EOF\n\(batch)EOF"
+        }
+    }
+}
+
+extension String {
+    var replacingSlashes: String { String(map { $0 == "/" ? "." : $0 }) }
+}
