@@ -21,11 +21,11 @@ let package = Package(
         .target(name: "PlumbModel"),
         .target(name: "PlumbKernel", dependencies: ["PlumbModel", "CNetlink", "CLinuxShims"]),
         .target(name: "PlumbActions", dependencies: ["PlumbModel", "PlumbKernel", "CNetlink", "CLinuxShims"],
-                exclude: ["Store", "IPAM"]),
+                exclude: ["Store", "IPAM", "Service"]),
         .target(name: "PlumbCLI", dependencies: [
             "PlumbModel", "PlumbKernel", "PlumbActions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: [
+        ], exclude: ["Networks"], swiftSettings: [
             // The JSON writer appends to a class-owned buffer millions of times; runtime exclusivity checks
             // on each append were a fifth of its cost. Debug builds (tests) keep them.
             .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),

@@ -1,0 +1,77 @@
+import Foundation
+import PlumbKernel
+import PlumbModel
+
+extension NetworkService {
+    public func addNamespace(_ name: String, dryRun: Bool) throws -> Plan {
+        try NamedNamespaces.validate(name)
+        if access("\(NamedNamespaces.directory)/\(name)", F_OK) == 0 { throw ActionError.namespaceExists(name) }
+        let plan = Plan(operation: "ns add \(name)", steps: [.createNamespace(name: name), .setUp(link: "lo", in: .named(name))])
+        if !dryRun { try executor.apply(plan) }
+        return plan
+    }
+
+    /// Refuses to remove a namespace that Plumb networks still use.
+    public func removeNamespace(_ name: String, dryRun: Bool) throws -> Plan {
+        try NamedNamespaces.validate(name)
+        guard access("\(NamedNamespaces.directory)/\(name)", F_OK) == 0 else {
+            throw ActionError.namespaceMissing("netns \(name)", "no /run/netns/\(name) (see `plumb ns ls`)")
+        }
+        let plan = Plan(operation: "ns rm \(name)", steps: [.deleteNamespace(name: name)])
+        if !dryRun { try executor.apply(plan) }
+        return plan
+    }
+
+    /// Plans journaled as started but never finished (plumb was killed): undo them, newest first.
+    public func collectGarbage(dryRun: Bool) throws -> [Plan] {
+        var undone: [Plan] = []
+        for entry in try store.journal(states: [.planned]).reversed() {
+            guard let plan = try? JSONDecoder().decode(Plan.self, from: Data(entry.plan.utf8)) else { continue }
+            undone.append(plan.inverse)
+            if !dryRun {
+                executor.rollback(plan)
+                try store.journalSet(entry.id, state: .rolledBack)
+            }
+        }
+        return undone
+    }
+
+    public struct InspectReport: Encodable {
+        public var network: NetworkRecord
+        public var endpoints: [EndpointRecord]
+        /// Differences between the store and the kernel, in words.
+        public var drift: [String]
+    }
+
+    /// The store is not trusted blindly: every device and rule it records is looked for in a fresh snapshot.
+    public func inspect(_ name: String) throws -> InspectReport {
+        let net = try record(name)
+        let eps = try store.endpoints(network: name)
+        let snap = snapshot()
+        let host = try hostView(snap)
+        var drift: [String] = []
+        if let br = net.options["bridge"] {
+            if let l = host.link(named: br) {
+                if !l.isUp { drift.append("bridge \(br) is down") }
+                if !l.addresses.contains("\(net.gateway)/\(spec(net).prefixLength)") {
+                    drift.append("bridge \(br) lost its gateway address \(net.gateway)")
+                }
+            } else {
+                drift.append("bridge \(br) is missing from \(hostNamespace)")
+            }
+        }
+        for ep in eps {
+            if let h = ep.hostIfname, host.link(named: h) == nil {
+                drift.append("endpoint \(ep.sandbox): host interface \(h) was deleted behind Plumb's back")
+            }
+            if let id = UInt64(ep.sandbox), snap.namespace(id: id) == nil {
+                drift.append("endpoint \(ep.sandbox): its namespace is gone")
+            }
+        }
+        if net.driver == "bridge" && !net.internal {
+            let tagged = host.firewall.tables.flatMap { $0.chains.flatMap(\.rules) }.filter { $0.rule.contains("plumb:\(name)\"") }
+            if tagged.isEmpty { drift.append("its firewall rules are gone (flushed by another tool?)") }
+        }
+        return InspectReport(network: net, endpoints: eps, drift: drift)
+    }
+}

@@ -1,0 +1,304 @@
+import Foundation
+import PlumbKernel
+import PlumbModel
+
+/// The operations behind `plumb net` and `plumb ns`: validate input against the store and the kernel, ask the
+/// driver for a plan, then (unless dry-run) journal it, apply it as a unit and record the result. Bad input is
+/// rejected before anything is planned, so it changes nothing.
+public final class NetworkService {
+    public let store: StateStore
+    /// Where bridges live: the host, or a namespace standing in for it.
+    public let hostNamespace: NamespaceRef
+    let executor: PlanExecutor
+    let drivers: [String: any NetworkDriver] = ["bridge": BridgeDriver()]
+
+    public init(store: StateStore, hostNamespace: NamespaceRef = .host) {
+        self.store = store
+        self.hostNamespace = hostNamespace
+        executor = PlanExecutor(journal: StoreJournal(store: store))
+    }
+
+    // MARK: reading the kernel
+
+    /// A fresh snapshot (firewall included only where asked: it is the slow part).
+    func snapshot(firewall: Bool = true) -> Snapshot {
+        var o = SnapshotOptions()
+        o.firewall = firewall
+        o.scanFds = false
+        return SnapshotReader(options: o).read()
+    }
+
+    func hostView(_ snap: Snapshot) throws -> Namespace {
+        switch hostNamespace {
+        case .host:
+            return try snap.host.orThrow(ActionError.invalid("cannot find the host namespace"))
+        case .named(let n):
+            return try snap.namespaces.first { $0.names.contains(n) }
+                .orThrow(ActionError.namespaceMissing("netns \(n)", "no such namespace: create it with `plumb ns add \(n)`"))
+        case .path(let p):
+            var st = stat()
+            guard stat(p, &st) == 0, let ns = snap.namespace(id: UInt64(st.st_ino)) else {
+                throw ActionError.namespaceMissing(p, "cannot open it")
+            }
+            return ns
+        }
+    }
+
+    // MARK: networks
+
+    public struct CreateRequest: Sendable {
+        public var name: String
+        public var driver = "bridge"
+        public var subnet: String?
+        public var gateway: String?
+        public var ipRange: String?
+        public var mtu: Int?
+        public var `internal` = false
+        public var options: [String: String] = [:]
+        public init(name: String) { self.name = name }
+    }
+
+    public func create(_ req: CreateRequest, dryRun: Bool) throws -> (Plan, NetworkRecord) {
+        try Self.validateName(req.name, what: "network")
+        guard let driver = drivers[req.driver] else {
+            throw ActionError.invalid("unknown driver '\(req.driver)': available: \(drivers.keys.sorted().joined(separator: ", "))")
+        }
+        if try store.network(named: req.name) != nil {
+            throw ActionError.invalid("network '\(req.name)' already exists: pick another name or `plumb net rm \(req.name)`")
+        }
+        if let mtu = req.mtu, !(68...65535).contains(mtu) {
+            throw ActionError.invalid("invalid --mtu \(mtu): use 68..65535")
+        }
+        let snap = snapshot()
+        let host = try hostView(snap)
+        let subnet = try chooseSubnet(req, host: host)
+        let gateway = try req.gateway.map { try IPAddress.parse($0) } ?? subnet.host(1)
+        guard subnet.contains(gateway) else {
+            throw ActionError.invalid("gateway \(gateway) is outside subnet \(subnet): pick an address inside it")
+        }
+        if let r = req.ipRange {
+            let range = try IPPrefix.parse(r)
+            guard subnet.contains(range.network) && range.length >= subnet.length else {
+                throw ActionError.invalid("--ip-range \(r) is not inside subnet \(subnet)")
+            }
+        }
+        var options = req.options
+        let spec = NetworkSpec(name: req.name, driver: req.driver, subnet: subnet.description,
+                               gateway: gateway.description, mtu: req.mtu, internal: req.internal,
+                               hostNamespace: hostNamespace, options: options)
+        if req.driver == "bridge" {
+            let br = BridgeDriver.bridgeName(spec)
+            try LinkNames.validate(br)
+            if host.link(named: br) != nil {
+                throw ActionError.invalid("interface \(br) already exists in \(hostNamespace): choose --bridge NAME")
+            }
+            options["bridge"] = br
+        }
+        var finalSpec = spec
+        finalSpec.options = options
+        let plan = try driver.create(finalSpec, firewall: host.firewall)
+        let record = NetworkRecord(name: req.name, driver: req.driver, subnet: subnet.description,
+                                   gateway: gateway.description, ipRange: req.ipRange, mtu: req.mtu,
+                                   internal: req.internal, options: options.merging(["hostNamespace": hostNamespace.encoded]) { a, _ in a },
+                                   createdAt: Date().timeIntervalSince1970)
+        if dryRun { return (plan, record) }
+        try executor.apply(plan)
+        do {
+            try store.createNetwork(record)
+        } catch {
+            executor.rollback(plan)
+            throw error
+        }
+        return (plan, record)
+    }
+
+    /// The subnet: the user's (checked for overlaps), or the first free one of the default pool.
+    func chooseSubnet(_ req: CreateRequest, host: Namespace) throws -> IPPrefix {
+        var inUse: [(prefix: IPPrefix, owner: String)] = []
+        for r in host.routes where r.dst != "default" && r.tableName == "main" {
+            if let p = try? IPPrefix.parse(r.dst) { inUse.append((p, "route \(r.dst) on \(r.dev ?? "?") in \(hostNamespace)")) }
+        }
+        for l in host.links {
+            for a in l.addresses { if let p = try? IPPrefix.parse(a) { inUse.append((p.canonical, "address \(a) on \(l.name)")) } }
+        }
+        for n in try store.networks() {
+            if let p = try? IPPrefix.parse(n.subnet) { inUse.append((p, "plumb network \(n.name)")) }
+        }
+        if let s = req.subnet {
+            let p = try IPPrefix.parse(s, requireNetworkAddress: true)
+            if let clash = SubnetPool.collision(p, inUse: inUse) {
+                throw ActionError.invalid("subnet \(s) overlaps \(clash): choose another --subnet")
+            }
+            return p
+        }
+        return try SubnetPool.default.pick(avoiding: inUse)
+    }
+
+    public func remove(_ name: String, force: Bool, dryRun: Bool) throws -> [Plan] {
+        let net = try record(name)
+        let eps = try store.endpoints(network: name)
+        if !eps.isEmpty && !force {
+            throw ActionError.invalid("network '\(name)' still has \(eps.count) endpoint(s) (\(eps.map(\.sandbox).joined(separator: ", "))): disconnect them or use --force")
+        }
+        var plans: [Plan] = []
+        for ep in eps { plans.append(try disconnect(network: name, endpoint: ep, dryRun: dryRun)) }
+        let snap = snapshot()
+        let host = try hostView(snap)
+        let last = try store.networks().filter { $0.name != name && $0.driver == "bridge" && $0.hostNamespace == net.hostNamespace }.isEmpty
+        let plan = try driver(net).remove(spec(net), firewall: host.firewall, lastNetwork: last)
+        plans.append(plan)
+        if dryRun { return plans }
+        try executor.apply(plan)
+        try store.deleteNetwork(named: name)
+        return plans
+    }
+
+    // MARK: endpoints
+
+    public struct ConnectRequest: Sendable {
+        public var network: String
+        public var target: String
+        public var ip: String?
+        public var ifname: String?
+        public init(network: String, target: String) { self.network = network; self.target = target }
+    }
+
+    public func connect(_ req: ConnectRequest, dryRun: Bool) throws -> (Plan, EndpointRecord) {
+        let net = try record(req.network)
+        let snap = snapshot(firewall: false)
+        let sandbox = try TargetSelector.resolve(req.target, in: snap)
+        if sandbox.isHost { throw ActionError.invalid("cannot connect the host namespace itself to a network") }
+        let ref = Self.reference(for: sandbox)
+        let sandboxKey = String(sandbox.id)
+        if try store.endpoints(network: net.name).contains(where: { $0.sandbox == sandboxKey }) {
+            throw ActionError.invalid("\(req.target) is already connected to \(net.name)")
+        }
+        let ifname = try req.ifname ?? Self.freeIfname(in: sandbox)
+        try LinkNames.validate(ifname)
+        if sandbox.link(named: ifname) != nil {
+            throw ActionError.invalid("\(req.target) already has an interface \(ifname): choose --ifname")
+        }
+        let hostIf = LinkNames.derived(prefix: "plv", from: "\(net.name)/\(sandbox.id)")
+        let hasDefault = sandbox.routes.contains { $0.dst == "default" && $0.tableName == "main" }
+        let address: String
+        if dryRun {
+            address = req.ip ?? "<next free in \(net.subnet)>"
+        } else {
+            address = try store.allocate(network: net.name, requested: req.ip, sandbox: sandboxKey)
+        }
+        let ep = EndpointSpec(sandbox: ref, ifname: ifname, hostIfname: hostIf, address: address, defaultRoute: !hasDefault)
+        let plan = try driver(net).join(spec(net), ep)
+        let record = EndpointRecord(network: net.name, sandbox: sandboxKey, ifname: ifname, hostIfname: hostIf,
+                                    address: address, mac: nil, ports: [], createdAt: Date().timeIntervalSince1970)
+        if dryRun { return (plan, record) }
+        do {
+            try executor.apply(plan)
+            try store.addEndpoint(record)
+        } catch {
+            try? store.release(network: net.name, address: address)
+            throw error
+        }
+        return (plan, record)
+    }
+
+    public func disconnect(network: String, target: String, dryRun: Bool) throws -> Plan {
+        let net = try record(network)
+        let eps = try store.endpoints(network: net.name)
+        let snap = snapshot(firewall: false)
+        let key = (try? TargetSelector.resolve(target, in: snap)).map { String($0.id) } ?? target
+        guard let ep = eps.first(where: { $0.sandbox == key }) else {
+            throw ActionError.invalid("\(target) is not connected to \(network) (see `plumb net inspect \(network)`)")
+        }
+        return try disconnect(network: network, endpoint: ep, dryRun: dryRun)
+    }
+
+    func disconnect(network: String, endpoint ep: EndpointRecord, dryRun: Bool) throws -> Plan {
+        let net = try record(network)
+        let spec = EndpointSpec(sandbox: .path("/dev/null"), ifname: ep.ifname, hostIfname: ep.hostIfname,
+                                address: ep.address ?? "", defaultRoute: false)
+        let plan = try driver(net).leave(self.spec(net), spec)
+        if dryRun { return plan }
+        try executor.apply(plan)
+        try store.removeEndpoint(network: network, sandbox: ep.sandbox)
+        if let a = ep.address { try store.release(network: network, address: a) }
+        return plan
+    }
+
+    // MARK: helpers
+
+    func record(_ name: String) throws -> NetworkRecord {
+        try store.network(named: name).orThrow(ActionError.invalid("no network named '\(name)' (see `plumb net ls`)"))
+    }
+
+    func driver(_ n: NetworkRecord) throws -> any NetworkDriver {
+        try drivers[n.driver].orThrow(ActionError.invalid("network \(n.name) uses driver \(n.driver), which this plumb does not have"))
+    }
+
+    func spec(_ n: NetworkRecord) -> NetworkSpec {
+        NetworkSpec(name: n.name, driver: n.driver, subnet: n.subnet, gateway: n.gateway, mtu: n.mtu,
+                    internal: n.internal, hostNamespace: n.hostNamespace, options: n.options)
+    }
+
+    /// How to reach a namespace by file: its ip-netns name, a bind mount, or a process's link.
+    static func reference(for ns: Namespace) -> NamespaceRef {
+        if let n = ns.names.first { return .named(n) }
+        if let p = ns.paths.first { return .path(p) }
+        if let pid = ns.pids.first { return .path("/proc/\(pid)/ns/net") }
+        return .path("/proc/self/ns/net")
+    }
+
+    static func freeIfname(in ns: Namespace) throws -> String {
+        for i in 0..<64 where ns.link(named: "eth\(i)") == nil { return "eth\(i)" }
+        throw ActionError.invalid("no free ethN name in namespace \(ns.displayName): choose --ifname")
+    }
+
+    static func validateName(_ name: String, what: String) throws {
+        guard !name.isEmpty, name.count <= 64, name.first!.isLetter || name.first!.isNumber,
+              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+            throw ActionError.invalid("invalid \(what) name '\(name)': use up to 64 letters, digits, '-', '_', '.'")
+        }
+    }
+}
+
+extension NetworkRecord {
+    /// Where the network's devices live (stored in options so the schema stays the store's).
+    var hostNamespace: NamespaceRef { NamespaceRef(encoded: options["hostNamespace"] ?? "host") }
+}
+
+extension NamespaceRef {
+    var encoded: String {
+        switch self {
+        case .host: return "host"
+        case .named(let n): return "netns:\(n)"
+        case .path(let p): return "path:\(p)"
+        }
+    }
+
+    init(encoded s: String) {
+        if s.hasPrefix("netns:") { self = .named(String(s.dropFirst(6))) }
+        else if s.hasPrefix("path:") { self = .path(String(s.dropFirst(5))) }
+        else { self = .host }
+    }
+}
+
+extension Optional {
+    func orThrow(_ e: @autoclosure () -> any Error) throws -> Wrapped {
+        guard let v = self else { throw e() }
+        return v
+    }
+}
+
+/// Adapts the store's journal table to the executor.
+final class StoreJournal: PlanJournal {
+    let store: StateStore
+    init(store: StateStore) { self.store = store }
+
+    func begin(_ plan: Plan) throws -> Int64 {
+        let text = String(decoding: try JSONEncoder().encode(plan), as: UTF8.self)
+        return try store.journalBegin(operation: plan.operation, plan: text)
+    }
+
+    func finish(_ id: Int64, applied: Bool) throws {
+        try store.journalSet(id, state: applied ? .applied : .rolledBack)
+    }
+}

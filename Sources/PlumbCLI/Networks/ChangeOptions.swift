@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import PlumbActions
+import PlumbModel
+
+/// Options of every command that changes the kernel.
+struct ChangeOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print the exact plan (each netlink change and firewall batch) and change nothing.")
+    var dryRun = false
+
+    @Flag(name: .long, help: "Print the result (or the plan, with --dry-run) as JSON.")
+    var json = false
+
+    @Option(name: .long, help: "State directory (networks, IPAM, journal). Default: $PLUMB_STATE_DIR or /var/lib/plumb.")
+    var stateDir: String?
+
+    @Option(name: .long, help: "Build networks inside this ip-netns namespace instead of the host (labs, tests).")
+    var hostNs: String?
+
+    var statePath: String {
+        let dir = stateDir ?? ProcessInfo.processInfo.environment["PLUMB_STATE_DIR"] ?? "/var/lib/plumb"
+        return "\(dir)/state.db"
+    }
+
+    func service() throws -> NetworkService {
+        try requirePrivileges()
+        let store: StateStore
+        do {
+            store = try StateStore(path: statePath)
+        } catch {
+            throw CommandFailure(description: "cannot open the state store \(statePath): \(error)", code: PlumbExit.failure)
+        }
+        return NetworkService(store: store, hostNamespace: hostNs.map { .named($0) } ?? .host)
+    }
+
+    /// Prints plans: as the commands they amount to, or as JSON.
+    func report(_ plans: [Plan], result: (any Encodable)? = nil, summary: String) throws {
+        if json {
+            if dryRun || result == nil {
+                try JSONOutput.print(PlanOutput(dryRun: dryRun, plans: plans), pretty: false)
+            } else if let result {
+                try JSONOutput.print(AnyEncodable(result), pretty: false)
+            }
+            return
+        }
+        if dryRun {
+            var text = "# dry run: nothing was changed\n"
+            for p in plans {
+                text += "# \(p.operation)\n"
+                for s in p.steps { text += s.description + "\n" }
+            }
+            FileHandleWriter.write(1, text)
+        } else {
+            FileHandleWriter.write(1, summary + "\n")
+        }
+    }
+}
+
+struct PlanOutput: Encodable {
+    var dryRun: Bool
+    var plans: [Plan]
+    var commands: [[String]] { plans.map { $0.steps.map(\.description) } }
+    enum CodingKeys: String, CodingKey { case dryRun, plans, commands }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(dryRun, forKey: .dryRun)
+        try c.encode(plans, forKey: .plans)
+        try c.encode(commands, forKey: .commands)
+    }
+}
+
+struct AnyEncodable: Encodable {
+    let value: any Encodable
+    init(_ v: any Encodable) { value = v }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}
+
+/// Runs a service call, turning its errors into one line and exit code 1 (bad input is reported before any
+/// change, so nothing was changed).
+func perform<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as CommandFailure {
+        throw e
+    } catch let e as TargetSelector.Failure {
+        throw CommandFailure(description: e.description, code: PlumbExit.notFound)
+    } catch {
+        throw CommandFailure(description: "\(error)", code: PlumbExit.failure)
+    }
+}

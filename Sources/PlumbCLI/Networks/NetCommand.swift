@@ -1,0 +1,120 @@
+import ArgumentParser
+import PlumbActions
+import PlumbModel
+
+/// `plumb net`: container networks the way Docker's drivers build them.
+struct NetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "net",
+        abstract: "Create, connect, inspect and remove container networks.",
+        subcommands: [Create.self, List.self, Inspect.self, Remove.self, Connect.self, Disconnect.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a network (bridge driver).")
+        @Argument(help: "Network name.") var name: String
+        @Option(help: "Driver: bridge.") var driver = "bridge"
+        @Option(help: "Subnet in CIDR form; default: the first free /24 of 172.30.0.0/16.") var subnet: String?
+        @Option(help: "Gateway address; default: the first host of the subnet.") var gateway: String?
+        @Option(name: .customLong("ip-range"), help: "Allocate endpoint addresses from this sub-range only.") var ipRange: String?
+        @Option(help: "MTU of the bridge and its endpoints.") var mtu: Int?
+        @Flag(name: .customLong("internal"), help: "No egress: no NAT, no forwarding out of the bridge.") var isInternal = false
+        @Option(help: "Bridge device name (default pl-NAME).") var bridge: String?
+        @OptionGroup var change: ChangeOptions
+
+        func run() throws {
+            let svc = try change.service()
+            var req = NetworkService.CreateRequest(name: name)
+            req.driver = driver; req.subnet = subnet; req.gateway = gateway; req.ipRange = ipRange
+            req.mtu = mtu; req.internal = isInternal
+            if let bridge { req.options["bridge"] = bridge }
+            let (plan, record) = try perform { try svc.create(req, dryRun: change.dryRun) }
+            try change.report([plan], result: record,
+                              summary: "created network \(record.name) (\(record.driver), \(record.subnet), gateway \(record.gateway), bridge \(record.options["bridge"] ?? "-"))")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "ls", abstract: "List Plumb's networks.")
+        @OptionGroup var change: ChangeOptions
+        func run() throws {
+            let svc = try change.service()
+            let nets = try perform { try svc.store.networks() }
+            let rows = try nets.map { n in NetworkRow(n, endpoints: try svc.store.endpoints(network: n.name).count) }
+            if change.json { return try JSONOutput.print(rows, pretty: false) }
+            FileHandleWriter.write(1, TextTable.render(
+                header: ["NAME", "DRIVER", "SUBNET", "GATEWAY", "BRIDGE", "ENDPOINTS"],
+                rows: rows.map { [$0.name, $0.driver, $0.subnet, $0.gateway, $0.bridge ?? "-", String($0.endpoints)] }))
+        }
+    }
+
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a network, its endpoints, and drift from the kernel.")
+        @Argument var name: String
+        @OptionGroup var change: ChangeOptions
+        func run() throws {
+            let svc = try change.service()
+            let report = try perform { try svc.inspect(name) }
+            if change.json { return try JSONOutput.print(report, pretty: true) }
+            var s = "\(report.network.name): \(report.network.driver) \(report.network.subnet) gateway \(report.network.gateway)"
+            s += report.network.internal ? " internal\n" : "\n"
+            for e in report.endpoints {
+                s += "  \(e.sandbox) \(e.ifname) \(e.address ?? "-") host side \(e.hostIfname ?? "-")\n"
+            }
+            if report.drift.isEmpty { s += "  in sync with the kernel\n" }
+            for d in report.drift { s += "  ! drift: \(d)\n" }
+            FileHandleWriter.write(1, s)
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove a network.")
+        @Argument var name: String
+        @Flag(help: "Disconnect its endpoints first.") var force = false
+        @OptionGroup var change: ChangeOptions
+        func run() throws {
+            let svc = try change.service()
+            let plans = try perform { try svc.remove(name, force: force, dryRun: change.dryRun) }
+            try change.report(plans, summary: "removed network \(name)")
+        }
+    }
+
+    struct Connect: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Connect a namespace or container to a network.")
+        @Argument(help: "Network name.") var network: String
+        @Argument(help: "Namespace name, pid:N, container name/id, or namespace id.") var target: String
+        @Option(help: "Address to use (default: the next free one).") var ip: String?
+        @Option(help: "Interface name inside the target (default: the first free ethN).") var ifname: String?
+        @OptionGroup var change: ChangeOptions
+        func run() throws {
+            let svc = try change.service()
+            var req = NetworkService.ConnectRequest(network: network, target: target)
+            req.ip = ip; req.ifname = ifname
+            let (plan, ep) = try perform { try svc.connect(req, dryRun: change.dryRun) }
+            try change.report([plan], result: ep,
+                              summary: "connected \(target) to \(network): \(ep.ifname) \(ep.address ?? "-")")
+        }
+    }
+
+    struct Disconnect: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disconnect a namespace or container from a network.")
+        @Argument var network: String
+        @Argument var target: String
+        @OptionGroup var change: ChangeOptions
+        func run() throws {
+            let svc = try change.service()
+            let plan = try perform { try svc.disconnect(network: network, target: target, dryRun: change.dryRun) }
+            try change.report([plan], summary: "disconnected \(target) from \(network)")
+        }
+    }
+}
+
+struct NetworkRow: Encodable {
+    var name, driver, subnet, gateway: String
+    var bridge: String?
+    var `internal`: Bool
+    var endpoints: Int
+    init(_ n: NetworkRecord, endpoints: Int) {
+        name = n.name; driver = n.driver; subnet = n.subnet; gateway = n.gateway; bridge = n.options["bridge"]
+        `internal` = n.internal; self.endpoints = endpoints
+    }
+}
