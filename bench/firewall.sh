@@ -25,7 +25,7 @@ ip netns add pt-bench-fw
 ip netns exec pt-bench-fw iptables-restore < "$OUT/rules20k.txt"
 echo "rules in pt-bench-fw: $(ip netns exec pt-bench-fw iptables-save | grep -c '^-A')"
 echo "plumb reads: $("$PLUMB" snapshot pt-bench-fw --json | jq '[.namespaces[0].firewall.tables[].chains[].rules[]] | length') rules"
-compare firewall-20k-rules "plumb/other <= 1.2" "$PLUMB snapshot pt-bench-fw --json" \
+compare firewall-20k-rules "plumb/other <= 1.2" "$PLUMB fw pt-bench-fw --json" \
   "ip netns exec pt-bench-fw iptables-save -c >/dev/null"
 ip netns del pt-bench-fw
 
@@ -38,5 +38,5 @@ for i in $(seq 1 100); do
   } | ip netns exec "pt-bench-w$i" iptables-restore
 done
 ip netns list | awk '{print $1}' | grep '^pt-bench-w' > "$OUT/fwlist"
-compare firewall-100ns "other/plumb >= 3" "$PLUMB snapshot --json" \
+compare firewall-100ns "other/plumb >= 3" "$PLUMB fw --json" \
   "for n in \$(cat $OUT/fwlist); do ip netns exec \$n iptables-save -c; done >/dev/null"

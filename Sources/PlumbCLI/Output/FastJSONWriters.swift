@@ -54,6 +54,17 @@ extension Neighbor: FastJSONWritable {
     }
 }
 
+extension FirewallRule: FastJSONWritable {
+    func writeJSON(_ w: JSONSink) {
+        w.open(0x7B)
+        w.field("rule", rule)
+        w.field("packets", packets)
+        w.field("bytes", bytes)
+        w.fieldIfPresent("target", target)
+        w.close(0x7D)
+    }
+}
+
 extension Link: FastJSONWritable {
     func writeJSON(_ w: JSONSink) {
         w.open(0x7B)

@@ -6,6 +6,8 @@ public struct SnapshotOptions: Sendable {
     public var scanFds = true
     /// Read each process's comm, ppid, uid and cmdline (listings that show none of them turn this off).
     public var processDetails = true
+    /// Read links, addresses, routes and neighbours at all (`plumb fw` reads only firewalls).
+    public var netlink = true
     /// Dump only links (enough for counts and names); skip addresses, routes, neighbours and sysctls.
     public var linksOnly = false
     /// Worker threads for the per-namespace reads; 0 = one per core.

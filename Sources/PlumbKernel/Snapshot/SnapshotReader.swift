@@ -75,7 +75,7 @@ public struct SnapshotReader: Sendable {
                 slot.notes.append("namespace vanished before it could be entered")
                 return
             }
-            do {
+            if options.netlink { do {
                 let sock = try NetlinkSocket()
                 // Reading one namespace alone: split its dumps over two sockets (and two cores).
                 let second = fds.count == 1 && !options.linksOnly ? try? NetlinkSocket() : nil
@@ -88,7 +88,7 @@ public struct SnapshotReader: Sendable {
                 if dump.links.contains(where: { $0.lowerNetnsid != nil }) { slot.socket = sock }
             } catch {
                 slot.notes.append("\(error)")
-            }
+            } }
             if let firewallReader {
                 let t = Date()
                 slot.firewall = firewallReader.read()
