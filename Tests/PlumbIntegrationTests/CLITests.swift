@@ -81,6 +81,26 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(line.contains("bindMount (no process)"), String(line))
     }
 
+    func testFwShowsRulesWithCounters() throws {
+        let name = try lab.addNamespace("fw")
+        try Shell.run("ip", "netns", "exec", name, "iptables", "-N", "PT-FW")
+        try Shell.run("ip", "netns", "exec", name, "iptables", "-A", "OUTPUT", "-o", "lo", "-j", "PT-FW")
+        try Shell.run("ip", "netns", "exec", name, "ping", "-c", "2", "-i", "0.2", "127.0.0.1")
+        let j = try plumb("fw", name, "--json")
+        XCTAssertEqual(j.status, 0, j.stderr)
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(rows.count, 1)
+        let tables = try XCTUnwrap((rows[0]["firewall"] as? [String: Any])?["tables"] as? [[String: Any]])
+        let filter = try XCTUnwrap(tables.first { $0["name"] as? String == "filter" })
+        let output = try XCTUnwrap((filter["chains"] as? [[String: Any]])?.first { $0["name"] as? String == "OUTPUT" })
+        let rule = try XCTUnwrap((output["rules"] as? [[String: Any]])?.first)
+        XCTAssertEqual(rule["target"] as? String, "PT-FW")
+        XCTAssertGreaterThanOrEqual(rule["packets"] as? Int ?? 0, 4, "two pings out and two replies over lo")
+        let t = try plumb("fw", name)
+        XCTAssertTrue(t.stdout.contains("iptables ipv4 filter:"), t.stdout)
+        XCTAssertTrue(t.stdout.contains("-o lo -j PT-FW"), t.stdout)
+    }
+
     func testUnknownTargetExitsFourWithOneLine() throws {
         let r = try plumb("snapshot", "pt-does-not-exist")
         XCTAssertEqual(r.status, 4)
