@@ -20,12 +20,12 @@ let package = Package(
         .target(name: "CLinuxShims", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "PlumbModel"),
         .target(name: "PlumbKernel", dependencies: ["PlumbModel", "CNetlink", "CLinuxShims"]),
-        .target(name: "PlumbActions", dependencies: ["PlumbModel", "PlumbKernel", "CNetlink", "CLinuxShims"],
-                exclude: ["Store", "IPAM", "Service"]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "PlumbActions", dependencies: ["PlumbModel", "PlumbKernel", "CNetlink", "CLinuxShims", "CSQLite"]),
         .target(name: "PlumbCLI", dependencies: [
             "PlumbModel", "PlumbKernel", "PlumbActions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], exclude: ["Networks"], swiftSettings: [
+        ], swiftSettings: [
             // The JSON writer appends to a class-owned buffer millions of times; runtime exclusivity checks
             // on each append were a fifth of its cost. Debug builds (tests) keep them.
             .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
@@ -34,6 +34,7 @@ let package = Package(
         .testTarget(name: "PlumbModelTests", dependencies: ["PlumbModel"]),
         .testTarget(name: "PlumbKernelTests", dependencies: ["PlumbKernel", "PlumbModel"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlumbActionsTests", dependencies: ["PlumbActions", "PlumbModel"]),
         .testTarget(name: "PlumbCLITests", dependencies: ["PlumbCLI", "PlumbModel"]),
         .testTarget(name: "PlumbIntegrationTests", dependencies: ["PlumbKernel", "PlumbModel", "PlumbCLI", "PlumbActions"]),
     ],

@@ -46,6 +46,21 @@ int plumb_spawn(const char *path, char *const argv[], char *const envp[], int st
     return rc;
 }
 
+int plumb_spawn_detached(const char *path, char *const argv[], char *const envp[], pid_t *pid_out) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+    int rc = posix_spawn(pid_out, path, &fa, &attr, argv, envp);
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&fa);
+    return rc;
+}
+
 long plumb_readlinkat(int dirfd, const char *path, char *buf, unsigned long len) {
     if (len == 0) return -1;
     ssize_t n = readlinkat(dirfd, path, buf, len - 1);

@@ -109,6 +109,13 @@ static inline int plumb_set_up(struct nl_sock *sk, const char *name) {
     return plumb_change_link(sk, name, c);
 }
 
+static inline int plumb_set_down(struct nl_sock *sk, const char *name) {
+    struct rtnl_link *c = rtnl_link_alloc();
+    if (!c) return -NLE_NOMEM;
+    rtnl_link_unset_flags(c, IFF_UP);
+    return plumb_change_link(sk, name, c);
+}
+
 static inline int plumb_rename(struct nl_sock *sk, const char *name, const char *to) {
     struct rtnl_link *c = rtnl_link_alloc();
     if (!c) return -NLE_NOMEM;

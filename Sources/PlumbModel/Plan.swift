@@ -56,12 +56,17 @@ public enum PlanStep: Codable, Sendable, Equatable {
     case setMaster(link: String, master: String, in: NamespaceRef)
     case renameLink(from: String, to: String, in: NamespaceRef)
     case setUp(link: String, in: NamespaceRef)
+    case setDown(link: String, in: NamespaceRef)
     case addAddress(cidr: String, link: String, in: NamespaceRef)
     case deleteAddress(cidr: String, link: String, in: NamespaceRef)
     case addRoute(dst: String, gateway: String?, link: String?, in: NamespaceRef)
     case deleteRoute(dst: String, gateway: String?, link: String?, in: NamespaceRef)
     /// A sysctl under /proc/sys (relative path, e.g. net/ipv4/ip_forward); `previous` restores it on undo.
     case setSysctl(key: String, value: String, previous: String?, in: NamespaceRef)
+    /// Deletes iptables tables (`ip filter`, `ip nat`) that are left empty (no rules, no user chains, ACCEPT
+    /// policies) so a teardown leaves `iptables-save` exactly as it was before Plumb first wrote a rule. With
+    /// the nf_tables backend an emptied table otherwise lingers.
+    case dropEmptyFirewallTables(in: NamespaceRef)
     /// One atomic `iptables-restore --noflush` (or `ip6tables-restore`) batch; `undo` is its inverse batch.
     case firewall(family: String, batch: String, undo: String, in: NamespaceRef)
 
@@ -75,6 +80,7 @@ public enum PlanStep: Codable, Sendable, Equatable {
         case .createVxlan(let n, _, _, _, _, _, _, let ns): return .deleteLink(name: n, in: ns)
         case .deleteLink: return nil
         case .setMaster, .setUp: return nil  // undone by deleting the link
+        case .setDown(let l, let ns): return .setUp(link: l, in: ns)
         case .renameLink(let from, let to, let ns): return .renameLink(from: to, to: from, in: ns)
         case .addAddress(let c, let l, let ns): return .deleteAddress(cidr: c, link: l, in: ns)
         case .deleteAddress(let c, let l, let ns): return .addAddress(cidr: c, link: l, in: ns)
@@ -83,6 +89,7 @@ public enum PlanStep: Codable, Sendable, Equatable {
         case .setSysctl(let k, let v, let prev, let ns):
             return prev.map { .setSysctl(key: k, value: $0, previous: v, in: ns) }
         case .firewall(let f, let batch, let undo, let ns): return .firewall(family: f, batch: undo, undo: batch, in: ns)
+        case .dropEmptyFirewallTables: return nil
         }
     }
 
@@ -122,6 +129,7 @@ public enum PlanStep: Codable, Sendable, Equatable {
         case .setMaster(let l, let m, let ns): return "\(at(ns)) link set \(l) master \(m)"
         case .renameLink(let f, let t, let ns): return "\(at(ns)) link set \(f) name \(t)"
         case .setUp(let l, let ns): return "\(at(ns)) link set \(l) up"
+        case .setDown(let l, let ns): return "\(at(ns)) link set \(l) down"
         case .addAddress(let c, let l, let ns): return "\(at(ns)) addr add \(c) dev \(l)"
         case .deleteAddress(let c, let l, let ns): return "\(at(ns)) addr del \(c) dev \(l)"
         case .addRoute(let d, let g, let l, let ns):
@@ -131,6 +139,8 @@ public enum PlanStep: Codable, Sendable, Equatable {
         case .setSysctl(let k, let v, _, let ns):
             let key = k.replacingSlashes
             return ns == .host ? "sysctl -w \(key)=\(v)" : "\(at(ns)) netns exec … sysctl -w \(key)=\(v)"
+        case .dropEmptyFirewallTables(let ns):
+            return (ns == .host ? "" : "(in \(ns)) ") + "nft delete table ip filter|nat  # only if left empty"
         case .firewall(let f, let batch, _, let ns):
             let tool = f == "ipv6" ? "ip6tables-restore" : "iptables-restore"
             let prefix = ns == .host ? "" : "(in \(ns)) "

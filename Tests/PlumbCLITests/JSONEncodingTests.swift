@@ -72,6 +72,18 @@ final class JSONEncodingTests: XCTestCase {
         XCTAssertTrue(text.contains(#""parent":{"namespace":null,"index":4}"#))
     }
 
+    func testEnumsWithPayloadsUseNestedContainers() throws {
+        let plan = Plan(operation: "net create x", steps: [
+            .createBridge(name: "br0", mtu: nil, in: .host),
+            .createVeth(name: "v0", peer: "eth0", mtu: 1400, in: .host, peerIn: .named("pt-a")),
+            .firewall(family: "ipv4", batch: "*filter\n-A X -j ACCEPT\nCOMMIT\n", undo: "", in: .path("/run/x")),
+        ])
+        let bytes = try StreamingJSONEncoder().encode(plan)
+        XCTAssertEqual(try parsed(bytes), try parsed(Array(try JSONEncoder().encode(plan))))
+        XCTAssertEqual(try JSONDecoder().decode(Plan.self, from: Data(bytes)), plan)
+        XCTAssertEqual(try JSONDecoder().decode(Plan.self, from: Data(try StreamingJSONEncoder(pretty: true).encode(plan))), plan)
+    }
+
     func testEmptyContainersAndNumbers() throws {
         struct Box: Encodable { var a: [Int] = []; var b: [String: Int] = [:]; var c = -5; var d = 2.5; var e: Int? = nil }
         let text = String(decoding: try StreamingJSONEncoder(pretty: true).encode(Box()), as: UTF8.self)

@@ -21,6 +21,10 @@ pid_t plumb_gettid(void);
 int plumb_spawn(const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd,
                 int stderr_fd, pid_t *pid_out);
 
+/// posix_spawn in a new session (setsid), all stdio on /dev/null: a long-lived process that outlives plumb,
+/// started from the calling thread so it lives in that thread's network namespace.
+int plumb_spawn_detached(const char *path, char *const argv[], char *const envp[], pid_t *pid_out);
+
 /// mount(2) / umount2(2), for bind-mounting namespace files the way `ip netns add` does.
 int plumb_mount(const char *source, const char *target, const char *fstype, unsigned long flags);
 int plumb_umount(const char *target, int flags);

@@ -36,6 +36,7 @@ public struct BridgeDriver: NetworkDriver {
         let batch = BridgeFirewall.teardownBatch(net.name, current: firewall, removeShared: lastNetwork)
         if !batch.isEmpty { steps.append(.firewall(family: "ipv4", batch: batch, undo: "", in: net.hostNamespace)) }
         steps.append(.deleteLink(name: br, in: net.hostNamespace))
+        if lastNetwork { steps.append(.dropEmptyFirewallTables(in: net.hostNamespace)) }
         return Plan(operation: "net rm \(net.name)", steps: steps)
     }
 

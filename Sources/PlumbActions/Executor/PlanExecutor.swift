@@ -23,10 +23,13 @@ public final class PlanExecutor {
     public func apply(_ plan: Plan) throws {
         let id = try journal?.begin(plan)
         var done: [PlanStep] = []
+        let killAfter = ProcessInfo.processInfo.environment["PLUMB_TEST_KILL_AFTER_STEP"].flatMap { Int($0) }
         for step in plan.steps {
             do {
                 try run(step, tolerateMissing: false)
                 done.append(step)
+                // Fault injection for the crash tests: die like `kill -9` right after step N.
+                if let k = killAfter, done.count == k { kill(getpid(), SIGKILL) }
             } catch {
                 let undone = rollback(Plan(operation: plan.operation, steps: done))
                 try? id.map { try journal?.finish($0, applied: false) }
@@ -81,6 +84,8 @@ public final class PlanExecutor {
             try nl(ns) { plumb_rename($0, from, to) }
         case .setUp(let link, let ns):
             try nl(ns) { plumb_set_up($0, link) }
+        case .setDown(let link, let ns):
+            try nl(ns) { plumb_set_down($0, link) }
         case .addAddress(let cidr, let link, let ns):
             try nl(ns) { plumb_address($0, 1, cidr, link) }
         case .deleteAddress(let cidr, let link, let ns):
@@ -93,6 +98,9 @@ public final class PlanExecutor {
             try nl(ns) { plumb_route($0, 0, dst, gw ?? "", link ?? "") }
         case .setSysctl(let key, let value, _, let ns):
             try inNamespace(ns) { try Sysctl.write(key, value) }
+        case .dropEmptyFirewallTables(let ns):
+            if tolerateMissing, (try? sockets.fd(ns)) == nil { return }
+            try inNamespace(ns) { FirewallApplier().dropEmptyTables() }
         case .firewall(let family, let batch, _, let ns):
             if tolerateMissing, (try? sockets.fd(ns)) == nil { return }
             let applier = firewall, text = step.description

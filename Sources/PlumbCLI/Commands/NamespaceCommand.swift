@@ -6,8 +6,8 @@ import PlumbKernel
 struct NamespaceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ns",
-        abstract: "List network namespaces.",
-        subcommands: [List.self],
+        abstract: "List, create and remove network namespaces.",
+        subcommands: [List.self, NamespaceAdd.self, NamespaceRemove.self],
         defaultSubcommand: List.self)
 
     struct List: ParsableCommand {

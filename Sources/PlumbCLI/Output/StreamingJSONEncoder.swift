@@ -153,6 +153,9 @@ final class ValueEncoder: Encoder {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     private var opened: UInt8? = nil
     private var wroteValue = false
+    /// Nested containers handed out (enums with payloads use them): closed before this container writes its
+    /// next element, and before it closes itself.
+    private var children: [ValueEncoder] = []
 
     init(sink: JSONSink) { self.sink = sink }
 
@@ -169,7 +172,20 @@ final class ValueEncoder: Encoder {
     func singleValueContainer() -> any SingleValueEncodingContainer { SingleContainer(encoder: self) }
 
     func finish() {
+        closeChildren()
         if let c = opened { sink.close(c) } else if !wroteValue { sink.raw("null") }
+    }
+
+    func closeChildren() {
+        for c in children.reversed() { c.finish() }
+        children.removeAll()
+    }
+
+    func child() -> ValueEncoder {
+        closeChildren()
+        let c = ValueEncoder(sink: sink)
+        children.append(c)
+        return c
     }
 
     func markValue() { wroteValue = true }
@@ -179,20 +195,25 @@ struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let encoder: ValueEncoder
     var codingPath: [any CodingKey] { encoder.codingPath }
 
-    mutating func encodeNil(forKey key: Key) throws { encoder.sink.key(key.stringValue); encoder.sink.raw("null") }
+    mutating func encodeNil(forKey key: Key) throws {
+        encoder.closeChildren()
+        encoder.sink.key(key.stringValue); encoder.sink.raw("null")
+    }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        encoder.closeChildren()
         encoder.sink.key(key.stringValue)
         try encoder.sink.encodeValue(value)
     }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
         -> KeyedEncodingContainer<NestedKey> {
+        encoder.closeChildren()
         encoder.sink.key(key.stringValue)
-        // A nested container stays open until its parent closes; Plumb's model never nests this way.
-        return ValueEncoder(sink: encoder.sink).container(keyedBy: keyType)
+        return encoder.child().container(keyedBy: keyType)
     }
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        encoder.closeChildren()
         encoder.sink.key(key.stringValue)
-        return ValueEncoder(sink: encoder.sink).unkeyedContainer()
+        return encoder.child().unkeyedContainer()
     }
     mutating func superEncoder() -> any Encoder { encoder }
     mutating func superEncoder(forKey key: Key) -> any Encoder { encoder }
@@ -203,22 +224,28 @@ struct UnkeyedContainer: UnkeyedEncodingContainer {
     var codingPath: [any CodingKey] { encoder.codingPath }
     var count = 0
 
-    mutating func encodeNil() throws { encoder.sink.beginElement(); encoder.sink.raw("null"); count += 1 }
+    mutating func encodeNil() throws {
+        encoder.closeChildren()
+        encoder.sink.beginElement(); encoder.sink.raw("null"); count += 1
+    }
     mutating func encode<T: Encodable>(_ value: T) throws {
+        encoder.closeChildren()
         encoder.sink.beginElement()
         try encoder.sink.encodeValue(value)
         count += 1
     }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
         -> KeyedEncodingContainer<NestedKey> {
+        encoder.closeChildren()
         encoder.sink.beginElement()
         count += 1
-        return ValueEncoder(sink: encoder.sink).container(keyedBy: keyType)
+        return encoder.child().container(keyedBy: keyType)
     }
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        encoder.closeChildren()
         encoder.sink.beginElement()
         count += 1
-        return ValueEncoder(sink: encoder.sink).unkeyedContainer()
+        return encoder.child().unkeyedContainer()
     }
     mutating func superEncoder() -> any Encoder { encoder }
 }

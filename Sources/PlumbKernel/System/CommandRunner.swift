@@ -60,6 +60,17 @@ public enum CommandRunner {
         return Output(status: code, stdout: out, stderr: err)
     }
 
+    /// Starts a long-lived process (in the calling thread's namespace) and returns its pid without waiting.
+    public static func spawnDetached(_ path: String, _ args: [String]) throws -> Int32 {
+        let argv = cStrings([path] + args)
+        let envp = cStrings(["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"])
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = plumb_spawn_detached(path, argv, envp, &pid)
+        if rc != 0 { throw SystemError("posix_spawn", path, errno: rc) }
+        return pid
+    }
+
     /// A NULL-terminated, malloc'd argv (freed by the caller).
     static func cStrings(_ strings: [String]) -> [UnsafeMutablePointer<CChar>?] {
         var out = [UnsafeMutablePointer<CChar>?]()

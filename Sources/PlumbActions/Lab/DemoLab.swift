@@ -1,0 +1,151 @@
+import Foundation
+import PlumbKernel
+import PlumbModel
+
+/// `plumb lab up/down`: a small, realistic world to try Plumb on. Everything is named `<prefix>-…`:
+///
+///   <p>-front  bridge 10.213.201.0/24   web (busybox httpd :80), client (fetches from web every second),
+///                                        broken (its eth0 is down: a veth whose end is down)
+///   <p>-back   internal bridge 10.213.202.0/24   web, db (httpd :5432; its default route removed)
+///   overlay    two namespaces acting as hosts (<p>-ha, <p>-hb) joined by a veth underlay 10.213.203.0/24,
+///              each with a VXLAN (VNI 42) in a bridge, and a container on each side (<p>-ova, <p>-ovb,
+///              10.213.204.0/24) pinging across; their MTU is 1500 over a 1450-byte path (MTU mismatch)
+///
+/// All lab traffic stays between lab namespaces and the lab bridges. The pids of the lab's processes are kept in
+/// the state directory so `lab down` ends exactly those.
+public final class DemoLab {
+    let service: NetworkService
+    let prefix: String
+    let stateFile: String
+
+    public struct State: Codable {
+        public var prefix: String
+        public var namespaces: [String] = []
+        public var networks: [String] = []
+        public var overlay: [String] = []
+        public var pids: [Int32] = []
+    }
+
+    public init(service: NetworkService, prefix: String, stateDirectory: String) {
+        self.service = service
+        self.prefix = prefix
+        stateFile = "\(stateDirectory)/lab-\(prefix).json"
+    }
+
+    func n(_ s: String) -> String { "\(prefix)-\(s)" }
+
+    public func up() throws -> State {
+        if FileManager.default.fileExists(atPath: stateFile) {
+            throw ActionError.invalid("lab '\(prefix)' is already up: `plumb lab down` first")
+        }
+        try NetworkService.validateName(prefix, what: "lab prefix")
+        guard prefix.count <= 6 else { throw ActionError.invalid("lab prefix '\(prefix)' is longer than 6 characters (interface names have 15)") }
+        var st = State(prefix: prefix)
+        do {
+            try build(&st)
+        } catch {
+            try? save(st)
+            _ = try? down()
+            throw error
+        }
+        try save(st)
+        return st
+    }
+
+    private func build(_ st: inout State) throws {
+        for c in ["web", "client", "db", "broken"] {
+            _ = try service.addNamespace(n(c), dryRun: false)
+            st.namespaces.append(n(c))
+        }
+        var front = NetworkService.CreateRequest(name: n("front"))
+        front.subnet = "10.213.201.0/24"
+        _ = try service.create(front, dryRun: false)
+        st.networks.append(front.name)
+        var back = NetworkService.CreateRequest(name: n("back"))
+        back.subnet = "10.213.202.0/24"
+        back.internal = true
+        _ = try service.create(back, dryRun: false)
+        st.networks.append(back.name)
+        for (net, c) in [(front.name, "web"), (front.name, "client"), (front.name, "broken"), (back.name, "web"), (back.name, "db")] {
+            _ = try service.connect(.init(network: net, target: n(c)), dryRun: false)
+        }
+        try buildOverlay(&st)
+
+        // Deliberate faults for the doctor: a veth end down, a missing default route (plus the overlay MTU).
+        try service.executor.apply(Plan(operation: "lab faults", steps: [
+            .deleteRoute(dst: "default", gateway: "10.213.202.1", link: "eth0", in: .named(n("db"))),
+            .setDown(link: "eth0", in: .named(n("broken"))),
+        ]))
+
+        // Long-lived processes, so counters move.
+        let www = "/run/plumb-lab-\(prefix)"
+        try FileManager.default.createDirectory(atPath: www, withIntermediateDirectories: true)
+        try "hello from the plumb lab\n".write(toFile: "\(www)/index.html", atomically: true, encoding: .utf8)
+        guard let busybox = CommandRunner.which("busybox") else {
+            throw ActionError.command(step: "lab processes", message: "busybox is not installed (apt install busybox-static)")
+        }
+        st.pids.append(try spawn(in: n("web"), busybox, ["httpd", "-f", "-p", "80", "-h", www]))
+        st.pids.append(try spawn(in: n("db"), busybox, ["httpd", "-f", "-p", "5432", "-h", www]))
+        st.pids.append(try spawn(in: n("client"), busybox,
+                                 ["sh", "-c", "while true; do busybox wget -q -O /dev/null http://10.213.201.2/; sleep 1; done"]))
+        st.pids.append(try spawn(in: n("ova"), busybox, ["ping", "-i", "2", "10.213.204.3"]))
+    }
+
+    private func buildOverlay(_ st: inout State) throws {
+        let ha = n("ha"), hb = n("hb"), ova = n("ova"), ovb = n("ovb")
+        for x in [ha, hb, ova, ovb] { _ = try service.addNamespace(x, dryRun: false); st.overlay.append(x) }
+        var steps: [PlanStep] = [
+            .createVeth(name: "underlay", peer: "underlay", mtu: 1500, in: .named(ha), peerIn: .named(hb)),
+        ]
+        for (h, me, other, c, cip) in [(ha, "10.213.203.1", "10.213.203.2", ova, "10.213.204.2"),
+                                       (hb, "10.213.203.2", "10.213.203.1", ovb, "10.213.204.3")] {
+            let H = NamespaceRef.named(h), C = NamespaceRef.named(c)
+            steps += [
+                .addAddress(cidr: "\(me)/24", link: "underlay", in: H), .setUp(link: "underlay", in: H),
+                .createVxlan(name: "vx42", vni: 42, local: me, remote: other, port: 4789, parent: "underlay", mtu: 1450, in: H),
+                .createBridge(name: "br-overlay", mtu: nil, in: H),
+                .setMaster(link: "vx42", master: "br-overlay", in: H),
+                .createVeth(name: "veth-\(c.suffix(3))", peer: "eth0", mtu: 1500, in: H, peerIn: C),
+                .setMaster(link: "veth-\(c.suffix(3))", master: "br-overlay", in: H),
+                .setUp(link: "vx42", in: H), .setUp(link: "br-overlay", in: H), .setUp(link: "veth-\(c.suffix(3))", in: H),
+                .addAddress(cidr: "\(cip)/24", link: "eth0", in: C), .setUp(link: "eth0", in: C),
+            ]
+        }
+        try service.executor.apply(Plan(operation: "lab overlay", steps: steps))
+    }
+
+    private func spawn(in ns: String, _ path: String, _ args: [String]) throws -> Int32 {
+        try NamespaceWorkers.run(inNamespaceFd: try openNamespace(ns)) { try CommandRunner.spawnDetached(path, args) }
+    }
+
+    private func openNamespace(_ ns: String) throws -> Int32 {
+        let fd = open("/run/netns/\(ns)", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ActionError.namespaceMissing(ns, "no /run/netns/\(ns)") }
+        return fd
+    }
+
+    private func save(_ st: State) throws {
+        let dir = (stateFile as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try JSONEncoder().encode(st).write(to: URL(fileURLWithPath: stateFile))
+    }
+
+    /// Ends the lab's processes (by recorded pid, checked to still be busybox), removes its networks and
+    /// namespaces. Safe to run twice.
+    @discardableResult
+    public func down() throws -> State? {
+        guard let data = FileManager.default.contents(atPath: stateFile),
+              let st = try? JSONDecoder().decode(State.self, from: data) else { return nil }
+        for pid in st.pids {
+            let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? ""
+            if comm.hasPrefix("busybox") || comm.hasPrefix("httpd") || comm.hasPrefix("sh") || comm.hasPrefix("ping") {
+                kill(pid, SIGKILL)
+            }
+        }
+        for net in st.networks.reversed() { _ = try? service.remove(net, force: true, dryRun: false) }
+        for ns in (st.namespaces + st.overlay).reversed() { _ = try? service.removeNamespace(ns, dryRun: false) }
+        try? FileManager.default.removeItem(atPath: "/run/plumb-lab-\(prefix)")
+        try? FileManager.default.removeItem(atPath: stateFile)
+        return st
+    }
+}

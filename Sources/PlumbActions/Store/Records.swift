@@ -1,0 +1,80 @@
+/// A network as stored: what `plumb net create` decided, so later commands need not re-derive it.
+public struct NetworkRecord: Codable, Sendable, Equatable {
+    public var name: String
+    public var driver: String
+    /// Canonical CIDR ("10.213.0.0/24").
+    public var subnet: String
+    /// Address without prefix.
+    public var gateway: String
+    /// Sub-range endpoints get their addresses from (CIDR), when not the whole subnet.
+    public var ipRange: String?
+    public var mtu: Int?
+    public var `internal`: Bool
+    public var options: [String: String]
+    /// Seconds since 1970.
+    public var createdAt: Double
+
+    public init(name: String, driver: String, subnet: String, gateway: String, ipRange: String? = nil,
+                mtu: Int? = nil, internal: Bool = false, options: [String: String] = [:], createdAt: Double) {
+        self.name = name; self.driver = driver; self.subnet = subnet; self.gateway = gateway
+        self.ipRange = ipRange; self.mtu = mtu; self.internal = `internal`; self.options = options
+        self.createdAt = createdAt
+    }
+}
+
+/// One sandbox (network namespace) joined to a network.
+public struct EndpointRecord: Codable, Sendable, Equatable {
+    public var network: String
+    /// The namespace: its inode number as text, or its name.
+    public var sandbox: String
+    /// Interface name inside the sandbox.
+    public var ifname: String
+    /// The host-side device, when the driver makes one (veth peer).
+    public var hostIfname: String?
+    /// Address without prefix.
+    public var address: String?
+    public var mac: String?
+    public var ports: [PortMapping]
+    public var createdAt: Double
+
+    public init(network: String, sandbox: String, ifname: String, hostIfname: String? = nil, address: String? = nil,
+                mac: String? = nil, ports: [PortMapping] = [], createdAt: Double) {
+        self.network = network; self.sandbox = sandbox; self.ifname = ifname; self.hostIfname = hostIfname
+        self.address = address; self.mac = mac; self.ports = ports; self.createdAt = createdAt
+    }
+}
+
+/// Where a journaled plan stands. `planned` entries left behind by a crash are what `plumb gc` undoes.
+public enum JournalState: String, Codable, Sendable, CaseIterable {
+    case planned
+    case applied
+    case rolledBack = "rolled_back"
+    /// Applying failed and so did undoing it: the kernel may hold part of the plan.
+    case failed
+
+    /// Allowed changes: a planned entry ends one way or another; an applied or failed one can still be undone
+    /// later (gc); rolled_back is final. Setting the current state again is a no-op.
+    func canBecome(_ next: JournalState) -> Bool {
+        if next == self { return true }
+        switch self {
+        case .planned: return true
+        case .applied, .failed: return next == .rolledBack
+        case .rolledBack: return false
+        }
+    }
+}
+
+/// One journaled plan: the JSON of the Plan and where it stands.
+public struct JournalEntry: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var operation: String
+    public var plan: String
+    public var state: JournalState
+    public var createdAt: Double
+    public var updatedAt: Double
+
+    public init(id: Int64, operation: String, plan: String, state: JournalState, createdAt: Double, updatedAt: Double) {
+        self.id = id; self.operation = operation; self.plan = plan; self.state = state
+        self.createdAt = createdAt; self.updatedAt = updatedAt
+    }
+}

@@ -1,0 +1,76 @@
+/// The database schema as a list of migrations; PRAGMA user_version counts those applied. A new version
+/// appends a migration, never edits one, so every older file upgrades step by step.
+enum Schema {
+    static let migrations: [String] = [
+        // 1: networks, endpoints, IPAM allocations, plan journal.
+        """
+        CREATE TABLE networks (
+            name       TEXT PRIMARY KEY NOT NULL,
+            driver     TEXT NOT NULL,
+            subnet     TEXT NOT NULL,
+            gateway    TEXT NOT NULL,
+            ip_range   TEXT,
+            mtu        INTEGER,
+            internal   INTEGER NOT NULL DEFAULT 0,
+            options    TEXT NOT NULL DEFAULT '{}',
+            created_at REAL NOT NULL
+        );
+        -- RESTRICT: a network with endpoints is not deleted behind their back.
+        CREATE TABLE endpoints (
+            network     TEXT NOT NULL REFERENCES networks(name) ON DELETE RESTRICT,
+            sandbox     TEXT NOT NULL,
+            ifname      TEXT NOT NULL,
+            host_ifname TEXT,
+            address     TEXT,
+            mac         TEXT,
+            ports       TEXT NOT NULL DEFAULT '[]',
+            created_at  REAL NOT NULL,
+            UNIQUE (network, sandbox)
+        );
+        -- CASCADE: a network's addresses go with it.
+        CREATE TABLE allocations (
+            network TEXT NOT NULL REFERENCES networks(name) ON DELETE CASCADE,
+            address TEXT NOT NULL,
+            sandbox TEXT,
+            UNIQUE (network, address)
+        );
+        CREATE TABLE journal (
+            id         INTEGER PRIMARY KEY,
+            operation  TEXT NOT NULL,
+            plan       TEXT NOT NULL,
+            state      TEXT NOT NULL CHECK (state IN ('planned', 'applied', 'rolled_back', 'failed')),
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        CREATE INDEX journal_state ON journal(state);
+        """,
+    ]
+
+    /// Brings the file up to the newest version. Runs under BEGIN IMMEDIATE and re-reads the version inside,
+    /// so two plumbs opening a fresh file at once migrate it once.
+    static func migrate(_ db: SQLiteConnection) throws {
+        let supported = migrations.count
+        let found = try version(db)
+        if found == supported { return }
+        if found > supported { throw StoreError.schemaTooNew(path: db.path, version: found, supported: supported) }
+        try db.exec("BEGIN IMMEDIATE", "upgrading the schema")
+        do {
+            let current = try version(db)
+            guard current <= supported else {
+                throw StoreError.schemaTooNew(path: db.path, version: current, supported: supported)
+            }
+            for v in current..<supported {
+                try db.exec(migrations[v], "upgrading the schema to version \(v + 1)")
+                try db.exec("PRAGMA user_version = \(v + 1)", "upgrading the schema to version \(v + 1)")
+            }
+            try db.exec("COMMIT", "upgrading the schema")
+        } catch {
+            try? db.exec("ROLLBACK", "upgrading the schema")
+            throw error
+        }
+    }
+
+    static func version(_ db: SQLiteConnection) throws -> Int {
+        Int(try db.query("PRAGMA user_version", [], "reading the schema version") { $0.int(0) }.first ?? 0)
+    }
+}

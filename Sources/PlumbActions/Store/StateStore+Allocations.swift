@@ -1,0 +1,134 @@
+/// IPAM: which addresses of each network are taken. Every decision reads and writes inside one BEGIN
+/// IMMEDIATE transaction, so two plumbs allocating at once never get the same address.
+extension StateStore {
+    /// Takes an address on `network` for `sandbox` and returns it (canonical text, no prefix).
+    /// - `requested`: that address, which must be a host of the subnet (and of the ip-range when the network
+    ///   has one), not the gateway, and free; otherwise the lowest free host of the ip-range (or subnet),
+    ///   skipping the network, broadcast and gateway addresses.
+    public func allocate(network: String, requested: String?, sandbox: String?) throws -> String {
+        try transaction {
+            let pool = try addressPool(network)
+            let taken = try allocationRows(network)
+            let address: IPAddress
+            if let requested {
+                address = try IPAddress.parse(requested)
+                try pool.check(address)
+                if let row = taken.first(where: { $0.address == address }) {
+                    throw StoreError.addressTaken(address.description, network: network, by: row.sandbox)
+                }
+            } else {
+                guard let free = pool.lowestFree(taken: Set(taken.map(\.address))) else {
+                    throw StoreError.poolExhausted(network, range: (pool.range ?? pool.subnet).description)
+                }
+                address = free
+            }
+            try db.run("INSERT INTO allocations (network, address, sandbox) VALUES (?, ?, ?)",
+                       [network, address.description, sandbox], "allocating \(address) on network \(network)")
+            return address.description
+        }
+    }
+
+    /// Frees an address. Releasing one that is not allocated does nothing (a retried disconnect); releasing
+    /// one an endpoint still uses is refused: remove the endpoint, which releases it.
+    public func release(network: String, address: String) throws {
+        let a = try IPAddress.parse(address)
+        try transaction {
+            guard try self.network(named: network) != nil else { throw StoreError.networkNotFound(network) }
+            if let holder = try db.query("SELECT sandbox FROM endpoints WHERE network = ? AND address = ?",
+                                         [network, a.description], "looking up the endpoint of \(a)", row: { $0.text(0) }).first {
+                throw StoreError.addressInUse(a.description, network: network, sandbox: holder)
+            }
+            try db.run("DELETE FROM allocations WHERE network = ? AND address = ?", [network, a.description],
+                       "releasing \(a) on network \(network)")
+        }
+    }
+
+    /// The allocated addresses of a network in address order (none when there is no such network).
+    public func allocations(network: String) throws -> [(address: String, sandbox: String?)] {
+        try read {
+            try allocationRows(network).sorted { $0.address < $1.address }.map { ($0.address.description, $0.sandbox) }
+        }
+    }
+
+    /// Records `text` as allocated to `sandbox` for a new endpoint: takes over an allocation made for that
+    /// sandbox (or for none), or allocates it now. Returns the canonical text.
+    func claim(network: String, address text: String, sandbox: String) throws -> String {
+        let pool = try addressPool(network)
+        let address = try IPAddress.parse(text)
+        if let row = try allocationRows(network).first(where: { $0.address == address }) {
+            guard row.sandbox == nil || row.sandbox == sandbox else {
+                throw StoreError.addressTaken(address.description, network: network, by: row.sandbox)
+            }
+            try db.run("UPDATE allocations SET sandbox = ? WHERE network = ? AND address = ?",
+                       [sandbox, network, address.description], "assigning \(address) to \(sandbox)")
+        } else {
+            try pool.check(address)
+            try db.run("INSERT INTO allocations (network, address, sandbox) VALUES (?, ?, ?)",
+                       [network, address.description, sandbox], "allocating \(address) on network \(network)")
+        }
+        return address.description
+    }
+
+    private func allocationRows(_ network: String) throws -> [(address: IPAddress, sandbox: String?)] {
+        try db.query("SELECT address, sandbox FROM allocations WHERE network = ?", [network],
+                     "reading the allocations of network \(network)") { r in
+            let text = r.text(0)
+            guard let a = IPAddress(text) else {
+                throw StoreError.corrupt(path: path, detail: "allocation '\(text)' of network \(network) is not an address")
+            }
+            return (a, r.optionalText(1))
+        }
+    }
+
+    /// The parsed subnet, gateway and ip-range of a stored network.
+    private func addressPool(_ network: String) throws -> AddressPool {
+        guard let n = try self.network(named: network) else { throw StoreError.networkNotFound(network) }
+        guard let subnet = IPPrefix(n.subnet), let gateway = IPAddress(n.gateway) else {
+            throw StoreError.corrupt(path: path, detail: "network \(network) has subnet '\(n.subnet)', gateway '\(n.gateway)'")
+        }
+        var range: IPPrefix?
+        if let r = n.ipRange {
+            guard let p = IPPrefix(r) else { throw StoreError.corrupt(path: path, detail: "network \(network) has ip-range '\(r)'") }
+            range = p
+        }
+        return AddressPool(network: network, subnet: subnet, gateway: gateway, range: range)
+    }
+}
+
+/// What a network may give out: hosts of its subnet, within its ip-range when set, except the gateway.
+struct AddressPool {
+    let network: String
+    let subnet: IPPrefix
+    let gateway: IPAddress
+    let range: IPPrefix?
+
+    /// Throws StoreError.addressNotAllowed when `a` may not be given out.
+    func check(_ a: IPAddress) throws {
+        do {
+            try subnet.checkHost(a, role: "address")
+        } catch let e as AddressError {
+            throw StoreError.addressNotAllowed(network: network, reason: e.description)
+        }
+        if a == gateway {
+            throw StoreError.addressNotAllowed(network: network, reason: "address \(a) is its gateway: pick another, or leave the address out to get the next free one")
+        }
+        if let range, !range.contains(a) {
+            let (first, last) = (Swift.max(range.network, subnet.firstHost), Swift.min(range.last, subnet.lastHost))
+            throw StoreError.addressNotAllowed(network: network, reason: "address \(a) is outside its ip-range \(range): pick one from \(first) to \(last)")
+        }
+    }
+
+    /// The lowest address that `check` allows and `taken` lacks. Walks from the bottom; it stops after at most
+    /// `taken.count + 2` steps unless the range is full, so even a huge IPv6 range is cheap.
+    func lowestFree(taken: Set<IPAddress>) -> IPAddress? {
+        let area = range ?? subnet
+        var a = Swift.max(area.network, subnet.firstHost)
+        let end = Swift.min(area.last, subnet.lastHost)
+        while a <= end {
+            if a != gateway && !taken.contains(a) { return a }
+            guard let next = a.next else { return nil }
+            a = next
+        }
+        return nil
+    }
+}

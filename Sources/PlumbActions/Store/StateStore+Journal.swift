@@ -1,0 +1,59 @@
+/// The plan journal: a plan is recorded as planned before its first change and marked after its last, so one
+/// left `planned` was interrupted (plumb killed) and is for `plumb gc` to undo.
+extension StateStore {
+    private static let journalColumns = "id, operation, plan, state, created_at, updated_at"
+
+    /// Records a plan about to be applied; returns its id.
+    public func journalBegin(operation: String, plan: String) throws -> Int64 {
+        try transaction {
+            let t = Self.now
+            try db.run("INSERT INTO journal (operation, plan, state, created_at, updated_at) VALUES (?, ?, 'planned', ?, ?)",
+                       [operation, plan, t, t], "journaling \(operation)")
+            return db.lastInsertRowID
+        }
+    }
+
+    /// Moves an entry on. Allowed: planned to any; applied or failed to rolled_back; the same state again.
+    public func journalSet(_ id: Int64, state: JournalState) throws {
+        try transaction {
+            guard let text = try db.query("SELECT state FROM journal WHERE id = ?", [id], "reading journal entry \(id)",
+                                          row: { $0.text(0) }).first else {
+                throw StoreError.journalEntryNotFound(id)
+            }
+            guard let current = JournalState(rawValue: text) else {
+                throw StoreError.corrupt(path: path, detail: "journal entry \(id) has state '\(text)'")
+            }
+            guard current.canBecome(state) else { throw StoreError.journalTransition(id: id, from: current, to: state) }
+            if current == state { return }
+            try db.run("UPDATE journal SET state = ?, updated_at = ? WHERE id = ?", [state.rawValue, Self.now, id],
+                       "marking journal entry \(id) \(state.rawValue)")
+        }
+    }
+
+    /// Entries in any of `states` (every entry when empty), oldest first.
+    public func journal(states: Set<JournalState>) throws -> [JournalEntry] {
+        let list = states.map(\.rawValue).sorted()
+        let filter = list.isEmpty ? "" : "WHERE state IN (\(list.map { _ in "?" }.joined(separator: ", ")))"
+        return try read {
+            try db.query("SELECT \(Self.journalColumns) FROM journal \(filter) ORDER BY id", list, "reading the journal") { r in
+                let id = r.int(0), text = r.text(3)
+                guard let state = JournalState(rawValue: text) else {
+                    throw StoreError.corrupt(path: path, detail: "journal entry \(id) has state '\(text)'")
+                }
+                return JournalEntry(id: id, operation: r.text(1), plan: r.text(2), state: state,
+                                    createdAt: r.double(4), updatedAt: r.double(5))
+            }
+        }
+    }
+
+    /// Deletes finished entries (applied, rolled_back) last updated before `before` (seconds since 1970), so
+    /// the journal does not grow forever; planned and failed ones stay for gc and for people to look at.
+    /// Returns how many were deleted.
+    @discardableResult
+    public func pruneJournal(before: Double) throws -> Int {
+        try transaction {
+            try db.run("DELETE FROM journal WHERE state IN ('applied', 'rolled_back') AND updated_at < ?", [before],
+                       "pruning the journal")
+        }
+    }
+}

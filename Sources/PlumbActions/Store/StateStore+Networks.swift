@@ -1,0 +1,128 @@
+/// Networks and their endpoints.
+extension StateStore {
+    private static let networkColumns = "name, driver, subnet, gateway, ip_range, mtu, internal, options, created_at"
+
+    /// Stores a new network after checking it: subnet a network address, gateway a host inside it, ip-range
+    /// inside it. Values are stored in canonical form ("fd13:0::/64" becomes "fd13::/64").
+    public func createNetwork(_ n: NetworkRecord) throws {
+        let (subnet, gateway, range) = try Self.validate(n)
+        try transaction {
+            if try network(named: n.name) != nil { throw StoreError.networkExists(n.name) }
+            try db.run("INSERT INTO networks (\(Self.networkColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       [n.name, n.driver, subnet.description, gateway.description, range?.description, n.mtu,
+                        n.internal, try Self.json(n.options), n.createdAt], "creating network \(n.name)")
+        }
+    }
+
+    /// The checks `createNetwork` makes, for callers that want them before changing the kernel: returns the
+    /// parsed subnet, gateway and ip-range, or throws StoreError.invalidNetwork saying what is wrong.
+    public static func validate(_ n: NetworkRecord) throws -> (subnet: IPPrefix, gateway: IPAddress, ipRange: IPPrefix?) {
+        func invalid(_ reason: String) -> StoreError { .invalidNetwork(n.name, reason: reason) }
+        if n.name.isEmpty { throw invalid("its name is empty") }
+        if n.driver.isEmpty { throw invalid("its driver is empty") }
+        if let mtu = n.mtu, !(68...65535).contains(mtu) { throw invalid("MTU \(mtu) is not 68-65535") }
+        do {
+            let subnet = try IPPrefix.parse(n.subnet, requireNetworkAddress: true)
+            let gateway = try IPAddress.parse(n.gateway)
+            try subnet.checkHost(gateway, role: "gateway")
+            let range = try n.ipRange.map { try IPPrefix.parse($0, requireNetworkAddress: true) }
+            if let range { try subnet.checkRange(range) }
+            return (subnet, gateway, range)
+        } catch let e as AddressError {
+            throw invalid(e.description)
+        }
+    }
+
+    public func network(named name: String) throws -> NetworkRecord? {
+        try read {
+            try db.query("SELECT \(Self.networkColumns) FROM networks WHERE name = ?", [name], "reading network \(name)",
+                         row: networkRecord).first
+        }
+    }
+
+    /// All networks, by name.
+    public func networks() throws -> [NetworkRecord] {
+        try read {
+            try db.query("SELECT \(Self.networkColumns) FROM networks ORDER BY name", [], "listing networks",
+                         row: networkRecord)
+        }
+    }
+
+    private func networkRecord(_ r: SQLRow) throws -> NetworkRecord {
+        let name = r.text(0)
+        return NetworkRecord(name: name, driver: r.text(1), subnet: r.text(2), gateway: r.text(3),
+                             ipRange: r.optionalText(4), mtu: r.optionalInt(5).map { Int($0) }, internal: r.int(6) != 0,
+                             options: try decodeJSON([String: String].self, r.text(7), "options of network \(name)"),
+                             createdAt: r.double(8))
+    }
+
+    /// Deletes a network and its allocations. Refuses while endpoints remain: remove them first, so no
+    /// endpoint record outlives the network it joined.
+    public func deleteNetwork(named name: String) throws {
+        try transaction {
+            guard try network(named: name) != nil else { throw StoreError.networkNotFound(name) }
+            let eps = try endpoints(network: name)
+            if !eps.isEmpty { throw StoreError.networkHasEndpoints(name, sandboxes: eps.map(\.sandbox)) }
+            try db.run("DELETE FROM networks WHERE name = ?", [name], "deleting network \(name)")
+        }
+    }
+
+    // MARK: endpoints
+
+    private static let endpointColumns = "network, sandbox, ifname, host_ifname, address, mac, ports, created_at"
+
+    /// Stores an endpoint. Its address, when it has one, is recorded as allocated to its sandbox: taken over
+    /// from an allocation made for it (`allocate(..., sandbox:)`), or allocated now when there was none.
+    public func addEndpoint(_ e: EndpointRecord) throws {
+        try transaction {
+            guard try network(named: e.network) != nil else { throw StoreError.networkNotFound(e.network) }
+            if try db.query("SELECT 1 FROM endpoints WHERE network = ? AND sandbox = ?", [e.network, e.sandbox],
+                            "looking up endpoint \(e.sandbox)", row: { _ in true }).first != nil {
+                throw StoreError.endpointExists(network: e.network, sandbox: e.sandbox)
+            }
+            var address: String?
+            if let a = e.address {
+                address = try claim(network: e.network, address: a, sandbox: e.sandbox)
+            }
+            try db.run("INSERT INTO endpoints (\(Self.endpointColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       [e.network, e.sandbox, e.ifname, e.hostIfname, address, e.mac, try Self.json(e.ports), e.createdAt],
+                       "adding endpoint \(e.sandbox) to network \(e.network)")
+        }
+    }
+
+    /// The endpoints of a network (none when there is no such network), oldest first.
+    public func endpoints(network: String) throws -> [EndpointRecord] {
+        try read {
+            try db.query("SELECT \(Self.endpointColumns) FROM endpoints WHERE network = ? ORDER BY created_at, sandbox",
+                         [network], "listing endpoints of network \(network)", row: endpointRecord)
+        }
+    }
+
+    public func allEndpoints() throws -> [EndpointRecord] {
+        try read {
+            try db.query("SELECT \(Self.endpointColumns) FROM endpoints ORDER BY network, created_at, sandbox", [],
+                         "listing endpoints", row: endpointRecord)
+        }
+    }
+
+    private func endpointRecord(_ r: SQLRow) throws -> EndpointRecord {
+        let network = r.text(0), sandbox = r.text(1)
+        return EndpointRecord(network: network, sandbox: sandbox, ifname: r.text(2), hostIfname: r.optionalText(3),
+                              address: r.optionalText(4), mac: r.optionalText(5),
+                              ports: try decodeJSON([PortMapping].self, r.text(6), "ports of endpoint \(sandbox) on \(network)"),
+                              createdAt: r.double(7))
+    }
+
+    /// Removes an endpoint and releases the addresses allocated to its sandbox on that network.
+    public func removeEndpoint(network: String, sandbox: String) throws {
+        try transaction {
+            let address = try db.query("SELECT address FROM endpoints WHERE network = ? AND sandbox = ?", [network, sandbox],
+                                       "looking up endpoint \(sandbox)") { $0.optionalText(0) }
+            guard let first = address.first else { throw StoreError.endpointNotFound(network: network, sandbox: sandbox) }
+            try db.run("DELETE FROM endpoints WHERE network = ? AND sandbox = ?", [network, sandbox],
+                       "removing endpoint \(sandbox) from network \(network)")
+            try db.run("DELETE FROM allocations WHERE network = ? AND (sandbox = ? OR address = ?)", [network, sandbox, first],
+                       "releasing the addresses of endpoint \(sandbox)")
+        }
+    }
+}

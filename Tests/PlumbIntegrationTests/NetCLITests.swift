@@ -1,0 +1,191 @@
+import Foundation
+import XCTest
+
+/// `plumb net` end to end through the real binary, inside a test namespace standing in for the host
+/// (--host-ns), with a private state directory per test.
+final class NetCLITests: XCTestCase {
+    var lab: TestLab!
+    var host = "", a = "", b = ""
+    var stateDir = ""
+
+    override func setUpWithError() throws {
+        try requireRoot()
+        lab = TestLab()
+        addTeardownBlock { [lab] in lab?.cleanup() }
+        host = try lab.addNamespace("h")
+        a = try lab.addNamespace("a")
+        b = try lab.addNamespace("b")
+        stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("pt-state-\(lab.tag)-\(UUID().uuidString.prefix(6))").path
+        let dir = stateDir
+        lab.onCleanup { try? FileManager.default.removeItem(atPath: dir) }
+    }
+
+    @discardableResult
+    func plumb(_ args: String..., env: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLITests.binary)
+        p.arguments = args + ["--state-dir", stateDir, "--host-ns", host]
+        p.environment = ProcessInfo.processInfo.environment.merging(env) { _, n in n }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err; p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func kernelState() throws -> String {
+        let links = try Shell.run("ip", "-n", host, "-o", "link", "show")
+            .split(separator: "\n").map { String($0.split(separator: " ").dropFirst().prefix(1).joined()) }.sorted()
+        let rules = try Shell.run("ip", "netns", "exec", host, "iptables-save")
+            .split(separator: "\n").filter { !$0.hasPrefix("#") }.joined(separator: "\n")
+        let addrs = try Shell.run("ip", "-n", a, "-o", "addr", "show")
+        return "\(links)\n\(rules)\n\(addrs)"
+    }
+
+    func testCreateConnectPingDisconnectRemoveLeavesNothing() throws {
+        let before = try kernelState()
+        let br = lab.linkName("br")
+        var r = try plumb("net", "create", "ptweb", "--subnet", "10.213.80.0/24", "--bridge", br)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("created network ptweb"), r.stdout)
+        r = try plumb("net", "connect", "ptweb", a)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("eth0 10.213.80.2"), r.stdout)
+        r = try plumb("net", "connect", "ptweb", b, "--ip", "10.213.80.50", "--json")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("\"address\":\"10.213.80.50\""), r.stdout)
+        XCTAssertEqual(try Shell.result(["ip", "netns", "exec", a, "ping", "-c", "1", "-W", "2", "10.213.80.50"]).status, 0)
+
+        r = try plumb("net", "ls", "--json")
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(rows.first?["endpoints"] as? Int, 2)
+        r = try plumb("net", "inspect", "ptweb")
+        XCTAssertTrue(r.stdout.contains("in sync with the kernel"), r.stdout)
+
+        r = try plumb("net", "rm", "ptweb")
+        XCTAssertEqual(r.status, 1, "refuses while endpoints exist")
+        XCTAssertTrue(r.stderr.contains("--force"), r.stderr)
+        r = try plumb("net", "disconnect", "ptweb", b)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        r = try plumb("net", "rm", "ptweb", "--force")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try kernelState(), before, "teardown leaves links, rules and addresses exactly as before")
+        r = try plumb("net", "ls", "--json")
+        XCTAssertEqual(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "[]")
+    }
+
+    func testDryRunChangesNothingAndShowsThePlan() throws {
+        let before = try kernelState()
+        let r = try plumb("net", "create", "ptdry", "--subnet", "10.213.81.0/24", "--bridge", lab.linkName("dr"), "--dry-run")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("# dry run: nothing was changed"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("link add \(lab.linkName("dr")) type bridge"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("MASQUERADE"), r.stdout)
+        XCTAssertEqual(try kernelState(), before)
+        XCTAssertEqual(try plumb("net", "ls", "--json").stdout.trimmingCharacters(in: .whitespacesAndNewlines), "[]")
+        let j = try plumb("net", "create", "ptdry", "--subnet", "10.213.81.0/24", "--bridge", lab.linkName("dr"), "--dry-run", "--json")
+        let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(doc["dryRun"] as? Bool, true)
+        XCTAssertFalse(((doc["commands"] as? [[String]])?.first ?? []).isEmpty)
+    }
+
+    func testBadInputIsRejectedAndChangesNothing() throws {
+        XCTAssertEqual(try plumb("net", "create", "ptok", "--subnet", "10.213.82.0/24", "--bridge", lab.linkName("ok")).status, 0)
+        try plumb("net", "connect", "ptok", a, "--ip", "10.213.82.7")
+        let before = try kernelState()
+        let cases: [([String], String)] = [
+            (["net", "create", "bad name!"], "invalid network name"),
+            (["net", "create", "ptx", "--subnet", "10.213.82.5/24"], "not a network address"),
+            (["net", "create", "ptx", "--subnet", "10.213.82.0/25"], "overlaps"),
+            (["net", "create", "ptx", "--subnet", "10.213.83.0/24", "--gateway", "10.213.84.1"], "outside subnet"),
+            (["net", "create", "ptx", "--subnet", "10.213.83.0/24", "--bridge", "this-name-is-far-too-long"], "longer than 15 bytes"),
+            (["net", "create", "ptx", "--subnet", "10.213.83.0/24", "--bridge", lab.linkName("ok")], "already exists"),
+            (["net", "create", "ptx", "--subnet", "nonsense"], "nonsense"),
+            (["net", "create", "ptok", "--subnet", "10.213.85.0/24"], "already exists"),
+            (["net", "create", "ptx", "--subnet", "10.213.83.0/24", "--mtu", "20"], "--mtu"),
+            (["net", "connect", "ptok", b, "--ip", "10.213.82.7"], "10.213.82.7"),
+            (["net", "connect", "ptok", b, "--ip", "10.213.99.7"], "10.213.99.7"),
+            (["net", "connect", "ptok", "pt-no-such-ns"], "no namespace matches"),
+            (["net", "connect", "ptnonet", b], "no network named"),
+            (["net", "connect", "ptok", a], "already connected"),
+            (["net", "connect", "ptok", b, "--ifname", "much-too-long-name"], "longer than 15 bytes"),
+            (["net", "rm", "ptok"], "--force"),
+        ]
+        for (args, expected) in cases {
+            let r = try plumb(args)
+            XCTAssertNotEqual(r.status, 0, "\(args) should fail")
+            XCTAssertTrue(r.stderr.contains(expected), "\(args): \(r.stderr)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "\(args): one line: \(r.stderr)")
+        }
+        XCTAssertEqual(try kernelState(), before, "no bad input changed anything")
+        XCTAssertEqual(try plumb("net", "rm", "ptok", "--force").status, 0)
+    }
+
+    func plumb(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try Self.run(args + ["--state-dir", stateDir, "--host-ns", host])
+    }
+
+    static func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLITests.binary)
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err; p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func testEightConcurrentConnectsGetDistinctAddresses() throws {
+        XCTAssertEqual(try plumb("net", "create", "ptcc", "--subnet", "10.213.86.0/24", "--bridge", lab.linkName("cc")).status, 0)
+        var names: [String] = []
+        for i in 0..<8 { names.append(try lab.addNamespace("c\(i)")) }
+        let group = DispatchGroup()
+        let results = Locked<[Int32]>([])
+        for n in names {
+            group.enter()
+            let args = ["net", "connect", "ptcc", n, "--state-dir", stateDir, "--host-ns", host]
+            Thread {
+                let r = try? NetCLITests.run(args)
+                results.mutate { $0.append(r?.status ?? -1) }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        XCTAssertEqual(results.value, Array(repeating: 0, count: 8))
+        var addrs = Set<String>()
+        for n in names {
+            let out = try Shell.run("ip", "-n", n, "-o", "-4", "addr", "show", "dev", "eth0")
+            let a = try XCTUnwrap(out.split(separator: " ").first { $0.hasPrefix("10.213.86.") })
+            addrs.insert(String(a))
+        }
+        XCTAssertEqual(addrs.count, 8, "\(addrs)")
+        XCTAssertEqual(try plumb("net", "rm", "ptcc", "--force").status, 0)
+    }
+
+    func testKilledMidOperationIsCleanedByGc() throws {
+        let before = try kernelState()
+        // The create plan has 5 steps; die after each of the first 4 in turn.
+        for k in 1...4 {
+            let r = try plumb("net", "create", "ptkill", "--subnet", "10.213.87.0/24", "--bridge", lab.linkName("kl"),
+                              env: ["PLUMB_TEST_KILL_AFTER_STEP": String(k)])
+            XCTAssertEqual(r.status, 9, "killed after step \(k) (signal 9)")
+            XCTAssertNotEqual(try kernelState(), before, "step \(k) left something behind")
+            let gc = try plumb("gc")
+            XCTAssertEqual(gc.status, 0, gc.stderr)
+            XCTAssertTrue(gc.stdout.contains("undid 1"), gc.stdout)
+            XCTAssertEqual(try kernelState(), before, "gc after a kill at step \(k) restores everything")
+        }
+        XCTAssertEqual(try plumb("gc").stdout, "nothing to clean up\n")
+    }
+}
+
+final class Locked<T>: @unchecked Sendable {
+    private var v: T
+    private let lock = NSLock()
+    init(_ v: T) { self.v = v }
+    var value: T { lock.lock(); defer { lock.unlock() }; return v }
+    func mutate(_ f: (inout T) -> Void) { lock.lock(); f(&v); lock.unlock() }
+}
