@@ -19,11 +19,13 @@ let package = Package(
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "CLinuxShims", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "PlumbModel"),
+        .target(name: "CCursesShim", linkerSettings: [.linkedLibrary("ncursesw")]),
+        .target(name: "PlumbTUI", dependencies: ["PlumbModel", "CNcursesw", "CCursesShim"]),
         .target(name: "PlumbKernel", dependencies: ["PlumbModel", "CNetlink", "CLinuxShims"]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "PlumbActions", dependencies: ["PlumbModel", "PlumbKernel", "CNetlink", "CLinuxShims", "CSQLite"]),
         .target(name: "PlumbCLI", dependencies: [
-            "PlumbModel", "PlumbKernel", "PlumbActions",
+            "PlumbModel", "PlumbKernel", "PlumbActions", "PlumbTUI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: [
             // The JSON writer appends to a class-owned buffer millions of times; runtime exclusivity checks
@@ -34,6 +36,7 @@ let package = Package(
         .testTarget(name: "PlumbModelTests", dependencies: ["PlumbModel"]),
         .testTarget(name: "PlumbKernelTests", dependencies: ["PlumbKernel", "PlumbModel"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlumbTUITests", dependencies: ["PlumbTUI", "PlumbModel"], resources: [.copy("Golden")]),
         .testTarget(name: "PlumbActionsTests", dependencies: ["PlumbActions", "PlumbModel"]),
         .testTarget(name: "PlumbCLITests", dependencies: ["PlumbCLI", "PlumbModel"]),
         .testTarget(name: "PlumbIntegrationTests", dependencies: ["PlumbKernel", "PlumbModel", "PlumbCLI", "PlumbActions"]),

@@ -122,7 +122,7 @@ final class StoreAllocationTests: StoreTestCase {
     /// processes take), allocate 25 addresses each on one /24: 200 distinct addresses, no errors.
     func testConcurrentAllocationFromSeparateConnections() throws {
         try openStore().createNetwork(network("web"))
-        let results = Results()
+        let results = WorkerResults()
         let group = DispatchGroup()
         let path = dbPath
         for worker in 0..<8 {
@@ -153,7 +153,7 @@ final class StoreAllocationTests: StoreTestCase {
 
     /// 8 connections opening a file that does not exist yet: one creates the schema, all work.
     func testConcurrentFirstOpen() throws {
-        let results = Results()
+        let results = WorkerResults()
         let group = DispatchGroup()
         let path = dbPath
         for worker in 0..<8 {
@@ -179,7 +179,7 @@ final class StoreAllocationTests: StoreTestCase {
     func testConcurrentAllocationOnOneSharedStore() throws {
         let store = try openStore()
         try store.createNetwork(network("web"))
-        let results = Results()
+        let results = WorkerResults()
         DispatchQueue.concurrentPerform(iterations: 4) { worker in
             for i in 0..<10 {
                 do { results.add(try store.allocate(network: "web", requested: nil, sandbox: "s\(worker)-\(i)")) }
@@ -193,7 +193,7 @@ final class StoreAllocationTests: StoreTestCase {
 }
 
 /// Collects what worker threads report.
-final class Results: @unchecked Sendable {
+final class WorkerResults: @unchecked Sendable {
     private let lock = NSLock()
     private var addresses: [String] = []
     private var errors: [String] = []

@@ -1,4 +1,3 @@
-import CSQLite
 import Foundation
 import XCTest
 @testable import PlumbActions
@@ -23,7 +22,7 @@ class StoreTestCase: XCTestCase {
     func network(_ name: String, subnet: String = "10.213.0.0/24", gateway: String = "10.213.0.1",
                  ipRange: String? = nil) -> NetworkRecord {
         NetworkRecord(name: name, driver: "bridge", subnet: subnet, gateway: gateway, ipRange: ipRange, mtu: 1500,
-                      internal: false, options: ["bridge": "pl-\(name)"], createdAt: 1_700_000_000)
+                      internal: false, options: ["bridge": "pl-\(name)", "hostNamespace": "path:/run/netns/lab"], createdAt: 1_700_000_000)
     }
 
     func endpoint(_ network: String, _ sandbox: String, address: String? = nil) -> EndpointRecord {
@@ -107,6 +106,8 @@ final class StoreTests: StoreTestCase {
         v6.options = [:]
         try store.createNetwork(v6)
         XCTAssertEqual(try store.network(named: "web"), network("web"))
+        let json = try store.db.query("SELECT options FROM networks WHERE name = 'web'", [], "test") { $0.text(0) }
+        XCTAssertEqual(json, [#"{"bridge":"pl-web","hostNamespace":"path:/run/netns/lab"}"#])
         let db = try XCTUnwrap(store.network(named: "db"))
         XCTAssertEqual([db.subnet, db.gateway, db.ipRange], ["fd13::/64", "fd13::1", "fd13::8000:0:0:0/65"])  // canonical
         XCTAssertNil(db.mtu)

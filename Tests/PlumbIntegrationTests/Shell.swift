@@ -40,6 +40,21 @@ enum Shell {
         return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
 
+    /// Runs a command whose children may outlive it holding stdout (a tmux server): output is discarded, only
+    /// the exit status is returned.
+    @discardableResult
+    static func detached(_ args: [String]) throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path(args[0]))
+        p.arguments = Array(args.dropFirst())
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
     static func json(_ args: [String]) throws -> Any {
         let text = try run(args)
         return try JSONSerialization.jsonObject(with: Data(text.utf8))

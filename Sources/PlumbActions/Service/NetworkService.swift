@@ -101,6 +101,9 @@ public final class NetworkService {
                                    gateway: gateway.description, ipRange: req.ipRange, mtu: req.mtu,
                                    internal: req.internal, options: options.merging(["hostNamespace": hostNamespace.encoded]) { a, _ in a },
                                    createdAt: Date().timeIntervalSince1970)
+        // The store's own checks (gateway not the network/broadcast address, ip-range a network inside the
+        // subnet) run before anything is applied: bad input changes nothing.
+        do { _ = try StateStore.validate(record) } catch { throw ActionError.invalid("\(error)") }
         if dryRun { return (plan, record) }
         try executor.apply(plan)
         do {

@@ -114,10 +114,11 @@ public final class StateStore: @unchecked Sendable {
 
     static var now: Double { Date().timeIntervalSince1970 }
 
-    // JSON columns (options, ports): sorted keys, so equal values are equal text.
+    // JSON columns (options, ports): sorted keys, so equal values are equal text; slashes unescaped, so paths
+    // read plainly in the sqlite3 shell.
     static func json<T: Encodable>(_ value: T) throws -> String {
         let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try e.encode(value), as: UTF8.self)
     }
 

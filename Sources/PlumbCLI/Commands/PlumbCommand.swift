@@ -11,9 +11,9 @@ public struct PlumbCommand: ParsableCommand {
             and what the firewall does to the traffic.
             Exit codes: 0 ok, 1 failure, 4 target not found, 64 usage, 77 not root / missing capabilities.
             """,
-        subcommands: [SnapshotCommand.self, NamespaceCommand.self, FirewallCommand.self, NetCommand.self,
+        subcommands: [TUICommand.self, SnapshotCommand.self, NamespaceCommand.self, FirewallCommand.self, NetCommand.self,
                       LabCommand.self, GcCommand.self],
-        defaultSubcommand: SnapshotCommand.self
+        defaultSubcommand: TUICommand.self
     )
 
     public init() {}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import Glibc
+import PlumbKernel
+import PlumbModel
+import PlumbTUI
+
+/// `plumb` (no arguments) or `plumb tui`: the live terminal UI.
+struct TUICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tui", abstract: "Open the live terminal UI (the default when plumb runs in a terminal).")
+
+    @Option(help: "Seconds between refreshes (changes reported by the kernel refresh at once).")
+    var interval: Double = 1
+
+    @Flag(name: .customLong("no-color"), help: "Monochrome (also when NO_COLOR is set).")
+    var noColor = false
+
+    @Flag(help: "Disable every action that changes the kernel (fixes, undo).")
+    var readonly = false
+
+    @Flag(name: .customLong("ascii"), help: "Draw with ASCII instead of box-drawing characters.")
+    var ascii = false
+
+    func validate() throws {
+        guard interval >= 0.1 && interval <= 3600 else {
+            throw ValidationError("--interval \(interval): use 0.1 to 3600 seconds")
+        }
+    }
+
+    func run() throws {
+        try requirePrivileges()
+        var env = ProcessInfo.processInfo.environment
+        let config = TUIConfig.load(environment: env)
+        if ascii || config.ascii { env["PLUMB_ASCII"] = "1" }
+        guard isatty(1) == 1 && isatty(0) == 1 else {
+            // Not a terminal (a pipe, CI): print the snapshot instead of drawing garbage.
+            FileHandleWriter.write(1, SnapshotTextRenderer().render(SnapshotReader().read()))
+            return
+        }
+        var options = SnapshotOptions()
+        options.scanFds = config.scanFds
+        let first = SnapshotReader(options: options).read()
+        let live = LiveSnapshots(interval: config.interval ?? interval, options: options)
+        let term: CursesTerminal
+        do {
+            term = try CursesTerminal(options: .init(colors: !(noColor || config.noColor) && env["NO_COLOR"] == nil))
+        } catch {
+            throw CommandFailure(description: "cannot open the terminal: \(error)", code: PlumbExit.failure)
+        }
+        defer { live.stop(); term.end() }
+        var state = AppState(size: term.size, refreshInterval: live.interval)
+        var ctx = RenderContext(snapshot: first,
+                                theme: Theme.resolve(environment: env, noColorFlag: noColor || config.noColor),
+                                glyphs: (ascii || config.ascii) ? .ascii : Glyphs.forEnvironment(env))
+        ctx.rates.record(first)
+        live.start()
+        while true {
+            if let next = live.take() {
+                ctx.previous = ctx.snapshot
+                ctx.snapshot = next.snapshot
+                ctx.rates.record(next.snapshot)
+                ctx.lastError = live.lastError()
+                state.update(snapshot: next.snapshot)
+            }
+            state.size = term.size
+            term.draw(AppView.render(state, ctx, size: term.size))
+            guard let key = term.readKey(timeoutMillis: 50) else { continue }
+            switch state.handle(key, snapshot: ctx.snapshot, keymap: ctx.keymap) {
+            case .quit: return
+            case .refresh: live.refreshNow()
+            case .redraw: term.invalidate()
+            case .pause(let p): live.paused = p
+            case .setInterval(let s): live.interval = s
+            case .notAvailable, .openHelp, .none: break
+            }
+        }
+    }
+}
+
+/// `$XDG_CONFIG_HOME/plumb/config` (default ~/.config/plumb/config): `key = value` lines for the TUI's
+/// defaults — interval, no-color, ascii, fd-scan. Unknown keys are ignored; flags override the file.
+struct TUIConfig {
+    var interval: Double?
+    var noColor = false
+    var ascii = false
+    var scanFds = true
+
+    static func load(environment env: [String: String]) -> TUIConfig {
+        let base = env["XDG_CONFIG_HOME"] ?? ((env["HOME"] ?? "/root") + "/.config")
+        guard let text = try? String(contentsOfFile: "\(base)/plumb/config", encoding: .utf8) else { return TUIConfig() }
+        return parse(text)
+    }
+
+    static func parse(_ text: String) -> TUIConfig {
+        var c = TUIConfig()
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].hasPrefix("#") else { continue }
+            let on = ["1", "true", "yes", "on"].contains(parts[1].lowercased())
+            switch parts[0] {
+            case "interval": c.interval = Double(parts[1]).flatMap { $0 >= 0.1 ? $0 : nil }
+            case "no-color": c.noColor = on
+            case "ascii": c.ascii = on
+            case "fd-scan": c.scanFds = on
+            default: continue
+            }
+        }
+        return c
+    }
+}

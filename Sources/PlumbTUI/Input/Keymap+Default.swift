@@ -1,0 +1,43 @@
+extension Keymap {
+    /// The default bindings. Order matters twice: lookup takes the first match in a context, and help and
+    /// the README list bindings in this order.
+    public static let `default` = Keymap([
+        // Navigation, everywhere.
+        KeyBinding([.up, .char("k")], .moveUp, "move the selection up (scroll in help)"),
+        KeyBinding([.down, .char("j")], .moveDown, "move the selection down"),
+        KeyBinding([.pageUp, .ctrl("b")], .pageUp, "one page up"),
+        KeyBinding([.pageDown, .ctrl("f")], .pageDown, "one page down"),
+        KeyBinding([.home, .char("g")], .top, "first row"),
+        KeyBinding([.end, .char("G")], .bottom, "last row"),
+        KeyBinding([.tab], .nextPane, "next pane"),
+        KeyBinding([.backTab], .previousPane, "previous pane"),
+        KeyBinding([.enter], .drillIn, "drill in: namespace → its links → link details; rule → its target chain"),
+        KeyBinding([.escape], .back, "back out (close help, cancel input, clear filter)"),
+        KeyBinding([.char("/")], .filter, "filter namespaces and links by name, address or container"),
+        KeyBinding([.char(":")], .command, "command line: ns NAME, chain NAME, link NAME, interval SECS, q"),
+        KeyBinding([.char("?")], .help, "this help"),
+        KeyBinding([.char("r")], .refresh, "refresh now"),
+        KeyBinding([.ctrl("l")], .redraw, "redraw the screen"),
+        KeyBinding([.char("p")], .pause, "pause / resume refreshing"),
+        KeyBinding([.char("z")], .zoom, "zoom the focused pane to the full screen"),
+        KeyBinding([.char("q"), .ctrl("c")], .quit, "quit"),
+        KeyBinding([.char("c")], .capture, "capture packets on the selected link", available: false),
+        KeyBinding([.char("s")], .shell, "open a shell in the selected namespace", available: false),
+        KeyBinding([.char("f")], .fix, "apply the doctor's fix for the selected finding", available: false),
+        KeyBinding([.char("u")], .undo, "undo the last change Plumb made", available: false),
+
+        // Pane-specific meanings of the arrows.
+        KeyBinding([.right, .char("l")], .drillIn, "show the selected namespace's links", context: .namespaces),
+        KeyBinding([.left, .char("h")], .previousPane, "back to the namespaces", context: .topology),
+        KeyBinding([.right, .char("l")], .drillIn, "show the selected link's details", context: .topology),
+        KeyBinding([.left, .char("h")], .previousTab, "previous tab", context: .details),
+        KeyBinding([.right, .char("l")], .nextTab, "next tab", context: .details),
+
+        KeyBinding([.escape, .char("?"), .char("q")], .closeHelp, "close this help", context: .help),
+
+        KeyBinding([.enter], .inputAccept, "apply the filter / run the command", context: .input),
+        KeyBinding([.escape], .inputCancel, "cancel (an empty filter shows everything again)", context: .input),
+        KeyBinding([.backspace], .inputDeleteBackward, "delete the last character", context: .input),
+        KeyBinding([.ctrl("u")], .inputClear, "clear the line", context: .input),
+    ])
+}

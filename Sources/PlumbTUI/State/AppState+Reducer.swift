@@ -1,0 +1,200 @@
+import PlumbModel
+
+/// The reducer: key -> new state + an effect for the outside world. Keys become actions through the keymap
+/// table; only typing into the filter or command line reads characters directly.
+extension AppState {
+    public mutating func handle(_ key: Key, snapshot: Snapshot, keymap: Keymap = .default) -> Effect {
+        switch key {
+        case .resize(let s):
+            size = s
+            normalize(snapshot)
+            return .none
+        case .mouse(let m):
+            let e = handleMouse(m, snapshot: snapshot)
+            normalize(snapshot)
+            return e
+        default:
+            break
+        }
+        if input != nil {
+            let e = handleInput(key, snapshot: snapshot, keymap: keymap)
+            normalize(snapshot)
+            return e
+        }
+        let contexts: [KeyContext] = showHelp ? [.help, .global] : [focus.context, .global]
+        guard let binding = keymap.binding(for: key, in: contexts) else { return .none }
+        message = nil
+        guard binding.available else {
+            message = .info("\(binding.keysLabel()): \(binding.help) is not yet available")
+            return .notAvailable(binding.action)
+        }
+        let effect = showHelp ? performInHelp(binding.action) : perform(binding.action, snapshot: snapshot)
+        normalize(snapshot)
+        return effect
+    }
+
+    /// A new snapshot arrived: keep selections valid (a namespace or link may be gone).
+    public mutating func update(snapshot: Snapshot) { normalize(snapshot) }
+
+    // MARK: - Actions
+
+    private mutating func performInHelp(_ action: Action) -> Effect {
+        let page = max(1, layout.helpRect().height - 3)
+        switch action {
+        case .moveUp: scroll[.help] = max(0, (scroll[.help] ?? 0) - 1)
+        case .moveDown: scroll[.help] = (scroll[.help] ?? 0) + 1
+        case .pageUp: scroll[.help] = max(0, (scroll[.help] ?? 0) - page)
+        case .pageDown: scroll[.help] = (scroll[.help] ?? 0) + page
+        case .top: scroll[.help] = 0
+        case .closeHelp, .help, .back: showHelp = false
+        case .quit: return .quit
+        case .redraw: return .redraw
+        default: break  // the help covers the panes: other keys would act on something invisible
+        }
+        return .none
+    }
+
+    mutating func perform(_ action: Action, snapshot: Snapshot) -> Effect {
+        let rows = PaneRows(self, snapshot)
+        let page = max(1, layout.visibleRows(focus) - 1)
+        switch action {
+        case .moveUp: move(by: -1, rows: rows)
+        case .moveDown: move(by: 1, rows: rows)
+        case .pageUp: move(by: -page, rows: rows)
+        case .pageDown: move(by: page, rows: rows)
+        case .top: move(by: -Int.max / 2, rows: rows)
+        case .bottom: move(by: Int.max / 2, rows: rows)
+        case .nextPane: focus = Pane(rawValue: (focus.rawValue + 1) % Pane.allCases.count)!
+        case .previousPane:
+            focus = Pane(rawValue: (focus.rawValue + Pane.allCases.count - 1) % Pane.allCases.count)!
+        case .drillIn: drillIn(rows: rows, snapshot: snapshot)
+        case .back: back()
+        case .nextTab: switchTab(by: 1)
+        case .previousTab: switchTab(by: -1)
+        case .filter:
+            input = .filter; inputText = filter
+        case .command:
+            input = .command; inputText = ""
+        case .help:
+            showHelp = true; scroll[.help] = 0
+            return .openHelp
+        case .closeHelp: showHelp = false
+        case .refresh: return .refresh
+        case .redraw: return .redraw
+        case .pause:
+            paused.toggle()
+            return .pause(paused)
+        case .zoom: zoomed.toggle()
+        case .quit: return .quit
+        case .capture, .shell, .fix, .undo: return .notAvailable(action)
+        case .inputAccept, .inputCancel, .inputDeleteBackward, .inputClear: break
+        }
+        return .none
+    }
+
+    /// Moves the selection of the focused pane. In the link tab the details follow the topology
+    /// selection, so there j/k walk through the links.
+    mutating func move(by delta: Int, rows: PaneRows) {
+        func clamp(_ i: Int, _ count: Int) -> Int { max(0, min(count - 1, i)) }
+        func step(_ current: Int?) -> Int {
+            guard let c = current else { return delta > 0 ? 0 : Int.max / 2 }
+            return c.addingReportingOverflow(delta).overflow ? (delta > 0 ? Int.max / 2 : 0) : c + delta
+        }
+        switch focus {
+        case .namespaces:
+            guard !rows.namespaces.isEmpty else { return }
+            let i = clamp(step(rows.namespaceIndex), rows.namespaces.count)
+            selectNamespace(rows.namespaces[i].id)
+        case .details where detailTab != .link:
+            let count = rows.detailCount(detailTab)
+            guard count > 0 else { return }
+            detailRow[detailTab] = clamp(step(selectedRow(detailTab)), count)
+            if detailTab == .firewall { jumpStack.removeAll() }
+        case .topology, .details:
+            guard !rows.topology.isEmpty else { return }
+            let i = clamp(step(rows.topologyIndex(selectedLink)), rows.topology.count)
+            selectedLink = rows.topology[i].id
+        }
+    }
+
+    /// Selecting another namespace resets everything that belonged to the previous one.
+    mutating func selectNamespace(_ id: UInt64) {
+        guard id != selectedNamespace else { return }
+        selectedNamespace = id
+        selectedLink = nil
+        detailRow = [:]
+        jumpStack = []
+        for tab in DetailTab.allCases { scroll[.details(tab)] = 0 }
+        scroll[.topology] = 0
+    }
+
+    private mutating func drillIn(rows: PaneRows, snapshot: Snapshot) {
+        switch focus {
+        case .namespaces:
+            focus = .topology
+        case .topology:
+            focus = .details
+            detailTab = .link
+        case .details:
+            guard detailTab == .firewall else { return }
+            let fw = rows.firewall(previous: nil)
+            let cur = selectedRow(.firewall)
+            guard cur < fw.count, let target = fw[cur].jumpTarget,
+                  let to = fw.firstIndex(where: { $0.kind == .chain && $0.table == fw[cur].table && $0.text == target })
+            else { return }
+            jumpStack.append(cur)
+            detailRow[.firewall] = to
+            scroll[.details(.firewall)] = to  // show the chain at the top, its rules below it
+        }
+    }
+
+    private mutating func back() {
+        if zoomed { zoomed = false; return }
+        switch focus {
+        case .details:
+            if detailTab == .firewall, let from = jumpStack.popLast() {
+                detailRow[.firewall] = from
+            } else {
+                focus = .topology
+            }
+        case .topology:
+            focus = .namespaces
+        case .namespaces:
+            if !filter.isEmpty { filter = "" }
+        }
+    }
+
+    private mutating func switchTab(by d: Int) {
+        let n = DetailTab.allCases.count
+        detailTab = DetailTab(rawValue: (detailTab.rawValue + d + n) % n)!
+    }
+
+    // MARK: - Keeping the state consistent with the snapshot and the screen
+
+    /// Makes selections point at visible rows (first row when their object vanished or is filtered out)
+    /// and scrolls every list so its selection is on screen.
+    mutating func normalize(_ snapshot: Snapshot) {
+        var rows = PaneRows(self, snapshot)
+        if let ns = rows.namespace, ns.id != selectedNamespace {
+            let had = selectedNamespace != nil
+            if had { selectNamespace(ns.id) } else { selectedNamespace = ns.id }
+            rows = PaneRows(self, snapshot)
+        }
+        if rows.topologyIndex(selectedLink) == nil { selectedLink = rows.topology.first?.id }
+        for tab in DetailTab.allCases where tab != .link {
+            let count = rows.detailCount(tab)
+            detailRow[tab] = count == 0 ? 0 : min(selectedRow(tab), count - 1)
+        }
+        let l = layout
+        scroll[.namespaces] = ScrollWindow.top(selection: rows.namespaceIndex, storedTop: scroll[.namespaces] ?? 0,
+                                               visible: l.visibleRows(.namespaces), count: rows.namespaces.count)
+        scroll[.topology] = ScrollWindow.top(selection: rows.topologyIndex(selectedLink),
+                                             storedTop: scroll[.topology] ?? 0,
+                                             visible: l.visibleRows(.topology), count: rows.topology.count)
+        if detailTab != .link {
+            scroll[.details(detailTab)] = ScrollWindow.top(
+                selection: selectedRow(detailTab), storedTop: scroll[.details(detailTab)] ?? 0,
+                visible: l.visibleRows(.details), count: rows.detailCount(detailTab))
+        }
+    }
+}

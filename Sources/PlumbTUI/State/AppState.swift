@@ -1,0 +1,87 @@
+import PlumbModel
+
+/// A one-line message in the status bar, until the next key.
+public struct StatusMessage: Equatable, Sendable {
+    public enum Level: Sendable { case info, error }
+    public var level: Level
+    public var text: String
+    public static func info(_ t: String) -> StatusMessage { StatusMessage(level: .info, text: t) }
+    public static func error(_ t: String) -> StatusMessage { StatusMessage(level: .error, text: t) }
+}
+
+public enum InputMode: Equatable, Sendable { case filter, command }
+
+/// Everything the UI remembers between frames. Selections are stored as identities (namespace id, link
+/// id), not row numbers, so a refresh that adds or removes rows keeps the cursor on the same object.
+public struct AppState: Equatable, Sendable {
+    public var size: Size
+    public var focus: Pane = .namespaces
+    public var detailTab: DetailTab = .link
+    public var selectedNamespace: UInt64?
+    public var selectedLink: LinkID?
+    /// Selected row per list tab of the details pane.
+    public var detailRow: [DetailTab: Int] = [:]
+    /// First visible row per scrolling area.
+    public var scroll: [ScrollArea: Int] = [:]
+    /// Firewall rows we jumped away from with Enter (Esc returns).
+    public var jumpStack: [Int] = []
+    public var filter = ""
+    public var input: InputMode?
+    public var inputText = ""
+    public var showHelp = false
+    public var paused = false
+    /// The focused pane fills the screen.
+    public var zoomed = false
+    public var refreshInterval: Double
+    public var message: StatusMessage?
+
+    public init(size: Size = Size(width: 80, height: 24), refreshInterval: Double = 2) {
+        self.size = size
+        self.refreshInterval = refreshInterval
+    }
+
+    public var layout: Layout { Layout(size: size, zoomed: zoomed ? focus : nil) }
+
+    func selectedRow(_ tab: DetailTab) -> Int { detailRow[tab] ?? 0 }
+}
+
+/// The rows every pane shows for a state and snapshot, computed once: the reducer moves over them and
+/// the views draw them.
+struct PaneRows {
+    let index: SnapshotIndex
+    let namespaces: [Namespace]
+    let namespace: Namespace?
+    let topology: [TopologyRow]
+
+    init(_ state: AppState, _ snapshot: Snapshot) {
+        let index = SnapshotIndex(snapshot)
+        self.index = index
+        let list = NamespaceRows.build(snapshot, filter: state.filter, index: index)
+        namespaces = list
+        let ns = state.selectedNamespace.flatMap { id in list.first { $0.id == id } } ?? list.first
+        namespace = ns
+        topology = ns.map { TopologyRows.build($0, index: index, filter: state.filter) } ?? []
+    }
+
+    var namespaceIndex: Int? { namespace.flatMap { ns in namespaces.firstIndex { $0.id == ns.id } } }
+
+    func topologyIndex(_ id: LinkID?) -> Int? { id.flatMap { id in topology.firstIndex { $0.id == id } } }
+
+    func firewall(previous: Snapshot?) -> [FirewallRow] {
+        guard let ns = namespace else { return [] }
+        return FirewallRows.build(ns.firewall, previous: previous?.namespace(id: ns.id)?.firewall)
+    }
+
+    /// Number of rows of a details tab (0 for the link tab, which is not a list).
+    func detailCount(_ tab: DetailTab) -> Int {
+        guard let ns = namespace else { return 0 }
+        switch tab {
+        case .link: return 0
+        case .firewall: return firewall(previous: nil).count
+        case .routes: return ns.routes.count
+        case .neighbors: return ns.neighbors.count
+        case .sysctls: return DetailRows.sysctls(ns).count
+        case .processes: return DetailRows.processes(ns, in: index.snapshot).count
+        }
+    }
+}

@@ -1,0 +1,16 @@
+/// What the reducer asks the outside world to do. The reducer itself never performs I/O.
+public enum Effect: Equatable, Sendable {
+    case none
+    case quit
+    /// Take a new snapshot now.
+    case refresh
+    /// Repaint the whole terminal (CursesTerminal.invalidate), after something else scribbled on it.
+    case redraw
+    case openHelp
+    /// Stop or resume the refresh timer.
+    case pause(Bool)
+    /// The refresh interval changed (seconds).
+    case setInterval(Double)
+    /// A reserved key (capture, shell, fix, undo) whose feature has not landed.
+    case notAvailable(Action)
+}

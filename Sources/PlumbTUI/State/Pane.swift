@@ -1,0 +1,45 @@
+/// The three panes, in Tab order.
+public enum Pane: Int, Sendable, CaseIterable {
+    case namespaces, topology, details
+
+    var context: KeyContext {
+        switch self {
+        case .namespaces: return .namespaces
+        case .topology: return .topology
+        case .details: return .details
+        }
+    }
+}
+
+/// The tabs of the details pane.
+public enum DetailTab: Int, Sendable, CaseIterable {
+    case link, firewall, routes, neighbors, sysctls, processes
+
+    public var title: String {
+        switch self {
+        case .link: return "Link"
+        case .firewall: return "Firewall"
+        case .routes: return "Routes"
+        case .neighbors: return "Neighbours"
+        case .sysctls: return "Sysctls"
+        case .processes: return "Processes"
+        }
+    }
+
+    /// For narrow terminals, where all six long titles do not fit.
+    public var shortTitle: String {
+        switch self {
+        case .link: return "Link"
+        case .firewall: return "FW"
+        case .routes: return "Routes"
+        case .neighbors: return "Neigh"
+        case .sysctls: return "Sysctl"
+        case .processes: return "Procs"
+        }
+    }
+}
+
+/// Areas that scroll independently; their first visible row lives in `AppState.scroll`.
+public enum ScrollArea: Hashable, Sendable {
+    case namespaces, topology, details(DetailTab), help
+}

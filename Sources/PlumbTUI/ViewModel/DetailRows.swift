@@ -1,0 +1,44 @@
+import PlumbModel
+
+/// Rows of the routes, neighbours, sysctls and processes tabs: plain data shared by reducer and views.
+enum DetailRows {
+    /// Main table first, other tables next, the local table last (it is long and rarely the question).
+    static func routes(_ ns: Namespace) -> [Route] {
+        func rank(_ r: Route) -> Int { r.table == 254 ? 0 : r.table == 255 ? 2 : 1 }
+        return ns.routes.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }
+            .map(\.element)
+    }
+
+    static func neighbors(_ ns: Namespace) -> [Neighbor] { ns.neighbors }
+
+    static func processes(_ ns: Namespace, in snapshot: Snapshot) -> [ProcessRecord] {
+        snapshot.processes.filter { $0.namespace == ns.id }.sorted { $0.pid < $1.pid }
+    }
+
+    /// (sysctl name, value) pairs; "?" for values that could not be read.
+    static func sysctls(_ ns: Namespace) -> [(String, String)] {
+        let s = ns.sysctls
+        func b(_ v: Bool?) -> String { v.map { $0 ? "1" : "0" } ?? "?" }
+        func i(_ v: Int?) -> String { v.map(String.init) ?? "?" }
+        var out: [(String, String)] = [
+            ("net.ipv4.ip_forward", b(s.ipForward)),
+            ("net.ipv6.conf.all.forwarding", b(s.ipv6Forwarding)),
+            ("net.ipv4.conf.all.rp_filter", i(s.rpFilterAll)),
+            ("net.ipv4.conf.default.rp_filter", i(s.rpFilterDefault)),
+            ("net.ipv4.conf.all.route_localnet", b(s.routeLocalnetAll)),
+            ("net.ipv4.conf.default.route_localnet", b(s.routeLocalnetDefault)),
+        ]
+        if s.bridgeNfCallIptables != nil || s.bridgeNfCallIp6tables != nil {
+            out.append(("net.bridge.bridge-nf-call-iptables", b(s.bridgeNfCallIptables)))
+            out.append(("net.bridge.bridge-nf-call-ip6tables", b(s.bridgeNfCallIp6tables)))
+        }
+        // Per link, in the namespace's link order so it reads like the topology.
+        let names = ns.links.map(\.name) + Set(s.forwarding.keys).union(s.rpFilter.keys)
+            .subtracting(ns.links.map(\.name)).sorted()
+        for n in names {
+            if let f = s.forwarding[n] { out.append(("net.ipv4.conf.\(n).forwarding", f ? "1" : "0")) }
+            if let r = s.rpFilter[n] { out.append(("net.ipv4.conf.\(n).rp_filter", String(r))) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,45 @@
+import PlumbModel
+
+/// Lookups a frame needs many times: namespaces by id, and which links in *other* namespaces hang off a
+/// link here (a container's macvlan whose parent is the host's eth0). Built once per frame or key press.
+struct SnapshotIndex {
+    let snapshot: Snapshot
+    private let positions: [UInt64: Int]
+    /// Parent link -> children living in a different namespace.
+    let foreignChildren: [LinkID: [LinkID]]
+
+    init(_ snapshot: Snapshot) {
+        self.snapshot = snapshot
+        var positions: [UInt64: Int] = [:]
+        for (i, ns) in snapshot.namespaces.enumerated() where positions[ns.id] == nil { positions[ns.id] = i }
+        self.positions = positions
+        var children: [LinkID: [LinkID]] = [:]
+        for ns in snapshot.namespaces {
+            for l in ns.links {
+                guard let p = l.parent, let pns = p.namespace, pns != ns.id else { continue }
+                children[LinkID(namespace: pns, index: p.index), default: []]
+                    .append(LinkID(namespace: ns.id, index: l.index))
+            }
+        }
+        foreignChildren = children
+    }
+
+    func namespace(_ id: UInt64) -> Namespace? { positions[id].map { snapshot.namespaces[$0] } }
+
+    func link(_ id: LinkID) -> Link? { namespace(id.namespace)?.link(index: id.index) }
+
+    /// Display name of a namespace id, or `net:[id]` for one not in the snapshot.
+    func name(of id: UInt64) -> String { namespace(id)?.displayName ?? "net:[\(id)]" }
+
+    /// `eth0@redis` for a link in another namespace, `eth0` in the same one; says so when unresolved.
+    func label(_ ref: RemoteLinkRef, from here: UInt64) -> String {
+        guard let nsid = ref.namespace else { return "#\(ref.index) (namespace unknown)" }
+        guard let ns = namespace(nsid) else { return "#\(ref.index)@net:[\(nsid)]" }
+        let name = ns.link(index: ref.index)?.name ?? "#\(ref.index)"
+        return nsid == here ? name : "\(name)@\(ns.displayName)"
+    }
+
+    func linkID(_ ref: RemoteLinkRef) -> LinkID? {
+        ref.namespace.map { LinkID(namespace: $0, index: ref.index) }
+    }
+}

@@ -1,0 +1,46 @@
+import PlumbModel
+
+/// The namespaces pane: host first, then every namespace with its display name, container, process and
+/// link counts and what holds it. Namespaces without a process are marked as leak candidates (`!`).
+enum NamespaceListView {
+    static func draw(_ buf: inout ScreenBuffer, rect: Rect, state: AppState, rows: PaneRows, ctx: RenderContext) {
+        let theme = ctx.theme, g = ctx.glyphs
+        let list = rows.namespaces
+        let focused = state.focus == .namespaces
+        let title = state.filter.isEmpty ? "Namespaces" : "Namespaces (/\(state.filter))"
+        let body = rect.inset(by: 1)
+        let (headRect, rowsRect) = body.splitTop(1)
+        let window = ListWindow(rect: rowsRect, count: list.count, selected: rows.namespaceIndex,
+                                storedTop: state.scroll[.namespaces] ?? 0)
+        PaneFrame.draw(&buf, rect: rect, title: title, focused: focused, footer: window.positionLabel,
+                       theme: theme, glyphs: g)
+
+        // Two cells for marker and leak flag, then the table.
+        let names = list.map(\.displayName), containers = list.map(NamespaceRows.container)
+        let held = list.map { NamespaceRows.heldBy($0) + ($0.isOrphan ? " (no process)" : "") }
+        let cols = TableLayout.fit([
+            ColumnSpec("NAME", values: names, cap: 24, minimum: 12, flexible: true),
+            ColumnSpec("CONTAINER", values: containers, cap: 22, minimum: 10, drop: 2),
+            ColumnSpec("PROCS", natural: 5, right: true),
+            ColumnSpec("LINKS", natural: 5, drop: 1, right: true),
+            ColumnSpec("HELD BY", values: held, cap: 26, minimum: 10, drop: 3, flexible: true),
+        ], x: body.x + 2, width: body.width - 2)
+        buf.header(cols, y: headRect.y, style: theme.header, glyphs: g)
+
+        for (i, y) in window.visible {
+            let ns = list[i]
+            let base = ns.isOrphan ? theme.leak : theme.text
+            if ns.isOrphan { buf.put("!", x: body.x + 1, y: y, style: theme.leak) }
+            buf.cell(names[i], cols[0], y: y, style: ns.isHost ? base.bolded : base, glyphs: g)
+            buf.cell(containers[i], cols[1], y: y, style: ns.containers.isEmpty ? theme.dim : base, glyphs: g)
+            buf.cell(String(ns.pids.count), cols[2], y: y, style: ns.isOrphan ? theme.leak : base, glyphs: g)
+            buf.cell(String(ns.links.count), cols[3], y: y, style: base, glyphs: g)
+            buf.cell(held[i], cols[4], y: y, style: ns.isOrphan ? theme.leak : theme.dim, glyphs: g)
+        }
+        if list.isEmpty {
+            buf.text(state.filter.isEmpty ? "no namespaces" : "nothing matches /\(state.filter)", x: body.x + 2,
+                     y: rowsRect.y, width: body.width - 2, style: theme.dim, ellipsis: g.ellipsis)
+        }
+        window.highlight(&buf, focused: focused, theme: theme, glyphs: g)
+    }
+}

@@ -1,0 +1,71 @@
+import PlumbModel
+
+/// The routes, neighbours, sysctls and processes tabs of the selected namespace.
+enum NamespaceTablesView {
+    static func draw(_ buf: inout ScreenBuffer, rect: Rect, tab: DetailTab, state: AppState, rows: PaneRows,
+                     ctx: RenderContext) -> ListWindow? {
+        guard let ns = rows.namespace else { return nil }
+        let t = ctx.theme
+        let (cols, cells, empty) = table(tab, ns: ns, snapshot: ctx.snapshot, theme: t)
+        return TableView.draw(&buf, rect: rect, columns: cols, rows: cells, selected: state.selectedRow(tab),
+                              storedTop: state.scroll[.details(tab)] ?? 0, focused: state.focus == .details,
+                              empty: empty, ctx: ctx)
+    }
+
+    static func table(_ tab: DetailTab, ns: Namespace, snapshot: Snapshot, theme t: Theme)
+        -> ([ColumnSpec], [[Segment]], String) {
+        switch tab {
+        case .routes:
+            let routes = DetailRows.routes(ns)
+            let cells: [[Segment]] = routes.map { r in
+                let st = r.table == 255 ? t.dim : t.text
+                let dst = r.type == "unicast" ? r.dst : "\(r.type) \(r.dst)"
+                return [Segment(dst, st), Segment(r.gateway ?? "", st), Segment(r.dev ?? "", st),
+                        Segment(r.protocolName, t.dim), Segment(r.scope, t.dim),
+                        Segment(r.metric.map(String.init) ?? "", t.dim), Segment(r.prefsrc ?? "", st),
+                        Segment(r.tableName.isEmpty ? String(r.table) : r.tableName, t.dim)]
+            }
+            func vals(_ i: Int) -> [String] { cells.map { $0[i].text } }
+            return ([ColumnSpec("DESTINATION", values: vals(0), cap: 30, minimum: 10, flexible: true),
+                     ColumnSpec("GATEWAY", values: vals(1), cap: 26, minimum: 7),
+                     ColumnSpec("DEV", values: vals(2), cap: 16, minimum: 4),
+                     ColumnSpec("PROTO", values: vals(3), cap: 8, drop: 4),
+                     ColumnSpec("SCOPE", values: vals(4), cap: 8, drop: 5),
+                     ColumnSpec("METRIC", values: vals(5), cap: 10, drop: 3, right: true),
+                     ColumnSpec("SRC", values: vals(6), cap: 26, minimum: 7, drop: 2),
+                     ColumnSpec("TABLE", values: vals(7), cap: 10, drop: 6)], cells, "no routes")
+        case .neighbors:
+            let cells: [[Segment]] = DetailRows.neighbors(ns).map { n in
+                let state = n.state.joined(separator: ",")
+                let style: Style = n.state.contains(where: { $0 == "failed" || $0 == "incomplete" }) ? t.error
+                    : n.state.contains(where: { $0 == "reachable" || $0 == "permanent" }) ? t.linkUp : t.dim
+                return [Segment(n.ip, t.text), Segment(n.mac ?? "-", t.text),
+                        Segment(n.dev ?? "#\(n.ifindex)", t.text), Segment(state, style)]
+            }
+            func vals(_ i: Int) -> [String] { cells.map { $0[i].text } }
+            return ([ColumnSpec("ADDRESS", values: vals(0), cap: 40, minimum: 8, flexible: true),
+                     ColumnSpec("MAC", natural: 17, drop: 1),
+                     ColumnSpec("DEV", values: vals(2), cap: 16, minimum: 4),
+                     ColumnSpec("STATE", values: vals(3), cap: 20)], cells, "no neighbour entries")
+        case .sysctls:
+            let cells: [[Segment]] = DetailRows.sysctls(ns).map { (k, v) in
+                [Segment(k, t.text), Segment(v, v == "?" ? t.dim : t.text.bolded)]
+            }
+            return ([ColumnSpec("SYSCTL", values: cells.map { $0[0].text }, cap: 48, minimum: 12, flexible: true),
+                     ColumnSpec("VALUE", natural: 5)], cells, "no sysctls read")
+        case .processes:
+            let cells: [[Segment]] = DetailRows.processes(ns, in: snapshot).map { p in
+                [Segment(String(p.pid), t.text), Segment(String(p.ppid), t.dim), Segment(String(p.uid), t.dim),
+                 Segment(p.comm, t.text.bolded), Segment(p.cmdline.isEmpty ? "[\(p.comm)]" : p.cmdline, t.text)]
+            }
+            let empty = ns.isOrphan ? "no process in this namespace: it is kept alive by \(NamespaceRows.heldBy(ns))"
+                : "no process seen in this namespace"
+            return ([ColumnSpec("PID", natural: 7, right: true), ColumnSpec("PPID", natural: 7, drop: 2, right: true),
+                     ColumnSpec("UID", natural: 5, drop: 1, right: true),
+                     ColumnSpec("COMM", values: cells.map { $0[3].text }, cap: 16, minimum: 6),
+                     ColumnSpec("COMMAND", natural: 20, minimum: 10, flexible: true)], cells, empty)
+        case .link, .firewall:  // drawn by their own views
+            return ([], [], "")
+        }
+    }
+}

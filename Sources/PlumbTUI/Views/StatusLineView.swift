@@ -1,0 +1,87 @@
+import PlumbModel
+
+/// The bottom row: what is selected, how often it refreshes (or PAUSED), counts, then the most urgent
+/// thing to know: the last refresh error, a message from the last command, or degraded-read notes.
+/// While typing a filter or command, the row becomes that input line.
+enum StatusLineView {
+    static func draw(_ buf: inout ScreenBuffer, rect: Rect, state: AppState, rows: PaneRows, ctx: RenderContext) {
+        let t = ctx.theme, g = ctx.glyphs
+        buf.fill(rect, style: t.text)
+        if let mode = state.input {
+            let prompt = mode == .filter ? "/" : ":"
+            let used = buf.text(prompt, x: rect.x, y: rect.y, style: t.keyHint, ellipsis: nil)
+            // Keep the end of a long input visible: that is where the cursor is.
+            var shown = state.inputText
+            let room = rect.width - used - 1
+            while shown.displayWidth > room, !shown.isEmpty { shown.removeFirst() }
+            let w = buf.text(shown, x: rect.x + used, y: rect.y, width: room, style: t.input, ellipsis: nil)
+            buf.put(g.cursor, x: rect.x + used + w, y: rect.y, style: t.keyHint)
+            if mode == .command && state.inputText.isEmpty {
+                buf.text("  " + ConsoleCommand.usage, x: rect.x + used + w + 1, y: rect.y,
+                         width: rect.width - used - w - 1, style: t.dim, ellipsis: g.ellipsis)
+            }
+            return
+        }
+
+        var segs: [Segment] = []
+        segs.append(Segment(" " + selectionPath(state, rows: rows, glyphs: g), t.text.bolded))
+        segs.append(Segment(g.separator, t.border))
+        segs.append(state.paused ? Segment("PAUSED", t.warning)
+                    : Segment("every \(Format.seconds(state.refreshInterval))", t.text))
+        segs.append(Segment(g.separator, t.border))
+        let snap = ctx.snapshot
+        let links = snap.namespaces.reduce(0) { $0 + $1.links.count }
+        let rules = snap.namespaces.reduce(0) { $0 + $1.firewall.ruleCount }
+        let orphans = snap.namespaces.filter(\.isOrphan).count
+        segs.append(Segment("\(snap.namespaces.count) ns  \(links) links  \(rules) rules", t.text))
+        if orphans > 0 { segs.append(Segment("  \(orphans) leaked?", t.leak)) }
+
+        if let e = ctx.lastError {
+            segs += [Segment(g.separator, t.border), Segment("refresh failed: \(e)", t.error)]
+        } else if let m = state.message {
+            segs += [Segment(g.separator, t.border), Segment(m.text, m.level == .error ? t.error : t.text)]
+        } else {
+            let n = notes(snap)
+            if let first = n.first {
+                let more = n.count > 1 ? " (+\(n.count - 1) more)" : ""
+                segs += [Segment(g.separator, t.border), Segment("! \(first)\(more)", t.warning)]
+            }
+        }
+        buf.segments(segs, x: rect.x, y: rect.y, width: rect.width, glyphs: g)
+    }
+
+    /// "host › docker0 › veth1a2b3c4 › Firewall".
+    static func selectionPath(_ state: AppState, rows: PaneRows, glyphs g: Glyphs) -> String {
+        var parts: [String] = [rows.namespace?.displayName ?? "-"]
+        if state.focus != .namespaces, let id = state.selectedLink,
+           let row = rows.topology.first(where: { $0.id == id }) {
+            // The chain of tree ancestors, so a port shows its bridge.
+            if let i = rows.topology.firstIndex(where: { $0.id == id }) {
+                var depth = row.depth
+                var ancestors: [String] = []
+                for j in stride(from: i - 1, through: 0, by: -1) where rows.topology[j].depth < depth {
+                    ancestors.insert(rows.topology[j].link.name, at: 0)
+                    depth = rows.topology[j].depth
+                    if depth == 0 { break }
+                }
+                parts += ancestors
+            }
+            parts.append(row.isForeign ? "\(row.link.name)@\(rows.index.name(of: id.namespace))" : row.link.name)
+        }
+        if state.focus == .details { parts.append(state.detailTab.title) }
+        return parts.joined(separator: g.breadcrumb)
+    }
+
+    /// Snapshot notes, then namespace and firewall notes prefixed with their namespace, without repeats.
+    static func notes(_ snap: Snapshot) -> [String] {
+        var out: [String] = []
+        var seen = Set<String>()
+        func add(_ s: String) { if seen.insert(s).inserted { out.append(s) } }
+        snap.notes.forEach(add)
+        for ns in snap.namespaces {
+            for n in ns.notes { add("\(ns.displayName): \(n)") }
+            for n in ns.firewall.notes { add("\(ns.displayName): \(n)") }
+        }
+        return out
+    }
+}

@@ -1,0 +1,112 @@
+import PlumbModel
+
+/// The links of one namespace as a tree: bridges with their ports, parents with their macvlan/vxlan
+/// children, then standalone links. Each row: name, kind, state (coloured), where it leads (veth peer in
+/// its namespace, parent, VXLAN remote) and addresses.
+enum TopologyView {
+    static func draw(_ buf: inout ScreenBuffer, rect: Rect, state: AppState, rows: PaneRows, ctx: RenderContext) {
+        let theme = ctx.theme, g = ctx.glyphs
+        let focused = state.focus == .topology
+        let tree = rows.topology
+        let body = rect.inset(by: 1)
+        let (headRect, rowsRect) = body.splitTop(1)
+        let window = ListWindow(rect: rowsRect, count: tree.count, selected: rows.topologyIndex(state.selectedLink),
+                                storedTop: state.scroll[.topology] ?? 0)
+        PaneFrame.draw(&buf, rect: rect, title: title(rows, state: state, glyphs: g), focused: focused,
+                       footer: window.positionLabel, theme: theme, glyphs: g)
+
+        let here = rows.namespace?.id ?? 0
+        let names = tree.map { name($0, index: rows.index, here: here, glyphs: g) }
+        let leads = tree.map { leadsTo($0.link, id: $0.id, index: rows.index, here: here, glyphs: g) }
+        let addrs = tree.map { $0.link.addresses.joined(separator: " ") }
+        let cols = columns(names: names, leads: leads, addrs: addrs, x: body.x + 2, width: body.width - 2)
+        buf.header(cols, y: headRect.y, style: theme.header, glyphs: g)
+        let combined = cols[4] == nil
+
+        for (i, y) in window.visible {
+            let row = tree[i]
+            let st = LinkState(row.link)
+            let base = row.isContext ? theme.dim : theme.text
+            let prefix = row.treePrefix(g)
+            if let c = cols[0] {
+                let pw = buf.text(prefix, x: c.x, y: y, width: c.width, style: theme.border, ellipsis: nil)
+                let label = String(names[i].dropFirst(prefix.count))
+                buf.text(label, x: c.x + pw, y: y, width: c.width - pw,
+                         style: row.link.kind == "bridge" ? base.bolded : base, ellipsis: g.ellipsis)
+            }
+            buf.cell(row.link.kind, cols[1], y: y, style: theme.dim, glyphs: g)
+            buf.cell(st.label, cols[2], y: y, style: st.style(theme), glyphs: g)
+            if combined, let c = cols[3] {
+                let lead = leads[i].isEmpty ? [] : [Segment(leads[i] + (addrs[i].isEmpty ? "" : " "), theme.peer)]
+                buf.segments(lead + [Segment(addrs[i], theme.address)], x: c.x, y: y, width: c.width, glyphs: g)
+            } else {
+                buf.cell(leads[i], cols[3], y: y, style: row.link.peer != nil ? theme.peer : base, glyphs: g)
+                buf.cell(addrs[i], cols[4], y: y, style: theme.address, glyphs: g)
+            }
+        }
+        if tree.isEmpty {
+            let msg = rows.namespace == nil ? "no namespace selected"
+                : state.filter.isEmpty ? "no links" : "no link matches /\(state.filter)"
+            buf.text(msg, x: body.x + 2, y: rowsRect.y, width: body.width - 2, style: theme.dim, ellipsis: g.ellipsis)
+        }
+        window.highlight(&buf, focused: focused, theme: theme, glyphs: g)
+    }
+
+    /// Separate "connects to" and "addresses" columns when both get a useful width; on narrow panes one
+    /// shared column (a host-side veth has no address and a bridge no peer, so they rarely compete).
+    static func columns(names: [String], leads: [String], addrs: [String], x: Int, width: Int) -> [PlacedColumn?] {
+        // Interface names are at most 15 characters: keep them whole (with a short tree prefix) if at all possible.
+        let widest = names.reduce(0) { max($0, $1.displayWidth) }
+        let link = ColumnSpec("LINK", values: names, cap: 30, minimum: min(widest, 17), flexible: true)
+        let kind = ColumnSpec("KIND", natural: 8, drop: 1)
+        let state = ColumnSpec("STATE", natural: 10, minimum: 10)
+        let separate = TableLayout.fit([
+            link, kind, state,
+            ColumnSpec("CONNECTS TO", values: leads, cap: 34, minimum: 14, flexible: true),
+            ColumnSpec("ADDRESSES", values: addrs, cap: 60, minimum: 14, flexible: true, shrinkFirst: 1),
+        ], x: x, width: width)
+        let fits = separate.allSatisfy { $0 == nil || $0!.width >= $0!.spec.minimum }
+        if fits && separate[0] != nil && separate[3] != nil && separate[4] != nil { return separate }
+        let both = zip(leads, addrs).map { $0.isEmpty ? $1 : $1.isEmpty ? $0 : "\($0) \($1)" }
+        var cols = TableLayout.fit([link, kind, state,
+                                    ColumnSpec("CONNECTS TO, ADDRS", values: both, cap: 80, minimum: 20,
+                                               flexible: true)], x: x, width: width)
+        cols.append(nil)
+        return cols
+    }
+
+    static func title(_ rows: PaneRows, state: AppState, glyphs g: Glyphs) -> String {
+        guard let ns = rows.namespace else { return "Topology" }
+        var t = "Topology: \(ns.displayName)"
+        if let c = ns.containers.first { t += " (\(c.runtime.rawValue))" }
+        t += " net:[\(ns.id)]"
+        if ns.isOrphan { t += " - no process: leak candidate" }
+        return t
+    }
+
+    /// Tree prefix + name; a child living in another namespace says where (`eth1@sensor`).
+    static func name(_ row: TopologyRow, index: SnapshotIndex, here: UInt64, glyphs g: Glyphs) -> String {
+        let n = row.isForeign ? "\(row.link.name)@\(index.name(of: row.id.namespace))" : row.link.name
+        return row.treePrefix(g) + n
+    }
+
+    /// Where a link leads: a veth's peer (in its namespace), a child's parent elsewhere, a VXLAN's remote,
+    /// a bridge port's STP state when it is not forwarding.
+    static func leadsTo(_ l: Link, id: LinkID, index: SnapshotIndex, here: UInt64, glyphs g: Glyphs) -> String {
+        var parts: [String] = []
+        if let p = l.peer { parts.append("\(g.arrow) \(index.label(p, from: id.namespace))") }
+        // The tree already shows a parent in the same namespace, unless the link sits under its bridge.
+        if let p = l.parent, id.namespace == here, p.namespace != id.namespace || l.master != nil {
+            parts.append("on \(index.label(p, from: id.namespace))")
+        }
+        if let v = l.vxlan {
+            var s = "vni \(v.vni)"
+            if let r = v.remote { s += " \(g.arrow) \(r)" }
+            if let port = v.port, port != 4789 { s += ":\(port)" }
+            parts.append(s)
+        }
+        if let m = l.macvlanMode { parts.append(m) }
+        if let bp = l.bridgePort, bp.state != "forwarding" { parts.append("port \(bp.state)") }
+        return parts.joined(separator: " ")
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import XCTest
+
+/// Drives the real binary in tmux: start, move, filter, help, resize, quit; checks the captured screen.
+final class TUISmokeTests: XCTestCase {
+    func tmux(_ args: String...) throws -> String { try Shell.run(["tmux"] + args) }
+
+    func screen(_ session: String) throws -> String { try tmux("capture-pane", "-p", "-t", session) }
+
+    /// Polls the screen until `text` shows (the UI refreshes in the background).
+    func waitFor(_ text: String, in session: String, timeout: Double = 5) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = ""
+        while Date() < deadline {
+            last = try screen(session)
+            if last.contains(text) { return last }
+            usleep(100_000)
+        }
+        XCTFail("'\(text)' never appeared on screen:\n\(last)")
+        return last
+    }
+
+    func testStartMoveFilterHelpResizeQuit() throws {
+        try requireRoot()
+        let lab = TestLab()
+        defer { lab.cleanup() }
+        let ns = try lab.addNamespace("tui")
+        try lab.ip(ns, "link", "add", "ptx0", "type", "veth", "peer", "name", "ptx1")
+        let session = "pt-tui-\(lab.tag)"
+        defer { _ = try? Shell.detached(["tmux", "kill-session", "-t", session]) }
+        let started = try Shell.detached(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+                                          "env", "TERM=xterm-256color", CLITests.binary])
+        XCTAssertEqual(started, 0)
+
+        var s = try waitFor("Namespaces", in: session)
+        XCTAssertTrue(s.contains("host"), s)
+        XCTAssertTrue(s.contains(ns), "the test namespace is listed:\n\(s)")
+
+        // Filter to the test namespace, drill in: its veth pair shows with its peer.
+        _ = try tmux("send-keys", "-t", session, "/", ns, "Enter")
+        s = try waitFor("ptx0", in: session)
+        XCTAssertTrue(s.contains("→ ptx1"), s)
+
+        _ = try tmux("send-keys", "-t", session, "Escape", "?")
+        s = try waitFor("this help", in: session)
+        XCTAssertTrue(s.contains("q"), s)
+        _ = try tmux("send-keys", "-t", session, "Escape")
+
+        _ = try tmux("resize-window", "-t", session, "-x", "50", "-y", "12")
+        s = try waitFor("terminal too small", in: session)
+        _ = try tmux("resize-window", "-t", session, "-x", "100", "-y", "30")
+        s = try waitFor("Namespaces", in: session)
+
+        _ = try tmux("send-keys", "-t", session, "q")
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline, (try? Shell.detached(["tmux", "has-session", "-t", session])) == 0 { usleep(100_000) }
+        XCTAssertNotEqual(try Shell.detached(["tmux", "has-session", "-t", session]), 0, "q quits")
+    }
+
+    func testNotATerminalPrintsTheSnapshotInstead() throws {
+        try requireRoot()
+        let r = try Shell.result([CLITests.binary])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.hasPrefix("host  net:["), r.stdout)
+    }
+}
