@@ -7,9 +7,12 @@ PLUMB_BIN  = .build/$(CONFIG)/plumb
 # oracles (ip, lsns, iptables-save, CNI plugins, tcpdump) or drivers (tmux).
 APT_PACKAGES = libncursesw5-dev libnl-3-dev libnl-route-3-dev libpcap-dev libsqlite3-dev pkg-config \
                iproute2 iptables nftables util-linux procps containernetworking-plugins jq tmux tcpdump \
-               hyperfine busybox-static iputils-ping
+               hyperfine busybox-static iputils-ping tshark
 
-.PHONY: all deps build test demo bench clean
+# Only `make screenshots` needs a browser; CI never installs it.
+SCREENSHOT_PACKAGES = aha chromium
+
+.PHONY: all deps build test demo bench fuzz screenshots clean
 
 all: build
 
@@ -23,8 +26,19 @@ test: deps
 	$(SWIFT) build --build-tests
 	./scripts/run-tests.sh
 
+# The demo lab (plumb lab up) and the live TUI on it; `plumb lab down` removes the lab afterwards.
 demo: build
-	$(PLUMB_BIN) snapshot
+	$(PLUMB_BIN) lab down >/dev/null
+	$(PLUMB_BIN) lab up
+	$(PLUMB_BIN)
+
+fuzz: deps
+	$(SWIFT) build -c release --product plumb-fuzz
+	.build/release/plumb-fuzz $(or $(ITERATIONS),2000000)
+
+screenshots: build
+	@./scripts/install-deps.sh $(SCREENSHOT_PACKAGES)
+	./scripts/screenshots.sh $(PLUMB_BIN)
 
 bench: build
 	./bench/run.sh $(PLUMB_BIN)

@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "plumb", targets: ["plumb"]),
+        .executable(name: "plumb-fuzz", targets: ["plumb-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -19,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "CLinuxShims", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "PlumbModel"),
+        .target(name: "PlumbCapture"),
         .target(name: "CCursesShim", linkerSettings: [.linkedLibrary("ncursesw")]),
         .target(name: "PlumbTUI", dependencies: ["PlumbModel", "CNcursesw", "CCursesShim"]),
         .target(name: "PlumbKernel", dependencies: ["PlumbModel", "CNetlink", "CLinuxShims"]),
@@ -33,9 +35,11 @@ let package = Package(
             .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
         ]),
         .executableTarget(name: "plumb", dependencies: ["PlumbCLI"]),
+        .executableTarget(name: "plumb-fuzz", dependencies: ["PlumbCapture"]),
         .testTarget(name: "PlumbModelTests", dependencies: ["PlumbModel"]),
         .testTarget(name: "PlumbKernelTests", dependencies: ["PlumbKernel", "PlumbModel"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlumbCaptureTests", dependencies: ["PlumbCapture"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlumbTUITests", dependencies: ["PlumbTUI", "PlumbModel"], resources: [.copy("Golden")]),
         .testTarget(name: "PlumbActionsTests", dependencies: ["PlumbActions", "PlumbModel"]),
         .testTarget(name: "PlumbCLITests", dependencies: ["PlumbCLI", "PlumbModel"]),

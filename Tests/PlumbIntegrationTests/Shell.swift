@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import XCTest
 
 /// Runs oracle tools (ip, lsns, iptables-save, ...) for the integration tests. Arguments are argv arrays.
@@ -25,19 +26,31 @@ enum Shell {
     @discardableResult
     static func run(_ args: String...) throws -> String { try run(args) }
 
+    /// posix_spawn + waitpid, output through temporary files. Foundation's Process waits for exits with a run
+    /// loop that was seen to miss the exit of a child which itself left daemons behind (`plumb lab up`), so the
+    /// oracles do not use it.
     static func result(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path(args[0]))
-        p.arguments = Array(args.dropFirst())
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pt-sh-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let outPath = dir.appendingPathComponent("out").path, errPath = dir.appendingPathComponent("err").path
+        var fa: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fa)
+        defer { posix_spawn_file_actions_destroy(&fa) }
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&fa, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&fa, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path(args[0])] + args.dropFirst()).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, argv[0]!, &fa, nil, argv, environ)
+        guard rc == 0 else { throw Failed(command: args, status: rc, stderr: String(cString: strerror(rc))) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : (status & 0x7f)
+        let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+        return (code, out, err)
     }
 
     /// Runs a command whose children may outlive it holding stdout (a tmux server): output is discarded, only

@@ -1,0 +1,115 @@
+// Where capture writers put their bytes. A protocol so that tests write to memory and Plumb writes to a file
+// or a pipe (e.g. live into `wireshark -k -i -`) with the same writer code.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public protocol ByteSink {
+    func write(_ bytes: [UInt8]) throws
+}
+
+public struct ByteSinkError: Error, CustomStringConvertible, Equatable {
+    public var operation: String
+    public var path: String
+    public var errno: Int32
+
+    public var description: String {
+        "\(operation) \(path): \(String(cString: strerror(errno)))"
+    }
+}
+
+/// Collects everything in memory (tests, small exports).
+public final class MemorySink: ByteSink {
+    public private(set) var bytes: [UInt8] = []
+    public init() {}
+    public func write(_ bytes: [UInt8]) throws { self.bytes += bytes }
+}
+
+/// Writes to a file descriptor through a buffer, so a writer emitting one small record per packet does not
+/// cost one system call per packet. `close()` flushes and, for files, `fsync`s so a capture that Plumb says it
+/// saved survives a crash right after.
+public final class FileSink: ByteSink {
+    public let path: String
+    private var fd: Int32
+    private let ownsDescriptor: Bool
+    private var buffer: [UInt8] = []
+    private let bufferSize: Int
+
+    /// Creates (or truncates) `path` with mode 0644.
+    public init(path: String, bufferSize: Int = 64 * 1024) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ByteSinkError(operation: "open", path: path, errno: errno) }
+        self.path = path
+        self.fd = fd
+        self.ownsDescriptor = true
+        self.bufferSize = bufferSize
+        buffer.reserveCapacity(bufferSize)
+    }
+
+    /// Wraps an existing descriptor (stdout, a pipe). It is not closed by `close()`; pass `bufferSize: 0` to
+    /// forward every write immediately, as a live viewer at the other end of a pipe wants.
+    public init(fileDescriptor: Int32, bufferSize: Int = 0) {
+        self.path = "fd \(fileDescriptor)"
+        self.fd = fileDescriptor
+        self.ownsDescriptor = false
+        self.bufferSize = bufferSize
+        buffer.reserveCapacity(bufferSize)
+    }
+
+    deinit {
+        // Best effort for a sink that was never closed; errors cannot be reported from here.
+        if fd >= 0 { try? close() }
+    }
+
+    public func write(_ bytes: [UInt8]) throws {
+        guard fd >= 0 else { throw ByteSinkError(operation: "write (closed)", path: path, errno: EBADF) }
+        if buffer.count + bytes.count > bufferSize {
+            try flush()
+            if bytes.count >= bufferSize {
+                try writeAll(bytes)
+                return
+            }
+        }
+        buffer += bytes
+    }
+
+    public func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try writeAll(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, `fsync`s (files only: a pipe cannot be synced) and closes an owned descriptor. Idempotent.
+    public func close() throws {
+        guard fd >= 0 else { return }
+        defer {
+            if ownsDescriptor { _ = systemClose(fd) }
+            fd = -1
+        }
+        try flush()
+        if ownsDescriptor && fsync(fd) != 0 {
+            throw ByteSinkError(operation: "fsync", path: path, errno: errno)
+        }
+    }
+
+    private func writeAll(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = systemWrite(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw ByteSinkError(operation: "write", path: path, errno: errno)
+                }
+                done += n
+            }
+        }
+    }
+}
+
+// The sink's own `write`/`close` methods shadow the C functions inside the class, hence these names.
+@inline(__always) private func systemClose(_ fd: Int32) -> Int32 { close(fd) }
+@inline(__always) private func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { write(fd, p, n) }
