@@ -26,19 +26,9 @@ final class CNIPluginTests: XCTestCase {
              "ipMasq":false,"ipam":{"type":"host-local","subnet":"10.213.60.0/24"}}
             """
         func cni(_ command: String) throws -> (status: Int32, stdout: String, stderr: String) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: plugin)
-            p.environment = ["CNI_COMMAND": command, "CNI_CONTAINERID": containerID,
-                             "CNI_NETNS": "/run/netns/\(ns)", "CNI_IFNAME": "eth0", "CNI_PATH": "/usr/lib/cni"]
-            let inp = Pipe(), out = Pipe(), err = Pipe()
-            p.standardInput = inp; p.standardOutput = out; p.standardError = err
-            try p.run()
-            inp.fileHandleForWriting.write(Data(config.utf8))
-            try inp.fileHandleForWriting.close()
-            let o = out.fileHandleForReading.readDataToEndOfFile()
-            let e = err.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+            try Shell.result([plugin], env: ["CNI_COMMAND": command, "CNI_CONTAINERID": containerID,
+                                             "CNI_NETNS": "/run/netns/\(ns)", "CNI_IFNAME": "eth0", "CNI_PATH": "/usr/lib/cni"],
+                             stdin: config)
         }
         let add = try cni("ADD")
         XCTAssertEqual(add.status, 0, add.stdout + add.stderr)

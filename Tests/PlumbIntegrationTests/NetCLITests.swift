@@ -22,16 +22,7 @@ final class NetCLITests: XCTestCase {
 
     @discardableResult
     func plumb(_ args: String..., env: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLITests.binary)
-        p.arguments = args + ["--state-dir", stateDir, "--host-ns", host]
-        p.environment = ProcessInfo.processInfo.environment.merging(env) { _, n in n }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err; p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try Shell.result([CLITests.binary] + args + ["--state-dir", stateDir, "--host-ns", host], env: env)
     }
 
     func kernelState() throws -> String {
@@ -127,15 +118,7 @@ final class NetCLITests: XCTestCase {
     }
 
     static func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLITests.binary)
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err; p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try Shell.result([CLITests.binary] + args)
     }
 
     func testEightConcurrentConnectsGetDistinctAddresses() throws {

@@ -29,7 +29,8 @@ enum Shell {
     /// posix_spawn + waitpid, output through temporary files. Foundation's Process waits for exits with a run
     /// loop that was seen to miss the exit of a child which itself left daemons behind (`plumb lab up`), so the
     /// oracles do not use it.
-    static func result(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func result(_ args: [String], env: [String: String] = [:], stdin: String? = nil) throws
+        -> (status: Int32, stdout: String, stderr: String) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pt-sh-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -37,13 +38,18 @@ enum Shell {
         var fa: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fa)
         defer { posix_spawn_file_actions_destroy(&fa) }
-        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)
+        let inPath = dir.appendingPathComponent("in").path
+        if let stdin { try stdin.write(toFile: inPath, atomically: false, encoding: .utf8) }
+        posix_spawn_file_actions_addopen(&fa, 0, stdin == nil ? "/dev/null" : inPath, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&fa, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&fa, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         let argv: [UnsafeMutablePointer<CChar>?] = ([path(args[0])] + args.dropFirst()).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let merged = ProcessInfo.processInfo.environment.merging(env) { _, new in new }
+        let envp: [UnsafeMutablePointer<CChar>?] = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, argv[0]!, &fa, nil, argv, environ)
+        let rc = posix_spawn(&pid, argv[0]!, &fa, nil, argv, envp)
         guard rc == 0 else { throw Failed(command: args, status: rc, stderr: String(cString: strerror(rc))) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -53,36 +59,47 @@ enum Shell {
         return (code, out, err)
     }
 
-    /// Runs a command whose children may outlive it holding stdout (a tmux server): output is discarded, only
-    /// the exit status is returned.
+    /// Runs a command whose children may outlive it (a tmux server); only the exit status matters.
     @discardableResult
-    static func detached(_ args: [String]) throws -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path(args[0]))
-        p.arguments = Array(args.dropFirst())
-        p.standardInput = FileHandle.nullDevice
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        return p.terminationStatus
-    }
+    static func detached(_ args: [String]) throws -> Int32 { try result(args).status }
 
     static func json(_ args: [String]) throws -> Any {
         let text = try run(args)
         return try JSONSerialization.jsonObject(with: Data(text.utf8))
     }
 
-    /// Starts a long-lived helper process and returns its pid (tests end it by that pid).
-    static func spawn(_ args: [String]) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path(args[0]))
-        p.arguments = Array(args.dropFirst())
-        p.standardInput = FileHandle.nullDevice
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        return p
+    /// Starts a long-lived helper process; tests end it by its pid (TestLab.ownProcess).
+    static func spawn(_ args: [String]) throws -> Spawned {
+        var fa: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fa)
+        defer { posix_spawn_file_actions_destroy(&fa) }
+        for fd in Int32(0)...2 { posix_spawn_file_actions_addopen(&fa, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path(args[0])] + args.dropFirst()).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, argv[0]!, &fa, nil, argv, environ)
+        guard rc == 0 else { throw Failed(command: args, status: rc, stderr: String(cString: strerror(rc))) }
+        return Spawned(pid: pid)
+    }
+}
+
+/// A child process started by a test, reaped with waitpid (not Foundation's run-loop monitor).
+final class Spawned: @unchecked Sendable {
+    let pid: Int32
+    private var exited = false
+    init(pid: Int32) { self.pid = pid }
+    var processIdentifier: Int32 { pid }
+    var isRunning: Bool {
+        if exited { return false }
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid { exited = true }
+        return !exited
+    }
+    func waitUntilExit() {
+        if exited { return }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        exited = true
     }
 }
 

@@ -47,7 +47,7 @@ final class TestLab {
     }
 
     /// A long-lived process we started; ended by its pid on cleanup.
-    func ownProcess(_ p: Process) {
+    func ownProcess(_ p: Spawned) {
         onCleanup { if p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() } }
     }
 

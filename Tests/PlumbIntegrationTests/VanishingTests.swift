@@ -29,7 +29,7 @@ final class VanishingTests: XCTestCase {
     func testProcessesExitingDuringDiscoveryAreCounted() throws {
         try requireRoot()
         // 40 short-lived processes race the /proc walk; whatever the timing, discovery completes and counts.
-        var procs: [Process] = []
+        var procs: [Spawned] = []
         for _ in 0..<40 { procs.append(try Shell.spawn(["sleep", "0.0\(Int.random(in: 1...9))"])) }
         defer { procs.forEach { if $0.isRunning { kill($0.processIdentifier, SIGKILL) }; $0.waitUntilExit() } }
         let result = NamespaceDiscovery().discover()

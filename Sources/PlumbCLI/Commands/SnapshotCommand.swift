@@ -19,16 +19,18 @@ struct SnapshotCommand: ParsableCommand {
     func run() throws {
         try requirePrivileges()
         let reader = SnapshotReader(options: read.snapshotOptions())
-        var snap = target.map { reader.read(target: $0) } ?? reader.read()
+        let full = target.map { reader.read(target: $0) } ?? reader.read()
+        var snap = full
         if let target {
-            let ns = try resolveTarget(target, in: snap)
+            let ns = try resolveTarget(target, in: full)
             snap.namespaces = [ns]
-            snap.processes = snap.processes.filter { $0.namespace == ns.id }
+            snap.processes = full.processes.filter { $0.namespace == ns.id }
         }
         if read.json {
             try JSONOutput.print(snap, pretty: read.pretty)
         } else {
-            FileHandleWriter.write(1, SnapshotTextRenderer(showAll: all).render(snap))
+            // Peers in namespaces that were not shown are still named from the full list.
+            FileHandleWriter.write(1, SnapshotTextRenderer(showAll: all).render(snap, names: full.namespaces))
         }
     }
 }

@@ -4,9 +4,10 @@ import PlumbModel
 struct SnapshotTextRenderer {
     var showAll = false
 
-    func render(_ snap: Snapshot) -> String {
+    /// `names`: namespaces to name peers from (defaults to the rendered ones).
+    func render(_ snap: Snapshot, names: [Namespace]? = nil) -> String {
         var out = ""
-        let byId = Dictionary(snap.namespaces.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let byId = Dictionary((names ?? snap.namespaces).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for ns in snap.namespaces {
             out += header(ns)
             for l in ns.links { out += linkLine(l, in: ns, byId: byId) }
@@ -72,7 +73,7 @@ struct SnapshotTextRenderer {
     func remote(_ r: RemoteLinkRef, from ns: Namespace, byId: [UInt64: Namespace]) -> String {
         guard let id = r.namespace else { return "#\(r.index) in an unknown namespace" }
         guard let other = byId[id] else { return "#\(r.index) in net:[\(id)]" }
-        let name = other.link(index: r.index)?.name ?? "#\(r.index)"
+        let name = other.link(index: r.index)?.name ?? "if\(r.index)"
         return id == ns.id ? name : "\(name)@\(other.displayName)"
     }
 

@@ -22,6 +22,9 @@ struct TUICommand: ParsableCommand {
     @Flag(name: .customLong("ascii"), help: "Draw with ASCII instead of box-drawing characters.")
     var ascii = false
 
+    @Flag(name: .customLong("keys-markdown"), help: "Print the key bindings as a Markdown table (the README's keys section) and exit.")
+    var keysMarkdown = false
+
     func validate() throws {
         guard interval >= 0.1 && interval <= 3600 else {
             throw ValidationError("--interval \(interval): use 0.1 to 3600 seconds")
@@ -29,6 +32,7 @@ struct TUICommand: ParsableCommand {
     }
 
     func run() throws {
+        if keysMarkdown { return FileHandleWriter.write(1, Keymap.default.markdownTable()) }
         try requirePrivileges()
         var env = ProcessInfo.processInfo.environment
         let config = TUIConfig.load(environment: env)

@@ -25,6 +25,7 @@ struct PeerResolver {
         for (n, e) in entries.enumerated() {
             guard let dump = e.dump else { continue }
             var known: [Int32: Int?] = [:]   // nsid -> position (nil: tried everything, unknown)
+            var fullMap: [Int32: Int]? = nil
             for (li, l) in dump.links.enumerated() {
                 guard let lower = l.lowerIndex else { continue }
                 guard let nsid = l.lowerNetnsid else {
@@ -33,7 +34,7 @@ struct PeerResolver {
                 }
                 if known[nsid] == nil {
                     known[nsid] = find(nsid: nsid, from: n, socket: e.socket,
-                                       hints: candidates(for: l, in: n, byIfindex: byIfindex))
+                                       hints: candidates(for: l, in: n, byIfindex: byIfindex), fullMap: &fullMap)
                 }
                 let target = known[nsid]!.map { entries[$0].id }
                 result[n][li] = RemoteLinkRef(namespace: target, index: lower)
@@ -53,12 +54,20 @@ struct PeerResolver {
         return mirrored + all.filter { !mirrored.contains($0) }
     }
 
-    private func find(nsid: Int32, from n: Int, socket: NetlinkSocket?, hints: [Int]) -> Int? {
+    /// Tries the structural hints first; when none matches, asks once for the nsid of *every* namespace (one
+    /// RTM_GETNSID each) and remembers the whole map for this namespace's remaining links.
+    private func find(nsid: Int32, from n: Int, socket: NetlinkSocket?, hints: [Int],
+                      fullMap: inout [Int32: Int]?) -> Int? {
         guard let socket else { return nil }
-        var tried = Set<Int>()
-        for m in hints + Array(entries.indices) where m != n && tried.insert(m).inserted {
-            if entries[m].fd >= 0, socket.nsid(ofNamespaceFd: entries[m].fd) == nsid { return m }
+        if let map = fullMap { return map[nsid] }
+        for m in hints where m != n && entries[m].fd >= 0 {
+            if socket.nsid(ofNamespaceFd: entries[m].fd) == nsid { return m }
         }
-        return nil
+        var map: [Int32: Int] = [:]
+        for m in entries.indices where m != n && entries[m].fd >= 0 {
+            if let id = socket.nsid(ofNamespaceFd: entries[m].fd) { map[id] = m }
+        }
+        fullMap = map
+        return map[nsid]
     }
 }

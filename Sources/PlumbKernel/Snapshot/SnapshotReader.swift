@@ -60,8 +60,8 @@ public struct SnapshotReader: Sendable {
         var found = discovered
         var stats = found.stats
         stats.discoveryMillis = Date().timeIntervalSince(started) * 1000
-        if let only { found.namespaces.removeAll { !only.contains($0.id) } }
-
+        // Every namespace gets an fd (peer resolution needs them all), but only the selected ones are entered.
+        let selected = found.namespaces.indices.filter { only?.contains(found.namespaces[$0].id) ?? true }
         let fds = found.namespaces.map { NamespaceHandle.open($0.handles, expecting: $0.id) }
         defer { fds.forEach { if $0 >= 0 { close($0) } } }
         let slots = found.namespaces.map { _ in Slot() }
@@ -69,7 +69,8 @@ public struct SnapshotReader: Sendable {
         let netStart = Date()
         let fwMillis = LockedArray<Double>(count: slots.count, initial: 0)
 
-        NamespaceWorkers.forEach(fds: fds, threads: workerCount(found.namespaces.count)) { i, entered in
+        NamespaceWorkers.forEach(fds: selected.map { fds[$0] }, threads: workerCount(selected.count)) { j, entered in
+            let i = selected[j]
             let slot = slots[i]
             guard fds[i] >= 0, case .success = entered else {
                 slot.notes.append("namespace vanished before it could be entered")
@@ -78,7 +79,7 @@ public struct SnapshotReader: Sendable {
             if options.netlink { do {
                 let sock = try NetlinkSocket()
                 // Reading one namespace alone: split its dumps over two sockets (and two cores).
-                let second = fds.count == 1 && !options.linksOnly ? try? NetlinkSocket() : nil
+                let second = selected.count == 1 && !options.linksOnly ? try? NetlinkSocket() : nil
                 var dump = try NetlinkDumper.dump(sock, second: second, linksOnly: options.linksOnly)
                 if !options.linksOnly {
                     SysctlReader.fill(&dump.sysctls, hasBridge: dump.links.contains { $0.link.kind == "bridge" })
@@ -97,7 +98,11 @@ public struct SnapshotReader: Sendable {
         }
         stats.netlinkMillis = Date().timeIntervalSince(netStart) * 1000
         stats.firewallMillis = fwMillis.values.reduce(0, +)
-        stats.namespacesVanished = slots.filter { $0.dump == nil }.count
+        stats.namespacesVanished = selected.filter { slots[$0].dump == nil }.count
+        if options.netlink == false { stats.namespacesVanished = selected.filter { fds[$0] < 0 }.count }
+        for i in found.namespaces.indices where !selected.contains(i) {
+            slots[i].notes.append("not read: only \(selected.count) namespace(s) were asked for")
+        }
 
         let wiringStart = Date()
         let peers = PeerResolver(entries: found.namespaces.indices.map {
