@@ -23,6 +23,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <sys/socket.h>
 #include <string.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include "changes.h"
 
@@ -78,12 +79,36 @@ static inline int plumb_nl_get_nsid(struct nl_sock *sk, int fd) {
     return ctx.nsid < 0 ? -1 : ctx.nsid;
 }
 
+// Sends one dump request and runs `cb` on every answer (libnl handles multipart and NLM_F_DUMP_INTR).
+static inline int plumb_dump(struct nl_sock *sk, int type, void *hdr, size_t hdrlen, nl_recvmsg_msg_cb_t cb, void *ctx) {
+    int err = nl_send_simple(sk, type, NLM_F_DUMP, hdr, hdrlen);
+    if (err < 0) return err;
+    struct nl_cb *c = nl_cb_clone(nl_socket_get_cb(sk));
+    if (!c) return -NLE_NOMEM;
+    nl_cb_set(c, NL_CB_VALID, NL_CB_CUSTOM, cb, ctx);
+    err = nl_recvmsgs(sk, c);
+    nl_cb_put(c);
+    return err;
+}
+
+/// Grows a malloc'd array of `size`-byte records by one, returning the new (zeroed) slot or NULL.
+static inline void *plumb_grow(void **items, int *n, int *cap, size_t size) {
+    if (*n == *cap) {
+        int ncap = *cap ? *cap * 2 : 64;
+        void *grown = realloc(*items, size * (size_t)ncap);
+        if (!grown) return NULL;
+        *items = grown; *cap = ncap;
+    }
+    void *slot = (char *)*items + size * (size_t)(*n)++;
+    memset(slot, 0, size);
+    return slot;
+}
+
 // ---- RTM_GETLINK dump parsed straight into flat structs ----
 // libnl's link cache builds a full object per link, including per-family (inet/inet6) configuration arrays that
 // Plumb never reads; on a host with 500 veths that was most of the snapshot's user time. This keeps libnl's
 // socket and message handling but extracts only the attributes the model has.
 #include <linux/if_link.h>
-#include <stdlib.h>
 
 struct plumb_link {
     int index, master, link, link_netnsid, has_link_netnsid;
@@ -114,14 +139,8 @@ static inline int plumb_link_cb(struct nl_msg *msg, void *arg) {
     struct ifinfomsg *ifi = (struct ifinfomsg *)nlmsg_data(h);
     struct nlattr *tb[IFLA_MAX + 1];
     if (nlmsg_parse(h, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0) return NL_SKIP;
-    if (ctx->n == ctx->cap) {
-        int cap = ctx->cap ? ctx->cap * 2 : 64;
-        struct plumb_link *grown = (struct plumb_link *)realloc(ctx->links, sizeof(struct plumb_link) * cap);
-        if (!grown) { ctx->oom = 1; return NL_STOP; }
-        ctx->links = grown; ctx->cap = cap;
-    }
-    struct plumb_link *l = &ctx->links[ctx->n++];
-    memset(l, 0, sizeof *l);
+    struct plumb_link *l = (struct plumb_link *)plumb_grow((void **)&ctx->links, &ctx->n, &ctx->cap, sizeof *l);
+    if (!l) { ctx->oom = 1; return NL_STOP; }
     l->index = ifi->ifi_index;
     l->flags = ifi->ifi_flags;
     if (tb[IFLA_IFNAME]) snprintf(l->name, sizeof l->name, "%s", nla_get_string(tb[IFLA_IFNAME]));
@@ -176,13 +195,8 @@ static inline int plumb_link_cb(struct nl_msg *msg, void *arg) {
 static inline int plumb_link_dump(struct nl_sock *sk, struct plumb_link **out) {
     struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
     *out = NULL;
-    int err = nl_send_simple(sk, RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof(ifi));
-    if (err < 0) return err;
     struct plumb_link_ctx ctx = { 0 };
-    struct nl_cb *cb = nl_cb_clone(nl_socket_get_cb(sk));
-    nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, plumb_link_cb, &ctx);
-    err = nl_recvmsgs(sk, cb);
-    nl_cb_put(cb);
+    int err = plumb_dump(sk, RTM_GETLINK, &ifi, sizeof ifi, plumb_link_cb, &ctx);
     if (ctx.oom) err = -NLE_NOMEM;
     if (err < 0) { free(ctx.links); return err; }
     *out = ctx.links;
@@ -207,14 +221,8 @@ static inline int plumb_route_cb(struct nl_msg *msg, void *arg) {
     if (rtm->rtm_flags & RTM_F_CLONED) return NL_SKIP;  // route cache entries, as `ip route show table all` hides
     struct nlattr *tb[RTA_MAX + 1];
     if (nlmsg_parse(h, sizeof(struct rtmsg), tb, RTA_MAX, NULL) < 0) return NL_SKIP;
-    if (ctx->n == ctx->cap) {
-        int cap = ctx->cap ? ctx->cap * 2 : 64;
-        struct plumb_route *grown = (struct plumb_route *)realloc(ctx->routes, sizeof(struct plumb_route) * cap);
-        if (!grown) { ctx->oom = 1; return NL_STOP; }
-        ctx->routes = grown; ctx->cap = cap;
-    }
-    struct plumb_route *r = &ctx->routes[ctx->n++];
-    memset(r, 0, sizeof *r);
+    struct plumb_route *r = (struct plumb_route *)plumb_grow((void **)&ctx->routes, &ctx->n, &ctx->cap, sizeof *r);
+    if (!r) { ctx->oom = 1; return NL_STOP; }
     int alen = rtm->rtm_family == AF_INET6 ? 16 : 4;
     r->family = rtm->rtm_family;
     r->dst_len = rtm->rtm_dst_len;
@@ -248,13 +256,8 @@ static inline int plumb_route_cb(struct nl_msg *msg, void *arg) {
 static inline int plumb_route_dump(struct nl_sock *sk, struct plumb_route **out) {
     struct rtmsg rtm = { .rtm_family = AF_UNSPEC };
     *out = NULL;
-    int err = nl_send_simple(sk, RTM_GETROUTE, NLM_F_DUMP, &rtm, sizeof(rtm));
-    if (err < 0) return err;
     struct plumb_route_ctx ctx = { 0 };
-    struct nl_cb *cb = nl_cb_clone(nl_socket_get_cb(sk));
-    nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, plumb_route_cb, &ctx);
-    err = nl_recvmsgs(sk, cb);
-    nl_cb_put(cb);
+    int err = plumb_dump(sk, RTM_GETROUTE, &rtm, sizeof rtm, plumb_route_cb, &ctx);
     if (ctx.oom) err = -NLE_NOMEM;
     if (err < 0) { free(ctx.routes); return err; }
     *out = ctx.routes;
@@ -287,13 +290,8 @@ static inline int plumb_brport_cb(struct nl_msg *msg, void *arg) {
 /// Fills (ifindex, state) pairs for up to cap bridge ports; returns the count or a negative libnl error.
 static inline int plumb_bridge_port_states(struct nl_sock *sk, int *ifindex, unsigned char *state, int cap) {
     struct ifinfomsg ifi = { .ifi_family = AF_BRIDGE };
-    int err = nl_send_simple(sk, RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof(ifi));
-    if (err < 0) return err;
     struct plumb_brport_ctx ctx = { .ifindex = ifindex, .state = state, .cap = cap, .n = 0 };
-    struct nl_cb *cb = nl_cb_clone(nl_socket_get_cb(sk));
-    nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, plumb_brport_cb, &ctx);
-    err = nl_recvmsgs(sk, cb);
-    nl_cb_put(cb);
+    int err = plumb_dump(sk, RTM_GETLINK, &ifi, sizeof ifi, plumb_brport_cb, &ctx);
     return err < 0 ? err : ctx.n;
 }
 

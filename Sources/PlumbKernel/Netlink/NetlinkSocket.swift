@@ -35,34 +35,30 @@ public final class NetlinkSocket: @unchecked Sendable {
         throw NetlinkError(operation: what, code: lastErr)
     }
 
-    /// Every link of the namespace, from one RTM_GETLINK dump (retried when the kernel interrupts it).
+    /// Every link of the namespace, from one RTM_GETLINK dump.
     func links() throws -> [DumpedLink] {
-        var lastErr: Int32 = 0
-        for _ in 0..<5 {
-            var raw: UnsafeMutablePointer<plumb_link>?
-            let n = plumb_link_dump(sk, &raw)
-            defer { free(raw) }
-            if n >= 0 {
-                return (0..<Int(n)).map { NetlinkDumper.readLink(raw![$0]) }
-            }
-            lastErr = n
-            if -n != NLE_DUMP_INTR { break }
-        }
-        throw NetlinkError(operation: "link dump", code: lastErr)
+        try flatDump("link dump", plumb_link_dump).map(NetlinkDumper.readLink)
     }
 
     /// Every route of every table, from one RTM_GETROUTE dump.
     func routes() throws -> [plumb_route] {
+        try flatDump("route dump", plumb_route_dump)
+    }
+
+    /// Runs a C dump that fills a malloc'd array of flat records, retrying when the kernel interrupted it
+    /// (NLM_F_DUMP_INTR: the table changed mid-dump).
+    private func flatDump<T>(_ what: String,
+                             _ dump: (OpaquePointer, UnsafeMutablePointer<UnsafeMutablePointer<T>?>) -> Int32) throws -> [T] {
         var lastErr: Int32 = 0
         for _ in 0..<5 {
-            var raw: UnsafeMutablePointer<plumb_route>?
-            let n = plumb_route_dump(sk, &raw)
+            var raw: UnsafeMutablePointer<T>?
+            let n = dump(sk, &raw)
             defer { free(raw) }
             if n >= 0 { return Array(UnsafeBufferPointer(start: raw, count: Int(n))) }
             lastErr = n
             if -n != NLE_DUMP_INTR { break }
         }
-        throw NetlinkError(operation: "route dump", code: lastErr)
+        throw NetlinkError(operation: what, code: lastErr)
     }
 
     /// (ifindex, STP state) of every bridge port, from one AF_BRIDGE dump parsed in C (no libnl objects).

@@ -57,7 +57,7 @@ public struct SnapshotReader: Sendable {
 
     func read(_ discovered: DiscoveryResult, started: Date, only: Set<UInt64>?) -> Snapshot {
         NamespaceHandle.raiseFileLimit()
-        var found = discovered
+        let found = discovered
         var stats = found.stats
         stats.discoveryMillis = Date().timeIntervalSince(started) * 1000
         // Every namespace gets an fd (peer resolution needs them all), but only the selected ones are entered.
