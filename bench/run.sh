@@ -2,9 +2,8 @@
 # make bench: every benchmark, side by side with the tool a user would otherwise use, ratios printed.
 # Results go to bench/out/summary.txt; copy the numbers into BENCHMARKS.md with the command that made them.
 set -euo pipefail
+export PLUMB=$(realpath "${1:-$(dirname "$0")/../.build/release/plumb}")
 cd "$(dirname "$0")"
-export PLUMB=${1:-../.build/release/plumb}
-PLUMB=$(cd "$(dirname "$PLUMB")" && pwd)/$(basename "$PLUMB")
 export OUT=$PWD/out
 mkdir -p "$OUT"
 : > "$OUT/summary.txt"

@@ -295,6 +295,54 @@ static inline int plumb_bridge_port_states(struct nl_sock *sk, int *ifindex, uns
     return err < 0 ? err : ctx.n;
 }
 
+// ---- RTM_GETNSID for many namespaces in one round trip ----
+// Netlink handles several requests in one datagram: all queries go out in one sendmsg (without ACKs) and the
+// answers are matched back by sequence number. For the host with 500 veth peers this replaces 500 round trips
+// (1,000 syscalls) with a handful.
+static inline int plumb_nl_get_nsids(struct nl_sock *sk, const int *fds, int n, int *nsids) {
+    const size_t per = NLMSG_ALIGN(NLMSG_LENGTH(sizeof(struct rtgenmsg))) + NLA_ALIGN(NLA_HDRLEN + sizeof(uint32_t));
+    char *buf = (char *)calloc((size_t)n, per);
+    if (!buf && n > 0) return -NLE_NOMEM;
+    // Our own sequence numbers (libnl's counter stays untouched, so its own requests keep matching).
+    unsigned base = 0x50000000u + (unsigned)(rand() & 0xffff) * 0x1000u;
+    for (int i = 0; i < n; i++) {
+        nsids[i] = -1;
+        struct nlmsghdr *h = (struct nlmsghdr *)(buf + per * (size_t)i);
+        h->nlmsg_len = (uint32_t)per;
+        h->nlmsg_type = RTM_GETNSID;
+        h->nlmsg_flags = NLM_F_REQUEST;
+        h->nlmsg_seq = base + (unsigned)i + 1;
+        struct rtgenmsg *g = (struct rtgenmsg *)NLMSG_DATA(h);
+        g->rtgen_family = AF_UNSPEC;
+        struct nlattr *a = (struct nlattr *)((char *)h + NLMSG_ALIGN(NLMSG_LENGTH(sizeof(struct rtgenmsg))));
+        a->nla_len = NLA_HDRLEN + sizeof(uint32_t);
+        a->nla_type = NETNSA_FD;
+        *(uint32_t *)((char *)a + NLA_HDRLEN) = (uint32_t)fds[i];
+    }
+    int fd = nl_socket_get_fd(sk);
+    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+    if (n > 0 && sendto(fd, buf, per * (size_t)n, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) {
+        free(buf); return -NLE_FAILURE;
+    }
+    free(buf);
+    int answered = 0;
+    char rbuf[65536];
+    while (answered < n) {
+        ssize_t len = recv(fd, rbuf, sizeof rbuf, 0);
+        if (len <= 0) return -NLE_FAILURE;
+        for (struct nlmsghdr *h = (struct nlmsghdr *)rbuf; NLMSG_OK(h, (unsigned)len); h = NLMSG_NEXT(h, len)) {
+            long idx = (long)h->nlmsg_seq - (long)base - 1;
+            if (idx < 0 || idx >= n) continue;
+            answered++;
+            if (h->nlmsg_type != RTM_NEWNSID) continue;   // an error answer: that fd has no nsid here
+            struct nlattr *tb[NETNSA_MAX + 1];
+            if (nlmsg_parse(h, sizeof(struct rtgenmsg), tb, NETNSA_MAX, NULL) >= 0 && tb[NETNSA_NSID])
+                nsids[idx] = (int)nla_get_s32(tb[NETNSA_NSID]);
+        }
+    }
+    return n;
+}
+
 // ---- nf_tables: list the tables of the socket's namespace (cheap probe before running iptables-save/nft). ----
 struct plumb_nft_ctx { char *buf; size_t len; size_t used; };
 

@@ -70,6 +70,16 @@ public final class NetlinkSocket: @unchecked Sendable {
         return (0..<Int(n)).map { (Int(idx[$0]), st[$0]) }
     }
 
+    /// RTM_GETNSID for many namespace fds in one round trip: nsid per fd (nil where none is assigned).
+    func nsids(ofNamespaceFds fds: [Int32]) -> [Int32?] {
+        var out = [Int32](repeating: -1, count: fds.count)
+        let n = fds.withUnsafeBufferPointer { f in
+            plumb_nl_get_nsids(sk, f.baseAddress, Int32(fds.count), &out)
+        }
+        guard n >= 0 else { return fds.map { nsid(ofNamespaceFd: $0) } }
+        return out.map { $0 >= 0 ? $0 : nil }
+    }
+
     /// RTM_GETNSID: the nsid the namespace behind `fd` has in this socket's namespace (nil: none assigned).
     func nsid(ofNamespaceFd fd: Int32) -> Int32? {
         let r = plumb_nl_get_nsid(sk, fd)

@@ -64,8 +64,9 @@ struct PeerResolver {
             if socket.nsid(ofNamespaceFd: entries[m].fd) == nsid { return m }
         }
         var map: [Int32: Int] = [:]
-        for m in entries.indices where m != n && entries[m].fd >= 0 {
-            if let id = socket.nsid(ofNamespaceFd: entries[m].fd) { map[id] = m }
+        let others = entries.indices.filter { $0 != n && entries[$0].fd >= 0 }
+        for (m, id) in zip(others, socket.nsids(ofNamespaceFds: others.map { entries[$0].fd })) {
+            if let id { map[id] = m }
         }
         fullMap = map
         return map[nsid]

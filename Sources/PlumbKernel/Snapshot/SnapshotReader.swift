@@ -37,9 +37,10 @@ public struct SnapshotReader: Sendable {
         let started = Date()
         var discovery = self.discovery
         if target == "host" {
-            // Bind mounts and fds only ever hold *other* namespaces: the host needs neither scan.
+            // Fds only ever hold *other* namespaces, and rarely the ones the host's veths lead to: skip that
+            // scan. Bind mounts stay: most container namespaces (Docker, CNI, ip netns) are held by one, and the
+            // host's veth peers are resolved against them.
             discovery.scanFds = false
-            discovery.scanMounts = false
         }
         let found = discovery.discover()
         let t = target.hasPrefix("net:[") && target.hasSuffix("]") ? String(target.dropFirst(5).dropLast()) : target
@@ -130,7 +131,11 @@ public struct SnapshotReader: Sendable {
             }
             namespaces.append(ns)
         }
-        if options.containers { attributeContainers(&namespaces, processes: found.processes) }
+        if options.containers {
+            // Only the namespaces that were read: attribution reads runtime state and cgroups per namespace.
+            let read = Set(selected.map { found.namespaces[$0].id })
+            attributeContainers(&namespaces, processes: found.processes, only: read)
+        }
 
         var notes = [String]()
         if options.firewall, firewallReader?.iptablesSave == nil {
@@ -151,9 +156,9 @@ public struct SnapshotReader: Sendable {
         return max(1, min(cores, n))
     }
 
-    private func attributeContainers(_ namespaces: inout [Namespace], processes: [ProcessRecord]) {
+    private func attributeContainers(_ namespaces: inout [Namespace], processes: [ProcessRecord], only: Set<UInt64>) {
         let comms = Dictionary(processes.map { ($0.pid, $0.comm) }, uniquingKeysWith: { a, _ in a })
-        let evidence = namespaces.filter { !$0.isHost }.map { ns in
+        let evidence = namespaces.filter { !$0.isHost && only.contains($0.id) }.map { ns in
             NamespaceEvidence(id: ns.id, paths: ns.paths,
                               processes: ns.pids.map { (pid: $0, comm: comms[$0] ?? "") },
                               addresses: ns.links.flatMap { $0.addresses.map { String($0.prefix { $0 != "/" }) } })
