@@ -172,3 +172,66 @@ final class Locked<T>: @unchecked Sendable {
     var value: T { lock.lock(); defer { lock.unlock() }; return v }
     func mutate(_ f: (inout T) -> Void) { lock.lock(); f(&v); lock.unlock() }
 }
+
+/// The macvlan and VXLAN drivers through the real binary.
+final class OverlayDriverTests: XCTestCase {
+    func testMacvlanEndpointsOnOneParentReachEachOther() throws {
+        try requireRoot()
+        let lab = TestLab()
+        defer { lab.cleanup() }
+        let host = try lab.addNamespace("mh"), a = try lab.addNamespace("ma"), b = try lab.addNamespace("mb")
+        // The parent: one end of a veth pair inside the stand-in host (the kernel here has no dummy devices).
+        try lab.ip(host, "link", "add", "ptpar", "type", "veth", "peer", "name", "ptpar1")
+        try lab.ip(host, "link", "set", "ptpar", "up")
+        try lab.ip(host, "link", "set", "ptpar1", "up")
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("pt-mv-\(lab.tag)").path
+        lab.onCleanup { try? FileManager.default.removeItem(atPath: state) }
+        func plumb(_ args: String...) throws -> (status: Int32, stdout: String, stderr: String) {
+            try Shell.result([CLITests.binary] + args + ["--state-dir", state, "--host-ns", host])
+        }
+        var r = try plumb("net", "create", "ptmv", "--driver", "macvlan", "--parent", "ptnope", "--subnet", "10.213.91.0/24")
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("--parent ptnope does not exist"), r.stderr)
+        r = try plumb("net", "create", "ptmv", "--driver", "macvlan", "--parent", "ptpar", "--mode", "bridge", "--subnet", "10.213.91.0/24")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try plumb("net", "connect", "ptmv", a).status, 0)
+        XCTAssertEqual(try plumb("net", "connect", "ptmv", b).status, 0)
+        let link = try Shell.run("ip", "-n", a, "-d", "link", "show", "eth0")
+        XCTAssertTrue(link.contains("macvlan mode bridge"), link)
+        XCTAssertEqual(try Shell.result(["ip", "netns", "exec", a, "ping", "-c", "1", "-W", "2", "10.213.91.3"]).status, 0)
+        XCTAssertEqual(try plumb("net", "disconnect", "ptmv", a).status, 0)
+        XCTAssertFalse(try Shell.run("ip", "-n", a, "link").contains("eth0"))
+        XCTAssertEqual(try plumb("net", "rm", "ptmv", "--force").status, 0)
+        XCTAssertFalse(try Shell.run("ip", "-n", b, "link").contains("eth0"))
+    }
+
+    /// The same overlay network created on two "hosts" (namespaces joined by a veth underlay) connects their
+    /// endpoints; each host has its own Plumb state, as two machines would.
+    func testVxlanNetworkOnTwoHostsJoinsTheirEndpoints() throws {
+        try requireRoot()
+        let lab = TestLab()
+        defer { lab.cleanup() }
+        let h1 = try lab.addNamespace("v1"), h2 = try lab.addNamespace("v2")
+        let c1 = try lab.addNamespace("c1"), c2 = try lab.addNamespace("c2")
+        try lab.ip(h1, "link", "add", "ptu1", "type", "veth", "peer", "name", "ptu2", "netns", h2)
+        try lab.ip(h1, "addr", "add", "10.213.92.1/24", "dev", "ptu1"); try lab.ip(h1, "link", "set", "ptu1", "up")
+        try lab.ip(h2, "addr", "add", "10.213.92.2/24", "dev", "ptu2"); try lab.ip(h2, "link", "set", "ptu2", "up")
+        for (h, me, other, c) in [(h1, "10.213.92.1", "10.213.92.2", c1), (h2, "10.213.92.2", "10.213.92.1", c2)] {
+            let state = FileManager.default.temporaryDirectory.appendingPathComponent("pt-vx-\(lab.tag)-\(h)").path
+            lab.onCleanup { try? FileManager.default.removeItem(atPath: state) }
+            var r = try Shell.result([CLITests.binary, "net", "create", "ptov", "--driver", "vxlan", "--vni", "4242",
+                                      "--remote", other, "--local", me, "--parent", h == h1 ? "ptu1" : "ptu2",
+                                      "--subnet", "10.213.93.0/24", "--gateway", h == h1 ? "10.213.93.1" : "10.213.93.254",
+                                      "--state-dir", state, "--host-ns", h])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            r = try Shell.result([CLITests.binary, "net", "connect", "ptov", c, "--ip", c == c1 ? "10.213.93.11" : "10.213.93.12",
+                                  "--state-dir", state, "--host-ns", h])
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        let vx = try Shell.run("ip", "-n", h1, "-d", "link", "show", "vx-ptov")
+        XCTAssertTrue(vx.contains("vxlan id 4242 remote 10.213.92.2"), vx)
+        XCTAssertTrue(try Shell.run("ip", "-n", c1, "link", "show", "eth0").contains("mtu 1450"), "overlay MTU leaves room for VXLAN")
+        XCTAssertEqual(try Shell.result(["ip", "netns", "exec", c1, "ping", "-c", "2", "-W", "2", "10.213.93.12"]).status, 0,
+                       "endpoints on two hosts reach each other over the overlay")
+    }
+}

@@ -10,7 +10,7 @@ public final class NetworkService {
     /// Where bridges live: the host, or a namespace standing in for it.
     public let hostNamespace: NamespaceRef
     let executor: PlanExecutor
-    let drivers: [String: any NetworkDriver] = ["bridge": BridgeDriver()]
+    let drivers: [String: any NetworkDriver] = ["bridge": BridgeDriver(), "macvlan": MacvlanDriver(), "vxlan": VxlanDriver()]
 
     public init(store: StateStore, hostNamespace: NamespaceRef = .host) {
         self.store = store
@@ -86,13 +86,19 @@ public final class NetworkService {
         let spec = NetworkSpec(name: req.name, driver: req.driver, subnet: subnet.description,
                                gateway: gateway.description, mtu: req.mtu, internal: req.internal,
                                hostNamespace: hostNamespace, options: options)
-        if req.driver == "bridge" {
+        if req.driver == "bridge" || req.driver == "vxlan" {
             let br = BridgeDriver.bridgeName(spec)
             try LinkNames.validate(br)
             if host.link(named: br) != nil {
                 throw ActionError.invalid("interface \(br) already exists in \(hostNamespace): choose --bridge NAME")
             }
             options["bridge"] = br
+        }
+        for key in ["parent"] {
+            // A parent/underlay device that does not exist is bad input: say so before planning anything.
+            if let dev = options[key], host.link(named: dev) == nil {
+                throw ActionError.invalid("--\(key) \(dev) does not exist in \(hostNamespace) (see `plumb snapshot host`)")
+            }
         }
         var finalSpec = spec
         finalSpec.options = options
@@ -118,10 +124,12 @@ public final class NetworkService {
     /// The subnet: the user's (checked for overlaps), or the first free one of the default pool.
     func chooseSubnet(_ req: CreateRequest, host: Namespace) throws -> IPPrefix {
         var inUse: [(prefix: IPPrefix, owner: String)] = []
-        for r in host.routes where r.dst != "default" && r.tableName == "main" {
+        // A macvlan network *is* its parent's segment: only other Plumb networks can collide with it.
+        let checkHost = req.driver != "macvlan"
+        for r in host.routes where checkHost && r.dst != "default" && r.tableName == "main" {
             if let p = try? IPPrefix.parse(r.dst) { inUse.append((p, "route \(r.dst) on \(r.dev ?? "?") in \(hostNamespace)")) }
         }
-        for l in host.links {
+        for l in host.links where checkHost {
             for a in l.addresses { if let p = try? IPPrefix.parse(a) { inUse.append((p.canonical, "address \(a) on \(l.name)")) } }
         }
         for n in try store.networks() {
@@ -181,7 +189,7 @@ public final class NetworkService {
         if sandbox.link(named: ifname) != nil {
             throw ActionError.invalid("\(req.target) already has an interface \(ifname): choose --ifname")
         }
-        let hostIf = LinkNames.derived(prefix: "plv", from: "\(net.name)/\(sandbox.id)")
+        let hostIf: String? = net.driver == "macvlan" ? nil : LinkNames.derived(prefix: "plv", from: "\(net.name)/\(sandbox.id)")
         let hasDefault = sandbox.routes.contains { $0.dst == "default" && $0.tableName == "main" }
         let address: String
         if dryRun {
@@ -217,7 +225,12 @@ public final class NetworkService {
 
     func disconnect(network: String, endpoint ep: EndpointRecord, dryRun: Bool) throws -> Plan {
         let net = try record(network)
-        let spec = EndpointSpec(sandbox: .path("/dev/null"), ifname: ep.ifname, hostIfname: ep.hostIfname,
+        // Macvlan endpoints live only in the sandbox: find it again by its namespace id.
+        var sandbox = NamespaceRef.path("/dev/null")
+        if ep.hostIfname == nil, let id = UInt64(ep.sandbox), let ns = snapshot(firewall: false).namespace(id: id) {
+            sandbox = Self.reference(for: ns)
+        }
+        let spec = EndpointSpec(sandbox: sandbox, ifname: ep.ifname, hostIfname: ep.hostIfname,
                                 address: ep.address ?? "", defaultRoute: false)
         let plan = try driver(net).leave(self.spec(net), spec)
         if dryRun { return plan }

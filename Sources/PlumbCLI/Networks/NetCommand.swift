@@ -12,13 +12,19 @@ struct NetCommand: ParsableCommand {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a network (bridge driver).")
         @Argument(help: "Network name.") var name: String
-        @Option(help: "Driver: bridge.") var driver = "bridge"
+        @Option(help: "Driver: bridge, macvlan or vxlan.") var driver = "bridge"
         @Option(help: "Subnet in CIDR form; default: the first free /24 of 172.30.0.0/16.") var subnet: String?
         @Option(help: "Gateway address; default: the first host of the subnet.") var gateway: String?
         @Option(name: .customLong("ip-range"), help: "Allocate endpoint addresses from this sub-range only.") var ipRange: String?
         @Option(help: "MTU of the bridge and its endpoints.") var mtu: Int?
         @Flag(name: .customLong("internal"), help: "No egress: no NAT, no forwarding out of the bridge.") var isInternal = false
-        @Option(help: "Bridge device name (default pl-NAME).") var bridge: String?
+        @Option(help: "Bridge device name (bridge and vxlan; default pl-NAME).") var bridge: String?
+        @Option(help: "macvlan: the parent interface; vxlan: the underlay device.") var parent: String?
+        @Option(help: "macvlan mode: bridge, private, vepa, passthru.") var mode: String?
+        @Option(help: "vxlan: the VXLAN network identifier.") var vni: UInt32?
+        @Option(help: "vxlan: the other host's address (or a multicast group).") var remote: String?
+        @Option(help: "vxlan: this host's underlay address.") var local: String?
+        @Option(help: "vxlan: UDP port (default 4789).") var dstport: Int?
         @OptionGroup var change: ChangeOptions
 
         func run() throws {
@@ -27,6 +33,12 @@ struct NetCommand: ParsableCommand {
             req.driver = driver; req.subnet = subnet; req.gateway = gateway; req.ipRange = ipRange
             req.mtu = mtu; req.internal = isInternal
             if let bridge { req.options["bridge"] = bridge }
+            if let parent { req.options["parent"] = parent }
+            if let mode { req.options["mode"] = mode }
+            if let vni { req.options["vni"] = String(vni) }
+            if let remote { req.options["remote"] = remote }
+            if let local { req.options["local"] = local }
+            if let dstport { req.options["dstport"] = String(dstport) }
             let (plan, record) = try perform { try svc.create(req, dryRun: change.dryRun) }
             try change.report([plan], result: record,
                               summary: "created network \(record.name) (\(record.driver), \(record.subnet), gateway \(record.gateway), bridge \(record.options["bridge"] ?? "-"))")
