@@ -37,6 +37,9 @@ final class LabTests: XCTestCase {
         XCTAssertGreaterThan(try rx("\(prefix)-web"), r1, "web receives the client's requests")
         let fetched = try Shell.result(["ip", "netns", "exec", "\(prefix)-client", "busybox", "wget", "-q", "-O", "-", "http://10.213.201.2/"])
         XCTAssertTrue(fetched.stdout.contains("plumb lab"), fetched.stdout + fetched.stderr)
+        // The published port answers on the (stand-in) host.
+        let published = try Shell.result(["timeout", "5", "ip", "netns", "exec", host, "busybox", "wget", "-q", "-O", "-", "http://127.0.0.1:8080/"])
+        XCTAssertTrue(published.stdout.contains("plumb lab"), published.stdout + published.stderr)
         // The overlay carries traffic between the two "hosts".
         XCTAssertEqual(try Shell.result(["ip", "netns", "exec", "\(prefix)-ova", "ping", "-c", "1", "-W", "2", "10.213.204.3"]).status, 0)
         // The deliberate faults are there.

@@ -121,6 +121,36 @@ final class NetCLITests: XCTestCase {
         try Shell.result([CLITests.binary] + args)
     }
 
+    func testPublishedPortIsReachableOnTheHostAndLeavesNothing() throws {
+        let before = try kernelState()
+        XCTAssertEqual(try plumb("net", "create", "ptpub", "--subnet", "10.213.95.0/24", "--bridge", lab.linkName("pb")).status, 0)
+        var r = try plumb("net", "connect", "ptpub", a, "-p", "8080:80")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let www = FileManager.default.temporaryDirectory.appendingPathComponent("pt-www-\(lab.tag)").path
+        try FileManager.default.createDirectory(atPath: www, withIntermediateDirectories: true)
+        try "published by plumb\n".write(toFile: "\(www)/index.html", atomically: true, encoding: .utf8)
+        lab.onCleanup { try? FileManager.default.removeItem(atPath: www) }
+        lab.ownProcess(try Shell.spawn(["ip", "netns", "exec", a, "busybox", "httpd", "-f", "-p", "80", "-h", www]))
+        usleep(300_000)
+        for url in ["http://10.213.95.1:8080/", "http://127.0.0.1:8080/"] {
+            // (busybox wget's -T crashes in this busybox build; the test's own timeout bounds the wait.)
+            let got = try Shell.result(["timeout", "5", "ip", "netns", "exec", host, "busybox", "wget", "-q", "-O", "-", url])
+            XCTAssertTrue(got.stdout.contains("published by plumb"), "\(url): \(got.stdout) \(got.stderr)")
+        }
+        r = try plumb("net", "connect", "ptpub", b, "-p", "8080:80")
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("host port 8080/tcp is already published"), r.stderr)
+        r = try plumb("net", "connect", "ptpub", b, "-p", "notaport")
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("notaport"), r.stderr)
+
+        XCTAssertEqual(try plumb("net", "disconnect", "ptpub", a).status, 0)
+        XCTAssertFalse(try Shell.run("ip", "netns", "exec", host, "iptables-save").contains("--to-destination"),
+                       "the endpoint's rules went with it")
+        XCTAssertEqual(try plumb("net", "rm", "ptpub").status, 0)
+        XCTAssertEqual(try kernelState(), before)
+    }
+
     func testEightConcurrentConnectsGetDistinctAddresses() throws {
         XCTAssertEqual(try plumb("net", "create", "ptcc", "--subnet", "10.213.86.0/24", "--bridge", lab.linkName("cc")).status, 0)
         var names: [String] = []

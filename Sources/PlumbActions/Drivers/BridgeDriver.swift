@@ -25,6 +25,8 @@ public struct BridgeDriver: NetworkDriver {
             // Forwarding is a host-wide switch other networks may rely on: enabled, never switched back off.
             steps.append(.setSysctl(key: "net/ipv4/ip_forward", value: "1", previous: nil, in: host))
         }
+        // Lets ports published on 127.0.0.1 reach the bridge (the setting goes away with the bridge).
+        steps.append(.setSysctl(key: "net/ipv4/conf/\(br)/route_localnet", value: "1", previous: nil, in: host))
         steps.append(.firewall(family: "ipv4", batch: BridgeFirewall.addBatch(net, bridge: br, existing: firewall),
                                undo: BridgeFirewall.deleteBatch(net, bridge: br), in: host))
         return Plan(operation: "net create \(net.name)", steps: steps)
@@ -53,6 +55,11 @@ public struct BridgeDriver: NetworkDriver {
         ]
         if ep.defaultRoute {
             steps.append(.addRoute(dst: "default", gateway: net.gateway, link: ep.ifname, in: ep.sandbox))
+        }
+        let ports = BridgeFirewall.portRules(net, bridge: br, ep: ep)
+        if !ports.isEmpty {
+            steps.append(.firewall(family: "ipv4", batch: BridgeFirewall.batch(ports, verb: "-A"),
+                                   undo: BridgeFirewall.batch(ports, verb: "-D"), in: net.hostNamespace))
         }
         return Plan(operation: "net connect \(net.name)", steps: steps)
     }

@@ -8,6 +8,7 @@ enum BridgeFirewall {
     static let isolation1 = "PLUMB-ISOLATION-1"
     static let isolation2 = "PLUMB-ISOLATION-2"
     static let postrouting = "PLUMB-POSTROUTING"
+    static let dnat = "PLUMB-DNAT"
 
     static func tag(_ net: String) -> String { "-m comment --comment \"plumb:\(net)\"" }
 
@@ -27,6 +28,10 @@ enum BridgeFirewall {
             r.append(("filter", forward, "-i \(bridge) ! -o \(bridge) \(t) -j ACCEPT"))
             r.append(("nat", postrouting, "-s \(net.subnet) ! -o \(bridge) \(t) -j MASQUERADE"))
         }
+        // Published ports reached at 127.0.0.1: the DNATed packet keeps a loopback source, routable only with
+        // route_localnet on the bridge, and must be masqueraded to reach the container (Docker without its
+        // userland proxy does the same).
+        r.append(("nat", postrouting, "-s 127.0.0.0/8 -o \(bridge) \(t) -j MASQUERADE"))
         return r
     }
 
@@ -48,6 +53,10 @@ enum BridgeFirewall {
         var nat: [String] = []
         if !has("nat", postrouting) {
             nat += [":\(postrouting) - [0:0]", "-A POSTROUTING -j \(postrouting)"]
+        }
+        if !has("nat", dnat) {
+            nat += [":\(dnat) - [0:0]", "-A PREROUTING -m addrtype --dst-type LOCAL -j \(dnat)",
+                    "-A OUTPUT -m addrtype --dst-type LOCAL -j \(dnat)"]
         }
         return [("filter", filter), ("nat", nat)].filter { !$0.lines.isEmpty }
     }
@@ -71,14 +80,33 @@ enum BridgeFirewall {
         return render(byTable)
     }
 
+    /// The rules that publish an endpoint's ports, tagged `plumb:NET:KEY` so disconnect removes exactly them.
+    static func portRules(_ net: NetworkSpec, bridge: String, ep: EndpointSpec) -> [(table: String, chain: String, spec: String)] {
+        let t = "-m comment --comment \"plumb:\(net.name):\(ep.key)\""
+        return ep.ports.flatMap { p -> [(String, String, String)] in
+            let dst = p.hostIP.map { "-d \($0)/32 " } ?? ""
+            return [
+                ("nat", dnat, "\(dst)-p \(p.proto) -m \(p.proto) --dport \(p.hostPort) \(t) -j DNAT --to-destination \(ep.address):\(p.containerPort)"),
+                ("filter", forward, "-d \(ep.address)/32 ! -i \(bridge) -o \(bridge) -p \(p.proto) -m \(p.proto) --dport \(p.containerPort) \(t) -j ACCEPT"),
+            ]
+        }
+    }
+
+    static func batch(_ rules: [(table: String, chain: String, spec: String)], verb: String) -> String {
+        var byTable: [String: [String]] = [:]
+        for r in rules { byTable[r.table, default: []].append("\(verb) \(r.chain) \(r.spec)") }
+        return render(byTable)
+    }
+
     /// Deletes every rule tagged for `net` that is in the firewall now (teardown after drift or a crash),
     /// and the shared chains when no Plumb network remains.
     static func teardownBatch(_ net: String, current fw: Firewall, removeShared: Bool) -> String {
         var byTable: [String: [String]] = [:]
-        let marker = "plumb:\(net)\""
+        // The network's own rules (plumb:NET) and its endpoints' (plumb:NET:KEY).
+        let markers = ["plumb:\(net)\"", "plumb:\(net):"]
         for t in fw.tables where t.family == "ipv4" && t.source == "iptables" {
             for c in t.chains {
-                for r in c.rules where r.rule.contains(marker) {
+                for r in c.rules where markers.contains(where: { r.rule.contains($0) }) {
                     byTable[t.name, default: []].append("-D \(c.name) \(r.rule)")
                 }
             }
@@ -86,16 +114,29 @@ enum BridgeFirewall {
         if removeShared {
             let shared: [(String, String, String)] = [
                 ("filter", "FORWARD", "-j \(forward)"), ("nat", "POSTROUTING", "-j \(postrouting)"),
+                ("nat", "PREROUTING", "-m addrtype --dst-type LOCAL -j \(dnat)"),
+                ("nat", "OUTPUT", "-m addrtype --dst-type LOCAL -j \(dnat)"),
             ]
             for (table, chain, spec) in shared
             where fw.tables.first(where: { $0.family == "ipv4" && $0.name == table })?.chain(chain)?.rules
                 .contains(where: { $0.rule == spec }) == true {
                 byTable[table, default: []].append("-D \(chain) \(spec)")
             }
-            for (table, chain) in [("filter", forward), ("filter", isolation1), ("filter", isolation2), ("nat", postrouting)]
+            for (table, chain) in [("filter", forward), ("filter", isolation1), ("filter", isolation2), ("nat", postrouting),
+                                   ("nat", dnat)]
             where fw.tables.first(where: { $0.family == "ipv4" && $0.name == table })?.chain(chain) != nil {
                 byTable[table, default: []] += ["-F \(chain)", "-X \(chain)"]
             }
+        }
+        return render(byTable)
+    }
+
+    /// Deletes the rules of one endpoint (tag `plumb:NET:KEY`) found in the firewall now.
+    static func endpointTeardown(_ net: String, key: String, current fw: Firewall) -> String {
+        var byTable: [String: [String]] = [:]
+        let marker = "plumb:\(net):\(key)\""
+        for t in fw.tables where t.family == "ipv4" && t.source == "iptables" {
+            for c in t.chains { for r in c.rules where r.rule.contains(marker) { byTable[t.name, default: []].append("-D \(c.name) \(r.rule)") } }
         }
         return render(byTable)
     }

@@ -33,10 +33,15 @@ public struct EndpointSpec: Codable, Sendable, Equatable {
     public var address: String
     /// Add a default route through the gateway (the sandbox's first network).
     public var defaultRoute: Bool
+    /// Host ports published to this endpoint.
+    public var ports: [PortMapping]
+    /// Stable key of the sandbox, used to tag this endpoint's own firewall rules.
+    public var key: String
 
-    public init(sandbox: NamespaceRef, ifname: String, hostIfname: String?, address: String, defaultRoute: Bool) {
+    public init(sandbox: NamespaceRef, ifname: String, hostIfname: String?, address: String, defaultRoute: Bool,
+                ports: [PortMapping] = [], key: String = "") {
         self.sandbox = sandbox; self.ifname = ifname; self.hostIfname = hostIfname; self.address = address
-        self.defaultRoute = defaultRoute
+        self.defaultRoute = defaultRoute; self.ports = ports; self.key = key
     }
 }
 

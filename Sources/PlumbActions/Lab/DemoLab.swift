@@ -4,7 +4,8 @@ import PlumbModel
 
 /// `plumb lab up/down`: a small, realistic world to try Plumb on. Everything is named `<prefix>-…`:
 ///
-///   <p>-front  bridge 10.213.201.0/24   web (busybox httpd :80), client (fetches from web every second),
+///   <p>-front  bridge 10.213.201.0/24   web (busybox httpd :80, published on the host's :8080), client
+///                                        (fetches from web every second),
 ///                                        broken (its eth0 is down: a veth whose end is down)
 ///   <p>-back   internal bridge 10.213.202.0/24   web, db (httpd :5432; its default route removed)
 ///   overlay    two namespaces acting as hosts (<p>-ha, <p>-hb) joined by a veth underlay 10.213.203.0/24,
@@ -67,7 +68,10 @@ public final class DemoLab {
         _ = try service.create(back, dryRun: false)
         st.networks.append(back.name)
         for (net, c) in [(front.name, "web"), (front.name, "client"), (front.name, "broken"), (back.name, "web"), (back.name, "db")] {
-            _ = try service.connect(.init(network: net, target: n(c)), dryRun: false)
+            var req = NetworkService.ConnectRequest(network: net, target: n(c))
+            // web's port 80 is published on the host's port 8080, as `docker run -p 8080:80` would.
+            if c == "web" && net == front.name { req.publish = ["8080:80"] }
+            _ = try service.connect(req, dryRun: false)
         }
         try buildOverlay(&st)
 

@@ -171,6 +171,8 @@ public final class NetworkService {
         public var target: String
         public var ip: String?
         public var ifname: String?
+        /// `-p` mappings: HOSTPORT:PORT[/tcp|udp], optionally HOSTIP:HOSTPORT:PORT.
+        public var publish: [String] = []
         public init(network: String, target: String) { self.network = network; self.target = target }
     }
 
@@ -189,6 +191,22 @@ public final class NetworkService {
         if sandbox.link(named: ifname) != nil {
             throw ActionError.invalid("\(req.target) already has an interface \(ifname): choose --ifname")
         }
+        let ports: [PortMapping]
+        do { ports = try req.publish.map(PortMapping.parse) } catch { throw ActionError.invalid("\(error)") }
+        if !ports.isEmpty && net.driver != "bridge" {
+            throw ActionError.invalid("-p needs a bridge network; \(net.name) uses the \(net.driver) driver")
+        }
+        for p in ports {
+            for other in try store.allEndpoints() {
+                for q in other.ports where q.hostPort == p.hostPort && q.proto == p.proto
+                    && (q.hostIP == nil || p.hostIP == nil || q.hostIP == p.hostIP) {
+                    throw ActionError.invalid("host port \(p.hostPort)/\(p.proto) is already published (network \(other.network), endpoint \(other.sandbox)): choose another host port")
+                }
+            }
+        }
+        if Set(ports.map { "\($0.hostPort)/\($0.proto)" }).count != ports.count {
+            throw ActionError.invalid("the same host port is given twice in -p")
+        }
         let hostIf: String? = net.driver == "macvlan" ? nil : LinkNames.derived(prefix: "plv", from: "\(net.name)/\(sandbox.id)")
         let hasDefault = sandbox.routes.contains { $0.dst == "default" && $0.tableName == "main" }
         let address: String
@@ -197,10 +215,11 @@ public final class NetworkService {
         } else {
             address = try store.allocate(network: net.name, requested: req.ip, sandbox: sandboxKey)
         }
-        let ep = EndpointSpec(sandbox: ref, ifname: ifname, hostIfname: hostIf, address: address, defaultRoute: !hasDefault)
+        let ep = EndpointSpec(sandbox: ref, ifname: ifname, hostIfname: hostIf, address: address, defaultRoute: !hasDefault,
+                              ports: ports, key: sandboxKey)
         let plan = try driver(net).join(spec(net), ep)
         let record = EndpointRecord(network: net.name, sandbox: sandboxKey, ifname: ifname, hostIfname: hostIf,
-                                    address: address, mac: nil, ports: [], createdAt: Date().timeIntervalSince1970)
+                                    address: address, mac: nil, ports: ports, createdAt: Date().timeIntervalSince1970)
         if dryRun { return (plan, record) }
         do {
             try executor.apply(plan)
@@ -232,7 +251,12 @@ public final class NetworkService {
         }
         let spec = EndpointSpec(sandbox: sandbox, ifname: ep.ifname, hostIfname: ep.hostIfname,
                                 address: ep.address ?? "", defaultRoute: false)
-        let plan = try driver(net).leave(self.spec(net), spec)
+        var plan = try driver(net).leave(self.spec(net), spec)
+        if !ep.ports.isEmpty, let host = try? hostView(snapshot()) {
+            // This endpoint's published ports: exactly the rules tagged for it that the kernel has now.
+            let batch = BridgeFirewall.endpointTeardown(network, key: ep.sandbox, current: host.firewall)
+            if !batch.isEmpty { plan.steps.insert(.firewall(family: "ipv4", batch: batch, undo: "", in: hostNamespace), at: 0) }
+        }
         if dryRun { return plan }
         try executor.apply(plan)
         try store.removeEndpoint(network: network, sandbox: ep.sandbox)

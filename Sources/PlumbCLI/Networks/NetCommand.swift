@@ -96,11 +96,13 @@ struct NetCommand: ParsableCommand {
         @Argument(help: "Namespace name, pid:N, container name/id, or namespace id.") var target: String
         @Option(help: "Address to use (default: the next free one).") var ip: String?
         @Option(help: "Interface name inside the target (default: the first free ethN).") var ifname: String?
+        @Option(name: [.customShort("p"), .customLong("publish")],
+                help: "Publish a port: [HOSTIP:]HOSTPORT:PORT[/tcp|udp] (repeatable).") var publish: [String] = []
         @OptionGroup var change: ChangeOptions
         func run() throws {
             let svc = try change.service()
             var req = NetworkService.ConnectRequest(network: network, target: target)
-            req.ip = ip; req.ifname = ifname
+            req.ip = ip; req.ifname = ifname; req.publish = publish
             let (plan, ep) = try perform { try svc.connect(req, dryRun: change.dryRun) }
             try change.report([plan], result: ep,
                               summary: "connected \(target) to \(network): \(ep.ifname) \(ep.address ?? "-")")
