@@ -101,6 +101,26 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(t.stdout.contains("-o lo -j PT-FW"), t.stdout)
     }
 
+    func testDiffOfTwoSavedSnapshots() throws {
+        let name = try lab.addNamespace("diff")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pt-diff-\(lab.tag)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a.json").path, b = dir.appendingPathComponent("b.json").path
+        try plumb("snapshot", name, "--json").stdout.write(toFile: a, atomically: true, encoding: .utf8)
+        try lab.ip(name, "link", "add", "ptd0", "type", "veth", "peer", "name", "ptd1")
+        try lab.ip(name, "link", "set", "lo", "down")
+        try plumb("snapshot", name, "--json").stdout.write(toFile: b, atomically: true, encoding: .utf8)
+        let r = try plumb("diff", a, b)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("\(name): link ptd0 (veth) appeared, down"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("\(name): link lo: up → down"), r.stdout)
+        XCTAssertEqual(try plumb("diff", a, a).stdout, "no changes\n")
+        let bad = try plumb("diff", a, "/nonexistent")
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("cannot read /nonexistent"), bad.stderr)
+    }
+
     func testUnknownTargetExitsFourWithOneLine() throws {
         let r = try plumb("snapshot", "pt-does-not-exist")
         XCTAssertEqual(r.status, 4)

@@ -12,6 +12,27 @@ final class ViewContentTests: XCTestCase {
         return AppView.renderPane(.topology, s, ctx ?? self.ctx, size: size)
     }
 
+    func testEventsTabListsChangesNewestFirstAndFilters() {
+        var c = ctx
+        c.events = [ChangeEvent(time: 0, namespace: "redis", kind: .link, text: "link eth0: up → down"),
+                    ChangeEvent(time: 60, namespace: "host", kind: .firewall, text: "chain ipv4 filter DOCKER flushed (3 rules gone)")]
+        var s = TestEnv.state(Size(width: 120, height: 40))
+        s.detailTab = .events
+        var b = AppView.renderPane(.details, s, c, size: Size(width: 120, height: 20))
+        let flushed = try? XCTUnwrap(b.rowContaining("DOCKER flushed"))
+        let down = try? XCTUnwrap(b.rowContaining("up → down"))
+        XCTAssertNotNil(flushed); XCTAssertNotNil(down)
+        XCTAssertLessThan(flushed!.y, down!.y, "newest first")
+        s.filter = "redis"
+        b = AppView.renderPane(.details, s, c, size: Size(width: 120, height: 20))
+        XCTAssertNil(b.rowContaining("DOCKER flushed"))
+        XCTAssertNotNil(b.rowContaining("up → down"))
+        s.filter = ""
+        c.events = []
+        b = AppView.renderPane(.details, s, c, size: Size(width: 120, height: 20))
+        XCTAssertNotNil(b.rowContaining("no changes since plumb started"))
+    }
+
     func testVethShowsItsPeersNamespaceName() {
         let b = topology("host")
         XCTAssertNotNil(b.rowContaining("veth3c1f2a9")?.text.contains("→ eth0@redis"))

@@ -11,7 +11,7 @@ public struct PlumbCommand: ParsableCommand {
             and what the firewall does to the traffic.
             Exit codes: 0 ok, 1 failure, 4 target not found, 64 usage, 77 not root / missing capabilities.
             """,
-        subcommands: [TUICommand.self, SnapshotCommand.self, NamespaceCommand.self, FirewallCommand.self, NetCommand.self,
+        subcommands: [TUICommand.self, SnapshotCommand.self, DiffCommand.self, NamespaceCommand.self, FirewallCommand.self, NetCommand.self,
                       LabCommand.self, GcCommand.self],
         defaultSubcommand: TUICommand.self
     )

@@ -61,6 +61,8 @@ struct TUICommand: ParsableCommand {
         live.start()
         while true {
             if let next = live.take() {
+                ctx.events += SnapshotDiff.events(from: ctx.snapshot, to: next.snapshot)
+                if ctx.events.count > 1000 { ctx.events.removeFirst(ctx.events.count - 1000) }
                 ctx.previous = ctx.snapshot
                 ctx.snapshot = next.snapshot
                 ctx.rates.record(next.snapshot)

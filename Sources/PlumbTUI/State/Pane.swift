@@ -13,7 +13,7 @@ public enum Pane: Int, Sendable, CaseIterable {
 
 /// The tabs of the details pane.
 public enum DetailTab: Int, Sendable, CaseIterable {
-    case link, firewall, routes, neighbors, sysctls, processes
+    case link, firewall, routes, neighbors, sysctls, processes, events
 
     public var title: String {
         switch self {
@@ -23,6 +23,7 @@ public enum DetailTab: Int, Sendable, CaseIterable {
         case .neighbors: return "Neighbours"
         case .sysctls: return "Sysctls"
         case .processes: return "Processes"
+        case .events: return "Events"
         }
     }
 
@@ -35,6 +36,7 @@ public enum DetailTab: Int, Sendable, CaseIterable {
         case .neighbors: return "Neigh"
         case .sysctls: return "Sysctl"
         case .processes: return "Procs"
+        case .events: return "Events"
         }
     }
 }

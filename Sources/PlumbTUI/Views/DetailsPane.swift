@@ -13,6 +13,8 @@ enum DetailsPane {
             LinkDetailView.draw(&buf, rect: inner, state: state, rows: rows, ctx: ctx)
         case .firewall:
             window = FirewallView.draw(&buf, rect: inner, state: state, rows: rows, ctx: ctx)
+        case .events:
+            EventsView.draw(&buf, rect: inner, state: state, ctx: ctx)
         case .routes, .neighbors, .sysctls, .processes:
             window = NamespaceTablesView.draw(&buf, rect: inner, tab: state.detailTab, state: state, rows: rows,
                                               ctx: ctx)

@@ -11,6 +11,8 @@ public struct RenderContext: Sendable {
     public var keymap: Keymap
     /// The last refresh failure, shown in the status line until a refresh succeeds.
     public var lastError: String?
+    /// What changed since Plumb started (SnapshotDiff between consecutive snapshots), oldest first.
+    public var events: [ChangeEvent] = []
 
     public init(snapshot: Snapshot, previous: Snapshot? = nil, rates: RateHistory = RateHistory(),
                 theme: Theme = .color, glyphs: Glyphs = .unicode, keymap: Keymap = .default,

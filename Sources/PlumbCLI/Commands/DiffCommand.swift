@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import PlumbModel
+
+/// `plumb diff A B`: what changed between two saved `plumb snapshot --json` files, in the same terms as the
+/// TUI's event log.
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff", abstract: "Show what changed between two `plumb snapshot --json` files.")
+
+    @Argument(help: "The earlier snapshot file.") var before: String
+    @Argument(help: "The later snapshot file.") var after: String
+    @Flag(name: .long, help: "Print the events as JSON.") var json = false
+
+    func run() throws {
+        let a = try load(before), b = try load(after)
+        let events = SnapshotDiff.events(from: a, to: b)
+        if json { return try JSONOutput.print(events, pretty: false) }
+        let text = events.map { "\($0.namespace): \($0.text)" }.joined(separator: "\n")
+        FileHandleWriter.write(1, events.isEmpty ? "no changes\n" : text + "\n")
+    }
+
+    func load(_ path: String) throws -> Snapshot {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommandFailure(description: "cannot read \(path): no such file or not readable", code: PlumbExit.failure)
+        }
+        do {
+            return try JSONDecoder().decode(Snapshot.self, from: data)
+        } catch {
+            throw CommandFailure(description: "\(path) is not a plumb snapshot (`plumb snapshot --json > FILE` makes one): \(error)",
+                                 code: PlumbExit.usage)
+        }
+    }
+}

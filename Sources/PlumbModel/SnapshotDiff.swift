@@ -1,0 +1,88 @@
+/// One change between two snapshots, in words: what appeared, vanished or changed state. The live view keeps a
+/// log of these (so a user sees *what just broke it*), and `plumb diff A B` prints them for two saved snapshots.
+public struct ChangeEvent: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case namespace, link, address, route, firewall }
+    /// When the later snapshot was taken (seconds since the epoch).
+    public var time: Double
+    /// The namespace it happened in (display name).
+    public var namespace: String
+    public var kind: Kind
+    public var text: String
+
+    public init(time: Double, namespace: String, kind: Kind, text: String) {
+        self.time = time; self.namespace = namespace; self.kind = kind; self.text = text
+    }
+}
+
+public enum SnapshotDiff {
+    /// Every change from `a` to `b`, namespace by namespace, in a stable order.
+    public static func events(from a: Snapshot, to b: Snapshot) -> [ChangeEvent] {
+        var out: [ChangeEvent] = []
+        let old = Dictionary(a.namespaces.map { ($0.id, $0) }, uniquingKeysWith: { x, _ in x })
+        let new = Dictionary(b.namespaces.map { ($0.id, $0) }, uniquingKeysWith: { x, _ in x })
+        func add(_ ns: Namespace, _ kind: ChangeEvent.Kind, _ text: String) {
+            out.append(ChangeEvent(time: b.takenAt, namespace: ns.displayName, kind: kind, text: text))
+        }
+        for ns in b.namespaces where old[ns.id] == nil {
+            add(ns, .namespace, "namespace appeared (net:[\(ns.id)], held by \(Set(ns.heldBy.map(\.kind.rawValue)).sorted().joined(separator: ",")))")
+        }
+        for ns in a.namespaces where new[ns.id] == nil { add(ns, .namespace, "namespace vanished (net:[\(ns.id)])") }
+        for nb in b.namespaces {
+            guard let na = old[nb.id] else { continue }
+            links(na, nb, add)
+            routes(na, nb, add)
+            firewall(na, nb, add)
+        }
+        return out
+    }
+
+    static func links(_ a: Namespace, _ b: Namespace, _ add: (Namespace, ChangeEvent.Kind, String) -> Void) {
+        let old = Dictionary(a.links.map { ($0.index, $0) }, uniquingKeysWith: { x, _ in x })
+        let new = Dictionary(b.links.map { ($0.index, $0) }, uniquingKeysWith: { x, _ in x })
+        for l in b.links where old[l.index] == nil { add(b, .link, "link \(l.name) (\(l.kind)) appeared, \(state(l))") }
+        for l in a.links where new[l.index] == nil { add(b, .link, "link \(l.name) (\(l.kind)) vanished") }
+        for l in b.links {
+            guard let o = old[l.index] else { continue }
+            if state(o) != state(l) { add(b, .link, "link \(l.name): \(state(o)) → \(state(l))") }
+            if o.mtu != l.mtu { add(b, .link, "link \(l.name): mtu \(o.mtu) → \(l.mtu)") }
+            if o.name != l.name { add(b, .link, "link \(o.name) renamed \(l.name)") }
+            if o.master != l.master {
+                let m = l.master.flatMap { b.link(index: $0.index)?.name } ?? "none"
+                add(b, .link, "link \(l.name): master → \(m)")
+            }
+            for x in Set(l.addresses).subtracting(o.addresses).sorted() { add(b, .address, "\(x) added on \(l.name)") }
+            for x in Set(o.addresses).subtracting(l.addresses).sorted() { add(b, .address, "\(x) removed from \(l.name)") }
+        }
+    }
+
+    static func state(_ l: Link) -> String {
+        !l.isUp ? "down" : (!l.hasCarrier && l.kind != "loopback") ? "no carrier" : "up"
+    }
+
+    static func routes(_ a: Namespace, _ b: Namespace, _ add: (Namespace, ChangeEvent.Kind, String) -> Void) {
+        func key(_ r: Route) -> String {
+            "\(r.dst)" + (r.gateway.map { " via \($0)" } ?? "") + (r.dev.map { " dev \($0)" } ?? "")
+                + (r.tableName == "main" ? "" : " table \(r.tableName)")
+        }
+        let old = Set(a.routes.filter { $0.tableName != "local" }.map(key))
+        let new = Set(b.routes.filter { $0.tableName != "local" }.map(key))
+        for r in new.subtracting(old).sorted() { add(b, .route, "route added: \(r)") }
+        for r in old.subtracting(new).sorted() { add(b, .route, "route removed: \(r)") }
+    }
+
+    static func firewall(_ a: Namespace, _ b: Namespace, _ add: (Namespace, ChangeEvent.Kind, String) -> Void) {
+        func rules(_ fw: Firewall) -> [String: Set<String>] {
+            var out: [String: Set<String>] = [:]
+            for t in fw.tables { for c in t.chains { out["\(t.family) \(t.name) \(c.name)"] = Set(c.rules.map(\.rule)) } }
+            return out
+        }
+        let old = rules(a.firewall), new = rules(b.firewall)
+        for (chain, r) in new.sorted(by: { $0.key < $1.key }) {
+            guard let o = old[chain] else { add(b, .firewall, "chain \(chain) created (\(r.count) rules)"); continue }
+            if !o.isEmpty && r.isEmpty { add(b, .firewall, "chain \(chain) flushed (\(o.count) rules gone)"); continue }
+            for x in r.subtracting(o).sorted() { add(b, .firewall, "rule added to \(chain): \(x)") }
+            for x in o.subtracting(r).sorted() { add(b, .firewall, "rule removed from \(chain): \(x)") }
+        }
+        for chain in old.keys.sorted() where new[chain] == nil { add(b, .firewall, "chain \(chain) deleted") }
+    }
+}

@@ -1,0 +1,43 @@
+import XCTest
+import PlumbModel
+
+final class SnapshotDiffTests: XCTestCase {
+    func snap(_ t: Double, _ namespaces: [Namespace]) -> Snapshot {
+        Snapshot(takenAt: t, namespaces: namespaces, processes: [], discovery: DiscoveryStats())
+    }
+
+    func testReportsWhatAppearedVanishedAndChanged() {
+        let up = Link(index: 2, name: "eth0", kind: "veth", mtu: 1500, flags: ["up", "lower_up"], addresses: ["10.213.1.2/24"])
+        var down = up
+        down.flags = ["up"]          // carrier lost
+        down.mtu = 1400
+        down.addresses = ["10.213.1.3/24"]
+        let fwA = Firewall(tables: [FirewallTable(family: "ipv4", name: "filter", source: "iptables", chains: [
+            FirewallChain(name: "DOCKER", rules: [FirewallRule(rule: "-j ACCEPT")])])])
+        let fwB = Firewall(tables: [FirewallTable(family: "ipv4", name: "filter", source: "iptables", chains: [
+            FirewallChain(name: "DOCKER", rules: [])])])
+        let a = snap(1, [Namespace(id: 1, isHost: true),
+                         Namespace(id: 2, names: ["web"], links: [up],
+                                   routes: [Route(family: .ipv4, table: 254, tableName: "main", dst: "default", gateway: "10.213.1.1", dev: "eth0")],
+                                   firewall: fwA),
+                         Namespace(id: 3, names: ["old"])])
+        let b = snap(2, [Namespace(id: 1, isHost: true),
+                         Namespace(id: 2, names: ["web"], links: [down, Link(index: 3, name: "eth1", kind: "veth", flags: ["up", "lower_up"])],
+                                   firewall: fwB),
+                         Namespace(id: 4, names: ["new"], heldBy: [Holder(kind: .bindMount, path: "/run/netns/new")])])
+        let texts = SnapshotDiff.events(from: a, to: b).map { "\($0.namespace): \($0.text)" }
+        XCTAssertEqual(texts, [
+            "new: namespace appeared (net:[4], held by bindMount)",
+            "old: namespace vanished (net:[3])",
+            "web: link eth1 (veth) appeared, up",
+            "web: link eth0: up → no carrier",
+            "web: link eth0: mtu 1500 → 1400",
+            "web: 10.213.1.3/24 added on eth0",
+            "web: 10.213.1.2/24 removed from eth0",
+            "web: route removed: default via 10.213.1.1 dev eth0",
+            "web: chain ipv4 filter DOCKER flushed (1 rules gone)",
+        ])
+        XCTAssertTrue(SnapshotDiff.events(from: a, to: a).isEmpty)
+        XCTAssertEqual(SnapshotDiff.events(from: a, to: b).first?.time, 2)
+    }
+}
