@@ -26,6 +26,24 @@ final class VanishingTests: XCTestCase {
         XCTAssertEqual(kept.links.map(\.name), ["lo"])
     }
 
+    func testSocketCacheIsReusedAndDropsVanishedNamespaces() throws {
+        try requireRoot()
+        let lab = TestLab()
+        defer { lab.cleanup() }
+        let name = try lab.addNamespace("sc")
+        var reader = SnapshotReader()
+        reader.sockets = NetlinkSocketCache()
+        let first = reader.read()
+        XCTAssertEqual(reader.sockets?.count, first.namespaces.count, "one kept socket per namespace")
+        let second = reader.read()
+        XCTAssertEqual(second.namespaces.first { $0.names.contains(name) }?.links.map(\.name), ["lo"],
+                       "a reused socket still reads its namespace")
+        try Shell.run("ip", "netns", "del", name)
+        let third = reader.read()
+        XCTAssertNil(third.namespaces.first { $0.names.contains(name) })
+        XCTAssertEqual(reader.sockets?.count, third.namespaces.count, "the vanished namespace's socket was dropped")
+    }
+
     func testProcessesExitingDuringDiscoveryAreCounted() throws {
         try requireRoot()
         // 40 short-lived processes race the /proc walk; whatever the timing, discovery completes and counts.

@@ -41,6 +41,7 @@ final class LiveSnapshots: @unchecked Sendable {
 
     private func run() {
         let watcher = EventWatcher()
+        let sockets = NetlinkSocketCache()
         var last = Date.distantPast
         while true {
             lock.lock()
@@ -50,7 +51,9 @@ final class LiveSnapshots: @unchecked Sendable {
             if stop { return }
             if woken || (!isPaused && Date().timeIntervalSince(last) >= every) {
                 let t = Date()
-                let snap = SnapshotReader(options: options).read()
+                var reader = SnapshotReader(options: options)
+                reader.sockets = sockets
+                let snap = reader.read()
                 let ms = Date().timeIntervalSince(t) * 1000
                 watcher.follow(snap)
                 lock.lock()

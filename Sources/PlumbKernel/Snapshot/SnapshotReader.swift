@@ -8,6 +8,9 @@ public struct SnapshotReader: Sendable {
     public var options: SnapshotOptions
     public var discovery = NamespaceDiscovery()
     public var attributorRoot = "/"
+    /// Route sockets kept from one snapshot to the next (the live view): a socket stays bound to the namespace it
+    /// was opened in, so later snapshots reuse it instead of opening a new one per namespace.
+    public var sockets: NetlinkSocketCache?
 
     public init(options: SnapshotOptions = SnapshotOptions()) {
         self.options = options
@@ -78,7 +81,9 @@ public struct SnapshotReader: Sendable {
                 return
             }
             if options.netlink { do {
-                let sock = try NetlinkSocket()
+                let id = found.namespaces[i].id
+                let sock = try sockets?.take(id) ?? NetlinkSocket()
+                defer { sockets?.put(id, sock) }
                 // Reading one namespace alone: split its dumps over two sockets (and two cores).
                 let second = selected.count == 1 && !options.linksOnly ? try? NetlinkSocket() : nil
                 var dump = try NetlinkDumper.dump(sock, second: second, linksOnly: options.linksOnly)
@@ -105,6 +110,7 @@ public struct SnapshotReader: Sendable {
             slots[i].notes.append("not read: only \(selected.count) namespace(s) were asked for")
         }
 
+        sockets?.retain(only: Set(found.namespaces.map(\.id)))
         let wiringStart = Date()
         let peers = PeerResolver(entries: found.namespaces.indices.map {
             PeerResolver.Entry(id: found.namespaces[$0].id, fd: fds[$0], socket: slots[$0].socket,
