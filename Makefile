@@ -7,7 +7,7 @@ PLUMB_BIN  = .build/$(CONFIG)/plumb
 # oracles (ip, lsns, iptables-save, CNI plugins, tcpdump) or drivers (tmux).
 APT_PACKAGES = libncursesw5-dev libnl-3-dev libnl-route-3-dev libpcap-dev libsqlite3-dev pkg-config \
                iproute2 iptables nftables util-linux procps containernetworking-plugins jq tmux tcpdump \
-               hyperfine busybox-static iputils-ping tshark
+               hyperfine busybox-static iputils-ping tshark htop bc
 
 # Only `make screenshots` needs a browser; CI never installs it.
 SCREENSHOT_PACKAGES = aha chromium
