@@ -13,6 +13,12 @@ final class LiveSnapshots: @unchecked Sendable {
     private var stopped = false
     var interval: Double
     var paused = false
+    /// The namespace on screen: between full refreshes only it (and the host) get routes, sysctls and
+    /// firewall re-read; the others keep those from the last full refresh.
+    private var focus: UInt64?
+    func setFocus(_ id: UInt64?) { lock.lock(); focus = id; lock.unlock() }
+    /// Every Nth refresh reads everything.
+    let fullEvery = 10
     let options: SnapshotOptions
 
     init(interval: Double, options: SnapshotOptions) {
@@ -39,6 +45,27 @@ final class LiveSnapshots: @unchecked Sendable {
 
     func lastError() -> String? { lock.lock(); defer { lock.unlock() }; return error }
 
+    private var refreshes = 0
+    private var previous: Snapshot?
+
+    /// A light refresh read only links and addresses of the namespaces off screen: keep their routes,
+    /// neighbours, sysctls and firewall (and fd holders) from the previous snapshot so nothing looks removed.
+    static func carryOver(_ snap: Snapshot, from old: Snapshot, detailed: Set<UInt64>) -> Snapshot {
+        var snap = snap
+        let before = Dictionary(old.namespaces.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for i in snap.namespaces.indices where !detailed.contains(snap.namespaces[i].id) {
+            guard let o = before[snap.namespaces[i].id] else { continue }
+            snap.namespaces[i].routes = o.routes
+            snap.namespaces[i].neighbors = o.neighbors
+            snap.namespaces[i].sysctls = o.sysctls
+            snap.namespaces[i].firewall = o.firewall
+        }
+        // Namespaces held only by an fd are found by the fd scan, which light refreshes skip.
+        let seen = Set(snap.namespaces.map(\.id))
+        snap.namespaces += old.namespaces.filter { !seen.contains($0.id) && $0.heldBy.allSatisfy { $0.kind == .fd } }
+        return snap
+    }
+
     private func run() {
         let watcher = EventWatcher()
         let sockets = NetlinkSocketCache()
@@ -51,9 +78,18 @@ final class LiveSnapshots: @unchecked Sendable {
             if stop { return }
             if woken || (!isPaused && Date().timeIntervalSince(last) >= every) {
                 let t = Date()
-                var reader = SnapshotReader(options: options)
+                var opts = options
+                if refreshes % fullEvery != 0, let previous {
+                    lock.lock(); let f = focus; lock.unlock()
+                    opts.detailFor = Set([previous.host?.id, f].compactMap { $0 })
+                    opts.scanFds = false
+                }
+                var reader = SnapshotReader(options: opts)
                 reader.sockets = sockets
-                let snap = reader.read()
+                var snap = reader.read()
+                if let keep = opts.detailFor, let previous { snap = Self.carryOver(snap, from: previous, detailed: keep) }
+                refreshes += 1
+                self.previous = snap
                 let ms = Date().timeIntervalSince(t) * 1000
                 watcher.follow(snap)
                 lock.lock()

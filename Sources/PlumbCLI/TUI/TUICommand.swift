@@ -70,6 +70,7 @@ struct TUICommand: ParsableCommand {
                 state.update(snapshot: next.snapshot)
             }
             state.size = term.size
+            live.setFocus(state.selectedNamespace)
             term.draw(AppView.render(state, ctx, size: term.size))
             guard let key = term.readKey(timeoutMillis: 50) else { continue }
             switch state.handle(key, snapshot: ctx.snapshot, keymap: ctx.keymap) {

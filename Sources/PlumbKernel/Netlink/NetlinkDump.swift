@@ -25,10 +25,15 @@ enum NetlinkDumper {
     /// With `second` (another socket bound to the same namespace), routes, neighbours and netconf are dumped on
     /// a second thread while this one dumps links and addresses: for a single big namespace (the host with
     /// hundreds of veths) the two halves take similar time, so wall time nearly halves on two cores.
-    static func dump(_ s: NetlinkSocket, second: NetlinkSocket? = nil, linksOnly: Bool = false) throws -> NetlinkDump {
+    static func dump(_ s: NetlinkSocket, second: NetlinkSocket? = nil, linksOnly: Bool = false,
+                     light: Bool = false) throws -> NetlinkDump {
         var out = NetlinkDump()
         if linksOnly {
             out.links = try s.links()
+            return out
+        }
+        if light {
+            try dumpLinks(s, into: &out)
             return out
         }
         var tables: Result<Tables, any Error> = .failure(NetlinkError(operation: "route dump", code: 0))

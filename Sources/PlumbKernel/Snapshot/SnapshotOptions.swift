@@ -8,6 +8,9 @@ public struct SnapshotOptions: Sendable {
     public var processDetails = true
     /// Read links, addresses, routes and neighbours at all (`plumb fw` reads only firewalls).
     public var netlink = true
+    /// When set, only these namespaces get routes, neighbours, sysctls and firewall; the others get links (with
+    /// counters), addresses and bridge ports. The live view uses it between full refreshes.
+    public var detailFor: Set<UInt64>? = nil
     /// Dump only links (enough for counts and names); skip addresses, routes, neighbours and sysctls.
     public var linksOnly = false
     /// Worker threads for the per-namespace reads; 0 = one per core.

@@ -86,8 +86,9 @@ public struct SnapshotReader: Sendable {
                 defer { sockets?.put(id, sock) }
                 // Reading one namespace alone: split its dumps over two sockets (and two cores).
                 let second = selected.count == 1 && !options.linksOnly ? try? NetlinkSocket() : nil
-                var dump = try NetlinkDumper.dump(sock, second: second, linksOnly: options.linksOnly)
-                if !options.linksOnly {
+                let light = options.detailFor.map { !$0.contains(id) } ?? false
+                var dump = try NetlinkDumper.dump(sock, second: second, linksOnly: options.linksOnly, light: light)
+                if !options.linksOnly && !light {
                     SysctlReader.fill(&dump.sysctls, hasBridge: dump.links.contains { $0.link.kind == "bridge" })
                 }
                 slot.dump = dump
@@ -96,7 +97,7 @@ public struct SnapshotReader: Sendable {
             } catch {
                 slot.notes.append("\(error)")
             } }
-            if let firewallReader {
+            if let firewallReader, options.detailFor?.contains(found.namespaces[i].id) ?? true {
                 let t = Date()
                 slot.firewall = firewallReader.read()
                 fwMillis.set(i, Date().timeIntervalSince(t) * 1000)
