@@ -1,20 +1,6 @@
 import PlumbModel
 
 /// Who made a chain, from the naming conventions of the tools that install them.
-enum ChainOwner: String, CaseIterable {
-    case docker, cni, podman, plumb, kubernetes
-
-    static func of(chain: String) -> ChainOwner? {
-        let n = chain.uppercased()
-        if n.hasPrefix("DOCKER") { return .docker }
-        if n.hasPrefix("CNI-") { return .cni }
-        if n.hasPrefix("NETAVARK") { return .podman }
-        if n.hasPrefix("PLUMB-") { return .plumb }
-        if n.hasPrefix("KUBE-") { return .kubernetes }
-        return nil
-    }
-}
-
 /// One row of the firewall pane: a table title, a chain, a rule, or a note of a degraded read.
 struct FirewallRow: Equatable {
     enum Kind: Equatable { case table, chain, rule, note }
@@ -41,6 +27,12 @@ struct FirewallRow: Equatable {
 /// of the same namespace. Rules are matched by position when the text agrees, else by text (a rule
 /// inserted above shifts positions).
 enum FirewallRows {
+    /// The tool that made a chain (PlumbModel's ChainOwner); nil for the system's own, which get no label.
+    static func owner(of chain: String) -> ChainOwner? {
+        let o = ChainOwner.of(chain: chain)
+        return o == .system ? nil : o
+    }
+
     static func build(_ fw: Firewall, previous: Firewall?) -> [FirewallRow] {
         var rows: [FirewallRow] = []
         for (ti, t) in fw.tables.enumerated() {
@@ -52,7 +44,7 @@ enum FirewallRows {
             for (ci, c) in t.chains.enumerated() {
                 let prevChain = prevTable?.chain(c.name)
                 var row = FirewallRow(kind: .chain, table: ti, chain: ci, text: c.name,
-                                      owner: ChainOwner.of(chain: c.name), policy: c.policy, chainName: c.name)
+                                      owner: Self.owner(of: c.name), policy: c.policy, chainName: c.name)
                 if c.policy != nil {
                     row.packets = c.packets; row.bytes = c.bytes
                     if let p = prevChain {
