@@ -57,6 +57,8 @@ public enum PlanStep: Codable, Sendable, Equatable {
     case renameLink(from: String, to: String, in: NamespaceRef)
     case setUp(link: String, in: NamespaceRef)
     case setDown(link: String, in: NamespaceRef)
+    /// Bridge port hairpin mode (`bridge link set dev X hairpin on`).
+    case setHairpin(link: String, in: NamespaceRef)
     case addAddress(cidr: String, link: String, in: NamespaceRef)
     case deleteAddress(cidr: String, link: String, in: NamespaceRef)
     case addRoute(dst: String, gateway: String?, link: String?, in: NamespaceRef)
@@ -81,6 +83,7 @@ public enum PlanStep: Codable, Sendable, Equatable {
         case .deleteLink: return nil
         case .setMaster, .setUp: return nil  // undone by deleting the link
         case .setDown(let l, let ns): return .setUp(link: l, in: ns)
+        case .setHairpin: return nil  // goes with the port
         case .renameLink(let from, let to, let ns): return .renameLink(from: to, to: from, in: ns)
         case .addAddress(let c, let l, let ns): return .deleteAddress(cidr: c, link: l, in: ns)
         case .deleteAddress(let c, let l, let ns): return .addAddress(cidr: c, link: l, in: ns)
@@ -130,6 +133,8 @@ public enum PlanStep: Codable, Sendable, Equatable {
         case .renameLink(let f, let t, let ns): return "\(at(ns)) link set \(f) name \(t)"
         case .setUp(let l, let ns): return "\(at(ns)) link set \(l) up"
         case .setDown(let l, let ns): return "\(at(ns)) link set \(l) down"
+        case .setHairpin(let l, let ns):
+            return (ns == .host ? "" : "(in \(ns)) ") + "bridge link set dev \(l) hairpin on"
         case .addAddress(let c, let l, let ns): return "\(at(ns)) addr add \(c) dev \(l)"
         case .deleteAddress(let c, let l, let ns): return "\(at(ns)) addr del \(c) dev \(l)"
         case .addRoute(let d, let g, let l, let ns):

@@ -137,6 +137,10 @@ final class NetCLITests: XCTestCase {
             let got = try Shell.result(["timeout", "5", "ip", "netns", "exec", host, "busybox", "wget", "-q", "-O", "-", url])
             XCTAssertTrue(got.stdout.contains("published by plumb"), "\(url): \(got.stdout) \(got.stderr)")
         }
+        // Hairpin: the container reaches its own published port through the host address.
+        let hairpin = try Shell.result(["timeout", "5", "ip", "netns", "exec", a, "busybox", "wget", "-q", "-O", "-", "http://10.213.95.1:8080/"])
+        XCTAssertTrue(hairpin.stdout.contains("published by plumb"), "hairpin: \(hairpin.stdout) \(hairpin.stderr)")
+        XCTAssertTrue(try Shell.run("bridge", "-n", host, "-d", "link", "show").contains("hairpin on"))
         r = try plumb("net", "connect", "ptpub", b, "-p", "8080:80")
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("host port 8080/tcp is already published"), r.stderr)

@@ -58,6 +58,7 @@ public struct BridgeDriver: NetworkDriver {
         }
         let ports = BridgeFirewall.portRules(net, bridge: br, ep: ep)
         if !ports.isEmpty {
+            steps.append(.setHairpin(link: hostIf, in: net.hostNamespace))
             steps.append(.firewall(family: "ipv4", batch: BridgeFirewall.batch(ports, verb: "-A"),
                                    undo: BridgeFirewall.batch(ports, verb: "-D"), in: net.hostNamespace))
         }

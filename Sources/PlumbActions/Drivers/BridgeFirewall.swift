@@ -88,6 +88,8 @@ enum BridgeFirewall {
             return [
                 ("nat", dnat, "\(dst)-p \(p.proto) -m \(p.proto) --dport \(p.hostPort) \(t) -j DNAT --to-destination \(ep.address):\(p.containerPort)"),
                 ("filter", forward, "-d \(ep.address)/32 ! -i \(bridge) -o \(bridge) -p \(p.proto) -m \(p.proto) --dport \(p.containerPort) \(t) -j ACCEPT"),
+                // Hairpin: the container reaching its own published port comes back through its own port.
+                ("nat", postrouting, "-s \(ep.address)/32 -d \(ep.address)/32 -p \(p.proto) -m \(p.proto) --dport \(p.containerPort) \(t) -j MASQUERADE"),
             ]
         }
     }

@@ -86,6 +86,8 @@ public final class PlanExecutor {
             try nl(ns) { plumb_set_up($0, link) }
         case .setDown(let link, let ns):
             try nl(ns) { plumb_set_down($0, link) }
+        case .setHairpin(let link, let ns):
+            try nl(ns) { plumb_set_hairpin($0, link) }
         case .addAddress(let cidr, let link, let ns):
             try nl(ns) { plumb_address($0, 1, cidr, link) }
         case .deleteAddress(let cidr, let link, let ns):
