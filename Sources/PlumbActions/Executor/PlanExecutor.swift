@@ -128,9 +128,4 @@ enum Sysctl {
             throw ActionError.command(step: "sysctl \(key)=\(value)", message: SystemError("write", path).description)
         }
     }
-
-    static func read(_ key: String) -> String? {
-        guard let s = try? String(contentsOfFile: "/proc/sys/\(key)", encoding: .utf8) else { return nil }
-        return s.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
 }

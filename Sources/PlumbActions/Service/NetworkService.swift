@@ -152,7 +152,10 @@ public final class NetworkService {
             throw ActionError.invalid("network '\(name)' still has \(eps.count) endpoint(s) (\(eps.map(\.sandbox).joined(separator: ", "))): disconnect them or use --force")
         }
         var plans: [Plan] = []
-        for ep in eps { plans.append(try disconnect(network: name, endpoint: ep, dryRun: dryRun)) }
+        // One snapshot serves every endpoint (each removes only rules tagged for itself); the network's own
+        // teardown below reads the kernel again, after them.
+        let before = eps.isEmpty ? nil : snapshot()
+        for ep in eps { plans.append(try disconnect(network: name, endpoint: ep, dryRun: dryRun, snapshot: before!)) }
         let snap = snapshot()
         let host = try hostView(snap)
         let last = try store.networks().filter { $0.name != name && $0.driver == "bridge" && $0.hostNamespace == net.hostNamespace }.isEmpty
@@ -234,25 +237,26 @@ public final class NetworkService {
     public func disconnect(network: String, target: String, dryRun: Bool) throws -> Plan {
         let net = try record(network)
         let eps = try store.endpoints(network: net.name)
-        let snap = snapshot(firewall: false)
+        let snap = snapshot()
         let key = (try? TargetSelector.resolve(target, in: snap)).map { String($0.id) } ?? target
         guard let ep = eps.first(where: { $0.sandbox == key }) else {
             throw ActionError.invalid("\(target) is not connected to \(network) (see `plumb net inspect \(network)`)")
         }
-        return try disconnect(network: network, endpoint: ep, dryRun: dryRun)
+        return try disconnect(network: network, endpoint: ep, dryRun: dryRun, snapshot: snap)
     }
 
-    func disconnect(network: String, endpoint ep: EndpointRecord, dryRun: Bool) throws -> Plan {
+    /// `snap` (with firewalls) locates a macvlan endpoint's sandbox and the endpoint's published-port rules.
+    func disconnect(network: String, endpoint ep: EndpointRecord, dryRun: Bool, snapshot snap: Snapshot) throws -> Plan {
         let net = try record(network)
         // Macvlan endpoints live only in the sandbox: find it again by its namespace id.
         var sandbox = NamespaceRef.path("/dev/null")
-        if ep.hostIfname == nil, let id = UInt64(ep.sandbox), let ns = snapshot(firewall: false).namespace(id: id) {
+        if ep.hostIfname == nil, let id = UInt64(ep.sandbox), let ns = snap.namespace(id: id) {
             sandbox = Self.reference(for: ns)
         }
         let spec = EndpointSpec(sandbox: sandbox, ifname: ep.ifname, hostIfname: ep.hostIfname,
                                 address: ep.address ?? "", defaultRoute: false)
         var plan = try driver(net).leave(self.spec(net), spec)
-        if !ep.ports.isEmpty, let host = try? hostView(snapshot()) {
+        if !ep.ports.isEmpty, let host = try? hostView(snap) {
             // This endpoint's published ports: exactly the rules tagged for it that the kernel has now.
             let batch = BridgeFirewall.endpointTeardown(network, key: ep.sandbox, current: host.firewall)
             if !batch.isEmpty { plan.steps.insert(.firewall(family: "ipv4", batch: batch, undo: "", in: hostNamespace), at: 0) }
