@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Module layout: C wrappers (C*) are only imported by PlumbKernel (and later PlumbCapture / PlumbTUI);
+// Module layout: C wrappers (C*) are only imported by PlumbKernel, PlumbActions, PlumbCapture and PlumbTUI;
 // PlumbModel is pure values; PlumbCLI is the argument-parser command tree; `plumb` is the thin @main.
 let package = Package(
     name: "Plumb",
@@ -20,14 +20,16 @@ let package = Package(
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "CLinuxShims", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "PlumbModel"),
-        .target(name: "PlumbCapture"),
+        .target(name: "PlumbCapture", dependencies: ["PlumbModel", "CPcap", "CLinuxShims"]),
+        // Checks over a snapshot -> findings with fix and undo plans; pure, like the model.
+        .target(name: "PlumbDoctor", dependencies: ["PlumbModel"]),
         .target(name: "CCursesShim", linkerSettings: [.linkedLibrary("ncursesw")]),
         .target(name: "PlumbTUI", dependencies: ["PlumbModel", "CNcursesw", "CCursesShim"]),
         .target(name: "PlumbKernel", dependencies: ["PlumbModel", "CNetlink", "CLinuxShims"]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "PlumbActions", dependencies: ["PlumbModel", "PlumbKernel", "CNetlink", "CLinuxShims", "CSQLite"]),
         .target(name: "PlumbCLI", dependencies: [
-            "PlumbModel", "PlumbKernel", "PlumbActions", "PlumbTUI",
+            "PlumbModel", "PlumbKernel", "PlumbActions", "PlumbTUI", "PlumbCapture", "PlumbDoctor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: [
             // The JSON writer appends to a class-owned buffer millions of times; runtime exclusivity checks
@@ -43,7 +45,8 @@ let package = Package(
         .testTarget(name: "PlumbTUITests", dependencies: ["PlumbTUI", "PlumbModel"], resources: [.copy("Golden")]),
         .testTarget(name: "PlumbActionsTests", dependencies: ["PlumbActions", "PlumbModel"]),
         .testTarget(name: "PlumbCLITests", dependencies: ["PlumbCLI", "PlumbModel"]),
-        .testTarget(name: "PlumbIntegrationTests", dependencies: ["PlumbKernel", "PlumbModel", "PlumbCLI", "PlumbActions"]),
+        .testTarget(name: "PlumbIntegrationTests", dependencies: ["PlumbKernel", "PlumbModel", "PlumbCLI", "PlumbActions",
+                                                              "PlumbCapture", "PlumbDoctor"]),
     ],
     swiftLanguageModes: [.v6]
 )
