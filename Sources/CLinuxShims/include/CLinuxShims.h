@@ -3,6 +3,7 @@
 // setns/unshare and CLONE_* need _GNU_SOURCE before the first include; Swift's Glibc module does not see them.
 #include <sys/types.h>
 #include <stdint.h>
+#include "ExecIn.h"
 
 extern const int plumb_CLONE_NEWNET;
 extern const int plumb_CLONE_NEWNS;

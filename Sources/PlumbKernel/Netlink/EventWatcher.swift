@@ -61,14 +61,7 @@ public final class EventWatcher: @unchecked Sendable {
         return sk
     }
 
-    static func path(of ns: Namespace) -> String? {
-        if ns.isHost { return "/proc/self/ns/net" }
-        if let n = ns.names.first { return "/run/netns/\(n)" }
-        if let p = ns.paths.first { return p }
-        if let pid = ns.pids.first { return "/proc/\(pid)/ns/net" }
-        if let h = ns.heldBy.first(where: { $0.kind == .fd }), let pid = h.pid, let fd = h.fd { return "/proc/\(pid)/fd/\(fd)" }
-        return nil
-    }
+    static func path(of ns: Namespace) -> String? { ns.entryFile }
 
     private final class SocketBox: @unchecked Sendable { var socket: OpaquePointer? }
 }

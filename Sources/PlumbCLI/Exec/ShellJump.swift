@@ -1,0 +1,76 @@
+import ArgumentParser
+import Glibc
+import PlumbKernel
+import PlumbModel
+
+/// Where `plumb exec` and the TUI's `s` key put a shell: one network namespace (a namespace name or id, a
+/// link's namespace), or all namespaces of a process (`pid:N`, a container), like `nsenter -t PID -a`.
+struct ShellJump: Equatable {
+    var scope: NamespaceExec.Scope
+    /// What the prompt marker and $PLUMB_NS say: the container or namespace name.
+    var label: String
+
+    /// The jump into `ns`. With `process`, every namespace of that process; for a namespace that holds a
+    /// container (and `netOnly` unset), the container's first process, so the shell sees its files too.
+    static func into(_ ns: Namespace, process: Int32? = nil, in snap: Snapshot, netOnly: Bool = false) throws -> ShellJump {
+        let container = ns.containers.first
+        let label = sanitized(container?.name ?? ns.displayName)
+        if !netOnly, let pid = process ?? (container != nil ? rootProcess(of: ns, in: snap) : nil) {
+            return ShellJump(scope: .process(pid: pid), label: label)
+        }
+        guard let file = ns.entryFile else {
+            throw CommandFailure(description: "namespace \(ns.id) is no longer held by anything that can be entered",
+                                 code: PlumbExit.notFound)
+        }
+        return ShellJump(scope: .network(file: file), label: label)
+    }
+
+    /// The oldest process of the namespace's process tree: one whose parent lives elsewhere (the container's
+    /// init rather than a shell someone started in it).
+    static func rootProcess(of ns: Namespace, in snap: Snapshot) -> Int32? {
+        let members = Set(ns.pids)
+        let roots = snap.processes.filter { $0.namespace == ns.id && !members.contains($0.ppid) }.map(\.pid)
+        return roots.min() ?? ns.pids.min()
+    }
+
+    /// The command to run: the given one, or the user's $SHELL (falling back to /bin/sh where it is missing).
+    func argv(command: [String]) -> (argv: [String], fallback: String?) {
+        if !command.isEmpty { return (command, nil) }
+        let shell = getenv("SHELL").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"
+        return ([shell], shell == "/bin/sh" ? nil : "/bin/sh")
+    }
+
+    /// The caller's environment plus PLUMB_NS and a prompt marker: PS1 for sh/dash/busybox, and a
+    /// PROMPT_COMMAND that re-adds the marker for bash, whose ~/.bashrc usually overwrites PS1.
+    func environment() -> [String] {
+        var env: [String] = []
+        var p = environ
+        while let entry = p.pointee {
+            let s = String(cString: entry)
+            if !s.hasPrefix("PLUMB_NS=") && !s.hasPrefix("PS1=") && !s.hasPrefix("PROMPT_COMMAND=") { env.append(s) }
+            p += 1
+        }
+        let marker = "[plumb:\(label)] "
+        env.append("PLUMB_NS=\(label)")
+        env.append("PS1=\(marker)\\$ ")
+        env.append("PROMPT_COMMAND=case \"$PS1\" in \"\(marker)\"*) ;; *) PS1=\"\(marker)$PS1\";; esac")
+        return env
+    }
+
+    /// Only characters that are inert inside the prompt and the PROMPT_COMMAND text.
+    static func sanitized(_ s: String) -> String {
+        let ok = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-")
+        let cleaned = String(s.map { ok.contains($0) ? $0 : "_" }.prefix(48))
+        return cleaned.isEmpty ? "ns" : cleaned
+    }
+
+    /// Runs it and returns the exit code.
+    func run(_ command: [String]) throws -> Int32 {
+        let (argv, fallback) = argv(command: command)
+        do {
+            return try NamespaceExec.run(argv, in: scope, environment: environment(), fallback: fallback)
+        } catch let f as NamespaceExec.Failure {
+            throw CommandFailure(description: f.description, code: ExitCode(f.exitCode))
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Glibc
+import CLinuxShims
+
+/// Runs a command inside another process's namespaces (like `nsenter -t PID -a`) or inside one network
+/// namespace (like `ip netns exec`), passing its exit status back. Used by `plumb exec` and the TUI's shell key.
+public enum NamespaceExec {
+    /// Which namespaces to enter.
+    public enum Scope: Sendable, Equatable {
+        /// Only the network namespace in this file (/run/netns/X, /proc/PID/ns/net, a pid's fd).
+        case network(file: String)
+        /// Every namespace of this process, like `nsenter -t PID -a`: cgroup, ipc, uts, net, pid, mnt, and its
+        /// user namespace only when it differs from ours.
+        case process(pid: Int32)
+    }
+
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public let description: String
+        /// 126 (found but not runnable) or 127 (not found / could not enter), as shells report them.
+        public let exitCode: Int32
+    }
+
+    /// Starts `argv` in `scope` with exactly `environment` (`KEY=VALUE`); returns the child's pid.
+    /// `fallback` replaces a missing argv[0] (a $SHELL that does not exist inside a container).
+    public static func start(_ argv: [String], in scope: Scope, environment: [String], fallback: String? = nil) throws -> Int32 {
+        precondition(!argv.isEmpty, "argv needs the command")
+        var fds: [Int32] = []
+        var userFd: Int32 = -1
+        var entersPid = false
+        defer { fds.forEach { close($0) }; if userFd >= 0 { close(userFd) } }
+        switch scope {
+        case .network(let file):
+            let fd = open(file, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw Failure(description: "cannot open namespace \(file): \(errnoText())", exitCode: 127) }
+            fds.append(fd)
+        case .process(let pid):
+            // nsenter's order; the mount namespace last because entering it changes root and cwd.
+            for kind in ["cgroup", "ipc", "uts", "net", "pid", "mnt"] {
+                let path = "/proc/\(pid)/ns/\(kind)"
+                if kind == "pid", sameNamespace(path, "/proc/self/ns/pid") { continue }
+                let fd = open(path, O_RDONLY | O_CLOEXEC)
+                if fd < 0 {
+                    if errno == ENOENT, kind == "cgroup" { continue }  // kernels without cgroup namespaces
+                    throw Failure(description: "cannot open \(path): \(errnoText()) (did process \(pid) exit?)", exitCode: 127)
+                }
+                fds.append(fd)
+                if kind == "pid" { entersPid = true }
+            }
+            let user = "/proc/\(pid)/ns/user"
+            if !sameNamespace(user, "/proc/self/ns/user") {
+                userFd = open(user, O_RDONLY | O_CLOEXEC)
+                if userFd < 0 { throw Failure(description: "cannot open \(user): \(errnoText())", exitCode: 127) }
+            }
+        }
+        let cArgv = CommandRunner.cStrings(argv)
+        let cEnv = CommandRunner.cStrings(environment)
+        defer { cArgv.forEach { free($0) }; cEnv.forEach { free($0) } }
+        var pid: pid_t = 0
+        var stage: Int32 = 0
+        let rc = fds.withUnsafeBufferPointer { buf in
+            plumb_exec_in(buf.baseAddress, Int32(buf.count), userFd, entersPid ? 1 : 0, cArgv, cEnv, fallback, &pid, &stage)
+        }
+        guard rc == 0 else {
+            let reason = String(cString: strerror(rc))
+            switch stage {
+            case 1: throw Failure(description: "cannot enter the namespaces of \(scopeText(scope)): \(reason)", exitCode: 127)
+            case 2: throw Failure(description: "cannot become root in the user namespace of \(scopeText(scope)): \(reason)", exitCode: 127)
+            case 4: throw Failure(description: "cannot run \(argv[0]) in \(scopeText(scope)): \(reason)",
+                                  exitCode: rc == ENOENT ? 127 : 126)
+            default: throw Failure(description: "cannot start \(argv[0]): \(reason)", exitCode: 127)
+            }
+        }
+        return pid
+    }
+
+    /// Waits for a started command; its exit code, or 128+signal like a shell.
+    public static func wait(_ pid: Int32) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { return 127 }
+        }
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    /// Runs and waits with the terminal's SIGINT/SIGQUIT left to the command (as system(3) does), so Ctrl-C in
+    /// a shell reaches the shell, not plumb.
+    public static func run(_ argv: [String], in scope: Scope, environment: [String], fallback: String? = nil) throws -> Int32 {
+        let oldInt = signal(SIGINT, SIG_IGN)
+        let oldQuit = signal(SIGQUIT, SIG_IGN)
+        defer { signal(SIGINT, oldInt); signal(SIGQUIT, oldQuit) }
+        let pid = try start(argv, in: scope, environment: environment, fallback: fallback)
+        return wait(pid)
+    }
+
+    static func sameNamespace(_ a: String, _ b: String) -> Bool {
+        var sa = stat(), sb = stat()
+        guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+        return sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev
+    }
+
+    private static func scopeText(_ scope: Scope) -> String {
+        switch scope {
+        case .network(let f): return "namespace \(f)"
+        case .process(let p): return "process \(p)"
+        }
+    }
+
+    private static func errnoText() -> String { String(cString: strerror(errno)) }
+}
