@@ -57,6 +57,33 @@ final class TUISmokeTests: XCTestCase {
         XCTAssertNotEqual(try Shell.detached(["tmux", "has-session", "-t", session]), 0, "q quits")
     }
 
+    /// `s` suspends the screen, runs a shell inside the selected namespace, and restores the screen on exit.
+    func testShellKeyRunsAShellInTheNamespaceAndRestoresTheScreen() throws {
+        try requireRoot()
+        let lab = TestLab()
+        defer { lab.cleanup() }
+        let ns = try lab.addNamespace("tsh")
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("pt-shell-\(lab.tag)").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let session = "pt-tsh-\(lab.tag)"
+        defer { _ = try? Shell.detached(["tmux", "kill-session", "-t", session]) }
+        XCTAssertEqual(try Shell.detached(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+                                           "env", "TERM=xterm-256color", "SHELL=/bin/sh", CLITests.binary]), 0)
+        _ = try waitFor("Namespaces", in: session)
+        _ = try tmux("send-keys", "-t", session, "/", ns, "Enter")
+        _ = try waitFor("lo", in: session)
+        _ = try tmux("send-keys", "-t", session, "s")
+        _ = try waitFor("[plumb:\(ns)]", in: session)
+        _ = try tmux("send-keys", "-t", session, "-l", "echo $PLUMB_NS $(readlink /proc/self/ns/net) > \(out); exit 3")
+        _ = try tmux("send-keys", "-t", session, "Enter")
+        let back = try waitFor("exited with 3", in: session)
+        XCTAssertTrue(back.contains("Namespaces"), "the screen is drawn again:\n\(back)")
+        let inode = try TopologyFixture.inode("/run/netns/\(ns)")
+        let written = try String(contentsOfFile: out, encoding: .utf8)
+        XCTAssertEqual(written, "\(ns) net:[\(inode)]\n")
+        _ = try tmux("send-keys", "-t", session, "q")
+    }
+
     func testNotATerminalPrintsTheSnapshotInstead() throws {
         try requireRoot()
         let r = try Shell.result([CLITests.binary])

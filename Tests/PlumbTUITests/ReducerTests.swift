@@ -229,8 +229,20 @@ final class ReducerTests: XCTestCase {
         var s = TestEnv.state()
         XCTAssertEqual(s.press([.char("c")]), [.notAvailable(.capture)])
         XCTAssertTrue(s.message!.text.contains("not yet available"))
-        XCTAssertEqual(s.press([.char("s"), .char("f"), .char("u")]),
-                       [.notAvailable(.shell), .notAvailable(.fix), .notAvailable(.undo)])
+        XCTAssertEqual(s.press([.char("f"), .char("u")]), [.notAvailable(.fix), .notAvailable(.undo)])
+    }
+
+    func testShellKeyAsksForAShellInTheSelectedNamespace() {
+        var s = TestEnv.state()
+        s.press([.down, .down])
+        let selected = TestEnv.namespace("postgres").id
+        XCTAssertEqual(s.selectedNamespace, selected)
+        XCTAssertEqual(s.press([.char("s")]), [.shell(namespace: selected)])
+        s.press([.tab])  // from the topology pane too: the link's namespace
+        XCTAssertEqual(s.press([.char("s")]), [.shell(namespace: selected)])
+        s.readonly = true
+        XCTAssertEqual(s.press([.char("s")]), [.none])
+        XCTAssertTrue(s.message!.text.contains("read-only"), s.message!.text)
     }
 
     func testZoomAndEscUnzooms() {

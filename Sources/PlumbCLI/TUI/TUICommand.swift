@@ -16,7 +16,7 @@ struct TUICommand: ParsableCommand {
     @Flag(name: .customLong("no-color"), help: "Monochrome (also when NO_COLOR is set).")
     var noColor = false
 
-    @Flag(help: "Disable every action that changes the kernel (fixes, undo).")
+    @Flag(help: "Disable every action that changes the kernel or opens a root shell (fix, undo, shell).")
     var readonly = false
 
     @Flag(name: .customLong("ascii"), help: "Draw with ASCII instead of box-drawing characters.")
@@ -54,6 +54,7 @@ struct TUICommand: ParsableCommand {
         }
         defer { live.stop(); term.end() }
         var state = AppState(size: term.size, refreshInterval: live.interval)
+        state.readonly = readonly
         var ctx = RenderContext(snapshot: first,
                                 theme: Theme.resolve(environment: env, noColorFlag: noColor || config.noColor),
                                 glyphs: (ascii || config.ascii) ? .ascii : Glyphs.forEnvironment(env))
@@ -79,9 +80,27 @@ struct TUICommand: ParsableCommand {
             case .redraw: term.invalidate()
             case .pause(let p): live.paused = p
             case .setInterval(let s): live.interval = s
+            case .shell(let id):
+                state.message = runShell(in: id, snapshot: ctx.snapshot, term: term)
             case .notAvailable, .openHelp, .none: break
             }
         }
+    }
+}
+
+/// The `s` key: the screen is handed to a shell inside the namespace (all of a container's namespaces) and
+/// taken back, repainted exactly, when the shell exits. Returns the status-line message.
+func runShell(in namespace: UInt64, snapshot: Snapshot, term: CursesTerminal) -> StatusMessage {
+    guard let ns = snapshot.namespace(id: namespace) else { return .error("namespace \(namespace) is gone") }
+    do {
+        let jump = try ShellJump.into(ns, in: snapshot)
+        term.suspend()
+        defer { term.resume() }
+        FileHandleWriter.write(1, "plumb: shell in \(jump.label) (exit to return to plumb)\n")
+        let code = try jump.run([])
+        return .info("shell in \(jump.label) exited with \(code)")
+    } catch {
+        return .error("\(error)")
     }
 }
 

@@ -22,7 +22,7 @@ extension Keymap {
         KeyBinding([.char("z")], .zoom, "zoom the focused pane to the full screen"),
         KeyBinding([.char("q"), .ctrl("c")], .quit, "quit"),
         KeyBinding([.char("c")], .capture, "capture packets on the selected link", available: false),
-        KeyBinding([.char("s")], .shell, "open a shell in the selected namespace", available: false),
+        KeyBinding([.char("s")], .shell, "open a shell in the selected namespace or container (exit returns)"),
         KeyBinding([.char("f")], .fix, "apply the doctor's fix for the selected finding", available: false),
         KeyBinding([.char("u")], .undo, "undo the last change Plumb made", available: false),
 

@@ -86,7 +86,17 @@ extension AppState {
             return .pause(paused)
         case .zoom: zoomed.toggle()
         case .quit: return .quit
-        case .capture, .shell, .fix, .undo: return .notAvailable(action)
+        case .shell:
+            if readonly {
+                message = .error("read-only mode (--readonly): no shells")
+                return .none
+            }
+            guard let ns = rows.namespace else {
+                message = .error("select a namespace, container or link first")
+                return .none
+            }
+            return .shell(namespace: ns.id)
+        case .capture, .fix, .undo: return .notAvailable(action)
         case .inputAccept, .inputCancel, .inputDeleteBackward, .inputClear: break
         }
         return .none

@@ -34,6 +34,8 @@ public struct AppState: Equatable, Sendable {
     public var zoomed = false
     public var refreshInterval: Double
     public var message: StatusMessage?
+    /// `--readonly`: keys that change the kernel or hand out a root shell (fix, undo, shell) are refused.
+    public var readonly = false
 
     public init(size: Size = Size(width: 80, height: 24), refreshInterval: Double = 2) {
         self.size = size

@@ -11,6 +11,8 @@ public enum Effect: Equatable, Sendable {
     case pause(Bool)
     /// The refresh interval changed (seconds).
     case setInterval(Double)
+    /// Suspend the screen and run a shell in this namespace (the TUI's `s`); restore the screen after.
+    case shell(namespace: UInt64)
     /// A reserved key (capture, shell, fix, undo) whose feature has not landed.
     case notAvailable(Action)
 }

@@ -85,6 +85,24 @@ public final class CursesTerminal {
         delscreen(screen)
     }
 
+    /// Hands the terminal to another program (a shell): cooked mode, cursor, main screen, mouse off.
+    public func suspend() {
+        guard !ended else { return }
+        mousemask(0, nil)
+        curs_set(1)
+        endwin()
+    }
+
+    /// Takes the terminal back after `suspend` and repaints every cell, exactly as before.
+    public func resume() {
+        guard !ended else { return }
+        mousemask(mmask_t(plumb_cs_mouse_mask_wanted()), nil)
+        curs_set(0)
+        size = Size(width: Int(plumb_getmaxx(win)), height: Int(plumb_getmaxy(win)))
+        invalidate()
+        wrefresh(win)
+    }
+
     /// Forget what is on screen: the next `draw` repaints everything (after Ctrl-L or a resize).
     public func invalidate() {
         lastFrame = nil
