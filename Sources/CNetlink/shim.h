@@ -374,3 +374,6 @@ static inline long plumb_nft_list_tables(struct nl_sock *sk, char *buf, size_t l
     if (err < 0) return err;
     return (long)ctx.used;
 }
+
+#include <unistd.h>
+#include "events.h"

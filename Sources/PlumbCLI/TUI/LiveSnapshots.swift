@@ -2,28 +2,45 @@ import Foundation
 import PlumbKernel
 import PlumbModel
 
-/// Produces snapshots on a background thread: on every interval, when `refreshNow()` is called, and when the
-/// kernel reports a change in any namespace (netlink multicast). The UI thread only picks up the newest one, so
-/// drawing never waits for the kernel.
+/// Produces snapshots on a background thread so drawing never waits for the kernel. The work is kept small:
+/// - kernel events are applied to the model as they arrive (a link that flaps reaches the screen from its own
+///   netlink message, without reading anything);
+/// - every interval (and on `refreshNow()`), only the namespaces on screen are read again — counters, routes,
+///   neighbours, sysctls, and the firewall while its tab is open — plus namespaces that are new or whose
+///   events could not be applied (addresses, routes, a new link, a ruleset change);
+/// - every `fullEvery` intervals everything is read, with the fd scan: a safety net for what sends no events.
 final class LiveSnapshots: @unchecked Sendable {
+    struct Update {
+        var snapshot: Snapshot
+        /// Namespaces whose counters were read now (nil: all); the others' are older and make no rate sample.
+        var read: Set<UInt64>?
+    }
+
     private let lock = NSLock()
-    private var latest: (Snapshot, Double)?
+    private var latest: Update?
     private var error: String?
     private var wake = false
     private var stopped = false
     var interval: Double
     var paused = false
-    /// The namespace on screen: between full refreshes only it (and the host) get routes, sysctls and
-    /// firewall re-read; the others keep those from the last full refresh.
-    private var focus: UInt64?
-    func setFocus(_ id: UInt64?) { lock.lock(); focus = id; lock.unlock() }
-    /// Every Nth refresh reads everything.
-    let fullEvery = 10
-    let options: SnapshotOptions
+    private var focus: Set<UInt64> = []
+    private var firewallOnScreen = false
+    let fullEvery = 60
+    let detailEvery = 10
+    private var lastDetail: Set<UInt64> = []
+    /// Reads caused by events are at least this far apart, so 50 flaps a second cost a few reads, not 50.
+    let eventReadSpacing = 0.1
+    let tablesReadSpacing = 1.0
+    private let model: LiveModel
+    /// PLUMB_LIVE_LOG=FILE: one line per refresh (why, what was read, how long) for tuning.
+    private let debugLog: ((String) -> Void)? = ProcessInfo.processInfo.environment["PLUMB_LIVE_LOG"].flatMap { path in
+        guard let f = fopen(path, "a") else { return nil }
+        return { line in fputs(line, f); fflush(f) }
+    }
 
     init(interval: Double, options: SnapshotOptions) {
         self.interval = interval
-        self.options = options
+        model = LiveModel(options: options)
     }
 
     func start() {
@@ -35,77 +52,82 @@ final class LiveSnapshots: @unchecked Sendable {
     func stop() { lock.lock(); stopped = true; lock.unlock() }
     func refreshNow() { lock.lock(); wake = true; lock.unlock() }
 
-    /// The newest snapshot since the last call (and how long it took, ms), or nil.
-    func take() -> (snapshot: Snapshot, millis: Double)? {
+    /// The namespaces on screen (the selected one and its selected link's peer's); a change reads them at once.
+    func setFocus(_ ids: Set<UInt64>, firewall: Bool) {
+        lock.lock()
+        if ids != focus || (firewall && !firewallOnScreen) { wake = true }
+        focus = ids
+        firewallOnScreen = firewall
+        lock.unlock()
+    }
+
+    /// The newest snapshot since the last call, or nil.
+    func take() -> Update? {
         lock.lock(); defer { lock.unlock() }
         let v = latest
         latest = nil
-        return v.map { ($0.0, $0.1) }
+        return v
     }
 
     func lastError() -> String? { lock.lock(); defer { lock.unlock() }; return error }
 
-    private var refreshes = 0
-    private var previous: Snapshot?
-
-    /// A light refresh read only links and addresses of the namespaces off screen: keep their routes,
-    /// neighbours, sysctls and firewall (and fd holders) from the previous snapshot so nothing looks removed.
-    static func carryOver(_ snap: Snapshot, from old: Snapshot, detailed: Set<UInt64>) -> Snapshot {
-        var snap = snap
-        let before = Dictionary(old.namespaces.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        for i in snap.namespaces.indices where !detailed.contains(snap.namespaces[i].id) {
-            guard let o = before[snap.namespaces[i].id] else { continue }
-            snap.namespaces[i].routes = o.routes
-            snap.namespaces[i].neighbors = o.neighbors
-            snap.namespaces[i].sysctls = o.sysctls
-            snap.namespaces[i].firewall = o.firewall
-        }
-        // Namespaces held only by an fd are found by the fd scan, which light refreshes skip.
-        let seen = Set(snap.namespaces.map(\.id))
-        snap.namespaces += old.namespaces.filter { !seen.contains($0.id) && $0.heldBy.allSatisfy { $0.kind == .fd } }
-        return snap
+    private func publish(_ u: Update) {
+        lock.lock()
+        latest = u
+        error = u.snapshot.notes.first { $0.contains("failed") }
+        lock.unlock()
     }
 
     private func run() {
-        let watcher = EventWatcher()
-        let sockets = NetlinkSocketCache()
         var last = Date.distantPast
+        var lastRead = Date.distantPast
+        var ticks = 0
         while true {
             lock.lock()
             let stop = stopped, woken = wake, isPaused = paused, every = interval
+            let hot = focus, firewall = firewallOnScreen
             wake = false
             lock.unlock()
             if stop { return }
-            if woken || (!isPaused && Date().timeIntervalSince(last) >= every) {
-                let t = Date()
-                var opts = options
-                if refreshes % fullEvery != 0, let previous {
-                    lock.lock(); let f = focus; lock.unlock()
-                    opts.detailFor = Set([previous.host?.id, f].compactMap { $0 })
-                    opts.scanFds = false
+            if !isPaused, model.applyEvents(), let snap = model.snapshot {
+                publish(Update(snapshot: snap, read: []))
+            }
+            let now = Date()
+            let due = woken || (!isPaused && now.timeIntervalSince(last) >= every)
+            // New links and ruleset changes are read soon; address and route changes (a flapping link's IPv6
+            // link-local address and routes come and go with it) at most once a second.
+            let urgent = !(model.pending.isEmpty && model.pendingFirewall.isEmpty)
+                && now.timeIntervalSince(lastRead) >= eventReadSpacing
+            let tables = !model.pendingTables.isEmpty && now.timeIntervalSince(lastRead) >= tablesReadSpacing
+            let eventRead = !isPaused && (urgent || tables)
+            if due || eventRead {
+                let t0 = Date()
+                let queued = "queued links=\(model.pending.count) tables=\(model.pendingTables.count) fw=\(model.pendingFirewall.count)"
+                let all = due && ticks % fullEvery == 0
+                // The namespaces on screen are read in full when they change, when asked (r), while the firewall
+                // tab shows live counters, and every `detailEvery` intervals; in between only their counters.
+                let detail = due && (woken || hot != lastDetail || firewall || ticks % detailEvery == 0)
+                let read: Set<UInt64> = detail ? hot : []
+                var snap: Snapshot
+                var sampled: Set<UInt64>? = all ? nil : read
+                if due && !detail && !all, model.snapshot != nil {
+                    snap = model.refreshDiscovery() ?? model.refresh(read: [], firewall: [])
+                    snap = model.refreshCounters(of: hot) ?? snap
+                    sampled = hot
+                } else {
+                    snap = model.refresh(read: read, firewall: detail && firewall ? hot : [], all: all, scanFds: all)
                 }
-                var reader = SnapshotReader(options: opts)
-                reader.sockets = sockets
-                var snap = reader.read()
-                if let keep = opts.detailFor, let previous { snap = Self.carryOver(snap, from: previous, detailed: keep) }
-                refreshes += 1
-                self.previous = snap
-                let ms = Date().timeIntervalSince(t) * 1000
-                watcher.follow(snap)
-                lock.lock()
-                latest = (snap, ms)
-                error = snap.notes.first { $0.contains("failed") }
-                lock.unlock()
-                last = Date()
+                if detail { lastDetail = hot }
+                publish(Update(snapshot: snap, read: sampled))
+                debugLog?("\(t0.timeIntervalSince1970) due=\(due) all=\(all) detail=\(detail) hot=\(hot.count) \(queued) "
+                          + "ms=\(Int(Date().timeIntervalSince(t0) * 1000)) nl=\(Int(snap.discovery.netlinkMillis)) "
+                          + "wiring=\(Int(snap.discovery.wiringMillis))\n")
+                lastRead = Date()
+                if due { last = lastRead; ticks += 1 }
                 continue
             }
-            // Sleep until the next tick, or until the kernel says something changed (then debounce briefly so
-            // a burst of events costs one snapshot).
-            let remaining = max(10, Int32((every - Date().timeIntervalSince(last)) * 1000))
-            if watcher.wait(timeoutMillis: isPaused ? 200 : min(remaining, 200)) && !isPaused {
-                usleep(20_000)
-                refreshNow()
-            }
+            let remaining = max(10, Int32((every - now.timeIntervalSince(last)) * 1000))
+            _ = model.waitForEvents(timeoutMillis: isPaused ? 200 : min(remaining, 100))
         }
     }
 }

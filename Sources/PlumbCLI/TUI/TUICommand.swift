@@ -60,20 +60,29 @@ struct TUICommand: ParsableCommand {
                                 glyphs: (ascii || config.ascii) ? .ascii : Glyphs.forEnvironment(env))
         ctx.rates.record(first)
         live.start()
+        // Draw only when something changed (a snapshot, a key, a resize): an idle screen costs nothing, and
+        // unchanged cells are never rewritten (CursesTerminal diffs frames).
+        var dirty = true
         while true {
             if let next = live.take() {
                 ctx.events += SnapshotDiff.events(from: ctx.snapshot, to: next.snapshot)
                 if ctx.events.count > 1000 { ctx.events.removeFirst(ctx.events.count - 1000) }
-                ctx.previous = ctx.snapshot
+                // Firewall deltas are "since the last read": updates from events alone read no counters.
+                if next.read != [] { ctx.previous = ctx.snapshot }
                 ctx.snapshot = next.snapshot
-                ctx.rates.record(next.snapshot)
+                ctx.rates.record(next.snapshot, only: next.read)
                 ctx.lastError = live.lastError()
                 state.update(snapshot: next.snapshot)
+                dirty = true
             }
-            state.size = term.size
-            live.setFocus(state.selectedNamespace)
-            term.draw(AppView.render(state, ctx, size: term.size))
+            if dirty {
+                state.size = term.size
+                live.setFocus(onScreen(state, ctx.snapshot), firewall: state.detailTab == .firewall)
+                term.draw(AppView.render(state, ctx, size: term.size))
+                dirty = false
+            }
             guard let key = term.readKey(timeoutMillis: 50) else { continue }
+            dirty = true
             switch state.handle(key, snapshot: ctx.snapshot, keymap: ctx.keymap) {
             case .quit: return
             case .refresh: live.refreshNow()
@@ -86,6 +95,18 @@ struct TUICommand: ParsableCommand {
             }
         }
     }
+}
+
+/// The namespaces whose counters are on screen: the selected one and the namespace of its selected link's
+/// veth peer (the link detail shows both ends side by side).
+func onScreen(_ state: AppState, _ snap: Snapshot) -> Set<UInt64> {
+    guard let id = state.selectedNamespace ?? snap.host?.id else { return [] }
+    var ids: Set<UInt64> = [id]
+    if let sel = state.selectedLink, sel.namespace == id,
+       let peer = snap.namespace(id: id)?.links.first(where: { $0.index == sel.index })?.peer?.namespace {
+        ids.insert(peer)
+    }
+    return ids
 }
 
 /// The `s` key: the screen is handed to a shell inside the namespace (all of a container's namespaces) and

@@ -2,52 +2,123 @@ import Glibc
 import CNetlink
 import PlumbModel
 
-/// Wakes the live view as soon as any watched namespace reports a change: one netlink socket per namespace,
-/// subscribed to link, address and route multicast groups (not neighbours: ARP refreshes would
-/// cost a snapshot each). The messages themselves are discarded;
-/// the next snapshot reads the new state, so a flapping link reaches the screen within one snapshot time instead
-/// of one refresh interval.
+/// What the kernel reported about one namespace since the last drain.
+public struct NamespaceEvents: Sendable, Equatable {
+    /// Links as the RTM_NEWLINK events carried them (state, flags, MTU, counters, master): applied in place.
+    public var links: [Link] = []
+    /// Indexes of deleted links.
+    public var deleted: [Int] = []
+    /// Bridge-port STP states by ifindex.
+    public var portStates: [Int: String] = [:]
+    public var addressesChanged = false
+    public var routesChanged = false
+    /// nf_tables ruleset changed (iptables-nft or nft committed): the firewall must be read again.
+    public var firewallChanged = false
+    /// Events were lost or could not be applied: read the whole namespace again.
+    public var overflow = false
+
+    /// True when applying the events in place is not enough.
+    public var needsRead: Bool { addressesChanged || routesChanged || overflow }
+}
+
+/// Follows every namespace's changes: per namespace one route-netlink socket subscribed to links, addresses and
+/// routes (not neighbours: ARP refreshes would cost a read each), and one netfilter socket subscribed to
+/// nf_tables ruleset changes. Link events are parsed, not just counted, so the live view applies a flapping
+/// link in place instead of re-reading its namespace.
 public final class EventWatcher: @unchecked Sendable {
-    private var sockets: [UInt64: OpaquePointer] = [:]
+    private struct Watch { var route: OpaquePointer; var nftables: Int32 }
+    private var watches: [UInt64: Watch] = [:]
 
     public init() {}
 
-    deinit { sockets.values.forEach { nl_socket_free($0) } }
+    deinit { watches.values.forEach(Self.close) }
 
-    /// Subscribes to every namespace of the snapshot not watched yet, and drops the ones that are gone.
+    private static func close(_ w: Watch) {
+        nl_socket_free(w.route)
+        if w.nftables >= 0 { Glibc.close(w.nftables) }
+    }
+
+    /// Subscribes to every namespace of the snapshot not watched yet, and drops the ones that are gone (a socket
+    /// holds its namespace alive: Plumb must not keep a deleted namespace around).
     public func follow(_ snap: Snapshot) {
         let live = Set(snap.namespaces.map(\.id))
-        for (id, sk) in sockets where !live.contains(id) {
-            nl_socket_free(sk)
-            sockets[id] = nil
+        for (id, w) in watches where !live.contains(id) {
+            Self.close(w)
+            watches[id] = nil
         }
-        for ns in snap.namespaces where sockets[ns.id] == nil {
-            guard let path = Self.path(of: ns) else { continue }
+        for ns in snap.namespaces where watches[ns.id] == nil {
+            guard let path = ns.entryFile else { continue }
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { continue }
-            defer { close(fd) }
+            defer { Glibc.close(fd) }
             let box = SocketBox()
             NamespaceWorkers.forEach(fds: [ns.isHost ? -1 : fd], threads: 1) { _, entered in
                 guard case .success = entered else { return }
                 box.socket = Self.subscribe()
+                box.nftables = plumb_nftables_events_socket()
             }
-            if let sk = box.socket { sockets[ns.id] = sk }
+            if let sk = box.socket { watches[ns.id] = Watch(route: sk, nftables: box.nftables) }
+            else if box.nftables >= 0 { Glibc.close(box.nftables) }
         }
     }
 
-    public var watchedCount: Int { sockets.count }
+    public var watchedCount: Int { watches.count }
 
-    /// Waits up to `timeoutMillis` for an event in any namespace; drains what arrived. True when something did.
+    /// Waits up to `timeoutMillis` for an event in any namespace, without consuming it. True when one arrived.
     public func wait(timeoutMillis: Int32) -> Bool {
-        var fds = sockets.values.map { pollfd(fd: nl_socket_get_fd($0), events: Int16(POLLIN), revents: 0) }
+        var fds = pollSet()
         if fds.isEmpty { usleep(UInt32(max(0, timeoutMillis)) * 1000); return false }
-        let n = poll(&fds, nfds_t(fds.count), timeoutMillis)
-        guard n > 0 else { return false }
-        var buf = [UInt8](repeating: 0, count: 65536)
-        for p in fds where p.revents != 0 {
-            while recv(p.fd, &buf, buf.count, Int32(MSG_DONTWAIT)) > 0 {}
+        return poll(&fds, nfds_t(fds.count), timeoutMillis) > 0
+    }
+
+    /// Everything that arrived since the last drain, by namespace id (namespaces without events are absent).
+    public func drain() -> [UInt64: NamespaceEvents] {
+        var fds = pollSet()
+        guard !fds.isEmpty, poll(&fds, nfds_t(fds.count), 0) > 0 else { return [:] }
+        let ready = Set(fds.filter { $0.revents != 0 }.map(\.fd))
+        var out: [UInt64: NamespaceEvents] = [:]
+        var scratch = [UInt8](repeating: 0, count: 65536)
+        for (id, w) in watches {
+            var ev = NamespaceEvents()
+            var any = false
+            if w.nftables >= 0, ready.contains(w.nftables) {
+                while recv(w.nftables, &scratch, scratch.count, Int32(MSG_DONTWAIT)) > 0 { ev.firewallChanged = true }
+                if errno == ENOBUFS { ev.firewallChanged = true }
+                any = ev.firewallChanged
+            }
+            if ready.contains(nl_socket_get_fd(w.route)) {
+                Self.read(w.route, into: &ev)
+                any = true
+            }
+            if any { out[id] = ev }
         }
-        return true
+        return out
+    }
+
+    private func pollSet() -> [pollfd] {
+        var fds: [pollfd] = []
+        fds.reserveCapacity(watches.count * 2)
+        for w in watches.values {
+            fds.append(pollfd(fd: nl_socket_get_fd(w.route), events: Int16(POLLIN), revents: 0))
+            if w.nftables >= 0 { fds.append(pollfd(fd: w.nftables, events: Int16(POLLIN), revents: 0)) }
+        }
+        return fds
+    }
+
+    private static func read(_ sk: OpaquePointer, into ev: inout NamespaceEvents) {
+        var raw = plumb_events()
+        _ = plumb_events_drain(sk, &raw)
+        defer { free(raw.links.links) }
+        for i in 0..<Int(raw.links.n) { ev.links.append(NetlinkDumper.readLink(raw.links.links[i]).link) }
+        withUnsafeBytes(of: &raw.deleted) { buf in
+            ev.deleted = Array(buf.bindMemory(to: Int32.self).prefix(Int(raw.ndeleted)).map(Int.init))
+        }
+        let ports = withUnsafeBytes(of: &raw.port_index) { Array($0.bindMemory(to: Int32.self).prefix(Int(raw.nports))) }
+        let states = withUnsafeBytes(of: &raw.port_state) { Array($0.bindMemory(to: UInt8.self).prefix(Int(raw.nports))) }
+        for (i, s) in zip(ports, states) { ev.portStates[Int(i)] = NetlinkDumper.bridgePortState(Int32(s)) }
+        ev.addressesChanged = raw.addresses > 0
+        ev.routesChanged = raw.routes > 0
+        ev.overflow = ev.overflow || raw.overflow != 0
     }
 
     static func subscribe() -> OpaquePointer? {
@@ -57,11 +128,14 @@ public final class EventWatcher: @unchecked Sendable {
         for group in [RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE] {
             _ = nl_socket_add_membership(sk, Int32(group.rawValue))
         }
+        // A burst of flaps must not overflow the socket: events are what keeps the model current.
+        _ = nl_socket_set_buffer_size(sk, 1 << 20, 0)
         _ = nl_socket_set_nonblocking(sk)
         return sk
     }
 
-    static func path(of ns: Namespace) -> String? { ns.entryFile }
-
-    private final class SocketBox: @unchecked Sendable { var socket: OpaquePointer? }
+    private final class SocketBox: @unchecked Sendable {
+        var socket: OpaquePointer?
+        var nftables: Int32 = -1
+    }
 }

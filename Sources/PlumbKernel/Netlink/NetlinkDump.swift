@@ -80,6 +80,18 @@ enum NetlinkDumper {
         }
     }
 
+    /// Addresses by ifindex and routes of all tables, without the link dump (whose per-veth netnsid lookups are
+    /// the expensive part on a big host): what the live view reads after address or route events.
+    static func addressesAndRoutes(_ s: NetlinkSocket, names: [Int: String]) throws -> (addresses: [Int: [String]], routes: [Route]) {
+        var addresses: [Int: [String]] = [:]
+        let addrCache = try s.dumpCache("address dump") { rtnl_addr_alloc_cache($0, $1) }
+        addrCache.forEach { o in
+            guard let ip = NetlinkAddress.string(rtnl_addr_get_local(o)) else { return }
+            addresses[Int(rtnl_addr_get_ifindex(o)), default: []].append("\(ip)/\(rtnl_addr_get_prefixlen(o))")
+        }
+        return (addresses, try s.routes().map { readRoute($0, names: names) })
+    }
+
     /// Routes, neighbours and netconf, before link names are known.
     struct Tables: Sendable {
         var routes: [plumb_route] = []

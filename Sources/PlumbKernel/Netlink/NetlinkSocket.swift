@@ -1,5 +1,6 @@
 import Glibc
 import CNetlink
+import PlumbModel
 
 /// A libnl socket bound to the namespace of the thread that opened it. It stays bound there afterwards, so a
 /// namespace's socket can be kept and reused from any thread without entering the namespace again.
@@ -38,6 +39,20 @@ public final class NetlinkSocket: @unchecked Sendable {
     /// Every link of the namespace, from one RTM_GETLINK dump.
     func links() throws -> [DumpedLink] {
         try flatDump("link dump", plumb_link_dump).map(NetlinkDumper.readLink)
+    }
+
+    /// Counters of every link by ifindex, from one RTM_GETSTATS dump (no per-veth netnsid lookups).
+    func linkStats() throws -> [Int: LinkStats] {
+        var out: [Int: LinkStats] = [:]
+        for r in try flatDump("stats dump", plumb_stats_dump) {
+            var s = LinkStats()
+            s.rxPackets = r.rx_packets; s.txPackets = r.tx_packets
+            s.rxBytes = r.rx_bytes; s.txBytes = r.tx_bytes
+            s.rxErrors = r.rx_errors; s.txErrors = r.tx_errors
+            s.rxDropped = r.rx_dropped; s.txDropped = r.tx_dropped
+            out[Int(r.index)] = s
+        }
+        return out
     }
 
     /// Every route of every table, from one RTM_GETROUTE dump.

@@ -14,8 +14,10 @@ struct PeerResolver {
     }
 
     var entries: [Entry]
+    var cache: NsidCache? = nil
 
     func resolve() -> [[RemoteLinkRef?]] {
+        let position = cache == nil ? [:] : Dictionary(entries.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         // index -> positions of namespaces having a link with that ifindex (a veth/parent candidate).
         var byIfindex: [Int: [Int]] = [:]
         for (pos, e) in entries.enumerated() {
@@ -34,7 +36,8 @@ struct PeerResolver {
                 }
                 if known[nsid] == nil {
                     known[nsid] = find(nsid: nsid, from: n, socket: e.socket,
-                                       hints: candidates(for: l, in: n, byIfindex: byIfindex), fullMap: &fullMap)
+                                       hints: candidates(for: l, in: n, byIfindex: byIfindex), fullMap: &fullMap,
+                                       position: position)
                 }
                 let target = known[nsid]!.map { entries[$0].id }
                 result[n][li] = RemoteLinkRef(namespace: target, index: lower)
@@ -57,16 +60,23 @@ struct PeerResolver {
     /// Tries the structural hints first; when none matches, asks once for the nsid of *every* namespace (one
     /// RTM_GETNSID each) and remembers the whole map for this namespace's remaining links.
     private func find(nsid: Int32, from n: Int, socket: NetlinkSocket?, hints: [Int],
-                      fullMap: inout [Int32: Int]?) -> Int? {
+                      fullMap: inout [Int32: Int]?, position: [UInt64: Int]) -> Int? {
+        if let target = cache?.lookup(reader: entries[n].id, nsid: nsid), let m = position[target] { return m }
         guard let socket else { return nil }
         if let map = fullMap { return map[nsid] }
         for m in hints where m != n && entries[m].fd >= 0 {
-            if socket.nsid(ofNamespaceFd: entries[m].fd) == nsid { return m }
+            if socket.nsid(ofNamespaceFd: entries[m].fd) == nsid {
+                cache?.store(reader: entries[n].id, nsid: nsid, target: entries[m].id)
+                return m
+            }
         }
         var map: [Int32: Int] = [:]
         let others = entries.indices.filter { $0 != n && entries[$0].fd >= 0 }
         for (m, id) in zip(others, socket.nsids(ofNamespaceFds: others.map { entries[$0].fd })) {
-            if let id { map[id] = m }
+            if let id {
+                map[id] = m
+                cache?.store(reader: entries[n].id, nsid: id, target: entries[m].id)
+            }
         }
         fullMap = map
         return map[nsid]

@@ -11,6 +11,9 @@ public struct SnapshotOptions: Sendable {
     /// When set, only these namespaces get routes, neighbours, sysctls and firewall; the others get links (with
     /// counters), addresses and bridge ports. The live view uses it between full refreshes.
     public var detailFor: Set<UInt64>? = nil
+    /// When set, only these namespaces get their firewall read (overrides `detailFor` for the firewall): the
+    /// live view reads it for the namespace on screen and for those whose ruleset just changed.
+    public var firewallFor: Set<UInt64>? = nil
     /// Dump only links (enough for counts and names); skip addresses, routes, neighbours and sysctls.
     public var linksOnly = false
     /// Worker threads for the per-namespace reads; 0 = one per core.

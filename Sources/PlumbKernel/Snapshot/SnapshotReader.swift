@@ -11,6 +11,9 @@ public struct SnapshotReader: Sendable {
     /// Route sockets kept from one snapshot to the next (the live view): a socket stays bound to the namespace it
     /// was opened in, so later snapshots reuse it instead of opening a new one per namespace.
     public var sockets: NetlinkSocketCache?
+    /// Which namespace each netnsid names, kept from one snapshot to the next (the live view): resolving the
+    /// host's 500 veth peers otherwise costs an RTM_GETNSID round per namespace on every read.
+    public var nsids: NsidCache?
 
     public init(options: SnapshotOptions = SnapshotOptions()) {
         self.options = options
@@ -59,6 +62,15 @@ public struct SnapshotReader: Sendable {
         return read(found, started: started, only: match.map { [$0.id] } ?? options.only)
     }
 
+    /// Discovery alone: which namespaces exist and who holds them (the live view decides from it what to read).
+    public func discover() -> DiscoveryResult { discovery.discover() }
+
+    /// Reads the namespaces in `only` (all when nil) of an earlier discovery; the others come back with
+    /// discovery's fields only and a "not read" note.
+    public func read(discovered: DiscoveryResult, only: Set<UInt64>?) -> Snapshot {
+        read(discovered, started: Date(), only: only)
+    }
+
     func read(_ discovered: DiscoveryResult, started: Date, only: Set<UInt64>?) -> Snapshot {
         NamespaceHandle.raiseFileLimit()
         let found = discovered
@@ -97,7 +109,8 @@ public struct SnapshotReader: Sendable {
             } catch {
                 slot.notes.append("\(error)")
             } }
-            if let firewallReader, options.detailFor?.contains(found.namespaces[i].id) ?? true {
+            let id = found.namespaces[i].id
+            if let firewallReader, options.firewallFor?.contains(id) ?? options.detailFor?.contains(id) ?? true {
                 let t = Date()
                 slot.firewall = firewallReader.read()
                 fwMillis.set(i, Date().timeIntervalSince(t) * 1000)
@@ -112,11 +125,12 @@ public struct SnapshotReader: Sendable {
         }
 
         sockets?.retain(only: Set(found.namespaces.map(\.id)))
+        nsids?.retain(only: Set(found.namespaces.map(\.id)))
         let wiringStart = Date()
         let peers = PeerResolver(entries: found.namespaces.indices.map {
             PeerResolver.Entry(id: found.namespaces[$0].id, fd: fds[$0], socket: slots[$0].socket,
                                dump: slots[$0].dump)
-        }).resolve()
+        }, cache: nsids).resolve()
         stats.wiringMillis = Date().timeIntervalSince(wiringStart) * 1000
 
         var namespaces = [Namespace]()

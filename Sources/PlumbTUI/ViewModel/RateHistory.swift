@@ -33,12 +33,15 @@ public struct RateHistory: Sendable, Equatable {
     public init(capacity: Int = 60) { self.capacity = max(2, capacity) }
 
     /// Appends one sample per link of `snapshot` (at `snapshot.takenAt`) and forgets links that vanished.
-    public mutating func record(_ snapshot: Snapshot) {
+    /// With `only`, samples only the links of those namespaces: the live view reads counters of the
+    /// namespaces on screen, and the others' older counters must not look like a drop to zero.
+    public mutating func record(_ snapshot: Snapshot, only: Set<UInt64>? = nil) {
         var seen = Set<LinkID>()
         for ns in snapshot.namespaces {
             for l in ns.links {
                 let id = LinkID(namespace: ns.id, index: l.index)
                 seen.insert(id)
+                if let only, !only.contains(ns.id) { continue }
                 var list = samples[id] ?? []
                 if let last = list.last, last.time >= snapshot.takenAt { continue }  // same snapshot twice
                 list.append(LinkSample(time: snapshot.takenAt, stats: l.stats))

@@ -1,0 +1,228 @@
+import Foundation
+import PlumbModel
+
+/// The live view's model of the host, kept current at little cost: kernel events are applied in place (a link
+/// that flaps changes state from its own RTM_NEWLINK message, no dump), and a refresh reads only the namespaces
+/// that need it — the ones on screen, new ones, and those whose events could not be applied — while every
+/// other namespace carries over unchanged. Not thread-safe: one background thread owns it.
+public final class LiveModel: @unchecked Sendable {
+    public private(set) var snapshot: Snapshot?
+    public var options: SnapshotOptions
+    let watcher = EventWatcher()
+    let sockets = NetlinkSocketCache()
+    let nsids = NsidCache()
+    /// Namespaces that must be read at the next refresh (events that could not be applied in place).
+    public private(set) var pending: Set<UInt64> = []
+    /// Namespaces whose addresses or routes changed (their links are current): only those tables are read.
+    public private(set) var pendingTables: Set<UInt64> = []
+    /// Namespaces whose ruleset changed since their firewall was last read.
+    public private(set) var pendingFirewall: Set<UInt64> = []
+
+    public init(options: SnapshotOptions) { self.options = options }
+
+    public var watchedCount: Int { watcher.watchedCount }
+
+    /// Waits for kernel events (without consuming them): true when some arrived.
+    public func waitForEvents(timeoutMillis: Int32) -> Bool { watcher.wait(timeoutMillis: timeoutMillis) }
+
+    /// Applies pending kernel events to the snapshot. Returns true when the snapshot changed; events that need
+    /// a read (addresses, routes, a new link, lost events, a ruleset change) are queued for `refresh`.
+    @discardableResult
+    public func applyEvents() -> Bool {
+        let events = watcher.drain()
+        guard !events.isEmpty, var snap = snapshot else { return false }
+        var changed = false
+        for (id, ev) in events {
+            guard let i = snap.namespaces.firstIndex(where: { $0.id == id }) else { continue }
+            if ev.firewallChanged { pendingFirewall.insert(id) }
+            if ev.overflow || !Self.apply(ev, to: &snap.namespaces[i]) {
+                pending.insert(id)
+            } else if ev.addressesChanged || ev.routesChanged {
+                pendingTables.insert(id)
+            }
+            changed = true
+        }
+        if changed { snapshot = snap }
+        return changed
+    }
+
+    /// Applies link events in place. False when they cannot be (a link this model has never seen, a rename):
+    /// the namespace must be read again.
+    static func apply(_ ev: NamespaceEvents, to ns: inout Namespace) -> Bool {
+        var complete = true
+        for link in ev.links {
+            guard let i = ns.links.firstIndex(where: { $0.index == link.index }), ns.links[i].name == link.name else {
+                complete = false
+                continue
+            }
+            // What an RTM_NEWLINK carries; addresses, the peer's namespace and the bridge port come from reads.
+            ns.links[i].flags = link.flags
+            ns.links[i].operState = link.operState
+            ns.links[i].mtu = link.mtu
+            ns.links[i].mac = link.mac
+            ns.links[i].master = link.master
+            ns.links[i].stats = link.stats
+            if link.master == nil { ns.links[i].bridgePort = nil }
+        }
+        if !ev.deleted.isEmpty {
+            let gone = Set(ev.deleted)
+            ns.links.removeAll { gone.contains($0.index) }
+        }
+        for (index, state) in ev.portStates {
+            guard let i = ns.links.firstIndex(where: { $0.index == index }) else { continue }
+            ns.links[i].bridgePort = BridgePortInfo(state: state)
+        }
+        return complete
+    }
+
+    /// Reads discovery, plus the namespaces in `read` and everything queued by events (new namespaces always);
+    /// firewalls of `firewall` and of namespaces whose ruleset changed. Every other namespace keeps what the
+    /// model has. With `all`, reads every namespace (the first snapshot, and a periodic safety net).
+    public func refresh(read hot: Set<UInt64>, firewall hotFirewall: Set<UInt64>, all: Bool = false,
+                        scanFds: Bool = true) -> Snapshot {
+        var opts = options
+        opts.scanFds = scanFds && options.scanFds
+        let old = snapshot
+        var reader = SnapshotReader(options: opts)
+        reader.sockets = sockets
+        reader.nsids = nsids
+        let found = reader.discover()
+        let known = Set(old?.namespaces.map(\.id) ?? [])
+        let fresh = Set(found.namespaces.map(\.id)).subtracting(known)
+        let readSet: Set<UInt64>? = (all || old == nil) ? nil : hot.union(pending).union(pendingFirewall).union(fresh)
+        reader.options.firewallFor = readSet.map { _ in hotFirewall.union(pendingFirewall).union(fresh) }
+        var snap = reader.read(discovered: found, only: readSet)
+        if let old, let readSet { snap = Self.carryOver(snap, from: old, read: readSet, fdScan: opts.scanFds) }
+        if let fw = reader.options.firewallFor, let old {
+            // Namespaces read for their links only keep the firewall they had.
+            let before = Dictionary(old.namespaces.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            for i in snap.namespaces.indices where !fw.contains(snap.namespaces[i].id) {
+                if let o = before[snap.namespaces[i].id] { snap.namespaces[i].firewall = o.firewall }
+            }
+        }
+        pending.removeAll()
+        let tables = pendingTables.subtracting(readSet ?? Set(snap.namespaces.map(\.id)))
+        pendingTables.removeAll()
+        if !tables.isEmpty { readTables(of: tables, into: &snap) }
+        pendingFirewall.subtract(reader.options.firewallFor ?? Set(snap.namespaces.map(\.id)))
+        watcher.follow(snap)
+        snapshot = snap
+        return snap
+    }
+
+    /// Discovery alone (processes, bind mounts; fds with `scanFds`): when no namespace appeared or vanished and
+    /// nothing is queued, holders and processes are updated in place and nothing is read. Otherwise a
+    /// `refresh` reads what is new.
+    @discardableResult
+    public func refreshDiscovery(scanFds: Bool = false) -> Snapshot? {
+        guard var snap = snapshot else { return nil }
+        var opts = options
+        opts.scanFds = scanFds && options.scanFds
+        let found = SnapshotReader(options: opts).discover()
+        let byID = Dictionary(found.namespaces.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let known = Set(snap.namespaces.map(\.id))
+        let appeared = !Set(byID.keys).subtracting(known).isEmpty
+        // Without the fd scan, namespaces held only by an fd are not found: that is not a vanishing.
+        let vanished = snap.namespaces.contains { byID[$0.id] == nil && (opts.scanFds || !$0.heldBy.allSatisfy { $0.kind == .fd }) }
+        if appeared || vanished || !pending.isEmpty || !pendingTables.isEmpty || !pendingFirewall.isEmpty {
+            return refresh(read: [], firewall: [], scanFds: opts.scanFds)
+        }
+        for i in snap.namespaces.indices {
+            guard let d = byID[snap.namespaces[i].id] else { continue }
+            snap.namespaces[i].names = d.names
+            snap.namespaces[i].paths = d.paths
+            snap.namespaces[i].heldBy = d.heldBy
+            snap.namespaces[i].pids = d.pids
+        }
+        snap.processes = found.processes
+        snapshot = snap
+        return snap
+    }
+
+    /// Re-reads addresses and routes of `ids` into `snap` (their links are kept).
+    func readTables(of ids: Set<UInt64>, into snap: inout Snapshot) {
+        let targets = snap.namespaces.indices.filter { ids.contains(snap.namespaces[$0].id) }
+        let names = targets.map { i in Dictionary(snap.namespaces[i].links.map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a }) }
+        let results = onSockets(targets.map { snap.namespaces[$0] }) { j, sock in
+            try? NetlinkDumper.addressesAndRoutes(sock, names: names[j])
+        }
+        for (j, i) in targets.enumerated() {
+            guard let r = results[j] else { continue }
+            for l in snap.namespaces[i].links.indices {
+                snap.namespaces[i].links[l].addresses = r.addresses[snap.namespaces[i].links[l].index] ?? []
+            }
+            snap.namespaces[i].routes = r.routes
+        }
+    }
+
+    /// Runs `body` with each namespace's route socket: the cached one (still bound to its namespace, no need to
+    /// enter it), or a new one opened on a worker thread that entered the namespace. nil where it is gone.
+    func onSockets<T>(_ namespaces: [Namespace], _ body: @escaping @Sendable (Int, NetlinkSocket) -> T?) -> [T?] {
+        let results = LockedArray<T?>(count: namespaces.count, initial: nil)
+        var missing: [Int] = []
+        for (j, ns) in namespaces.enumerated() {
+            if let sock = sockets.take(ns.id) {
+                results.set(j, body(j, sock))
+                sockets.put(ns.id, sock)
+            } else {
+                missing.append(j)
+            }
+        }
+        let fds: [Int32] = missing.map { j in
+            if namespaces[j].isHost { return -1 }
+            return namespaces[j].entryFile.map { open($0, O_RDONLY | O_CLOEXEC) } ?? -2
+        }
+        defer { fds.forEach { if $0 >= 0 { close($0) } } }
+        let cache = sockets, toRead = missing, ids = namespaces.map(\.id)
+        NamespaceWorkers.forEach(fds: fds.map { $0 == -2 ? -1 : $0 }, threads: min(2, max(1, toRead.count))) { k, entered in
+            guard fds[k] != -2, case .success = entered else { return }
+            let j = toRead[k]
+            guard let sock = try? NetlinkSocket() else { return }
+            results.set(j, body(j, sock))
+            cache.put(ids[j], sock)
+        }
+        return results.values
+    }
+
+    /// Re-reads only the counters of `ids` (one RTM_GETSTATS per namespace, on cached sockets) and stamps the
+    /// snapshot with the time: the cheap per-interval read of what is on screen. Namespaces that are gone or
+    /// unreadable are left as they are (the next refresh sorts them out).
+    @discardableResult
+    public func refreshCounters(of ids: Set<UInt64>) -> Snapshot? {
+        guard var snap = snapshot else { return nil }
+        let targets = snap.namespaces.indices.filter { ids.contains(snap.namespaces[$0].id) }
+        let results = onSockets(targets.map { snap.namespaces[$0] }) { _, sock in try? sock.linkStats() }
+        for (j, i) in targets.enumerated() {
+            guard let stats = results[j] else { continue }
+            for l in snap.namespaces[i].links.indices {
+                if let s = stats[snap.namespaces[i].links[l].index] { snap.namespaces[i].links[l].stats = s }
+            }
+        }
+        snap.takenAt = Date().timeIntervalSince1970
+        snapshot = snap
+        return snap
+    }
+
+    /// Namespaces that were not read keep their links, routes, neighbours, sysctls, firewall and containers
+    /// from the previous snapshot (with events applied); discovery's fields (holders, processes) are fresh.
+    static func carryOver(_ snap: Snapshot, from old: Snapshot, read: Set<UInt64>, fdScan: Bool) -> Snapshot {
+        var snap = snap
+        let before = Dictionary(old.namespaces.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for i in snap.namespaces.indices where !read.contains(snap.namespaces[i].id) {
+            guard let o = before[snap.namespaces[i].id] else { continue }
+            snap.namespaces[i].links = o.links
+            snap.namespaces[i].routes = o.routes
+            snap.namespaces[i].neighbors = o.neighbors
+            snap.namespaces[i].sysctls = o.sysctls
+            snap.namespaces[i].firewall = o.firewall
+            snap.namespaces[i].containers = o.containers
+            snap.namespaces[i].notes = o.notes
+        }
+        if !fdScan {
+            // Namespaces held only by an fd are found by the fd scan, which most refreshes skip.
+            let seen = Set(snap.namespaces.map(\.id))
+            snap.namespaces += old.namespaces.filter { !seen.contains($0.id) && $0.heldBy.allSatisfy { $0.kind == .fd } }
+        }
+        return snap
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import XCTest
+import PlumbKernel
+import PlumbModel
+
+/// The live model against the real kernel: a flap is applied from its netlink event alone, what events cannot
+/// carry (a new link, an address, a ruleset change) queues the namespace for a read, and a refresh that reads
+/// one namespace leaves the others as they were.
+final class LiveModelIntegrationTests: XCTestCase {
+    var lab: TestLab!
+
+    override func setUpWithError() throws {
+        try requireRoot()
+        lab = TestLab()
+        addTeardownBlock { [lab] in lab?.cleanup() }
+    }
+
+    /// Applies events until `done` holds (events arrive asynchronously), up to 2 s.
+    func applyUntil(_ model: LiveModel, _ done: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(2)
+        while Date() < deadline {
+            _ = model.waitForEvents(timeoutMillis: 50)
+            model.applyEvents()
+            if done() { return true }
+        }
+        return false
+    }
+
+    func testEventsUpdateTheModelAndQueueReads() throws {
+        let a = try lab.addNamespace("lva"), b = try lab.addNamespace("lvb")
+        try lab.ip(a, "link", "add", "ptlv0", "type", "veth", "peer", "name", "ptlv1", "netns", b)
+        try lab.ip(a, "link", "set", "ptlv0", "up")
+        try lab.ip(b, "link", "set", "ptlv1", "up")
+        var options = SnapshotOptions()
+        options.scanFds = false
+        let model = LiveModel(options: options)
+        let first = model.refresh(read: [], firewall: [], all: true)
+        let idA = try TopologyFixture.inode("/run/netns/\(a)"), idB = try TopologyFixture.inode("/run/netns/\(b)")
+        func link(_ ns: UInt64, _ name: String) -> Link? {
+            model.snapshot?.namespace(id: ns)?.links.first { $0.name == name }
+        }
+        XCTAssertEqual(first.namespace(id: idA)?.links.first { $0.name == "ptlv0" }?.peer?.namespace, idB)
+        XCTAssertGreaterThanOrEqual(model.watchedCount, 3)
+
+        // A flap: applied from the event, nothing queued for a read.
+        try lab.ip(b, "link", "set", "ptlv1", "down")
+        XCTAssertTrue(applyUntil(model) { link(idB, "ptlv1")?.isUp == false && link(idA, "ptlv0")?.hasCarrier == false },
+                      "ptlv1 down and ptlv0 without carrier, from events alone")
+        let oracle = try Shell.run("ip", "-n", a, "-j", "link", "show", "ptlv0")
+        XCTAssertTrue(oracle.contains("NO-CARRIER"), oracle)
+        XCTAssertEqual(link(idA, "ptlv0")?.peer?.namespace, idB, "the peer stays resolved")
+        XCTAssertFalse(model.pending.contains(idA) || model.pending.contains(idB), "\(model.pending)")
+
+        // An address queues a read of the namespace's addresses and routes; a new link a read of the namespace.
+        try lab.ip(a, "addr", "add", "10.213.171.1/24", "dev", "ptlv0")
+        XCTAssertTrue(applyUntil(model) { model.pendingTables.contains(idA) })
+        XCTAssertFalse(model.pending.contains(idA), "the links are current: no full read")
+        try lab.ip(b, "link", "add", "ptlvbr", "type", "bridge")
+        XCTAssertTrue(applyUntil(model) { model.pending.contains(idB) })
+        let next = model.refresh(read: [], firewall: [])
+        XCTAssertEqual(next.namespace(id: idA)?.links.first { $0.name == "ptlv0" }?.addresses, ["10.213.171.1/24"])
+        XCTAssertNotNil(next.namespace(id: idB)?.links.first { $0.name == "ptlvbr" })
+        XCTAssertTrue(model.pending.isEmpty && model.pendingTables.isEmpty)
+        XCTAssertTrue(next.namespace(id: idA)?.routes.contains { $0.dst == "10.213.171.0/24" } == true,
+                      "the connected route came with the address")
+
+        // A ruleset change (iptables-nft commits through nf_tables) queues a firewall read of that namespace only.
+        try Shell.run("ip", "netns", "exec", a, "iptables", "-w", "-A", "INPUT", "-s", "10.213.171.9", "-j", "DROP")
+        XCTAssertTrue(applyUntil(model) { model.pendingFirewall.contains(idA) })
+        XCTAssertFalse(model.pendingFirewall.contains(idB))
+        let withRules = model.refresh(read: [], firewall: [])
+        let rules = withRules.namespace(id: idA)?.firewall.tables.first { $0.name == "filter" }?.chain("INPUT")?.rules
+        XCTAssertEqual(rules?.map(\.rule), ["-s 10.213.171.9/32 -j DROP"])
+    }
+}

@@ -1,0 +1,63 @@
+import XCTest
+@testable import PlumbKernel
+import PlumbModel
+
+/// The live model: events applied in place, and refreshes that read a few namespaces carry the rest over.
+final class LiveModelTests: XCTestCase {
+    func testCarryOverKeepsWhatARefreshDidNotRead() {
+        let route = Route(family: .ipv4, table: 254, tableName: "main", dst: "default", gateway: "10.213.1.1")
+        let fw = Firewall(tables: [FirewallTable(family: "ipv4", name: "filter", source: "iptables")])
+        let eth0 = Link(index: 2, name: "eth0", kind: "veth", mtu: 1500, flags: ["up"], operState: "up")
+        let old = Snapshot(takenAt: 1, namespaces: [
+            Namespace(id: 1, isHost: true, routes: [route]),
+            Namespace(id: 2, links: [eth0], routes: [route], firewall: fw),
+            Namespace(id: 3, heldBy: [Holder(kind: .fd, pid: 9, fd: 4)]),
+        ], processes: [], discovery: DiscoveryStats())
+        let light = Snapshot(takenAt: 2, namespaces: [Namespace(id: 1, isHost: true), Namespace(id: 2, pids: [77])],
+                             processes: [], discovery: DiscoveryStats())
+        let merged = LiveModel.carryOver(light, from: old, read: [1], fdScan: false)
+        XCTAssertEqual(merged.namespaces.map(\.id), [1, 2, 3], "fd-held namespaces are kept until an fd scan")
+        XCTAssertEqual(merged.namespace(id: 1)?.routes, [], "the namespace read now shows what was read")
+        XCTAssertEqual(merged.namespace(id: 2)?.routes, [route])
+        XCTAssertEqual(merged.namespace(id: 2)?.links, [eth0])
+        XCTAssertEqual(merged.namespace(id: 2)?.firewall, fw)
+        XCTAssertEqual(merged.namespace(id: 2)?.pids, [77], "discovery's fields are fresh")
+        XCTAssertTrue(SnapshotDiff.events(from: old, to: merged).allSatisfy { $0.namespace == "host" },
+                      "no spurious events for namespaces that were not re-read")
+        let scanned = LiveModel.carryOver(light, from: old, read: [1], fdScan: true)
+        XCTAssertEqual(scanned.namespaces.map(\.id), [1, 2], "an fd scan that no longer finds it drops it")
+    }
+
+    func testLinkEventsApplyInPlace() {
+        var veth = Link(index: 5, name: "veth1", kind: "veth", mtu: 1500, flags: ["up", "lower_up"], operState: "up")
+        veth.addresses = ["10.213.170.1/24"]
+        veth.peer = RemoteLinkRef(namespace: 9, index: 2)
+        veth.master = LinkRef(index: 3)
+        veth.bridgePort = BridgePortInfo(state: "forwarding")
+        var ns = Namespace(id: 1, links: [veth, Link(index: 6, name: "gone", kind: "veth", mtu: 1500, flags: [], operState: "down")])
+        var down = Link(index: 5, name: "veth1", kind: "veth", mtu: 1400, flags: ["broadcast"], operState: "down")
+        down.master = LinkRef(index: 3)
+        down.stats.rxBytes = 4242
+        var ev = NamespaceEvents()
+        ev.links = [down]
+        ev.deleted = [6]
+        ev.portStates = [5: "disabled"]
+        XCTAssertTrue(LiveModel.apply(ev, to: &ns))
+        XCTAssertEqual(ns.links.map(\.name), ["veth1"], "the deleted link is gone")
+        let l = ns.links[0]
+        XCTAssertEqual(l.operState, "down")
+        XCTAssertEqual(l.flags, ["broadcast"])
+        XCTAssertEqual(l.mtu, 1400)
+        XCTAssertEqual(l.stats.rxBytes, 4242)
+        XCTAssertEqual(l.addresses, ["10.213.170.1/24"], "addresses are not in link events: kept")
+        XCTAssertEqual(l.peer, RemoteLinkRef(namespace: 9, index: 2), "the peer's namespace is kept")
+        XCTAssertEqual(l.bridgePort?.state, "disabled")
+
+        var unknown = NamespaceEvents()
+        unknown.links = [Link(index: 99, name: "new0", kind: "veth", mtu: 1500, flags: [], operState: "down")]
+        XCTAssertFalse(LiveModel.apply(unknown, to: &ns), "a link never seen needs a read")
+        var renamed = NamespaceEvents()
+        renamed.links = [Link(index: 5, name: "eth0", kind: "veth", mtu: 1500, flags: [], operState: "down")]
+        XCTAssertFalse(LiveModel.apply(renamed, to: &ns), "a rename needs a read (addresses, peers by name)")
+    }
+}
