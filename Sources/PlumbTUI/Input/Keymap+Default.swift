@@ -21,7 +21,7 @@ extension Keymap {
         KeyBinding([.char("p")], .pause, "pause / resume refreshing"),
         KeyBinding([.char("z")], .zoom, "zoom the focused pane to the full screen"),
         KeyBinding([.char("q"), .ctrl("c")], .quit, "quit"),
-        KeyBinding([.char("c")], .capture, "capture packets on the selected link", available: false),
+        KeyBinding([.char("c")], .capture, "capture packets on the selected link (on every link from the namespaces pane)"),
         KeyBinding([.char("s")], .shell, "open a shell in the selected namespace or container (exit returns)"),
         KeyBinding([.char("f")], .fix, "apply the doctor's fix for the selected finding", available: false),
         KeyBinding([.char("u")], .undo, "undo the last change Plumb made", available: false),
@@ -32,6 +32,13 @@ extension Keymap {
         KeyBinding([.right, .char("l")], .drillIn, "show the selected link's details", context: .topology),
         KeyBinding([.left, .char("h")], .previousTab, "previous tab", context: .details),
         KeyBinding([.right, .char("l")], .nextTab, "next tab", context: .details),
+
+        KeyBinding([.char(" ")], .capturePause, "pause / resume the packet list (capturing goes on)", context: .capture),
+        KeyBinding([.char("F")], .captureFollow, "follow the newest packet", context: .capture),
+        KeyBinding([.enter], .drillIn, "show / hide the selected packet's fields and bytes", context: .capture),
+        KeyBinding([.char("e")], .captureFilter, "edit the BPF filter (restarts the capture)", context: .capture),
+        KeyBinding([.char("w")], .captureSave, "save the packets to a file (.pcap or .pcapng)", context: .capture),
+        KeyBinding([.char("x")], .captureClose, "close the capture", context: .capture),
 
         KeyBinding([.escape, .char("?"), .char("q")], .closeHelp, "close this help", context: .help),
 

@@ -6,13 +6,15 @@ public enum Action: String, Sendable, CaseIterable {
     case filter, command, help, closeHelp, refresh, redraw, pause, zoom, quit
     // Reserved for later issues: bound now so the keys stay stable and the help can announce them.
     case capture, shell, fix, undo
+    // The capture pane.
+    case capturePause, captureFollow, captureFilter, captureSave, captureClose
     // Text input (filter and command line).
     case inputAccept, inputCancel, inputDeleteBackward, inputClear
 }
 
 /// Where a binding applies. Lookup tries the most specific context first, then `.global`.
 public enum KeyContext: String, Sendable, CaseIterable {
-    case global, namespaces, topology, details, help, input
+    case global, namespaces, topology, details, capture, help, input
 
     /// Section title in the help overlay and the README table.
     public var title: String {
@@ -21,6 +23,7 @@ public enum KeyContext: String, Sendable, CaseIterable {
         case .namespaces: return "Namespaces pane"
         case .topology: return "Topology pane"
         case .details: return "Details pane"
+        case .capture: return "Capture pane"
         case .help: return "Help"
         case .input: return "Filter and command line"
         }

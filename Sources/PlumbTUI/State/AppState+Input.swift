@@ -9,6 +9,7 @@ extension AppState {
             case .inputAccept:
                 input = nil
                 if mode == .command { return run(inputText, snapshot: snapshot) }
+                if mode == .captureFilter || mode == .captureSave { return acceptCaptureInput(mode, inputText) }
             case .inputCancel:
                 input = nil
                 if mode == .filter { filter = "" }

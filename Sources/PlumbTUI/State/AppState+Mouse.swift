@@ -57,6 +57,10 @@ extension AppState {
             guard detailTab != .link else { return }
             let i = (scroll[.details(detailTab)] ?? 0) + row
             if i < rows.detailCount(detailTab) { detailRow[detailTab] = i }
+        case .capture:
+            let i = (scroll[.capture] ?? 0) + row
+            guard let c = capture, i < c.rowCount, row < CaptureGeometry.listRows(layout, showDetail: c.showDetail) else { return }
+            if capture?.selected == i { capture?.showDetail.toggle() } else { capture?.selected = i }
         }
     }
 }

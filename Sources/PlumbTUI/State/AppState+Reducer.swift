@@ -64,9 +64,10 @@ extension AppState {
         case .pageDown: move(by: page, rows: rows)
         case .top: move(by: -Int.max / 2, rows: rows)
         case .bottom: move(by: Int.max / 2, rows: rows)
-        case .nextPane: focus = Pane(rawValue: (focus.rawValue + 1) % Pane.allCases.count)!
-        case .previousPane:
-            focus = Pane(rawValue: (focus.rawValue + Pane.allCases.count - 1) % Pane.allCases.count)!
+        case .nextPane, .previousPane:
+            let order = layout.tabOrder
+            let i = order.firstIndex(of: focus) ?? 0
+            focus = order[(i + (action == .nextPane ? 1 : order.count - 1)) % order.count]
         case .drillIn: drillIn(rows: rows, snapshot: snapshot)
         case .back: back()
         case .nextTab: switchTab(by: 1)
@@ -96,7 +97,10 @@ extension AppState {
                 return .none
             }
             return .shell(namespace: ns.id)
-        case .capture, .fix, .undo: return .notAvailable(action)
+        case .capture: return openCapture(rows: rows)
+        case .capturePause, .captureFollow, .captureFilter, .captureSave, .captureClose:
+            return captureAction(action)
+        case .fix, .undo: return .notAvailable(action)
         case .inputAccept, .inputCancel, .inputDeleteBackward, .inputClear: break
         }
         return .none
@@ -120,6 +124,10 @@ extension AppState {
             guard count > 0 else { return }
             detailRow[detailTab] = clamp(step(selectedRow(detailTab)), count)
             if detailTab == .firewall { jumpStack.removeAll() }
+        case .capture:
+            guard var c = capture, c.rowCount > 0 else { return }
+            c.selected = clamp(step(c.selected ?? (delta < 0 ? c.rowCount : c.rowCount - 1)), c.rowCount)
+            capture = c
         case .topology, .details:
             guard !rows.topology.isEmpty else { return }
             let i = clamp(step(rows.topologyIndex(selectedLink)), rows.topology.count)
@@ -140,6 +148,11 @@ extension AppState {
 
     private mutating func drillIn(rows: PaneRows, snapshot: Snapshot) {
         switch focus {
+        case .capture:
+            capture?.showDetail.toggle()
+            if capture?.showDetail == true, capture?.selected == nil, let n = capture?.rowCount, n > 0 {
+                capture?.selected = n - 1  // the detail of the newest packet stays on it
+            }
         case .namespaces:
             focus = .topology
         case .topology:
@@ -161,6 +174,8 @@ extension AppState {
     private mutating func back() {
         if zoomed { zoomed = false; return }
         switch focus {
+        case .capture:
+            if capture?.showDetail == true { capture?.showDetail = false } else { focus = .topology }
         case .details:
             if detailTab == .firewall, let from = jumpStack.popLast() {
                 detailRow[.firewall] = from
@@ -206,5 +221,6 @@ extension AppState {
                 selection: selectedRow(detailTab), storedTop: scroll[.details(detailTab)] ?? 0,
                 visible: l.visibleRows(.details), count: rows.detailCount(detailTab))
         }
+        normalizeCapture()
     }
 }

@@ -9,7 +9,13 @@ public struct StatusMessage: Equatable, Sendable {
     public static func error(_ t: String) -> StatusMessage { StatusMessage(level: .error, text: t) }
 }
 
-public enum InputMode: Equatable, Sendable { case filter, command }
+public enum InputMode: Equatable, Sendable {
+    case filter, command
+    /// Editing the capture pane's BPF filter (Enter restarts the capture with it).
+    case captureFilter
+    /// Typing the file to save the captured packets to.
+    case captureSave
+}
 
 /// Everything the UI remembers between frames. Selections are stored as identities (namespace id, link
 /// id), not row numbers, so a refresh that adds or removes rows keeps the cursor on the same object.
@@ -36,13 +42,15 @@ public struct AppState: Equatable, Sendable {
     public var message: StatusMessage?
     /// `--readonly`: keys that change the kernel or hand out a root shell (fix, undo, shell) are refused.
     public var readonly = false
+    /// The open capture pane, if any.
+    public var capture: CapturePaneState?
 
     public init(size: Size = Size(width: 80, height: 24), refreshInterval: Double = 2) {
         self.size = size
         self.refreshInterval = refreshInterval
     }
 
-    public var layout: Layout { Layout(size: size, zoomed: zoomed ? focus : nil) }
+    public var layout: Layout { Layout(size: size, zoomed: zoomed ? focus : nil, capture: capture != nil) }
 
     func selectedRow(_ tab: DetailTab) -> Int { detailRow[tab] ?? 0 }
 }

@@ -13,6 +13,14 @@ public enum Effect: Equatable, Sendable {
     case setInterval(Double)
     /// Suspend the screen and run a shell in this namespace (the TUI's `s`); restore the screen after.
     case shell(namespace: UInt64)
+    /// Open (or re-aim) the capture pane: capture on `interface` (a link name or `any`) in that namespace.
+    case startCapture(namespace: UInt64, interface: String, filter: String)
+    /// Restart the open capture with another BPF filter.
+    case restartCapture(filter: String)
+    /// Close the capture pane and stop capturing.
+    case stopCapture
+    /// Write the packets the capture pane holds to a pcap/pcapng file.
+    case saveCapture(path: String)
     /// A reserved key (capture, shell, fix, undo) whose feature has not landed.
     case notAvailable(Action)
 }

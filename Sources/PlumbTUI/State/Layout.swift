@@ -19,21 +19,33 @@ public struct Layout: Equatable, Sendable {
 
     public var isTooSmall: Bool { size.width < Self.minimum.width || size.height < Self.minimum.height }
 
-    public init(size: Size, zoomed: Pane? = nil) {
+    /// `capture`: a capture pane is open; it takes a band below the topology.
+    public init(size: Size, zoomed: Pane? = nil, capture: Bool = false) {
         self.size = size
         titleBar = Rect(x: 0, y: 0, width: size.width, height: 1)
         statusBar = Rect(x: 0, y: size.height - 1, width: size.width, height: 1)
         let body = Rect(x: 0, y: 1, width: size.width, height: size.height - 2)
-        if let zoomed {
+        if let zoomed, zoomed != .capture || capture {
             panes = [zoomed: body]
         } else if size.width >= 120 {
             let (left, right) = body.splitLeft(min(56, max(34, size.width * 28 / 100)))
-            let (top, bottom) = right.splitTop(right.height * 55 / 100)
-            panes = [.namespaces: left, .topology: top, .details: bottom]
+            if capture {
+                let (top, rest) = right.splitTop(right.height * 35 / 100)
+                let (mid, bottom) = rest.splitTop(rest.height * 55 / 100)
+                panes = [.namespaces: left, .topology: top, .capture: mid, .details: bottom]
+            } else {
+                let (top, bottom) = right.splitTop(right.height * 55 / 100)
+                panes = [.namespaces: left, .topology: top, .details: bottom]
+            }
         } else {
-            let (top, bottom) = body.splitTop(body.height / 2)
+            let (top, bottom) = body.splitTop(body.height / (capture ? 3 : 2))
             let (left, right) = top.splitLeft(min(40, max(28, size.width * 35 / 100)))
-            panes = [.namespaces: left, .topology: right, .details: bottom]
+            if capture {
+                let (mid, rest) = bottom.splitTop(bottom.height / 2)
+                panes = [.namespaces: left, .topology: right, .capture: mid, .details: rest]
+            } else {
+                panes = [.namespaces: left, .topology: right, .details: bottom]
+            }
         }
     }
 
@@ -44,6 +56,9 @@ public struct Layout: Equatable, Sendable {
         guard let r = panes[pane] else { return 0 }
         return max(0, r.height - 3)
     }
+
+    /// The visible panes in Tab order.
+    public var tabOrder: [Pane] { Pane.tabOrder.filter { panes[$0] != nil } }
 
     public func pane(atX x: Int, y: Int) -> Pane? {
         Pane.allCases.first { panes[$0]?.contains(x: x, y: y) ?? false }

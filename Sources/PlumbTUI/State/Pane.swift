@@ -1,12 +1,17 @@
-/// The three panes, in Tab order.
+/// The panes. The capture pane exists only while a capture is open (`c`); Tab visits the visible ones in
+/// `tabOrder`.
 public enum Pane: Int, Sendable, CaseIterable {
-    case namespaces, topology, details
+    case namespaces, topology, details, capture
+
+    /// Tab order: the capture pane sits below the topology, so it comes between topology and details.
+    static let tabOrder: [Pane] = [.namespaces, .topology, .capture, .details]
 
     var context: KeyContext {
         switch self {
         case .namespaces: return .namespaces
         case .topology: return .topology
         case .details: return .details
+        case .capture: return .capture
         }
     }
 }
@@ -43,5 +48,5 @@ public enum DetailTab: Int, Sendable, CaseIterable {
 
 /// Areas that scroll independently; their first visible row lives in `AppState.scroll`.
 public enum ScrollArea: Hashable, Sendable {
-    case namespaces, topology, details(DetailTab), help
+    case namespaces, topology, details(DetailTab), help, capture
 }

@@ -38,6 +38,7 @@ public enum AppView {
         case .namespaces: NamespaceListView.draw(&buf, rect: rect, state: state, rows: rows, ctx: ctx)
         case .topology: TopologyView.draw(&buf, rect: rect, state: state, rows: rows, ctx: ctx)
         case .details: DetailsPane.draw(&buf, rect: rect, state: state, rows: rows, ctx: ctx)
+        case .capture: CapturePaneView.draw(&buf, rect: rect, state: state, ctx: ctx)
         }
     }
 }

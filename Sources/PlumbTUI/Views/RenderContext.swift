@@ -13,6 +13,8 @@ public struct RenderContext: Sendable {
     public var lastError: String?
     /// What changed since Plumb started (SnapshotDiff between consecutive snapshots), oldest first.
     public var events: [ChangeEvent] = []
+    /// What the open capture pane shows (the live loop fills it from the capture).
+    public var capture: CaptureFeed?
 
     public init(snapshot: Snapshot, previous: Snapshot? = nil, rates: RateHistory = RateHistory(),
                 theme: Theme = .color, glyphs: Glyphs = .unicode, keymap: Keymap = .default,

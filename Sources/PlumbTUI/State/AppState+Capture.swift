@@ -1,0 +1,86 @@
+/// The capture pane's keys. Effects carry what the live loop must do (start, restart, stop, save); the
+/// list's own state (selection, pause, detail) lives here.
+extension AppState {
+    /// `c`: capture on the selected link, or on every link (`any`) when the namespaces pane has the focus.
+    mutating func openCapture(rows: PaneRows) -> Effect {
+        guard let ns = rows.namespace else {
+            message = .error("select a namespace or link to capture on")
+            return .none
+        }
+        var interface = "any"
+        if focus != .namespaces, let i = rows.topologyIndex(selectedLink) { interface = rows.topology[i].link.name }
+        let filter = capture?.filter ?? ""
+        capture = CapturePaneState(title: "\(ns.displayName)/\(interface)", namespace: ns.id, interface: interface,
+                                   filter: filter)
+        focus = .capture
+        message = .info("capturing on \(interface) in \(ns.displayName)" + (filter.isEmpty ? "" : " (\(filter))"))
+        return .startCapture(namespace: ns.id, interface: interface, filter: filter)
+    }
+
+    mutating func captureAction(_ action: Action) -> Effect {
+        guard capture != nil else { return .none }
+        switch action {
+        case .capturePause:
+            capture?.paused.toggle()
+        case .captureFollow:
+            capture?.selected = nil
+            capture?.paused = false
+        case .captureFilter:
+            input = .captureFilter
+            inputText = capture?.filter ?? ""
+        case .captureSave:
+            input = .captureSave
+            inputText = ""
+        case .captureClose:
+            capture = nil
+            focus = .topology
+            return .stopCapture
+        default:
+            break
+        }
+        return .none
+    }
+
+    /// Enter in the capture filter or save prompt.
+    mutating func acceptCaptureInput(_ mode: InputMode, _ text: String) -> Effect {
+        guard capture != nil else { return .none }
+        switch mode {
+        case .captureFilter:
+            let filter = text.trimmingSpaces
+            capture?.filter = filter
+            capture?.rowCount = 0
+            capture?.selected = nil
+            capture?.showDetail = false
+            return .restartCapture(filter: filter)
+        case .captureSave:
+            let path = text.trimmingSpaces
+            guard !path.isEmpty else { return .none }
+            return .saveCapture(path: path)
+        default:
+            return .none
+        }
+    }
+
+    /// Keeps the capture selection inside the rows the pane holds.
+    mutating func normalizeCapture() {
+        guard var c = capture else {
+            if focus == .capture { focus = .topology }
+            return
+        }
+        if let s = c.selected { c.selected = c.rowCount == 0 ? nil : min(s, c.rowCount - 1) }
+        capture = c
+        scroll[.capture] = ScrollWindow.top(selection: c.selected ?? max(0, c.rowCount - 1),
+                                            storedTop: scroll[.capture] ?? 0,
+                                            visible: CaptureGeometry.listRows(layout, showDetail: c.showDetail),
+                                            count: c.rowCount)
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return String(s)
+    }
+}
