@@ -37,6 +37,11 @@ public final class FileSink: ByteSink {
     private let ownsDescriptor: Bool
     private var buffer: [UInt8] = []
     private let bufferSize: Int
+    /// File offset up to which every byte was written: always the end of a whole record, because the buffer
+    /// only ever holds whole records (each `write` call is one record or header).
+    public private(set) var committedBytes = 0
+    /// Set after a failed write: the file was cut back to `committedBytes` and takes no more writes.
+    public private(set) var failed: ByteSinkError?
 
     /// Creates (or truncates) `path` with mode 0644.
     public init(path: String, bufferSize: Int = 64 * 1024) throws {
@@ -66,10 +71,11 @@ public final class FileSink: ByteSink {
 
     public func write(_ bytes: [UInt8]) throws {
         guard fd >= 0 else { throw ByteSinkError(operation: "write (closed)", path: path, errno: EBADF) }
+        if let failed { throw failed }
         if buffer.count + bytes.count > bufferSize {
             try flush()
             if bytes.count >= bufferSize {
-                try writeAll(bytes)
+                try writeCommitted(bytes)
                 return
             }
         }
@@ -77,9 +83,31 @@ public final class FileSink: ByteSink {
     }
 
     public func flush() throws {
+        if let failed { throw failed }
         guard !buffer.isEmpty else { return }
-        try writeAll(buffer)
-        buffer.removeAll(keepingCapacity: true)
+        defer { buffer.removeAll(keepingCapacity: true) }
+        try writeCommitted(buffer)
+    }
+
+    /// Writes whole records; on failure (a full disk) cuts an owned regular file back to the last complete
+    /// record, so the file on disk stays valid, and refuses further writes.
+    private func writeCommitted(_ bytes: [UInt8]) throws {
+        do {
+            try writeAll(bytes)
+            committedBytes += bytes.count
+        } catch let e as ByteSinkError {
+            failed = e
+            if ownsDescriptor && isRegularFile {
+                _ = ftruncate(fd, off_t(committedBytes))
+                _ = lseek(fd, off_t(committedBytes), SEEK_SET)
+            }
+            throw e
+        }
+    }
+
+    private var isRegularFile: Bool {
+        var st = stat()
+        return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
     /// Flushes, `fsync`s (files only: a pipe cannot be synced) and closes an owned descriptor. Idempotent.
@@ -90,7 +118,8 @@ public final class FileSink: ByteSink {
             fd = -1
         }
         try flush()
-        if ownsDescriptor && fsync(fd) != 0 {
+        // Devices and pipes (/dev/null, a FIFO) cannot be synced; only files are.
+        if ownsDescriptor && isRegularFile && fsync(fd) != 0 {
             throw ByteSinkError(operation: "fsync", path: path, errno: errno)
         }
     }

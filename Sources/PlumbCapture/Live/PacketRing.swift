@@ -1,0 +1,116 @@
+// A bounded packet buffer: one contiguous byte arena plus a ring of fixed-size records, so storing a packet is
+// one memcpy and a record write — no allocation per packet on the capture hot path. Not thread-safe by itself:
+// LiveCapture guards every ring with its lock.
+
+/// Metadata of one stored packet. `offset` locates the bytes in the ring's arena.
+struct PacketRecord {
+    var seconds: Int64
+    var nanoseconds: UInt32
+    var capturedLength: UInt32
+    var originalLength: UInt32
+    var source: UInt32
+    var offset: Int
+}
+
+final class PacketRing {
+    /// What `append` does when the ring is full.
+    enum WhenFull {
+        /// Refuse the new packet (the caller counts it as dropped): nothing already stored is lost.
+        case dropNewest
+        /// Evict the oldest packets to make room (a live view that always shows the latest).
+        case evictOldest
+    }
+
+    let slotCapacity: Int
+    let byteCapacity: Int
+    let whenFull: WhenFull
+    private let records: UnsafeMutablePointer<PacketRecord>
+    private let arena: UnsafeMutableRawPointer
+
+    /// Sequence number of the oldest stored packet; `nextSequence` is the number the next append gets.
+    /// Sequences start at 1, so "after 0" means "from the beginning".
+    private(set) var firstSequence: UInt64 = 1
+    private(set) var nextSequence: UInt64 = 1
+    /// Arena offsets: the oldest stored packet's bytes start at `head`; the next packet goes at `tail` (or 0
+    /// after a wrap). Equal only when the ring is empty.
+    private var head = 0
+    private var tail = 0
+    /// Packets removed by `evictOldest` over the ring's life.
+    private(set) var evicted: UInt64 = 0
+
+    init(slots: Int, bytes: Int, whenFull: WhenFull) {
+        slotCapacity = max(1, slots)
+        byteCapacity = max(64, bytes)
+        self.whenFull = whenFull
+        records = .allocate(capacity: slotCapacity)
+        arena = .allocate(byteCount: byteCapacity, alignment: 16)
+    }
+
+    deinit {
+        records.deallocate()
+        arena.deallocate()
+    }
+
+    var count: Int { Int(nextSequence - firstSequence) }
+    var isEmpty: Bool { nextSequence == firstSequence }
+
+    /// The record with sequence `seq` (must be stored).
+    @inline(__always) func record(_ seq: UInt64) -> PacketRecord {
+        records[Int(seq % UInt64(slotCapacity))]
+    }
+
+    @inline(__always) func bytes(of r: PacketRecord) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: arena + r.offset, count: Int(r.capturedLength))
+    }
+
+    /// Stores a packet; returns its sequence, or nil when it was refused (ring full under `.dropNewest`, or a
+    /// packet larger than half the arena, which could never fit alongside others).
+    @discardableResult
+    func append(_ data: UnsafeRawBufferPointer, seconds: Int64, nanoseconds: UInt32, originalLength: Int,
+                source: Int) -> UInt64? {
+        let length = data.count
+        guard length <= byteCapacity / 2 else { return nil }
+        var at = reserve(length)
+        while at == nil {
+            guard whenFull == .evictOldest, !isEmpty else { return nil }
+            removeOldest()
+            evicted &+= 1
+            at = reserve(length)
+        }
+        let offset = at!
+        if length > 0, let base = data.baseAddress { (arena + offset).copyMemory(from: base, byteCount: length) }
+        records[Int(nextSequence % UInt64(slotCapacity))] = PacketRecord(
+            seconds: seconds, nanoseconds: nanoseconds, capturedLength: UInt32(length),
+            originalLength: UInt32(clamping: max(originalLength, length)), source: UInt32(source), offset: offset)
+        tail = offset + length
+        nextSequence &+= 1
+        return nextSequence &- 1
+    }
+
+    /// Where `length` bytes fit contiguously right now (and a free record slot exists), or nil.
+    private func reserve(_ length: Int) -> Int? {
+        if count >= slotCapacity { return nil }
+        if isEmpty { head = 0; tail = 0; return length <= byteCapacity ? 0 : nil }
+        if tail >= head {
+            // Used region [head, tail): room after it, or at the start before head (strictly, so that a full
+            // wrap never makes tail == head, which means empty).
+            if byteCapacity - tail >= length { return tail }
+            if length < head { return 0 }
+            return nil
+        }
+        // Wrapped: used region is [head, end) + [0, tail).
+        return tail + length < head ? tail : nil
+    }
+
+    /// Drops the oldest stored packet.
+    func removeOldest() {
+        guard !isEmpty else { return }
+        firstSequence &+= 1
+        if isEmpty { head = 0; tail = 0 } else { head = record(firstSequence).offset }
+    }
+
+    /// Drops every packet with a sequence <= `seq` (a consumer acknowledged them).
+    func discard(through seq: UInt64) {
+        while !isEmpty && firstSequence <= seq { removeOldest() }
+    }
+}
