@@ -203,6 +203,8 @@ final class CaptureSignals: @unchecked Sendable {
 
     init() {
         signal(SIGPIPE, SIG_IGN)
+        // Past a file size limit, write() then fails with EFBIG and the capture ends like on a full disk.
+        signal(SIGXFSZ, SIG_IGN)
         for (sig, label) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
             signal(sig, SIG_IGN)
             let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
