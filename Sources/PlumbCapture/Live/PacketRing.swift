@@ -32,9 +32,11 @@ final class PacketRing {
     private(set) var firstSequence: UInt64 = 1
     private(set) var nextSequence: UInt64 = 1
     /// Arena offsets: the oldest stored packet's bytes start at `head`; the next packet goes at `tail` (or 0
-    /// after a wrap). Equal only when the ring is empty.
+    /// after a wrap).
     private var head = 0
     private var tail = 0
+    /// The newest packets went back to offset 0 while older ones still sit at the end of the arena.
+    private var wrapped = false
     /// Packets removed by `evictOldest` over the ring's life.
     private(set) var evicted: UInt64 = 0
 
@@ -90,23 +92,26 @@ final class PacketRing {
     /// Where `length` bytes fit contiguously right now (and a free record slot exists), or nil.
     private func reserve(_ length: Int) -> Int? {
         if count >= slotCapacity { return nil }
-        if isEmpty { head = 0; tail = 0; return length <= byteCapacity ? 0 : nil }
-        if tail >= head {
-            // Used region [head, tail): room after it, or at the start before head (strictly, so that a full
-            // wrap never makes tail == head, which means empty).
+        if isEmpty { head = 0; tail = 0; wrapped = false; return length <= byteCapacity ? 0 : nil }
+        if !wrapped {
+            // Used region [head, tail): room after it, else at the start before head.
             if byteCapacity - tail >= length { return tail }
-            if length < head { return 0 }
+            if length <= head { wrapped = true; return 0 }
             return nil
         }
-        // Wrapped: used region is [head, end) + [0, tail).
-        return tail + length < head ? tail : nil
+        // Wrapped: used region is [head, end of the high part) + [0, tail).
+        return head - tail >= length ? tail : nil
     }
 
     /// Drops the oldest stored packet.
     func removeOldest() {
         guard !isEmpty else { return }
         firstSequence &+= 1
-        if isEmpty { head = 0; tail = 0 } else { head = record(firstSequence).offset }
+        if isEmpty { head = 0; tail = 0; wrapped = false; return }
+        let next = record(firstSequence).offset
+        // The oldest packet is now in the low part: the high part is free and the ring is contiguous again.
+        if wrapped && next < head { wrapped = false }
+        head = next
     }
 
     /// Drops every packet with a sequence <= `seq` (a consumer acknowledged them).
