@@ -102,6 +102,23 @@ struct CaptureCommand: ParsableCommand {
         var consumerEnd: String?
         while true {
             let finished = capture.isFinished
+            if let file, consumerEnd == nil {
+                // Files: packets go from the capture buffer straight into the file buffer.
+                do {
+                    let last = try capture.consume(after: after) { try file.write($0) }
+                    delivered += Int(last - after)
+                    if last == after {
+                        if finished { break }
+                        capture.wait(after: after, timeoutMillis: 250)
+                    }
+                    after = last
+                } catch {
+                    consumerEnd = "\(error)"
+                    delivered = file.written
+                    capture.stop(reason: .writeFailed("\(error)"))
+                }
+                continue
+            }
             let batch = capture.read(after: after, limit: 8192)
             if batch.isEmpty {
                 if finished { break }
@@ -110,22 +127,15 @@ struct CaptureCommand: ParsableCommand {
             }
             after = batch.lastSequence
             if consumerEnd != nil { continue }  // draining after a write error: nothing more is written
-            do {
-                if let file {
-                    for p in batch { try file.write(p) }
-                } else if let printer {
-                    for p in batch { printer.add(p) }
-                    if !printer.flush() {
-                        consumerEnd = "stdout was closed"
-                        capture.stop()
-                        continue
-                    }
+            if let printer {
+                for p in batch { printer.add(p) }
+                if !printer.flush() {
+                    consumerEnd = "stdout was closed"
+                    capture.stop()
+                    continue
                 }
-                delivered += batch.count
-            } catch {
-                consumerEnd = "\(error)"
-                capture.stop(reason: .writeFailed("\(error)"))
             }
+            delivered += batch.count
         }
         var closeError: String?
         if let file {

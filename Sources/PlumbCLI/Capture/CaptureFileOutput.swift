@@ -60,6 +60,17 @@ final class CaptureFileOutput {
         written += 1
     }
 
+    /// The live path: the packet is copied once, from the capture buffer into the file buffer.
+    @inline(__always)
+    func write(_ p: LivePacketView) throws {
+        if let pcapng {
+            try pcapng.write(p.bytes, interfaceID: p.source, timestamp: p.timestamp, originalLength: p.originalLength)
+        } else {
+            try pcap!.write(p.bytes, timestamp: p.timestamp, originalLength: p.originalLength)
+        }
+        written += 1
+    }
+
     /// Flushes and closes. After a write error the file was already cut back to its last whole packet.
     func close() throws { try sink.close() }
 }

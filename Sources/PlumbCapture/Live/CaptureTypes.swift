@@ -164,6 +164,15 @@ public struct LivePacket: Sendable {
     }
 }
 
+/// A packet visited in place by `LiveCapture.consume`: `bytes` is valid only during that call.
+public struct LivePacketView {
+    public var sequence: UInt64
+    public var timestamp: PacketTimestamp
+    public var source: Int
+    public var originalLength: Int
+    public var bytes: UnsafeRawBufferPointer
+}
+
 /// The result of one non-blocking read.
 public struct CaptureBatch: Sendable, RandomAccessCollection {
     public var packets: [LivePacket]

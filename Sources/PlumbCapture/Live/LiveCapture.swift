@@ -56,6 +56,16 @@ public final class LiveCapture: @unchecked Sendable {
     /// With `.untilRead` retention, packets up to `after` are freed (reading is the acknowledgement).
     public func read(after: UInt64, limit: Int = 4096) -> CaptureBatch { core.read(after: after, limit: limit) }
 
+    /// Visits the packets after `after` (at most `limit`) where they lie in the buffer, with its lock held: no
+    /// copy at all. For consumers that only pass the bytes on (a file writer); `visit` must not call back into
+    /// this capture, and should be quick since capture threads wait for the lock meanwhile. Returns the last
+    /// sequence visited (the next `after`). With `.untilRead` retention the visited packets are freed by the
+    /// next `read`/`consume`. A throwing `visit` ends the walk and the error is rethrown.
+    @discardableResult
+    public func consume(after: UInt64, limit: Int = 8192, _ visit: (LivePacketView) throws -> Void) rethrows -> UInt64 {
+        try core.consume(after: after, limit: limit, visit)
+    }
+
     /// Blocks until a packet after `after` is buffered, the capture is finished, or `timeoutMillis` passed.
     /// Returns true when there is something to read or the capture finished.
     @discardableResult
@@ -238,6 +248,21 @@ final class CaptureCore: @unchecked Sendable {
                        data: storage[off..<(off + Int(r.capturedLength))])
         }
         return CaptureBatch(packets: packets, missed: missed, lastSequence: first + UInt64(n) - 1)
+    }
+
+    func consume(after: UInt64, limit: Int, _ visit: (LivePacketView) throws -> Void) rethrows -> UInt64 {
+        monitor.lock(); defer { monitor.unlock() }
+        if output.whenFull == .dropNewest { output.discard(through: after) }
+        if !staging.isEmpty && !finished { mergeLocked(final: false) }
+        var seq = max(after + 1, output.firstSequence)
+        let end = min(output.nextSequence, seq + UInt64(max(1, limit)))
+        while seq < end {
+            let r = output.record(seq)
+            try visit(LivePacketView(sequence: seq, timestamp: PacketTimestamp(seconds: r.seconds, nanoseconds: r.nanoseconds),
+                                     source: Int(r.source), originalLength: Int(r.originalLength), bytes: output.bytes(of: r)))
+            seq += 1
+        }
+        return max(after, seq - 1)
     }
 
     func wait(after: UInt64, timeoutMillis: Int) -> Bool {
