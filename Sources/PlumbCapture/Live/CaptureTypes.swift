@@ -73,7 +73,7 @@ public struct CaptureSourceInfo: Sendable, Equatable {
 }
 
 /// Counters of one source. `received`, `kernelDropped` and `interfaceDropped` are libpcap's (pcap_stats:
-/// ps_recv, ps_drop, ps_ifdrop), refreshed about every 100 ms while running and once at the end.
+/// ps_recv, ps_drop, ps_ifdrop), refreshed about every 250 ms while running and once at the end.
 public struct CaptureSourceStats: Sendable, Equatable {
     /// Packets handed to plumb by libpcap.
     public var captured: UInt64 = 0

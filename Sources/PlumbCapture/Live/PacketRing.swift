@@ -21,7 +21,9 @@ final class PacketRing {
         case evictOldest
     }
 
+    /// Packets the ring holds at most (the record storage is rounded up to a power of two).
     let slotCapacity: Int
+    private let slotMask: UInt64
     let byteCapacity: Int
     let whenFull: WhenFull
     private let records: UnsafeMutablePointer<PacketRecord>
@@ -41,10 +43,14 @@ final class PacketRing {
     private(set) var evicted: UInt64 = 0
 
     init(slots: Int, bytes: Int, whenFull: WhenFull) {
+        // A power of two, so a sequence maps to its slot with a mask instead of a division.
         slotCapacity = max(1, slots)
+        var n = 1
+        while n < slotCapacity { n <<= 1 }
+        slotMask = UInt64(n - 1)
         byteCapacity = max(64, bytes)
         self.whenFull = whenFull
-        records = .allocate(capacity: slotCapacity)
+        records = .allocate(capacity: Int(slotMask) + 1)
         arena = .allocate(byteCount: byteCapacity, alignment: 16)
     }
 
@@ -58,7 +64,7 @@ final class PacketRing {
 
     /// The record with sequence `seq` (must be stored).
     @inline(__always) func record(_ seq: UInt64) -> PacketRecord {
-        records[Int(seq % UInt64(slotCapacity))]
+        records[Int(seq & slotMask)]
     }
 
     @inline(__always) func bytes(of r: PacketRecord) -> UnsafeRawBufferPointer {
@@ -81,7 +87,7 @@ final class PacketRing {
         }
         let offset = at!
         if length > 0, let base = data.baseAddress { (arena + offset).copyMemory(from: base, byteCount: length) }
-        records[Int(nextSequence % UInt64(slotCapacity))] = PacketRecord(
+        records[Int(nextSequence & slotMask)] = PacketRecord(
             seconds: seconds, nanoseconds: nanoseconds, capturedLength: UInt32(length),
             originalLength: UInt32(clamping: max(originalLength, length)), source: UInt32(source), offset: offset)
         tail = offset + length

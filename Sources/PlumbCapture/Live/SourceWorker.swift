@@ -118,7 +118,11 @@ final class SourceWorker: @unchecked Sendable {
                    pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
         var lastStats = monotonicMillis(), lastWatch = lastStats
         let nsID: UInt64? = { if case .path(_, let id) = source.namespace { return id }; return nil }()
-        let pollTimeout = Int32(max(10, min(options.timeoutMillis, 250)))
+        // While packets flow, poll returns once per kernel block anyway. The timeout only paces the idle work:
+        // the merge watermark of a multi-source capture (which must advance even on a quiet link) and, for
+        // every capture, the live counters and the namespace watch.
+        let multi = core.staging.count > 1
+        let pollTimeout = Int32(multi ? max(10, min(options.timeoutMillis, 100)) : 250)
         loop: while true {
             fds[0].revents = 0; fds[1].revents = 0
             let n = poll(&fds, 2, pollTimeout)
@@ -127,7 +131,7 @@ final class SourceWorker: @unchecked Sendable {
             core.monitor.lock()
             let got = fds[0].revents != 0 ? handle.dispatch(pcapCallback, user) : 0
             let now = monotonicMillis()
-            if now - lastStats >= 100 { core.updateStatsLocked(index, handle.stats(), ctx); lastStats = now }
+            if now - lastStats >= 250 { core.updateStatsLocked(index, handle.stats(), ctx); lastStats = now }
             core.afterDispatchLocked(index)
             core.monitor.unlock()
             if got > 0 { core.monitor.broadcast() }
