@@ -112,6 +112,38 @@ final class CaptureIntegrationTests: XCTestCase {
         XCTAssertEqual(try tsharkCount(file), ours.packets.count)
     }
 
+    func testDeletedInterfaceEndsTheCaptureWithAValidFile() throws {
+        let file = "\(dir!)/gone.pcapng"
+        let cap = try BackgroundProcess([plumb, "capture", lab.a, "-i", lab.linkA, "-w", file], log: "\(dir!)/gone.log")
+        defer { cap.kill() }
+        try cap.waitForLog(containing: "capturing on")
+        try Shell.run("ip", "netns", "exec", lab.a, "ping", "-c", "2", "-i", "0.2", "10.213.100.2")
+        // Deleting the peer removes both ends of the veth.
+        try Shell.run("ip", "-n", lab.b, "link", "del", lab.linkB)
+        XCTAssertEqual(cap.waitForExit(seconds: 5), 1, cap.log)
+        XCTAssertTrue(cap.log.contains("went away"), cap.log)
+        let ours = try PcapngReader.read(path: file)
+        XCTAssertFalse(ours.truncatedAtEnd)
+        XCTAssertGreaterThanOrEqual(ours.packets.count, 4, "2 requests + 2 replies")
+        XCTAssertEqual(try tsharkCount(file), ours.packets.count)
+    }
+
+    /// `pid:N` resolves through the snapshot like `plumb ns`: the capture runs in that process's namespace.
+    func testPidTargetCapturesInTheProcessNamespace() throws {
+        let sleeper = try BackgroundProcess(["ip", "netns", "exec", lab.b, "sleep", "30"], log: "\(dir!)/sleep.log")
+        defer { sleeper.kill() }
+        usleep(200_000)
+        let cap = try BackgroundProcess([plumb, "capture", "pid:\(sleeper.pid)", "-i", lab.linkB, "-f", Self.echoRequests, "-c", "2"],
+                                        log: "\(dir!)/pid.log", stdout: "\(dir!)/pid.out")
+        defer { cap.kill() }
+        try cap.waitForLog(containing: "capturing on")
+        XCTAssertTrue(cap.log.contains("capturing on \(lab.b)/\(lab.linkB)"), cap.log)
+        try Shell.run("ip", "netns", "exec", lab.a, "ping", "-c", "2", "-i", "0.2", "10.213.100.2")
+        XCTAssertEqual(cap.waitForExit(seconds: 5), 0, cap.log)
+        let out = try String(contentsOfFile: "\(dir!)/pid.out", encoding: .utf8)
+        XCTAssertEqual(out.split(separator: "\n").filter { $0.contains("ICMP echo request") }.count, 2, out)
+    }
+
     func testSigintAndSigtermLeaveValidFiles() throws {
         for (sig, ext) in [(SIGINT, "pcap"), (SIGTERM, "pcapng")] {
             let file = "\(dir!)/sig.\(ext)"

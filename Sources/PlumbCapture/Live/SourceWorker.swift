@@ -150,11 +150,12 @@ final class SourceWorker: @unchecked Sendable {
                 }
             }
         }
-        // Take what the kernel has already handed over, then the final counters.
+        // The kernel hands a partly filled block over only when its timeout expires: wait for that once, so
+        // packets that arrived just before the end (Ctrl-C, a deleted namespace or interface) are not lost.
+        // The block timer keeps running after the interface is gone.
+        if !options.immediate && options.timeoutMillis > 0 { usleep(UInt32(min(options.timeoutMillis, 1000) + 30) * 1000) }
         core.monitor.lock()
-        if core.endReasonLocked.map({ if case .captureFailed = $0 { return false }; return true }) ?? true {
-            _ = handle.dispatch(pcapCallback, user)
-        }
+        _ = handle.dispatch(pcapCallback, user)
         core.updateStatsLocked(index, handle.stats(), ctx)
         core.monitor.unlock()
     }
