@@ -20,7 +20,10 @@ let package = Package(
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "CLinuxShims", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "PlumbModel"),
-        .target(name: "PlumbCapture", dependencies: ["PlumbModel", "CPcap", "CLinuxShims"]),
+        .target(name: "PlumbCapture", dependencies: ["PlumbModel", "CPcap", "CLinuxShims"],
+                // The live capture path touches ring and sink fields per packet; runtime exclusivity checks on
+                // those class fields cost more than the copy itself. Debug builds (tests) keep them.
+                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         // Checks over a snapshot -> findings with fix and undo plans; pure, like the model.
         .target(name: "PlumbDoctor", dependencies: ["PlumbModel"]),
         .target(name: "CCursesShim", linkerSettings: [.linkedLibrary("ncursesw")]),

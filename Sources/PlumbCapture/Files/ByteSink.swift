@@ -35,8 +35,16 @@ public final class FileSink: ByteSink {
     public let path: String
     private var fd: Int32
     private let ownsDescriptor: Bool
-    private var buffer: [UInt8] = []
+    /// Raw buffer rather than an Array: the capture writers fill records in place (`withSpace`), one memcpy
+    /// per packet, with no uniqueness or capacity checks per byte.
+    private let storage: UnsafeMutableRawPointer
+    private var used = 0
     private let bufferSize: Int
+    /// File offset up to which every byte was written: always the end of a whole record, because the buffer
+    /// only ever holds whole records (each `write` call is one record or header).
+    public private(set) var committedBytes = 0
+    /// Set after a failed write: the file was cut back to `committedBytes` and takes no more writes.
+    public private(set) var failed: ByteSinkError?
 
     /// Creates (or truncates) `path` with mode 0644.
     public init(path: String, bufferSize: Int = 64 * 1024) throws {
@@ -46,7 +54,7 @@ public final class FileSink: ByteSink {
         self.fd = fd
         self.ownsDescriptor = true
         self.bufferSize = bufferSize
-        buffer.reserveCapacity(bufferSize)
+        storage = .allocate(byteCount: max(1, bufferSize), alignment: 8)
     }
 
     /// Wraps an existing descriptor (stdout, a pipe). It is not closed by `close()`; pass `bufferSize: 0` to
@@ -56,30 +64,69 @@ public final class FileSink: ByteSink {
         self.fd = fileDescriptor
         self.ownsDescriptor = false
         self.bufferSize = bufferSize
-        buffer.reserveCapacity(bufferSize)
+        storage = .allocate(byteCount: max(1, bufferSize), alignment: 8)
     }
 
     deinit {
         // Best effort for a sink that was never closed; errors cannot be reported from here.
         if fd >= 0 { try? close() }
+        storage.deallocate()
     }
 
     public func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { raw in
+            try withSpace(raw.count) { p in
+                if raw.count > 0 { p.copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
+            }
+        }
+    }
+
+    /// Appends one record of exactly `count` bytes, written in place by `fill`. Records larger than the buffer
+    /// go out in their own write.
+    @inline(__always)
+    public func withSpace(_ count: Int, _ fill: (UnsafeMutableRawPointer) -> Void) throws {
         guard fd >= 0 else { throw ByteSinkError(operation: "write (closed)", path: path, errno: EBADF) }
-        if buffer.count + bytes.count > bufferSize {
+        if let failed { throw failed }
+        if used + count > bufferSize {
             try flush()
-            if bytes.count >= bufferSize {
-                try writeAll(bytes)
+            if count > bufferSize {
+                let big = UnsafeMutableRawPointer.allocate(byteCount: count, alignment: 8)
+                defer { big.deallocate() }
+                fill(big)
+                try writeCommitted(UnsafeRawBufferPointer(start: big, count: count))
                 return
             }
         }
-        buffer += bytes
+        fill(storage + used)
+        used += count
     }
 
     public func flush() throws {
-        guard !buffer.isEmpty else { return }
-        try writeAll(buffer)
-        buffer.removeAll(keepingCapacity: true)
+        if let failed { throw failed }
+        guard used > 0 else { return }
+        defer { used = 0 }
+        try writeCommitted(UnsafeRawBufferPointer(start: storage, count: used))
+    }
+
+    /// Writes whole records; on failure (a full disk) cuts an owned regular file back to the last complete
+    /// record, so the file on disk stays valid, and refuses further writes.
+    private func writeCommitted(_ bytes: UnsafeRawBufferPointer) throws {
+        do {
+            try writeAll(bytes)
+            committedBytes += bytes.count
+        } catch let e as ByteSinkError {
+            failed = e
+            if ownsDescriptor && isRegularFile {
+                _ = ftruncate(fd, off_t(committedBytes))
+                _ = lseek(fd, off_t(committedBytes), SEEK_SET)
+            }
+            throw e
+        }
+    }
+
+    private var isRegularFile: Bool {
+        var st = stat()
+        return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
     /// Flushes, `fsync`s (files only: a pipe cannot be synced) and closes an owned descriptor. Idempotent.
@@ -90,22 +137,21 @@ public final class FileSink: ByteSink {
             fd = -1
         }
         try flush()
-        if ownsDescriptor && fsync(fd) != 0 {
+        // Devices and pipes (/dev/null, a FIFO) cannot be synced; only files are.
+        if ownsDescriptor && isRegularFile && fsync(fd) != 0 {
             throw ByteSinkError(operation: "fsync", path: path, errno: errno)
         }
     }
 
-    private func writeAll(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = systemWrite(fd, raw.baseAddress! + done, raw.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw ByteSinkError(operation: "write", path: path, errno: errno)
-                }
-                done += n
+    private func writeAll(_ raw: UnsafeRawBufferPointer) throws {
+        var done = 0
+        while done < raw.count {
+            let n = systemWrite(fd, raw.baseAddress! + done, raw.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ByteSinkError(operation: "write", path: path, errno: errno)
             }
+            done += n
         }
     }
 }

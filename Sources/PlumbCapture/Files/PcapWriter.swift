@@ -15,6 +15,8 @@ public final class PcapWriter {
     public let snapLength: UInt32
     public let precision: PcapTimestampPrecision
     private let sink: any ByteSink
+    /// The same sink when it is a file: records are then built in its buffer (cast once, not per packet).
+    private let fileSink: FileSink?
     /// Reused per record so writing does not allocate once the buffer has grown to the largest packet.
     private var scratch: [UInt8] = []
 
@@ -22,6 +24,7 @@ public final class PcapWriter {
     public init(sink: any ByteSink, linkType: LinkType, snapLength: UInt32 = 262_144,
                 precision: PcapTimestampPrecision = .microseconds) throws {
         self.sink = sink
+        self.fileSink = sink as? FileSink
         self.linkType = linkType
         self.snapLength = snapLength
         self.precision = precision
@@ -48,6 +51,18 @@ public final class PcapWriter {
     public func write(_ data: UnsafeRawBufferPointer, timestamp: PacketTimestamp, originalLength: Int? = nil) throws {
         let captured = min(data.count, Int(snapLength))
         let original = max(originalLength ?? data.count, data.count)
+        if let file = fileSink {
+            // Live captures: the record is built in the file buffer itself (one copy of the packet).
+            let fraction = precision == .microseconds ? timestamp.nanoseconds / 1000 : timestamp.nanoseconds
+            try file.withSpace(16 + captured) { p in
+                p.storeBytes(of: UInt32(truncatingIfNeeded: timestamp.seconds).littleEndian, toByteOffset: 0, as: UInt32.self)
+                p.storeBytes(of: fraction.littleEndian, toByteOffset: 4, as: UInt32.self)
+                p.storeBytes(of: UInt32(captured).littleEndian, toByteOffset: 8, as: UInt32.self)
+                p.storeBytes(of: UInt32(clamping: original).littleEndian, toByteOffset: 12, as: UInt32.self)
+                if captured > 0 { (p + 16).copyMemory(from: data.baseAddress!, byteCount: captured) }
+            }
+            return
+        }
         scratch.removeAll(keepingCapacity: true)
         scratch.appendLE32(UInt32(truncatingIfNeeded: timestamp.seconds))
         scratch.appendLE32(precision == .microseconds ? timestamp.nanoseconds / 1000 : timestamp.nanoseconds)

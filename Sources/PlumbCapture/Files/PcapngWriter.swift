@@ -5,6 +5,8 @@
 public final class PcapngWriter {
     public private(set) var interfaces: [CaptureInterface] = []
     private let sink: any ByteSink
+    /// The same sink when it is a file: records are then built in its buffer (cast once, not per packet).
+    private let fileSink: FileSink?
     private var scratch: [UInt8] = []
 
     /// Writes the section header. `comment` becomes the SHB opt_comment (tshark -r shows it with capinfos or
@@ -12,6 +14,7 @@ public final class PcapngWriter {
     public init(sink: any ByteSink, comment: String? = nil, hardware: String? = nil, os: String? = nil,
                 application: String? = "Plumb") throws {
         self.sink = sink
+        self.fileSink = sink as? FileSink
         var body: [UInt8] = []
         body.appendLE32(Pcapng.byteOrderMagic)
         body.appendLE16(1)                          // major version
@@ -62,6 +65,21 @@ public final class PcapngWriter {
         let iface = interfaces[interfaceID]
         let captured = min(data.count, Int(iface.snapLength == 0 ? UInt32.max : iface.snapLength))
         let units = Self.timestampUnits(timestamp, resolution: iface.timestampResolution)
+        if comment == nil, let file = fileSink {
+            // Live captures: the Enhanced Packet Block is built in the file buffer itself (one copy of the packet).
+            let padded = (captured + 3) & ~3
+            let total = 32 + padded
+            try file.withSpace(total) { p in
+                func put(_ v: UInt32, _ at: Int) { p.storeBytes(of: v.littleEndian, toByteOffset: at, as: UInt32.self) }
+                put(Pcapng.enhancedPacketBlock, 0); put(UInt32(total), 4); put(UInt32(interfaceID), 8)
+                put(UInt32(truncatingIfNeeded: units >> 32), 12); put(UInt32(truncatingIfNeeded: units), 16)
+                put(UInt32(captured), 20); put(UInt32(clamping: max(originalLength ?? data.count, data.count)), 24)
+                if captured > 0 { (p + 28).copyMemory(from: data.baseAddress!, byteCount: captured) }
+                if padded > captured { (p + 28 + captured).initializeMemory(as: UInt8.self, repeating: 0, count: padded - captured) }
+                put(UInt32(total), 28 + padded)
+            }
+            return
+        }
 
         scratch.removeAll(keepingCapacity: true)
         scratch.appendLE32(Pcapng.enhancedPacketBlock)

@@ -1,0 +1,246 @@
+import ArgumentParser
+import Dispatch
+import Glibc
+import PlumbCapture
+
+/// `plumb capture`: tcpdump inside any namespace or container, several at once merged by time.
+struct CaptureCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "capture",
+        abstract: "Capture packets inside namespaces or containers (libpcap), one or several merged by time.",
+        discussion: """
+            TARGET is a namespace name, pid:N, a container name or id, a namespace id, or host. Give several \
+            targets to follow a flow across a veth pair, a bridge or a NAT: their packets are merged into one \
+            time-ordered stream, each line labelled with its source.
+            -i pairs with the targets in order (plumb capture a b -i eth0 -i veth1); a single -i applies to every \
+            target; without -i, `any`.
+            Ends on -c, Ctrl-C/SIGTERM, a deleted namespace, a vanished interface or a write error; the file is \
+            always complete. Exit codes: 0 ended as asked (count, signal), 1 ended by the environment or a write \
+            error, 4 unknown target or interface, 64 bad filter or usage, 77 not root.
+            """)
+
+    @Argument(help: "Namespace name, pid:N, container name/id, namespace id, or host (one or more).")
+    var targets: [String]
+
+    @Option(name: .shortAndLong, help: "Interface or `any` (default). Repeat to give each target its own, in order.")
+    var interface: [String] = []
+
+    @Option(name: .shortAndLong, help: "BPF filter in libpcap/tcpdump syntax, e.g. 'icmp or udp port 53'.")
+    var filter: String?
+
+    @Option(name: .customShort("c"), help: "Stop after this many packets.")
+    var count: Int?
+
+    @Option(name: .customShort("w"), help: "Write packets to FILE (.pcapng: pcapng with interface and namespace names; otherwise pcap) instead of printing them.")
+    var write: String?
+
+    @Flag(help: "Print one JSON object per packet (NDJSON) with every decoded field.")
+    var json = false
+
+    @Option(name: .customShort("s"), help: "Snap length: bytes kept per packet.")
+    var snaplen = 262_144
+
+    @Option(name: .customShort("B"), help: "Kernel capture buffer per source, in KiB (default 8192).")
+    var bufferSize = 8192
+
+    @Flag(help: "Deliver each packet at once instead of per kernel block (lower latency, more CPU).")
+    var immediate = false
+
+    @Flag(name: .customLong("no-promisc"), help: "Do not put the interface into promiscuous mode.")
+    var noPromiscuous = false
+
+    func validate() throws {
+        if let count, count <= 0 { throw ValidationError("-c must be a positive number of packets") }
+        if snaplen <= 0 || snaplen > 262_144 { throw ValidationError("-s must be between 1 and 262144") }
+        if bufferSize <= 0 { throw ValidationError("-B must be a positive number of KiB") }
+        if json && write != nil { throw ValidationError("--json prints packets; -w writes them to a file: choose one") }
+    }
+
+    func run() throws {
+        try requirePrivileges()
+        let ifaces = try CaptureTargets.interfaces(interface, targets: targets.count)
+        let sources = try CaptureTargets.resolve(targets, interfaces: ifaces)
+        var options = CaptureOptions(filter: filter)
+        options.snapLength = snaplen
+        options.kernelBufferBytes = bufferSize * 1024
+        options.immediate = immediate
+        options.promiscuous = !noPromiscuous
+        options.count = count
+        options.retention = .untilRead
+
+        // Signals are taken before the threads start, so none of them is killed by a default handler.
+        let signals = CaptureSignals()
+        let capture: LiveCapture
+        do {
+            capture = try LiveCapture(sources: sources, options: options)
+        } catch let e as LiveCaptureError {
+            throw CommandFailure(description: e.description, code: Self.exitCode(e))
+        }
+        signals.onSignal { capture.stop() }
+
+        var file: CaptureFileOutput?
+        if let write {
+            do {
+                try CaptureFileOutput.validate(path: write, linkTypes: capture.sources.map(\.linkType))
+                file = try CaptureFileOutput(path: write, sources: capture.sources, comment: commentLine())
+            } catch {
+                capture.stop()
+                capture.waitUntilFinished()
+                throw error
+            }
+        }
+        for s in capture.sources {
+            var line = "plumb: capturing on \(s.source.label), link-type \(s.linkType), snapshot length \(s.snapLength) bytes"
+            if let f = filter, !f.isEmpty { line += ", filter '\(f)'" }
+            printError(String(line.dropFirst("plumb: ".count)))
+            for w in s.warnings { printError("warning: \(s.source.label): \(w)") }
+        }
+
+        let printer = file == nil ? CapturePrinter(json: json, sources: capture.sources) : nil
+        var after: UInt64 = 0
+        var delivered = 0
+        var consumerEnd: String?
+        while true {
+            let finished = capture.isFinished
+            if let file, consumerEnd == nil {
+                // Files: packets go from the capture buffer straight into the file buffer.
+                do {
+                    let last = try capture.consume(after: after) { try file.write($0) }
+                    delivered += Int(last - after)
+                    if last == after {
+                        if finished { break }
+                        capture.wait(after: after, timeoutMillis: 250)
+                    }
+                    after = last
+                } catch {
+                    consumerEnd = "\(error)"
+                    delivered = file.written
+                    capture.stop(reason: .writeFailed("\(error)"))
+                }
+                continue
+            }
+            let batch = capture.read(after: after, limit: 8192)
+            if batch.isEmpty {
+                if finished { break }
+                capture.wait(after: after, timeoutMillis: 250)
+                continue
+            }
+            after = batch.lastSequence
+            if consumerEnd != nil { continue }  // draining after a write error: nothing more is written
+            if let printer {
+                for p in batch { printer.add(p) }
+                if !printer.flush() {
+                    consumerEnd = "stdout was closed"
+                    capture.stop()
+                    continue
+                }
+            }
+            delivered += batch.count
+        }
+        var closeError: String?
+        if let file {
+            do { try file.close() } catch { closeError = "\(error)" }
+            if closeError != nil && consumerEnd == nil { consumerEnd = closeError }
+        }
+        signals.cancel()
+
+        let reason = capture.endReason ?? .stopped
+        let stats = capture.stats()
+        var message: String
+        switch reason {
+        case .stopped where signals.received != nil: message = "interrupted by \(signals.received!)"
+        case .writeFailed(let m): message = "write failed: \(m)"
+        default: message = reason.description
+        }
+        if let file {
+            let written = file.sink.failed == nil ? file.written : max(0, file.written)
+            message += file.sink.failed == nil
+                ? "; \(written) packet\(written == 1 ? "" : "s") written to \(file.path)"
+                : "; \(file.path) keeps every packet before the error (\(file.sink.committedBytes) bytes, valid)"
+        }
+        CaptureSummary.print(stats: stats, sources: capture.sources, delivered: delivered)
+        printError(message)
+        if let consumerEnd, !(consumerEnd == "stdout was closed") {
+            throw CommandFailure(description: "capture ended: \(consumerEnd)", code: PlumbExit.failure)
+        }
+        if !reason.isRequested { throw ExitCode(1) }
+    }
+
+    private func commentLine() -> String {
+        var s = "plumb capture " + targets.joined(separator: " ")
+        if !interface.isEmpty { s += " " + interface.map { "-i \($0)" }.joined(separator: " ") }
+        if let filter { s += " -f '\(filter)'" }
+        return s
+    }
+
+    static func exitCode(_ e: LiveCaptureError) -> ExitCode {
+        switch e {
+        case .badFilter, .invalidOptions: return PlumbExit.usage
+        case .noSuchInterface, .namespaceUnavailable: return PlumbExit.notFound
+        case .permissionDenied: return PlumbExit.permission
+        case .openFailed: return PlumbExit.failure
+        }
+    }
+}
+
+/// tcpdump's three closing lines (to stderr), plus plumb's own drops and per-source lines when several.
+enum CaptureSummary {
+    static func print(stats: [CaptureSourceStats], sources: [CaptureSourceInfo], delivered: Int) {
+        let received = stats.reduce(0) { $0 + $1.received }
+        let kernel = stats.reduce(0) { $0 + $1.kernelDropped }
+        let ring = stats.reduce(0) { $0 + $1.ringDropped }
+        func plural(_ n: some BinaryInteger, _ what: String) -> String { "\(n) packet\(n == 1 ? "" : "s") \(what)" }
+        var text = plural(delivered, "captured") + "\n" + plural(received, "received by filter") + "\n"
+            + plural(kernel, "dropped by kernel") + "\n"
+        if ring > 0 { text += plural(ring, "dropped by plumb (its buffer was full)") + "\n" }
+        if sources.count > 1 {
+            for (s, st) in zip(sources, stats) {
+                text += "  \(s.source.label): \(st.captured) captured, \(st.received) received by filter, \(st.kernelDropped) dropped by kernel"
+                text += st.ringDropped > 0 ? ", \(st.ringDropped) dropped by plumb\n" : "\n"
+            }
+        }
+        FileHandleWriter.write(2, text)
+    }
+}
+
+/// SIGINT/SIGTERM end the capture cleanly instead of killing the process; SIGPIPE is ignored so a closed
+/// stdout is an error plumb sees and handles.
+final class CaptureSignals: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLockLite()
+    private var name: String?
+    var received: String? { lock.locked { name } }
+
+    init() {
+        signal(SIGPIPE, SIG_IGN)
+        // Past a file size limit, write() then fails with EFBIG and the capture ends like on a full disk.
+        signal(SIGXFSZ, SIG_IGN)
+        for (sig, label) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+            signal(sig, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { [weak self] in
+                guard let self else { return }
+                self.lock.locked { if self.name == nil { self.name = label } }
+                self.handler?()
+            }
+            s.resume()
+            sources.append(s)
+        }
+    }
+
+    private var handler: (() -> Void)?
+    func onSignal(_ f: @escaping () -> Void) { lock.locked { handler = f } }
+
+    func cancel() {
+        for s in sources { s.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}
+
+/// A pthread mutex for the few fields the signal handler shares.
+final class NSLockLite: @unchecked Sendable {
+    private var m = pthread_mutex_t()
+    init() { pthread_mutex_init(&m, nil) }
+    func locked<T>(_ body: () -> T) -> T { pthread_mutex_lock(&m); defer { pthread_mutex_unlock(&m) }; return body() }
+}

@@ -1,0 +1,76 @@
+import PlumbCapture
+
+/// `-w FILE`: classic pcap (one link type, what every tool reads) or pcapng when the name ends in `.pcapng`
+/// (one interface block per source with the interface name and its namespace/container, so a merged capture of
+/// several namespaces stays attributable in Wireshark).
+final class CaptureFileOutput {
+    let path: String
+    let sink: FileSink
+    private let pcap: PcapWriter?
+    private let pcapng: PcapngWriter?
+    private(set) var written = 0
+
+    static func isPcapng(_ path: String) -> Bool { path.lowercased().hasSuffix(".pcapng") }
+
+    /// Checks, before anything is captured, that the sources fit the format.
+    static func validate(path: String, linkTypes: [LinkType]) throws {
+        if !isPcapng(path), Set(linkTypes.map(\.rawValue)).count > 1 {
+            throw CommandFailure(description: "the sources have different link types (\(linkTypes.map(\.description).joined(separator: ", "))) and a .pcap file holds one: write to a .pcapng file instead",
+                                 code: PlumbExit.usage)
+        }
+    }
+
+    init(path: String, sources: [CaptureSourceInfo], comment: String) throws {
+        self.path = path
+        do {
+            sink = try FileSink(path: path, bufferSize: 256 * 1024)
+        } catch {
+            throw CommandFailure(description: "cannot write \(path): \(error)", code: PlumbExit.failure)
+        }
+        do {
+            if Self.isPcapng(path) {
+                let w = try PcapngWriter(sink: sink, comment: comment, application: "Plumb")
+                for s in sources {
+                    try w.addInterface(CaptureInterface(
+                        linkType: s.linkType, snapLength: UInt32(clamping: s.snapLength), name: s.source.interface,
+                        description: s.source.namespaceDescription,
+                        comment: "plumb source \(s.source.label)", timestampResolution: 9))
+                }
+                pcapng = w; pcap = nil
+            } else {
+                pcap = try PcapWriter(sink: sink, linkType: sources[0].linkType,
+                                      snapLength: UInt32(clamping: sources.map(\.snapLength).max() ?? 262_144))
+                pcapng = nil
+            }
+            // The header goes to disk now: even a capture that ends before its first packet leaves a valid file.
+            try sink.flush()
+        } catch {
+            throw CommandFailure(description: "cannot write \(path): \(error)", code: PlumbExit.failure)
+        }
+    }
+
+    func write(_ p: LivePacket) throws {
+        try p.data.withUnsafeBytes { raw in
+            if let pcapng {
+                try pcapng.write(raw, interfaceID: p.source, timestamp: p.timestamp, originalLength: p.originalLength)
+            } else {
+                try pcap!.write(raw, timestamp: p.timestamp, originalLength: p.originalLength)
+            }
+        }
+        written += 1
+    }
+
+    /// The live path: the packet is copied once, from the capture buffer into the file buffer.
+    @inline(__always)
+    func write(_ p: LivePacketView) throws {
+        if let pcapng {
+            try pcapng.write(p.bytes, interfaceID: p.source, timestamp: p.timestamp, originalLength: p.originalLength)
+        } else {
+            try pcap!.write(p.bytes, timestamp: p.timestamp, originalLength: p.originalLength)
+        }
+        written += 1
+    }
+
+    /// Flushes and closes. After a write error the file was already cut back to its last whole packet.
+    func close() throws { try sink.close() }
+}
