@@ -34,12 +34,13 @@ final class KeymapTests: XCTestCase {
     }
 
     func testReservedKeysAreMarkedUnavailable() {
-        for (key, act) in [("c", Action.capture), ("f", .fix), ("u", .undo)] {
+        for (key, act) in [("f", Action.fix), ("u", .undo)] {
             let b = km.binding(for: .char(Character(key)), in: [.global])
             XCTAssertEqual(b?.action, act)
             XCTAssertEqual(b?.available, false, key)
         }
         XCTAssertEqual(km.binding(for: .char("s"), in: [.global])?.available, true, "the shell key has landed")
+        XCTAssertEqual(km.binding(for: .char("c"), in: [.global])?.available, true, "the capture key has landed")
     }
 
     func testNoKeyIsBoundTwiceInOneContext() {
@@ -63,7 +64,8 @@ final class KeymapTests: XCTestCase {
             XCTAssertTrue(lines.contains { $0.contains(b.help.replacingAll("|", with: "\\|")) }, b.help)
             for k in b.keys { XCTAssertTrue(md.contains("`\(k.label())`"), k.label()) }
         }
-        XCTAssertTrue(md.contains("| `c` | Everywhere | capture packets on the selected link *(not yet available)* |"))
+        XCTAssertTrue(md.contains("| `f` | Everywhere | apply the doctor's fix for the selected finding *(not yet available)* |"))
+        XCTAssertTrue(md.contains("| `x` | Capture pane | close the capture |"))
         XCTAssertTrue(md.contains("| `↑` `k` | Everywhere |"))
         print(md)
     }

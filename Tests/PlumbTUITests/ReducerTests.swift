@@ -227,9 +227,9 @@ final class ReducerTests: XCTestCase {
 
     func testReservedKeysAnswerNotYetAvailable() {
         var s = TestEnv.state()
-        XCTAssertEqual(s.press([.char("c")]), [.notAvailable(.capture)])
+        XCTAssertEqual(s.press([.char("f")]), [.notAvailable(.fix)])
         XCTAssertTrue(s.message!.text.contains("not yet available"))
-        XCTAssertEqual(s.press([.char("f"), .char("u")]), [.notAvailable(.fix), .notAvailable(.undo)])
+        XCTAssertEqual(s.press([.char("u")]), [.notAvailable(.undo)])
     }
 
     func testShellKeyAsksForAShellInTheSelectedNamespace() {

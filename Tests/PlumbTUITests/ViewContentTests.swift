@@ -220,8 +220,8 @@ final class ViewContentTests: XCTestCase {
             XCTAssertTrue(b.plainText.contains(binding.keysLabel()), "help lacks \(binding.keysLabel())")
             XCTAssertTrue(b.plainText.contains(String(binding.help.prefix(40))), "help lacks \(binding.help)")
         }
-        XCTAssertTrue(b.plainText.contains("capture packets on the selected link (not yet available)"))
-        XCTAssertEqual(b.style(of: "capture packets")?.dim, true, "reserved keys are dimmed")
+        XCTAssertTrue(b.plainText.contains("apply the doctor's fix for the selected finding (not yet available)"))
+        XCTAssertEqual(b.style(of: "apply the doctor's fix")?.dim, true, "reserved keys are dimmed")
     }
 
     func testHelpOverlayScrollsToEveryKeyOnASmallTerminal() {

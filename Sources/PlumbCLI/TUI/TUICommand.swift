@@ -63,7 +63,15 @@ struct TUICommand: ParsableCommand {
         // Draw only when something changed (a snapshot, a key, a resize): an idle screen costs nothing, and
         // unchanged cells are never rewritten (CursesTerminal diffs frames).
         var dirty = true
+        var capture: TUICapture? = nil
+        defer { capture?.stop() }
         while true {
+            if let c = capture, let pane = state.capture {
+                if c.poll(paused: pane.paused) {
+                    state.captureUpdated(rowCount: c.count)
+                    dirty = true
+                }
+            }
             if let next = live.take() {
                 ctx.events += SnapshotDiff.events(from: ctx.snapshot, to: next.snapshot)
                 if ctx.events.count > 1000 { ctx.events.removeFirst(ctx.events.count - 1000) }
@@ -78,6 +86,9 @@ struct TUICommand: ParsableCommand {
             if dirty {
                 state.size = term.size
                 live.setFocus(onScreen(state, ctx.snapshot), firewall: state.detailTab == .firewall)
+                ctx.capture = state.capture.flatMap { pane in
+                    capture?.feed(selected: pane.selected, showDetail: pane.showDetail)
+                }
                 term.draw(AppView.render(state, ctx, size: term.size))
                 dirty = false
             }
@@ -91,6 +102,26 @@ struct TUICommand: ParsableCommand {
             case .setInterval(let s): live.interval = s
             case .shell(let id):
                 state.message = runShell(in: id, snapshot: ctx.snapshot, term: term)
+            case .startCapture(let id, let interface, let filter):
+                capture?.stop()
+                capture = ctx.snapshot.namespace(id: id).map { TUICapture(namespace: $0, interface: interface, filter: filter) }
+            case .restartCapture(let filter):
+                if let pane = state.capture {
+                    capture?.stop()
+                    capture = ctx.snapshot.namespace(id: pane.namespace).map {
+                        TUICapture(namespace: $0, interface: pane.interface, filter: filter)
+                    }
+                }
+            case .stopCapture:
+                capture?.stop()
+                capture = nil
+            case .saveCapture(let path):
+                do {
+                    let n = try capture?.save(to: path) ?? 0
+                    state.message = .info("wrote \(n) packets to \(path)")
+                } catch {
+                    state.message = .error("\(error)")
+                }
             case .notAvailable, .openHelp, .none: break
             }
         }

@@ -61,6 +61,12 @@ extension AppState {
         }
     }
 
+    /// The live loop holds `count` packets now: keep the selection and scrolling consistent with that.
+    public mutating func captureUpdated(rowCount count: Int) {
+        capture?.rowCount = count
+        normalizeCapture()
+    }
+
     /// Keeps the capture selection inside the rows the pane holds.
     mutating func normalizeCapture() {
         guard var c = capture else {

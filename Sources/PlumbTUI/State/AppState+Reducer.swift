@@ -126,7 +126,7 @@ extension AppState {
             if detailTab == .firewall { jumpStack.removeAll() }
         case .capture:
             guard var c = capture, c.rowCount > 0 else { return }
-            c.selected = clamp(step(c.selected ?? (delta < 0 ? c.rowCount : c.rowCount - 1)), c.rowCount)
+            c.selected = clamp(step(c.selected ?? c.rowCount - 1), c.rowCount)
             capture = c
         case .topology, .details:
             guard !rows.topology.isEmpty else { return }

@@ -44,9 +44,10 @@ enum CapturePaneView {
                 buf.text(line, x: d.x + 1, y: d.y + 1 + k, width: d.width - 1, style: t.text, ellipsis: g.ellipsis)
             }
         }
+        // Why it ended comes first: it is what the user needs to read when the line is cut.
         var status = feed.status
-        if let ended = feed.ended { status += (status.isEmpty ? "" : " · ") + ended }
         if let pos = window.positionLabel { status = pos + "  " + status }
+        if let ended = feed.ended { status = ended + (status.isEmpty ? "" : " · ") + status }
         buf.text(status, x: inside.x + 1, y: parts.status.y, width: inside.width - 1,
                  style: feed.ended != nil ? t.warning : t.dim, ellipsis: g.ellipsis)
     }
