@@ -86,12 +86,15 @@ public final class LiveModel: @unchecked Sendable {
         var reader = SnapshotReader(options: opts)
         reader.sockets = sockets
         reader.nsids = nsids
+        let started = Date()
         let found = reader.discover()
+        let discoveryMillis = Date().timeIntervalSince(started) * 1000
         let known = Set(old?.namespaces.map(\.id) ?? [])
         let fresh = Set(found.namespaces.map(\.id)).subtracting(known)
         let readSet: Set<UInt64>? = (all || old == nil) ? nil : hot.union(pending).union(pendingFirewall).union(fresh)
         reader.options.firewallFor = readSet.map { _ in hotFirewall.union(pendingFirewall).union(fresh) }
         var snap = reader.read(discovered: found, only: readSet)
+        snap.discovery.discoveryMillis = discoveryMillis
         if let old, let readSet { snap = Self.carryOver(snap, from: old, read: readSet, fdScan: opts.scanFds) }
         if let fw = reader.options.firewallFor, let old {
             // Namespaces read for their links only keep the firewall they had.
