@@ -69,6 +69,16 @@ final class DoctorCheckTests: XCTestCase {
         XCTAssertEqual(ids(f), ["no-masquerade:ns1:10.213.110.0/24"])
     }
 
+    func testMasqueradeThatNeverMatchesWhileForwardCountersGrow() {
+        var f = DoctorFixture()
+        f.editChain(H, "filter", "FORWARD") { $0.rules = [FirewallRule(rule: "-i br0 ! -o br0 -j ACCEPT", packets: 120, target: "ACCEPT")] }
+        let x = only(f, "masquerade-unmatched:ns1:10.213.110.0/24")
+        XCTAssertEqual(x?.severity, .warning)
+        XCTAssertNil(x?.fix)
+        f.editChain(H, "nat", "POSTROUTING") { $0.rules[0].packets = 3 }
+        XCTAssertEqual(ids(f), [])
+    }
+
     // 3
     func testForwardDropWithoutAcceptPath() {
         var f = DoctorFixture()

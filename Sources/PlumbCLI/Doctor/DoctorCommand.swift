@@ -82,8 +82,15 @@ struct DoctorCommand: ParsableCommand {
             host = ns.id
             scope = Doctor.scope(around: ns.id, in: snap)
         }
+        let t0 = Date()
         let inputs = DoctorInputsReader.read(snap, scope: scope, hostNamespace: host)
-        return (Doctor.report(snapshot: snap, inputs: inputs), snap)
+        let t1 = Date()
+        let report = Doctor.report(snapshot: snap, inputs: inputs)
+        if ProcessInfo.processInfo.environment["PLUMB_TIMING"] != nil {
+            FileHandleWriter.write(2, "doctor inputs: \(t1.timeIntervalSince(t0) * 1000) ms, checks: \(Date().timeIntervalSince(t1) * 1000) ms, "
+                                   + "\(snap.namespaces.count) namespaces, \(report.findings.count) findings\n")
+        }
+        return (report, snap)
     }
 
     func service() throws -> DoctorFixService {

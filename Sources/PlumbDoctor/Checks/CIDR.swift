@@ -7,6 +7,37 @@ struct CIDR: Hashable, CustomStringConvertible {
 
     /// "10.0.0.2/24", "fd13::1/64", or a bare address (full length).
     init?(_ text: String) {
+        // Fast path for IPv4 (most addresses): one pass over the bytes, no allocations but the result.
+        var b: [UInt8] = [], cur = 0, digits = 0, len = -1, ok = true
+        b.reserveCapacity(4)
+        for c in text.utf8 {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                cur = cur * 10 + Int(c - UInt8(ascii: "0")); digits += 1
+                if digits > 3 { ok = false }
+            case UInt8(ascii: "."):
+                if len >= 0 || digits == 0 || cur > 255 || b.count >= 3 { ok = false }
+                b.append(UInt8(truncatingIfNeeded: cur)); cur = 0; digits = 0
+            case UInt8(ascii: "/"):
+                if len >= 0 || digits == 0 || cur > 255 || b.count != 3 { ok = false }
+                b.append(UInt8(truncatingIfNeeded: cur)); cur = 0; digits = 0; len = 0
+            default:
+                ok = false
+            }
+            if !ok { break }
+        }
+        if ok && digits > 0 {
+            if len < 0 {
+                if b.count == 3 && cur <= 255 { b.append(UInt8(cur)); self.init(bytes: b, length: 32); return }
+            } else if cur <= 32 && b.count == 4 {
+                self.init(bytes: b, length: cur); return
+            }
+        }
+        if text.utf8.contains(UInt8(ascii: ":")) == false { return nil }
+        self.init(slow: text)
+    }
+
+    private init?(slow text: String) {
         let parts = text.split(separator: "/", maxSplits: 1)
         guard let first = parts.first, let b = CIDR.parseAddress(String(first)) else { return nil }
         bytes = b

@@ -6,29 +6,38 @@ final class DoctorContext {
     let inputs: DoctorInputs
     /// The namespaces in scope (all, or `inputs.scope`).
     let namespaces: [Namespace]
-    private let byId: [UInt64: Namespace]
+    private let byId: [UInt64: Int]
     /// The namespace playing the host.
     let hostId: UInt64?
 
     init(snapshot: Snapshot, inputs: DoctorInputs) {
         self.snapshot = snapshot
         self.inputs = inputs
-        var m: [UInt64: Namespace] = [:]
-        for ns in snapshot.namespaces { m[ns.id] = ns }
+        var m: [UInt64: Int] = [:]
+        for (i, ns) in snapshot.namespaces.enumerated() { m[ns.id] = i }
         byId = m
         namespaces = inputs.scope.map { s in snapshot.namespaces.filter { s.contains($0.id) } } ?? snapshot.namespaces
         hostId = inputs.hostNamespace ?? snapshot.host?.id
     }
 
-    func namespace(_ id: UInt64?) -> Namespace? { id.flatMap { byId[$0] } }
+    func namespace(_ id: UInt64?) -> Namespace? { id.flatMap { byId[$0] }.map { snapshot.namespaces[$0] } }
 
     func isHost(_ ns: Namespace) -> Bool { ns.id == hostId }
 
     /// The other end of a veth (or the parent of a macvlan/vxlan), with its namespace.
     func resolve(_ ref: RemoteLinkRef?) -> (ns: Namespace, link: Link)? {
-        guard let ref, let ns = namespace(ref.namespace), let l = ns.link(index: ref.index) else { return nil }
-        return (ns, l)
+        guard let ref, let ns = namespace(ref.namespace) else { return nil }
+        // Big namespaces (a host with hundreds of veths) get an index map instead of a linear search per lookup.
+        if ns.links.count < 16 { return ns.link(index: ref.index).map { (ns, $0) } }
+        if linkPositions[ns.id] == nil {
+            var m: [Int: Int] = [:]
+            for (i, l) in ns.links.enumerated() { m[l.index] = i }
+            linkPositions[ns.id] = m
+        }
+        guard let pos = linkPositions[ns.id]?[ref.index] else { return nil }
+        return (ns, ns.links[pos])
     }
+    private var linkPositions: [UInt64: [Int: Int]] = [:]
 
     /// How a plan step names this namespace: host, an `ip netns` name, or a file that holds it.
     func ref(_ ns: Namespace) -> NamespaceRef {
@@ -38,6 +47,28 @@ final class DoctorContext {
         if let p = ns.paths.first { return .path(p) }
         if let pid = ns.pids.first { return .path("/proc/\(pid)/ns/net") }
         return .path("net:[\(ns.id)]")
+    }
+
+    private var addressCache: [UInt64: [(link: Link, cidr: CIDR)]] = [:]
+    private var ruleCache: [String: [(chain: String, rule: FirewallRule, tokens: RuleTokens)]] = [:]
+
+    /// Every parsed address of a namespace's non-loopback links, link-local excluded (parsed once per run).
+    func addresses(_ ns: Namespace) -> [(link: Link, cidr: CIDR)] {
+        if let a = addressCache[ns.id] { return a }
+        let a = ns.links.filter { !$0.isLoopback }.flatMap { l in
+            l.addresses.compactMap(CIDR.init).filter { !$0.isLinkLocal }.map { (l, $0) }
+        }
+        addressCache[ns.id] = a
+        return a
+    }
+
+    /// The rules of one iptables table of a namespace with their tokens (parsed once per run).
+    func rules(_ ns: Namespace, _ family: String, _ table: String) -> [(chain: String, rule: FirewallRule, tokens: RuleTokens)] {
+        let key = "\(ns.id)/\(family)/\(table)"
+        if let r = ruleCache[key] { return r }
+        let r = ns.firewall.table(family, table)?.chains.flatMap { c in c.rules.map { (c.name, $0, RuleTokens($0.rule)) } } ?? []
+        ruleCache[key] = r
+        return r
     }
 
     lazy var bridges: [BridgeView] = namespaces.flatMap { ns in

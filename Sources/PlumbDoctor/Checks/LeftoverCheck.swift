@@ -41,11 +41,17 @@ enum LeftoverCheck {
 
     static func veths(_ ctx: DoctorContext) -> [Finding] {
         // Links something else stacks on (macvlan/vxlan parents) are in use.
-        var parents: Set<String> = []
-        for ns in ctx.namespaces { for l in ns.links { if let p = l.parent { parents.insert("\(p.namespace ?? ns.id):\(p.index)") } } }
+        struct Key: Hashable { var ns: UInt64; var index: Int }
+        var used: Set<Key> = []  // parents of stacked links and masters of enslaved ones
+        for ns in ctx.namespaces {
+            for l in ns.links {
+                if let p = l.parent { used.insert(Key(ns: p.namespace ?? ns.id, index: p.index)) }
+                if let m = l.master { used.insert(Key(ns: ns.id, index: m.index)) }
+            }
+        }
         func idle(_ ns: Namespace, _ l: Link) -> Bool {
-            l.master == nil && l.addresses.allSatisfy { CIDR($0)?.isLinkLocal ?? true }
-                && !parents.contains("\(ns.id):\(l.index)") && !ns.links.contains { $0.master?.index == l.index }
+            l.master == nil && !used.contains(Key(ns: ns.id, index: l.index))
+                && l.addresses.allSatisfy { CIDR($0)?.isLinkLocal ?? true }
         }
         var out: [Finding] = []
         for ns in ctx.namespaces {
@@ -70,7 +76,8 @@ enum LeftoverCheck {
         for ns in ctx.namespaces {
             let ifaces = Set(ns.links.map(\.name))
             let nets = ns.links.flatMap { $0.addresses.compactMap(CIDR.init) }
-            for table in ns.firewall.tables where table.source == "iptables" {
+            for table in ns.firewall.tables where table.source == "iptables"
+            && table.chains.contains(where: { !$0.isBuiltin && ChainOwner.of(chain: $0.name) != .system }) {
                 let referenced = table.referencedChains
                 for c in table.chains where !c.isBuiltin {
                     let owner = ChainOwner.of(chain: c.name)

@@ -23,7 +23,11 @@ enum MasqueradeCheck {
             for gw in b.gateways where gw.isV4 {
                 guard !b.gatewayUsers(gw).isEmpty else { continue }
                 let subnet = gw.network
-                if rules.contains(where: { covers(RuleTokens($0.1.rule), subnet: subnet, bridge: b.bridge.name) }) { continue }
+                let covering = rules.filter { covers(RuleTokens($0.1.rule), subnet: subnet, bridge: b.bridge.name) }
+                if !covering.isEmpty {
+                    if let f = unmatched(ctx, b, subnet: subnet, covering: covering) { out.append(f) }
+                    continue
+                }
                 let fid = DoctorContext.id(id, b.ns, subnet.description)
                 let spec = "-s \(subnet) ! -o \(b.bridge.name) -m comment --comment \"plumb-doctor:\(id)\" -j MASQUERADE"
                 let fix = Plan(operation: "doctor fix \(fid)", steps: [.firewall(
@@ -43,5 +47,30 @@ enum MasqueradeCheck {
             }
         }
         return out
+    }
+
+    static let unmatchedId = "masquerade-unmatched"
+
+    /// The covering rules exist but have never matched, while FORWARD accepted traffic leaving the bridge: an
+    /// earlier rule in the nat path (ACCEPT/RETURN) or a wrong `-o` keeps them from applying.
+    static func unmatched(_ ctx: DoctorContext, _ b: BridgeView, subnet: CIDR, covering: [(String, FirewallRule)]) -> Finding? {
+        guard covering.allSatisfy({ $0.1.packets == 0 }), let filter = b.ns.firewall.table("ipv4", "filter") else { return nil }
+        let egress = filter.reachable(from: "FORWARD").flatMap { c in c.rules.map { (c.name, $0) } }.filter { (_, r) in
+            let t = RuleTokens(r.rule)
+            return t.target == "ACCEPT" && t.matchesIn(b.bridge.name) && !t.matchesOut(b.bridge.name) && !t.hasConntrackEstablished
+        }
+        guard let busy = egress.first(where: { $0.1.packets > 0 }) else { return nil }
+        let fid = DoctorContext.id(unmatchedId, b.ns, subnet.description)
+        return Finding(
+            id: fid, check: unmatchedId, checkNumber: number, severity: .warning,
+            title: "MASQUERADE for \(subnet) never matches while \(b.bridge.name) forwards traffic out",
+            subjects: [.init(namespace: b.ns.id, kind: "link", name: b.bridge.name),
+                       .init(namespace: b.ns.id, kind: "chain", name: "nat/\(covering[0].0)")],
+            evidence: covering.map { "-A \($0.0) \($0.1.rule)  [\($0.1.packets) pkts]" }
+                + ["-A \(busy.0) \(busy.1.rule)  [\(busy.1.packets) pkts]"],
+            explanation: "Packets from \(subnet) are forwarded out (the FORWARD counter grows) but the rule meant to "
+                + "masquerade them has counted nothing: a rule before it in the nat table accepts or returns them, "
+                + "or its interface match is wrong. They leave with private source addresses and replies never come "
+                + "back. Compare the order with `iptables -t nat -S POSTROUTING`.")
     }
 }

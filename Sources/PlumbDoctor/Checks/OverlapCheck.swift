@@ -11,20 +11,22 @@ enum OverlapCheck {
         var out: [Finding] = []
         for ns in ctx.namespaces {
             for v4 in [true, false] {
-                let nets = ns.globalAddresses(v4).filter { $0.cidr.length < (v4 ? 32 : 128) }
+                let nets = ctx.addresses(ns).filter { $0.cidr.isV4 == v4 && $0.cidr.length < (v4 ? 32 : 128) }.map { ($0.link, $0.cidr, $0.cidr.network) }
+                if nets.count < 2 { continue }
                 var reported: Set<String> = []
                 for (i, a) in nets.enumerated() {
-                    for b in nets[(i + 1)...] where a.link.name != b.link.name && a.cidr.network.overlaps(b.cidr.network) {
-                        let pair = [a.link.name, b.link.name].sorted().joined(separator: ",")
+                    for b in nets[(i + 1)...] where a.0.name != b.0.name && a.2.overlaps(b.2) {
+                        let (al, ac, _) = a, (bl, bc, _) = b
+                        let pair = [al.name, bl.name].sorted().joined(separator: ",")
                         guard reported.insert(pair).inserted else { continue }
                         let fid = DoctorContext.id(id, ns, pair)
                         out.append(Finding(
                             id: fid, check: id, checkNumber: number, severity: .warning,
-                            title: "\(a.cidr.network) on \(a.link.name) overlaps \(b.cidr.network) on \(b.link.name) in \(ns.displayName)",
-                            subjects: [.init(namespace: ns.id, kind: "link", name: a.link.name),
-                                       .init(namespace: ns.id, kind: "link", name: b.link.name)],
-                            evidence: [a.link.evidence(in: ns), b.link.evidence(in: ns)]
-                                + ns.routes.filter { r in r.table == 254 && (r.dev == a.link.name || r.dev == b.link.name) && r.dst != "default" }
+                            title: "\(ac.network) on \(al.name) overlaps \(bc.network) on \(bl.name) in \(ns.displayName)",
+                            subjects: [.init(namespace: ns.id, kind: "link", name: al.name),
+                                       .init(namespace: ns.id, kind: "link", name: bl.name)],
+                            evidence: [al.evidence(in: ns), bl.evidence(in: ns)]
+                                + ns.routes.filter { r in r.table == 254 && (r.dev == al.name || r.dev == bl.name) && r.dst != "default" }
                                     .map(\.evidence),
                             explanation: "Both links claim addresses of the same range, so for a destination in the overlap "
                                 + "the kernel picks one route and hosts behind the other link become unreachable. Move one "
@@ -34,14 +36,14 @@ enum OverlapCheck {
             }
         }
         for b in ctx.bridges {
-            var owners: [String: [BridgeView.Endpoint]] = [:]
+            var owners: [[UInt8]: [BridgeView.Endpoint]] = [:]
             for e in b.endpoints {
-                for a in e.link.addresses.compactMap(CIDR.init) where !a.isLinkLocal { owners[a.address, default: []].append(e) }
+                for a in e.link.addresses.compactMap(CIDR.init) where !a.isLinkLocal { owners[a.bytes, default: []].append(e) }
             }
-            for a in b.gateways { owners[a.address, default: []] += [] }
-            for (addr, es) in owners.sorted(by: { $0.key < $1.key }) {
-                let clashWithGateway = b.gateways.contains { $0.address == addr } && !es.isEmpty
-                guard es.count >= 2 || clashWithGateway else { continue }
+            let gw = Set(b.gateways.map(\.bytes))
+            for (bytes, es) in owners where es.count >= 2 || (gw.contains(bytes) && !es.isEmpty) {
+                let addr = CIDR.format(bytes)
+                let clashWithGateway = gw.contains(bytes)
                 let fid = DoctorContext.id(duplicateId, b.ns, "\(b.bridge.name):\(addr)")
                 out.append(Finding(
                     id: fid, check: duplicateId, checkNumber: number, severity: .error,

@@ -10,7 +10,9 @@ enum RPFilterCheck {
         var out: [Finding] = []
         for ns in ctx.namespaces {
             let all = ns.sysctls.rpFilterAll ?? 0
-            let addressed = Dictionary(grouping: ns.globalAddresses(true).filter { $0.link.isUp }, by: { $0.link.name })
+            let all4 = ctx.addresses(ns).filter { $0.cidr.isV4 && $0.link.isUp }
+            if all4.count < 2 { continue }
+            let addressed = Dictionary(grouping: all4, by: { $0.link.name })
             guard addressed.count >= 2 else { continue }
             // Effective value per link is max(all, link).
             let strict = addressed.keys.sorted().filter { max(all, ns.sysctls.rpFilter[$0] ?? 0) == 1 }

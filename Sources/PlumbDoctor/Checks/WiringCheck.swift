@@ -52,9 +52,9 @@ enum WiringCheck {
     /// those bridges' subnets: it was meant to be a port of that bridge.
     static func notEnslaved(_ ctx: DoctorContext) -> [Finding] {
         var out: [Finding] = []
+        let byNs = Dictionary(grouping: ctx.bridges, by: { $0.ns.id })
         for ns in ctx.namespaces {
-            let bridges = ctx.bridges.filter { $0.ns.id == ns.id }
-            guard !bridges.isEmpty else { continue }
+            guard let bridges = byNs[ns.id] else { continue }
             for l in ns.links where l.kind == "veth" && l.master == nil && l.addresses.allSatisfy({ CIDR($0)?.isLinkLocal ?? true }) {
                 guard let (pns, p) = ctx.resolve(l.peer), pns.id != ns.id else { continue }
                 let addrs = p.addresses.compactMap(CIDR.init).filter { !$0.isLinkLocal }
@@ -77,12 +77,13 @@ enum WiringCheck {
     static func missingGateway(_ ctx: DoctorContext) -> [Finding] {
         var out: [Finding] = []
         for b in ctx.bridges {
-            let owned = Set(b.ns.links.flatMap { $0.addresses.compactMap { CIDR($0)?.address } })
+            guard !b.endpoints.isEmpty else { continue }
+            let owned = Set(ctx.addresses(b.ns).map(\.cidr.bytes))
             var wanted: [String: (CIDR, [BridgeView.Endpoint])] = [:]
             for e in b.endpoints {
                 let addrs = e.link.addresses.compactMap(CIDR.init).filter { !$0.isLinkLocal }
                 for r in e.ns.routes where r.dst == "default" && r.table == 254 && r.dev == e.link.name {
-                    guard let g = r.gateway.flatMap(CIDR.init), !owned.contains(g.address),
+                    guard let g = r.gateway.flatMap(CIDR.init), !owned.contains(g.bytes),
                           let mine = addrs.first(where: { $0.network.contains(g) }) else { continue }
                     wanted[g.address, default: (CIDR(bytes: g.bytes, length: mine.length), [])].1.append(e)
                 }
