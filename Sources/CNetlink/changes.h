@@ -132,6 +132,35 @@ static inline int plumb_set_hairpin(struct nl_sock *sk, const char *name) {
     return err;
 }
 
+/// Hairpin mode on (1) or off (0): the reversible form the doctor's fixes use.
+static inline int plumb_set_hairpin_mode(struct nl_sock *sk, const char *name, int on) {
+    int idx = plumb_ifindex(sk, name);
+    if (idx < 0) return idx;
+    struct rtnl_link *c = rtnl_link_alloc();
+    if (!c) return -NLE_NOMEM;
+    rtnl_link_set_ifindex(c, idx);
+    rtnl_link_set_family(c, AF_BRIDGE);
+    int err = on ? rtnl_link_bridge_set_flags(c, RTNL_BRIDGE_HAIRPIN_MODE)
+                 : rtnl_link_bridge_unset_flags(c, RTNL_BRIDGE_HAIRPIN_MODE);
+    if (err >= 0) err = rtnl_link_change(sk, c, c, 0);
+    rtnl_link_put(c);
+    return err;
+}
+
+/// Releases a link from its bridge (IFLA_MASTER 0).
+static inline int plumb_set_nomaster(struct nl_sock *sk, const char *name) {
+    int s = plumb_ifindex(sk, name);
+    if (s < 0) return s;
+    return rtnl_link_release_ifindex(sk, s);
+}
+
+static inline int plumb_set_mtu(struct nl_sock *sk, const char *name, int mtu) {
+    struct rtnl_link *c = rtnl_link_alloc();
+    if (!c) return -NLE_NOMEM;
+    rtnl_link_set_mtu(c, (unsigned int)mtu);
+    return plumb_change_link(sk, name, c);
+}
+
 static inline int plumb_rename(struct nl_sock *sk, const char *name, const char *to) {
     struct rtnl_link *c = rtnl_link_alloc();
     if (!c) return -NLE_NOMEM;

@@ -279,6 +279,8 @@ static inline int plumb_brport_cb(struct nl_msg *msg, void *arg) {
     if (nla_is_nested(tb[IFLA_PROTINFO])) {
         if (nla_parse_nested(pt, IFLA_BRPORT_MAX, tb[IFLA_PROTINFO], NULL) < 0 || !pt[IFLA_BRPORT_STATE]) return NL_OK;
         ctx->state[ctx->n] = nla_get_u8(pt[IFLA_BRPORT_STATE]);
+        // Bit 7 carries hairpin mode (IFLA_BRPORT_MODE): STP states fit in the low bits.
+        if (pt[IFLA_BRPORT_MODE] && nla_get_u8(pt[IFLA_BRPORT_MODE])) ctx->state[ctx->n] |= 0x80;
     } else {
         ctx->state[ctx->n] = nla_get_u8(tb[IFLA_PROTINFO]);
     }

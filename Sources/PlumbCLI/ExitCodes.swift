@@ -7,7 +7,7 @@ public enum PlumbExit {
     public static let ok = ExitCode(0)
     /// The operation failed (kernel error, a tool failed); the message says what and where.
     public static let failure = ExitCode(1)
-    /// Doctor: error-level findings exist (later issues).
+    /// `plumb doctor`: error-level findings exist.
     public static let findings = ExitCode(3)
     /// The named target (namespace, container, link) does not exist.
     public static let notFound = ExitCode(4)

@@ -111,5 +111,7 @@ public struct VxlanInfo: Codable, Sendable, Equatable {
 public struct BridgePortInfo: Codable, Sendable, Equatable {
     /// STP port state: disabled, listening, learning, forwarding, blocking.
     public var state: String
-    public init(state: String) { self.state = state }
+    /// Hairpin mode (a frame may leave by the port it came in); nil when not read.
+    public var hairpin: Bool?
+    public init(state: String, hairpin: Bool? = nil) { self.state = state; self.hairpin = hairpin }
 }

@@ -59,6 +59,18 @@ public enum PlanStep: Codable, Sendable, Equatable {
     case setDown(link: String, in: NamespaceRef)
     /// Bridge port hairpin mode (`bridge link set dev X hairpin on`).
     case setHairpin(link: String, in: NamespaceRef)
+    /// Link MTU; `previous` restores it on undo (doctor fixes).
+    case setMTU(link: String, mtu: Int, previous: Int?, in: NamespaceRef)
+    /// Hairpin mode on or off, reversible (doctor fixes; `setHairpin` goes with its port).
+    case setHairpinMode(link: String, on: Bool, in: NamespaceRef)
+    /// Admin state up/down, reversible (doctor fixes; `setUp` is undone by deleting its link).
+    case setLinkState(link: String, up: Bool, in: NamespaceRef)
+    /// Deletes a namespace known to be empty (a leftover): undone by creating it again, which is faithful.
+    case deleteEmptyNamespace(name: String)
+    /// Deletes a leftover veth pair with nothing on it: undone by creating the pair again.
+    case deleteVeth(name: String, peer: String, mtu: Int?, in: NamespaceRef, peerIn: NamespaceRef)
+    /// Enslave to `master` (nil: release), reversible through `previous` (doctor fixes).
+    case setLinkMaster(link: String, master: String?, previous: String?, in: NamespaceRef)
     case addAddress(cidr: String, link: String, in: NamespaceRef)
     case deleteAddress(cidr: String, link: String, in: NamespaceRef)
     case addRoute(dst: String, gateway: String?, link: String?, in: NamespaceRef)
@@ -84,6 +96,12 @@ public enum PlanStep: Codable, Sendable, Equatable {
         case .setMaster, .setUp: return nil  // undone by deleting the link
         case .setDown(let l, let ns): return .setUp(link: l, in: ns)
         case .setHairpin: return nil  // goes with the port
+        case .setMTU(let l, let m, let prev, let ns): return prev.map { .setMTU(link: l, mtu: $0, previous: m, in: ns) }
+        case .setHairpinMode(let l, let on, let ns): return .setHairpinMode(link: l, on: !on, in: ns)
+        case .setLinkState(let l, let up, let ns): return .setLinkState(link: l, up: !up, in: ns)
+        case .deleteEmptyNamespace(let n): return .createNamespace(name: n)
+        case .deleteVeth(let n, let p, let m, let ns, let pns): return .createVeth(name: n, peer: p, mtu: m, in: ns, peerIn: pns)
+        case .setLinkMaster(let l, let m, let prev, let ns): return .setLinkMaster(link: l, master: prev, previous: m, in: ns)
         case .renameLink(let from, let to, let ns): return .renameLink(from: to, to: from, in: ns)
         case .addAddress(let c, let l, let ns): return .deleteAddress(cidr: c, link: l, in: ns)
         case .deleteAddress(let c, let l, let ns): return .addAddress(cidr: c, link: l, in: ns)
@@ -135,6 +153,13 @@ public enum PlanStep: Codable, Sendable, Equatable {
         case .setDown(let l, let ns): return "\(at(ns)) link set \(l) down"
         case .setHairpin(let l, let ns):
             return (ns == .host ? "" : "(in \(ns)) ") + "bridge link set dev \(l) hairpin on"
+        case .setMTU(let l, let m, _, let ns): return "\(at(ns)) link set \(l) mtu \(m)"
+        case .setHairpinMode(let l, let on, let ns):
+            return (ns == .host ? "" : "(in \(ns)) ") + "bridge link set dev \(l) hairpin \(on ? "on" : "off")"
+        case .deleteEmptyNamespace(let n): return "ip netns del \(n)"
+        case .deleteVeth(let n, _, _, let ns, _): return "\(at(ns)) link del \(n)"
+        case .setLinkState(let l, let up, let ns): return "\(at(ns)) link set \(l) \(up ? "up" : "down")"
+        case .setLinkMaster(let l, let m, _, let ns): return "\(at(ns)) link set \(l) " + (m.map { "master \($0)" } ?? "nomaster")
         case .addAddress(let c, let l, let ns): return "\(at(ns)) addr add \(c) dev \(l)"
         case .deleteAddress(let c, let l, let ns): return "\(at(ns)) addr del \(c) dev \(l)"
         case .addRoute(let d, let g, let l, let ns):

@@ -88,6 +88,20 @@ public final class PlanExecutor {
             try nl(ns) { plumb_set_down($0, link) }
         case .setHairpin(let link, let ns):
             try nl(ns) { plumb_set_hairpin($0, link) }
+        case .setMTU(let link, let mtu, _, let ns):
+            try nl(ns) { plumb_set_mtu($0, link, Int32(mtu)) }
+        case .setHairpinMode(let link, let on, let ns):
+            try nl(ns) { plumb_set_hairpin_mode($0, link, on ? 1 : 0) }
+        case .deleteEmptyNamespace(let name):
+            sockets.drop(.named(name))
+            try NamedNamespaces.delete(name, missingOK: tolerateMissing)
+        case .deleteVeth(let name, _, _, let ns, _):
+            if tolerateMissing, (try? sockets.socket(ns)) == nil { return }
+            try nl(ns) { plumb_del_link($0, name) }
+        case .setLinkState(let link, let up, let ns):
+            try nl(ns) { up ? plumb_set_up($0, link) : plumb_set_down($0, link) }
+        case .setLinkMaster(let link, let master, _, let ns):
+            try nl(ns) { sk in master.map { plumb_set_master(sk, link, $0) } ?? plumb_set_nomaster(sk, link) }
         case .addAddress(let cidr, let link, let ns):
             try nl(ns) { plumb_address($0, 1, cidr, link) }
         case .deleteAddress(let cidr, let link, let ns):

@@ -75,7 +75,8 @@ enum NetlinkDumper {
         if hasBridgePorts {
             for (idx, st) in s.bridgePortStates(capacity: out.links.count) {
                 guard let pos = positions[idx], out.links[pos].link.master != nil else { continue }
-                out.links[pos].link.bridgePort = BridgePortInfo(state: bridgePortState(Int32(st)))
+                out.links[pos].link.bridgePort = BridgePortInfo(state: bridgePortState(Int32(st & 0x7f)),
+                                                                hairpin: st & 0x80 != 0)
             }
         }
     }

@@ -1,0 +1,184 @@
+import ArgumentParser
+import Foundation
+import Glibc
+import PlumbActions
+import PlumbDoctor
+import PlumbKernel
+import PlumbModel
+
+/// `plumb doctor`: what is broken, why, and the fix — previewed, confirmed, applied through the journal, undone.
+struct DoctorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Find broken container networking, explain it, and fix it reversibly.",
+        discussion: """
+            Lists findings by severity with their evidence and the fix's plan. Exit code 3 when any \
+            error-level finding exists (0 otherwise). `--fix ID` applies one fix after showing it and asking; \
+            `--undo [ID]` reverts the last applied fix (or that one) through the journal; `--fix-all` asks for \
+            each fix (leftover removals are never applied by --fix-all --yes).
+            """)
+
+    @Argument(help: "Only findings about this namespace (id, ip-netns name, container, pid:N, host); with --undo: the finding id.")
+    var target: String?
+
+    @Option(name: .long, help: "Apply the fix of this finding (its id from the listing).")
+    var fix: String?
+
+    @Flag(name: .long, help: "Revert the last applied fix, or the one whose id is given as the argument.")
+    var undo = false
+
+    @Flag(name: .long, help: "Offer every available fix, one confirmation each.")
+    var fixAll = false
+
+    @Flag(name: .long, help: "Show the plan and change nothing.")
+    var dryRun = false
+
+    @Flag(name: .long, help: "Do not ask for confirmation (leftover removals still need --fix ID).")
+    var yes = false
+
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
+
+    @Option(name: .long, help: "State directory (journal). Default: $PLUMB_STATE_DIR or /var/lib/plumb.")
+    var stateDir: String?
+
+    @Option(name: .long, help: "Treat this ip-netns namespace as the host and look only at what is wired to it (labs, tests).")
+    var hostNs: String?
+
+    func validate() throws {
+        if [fix != nil, undo, fixAll].filter({ $0 }).count > 1 {
+            throw ValidationError("use one of --fix ID, --undo, --fix-all")
+        }
+    }
+
+    func run() throws {
+        try requirePrivileges()
+        if undo { return try runUndo() }
+        let (report, snap) = try diagnose()
+        if let id = fix { return try runFix(id, report: report) }
+        if fixAll { return try runFixAll(report) }
+        var findings = report.findings
+        if let target {
+            let ns = try resolveTarget(target, in: snap)
+            findings = Doctor.findings(findings, about: ns.id)
+        }
+        if json {
+            try JSONOutput.print(Doctor.Report(findings: findings, notChecked: report.notChecked), pretty: false)
+        } else {
+            FileHandleWriter.write(1, DoctorTextRenderer.render(findings, notChecked: report.notChecked, names: snap))
+        }
+        if findings.contains(where: { $0.severity == .error }) { throw ExitCode(PlumbExit.findings.rawValue) }
+    }
+
+    /// Reads the kernel once and runs every check.
+    func diagnose() throws -> (Doctor.Report, Snapshot) {
+        let snap = SnapshotReader(options: SnapshotOptions()).read()
+        var scope: Set<UInt64>?, host: UInt64?
+        if let hostNs {
+            guard let ns = snap.namespaces.first(where: { $0.paths.contains("/run/netns/\(hostNs)") }) else {
+                throw CommandFailure(description: "no namespace \(hostNs) for --host-ns: create it with `plumb ns add \(hostNs)`",
+                                     code: PlumbExit.notFound)
+            }
+            host = ns.id
+            scope = Doctor.scope(around: ns.id, in: snap)
+        }
+        let t0 = Date()
+        let inputs = DoctorInputsReader.read(snap, scope: scope, hostNamespace: host)
+        let t1 = Date()
+        let report = Doctor.report(snapshot: snap, inputs: inputs)
+        if ProcessInfo.processInfo.environment["PLUMB_TIMING"] != nil {
+            FileHandleWriter.write(2, "doctor inputs: \(t1.timeIntervalSince(t0) * 1000) ms, checks: \(Date().timeIntervalSince(t1) * 1000) ms, "
+                                   + "\(snap.namespaces.count) namespaces, \(report.findings.count) findings\n")
+        }
+        return (report, snap)
+    }
+
+    func service() throws -> DoctorFixService {
+        let dir = stateDir ?? ProcessInfo.processInfo.environment["PLUMB_STATE_DIR"] ?? "/var/lib/plumb"
+        do {
+            return DoctorFixService(store: try StateStore(path: "\(dir)/state.db"))
+        } catch {
+            throw CommandFailure(description: "cannot open the state store \(dir)/state.db: \(error)", code: PlumbExit.failure)
+        }
+    }
+
+    /// Asks on the terminal; without one (and without --yes) refuses rather than guess.
+    func confirm(_ question: String) throws -> Bool {
+        if yes { return true }
+        guard isatty(0) == 1 else {
+            throw CommandFailure(description: "not applying without confirmation: stdin is not a terminal; pass --yes",
+                                 code: PlumbExit.failure)
+        }
+        FileHandleWriter.write(1, "\(question) [y/N] ")
+        let answer = readLine()?.lowercased() ?? ""
+        return answer == "y" || answer == "yes"
+    }
+
+    func runFix(_ id: String, report: Doctor.Report) throws {
+        guard let finding = report.findings.first(where: { $0.id == id }) else {
+            throw CommandFailure(description: "no finding \(id) now (already fixed, or the object is gone): run `plumb doctor` for the current list",
+                                 code: PlumbExit.notFound)
+        }
+        guard let plan = finding.fix, !plan.steps.isEmpty else {
+            throw CommandFailure(description: "finding \(id) has no automatic fix: \(finding.explanation)", code: PlumbExit.failure)
+        }
+        if dryRun || !json { printPlan(finding, plan) }
+        if dryRun {
+            if json { try JSONOutput.print(PlanOutput(dryRun: true, plans: [plan]), pretty: false) }
+            return
+        }
+        guard try confirm("Apply this fix?") else {
+            FileHandleWriter.write(1, "not applied\n")
+            return
+        }
+        let applied = try perform { try service().apply(finding) }
+        if json {
+            try JSONOutput.print(PlanOutput(dryRun: false, plans: [applied]), pretty: false)
+        } else {
+            FileHandleWriter.write(1, "fixed \(id); undo with: plumb doctor --undo \(id)\n")
+        }
+    }
+
+    func runFixAll(_ report: Doctor.Report) throws {
+        let fixable = report.findings.filter { ($0.fix?.steps.isEmpty == false) }
+        if fixable.isEmpty { FileHandleWriter.write(1, "nothing to fix\n"); return }
+        let svc = try service()
+        var failed = 0
+        for f in fixable {
+            if f.confirmEach && yes {
+                FileHandleWriter.write(1, "skipped \(f.id): leftover removal needs its own confirmation (plumb doctor --fix \(f.id))\n")
+                continue
+            }
+            printPlan(f, f.fix!)
+            if dryRun { continue }
+            guard try confirm("Apply this fix?") else { FileHandleWriter.write(1, "skipped \(f.id)\n"); continue }
+            do {
+                try svc.apply(f)
+                FileHandleWriter.write(1, "fixed \(f.id)\n")
+            } catch {
+                failed += 1
+                printError("fix \(f.id) failed and was rolled back: \(error)")
+            }
+        }
+        if failed > 0 { throw ExitCode(PlumbExit.failure.rawValue) }
+    }
+
+    func runUndo() throws {
+        let svc = try service()
+        if dryRun {
+            let (id, plan) = try perform { try svc.undoPlan(findingId: target) }
+            if json { return try JSONOutput.print(PlanOutput(dryRun: true, plans: [plan]), pretty: false) }
+            FileHandleWriter.write(1, "# dry run: would undo \(id)\n" + plan.steps.map(\.description).joined(separator: "\n") + "\n")
+            return
+        }
+        let (id, plan) = try perform { try svc.undo(findingId: target) }
+        if json { return try JSONOutput.print(PlanOutput(dryRun: false, plans: [plan]), pretty: false) }
+        FileHandleWriter.write(1, "undid \(id):\n" + plan.steps.map { "  " + DoctorTextRenderer.oneLine($0) }.joined(separator: "\n") + "\n")
+    }
+
+    func printPlan(_ f: Finding, _ plan: Plan) {
+        var s = "\(f.severity.rawValue.uppercased()) \(f.id)\n  \(f.title)\n\(dryRun ? "# dry run: nothing is changed\n" : "")plan:\n"
+        for step in plan.steps { s += step.description + "\n" }
+        FileHandleWriter.write(1, s)
+    }
+}
