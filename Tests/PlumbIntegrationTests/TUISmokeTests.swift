@@ -135,6 +135,48 @@ final class TUISmokeTests: XCTestCase {
         _ = try tmux("send-keys", "-t", session, "q")
     }
 
+    /// The doctor in the TUI: a veth end down shows as a finding with a badge; `f` shows the plan, `y` applies
+    /// it (the link comes up), `u` + `y` undoes it (the link goes down again).
+    func testFixAndUndoFromTheDoctorTab() throws {
+        try requireRoot()
+        let lab = TestLab()
+        defer { lab.cleanup() }
+        let a = try lab.addNamespace("tfa"), b = try lab.addNamespace("tfb")
+        let va = lab.linkName("fa"), vb = lab.linkName("fb")
+        try lab.ip(a, "link", "add", va, "type", "veth", "peer", "name", vb, "netns", b)
+        try lab.ip(a, "link", "set", va, "up")  // vb stays down: the fault
+        let stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("pt-tui-state-\(lab.tag)").path
+        try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: stateDir) }
+        let session = "pt-tfx-\(lab.tag)"
+        defer { _ = try? Shell.detached(["tmux", "kill-session", "-t", session]) }
+        XCTAssertEqual(try Shell.detached(["tmux", "new-session", "-d", "-s", session, "-x", "150", "-y", "44",
+                                           "env", "TERM=xterm-256color", CLITests.binary, "--state-dir", stateDir]), 0)
+        _ = try waitFor("Namespaces", in: session)
+        _ = try tmux("send-keys", "-t", session, "f")
+        _ = try waitFor(" Doctor ", in: session)
+        _ = try tmux("send-keys", "-t", session, "/", vb, "Enter")
+        var screen = try waitFor("veth \(vb) in \(b) is down", in: session)
+        let row = screen.split(separator: "\n").first { $0.contains("veth \(vb) in \(b) is down") } ?? ""
+        XCTAssertTrue(row.contains("error") && row.contains("wiring-down") && row.hasSuffix("fix│"), String(row))
+        _ = try tmux("send-keys", "-t", session, "f")
+        screen = try waitFor("y / Enter: apply", in: session)
+        XCTAssertTrue(screen.contains("link set \(vb) up"), screen)
+        XCTAssertTrue(try Shell.run("ip", "-n", b, "-j", "link", "show", vb).contains("\"operstate\":\"DOWN\""),
+                      "nothing changes before the answer")
+        _ = try tmux("send-keys", "-t", session, "y")
+        _ = try waitFor("fixed wiring-down", in: session)
+        let up = try Shell.run("ip", "-n", b, "-o", "link", "show", vb)
+        XCTAssertTrue(up.contains("<BROADCAST,MULTICAST,UP"), up)
+        _ = try tmux("send-keys", "-t", session, "u")
+        _ = try waitFor("Undo the last fix", in: session)
+        _ = try tmux("send-keys", "-t", session, "y")
+        _ = try waitFor("undid the fix", in: session)
+        let down = try Shell.run("ip", "-n", b, "-o", "link", "show", vb)
+        XCTAssertFalse(down.contains(",UP"), "the undo brought the fault back: \(down)")
+        _ = try tmux("send-keys", "-t", session, "q")
+    }
+
     func testNotATerminalPrintsTheSnapshotInstead() throws {
         try requireRoot()
         let r = try Shell.result([CLITests.binary])

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Glibc
 import PlumbKernel
+import PlumbActions
+import PlumbDoctor
 import PlumbModel
 import PlumbTUI
 
@@ -18,6 +20,9 @@ struct TUICommand: ParsableCommand {
 
     @Flag(help: "Disable every action that changes the kernel or opens a root shell (fix, undo, shell).")
     var readonly = false
+
+    @Option(help: "Where fixes are journaled (default /var/lib/plumb, or $PLUMB_STATE_DIR); `u` undoes from there.")
+    var stateDir: String?
 
     @Flag(name: .customLong("ascii"), help: "Draw with ASCII instead of box-drawing characters.")
     var ascii = false
@@ -65,7 +70,18 @@ struct TUICommand: ParsableCommand {
         var dirty = true
         var capture: TUICapture? = nil
         defer { capture?.stop() }
+        // The doctor runs on the UI thread over the newest snapshot, at most once a second (its checks are
+        // linear in the snapshot; a flapping link must not make it run fifty times).
+        var doctorRan = Date.distantPast
+        var doctorStale = true
+        let journalDir = stateDir ?? env["PLUMB_STATE_DIR"] ?? "/var/lib/plumb"
         while true {
+            if doctorStale && Date().timeIntervalSince(doctorRan) >= 1 {
+                state.findingsUpdated(Doctor.run(snapshot: ctx.snapshot))
+                doctorRan = Date()
+                doctorStale = false
+                dirty = true
+            }
             if let c = capture, let pane = state.capture {
                 if c.poll(paused: pane.paused) {
                     state.captureUpdated(rowCount: c.count)
@@ -81,6 +97,7 @@ struct TUICommand: ParsableCommand {
                 ctx.rates.record(next.snapshot, only: next.read)
                 ctx.lastError = live.lastError()
                 state.update(snapshot: next.snapshot)
+                doctorStale = true
                 dirty = true
             }
             if dirty {
@@ -122,6 +139,14 @@ struct TUICommand: ParsableCommand {
                 } catch {
                     state.message = .error("\(error)")
                 }
+            case .applyFix(let id):
+                state.message = applyFix(id, findings: state.findings, journal: journalDir)
+                live.refreshNow()
+                doctorStale = true
+            case .undoFix:
+                state.message = undoFix(journal: journalDir)
+                live.refreshNow()
+                doctorStale = true
             case .notAvailable, .openHelp, .none: break
             }
         }
@@ -138,6 +163,27 @@ func onScreen(_ state: AppState, _ snap: Snapshot) -> Set<UInt64> {
         ids.insert(peer)
     }
     return ids
+}
+
+/// `f` then `y`: the finding's fix, applied as one journaled unit (as `plumb doctor --fix ID --yes`).
+func applyFix(_ id: String, findings: [Finding], journal dir: String) -> StatusMessage {
+    guard let f = findings.first(where: { $0.id == id }) else { return .error("finding \(id) is gone: nothing changed") }
+    do {
+        let plan = try DoctorFixService(store: StateStore(path: "\(dir)/state.db")).apply(f)
+        return .info("fixed \(f.check): \(plan.steps.count) step(s) applied; u undoes")
+    } catch {
+        return .error("fix \(id) failed, nothing left half-done: \(error)")
+    }
+}
+
+/// `u` then `y`: the last fix's inverse, from the journal.
+func undoFix(journal dir: String) -> StatusMessage {
+    do {
+        let (id, plan) = try DoctorFixService(store: StateStore(path: "\(dir)/state.db")).undo()
+        return .info("undid the fix for \(id): \(plan.steps.count) step(s)")
+    } catch {
+        return .error("\(error)")
+    }
 }
 
 /// The `s` key: the screen is handed to a shell inside the namespace (all of a container's namespaces) and

@@ -23,8 +23,8 @@ extension Keymap {
         KeyBinding([.char("q"), .ctrl("c")], .quit, "quit"),
         KeyBinding([.char("c")], .capture, "capture packets on the selected link (on every link from the namespaces pane)"),
         KeyBinding([.char("s")], .shell, "open a shell in the selected namespace or container (exit returns)"),
-        KeyBinding([.char("f")], .fix, "apply the doctor's fix for the selected finding", available: false),
-        KeyBinding([.char("u")], .undo, "undo the last change Plumb made", available: false),
+        KeyBinding([.char("f")], .fix, "apply the doctor's fix for the selected finding (shows the plan first)"),
+        KeyBinding([.char("u")], .undo, "undo the last fix Plumb applied (shows the plan first)"),
 
         // Pane-specific meanings of the arrows.
         KeyBinding([.right, .char("l")], .drillIn, "show the selected namespace's links", context: .namespaces),
@@ -39,6 +39,9 @@ extension Keymap {
         KeyBinding([.char("e")], .captureFilter, "edit the BPF filter (restarts the capture)", context: .capture),
         KeyBinding([.char("w")], .captureSave, "save the packets to a file (.pcap or .pcapng)", context: .capture),
         KeyBinding([.char("x")], .captureClose, "close the capture", context: .capture),
+
+        KeyBinding([.char("y"), .enter], .confirmYes, "yes: apply the plan shown", context: .confirm),
+        KeyBinding([.char("n"), .escape], .confirmNo, "no: change nothing", context: .confirm),
 
         KeyBinding([.escape, .char("?"), .char("q")], .closeHelp, "close this help", context: .help),
 

@@ -8,13 +8,15 @@ public enum Action: String, Sendable, CaseIterable {
     case capture, shell, fix, undo
     // The capture pane.
     case capturePause, captureFollow, captureFilter, captureSave, captureClose
+    // A confirmation question.
+    case confirmYes, confirmNo
     // Text input (filter and command line).
     case inputAccept, inputCancel, inputDeleteBackward, inputClear
 }
 
 /// Where a binding applies. Lookup tries the most specific context first, then `.global`.
 public enum KeyContext: String, Sendable, CaseIterable {
-    case global, namespaces, topology, details, capture, help, input
+    case global, namespaces, topology, details, capture, confirm, help, input
 
     /// Section title in the help overlay and the README table.
     public var title: String {
@@ -24,6 +26,7 @@ public enum KeyContext: String, Sendable, CaseIterable {
         case .topology: return "Topology pane"
         case .details: return "Details pane"
         case .capture: return "Capture pane"
+        case .confirm: return "Confirmation"
         case .help: return "Help"
         case .input: return "Filter and command line"
         }

@@ -21,19 +21,24 @@ public struct Glyphs: Sendable, Equatable {
     /// Sparkline levels, lowest first.
     public var sparks: [Character]
     public var cursor: Character
+    /// Doctor badges on namespaces and links.
+    public var badgeError: Character
+    public var badgeWarning: Character
     public var isUnicode: Bool
 
     public static let unicode = Glyphs(
         horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
         treeBranch: "├─", treeLast: "└─", treePipe: "│ ", treeSpace: "  ", arrow: "→", ellipsis: "…",
         selectionMarker: "▸", separator: " │ ", breadcrumb: " › ",
-        sparks: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], cursor: "█", isUnicode: true)
+        sparks: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], cursor: "█", badgeError: "✗", badgeWarning: "▲",
+        isUnicode: true)
 
     public static let ascii = Glyphs(
         horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
         treeBranch: "|-", treeLast: "`-", treePipe: "| ", treeSpace: "  ", arrow: "->", ellipsis: "~",
         selectionMarker: ">", separator: " | ", breadcrumb: " > ",
-        sparks: ["_", ".", ",", "-", "=", "+", "*", "#"], cursor: "_", isUnicode: false)
+        sparks: ["_", ".", ",", "-", "=", "+", "*", "#"], cursor: "_", badgeError: "X", badgeWarning: "^",
+        isUnicode: false)
 
     /// ASCII when the locale cannot encode UTF-8 (LANG/LC_ALL/LC_CTYPE without "UTF-8") or TERM=linux
     /// (the kernel console's font lacks most box-drawing glyphs).

@@ -16,6 +16,14 @@ extension AppState {
         default:
             break
         }
+        if let c = confirm {
+            // Only yes or no while a plan waits for an answer.
+            guard let b = keymap.binding(for: key, in: [.confirm]) else { return .none }
+            confirm = nil
+            if b.action == .confirmYes { return c.effect }
+            message = .info("nothing changed")
+            return .none
+        }
         if input != nil {
             let e = handleInput(key, snapshot: snapshot, keymap: keymap)
             normalize(snapshot)
@@ -100,7 +108,9 @@ extension AppState {
         case .capture: return openCapture(rows: rows)
         case .capturePause, .captureFollow, .captureFilter, .captureSave, .captureClose:
             return captureAction(action)
-        case .fix, .undo: return .notAvailable(action)
+        case .fix: return askFix(rows: rows)
+        case .undo: return askUndo()
+        case .confirmYes, .confirmNo: break
         case .inputAccept, .inputCancel, .inputDeleteBackward, .inputClear: break
         }
         return .none

@@ -42,6 +42,10 @@ public struct AppState: Equatable, Sendable {
     public var message: StatusMessage?
     /// `--readonly`: keys that change the kernel or hand out a root shell (fix, undo, shell) are refused.
     public var readonly = false
+    /// The doctor's findings on the current snapshot (the live loop runs the checks and sets them).
+    public var findings: [Finding] = []
+    /// A question on screen ("apply this plan?"): y/Enter performs `effect`, n/Esc drops it.
+    public var confirm: Confirmation?
     /// The open capture pane, if any.
     public var capture: CapturePaneState?
 
@@ -62,6 +66,9 @@ struct PaneRows {
     let namespaces: [Namespace]
     let namespace: Namespace?
     let topology: [TopologyRow]
+    /// The Doctor tab's findings, as shown (sorted, filtered).
+    let findings: [Finding]
+    let badges: FindingRows.Badges
 
     init(_ state: AppState, _ snapshot: Snapshot) {
         let index = SnapshotIndex(snapshot)
@@ -71,6 +78,8 @@ struct PaneRows {
         let ns = state.selectedNamespace.flatMap { id in list.first { $0.id == id } } ?? list.first
         namespace = ns
         topology = ns.map { TopologyRows.build($0, index: index, filter: state.filter) } ?? []
+        findings = FindingRows.build(state.findings, filter: state.filter)
+        badges = FindingRows.Badges(state.findings)
     }
 
     var namespaceIndex: Int? { namespace.flatMap { ns in namespaces.firstIndex { $0.id == ns.id } } }
@@ -93,6 +102,7 @@ struct PaneRows {
         case .sysctls: return DetailRows.sysctls(ns).count
         case .processes: return DetailRows.processes(ns, in: index.snapshot).count
         case .events: return 0  // a log, not a selectable list: the newest events are shown first
+        case .findings: return findings.count
         }
     }
 }

@@ -21,6 +21,10 @@ public enum Effect: Equatable, Sendable {
     case stopCapture
     /// Write the packets the capture pane holds to a pcap/pcapng file.
     case saveCapture(path: String)
+    /// Apply the doctor's fix for this finding id (after the user confirmed its plan).
+    case applyFix(id: String)
+    /// Undo the last fix Plumb applied (after confirmation).
+    case undoFix
     /// A reserved key (capture, shell, fix, undo) whose feature has not landed.
     case notAvailable(Action)
 }

@@ -18,7 +18,7 @@ public enum Pane: Int, Sendable, CaseIterable {
 
 /// The tabs of the details pane.
 public enum DetailTab: Int, Sendable, CaseIterable {
-    case link, firewall, routes, neighbors, sysctls, processes, events
+    case link, firewall, routes, neighbors, sysctls, processes, events, findings
 
     public var title: String {
         switch self {
@@ -29,6 +29,7 @@ public enum DetailTab: Int, Sendable, CaseIterable {
         case .sysctls: return "Sysctls"
         case .processes: return "Processes"
         case .events: return "Events"
+        case .findings: return "Doctor"
         }
     }
 
@@ -42,6 +43,7 @@ public enum DetailTab: Int, Sendable, CaseIterable {
         case .sysctls: return "Sysctl"
         case .processes: return "Procs"
         case .events: return "Events"
+        case .findings: return "Dr"
         }
     }
 }

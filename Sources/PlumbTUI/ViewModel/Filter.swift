@@ -31,5 +31,5 @@ struct Filter {
         return false
     }
 
-    private func hit(_ s: String) -> Bool { s.lowercased().contains(needle) }
+    func hit(_ s: String) -> Bool { s.lowercased().contains(needle) }
 }

@@ -20,6 +20,7 @@ public enum AppView {
         }
         StatusLineView.draw(&buf, rect: layout.statusBar, state: s, rows: rows, ctx: ctx)
         if s.showHelp { HelpOverlay.draw(&buf, layout: layout, scroll: s.scroll[.help] ?? 0, ctx: ctx) }
+        if let c = s.confirm { ConfirmationOverlay.draw(&buf, layout: layout, confirm: c, ctx: ctx) }
         return buf
     }
 

@@ -15,6 +15,8 @@ enum DetailsPane {
             window = FirewallView.draw(&buf, rect: inner, state: state, rows: rows, ctx: ctx)
         case .events:
             EventsView.draw(&buf, rect: inner, state: state, ctx: ctx)
+        case .findings:
+            window = FindingsView.draw(&buf, rect: inner, state: state, rows: rows, ctx: ctx)
         case .routes, .neighbors, .sysctls, .processes:
             window = NamespaceTablesView.draw(&buf, rect: inner, tab: state.detailTab, state: state, rows: rows,
                                               ctx: ctx)

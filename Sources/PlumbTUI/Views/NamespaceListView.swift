@@ -30,7 +30,13 @@ enum NamespaceListView {
         for (i, y) in window.visible {
             let ns = list[i]
             let base = ns.isOrphan ? theme.leak : theme.text
-            if ns.isOrphan { buf.put("!", x: body.x + 1, y: y, style: theme.leak) }
+            if let sev = rows.badges.namespaces[ns.id] {
+                // A doctor finding outranks the leak mark: it says something is broken here.
+                buf.put(sev == .error ? g.badgeError : g.badgeWarning, x: body.x + 1, y: y,
+                        style: FindingsView.style(sev, theme))
+            } else if ns.isOrphan {
+                buf.put("!", x: body.x + 1, y: y, style: theme.leak)
+            }
             buf.cell(names[i], cols[0], y: y, style: ns.isHost ? base.bolded : base, glyphs: g)
             buf.cell(containers[i], cols[1], y: y, style: ns.containers.isEmpty ? theme.dim : base, glyphs: g)
             buf.cell(String(ns.pids.count), cols[2], y: y, style: ns.isOrphan ? theme.leak : base, glyphs: g)

@@ -64,7 +64,7 @@ enum NamespaceTablesView {
                      ColumnSpec("UID", natural: 5, drop: 1, right: true),
                      ColumnSpec("COMM", values: cells.map { $0[3].text }, cap: 16, minimum: 6),
                      ColumnSpec("COMMAND", natural: 20, minimum: 10, flexible: true)], cells, empty)
-        case .link, .firewall, .events:  // drawn by their own views
+        case .link, .firewall, .events, .findings:  // drawn by their own views
             return ([], [], "")
         }
     }

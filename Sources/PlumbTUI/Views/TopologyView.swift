@@ -16,7 +16,10 @@ enum TopologyView {
                        footer: window.positionLabel, theme: theme, glyphs: g)
 
         let here = rows.namespace?.id ?? 0
-        let names = tree.map { name($0, index: rows.index, here: here, glyphs: g) }
+        let badged = rows.badges.links
+        let plainNames = tree.map { name($0, index: rows.index, here: here, glyphs: g) }
+        // Room for a doctor badge after a name that has one.
+        let names = zip(tree, plainNames).map { r, n in n + (badged[r.id.namespace]?[r.link.name] != nil ? "  " : "") }
         let leads = tree.map { leadsTo($0.link, id: $0.id, index: rows.index, here: here, glyphs: g) }
         let addrs = tree.map { $0.link.addresses.joined(separator: " ") }
         let cols = columns(names: names, leads: leads, addrs: addrs, x: body.x + 2, width: body.width - 2)
@@ -30,9 +33,13 @@ enum TopologyView {
             let prefix = row.treePrefix(g)
             if let c = cols[0] {
                 let pw = buf.text(prefix, x: c.x, y: y, width: c.width, style: theme.border, ellipsis: nil)
-                let label = String(names[i].dropFirst(prefix.count))
-                buf.text(label, x: c.x + pw, y: y, width: c.width - pw,
-                         style: row.link.kind == "bridge" ? base.bolded : base, ellipsis: g.ellipsis)
+                let label = String(plainNames[i].dropFirst(prefix.count))
+                let lw = buf.text(label, x: c.x + pw, y: y, width: c.width - pw,
+                                  style: row.link.kind == "bridge" ? base.bolded : base, ellipsis: g.ellipsis)
+                if let sev = rows.badges.links[row.id.namespace]?[row.link.name], pw + lw + 2 <= c.width {
+                    buf.put(sev == .error ? g.badgeError : g.badgeWarning, x: c.x + pw + lw + 1, y: y,
+                            style: FindingsView.style(sev, theme))
+                }
             }
             buf.cell(row.link.kind, cols[1], y: y, style: theme.dim, glyphs: g)
             buf.cell(st.label, cols[2], y: y, style: st.style(theme), glyphs: g)

@@ -1,0 +1,88 @@
+import Foundation
+import XCTest
+import PlumbModel
+@testable import PlumbTUI
+
+/// The doctor in the TUI: the Doctor tab lists findings (errors first), badges mark the namespaces and links
+/// they concern, and `f`/`u` show the plan and act only after `y`.
+final class FindingsTests: XCTestCase {
+    func findings() -> [Finding] {
+        let pg = TestEnv.namespace("postgres")
+        let eth0 = pg.links.first { $0.name != "lo" }!
+        let down = Finding(id: "wiring-down:ns\(pg.id):\(eth0.name)", check: "wiring-down", checkNumber: 8, severity: .error,
+                           title: "veth \(eth0.name) in postgres is down while its peer is up",
+                           subjects: [.init(namespace: pg.id, kind: "link", name: eth0.name)],
+                           evidence: ["\(eth0.name) veth down mtu 1500"], explanation: "A veth pair carries traffic only when both ends are up.",
+                           fix: Plan(operation: "doctor fix", steps: [.setUp(link: eth0.name, in: .named("postgres"))]))
+        let note = Finding(id: "leftover-netns:ns1", check: "leftover-netns", checkNumber: 13, severity: .info,
+                           title: "namespace held only by a bind mount", subjects: [], evidence: [], explanation: "Nothing lives there.")
+        let warn = Finding(id: "rp-filter:ns2", check: "rp-filter", checkNumber: 6, severity: .warning,
+                           title: "strict rp_filter on a multi-homed namespace", subjects: [.init(namespace: pg.id, kind: "namespace")],
+                           evidence: ["net.ipv4.conf.all.rp_filter = 1"], explanation: "Replies may be dropped.")
+        return [note, warn, down]
+    }
+
+    func testDoctorTabListsErrorsFirstWithTheSelectedFindingsPlan() throws {
+        var s = TestEnv.state(Size(width: 120, height: 40))
+        s.findingsUpdated(findings())
+        s.focus = .details
+        s.detailTab = .findings
+        let b = AppView.render(s, TestEnv.context())
+        let frame = b.lines().joined(separator: "\n")
+        let err = try XCTUnwrap(b.rowContaining("in postgres is down while"), frame)
+        let warn = try XCTUnwrap(b.rowContaining("strict rp_filter"), frame)
+        let info = try XCTUnwrap(b.rowContaining("held only by a bind mount"), frame)
+        XCTAssertLessThan(err.y, warn.y)
+        XCTAssertLessThan(warn.y, info.y)
+        XCTAssertNotNil(b.rowContaining("fix (f):"), "the selected (first) finding's plan is shown")
+        XCTAssertNotNil(b.rowContaining("ip -n postgres link set"))
+        XCTAssertEqual(b.style(of: "warning", inRowWith: "warning   6 rp-filter"), TestEnv.context().theme.warning)
+    }
+
+    func testFixAsksFirstAndOnlyYesApplies() throws {
+        var s = TestEnv.state()
+        s.findingsUpdated(findings())
+        XCTAssertEqual(s.press([.char("f")]), [.none], "first f opens the Doctor tab")
+        XCTAssertEqual(s.detailTab, .findings)
+        XCTAssertEqual(s.press([.char("f")]), [.none])
+        let c = try XCTUnwrap(s.confirm)
+        XCTAssertTrue(c.lines.contains { $0.contains("link set") && $0.contains("up") }, "\(c.lines)")
+        XCTAssertNotNil(AppView.render(s, TestEnv.context()).rowContaining("y / Enter: apply"))
+        XCTAssertEqual(s.press([.char("q")]), [.none], "only y or n while asking")
+        XCTAssertNotNil(s.confirm)
+        XCTAssertEqual(s.press([.char("n")]), [.none])
+        XCTAssertNil(s.confirm)
+        s.press([.char("f")])
+        XCTAssertEqual(s.press([.char("y")]), [.applyFix(id: findings()[2].id)])
+        s.press([.char("u")])
+        XCTAssertEqual(s.press([.enter]), [.undoFix])
+    }
+
+    func testReadonlyRefusesFixAndUndo() {
+        var s = TestEnv.state()
+        s.readonly = true
+        s.findingsUpdated(findings())
+        s.focus = .details
+        s.detailTab = .findings
+        s.press([.char("f")])
+        XCTAssertNil(s.confirm)
+        XCTAssertTrue(s.message!.text.contains("read-only"))
+        s.press([.char("u")])
+        XCTAssertNil(s.confirm)
+    }
+
+    func testBadgesMarkTheNamespaceAndTheLink() {
+        var s = TestEnv.state(Size(width: 120, height: 40))
+        s.findingsUpdated(findings())
+        let ctx = TestEnv.context()
+        var b = AppView.render(s, ctx)
+        let row = b.rowContaining("postgres")!
+        XCTAssertTrue(row.text.contains("✗"), row.text)
+        s.press([.char(":")]); s.type("ns postgres"); s.press([.enter])
+        b = AppView.renderPane(.topology, s, ctx, size: Size(width: 100, height: 20))
+        let pg = TestEnv.namespace("postgres")
+        let eth0 = pg.links.first { $0.name != "lo" }!
+        XCTAssertTrue(b.rowContaining(eth0.name)!.text.contains("✗"))
+        XCTAssertEqual(b.style(of: "✗", inRowWith: eth0.name), ctx.theme.error)
+    }
+}
