@@ -80,15 +80,8 @@ final class TUICapture {
         return CaptureFeed.Row(time: clock(p.timestamp), summary: decoded.summary, isWarning: warn)
     }
 
-    /// Local time with milliseconds.
-    static func clock(_ t: PacketTimestamp) -> String {
-        var secs = time_t(t.seconds)
-        var tmv = tm()
-        localtime_r(&secs, &tmv)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        let ms = Int(t.nanoseconds / 1_000_000)
-        return "\(two(tmv.tm_hour)):\(two(tmv.tm_min)):\(two(tmv.tm_sec)).\(ms < 10 ? "00" : ms < 100 ? "0" : "")\(ms)"
-    }
+    /// Local time with milliseconds: tcpdump's clock (microseconds) cut to what a pane row has room for.
+    static func clock(_ t: PacketTimestamp) -> String { String(CapturePrinter.clock(t).prefix(12)) }
 
     /// What the pane draws; the selected packet's fields and bytes only when the detail is open.
     func feed(selected: Int?, showDetail: Bool) -> CaptureFeed {
