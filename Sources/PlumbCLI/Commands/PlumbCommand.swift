@@ -12,7 +12,7 @@ public struct PlumbCommand: ParsableCommand {
             Exit codes: 0 ok, 1 failure, 4 target not found, 64 usage, 77 not root / missing capabilities.
             """,
         subcommands: [TUICommand.self, SnapshotCommand.self, DiffCommand.self, NamespaceCommand.self, FirewallCommand.self, NetCommand.self,
-                      LabCommand.self, GcCommand.self],
+                      LabCommand.self, GcCommand.self, TraceCommand.self],
         defaultSubcommand: TUICommand.self
     )
 
