@@ -44,6 +44,7 @@ let package = Package(
         .testTarget(name: "PlumbCaptureTests", dependencies: ["PlumbCapture"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlumbTUITests", dependencies: ["PlumbTUI", "PlumbModel"], resources: [.copy("Golden")]),
         .testTarget(name: "PlumbActionsTests", dependencies: ["PlumbActions", "PlumbModel"]),
+        .testTarget(name: "PlumbTraceTests", dependencies: ["PlumbDoctor", "PlumbModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlumbCLITests", dependencies: ["PlumbCLI", "PlumbModel"]),
         .testTarget(name: "PlumbIntegrationTests", dependencies: ["PlumbKernel", "PlumbModel", "PlumbCLI", "PlumbActions",
                                                               "PlumbCapture", "PlumbDoctor"]),

@@ -273,7 +273,8 @@ public struct NetfilterEvaluator {
         let policy = (c.policy ?? "ACCEPT").uppercased()
         let hit = RuleHit(family: familyName, table: table.name, chain: builtin, index: 0, rule: "policy \(policy)",
                           packets: c.packets, bytes: c.bytes, effect: policy)
-        result.hits.append(hit)
+        // A nat chain's ACCEPT policy only means "no translation": not worth a line of its own.
+        if table.name != "nat" || policy != "ACCEPT" { result.hits.append(hit) }
         if policy == "DROP" { result.decidedBy = hit; return "DROP" }
         return "ACCEPT"
     }
