@@ -225,6 +225,43 @@ final class TraceTests: XCTestCase {
         XCTAssertEqual(u.hopNames.last, host)
     }
 
+    func testStrictRpFilterOnAnAsymmetricSource() throws {
+        // The outside namespace sends from a second address the host namespace has no route back to (so no
+        // reply can come back either way: the oracle counts the echo requests that reach a).
+        try Shell.run("ip", "-n", outside, "addr", "add", "10.213.126.5/32", "dev", "eth0")
+        try Shell.run("ip", "-n", outside, "route", "add", "10.213.124.0/24", "via", upIP)
+        let ipt = ["ip", "netns", "exec", a, "iptables"]
+        try Shell.run(ipt + ["-N", "PT-TR-SEEN"])
+        try Shell.run(ipt + ["-A", "INPUT", "-s", "10.213.126.5/32", "-p", "icmp", "-j", "PT-TR-SEEN"])
+        func arrived() throws -> String {
+            let save = try Shell.run("ip", "netns", "exec", a, "iptables-save", "-c", "-t", "filter")
+            let line = save.split(separator: "\n").first { $0.contains("-j PT-TR-SEEN") } ?? ""
+            return String(line.prefix { $0 != "]" }.dropFirst().prefix { $0 != ":" })
+        }
+        let trace0 = try trace(outside + "@10.213.126.5", a)
+        XCTAssertEqual(trace0.verdict, "DELIVERED", "rp_filter off: \(trace0.text)")
+        _ = try pings(from: outside, aIP, extra: ["-I", "10.213.126.5"])
+        XCTAssertEqual(try arrived(), "2", "oracle: with rp_filter off both echo requests reach a")
+        try Shell.run("ip", "netns", "exec", host, "sysctl", "-qw", "net.ipv4.conf.all.rp_filter=1")
+        _ = try pings(from: outside, aIP, extra: ["-I", "10.213.126.5"])
+        XCTAssertEqual(try arrived(), "2", "oracle: strict rp_filter in the host namespace stops them")
+        let t = try trace(outside + "@10.213.126.5", a)
+        XCTAssertEqual(t.status, 3)
+        XCTAssertEqual(t.dropHop, 2)
+        XCTAssertTrue(t.reason.contains("rp_filter (strict mode 1 on \(link("up"))) in \(host) drops it"), t.reason)
+    }
+
+    func testNeighbourNobodyAnswersFor() throws {
+        let ghost = "10.213.124.99"
+        XCTAssertFalse(try pings(from: a, ghost), "oracle: nobody has that address")
+        let neigh = try Shell.run("ip", "-n", a, "neigh", "show", ghost)
+        XCTAssertTrue(neigh.contains("FAILED") || neigh.contains("INCOMPLETE"), neigh)
+        let t = try trace(a, ghost)
+        XCTAssertEqual(t.status, 3)
+        XCTAssertEqual(t.dropHop, 1)
+        XCTAssertTrue(t.reason.contains("nothing beyond eth0 in \(a) has the next hop \(ghost) (neighbour FAILED)"), t.reason)
+    }
+
     func testUnknownTargetsExitWithFour() throws {
         let r = try Shell.result([CLITests.binary, "trace", "pt-tr-\(tag)-nope", "10.213.124.2"])
         XCTAssertEqual(r.status, 4)

@@ -499,8 +499,12 @@ public struct TraceEngine {
             return "\(name) has no usable route to \(q.destination) (EHOSTUNREACH: \(d.errorText ?? ""))"
         case "EXDEV":
             let l = inLink?.name ?? "?"
-            let rp = max(ns.sysctls.rpFilterAll ?? 0, ns.sysctls.rpFilter[l] ?? ns.sysctls.rpFilterDefault ?? 0)
+            let rp = rpFilter(ns, l)
             return "rp_filter (\(rp == 1 ? "strict" : "loose") mode \(rp)) in \(name) drops it: the route back to \(q.source ?? "?") does not go through \(l)"
+        case "EINVAL" where inLink != nil && rpFilter(ns, inLink!.name) > 0:
+            // fib_validate_source answers EINVAL when there is no route back at all, EXDEV when it leads elsewhere.
+            let rp = rpFilter(ns, inLink!.name)
+            return "rp_filter (\(rp == 1 ? "strict" : "loose") mode \(rp) on \(inLink!.name)) in \(name) drops it: there is no route back to \(q.source ?? "?") (EINVAL)"
         case "ENETUNREACH", "EHOSTUNREACH":
             let hasDefault = ns.routes.contains { $0.dst == "default" && $0.family == (v6 ? .ipv6 : .ipv4) && $0.table == 254 }
             return "no route to \(q.destination) in \(name)" + (hasDefault ? " (\(d.errorName!): \(d.errorText ?? ""))"
@@ -512,6 +516,11 @@ public struct TraceEngine {
         default:
             return "the route lookup in \(name) failed: \(d.errorName ?? "?") (\(d.errorText ?? ""))"
         }
+    }
+
+    /// The rp_filter mode the kernel applies on a link: the larger of `all` and the link's own.
+    func rpFilter(_ ns: Namespace, _ link: String) -> Int {
+        max(ns.sysctls.rpFilterAll ?? 0, ns.sysctls.rpFilter[link] ?? ns.sysctls.rpFilterDefault ?? 0)
     }
 
     static func endpointText(_ p: TracePacket) -> String {
