@@ -141,6 +141,17 @@ final class TraceEngineTests: XCTestCase {
         XCTAssertTrue(v.uncertainties[0].contains("-m set --match-set pt-tr-deny dst"), v.uncertainties[0])
     }
 
+    func testUnreadNamespacesAreAskedForNotGuessed() {
+        var engine = TraceEngine(snapshot: lab(), oracle: oracle)
+        engine.unread = [3]
+        let r = engine.trace(request("10.213.120.3"))
+        XCTAssertEqual(engine.needed, [3], "b is behind the bridge port: the caller must read it")
+        XCTAssertNotEqual(r.verdict, .delivered)
+        let again = TraceEngine(snapshot: lab(), oracle: oracle)
+        XCTAssertEqual(again.trace(request("10.213.120.3")).verdict, .delivered)
+        XCTAssertEqual(again.needed, [])
+    }
+
     func testTextNamesEveryHopAndTheVerdict() {
         let r = TraceEngine(snapshot: lab(forwardPolicy: "DROP"), oracle: oracle).trace(request("10.213.120.3"))
         let text = TraceTextRenderer.render(r)

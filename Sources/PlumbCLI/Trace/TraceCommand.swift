@@ -62,13 +62,21 @@ struct TraceCommand: ParsableCommand {
         var options = SnapshotOptions()
         options.processDetails = false
         options.scanFds = !noFdScan
-        let snap = SnapshotReader(options: options).read()
+        // Read only the namespaces the packet crosses: start with SRC (and DST), and read more as the trace
+        // reaches them. A container name needs the runtimes' state: then everything is read at once.
+        let session = SnapshotSession(reader: SnapshotReader(options: options))
+        let dstIsAddress = IPValue(destination) != nil
+        var only: Set<UInt64>?
+        if let s = session.id(of: Self.split(source).0) {
+            if dstIsAddress { only = [s] } else if let d = session.id(of: Self.split(destination).0) { only = [s, d] }
+        }
+        var snap = only.map { session.read(only: $0) } ?? session.readAll()
 
         let (srcName, srcAddress) = Self.split(source)
         let srcNs = try resolveTarget(srcName, in: snap)
         var dstNs: Namespace?
         var dstAddress: String
-        if IPValue(destination) != nil {
+        if dstIsAddress {
             dstAddress = destination
         } else {
             let (name, addr) = Self.split(destination)
@@ -91,8 +99,21 @@ struct TraceCommand: ParsableCommand {
                                    destinationNamespace: dstNs?.id, proto: wireProto,
                                    sourcePort: p == "icmp" ? nil : (sport ?? 43210),
                                    destinationPort: p == "icmp" ? nil : port, size: size ?? defaultSize)
-        let engine = TraceEngine(snapshot: snap, oracle: KernelRouteOracle())
-        let result = engine.trace(request)
+        let oracle = KernelRouteOracle()
+        var result: TraceResult
+        var rounds = 0
+        while true {
+            var engine = TraceEngine(snapshot: snap, oracle: oracle)
+            if let only { engine.unread = session.allIDs.subtracting(only) }
+            result = engine.trace(request)
+            guard let current = only, !engine.needed.isEmpty else { break }
+            rounds += 1
+            if rounds > 8 {
+                only = nil; snap = session.readAll()
+            } else {
+                only = current.union(engine.needed); snap = session.read(only: only!)
+            }
+        }
         if json {
             try JSONOutput.print(result, pretty: false)
         } else {

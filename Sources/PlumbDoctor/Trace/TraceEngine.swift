@@ -14,6 +14,21 @@ public struct TraceEngine {
     public let oracle: any RouteOracle
     /// Safety net against routing loops.
     public var maxHops = 16
+    /// Namespaces the snapshot lists without having read them (a partial read). The engine never guesses about
+    /// them: touching one records it in `needed` and the path ends there, so the caller can read them and trace
+    /// again.
+    public var unread: Set<UInt64> = []
+    private let needs = NeededNamespaces()
+    /// The unread namespaces this trace needed.
+    public var needed: Set<UInt64> { needs.ids }
+
+    final class NeededNamespaces: @unchecked Sendable { var ids = Set<UInt64>() }
+
+    /// A namespace's contents, or nil (recorded as needed) when it was not read.
+    func namespace(_ id: UInt64) -> Namespace? {
+        if unread.contains(id) { needs.ids.insert(id); return nil }
+        return snapshot.namespace(id: id)
+    }
 
     public init(snapshot: Snapshot, oracle: any RouteOracle) {
         self.snapshot = snapshot; self.oracle = oracle
@@ -45,7 +60,7 @@ public struct TraceEngine {
         var packet = TracePacket(family: family, source: request.sourceAddress ?? "", destination: request.destination,
                                  proto: request.proto, sourcePort: request.sourcePort,
                                  destinationPort: request.destinationPort, size: request.size)
-        guard let src = snapshot.namespace(id: request.sourceNamespace) else {
+        guard let src = namespace(request.sourceNamespace) else {
             return TraceResult(request: request, packet: packet, hops: [], verdict: .unknown,
                                reason: "the source namespace net:[\(request.sourceNamespace)] is not in the snapshot",
                                dropHop: nil, deliveredTo: nil, uncertainties: [])
@@ -65,7 +80,7 @@ public struct TraceEngine {
                 break
             }
             guard let next = hop(ns, arrival, &packet, &run) else { break }
-            guard let nextNs = snapshot.namespace(id: next.namespace) else {
+            guard let nextNs = namespace(next.namespace) else {
                 finish(&run, .unknown, "the next namespace net:[\(next.namespace)] is not in the snapshot")
                 break
             }
@@ -426,7 +441,7 @@ public struct TraceEngine {
     struct Peer { var ns: Namespace; var link: Link }
 
     func resolvePeer(_ l: Link) -> Peer? {
-        guard let p = l.peer, let nsid = p.namespace, let ns = snapshot.namespace(id: nsid),
+        guard let p = l.peer, let nsid = p.namespace, let ns = namespace(nsid),
               let link = ns.link(index: p.index) else { return nil }
         return Peer(ns: ns, link: link)
     }
