@@ -152,6 +152,54 @@ final class TraceEngineTests: XCTestCase {
         XCTAssertEqual(again.needed, [])
     }
 
+    func testANextHopNobodyOwnsIsUnknownUnlessTheKernelSaysFailedOrSomeoneAnswered() {
+        var o = oracle
+        o.answers["1 10.213.120.77 0"] = RouteDecision(type: "unicast", outputInterface: 2, preferredSource: "10.213.120.2")
+        o.answers["2 10.213.120.77 5"] = RouteDecision(type: "unicast", outputInterface: 7)
+        // Never resolved: nobody Plumb sees has it, but proxy ARP could answer — not a certain drop.
+        let unresolved = TraceEngine(snapshot: lab(), oracle: o).trace(request("10.213.120.77"))
+        XCTAssertEqual(unresolved.verdict, .unknown)
+        XCTAssertTrue(unresolved.reason.contains("no neighbour entry exists yet"), unresolved.reason)
+        // The kernel tried and failed: dropped at the sender.
+        var failed = lab()
+        failed.namespaces[1].neighbors = [Neighbor(family: .ipv4, ip: "10.213.120.77", mac: nil, ifindex: 2, dev: "eth0", state: ["failed"])]
+        let f = TraceEngine(snapshot: failed, oracle: o).trace(request("10.213.120.77"))
+        XCTAssertEqual(f.verdict, .dropped)
+        XCTAssertEqual(f.dropHop, 1)
+        XCTAssertTrue(f.reason.contains("(neighbour FAILED)"), f.reason)
+        // Something answered (proxy ARP, as on a Calico host side): the trace follows the veth and says so.
+        var proxied = lab()
+        proxied.namespaces[1].neighbors = [Neighbor(family: .ipv4, ip: "10.213.120.77", mac: "ee:ee:ee:ee:ee:ee", ifindex: 2,
+                                                    dev: "eth0", state: ["reachable"])]
+        let p = TraceEngine(snapshot: proxied, oracle: o).trace(request("10.213.120.77"))
+        XCTAssertEqual(p.hops.count, 2)
+        XCTAssertTrue(p.hops[0].steps.contains { $0.text.contains("ee:ee:ee:ee:ee:ee answered for it") })
+        XCTAssertEqual(p.verdict, .unknown, "the bridge has no port towards it: \(p.reason)")
+    }
+
+    func testHairpinBackOutTheIngressPortIsNamedAsNotEvaluated() {
+        // b reaches a service DNATed back to itself through the bridge address.
+        var snap = lab()
+        snap.namespaces[0].firewall.tables.append(FixtureFirewall.parse("""
+            *nat
+            :PREROUTING ACCEPT [0:0]
+            :POSTROUTING ACCEPT [0:0]
+            [0:0] -A PREROUTING -d 10.213.120.1/32 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.213.120.3:80
+            COMMIT
+            """).tables[0])
+        snap.namespaces[2].routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: "default", gateway: "10.213.120.1"))
+        var o = oracle
+        o.answers["3 10.213.120.1 0"] = RouteDecision(type: "unicast", outputInterface: 2, preferredSource: "10.213.120.3")
+        o.answers["2 10.213.120.3 3"] = RouteDecision(type: "unicast", outputInterface: 3)
+        o.answers["3 10.213.120.3 2"] = RouteDecision(type: "local", outputInterface: 1)
+        let r = TraceEngine(snapshot: snap, oracle: o).trace(
+            TraceRequest(sourceNamespace: 3, destination: "10.213.120.1", proto: "tcp", sourcePort: 43210, destinationPort: 8080, size: 60))
+        XCTAssertEqual(r.hops.map(\.namespaceName), ["pt-tr-b", "pt-tr-h", "pt-tr-b"])
+        XCTAssertEqual(r.verdict, .unknown)
+        XCTAssertEqual(r.assumedVerdict, .delivered)
+        XCTAssertTrue(r.uncertainties.first?.contains("hairpin mode") ?? false, "\(r.uncertainties)")
+    }
+
     func testTextNamesEveryHopAndTheVerdict() {
         let r = TraceEngine(snapshot: lab(forwardPolicy: "DROP"), oracle: oracle).trace(request("10.213.120.3"))
         let text = TraceTextRenderer.render(r)

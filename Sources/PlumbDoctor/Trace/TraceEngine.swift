@@ -94,7 +94,7 @@ public struct TraceEngine {
         // if none of them matches, and says so.
         if !run.uncertainties.isEmpty && result.verdict != .unknown {
             result.assumedVerdict = result.verdict
-            result.reason = "\(result.verdict.rawValue) if none of the unevaluated rules below matches: \(result.reason)"
+            result.reason = "\(result.verdict.rawValue) unless something not evaluated (listed below) changes it: \(result.reason)"
             result.verdict = .unknown
         }
         return result
@@ -272,10 +272,11 @@ public struct TraceEngine {
         // Which port leads to the next hop: the one whose far side owns that address.
         let ports = ns.links.filter { $0.master?.index == bridge.index && $0.index != port.index }
         guard let (outPort, owner) = ports.lazy.compactMap({ p in self.owner(of: hopIP, beyond: p, in: ns).map { (p, $0) } }).first else {
-            let neigh = ns.neighbors.first { $0.ip == nextHop }
-            h.steps.append(TraceStep(.bridge, "no port of bridge \(bridge.name) leads to \(nextHop)", passed: false))
-            finish(&run, .dropped, "nobody on bridge \(bridge.name) in \(ns.displayName) has \(nextHop): the neighbour cannot be resolved"
-                   + (neigh.map { " (neighbour entry: \($0.state.joined(separator: ","))" + ")" } ?? ""))
+            // The sender resolved the next hop (or it would have stopped there), so something answered that
+            // Plumb cannot place: say so rather than guess.
+            h.steps.append(TraceStep(.bridge, "no port of bridge \(bridge.name) leads to a namespace that has \(nextHop)"))
+            finish(&run, .unknown, "\(nextHop) answered on bridge \(bridge.name) in \(ns.displayName), but no namespace "
+                   + "Plumb sees behind its other ports has that address")
             return .finished
         }
         h.outInterface = outPort.name
@@ -334,10 +335,13 @@ public struct TraceEngine {
         h.steps.append(TraceStep(.link, "out \(link.name): up, carrier, mtu \(link.mtu)" + (routeMTU.map { ", route mtu \($0)" } ?? "")))
 
         var neighbourFailed = false
+        /// A resolved entry: something answered for the next hop (perhaps by proxy ARP, as Calico's host side does).
+        var neighbourAnswered: String?
         if checkNeighbour, link.kind != "loopback" {
             let n = ns.neighbors.first { $0.ip == nextHop && $0.ifindex == link.index }
             if let n {
                 neighbourFailed = n.state.contains("failed") || n.state.contains("incomplete")
+                if !neighbourFailed, let mac = n.mac, !n.state.contains("none") { neighbourAnswered = mac }
                 h.steps.append(TraceStep(.neighbour, "neighbour \(nextHop) on \(link.name): \(n.state.joined(separator: ","))"
                                          + (n.mac.map { " \($0)" } ?? "")))
             } else {
@@ -351,10 +355,21 @@ public struct TraceEngine {
             guard let ip = IPValue(nextHop) else { return nil }
             let ports = ns.links.filter { $0.master?.index == link.index }
             guard let (port, owner) = ports.lazy.compactMap({ p in self.owner(of: ip, beyond: p, in: ns).map { (p, $0) } }).first else {
+                if let mac = neighbourAnswered {
+                    finish(&run, .unknown, "\(nextHop) answered on bridge \(link.name) in \(ns.displayName) (MAC \(mac)), "
+                           + "but no namespace Plumb sees behind its ports has that address")
+                    return nil
+                }
                 h.steps.append(TraceStep(.bridge, "no port of bridge \(link.name) leads to \(nextHop)", passed: false))
-                finish(&run, .dropped, "nobody on bridge \(link.name) in \(ns.displayName) has \(nextHop)"
-                       + (neighbourFailed ? " (neighbour FAILED)" : ": the neighbour cannot be resolved"))
+                finish(&run, neighbourFailed ? .dropped : .unknown,
+                       "nobody on bridge \(link.name) in \(ns.displayName) has \(nextHop)"
+                       + (neighbourFailed ? " (neighbour FAILED)"
+                                          : " and no neighbour entry exists yet: dropped unless something Plumb does not see answers ARP"))
                 return nil
+            }
+            if let inPort = h.inInterface, inPort == port.name {
+                run.uncertainties.append("\(ns.displayName): the frame leaves bridge \(link.name) through the port it came in on "
+                                         + "(\(port.name)): that works only with hairpin mode on the port, which the snapshot does not read")
             }
             h.bridge = link.name
             h.steps.append(TraceStep(.bridge, "bridge \(link.name) → port \(port.name) (\(port.bridgePort?.state ?? "?")), towards \(owner)"))
@@ -370,10 +385,17 @@ public struct TraceEngine {
                 finish(&run, .unknown, "the veth peer of \(link.name) is in a namespace Plumb cannot see"); return nil
             }
             if checkNeighbour, let ip = IPValue(nextHop), owner(of: ip, beyond: link, in: ns) == nil {
-                h.steps.append(TraceStep(.neighbour, "nothing beyond \(link.name) has \(nextHop)", passed: false))
-                finish(&run, .dropped, "nothing beyond \(link.name) in \(ns.displayName) has the next hop \(nextHop)"
-                       + (neighbourFailed ? " (neighbour FAILED)" : ": the neighbour cannot be resolved"))
-                return nil
+                if let mac = neighbourAnswered {
+                    // Someone answered for it (proxy ARP on the far end is common: Calico): follow the veth.
+                    h.steps.append(TraceStep(.neighbour, "nothing beyond \(link.name) owns \(nextHop), but \(mac) answered for it (proxy ARP?)"))
+                } else {
+                    h.steps.append(TraceStep(.neighbour, "nothing beyond \(link.name) has \(nextHop)", passed: !neighbourFailed))
+                    finish(&run, neighbourFailed ? .dropped : .unknown,
+                           "nothing beyond \(link.name) in \(ns.displayName) has the next hop \(nextHop)"
+                           + (neighbourFailed ? " (neighbour FAILED)"
+                                              : " and no neighbour entry exists yet: dropped unless the far side answers ARP by proxy"))
+                    return nil
+                }
             }
             h.steps.append(TraceStep(.link, "veth \(link.name) → \(peer.link.name) in \(peer.ns.displayName)"))
             return NextHop(namespace: peer.ns.id, link: peer.link.index, nextHop: nextHop)

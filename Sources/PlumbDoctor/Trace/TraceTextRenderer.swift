@@ -38,7 +38,7 @@ public enum TraceTextRenderer {
             out += "UNKNOWN: \(r.reason)\n"
         }
         if !r.uncertainties.isEmpty {
-            out += "Not evaluated (the answer above assumes they do not apply):\n"
+            out += "Not evaluated (the answer above assumes none of these changes it):\n"
             for u in r.uncertainties { out += "  ? \(u)\n" }
         }
         return out
