@@ -200,6 +200,14 @@ final class TraceEngineTests: XCTestCase {
         XCTAssertTrue(r.uncertainties.first?.contains("hairpin mode") ?? false, "\(r.uncertainties)")
     }
 
+    func testAFirewallThatCouldNotBeReadIsNotTakenAsOpen() {
+        var snap = lab()
+        snap.namespaces[0].firewall.notes = ["iptables-save not installed: ipv4 rules not shown (apt install iptables)"]
+        let r = TraceEngine(snapshot: snap, oracle: oracle).trace(request("10.213.120.3"))
+        XCTAssertEqual(r.verdict, .unknown)
+        XCTAssertEqual(r.uncertainties, ["pt-tr-h: firewall not fully read (iptables-save not installed: ipv4 rules not shown (apt install iptables))"])
+    }
+
     func testTextNamesEveryHopAndTheVerdict() {
         let r = TraceEngine(snapshot: lab(forwardPolicy: "DROP"), oracle: oracle).trace(request("10.213.120.3"))
         let text = TraceTextRenderer.render(r)

@@ -117,6 +117,11 @@ public struct TraceEngine {
         defer { h.packet = packet; run.hops.append(h) }
         let types = AddressTypeTable(namespace: ns)
         let nf = NetfilterEvaluator(firewall: ns.firewall, family: packet.family)
+        // A firewall that could not be read completely cannot be said to let the packet through.
+        for note in ns.firewall.notes {
+            let u = "\(ns.displayName): firewall not fully read (\(note))"
+            if !run.uncertainties.contains(u) { run.uncertainties.append(u) }
+        }
         let v6 = packet.family == .ipv6
 
         var inLink: Link?
