@@ -8,6 +8,7 @@
 #include <netlink/msg.h>
 #include <netlink/attr.h>
 #include <linux/rtnetlink.h>
+#include <linux/neighbour.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -115,6 +116,53 @@ static inline int plumb_route_get(struct nl_sock *sk, const struct plumb_route_q
             return 0;
         }
     }
+}
+
+// ---- The bridge forwarding database (RTM_GETNEIGH, AF_BRIDGE): which port a MAC address was learned on ----
+struct plumb_fdb_entry {
+    int ifindex;                         // the bridge port
+    int master;                          // the bridge (NDA_MASTER)
+    unsigned char mac[6];
+    unsigned short state;                // NUD_PERMANENT for the bridge's own / static entries
+    unsigned char flags;                 // NTF_SELF, NTF_MASTER, NTF_EXT_LEARNED, ...
+    int vlan;                            // -1 when none
+};
+
+struct plumb_fdb_ctx { struct plumb_fdb_entry *items; int n, cap; int master; int oom; };
+
+static inline int plumb_fdb_cb(struct nl_msg *msg, void *arg) {
+    struct plumb_fdb_ctx *ctx = (struct plumb_fdb_ctx *)arg;
+    struct nlmsghdr *h = nlmsg_hdr(msg);
+    if (h->nlmsg_type != RTM_NEWNEIGH) return NL_SKIP;
+    struct ndmsg *ndm = (struct ndmsg *)nlmsg_data(h);
+    if (ndm->ndm_family != AF_BRIDGE) return NL_SKIP;
+    struct nlattr *tb[NDA_MAX + 1];
+    if (nlmsg_parse(h, sizeof(struct ndmsg), tb, NDA_MAX, NULL) < 0) return NL_SKIP;
+    int master = tb[NDA_MASTER] ? (int)nla_get_u32(tb[NDA_MASTER]) : 0;
+    if (ctx->master > 0 && master != ctx->master) return NL_SKIP;
+    if (!tb[NDA_LLADDR] || nla_len(tb[NDA_LLADDR]) < 6) return NL_SKIP;
+    struct plumb_fdb_entry *e = (struct plumb_fdb_entry *)plumb_grow((void **)&ctx->items, &ctx->n, &ctx->cap, sizeof *e);
+    if (!e) { ctx->oom = 1; return NL_STOP; }
+    e->ifindex = ndm->ndm_ifindex;
+    e->master = master;
+    memcpy(e->mac, nla_data(tb[NDA_LLADDR]), 6);
+    e->state = ndm->ndm_state;
+    e->flags = ndm->ndm_flags;
+    e->vlan = tb[NDA_VLAN] ? (int)nla_get_u16(tb[NDA_VLAN]) : -1;
+    return NL_OK;
+}
+
+/// Every FDB entry of bridge `master` (all bridges when 0); *out is malloc'd. Returns the count or a negative
+/// libnl error. Uses libnl's request/receive path, so call it on a socket whose raw route-get answers were read.
+static inline int plumb_fdb_dump(struct nl_sock *sk, int master, struct plumb_fdb_entry **out) {
+    struct ndmsg ndm = { .ndm_family = AF_BRIDGE };
+    *out = NULL;
+    struct plumb_fdb_ctx ctx = { .master = master };
+    int err = plumb_dump(sk, RTM_GETNEIGH, &ndm, sizeof ndm, plumb_fdb_cb, &ctx);
+    if (ctx.oom) err = -NLE_NOMEM;
+    if (err < 0) { free(ctx.items); return err; }
+    *out = ctx.items;
+    return ctx.n;
 }
 
 #endif

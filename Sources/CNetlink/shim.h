@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include "changes.h"
-#include "routeget.h"
 
 // A route socket tuned as DESIGN.md says: no message peeking (one syscall per read), a large receive buffer.
 static inline struct nl_sock *plumb_nl_open(int protocol) {
@@ -375,3 +374,6 @@ static inline long plumb_nft_list_tables(struct nl_sock *sk, char *buf, size_t l
     if (err < 0) return err;
     return (long)ctx.used;
 }
+
+// RTM_GETROUTE for one destination and the bridge FDB, for plumb trace (after plumb_dump/plumb_grow above).
+#include "routeget.h"

@@ -60,3 +60,18 @@ public struct RouteDecision: Codable, Sendable, Equatable {
         RouteDecision(errorName: name, errorText: text, type: "unreachable")
     }
 }
+
+/// One entry of a bridge's forwarding database (`bridge fdb show br BRIDGE`): where the bridge sends frames for
+/// a MAC address.
+public struct BridgeFdbEntry: Codable, Sendable, Equatable {
+    public var mac: String
+    /// ifindex of the bridge port (the bridge itself for its own addresses).
+    public var port: Int
+    /// permanent (static, or the bridge's and its ports' own addresses) or learned from traffic.
+    public var permanent: Bool
+    public var vlan: Int?
+
+    public init(mac: String, port: Int, permanent: Bool, vlan: Int? = nil) {
+        self.mac = mac; self.port = port; self.permanent = permanent; self.vlan = vlan
+    }
+}

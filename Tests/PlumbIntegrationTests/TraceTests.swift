@@ -97,6 +97,14 @@ final class TraceTests: XCTestCase {
         XCTAssertEqual(t.hops[1]["role"] as? String, "bridge")
         XCTAssertTrue(t.text.contains("bridge-nf-call-iptables = 1"), t.text)
         XCTAssertTrue(t.text.contains("-i \(link("br")) -o \(link("br"))"), "the bridge's FORWARD accept rule is shown: \(t.text)")
+        // The bridge's FDB, as `bridge fdb show` has it: b's MAC learned on the port the trace leaves through.
+        let mac = try Shell.run("ip", "netns", "exec", b, "cat", "/sys/class/net/eth0/address")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let fdb = try Shell.run("bridge", "-n", host, "fdb", "show", "br", link("br"))
+        let port = try XCTUnwrap(fdb.split(separator: "\n").first { $0.hasPrefix(mac) && !$0.contains("permanent") }?
+            .split(separator: " ").dropFirst(2).first.map(String.init), fdb)
+        XCTAssertEqual(t.hops[1]["outInterface"] as? String, port)
+        XCTAssertTrue(t.text.contains("fdb: \(mac) on \(port) (learned)"), t.text)
 
         // Routed and masqueraded out of the host namespace.
         XCTAssertTrue(try pings(from: a, outsideIP))

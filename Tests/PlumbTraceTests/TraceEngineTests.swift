@@ -8,6 +8,8 @@ final class TraceEngineTests: XCTestCase {
     /// Route answers by (namespace, destination, iif).
     struct Recorded: RouteOracle {
         var answers: [String: RouteDecision]
+        var fdb: [BridgeFdbEntry]?
+        func forwardingDatabase(bridge ifindex: Int, in namespace: Namespace) -> [BridgeFdbEntry]? { fdb }
         func route(_ q: RouteQuery, in ns: Namespace) -> RouteDecision {
             answers["\(ns.id) \(q.destination) \(q.inputInterface ?? 0)"]
                 ?? answers["\(ns.id) \(q.destination) *"]
@@ -47,7 +49,7 @@ final class TraceEngineTests: XCTestCase {
             COMMIT
             """)
         let b = Namespace(id: 3, names: ["pt-tr-b"], links: [
-            Link(index: 2, name: "eth0", kind: "veth", mtu: bMTU, flags: up, peer: RemoteLinkRef(namespace: 2, index: 6),
+            Link(index: 2, name: "eth0", kind: "veth", mac: "02:00:00:00:00:03", mtu: bMTU, flags: up, peer: RemoteLinkRef(namespace: 2, index: 6),
                  addresses: ["10.213.120.3/24"]),
         ], routes: local(["10.213.120.3"]))
         return Snapshot(takenAt: 0, namespaces: [h, a, b], processes: [], discovery: DiscoveryStats())
@@ -206,6 +208,22 @@ final class TraceEngineTests: XCTestCase {
         let r = TraceEngine(snapshot: snap, oracle: oracle).trace(request("10.213.120.3"))
         XCTAssertEqual(r.verdict, .unknown)
         XCTAssertEqual(r.uncertainties, ["pt-tr-h: firewall not fully read (iptables-save not installed: ipv4 rules not shown (apt install iptables))"])
+    }
+
+    func testTheBridgeFDBIsShownAndAStaleEntryIsNamed() {
+        var o = oracle
+        XCTAssertFalse(TraceEngine(snapshot: lab(), oracle: o).trace(request("10.213.120.3")).hops[1].steps.contains { $0.text.hasPrefix("fdb:") })
+        o.fdb = [BridgeFdbEntry(mac: "02:00:00:00:00:03", port: 6, permanent: false)]
+        let learned = TraceEngine(snapshot: lab(), oracle: o).trace(request("10.213.120.3"))
+        XCTAssertTrue(learned.hops[1].steps.contains { $0.text == "fdb: 02:00:00:00:00:03 on vb (learned)" })
+        XCTAssertEqual(learned.verdict, .delivered)
+        o.fdb = [BridgeFdbEntry(mac: "02:00:00:00:00:03", port: 5, permanent: false)]
+        let stale = TraceEngine(snapshot: lab(), oracle: o).trace(request("10.213.120.3"))
+        XCTAssertEqual(stale.verdict, .unknown)
+        XCTAssertTrue(stale.uncertainties.first?.contains("fdb sends 02:00:00:00:00:03 to va") ?? false, "\(stale.uncertainties)")
+        o.fdb = []
+        let flood = TraceEngine(snapshot: lab(), oracle: o).trace(request("10.213.120.3"))
+        XCTAssertTrue(flood.hops[1].steps.contains { $0.text.contains("not learned yet: the bridge floods") })
     }
 
     func testTextNamesEveryHopAndTheVerdict() {

@@ -143,4 +143,7 @@ final class KernelRouteOracle: RouteOracle {
             return .refused("LOOKUP-FAILED", "\(error)")
         }
     }
+    func forwardingDatabase(bridge ifindex: Int, in namespace: Namespace) -> [BridgeFdbEntry]? {
+        try? lookup.bridgeForwardingDatabase(bridgeIndex: ifindex, in: namespace)
+    }
 }

@@ -4,6 +4,12 @@ import PlumbModel
 /// (PlumbKernel.RouteLookup); tests pass recorded ones. The engine never re-implements route selection.
 public protocol RouteOracle {
     func route(_ query: RouteQuery, in namespace: Namespace) -> RouteDecision
+    /// The forwarding database of a bridge (nil: not available; the trace then relies on addresses alone).
+    func forwardingDatabase(bridge ifindex: Int, in namespace: Namespace) -> [BridgeFdbEntry]?
+}
+
+extension RouteOracle {
+    public func forwardingDatabase(bridge ifindex: Int, in namespace: Namespace) -> [BridgeFdbEntry]? { nil }
 }
 
 /// Follows the first packet of a connection hop by hop through the namespaces of a snapshot: the kernel's route
@@ -286,6 +292,7 @@ public struct TraceEngine {
         }
         h.outInterface = outPort.name
         h.steps.append(TraceStep(.bridge, "bridge \(bridge.name): port \(port.name) (forwarding) → port \(outPort.name) (\(outPort.bridgePort?.state ?? "?")), towards \(owner)"))
+        fdbStep(ns, bridge: bridge, port: outPort, owner: owner, &h, &run)
         let outState = outPort.bridgePort?.state ?? "forwarding"
         if outState != "forwarding" {
             h.steps[h.steps.count - 1].passed = false
@@ -378,6 +385,7 @@ public struct TraceEngine {
             }
             h.bridge = link.name
             h.steps.append(TraceStep(.bridge, "bridge \(link.name) → port \(port.name) (\(port.bridgePort?.state ?? "?")), towards \(owner)"))
+            fdbStep(ns, bridge: link, port: port, owner: owner, &h, &run)
             if let st = port.bridgePort?.state, st != "forwarding" {
                 h.steps[h.steps.count - 1].passed = false
                 finish(&run, .dropped, "bridge port \(port.name) of \(link.name) in \(ns.displayName) is \(st), not forwarding"
@@ -473,28 +481,54 @@ public struct TraceEngine {
         return Peer(ns: ns, link: link)
     }
 
+    /// Who answers for an address on a layer-2 segment: a label for the text, and the MAC frames for it carry.
+    struct Owner: CustomStringConvertible {
+        var label: String
+        var mac: String?
+        var description: String { label }
+    }
+
     /// Who beyond link `l` (of namespace `ns`) owns `ip` on the same layer-2 segment: the veth peer's namespace,
-    /// or anything on a bridge the peer is a port of. Returns a label, nil when nobody does.
-    func owner(of ip: IPValue, beyond l: Link, in ns: Namespace, depth: Int = 0) -> String? {
+    /// or anything on a bridge the peer is a port of. nil when nobody does.
+    func owner(of ip: IPValue, beyond l: Link, in ns: Namespace, depth: Int = 0) -> Owner? {
         guard depth < 8 else { return nil }
         if l.kind == "veth", let peer = resolvePeer(l) {
             return owner(of: ip, at: peer.link, in: peer.ns, depth: depth + 1)
         }
-        if l.kind == "vxlan" { return nil }
-        return nil
+        return nil  // vxlan, macvlan, physical ports: what is behind them is not visible
     }
 
     /// The frame arrives at `l` in `ns`: does this namespace answer for `ip`, or something further on its bridge?
-    func owner(of ip: IPValue, at l: Link, in ns: Namespace, depth: Int) -> String? {
+    func owner(of ip: IPValue, at l: Link, in ns: Namespace, depth: Int) -> Owner? {
         if let master = l.master, let bridge = ns.link(index: master.index) {
-            if AddressTypeTable(namespace: ns).type(of: ip) == "LOCAL" { return "bridge \(bridge.name) in \(ns.displayName)" }
+            if AddressTypeTable(namespace: ns).type(of: ip) == "LOCAL" {
+                return Owner(label: "bridge \(bridge.name) in \(ns.displayName)", mac: bridge.mac)
+            }
             for p in ns.links where p.master?.index == bridge.index && p.index != l.index {
                 if let o = owner(of: ip, beyond: p, in: ns, depth: depth + 1) { return o }
             }
             return nil
         }
-        if AddressTypeTable(namespace: ns).type(of: ip) == "LOCAL" { return "\(l.name) in \(ns.displayName)" }
+        // Linux answers ARP for any of its addresses on any link (arp_ignore 0): the MAC is the arriving link's.
+        if AddressTypeTable(namespace: ns).type(of: ip) == "LOCAL" { return Owner(label: "\(l.name) in \(ns.displayName)", mac: l.mac) }
         return nil
+    }
+
+    /// What the bridge's forwarding database says about the owner's MAC, next to the port found by address.
+    func fdbStep(_ ns: Namespace, bridge: Link, port: Link, owner: Owner, _ h: inout TraceHop, _ run: inout Run) {
+        guard let mac = owner.mac?.lowercased(), let fdb = oracle.forwardingDatabase(bridge: bridge.index, in: ns) else { return }
+        let entries = fdb.filter { $0.mac.lowercased() == mac && $0.port != bridge.index }
+        if entries.isEmpty {
+            h.steps.append(TraceStep(.bridge, "fdb: \(mac) not learned yet: the bridge floods the frame to every port, \(port.name) included"))
+        } else if let e = entries.first(where: { $0.port == port.index }) {
+            h.steps.append(TraceStep(.bridge, "fdb: \(mac) on \(port.name) (\(e.permanent ? "static" : "learned")"
+                                     + (e.vlan.map { ", vlan \($0)" } ?? "") + ")"))
+        } else {
+            let other = entries.map { ns.link(index: $0.port)?.name ?? "#\($0.port)" }.joined(separator: ", ")
+            h.steps.append(TraceStep(.bridge, "fdb: \(mac) on \(other), not on \(port.name) where its owner is"))
+            run.uncertainties.append("\(ns.displayName): bridge \(bridge.name)'s fdb sends \(mac) to \(other), though \(owner.label) "
+                                     + "is behind \(port.name) (a stale entry, or a MAC moved?)")
+        }
     }
 
     // MARK: - Words

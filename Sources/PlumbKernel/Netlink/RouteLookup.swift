@@ -27,6 +27,21 @@ public final class RouteLookup: @unchecked Sendable {
         return decision
     }
 
+    /// The forwarding database of bridge `bridgeIndex` in namespace `ns` (RTM_GETNEIGH, AF_BRIDGE dump).
+    public func bridgeForwardingDatabase(bridgeIndex: Int, in ns: Namespace) throws -> [BridgeFdbEntry] {
+        let sock = try socket(for: ns)
+        var raw: UnsafeMutablePointer<plumb_fdb_entry>?
+        let n = sock.withRaw { plumb_fdb_dump($0, Int32(bridgeIndex), &raw) }
+        defer { free(raw) }
+        if n < 0 { throw NetlinkError(operation: "bridge fdb dump", code: n) }
+        return UnsafeBufferPointer(start: raw, count: Int(n)).map { e in
+            var e = e
+            let mac = withUnsafeBytes(of: &e.mac) { $0.map { NetlinkAddress.hexByte($0) }.joined(separator: ":") }
+            return BridgeFdbEntry(mac: mac, port: Int(e.ifindex), permanent: e.state & UInt16(NUD_PERMANENT) != 0,
+                                  vlan: e.vlan >= 0 ? Int(e.vlan) : nil)
+        }
+    }
+
     private func socket(for ns: Namespace) throws -> NetlinkSocket {
         lock.lock(); defer { lock.unlock() }
         if let s = sockets[ns.id] { return s }
