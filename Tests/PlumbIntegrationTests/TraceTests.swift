@@ -173,6 +173,14 @@ final class TraceTests: XCTestCase {
         XCTAssertEqual(t.status, 3)
         XCTAssertEqual(t.dropHop, 2)
         XCTAssertTrue(t.reason.contains("is disabled, not forwarding (no carrier: its veth peer eth0 in \(b) is down)"), t.reason)
+        // The sender's own end down: its routes are gone with it, and the trace says why.
+        try Shell.run("ip", "-n", b, "link", "set", "eth0", "up")
+        XCTAssertTrue(try pings(from: a, bIP))
+        try Shell.run("ip", "-n", a, "link", "set", "eth0", "down")
+        XCTAssertFalse(try pings(from: a, bIP))
+        let s = try trace(a, b + "@" + bIP)
+        XCTAssertEqual(s.dropHop, 1)
+        XCTAssertTrue(s.reason.contains("no route to \(bIP) in \(a): it has no default route and no route covering it (eth0 is down, and its routes with it)"), s.reason)
     }
 
     func testDefaultRouteRemovedFromTheEndpoint() throws {

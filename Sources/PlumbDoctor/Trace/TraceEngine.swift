@@ -583,8 +583,12 @@ public struct TraceEngine {
             return "rp_filter (\(rp == 1 ? "strict" : "loose") mode \(rp) on \(inLink!.name)) in \(name) drops it: there is no route back to \(q.source ?? "?") (EINVAL)"
         case "ENETUNREACH", "EHOSTUNREACH":
             let hasDefault = ns.routes.contains { $0.dst == "default" && $0.family == (v6 ? .ipv6 : .ipv4) && $0.table == 254 }
+            // A link that is down takes its routes with it: name it, it is usually the real cause.
+            let down = ns.links.filter { !$0.isUp && $0.kind != "loopback" && $0.addresses.contains { !$0.hasPrefix("fe80:") } }
+            let downText = down.isEmpty ? "" : " (\(down.map(\.name).joined(separator: ", ")) "
+                + (down.count == 1 ? "is" : "are") + " down, and \(down.count == 1 ? "its" : "their") routes with \(down.count == 1 ? "it" : "them"))"
             return "no route to \(q.destination) in \(name)" + (hasDefault ? " (\(d.errorName!): \(d.errorText ?? ""))"
-                                                                   : ": it has no default route and no route covering it")
+                                                                   : ": it has no default route and no route covering it") + downText
         case "EACCES":
             return "a prohibit route in \(name) refuses \(q.destination) (EACCES)"
         case "EINVAL":
