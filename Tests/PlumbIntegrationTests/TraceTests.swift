@@ -4,7 +4,7 @@ import XCTest
 
 /// `plumb trace` against the real kernel. A pt-tr namespace plays the host: a Plumb bridge network (built with
 /// `plumb net --host-ns`) holds two endpoints, and a veth leads to an "outside" namespace. Each test injects one
-/// fault, checks with real traffic (ping, curl) that it breaks, and checks that the trace names exactly the hop
+/// fault, checks with real traffic (ping, busybox wget, iptables counters) that it breaks, and checks that the trace names exactly the hop
 /// and the reason.
 final class TraceTests: XCTestCase {
     var tag = ""
@@ -218,12 +218,17 @@ final class TraceTests: XCTestCase {
         let c = try namespace("c")
         let cIP = "10.213.124.10"
         try ok(plumb("net", "connect", "pttr\(tag)", c, "--ip", cIP, "-p", "8080:80"))
-        let server = try Shell.spawn(["ip", "netns", "exec", c, "python3", "-m", "http.server", "80", "--bind", cIP])
+        // busybox (a `make deps` package) serves a page in c; the outside namespace fetches it through the host.
+        let www = FileManager.default.temporaryDirectory.appendingPathComponent("pt-tr-www-\(tag)").path
+        try FileManager.default.createDirectory(atPath: www, withIntermediateDirectories: true)
+        try "pt-tr\n".write(toFile: www + "/index.html", atomically: true, encoding: .utf8)
+        cleanups.append { try? FileManager.default.removeItem(atPath: www) }
+        let server = try Shell.spawn(["ip", "netns", "exec", c, "busybox", "httpd", "-f", "-p", "\(cIP):80", "-h", www])
         cleanups.append { if server.isRunning { kill(server.pid, SIGKILL); server.waitUntilExit() } }
         var fetched = false
         for _ in 0..<30 where !fetched {
-            fetched = try Shell.result(["ip", "netns", "exec", outside, "curl", "-s", "-o", "/dev/null", "-m", "2",
-                                        "http://\(upIP):8080/"]).status == 0
+            fetched = try Shell.result(["timeout", "3", "ip", "netns", "exec", outside, "busybox", "wget", "-q", "-O", "-",
+                                        "http://\(upIP):8080/"]).stdout == "pt-tr\n"
             if !fetched { usleep(200_000) }
         }
         XCTAssertTrue(fetched, "oracle: the published port answers from outside")
