@@ -214,6 +214,24 @@ final class TraceTests: XCTestCase {
         XCTAssertTrue(s.reason.contains("MTU 1300 of eth0 in \(a) (Don't Fragment set)"), s.reason)
     }
 
+    func testBridgePortMTUWithAndWithoutBrNetfilter() throws {
+        let port = try XCTUnwrap(try trace(a, b).hops[1]["outInterface"] as? String)
+        try Shell.run("ip", "-n", host, "link", "set", port, "mtu", "1400")
+        // br_netfilter on (this namespace's default): the bridge drops anything above the port MTU.
+        XCTAssertTrue(try pings(from: a, bIP, extra: ["-M", "do", "-s", "1372"]))
+        XCTAssertFalse(try pings(from: a, bIP, extra: ["-M", "do", "-s", "1373"]))
+        XCTAssertEqual(try trace(a, b, "--size", "1400").verdict, "DELIVERED")
+        let strict = try trace(a, b, "--size", "1401")
+        XCTAssertEqual(strict.dropHop, 2)
+        XCTAssertTrue(strict.reason.contains("exceeds the MTU 1400 of \(port) in \(host)"), strict.reason)
+        // br_netfilter off: the port lets a VLAN tag's 4 bytes more through.
+        try Shell.run("ip", "netns", "exec", host, "sysctl", "-qw", "net.bridge.bridge-nf-call-iptables=0")
+        XCTAssertTrue(try pings(from: a, bIP, extra: ["-M", "do", "-s", "1376"]))
+        XCTAssertFalse(try pings(from: a, bIP, extra: ["-M", "do", "-s", "1377"]))
+        XCTAssertEqual(try trace(a, b, "--size", "1404").verdict, "DELIVERED")
+        XCTAssertEqual(try trace(a, b, "--size", "1405").dropHop, 2)
+    }
+
     func testPublishedPortShowsTheTranslatedDestination() throws {
         let c = try namespace("c")
         let cIP = "10.213.124.10"
