@@ -301,6 +301,44 @@ final class TraceTests: XCTestCase {
         XCTAssertTrue(t.reason.contains("nothing beyond eth0 in \(a) has the next hop \(ghost) (neighbour FAILED)"), t.reason)
     }
 
+    func testIPv6RoutedPathForwardingAndIp6tables() throws {
+        // v6a — h6 — v6b, routed by h6 over two veths (fd13:120::/48, addresses without DAD so they work at once).
+        let h6 = try namespace("h6"), v6a = try namespace("v6a"), v6b = try namespace("v6b")
+        for (ns, peer, hostIP, peerIP) in [(v6a, link("6a"), "fd13:120:1::1", "fd13:120:1::2"),
+                                           (v6b, link("6b"), "fd13:120:2::1", "fd13:120:2::2")] {
+            try Shell.run("ip", "-n", h6, "link", "add", peer, "type", "veth", "peer", "name", "eth0", "netns", ns)
+            try Shell.run("ip", "-n", h6, "addr", "add", "\(hostIP)/64", "dev", peer, "nodad")
+            try Shell.run("ip", "-n", ns, "addr", "add", "\(peerIP)/64", "dev", "eth0", "nodad")
+            try Shell.run("ip", "-n", h6, "link", "set", peer, "up")
+            try Shell.run("ip", "-n", ns, "link", "set", "eth0", "up")
+            try Shell.run("ip", "-n", ns, "-6", "route", "add", "default", "via", hostIP)
+        }
+        try Shell.run("ip", "netns", "exec", h6, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1")
+        var reached = false
+        for _ in 0..<10 where !reached { reached = try pings(from: v6a, "fd13:120:2::2"); if !reached { usleep(300_000) } }
+        XCTAssertTrue(reached, "oracle: routed IPv6 works")
+        let ok = try trace(v6a, v6b, "-6")
+        XCTAssertEqual(ok.verdict, "DELIVERED", ok.text)
+        XCTAssertEqual(ok.hopNames, [v6a, h6, v6b])
+        XCTAssertTrue(ok.text.contains("trace icmpv6 fd13:120:1::2 → fd13:120:2::2"), ok.text)
+
+        try Shell.run("ip", "netns", "exec", h6, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=0")
+        XCTAssertFalse(try pings(from: v6a, "fd13:120:2::2"))
+        let off = try trace(v6a, v6b, "-6")
+        XCTAssertEqual(off.dropHop, 2)
+        XCTAssertTrue(off.reason.contains("IPv6 forwarding is off in \(h6)"), off.reason)
+        try Shell.run("ip", "netns", "exec", h6, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1")
+
+        try Shell.run("ip", "netns", "exec", v6b, "ip6tables", "-A", "INPUT", "-p", "ipv6-icmp", "--icmpv6-type", "echo-request",
+                      "-j", "REJECT")
+        XCTAssertFalse(try pings(from: v6a, "fd13:120:2::2"))
+        let rej = try trace(v6a, "fd13:120:2::2")
+        XCTAssertEqual(rej.status, 3)
+        XCTAssertEqual(rej.dropHop, 3)
+        XCTAssertTrue(rej.reason.contains("\(v6b): rule 1 of filter/INPUT"), rej.reason)
+        XCTAssertTrue(rej.reason.contains("rejects it"), rej.reason)
+    }
+
     func testUnknownTargetsExitWithFour() throws {
         let r = try Shell.result([CLITests.binary, "trace", "pt-tr-\(tag)-nope", "10.213.124.2"])
         XCTAssertEqual(r.status, 4)
