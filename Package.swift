@@ -48,6 +48,7 @@ let package = Package(
         .testTarget(name: "PlumbTUITests", dependencies: ["PlumbTUI", "PlumbModel"], resources: [.copy("Golden")]),
         .testTarget(name: "PlumbActionsTests", dependencies: ["PlumbActions", "PlumbModel"]),
         .testTarget(name: "PlumbDoctorTests", dependencies: ["PlumbDoctor", "PlumbModel"]),
+        .testTarget(name: "PlumbTraceTests", dependencies: ["PlumbDoctor", "PlumbModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlumbCLITests", dependencies: ["PlumbCLI", "PlumbModel"]),
         .testTarget(name: "PlumbIntegrationTests", dependencies: ["PlumbKernel", "PlumbModel", "PlumbCLI", "PlumbActions",
                                                               "PlumbCapture", "PlumbDoctor"]),

@@ -9,6 +9,10 @@ public enum PlumbExit {
     public static let failure = ExitCode(1)
     /// `plumb doctor`: error-level findings exist.
     public static let findings = ExitCode(3)
+    /// `plumb trace`: the packet would be dropped (the output names the hop and why).
+    public static let traceDropped = ExitCode(3)
+    /// `plumb trace`: the path could not be followed or decided (a rule that may match, a tunnel, ...).
+    public static let traceUnknown = ExitCode(5)
     /// The named target (namespace, container, link) does not exist.
     public static let notFound = ExitCode(4)
     /// Bad usage or invalid input (argument parser's own code).

@@ -9,10 +9,11 @@ public struct PlumbCommand: ParsableCommand {
         discussion: """
             Every network namespace, who lives in it, how veths, bridges, macvlan and VXLAN links wire them, \
             and what the firewall does to the traffic.
-            Exit codes: 0 ok, 1 failure, 3 doctor found errors, 4 target not found, 64 usage, 77 not root / missing capabilities.
+            Exit codes: 0 ok, 1 failure, 3 doctor found errors / trace dropped, 4 target not found, 5 trace undecided, 64 usage, 77 not root / missing capabilities; plumb exec passes its command's code through.
             """,
         subcommands: [TUICommand.self, SnapshotCommand.self, DiffCommand.self, NamespaceCommand.self, FirewallCommand.self, NetCommand.self,
-                      LabCommand.self, GcCommand.self, CaptureCommand.self, ExecCommand.self, DoctorCommand.self],
+                      LabCommand.self, GcCommand.self, CaptureCommand.self, ExecCommand.self, DoctorCommand.self,
+                      TraceCommand.self],
         defaultSubcommand: TUICommand.self
     )
 

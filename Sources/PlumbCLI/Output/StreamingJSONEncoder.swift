@@ -114,6 +114,14 @@ final class JSONSink {
         if T.self == Int32.self { integer(Int64(Self.same(value, Int32.self))); return }
         if T.self == UInt64.self { unsigned(Self.same(value, UInt64.self)); return }
         if T.self == UInt32.self { unsigned(UInt64(Self.same(value, UInt32.self))); return }
+        // The narrow integer types encode themselves as a single value of their own type: without these lines
+        // that recursed until the stack overflowed.
+        if T.self == UInt16.self { unsigned(UInt64(Self.same(value, UInt16.self))); return }
+        if T.self == UInt8.self { unsigned(UInt64(Self.same(value, UInt8.self))); return }
+        if T.self == UInt.self { unsigned(UInt64(Self.same(value, UInt.self))); return }
+        if T.self == Int16.self { integer(Int64(Self.same(value, Int16.self))); return }
+        if T.self == Int8.self { integer(Int64(Self.same(value, Int8.self))); return }
+        if T.self == Int64.self { integer(Self.same(value, Int64.self)); return }
         if T.self == Bool.self { raw(Self.same(value, Bool.self) ? "true" : "false"); return }
         if T.self == Double.self { double(Self.same(value, Double.self)); return }
         if T.self == [String: Int].self { try sortedObject(Self.same(value, [String: Int].self)); return }

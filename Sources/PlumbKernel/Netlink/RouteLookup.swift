@@ -1,0 +1,132 @@
+import Glibc
+import Foundation
+import CNetlink
+import PlumbModel
+
+/// Asks the kernel of any namespace where a packet would go (RTM_GETROUTE, the question `ip route get` asks),
+/// instead of re-implementing route selection, policy rules, ip_forward and rp_filter.
+///
+/// One route socket per namespace is opened on a namespace worker thread the first time that namespace is
+/// asked about; the socket stays bound to its namespace, so later lookups run from any thread without setns.
+public final class RouteLookup: @unchecked Sendable {
+    private var sockets: [UInt64: NetlinkSocket] = [:]
+    private let lock = NSLock()
+
+    public init() {}
+
+    /// The kernel's decision in namespace `ns` for `query`, plus the routing-table entry that matched
+    /// (a second RTM_GETROUTE with RTM_F_FIB_MATCH). Throws only when the namespace cannot be entered or the
+    /// socket fails; a kernel refusal (no route, forwarding off, rp_filter) is an answer, with `errorName` set.
+    public func lookup(_ query: RouteQuery, in ns: Namespace) throws -> RouteDecision {
+        let sock = try socket(for: ns)
+        var decision = try ask(sock, query, fibMatch: false)
+        if !decision.failed, let match = try? ask(sock, query, fibMatch: true), !match.failed {
+            decision.matchedPrefix = match.matchedPrefix
+            decision.matchedProtocol = match.matchedProtocol
+        }
+        return decision
+    }
+
+    /// The forwarding database of bridge `bridgeIndex` in namespace `ns` (RTM_GETNEIGH, AF_BRIDGE dump).
+    public func bridgeForwardingDatabase(bridgeIndex: Int, in ns: Namespace) throws -> [BridgeFdbEntry] {
+        let sock = try socket(for: ns)
+        var raw: UnsafeMutablePointer<plumb_fdb_entry>?
+        let n = sock.withRaw { plumb_fdb_dump($0, Int32(bridgeIndex), &raw) }
+        defer { free(raw) }
+        if n < 0 { throw NetlinkError(operation: "bridge fdb dump", code: n) }
+        return UnsafeBufferPointer(start: raw, count: Int(n)).map { e in
+            var e = e
+            let mac = withUnsafeBytes(of: &e.mac) { $0.map { NetlinkAddress.hexByte($0) }.joined(separator: ":") }
+            return BridgeFdbEntry(mac: mac, port: Int(e.ifindex), permanent: e.state & UInt16(NUD_PERMANENT) != 0,
+                                  vlan: e.vlan >= 0 ? Int(e.vlan) : nil)
+        }
+    }
+
+    private func socket(for ns: Namespace) throws -> NetlinkSocket {
+        lock.lock(); defer { lock.unlock() }
+        if let s = sockets[ns.id] { return s }
+        var handles = ns.paths + ns.pids.map { "/proc/\($0)/ns/net" }
+        for h in ns.heldBy {
+            if h.kind == .thread, let pid = h.pid, let tid = h.tid { handles.append("/proc/\(pid)/task/\(tid)/ns/net") }
+            if h.kind == .fd, let pid = h.pid, let fd = h.fd { handles.append("/proc/\(pid)/fd/\(fd)") }
+        }
+        if ns.isHost { handles.insert("/proc/self/ns/net", at: 0) }
+        let fd = NamespaceHandle.open(handles, expecting: ns.id)
+        guard fd >= 0 else {
+            throw SystemError("open", "namespace \(ns.displayName) (net:[\(ns.id)]): it vanished", errno: ENOENT)
+        }
+        defer { close(fd) }
+        let s = try NamespaceWorkers.run(inNamespaceFd: fd) { try NetlinkSocket() }
+        sockets[ns.id] = s
+        return s
+    }
+
+    private func ask(_ sock: NetlinkSocket, _ q: RouteQuery, fibMatch: Bool) throws -> RouteDecision {
+        var cq = plumb_route_query()
+        let v6 = q.destination.contains(":")
+        cq.family = v6 ? AF_INET6 : AF_INET
+        guard Self.pton(q.destination, v6: v6, into: &cq.dst) else {
+            throw SystemError("inet_pton", "destination address '\(q.destination)'", errno: EINVAL)
+        }
+        if let s = q.source {
+            guard Self.pton(s, v6: v6, into: &cq.src) else {
+                throw SystemError("inet_pton", "source address '\(s)'", errno: EINVAL)
+            }
+            cq.has_src = 1
+        }
+        cq.iif = Int32(q.inputInterface ?? 0)
+        cq.oif = Int32(q.outputInterface ?? 0)
+        if let m = q.mark { cq.mark = m; cq.has_mark = 1 }
+        cq.ip_proto = Int32(q.ipProtocol ?? 0)
+        cq.sport = Int32(q.sourcePort ?? 0)
+        cq.dport = Int32(q.destinationPort ?? 0)
+        cq.fib_match = fibMatch ? 1 : 0
+        var a = plumb_route_answer()
+        let rc = sock.withRaw { plumb_route_get($0, &cq, &a) }
+        if rc != 0 { throw SystemError("RTM_GETROUTE", "route lookup for \(q.destination)") }
+        if a.error != 0 {
+            return .refused(Self.errnoName(a.error), String(cString: strerror(a.error)))
+        }
+        var buf = [CChar](repeating: 0, count: 64)
+        func str(_ p: UnsafeMutablePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "" }
+        let fam = cq.family
+        func ip(_ bytes: inout (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)) -> String? {
+            withUnsafeBytes(of: &bytes) { NetlinkAddress.ip(family: fam, $0) }
+        }
+        var d = RouteDecision(type: str(nl_rtntype2str(Int32(a.type), &buf, 64)), table: a.table)
+        if a.oif > 0 { d.outputInterface = Int(a.oif) }
+        if a.has_gateway != 0 { d.gateway = ip(&a.gateway) }
+        if a.has_prefsrc != 0 { d.preferredSource = ip(&a.prefsrc) }
+        if a.mtu > 0 { d.mtu = Int(a.mtu) }
+        if fibMatch {
+            d.matchedPrefix = a.dst_len == 0 ? "default"
+                : (a.has_dst != 0 ? ip(&a.dst).map { "\($0)/\(a.dst_len)" } : nil)
+            d.matchedProtocol = str(rtnl_route_proto2str(Int32(a.protocol), &buf, 64))
+        }
+        return d
+    }
+
+    private static func pton(_ s: String, v6: Bool,
+                             into out: inout (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                                              UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)) -> Bool {
+        withUnsafeMutableBytes(of: &out) { inet_pton(v6 ? AF_INET6 : AF_INET, s, $0.baseAddress) == 1 }
+    }
+
+    /// The symbolic names of the errnos a route lookup answers with (the trace explains each).
+    static func errnoName(_ e: Int32) -> String {
+        switch e {
+        case EHOSTUNREACH: return "EHOSTUNREACH"
+        case ENETUNREACH: return "ENETUNREACH"
+        case EXDEV: return "EXDEV"
+        case EACCES: return "EACCES"
+        case EPERM: return "EPERM"
+        case EINVAL: return "EINVAL"
+        case EAGAIN: return "EAGAIN"
+        case ENODEV: return "ENODEV"
+        case ENETDOWN: return "ENETDOWN"
+        case EADDRNOTAVAIL: return "EADDRNOTAVAIL"
+        default: return "errno \(e)"
+        }
+    }
+}
