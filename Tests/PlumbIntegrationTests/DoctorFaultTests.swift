@@ -233,6 +233,56 @@ final class DoctorFaultTests: XCTestCase {
         try cycle("bridge-nf-off:ns\(try nsId(h)):\(br)", severity: "warning", traffic: fetch)
     }
 
+    func testBridgeDown() throws {
+        try sh("ip", "-n", h, "link", "set", br, "down")
+        try cycle("wiring-bridge-down:ns\(try nsId(h)):\(br)") { eventually(a, "10.213.110.3") }
+    }
+
+    func testFlushedJumpToAToolChain() throws {
+        // Plumb-style: the accept rules live in PLUMB-FORWARD, jumped to from FORWARD (policy DROP).
+        try inNs(h, "iptables", "-N", "PLUMB-FORWARD")
+        try inNs(h, "iptables", "-A", "PLUMB-FORWARD", "-o", br, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT")
+        try inNs(h, "iptables", "-A", "PLUMB-FORWARD", "-i", br, "-j", "ACCEPT")
+        try inNs(h, "iptables", "-P", "FORWARD", "DROP")
+        try inNs(h, "iptables", "-A", "FORWARD", "-j", "PLUMB-FORWARD")
+        XCTAssertTrue(eventually(a, "10.213.111.2"))
+        XCTAssertEqual(try alarms().map(\.id), [])
+        try inNs(h, "iptables", "-F", "FORWARD")  // the jump is gone
+        XCTAssertFalse(eventually(a, "10.213.111.2"))
+        let unreached = "chain-unreached:ns\(try nsId(h)):ipv4:filter:PLUMB-FORWARD"
+        let found = try alarms().map(\.id)
+        XCTAssertEqual(Set(found), [unreached, "forward-drop:ns\(try nsId(h)):ipv4:\(br)"])
+        // Restoring the jump fixes both.
+        XCTAssertEqual(try plumb(["doctor", "--fix", unreached, "--yes"]).status, 0)
+        XCTAssertTrue(eventually(a, "10.213.111.2"))
+        XCTAssertEqual(try alarms().map(\.id), [])
+        XCTAssertEqual(try plumb(["doctor", "--undo"]).status, 0)
+        XCTAssertFalse(eventually(a, "10.213.111.2"))
+    }
+
+    func testMacvlanEndpointReachesItsHostThroughAShim() throws {
+        // m sits on a macvlan of the lab host's uplink, in the uplink's subnet: it reaches x but not the host.
+        let m = ns("m")
+        try addNamespace(m)
+        let mv = link("mv")
+        try sh("ip", "-n", h, "link", "add", mv, "link", up, "type", "macvlan", "mode", "bridge")
+        try sh("ip", "-n", h, "link", "set", mv, "netns", m)
+        try sh("ip", "-n", m, "addr", "add", "10.213.111.50/24", "dev", mv)
+        try sh("ip", "-n", m, "link", "set", mv, "up")
+        XCTAssertTrue(eventually(m, "10.213.111.2"), "the rest of the segment is reachable")
+        XCTAssertFalse(eventually(m, "10.213.111.1"), "the parent's own host is not")
+        let id = "macvlan-isolation:ns\(try nsId(m)):\(mv)"
+        let all = try findings()
+        XCTAssertEqual(all.map(\.id), [id])
+        XCTAssertEqual(all.first?.severity, "info", "macvlan isolation is by design")
+        XCTAssertEqual(try plumb(["doctor", "--fix", id, "--yes"]).status, 0)
+        XCTAssertTrue(eventually(m, "10.213.111.1"), "the shim gives the host a way to its endpoint")
+        XCTAssertEqual(try findings().map(\.id), [])
+        XCTAssertEqual(try plumb(["doctor", "--undo", id]).status, 0)
+        XCTAssertFalse(eventually(m, "10.213.111.1"))
+        XCTAssertFalse(try sh("ip", "-n", h, "-o", "link").contains("plumbshim"), "undo removed the shim")
+    }
+
     // MARK: faults that do not break traffic by themselves
 
     func testDNSStubMissing() throws {
@@ -306,6 +356,21 @@ final class DoctorFaultTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: "/run/netns/\(empty)"))
         XCTAssertEqual(try plumb(["doctor", "--undo", chainId]).status, 0)
         XCTAssertTrue(try inNs(h, "iptables-save").contains(":CNI-DN-ptdoc\(tag)"))
+    }
+
+    func testLeftoverVethPair() throws {
+        try sh("ip", "-n", h, "link", "add", link("l1"), "type", "veth", "peer", "name", link("l2"))
+        // Reported once per pair, from the end with the lower ifindex (either name).
+        let found = try alarms().map(\.id)
+        let prefix = "leftover-veth:ns\(try nsId(h)):"
+        XCTAssertTrue([prefix + link("l1"), prefix + link("l2")].contains(found.first ?? ""), "\(found)")
+        XCTAssertEqual(found.count, 1)
+        let id = try XCTUnwrap(found.first)
+        XCTAssertEqual(try plumb(["doctor", "--fix", id, "--yes"]).status, 0)
+        XCTAssertFalse(try sh("ip", "-n", h, "-o", "link").contains(link("l1")))
+        XCTAssertEqual(try plumb(["doctor", "--undo"]).status, 0)
+        let links = try sh("ip", "-n", h, "-o", "link")
+        XCTAssertTrue(links.contains(link("l1")) && links.contains(link("l2")), "undo recreated the pair")
     }
 
     func testUnknownTargetAndUnknownFinding() throws {
