@@ -345,6 +345,13 @@ final class DoctorCheckTests: XCTestCase {
         XCTAssertFalse(CIDR("10.213.110.0/25")!.contains(CIDR("10.213.110.200")!))
         XCTAssertTrue(CIDR("::1")!.isLoopback)
         XCTAssertNil(CIDR("1::2::3"))
+        XCTAssertNil(CIDR(":1::2"))
+        XCTAssertNil(CIDR("1:2"))
+        XCTAssertNil(CIDR("12345::1"))
+        XCTAssertEqual(CIDR("::")?.bytes, [UInt8](repeating: 0, count: 16))
+        XCTAssertEqual(CIDR("fe80::1%eth0/64")?.isLinkLocal, true)
+        XCTAssertEqual(CIDR("1::")?.address, "1::")
+        XCTAssertEqual(Array(CIDR("::ffff:1")!.bytes.suffix(4)), [0xff, 0xff, 0, 1])
         XCTAssertEqual(CIDR("2001:db8:0:0:1:0:0:1")?.address, "2001:db8::1:0:0:1")
     }
 }
