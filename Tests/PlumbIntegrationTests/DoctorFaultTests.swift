@@ -209,6 +209,10 @@ final class DoctorFaultTests: XCTestCase {
         }
         usleep(300_000)
         try cycle("hairpin-off:ns\(try nsId(h)):\(pa)", severity: "warning", traffic: fetch)
+        // Oracle for the hairpin flag the snapshot reads: after undo, iproute2 shows it off, and Plumb agrees.
+        XCTAssertTrue(try sh("bridge", "-n", h, "-d", "link", "show", "dev", pa).contains("hairpin off"))
+        let snap = try Shell.run([CLITests.binary, "snapshot", h, "--json"])
+        XCTAssertTrue(snap.contains("\"bridgePort\":{\"state\":\"forwarding\",\"hairpin\":false}"), snap)
     }
 
     func testBridgeNetfilterOffForSameBridgePublishedPort() throws {
