@@ -143,6 +143,42 @@ final class DoctorFaultTests: XCTestCase {
         XCTAssertEqual(try inNs(h, "sysctl", "-n", "net.ipv4.ip_forward").trimmingCharacters(in: .whitespacesAndNewlines), "0")
     }
 
+    /// The same lab over IPv6 (fd13:110::/64 on the bridge, fd13:111::/64 uplink, routed back by x; no NAT).
+    func enableIPv6() throws {
+        for n in [h, a, b, x] {
+            try inNs(n, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=0")
+            try inNs(n, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=0")
+            for l in try sh("ip", "-n", n, "-o", "link").split(separator: "\n").compactMap({ $0.split(separator: ":").dropFirst().first }) {
+                let name = l.trimmingCharacters(in: .whitespaces).split(separator: "@").first.map(String.init) ?? ""
+                if !name.isEmpty { _ = try? inNs(n, "sysctl", "-qw", "net.ipv6.conf.\(name).disable_ipv6=0") }
+            }
+        }
+        try sh("ip", "-n", h, "addr", "add", "fd13:110::1/64", "dev", br, "nodad")
+        try sh("ip", "-n", a, "addr", "add", "fd13:110::2/64", "dev", "eth0", "nodad")
+        try sh("ip", "-n", b, "addr", "add", "fd13:110::3/64", "dev", "eth0", "nodad")
+        for n in [a, b] { try sh("ip", "-n", n, "-6", "route", "add", "default", "via", "fd13:110::1") }
+        try sh("ip", "-n", h, "addr", "add", "fd13:111::1/64", "dev", up, "nodad")
+        try sh("ip", "-n", x, "addr", "add", "fd13:111::2/64", "dev", "eth0", "nodad")
+        try sh("ip", "-n", x, "-6", "route", "add", "fd13:110::/64", "via", "fd13:111::1")
+        try sh("ip", "-n", h, "-6", "route", "add", "default", "via", "fd13:111::2")
+        try inNs(h, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1")
+        for _ in 0..<20 where !works(a, "fd13:111::2") { usleep(150_000) }
+    }
+
+    func testIPv6ForwardingOff() throws {
+        try enableIPv6()
+        XCTAssertTrue(works(a, "fd13:111::2"), "IPv6 lab works")
+        XCTAssertEqual(try alarms().map(\.id), [])
+        try inNs(h, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=0")
+        try cycle("forwarding-off:ns\(try nsId(h)):ipv6") { eventually(a, "fd13:111::2") }
+    }
+
+    func testIPv6NoDefaultRoute() throws {
+        try enableIPv6()
+        try sh("ip", "-n", a, "-6", "route", "del", "default")
+        try cycle("no-default-route:ns\(try nsId(a)):ipv6") { eventually(a, "fd13:111::2") }
+    }
+
     func testMissingMasquerade() throws {
         try inNs(h, "iptables", "-t", "nat", "-D", "POSTROUTING", "-s", "10.213.110.0/24", "!", "-o", br, "-j", "MASQUERADE")
         try cycle("no-masquerade:ns\(try nsId(h)):10.213.110.0/24", severity: "warning") { eventually(a, "10.213.111.2") }
@@ -291,8 +327,15 @@ final class DoctorFaultTests: XCTestCase {
 
     func testDNSStubMissing() throws {
         let dir = "/etc/netns/\(a)"
+        let hadParent = FileManager.default.fileExists(atPath: "/etc/netns")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        cleanups.append { try? FileManager.default.removeItem(atPath: dir) }
+        cleanups.append {
+            try? FileManager.default.removeItem(atPath: dir)
+            // Leave /etc as we found it: drop /etc/netns if this test made it and nothing else is in it.
+            if !hadParent, (try? FileManager.default.contentsOfDirectory(atPath: "/etc/netns"))?.isEmpty == true {
+                try? FileManager.default.removeItem(atPath: "/etc/netns")
+            }
+        }
         try "nameserver 127.0.0.53\n".write(toFile: dir + "/resolv.conf", atomically: true, encoding: .utf8)
         let id = "dns-unreachable:ns\(try nsId(a)):127.0.0.53"
         // The lookup fails (nothing answers on 127.0.0.53 in a) and the doctor says why.
