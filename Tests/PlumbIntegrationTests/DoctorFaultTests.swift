@@ -143,6 +143,42 @@ final class DoctorFaultTests: XCTestCase {
         XCTAssertEqual(try inNs(h, "sysctl", "-n", "net.ipv4.ip_forward").trimmingCharacters(in: .whitespacesAndNewlines), "0")
     }
 
+    /// The same lab over IPv6 (fd13:110::/64 on the bridge, fd13:111::/64 uplink, routed back by x; no NAT).
+    func enableIPv6() throws {
+        for n in [h, a, b, x] {
+            try inNs(n, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=0")
+            try inNs(n, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=0")
+            for l in try sh("ip", "-n", n, "-o", "link").split(separator: "\n").compactMap({ $0.split(separator: ":").dropFirst().first }) {
+                let name = l.trimmingCharacters(in: .whitespaces).split(separator: "@").first.map(String.init) ?? ""
+                if !name.isEmpty { _ = try? inNs(n, "sysctl", "-qw", "net.ipv6.conf.\(name).disable_ipv6=0") }
+            }
+        }
+        try sh("ip", "-n", h, "addr", "add", "fd13:110::1/64", "dev", br, "nodad")
+        try sh("ip", "-n", a, "addr", "add", "fd13:110::2/64", "dev", "eth0", "nodad")
+        try sh("ip", "-n", b, "addr", "add", "fd13:110::3/64", "dev", "eth0", "nodad")
+        for n in [a, b] { try sh("ip", "-n", n, "-6", "route", "add", "default", "via", "fd13:110::1") }
+        try sh("ip", "-n", h, "addr", "add", "fd13:111::1/64", "dev", up, "nodad")
+        try sh("ip", "-n", x, "addr", "add", "fd13:111::2/64", "dev", "eth0", "nodad")
+        try sh("ip", "-n", x, "-6", "route", "add", "fd13:110::/64", "via", "fd13:111::1")
+        try sh("ip", "-n", h, "-6", "route", "add", "default", "via", "fd13:111::2")
+        try inNs(h, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1")
+        for _ in 0..<20 where !works(a, "fd13:111::2") { usleep(150_000) }
+    }
+
+    func testIPv6ForwardingOff() throws {
+        try enableIPv6()
+        XCTAssertTrue(works(a, "fd13:111::2"), "IPv6 lab works")
+        XCTAssertEqual(try alarms().map(\.id), [])
+        try inNs(h, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=0")
+        try cycle("forwarding-off:ns\(try nsId(h)):ipv6") { eventually(a, "fd13:111::2") }
+    }
+
+    func testIPv6NoDefaultRoute() throws {
+        try enableIPv6()
+        try sh("ip", "-n", a, "-6", "route", "del", "default")
+        try cycle("no-default-route:ns\(try nsId(a)):ipv6") { eventually(a, "fd13:111::2") }
+    }
+
     func testMissingMasquerade() throws {
         try inNs(h, "iptables", "-t", "nat", "-D", "POSTROUTING", "-s", "10.213.110.0/24", "!", "-o", br, "-j", "MASQUERADE")
         try cycle("no-masquerade:ns\(try nsId(h)):10.213.110.0/24", severity: "warning") { eventually(a, "10.213.111.2") }
@@ -209,6 +245,10 @@ final class DoctorFaultTests: XCTestCase {
         }
         usleep(300_000)
         try cycle("hairpin-off:ns\(try nsId(h)):\(pa)", severity: "warning", traffic: fetch)
+        // Oracle for the hairpin flag the snapshot reads: after undo, iproute2 shows it off, and Plumb agrees.
+        XCTAssertTrue(try sh("bridge", "-n", h, "-d", "link", "show", "dev", pa).contains("hairpin off"))
+        let snap = try Shell.run([CLITests.binary, "snapshot", h, "--json"])
+        XCTAssertTrue(snap.contains("\"bridgePort\":{\"state\":\"forwarding\",\"hairpin\":false}"), snap)
     }
 
     func testBridgeNetfilterOffForSameBridgePublishedPort() throws {
@@ -233,12 +273,69 @@ final class DoctorFaultTests: XCTestCase {
         try cycle("bridge-nf-off:ns\(try nsId(h)):\(br)", severity: "warning", traffic: fetch)
     }
 
+    func testBridgeDown() throws {
+        try sh("ip", "-n", h, "link", "set", br, "down")
+        try cycle("wiring-bridge-down:ns\(try nsId(h)):\(br)") { eventually(a, "10.213.110.3") }
+    }
+
+    func testFlushedJumpToAToolChain() throws {
+        // Plumb-style: the accept rules live in PLUMB-FORWARD, jumped to from FORWARD (policy DROP).
+        try inNs(h, "iptables", "-N", "PLUMB-FORWARD")
+        try inNs(h, "iptables", "-A", "PLUMB-FORWARD", "-o", br, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT")
+        try inNs(h, "iptables", "-A", "PLUMB-FORWARD", "-i", br, "-j", "ACCEPT")
+        try inNs(h, "iptables", "-P", "FORWARD", "DROP")
+        try inNs(h, "iptables", "-A", "FORWARD", "-j", "PLUMB-FORWARD")
+        XCTAssertTrue(eventually(a, "10.213.111.2"))
+        XCTAssertEqual(try alarms().map(\.id), [])
+        try inNs(h, "iptables", "-F", "FORWARD")  // the jump is gone
+        XCTAssertFalse(eventually(a, "10.213.111.2"))
+        let unreached = "chain-unreached:ns\(try nsId(h)):ipv4:filter:PLUMB-FORWARD"
+        let found = try alarms().map(\.id)
+        XCTAssertEqual(Set(found), [unreached, "forward-drop:ns\(try nsId(h)):ipv4:\(br)"])
+        // Restoring the jump fixes both.
+        XCTAssertEqual(try plumb(["doctor", "--fix", unreached, "--yes"]).status, 0)
+        XCTAssertTrue(eventually(a, "10.213.111.2"))
+        XCTAssertEqual(try alarms().map(\.id), [])
+        XCTAssertEqual(try plumb(["doctor", "--undo"]).status, 0)
+        XCTAssertFalse(eventually(a, "10.213.111.2"))
+    }
+
+    func testMacvlanEndpointReachesItsHostThroughAShim() throws {
+        // m sits on a macvlan of the lab host's uplink, in the uplink's subnet: it reaches x but not the host.
+        let m = ns("m")
+        try addNamespace(m)
+        let mv = link("mv")
+        try sh("ip", "-n", h, "link", "add", mv, "link", up, "type", "macvlan", "mode", "bridge")
+        try sh("ip", "-n", h, "link", "set", mv, "netns", m)
+        try sh("ip", "-n", m, "addr", "add", "10.213.111.50/24", "dev", mv)
+        try sh("ip", "-n", m, "link", "set", mv, "up")
+        XCTAssertTrue(eventually(m, "10.213.111.2"), "the rest of the segment is reachable")
+        XCTAssertFalse(eventually(m, "10.213.111.1"), "the parent's own host is not")
+        let id = "macvlan-isolation:ns\(try nsId(m)):\(mv)"
+        let all = try findings()
+        XCTAssertEqual(all.map(\.id), [id])
+        XCTAssertEqual(all.first?.severity, "info", "macvlan isolation is by design")
+        XCTAssertEqual(try plumb(["doctor", "--fix", id, "--yes"]).status, 0)
+        XCTAssertTrue(eventually(m, "10.213.111.1"), "the shim gives the host a way to its endpoint")
+        XCTAssertEqual(try findings().map(\.id), [])
+        XCTAssertEqual(try plumb(["doctor", "--undo", id]).status, 0)
+        XCTAssertFalse(eventually(m, "10.213.111.1"))
+        XCTAssertFalse(try sh("ip", "-n", h, "-o", "link").contains("plumbshim"), "undo removed the shim")
+    }
+
     // MARK: faults that do not break traffic by themselves
 
     func testDNSStubMissing() throws {
         let dir = "/etc/netns/\(a)"
+        let hadParent = FileManager.default.fileExists(atPath: "/etc/netns")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        cleanups.append { try? FileManager.default.removeItem(atPath: dir) }
+        cleanups.append {
+            try? FileManager.default.removeItem(atPath: dir)
+            // Leave /etc as we found it: drop /etc/netns if this test made it and nothing else is in it.
+            if !hadParent, (try? FileManager.default.contentsOfDirectory(atPath: "/etc/netns"))?.isEmpty == true {
+                try? FileManager.default.removeItem(atPath: "/etc/netns")
+            }
+        }
         try "nameserver 127.0.0.53\n".write(toFile: dir + "/resolv.conf", atomically: true, encoding: .utf8)
         let id = "dns-unreachable:ns\(try nsId(a)):127.0.0.53"
         // The lookup fails (nothing answers on 127.0.0.53 in a) and the doctor says why.
@@ -306,6 +403,21 @@ final class DoctorFaultTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: "/run/netns/\(empty)"))
         XCTAssertEqual(try plumb(["doctor", "--undo", chainId]).status, 0)
         XCTAssertTrue(try inNs(h, "iptables-save").contains(":CNI-DN-ptdoc\(tag)"))
+    }
+
+    func testLeftoverVethPair() throws {
+        try sh("ip", "-n", h, "link", "add", link("l1"), "type", "veth", "peer", "name", link("l2"))
+        // Reported once per pair, from the end with the lower ifindex (either name).
+        let found = try alarms().map(\.id)
+        let prefix = "leftover-veth:ns\(try nsId(h)):"
+        XCTAssertTrue([prefix + link("l1"), prefix + link("l2")].contains(found.first ?? ""), "\(found)")
+        XCTAssertEqual(found.count, 1)
+        let id = try XCTUnwrap(found.first)
+        XCTAssertEqual(try plumb(["doctor", "--fix", id, "--yes"]).status, 0)
+        XCTAssertFalse(try sh("ip", "-n", h, "-o", "link").contains(link("l1")))
+        XCTAssertEqual(try plumb(["doctor", "--undo"]).status, 0)
+        let links = try sh("ip", "-n", h, "-o", "link")
+        XCTAssertTrue(links.contains(link("l1")) && links.contains(link("l2")), "undo recreated the pair")
     }
 
     func testUnknownTargetAndUnknownFinding() throws {

@@ -17,13 +17,15 @@ public final class DoctorFixService {
 
     public enum Failure: Error, CustomStringConvertible {
         case noFix(String)
+        case noFinding(String)
         case nothingToUndo(String?)
         case unreadable(Int64)
         public var description: String {
             switch self {
             case .noFix(let id): return "finding \(id) has no automatic fix: its explanation says what to do"
+            case .noFinding(let id): return "no finding \(id) now (already fixed, or the object is gone): look again"
             case .nothingToUndo(let id):
-                return id.map { "no applied doctor fix for \($0) to undo (see `plumb doctor --history`)" }
+                return id.map { "no applied doctor fix for \($0) to undo" }
                     ?? "no applied doctor fix to undo"
             case .unreadable(let e): return "journal entry \(e) does not hold a readable plan"
             }
@@ -37,6 +39,13 @@ public final class DoctorFixService {
         plan.operation = Self.fixPrefix + finding.id
         try executor.apply(plan)
         return plan
+    }
+
+    /// For callers holding a list of findings (the TUI): applies the fix of the one with this id.
+    @discardableResult
+    public func apply(findingId: String, in findings: [Finding]) throws -> Plan {
+        guard let f = findings.first(where: { $0.id == findingId }) else { throw Failure.noFinding(findingId) }
+        return try apply(f)
     }
 
     /// Fixes applied and not undone yet, oldest first.

@@ -105,7 +105,9 @@ extension Link: FastJSONWritable {
         }
         w.fieldIfPresent("macvlanMode", macvlanMode)
         if let bridgePort {
-            w.key("bridgePort"); w.open(0x7B); w.field("state", bridgePort.state); w.close(0x7D)
+            w.key("bridgePort"); w.open(0x7B); w.field("state", bridgePort.state)
+            if let h = bridgePort.hairpin { w.key("hairpin"); w.raw(h ? "true" : "false") }
+            w.close(0x7D)
         }
         w.close(0x7D)
     }

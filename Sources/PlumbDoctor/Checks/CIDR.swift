@@ -84,33 +84,56 @@ struct CIDR: Hashable, CustomStringConvertible {
         return out
     }
 
+    /// IPv6 text (with at most one "::", optional %zone) to 16 bytes, in one pass over the UTF-8.
     static func parseV6(_ s: String) -> [UInt8]? {
-        let s = s.split(separator: "%").first.map(String.init) ?? s  // drop a zone
-        // Split at the one "::" (the characters are ASCII, so byte offsets are character offsets).
-        let u = Array(s.utf8)
-        var halves = [s]
-        if let i = (0..<max(0, u.count - 1)).first(where: { u[$0] == 58 && u[$0 + 1] == 58 }) {
-            halves = [String(decoding: u[..<i], as: UTF8.self), String(decoding: u[(i + 2)...], as: UTF8.self)]
-            if halves[1].utf8.count > 1 && halves[1].hasPrefix(":") || halves[1].contains("::") { return nil }
+        var head: [UInt16] = [], tail: [UInt16] = [], sawGap = false
+        var cur: UInt32 = 0, digits = 0, prevColon = false
+        var it = s.utf8.makeIterator()
+        func flush() -> Bool {
+            guard digits > 0, cur <= 0xffff else { return false }
+            if sawGap { tail.append(UInt16(cur)) } else { head.append(UInt16(cur)) }
+            cur = 0; digits = 0
+            return true
         }
-        guard halves.count <= 2 else { return nil }
-        func groups(_ t: String) -> [UInt16]? {
-            if t.isEmpty { return [] }
-            var g: [UInt16] = []
-            for x in t.split(separator: ":", omittingEmptySubsequences: false) {
-                guard let v = UInt16(x, radix: 16) else { return nil }
-                g.append(v)
+        var first = true, leading = false
+        while let c = it.next() {
+            if c == UInt8(ascii: "%") { break }
+            if c == UInt8(ascii: ":") {
+                if prevColon {
+                    if sawGap { return nil }
+                    sawGap = true
+                    leading = false
+                } else if digits > 0 {
+                    guard flush() else { return nil }
+                } else if !first {
+                    return nil
+                } else {
+                    leading = true
+                }
+                prevColon = true
+                first = false
+                continue
             }
-            return g
+            if leading { return nil }  // ":x" is not IPv6; only "::x" starts with a colon
+            let v: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): v = c - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            cur = cur << 4 | UInt32(v); digits += 1
+            if digits > 4 { return nil }
+            prevColon = false
+            first = false
         }
-        guard let head = groups(halves[0]) else { return nil }
-        var all = head
-        if halves.count == 2 {
-            guard let tail = groups(halves[1]), head.count + tail.count <= 7 else { return nil }
-            all += [UInt16](repeating: 0, count: 8 - head.count - tail.count) + tail
-        }
-        guard all.count == 8 else { return nil }
-        return all.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xff)] }
+        if digits > 0 { guard flush() else { return nil } } else if prevColon && !sawGap { return nil }
+        let n = head.count + tail.count
+        if sawGap ? n > 7 : n != 8 { return nil }
+        let all = head + [UInt16](repeating: 0, count: 8 - n) + tail
+        var out = [UInt8](); out.reserveCapacity(16)
+        for g in all { out.append(UInt8(g >> 8)); out.append(UInt8(g & 0xff)) }
+        return out
     }
 
     static func format(_ b: [UInt8]) -> String {

@@ -155,7 +155,7 @@ extension Link {
     /// "veth12 (veth, mtu 1500, up, master br0, 10.0.0.1/24)": the evidence line of a link.
     func evidence(in ns: Namespace, master: Link? = nil) -> String {
         var parts = [kind, "mtu \(mtu)", isUp ? "up" : "DOWN", "state \(operState)"]
-        if let master { parts.append("master \(master.name)") }
+        if let m = master ?? self.master.flatMap({ ns.link(index: $0.index) }) { parts.append("master \(m.name)") }
         if !addresses.isEmpty { parts.append(addresses.joined(separator: " ")) }
         return "\(ns.displayName) [\(ns.id)]: link \(name) (\(parts.joined(separator: ", ")))"
     }
