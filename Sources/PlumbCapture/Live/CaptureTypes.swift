@@ -171,6 +171,11 @@ public struct LivePacketView {
     public var source: Int
     public var originalLength: Int
     public var bytes: UnsafeRawBufferPointer
+
+    public init(sequence: UInt64, timestamp: PacketTimestamp, source: Int, originalLength: Int, bytes: UnsafeRawBufferPointer) {
+        self.sequence = sequence; self.timestamp = timestamp; self.source = source
+        self.originalLength = originalLength; self.bytes = bytes
+    }
 }
 
 /// The result of one non-blocking read.

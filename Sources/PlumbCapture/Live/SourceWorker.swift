@@ -13,7 +13,8 @@ final class CallbackContext {
     let source: Int
     /// Single-source captures store straight into the consumer's buffer and apply the count limit here.
     let limit: Int?
-    unowned let core: CaptureCore
+    /// Unowned(unsafe): the context only lives while its worker, which holds the core, captures.
+    unowned(unsafe) let core: CaptureCore
     var captured: UInt64 = 0
     var ringDropped: UInt64 = 0
 
@@ -46,7 +47,8 @@ final class SourceWorker: @unchecked Sendable {
     let index: Int
     let source: CaptureSource
     let options: CaptureOptions
-    unowned let core: CaptureCore
+    /// Strong: the thread may outlive the LiveCapture object; the core drops its workers when they finish.
+    let core: CaptureCore
     /// Read end polled by the thread; the write end is poked by `wake()`.
     private var wakeRead: Int32 = -1
     private(set) var wakeWrite: Int32 = -1
@@ -133,8 +135,9 @@ final class SourceWorker: @unchecked Sendable {
             let now = monotonicMillis()
             if now - lastStats >= 250 { core.updateStatsLocked(index, handle.stats(), ctx); lastStats = now }
             core.afterDispatchLocked(index)
+            let wake = got > 0 && core.consumerWantsWakeLocked()
             core.monitor.unlock()
-            if got > 0 { core.monitor.broadcast() }
+            if wake { core.monitor.broadcast() }
             if got < 0 && got != PCAP_ERROR_BREAK {
                 let message = handle.lastError
                 let gone = ["went down", "disappeared", "No such device", "Network is down"].contains { message.contains($0) }
