@@ -22,25 +22,25 @@ struct CaptureCommand: ParsableCommand {
     @Argument(help: "Namespace name, pid:N, container name/id, namespace id, or host (one or more).")
     var targets: [String]
 
-    @Option(name: .shortAndLong, help: "Interface or `any` (default). Repeat to give each target its own, in order.")
+    @Option(name: .shortAndLong, help: ArgumentHelp("Interface or `any` (default). Repeat to give each target its own, in order.", valueName: "iface"))
     var interface: [String] = []
 
-    @Option(name: .shortAndLong, help: "BPF filter in libpcap/tcpdump syntax, e.g. 'icmp or udp port 53'.")
+    @Option(name: .shortAndLong, help: ArgumentHelp("BPF filter in libpcap/tcpdump syntax, e.g. 'icmp or udp port 53'.", valueName: "expression"))
     var filter: String?
 
-    @Option(name: .customShort("c"), help: "Stop after this many packets.")
+    @Option(name: .customShort("c"), help: ArgumentHelp("Stop after this many packets.", valueName: "count"))
     var count: Int?
 
-    @Option(name: .customShort("w"), help: "Write packets to FILE (.pcapng: pcapng with interface and namespace names; otherwise pcap) instead of printing them.")
+    @Option(name: .customShort("w"), help: ArgumentHelp("Write packets to FILE (.pcapng: pcapng with interface and namespace names; otherwise pcap) instead of printing them.", valueName: "file"))
     var write: String?
 
     @Flag(help: "Print one JSON object per packet (NDJSON) with every decoded field.")
     var json = false
 
-    @Option(name: .customShort("s"), help: "Snap length: bytes kept per packet.")
+    @Option(name: .customShort("s"), help: ArgumentHelp("Snap length: bytes kept per packet.", valueName: "snaplen"))
     var snaplen = 262_144
 
-    @Option(name: .customShort("B"), help: "Kernel capture buffer per source, in KiB (default 8192).")
+    @Option(name: .customShort("B"), help: ArgumentHelp("Kernel capture buffer per source, in KiB.", valueName: "KiB"))
     var bufferSize = 8192
 
     @Flag(help: "Deliver each packet at once instead of per kernel block (lower latency, more CPU).")
