@@ -177,6 +177,19 @@ final class CaptureIntegrationTests: XCTestCase {
         XCTAssertTrue(cap.log.contains("count of 4 reached"), cap.log)
     }
 
+    /// `-w -` streams pcap to stdout (for `| wireshark -k -i -`).
+    func testWriteDashStreamsPcapToStdout() throws {
+        let out = "\(dir!)/stream.pcap"
+        let cap = try BackgroundProcess([plumb, "capture", lab.b, "-i", lab.linkB, "-f", Self.echoRequests, "-c", "3", "-w", "-"],
+                                        log: "\(dir!)/stream.log", stdout: out)
+        defer { cap.kill() }
+        try cap.waitForLog(containing: "capturing on")
+        try Shell.run("ip", "netns", "exec", lab.a, "ping", "-c", "3", "-i", "0.2", "10.213.100.2")
+        XCTAssertEqual(cap.waitForExit(seconds: 5), 0, cap.log)
+        XCTAssertEqual(try PcapReader.read(path: out).packets.count, 3)
+        XCTAssertEqual(try tsharkCount(out), 3)
+    }
+
     func testJSONLinesCarryDecodedFields() throws {
         let cap = try BackgroundProcess([plumb, "capture", lab.a, lab.b, "-i", lab.linkA, "-i", lab.linkB, "-f", Self.echoRequests,
                                          "-c", "2", "--json"], log: "\(dir!)/json.log", stdout: "\(dir!)/json.out")

@@ -31,7 +31,7 @@ struct CaptureCommand: ParsableCommand {
     @Option(name: .customShort("c"), help: ArgumentHelp("Stop after this many packets.", valueName: "count"))
     var count: Int?
 
-    @Option(name: .customShort("w"), help: ArgumentHelp("Write packets to FILE (.pcapng: pcapng with interface and namespace names; otherwise pcap) instead of printing them.", valueName: "file"))
+    @Option(name: .customShort("w"), help: ArgumentHelp("Write packets to FILE (.pcapng: pcapng with interface and namespace names; otherwise pcap; -: pcap to stdout) instead of printing them.", valueName: "file"))
     var write: String?
 
     @Flag(help: "Print one JSON object per packet (NDJSON) with every decoded field.")
@@ -90,19 +90,20 @@ struct CaptureCommand: ParsableCommand {
             }
         }
         for s in capture.sources {
-            var line = "plumb: capturing on \(s.source.label), link-type \(s.linkType), snapshot length \(s.snapLength) bytes"
+            var line = "capturing on \(s.source.label), link-type \(s.linkType), snapshot length \(s.snapLength) bytes"
             if let f = filter, !f.isEmpty { line += ", filter '\(f)'" }
-            printError(String(line.dropFirst("plumb: ".count)))
+            printError(line)
             for w in s.warnings { printError("warning: \(s.source.label): \(w)") }
         }
 
         let printer = file == nil ? CapturePrinter(json: json, sources: capture.sources) : nil
         var after: UInt64 = 0
         var delivered = 0
-        var consumerEnd: String?
+        var writeError: String?
+        var stdoutClosed = false
         while true {
             let finished = capture.isFinished
-            if let file, consumerEnd == nil {
+            if let file, writeError == nil {
                 // Files: packets go from the capture buffer straight into the file buffer.
                 do {
                     let last = try capture.consume(after: after) { try file.write($0) }
@@ -110,11 +111,13 @@ struct CaptureCommand: ParsableCommand {
                     if last == after {
                         if finished { break }
                         // Sleep until a sizeable batch is there: fewer wake-ups per second on a busy link.
-                        capture.wait(after: after, timeoutMillis: 250, minimumPackets: 8192)
+                        capture.wait(after: after, timeoutMillis: 250, minimumPackets: file.isStream ? 1 : 8192)
+                    } else if file.isStream {
+                        try file.sink.flush()  // `-w -`: a live viewer at the other end wants packets now
                     }
                     after = last
                 } catch {
-                    consumerEnd = "\(error)"
+                    writeError = "\(error)"
                     delivered = file.written
                     capture.stop(reason: .writeFailed("\(error)"))
                 }
@@ -127,44 +130,40 @@ struct CaptureCommand: ParsableCommand {
                 continue
             }
             after = batch.lastSequence
-            if consumerEnd != nil { continue }  // draining after a write error: nothing more is written
-            if let printer {
-                for p in batch { printer.add(p) }
-                if !printer.flush() {
-                    consumerEnd = "stdout was closed"
-                    capture.stop()
-                    continue
-                }
+            guard let printer, writeError == nil, !stdoutClosed else { continue }  // draining after an output error
+            for p in batch { printer.add(p) }
+            if !printer.flush() {
+                stdoutClosed = true
+                capture.stop()
+                continue
             }
             delivered += batch.count
         }
-        var closeError: String?
         if let file {
-            do { try file.close() } catch { closeError = "\(error)" }
-            if closeError != nil && consumerEnd == nil { consumerEnd = closeError }
+            do { try file.close() } catch { if writeError == nil { writeError = "\(error)" } }
         }
         signals.cancel()
 
         let reason = capture.endReason ?? .stopped
-        let stats = capture.stats()
         var message: String
-        switch reason {
-        case .stopped where signals.received != nil: message = "interrupted by \(signals.received!)"
-        case .writeFailed(let m): message = "write failed: \(m)"
-        default: message = reason.description
+        if let writeError {
+            message = "write failed: \(writeError)"
+            if let file, !file.isStream {
+                message += "; \(file.path) keeps the \(file.written) packets before the error (\(file.sink.committedBytes) bytes, a valid file)"
+            }
+        } else {
+            switch reason {
+            case .stopped where signals.received != nil: message = "interrupted by \(signals.received!)"
+            case .stopped where stdoutClosed: message = "stdout was closed"
+            default: message = reason.description
+            }
+            if let file, !file.isStream {
+                message += "; \(file.written) packet\(file.written == 1 ? "" : "s") written to \(file.path)"
+            }
         }
-        if let file {
-            let written = file.sink.failed == nil ? file.written : max(0, file.written)
-            message += file.sink.failed == nil
-                ? "; \(written) packet\(written == 1 ? "" : "s") written to \(file.path)"
-                : "; \(file.path) keeps every packet before the error (\(file.sink.committedBytes) bytes, valid)"
-        }
-        CaptureSummary.print(stats: stats, sources: capture.sources, delivered: delivered)
+        CaptureSummary.print(stats: capture.stats(), sources: capture.sources, delivered: delivered)
         printError(message)
-        if let consumerEnd, !(consumerEnd == "stdout was closed") {
-            throw CommandFailure(description: "capture ended: \(consumerEnd)", code: PlumbExit.failure)
-        }
-        if !reason.isRequested { throw ExitCode(1) }
+        if writeError != nil || !reason.isRequested { throw ExitCode(1) }
     }
 
     private func commentLine() -> String {
@@ -221,8 +220,11 @@ final class CaptureSignals: @unchecked Sendable {
             let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             s.setEventHandler { [weak self] in
                 guard let self else { return }
-                self.lock.locked { if self.name == nil { self.name = label } }
-                self.handler?()
+                let h = self.lock.locked { () -> (() -> Void)? in
+                    if self.name == nil { self.name = label }
+                    return self.handler
+                }
+                h?()
             }
             s.resume()
             sources.append(s)
@@ -230,7 +232,11 @@ final class CaptureSignals: @unchecked Sendable {
     }
 
     private var handler: (() -> Void)?
-    func onSignal(_ f: @escaping () -> Void) { lock.locked { handler = f } }
+    /// Sets what a signal does; a signal that came while the capture was starting is acted on now.
+    func onSignal(_ f: @escaping () -> Void) {
+        let early = lock.locked { () -> Bool in handler = f; return name != nil }
+        if early { f() }
+    }
 
     func cancel() {
         for s in sources { s.cancel() }

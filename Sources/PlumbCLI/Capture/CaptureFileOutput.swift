@@ -11,6 +11,8 @@ final class CaptureFileOutput {
     private let pcapng: Unmanaged<PcapngWriter>?
     private let writer: AnyObject
     private(set) var written = 0
+    /// `-w -`: the file is stdout (a pipe into `wireshark -k -i -`, say), flushed after every batch.
+    let isStream: Bool
 
     static func isPcapng(_ path: String) -> Bool { path.lowercased().hasSuffix(".pcapng") }
 
@@ -24,8 +26,9 @@ final class CaptureFileOutput {
 
     init(path: String, sources: [CaptureSourceInfo], comment: String) throws {
         self.path = path
+        isStream = path == "-"
         do {
-            sink = try FileSink(path: path, bufferSize: 256 * 1024)
+            sink = isStream ? FileSink(fileDescriptor: 1, bufferSize: 256 * 1024) : try FileSink(path: path, bufferSize: 256 * 1024)
         } catch {
             throw CommandFailure(description: "cannot write \(path): \(error)", code: PlumbExit.failure)
         }
