@@ -82,6 +82,13 @@ final class PcapHandle {
         return LinkType(rawValue: UInt32(bitPattern: dlt))
     }
 
+    /// Multiplier from pcap_pkthdr's tv_usec to nanoseconds: 1 when libpcap gave nanosecond timestamps as
+    /// asked, 1000 when it fell back to microseconds.
+    var timestampScale: UInt32 {
+        guard let p = pcap else { return 1 }
+        return pcap_get_tstamp_precision(p) == Int32(PCAP_TSTAMP_PRECISION_NANO) ? 1 : 1000
+    }
+
     var selectableDescriptor: Int32 { pcap.map { pcap_get_selectable_fd($0) } ?? -1 }
 
     /// Processes every packet libpcap has ready without blocking; returns the count, or -1 with `lastError`.

@@ -17,6 +17,8 @@ final class CallbackContext {
     unowned(unsafe) let core: CaptureCore
     var captured: UInt64 = 0
     var ringDropped: UInt64 = 0
+    /// tv_usec -> nanoseconds (see PcapHandle.timestampScale).
+    var timestampScale: UInt32 = 1
 
     init(ring: PacketRing, source: Int, limit: Int?, core: CaptureCore) {
         self.ring = ring; self.source = source; self.limit = limit; self.core = core
@@ -29,7 +31,7 @@ final class CallbackContext {
         let hdr = h.pointee
         // With PCAP_TSTAMP_PRECISION_NANO, tv_usec carries nanoseconds.
         if ring.append(UnsafeRawBufferPointer(start: bytes, count: Int(hdr.caplen)), seconds: Int64(hdr.ts.tv_sec),
-                       nanoseconds: UInt32(truncatingIfNeeded: hdr.ts.tv_usec), originalLength: Int(hdr.len),
+                       nanoseconds: UInt32(truncatingIfNeeded: hdr.ts.tv_usec) &* timestampScale, originalLength: Int(hdr.len),
                        source: source) == nil {
             ringDropped &+= 1
         } else if limit != nil {
@@ -114,6 +116,7 @@ final class SourceWorker: @unchecked Sendable {
 
     private func capture(_ handle: PcapHandle) {
         let ctx = core.makeContext(for: index)
+        ctx.timestampScale = handle.timestampScale
         context = ctx
         let user = Unmanaged.passUnretained(ctx).toOpaque()
         var fds = [pollfd(fd: handle.selectableDescriptor, events: Int16(POLLIN), revents: 0),
