@@ -70,6 +70,10 @@ public struct CaptureSourceInfo: Sendable, Equatable {
     public var snapLength: Int
     /// libpcap warnings from activation (e.g. promiscuous mode not supported on `any`).
     public var warnings: [String]
+
+    public init(source: CaptureSource, linkType: LinkType, snapLength: Int, warnings: [String] = []) {
+        self.source = source; self.linkType = linkType; self.snapLength = snapLength; self.warnings = warnings
+    }
 }
 
 /// Counters of one source. `received`, `kernelDropped` and `interfaceDropped` are libpcap's (pcap_stats:
@@ -157,6 +161,12 @@ public struct LivePacket: Sendable {
     public var source: Int
     public var originalLength: Int
     public var data: ArraySlice<UInt8>
+
+    /// Public so that views can be tested with made-up packets.
+    public init(sequence: UInt64, timestamp: PacketTimestamp, source: Int, originalLength: Int, data: ArraySlice<UInt8>) {
+        self.sequence = sequence; self.timestamp = timestamp; self.source = source
+        self.originalLength = originalLength; self.data = data
+    }
 
     /// As a file record for the pcap/pcapng writers (`interfaceID` = the pcapng interface of its source).
     public func captured(interfaceID: Int = 0) -> CapturedPacket {
