@@ -36,6 +36,13 @@ final class CaptureCommandTests: XCTestCase {
         }
     }
 
+    func testAnyCaptureLinesNameTheInterface() {
+        XCTAssertEqual(CapturePrinter.naming("ifindex 5 Out IP a > b: x", [5: "eth0"]), "eth0 Out IP a > b: x")
+        XCTAssertEqual(CapturePrinter.naming("ifindex 9 Out IP a > b: x", [5: "eth0"]), "ifindex 9 Out IP a > b: x",
+                       "an index that is not known stays a number")
+        XCTAssertEqual(CapturePrinter.naming("IP a > b: x", [5: "eth0"]), "IP a > b: x")
+    }
+
     func testTimeFormats() {
         let t = PacketTimestamp(seconds: 1_764_374_400 + 3_723, nanoseconds: 4_005_006)  // 2025-11-29 01:02:03 UTC
         XCTAssertEqual(CapturePrinter.iso(t), "2025-11-29T01:02:03.004005006Z")

@@ -177,6 +177,20 @@ final class CaptureIntegrationTests: XCTestCase {
         XCTAssertTrue(cap.log.contains("count of 4 reached"), cap.log)
     }
 
+    /// Without -i the capture is on `any` (LINUX_SLL2), and each line names the packet's interface and
+    /// direction, as `tcpdump -i any` does.
+    func testAnyCaptureNamesTheInterfaceOfEachPacket() throws {
+        let cap = try BackgroundProcess([plumb, "capture", lab.a, "-f", Self.echoRequests, "-c", "1"],
+                                        log: "\(dir!)/any.log", stdout: "\(dir!)/any.out")
+        defer { cap.kill() }
+        try cap.waitForLog(containing: "capturing on")
+        XCTAssertTrue(cap.log.contains("link-type LINUX_SLL2"), cap.log)
+        try Shell.run("ip", "netns", "exec", lab.a, "ping", "-c", "1", "10.213.100.2")
+        XCTAssertEqual(cap.waitForExit(seconds: 5), 0, cap.log)
+        let out = try String(contentsOfFile: "\(dir!)/any.out", encoding: .utf8)
+        XCTAssertTrue(out.contains(" \(lab.linkA) Out IP 10.213.100.1 > 10.213.100.2: ICMP echo request"), out)
+    }
+
     /// `-w -` streams pcap to stdout (for `| wireshark -k -i -`).
     func testWriteDashStreamsPcapToStdout() throws {
         let out = "\(dir!)/stream.pcap"

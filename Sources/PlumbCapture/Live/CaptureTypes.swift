@@ -22,11 +22,14 @@ public struct CaptureSource: Sendable, Equatable {
     /// namespace any more, it was deleted and the capture ends with `.namespaceVanished`. (Our own pcap socket
     /// keeps the namespace itself alive, so its devices would never go away on their own.) Empty: not watched.
     public var holders: [String]
+    /// Interface names by index in that namespace, to name the interface of each packet of an `any` capture
+    /// (LINUX_SLL2 records only the index).
+    public var interfaceNames: [Int: String]
 
     public init(label: String, namespace: CaptureNamespace = .current, interface: String = "any",
-                namespaceDescription: String = "", holders: [String] = []) {
+                namespaceDescription: String = "", holders: [String] = [], interfaceNames: [Int: String] = [:]) {
         self.label = label; self.namespace = namespace; self.interface = interface
-        self.namespaceDescription = namespaceDescription; self.holders = holders
+        self.namespaceDescription = namespaceDescription; self.holders = holders; self.interfaceNames = interfaceNames
     }
 }
 

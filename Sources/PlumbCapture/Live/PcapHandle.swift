@@ -42,6 +42,8 @@ final class PcapHandle {
             }
         }
         if rc > 0 { warnings.append(Self.message(p, rc)) }
+        // On `any`, prefer LINUX_SLL2 (as tcpdump does): it carries the interface index of every packet.
+        if interface == "any" { _ = pcap_set_datalink(p, 276) }
         var nbErr = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         // Non-blocking reads: the source thread polls the fd itself (with its wake pipe) and then takes
         // whatever blocks are ready, holding the buffer lock only while copying.
