@@ -8,6 +8,9 @@ source "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")"
 DURATION=${DURATION:-5}
 RATES=${RATES:-"100000 300000 0"}
+# A last run at the sender's maximum with a small kernel buffer for both (KiB): the drop comparison only means
+# something when the buffers overflow. SMALL_BUFFER=0 skips it.
+SMALL_BUFFER=${SMALL_BUFFER:-1024}
 S=pt-bench-caps R=pt-bench-capr
 trap '[ -f "$OUT/pids" ] && xargs -r kill -INT < "$OUT/pids" 2>/dev/null; sleep 0.3; bench_cleanup' EXIT
 bench_cleanup
@@ -27,10 +30,13 @@ cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {print s}'; }
 wait_for() { for _ in $(seq 100); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done; echo "never saw '$2' in $1" >&2; return 1; }
 field() { grep -E "^[0-9]+ packets? $2" "$1" | awk '{print $1}' | head -1; }
 
-for rate in $RATES; do
-  label=$([ "$rate" = 0 ] && echo max || echo "$((rate / 1000))k")
-  ip netns exec $R tcpdump -n -i ptbcapr -w /dev/null udp 2>"$OUT/cap-tcpdump.log" & TD=$!
-  "$PLUMB" capture $R -i ptbcapr -w /dev/null -f udp 2>"$OUT/cap-plumb.log" & PL=$!
+runs="$RATES"; [ "$SMALL_BUFFER" != 0 ] && runs="$runs small"
+for rate in $runs; do
+  buf=()
+  if [ "$rate" = small ]; then rate=0; buf=(-B "$SMALL_BUFFER"); label="max -B $SMALL_BUFFER"
+  else label=$([ "$rate" = 0 ] && echo max || echo "$((rate / 1000))k"); fi
+  ip netns exec $R tcpdump -n -i ptbcapr "${buf[@]}" -w /dev/null udp 2>"$OUT/cap-tcpdump.log" & TD=$!
+  "$PLUMB" capture $R -i ptbcapr "${buf[@]}" -w /dev/null -f udp 2>"$OUT/cap-plumb.log" & PL=$!
   echo "$TD $PL" >> "$OUT/pids"
   wait_for "$OUT/cap-tcpdump.log" "listening on"; wait_for "$OUT/cap-plumb.log" "capturing on"
   t0=$(cpu_ns $TD); p0=$(cpu_ns $PL)

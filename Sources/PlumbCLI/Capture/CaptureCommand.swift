@@ -106,7 +106,8 @@ struct CaptureCommand: ParsableCommand {
             if let file, writeError == nil {
                 // Files: packets go from the capture buffer straight into the file buffer.
                 do {
-                    let last = try capture.consume(after: after) { try file.write($0) }
+                    // Batches of 2,048 keep the buffer lock short: the capture thread must never wait long for it.
+                    let last = try capture.consume(after: after, limit: 2048) { try file.write($0) }
                     delivered += Int(last - after)
                     if last == after {
                         if finished { break }
