@@ -52,7 +52,9 @@ enum CaptureTargets {
         }
         candidates += ns.pids.map { "/proc/\($0)/ns/net" }
         var seen = Set<String>()
-        let live = candidates.filter { seen.insert($0).inserted && inode($0) == ns.id }
+        // plumb's own fds are not holders: the snapshot read may have had this namespace open a moment ago.
+        let own = "/proc/\(getpid())/"
+        let live = candidates.filter { !$0.hasPrefix(own) && seen.insert($0).inserted && inode($0) == ns.id }
         let description = describe(ns)
         let names = Dictionary(ns.links.map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a })
         if inode("/proc/self/ns/net") == ns.id {
