@@ -61,6 +61,8 @@ final class CaptureIntegrationTests: XCTestCase {
         XCTAssertEqual(merged.interfaces.map(\.name), [lab.linkA, lab.linkB])
         XCTAssertTrue(merged.interfaces[0].description?.contains("netns \(lab.a)") ?? false, "\(merged.interfaces)")
         XCTAssertTrue(merged.interfaces[1].description?.contains("netns \(lab.b)") ?? false, "\(merged.interfaces)")
+        XCTAssertEqual(merged.interfaces[1].comment, "plumb capture source \(lab.b)/\(lab.linkB): \(lab.linkB) in \(merged.interfaces[1].description ?? "")")
+        XCTAssertEqual(merged.comment, "plumb capture \(lab.a) \(lab.b) -i \(lab.linkA) -i \(lab.linkB) -f '\(Self.echoRequests)'")
         XCTAssertEqual(merged.packets.filter { $0.interfaceID == 0 }.count, 5)
         XCTAssertEqual(merged.packets.filter { $0.interfaceID == 1 }.count, 5)
         let times = merged.packets.map(\.timestamp)

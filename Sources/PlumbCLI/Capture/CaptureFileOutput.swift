@@ -39,7 +39,8 @@ final class CaptureFileOutput {
                     try w.addInterface(CaptureInterface(
                         linkType: s.linkType, snapLength: UInt32(clamping: s.snapLength), name: s.source.interface,
                         description: s.source.namespaceDescription,
-                        comment: "plumb source \(s.source.label)", timestampResolution: 9))
+                        comment: "plumb capture source \(s.source.label): \(s.source.interface) in \(s.source.namespaceDescription)",
+                        timestampResolution: 9))
                 }
                 pcapng = .passUnretained(w); pcap = nil; writer = w
             } else {
