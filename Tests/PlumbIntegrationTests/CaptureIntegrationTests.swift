@@ -279,6 +279,27 @@ final class CaptureIntegrationTests: XCTestCase {
         XCTAssertEqual(capture.stats()[0].kernelDropped, 0)
     }
 
+    /// A consumer that does not read (`.untilRead`): the buffer keeps the first packets, and every packet it
+    /// had no room for is counted as ringDropped; none is lost silently.
+    func testEngineCountsPacketsItHadNoRoomFor() throws {
+        var options = CaptureOptions(filter: "icmp")
+        options.bufferPackets = 4
+        options.bufferBytes = 4 * 262_144
+        let capture = try LiveCapture(sources: [CaptureSource(label: "a", namespace: .path("/run/netns/\(lab.a)", expectedID: nil),
+                                                              interface: lab.linkA)], options: options)
+        try Shell.run("ip", "netns", "exec", lab.a, "ping", "-c", "5", "-i", "0.05", "10.213.100.2")
+        capture.stop()
+        capture.waitUntilFinished()
+        let stats = capture.stats()[0]
+        XCTAssertEqual(stats.captured, 10)
+        XCTAssertEqual(stats.received, 10)
+        XCTAssertEqual(stats.ringDropped, 6)
+        let batch = capture.read(after: 0)
+        XCTAssertEqual(batch.map(\.sequence), [1, 2, 3, 4], "the first four are kept, in order")
+        XCTAssertEqual(batch.missed, 0)
+        XCTAssertTrue(capture.isFinished)
+    }
+
     func testEngineRejectsABadFilterBeforeCapturing() throws {
         XCTAssertThrowsError(try LiveCapture(sources: [CaptureSource(label: "host", interface: "lo")],
                                              options: CaptureOptions(filter: "port 99999999"))) { error in
