@@ -61,6 +61,8 @@ final class CaptureIntegrationTests: XCTestCase {
         XCTAssertEqual(merged.interfaces.map(\.name), [lab.linkA, lab.linkB])
         XCTAssertTrue(merged.interfaces[0].description?.contains("netns \(lab.a)") ?? false, "\(merged.interfaces)")
         XCTAssertTrue(merged.interfaces[1].description?.contains("netns \(lab.b)") ?? false, "\(merged.interfaces)")
+        XCTAssertEqual(merged.interfaces[1].comment, "plumb capture source \(lab.b)/\(lab.linkB): \(lab.linkB) in \(merged.interfaces[1].description ?? "")")
+        XCTAssertEqual(merged.comment, "plumb capture \(lab.a) \(lab.b) -i \(lab.linkA) -i \(lab.linkB) -f '\(Self.echoRequests)'")
         XCTAssertEqual(merged.packets.filter { $0.interfaceID == 0 }.count, 5)
         XCTAssertEqual(merged.packets.filter { $0.interfaceID == 1 }.count, 5)
         let times = merged.packets.map(\.timestamp)
@@ -177,6 +179,33 @@ final class CaptureIntegrationTests: XCTestCase {
         XCTAssertTrue(cap.log.contains("count of 4 reached"), cap.log)
     }
 
+    /// Without -i the capture is on `any` (LINUX_SLL2), and each line names the packet's interface and
+    /// direction, as `tcpdump -i any` does.
+    func testAnyCaptureNamesTheInterfaceOfEachPacket() throws {
+        let cap = try BackgroundProcess([plumb, "capture", lab.a, "-f", Self.echoRequests, "-c", "1"],
+                                        log: "\(dir!)/any.log", stdout: "\(dir!)/any.out")
+        defer { cap.kill() }
+        try cap.waitForLog(containing: "capturing on")
+        XCTAssertTrue(cap.log.contains("link-type LINUX_SLL2"), cap.log)
+        try Shell.run("ip", "netns", "exec", lab.a, "ping", "-c", "1", "10.213.100.2")
+        XCTAssertEqual(cap.waitForExit(seconds: 5), 0, cap.log)
+        let out = try String(contentsOfFile: "\(dir!)/any.out", encoding: .utf8)
+        XCTAssertTrue(out.contains(" \(lab.linkA) Out IP 10.213.100.1 > 10.213.100.2: ICMP echo request"), out)
+    }
+
+    /// `-w -` streams pcap to stdout (for `| wireshark -k -i -`).
+    func testWriteDashStreamsPcapToStdout() throws {
+        let out = "\(dir!)/stream.pcap"
+        let cap = try BackgroundProcess([plumb, "capture", lab.b, "-i", lab.linkB, "-f", Self.echoRequests, "-c", "3", "-w", "-"],
+                                        log: "\(dir!)/stream.log", stdout: out)
+        defer { cap.kill() }
+        try cap.waitForLog(containing: "capturing on")
+        try Shell.run("ip", "netns", "exec", lab.a, "ping", "-c", "3", "-i", "0.2", "10.213.100.2")
+        XCTAssertEqual(cap.waitForExit(seconds: 5), 0, cap.log)
+        XCTAssertEqual(try PcapReader.read(path: out).packets.count, 3)
+        XCTAssertEqual(try tsharkCount(out), 3)
+    }
+
     func testJSONLinesCarryDecodedFields() throws {
         let cap = try BackgroundProcess([plumb, "capture", lab.a, lab.b, "-i", lab.linkA, "-i", lab.linkB, "-f", Self.echoRequests,
                                          "-c", "2", "--json"], log: "\(dir!)/json.log", stdout: "\(dir!)/json.out")
@@ -248,6 +277,27 @@ final class CaptureIntegrationTests: XCTestCase {
         XCTAssertEqual(capture.endReason, .stopped)
         XCTAssertEqual(capture.stats()[0].received, 10, "pcap_stats ps_recv")
         XCTAssertEqual(capture.stats()[0].kernelDropped, 0)
+    }
+
+    /// A consumer that does not read (`.untilRead`): the buffer keeps the first packets, and every packet it
+    /// had no room for is counted as ringDropped; none is lost silently.
+    func testEngineCountsPacketsItHadNoRoomFor() throws {
+        var options = CaptureOptions(filter: "icmp")
+        options.bufferPackets = 4
+        options.bufferBytes = 4 * 262_144
+        let capture = try LiveCapture(sources: [CaptureSource(label: "a", namespace: .path("/run/netns/\(lab.a)", expectedID: nil),
+                                                              interface: lab.linkA)], options: options)
+        try Shell.run("ip", "netns", "exec", lab.a, "ping", "-c", "5", "-i", "0.05", "10.213.100.2")
+        capture.stop()
+        capture.waitUntilFinished()
+        let stats = capture.stats()[0]
+        XCTAssertEqual(stats.captured, 10)
+        XCTAssertEqual(stats.received, 10)
+        XCTAssertEqual(stats.ringDropped, 6)
+        let batch = capture.read(after: 0)
+        XCTAssertEqual(batch.map(\.sequence), [1, 2, 3, 4], "the first four are kept, in order")
+        XCTAssertEqual(batch.missed, 0)
+        XCTAssertTrue(capture.isFinished)
     }
 
     func testEngineRejectsABadFilterBeforeCapturing() throws {

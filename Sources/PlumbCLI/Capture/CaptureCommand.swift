@@ -22,25 +22,25 @@ struct CaptureCommand: ParsableCommand {
     @Argument(help: "Namespace name, pid:N, container name/id, namespace id, or host (one or more).")
     var targets: [String]
 
-    @Option(name: .shortAndLong, help: "Interface or `any` (default). Repeat to give each target its own, in order.")
+    @Option(name: .shortAndLong, help: ArgumentHelp("Interface or `any` (default). Repeat to give each target its own, in order.", valueName: "iface"))
     var interface: [String] = []
 
-    @Option(name: .shortAndLong, help: "BPF filter in libpcap/tcpdump syntax, e.g. 'icmp or udp port 53'.")
+    @Option(name: .shortAndLong, help: ArgumentHelp("BPF filter in libpcap/tcpdump syntax, e.g. 'icmp or udp port 53'.", valueName: "expression"))
     var filter: String?
 
-    @Option(name: .customShort("c"), help: "Stop after this many packets.")
+    @Option(name: .customShort("c"), help: ArgumentHelp("Stop after this many packets.", valueName: "count"))
     var count: Int?
 
-    @Option(name: .customShort("w"), help: "Write packets to FILE (.pcapng: pcapng with interface and namespace names; otherwise pcap) instead of printing them.")
+    @Option(name: .customShort("w"), help: ArgumentHelp("Write packets to FILE (.pcapng: pcapng with interface and namespace names; otherwise pcap; -: pcap to stdout) instead of printing them.", valueName: "file"))
     var write: String?
 
     @Flag(help: "Print one JSON object per packet (NDJSON) with every decoded field.")
     var json = false
 
-    @Option(name: .customShort("s"), help: "Snap length: bytes kept per packet.")
+    @Option(name: .customShort("s"), help: ArgumentHelp("Snap length: bytes kept per packet.", valueName: "snaplen"))
     var snaplen = 262_144
 
-    @Option(name: .customShort("B"), help: "Kernel capture buffer per source, in KiB (default 8192).")
+    @Option(name: .customShort("B"), help: ArgumentHelp("Kernel capture buffer per source, in KiB.", valueName: "KiB"))
     var bufferSize = 8192
 
     @Flag(help: "Deliver each packet at once instead of per kernel block (lower latency, more CPU).")
@@ -90,30 +90,35 @@ struct CaptureCommand: ParsableCommand {
             }
         }
         for s in capture.sources {
-            var line = "plumb: capturing on \(s.source.label), link-type \(s.linkType), snapshot length \(s.snapLength) bytes"
+            var line = "capturing on \(s.source.label), link-type \(s.linkType), snapshot length \(s.snapLength) bytes"
             if let f = filter, !f.isEmpty { line += ", filter '\(f)'" }
-            printError(String(line.dropFirst("plumb: ".count)))
+            printError(line)
             for w in s.warnings { printError("warning: \(s.source.label): \(w)") }
         }
 
         let printer = file == nil ? CapturePrinter(json: json, sources: capture.sources) : nil
         var after: UInt64 = 0
         var delivered = 0
-        var consumerEnd: String?
+        var writeError: String?
+        var stdoutClosed = false
         while true {
             let finished = capture.isFinished
-            if let file, consumerEnd == nil {
+            if let file, writeError == nil {
                 // Files: packets go from the capture buffer straight into the file buffer.
                 do {
-                    let last = try capture.consume(after: after) { try file.write($0) }
+                    // Batches of 2,048 keep the buffer lock short: the capture thread must never wait long for it.
+                    let last = try capture.consume(after: after, limit: 2048) { try file.write($0) }
                     delivered += Int(last - after)
                     if last == after {
                         if finished { break }
-                        capture.wait(after: after, timeoutMillis: 250)
+                        // Sleep until a sizeable batch is there: fewer wake-ups per second on a busy link.
+                        capture.wait(after: after, timeoutMillis: 250, minimumPackets: file.isStream ? 1 : 8192)
+                    } else if file.isStream {
+                        try file.sink.flush()  // `-w -`: a live viewer at the other end wants packets now
                     }
                     after = last
                 } catch {
-                    consumerEnd = "\(error)"
+                    writeError = "\(error)"
                     delivered = file.written
                     capture.stop(reason: .writeFailed("\(error)"))
                 }
@@ -126,44 +131,40 @@ struct CaptureCommand: ParsableCommand {
                 continue
             }
             after = batch.lastSequence
-            if consumerEnd != nil { continue }  // draining after a write error: nothing more is written
-            if let printer {
-                for p in batch { printer.add(p) }
-                if !printer.flush() {
-                    consumerEnd = "stdout was closed"
-                    capture.stop()
-                    continue
-                }
+            guard let printer, writeError == nil, !stdoutClosed else { continue }  // draining after an output error
+            for p in batch { printer.add(p) }
+            if !printer.flush() {
+                stdoutClosed = true
+                capture.stop()
+                continue
             }
             delivered += batch.count
         }
-        var closeError: String?
         if let file {
-            do { try file.close() } catch { closeError = "\(error)" }
-            if closeError != nil && consumerEnd == nil { consumerEnd = closeError }
+            do { try file.close() } catch { if writeError == nil { writeError = "\(error)" } }
         }
         signals.cancel()
 
         let reason = capture.endReason ?? .stopped
-        let stats = capture.stats()
         var message: String
-        switch reason {
-        case .stopped where signals.received != nil: message = "interrupted by \(signals.received!)"
-        case .writeFailed(let m): message = "write failed: \(m)"
-        default: message = reason.description
+        if let writeError {
+            message = "write failed: \(writeError)"
+            if let file, !file.isStream {
+                message += "; \(file.path) keeps the \(file.written) packets before the error (\(file.sink.committedBytes) bytes, a valid file)"
+            }
+        } else {
+            switch reason {
+            case .stopped where signals.received != nil: message = "interrupted by \(signals.received!)"
+            case .stopped where stdoutClosed: message = "stdout was closed"
+            default: message = reason.description
+            }
+            if let file, !file.isStream {
+                message += "; \(file.written) packet\(file.written == 1 ? "" : "s") written to \(file.path)"
+            }
         }
-        if let file {
-            let written = file.sink.failed == nil ? file.written : max(0, file.written)
-            message += file.sink.failed == nil
-                ? "; \(written) packet\(written == 1 ? "" : "s") written to \(file.path)"
-                : "; \(file.path) keeps every packet before the error (\(file.sink.committedBytes) bytes, valid)"
-        }
-        CaptureSummary.print(stats: stats, sources: capture.sources, delivered: delivered)
+        CaptureSummary.print(stats: capture.stats(), sources: capture.sources, delivered: delivered)
         printError(message)
-        if let consumerEnd, !(consumerEnd == "stdout was closed") {
-            throw CommandFailure(description: "capture ended: \(consumerEnd)", code: PlumbExit.failure)
-        }
-        if !reason.isRequested { throw ExitCode(1) }
+        if writeError != nil || !reason.isRequested { throw ExitCode(1) }
     }
 
     private func commentLine() -> String {
@@ -220,8 +221,11 @@ final class CaptureSignals: @unchecked Sendable {
             let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             s.setEventHandler { [weak self] in
                 guard let self else { return }
-                self.lock.locked { if self.name == nil { self.name = label } }
-                self.handler?()
+                let h = self.lock.locked { () -> (() -> Void)? in
+                    if self.name == nil { self.name = label }
+                    return self.handler
+                }
+                h?()
             }
             s.resume()
             sources.append(s)
@@ -229,7 +233,11 @@ final class CaptureSignals: @unchecked Sendable {
     }
 
     private var handler: (() -> Void)?
-    func onSignal(_ f: @escaping () -> Void) { lock.locked { handler = f } }
+    /// Sets what a signal does; a signal that came while the capture was starting is acted on now.
+    func onSignal(_ f: @escaping () -> Void) {
+        let early = lock.locked { () -> Bool in handler = f; return name != nil }
+        if early { f() }
+    }
 
     func cancel() {
         for s in sources { s.cancel() }

@@ -6,9 +6,13 @@ import PlumbCapture
 final class CaptureFileOutput {
     let path: String
     let sink: FileSink
-    private let pcap: PcapWriter?
-    private let pcapng: PcapngWriter?
+    // Unmanaged: `writer` keeps the one in use alive; the per-packet path costs no reference counting.
+    private let pcap: Unmanaged<PcapWriter>?
+    private let pcapng: Unmanaged<PcapngWriter>?
+    private let writer: AnyObject
     private(set) var written = 0
+    /// `-w -`: the file is stdout (a pipe into `wireshark -k -i -`, say), flushed after every batch.
+    let isStream: Bool
 
     static func isPcapng(_ path: String) -> Bool { path.lowercased().hasSuffix(".pcapng") }
 
@@ -22,8 +26,9 @@ final class CaptureFileOutput {
 
     init(path: String, sources: [CaptureSourceInfo], comment: String) throws {
         self.path = path
+        isStream = path == "-"
         do {
-            sink = try FileSink(path: path, bufferSize: 256 * 1024)
+            sink = isStream ? FileSink(fileDescriptor: 1, bufferSize: 256 * 1024) : try FileSink(path: path, bufferSize: 256 * 1024)
         } catch {
             throw CommandFailure(description: "cannot write \(path): \(error)", code: PlumbExit.failure)
         }
@@ -34,13 +39,14 @@ final class CaptureFileOutput {
                     try w.addInterface(CaptureInterface(
                         linkType: s.linkType, snapLength: UInt32(clamping: s.snapLength), name: s.source.interface,
                         description: s.source.namespaceDescription,
-                        comment: "plumb source \(s.source.label)", timestampResolution: 9))
+                        comment: "plumb capture source \(s.source.label): \(s.source.interface) in \(s.source.namespaceDescription)",
+                        timestampResolution: 9))
                 }
-                pcapng = w; pcap = nil
+                pcapng = .passUnretained(w); pcap = nil; writer = w
             } else {
-                pcap = try PcapWriter(sink: sink, linkType: sources[0].linkType,
-                                      snapLength: UInt32(clamping: sources.map(\.snapLength).max() ?? 262_144))
-                pcapng = nil
+                let w = try PcapWriter(sink: sink, linkType: sources[0].linkType,
+                                       snapLength: UInt32(clamping: sources.map(\.snapLength).max() ?? 262_144))
+                pcap = .passUnretained(w); pcapng = nil; writer = w
             }
             // The header goes to disk now: even a capture that ends before its first packet leaves a valid file.
             try sink.flush()
@@ -51,22 +57,20 @@ final class CaptureFileOutput {
 
     func write(_ p: LivePacket) throws {
         try p.data.withUnsafeBytes { raw in
-            if let pcapng {
-                try pcapng.write(raw, interfaceID: p.source, timestamp: p.timestamp, originalLength: p.originalLength)
-            } else {
-                try pcap!.write(raw, timestamp: p.timestamp, originalLength: p.originalLength)
-            }
+            try write(LivePacketView(sequence: p.sequence, timestamp: p.timestamp, source: p.source,
+                                     originalLength: p.originalLength, bytes: raw))
         }
-        written += 1
     }
 
     /// The live path: the packet is copied once, from the capture buffer into the file buffer.
     @inline(__always)
     func write(_ p: LivePacketView) throws {
         if let pcapng {
-            try pcapng.write(p.bytes, interfaceID: p.source, timestamp: p.timestamp, originalLength: p.originalLength)
-        } else {
-            try pcap!.write(p.bytes, timestamp: p.timestamp, originalLength: p.originalLength)
+            try pcapng._withUnsafeGuaranteedRef {
+                try $0.write(p.bytes, interfaceID: p.source, timestamp: p.timestamp, originalLength: p.originalLength)
+            }
+        } else if let pcap {
+            try pcap._withUnsafeGuaranteedRef { try $0.write(p.bytes, timestamp: p.timestamp, originalLength: p.originalLength) }
         }
         written += 1
     }

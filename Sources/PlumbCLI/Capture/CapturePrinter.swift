@@ -29,10 +29,18 @@ final class CapturePrinter {
         } else {
             var line = Self.clock(p.timestamp) + " "
             if labelled { line += info.source.label + " " }
-            line += decoded.summary
+            line += Self.naming(decoded.summary, info.source.interfaceNames)
             line += "\n"
             out += Array(line.utf8)
         }
+    }
+
+    /// `ifindex 5 In IP ...` (an `any` capture) -> `eth0 In IP ...`, as tcpdump prints it.
+    static func naming(_ summary: String, _ names: [Int: String]) -> String {
+        guard summary.hasPrefix("ifindex ") else { return summary }
+        let rest = summary.dropFirst("ifindex ".count)
+        guard let space = rest.firstIndex(of: " "), let index = Int(rest[..<space]), let name = names[index] else { return summary }
+        return name + rest[space...]
     }
 
     /// Writes what was collected; false when stdout is gone (a closed pipe).
@@ -100,7 +108,7 @@ struct PacketJSON: Encodable {
         linkType = info.linkType.description
         length = p.originalLength
         capturedLength = p.data.count
-        summary = decoded.summary
+        summary = CapturePrinter.naming(decoded.summary, info.source.interfaceNames)
         var layers: [LayerJSON] = []
         for row in decoded.fields() {
             if layers.last?.name != row.layer { layers.append(LayerJSON(name: row.layer, fields: [:])) }

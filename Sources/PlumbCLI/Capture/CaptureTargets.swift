@@ -52,19 +52,22 @@ enum CaptureTargets {
         }
         candidates += ns.pids.map { "/proc/\($0)/ns/net" }
         var seen = Set<String>()
-        let live = candidates.filter { seen.insert($0).inserted && inode($0) == ns.id }
+        // plumb's own fds are not holders: the snapshot read may have had this namespace open a moment ago.
+        let own = "/proc/\(getpid())/"
+        let live = candidates.filter { !$0.hasPrefix(own) && seen.insert($0).inserted && inode($0) == ns.id }
         let description = describe(ns)
+        let names = Dictionary(ns.links.map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a })
         if inode("/proc/self/ns/net") == ns.id {
             // plumb's own namespace (the host, usually): nothing to enter, nothing that could vanish under us.
             return CaptureSource(label: label, namespace: .current, interface: interface,
-                                 namespaceDescription: description, holders: [])
+                                 namespaceDescription: description, holders: [], interfaceNames: names)
         }
         guard let entry = live.first else {
             throw CommandFailure(description: "namespace \(ns.displayName) (net:[\(ns.id)]) has no file left to enter it by: it was just deleted",
                                  code: PlumbExit.notFound)
         }
         return CaptureSource(label: label, namespace: .path(entry, expectedID: ns.id), interface: interface,
-                             namespaceDescription: description, holders: live)
+                             namespaceDescription: description, holders: live, interfaceNames: names)
     }
 
     /// `netns NAME (container RUNTIME:NAME) net:[ID]`, for pcapng interface descriptions.

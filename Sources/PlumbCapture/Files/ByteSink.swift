@@ -101,6 +101,22 @@ public final class FileSink: ByteSink {
         used += count
     }
 
+    /// Room for one record of `count` bytes, to be filled completely by the caller before the sink is used
+    /// again; nil when the record is larger than the whole buffer (use `write`). The per-packet path of live
+    /// captures: no closure, no copy besides the caller's own.
+    @inline(__always)
+    public func reserve(_ count: Int) throws -> UnsafeMutableRawPointer? {
+        if used + count > bufferSize {
+            guard fd >= 0 else { throw ByteSinkError(operation: "write (closed)", path: path, errno: EBADF) }
+            try flush()
+            if count > bufferSize { return nil }
+        }
+        if let failed { throw failed }
+        let p = storage + used
+        used += count
+        return p
+    }
+
     public func flush() throws {
         if let failed { throw failed }
         guard used > 0 else { return }

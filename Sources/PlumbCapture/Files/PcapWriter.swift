@@ -16,7 +16,8 @@ public final class PcapWriter {
     public let precision: PcapTimestampPrecision
     private let sink: any ByteSink
     /// The same sink when it is a file: records are then built in its buffer (cast once, not per packet).
-    private let fileSink: FileSink?
+    /// Unmanaged: `sink` holds it strongly; the per-packet path then costs no reference counting.
+    private let fileSink: Unmanaged<FileSink>?
     /// Reused per record so writing does not allocate once the buffer has grown to the largest packet.
     private var scratch: [UInt8] = []
 
@@ -24,7 +25,7 @@ public final class PcapWriter {
     public init(sink: any ByteSink, linkType: LinkType, snapLength: UInt32 = 262_144,
                 precision: PcapTimestampPrecision = .microseconds) throws {
         self.sink = sink
-        self.fileSink = sink as? FileSink
+        self.fileSink = (sink as? FileSink).map { Unmanaged.passUnretained($0) }
         self.linkType = linkType
         self.snapLength = snapLength
         self.precision = precision
@@ -51,16 +52,14 @@ public final class PcapWriter {
     public func write(_ data: UnsafeRawBufferPointer, timestamp: PacketTimestamp, originalLength: Int? = nil) throws {
         let captured = min(data.count, Int(snapLength))
         let original = max(originalLength ?? data.count, data.count)
-        if let file = fileSink {
+        if let ref = fileSink, let p = try ref._withUnsafeGuaranteedRef({ try $0.reserve(16 + captured) }) {
             // Live captures: the record is built in the file buffer itself (one copy of the packet).
             let fraction = precision == .microseconds ? timestamp.nanoseconds / 1000 : timestamp.nanoseconds
-            try file.withSpace(16 + captured) { p in
-                p.storeBytes(of: UInt32(truncatingIfNeeded: timestamp.seconds).littleEndian, toByteOffset: 0, as: UInt32.self)
-                p.storeBytes(of: fraction.littleEndian, toByteOffset: 4, as: UInt32.self)
-                p.storeBytes(of: UInt32(captured).littleEndian, toByteOffset: 8, as: UInt32.self)
-                p.storeBytes(of: UInt32(clamping: original).littleEndian, toByteOffset: 12, as: UInt32.self)
-                if captured > 0 { (p + 16).copyMemory(from: data.baseAddress!, byteCount: captured) }
-            }
+            p.storeBytes(of: UInt32(truncatingIfNeeded: timestamp.seconds).littleEndian, toByteOffset: 0, as: UInt32.self)
+            p.storeBytes(of: fraction.littleEndian, toByteOffset: 4, as: UInt32.self)
+            p.storeBytes(of: UInt32(captured).littleEndian, toByteOffset: 8, as: UInt32.self)
+            p.storeBytes(of: UInt32(clamping: original).littleEndian, toByteOffset: 12, as: UInt32.self)
+            if captured > 0 { (p + 16).copyMemory(from: data.baseAddress!, byteCount: captured) }
             return
         }
         scratch.removeAll(keepingCapacity: true)

@@ -6,7 +6,8 @@ public final class PcapngWriter {
     public private(set) var interfaces: [CaptureInterface] = []
     private let sink: any ByteSink
     /// The same sink when it is a file: records are then built in its buffer (cast once, not per packet).
-    private let fileSink: FileSink?
+    /// Unmanaged: `sink` holds it strongly; the per-packet path then costs no reference counting.
+    private let fileSink: Unmanaged<FileSink>?
     private var scratch: [UInt8] = []
 
     /// Writes the section header. `comment` becomes the SHB opt_comment (tshark -r shows it with capinfos or
@@ -14,7 +15,7 @@ public final class PcapngWriter {
     public init(sink: any ByteSink, comment: String? = nil, hardware: String? = nil, os: String? = nil,
                 application: String? = "Plumb") throws {
         self.sink = sink
-        self.fileSink = sink as? FileSink
+        self.fileSink = (sink as? FileSink).map { Unmanaged.passUnretained($0) }
         var body: [UInt8] = []
         body.appendLE32(Pcapng.byteOrderMagic)
         body.appendLE16(1)                          // major version
@@ -65,19 +66,20 @@ public final class PcapngWriter {
         let iface = interfaces[interfaceID]
         let captured = min(data.count, Int(iface.snapLength == 0 ? UInt32.max : iface.snapLength))
         let units = Self.timestampUnits(timestamp, resolution: iface.timestampResolution)
-        if comment == nil, let file = fileSink {
+        let padded = (captured + 3) & ~3
+        if comment == nil, let ref = fileSink, let p = try ref._withUnsafeGuaranteedRef({ try $0.reserve(32 + padded) }) {
             // Live captures: the Enhanced Packet Block is built in the file buffer itself (one copy of the packet).
-            let padded = (captured + 3) & ~3
-            let total = 32 + padded
-            try file.withSpace(total) { p in
-                func put(_ v: UInt32, _ at: Int) { p.storeBytes(of: v.littleEndian, toByteOffset: at, as: UInt32.self) }
-                put(Pcapng.enhancedPacketBlock, 0); put(UInt32(total), 4); put(UInt32(interfaceID), 8)
-                put(UInt32(truncatingIfNeeded: units >> 32), 12); put(UInt32(truncatingIfNeeded: units), 16)
-                put(UInt32(captured), 20); put(UInt32(clamping: max(originalLength ?? data.count, data.count)), 24)
-                if captured > 0 { (p + 28).copyMemory(from: data.baseAddress!, byteCount: captured) }
-                if padded > captured { (p + 28 + captured).initializeMemory(as: UInt8.self, repeating: 0, count: padded - captured) }
-                put(UInt32(total), 28 + padded)
-            }
+            let total = UInt32(32 + padded)
+            p.storeBytes(of: Pcapng.enhancedPacketBlock.littleEndian, toByteOffset: 0, as: UInt32.self)
+            p.storeBytes(of: total.littleEndian, toByteOffset: 4, as: UInt32.self)
+            p.storeBytes(of: UInt32(interfaceID).littleEndian, toByteOffset: 8, as: UInt32.self)
+            p.storeBytes(of: UInt32(truncatingIfNeeded: units >> 32).littleEndian, toByteOffset: 12, as: UInt32.self)
+            p.storeBytes(of: UInt32(truncatingIfNeeded: units).littleEndian, toByteOffset: 16, as: UInt32.self)
+            p.storeBytes(of: UInt32(captured).littleEndian, toByteOffset: 20, as: UInt32.self)
+            p.storeBytes(of: UInt32(clamping: max(originalLength ?? data.count, data.count)).littleEndian, toByteOffset: 24, as: UInt32.self)
+            if captured > 0 { (p + 28).copyMemory(from: data.baseAddress!, byteCount: captured) }
+            if padded > captured { (p + 28 + captured).initializeMemory(as: UInt8.self, repeating: 0, count: padded - captured) }
+            p.storeBytes(of: total.littleEndian, toByteOffset: 28 + padded, as: UInt32.self)
             return
         }
 

@@ -22,11 +22,14 @@ public struct CaptureSource: Sendable, Equatable {
     /// namespace any more, it was deleted and the capture ends with `.namespaceVanished`. (Our own pcap socket
     /// keeps the namespace itself alive, so its devices would never go away on their own.) Empty: not watched.
     public var holders: [String]
+    /// Interface names by index in that namespace, to name the interface of each packet of an `any` capture
+    /// (LINUX_SLL2 records only the index).
+    public var interfaceNames: [Int: String]
 
     public init(label: String, namespace: CaptureNamespace = .current, interface: String = "any",
-                namespaceDescription: String = "", holders: [String] = []) {
+                namespaceDescription: String = "", holders: [String] = [], interfaceNames: [Int: String] = [:]) {
         self.label = label; self.namespace = namespace; self.interface = interface
-        self.namespaceDescription = namespaceDescription; self.holders = holders
+        self.namespaceDescription = namespaceDescription; self.holders = holders; self.interfaceNames = interfaceNames
     }
 }
 
@@ -70,6 +73,10 @@ public struct CaptureSourceInfo: Sendable, Equatable {
     public var snapLength: Int
     /// libpcap warnings from activation (e.g. promiscuous mode not supported on `any`).
     public var warnings: [String]
+
+    public init(source: CaptureSource, linkType: LinkType, snapLength: Int, warnings: [String] = []) {
+        self.source = source; self.linkType = linkType; self.snapLength = snapLength; self.warnings = warnings
+    }
 }
 
 /// Counters of one source. `received`, `kernelDropped` and `interfaceDropped` are libpcap's (pcap_stats:
@@ -158,6 +165,12 @@ public struct LivePacket: Sendable {
     public var originalLength: Int
     public var data: ArraySlice<UInt8>
 
+    /// Public so that views can be tested with made-up packets.
+    public init(sequence: UInt64, timestamp: PacketTimestamp, source: Int, originalLength: Int, data: ArraySlice<UInt8>) {
+        self.sequence = sequence; self.timestamp = timestamp; self.source = source
+        self.originalLength = originalLength; self.data = data
+    }
+
     /// As a file record for the pcap/pcapng writers (`interfaceID` = the pcapng interface of its source).
     public func captured(interfaceID: Int = 0) -> CapturedPacket {
         CapturedPacket(timestamp: timestamp, data: Array(data), originalLength: originalLength, interfaceID: interfaceID)
@@ -171,6 +184,11 @@ public struct LivePacketView {
     public var source: Int
     public var originalLength: Int
     public var bytes: UnsafeRawBufferPointer
+
+    public init(sequence: UInt64, timestamp: PacketTimestamp, source: Int, originalLength: Int, bytes: UnsafeRawBufferPointer) {
+        self.sequence = sequence; self.timestamp = timestamp; self.source = source
+        self.originalLength = originalLength; self.bytes = bytes
+    }
 }
 
 /// The result of one non-blocking read.

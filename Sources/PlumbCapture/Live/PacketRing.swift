@@ -60,6 +60,9 @@ final class PacketRing {
     }
 
     var count: Int { Int(nextSequence - firstSequence) }
+
+    /// Arena bytes in use (including the unused end of the arena while wrapped).
+    var usedBytes: Int { isEmpty ? 0 : wrapped ? byteCapacity - head + tail : tail - head }
     var isEmpty: Bool { nextSequence == firstSequence }
 
     /// The record with sequence `seq` (must be stored).

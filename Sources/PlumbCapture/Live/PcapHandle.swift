@@ -42,6 +42,8 @@ final class PcapHandle {
             }
         }
         if rc > 0 { warnings.append(Self.message(p, rc)) }
+        // On `any`, prefer LINUX_SLL2 (as tcpdump does): it carries the interface index of every packet.
+        if interface == "any" { _ = pcap_set_datalink(p, 276) }
         var nbErr = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         // Non-blocking reads: the source thread polls the fd itself (with its wake pipe) and then takes
         // whatever blocks are ready, holding the buffer lock only while copying.
@@ -82,6 +84,13 @@ final class PcapHandle {
         return LinkType(rawValue: UInt32(bitPattern: dlt))
     }
 
+    /// Multiplier from pcap_pkthdr's tv_usec to nanoseconds: 1 when libpcap gave nanosecond timestamps as
+    /// asked, 1000 when it fell back to microseconds.
+    var timestampScale: UInt32 {
+        guard let p = pcap else { return 1 }
+        return pcap_get_tstamp_precision(p) == Int32(PCAP_TSTAMP_PRECISION_NANO) ? 1 : 1000
+    }
+
     var selectableDescriptor: Int32 { pcap.map { pcap_get_selectable_fd($0) } ?? -1 }
 
     /// Processes every packet libpcap has ready without blocking; returns the count, or -1 with `lastError`.
@@ -104,5 +113,20 @@ final class PcapHandle {
     func close() {
         if let p = pcap { pcap_close(p) }
         pcap = nil
+    }
+}
+
+extension LiveCapture {
+    /// Compiles `filter` for a link type without capturing anything (pcap_open_dead), so a filter field can be
+    /// checked as the user types. Returns nil when it compiles, else libpcap's message. An interface can still
+    /// refuse a filter that compiles here (e.g. `vlan` on a link type that has no VLAN tags).
+    public static func filterError(_ filter: String, linkType: LinkType = .ethernet, snapLength: Int = 262_144) -> String? {
+        let dlt: Int32 = linkType == .raw ? 12 : Int32(bitPattern: linkType.rawValue)
+        guard let p = pcap_open_dead(dlt, Int32(clamping: snapLength)) else { return "libpcap could not check the filter" }
+        defer { pcap_close(p) }
+        var prog = bpf_program()
+        guard pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else { return String(cString: pcap_geterr(p)) }
+        pcap_freecode(&prog)
+        return nil
     }
 }

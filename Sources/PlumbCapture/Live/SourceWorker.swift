@@ -13,9 +13,12 @@ final class CallbackContext {
     let source: Int
     /// Single-source captures store straight into the consumer's buffer and apply the count limit here.
     let limit: Int?
-    unowned let core: CaptureCore
+    /// Unowned(unsafe): the context only lives while its worker, which holds the core, captures.
+    unowned(unsafe) let core: CaptureCore
     var captured: UInt64 = 0
     var ringDropped: UInt64 = 0
+    /// tv_usec -> nanoseconds (see PcapHandle.timestampScale).
+    var timestampScale: UInt32 = 1
 
     init(ring: PacketRing, source: Int, limit: Int?, core: CaptureCore) {
         self.ring = ring; self.source = source; self.limit = limit; self.core = core
@@ -28,7 +31,7 @@ final class CallbackContext {
         let hdr = h.pointee
         // With PCAP_TSTAMP_PRECISION_NANO, tv_usec carries nanoseconds.
         if ring.append(UnsafeRawBufferPointer(start: bytes, count: Int(hdr.caplen)), seconds: Int64(hdr.ts.tv_sec),
-                       nanoseconds: UInt32(truncatingIfNeeded: hdr.ts.tv_usec), originalLength: Int(hdr.len),
+                       nanoseconds: UInt32(truncatingIfNeeded: hdr.ts.tv_usec) &* timestampScale, originalLength: Int(hdr.len),
                        source: source) == nil {
             ringDropped &+= 1
         } else if limit != nil {
@@ -46,7 +49,8 @@ final class SourceWorker: @unchecked Sendable {
     let index: Int
     let source: CaptureSource
     let options: CaptureOptions
-    unowned let core: CaptureCore
+    /// Strong: the thread may outlive the LiveCapture object; the core drops its workers when they finish.
+    let core: CaptureCore
     /// Read end polled by the thread; the write end is poked by `wake()`.
     private var wakeRead: Int32 = -1
     private(set) var wakeWrite: Int32 = -1
@@ -112,6 +116,7 @@ final class SourceWorker: @unchecked Sendable {
 
     private func capture(_ handle: PcapHandle) {
         let ctx = core.makeContext(for: index)
+        ctx.timestampScale = handle.timestampScale
         context = ctx
         let user = Unmanaged.passUnretained(ctx).toOpaque()
         var fds = [pollfd(fd: handle.selectableDescriptor, events: Int16(POLLIN), revents: 0),
@@ -133,8 +138,9 @@ final class SourceWorker: @unchecked Sendable {
             let now = monotonicMillis()
             if now - lastStats >= 250 { core.updateStatsLocked(index, handle.stats(), ctx); lastStats = now }
             core.afterDispatchLocked(index)
+            let wake = got > 0 && core.consumerWantsWakeLocked()
             core.monitor.unlock()
-            if got > 0 { core.monitor.broadcast() }
+            if wake { core.monitor.broadcast() }
             if got < 0 && got != PCAP_ERROR_BREAK {
                 let message = handle.lastError
                 let gone = ["went down", "disappeared", "No such device", "Network is down"].contains { message.contains($0) }
