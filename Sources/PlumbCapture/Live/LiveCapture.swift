@@ -36,7 +36,11 @@ public final class LiveCapture: @unchecked Sendable {
         self.sources = workers.map { $0.info! }
     }
 
-    deinit { stop() }
+    /// The capture threads refer to the shared state without owning it: they must end before it goes.
+    deinit {
+        stop()
+        waitUntilFinished()
+    }
 
     /// Asks every source to stop; returns at once (`isFinished` turns true when the threads are done).
     /// `reason` is recorded unless another end came first — a consumer reports its write failures this way.
