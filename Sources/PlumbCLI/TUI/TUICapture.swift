@@ -32,6 +32,9 @@ final class TUICapture {
         guard src != nil else { return }
         var options = CaptureOptions(filter: filter.isEmpty ? nil : filter)
         options.retention = .latest
+        // A kernel block is handed over when full or after this long: short, so a packet is on screen well
+        // within 200 ms even on a quiet link.
+        options.timeoutMillis = 50
         options.bufferPackets = 16_384
         options.bufferBytes = 16 * 1024 * 1024
         do {
