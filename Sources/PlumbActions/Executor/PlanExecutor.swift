@@ -17,6 +17,9 @@ public final class PlanExecutor {
     public var journal: PlanJournal?
     private let sockets = NamespaceSockets()
     private let firewall = FirewallApplier()
+    /// Results of CNI ADDs this executor ran, by "containerID/ifname": the caller records them, and a rollback
+    /// of the ADD hands them to DEL as prevResult.
+    public private(set) var cniResults: [String: String] = [:]
 
     public init(journal: PlanJournal? = nil) { self.journal = journal }
 
@@ -107,12 +110,25 @@ public final class PlanExecutor {
             if tolerateMissing, (try? sockets.fd(ns)) == nil { return }
             let applier = firewall, text = step.description
             try inNamespace(ns) { try applier.apply(family: family, batch: batch, step: text) }
+        case .cni(let command, let plugins, let conflist, let rc, let prev, let id, let netns, let ifname, let path, let ns):
+            if tolerateMissing, (try? sockets.fd(ns)) == nil { return }
+            let runner = CNIRunner(plugins: plugins, conflist: conflist, runtimeConfig: rc, containerID: id,
+                                   netns: netns, ifname: ifname, cniPath: path)
+            let key = "\(id)/\(ifname)"
+            if command == "ADD" {
+                cniResults[key] = try inNamespace(ns) { try runner.add() }
+            } else {
+                let known = prev ?? cniResults[key]
+                do { try inNamespace(ns) { try runner.del(prevResult: known) } } catch where tolerateMissing {
+                    // Undo after a crash: plugins report what they could not find; what they held is released.
+                }
+            }
         }
     }
 
-    private func inNamespace(_ ns: NamespaceRef, _ body: @escaping @Sendable () throws -> Void) throws {
+    func inNamespace<T: Sendable>(_ ns: NamespaceRef, _ body: @escaping @Sendable () throws -> T) throws -> T {
         if ns == .host { return try body() }
-        try NamespaceWorkers.run(inNamespaceFd: try sockets.fd(ns), body)
+        return try NamespaceWorkers.run(inNamespaceFd: try sockets.fd(ns), body)
     }
 }
 

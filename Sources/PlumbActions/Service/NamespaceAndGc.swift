@@ -72,6 +72,7 @@ extension NetworkService {
             let tagged = host.firewall.tables.flatMap { $0.chains.flatMap(\.rules) }.filter { $0.rule.contains("plumb:\(name)\"") }
             if tagged.isEmpty { drift.append("its firewall rules are gone (flushed by another tool?)") }
         }
+        if net.driver == "cni" { drift += cniCheck(net, endpoints: eps, snapshot: snap) }
         return InspectReport(network: net, endpoints: eps, drift: drift)
     }
 }

@@ -10,7 +10,8 @@ public final class NetworkService {
     /// Where bridges live: the host, or a namespace standing in for it.
     public let hostNamespace: NamespaceRef
     let executor: PlanExecutor
-    let drivers: [String: any NetworkDriver] = ["bridge": BridgeDriver(), "macvlan": MacvlanDriver(), "vxlan": VxlanDriver()]
+    let drivers: [String: any NetworkDriver] = ["bridge": BridgeDriver(), "macvlan": MacvlanDriver(), "vxlan": VxlanDriver(),
+                                                "cni": CNIDriver()]
 
     public init(store: StateStore, hostNamespace: NamespaceRef = .host) {
         self.store = store
@@ -20,12 +21,22 @@ public final class NetworkService {
 
     // MARK: reading the kernel
 
-    /// A fresh snapshot (firewall included only where asked: it is the slow part).
-    func snapshot(firewall: Bool = true) -> Snapshot {
+    /// A fresh snapshot (firewall included only where asked: it is the slow part). With `detailOnly`, routes
+    /// and the firewall are read for the host namespace (and `also`) only: with hundreds of namespaces on the
+    /// machine, reading every one's firewall would cost far more than the change itself.
+    func snapshot(firewall: Bool = true, detailOnly: Bool = false, also: Set<UInt64> = []) -> Snapshot {
         var o = SnapshotOptions()
         o.firewall = firewall
         o.scanFds = false
+        if detailOnly, let host = Self.inode(hostNamespace == .host ? "/proc/self/ns/net" : hostNamespace.file) {
+            o.detailFor = also.union([host])
+        }
         return SnapshotReader(options: o).read()
+    }
+
+    static func inode(_ path: String) -> UInt64? {
+        var st = stat()
+        return stat(path, &st) == 0 ? UInt64(st.st_ino) : nil
     }
 
     func hostView(_ snap: Snapshot) throws -> Namespace {
@@ -69,10 +80,13 @@ public final class NetworkService {
         if let mtu = req.mtu, !(68...65535).contains(mtu) {
             throw ActionError.invalid("invalid --mtu \(mtu): use 68..65535")
         }
-        let snap = snapshot()
+        let snap = snapshot(detailOnly: true)
         let host = try hostView(snap)
+        var req = req
+        if req.driver == "cni" { try prepareCNI(&req) }
         let subnet = try chooseSubnet(req, host: host)
-        let gateway = try req.gateway.map { try IPAddress.parse($0) } ?? subnet.host(1)
+        let gateway = try (req.gateway ?? req.options["cniGateway"]).map { try IPAddress.parse($0) } ?? subnet.host(1)
+        req.options["cniGateway"] = nil
         guard subnet.contains(gateway) else {
             throw ActionError.invalid("gateway \(gateway) is outside subnet \(subnet): pick an address inside it")
         }
@@ -152,120 +166,21 @@ public final class NetworkService {
             throw ActionError.invalid("network '\(name)' still has \(eps.count) endpoint(s) (\(eps.map(\.sandbox).joined(separator: ", "))): disconnect them or use --force")
         }
         var plans: [Plan] = []
-        // One snapshot serves every endpoint (each removes only rules tagged for itself); the network's own
-        // teardown below reads the kernel again, after them.
-        let before = eps.isEmpty ? nil : snapshot()
-        for ep in eps { plans.append(try disconnect(network: name, endpoint: ep, dryRun: dryRun, snapshot: before!)) }
-        let snap = snapshot()
+        // All endpoints leave in one plan (one firewall batch); the network's own teardown below reads the
+        // kernel again, after them.
+        if !eps.isEmpty {
+            plans.append(try disconnect(network: name, endpoints: eps, dryRun: dryRun, snapshot: snapshot(detailOnly: true)))
+        }
+        let snap = snapshot(detailOnly: true)
         let host = try hostView(snap)
         let last = try store.networks().filter { $0.name != name && $0.driver == "bridge" && $0.hostNamespace == net.hostNamespace }.isEmpty
-        let plan = try driver(net).remove(spec(net), firewall: host.firewall, lastNetwork: last)
+        var plan = try driver(net).remove(spec(net), firewall: host.firewall, lastNetwork: last)
+        if net.driver == "cni" { plan.steps += cniLeftovers(net, host: host, endpointsLeaving: eps) }
         plans.append(plan)
         if dryRun { return plans }
         try executor.apply(plan)
         try store.deleteNetwork(named: name)
         return plans
-    }
-
-    // MARK: endpoints
-
-    public struct ConnectRequest: Sendable {
-        public var network: String
-        public var target: String
-        public var ip: String?
-        public var ifname: String?
-        /// `-p` mappings: HOSTPORT:PORT[/tcp|udp], optionally HOSTIP:HOSTPORT:PORT.
-        public var publish: [String] = []
-        public init(network: String, target: String) { self.network = network; self.target = target }
-    }
-
-    public func connect(_ req: ConnectRequest, dryRun: Bool) throws -> (Plan, EndpointRecord) {
-        let net = try record(req.network)
-        let snap = snapshot(firewall: false)
-        let sandbox = try TargetSelector.resolve(req.target, in: snap)
-        if sandbox.isHost { throw ActionError.invalid("cannot connect the host namespace itself to a network") }
-        let ref = Self.reference(for: sandbox)
-        let sandboxKey = String(sandbox.id)
-        if try store.endpoints(network: net.name).contains(where: { $0.sandbox == sandboxKey }) {
-            throw ActionError.invalid("\(req.target) is already connected to \(net.name)")
-        }
-        let ifname = try req.ifname ?? Self.freeIfname(in: sandbox)
-        try LinkNames.validate(ifname)
-        if sandbox.link(named: ifname) != nil {
-            throw ActionError.invalid("\(req.target) already has an interface \(ifname): choose --ifname")
-        }
-        let ports: [PortMapping]
-        do { ports = try req.publish.map(PortMapping.parse) } catch { throw ActionError.invalid("\(error)") }
-        if !ports.isEmpty && net.driver != "bridge" {
-            throw ActionError.invalid("-p needs a bridge network; \(net.name) uses the \(net.driver) driver")
-        }
-        for p in ports {
-            for other in try store.allEndpoints() {
-                for q in other.ports where q.hostPort == p.hostPort && q.proto == p.proto
-                    && (q.hostIP == nil || p.hostIP == nil || q.hostIP == p.hostIP) {
-                    throw ActionError.invalid("host port \(p.hostPort)/\(p.proto) is already published (network \(other.network), endpoint \(other.sandbox)): choose another host port")
-                }
-            }
-        }
-        if Set(ports.map { "\($0.hostPort)/\($0.proto)" }).count != ports.count {
-            throw ActionError.invalid("the same host port is given twice in -p")
-        }
-        let hostIf: String? = net.driver == "macvlan" ? nil : LinkNames.derived(prefix: "plv", from: "\(net.name)/\(sandbox.id)")
-        let hasDefault = sandbox.routes.contains { $0.dst == "default" && $0.tableName == "main" }
-        let address: String
-        if dryRun {
-            address = req.ip ?? "<next free in \(net.subnet)>"
-        } else {
-            address = try store.allocate(network: net.name, requested: req.ip, sandbox: sandboxKey)
-        }
-        let ep = EndpointSpec(sandbox: ref, ifname: ifname, hostIfname: hostIf, address: address, defaultRoute: !hasDefault,
-                              ports: ports, key: sandboxKey)
-        let plan = try driver(net).join(spec(net), ep)
-        let record = EndpointRecord(network: net.name, sandbox: sandboxKey, ifname: ifname, hostIfname: hostIf,
-                                    address: address, mac: nil, ports: ports, createdAt: Date().timeIntervalSince1970)
-        if dryRun { return (plan, record) }
-        do {
-            try executor.apply(plan)
-            try store.addEndpoint(record)
-        } catch {
-            try? store.release(network: net.name, address: address)
-            throw error
-        }
-        return (plan, record)
-    }
-
-    public func disconnect(network: String, target: String, dryRun: Bool) throws -> Plan {
-        let net = try record(network)
-        let eps = try store.endpoints(network: net.name)
-        let snap = snapshot()
-        let key = (try? TargetSelector.resolve(target, in: snap)).map { String($0.id) } ?? target
-        guard let ep = eps.first(where: { $0.sandbox == key }) else {
-            throw ActionError.invalid("\(target) is not connected to \(network) (see `plumb net inspect \(network)`)")
-        }
-        return try disconnect(network: network, endpoint: ep, dryRun: dryRun, snapshot: snap)
-    }
-
-    /// `snap` (with firewalls) locates a macvlan endpoint's sandbox and the endpoint's published-port rules.
-    func disconnect(network: String, endpoint ep: EndpointRecord, dryRun: Bool, snapshot snap: Snapshot) throws -> Plan {
-        let net = try record(network)
-        // Macvlan endpoints live only in the sandbox: find it again by its namespace id.
-        var sandbox = NamespaceRef.path("/dev/null")
-        if ep.hostIfname == nil, let id = UInt64(ep.sandbox), let ns = snap.namespace(id: id) {
-            sandbox = Self.reference(for: ns)
-        }
-        let spec = EndpointSpec(sandbox: sandbox, ifname: ep.ifname, hostIfname: ep.hostIfname,
-                                address: ep.address ?? "", defaultRoute: false)
-        var plan = try driver(net).leave(self.spec(net), spec)
-        if !ep.ports.isEmpty, let host = try? hostView(snap) {
-            // This endpoint's published ports: exactly the rules tagged for it that the kernel has now.
-            let batch = BridgeFirewall.endpointTeardown(network, key: ep.sandbox, current: host.firewall)
-            if !batch.isEmpty { plan.steps.insert(.firewall(family: "ipv4", batch: batch, undo: "", in: hostNamespace), at: 0) }
-        }
-        if dryRun { return plan }
-        try executor.apply(plan)
-        try store.removeEndpoint(network: network, sandbox: ep.sandbox)
-        if let a = ep.address { try store.release(network: network, address: a) }
-        return plan
     }
 
     // MARK: helpers
