@@ -1,0 +1,139 @@
+import Foundation
+import XCTest
+
+/// `plumb net connect NET T1 T2 ...` / `net disconnect NET T1 T2 ...`: many targets, one atomic operation.
+final class BulkConnectTests: XCTestCase {
+    var lab: TestLab!
+    var host = ""
+    var stateDir = ""
+
+    override func setUpWithError() throws {
+        try requireRoot()
+        lab = TestLab(prefix: "cni")
+        addTeardownBlock { [lab] in lab?.cleanup() }
+        host = try lab.addNamespace("h")
+        stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("pt-cni-state-\(lab.tag)-\(UUID().uuidString.prefix(6))").path
+        let dir = stateDir
+        lab.onCleanup { try? FileManager.default.removeItem(atPath: dir) }
+    }
+
+    func plumb(_ args: [String], env: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try Shell.result([CLITests.binary] + args + ["--state-dir", stateDir, "--host-ns", host], env: env)
+    }
+
+    func state(_ targets: [String]) throws -> String {
+        var out = [try Shell.run("ip", "-n", host, "-o", "link", "show").split(separator: "\n")
+            .map { String($0.split(separator: " ").dropFirst().prefix(1).joined()) }.sorted().joined(separator: " ")]
+        out.append(try Shell.run("ip", "netns", "exec", host, "iptables-save").split(separator: "\n")
+            .filter { !$0.hasPrefix("#") }.map { $0.replacingOccurrences(of: #"\[\d+:\d+\]"#, with: "", options: .regularExpression) }
+            .joined(separator: "\n"))
+        for t in targets { out.append(try Shell.run("ip", "-n", t, "-o", "addr", "show")) }
+        return out.joined(separator: "\n")
+    }
+
+    func allocations(_ net: String) throws -> String {
+        try plumb(["net", "inspect", net, "--json"]).stdout
+    }
+
+    func address(_ ns: String) throws -> String? {
+        let out = try Shell.result(["ip", "-n", ns, "-j", "-4", "addr", "show", "dev", "eth0"])
+        if out.status != 0 && out.stderr.contains("does not exist") { return nil }
+        let j = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [[String: Any]] ?? []
+        return (j.first?["addr_info"] as? [[String: Any]])?.first?["local"] as? String
+    }
+
+    func testManyTargetsInOneOperationAndOneBadTargetChangesNothing() throws {
+        let targets = try (0..<3).map { try lab.addNamespace("t\($0)") }
+        XCTAssertEqual(try plumb(["net", "create", "ptbulk", "--subnet", "10.213.137.0/24", "--bridge", lab.linkName("bk")]).status, 0)
+        let before = try state(targets)
+        let storeBefore = try allocations("ptbulk")
+        // An unknown target anywhere in the list: named in one line, nothing connected.
+        var r = try plumb(["net", "connect", "ptbulk", targets[0], "pt-cni-no-such-ns", targets[1]])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("pt-cni-no-such-ns") && r.stderr.contains("nothing was connected"), r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        // A -p range that does not match the number of targets.
+        r = try plumb(["net", "connect", "ptbulk"] + targets + ["-p", "9000-9001:80"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("one port per target"), r.stderr)
+        XCTAssertEqual(try state(targets), before)
+        XCTAssertEqual(try allocations("ptbulk"), storeBefore)
+
+        r = try plumb(["net", "connect", "ptbulk"] + targets + ["-p", "9000-9002:80", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let eps = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(eps.map { $0["address"] as? String }, ["10.213.137.2", "10.213.137.3", "10.213.137.4"])
+        for (i, t) in targets.enumerated() { XCTAssertEqual(try address(t), "10.213.137.\(i + 2)") }
+        try lab.ping(from: targets[0], "10.213.137.4")
+        let rules = try Shell.run("ip", "netns", "exec", host, "iptables-save", "-t", "nat")
+        for i in 0..<3 { XCTAssertTrue(rules.contains("--dport \(9000 + i) ") && rules.contains("--to-destination 10.213.137.\(i + 2):80"), rules) }
+        // Already connected: the whole list is refused.
+        let extra = try lab.addNamespace("t3")
+        r = try plumb(["net", "connect", "ptbulk", extra, targets[1]])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("already connected"), r.stderr)
+        XCTAssertNil(try address(extra))
+        // Disconnect: one bad target refuses the list; then all three in one operation.
+        r = try plumb(["net", "disconnect", "ptbulk", targets[2], extra])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains(extra) && r.stderr.contains("nothing was disconnected"), r.stderr)
+        XCTAssertEqual(try address(targets[2]), "10.213.137.4")
+        r = try plumb(["net", "disconnect", "ptbulk", targets[2], targets[0], targets[1]])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try state(targets), before, "links, rules and addresses exactly as before")
+        XCTAssertEqual(try allocations("ptbulk"), storeBefore, "store as before")
+        XCTAssertEqual(try plumb(["net", "rm", "ptbulk"]).status, 0)
+    }
+
+    func testAFailureHalfWayRollsBackEveryTarget() throws {
+        let targets = try (0..<3).map { try lab.addNamespace("r\($0)") }
+        XCTAssertEqual(try plumb(["net", "create", "q", "--subnet", "10.213.138.0/24", "--bridge", lab.linkName("rb")]).status, 0)
+        // Occupy the host-side veth name Plumb derives for the last target ("plv" + network + namespace id), so
+        // the plan fails at that target's first step, after the first two targets were wired.
+        let inode = try Shell.run("stat", "-L", "-c", "%i", "/run/netns/\(targets[2])").trimmingCharacters(in: .whitespacesAndNewlines)
+        let squatter = "plvq\(inode)"
+        XCTAssertLessThanOrEqual(squatter.utf8.count, 15)
+        try lab.ip(host, "link", "add", squatter, "type", "veth", "peer", "name", lab.linkName("sq"))
+        let before = try state(targets)
+        let storeBefore = try allocations("q")
+        let r = try plumb(["net", "connect", "q"] + targets + ["-p", "9100-9102:80"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains(squatter) && r.stderr.contains("rolled back"), r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertEqual(try state(targets), before, "the first two targets were rolled back too")
+        XCTAssertEqual(try allocations("q"), storeBefore, "no address stayed allocated")
+        try lab.ip(host, "link", "del", squatter)
+        XCTAssertEqual(try plumb(["net", "rm", "q"]).status, 0)
+    }
+
+    func testBulkAndSingleConnectsAtOnceNeverShareAnAddress() throws {
+        XCTAssertEqual(try plumb(["net", "create", "ptmix", "--subnet", "10.213.139.0/24", "--bridge", lab.linkName("mx")]).status, 0)
+        let bulk1 = try (0..<8).map { try lab.addNamespace("m\($0)") }
+        let bulk2 = try (0..<8).map { try lab.addNamespace("n\($0)") }
+        let singles = try (0..<6).map { try lab.addNamespace("s\($0)") }
+        let runs: [[String]] = [["net", "connect", "ptmix"] + bulk1, ["net", "connect", "ptmix"] + bulk2]
+            + singles.map { ["net", "connect", "ptmix", $0] }
+        let group = DispatchGroup()
+        let statuses = Locked<[String]>([])
+        for args in runs {
+            group.enter()
+            let full = args + ["--state-dir", stateDir, "--host-ns", host]
+            Thread {
+                let r = try? Shell.result([CLITests.binary] + full)
+                statuses.mutate { $0.append(r.map { $0.status == 0 ? "ok" : $0.stderr } ?? "spawn failed") }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        XCTAssertEqual(statuses.value, Array(repeating: "ok", count: runs.count))
+        let all = bulk1 + bulk2 + singles
+        let addrs = try all.map { try XCTUnwrap(try address($0), "\($0) has no address") }
+        XCTAssertEqual(Set(addrs).count, all.count, "distinct addresses: \(addrs.sorted())")
+        let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try allocations("ptmix").utf8)) as? [String: Any])
+        let stored = (doc["endpoints"] as? [[String: Any]] ?? []).compactMap { $0["address"] as? String }
+        XCTAssertEqual(Set(stored), Set(addrs), "the store records exactly the kernel's addresses")
+        let rm = try plumb(["net", "rm", "ptmix", "--force"])
+        XCTAssertEqual(rm.status, 0, rm.stderr)
+        for t in all { XCTAssertNil(try address(t)) }
+    }
+}
