@@ -27,12 +27,19 @@ public final class PlanExecutor {
         let id = try journal?.begin(plan)
         var done: [PlanStep] = []
         let killAfter = ProcessInfo.processInfo.environment["PLUMB_TEST_KILL_AFTER_STEP"].flatMap { Int($0) }
-        for step in plan.steps {
+        var i = 0
+        while i < plan.steps.count {
+            let batch = Self.deleteRun(plan.steps, from: i)
             do {
-                try run(step, tolerateMissing: false)
-                done.append(step)
+                if batch.count > 1 {
+                    try deleteLinks(batch.names, in: batch.ns, tolerateMissing: false)
+                } else {
+                    try run(plan.steps[i], tolerateMissing: false)
+                }
+                done += plan.steps[i..<(i + batch.count)]
+                i += batch.count
                 // Fault injection for the crash tests: die like `kill -9` right after step N.
-                if let k = killAfter, done.count == k { kill(getpid(), SIGKILL) }
+                if let k = killAfter, done.count >= k { kill(getpid(), SIGKILL) }
             } catch {
                 let undone = rollback(Plan(operation: plan.operation, steps: done))
                 try? id.map { try journal?.finish($0, applied: false) }
@@ -47,10 +54,56 @@ public final class PlanExecutor {
     @discardableResult
     public func rollback(_ plan: Plan) -> Int {
         var count = 0
-        for step in plan.inverse.steps {
-            if (try? run(step, tolerateMissing: true)) != nil { count += 1 }
+        let steps = plan.inverse.steps
+        var i = 0
+        while i < steps.count {
+            let batch = Self.deleteRun(steps, from: i)
+            if batch.count > 1 {
+                count += (try? deleteLinks(batch.names, in: batch.ns, tolerateMissing: true)) ?? 0
+            } else if (try? run(steps[i], tolerateMissing: true)) != nil {
+                count += 1
+            }
+            i += batch.count
         }
         return count
+    }
+
+    /// Consecutive `deleteLink` steps in one namespace starting at `from` (count 1 for any other step).
+    static func deleteRun(_ steps: [PlanStep], from: Int) -> (count: Int, names: [String], ns: NamespaceRef) {
+        guard case .deleteLink(let first, let ns) = steps[from] else { return (1, [], .host) }
+        var names = [first]
+        for step in steps[(from + 1)...] {
+            guard case .deleteLink(let n, let other) = step, other == ns else { break }
+            names.append(n)
+        }
+        return (names.count, names, ns)
+    }
+
+    /// Deletes many links at once: each joins a fresh interface group, then one RTM_DELLINK deletes the group
+    /// (one RCU grace period for all instead of one per link). Returns how many links were deleted. Strict mode:
+    /// a missing link fails the whole batch before anything is deleted (the links moved so far go back to
+    /// group 0).
+    @discardableResult
+    func deleteLinks(_ names: [String], in ns: NamespaceRef, tolerateMissing: Bool) throws -> Int {
+        if tolerateMissing, (try? sockets.socket(ns)) == nil { return 0 }  // the namespace went with them
+        let sock = try sockets.socket(ns)
+        let group = UInt32.random(in: 0x7000_0000...0x7fff_ffff)
+        var moved: [String] = []
+        for name in names {
+            let err = sock.withRaw { plumb_set_group($0, name, group) }
+            if err >= 0 { moved.append(name); continue }
+            if tolerateMissing && [NLE_NODEV, NLE_OBJ_NOTFOUND].contains(-err) { continue }
+            for m in moved { _ = sock.withRaw { plumb_set_group($0, m, 0) } }
+            throw ActionError.netlink(step: PlanStep.deleteLink(name: name, in: ns).description,
+                                      message: String(cString: nl_geterror(err)))
+        }
+        if moved.isEmpty { return 0 }
+        let err = sock.withRaw { plumb_del_group($0, group) }
+        if err < 0 {
+            throw ActionError.netlink(step: "\(PlanStep.deleteLink(name: moved[0], in: ns).description) (and \(moved.count - 1) more, as group \(group))",
+                                      message: String(cString: nl_geterror(err)))
+        }
+        return moved.count
     }
 
     /// Runs one step. With `tolerateMissing`, deleting something that is not there succeeds (rollback, gc).

@@ -29,6 +29,8 @@ extension NetworkService {
     }
 
     public func connectMany(_ req: ConnectRequest, dryRun: Bool) throws -> (Plan, [EndpointRecord]) {
+        var timer = PhaseTimer("net connect")
+        defer { timer.report() }
         let net = try record(req.network)
         guard !req.targets.isEmpty else { throw ActionError.invalid("no target given") }
         if Set(req.targets).count != req.targets.count {
@@ -44,6 +46,7 @@ extension NetworkService {
             return (try? NamedNamespaces.validate(t)) != nil ? Self.inode("\(NamedNamespaces.directory)/\(t)") : nil
         })
         var snap = snapshot(firewall: false, detailOnly: true, also: known)
+        timer.mark("snapshot")
         var sandboxes: [Namespace] = []
         for t in req.targets {
             do { sandboxes.append(try TargetSelector.resolve(t, in: snap)) } catch let e as TargetSelector.Failure {
@@ -87,6 +90,7 @@ extension NetworkService {
             if cni || dryRun { return }
             try? store.transaction { for a in addresses { try? store.release(network: net.name, address: a) } }
         }
+        timer.mark("validate+ipam")
         let netSpec = spec(net)
         let drv = try driver(net)
         var plan = Plan(operation: "net connect \(net.name) \(req.targets.joined(separator: " "))")
@@ -122,6 +126,7 @@ extension NetworkService {
             EndpointRecord(network: net.name, sandbox: ep.key, ifname: ifname, hostIfname: ep.hostIfname,
                            address: ep.address, mac: nil, ports: ep.ports, createdAt: now)
         }
+        timer.mark("plan")
         if dryRun { return (plan, records) }
         do {
             try executor.apply(plan)
@@ -129,6 +134,7 @@ extension NetworkService {
             releaseAll()
             throw error
         }
+        timer.mark("apply")
         if cni {
             let bridges = Set((try? CNIConfig.parse(net.options["cniConfig"] ?? ""))?.bridges ?? [])
             for i in records.indices {
@@ -146,6 +152,7 @@ extension NetworkService {
             releaseAll()
             throw error
         }
+        timer.mark("store")
         return (plan, records)
     }
 
@@ -233,6 +240,8 @@ extension NetworkService {
 
     /// `snap` (with the host's firewall) locates macvlan sandboxes and the endpoints' published-port rules.
     func disconnect(network: String, endpoints: [EndpointRecord], dryRun: Bool, snapshot snap: Snapshot) throws -> Plan {
+        var timer = PhaseTimer("net disconnect")
+        defer { timer.report() }
         let net = try record(network)
         let netSpec = spec(net), drv = try driver(net)
         var plan = Plan(operation: "net disconnect \(network) \(endpoints.map(\.sandbox).joined(separator: " "))")
@@ -255,9 +264,12 @@ extension NetworkService {
         if !teardown.isEmpty {
             plan.steps.insert(.firewall(family: "ipv4", batch: Self.merge(teardown), undo: "", in: net.hostNamespace), at: 0)
         }
+        timer.mark("plan")
         if dryRun { return plan }
         try executor.apply(plan)
+        timer.mark("apply")
         try store.transaction { for ep in endpoints { try store.removeEndpoint(network: network, sandbox: ep.sandbox) } }
+        timer.mark("store")
         return plan
     }
 }

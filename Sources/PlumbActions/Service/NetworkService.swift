@@ -21,15 +21,18 @@ public final class NetworkService {
 
     // MARK: reading the kernel
 
-    /// A fresh snapshot (firewall included only where asked: it is the slow part). With `detailOnly`, routes
-    /// and the firewall are read for the host namespace (and `also`) only: with hundreds of namespaces on the
-    /// machine, reading every one's firewall would cost far more than the change itself.
+    /// A fresh snapshot (firewall included only where asked: it is the slow part). With `detailOnly`, only the
+    /// host namespace (and `also`) is read — the others are discovered (names, ids, paths) but not entered —
+    /// and processes are not attributed to containers: with hundreds of namespaces on the machine, reading
+    /// them all would cost far more than the change itself.
     func snapshot(firewall: Bool = true, detailOnly: Bool = false, also: Set<UInt64> = []) -> Snapshot {
         var o = SnapshotOptions()
         o.firewall = firewall
         o.scanFds = false
         if detailOnly, let host = Self.inode(hostNamespace == .host ? "/proc/self/ns/net" : hostNamespace.file) {
-            o.detailFor = also.union([host])
+            o.only = also.union([host])
+            o.containers = false
+            o.processDetails = false
         }
         return SnapshotReader(options: o).read()
     }
@@ -80,7 +83,10 @@ public final class NetworkService {
         if let mtu = req.mtu, !(68...65535).contains(mtu) {
             throw ActionError.invalid("invalid --mtu \(mtu): use 68..65535")
         }
+        var timer = PhaseTimer("net create")
+        defer { timer.report() }
         let snap = snapshot(detailOnly: true)
+        timer.mark("snapshot")
         let host = try hostView(snap)
         var req = req
         if req.driver == "cni" { try prepareCNI(&req) }
@@ -124,8 +130,10 @@ public final class NetworkService {
         // The store's own checks (gateway not the network/broadcast address, ip-range a network inside the
         // subnet) run before anything is applied: bad input changes nothing.
         do { _ = try StateStore.validate(record) } catch { throw ActionError.invalid("\(error)") }
+        timer.mark("plan")
         if dryRun { return (plan, record) }
         try executor.apply(plan)
+        timer.mark("apply")
         do {
             try store.createNetwork(record)
         } catch {
@@ -171,7 +179,10 @@ public final class NetworkService {
         if !eps.isEmpty {
             plans.append(try disconnect(network: name, endpoints: eps, dryRun: dryRun, snapshot: snapshot(detailOnly: true)))
         }
+        var timer = PhaseTimer("net rm")
+        defer { timer.report() }
         let snap = snapshot(detailOnly: true)
+        timer.mark("snapshot")
         let host = try hostView(snap)
         let last = try store.networks().filter { $0.name != name && $0.driver == "bridge" && $0.hostNamespace == net.hostNamespace }.isEmpty
         var plan = try driver(net).remove(spec(net), firewall: host.firewall, lastNetwork: last)
@@ -179,6 +190,7 @@ public final class NetworkService {
         plans.append(plan)
         if dryRun { return plans }
         try executor.apply(plan)
+        timer.mark("apply")
         try store.deleteNetwork(named: name)
         return plans
     }
