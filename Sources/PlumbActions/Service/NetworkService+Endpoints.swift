@@ -243,8 +243,21 @@ extension NetworkService {
         var timer = PhaseTimer("net disconnect")
         defer { timer.report() }
         let net = try record(network)
+        let plan = try leavePlan(net, endpoints: endpoints, snapshot: snap, firewallTeardown: true)
+        timer.mark("plan")
+        if dryRun { return plan }
+        try executor.apply(plan)
+        timer.mark("apply")
+        try store.transaction { for ep in endpoints { try store.removeEndpoint(network: network, sandbox: ep.sandbox) } }
+        timer.mark("store")
+        return plan
+    }
+
+    /// The plan that takes `endpoints` off `net`: the driver's leave steps, and (with `firewallTeardown`) one
+    /// batch deleting the rules tagged for those endpoints that the kernel has now.
+    func leavePlan(_ net: NetworkRecord, endpoints: [EndpointRecord], snapshot snap: Snapshot, firewallTeardown: Bool) throws -> Plan {
         let netSpec = spec(net), drv = try driver(net)
-        var plan = Plan(operation: "net disconnect \(network) \(endpoints.map(\.sandbox).joined(separator: " "))")
+        var plan = Plan(operation: "net disconnect \(net.name) \(endpoints.map(\.sandbox).joined(separator: " "))")
         let host = try? hostView(snap)
         var teardown = ""
         for ep in endpoints {
@@ -256,20 +269,14 @@ extension NetworkService {
             let spec = EndpointSpec(sandbox: sandbox, ifname: ep.ifname, hostIfname: ep.hostIfname, address: ep.address ?? "",
                                     defaultRoute: false, ports: ep.ports, key: ep.sandbox, driverState: ep.driverState)
             plan.steps += try drv.leave(netSpec, spec).steps
-            if !ep.ports.isEmpty, net.driver != "cni", let host {
+            if firewallTeardown, !ep.ports.isEmpty, net.driver != "cni", let host {
                 // This endpoint's published ports: exactly the rules tagged for it that the kernel has now.
-                teardown += BridgeFirewall.endpointTeardown(network, key: ep.sandbox, current: host.firewall)
+                teardown += BridgeFirewall.endpointTeardown(net.name, key: ep.sandbox, current: host.firewall)
             }
         }
         if !teardown.isEmpty {
             plan.steps.insert(.firewall(family: "ipv4", batch: Self.merge(teardown), undo: "", in: net.hostNamespace), at: 0)
         }
-        timer.mark("plan")
-        if dryRun { return plan }
-        try executor.apply(plan)
-        timer.mark("apply")
-        try store.transaction { for ep in endpoints { try store.removeEndpoint(network: network, sandbox: ep.sandbox) } }
-        timer.mark("store")
         return plan
     }
 }

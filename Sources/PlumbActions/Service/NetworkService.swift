@@ -173,26 +173,30 @@ public final class NetworkService {
         if !eps.isEmpty && !force {
             throw ActionError.invalid("network '\(name)' still has \(eps.count) endpoint(s) (\(eps.map(\.sandbox).joined(separator: ", "))): disconnect them or use --force")
         }
-        var plans: [Plan] = []
-        // All endpoints leave in one plan (one firewall batch); the network's own teardown below reads the
-        // kernel again, after them.
-        if !eps.isEmpty {
-            plans.append(try disconnect(network: name, endpoints: eps, dryRun: dryRun, snapshot: snapshot(detailOnly: true)))
-        }
         var timer = PhaseTimer("net rm")
         defer { timer.report() }
         let snap = snapshot(detailOnly: true)
         timer.mark("snapshot")
         let host = try hostView(snap)
         let last = try store.networks().filter { $0.name != name && $0.driver == "bridge" && $0.hostNamespace == net.hostNamespace }.isEmpty
-        var plan = try driver(net).remove(spec(net), firewall: host.firewall, lastNetwork: last)
+        let removal = try driver(net).remove(spec(net), firewall: host.firewall, lastNetwork: last)
+        // With --force, the endpoints leave in the same plan: one snapshot, one firewall batch (the network's
+        // teardown removes every rule tagged for it, its endpoints' included), and the host veths deleted
+        // together with the bridge as one interface group. Still one journaled, all-or-nothing operation.
+        let leaving = try leavePlan(net, endpoints: eps, snapshot: snap, firewallTeardown: false)
+        let isFirewall: (PlanStep) -> Bool = { if case .firewall = $0 { return true } else { return false } }
+        var plan = Plan(operation: "net rm \(name)" + (eps.isEmpty ? "" : " --force"))
+        plan.steps = removal.steps.filter(isFirewall) + leaving.steps + removal.steps.filter { !isFirewall($0) }
         if net.driver == "cni" { plan.steps += cniLeftovers(net, host: host, endpointsLeaving: eps) }
-        plans.append(plan)
-        if dryRun { return plans }
+        timer.mark("plan")
+        if dryRun { return [plan] }
         try executor.apply(plan)
         timer.mark("apply")
-        try store.deleteNetwork(named: name)
-        return plans
+        try store.transaction {
+            for ep in eps { try store.removeEndpoint(network: name, sandbox: ep.sandbox) }
+            try store.deleteNetwork(named: name)
+        }
+        return [plan]
     }
 
     // MARK: helpers
