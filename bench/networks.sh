@@ -6,14 +6,19 @@
 #  - cni:   Debian's CNI bridge + host-local + portmap plugins invoked directly    (target: plumb >= 3x faster)
 #  - floor: the kernel's own cost: one `ip -batch` creating and deleting the 200 veth pairs, and a bare
 #           `unshare -n` + veth creation loop (reported next to plumb's time per endpoint)
-# Everything runs inside pt-bench-* namespaces: pt-bench-host plays the host (plumb --host-ns, and the shell
-# and CNI runs go through `ip netns exec pt-bench-host`), so the real host's links and firewall are untouched.
+# Everything runs inside pt-cni-bench-* namespaces (not pt-bench-*: lib.sh's bench_cleanup in a benchmark running
+# at the same time would delete them mid-run): pt-cni-bench-host plays the host (plumb --host-ns, and the shell
+# and CNI runs go through `ip netns exec pt-cni-bench-host`), so the real host's links and firewall are untouched.
 # Addresses: 10.213.150.0/19 only.
 source "$(dirname "$0")/lib.sh"
-[ "${1:-}" = "--keep" ] || trap bench_cleanup EXIT
-bench_cleanup
+# Deletes exactly this benchmark's namespaces (every link it makes lives in them).
+networks_cleanup() {
+  for ns in $(ip netns list | awk '{print $1}' | grep -E '^pt-cni-bench-' || true); do ip netns del "$ns"; done
+}
+[ "${1:-}" = "--keep" ] || trap networks_cleanup EXIT
+networks_cleanup
 NETS=10 PER=20 N=$((10 * 20))
-HOSTNS=pt-bench-host
+HOSTNS=pt-cni-bench-host
 W=$OUT/networks
 rm -rf "$W"; mkdir -p "$W"
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
@@ -23,13 +28,13 @@ per() { echo "scale=2; $1 / $N" | bc -l; }
 t=$(date +%s%N)
 ip netns add $HOSTNS
 ip -n $HOSTNS link set lo up
-for i in $(seq 1 $N); do ip netns add pt-bench-e$i; done
+for i in $(seq 1 $N); do ip netns add pt-cni-bench-e$i; done
 setup=$(ms $t)
 echo "setup: stand-in host + $N target namespaces (ip netns add loop): $setup ms ($(per $setup) ms/namespace)"
 
-# Network k (0..9): subnet 10.213.(150+k).0/24, gateway .1, bridge ptbbr$k; endpoint i of it: target
-# pt-bench-e$((k*20+i)), address .(i+1), host port 20000+k*20+i-1 -> 80.
-targets() { local k=$1; for i in $(seq 1 $PER); do printf 'pt-bench-e%d ' $((k * PER + i)); done; }
+# Network k (0..9): subnet 10.213.(150+k).0/24, gateway .1, bridge ptcnibr$k; endpoint i of it: target
+# pt-cni-bench-e$((k*20+i)), address .(i+1), host port 20000+k*20+i-1 -> 80.
+targets() { local k=$1; for i in $(seq 1 $PER); do printf 'pt-cni-bench-e%d ' $((k * PER + i)); done; }
 
 # --- plumb
 run_plumb() {
@@ -37,7 +42,7 @@ run_plumb() {
   rm -rf "$state"
   t=$(date +%s%N)
   for k in $(seq 0 $((NETS - 1))); do
-    "$PLUMB" net create ptbn$k --subnet 10.213.$((150 + k)).0/24 --bridge ptbbr$k --host-ns $HOSTNS --state-dir "$state" >/dev/null
+    "$PLUMB" net create ptbn$k --subnet 10.213.$((150 + k)).0/24 --bridge ptcnibr$k --host-ns $HOSTNS --state-dir "$state" >/dev/null
   done
   P_CREATE=$(ms $t); t=$(date +%s%N)
   for k in $(seq 0 $((NETS - 1))); do
@@ -51,13 +56,14 @@ run_plumb() {
   done
   P_TEARDOWN=$(ms $t)
   P_TOTAL=$((P_CREATE + P_CONNECT + P_TEARDOWN))
+  echo "  plumb run: $P_TOTAL ms" >&2
 }
 
 # --- shell: one ip/iptables command per step, run inside the stand-in host
 cat > "$W/shell.sh" <<EOF
 set -e
 for k in \$(seq 0 $((NETS - 1))); do
-  br=ptbbr\$k; sub=10.213.\$((150 + k)); lo=\$((20000 + k * $PER))
+  br=ptcnibr\$k; sub=10.213.\$((150 + k)); lo=\$((20000 + k * $PER))
   if [ "\$1" = up ]; then
     ip link add \$br type bridge
     ip addr add \$sub.1/24 dev \$br
@@ -66,7 +72,7 @@ for k in \$(seq 0 $((NETS - 1))); do
     iptables -A FORWARD -o \$br -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
     iptables -A FORWARD -i \$br -j ACCEPT
     for i in \$(seq 1 $PER); do
-      e=pt-bench-e\$((k * $PER + i)); v=ptbv\$((k * $PER + i)); a=\$sub.\$((i + 1)); p=\$((lo + i - 1))
+      e=pt-cni-bench-e\$((k * $PER + i)); v=ptcniv\$((k * $PER + i)); a=\$sub.\$((i + 1)); p=\$((lo + i - 1))
       ip link add \$v type veth peer name eth0 netns \$e
       ip link set \$v master \$br
       ip link set \$v up
@@ -79,7 +85,7 @@ for k in \$(seq 0 $((NETS - 1))); do
     done
   else
     for i in \$(seq 1 $PER); do
-      v=ptbv\$((k * $PER + i)); a=\$sub.\$((i + 1)); p=\$((lo + i - 1))
+      v=ptcniv\$((k * $PER + i)); a=\$sub.\$((i + 1)); p=\$((lo + i - 1))
       iptables -t nat -D PREROUTING -p tcp --dport \$p -j DNAT --to-destination \$a:80
       iptables -D FORWARD -d \$a/32 -o \$br -p tcp --dport 80 -j ACCEPT
       ip link del \$v
@@ -96,6 +102,7 @@ run_shell() {
   t=$(date +%s%N); ip netns exec $HOSTNS bash "$W/shell.sh" up; S_CREATE=$(ms $t)
   t=$(date +%s%N); ip netns exec $HOSTNS bash "$W/shell.sh" down; S_TEARDOWN=$(ms $t)
   S_TOTAL=$((S_CREATE + S_TEARDOWN))
+  echo "  shell run: $S_TOTAL ms" >&2
 }
 
 # --- CNI: bridge (+ host-local IPAM, ipMasq) then portmap with prevResult, per endpoint; DEL in reverse.
@@ -105,9 +112,9 @@ export CNI_PATH=/usr/lib/cni CNI_IFNAME=eth0
 for k in \$(seq 0 $((NETS - 1))); do
   sub=10.213.\$((150 + k)); lo=\$((20000 + k * $PER))
   for i in \$(seq 1 $PER); do
-    e=pt-bench-e\$((k * $PER + i)); p=\$((lo + i - 1))
+    e=pt-cni-bench-e\$((k * $PER + i)); p=\$((lo + i - 1))
     export CNI_CONTAINERID=ptbench\$((k * $PER + i)) CNI_NETNS=/run/netns/\$e
-    br='{"cniVersion":"1.0.0","name":"ptbcni'\$k'","type":"bridge","bridge":"ptbbr'\$k'","isGateway":true,"ipMasq":true,"ipam":{"type":"host-local","subnet":"'\$sub'.0/24","dataDir":"$W/cni-ipam","routes":[{"dst":"0.0.0.0/0"}]}}'
+    br='{"cniVersion":"1.0.0","name":"ptbcni'\$k'","type":"bridge","bridge":"ptcnibr'\$k'","isGateway":true,"ipMasq":true,"ipam":{"type":"host-local","subnet":"'\$sub'.0/24","dataDir":"$W/cni-ipam","routes":[{"dst":"0.0.0.0/0"}]}}'
     pm_head='{"cniVersion":"1.0.0","name":"ptbcni'\$k'","type":"portmap","capabilities":{"portMappings":true},"runtimeConfig":{"portMappings":[{"hostPort":'\$p',"containerPort":80,"protocol":"tcp"}]},"prevResult":'
     if [ "\$1" = up ]; then
       res=\$(CNI_COMMAND=ADD /usr/lib/cni/bridge <<< "\$br")
@@ -120,7 +127,7 @@ for k in \$(seq 0 $((NETS - 1))); do
     fi
   done
   # The bridge plugin leaves its bridge behind after the last DEL.
-  [ "\$1" = up ] || ip link del ptbbr\$k
+  [ "\$1" = up ] || ip link del ptcnibr\$k
 done
 EOF
 run_cni() {
@@ -128,16 +135,17 @@ run_cni() {
   t=$(date +%s%N); ip netns exec $HOSTNS bash "$W/cni.sh" up; C_CREATE=$(ms $t)
   t=$(date +%s%N); ip netns exec $HOSTNS bash "$W/cni.sh" down; C_TEARDOWN=$(ms $t)
   C_TOTAL=$((C_CREATE + C_TEARDOWN))
+  echo "  cni run: $C_TOTAL ms" >&2
 }
 
 # --- floors
 run_floor() {
   local t
-  { for i in $(seq 1 $N); do echo "link add ptbf$i type veth peer name eth0 netns pt-bench-e$i"; done
-    for i in $(seq 1 $N); do echo "link del ptbf$i"; done; } > "$W/floor.batch"
+  { for i in $(seq 1 $N); do echo "link add ptcnif$i type veth peer name eth0 netns pt-cni-bench-e$i"; done
+    for i in $(seq 1 $N); do echo "link del ptcnif$i"; done; } > "$W/floor.batch"
   t=$(date +%s%N); ip -n $HOSTNS -batch "$W/floor.batch"; F_BATCH=$(ms $t)
   t=$(date +%s%N)
-  for i in $(seq 1 $N); do unshare -n ip link add ptbu type veth peer name ptbu1; done
+  for i in $(seq 1 $N); do unshare -n ip link add ptcniu type veth peer name ptcniu1; done
   F_UNSHARE=$(ms $t)
 }
 
@@ -145,23 +153,25 @@ run_floor() {
 # removed it again.
 check_built() {
   local what=$1
-  ip -n pt-bench-e$N -4 -o addr show dev eth0 | grep -q "10.213.$((150 + NETS - 1)).$((PER + 1))/24" \
-    || { echo "$what: pt-bench-e$N lacks its address" >&2; exit 1; }
-  ip netns exec $HOSTNS iptables-save -t nat | grep -q -- "--dport $((20000 + N - 1))" \
-    || { echo "$what: the published port of the last endpoint is missing" >&2; exit 1; }
+  # (Output captured first: `grep -q` closing the pipe early would fail the pipeline under pipefail.)
+  local addrs nat
+  addrs=$(ip -n pt-cni-bench-e$N -4 -o addr show dev eth0)
+  nat=$(ip netns exec $HOSTNS iptables-save -t nat)
+  [[ $addrs == *"10.213.$((150 + NETS - 1)).$((PER + 1))/24"* ]] || { echo "$what: pt-cni-bench-e$N lacks its address" >&2; exit 1; }
+  [[ $nat == *"--dport $((20000 + N - 1)) "* ]] || { echo "$what: the published port of the last endpoint is missing" >&2; exit 1; }
 }
 check_clean() {
-  local what=$1 left
-  left=$(ip -n pt-bench-e1 -o link show | grep -vc ' lo:' || true)
-  [ "$left" = 0 ] || { echo "$what left links in pt-bench-e1" >&2; exit 1; }
-  [ -z "$(ip -n $HOSTNS -o link show | grep -v ' lo:' || true)" ] || { echo "$what left links in $HOSTNS" >&2; exit 1; }
-  ip netns exec $HOSTNS iptables-save | grep -q -- '--dport 2[0-9]\{4\}' && { echo "$what left DNAT rules" >&2; exit 1; }
+  local what=$1 links host rules
+  links=$(ip -n pt-cni-bench-e1 -o link show); host=$(ip -n $HOSTNS -o link show); rules=$(ip netns exec $HOSTNS iptables-save)
+  [[ $links != *eth0* ]] || { echo "$what left links in pt-cni-bench-e1" >&2; exit 1; }
+  [ "$(echo "$host" | grep -vc ' lo:')" = 0 ] || { echo "$what left links in $HOSTNS: $host" >&2; exit 1; }
+  [[ $rules != *"--dport 2"* ]] || { echo "$what left DNAT rules" >&2; exit 1; }
   return 0
 }
 
 run_plumb; check_clean plumb
 # Verify once, outside the timings, that plumb's bulk connect builds what the others build.
-"$PLUMB" net create ptbn$((NETS - 1)) --subnet 10.213.$((150 + NETS - 1)).0/24 --bridge ptbbr$((NETS - 1)) \
+"$PLUMB" net create ptbn$((NETS - 1)) --subnet 10.213.$((150 + NETS - 1)).0/24 --bridge ptcnibr$((NETS - 1)) \
   --host-ns $HOSTNS --state-dir "$W/verify" >/dev/null
 lo=$((20000 + (NETS - 1) * PER))
 # shellcheck disable=SC2046
@@ -175,13 +185,16 @@ run_shell; check_clean shell
 ip netns exec $HOSTNS bash "$W/cni.sh" up; check_built cni; ip netns exec $HOSTNS bash "$W/cni.sh" down
 run_cni
 run_floor
-# A second plumb run after the others, so a cold first run does not decide the result.
-p1=$P_TOTAL; run_plumb; check_clean plumb
-if [ "$p1" -lt "$P_TOTAL" ]; then run_plumb; fi
+# Two more plumb runs after the others; the median of the three is reported (the machine is shared).
+runs=("$P_TOTAL:$P_CREATE:$P_CONNECT:$P_TEARDOWN")
+for _ in 1 2; do run_plumb; check_clean plumb; runs+=("$P_TOTAL:$P_CREATE:$P_CONNECT:$P_TEARDOWN"); done
+IFS=: read -r P_TOTAL P_CREATE P_CONNECT P_TEARDOWN <<< "$(printf '%s\n' "${runs[@]}" | sort -t: -k1,1n | sed -n 2p)"
+PLUMB_RUNS=$(printf '%s\n' "${runs[@]}" | cut -d: -f1 | tr '\n' ' ')
 
 row() { printf '%-44s %8d ms  %7s ms/endpoint\n' "$1" "$2" "$(per "$2")"; }
 {
   echo "networks: $N endpoints across $NETS bridge networks (veth, address, route, NAT, one published port each)"
+  echo "plumb runs (ms, median used): $PLUMB_RUNS"
   row "plumb total (create + connect + teardown)" $P_TOTAL
   row "  plumb net create x$NETS" $P_CREATE
   row "  plumb net connect (bulk, $PER targets) x$NETS" $P_CONNECT

@@ -28,8 +28,18 @@ public final class PlanExecutor {
         var done: [PlanStep] = []
         let killAfter = ProcessInfo.processInfo.environment["PLUMB_TEST_KILL_AFTER_STEP"].flatMap { Int($0) }
         var i = 0
+        let timing = ProcessInfo.processInfo.environment["PLUMB_TIMING"] != nil
+        var slowest: [(Double, String)] = []
+        defer {
+            if timing {
+                let top = slowest.sorted { $0.0 > $1.0 }.prefix(4).map { String(format: "%.1fms ", $0.0) + $0.1.prefix(60) }
+                FileHandle.standardError.write(Data("timing steps: \(top.joined(separator: " | "))\n".utf8))
+            }
+        }
         while i < plan.steps.count {
             let batch = Self.deleteRun(plan.steps, from: i)
+            let started = Date(), label = timing ? "\(batch.count)x " + plan.steps[i].description : ""
+            defer { if timing { slowest.append((Date().timeIntervalSince(started) * 1000, label)) } }
             do {
                 if batch.count > 1 {
                     try deleteLinks(batch.names, in: batch.ns, tolerateMissing: false)
@@ -155,7 +165,8 @@ public final class PlanExecutor {
             if tolerateMissing, (try? sockets.socket(ns)) == nil { return }
             try nl(ns) { plumb_route($0, 0, dst, gw ?? "", link ?? "") }
         case .setSysctl(let key, let value, _, let ns):
-            try inNamespace(ns) { try Sysctl.write(key, value) }
+            // Skipped when already set: writing ip_forward walks every device of the namespace (~30 ms).
+            try inNamespace(ns) { if Sysctl.read(key) != value { try Sysctl.write(key, value) } }
         case .dropEmptyFirewallTables(let ns):
             if tolerateMissing, (try? sockets.fd(ns)) == nil { return }
             try inNamespace(ns) { FirewallApplier().dropEmptyTables() }
@@ -185,8 +196,18 @@ public final class PlanExecutor {
     }
 }
 
-/// Writes /proc/sys values (in the calling thread's namespace).
+/// Reads and writes /proc/sys values (in the calling thread's namespace).
 enum Sysctl {
+    static func read(_ key: String) -> String? {
+        let fd = open("/proc/sys/\(key)", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buf = [UInt8](repeating: 0, count: 256)
+        let n = Glibc.read(fd, &buf, buf.count)
+        guard n > 0 else { return nil }
+        return String(decoding: buf[..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     static func write(_ key: String, _ value: String) throws {
         let path = "/proc/sys/\(key)"
         let fd = open(path, O_WRONLY | O_CLOEXEC)

@@ -45,7 +45,7 @@ extension NetworkService {
             if t.hasPrefix("pid:") { return Self.inode("/proc/\(t.dropFirst(4))/ns/net") }
             return (try? NamedNamespaces.validate(t)) != nil ? Self.inode("\(NamedNamespaces.directory)/\(t)") : nil
         })
-        var snap = snapshot(firewall: false, detailOnly: true, also: known)
+        var snap = leanSnapshot(firewall: false, named: req.targets) ?? snapshot(firewall: false, detailOnly: true, also: known)
         timer.mark("snapshot")
         var sandboxes: [Namespace] = []
         for t in req.targets {
@@ -225,7 +225,8 @@ extension NetworkService {
         let net = try record(network)
         guard !targets.isEmpty else { throw ActionError.invalid("no target given") }
         let eps = try store.endpoints(network: net.name)
-        let snap = snapshot(detailOnly: true)
+        let lean = net.driver != "cni" && net.driver != "macvlan" ? leanSnapshot(firewall: true, named: targets) : nil
+        let snap = lean ?? snapshot(detailOnly: true)
         var chosen: [EndpointRecord] = []
         for t in targets {
             let key = (try? TargetSelector.resolve(t, in: snap)).map { String($0.id) } ?? t

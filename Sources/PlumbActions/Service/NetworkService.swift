@@ -37,6 +37,28 @@ public final class NetworkService {
         return SnapshotReader(options: o).read()
     }
 
+    /// The host namespace and these ip-netns namespaces only, without discovering the rest of the machine;
+    /// nil when a name is not an existing /run/netns entry (a container name, a typo: the full snapshot
+    /// resolves or reports it).
+    func leanSnapshot(firewall: Bool, named: [String]) -> Snapshot? {
+        var files: [SnapshotReader.NamespaceFile]
+        switch hostNamespace {
+        case .host: files = [.init(path: "/proc/self/ns/net", isHost: true)]
+        case .named(let n): files = [.init(path: hostNamespace.file, name: n)]
+        case .path(let p): files = [.init(path: p)]
+        }
+        for n in named {
+            guard (try? NamedNamespaces.validate(n)) != nil, access("\(NamedNamespaces.directory)/\(n)", F_OK) == 0 else { return nil }
+            files.append(.init(path: "\(NamedNamespaces.directory)/\(n)", name: n))
+        }
+        var o = SnapshotOptions()
+        o.firewall = firewall
+        o.scanFds = false
+        o.containers = false
+        o.processDetails = false
+        return SnapshotReader(options: o).read(files: files)
+    }
+
     static func inode(_ path: String) -> UInt64? {
         var st = stat()
         return stat(path, &st) == 0 ? UInt64(st.st_ino) : nil
@@ -85,7 +107,7 @@ public final class NetworkService {
         }
         var timer = PhaseTimer("net create")
         defer { timer.report() }
-        let snap = snapshot(detailOnly: true)
+        let snap = leanSnapshot(firewall: true, named: []) ?? snapshot(detailOnly: true)
         timer.mark("snapshot")
         let host = try hostView(snap)
         var req = req
@@ -175,7 +197,10 @@ public final class NetworkService {
         }
         var timer = PhaseTimer("net rm")
         defer { timer.report() }
-        let snap = snapshot(detailOnly: true)
+        // Bridge and VXLAN endpoints leave by their host interface: the host namespace alone is enough.
+        // Macvlan and CNI endpoints are found again in their sandboxes, which needs discovery.
+        let byHostInterface = eps.allSatisfy { $0.hostIfname != nil } && net.driver != "cni"
+        let snap = (byHostInterface ? leanSnapshot(firewall: true, named: []) : nil) ?? snapshot(detailOnly: true)
         timer.mark("snapshot")
         let host = try hostView(snap)
         let last = try store.networks().filter { $0.name != name && $0.driver == "bridge" && $0.hostNamespace == net.hostNamespace }.isEmpty
