@@ -136,4 +136,31 @@ final class BulkConnectTests: XCTestCase {
         XCTAssertEqual(rm.status, 0, rm.stderr)
         for t in all { XCTAssertNil(try address(t)) }
     }
+
+    func testRemovingSeveralNetworksIsOneOperation() throws {
+        let targets = try (0..<4).map { try lab.addNamespace("x\($0)") }
+        let before = try state(targets)
+        for (i, net) in ["ptra", "ptrb"].enumerated() {
+            XCTAssertEqual(try plumb(["net", "create", net, "--subnet", "10.213.14\(i).0/24", "--bridge", lab.linkName("r\(i)")]).status, 0)
+            let r = try plumb(["net", "connect", net, targets[2 * i], targets[2 * i + 1], "-p", "930\(2 * i)-930\(2 * i + 1):80"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        let built = try state(targets)
+        // An unknown name, or networks with endpoints without --force: refused, nothing changed.
+        var r = try plumb(["net", "rm", "ptra", "pt-no-such-net", "--force"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("pt-no-such-net"), r.stderr)
+        r = try plumb(["net", "rm", "ptra", "ptrb"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("--force"), r.stderr)
+        XCTAssertEqual(try state(targets), built)
+        // The plan: one firewall batch, and the veths and bridges deleted together (one group in the executor).
+        r = try plumb(["net", "rm", "ptra", "ptrb", "--force", "--dry-run"])
+        XCTAssertEqual(r.stdout.components(separatedBy: "iptables-restore").count - 1, 1, r.stdout)
+        XCTAssertEqual(r.stdout.components(separatedBy: " link del ").count - 1, 6, r.stdout)
+        r = try plumb(["net", "rm", "ptra", "ptrb", "--force"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try state(targets), before, "links, rules (shared chains included) and addresses as before")
+        XCTAssertEqual(try plumb(["net", "ls", "--json"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines), "[]")
+    }
 }

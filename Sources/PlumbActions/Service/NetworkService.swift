@@ -190,38 +190,88 @@ public final class NetworkService {
     }
 
     public func remove(_ name: String, force: Bool, dryRun: Bool) throws -> [Plan] {
-        let net = try record(name)
-        let eps = try store.endpoints(network: name)
-        if !eps.isEmpty && !force {
-            throw ActionError.invalid("network '\(name)' still has \(eps.count) endpoint(s) (\(eps.map(\.sandbox).joined(separator: ", "))): disconnect them or use --force")
+        try remove([name], force: force, dryRun: dryRun)
+    }
+
+    /// Removes one or more networks as one operation: one snapshot, one plan, one journal entry. With
+    /// --force their endpoints leave in the same plan; the firewall teardown of every network is one batch
+    /// (each network's teardown removes every rule tagged for it, its endpoints' included), and the host veths
+    /// and bridges are deleted together as one interface group. A bad name anywhere changes nothing.
+    public func remove(_ names: [String], force: Bool, dryRun: Bool) throws -> [Plan] {
+        guard !names.isEmpty else { throw ActionError.invalid("no network given") }
+        if Set(names).count != names.count {
+            throw ActionError.invalid("a network is given twice: \(duplicates(names).joined(separator: ", "))")
         }
         var timer = PhaseTimer("net rm")
         defer { timer.report() }
+        var nets: [(record: NetworkRecord, endpoints: [EndpointRecord])] = []
+        for name in names {
+            let net = try record(name)
+            let eps = try store.endpoints(network: name)
+            if !eps.isEmpty && !force {
+                throw ActionError.invalid("network '\(name)' still has \(eps.count) endpoint(s) (\(eps.map(\.sandbox).joined(separator: ", "))): disconnect them or use --force")
+            }
+            nets.append((net, eps))
+        }
         // Bridge and VXLAN endpoints leave by their host interface: the host namespace alone is enough.
         // Macvlan and CNI endpoints are found again in their sandboxes, which needs discovery.
-        let byHostInterface = eps.allSatisfy { $0.hostIfname != nil } && net.driver != "cni"
+        let byHostInterface = nets.allSatisfy { n in n.record.driver != "cni" && n.endpoints.allSatisfy { $0.hostIfname != nil } }
         let snap = (byHostInterface ? leanSnapshot(firewall: true, named: []) : nil) ?? snapshot(detailOnly: true)
         timer.mark("snapshot")
         let host = try hostView(snap)
-        let last = try store.networks().filter { $0.name != name && $0.driver == "bridge" && $0.hostNamespace == net.hostNamespace }.isEmpty
-        let removal = try driver(net).remove(spec(net), firewall: host.firewall, lastNetwork: last)
-        // With --force, the endpoints leave in the same plan: one snapshot, one firewall batch (the network's
-        // teardown removes every rule tagged for it, its endpoints' included), and the host veths deleted
-        // together with the bridge as one interface group. Still one journaled, all-or-nothing operation.
-        let leaving = try leavePlan(net, endpoints: eps, snapshot: snap, firewallTeardown: false)
-        let isFirewall: (PlanStep) -> Bool = { if case .firewall = $0 { return true } else { return false } }
-        var plan = Plan(operation: "net rm \(name)" + (eps.isEmpty ? "" : " --force"))
-        plan.steps = removal.steps.filter(isFirewall) + leaving.steps + removal.steps.filter { !isFirewall($0) }
-        if net.driver == "cni" { plan.steps += cniLeftovers(net, host: host, endpointsLeaving: eps) }
+        let removing = Set(names)
+        let remaining = try store.networks().filter { !removing.contains($0.name) }
+        var firewall: [PlanStep] = [], rest: [PlanStep] = [], finally: [PlanStep] = []
+        for (i, n) in nets.enumerated() {
+            let net = n.record
+            // The shared chains go with the last bridge network of its host namespace: the last one in this list
+            // when no other stays.
+            let laterInList = nets[(i + 1)...].contains { $0.record.driver == "bridge" && $0.record.hostNamespace == net.hostNamespace }
+            let last = !laterInList && !remaining.contains { $0.driver == "bridge" && $0.hostNamespace == net.hostNamespace }
+            let removal = try driver(net).remove(spec(net), firewall: host.firewall, lastNetwork: last)
+            let leaving = try leavePlan(net, endpoints: n.endpoints, snapshot: snap, firewallTeardown: false)
+            for step in removal.steps {
+                switch step {
+                case .firewall: firewall.append(step)
+                case .dropEmptyFirewallTables: if !finally.contains(step) { finally.append(step) }
+                default: break
+                }
+            }
+            rest += leaving.steps
+            rest += removal.steps.filter {
+                switch $0 { case .firewall, .dropEmptyFirewallTables: return false; default: return true }
+            }
+            if net.driver == "cni" { rest += cniLeftovers(net, host: host, endpointsLeaving: n.endpoints) }
+        }
+        let forced = nets.contains { !$0.endpoints.isEmpty }
+        var plan = Plan(operation: "net rm \(names.joined(separator: " "))" + (forced ? " --force" : ""))
+        plan.steps = Self.mergeFirewall(firewall) + rest + finally
         timer.mark("plan")
         if dryRun { return [plan] }
         try executor.apply(plan)
         timer.mark("apply")
         try store.transaction {
-            for ep in eps { try store.removeEndpoint(network: name, sandbox: ep.sandbox) }
-            try store.deleteNetwork(named: name)
+            for n in nets {
+                for ep in n.endpoints { try store.removeEndpoint(network: n.record.name, sandbox: ep.sandbox) }
+                try store.deleteNetwork(named: n.record.name)
+            }
         }
         return [plan]
+    }
+
+    /// Firewall steps for the same family and namespace become one batch (one iptables-restore), in order.
+    static func mergeFirewall(_ steps: [PlanStep]) -> [PlanStep] {
+        var order: [String] = [], batches: [String: (family: String, ns: NamespaceRef, batch: String, undo: String)] = [:]
+        for case .firewall(let family, let batch, let undo, let ns) in steps {
+            let key = "\(family) \(ns.encoded)"
+            if batches[key] == nil { order.append(key); batches[key] = (family, ns, "", "") }
+            batches[key]!.batch += batch
+            batches[key]!.undo = undo + batches[key]!.undo
+        }
+        return order.map { k in
+            let b = batches[k]!
+            return .firewall(family: b.family, batch: merge(b.batch), undo: merge(b.undo), in: b.ns)
+        }
     }
 
     // MARK: helpers

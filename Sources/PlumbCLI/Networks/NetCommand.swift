@@ -88,14 +88,14 @@ struct NetCommand: ParsableCommand {
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove a network.")
-        @Argument var name: String
-        @Flag(help: "Disconnect its endpoints first.") var force = false
+        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove one or more networks (several in one atomic operation).")
+        @Argument(help: "Network names.") var names: [String]
+        @Flag(help: "Disconnect their endpoints first.") var force = false
         @OptionGroup var change: ChangeOptions
         func run() throws {
             let svc = try change.service()
-            let plans = try perform { try svc.remove(name, force: force, dryRun: change.dryRun) }
-            try change.report(plans, summary: "removed network \(name)")
+            let plans = try perform { try svc.remove(names, force: force, dryRun: change.dryRun) }
+            try change.report(plans, summary: names.map { "removed network \($0)" }.joined(separator: "\n"))
         }
     }
 
