@@ -163,9 +163,11 @@ public enum PlanStep: Codable, Sendable, Equatable {
             // plus name, cniVersion, prevResult and runtimeConfig.
             let prefix = ns == .host ? "" : "(in \(ns)) "
             let order = c == "DEL" ? plugins.reversed() : plugins
-            return order.map { plugin in
+            // runtimeConfig (e.g. -p as portMappings) goes only to plugins that declare the capability.
+            return order.enumerated().map { i, plugin in
                 "\(prefix)CNI_COMMAND=\(c) CNI_CONTAINERID=\(id) CNI_NETNS=\(netns) CNI_IFNAME=\(ifname) CNI_PATH=\(path) "
-                    + "\(plugin) <<< '{its conflist entry + name, cniVersion, prevResult\(rc.map { ", runtimeConfig \($0)" } ?? "")}'"
+                    + "\(plugin) <<< '{its conflist entry + name, cniVersion\(c == "ADD" && i == 0 ? "" : ", prevResult")}'"
+                    + (i == 0 ? rc.map { "  # runtimeConfig to plugins with the capability: \($0)" } ?? "" : "")
             }.joined(separator: "\n")
         }
     }

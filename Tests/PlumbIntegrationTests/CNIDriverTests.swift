@@ -226,7 +226,7 @@ final class CNIDriverTests: XCTestCase {
         XCTAssertEqual(lines.count, 2, r.stdout)
         XCTAssertTrue(lines[0].contains("/usr/lib/cni/bridge") && lines[1].contains("/usr/lib/cni/portmap"), r.stdout)
         XCTAssertTrue(lines[0].contains("CNI_NETNS=/run/netns/\(a)") && lines[0].contains("CNI_IFNAME=eth0"), r.stdout)
-        XCTAssertTrue(lines[1].contains("\"hostPort\":18090"), r.stdout)
+        XCTAssertTrue(lines[0].contains("runtimeConfig") && lines[0].contains("\"hostPort\":18090"), r.stdout)
         XCTAssertEqual(try everything() + [try rules(host)], before)
         XCTAssertEqual(try plumb("net", "rm", "ptdry").status, 0)
     }
