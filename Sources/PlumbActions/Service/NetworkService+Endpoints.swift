@@ -36,6 +36,9 @@ extension NetworkService {
         if Set(req.targets).count != req.targets.count {
             throw ActionError.invalid("a target is given twice: \(duplicates(req.targets).joined(separator: ", "))")
         }
+        if net.driver == "cni", req.ip != nil {
+            throw ActionError.invalid("--ip does not apply to the cni driver: the plugin chain's IPAM assigns the address (set it in the CNI config)")
+        }
         if req.targets.count > 1, req.ip != nil {
             throw ActionError.invalid("--ip gives one address: connect the targets one by one to choose each address")
         }
