@@ -31,8 +31,12 @@ final class BulkConnectTests: XCTestCase {
         return out.joined(separator: "\n")
     }
 
+    /// The store as plumb reports it (inspect) and as the database holds it (every IPAM allocation, read with
+    /// the sqlite3 shell).
     func allocations(_ net: String) throws -> String {
-        try plumb(["net", "inspect", net, "--json"]).stdout
+        let rows = try Shell.run("sqlite3", "\(stateDir)/state.db",
+                                 "SELECT network, address, ifnull(sandbox, '') FROM allocations ORDER BY 1, 2")
+        return try plumb(["net", "inspect", net, "--json"]).stdout + "\n" + rows
     }
 
     func address(_ ns: String) throws -> String? {
@@ -129,7 +133,7 @@ final class BulkConnectTests: XCTestCase {
         let all = bulk1 + bulk2 + singles
         let addrs = try all.map { try XCTUnwrap(try address($0), "\($0) has no address") }
         XCTAssertEqual(Set(addrs).count, all.count, "distinct addresses: \(addrs.sorted())")
-        let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try allocations("ptmix").utf8)) as? [String: Any])
+        let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try plumb(["net", "inspect", "ptmix", "--json"]).stdout.utf8)) as? [String: Any])
         let stored = (doc["endpoints"] as? [[String: Any]] ?? []).compactMap { $0["address"] as? String }
         XCTAssertEqual(Set(stored), Set(addrs), "the store records exactly the kernel's addresses")
         let rm = try plumb(["net", "rm", "ptmix", "--force"])
@@ -162,5 +166,26 @@ final class BulkConnectTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(try state(targets), before, "links, rules (shared chains included) and addresses as before")
         XCTAssertEqual(try plumb(["net", "ls", "--json"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines), "[]")
+    }
+
+    func testBulkConnectKilledHalfWayIsUndoneByGc() throws {
+        let targets = try (0..<3).map { try lab.addNamespace("k\($0)") }
+        XCTAssertEqual(try plumb(["net", "create", "ptkb", "--subnet", "10.213.144.0/24", "--bridge", lab.linkName("kb")]).status, 0)
+        let before = try state(targets)
+        let storeBefore = try allocations("ptkb")
+        // Each target takes 7 steps (veth, master, up, address, up, lo up, route), then hairpin and one firewall
+        // batch: die in the middle of the second target.
+        let r = try plumb(["net", "connect", "ptkb"] + targets + ["-p", "9400-9402:80"], env: ["PLUMB_TEST_KILL_AFTER_STEP": "10"])
+        XCTAssertEqual(r.status, 9, "killed (signal 9)")
+        XCTAssertNotEqual(try state(targets), before, "the first target was wired before the kill")
+        let gc = try plumb(["gc"])
+        XCTAssertEqual(gc.status, 0, gc.stderr)
+        XCTAssertTrue(gc.stdout.contains("undid 1"), gc.stdout)
+        XCTAssertEqual(try state(targets), before, "gc undid every target")
+        XCTAssertEqual(try allocations("ptkb"), storeBefore, "and released the addresses the connect had taken")
+        let again = try plumb(["net", "connect", "ptkb"] + targets + ["--json"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stdout.contains("\"10.213.144.2\""), "the pool starts over: \(again.stdout)")
+        XCTAssertEqual(try plumb(["net", "rm", "ptkb", "--force"]).status, 0)
     }
 }
