@@ -49,8 +49,10 @@ struct NetCommand: ParsableCommand {
                 req.options["cniConfig"] = String(decoding: data, as: UTF8.self)
             }
             let (plan, record) = try perform { try svc.create(req, dryRun: change.dryRun) }
+            // A cni network names its plugin chain; the others their bridge.
+            let chain = (try? CNIConfig.parse(record.options["cniConfig"] ?? "")).map { "plugins \($0.types.joined(separator: " -> "))" }
             try change.report([plan], result: record,
-                              summary: "created network \(record.name) (\(record.driver), \(record.subnet), gateway \(record.gateway), bridge \(record.options["bridge"] ?? "-"))")
+                              summary: "created network \(record.name) (\(record.driver), \(record.subnet), gateway \(record.gateway), \(chain ?? "bridge \(record.options["bridge"] ?? "-")"))")
         }
     }
 
