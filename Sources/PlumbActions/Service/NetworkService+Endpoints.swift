@@ -51,11 +51,9 @@ extension NetworkService {
         var snap = leanSnapshot(firewall: false, named: req.targets) ?? snapshot(firewall: false, detailOnly: true, also: known)
         timer.mark("snapshot")
         var sandboxes: [Namespace] = []
-        for t in req.targets {
-            do { sandboxes.append(try TargetSelector.resolve(t, in: snap)) } catch let e as TargetSelector.Failure {
-                throw req.targets.count == 1 ? e : ActionError.invalid("target \(t): \(e.description); nothing was connected")
-            }
-        }
+        // An unknown target is reported as such (exit code 4) before anything is planned, whatever its place
+        // in the list: nothing is connected.
+        for t in req.targets { sandboxes.append(try TargetSelector.resolve(t, in: snap)) }
         if sandboxes.contains(where: { !known.contains($0.id) }) {
             snap = snapshot(firewall: false)
             sandboxes = try req.targets.map { try TargetSelector.resolve($0, in: snap) }

@@ -11,7 +11,7 @@ struct NetCommand: ParsableCommand {
         subcommands: [Create.self, List.self, Inspect.self, Remove.self, Connect.self, Disconnect.self])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a network (bridge driver).")
+        static let configuration = CommandConfiguration(abstract: "Create a network (bridge, macvlan, vxlan or cni driver).")
         @Argument(help: "Network name.") var name: String
         @Option(help: "Driver: bridge, macvlan, vxlan or cni.") var driver = "bridge"
         @Option(name: .customLong("cni-config"), help: "cni: a CNI network config or conflist file (plugins from CNI_PATH and /usr/lib/cni).")
