@@ -247,4 +247,32 @@ final class CNIDriverTests: XCTestCase {
         XCTAssertFalse(left.contains { $0.hasPrefix("10.213.") }, "host-local released the address: \(left)")
         XCTAssertEqual(try plumb("net", "rm", "ptkill").status, 0)
     }
+
+    func testRequestedAddressGoesToHostLocalThroughTheIpsCapability() throws {
+        // Without a plugin declaring "ips", --ip is refused before anything runs.
+        let plain = try conflist("pt-cni-\(lab.tag)-noips", bridge: lab.linkName("ni"), subnet: "10.213.142.0/24", extra: [])
+        XCTAssertEqual(try plumb("net", "create", "ptnoips", "--driver", "cni", "--cni-config", plain).status, 0)
+        var r = try plumb("net", "connect", "ptnoips", a, "--ip", "10.213.142.77")
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("\"ips\" capability"), r.stderr)
+        XCTAssertNil(try ipv4(a))
+        XCTAssertEqual(try plumb("net", "rm", "ptnoips").status, 0)
+
+        let text = """
+            {"cniVersion":"1.0.0","name":"pt-cni-\(lab.tag)-ips","plugins":[{"type":"bridge","bridge":"\(lab.linkName("ip"))",
+             "capabilities":{"ips":true},"ipam":{"type":"host-local","subnet":"10.213.143.0/24","dataDir":"\(dataDir)"}}]}
+            """
+        let path = "\(confDir)/ips.conflist"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try plumb("net", "create", "ptips", "--driver", "cni", "--cni-config", path).status, 0)
+        r = try plumb("net", "connect", "ptips", a, "--ip", "10.213.143.77", "--json")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("\"address\":\"10.213.143.77\""), r.stdout)
+        XCTAssertEqual(try ipv4(a), "10.213.143.77/24")
+        r = try plumb("net", "connect", "ptips", b)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        try lab.ping(from: b, "10.213.143.77")
+        XCTAssertEqual(try plumb("net", "rm", "ptips", "--force").status, 0)
+        XCTAssertNil(try ipv4(a))
+    }
 }

@@ -34,20 +34,29 @@ public struct CNIDriver: NetworkDriver {
             throw ActionError.invalid("network \(net.name) has no stored CNI config: recreate it with --cni-config")
         }
         return .cni(command: command, plugins: plugins.split(separator: "\n").map(String.init), conflist: conflist,
-                    runtimeConfig: try Self.runtimeConfig(ep.ports), prevResult: prevResult,
+                    runtimeConfig: try Self.runtimeConfig(ep.ports, ip: Self.requestedIP(net, ep)), prevResult: prevResult,
                     containerID: Self.containerID(net, ep), netns: ep.sandbox.file, ifname: ep.ifname,
                     cniPath: net.options["cniPath"] ?? "/usr/lib/cni", in: net.hostNamespace)
     }
 
-    /// `-p` as the portMappings capability (what portmap reads), nil when nothing is published.
-    static func runtimeConfig(_ ports: [PortMapping]) throws -> String? {
-        if ports.isEmpty { return nil }
-        let maps: [[String: Any]] = ports.map { p in
-            var m: [String: Any] = ["hostPort": p.hostPort, "containerPort": p.containerPort, "protocol": p.proto]
-            if let ip = p.hostIP { m["hostIP"] = ip }
-            return m
+    /// `--ip` (the endpoint's address when it is a real one) with the network's prefix length.
+    static func requestedIP(_ net: NetworkSpec, _ ep: EndpointSpec) -> String? {
+        (try? IPAddress.parse(ep.address)).map { "\($0)/\(net.prefixLength)" }
+    }
+
+    /// The runtimeConfig capabilities Plumb fills: `-p` as `portMappings` (what portmap reads) and `--ip` as
+    /// `ips` (what host-local reads); nil when neither is given. Each plugin gets only the keys it declares.
+    static func runtimeConfig(_ ports: [PortMapping], ip: String? = nil) throws -> String? {
+        var rc: [String: Any] = [:]
+        if !ports.isEmpty {
+            rc["portMappings"] = ports.map { p -> [String: Any] in
+                var m: [String: Any] = ["hostPort": p.hostPort, "containerPort": p.containerPort, "protocol": p.proto]
+                if let ip = p.hostIP { m["hostIP"] = ip }
+                return m
+            }
         }
-        let data = try JSONSerialization.data(withJSONObject: ["portMappings": maps], options: [.sortedKeys])
-        return String(decoding: data, as: UTF8.self)
+        if let ip { rc["ips"] = [ip] }
+        if rc.isEmpty { return nil }
+        return String(decoding: try JSONSerialization.data(withJSONObject: rc, options: [.sortedKeys]), as: UTF8.self)
     }
 }

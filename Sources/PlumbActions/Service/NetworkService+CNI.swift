@@ -56,7 +56,7 @@ extension NetworkService {
             let epSpec = EndpointSpec(sandbox: Self.reference(for: ns), ifname: ep.ifname, hostIfname: ep.hostIfname,
                                       address: ep.address ?? "", defaultRoute: false, ports: ep.ports, key: ep.sandbox)
             let runner = CNIRunner(plugins: plugins, conflist: net.options["cniConfig"] ?? "",
-                                   runtimeConfig: try? CNIDriver.runtimeConfig(ep.ports),
+                                   runtimeConfig: try? CNIDriver.runtimeConfig(ep.ports, ip: ep.address.map { "\($0)/\(spec(net).prefixLength)" }),
                                    containerID: CNIDriver.containerID(spec(net), epSpec), netns: epSpec.sandbox.file,
                                    ifname: ep.ifname, cniPath: net.options["cniPath"] ?? "/usr/lib/cni")
             do {

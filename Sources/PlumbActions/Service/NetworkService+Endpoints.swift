@@ -36,8 +36,14 @@ extension NetworkService {
         if Set(req.targets).count != req.targets.count {
             throw ActionError.invalid("a target is given twice: \(duplicates(req.targets).joined(separator: ", "))")
         }
-        if net.driver == "cni", req.ip != nil {
-            throw ActionError.invalid("--ip does not apply to the cni driver: the plugin chain's IPAM assigns the address (set it in the CNI config)")
+        if net.driver == "cni", let ip = req.ip {
+            // Passed as the `ips` capability, which only plugins declaring it receive (host-local reads it).
+            let declares = ((try? CNIConfig.parse(net.options["cniConfig"] ?? ""))?.plugins ?? [])
+                .contains { ($0["capabilities"] as? [String: Any])?["ips"] as? Bool == true }
+            guard declares else {
+                throw ActionError.invalid("--ip \(ip) needs a plugin of \(net.name) declaring the \"ips\" capability (e.g. \"capabilities\":{\"ips\":true} on the bridge entry, with host-local IPAM)")
+            }
+            do { _ = try IPAddress.parse(ip) } catch { throw ActionError.invalid("--ip \(ip): \(error)") }
         }
         if req.targets.count > 1, req.ip != nil {
             throw ActionError.invalid("--ip gives one address: connect the targets one by one to choose each address")
@@ -79,7 +85,7 @@ extension NetworkService {
         // IPAM: every address in one transaction (the CNI driver's come from the plugin's own IPAM instead).
         var addresses: [String] = []
         if cni {
-            addresses = sandboxes.map { _ in "<from the CNI plugin's IPAM>" }
+            addresses = sandboxes.map { _ in req.ip ?? "<from the CNI plugin's IPAM>" }
         } else if dryRun {
             addresses = sandboxes.map { _ in req.ip ?? "<next free in \(net.subnet)>" }
         } else {
