@@ -188,4 +188,27 @@ final class BulkConnectTests: XCTestCase {
         XCTAssertTrue(again.stdout.contains("\"10.213.144.2\""), "the pool starts over: \(again.stdout)")
         XCTAssertEqual(try plumb(["net", "rm", "ptkb", "--force"]).status, 0)
     }
+
+    func testEndpointsWhoseVethVanishedCanStillBeDisconnectedAndRemoved() throws {
+        let targets = try (0..<3).map { try lab.addNamespace("v\($0)") }
+        let before = try state(targets)
+        XCTAssertEqual(try plumb(["net", "create", "ptvan", "--subnet", "10.213.145.0/24", "--bridge", lab.linkName("vn")]).status, 0)
+        XCTAssertEqual(try plumb(["net", "connect", "ptvan"] + targets + ["-p", "9500-9502:80"]).status, 0)
+        // Delete two endpoints' host veths behind Plumb's back.
+        let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try plumb(["net", "inspect", "ptvan", "--json"]).stdout.utf8)) as? [String: Any])
+        let hostIfs = (doc["endpoints"] as? [[String: Any]] ?? []).compactMap { $0["hostIfname"] as? String }
+        XCTAssertEqual(hostIfs.count, 3)
+        try lab.ip(host, "link", "del", hostIfs[0])
+        try lab.ip(host, "link", "del", hostIfs[1])
+        XCTAssertTrue(try plumb(["net", "inspect", "ptvan"]).stdout.contains("deleted behind Plumb's back"))
+        // disconnect still removes what is left of the endpoint (its port rules) and the store entry.
+        var r = try plumb(["net", "disconnect", "ptvan", targets[0]])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertFalse(try Shell.run("ip", "netns", "exec", host, "iptables-save").contains("--dport 9500 "))
+        // rm --force with one vanished and one live veth.
+        r = try plumb(["net", "rm", "ptvan", "--force"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try state(targets), before)
+        XCTAssertEqual(try plumb(["net", "ls", "--json"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines), "[]")
+    }
 }

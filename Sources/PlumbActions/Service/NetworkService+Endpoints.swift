@@ -285,6 +285,17 @@ extension NetworkService {
         if !teardown.isEmpty {
             plan.steps.insert(.firewall(family: "ipv4", batch: Self.merge(teardown), undo: "", in: net.hostNamespace), at: 0)
         }
+        if let host { plan.steps = Self.withoutVanishedLinks(plan.steps, host: host, hostNamespace: net.hostNamespace) }
         return plan
+    }
+
+    /// Drops deletions of host-side links the kernel no longer has (deleted behind Plumb's back, or by an
+    /// interrupted run): what they would remove is already gone, and the endpoint or network can still be
+    /// taken off the store instead of failing on "no such device" forever.
+    static func withoutVanishedLinks(_ steps: [PlanStep], host: Namespace, hostNamespace: NamespaceRef) -> [PlanStep] {
+        steps.filter { step in
+            if case .deleteLink(let name, let ns) = step, ns == hostNamespace { return host.link(named: name) != nil }
+            return true
+        }
     }
 }

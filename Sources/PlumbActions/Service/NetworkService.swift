@@ -245,7 +245,7 @@ public final class NetworkService {
         }
         let forced = nets.contains { !$0.endpoints.isEmpty }
         var plan = Plan(operation: "net rm \(names.joined(separator: " "))" + (forced ? " --force" : ""))
-        plan.steps = Self.mergeFirewall(firewall) + rest + finally
+        plan.steps = Self.mergeFirewall(firewall) + Self.withoutVanishedLinks(rest, host: host, hostNamespace: hostNamespace) + finally
         timer.mark("plan")
         if dryRun { return [plan] }
         try executor.apply(plan)
