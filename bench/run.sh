@@ -12,6 +12,7 @@ for b in discovery snapshot firewall tui tui-capture capture doctor; do
   echo "== $b"
   ./$b.sh 2>&1 | grep -v -iE 'warning|outlier|^ *$|consider|caches'
 done
+echo "== networks"; ./networks.sh 2>&1 | grep -v -iE 'warning|^ *$'
 echo
 echo "== summary"
 cat "$OUT/summary.txt"

@@ -92,6 +92,25 @@ static inline int plumb_del_link(struct nl_sock *sk, const char *name) {
     return err;
 }
 
+/// Moves a link into interface group `group` (`ip link set NAME group N`).
+static inline int plumb_set_group(struct nl_sock *sk, const char *name, uint32_t group);
+
+/// Deletes every link of interface group `group` with one RTM_DELLINK (`ip link del group N`): the kernel
+/// unregisters them as one batch, paying one RCU grace period instead of one per link (~19 ms each here).
+static inline int plumb_del_group(struct nl_sock *sk, uint32_t group) {
+    struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+    struct nl_msg *msg = nlmsg_alloc_simple(RTM_DELLINK, 0);
+    if (!msg) return -NLE_NOMEM;
+    if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 || nla_put_u32(msg, IFLA_GROUP, group) < 0) {
+        nlmsg_free(msg);
+        return -NLE_NOMEM;
+    }
+    int err = nl_send_auto_complete(sk, msg);
+    nlmsg_free(msg);
+    if (err < 0) return err;
+    return nl_wait_for_ack(sk);
+}
+
 /// Applies `changes` to the link called `name` (rtnl_link_change needs the current object).
 static inline int plumb_change_link(struct nl_sock *sk, const char *name, struct rtnl_link *changes) {
     struct rtnl_link *orig = NULL;
@@ -108,6 +127,23 @@ static inline int plumb_set_up(struct nl_sock *sk, const char *name) {
     if (!c) return -NLE_NOMEM;
     rtnl_link_set_flags(c, IFF_UP);
     return plumb_change_link(sk, name, c);
+}
+
+static inline int plumb_set_group(struct nl_sock *sk, const char *name, uint32_t group) {
+    // One RTM_SETLINK addressed by name (ifindex 0 + IFLA_IFNAME): one round trip instead of a lookup plus a
+    // change, which matters when hundreds of links join a group before a bulk delete.
+    struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+    struct nl_msg *msg = nlmsg_alloc_simple(RTM_SETLINK, 0);
+    if (!msg) return -NLE_NOMEM;
+    if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 || nla_put_string(msg, IFLA_IFNAME, name) < 0
+        || nla_put_u32(msg, IFLA_GROUP, group) < 0) {
+        nlmsg_free(msg);
+        return -NLE_NOMEM;
+    }
+    int err = nl_send_auto_complete(sk, msg);
+    nlmsg_free(msg);
+    if (err < 0) return err;
+    return nl_wait_for_ack(sk);
 }
 
 static inline int plumb_set_down(struct nl_sock *sk, const char *name) {

@@ -83,6 +83,11 @@ public enum PlanStep: Codable, Sendable, Equatable {
     case dropEmptyFirewallTables(in: NamespaceRef)
     /// One atomic `iptables-restore --noflush` (or `ip6tables-restore`) batch; `undo` is its inverse batch.
     case firewall(family: String, batch: String, undo: String, in: NamespaceRef)
+    /// A CNI plugin chain run per the CNI spec from namespace `in`: ADD runs `plugins` (the conflist's types) in
+    /// order (`plugins` are their binaries' paths), each getting the previous one's result as prevResult; DEL runs them in reverse with `prevResult`
+    /// (the stored ADD result; nil after a crash, which plugins must tolerate). The inverse of ADD is DEL.
+    case cni(command: String, plugins: [String], conflist: String, runtimeConfig: String?, prevResult: String?,
+             containerID: String, netns: String, ifname: String, cniPath: String, in: NamespaceRef)
 
     public var inverse: PlanStep? {
         switch self {
@@ -111,6 +116,9 @@ public enum PlanStep: Codable, Sendable, Equatable {
             return prev.map { .setSysctl(key: k, value: $0, previous: v, in: ns) }
         case .firewall(let f, let batch, let undo, let ns): return .firewall(family: f, batch: undo, undo: batch, in: ns)
         case .dropEmptyFirewallTables: return nil
+        case .cni(let c, let p, let conf, let rc, let prev, let id, let netns, let ifname, let path, let ns):
+            return c == "ADD" ? .cni(command: "DEL", plugins: p, conflist: conf, runtimeConfig: rc, prevResult: prev,
+                                     containerID: id, netns: netns, ifname: ifname, cniPath: path, in: ns) : nil
         }
     }
 
@@ -175,6 +183,17 @@ public enum PlanStep: Codable, Sendable, Equatable {
             let tool = f == "ipv6" ? "ip6tables-restore" : "iptables-restore"
             let prefix = ns == .host ? "" : "(in \(ns)) "
             return "\(prefix)\(tool) --noflush <<EOF\n\(batch)EOF"
+        case .cni(let c, let plugins, _, let rc, _, let id, let netns, let ifname, let path, let ns):
+            // One line per plugin invocation, in the order they run; stdin is the plugin's entry of the conflist
+            // plus name, cniVersion, prevResult and runtimeConfig.
+            let prefix = ns == .host ? "" : "(in \(ns)) "
+            let order = c == "DEL" ? plugins.reversed() : plugins
+            // runtimeConfig (e.g. -p as portMappings) goes only to plugins that declare the capability.
+            return order.enumerated().map { i, plugin in
+                "\(prefix)CNI_COMMAND=\(c) CNI_CONTAINERID=\(id) CNI_NETNS=\(netns) CNI_IFNAME=\(ifname) CNI_PATH=\(path) "
+                    + "\(plugin) <<< '{its conflist entry + name, cniVersion\(c == "ADD" && i == 0 ? "" : ", prevResult")}'"
+                    + (i == 0 ? rc.map { "  # runtimeConfig to plugins with the capability: \($0)" } ?? "" : "")
+            }.joined(separator: "\n")
         }
     }
 }

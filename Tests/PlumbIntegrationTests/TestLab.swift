@@ -12,6 +12,11 @@ final class TestLab {
         tag = String(format: "%03x", Int.random(in: 0..<4096))
     }
 
+    /// A fixed prefix (a helper's own test tag, e.g. "cni") plus one random hex digit.
+    init(prefix: String) {
+        tag = prefix + String(Int.random(in: 0..<16), radix: 16)
+    }
+
     /// `pt-<tag>-<suffix>`
     func nsName(_ suffix: String) -> String { "pt-\(tag)-\(suffix)" }
     /// `pt<tag><suffix>` (keep suffix <= 10 chars).

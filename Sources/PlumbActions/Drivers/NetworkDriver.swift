@@ -37,11 +37,13 @@ public struct EndpointSpec: Codable, Sendable, Equatable {
     public var ports: [PortMapping]
     /// Stable key of the sandbox, used to tag this endpoint's own firewall rules.
     public var key: String
+    /// The endpoint's stored driver state (the CNI driver's ADD result), for leave.
+    public var driverState: String?
 
     public init(sandbox: NamespaceRef, ifname: String, hostIfname: String?, address: String, defaultRoute: Bool,
-                ports: [PortMapping] = [], key: String = "") {
+                ports: [PortMapping] = [], key: String = "", driverState: String? = nil) {
         self.sandbox = sandbox; self.ifname = ifname; self.hostIfname = hostIfname; self.address = address
-        self.defaultRoute = defaultRoute; self.ports = ports; self.key = key
+        self.defaultRoute = defaultRoute; self.ports = ports; self.key = key; self.driverState = driverState
     }
 }
 

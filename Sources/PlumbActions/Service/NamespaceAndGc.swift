@@ -30,10 +30,23 @@ extension NetworkService {
             undone.append(plan.inverse)
             if !dryRun {
                 executor.rollback(plan)
+                releaseAddresses(of: plan)
                 try store.journalSet(entry.id, state: .rolledBack)
             }
         }
         return undone
+    }
+
+    /// A connect is allocated before its plan runs: when the plan is undone, the addresses it was assigning
+    /// go back to the pool (the store refuses any address an endpoint holds, so a live endpoint keeps its own).
+    func releaseAddresses(of plan: Plan) {
+        let words = plan.operation.split(separator: " ")
+        guard words.count >= 3, words[0] == "net", words[1] == "connect" else { return }
+        for step in plan.steps {
+            if case .addAddress(let cidr, _, _) = step, let a = cidr.split(separator: "/").first {
+                try? store.release(network: String(words[2]), address: String(a))
+            }
+        }
     }
 
     public struct InspectReport: Encodable {
@@ -72,6 +85,7 @@ extension NetworkService {
             let tagged = host.firewall.tables.flatMap { $0.chains.flatMap(\.rules) }.filter { $0.rule.contains("plumb:\(name)\"") }
             if tagged.isEmpty { drift.append("its firewall rules are gone (flushed by another tool?)") }
         }
+        if net.driver == "cni" { drift += cniCheck(net, endpoints: eps, snapshot: snap) }
         return InspectReport(network: net, endpoints: eps, drift: drift)
     }
 }

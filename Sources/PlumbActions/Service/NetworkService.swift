@@ -10,7 +10,8 @@ public final class NetworkService {
     /// Where bridges live: the host, or a namespace standing in for it.
     public let hostNamespace: NamespaceRef
     let executor: PlanExecutor
-    let drivers: [String: any NetworkDriver] = ["bridge": BridgeDriver(), "macvlan": MacvlanDriver(), "vxlan": VxlanDriver()]
+    let drivers: [String: any NetworkDriver] = ["bridge": BridgeDriver(), "macvlan": MacvlanDriver(), "vxlan": VxlanDriver(),
+                                                "cni": CNIDriver()]
 
     public init(store: StateStore, hostNamespace: NamespaceRef = .host) {
         self.store = store
@@ -20,12 +21,47 @@ public final class NetworkService {
 
     // MARK: reading the kernel
 
-    /// A fresh snapshot (firewall included only where asked: it is the slow part).
-    func snapshot(firewall: Bool = true) -> Snapshot {
+    /// A fresh snapshot (firewall included only where asked: it is the slow part). With `detailOnly`, only the
+    /// host namespace (and `also`) is read — the others are discovered (names, ids, paths) but not entered —
+    /// and processes are not attributed to containers: with hundreds of namespaces on the machine, reading
+    /// them all would cost far more than the change itself.
+    func snapshot(firewall: Bool = true, detailOnly: Bool = false, also: Set<UInt64> = []) -> Snapshot {
         var o = SnapshotOptions()
         o.firewall = firewall
         o.scanFds = false
+        if detailOnly, let host = Self.inode(hostNamespace == .host ? "/proc/self/ns/net" : hostNamespace.file) {
+            o.only = also.union([host])
+            o.containers = false
+            o.processDetails = false
+        }
         return SnapshotReader(options: o).read()
+    }
+
+    /// The host namespace and these ip-netns namespaces only, without discovering the rest of the machine;
+    /// nil when a name is not an existing /run/netns entry (a container name, a typo: the full snapshot
+    /// resolves or reports it).
+    func leanSnapshot(firewall: Bool, named: [String]) -> Snapshot? {
+        var files: [SnapshotReader.NamespaceFile]
+        switch hostNamespace {
+        case .host: files = [.init(path: "/proc/self/ns/net", isHost: true)]
+        case .named(let n): files = [.init(path: hostNamespace.file, name: n)]
+        case .path(let p): files = [.init(path: p)]
+        }
+        for n in named {
+            guard (try? NamedNamespaces.validate(n)) != nil, access("\(NamedNamespaces.directory)/\(n)", F_OK) == 0 else { return nil }
+            files.append(.init(path: "\(NamedNamespaces.directory)/\(n)", name: n))
+        }
+        var o = SnapshotOptions()
+        o.firewall = firewall
+        o.scanFds = false
+        o.containers = false
+        o.processDetails = false
+        return SnapshotReader(options: o).read(files: files)
+    }
+
+    static func inode(_ path: String) -> UInt64? {
+        var st = stat()
+        return stat(path, &st) == 0 ? UInt64(st.st_ino) : nil
     }
 
     func hostView(_ snap: Snapshot) throws -> Namespace {
@@ -69,10 +105,16 @@ public final class NetworkService {
         if let mtu = req.mtu, !(68...65535).contains(mtu) {
             throw ActionError.invalid("invalid --mtu \(mtu): use 68..65535")
         }
-        let snap = snapshot()
+        var timer = PhaseTimer("net create")
+        defer { timer.report() }
+        let snap = leanSnapshot(firewall: true, named: []) ?? snapshot(detailOnly: true)
+        timer.mark("snapshot")
         let host = try hostView(snap)
+        var req = req
+        if req.driver == "cni" { try prepareCNI(&req) }
         let subnet = try chooseSubnet(req, host: host)
-        let gateway = try req.gateway.map { try IPAddress.parse($0) } ?? subnet.host(1)
+        let gateway = try (req.gateway ?? req.options["cniGateway"]).map { try IPAddress.parse($0) } ?? subnet.host(1)
+        req.options["cniGateway"] = nil
         guard subnet.contains(gateway) else {
             throw ActionError.invalid("gateway \(gateway) is outside subnet \(subnet): pick an address inside it")
         }
@@ -110,8 +152,10 @@ public final class NetworkService {
         // The store's own checks (gateway not the network/broadcast address, ip-range a network inside the
         // subnet) run before anything is applied: bad input changes nothing.
         do { _ = try StateStore.validate(record) } catch { throw ActionError.invalid("\(error)") }
+        timer.mark("plan")
         if dryRun { return (plan, record) }
         try executor.apply(plan)
+        timer.mark("apply")
         do {
             try store.createNetwork(record)
         } catch {
@@ -146,126 +190,88 @@ public final class NetworkService {
     }
 
     public func remove(_ name: String, force: Bool, dryRun: Bool) throws -> [Plan] {
-        let net = try record(name)
-        let eps = try store.endpoints(network: name)
-        if !eps.isEmpty && !force {
-            throw ActionError.invalid("network '\(name)' still has \(eps.count) endpoint(s) (\(eps.map(\.sandbox).joined(separator: ", "))): disconnect them or use --force")
+        try remove([name], force: force, dryRun: dryRun)
+    }
+
+    /// Removes one or more networks as one operation: one snapshot, one plan, one journal entry. With
+    /// --force their endpoints leave in the same plan; the firewall teardown of every network is one batch
+    /// (each network's teardown removes every rule tagged for it, its endpoints' included), and the host veths
+    /// and bridges are deleted together as one interface group. A bad name anywhere changes nothing.
+    public func remove(_ names: [String], force: Bool, dryRun: Bool) throws -> [Plan] {
+        guard !names.isEmpty else { throw ActionError.invalid("no network given") }
+        if Set(names).count != names.count {
+            throw ActionError.invalid("a network is given twice: \(duplicates(names).joined(separator: ", "))")
         }
-        var plans: [Plan] = []
-        // One snapshot serves every endpoint (each removes only rules tagged for itself); the network's own
-        // teardown below reads the kernel again, after them.
-        let before = eps.isEmpty ? nil : snapshot()
-        for ep in eps { plans.append(try disconnect(network: name, endpoint: ep, dryRun: dryRun, snapshot: before!)) }
-        let snap = snapshot()
+        var timer = PhaseTimer("net rm")
+        defer { timer.report() }
+        var nets: [(record: NetworkRecord, endpoints: [EndpointRecord])] = []
+        for name in names {
+            let net = try record(name)
+            let eps = try store.endpoints(network: name)
+            if !eps.isEmpty && !force {
+                throw ActionError.invalid("network '\(name)' still has \(eps.count) endpoint(s) (\(eps.map(\.sandbox).joined(separator: ", "))): disconnect them or use --force")
+            }
+            nets.append((net, eps))
+        }
+        // Bridge and VXLAN endpoints leave by their host interface: the host namespace alone is enough.
+        // Macvlan and CNI endpoints are found again in their sandboxes, which needs discovery.
+        let byHostInterface = nets.allSatisfy { n in n.record.driver != "cni" && n.endpoints.allSatisfy { $0.hostIfname != nil } }
+        let snap = (byHostInterface ? leanSnapshot(firewall: true, named: []) : nil) ?? snapshot(detailOnly: true)
+        timer.mark("snapshot")
         let host = try hostView(snap)
-        let last = try store.networks().filter { $0.name != name && $0.driver == "bridge" && $0.hostNamespace == net.hostNamespace }.isEmpty
-        let plan = try driver(net).remove(spec(net), firewall: host.firewall, lastNetwork: last)
-        plans.append(plan)
-        if dryRun { return plans }
-        try executor.apply(plan)
-        try store.deleteNetwork(named: name)
-        return plans
-    }
-
-    // MARK: endpoints
-
-    public struct ConnectRequest: Sendable {
-        public var network: String
-        public var target: String
-        public var ip: String?
-        public var ifname: String?
-        /// `-p` mappings: HOSTPORT:PORT[/tcp|udp], optionally HOSTIP:HOSTPORT:PORT.
-        public var publish: [String] = []
-        public init(network: String, target: String) { self.network = network; self.target = target }
-    }
-
-    public func connect(_ req: ConnectRequest, dryRun: Bool) throws -> (Plan, EndpointRecord) {
-        let net = try record(req.network)
-        let snap = snapshot(firewall: false)
-        let sandbox = try TargetSelector.resolve(req.target, in: snap)
-        if sandbox.isHost { throw ActionError.invalid("cannot connect the host namespace itself to a network") }
-        let ref = Self.reference(for: sandbox)
-        let sandboxKey = String(sandbox.id)
-        if try store.endpoints(network: net.name).contains(where: { $0.sandbox == sandboxKey }) {
-            throw ActionError.invalid("\(req.target) is already connected to \(net.name)")
-        }
-        let ifname = try req.ifname ?? Self.freeIfname(in: sandbox)
-        try LinkNames.validate(ifname)
-        if sandbox.link(named: ifname) != nil {
-            throw ActionError.invalid("\(req.target) already has an interface \(ifname): choose --ifname")
-        }
-        let ports: [PortMapping]
-        do { ports = try req.publish.map(PortMapping.parse) } catch { throw ActionError.invalid("\(error)") }
-        if !ports.isEmpty && net.driver != "bridge" {
-            throw ActionError.invalid("-p needs a bridge network; \(net.name) uses the \(net.driver) driver")
-        }
-        for p in ports {
-            for other in try store.allEndpoints() {
-                for q in other.ports where q.hostPort == p.hostPort && q.proto == p.proto
-                    && (q.hostIP == nil || p.hostIP == nil || q.hostIP == p.hostIP) {
-                    throw ActionError.invalid("host port \(p.hostPort)/\(p.proto) is already published (network \(other.network), endpoint \(other.sandbox)): choose another host port")
+        let removing = Set(names)
+        let remaining = try store.networks().filter { !removing.contains($0.name) }
+        var firewall: [PlanStep] = [], rest: [PlanStep] = [], finally: [PlanStep] = []
+        for (i, n) in nets.enumerated() {
+            let net = n.record
+            // The shared chains go with the last bridge network of its host namespace: the last one in this list
+            // when no other stays.
+            let laterInList = nets[(i + 1)...].contains { $0.record.driver == "bridge" && $0.record.hostNamespace == net.hostNamespace }
+            let last = !laterInList && !remaining.contains { $0.driver == "bridge" && $0.hostNamespace == net.hostNamespace }
+            let removal = try driver(net).remove(spec(net), firewall: host.firewall, lastNetwork: last)
+            let leaving = try leavePlan(net, endpoints: n.endpoints, snapshot: snap, firewallTeardown: false)
+            for step in removal.steps {
+                switch step {
+                case .firewall: firewall.append(step)
+                case .dropEmptyFirewallTables: if !finally.contains(step) { finally.append(step) }
+                default: break
                 }
             }
+            rest += leaving.steps
+            rest += removal.steps.filter {
+                switch $0 { case .firewall, .dropEmptyFirewallTables: return false; default: return true }
+            }
+            if net.driver == "cni" { rest += cniLeftovers(net, host: host, endpointsLeaving: n.endpoints) }
         }
-        if Set(ports.map { "\($0.hostPort)/\($0.proto)" }).count != ports.count {
-            throw ActionError.invalid("the same host port is given twice in -p")
-        }
-        let hostIf: String? = net.driver == "macvlan" ? nil : LinkNames.derived(prefix: "plv", from: "\(net.name)/\(sandbox.id)")
-        let hasDefault = sandbox.routes.contains { $0.dst == "default" && $0.tableName == "main" }
-        let address: String
-        if dryRun {
-            address = req.ip ?? "<next free in \(net.subnet)>"
-        } else {
-            address = try store.allocate(network: net.name, requested: req.ip, sandbox: sandboxKey)
-        }
-        let ep = EndpointSpec(sandbox: ref, ifname: ifname, hostIfname: hostIf, address: address, defaultRoute: !hasDefault,
-                              ports: ports, key: sandboxKey)
-        let plan = try driver(net).join(spec(net), ep)
-        let record = EndpointRecord(network: net.name, sandbox: sandboxKey, ifname: ifname, hostIfname: hostIf,
-                                    address: address, mac: nil, ports: ports, createdAt: Date().timeIntervalSince1970)
-        if dryRun { return (plan, record) }
-        do {
-            try executor.apply(plan)
-            try store.addEndpoint(record)
-        } catch {
-            try? store.release(network: net.name, address: address)
-            throw error
-        }
-        return (plan, record)
-    }
-
-    public func disconnect(network: String, target: String, dryRun: Bool) throws -> Plan {
-        let net = try record(network)
-        let eps = try store.endpoints(network: net.name)
-        let snap = snapshot()
-        let key = (try? TargetSelector.resolve(target, in: snap)).map { String($0.id) } ?? target
-        guard let ep = eps.first(where: { $0.sandbox == key }) else {
-            throw ActionError.invalid("\(target) is not connected to \(network) (see `plumb net inspect \(network)`)")
-        }
-        return try disconnect(network: network, endpoint: ep, dryRun: dryRun, snapshot: snap)
-    }
-
-    /// `snap` (with firewalls) locates a macvlan endpoint's sandbox and the endpoint's published-port rules.
-    func disconnect(network: String, endpoint ep: EndpointRecord, dryRun: Bool, snapshot snap: Snapshot) throws -> Plan {
-        let net = try record(network)
-        // Macvlan endpoints live only in the sandbox: find it again by its namespace id.
-        var sandbox = NamespaceRef.path("/dev/null")
-        if ep.hostIfname == nil, let id = UInt64(ep.sandbox), let ns = snap.namespace(id: id) {
-            sandbox = Self.reference(for: ns)
-        }
-        let spec = EndpointSpec(sandbox: sandbox, ifname: ep.ifname, hostIfname: ep.hostIfname,
-                                address: ep.address ?? "", defaultRoute: false)
-        var plan = try driver(net).leave(self.spec(net), spec)
-        if !ep.ports.isEmpty, let host = try? hostView(snap) {
-            // This endpoint's published ports: exactly the rules tagged for it that the kernel has now.
-            let batch = BridgeFirewall.endpointTeardown(network, key: ep.sandbox, current: host.firewall)
-            if !batch.isEmpty { plan.steps.insert(.firewall(family: "ipv4", batch: batch, undo: "", in: hostNamespace), at: 0) }
-        }
-        if dryRun { return plan }
+        let forced = nets.contains { !$0.endpoints.isEmpty }
+        var plan = Plan(operation: "net rm \(names.joined(separator: " "))" + (forced ? " --force" : ""))
+        plan.steps = Self.mergeFirewall(firewall) + Self.withoutVanishedLinks(rest, host: host, hostNamespace: hostNamespace) + finally
+        timer.mark("plan")
+        if dryRun { return [plan] }
         try executor.apply(plan)
-        try store.removeEndpoint(network: network, sandbox: ep.sandbox)
-        if let a = ep.address { try store.release(network: network, address: a) }
-        return plan
+        timer.mark("apply")
+        try store.transaction {
+            for n in nets {
+                for ep in n.endpoints { try store.removeEndpoint(network: n.record.name, sandbox: ep.sandbox) }
+                try store.deleteNetwork(named: n.record.name)
+            }
+        }
+        return [plan]
+    }
+
+    /// Firewall steps for the same family and namespace become one batch (one iptables-restore), in order.
+    static func mergeFirewall(_ steps: [PlanStep]) -> [PlanStep] {
+        var order: [String] = [], batches: [String: (family: String, ns: NamespaceRef, batch: String, undo: String)] = [:]
+        for case .firewall(let family, let batch, let undo, let ns) in steps {
+            let key = "\(family) \(ns.encoded)"
+            if batches[key] == nil { order.append(key); batches[key] = (family, ns, "", "") }
+            batches[key]!.batch += batch
+            batches[key]!.undo = undo + batches[key]!.undo
+        }
+        return order.map { k in
+            let b = batches[k]!
+            return .firewall(family: b.family, batch: merge(b.batch), undo: merge(b.undo), in: b.ns)
+        }
     }
 
     // MARK: helpers

@@ -36,11 +36,15 @@ public struct EndpointRecord: Codable, Sendable, Equatable {
     public var mac: String?
     public var ports: [PortMapping]
     public var createdAt: Double
+    /// What the driver needs later to undo the endpoint (the CNI driver: the chain's ADD result, handed to DEL
+    /// and CHECK as prevResult).
+    public var driverState: String?
 
     public init(network: String, sandbox: String, ifname: String, hostIfname: String? = nil, address: String? = nil,
-                mac: String? = nil, ports: [PortMapping] = [], createdAt: Double) {
+                mac: String? = nil, ports: [PortMapping] = [], createdAt: Double, driverState: String? = nil) {
         self.network = network; self.sandbox = sandbox; self.ifname = ifname; self.hostIfname = hostIfname
         self.address = address; self.mac = mac; self.ports = ports; self.createdAt = createdAt
+        self.driverState = driverState
     }
 }
 

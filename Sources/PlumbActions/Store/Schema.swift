@@ -44,6 +44,8 @@ enum Schema {
         );
         CREATE INDEX journal_state ON journal(state);
         """,
+        // 2: per-endpoint driver state (the CNI driver's ADD result).
+        "ALTER TABLE endpoints ADD COLUMN driver_state TEXT;",
     ]
 
     /// Brings the file up to the newest version. Runs under BEGIN IMMEDIATE and re-reads the version inside,

@@ -69,7 +69,7 @@ extension StateStore {
 
     // MARK: endpoints
 
-    private static let endpointColumns = "network, sandbox, ifname, host_ifname, address, mac, ports, created_at"
+    private static let endpointColumns = "network, sandbox, ifname, host_ifname, address, mac, ports, created_at, driver_state"
 
     /// Stores an endpoint. Its address, when it has one, is recorded as allocated to its sandbox: taken over
     /// from an allocation made for it (`allocate(..., sandbox:)`), or allocated now when there was none.
@@ -84,8 +84,9 @@ extension StateStore {
             if let a = e.address {
                 address = try claim(network: e.network, address: a, sandbox: e.sandbox)
             }
-            try db.run("INSERT INTO endpoints (\(Self.endpointColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       [e.network, e.sandbox, e.ifname, e.hostIfname, address, e.mac, try Self.json(e.ports), e.createdAt],
+            try db.run("INSERT INTO endpoints (\(Self.endpointColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       [e.network, e.sandbox, e.ifname, e.hostIfname, address, e.mac, try Self.json(e.ports), e.createdAt,
+                        e.driverState],
                        "adding endpoint \(e.sandbox) to network \(e.network)")
         }
     }
@@ -110,7 +111,7 @@ extension StateStore {
         return EndpointRecord(network: network, sandbox: sandbox, ifname: r.text(2), hostIfname: r.optionalText(3),
                               address: r.optionalText(4), mac: r.optionalText(5),
                               ports: try decodeJSON([PortMapping].self, r.text(6), "ports of endpoint \(sandbox) on \(network)"),
-                              createdAt: r.double(7))
+                              createdAt: r.double(7), driverState: r.optionalText(8))
     }
 
     /// Removes an endpoint and releases the addresses allocated to its sandbox on that network.

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import PlumbActions
 import PlumbModel
@@ -10,9 +11,11 @@ struct NetCommand: ParsableCommand {
         subcommands: [Create.self, List.self, Inspect.self, Remove.self, Connect.self, Disconnect.self])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a network (bridge driver).")
+        static let configuration = CommandConfiguration(abstract: "Create a network (bridge, macvlan, vxlan or cni driver).")
         @Argument(help: "Network name.") var name: String
-        @Option(help: "Driver: bridge, macvlan or vxlan.") var driver = "bridge"
+        @Option(help: "Driver: bridge, macvlan, vxlan or cni.") var driver = "bridge"
+        @Option(name: .customLong("cni-config"), help: "cni: a CNI network config or conflist file (plugins from CNI_PATH and /usr/lib/cni).")
+        var cniConfig: String?
         @Option(help: "Subnet in CIDR form; default: the first free /24 of 172.30.0.0/16.") var subnet: String?
         @Option(help: "Gateway address; default: the first host of the subnet.") var gateway: String?
         @Option(name: .customLong("ip-range"), help: "Allocate endpoint addresses from this sub-range only.") var ipRange: String?
@@ -39,9 +42,17 @@ struct NetCommand: ParsableCommand {
             if let remote { req.options["remote"] = remote }
             if let local { req.options["local"] = local }
             if let dstport { req.options["dstport"] = String(dstport) }
+            if let cniConfig {
+                guard let data = FileManager.default.contents(atPath: cniConfig) else {
+                    throw CommandFailure(description: "cannot read --cni-config \(cniConfig): check the path", code: PlumbExit.usage)
+                }
+                req.options["cniConfig"] = String(decoding: data, as: UTF8.self)
+            }
             let (plan, record) = try perform { try svc.create(req, dryRun: change.dryRun) }
+            // A cni network names its plugin chain; the others their bridge.
+            let chain = (try? CNIConfig.parse(record.options["cniConfig"] ?? "")).map { "plugins \($0.types.joined(separator: " -> "))" }
             try change.report([plan], result: record,
-                              summary: "created network \(record.name) (\(record.driver), \(record.subnet), gateway \(record.gateway), bridge \(record.options["bridge"] ?? "-"))")
+                              summary: "created network \(record.name) (\(record.driver), \(record.subnet), gateway \(record.gateway), \(chain ?? "bridge \(record.options["bridge"] ?? "-")"))")
         }
     }
 
@@ -79,21 +90,23 @@ struct NetCommand: ParsableCommand {
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove a network.")
-        @Argument var name: String
-        @Flag(help: "Disconnect its endpoints first.") var force = false
+        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove one or more networks (several in one atomic operation).")
+        @Argument(help: "Network names.") var names: [String]
+        @Flag(help: "Disconnect their endpoints first.") var force = false
         @OptionGroup var change: ChangeOptions
         func run() throws {
             let svc = try change.service()
-            let plans = try perform { try svc.remove(name, force: force, dryRun: change.dryRun) }
-            try change.report(plans, summary: "removed network \(name)")
+            let plans = try perform { try svc.remove(names, force: force, dryRun: change.dryRun) }
+            try change.report(plans, summary: names.map { "removed network \($0)" }.joined(separator: "\n"))
         }
     }
 
     struct Connect: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Connect a namespace or container to a network.")
+        static let configuration = CommandConfiguration(
+            abstract: "Connect namespaces or containers to a network.",
+            discussion: "Several targets are connected in one atomic operation (one snapshot, one IPAM transaction, one firewall batch); with several targets each -p host port is a range with one port per target, e.g. -p 8000-8019:80.")
         @Argument(help: "Network name.") var network: String
-        @Argument(help: "Namespace name, pid:N, container name/id, or namespace id.") var target: String
+        @Argument(help: "Namespace name, pid:N, container name/id, or namespace id (one or more).") var targets: [String]
         @Option(help: "Address to use (default: the next free one).") var ip: String?
         @Option(help: "Interface name inside the target (default: the first free ethN).") var ifname: String?
         @Option(name: [.customShort("p"), .customLong("publish")],
@@ -101,23 +114,24 @@ struct NetCommand: ParsableCommand {
         @OptionGroup var change: ChangeOptions
         func run() throws {
             let svc = try change.service()
-            var req = NetworkService.ConnectRequest(network: network, target: target)
+            var req = NetworkService.ConnectRequest(network: network, targets: targets)
             req.ip = ip; req.ifname = ifname; req.publish = publish
-            let (plan, ep) = try perform { try svc.connect(req, dryRun: change.dryRun) }
-            try change.report([plan], result: ep,
-                              summary: "connected \(target) to \(network): \(ep.ifname) \(ep.address ?? "-")")
+            let (plan, eps) = try perform { try svc.connectMany(req, dryRun: change.dryRun) }
+            let summary = zip(targets, eps).map { "connected \($0) to \(network): \($1.ifname) \($1.address ?? "-")" }
+            try change.report([plan], result: eps.count == 1 ? AnyEncodable(eps[0]) : AnyEncodable(eps),
+                              summary: summary.joined(separator: "\n"))
         }
     }
 
     struct Disconnect: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Disconnect a namespace or container from a network.")
+        static let configuration = CommandConfiguration(abstract: "Disconnect namespaces or containers from a network (several in one atomic operation).")
         @Argument var network: String
-        @Argument var target: String
+        @Argument(help: "One or more targets.") var targets: [String]
         @OptionGroup var change: ChangeOptions
         func run() throws {
             let svc = try change.service()
-            let plan = try perform { try svc.disconnect(network: network, target: target, dryRun: change.dryRun) }
-            try change.report([plan], summary: "disconnected \(target) from \(network)")
+            let plan = try perform { try svc.disconnect(network: network, targets: targets, dryRun: change.dryRun) }
+            try change.report([plan], summary: "disconnected \(targets.joined(separator: ", ")) from \(network)")
         }
     }
 }

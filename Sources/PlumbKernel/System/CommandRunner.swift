@@ -20,15 +20,17 @@ public enum CommandRunner {
         return nil
     }
 
-    /// Runs `path args`, feeding `stdin` (e.g. an iptables-restore batch) when given.
-    public static func run(_ path: String, _ args: [String], stdin input: [UInt8]? = nil) throws -> Output {
+    /// Runs `path args`, feeding `stdin` (e.g. an iptables-restore batch) when given. `environment` adds
+    /// variables to the minimal PATH/LC_ALL one (CNI plugins take their arguments as CNI_* variables).
+    public static func run(_ path: String, _ args: [String], stdin input: [UInt8]? = nil,
+                           environment: [String] = []) throws -> Output {
         var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
         guard plumb_pipe_cloexec(&outPipe) == 0 else { throw SystemError("pipe2", path) }
         guard plumb_pipe_cloexec(&errPipe) == 0 else {
             close(outPipe[0]); close(outPipe[1]); throw SystemError("pipe2", path)
         }
         let argv = cStrings([path] + args)
-        let envp = cStrings(["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"])
+        let envp = cStrings(["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"] + environment)
         defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
         var pid: pid_t = 0
         var inPipe: [Int32] = [-1, -1]

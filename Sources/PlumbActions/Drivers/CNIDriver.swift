@@ -1,0 +1,62 @@
+import Foundation
+import PlumbModel
+
+/// Any CNI plugin chain as a Plumb driver (`--driver cni --cni-config FILE`). The plugins own the devices,
+/// addresses and rules; Plumb plans their invocations (ADD on join, DEL on leave, each journaled so `plumb gc`
+/// can undo a half-done ADD), records the result, and runs CHECK for `net inspect`.
+/// Options: `cniConfig` (the conflist JSON), `cniPlugins` (the binaries, one per line), `cniPath`.
+public struct CNIDriver: NetworkDriver {
+    public let name = "cni"
+    public init() {}
+
+    /// The CNI container id Plumb uses for an endpoint: stable, so DEL and CHECK find what ADD made.
+    public static func containerID(_ net: NetworkSpec, _ ep: EndpointSpec) -> String { "plumb-\(net.name)-\(ep.key)" }
+
+    public func create(_ net: NetworkSpec, firewall: Firewall) throws -> Plan {
+        // Nothing exists until the first ADD: CNI plugins create their devices on demand.
+        Plan(operation: "net create \(net.name)")
+    }
+
+    public func remove(_ net: NetworkSpec, firewall: Firewall, lastNetwork: Bool) throws -> Plan {
+        Plan(operation: "net rm \(net.name)")
+    }
+
+    public func join(_ net: NetworkSpec, _ ep: EndpointSpec) throws -> Plan {
+        Plan(operation: "net connect \(net.name)", steps: [try step("ADD", net, ep, prevResult: nil)])
+    }
+
+    public func leave(_ net: NetworkSpec, _ ep: EndpointSpec) throws -> Plan {
+        Plan(operation: "net disconnect \(net.name)", steps: [try step("DEL", net, ep, prevResult: ep.driverState)])
+    }
+
+    func step(_ command: String, _ net: NetworkSpec, _ ep: EndpointSpec, prevResult: String?) throws -> PlanStep {
+        guard let conflist = net.options["cniConfig"], let plugins = net.options["cniPlugins"] else {
+            throw ActionError.invalid("network \(net.name) has no stored CNI config: recreate it with --cni-config")
+        }
+        return .cni(command: command, plugins: plugins.split(separator: "\n").map(String.init), conflist: conflist,
+                    runtimeConfig: try Self.runtimeConfig(ep.ports, ip: Self.requestedIP(net, ep)), prevResult: prevResult,
+                    containerID: Self.containerID(net, ep), netns: ep.sandbox.file, ifname: ep.ifname,
+                    cniPath: net.options["cniPath"] ?? "/usr/lib/cni", in: net.hostNamespace)
+    }
+
+    /// `--ip` (the endpoint's address when it is a real one) with the network's prefix length.
+    static func requestedIP(_ net: NetworkSpec, _ ep: EndpointSpec) -> String? {
+        (try? IPAddress.parse(ep.address)).map { "\($0)/\(net.prefixLength)" }
+    }
+
+    /// The runtimeConfig capabilities Plumb fills: `-p` as `portMappings` (what portmap reads) and `--ip` as
+    /// `ips` (what host-local reads); nil when neither is given. Each plugin gets only the keys it declares.
+    static func runtimeConfig(_ ports: [PortMapping], ip: String? = nil) throws -> String? {
+        var rc: [String: Any] = [:]
+        if !ports.isEmpty {
+            rc["portMappings"] = ports.map { p -> [String: Any] in
+                var m: [String: Any] = ["hostPort": p.hostPort, "containerPort": p.containerPort, "protocol": p.proto]
+                if let ip = p.hostIP { m["hostIP"] = ip }
+                return m
+            }
+        }
+        if let ip { rc["ips"] = [ip] }
+        if rc.isEmpty { return nil }
+        return String(decoding: try JSONSerialization.data(withJSONObject: rc, options: [.sortedKeys]), as: UTF8.self)
+    }
+}

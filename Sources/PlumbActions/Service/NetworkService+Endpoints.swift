@@ -1,0 +1,301 @@
+import Foundation
+import PlumbKernel
+import PlumbModel
+
+/// Connecting and disconnecting endpoints, one target or many. Many targets are still one operation: one
+/// snapshot, one IPAM transaction, one plan (one firewall batch, netlink changes on one socket per namespace),
+/// journaled and applied as a unit — a bad target anywhere in the list is reported before anything changes,
+/// and a failure half-way rolls every target back.
+extension NetworkService {
+    public struct ConnectRequest: Sendable {
+        public var network: String
+        public var targets: [String]
+        public var ip: String?
+        public var ifname: String?
+        /// `-p` mappings: HOSTPORT:PORT[/tcp|udp], optionally HOSTIP:HOSTPORT:PORT. With several targets the
+        /// host port is a range FIRST-LAST with one port per target, given in target order.
+        public var publish: [String] = []
+        public init(network: String, target: String) { self.network = network; self.targets = [target] }
+        public init(network: String, targets: [String]) { self.network = network; self.targets = targets }
+        public var target: String { targets.first ?? "" }
+    }
+
+    /// Connects one target (the request's first) and returns its endpoint.
+    public func connect(_ req: ConnectRequest, dryRun: Bool) throws -> (Plan, EndpointRecord) {
+        var one = req
+        one.targets = [req.target]
+        let (plan, eps) = try connectMany(one, dryRun: dryRun)
+        return (plan, eps[0])
+    }
+
+    public func connectMany(_ req: ConnectRequest, dryRun: Bool) throws -> (Plan, [EndpointRecord]) {
+        var timer = PhaseTimer("net connect")
+        defer { timer.report() }
+        let net = try record(req.network)
+        guard !req.targets.isEmpty else { throw ActionError.invalid("no target given") }
+        if Set(req.targets).count != req.targets.count {
+            throw ActionError.invalid("a target is given twice: \(duplicates(req.targets).joined(separator: ", "))")
+        }
+        if net.driver == "cni", let ip = req.ip {
+            // Passed as the `ips` capability, which only plugins declaring it receive (host-local reads it).
+            let declares = ((try? CNIConfig.parse(net.options["cniConfig"] ?? ""))?.plugins ?? [])
+                .contains { ($0["capabilities"] as? [String: Any])?["ips"] as? Bool == true }
+            guard declares else {
+                throw ActionError.invalid("--ip \(ip) needs a plugin of \(net.name) declaring the \"ips\" capability (e.g. \"capabilities\":{\"ips\":true} on the bridge entry, with host-local IPAM)")
+            }
+            do { _ = try IPAddress.parse(ip) } catch { throw ActionError.invalid("--ip \(ip): \(error)") }
+        }
+        if req.targets.count > 1, req.ip != nil {
+            throw ActionError.invalid("--ip gives one address: connect the targets one by one to choose each address")
+        }
+        // Namespaces whose ids are known before reading (ip-netns names, pid:N) get full detail in the one
+        // snapshot; any other target form (a container name) costs a second, full read.
+        let known = Set(req.targets.compactMap { t -> UInt64? in
+            if t.hasPrefix("pid:") { return Self.inode("/proc/\(t.dropFirst(4))/ns/net") }
+            return (try? NamedNamespaces.validate(t)) != nil ? Self.inode("\(NamedNamespaces.directory)/\(t)") : nil
+        })
+        var snap = leanSnapshot(firewall: false, named: req.targets) ?? snapshot(firewall: false, detailOnly: true, also: known)
+        timer.mark("snapshot")
+        var sandboxes: [Namespace] = []
+        // An unknown target is reported as such (exit code 4) before anything is planned, whatever its place
+        // in the list: nothing is connected.
+        for t in req.targets { sandboxes.append(try TargetSelector.resolve(t, in: snap)) }
+        if sandboxes.contains(where: { !known.contains($0.id) }) {
+            snap = snapshot(firewall: false)
+            sandboxes = try req.targets.map { try TargetSelector.resolve($0, in: snap) }
+        }
+        let ports = try publishedPorts(req.publish, count: req.targets.count, network: net)
+        let existing = Set(try store.endpoints(network: net.name).map(\.sandbox))
+        var seen = Set<UInt64>()
+        for (t, sb) in zip(req.targets, sandboxes) {
+            if sb.isHost { throw ActionError.invalid("target \(t): cannot connect the host namespace itself to a network") }
+            if existing.contains(String(sb.id)) { throw ActionError.invalid("\(t) is already connected to \(net.name)") }
+            if !seen.insert(sb.id).inserted { throw ActionError.invalid("target \(t) is the same namespace as another target") }
+        }
+        var ifnames: [String] = []
+        for (t, sb) in zip(req.targets, sandboxes) {
+            let ifname = try req.ifname ?? Self.freeIfname(in: sb)
+            try LinkNames.validate(ifname)
+            if sb.link(named: ifname) != nil {
+                throw ActionError.invalid("\(t) already has an interface \(ifname): choose --ifname")
+            }
+            ifnames.append(ifname)
+        }
+        let cni = net.driver == "cni"
+        // IPAM: every address in one transaction (the CNI driver's come from the plugin's own IPAM instead).
+        var addresses: [String] = []
+        if cni {
+            addresses = sandboxes.map { _ in req.ip ?? "<from the CNI plugin's IPAM>" }
+        } else if dryRun {
+            addresses = sandboxes.map { _ in req.ip ?? "<next free in \(net.subnet)>" }
+        } else {
+            addresses = try store.transaction {
+                try sandboxes.map { try store.allocate(network: net.name, requested: req.ip, sandbox: String($0.id)) }
+            }
+        }
+        let releaseAll = { [store] in
+            if cni || dryRun { return }
+            try? store.transaction { for a in addresses { try? store.release(network: net.name, address: a) } }
+        }
+        timer.mark("validate+ipam")
+        let netSpec = spec(net)
+        let drv = try driver(net)
+        var plan = Plan(operation: "net connect \(net.name) \(req.targets.joined(separator: " "))")
+        var firewallAdd = "", firewallUndo = ""
+        var specs: [EndpointSpec] = []
+        do {
+            for i in sandboxes.indices {
+                let sb = sandboxes[i], key = String(sb.id)
+                let hostIf: String? = net.driver == "macvlan" || cni ? nil : LinkNames.derived(prefix: "plv", from: "\(net.name)/\(sb.id)")
+                let hasDefault = sb.routes.contains { $0.dst == "default" && $0.tableName == "main" }
+                let ep = EndpointSpec(sandbox: Self.reference(for: sb), ifname: ifnames[i], hostIfname: hostIf,
+                                      address: addresses[i], defaultRoute: !hasDefault, ports: ports[i], key: key)
+                specs.append(ep)
+                // The endpoints' firewall batches become one: one iptables-restore for the whole operation.
+                for step in try drv.join(netSpec, ep).steps {
+                    if case .firewall(let family, let batch, let undo, _) = step, family == "ipv4" {
+                        firewallAdd += batch; firewallUndo += undo
+                    } else {
+                        plan.steps.append(step)
+                    }
+                }
+            }
+        } catch {
+            releaseAll()
+            throw error
+        }
+        if !firewallAdd.isEmpty {
+            plan.steps.append(.firewall(family: "ipv4", batch: Self.merge(firewallAdd), undo: Self.merge(firewallUndo),
+                                        in: net.hostNamespace))
+        }
+        let now = Date().timeIntervalSince1970
+        var records = zip(specs, ifnames).map { ep, ifname in
+            EndpointRecord(network: net.name, sandbox: ep.key, ifname: ifname, hostIfname: ep.hostIfname,
+                           address: ep.address, mac: nil, ports: ep.ports, createdAt: now)
+        }
+        timer.mark("plan")
+        if dryRun { return (plan, records) }
+        do {
+            try executor.apply(plan)
+        } catch {
+            releaseAll()
+            throw error
+        }
+        timer.mark("apply")
+        if cni {
+            let bridges = Set((try? CNIConfig.parse(net.options["cniConfig"] ?? ""))?.bridges ?? [])
+            for i in records.indices {
+                let result = executor.cniResults["\(CNIDriver.containerID(netSpec, specs[i]))/\(ifnames[i])"]
+                let parsed = CNIResult(result ?? "")
+                records[i].driverState = result
+                records[i].address = parsed.addresses.first.map { String($0.split(separator: "/")[0]) }
+                records[i].hostIfname = parsed.hostInterfaces.last { !bridges.contains($0) }
+            }
+        }
+        do {
+            try store.transaction { for r in records { try store.addEndpoint(r) } }
+        } catch {
+            executor.rollback(plan)
+            releaseAll()
+            throw error
+        }
+        timer.mark("store")
+        return (plan, records)
+    }
+
+    /// `-p` values per target: with one target as given; with N targets each host port must be a range of N.
+    func publishedPorts(_ publish: [String], count: Int, network net: NetworkRecord) throws -> [[PortMapping]] {
+        var perTarget = Array(repeating: [PortMapping](), count: count)
+        for text in publish {
+            let (expanded, err) = Self.expandRange(text, count: count)
+            if let err { throw ActionError.invalid(err) }
+            for (i, t) in expanded.enumerated() {
+                do { perTarget[i].append(try PortMapping.parse(t)) } catch { throw ActionError.invalid("\(error)") }
+            }
+        }
+        let all = perTarget.flatMap { $0 }
+        if !all.isEmpty && net.driver != "bridge" && net.driver != "cni" {
+            throw ActionError.invalid("-p needs a bridge or cni network; \(net.name) uses the \(net.driver) driver")
+        }
+        if Set(all.map { "\($0.hostPort)/\($0.proto)" }).count != all.count {
+            throw ActionError.invalid("the same host port is given twice in -p")
+        }
+        let others = try store.allEndpoints()
+        for p in all {
+            for other in others {
+                for q in other.ports where q.hostPort == p.hostPort && q.proto == p.proto
+                    && (q.hostIP == nil || p.hostIP == nil || q.hostIP == p.hostIP) {
+                    throw ActionError.invalid("host port \(p.hostPort)/\(p.proto) is already published (network \(other.network), endpoint \(other.sandbox)): choose another host port")
+                }
+            }
+        }
+        return perTarget
+    }
+
+    /// "8000-8019:80/tcp" for 20 targets -> "8000:80/tcp", ..., "8019:80/tcp". One target: the text as is.
+    static func expandRange(_ text: String, count: Int) -> ([String], String?) {
+        if count == 1 { return ([text], nil) }
+        var parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        let hostIndex = parts.count - 2
+        guard hostIndex >= 0 else { return ([], "invalid -p \(text): give HOSTPORT:PORT") }
+        let range = parts[hostIndex].split(separator: "-").compactMap { Int($0) }
+        guard range.count == 2, range[1] - range[0] + 1 == count else {
+            return ([], "-p \(text) with \(count) targets: give a host port range with one port per target, e.g. 8000-\(8000 + count - 1):80")
+        }
+        return ((0..<count).map { i in parts[hostIndex] = String(range[0] + i); return parts.joined(separator: ":") }, nil)
+    }
+
+    /// Joins several iptables-restore batches into one with a single section per table.
+    static func merge(_ batches: String) -> String {
+        var byTable: [String: [String]] = [:]
+        var table = ""
+        for line in batches.split(separator: "\n") {
+            if line.hasPrefix("*") { table = String(line.dropFirst()) } else if line != "COMMIT" { byTable[table, default: []].append(String(line)) }
+        }
+        return BridgeFirewall.render(byTable)
+    }
+
+    func duplicates(_ list: [String]) -> [String] {
+        var seen = Set<String>(), dup: [String] = []
+        for t in list where !seen.insert(t).inserted { dup.append(t) }
+        return dup
+    }
+
+    // MARK: disconnect
+
+    public func disconnect(network: String, target: String, dryRun: Bool) throws -> Plan {
+        try disconnect(network: network, targets: [target], dryRun: dryRun)
+    }
+
+    /// Disconnects every target in one plan; a target that is not connected is reported before anything changes.
+    public func disconnect(network: String, targets: [String], dryRun: Bool) throws -> Plan {
+        let net = try record(network)
+        guard !targets.isEmpty else { throw ActionError.invalid("no target given") }
+        let eps = try store.endpoints(network: net.name)
+        let lean = net.driver != "cni" && net.driver != "macvlan" ? leanSnapshot(firewall: true, named: targets) : nil
+        let snap = lean ?? snapshot(detailOnly: true)
+        var chosen: [EndpointRecord] = []
+        for t in targets {
+            let key = (try? TargetSelector.resolve(t, in: snap)).map { String($0.id) } ?? t
+            guard let ep = eps.first(where: { $0.sandbox == key }) else {
+                throw ActionError.invalid("\(t) is not connected to \(network) (see `plumb net inspect \(network)`)"
+                                          + (targets.count > 1 ? "; nothing was disconnected" : ""))
+            }
+            if !chosen.contains(where: { $0.sandbox == ep.sandbox }) { chosen.append(ep) }
+        }
+        return try disconnect(network: network, endpoints: chosen, dryRun: dryRun, snapshot: snap)
+    }
+
+    /// `snap` (with the host's firewall) locates macvlan sandboxes and the endpoints' published-port rules.
+    func disconnect(network: String, endpoints: [EndpointRecord], dryRun: Bool, snapshot snap: Snapshot) throws -> Plan {
+        var timer = PhaseTimer("net disconnect")
+        defer { timer.report() }
+        let net = try record(network)
+        let plan = try leavePlan(net, endpoints: endpoints, snapshot: snap, firewallTeardown: true)
+        timer.mark("plan")
+        if dryRun { return plan }
+        try executor.apply(plan)
+        timer.mark("apply")
+        try store.transaction { for ep in endpoints { try store.removeEndpoint(network: network, sandbox: ep.sandbox) } }
+        timer.mark("store")
+        return plan
+    }
+
+    /// The plan that takes `endpoints` off `net`: the driver's leave steps, and (with `firewallTeardown`) one
+    /// batch deleting the rules tagged for those endpoints that the kernel has now.
+    func leavePlan(_ net: NetworkRecord, endpoints: [EndpointRecord], snapshot snap: Snapshot, firewallTeardown: Bool) throws -> Plan {
+        let netSpec = spec(net), drv = try driver(net)
+        var plan = Plan(operation: "net disconnect \(net.name) \(endpoints.map(\.sandbox).joined(separator: " "))")
+        let host = try? hostView(snap)
+        var teardown = ""
+        for ep in endpoints {
+            // Macvlan and CNI endpoints are reached through their sandbox: find it again by its namespace id.
+            var sandbox = NamespaceRef.path("/dev/null")
+            if ep.hostIfname == nil || net.driver == "cni", let id = UInt64(ep.sandbox), let ns = snap.namespace(id: id) {
+                sandbox = Self.reference(for: ns)
+            }
+            let spec = EndpointSpec(sandbox: sandbox, ifname: ep.ifname, hostIfname: ep.hostIfname, address: ep.address ?? "",
+                                    defaultRoute: false, ports: ep.ports, key: ep.sandbox, driverState: ep.driverState)
+            plan.steps += try drv.leave(netSpec, spec).steps
+            if firewallTeardown, !ep.ports.isEmpty, net.driver != "cni", let host {
+                // This endpoint's published ports: exactly the rules tagged for it that the kernel has now.
+                teardown += BridgeFirewall.endpointTeardown(net.name, key: ep.sandbox, current: host.firewall)
+            }
+        }
+        if !teardown.isEmpty {
+            plan.steps.insert(.firewall(family: "ipv4", batch: Self.merge(teardown), undo: "", in: net.hostNamespace), at: 0)
+        }
+        if let host { plan.steps = Self.withoutVanishedLinks(plan.steps, host: host, hostNamespace: net.hostNamespace) }
+        return plan
+    }
+
+    /// Drops deletions of host-side links the kernel no longer has (deleted behind Plumb's back, or by an
+    /// interrupted run): what they would remove is already gone, and the endpoint or network can still be
+    /// taken off the store instead of failing on "no such device" forever.
+    static func withoutVanishedLinks(_ steps: [PlanStep], host: Namespace, hostNamespace: NamespaceRef) -> [PlanStep] {
+        steps.filter { step in
+            if case .deleteLink(let name, let ns) = step, ns == hostNamespace { return host.link(named: name) != nil }
+            return true
+        }
+    }
+}

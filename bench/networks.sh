@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# Networks: create then tear down 200 endpoints across 10 bridge networks (veth, address, default route,
+# egress NAT and one published port each), side by side in one run:
+#  - plumb: 10 x `net create`, 10 x bulk `net connect NET T1..T20 -p A-B:80`, one `net rm NET1..NET10 --force`
+#  - shell: the same work as a script with one `ip`/`iptables` command per step   (target: plumb >= 10x faster)
+#  - cni:   Debian's CNI bridge + host-local + portmap plugins invoked directly    (target: plumb >= 3x faster)
+#  - floor: the kernel's own cost: one `ip -batch` creating the 200 veth pairs and deleting them (one by one,
+#           and as one interface group, as plumb does), and a bare `unshare -n` + veth creation loop
+# Everything runs inside pt-cni-bench-* namespaces (not pt-bench-*: lib.sh's bench_cleanup in a benchmark running
+# at the same time would delete them mid-run): pt-cni-bench-host plays the host (plumb --host-ns, and the shell
+# and CNI runs go through `ip netns exec pt-cni-bench-host`), so the real host's links and firewall are untouched.
+# Addresses: 10.213.150.0/19 only.
+source "$(dirname "$0")/lib.sh"
+# Deletes exactly this benchmark's namespaces (every link it makes lives in them).
+networks_cleanup() {
+  for ns in $(ip netns list | awk '{print $1}' | grep -E '^pt-cni-bench-' || true); do ip netns del "$ns"; done
+}
+[ "${1:-}" = "--keep" ] || trap networks_cleanup EXIT
+networks_cleanup
+NETS=10 PER=20 N=$((10 * 20))
+HOSTNS=pt-cni-bench-host
+W=$OUT/networks
+rm -rf "$W"; mkdir -p "$W"
+ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+per() { echo "scale=2; $1 / $N" | bc -l; }
+
+# --- setup (timed separately, not part of any method): the stand-in host and 200 target namespaces
+t=$(date +%s%N)
+ip netns add $HOSTNS
+ip -n $HOSTNS link set lo up
+for i in $(seq 1 $N); do ip netns add pt-cni-bench-e$i; done
+setup=$(ms $t)
+echo "setup: stand-in host + $N target namespaces (ip netns add loop): $setup ms ($(per $setup) ms/namespace)"
+
+# Network k (0..9): subnet 10.213.(150+k).0/24, gateway .1, bridge ptcnibr$k; endpoint i of it: target
+# pt-cni-bench-e$((k*20+i)), address .(i+1), host port 20000+k*20+i-1 -> 80.
+targets() { local k=$1; for i in $(seq 1 $PER); do printf 'pt-cni-bench-e%d ' $((k * PER + i)); done; }
+
+# --- plumb
+run_plumb() {
+  local state=$W/plumb-state t phase
+  rm -rf "$state"
+  t=$(date +%s%N)
+  for k in $(seq 0 $((NETS - 1))); do
+    "$PLUMB" net create ptbn$k --subnet 10.213.$((150 + k)).0/24 --bridge ptcnibr$k --host-ns $HOSTNS --state-dir "$state" >/dev/null
+  done
+  P_CREATE=$(ms $t); t=$(date +%s%N)
+  for k in $(seq 0 $((NETS - 1))); do
+    local lo=$((20000 + k * PER))
+    # shellcheck disable=SC2046
+    "$PLUMB" net connect ptbn$k $(targets $k) -p $lo-$((lo + PER - 1)):80 --host-ns $HOSTNS --state-dir "$state" >/dev/null
+  done
+  P_CONNECT=$(ms $t); t=$(date +%s%N)
+  # shellcheck disable=SC2046
+  "$PLUMB" net rm $(for k in $(seq 0 $((NETS - 1))); do printf 'ptbn%d ' $k; done) --force --host-ns $HOSTNS --state-dir "$state" >/dev/null
+  P_TEARDOWN=$(ms $t)
+  P_TOTAL=$((P_CREATE + P_CONNECT + P_TEARDOWN))
+  echo "  plumb run: $P_TOTAL ms" >&2
+}
+
+# --- shell: one ip/iptables command per step, run inside the stand-in host
+cat > "$W/shell.sh" <<EOF
+set -e
+for k in \$(seq 0 $((NETS - 1))); do
+  br=ptcnibr\$k; sub=10.213.\$((150 + k)); lo=\$((20000 + k * $PER))
+  if [ "\$1" = up ]; then
+    ip link add \$br type bridge
+    ip addr add \$sub.1/24 dev \$br
+    ip link set \$br up
+    iptables -t nat -A POSTROUTING -s \$sub.0/24 ! -o \$br -j MASQUERADE
+    iptables -A FORWARD -o \$br -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+    iptables -A FORWARD -i \$br -j ACCEPT
+    for i in \$(seq 1 $PER); do
+      e=pt-cni-bench-e\$((k * $PER + i)); v=ptcniv\$((k * $PER + i)); a=\$sub.\$((i + 1)); p=\$((lo + i - 1))
+      ip link add \$v type veth peer name eth0 netns \$e
+      ip link set \$v master \$br
+      ip link set \$v up
+      ip -n \$e addr add \$a/24 dev eth0
+      ip -n \$e link set eth0 up
+      ip -n \$e link set lo up
+      ip -n \$e route add default via \$sub.1
+      iptables -t nat -A PREROUTING -p tcp --dport \$p -j DNAT --to-destination \$a:80
+      iptables -A FORWARD -d \$a/32 -o \$br -p tcp --dport 80 -j ACCEPT
+    done
+  else
+    for i in \$(seq 1 $PER); do
+      v=ptcniv\$((k * $PER + i)); a=\$sub.\$((i + 1)); p=\$((lo + i - 1))
+      iptables -t nat -D PREROUTING -p tcp --dport \$p -j DNAT --to-destination \$a:80
+      iptables -D FORWARD -d \$a/32 -o \$br -p tcp --dport 80 -j ACCEPT
+      ip link del \$v
+    done
+    iptables -t nat -D POSTROUTING -s \$sub.0/24 ! -o \$br -j MASQUERADE
+    iptables -D FORWARD -o \$br -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+    iptables -D FORWARD -i \$br -j ACCEPT
+    ip link del \$br
+  fi
+done
+EOF
+run_shell() {
+  local t
+  t=$(date +%s%N); ip netns exec $HOSTNS bash "$W/shell.sh" up; S_CREATE=$(ms $t)
+  t=$(date +%s%N); ip netns exec $HOSTNS bash "$W/shell.sh" down; S_TEARDOWN=$(ms $t)
+  S_TOTAL=$((S_CREATE + S_TEARDOWN))
+  echo "  shell run: $S_TOTAL ms" >&2
+}
+
+# --- CNI: bridge (+ host-local IPAM, ipMasq) then portmap with prevResult, per endpoint; DEL in reverse.
+cat > "$W/cni.sh" <<EOF
+set -e
+export CNI_PATH=/usr/lib/cni CNI_IFNAME=eth0
+for k in \$(seq 0 $((NETS - 1))); do
+  sub=10.213.\$((150 + k)); lo=\$((20000 + k * $PER))
+  for i in \$(seq 1 $PER); do
+    e=pt-cni-bench-e\$((k * $PER + i)); p=\$((lo + i - 1))
+    export CNI_CONTAINERID=ptbench\$((k * $PER + i)) CNI_NETNS=/run/netns/\$e
+    br='{"cniVersion":"1.0.0","name":"ptbcni'\$k'","type":"bridge","bridge":"ptcnibr'\$k'","isGateway":true,"ipMasq":true,"ipam":{"type":"host-local","subnet":"'\$sub'.0/24","dataDir":"$W/cni-ipam","routes":[{"dst":"0.0.0.0/0"}]}}'
+    pm_head='{"cniVersion":"1.0.0","name":"ptbcni'\$k'","type":"portmap","capabilities":{"portMappings":true},"runtimeConfig":{"portMappings":[{"hostPort":'\$p',"containerPort":80,"protocol":"tcp"}]},"prevResult":'
+    if [ "\$1" = up ]; then
+      res=\$(CNI_COMMAND=ADD /usr/lib/cni/bridge <<< "\$br")
+      res=\$(CNI_COMMAND=ADD /usr/lib/cni/portmap <<< "\$pm_head\$res}")
+      printf '%s' "\$res" > "$W/cni-result-\$CNI_CONTAINERID"
+    else
+      res=\$(< "$W/cni-result-\$CNI_CONTAINERID")
+      CNI_COMMAND=DEL /usr/lib/cni/portmap <<< "\$pm_head\$res}" >/dev/null
+      CNI_COMMAND=DEL /usr/lib/cni/bridge <<< "\${br%\}},\"prevResult\":\$res}" >/dev/null
+    fi
+  done
+  # The bridge plugin leaves its bridge behind after the last DEL.
+  [ "\$1" = up ] || ip link del ptcnibr\$k
+done
+EOF
+run_cni() {
+  local t
+  t=$(date +%s%N); ip netns exec $HOSTNS bash "$W/cni.sh" up; C_CREATE=$(ms $t)
+  t=$(date +%s%N); ip netns exec $HOSTNS bash "$W/cni.sh" down; C_TEARDOWN=$(ms $t)
+  C_TOTAL=$((C_CREATE + C_TEARDOWN))
+  echo "  cni run: $C_TOTAL ms" >&2
+}
+
+# --- floors
+run_floor() {
+  local t
+  { for i in $(seq 1 $N); do echo "link add ptcnif$i type veth peer name eth0 netns pt-cni-bench-e$i"; done
+    for i in $(seq 1 $N); do echo "link del ptcnif$i"; done; } > "$W/floor.batch"
+  t=$(date +%s%N); ip -n $HOSTNS -batch "$W/floor.batch"; F_BATCH=$(ms $t)
+  { for i in $(seq 1 $N); do echo "link add ptcnif$i type veth peer name eth0 netns pt-cni-bench-e$i"; done
+    for i in $(seq 1 $N); do echo "link set ptcnif$i group 4242"; done
+    echo "link del group 4242"; } > "$W/floor-group.batch"
+  t=$(date +%s%N); ip -n $HOSTNS -batch "$W/floor-group.batch"; F_GROUP=$(ms $t)
+  t=$(date +%s%N)
+  for i in $(seq 1 $N); do unshare -n ip link add ptcniu type veth peer name ptcniu1; done
+  F_UNSHARE=$(ms $t)
+}
+
+# Checks between runs that every method built what it claims (spot checks on the last endpoint) and
+# removed it again.
+check_built() {
+  local what=$1
+  # (Output captured first: `grep -q` closing the pipe early would fail the pipeline under pipefail.)
+  local addrs nat
+  addrs=$(ip -n pt-cni-bench-e$N -4 -o addr show dev eth0)
+  nat=$(ip netns exec $HOSTNS iptables-save -t nat)
+  [[ $addrs == *"10.213.$((150 + NETS - 1)).$((PER + 1))/24"* ]] || { echo "$what: pt-cni-bench-e$N lacks its address" >&2; exit 1; }
+  [[ $nat == *"--dport $((20000 + N - 1)) "* ]] || { echo "$what: the published port of the last endpoint is missing" >&2; exit 1; }
+}
+check_clean() {
+  local what=$1 links host rules
+  links=$(ip -n pt-cni-bench-e1 -o link show); host=$(ip -n $HOSTNS -o link show); rules=$(ip netns exec $HOSTNS iptables-save)
+  [[ $links != *eth0* ]] || { echo "$what left links in pt-cni-bench-e1" >&2; exit 1; }
+  [ "$(echo "$host" | grep -vc ' lo:')" = 0 ] || { echo "$what left links in $HOSTNS: $host" >&2; exit 1; }
+  [[ $rules != *"--dport 2"* ]] || { echo "$what left DNAT rules" >&2; exit 1; }
+  return 0
+}
+
+run_plumb; check_clean plumb
+# Verify once, outside the timings, that plumb's bulk connect builds what the others build.
+"$PLUMB" net create ptbn$((NETS - 1)) --subnet 10.213.$((150 + NETS - 1)).0/24 --bridge ptcnibr$((NETS - 1)) \
+  --host-ns $HOSTNS --state-dir "$W/verify" >/dev/null
+lo=$((20000 + (NETS - 1) * PER))
+# shellcheck disable=SC2046
+"$PLUMB" net connect ptbn$((NETS - 1)) $(targets $((NETS - 1))) -p $lo-$((lo + PER - 1)):80 --host-ns $HOSTNS --state-dir "$W/verify" >/dev/null
+check_built plumb
+"$PLUMB" net rm ptbn$((NETS - 1)) --force --host-ns $HOSTNS --state-dir "$W/verify" >/dev/null
+check_clean plumb-verify
+
+ip netns exec $HOSTNS bash "$W/shell.sh" up; check_built shell; ip netns exec $HOSTNS bash "$W/shell.sh" down; check_clean shell
+run_shell; check_clean shell
+ip netns exec $HOSTNS bash "$W/cni.sh" up; check_built cni; ip netns exec $HOSTNS bash "$W/cni.sh" down
+run_cni
+run_floor
+# Two more plumb runs after the others; the median of the three is reported (the machine is shared).
+runs=("$P_TOTAL:$P_CREATE:$P_CONNECT:$P_TEARDOWN")
+for _ in 1 2; do run_plumb; check_clean plumb; runs+=("$P_TOTAL:$P_CREATE:$P_CONNECT:$P_TEARDOWN"); done
+IFS=: read -r P_TOTAL P_CREATE P_CONNECT P_TEARDOWN <<< "$(printf '%s\n' "${runs[@]}" | sort -t: -k1,1n | sed -n 2p)"
+PLUMB_RUNS=$(printf '%s\n' "${runs[@]}" | cut -d: -f1 | tr '\n' ' ')
+
+row() { printf '%-44s %8d ms  %7s ms/endpoint\n' "$1" "$2" "$(per "$2")"; }
+{
+  echo "networks: $N endpoints across $NETS bridge networks (veth, address, route, NAT, one published port each)"
+  echo "plumb runs (ms, median used): $PLUMB_RUNS"
+  row "plumb total (create + connect + teardown)" $P_TOTAL
+  row "  plumb net create x$NETS" $P_CREATE
+  row "  plumb net connect (bulk, $PER targets) x$NETS" $P_CONNECT
+  row "  plumb net rm --force (all $NETS at once)" $P_TEARDOWN
+  row "shell script (one ip/iptables per step)" $S_TOTAL
+  row "  shell create" $S_CREATE
+  row "  shell teardown" $S_TEARDOWN
+  row "CNI bridge+host-local+portmap (direct)" $C_TOTAL
+  row "  CNI ADD" $C_CREATE
+  row "  CNI DEL" $C_TEARDOWN
+  row "floor: ip -batch veth create + delete each" $F_BATCH
+  row "floor: ip -batch veth create + group delete" $F_GROUP
+  row "floor: unshare -n + veth loop" $F_UNSHARE
+  printf '%-44s %8.1fx  (target >= 10)\n' "shell / plumb" "$(echo "$S_TOTAL / $P_TOTAL" | bc -l)"
+  printf '%-44s %8.1fx  (target >= 3)\n' "CNI / plumb" "$(echo "$C_TOTAL / $P_TOTAL" | bc -l)"
+  printf '%-44s %8.1fx  (kernel floor: veths only, group delete)\n' "plumb / floor" "$(echo "$P_TOTAL / $F_GROUP" | bc -l)"
+} | tee -a "$OUT/summary.txt"
