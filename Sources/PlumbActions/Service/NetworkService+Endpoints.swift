@@ -56,17 +56,19 @@ extension NetworkService {
         })
         var snap = leanSnapshot(firewall: false, named: req.targets) ?? snapshot(firewall: false, detailOnly: true, also: known)
         timer.mark("snapshot")
-        var sandboxes: [Namespace] = []
-        // An unknown target is reported as such (exit code 4) before anything is planned, whatever its place
-        // in the list: nothing is connected.
-        for t in req.targets { sandboxes.append(try TargetSelector.resolve(t, in: snap)) }
-        if sandboxes.contains(where: { !known.contains($0.id) }) {
+        // The quick read has no container attribution: a target it cannot resolve, or one resolved outside the
+        // namespaces read in detail, costs a full read. An unknown target is then reported as such (exit code
+        // 4) before anything is planned, whatever its place in the list: nothing is connected.
+        var quick = try? req.targets.map { try TargetSelector.resolve($0, in: snap) }
+        if quick == nil || quick!.contains(where: { !known.contains($0.id) }) {
             snap = snapshot(firewall: false)
-            sandboxes = try req.targets.map { try TargetSelector.resolve($0, in: snap) }
+            quick = try req.targets.map { try TargetSelector.resolve($0, in: snap) }
         }
+        let resolved = quick ?? []
         let ports = try publishedPorts(req.publish, count: req.targets.count, network: net)
         let existing = Set(try store.endpoints(network: net.name).map(\.sandbox))
         var seen = Set<UInt64>()
+        let sandboxes = resolved
         for (t, sb) in zip(req.targets, sandboxes) {
             if sb.isHost { throw ActionError.invalid("target \(t): cannot connect the host namespace itself to a network") }
             if existing.contains(String(sb.id)) { throw ActionError.invalid("\(t) is already connected to \(net.name)") }
@@ -233,7 +235,12 @@ extension NetworkService {
         guard !targets.isEmpty else { throw ActionError.invalid("no target given") }
         let eps = try store.endpoints(network: net.name)
         let lean = net.driver != "cni" && net.driver != "macvlan" ? leanSnapshot(firewall: true, named: targets) : nil
-        let snap = lean ?? snapshot(detailOnly: true)
+        var snap = lean ?? snapshot(detailOnly: true)
+        // Container names need attribution, which the quick reads skip: read everything when one is given.
+        let keys = Set(eps.map(\.sandbox))
+        if targets.contains(where: { t in (try? TargetSelector.resolve(t, in: snap)).map { !keys.contains(String($0.id)) } ?? !keys.contains(t) }) {
+            snap = snapshot()
+        }
         var chosen: [EndpointRecord] = []
         for t in targets {
             let key = (try? TargetSelector.resolve(t, in: snap)).map { String($0.id) } ?? t
