@@ -16,7 +16,9 @@ public struct ChangeEvent: Codable, Sendable, Equatable {
 
 public enum SnapshotDiff {
     /// Every change from `a` to `b`, namespace by namespace, in a stable order.
-    public static func events(from a: Snapshot, to b: Snapshot) -> [ChangeEvent] {
+    /// With `only`, compares the contents of just those namespaces (the live view knows which ones changed);
+    /// namespaces that appeared or vanished are always reported.
+    public static func events(from a: Snapshot, to b: Snapshot, only: Set<UInt64>? = nil) -> [ChangeEvent] {
         var out: [ChangeEvent] = []
         let old = Dictionary(a.namespaces.map { ($0.id, $0) }, uniquingKeysWith: { x, _ in x })
         let new = Dictionary(b.namespaces.map { ($0.id, $0) }, uniquingKeysWith: { x, _ in x })
@@ -27,7 +29,7 @@ public enum SnapshotDiff {
             add(ns, .namespace, "namespace appeared (net:[\(ns.id)], held by \(Set(ns.heldBy.map(\.kind.rawValue)).sorted().joined(separator: ",")))")
         }
         for ns in a.namespaces where new[ns.id] == nil { add(ns, .namespace, "namespace vanished (net:[\(ns.id)])") }
-        for nb in b.namespaces {
+        for nb in b.namespaces where only?.contains(nb.id) ?? true {
             guard let na = old[nb.id] else { continue }
             links(na, nb, add)
             routes(na, nb, add)
@@ -37,19 +39,31 @@ public enum SnapshotDiff {
     }
 
     static func links(_ a: Namespace, _ b: Namespace, _ add: (Namespace, ChangeEvent.Kind, String) -> Void) {
+        // Usually the same links in the same order with a few changed: compare pairwise, no dictionaries.
+        if a.links.count == b.links.count, zip(a.links, b.links).allSatisfy({ $0.index == $1.index }) {
+            for (o, l) in zip(a.links, b.links) where o != l { compare(o, l, in: b, add) }
+            return
+        }
         let old = Dictionary(a.links.map { ($0.index, $0) }, uniquingKeysWith: { x, _ in x })
         let new = Dictionary(b.links.map { ($0.index, $0) }, uniquingKeysWith: { x, _ in x })
         for l in b.links where old[l.index] == nil { add(b, .link, "link \(l.name) (\(l.kind)) appeared, \(state(l))") }
         for l in a.links where new[l.index] == nil { add(b, .link, "link \(l.name) (\(l.kind)) vanished") }
         for l in b.links {
             guard let o = old[l.index] else { continue }
-            if state(o) != state(l) { add(b, .link, "link \(l.name): \(state(o)) → \(state(l))") }
-            if o.mtu != l.mtu { add(b, .link, "link \(l.name): mtu \(o.mtu) → \(l.mtu)") }
-            if o.name != l.name { add(b, .link, "link \(o.name) renamed \(l.name)") }
-            if o.master != l.master {
-                let m = l.master.flatMap { b.link(index: $0.index)?.name } ?? "none"
-                add(b, .link, "link \(l.name): master → \(m)")
-            }
+            compare(o, l, in: b, add)
+        }
+    }
+
+    /// The changes between two versions of one link.
+    static func compare(_ o: Link, _ l: Link, in b: Namespace, _ add: (Namespace, ChangeEvent.Kind, String) -> Void) {
+        if state(o) != state(l) { add(b, .link, "link \(l.name): \(state(o)) → \(state(l))") }
+        if o.mtu != l.mtu { add(b, .link, "link \(l.name): mtu \(o.mtu) → \(l.mtu)") }
+        if o.name != l.name { add(b, .link, "link \(o.name) renamed \(l.name)") }
+        if o.master != l.master {
+            let m = l.master.flatMap { b.link(index: $0.index)?.name } ?? "none"
+            add(b, .link, "link \(l.name): master → \(m)")
+        }
+        if o.addresses != l.addresses {
             for x in Set(l.addresses).subtracting(o.addresses).sorted() { add(b, .address, "\(x) added on \(l.name)") }
             for x in Set(o.addresses).subtracting(l.addresses).sorted() { add(b, .address, "\(x) removed from \(l.name)") }
         }

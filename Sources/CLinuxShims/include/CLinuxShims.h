@@ -4,6 +4,7 @@
 #include <sys/types.h>
 #include <stdint.h>
 #include "ExecIn.h"
+#include "Epoll.h"
 
 extern const int plumb_CLONE_NEWNET;
 extern const int plumb_CLONE_NEWNS;

@@ -14,6 +14,8 @@ final class LiveSnapshots: @unchecked Sendable {
         var snapshot: Snapshot
         /// Namespaces whose counters were read now (nil: all); the others' are older and make no rate sample.
         var read: Set<UInt64>?
+        /// Namespaces whose contents may differ from the previous update (nil: any): only those are diffed.
+        var changed: Set<UInt64>? = nil
     }
 
     private let lock = NSLock()
@@ -31,6 +33,9 @@ final class LiveSnapshots: @unchecked Sendable {
     /// Reads caused by events are at least this far apart, so 50 flaps a second cost a few reads, not 50.
     let eventReadSpacing = 0.1
     let tablesReadSpacing = 1.0
+    let eventPublishSpacing = 0.15
+    private var lastPublish = Date.distantPast
+    private var eventsUnpublished = false
     private let model: LiveModel
     /// PLUMB_LIVE_LOG=FILE: one line per refresh (why, what was read, how long) for tuning.
     private let debugLog: ((String) -> Void)? = ProcessInfo.processInfo.environment["PLUMB_LIVE_LOG"].flatMap { path in
@@ -72,7 +77,15 @@ final class LiveSnapshots: @unchecked Sendable {
     func lastError() -> String? { lock.lock(); defer { lock.unlock() }; return error }
 
     private func publish(_ u: Update) {
+        var u = u
+        u.changed = model.takeChanged()
+        lastPublish = Date()
         lock.lock()
+        if let pending = latest {
+            // The UI has not taken the previous update: it will diff against the one before, so this update
+            // must name what both changed. (Counters are sampled from the newest read only.)
+            u.changed = u.changed.flatMap { c in pending.changed.map { c.union($0) } }
+        }
         latest = u
         error = u.snapshot.notes.first { $0.contains("failed") }
         lock.unlock()
@@ -89,8 +102,12 @@ final class LiveSnapshots: @unchecked Sendable {
             wake = false
             lock.unlock()
             if stop { return }
-            if !isPaused, model.applyEvents(), let snap = model.snapshot {
+            // Events are applied as they come, but handed to the UI at most every `eventPublishSpacing`: 50 flaps a
+            // second must not cost 50 redraws (each diffs and draws the whole model).
+            if !isPaused, model.applyEvents() { eventsUnpublished = true }
+            if eventsUnpublished, Date().timeIntervalSince(lastPublish) >= eventPublishSpacing, let snap = model.snapshot {
                 publish(Update(snapshot: snap, read: []))
+                eventsUnpublished = false
             }
             let now = Date()
             let due = woken || (!isPaused && now.timeIntervalSince(last) >= every)
@@ -119,6 +136,7 @@ final class LiveSnapshots: @unchecked Sendable {
                 }
                 if detail { lastDetail = hot }
                 publish(Update(snapshot: snap, read: sampled))
+                eventsUnpublished = false
                 debugLog?("\(t0.timeIntervalSince1970) due=\(due) all=\(all) detail=\(detail) hot=\(hot.count) \(queued) "
                           + "ms=\(Int(Date().timeIntervalSince(t0) * 1000)) nl=\(Int(snap.discovery.netlinkMillis)) "
                           + "wiring=\(Int(snap.discovery.wiringMillis))\n")
@@ -127,7 +145,8 @@ final class LiveSnapshots: @unchecked Sendable {
                 continue
             }
             let remaining = max(10, Int32((every - now.timeIntervalSince(last)) * 1000))
-            _ = model.waitForEvents(timeoutMillis: isPaused ? 200 : min(remaining, 100))
+            let publishIn = eventsUnpublished ? max(5, Int32((eventPublishSpacing - Date().timeIntervalSince(lastPublish)) * 1000)) : 100
+            _ = model.waitForEvents(timeoutMillis: isPaused ? 200 : min(remaining, 100, publishIn))
         }
     }
 }

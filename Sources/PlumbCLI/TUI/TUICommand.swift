@@ -90,7 +90,7 @@ struct TUICommand: ParsableCommand {
                 }
             }
             if let next = live.take() {
-                ctx.events += SnapshotDiff.events(from: ctx.snapshot, to: next.snapshot)
+                ctx.events += SnapshotDiff.events(from: ctx.snapshot, to: next.snapshot, only: next.changed)
                 if ctx.events.count > 1000 { ctx.events.removeFirst(ctx.events.count - 1000) }
                 // Firewall deltas are "since the last read": updates from events alone read no counters.
                 if next.read != [] { ctx.previous = ctx.snapshot }

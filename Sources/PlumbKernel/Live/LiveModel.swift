@@ -13,6 +13,14 @@ public final class LiveModel: @unchecked Sendable {
     let nsids = NsidCache()
     /// Namespaces that must be read at the next refresh (events that could not be applied in place).
     public private(set) var pending: Set<UInt64> = []
+    /// Namespaces whose contents changed since `takeChanged()` (nil: possibly all, after a full read).
+    private var changed: Set<UInt64>? = []
+    /// Which namespaces changed since the last call (nil: any of them may have), for diffing only those.
+    public func takeChanged() -> Set<UInt64>? {
+        defer { changed = [] }
+        return changed
+    }
+
     /// Namespaces whose addresses or routes changed (their links are current): only those tables are read.
     public private(set) var pendingTables: Set<UInt64> = []
     /// Namespaces whose ruleset changed since their firewall was last read.
@@ -30,19 +38,20 @@ public final class LiveModel: @unchecked Sendable {
     @discardableResult
     public func applyEvents() -> Bool {
         let events = watcher.drain()
-        guard !events.isEmpty, var snap = snapshot else { return false }
+        guard !events.isEmpty, snapshot != nil else { return false }
         var changed = false
+        // Mutated in place: a copy of the snapshot here would copy all namespaces on every burst of events.
         for (id, ev) in events {
-            guard let i = snap.namespaces.firstIndex(where: { $0.id == id }) else { continue }
+            guard let i = snapshot!.namespaces.firstIndex(where: { $0.id == id }) else { continue }
             if ev.firewallChanged { pendingFirewall.insert(id) }
-            if ev.overflow || !Self.apply(ev, to: &snap.namespaces[i]) {
+            self.changed?.insert(id)
+            if ev.overflow || !Self.apply(ev, to: &snapshot!.namespaces[i]) {
                 pending.insert(id)
             } else if ev.addressesChanged || ev.routesChanged {
                 pendingTables.insert(id)
             }
             changed = true
         }
-        if changed { snapshot = snap }
         return changed
     }
 
@@ -95,6 +104,7 @@ public final class LiveModel: @unchecked Sendable {
         reader.options.firewallFor = readSet.map { _ in hotFirewall.union(pendingFirewall).union(fresh) }
         var snap = reader.read(discovered: found, only: readSet)
         snap.discovery.discoveryMillis = discoveryMillis
+        if let readSet { changed?.formUnion(readSet) } else { changed = nil }
         if let old, let readSet { snap = Self.carryOver(snap, from: old, read: readSet, fdScan: opts.scanFds) }
         if let fw = reader.options.firewallFor, let old {
             // Namespaces read for their links only keep the firewall they had.
@@ -106,7 +116,10 @@ public final class LiveModel: @unchecked Sendable {
         pending.removeAll()
         let tables = pendingTables.subtracting(readSet ?? Set(snap.namespaces.map(\.id)))
         pendingTables.removeAll()
-        if !tables.isEmpty { readTables(of: tables, into: &snap) }
+        if !tables.isEmpty {
+            readTables(of: tables, into: &snap)
+            changed?.formUnion(tables)
+        }
         pendingFirewall.subtract(reader.options.firewallFor ?? Set(snap.namespaces.map(\.id)))
         watcher.follow(snap)
         snapshot = snap

@@ -1,5 +1,6 @@
 import Glibc
 import CNetlink
+import CLinuxShims
 import PlumbModel
 
 /// What the kernel reported about one namespace since the last drain.
@@ -28,14 +29,28 @@ public struct NamespaceEvents: Sendable, Equatable {
 public final class EventWatcher: @unchecked Sendable {
     private struct Watch { var route: OpaquePointer; var nftables: Int32 }
     private var watches: [UInt64: Watch] = [:]
+    /// Sockets are waited on with epoll: with 1,000 of them, poll(2) cost more than the events themselves.
+    private let epfd: Int32
+    /// epoll token -> (namespace, is the nftables socket).
+    private var tokens: [UInt64: (id: UInt64, nftables: Bool)] = [:]
+    private var nextToken: UInt64 = 1
 
-    public init() {}
+    public init() { epfd = plumb_epoll_create() }
 
-    deinit { watches.values.forEach(Self.close) }
+    deinit {
+        watches.values.forEach(Self.close)
+        if epfd >= 0 { Glibc.close(epfd) }
+    }
 
     private static func close(_ w: Watch) {
         nl_socket_free(w.route)
         if w.nftables >= 0 { Glibc.close(w.nftables) }
+    }
+
+    private func register(_ fd: Int32, id: UInt64, nftables: Bool) {
+        tokens[nextToken] = (id, nftables)
+        _ = plumb_epoll_add(epfd, fd, nextToken)
+        nextToken += 1
     }
 
     /// Subscribes to every namespace of the snapshot not watched yet, and drops the ones that are gone (a socket
@@ -43,9 +58,10 @@ public final class EventWatcher: @unchecked Sendable {
     public func follow(_ snap: Snapshot) {
         let live = Set(snap.namespaces.map(\.id))
         for (id, w) in watches where !live.contains(id) {
-            Self.close(w)
+            Self.close(w)  // closing removes the fds from the epoll set
             watches[id] = nil
         }
+        tokens = tokens.filter { live.contains($0.value.id) }
         for ns in snap.namespaces where watches[ns.id] == nil {
             guard let path = ns.entryFile else { continue }
             let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -57,8 +73,13 @@ public final class EventWatcher: @unchecked Sendable {
                 box.socket = Self.subscribe()
                 box.nftables = plumb_nftables_events_socket()
             }
-            if let sk = box.socket { watches[ns.id] = Watch(route: sk, nftables: box.nftables) }
-            else if box.nftables >= 0 { Glibc.close(box.nftables) }
+            if let sk = box.socket {
+                watches[ns.id] = Watch(route: sk, nftables: box.nftables)
+                register(nl_socket_get_fd(sk), id: ns.id, nftables: false)
+                if box.nftables >= 0 { register(box.nftables, id: ns.id, nftables: true) }
+            } else if box.nftables >= 0 {
+                Glibc.close(box.nftables)
+            }
         }
     }
 
@@ -66,43 +87,32 @@ public final class EventWatcher: @unchecked Sendable {
 
     /// Waits up to `timeoutMillis` for an event in any namespace, without consuming it. True when one arrived.
     public func wait(timeoutMillis: Int32) -> Bool {
-        var fds = pollSet()
-        if fds.isEmpty { usleep(UInt32(max(0, timeoutMillis)) * 1000); return false }
-        return poll(&fds, nfds_t(fds.count), timeoutMillis) > 0
+        if watches.isEmpty { usleep(UInt32(max(0, timeoutMillis)) * 1000); return false }
+        var token: UInt64 = 0
+        return plumb_epoll_wait(epfd, &token, 1, timeoutMillis) > 0
     }
 
     /// Everything that arrived since the last drain, by namespace id (namespaces without events are absent).
     public func drain() -> [UInt64: NamespaceEvents] {
-        var fds = pollSet()
-        guard !fds.isEmpty, poll(&fds, nfds_t(fds.count), 0) > 0 else { return [:] }
-        let ready = Set(fds.filter { $0.revents != 0 }.map(\.fd))
+        guard !watches.isEmpty else { return [:] }
+        var ready = [UInt64](repeating: 0, count: 256)
         var out: [UInt64: NamespaceEvents] = [:]
         var scratch = [UInt8](repeating: 0, count: 65536)
-        for (id, w) in watches {
-            var ev = NamespaceEvents()
-            var any = false
-            if w.nftables >= 0, ready.contains(w.nftables) {
+        // Level-triggered: a socket stays ready until drained, so one pass over what epoll reports is enough.
+        let n = plumb_epoll_wait(epfd, &ready, Int32(ready.count), 0)
+        guard n > 0 else { return [:] }
+        for token in ready.prefix(Int(n)) {
+            guard let t = tokens[token], let w = watches[t.id] else { continue }
+            var ev = out[t.id] ?? NamespaceEvents()
+            if t.nftables {
                 while recv(w.nftables, &scratch, scratch.count, Int32(MSG_DONTWAIT)) > 0 { ev.firewallChanged = true }
                 if errno == ENOBUFS { ev.firewallChanged = true }
-                any = ev.firewallChanged
-            }
-            if ready.contains(nl_socket_get_fd(w.route)) {
+            } else {
                 Self.read(w.route, into: &ev)
-                any = true
             }
-            if any { out[id] = ev }
+            out[t.id] = ev
         }
         return out
-    }
-
-    private func pollSet() -> [pollfd] {
-        var fds: [pollfd] = []
-        fds.reserveCapacity(watches.count * 2)
-        for w in watches.values {
-            fds.append(pollfd(fd: nl_socket_get_fd(w.route), events: Int16(POLLIN), revents: 0))
-            if w.nftables >= 0 { fds.append(pollfd(fd: w.nftables, events: Int16(POLLIN), revents: 0)) }
-        }
-        return fds
     }
 
     private static func read(_ sk: OpaquePointer, into ev: inout NamespaceEvents) {
