@@ -21,7 +21,7 @@ lat=()
 for i in $(seq 1 ${PROBES:-40}); do
   port=$((30000 + i))
   t0=$(date +%s%N)
-  echo x | ip netns exec $A busybox nc -u -w 0 10.213.160.2 $port 2>/dev/null || true
+  ip netns exec $A bash -c "echo x > /dev/udp/10.213.160.2/$port" 2>/dev/null || true
   while ! tmux capture-pane -p -t pt-bench-tcap | grep -q "10.213.160.2.$port"; do
     sleep 0.01
     [ $(( ($(date +%s%N) - t0) / 1000000 )) -gt 3000 ] && break
