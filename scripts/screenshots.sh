@@ -38,3 +38,13 @@ keys ':' 'ns host' Enter
 keys ':' 'chain PLUMB-FORWARD' Enter
 sleep 2
 shot firewall
+keys Escape
+keys ':' 'ns lab-client' Enter
+keys ':' 'link eth0' Enter
+keys c
+sleep 4
+shot capture
+keys x
+keys f
+sleep 3
+shot doctor

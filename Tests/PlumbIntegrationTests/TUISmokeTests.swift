@@ -158,7 +158,8 @@ final class TUISmokeTests: XCTestCase {
         _ = try tmux("send-keys", "-t", session, "/", vb, "Enter")
         var screen = try waitFor("veth \(vb) in \(b) is down", in: session)
         let row = screen.split(separator: "\n").first { $0.contains("veth \(vb) in \(b) is down") } ?? ""
-        XCTAssertTrue(row.contains("error") && row.contains("wiring-down") && row.hasSuffix("fix│"), String(row))
+        let fixColumn = row.split(separator: "│").last?.trimmingCharacters(in: .whitespaces) ?? ""
+        XCTAssertTrue(row.contains("error") && row.contains("wiring-down") && fixColumn.hasSuffix("fix"), String(row))
         _ = try tmux("send-keys", "-t", session, "f")
         screen = try waitFor("y / Enter: apply", in: session)
         XCTAssertTrue(screen.contains("link set \(vb) up"), screen)
