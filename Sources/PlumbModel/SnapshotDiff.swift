@@ -41,7 +41,12 @@ public enum SnapshotDiff {
     static func links(_ a: Namespace, _ b: Namespace, _ add: (Namespace, ChangeEvent.Kind, String) -> Void) {
         // Usually the same links in the same order with a few changed: compare pairwise, no dictionaries.
         if a.links.count == b.links.count, zip(a.links, b.links).allSatisfy({ $0.index == $1.index }) {
-            for (o, l) in zip(a.links, b.links) where o != l { compare(o, l, in: b, add) }
+            // Only what events report (state, MTU, name, master, addresses): counters differ on every read.
+            for (o, l) in zip(a.links, b.links)
+            where o.flags != l.flags || o.mtu != l.mtu || o.name != l.name || o.master != l.master
+                || o.addresses != l.addresses {
+                compare(o, l, in: b, add)
+            }
             return
         }
         let old = Dictionary(a.links.map { ($0.index, $0) }, uniquingKeysWith: { x, _ in x })

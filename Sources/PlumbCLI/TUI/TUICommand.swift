@@ -68,6 +68,7 @@ struct TUICommand: ParsableCommand {
         // Draw only when something changed (a snapshot, a key, a resize): an idle screen costs nothing, and
         // unchanged cells are never rewritten (CursesTerminal diffs frames).
         var dirty = true
+        var prepared: PreparedRows? = nil
         var capture: TUICapture? = nil
         defer { capture?.stop() }
         // The doctor runs on the UI thread over the newest snapshot: at most once a second while its tab is
@@ -97,7 +98,7 @@ struct TUICommand: ParsableCommand {
                 ctx.snapshot = next.snapshot
                 ctx.rates.record(next.snapshot, only: next.read)
                 ctx.lastError = live.lastError()
-                state.update(snapshot: next.snapshot)
+                prepared = state.update(snapshot: next.snapshot)
                 doctorStale = true
                 dirty = true
             }
@@ -107,7 +108,8 @@ struct TUICommand: ParsableCommand {
                 ctx.capture = state.capture.flatMap { pane in
                     capture?.feed(selected: pane.selected, showDetail: pane.showDetail)
                 }
-                term.draw(AppView.render(state, ctx, size: term.size))
+                term.draw(AppView.render(state, ctx, size: term.size, prepared: prepared))
+                prepared = nil
                 dirty = false
             }
             guard let key = term.readKey(timeoutMillis: 50) else { continue }

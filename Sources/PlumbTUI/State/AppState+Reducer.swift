@@ -42,7 +42,12 @@ extension AppState {
     }
 
     /// A new snapshot arrived: keep selections valid (a namespace or link may be gone).
-    public mutating func update(snapshot: Snapshot) { normalize(snapshot) }
+    /// Returns the rows it computed, which `AppView.render` can reuse for the frame drawn right after (on a host
+    /// with hundreds of links, building them is most of a frame's cost).
+    @discardableResult
+    public mutating func update(snapshot: Snapshot) -> PreparedRows {
+        PreparedRows(rows: normalize(snapshot), for: self, snapshot: snapshot)
+    }
 
     // MARK: - Actions
 
@@ -208,7 +213,8 @@ extension AppState {
 
     /// Makes selections point at visible rows (first row when their object vanished or is filtered out)
     /// and scrolls every list so its selection is on screen.
-    mutating func normalize(_ snapshot: Snapshot) {
+    @discardableResult
+    mutating func normalize(_ snapshot: Snapshot) -> PaneRows {
         var rows = PaneRows(self, snapshot)
         if let ns = rows.namespace, ns.id != selectedNamespace {
             let had = selectedNamespace != nil
@@ -232,5 +238,6 @@ extension AppState {
                 visible: l.visibleRows(.details), count: rows.detailCount(detailTab))
         }
         normalizeCapture()
+        return rows
     }
 }

@@ -3,7 +3,8 @@ import PlumbModel
 /// Composes one frame: title bar, the visible panes, status line, and the help overlay on top. Pure:
 /// the same state and context always give the same buffer.
 public enum AppView {
-    public static func render(_ state: AppState, _ ctx: RenderContext, size: Size? = nil) -> ScreenBuffer {
+    public static func render(_ state: AppState, _ ctx: RenderContext, size: Size? = nil,
+                              prepared: PreparedRows? = nil) -> ScreenBuffer {
         var s = state
         if let size { s.size = size }
         var buf = ScreenBuffer(size: s.size)
@@ -12,7 +13,7 @@ public enum AppView {
             TooSmallView.draw(&buf, size: s.size, ctx: ctx)
             return buf
         }
-        let rows = PaneRows(s, ctx.snapshot)
+        let rows = prepared.flatMap { $0.matches(s, ctx.snapshot) ? $0.rows : nil } ?? PaneRows(s, ctx.snapshot)
         TitleBarView.draw(&buf, rect: layout.titleBar, state: s, ctx: ctx)
         for pane in Pane.allCases {
             guard let r = layout.rect(pane) else { continue }
