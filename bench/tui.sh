@@ -6,7 +6,7 @@
 #  - flap-to-screen latency: a link is set down/up and the screen polled (every 10 ms) until it shows the new
 #    state (target: 95th percentile under 250 ms).
 source "$(dirname "$0")/lib.sh"
-[ "${1:-}" = "--keep" ] || trap 'tmux kill-session -t pt-bench-tui 2>/dev/null; tmux kill-session -t pt-bench-htop 2>/dev/null; bench_cleanup' EXIT
+[ "${1:-}" = "--keep" ] || trap 'tmux kill-session -t pt-bench-tui 2>/dev/null || true; tmux kill-session -t pt-bench-htop 2>/dev/null || true; bench_cleanup' EXIT
 bench_cleanup
 N=${NNS:-500}
 {
