@@ -8,23 +8,12 @@ import XCTest
 /// traffic works, injects one fault, sees the traffic fail, sees the doctor report exactly that finding (and no
 /// other error), fixes it with `--fix ID --yes`, sees the traffic work, undoes it and sees the fault return.
 /// Names: namespaces pt-doc-NN-*, links ptdocNN*, addresses 10.213.110.0/24 (bridge) and 10.213.111.0/24 (uplink).
-final class DoctorFaultTests: XCTestCase {
-    var tag = ""
-    var cleanups: [() -> Void] = []
+final class DoctorFaultTests: DoctorTestCase {
     var h = "", a = "", b = "", x = ""
     var br = "", pa = "", pb = "", up = ""
-    var stateDir = ""
-
-    func ns(_ s: String) -> String { "pt-doc-\(tag)-\(s)" }
-    func link(_ s: String) -> String { "ptdoc\(tag)\(s)" }
 
     override func setUpWithError() throws {
-        try requireRoot()
-        tag = String(format: "%02x", Int.random(in: 0..<256))
-        addTeardownBlock { [self] in for f in cleanups.reversed() { f() }; cleanups = [] }
-        stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("pt-doc-state-\(tag)-\(UUID().uuidString.prefix(6))").path
-        let dir = stateDir
-        cleanups.append { try? FileManager.default.removeItem(atPath: dir) }
+        try super.setUpWithError()
         (h, a, b, x) = (ns("h"), ns("a"), ns("b"), ns("x"))
         (br, pa, pb, up) = (link("br"), link("a"), link("b"), link("up"))
         for n in [h, a, b, x] { try addNamespace(n) }
@@ -57,13 +46,6 @@ final class DoctorFaultTests: XCTestCase {
     @discardableResult
     func inNs(_ n: String, _ args: String...) throws -> String { try Shell.run(["ip", "netns", "exec", n] + args) }
 
-    func addNamespace(_ n: String) throws {
-        try sh("ip", "netns", "add", n)
-        cleanups.append { _ = try? Shell.run(["ip", "netns", "del", n], check: false) }
-        try inNs(n, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
-        try inNs(n, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1")
-        try sh("ip", "-n", n, "link", "set", "lo", "up")
-    }
 
     /// One ping that must answer within a second.
     func works(_ from: String, _ to: String, size: Int? = nil) -> Bool {

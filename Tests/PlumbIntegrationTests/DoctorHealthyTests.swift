@@ -4,30 +4,7 @@ import XCTest
 
 /// No false alarms: networks built by Plumb itself and by Debian's CNI plugins (bridge + host-local, run
 /// inside a pt-doc namespace playing the host) give no doctor finding above info.
-final class DoctorHealthyTests: XCTestCase {
-    var tag = ""
-    var cleanups: [() -> Void] = []
-    var stateDir = ""
-
-    func ns(_ s: String) -> String { "pt-doc-\(tag)-\(s)" }
-    func link(_ s: String) -> String { "ptdoc\(tag)\(s)" }
-
-    override func setUpWithError() throws {
-        try requireRoot()
-        tag = String(format: "%02x", Int.random(in: 0..<256))
-        addTeardownBlock { [self] in for f in cleanups.reversed() { f() }; cleanups = [] }
-        stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("pt-doc-state-\(tag)-\(UUID().uuidString.prefix(6))").path
-        let dir = stateDir
-        cleanups.append { try? FileManager.default.removeItem(atPath: dir) }
-    }
-
-    func addNamespace(_ n: String) throws {
-        try Shell.run("ip", "netns", "add", n)
-        cleanups.append { _ = try? Shell.run(["ip", "netns", "del", n], check: false) }
-        try Shell.run("ip", "netns", "exec", n, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
-        try Shell.run("ip", "-n", n, "link", "set", "lo", "up")
-    }
-
+final class DoctorHealthyTests: DoctorTestCase {
     func doctor(_ host: String) throws -> [[String: Any]] {
         let r = try Shell.result([CLITests.binary, "doctor", "--json", "--host-ns", host, "--state-dir", stateDir])
         XCTAssertEqual(r.status, 0, "no error-level findings: \(r.stdout) \(r.stderr)")
