@@ -1,8 +1,9 @@
 import PlumbModel
 
 /// The few matches of an iptables-save rule the checks look at (-s -d -i -o -j, DNAT's --to-destination),
-/// with their negation. Deliberately simple: `plumb trace` has the full evaluator; the doctor only asks
-/// "is there an ACCEPT for this bridge", "is this subnet masqueraded", "which chain jumps where".
+/// with their negation: a summary of the rule as `IptablesRuleParser` (the trace's parser) reads it. The
+/// doctor only asks "is there an ACCEPT for this bridge", "is this subnet masqueraded", "which chain jumps
+/// where"; `plumb trace` evaluates the whole rule.
 struct RuleTokens {
     struct Match { var value: String; var negated: Bool }
     var source: Match?
@@ -11,50 +12,27 @@ struct RuleTokens {
     var outIface: Match?
     var target: String?
     var toDestination: String?
-    /// Whether the rule has matches beyond -s/-d/-i/-o (protocol, conntrack state, comment excluded).
+    /// Whether the rule has matches beyond -s/-d/-i/-o (a comment excluded).
     var hasOtherMatches = false
     var hasConntrackEstablished = false
 
     init(_ rule: String) {
-        let t = RuleTokens.split(rule)
-        var i = 0, negate = false
-        while i < t.count {
-            let tok = t[i]
-            let next = i + 1 < t.count ? t[i + 1] : nil
-            switch tok {
-            case "!": negate = true; i += 1; continue
-            case "-s", "--source": source = next.map { Match(value: $0, negated: negate) }; i += 1
-            case "-d", "--destination": destination = next.map { Match(value: $0, negated: negate) }; i += 1
-            case "-i", "--in-interface": inIface = next.map { Match(value: $0, negated: negate) }; i += 1
-            case "-o", "--out-interface": outIface = next.map { Match(value: $0, negated: negate) }; i += 1
-            case "-j", "-g", "--jump", "--goto": target = next; i += 1
-            case "--to-destination": toDestination = next; i += 1
-            case "--ctstate", "--state":
-                if let n = next, n.contains("ESTABLISHED") { hasConntrackEstablished = true }
-                hasOtherMatches = true; i += 1
-            case "--comment": i += 1
-            case "-m":
-                if next != "comment" { hasOtherMatches = true }
-                i += 1
-            case "-p", "--dport", "--sport", "--dst-type", "--src-type": hasOtherMatches = true; i += 1
-            default: break
+        let parsed = IptablesRuleParser.parse(rule)
+        for m in parsed.matches {
+            switch m {
+            case .source(let p, let n): source = Match(value: p.description, negated: n)
+            case .destination(let p, let n): destination = Match(value: p.description, negated: n)
+            case .inInterface(let i, let n): inIface = Match(value: i, negated: n)
+            case .outInterface(let i, let n): outIface = Match(value: i, negated: n)
+            case .connectionState(let states, _):
+                if states.contains("ESTABLISHED") { hasConntrackEstablished = true }
+                hasOtherMatches = true
+            case .comment: break
+            default: hasOtherMatches = true
             }
-            negate = false
-            i += 1
         }
-    }
-
-    /// iptables-save words; double-quoted strings (comments) stay one word.
-    static func split(_ s: String) -> [String] {
-        var out: [String] = [], cur = "", quoted = false
-        for ch in s {
-            if ch == "\"" { quoted.toggle(); continue }
-            if ch == " " && !quoted {
-                if !cur.isEmpty { out.append(cur); cur = "" }
-            } else { cur.append(ch) }
-        }
-        if !cur.isEmpty { out.append(cur) }
-        return out
+        target = parsed.target?.name
+        if case .dnat(let to) = parsed.target { toDestination = to }
     }
 
     /// Whether an interface match (`-i br0`, `-i br+`) matches `name`.
