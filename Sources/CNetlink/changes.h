@@ -97,6 +97,14 @@ static inline int plumb_set_group(struct nl_sock *sk, const char *name, uint32_t
 
 /// Deletes every link of interface group `group` with one RTM_DELLINK (`ip link del group N`): the kernel
 /// unregisters them as one batch, paying one RCU grace period instead of one per link (~19 ms each here).
+/// Sends a hand-built request, frees it, and waits for the kernel's ACK (or error).
+static inline int plumb_send_and_ack(struct nl_sock *sk, struct nl_msg *msg) {
+    int err = nl_send_auto_complete(sk, msg);
+    nlmsg_free(msg);
+    if (err < 0) return err;
+    return nl_wait_for_ack(sk);
+}
+
 static inline int plumb_del_group(struct nl_sock *sk, uint32_t group) {
     struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
     struct nl_msg *msg = nlmsg_alloc_simple(RTM_DELLINK, 0);
@@ -105,10 +113,7 @@ static inline int plumb_del_group(struct nl_sock *sk, uint32_t group) {
         nlmsg_free(msg);
         return -NLE_NOMEM;
     }
-    int err = nl_send_auto_complete(sk, msg);
-    nlmsg_free(msg);
-    if (err < 0) return err;
-    return nl_wait_for_ack(sk);
+    return plumb_send_and_ack(sk, msg);
 }
 
 /// Applies `changes` to the link called `name` (rtnl_link_change needs the current object).
@@ -140,10 +145,7 @@ static inline int plumb_set_group(struct nl_sock *sk, const char *name, uint32_t
         nlmsg_free(msg);
         return -NLE_NOMEM;
     }
-    int err = nl_send_auto_complete(sk, msg);
-    nlmsg_free(msg);
-    if (err < 0) return err;
-    return nl_wait_for_ack(sk);
+    return plumb_send_and_ack(sk, msg);
 }
 
 static inline int plumb_set_down(struct nl_sock *sk, const char *name) {

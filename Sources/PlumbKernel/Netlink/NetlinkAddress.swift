@@ -25,6 +25,15 @@ enum NetlinkAddress {
         return String(cBuffer: buf)
     }
 
+    /// A C `unsigned char[16]` as Swift imports it (the address fields of the flat route records).
+    typealias Bytes16 = (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                         UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)
+
+    /// An IPv4/IPv6 address held in such a field.
+    static func ip(family: Int32, _ bytes: inout Bytes16) -> String? {
+        withUnsafeBytes(of: &bytes) { ip(family: family, $0) }
+    }
+
     /// "10.0.0.0/24", "default" when the prefix length is zero.
     static func cidr(_ a: OpaquePointer?, defaultWhenEmpty: Bool) -> String? {
         guard let a else { return defaultWhenEmpty ? "default" : nil }

@@ -206,10 +206,7 @@ enum NetlinkDumper {
         var buf = [CChar](repeating: 0, count: 64)
         func str(_ p: UnsafeMutablePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "" }
         let fam = r.family
-        func ip(_ bytes: inout (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)) -> String? {
-            withUnsafeBytes(of: &bytes) { NetlinkAddress.ip(family: fam, $0) }
-        }
+        func ip(_ bytes: inout NetlinkAddress.Bytes16) -> String? { NetlinkAddress.ip(family: fam, &bytes) }
         let dst = r.has_dst != 0 && r.dst_len > 0 ? ip(&r.dst).map { "\($0)/\(r.dst_len)" } ?? "default" : "default"
         var route = Route(family: fam == AF_INET ? .ipv4 : fam == AF_INET6 ? .ipv6 : .other, table: r.table,
                           tableName: str(rtnl_route_table2str(Int32(bitPattern: r.table), &buf, 64)), dst: dst)

@@ -90,10 +90,7 @@ public final class RouteLookup: @unchecked Sendable {
         var buf = [CChar](repeating: 0, count: 64)
         func str(_ p: UnsafeMutablePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "" }
         let fam = cq.family
-        func ip(_ bytes: inout (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)) -> String? {
-            withUnsafeBytes(of: &bytes) { NetlinkAddress.ip(family: fam, $0) }
-        }
+        func ip(_ bytes: inout NetlinkAddress.Bytes16) -> String? { NetlinkAddress.ip(family: fam, &bytes) }
         var d = RouteDecision(type: str(nl_rtntype2str(Int32(a.type), &buf, 64)), table: a.table)
         if a.oif > 0 { d.outputInterface = Int(a.oif) }
         if a.has_gateway != 0 { d.gateway = ip(&a.gateway) }
