@@ -124,6 +124,10 @@ struct plumb_link {
     unsigned char vx_group[16], vx_local[16];
     int vx_group_family, vx_local_family, vx_port, vx_link;
     uint32_t macvlan_mode;
+    // Bridge port state from IFLA_INFO_SLAVE_DATA (bit 7: hairpin), valid when has_brport: the plain link dump
+    // already carries it, so no second AF_BRIDGE dump (the cost of a whole `bridge link`) is needed.
+    int has_brport;
+    unsigned char brport_state;
 };
 
 struct plumb_link_ctx { struct plumb_link *links; int n, cap; int oom; };
@@ -184,6 +188,15 @@ static inline int plumb_link_cb(struct nl_msg *msg, void *arg) {
                 struct nlattr *mv[IFLA_MACVLAN_MAX + 1];
                 if (nla_parse_nested(mv, IFLA_MACVLAN_MAX, li[IFLA_INFO_DATA], NULL) >= 0 && mv[IFLA_MACVLAN_MODE])
                     l->macvlan_mode = nla_get_u32(mv[IFLA_MACVLAN_MODE]);
+            }
+            if (li[IFLA_INFO_SLAVE_KIND] && li[IFLA_INFO_SLAVE_DATA]
+                && strcmp(nla_get_string(li[IFLA_INFO_SLAVE_KIND]), "bridge") == 0) {
+                struct nlattr *bp[IFLA_BRPORT_MAX + 1];
+                if (nla_parse_nested(bp, IFLA_BRPORT_MAX, li[IFLA_INFO_SLAVE_DATA], NULL) >= 0 && bp[IFLA_BRPORT_STATE]) {
+                    l->has_brport = 1;
+                    l->brport_state = nla_get_u8(bp[IFLA_BRPORT_STATE]) & 0x7f;
+                    if (bp[IFLA_BRPORT_MODE] && nla_get_u8(bp[IFLA_BRPORT_MODE])) l->brport_state |= 0x80;
+                }
             }
         }
     }

@@ -125,6 +125,9 @@ public struct NamespaceDiscovery: Sendable {
         namespaceInode("\(procRoot)/1/ns/net") ?? namespaceInode("\(procRoot)/self/ns/net") ?? 0
     }
 
+    /// The network namespace this process runs in.
+    func ownNamespace() -> UInt64 { namespaceInode("\(procRoot)/self/ns/net") ?? 0 }
+
     private func namespaceInode(_ path: String) -> UInt64? {
         var buf = [CChar](repeating: 0, count: 64)
         guard readlink(path, &buf, 63) > 0 else { return nil }

@@ -59,10 +59,11 @@ enum NetlinkDumper {
     /// Links, their addresses and bridge-port states.
     private static func dumpLinks(_ s: NetlinkSocket, into out: inout NetlinkDump) throws {
         var positions: [Int: Int] = [:]
-        var hasBridgePorts = false
+        var needsPortDump = false
         for d in try s.links() {
             positions[d.link.index] = out.links.count
-            if d.link.master != nil { hasBridgePorts = true }
+            // Kernels that put the port state in the link dump's slave data need no AF_BRIDGE dump.
+            if d.link.master != nil && d.link.bridgePort == nil { needsPortDump = true }
             out.links.append(d)
         }
         let addrCache = try s.dumpCache("address dump") { rtnl_addr_alloc_cache($0, $1) }
@@ -72,7 +73,7 @@ enum NetlinkDumper {
                   let ip = NetlinkAddress.string(rtnl_addr_get_local(o)) else { return }
             out.links[pos].link.addresses.append("\(ip)/\(rtnl_addr_get_prefixlen(o))")
         }
-        if hasBridgePorts {
+        if needsPortDump {
             for (idx, st) in s.bridgePortStates(capacity: out.links.count) {
                 guard let pos = positions[idx], out.links[pos].link.master != nil else { continue }
                 out.links[pos].link.bridgePort = BridgePortInfo(state: bridgePortState(Int32(st & 0x7f)),
@@ -133,6 +134,10 @@ enum NetlinkDumper {
         var link = Link(index: index, name: name, kind: kind, mac: mac, mtu: Int(r.mtu), flags: flagNames(r.flags),
                         operState: operState(r.operstate))
         if r.master > 0 { link.master = LinkRef(index: Int(r.master)) }
+        if r.has_brport != 0 {
+            link.bridgePort = BridgePortInfo(state: bridgePortState(Int32(r.brport_state & 0x7f)),
+                                             hairpin: r.brport_state & 0x80 != 0)
+        }
         link.stats.rxPackets = r.rx_packets
         link.stats.txPackets = r.tx_packets
         link.stats.rxBytes = r.rx_bytes

@@ -14,6 +14,28 @@ enum NamespaceHandle {
         return -1
     }
 
+    /// Grows the process's fd table to hold `count` descriptors in one step. The kernel grows it by doubling, and
+    /// in a process with more than one thread every growth waits for an RCU grace period (milliseconds each):
+    /// opening 500 namespace fds while the host's dumps run on another thread spent 10-15 ms there.
+    static func reserveDescriptors(_ count: Int) {
+        raiseFileLimit()
+        var rl = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &rl) == 0 else { return }
+        let top = Int32(min(count, Int(clamping: rl.rlim_cur)) - 1)
+        guard top > 2 else { return }
+        let fd = fcntl(0, F_DUPFD_CLOEXEC, top)   // the lowest free number >= top: never one in use
+        if fd >= 0 { close(fd) }
+    }
+
+    /// Number of entries in a directory (0 when it cannot be read).
+    static func entryCount(_ path: String) -> Int {
+        guard let d = opendir(path) else { return 0 }
+        defer { closedir(d) }
+        var n = 0
+        while readdir(d) != nil { n += 1 }
+        return n
+    }
+
     /// A snapshot of 500 namespaces keeps ~1,000 fds open at once: lift the soft limit to the hard one.
     static func raiseFileLimit() {
         var rl = rlimit()

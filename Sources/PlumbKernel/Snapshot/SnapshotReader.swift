@@ -48,6 +48,7 @@ public struct SnapshotReader: Sendable {
             // host's veth peers are resolved against them.
             discovery.scanFds = false
         }
+        let prefetch = target == "host" ? HostPrefetch.start(options: options, discovery: discovery) : nil
         let found = discovery.discover()
         let t = target.hasPrefix("net:[") && target.hasSuffix("]") ? String(target.dropFirst(5).dropLast()) : target
         let match: DiscoveredNamespace? = {
@@ -59,7 +60,7 @@ public struct SnapshotReader: Sendable {
             let named = found.namespaces.filter { $0.names.contains(t) }
             return named.count == 1 ? named[0] : nil
         }()
-        return read(found, started: started, only: match.map { [$0.id] } ?? options.only)
+        return read(found, started: started, only: match.map { [$0.id] } ?? options.only, prefetch: prefetch)
     }
 
     /// Discovery alone: which namespaces exist and who holds them (the live view decides from it what to read).
@@ -71,8 +72,10 @@ public struct SnapshotReader: Sendable {
         read(discovered, started: Date(), only: only)
     }
 
-    func read(_ discovered: DiscoveryResult, started: Date, only: Set<UInt64>?) -> Snapshot {
-        NamespaceHandle.raiseFileLimit()
+    func read(_ discovered: DiscoveryResult, started: Date, only: Set<UInt64>?,
+              prefetch: HostPrefetch? = nil) -> Snapshot {
+        // An fd per namespace plus a socket per namespace read, reserved at once (see reserveDescriptors).
+        NamespaceHandle.reserveDescriptors(2 * discovered.namespaces.count + 64)
         let found = discovered
         var stats = found.stats
         stats.discoveryMillis = Date().timeIntervalSince(started) * 1000
@@ -84,6 +87,11 @@ public struct SnapshotReader: Sendable {
         let firewallReader = options.firewall ? FirewallReader() : nil
         let netStart = Date()
         let fwMillis = LockedArray<Double>(count: slots.count, initial: 0)
+        // The host's dumps are already running: resolve every nsid while they do.
+        let nsids = self.nsids ?? (prefetch != nil ? NsidCache() : nil)
+        let prefetchSocket = prefetch.flatMap { p in
+            nsids.flatMap { p.resolveNsids(fds: fds, ids: found.namespaces.map(\.id), into: $0) }
+        }
 
         NamespaceWorkers.forEach(fds: selected.map { fds[$0] }, threads: workerCount(selected.count)) { j, entered in
             let i = selected[j]
@@ -92,7 +100,12 @@ public struct SnapshotReader: Sendable {
                 slot.notes.append("namespace vanished before it could be entered")
                 return
             }
-            if options.netlink { do {
+            if let prefetch, prefetch.hostId == found.namespaces[i].id { do {
+                slot.dump = try prefetch.dump()
+                slot.socket = prefetchSocket
+            } catch {
+                slot.notes.append("\(error)")
+            } } else if options.netlink { do {
                 let id = found.namespaces[i].id
                 let sock = try sockets?.take(id) ?? NetlinkSocket()
                 defer { sockets?.put(id, sock) }
@@ -125,7 +138,7 @@ public struct SnapshotReader: Sendable {
         }
 
         sockets?.retain(only: Set(found.namespaces.map(\.id)))
-        nsids?.retain(only: Set(found.namespaces.map(\.id)))
+        self.nsids?.retain(only: Set(found.namespaces.map(\.id)))
         let wiringStart = Date()
         let peers = PeerResolver(entries: found.namespaces.indices.map {
             PeerResolver.Entry(id: found.namespaces[$0].id, fd: fds[$0], socket: slots[$0].socket,
