@@ -112,7 +112,8 @@ struct TUICommand: ParsableCommand {
                 prepared = nil
                 dirty = false
             }
-            guard let key = term.readKey(timeoutMillis: 50) else { continue }
+            // A running capture is polled every 50 ms; otherwise the UI sleeps until a key or a new snapshot.
+            guard let key = term.readKey(timeoutMillis: capture != nil ? 50 : 1000, wake: live.wakeFd) else { continue }
             dirty = true
             switch state.handle(key, snapshot: ctx.snapshot, keymap: ctx.keymap) {
             case .quit: return

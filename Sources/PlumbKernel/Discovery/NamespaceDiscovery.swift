@@ -33,6 +33,8 @@ public struct NamespaceDiscovery: Sendable {
     public var scanMounts = true
     /// Threads used to walk /proc; 0 means one per core.
     public var threads = 0
+    /// Mount tables kept between discoveries and re-read only when they change (the live view).
+    public var mountTables: MountTableCache?
 
     public init(scanFds: Bool = true) { self.scanFds = scanFds }
 
@@ -41,8 +43,7 @@ public struct NamespaceDiscovery: Sendable {
         let device = stat("\(procRoot)/self/ns/net", &st) == 0 ? UInt64(st.st_dev) : 0
         // Our own mount table, read once: its bind-mount paths let the fd scan recognise fds opened through them.
         let ownMnt = namespaceInode("\(procRoot)/self/ns/mnt")
-        let ownMounts = scanMounts
-            ? (FileReader.readBytes("\(procRoot)/self/mountinfo").map(MountInfoParser.nsfsMounts) ?? []) : []
+        let ownMounts = scanMounts ? (mountTable(ownMnt, "\(procRoot)/self/mountinfo") ?? []) : []
         let scanner = ProcScanner(procRoot: procRoot, scanFds: scanFds, details: processDetails, nsfsDevice: device,
                                   nsfsPaths: Set(ownMounts.filter { $0.type == "net" }.map(\.mountPoint)))
         let pids = scanner.listPids()
@@ -80,8 +81,7 @@ public struct NamespaceDiscovery: Sendable {
         let reps = scanMounts ? scan.mountNamespaceReps.sorted(by: { $0.value < $1.value }) : []
         for (mnt, pid) in reps {
             let own = mnt == ownMnt
-            let mounts = own ? ownMounts
-                : FileReader.readBytes("\(procRoot)/\(pid)/mountinfo").map(MountInfoParser.nsfsMounts)
+            let mounts = own ? ownMounts : mountTable(mnt, "\(procRoot)/\(pid)/mountinfo")
             guard let mounts else { continue }
             stats.mountTablesScanned += 1
             for m in mounts where m.type == "net" {
@@ -95,6 +95,7 @@ public struct NamespaceDiscovery: Sendable {
                 }
             }
         }
+        mountTables?.retain(only: Set(reps.map(\.key)).union(ownMnt.map { [$0] } ?? []))
         for (ns, h) in scan.fdHolders {
             update(ns) { e in
                 e.heldBy.append(h)
@@ -123,6 +124,11 @@ public struct NamespaceDiscovery: Sendable {
     /// The host namespace is PID 1's; where its link is unreadable (EACCES here), our own.
     func hostNamespace() -> UInt64 {
         namespaceInode("\(procRoot)/1/ns/net") ?? namespaceInode("\(procRoot)/self/ns/net") ?? 0
+    }
+
+    private func mountTable(_ mnt: UInt64?, _ path: String) -> [NsfsMount]? {
+        if let mountTables, let mnt { return mountTables.mounts(of: mnt, path: path) }
+        return FileReader.readBytes(path).map(MountInfoParser.nsfsMounts)
     }
 
     /// The network namespace this process runs in.

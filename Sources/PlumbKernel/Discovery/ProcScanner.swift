@@ -17,7 +17,7 @@ struct ProcScan: Sendable {
         processes += o.processes
         threadHolders += o.threadHolders
         fdHolders += o.fdHolders
-        for (k, v) in o.mountNamespaceReps where mountNamespaceReps[k] == nil { mountNamespaceReps[k] = v }
+        for (k, v) in o.mountNamespaceReps { mountNamespaceReps[k] = min(mountNamespaceReps[k] ?? v, v) }  // lowest pid: stable between scans
         stats.processesScanned += o.stats.processesScanned
         stats.threadsScanned += o.stats.threadsScanned
         stats.processesVanished += o.stats.processesVanished

@@ -11,6 +11,8 @@ public final class LiveModel: @unchecked Sendable {
     let watcher = EventWatcher()
     let sockets = NetlinkSocketCache()
     let nsids = NsidCache()
+    /// Mount tables (500 bind mounts of `ip netns` namespaces) re-read only when they change.
+    let mountTables = MountTableCache()
     /// Namespaces that must be read at the next refresh (events that could not be applied in place).
     public private(set) var pending: Set<UInt64> = []
     /// Namespaces whose contents changed since `takeChanged()` (nil: possibly all, after a full read).
@@ -95,6 +97,7 @@ public final class LiveModel: @unchecked Sendable {
         var reader = SnapshotReader(options: opts)
         reader.sockets = sockets
         reader.nsids = nsids
+        reader.discovery.mountTables = mountTables
         let started = Date()
         let found = reader.discover()
         let discoveryMillis = Date().timeIntervalSince(started) * 1000
@@ -134,7 +137,9 @@ public final class LiveModel: @unchecked Sendable {
         guard var snap = snapshot else { return nil }
         var opts = options
         opts.scanFds = scanFds && options.scanFds
-        let found = SnapshotReader(options: opts).discover()
+        var reader = SnapshotReader(options: opts)
+        reader.discovery.mountTables = mountTables
+        let found = reader.discover()
         let byID = Dictionary(found.namespaces.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let known = Set(snap.namespaces.map(\.id))
         let appeared = !Set(byID.keys).subtracting(known).isEmpty

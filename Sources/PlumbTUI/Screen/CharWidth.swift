@@ -8,10 +8,28 @@ enum CharWidth {
         return isWide(v) ? 2 : 1
     }
 
+    /// Per scalar when no scalar can join with its neighbour (the usual case: ASCII names, box-drawing tree
+    /// prefixes); per grapheme cluster otherwise. Grapheme breaking was most of a 500-row topology's layout.
     static func of(_ s: String) -> Int {
         var w = 0
-        for c in s { w += of(c) }
+        for v in s.unicodeScalars {
+            if v.value < 0x80 { w += 1; continue }
+            if joins(v.value) { return s.reduce(0) { $0 + of($1) } }
+            w += isWide(v.value) ? 2 : 1
+        }
         return w
+    }
+
+    /// Scalars that combine with the one before (marks, joiners, variation selectors, emoji modifiers).
+    private static func joins(_ v: UInt32) -> Bool {
+        switch v {
+        case 0x0300...0x036F, 0x0483...0x0489, 0x0591...0x05BD, 0x0610...0x061A, 0x064B...0x065F,
+             0x0900...0x0903, 0x093A...0x094F, 0x1AB0...0x1AFF, 0x1DC0...0x1DFF, 0x200B...0x200F,
+             0x20D0...0x20FF, 0xFE00...0xFE0F, 0xFE20...0xFE2F, 0x1F3FB...0x1F3FF, 0xE0000...0xE0FFF:
+            return true
+        default:
+            return v >= 0x0E31 && v <= 0x0E4E  // Thai vowels and tone marks
+        }
     }
 
     private static func isWide(_ v: UInt32) -> Bool {

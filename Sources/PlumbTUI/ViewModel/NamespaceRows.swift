@@ -5,24 +5,38 @@ import PlumbModel
 enum NamespaceRows {
     static func build(_ snapshot: Snapshot, filter: String, index: SnapshotIndex) -> [Namespace] {
         let f = Filter(filter)
-        let hostFirst = snapshot.namespaces.filter(\.isHost) + snapshot.namespaces.filter { !$0.isHost }
+        // Discovery already puts the host first: then the array is shared, not copied namespace by namespace.
+        let hostFirst = snapshot.namespaces.indices.dropFirst().allSatisfy({ !snapshot.namespaces[$0].isHost })
+            ? snapshot.namespaces
+            : snapshot.namespaces.filter(\.isHost) + snapshot.namespaces.filter { !$0.isHost }
         return f.isEmpty ? hostFirst : hostFirst.filter { f.matches($0, index: index) }
     }
 
     /// "process", "bind mount,fd", …: what keeps the namespace alive, strongest holder first.
     static func heldBy(_ ns: Namespace) -> String {
-        let order: [Holder.Kind] = [.process, .thread, .bindMount, .fd]
-        let kinds = Set(ns.heldBy.map(\.kind))
-        let names = order.filter(kinds.contains).map { k -> String in
-            switch k {
-            case .process: return "process"
-            case .thread: return "thread"
-            case .bindMount: return "bind mount"
-            case .fd: return "fd"
+        // A bit per kind rather than a Set: this runs for every namespace row on every frame.
+        var kinds = 0
+        for h in ns.heldBy {
+            switch h.kind {
+            case .process: kinds |= 1
+            case .thread: kinds |= 2
+            case .bindMount: kinds |= 4
+            case .fd: kinds |= 8
             }
         }
-        return names.isEmpty ? "-" : names.joined(separator: ",")
+        switch kinds {
+        case 0: return "-"
+        case 1: return "process"
+        case 4: return "bind mount"
+        case 8: return "fd"
+        default:
+            return [(1, "process"), (2, "thread"), (4, "bind mount"), (8, "fd")]
+                .filter { kinds & $0.0 != 0 }.map(\.1).joined(separator: ",")
+        }
     }
+
+    /// `container(ns).displayWidth` without building the text ("-" for most namespaces).
+    static func containerWidth(_ ns: Namespace) -> Int { ns.containers.isEmpty ? 1 : container(ns).displayWidth }
 
     /// "docker:web" (plus "+N" when several containers share the namespace, as in a pod).
     static func container(_ ns: Namespace) -> String {

@@ -36,20 +36,24 @@ public struct RateHistory: Sendable, Equatable {
     /// With `only`, samples only the links of those namespaces: the live view reads counters of the
     /// namespaces on screen, and the others' older counters must not look like a drop to zero.
     public mutating func record(_ snapshot: Snapshot, only: Set<UInt64>? = nil) {
+        // Updates made from kernel events alone read no counters (`only` empty): nothing to sample.
+        if let only, only.isEmpty { return }
         var seen = Set<LinkID>()
-        for ns in snapshot.namespaces {
+        for ns in snapshot.namespaces where only?.contains(ns.id) ?? true {
             for l in ns.links {
                 let id = LinkID(namespace: ns.id, index: l.index)
                 seen.insert(id)
-                if let only, !only.contains(ns.id) { continue }
-                var list = samples[id] ?? []
-                if let last = list.last, last.time >= snapshot.takenAt { continue }  // same snapshot twice
-                list.append(LinkSample(time: snapshot.takenAt, stats: l.stats))
-                if list.count > capacity { list.removeFirst(list.count - capacity) }
-                samples[id] = list
+                if let last = samples[id]?.last, last.time >= snapshot.takenAt { continue }  // same snapshot twice
+                samples[id, default: []].append(LinkSample(time: snapshot.takenAt, stats: l.stats))
+                if samples[id]!.count > capacity { samples[id]!.removeFirst(samples[id]!.count - capacity) }
             }
         }
-        for id in samples.keys where !seen.contains(id) { samples[id] = nil }
+        // Forget links that vanished: everywhere after a full read, within the sampled namespaces otherwise.
+        for id in samples.keys where !seen.contains(id) && (only?.contains(id.namespace) ?? true) { samples[id] = nil }
+        if only != nil {
+            let alive = Set(snapshot.namespaces.map(\.id))
+            for id in samples.keys where !alive.contains(id.namespace) { samples[id] = nil }
+        }
     }
 
     public func rates(_ id: LinkID) -> LinkRates? {

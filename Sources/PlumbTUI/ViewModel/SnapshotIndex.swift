@@ -29,14 +29,24 @@ struct SnapshotIndex {
     func link(_ id: LinkID) -> Link? { namespace(id.namespace)?.link(index: id.index) }
 
     /// Display name of a namespace id, or `net:[id]` for one not in the snapshot.
-    func name(of id: UInt64) -> String { namespace(id)?.displayName ?? "net:[\(id)]" }
+    func name(of id: UInt64) -> String { positions[id].map { snapshot.namespaces[$0].displayName } ?? "net:[\(id)]" }
 
     /// `eth0@redis` for a link in another namespace, `eth0` in the same one; says so when unresolved.
     func label(_ ref: RemoteLinkRef, from here: UInt64) -> String {
         guard let nsid = ref.namespace else { return "#\(ref.index) (namespace unknown)" }
-        guard let ns = namespace(nsid) else { return "#\(ref.index)@net:[\(nsid)]" }
-        let name = ns.link(index: ref.index)?.name ?? "#\(ref.index)"
-        return nsid == here ? name : "\(name)@\(ns.displayName)"
+        // Subscripted in place rather than through namespace(_:), which copies the namespace: this runs for
+        // every veth row of a 500-link topology.
+        guard let p = positions[nsid] else { return "#\(ref.index)@net:[\(nsid)]" }
+        let name = snapshot.namespaces[p].links.first { $0.index == ref.index }?.name ?? "#\(ref.index)"
+        return nsid == here ? name : "\(name)@\(snapshot.namespaces[p].displayName)"
+    }
+
+    /// `label(ref, from:).displayWidth`, without building the label.
+    func labelWidth(_ ref: RemoteLinkRef, from here: UInt64) -> Int {
+        guard let nsid = ref.namespace, let p = positions[nsid] else { return label(ref, from: here).displayWidth }
+        let name = snapshot.namespaces[p].links.first { $0.index == ref.index }?.name.displayWidth
+            ?? "#\(ref.index)".displayWidth
+        return nsid == here ? name : name + 1 + snapshot.namespaces[p].displayName.displayWidth
     }
 
     func linkID(_ ref: RemoteLinkRef) -> LinkID? {

@@ -54,15 +54,28 @@ enum TopologyRows {
         let f = Filter(filter)
         let showAll = f.matchesNamespaceItself(ns)
         var rows: [TopologyRow] = []
+        rows.reserveCapacity(ns.links.count)
         var visited = Set<LinkID>()
+        // This namespace's links by index: a lookup through the index per row made a 500-link host quadratic.
+        var position: [Int: Int] = [:]
+        position.reserveCapacity(ns.links.count)
+        for (i, l) in ns.links.enumerated() where position[l.index] == nil { position[l.index] = i }
+        func link(_ id: LinkID) -> Link? {
+            id.namespace == ns.id ? position[id.index].map { ns.links[$0] } : index.link(id)
+        }
+        func matches(_ link: Link, _ id: LinkID) -> Bool {
+            if showAll { return true }
+            if id.namespace == ns.id { return f.matches(link, in: ns, index: index) }
+            guard let owner = index.namespace(id.namespace) else { return false }
+            return f.matches(link, in: owner, index: index)
+        }
 
         // Emits `id` and its subtree when anything in it passes the filter; returns whether it emitted.
         @discardableResult
         func emit(_ id: LinkID, depth: Int, ancestorsLast: [Bool], isLast: Bool) -> Bool {
-            guard !visited.contains(id), let link = index.link(id), let owner = index.namespace(id.namespace)
-            else { return false }
+            guard !visited.contains(id), let link = link(id) else { return false }
             visited.insert(id)
-            let selfMatches = showAll || f.matches(link, in: owner, index: index)
+            let selfMatches = matches(link, id)
             let rowAt = rows.count
             let kids = id.namespace == ns.id ? (children[id.index] ?? []) : []
             rows.append(TopologyRow(id: id, link: link, depth: depth, ancestorsLast: ancestorsLast, isLast: isLast,

@@ -15,15 +15,19 @@ enum NamespaceListView {
         PaneFrame.draw(&buf, rect: rect, title: title, focused: focused, footer: window.positionLabel,
                        theme: theme, glyphs: g)
 
-        // Two cells for marker and leak flag, then the table.
-        let names = list.map(\.displayName), containers = list.map(NamespaceRows.container)
-        let held = list.map { NamespaceRows.heldBy($0) + ($0.isOrphan ? " (no process)" : "") }
+        // Two cells for marker and leak flag, then the table. Widths over every row, text for the visible ones.
+        var nameW = 0, containerW = 0, heldW = 0
+        for i in list.indices {  // by index: iterating by value copies every namespace
+            nameW = max(nameW, list[i].displayName.displayWidth)
+            containerW = max(containerW, NamespaceRows.containerWidth(list[i]))
+            heldW = max(heldW, NamespaceRows.heldBy(list[i]).displayWidth + (list[i].isOrphan ? 13 : 0))
+        }
         let cols = TableLayout.fit([
-            ColumnSpec("NAME", values: names, cap: 24, minimum: 12, flexible: true),
-            ColumnSpec("CONTAINER", values: containers, cap: 22, minimum: 10, drop: 2),
+            ColumnSpec("NAME", natural: min(24, nameW), minimum: 12, flexible: true),
+            ColumnSpec("CONTAINER", natural: min(22, containerW), minimum: 10, drop: 2),
             ColumnSpec("PROCS", natural: 5, right: true),
             ColumnSpec("LINKS", natural: 5, drop: 1, right: true),
-            ColumnSpec("HELD BY", values: held, cap: 26, minimum: 10, drop: 3, flexible: true),
+            ColumnSpec("HELD BY", natural: min(26, heldW), minimum: 10, drop: 3, flexible: true),
         ], x: body.x + 2, width: body.width - 2)
         buf.header(cols, y: headRect.y, style: theme.header, glyphs: g)
 
@@ -37,11 +41,12 @@ enum NamespaceListView {
             } else if ns.isOrphan {
                 buf.put("!", x: body.x + 1, y: y, style: theme.leak)
             }
-            buf.cell(names[i], cols[0], y: y, style: ns.isHost ? base.bolded : base, glyphs: g)
-            buf.cell(containers[i], cols[1], y: y, style: ns.containers.isEmpty ? theme.dim : base, glyphs: g)
+            buf.cell(ns.displayName, cols[0], y: y, style: ns.isHost ? base.bolded : base, glyphs: g)
+            buf.cell(NamespaceRows.container(ns), cols[1], y: y, style: ns.containers.isEmpty ? theme.dim : base, glyphs: g)
             buf.cell(String(ns.pids.count), cols[2], y: y, style: ns.isOrphan ? theme.leak : base, glyphs: g)
             buf.cell(String(ns.links.count), cols[3], y: y, style: base, glyphs: g)
-            buf.cell(held[i], cols[4], y: y, style: ns.isOrphan ? theme.leak : theme.dim, glyphs: g)
+            buf.cell(NamespaceRows.heldBy(ns) + (ns.isOrphan ? " (no process)" : ""), cols[4], y: y,
+                     style: ns.isOrphan ? theme.leak : theme.dim, glyphs: g)
         }
         if list.isEmpty {
             buf.text(state.filter.isEmpty ? "no namespaces" : "nothing matches /\(state.filter)", x: body.x + 2,

@@ -30,9 +30,13 @@ enum StatusLineView {
                     : Segment("every \(Format.seconds(state.refreshInterval))", t.text))
         segs.append(Segment(g.separator, t.border))
         let snap = ctx.snapshot
-        let links = snap.namespaces.reduce(0) { $0 + $1.links.count }
-        let rules = snap.namespaces.reduce(0) { $0 + $1.firewall.ruleCount }
-        let orphans = snap.namespaces.filter(\.isOrphan).count
+        // By index: iterating the namespaces by value copies each one, on every frame.
+        var links = 0, rules = 0, orphans = 0
+        for i in snap.namespaces.indices {
+            links += snap.namespaces[i].links.count
+            rules += snap.namespaces[i].firewall.ruleCount
+            if snap.namespaces[i].isOrphan { orphans += 1 }
+        }
         segs.append(Segment("\(snap.namespaces.count) ns  \(links) links  \(rules) rules", t.text))
         if orphans > 0 { segs.append(Segment("  \(orphans) leaked?", t.leak)) }
 
@@ -78,7 +82,9 @@ enum StatusLineView {
         var seen = Set<String>()
         func add(_ s: String) { if seen.insert(s).inserted { out.append(s) } }
         snap.notes.forEach(add)
-        for ns in snap.namespaces {
+        for i in snap.namespaces.indices
+        where !snap.namespaces[i].notes.isEmpty || !snap.namespaces[i].firewall.notes.isEmpty {
+            let ns = snap.namespaces[i]
             for n in ns.notes { add("\(ns.displayName): \(n)") }
             for n in ns.firewall.notes { add("\(ns.displayName): \(n)") }
         }

@@ -17,12 +17,18 @@ enum TopologyView {
 
         let here = rows.namespace?.id ?? 0
         let badged = rows.badges.links
-        let plainNames = tree.map { name($0, index: rows.index, here: here, glyphs: g) }
-        // Room for a doctor badge after a name that has one.
-        let names = zip(tree, plainNames).map { r, n in n + (badged[r.id.namespace]?[r.link.name] != nil ? "  " : "") }
-        let leads = tree.map { leadsTo($0.link, id: $0.id, index: rows.index, here: here, glyphs: g) }
-        let addrs = tree.map { $0.link.addresses.joined(separator: " ") }
-        let cols = columns(names: names, leads: leads, addrs: addrs, x: body.x + 2, width: body.width - 2)
+        // Column widths need every row, the text only the visible ones: widths are counted without building
+        // the strings (a 500-link host redrawn several times a second spent most of a frame building them).
+        let widths = TopologyRowWidths(glyphs: g)
+        var nameW = 0, leadW: [Int] = [], addrW: [Int] = []
+        leadW.reserveCapacity(tree.count); addrW.reserveCapacity(tree.count)
+        for r in tree {
+            let badge = badged[r.id.namespace]?[r.link.name] != nil ? 2 : 0
+            nameW = max(nameW, widths.name(r, index: rows.index) + badge)
+            leadW.append(widths.lead(r.link, id: r.id, index: rows.index, here: here))
+            addrW.append(widths.addresses(r.link))
+        }
+        let cols = columns(nameWidth: nameW, leads: leadW, addrs: addrW, x: body.x + 2, width: body.width - 2)
         buf.header(cols, y: headRect.y, style: theme.header, glyphs: g)
         let combined = cols[4] == nil
 
@@ -31,9 +37,11 @@ enum TopologyView {
             let st = LinkState(row.link)
             let base = row.isContext ? theme.dim : theme.text
             let prefix = row.treePrefix(g)
+            let lead = leadsTo(row.link, id: row.id, index: rows.index, here: here, glyphs: g)
+            let addr = row.link.addresses.joined(separator: " ")
             if let c = cols[0] {
                 let pw = buf.text(prefix, x: c.x, y: y, width: c.width, style: theme.border, ellipsis: nil)
-                let label = String(plainNames[i].dropFirst(prefix.count))
+                let label = row.isForeign ? "\(row.link.name)@\(rows.index.name(of: row.id.namespace))" : row.link.name
                 let lw = buf.text(label, x: c.x + pw, y: y, width: c.width - pw,
                                   style: row.link.kind == "bridge" ? base.bolded : base, ellipsis: g.ellipsis)
                 if let sev = rows.badges.links[row.id.namespace]?[row.link.name], pw + lw + 2 <= c.width {
@@ -44,11 +52,11 @@ enum TopologyView {
             buf.cell(row.link.kind, cols[1], y: y, style: theme.dim, glyphs: g)
             buf.cell(st.label, cols[2], y: y, style: st.style(theme), glyphs: g)
             if combined, let c = cols[3] {
-                let lead = leads[i].isEmpty ? [] : [Segment(leads[i] + (addrs[i].isEmpty ? "" : " "), theme.peer)]
-                buf.segments(lead + [Segment(addrs[i], theme.address)], x: c.x, y: y, width: c.width, glyphs: g)
+                let segs = lead.isEmpty ? [] : [Segment(lead + (addr.isEmpty ? "" : " "), theme.peer)]
+                buf.segments(segs + [Segment(addr, theme.address)], x: c.x, y: y, width: c.width, glyphs: g)
             } else {
-                buf.cell(leads[i], cols[3], y: y, style: row.link.peer != nil ? theme.peer : base, glyphs: g)
-                buf.cell(addrs[i], cols[4], y: y, style: theme.address, glyphs: g)
+                buf.cell(lead, cols[3], y: y, style: row.link.peer != nil ? theme.peer : base, glyphs: g)
+                buf.cell(addr, cols[4], y: y, style: theme.address, glyphs: g)
             }
         }
         if tree.isEmpty {
@@ -61,22 +69,21 @@ enum TopologyView {
 
     /// Separate "connects to" and "addresses" columns when both get a useful width; on narrow panes one
     /// shared column (a host-side veth has no address and a bridge no peer, so they rarely compete).
-    static func columns(names: [String], leads: [String], addrs: [String], x: Int, width: Int) -> [PlacedColumn?] {
+    static func columns(nameWidth widest: Int, leads: [Int], addrs: [Int], x: Int, width: Int) -> [PlacedColumn?] {
         // Interface names are at most 15 characters: keep them whole (with a short tree prefix) if at all possible.
-        let widest = names.reduce(0) { max($0, $1.displayWidth) }
-        let link = ColumnSpec("LINK", values: names, cap: 30, minimum: min(widest, 17), flexible: true)
+        let link = ColumnSpec("LINK", natural: min(30, widest), minimum: min(widest, 17), flexible: true)
         let kind = ColumnSpec("KIND", natural: 8, drop: 1)
         let state = ColumnSpec("STATE", natural: 10, minimum: 10)
         let separate = TableLayout.fit([
             link, kind, state,
-            ColumnSpec("CONNECTS TO", values: leads, cap: 34, minimum: 14, flexible: true),
-            ColumnSpec("ADDRESSES", values: addrs, cap: 60, minimum: 14, flexible: true, shrinkFirst: 1),
+            ColumnSpec("CONNECTS TO", natural: min(34, leads.max() ?? 0), minimum: 14, flexible: true),
+            ColumnSpec("ADDRESSES", natural: min(60, addrs.max() ?? 0), minimum: 14, flexible: true, shrinkFirst: 1),
         ], x: x, width: width)
         let fits = separate.allSatisfy { $0 == nil || $0!.width >= $0!.spec.minimum }
         if fits && separate[0] != nil && separate[3] != nil && separate[4] != nil { return separate }
-        let both = zip(leads, addrs).map { $0.isEmpty ? $1 : $1.isEmpty ? $0 : "\($0) \($1)" }
+        let both = zip(leads, addrs).map { $0 == 0 ? $1 : $1 == 0 ? $0 : $0 + 1 + $1 }
         var cols = TableLayout.fit([link, kind, state,
-                                    ColumnSpec("CONNECTS TO, ADDRS", values: both, cap: 80, minimum: 20,
+                                    ColumnSpec("CONNECTS TO, ADDRS", natural: min(80, both.max() ?? 0), minimum: 20,
                                                flexible: true)], x: x, width: width)
         cols.append(nil)
         return cols
@@ -91,12 +98,6 @@ enum TopologyView {
         return t
     }
 
-    /// Tree prefix + name; a child living in another namespace says where (`eth1@sensor`).
-    static func name(_ row: TopologyRow, index: SnapshotIndex, here: UInt64, glyphs g: Glyphs) -> String {
-        let n = row.isForeign ? "\(row.link.name)@\(index.name(of: row.id.namespace))" : row.link.name
-        return row.treePrefix(g) + n
-    }
-
     /// Where a link leads: a veth's peer (in its namespace), a child's parent elsewhere, a VXLAN's remote,
     /// a bridge port's STP state when it is not forwarding.
     static func leadsTo(_ l: Link, id: LinkID, index: SnapshotIndex, here: UInt64, glyphs g: Glyphs) -> String {
@@ -106,14 +107,17 @@ enum TopologyView {
         if let p = l.parent, id.namespace == here, p.namespace != id.namespace || l.master != nil {
             parts.append("on \(index.label(p, from: id.namespace))")
         }
-        if let v = l.vxlan {
-            var s = "vni \(v.vni)"
-            if let r = v.remote { s += " \(g.arrow) \(r)" }
-            if let port = v.port, port != 4789 { s += ":\(port)" }
-            parts.append(s)
-        }
+        if let v = l.vxlan { parts.append(vxlanText(v, glyphs: g)) }
         if let m = l.macvlanMode { parts.append(m) }
         if let bp = l.bridgePort, bp.state != "forwarding" { parts.append("port \(bp.state)") }
         return parts.joined(separator: " ")
+    }
+
+    /// `vni 42 → 10.0.0.2:4790` (the port only when it is not the IANA default).
+    static func vxlanText(_ v: VxlanInfo, glyphs g: Glyphs) -> String {
+        var s = "vni \(v.vni)"
+        if let r = v.remote { s += " \(g.arrow) \(r)" }
+        if let port = v.port, port != 4789 { s += ":\(port)" }
+        return s
     }
 }
