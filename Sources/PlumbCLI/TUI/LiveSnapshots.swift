@@ -36,6 +36,8 @@ final class LiveSnapshots: @unchecked Sendable {
     let eventPublishSpacing = 0.15
     private var lastPublish = Date.distantPast
     private var eventsUnpublished = false
+    /// The event sockets have something to read (epoll said so and nothing drained them since).
+    private var eventsWaiting = false
     private let model: LiveModel
     /// Readable when a new update is waiting: a pipe the UI polls together with the keyboard.
     private let wakePipe: (read: Int32, write: Int32) = {
@@ -109,6 +111,21 @@ final class LiveSnapshots: @unchecked Sendable {
         var lastRead = Date.distantPast
         var ticks = 0
         while true {
+            if eventsWaiting {
+                // A burst of events (50 flaps a second) stays in the sockets until the next update may be
+                // published, then is drained at once: one wake-up per update instead of one per event. An update
+                // due now, `r`, a new focus or stop go ahead at once.
+                lock.lock()
+                let urgent = wake || stopped, isPaused = paused, every = interval
+                lock.unlock()
+                let hold = eventPublishSpacing - Date().timeIntervalSince(lastPublish)
+                let untilDue = every - Date().timeIntervalSince(last)
+                if isPaused && !urgent { usleep(200_000); continue }  // paused: events wait in the sockets
+                if !urgent && hold > 0 && untilDue > 0 {
+                    usleep(UInt32(min(hold, untilDue) * 1_000_000) + 1000)
+                    continue
+                }
+            }
             lock.lock()
             let stop = stopped, woken = wake, isPaused = paused, every = interval
             let hot = focus, firewall = firewallOnScreen
@@ -117,7 +134,10 @@ final class LiveSnapshots: @unchecked Sendable {
             if stop { return }
             // Events are applied as they come, but handed to the UI at most every `eventPublishSpacing`: 50 flaps a
             // second must not cost 50 redraws (each diffs and draws the whole model).
-            if !isPaused, model.applyEvents() { eventsUnpublished = true }
+            if !isPaused {
+                if model.applyEvents() { eventsUnpublished = true }
+                eventsWaiting = false
+            }
             if eventsUnpublished, Date().timeIntervalSince(lastPublish) >= eventPublishSpacing, let snap = model.snapshot {
                 publish(Update(snapshot: snap, read: []))
                 eventsUnpublished = false
@@ -159,7 +179,7 @@ final class LiveSnapshots: @unchecked Sendable {
             }
             let remaining = max(10, Int32((every - now.timeIntervalSince(last)) * 1000))
             let publishIn = eventsUnpublished ? max(5, Int32((eventPublishSpacing - Date().timeIntervalSince(lastPublish)) * 1000)) : 100
-            _ = model.waitForEvents(timeoutMillis: isPaused ? 200 : min(remaining, 100, publishIn))
+            eventsWaiting = model.waitForEvents(timeoutMillis: isPaused ? 200 : min(remaining, 100, publishIn))
         }
     }
 }
