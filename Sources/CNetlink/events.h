@@ -6,6 +6,9 @@
 
 #define PLUMB_EVENT_MAX_SMALL 256
 
+/// RTM_NEWADDR / RTM_DELADDR: the address (IFA_LOCAL, else IFA_ADDRESS, as libnl's "local") and its prefix.
+struct plumb_addr_event { int removed, family, ifindex, prefixlen; unsigned char addr[16]; };
+
 struct plumb_events {
     struct plumb_link_ctx links;          // RTM_NEWLINK (AF_UNSPEC): the full link, as a dump gives it
     int deleted[PLUMB_EVENT_MAX_SMALL];   // RTM_DELLINK ifindexes
@@ -13,7 +16,10 @@ struct plumb_events {
     int port_index[PLUMB_EVENT_MAX_SMALL]; // AF_BRIDGE RTM_NEWLINK: bridge-port STP state
     unsigned char port_state[PLUMB_EVENT_MAX_SMALL];
     int nports;
-    int addresses, routes, other;         // counts of events that need a re-read
+    struct plumb_addr_event addrs[PLUMB_EVENT_MAX_SMALL];
+    int naddrs;
+    struct plumb_route_ctx routes_ev;     // RTM_NEWROUTE / RTM_DELROUTE in arrival order (free routes_ev.routes)
+    int addresses, routes, other;         // counts of address and route events, and of anything else
     int overflow;                         // the socket lost events (ENOBUFS) or a list filled up
 };
 
@@ -43,8 +49,28 @@ static inline int plumb_events_cb(struct nl_msg *msg, void *arg) {
         ev->deleted[ev->ndeleted++] = ifi->ifi_index;
         return NL_OK;
     }
-    case RTM_NEWADDR: case RTM_DELADDR: ev->addresses++; return NL_OK;
-    case RTM_NEWROUTE: case RTM_DELROUTE: ev->routes++; return NL_OK;
+    case RTM_NEWADDR: case RTM_DELADDR: {
+        ev->addresses++;
+        struct ifaddrmsg *ifa = (struct ifaddrmsg *)nlmsg_data(h);
+        struct nlattr *tb[IFA_MAX + 1];
+        if (ev->naddrs >= PLUMB_EVENT_MAX_SMALL || nlmsg_parse(h, sizeof *ifa, tb, IFA_MAX, NULL) < 0) {
+            ev->overflow = 1; return NL_OK;
+        }
+        int alen = ifa->ifa_family == AF_INET6 ? 16 : ifa->ifa_family == AF_INET ? 4 : 0;
+        struct nlattr *a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+        if (!alen || !a || nla_len(a) < alen) return NL_OK;  // not an IP address: nothing the model shows
+        struct plumb_addr_event *e = &ev->addrs[ev->naddrs++];
+        memset(e, 0, sizeof *e);
+        e->removed = h->nlmsg_type == RTM_DELADDR;
+        e->family = ifa->ifa_family; e->ifindex = (int)ifa->ifa_index; e->prefixlen = ifa->ifa_prefixlen;
+        memcpy(e->addr, nla_data(a), alen);
+        return NL_OK;
+    }
+    case RTM_NEWROUTE: case RTM_DELROUTE:
+        ev->routes++;
+        plumb_route_parse(h, &ev->routes_ev);
+        if (ev->routes_ev.oom) ev->overflow = 1;
+        return NL_OK;
     default: ev->other++; return NL_OK;
     }
 }

@@ -222,14 +222,22 @@ struct plumb_route {
     unsigned table, priority, has_priority;
     unsigned char protocol, scope, type;
     unsigned char dst[16], gateway[16], prefsrc[16];
+    int removed;   // events only: an RTM_DELROUTE
+    int multipath; // more than one next hop (the model keeps the first)
 };
 
 struct plumb_route_ctx { struct plumb_route *routes; int n, cap; int oom; };
 
+static inline int plumb_route_parse(struct nlmsghdr *h, struct plumb_route_ctx *ctx);
+
 static inline int plumb_route_cb(struct nl_msg *msg, void *arg) {
-    struct plumb_route_ctx *ctx = (struct plumb_route_ctx *)arg;
     struct nlmsghdr *h = nlmsg_hdr(msg);
     if (h->nlmsg_type != RTM_NEWROUTE) return NL_SKIP;
+    return plumb_route_parse(h, (struct plumb_route_ctx *)arg);
+}
+
+/// One RTM_NEWROUTE or RTM_DELROUTE (a dump answer or an event) appended to ctx.
+static inline int plumb_route_parse(struct nlmsghdr *h, struct plumb_route_ctx *ctx) {
     struct rtmsg *rtm = (struct rtmsg *)nlmsg_data(h);
     if (rtm->rtm_flags & RTM_F_CLONED) return NL_SKIP;  // route cache entries, as `ip route show table all` hides
     struct nlattr *tb[RTA_MAX + 1];
@@ -238,6 +246,7 @@ static inline int plumb_route_cb(struct nl_msg *msg, void *arg) {
     if (!r) { ctx->oom = 1; return NL_STOP; }
     int alen = rtm->rtm_family == AF_INET6 ? 16 : 4;
     r->family = rtm->rtm_family;
+    r->removed = h->nlmsg_type == RTM_DELROUTE;
     r->dst_len = rtm->rtm_dst_len;
     r->table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
     r->protocol = rtm->rtm_protocol; r->scope = rtm->rtm_scope; r->type = rtm->rtm_type;
@@ -253,6 +262,7 @@ static inline int plumb_route_cb(struct nl_msg *msg, void *arg) {
     // Multipath: the first next hop stands for the route (the model keeps one gateway and device).
     if (tb[RTA_MULTIPATH] && !r->oif) {
         struct rtnexthop *nh = (struct rtnexthop *)nla_data(tb[RTA_MULTIPATH]);
+        r->multipath = nla_len(tb[RTA_MULTIPATH]) > (int)RTNH_ALIGN(nh->rtnh_len);
         if (nla_len(tb[RTA_MULTIPATH]) >= (int)sizeof(*nh)) {
             r->oif = nh->rtnh_ifindex;
             struct nlattr *na[RTA_MAX + 1];

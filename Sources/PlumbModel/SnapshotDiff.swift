@@ -84,14 +84,27 @@ public enum SnapshotDiff {
     static func routes(_ a: Namespace, _ b: Namespace, _ add: (Namespace, ChangeEvent.Kind, String) -> Void) {
         // Unchanged tables (the usual case between two live updates) cost one comparison, not 3,000 strings.
         if a.routes == b.routes { return }
-        func key(_ r: Route) -> String {
-            "\(r.dst)" + (r.gateway.map { " via \($0)" } ?? "") + (r.dev.map { " dev \($0)" } ?? "")
-                + (r.tableName == "main" ? "" : " table \(r.tableName)")
+        let ra = a.routes, rb = b.routes
+        // The live model changes a few routes in place: only the part between the common head and tail differs.
+        var lo = 0
+        while lo < min(ra.count, rb.count) && ra[lo] == rb[lo] { lo += 1 }
+        var hiA = ra.count, hiB = rb.count
+        while hiA > lo && hiB > lo && ra[hiA - 1] == rb[hiB - 1] { hiA -= 1; hiB -= 1 }
+        func shown(_ r: Route) -> Bool { r.tableName != "local" }
+        func same(_ x: Route, _ y: Route) -> Bool {
+            x.dst == y.dst && x.gateway == y.gateway && x.dev == y.dev && x.tableName == y.tableName
         }
-        let old = Set(a.routes.filter { $0.tableName != "local" }.map(key))
-        let new = Set(b.routes.filter { $0.tableName != "local" }.map(key))
-        for r in new.subtracting(old).sorted() { add(b, .route, "route added: \(r)") }
-        for r in old.subtracting(new).sorted() { add(b, .route, "route removed: \(r)") }
+        let oldMid = ra[lo..<hiA].filter(shown), newMid = rb[lo..<hiB].filter(shown)
+        // A route counts as added only if no route of the whole old table looks the same (and the reverse).
+        let added = newMid.filter { n in !ra.contains { shown($0) && same($0, n) } }
+        let removed = oldMid.filter { o in !rb.contains { shown($0) && same($0, o) } }
+        for r in Set(added.map(key)).sorted() { add(b, .route, "route added: \(r)") }
+        for r in Set(removed.map(key)).sorted() { add(b, .route, "route removed: \(r)") }
+    }
+
+    private static func key(_ r: Route) -> String {
+        "\(r.dst)" + (r.gateway.map { " via \($0)" } ?? "") + (r.dev.map { " dev \($0)" } ?? "")
+            + (r.tableName == "main" ? "" : " table \(r.tableName)")
     }
 
     static func firewall(_ a: Namespace, _ b: Namespace, _ add: (Namespace, ChangeEvent.Kind, String) -> Void) {

@@ -3,9 +3,9 @@ import XCTest
 import PlumbKernel
 import PlumbModel
 
-/// The live model against the real kernel: a flap is applied from its netlink event alone, what events cannot
-/// carry (a new link, an address, a ruleset change) queues the namespace for a read, and a refresh that reads
-/// one namespace leaves the others as they were.
+/// The live model against the real kernel: a flap, an address or a route is applied from its netlink event alone;
+/// what events cannot carry (a new link, IPv4's silent route flush, a ruleset change) queues the namespace for a
+/// read, and a refresh that reads one namespace leaves the others as they were.
 final class LiveModelIntegrationTests: XCTestCase {
     var lab: TestLab!
 
@@ -51,18 +51,45 @@ final class LiveModelIntegrationTests: XCTestCase {
         XCTAssertEqual(link(idA, "ptlv0")?.peer?.namespace, idB, "the peer stays resolved")
         XCTAssertFalse(model.pending.contains(idA) || model.pending.contains(idB), "\(model.pending)")
 
-        // An address queues a read of the namespace's addresses and routes; a new link a read of the namespace.
+        // An address, and the routes that come with it, are applied from their events: no read.
+        try lab.ip(b, "link", "set", "ptlv1", "up")
+        XCTAssertTrue(applyUntil(model) { link(idA, "ptlv0")?.hasCarrier == true })
         try lab.ip(a, "addr", "add", "10.213.171.1/24", "dev", "ptlv0")
-        XCTAssertTrue(applyUntil(model) { model.pendingTables.contains(idA) })
-        XCTAssertFalse(model.pending.contains(idA), "the links are current: no full read")
+        func routes(_ ns: UInt64) -> [Route] { model.snapshot?.namespace(id: ns)?.routes ?? [] }
+        XCTAssertTrue(applyUntil(model) {
+            link(idA, "ptlv0")?.addresses == ["10.213.171.1/24"] && routes(idA).contains { $0.dst == "10.213.171.0/24" }
+        }, "address and connected route from events: \(routes(idA).map(\.dst))")
+        try lab.ip(a, "route", "add", "10.213.172.0/24", "via", "10.213.171.2", "dev", "ptlv0")
+        XCTAssertTrue(applyUntil(model) { routes(idA).contains { $0.dst == "10.213.172.0/24" && $0.gateway == "10.213.171.2" } })
+        XCTAssertEqual(routes(idA).first { $0.dst == "10.213.172.0/24" }?.dev, "ptlv0")
+        XCTAssertFalse(model.pending.contains(idA) || model.pendingTables.contains(idA),
+                       "applied in place: nothing queued (\(model.pendingTables))")
+        // The model's routes are the kernel's: the same set as a fresh dump.
+        let dumped = SnapshotReader().read(target: a).namespaces.first { $0.id == idA }?.routes ?? []
+        func keys(_ rs: [Route]) -> [String] {
+            rs.map { "\($0.table) \($0.dst) \($0.gateway ?? "-") \($0.dev ?? "-") \($0.type)" }.sorted()
+        }
+        XCTAssertEqual(keys(routes(idA)), keys(dumped))
+        try lab.ip(a, "route", "del", "10.213.172.0/24")
+        XCTAssertTrue(applyUntil(model) { !routes(idA).contains { $0.dst == "10.213.172.0/24" } })
+        XCTAssertFalse(model.pendingTables.contains(idA))
+
+        // A new link queues a read of its namespace.
         try lab.ip(b, "link", "add", "ptlvbr", "type", "bridge")
         XCTAssertTrue(applyUntil(model) { model.pending.contains(idB) })
         let next = model.refresh(read: [], firewall: [])
         XCTAssertEqual(next.namespace(id: idA)?.links.first { $0.name == "ptlv0" }?.addresses, ["10.213.171.1/24"])
         XCTAssertNotNil(next.namespace(id: idB)?.links.first { $0.name == "ptlvbr" })
         XCTAssertTrue(model.pending.isEmpty && model.pendingTables.isEmpty)
-        XCTAssertTrue(next.namespace(id: idA)?.routes.contains { $0.dst == "10.213.171.0/24" } == true,
-                      "the connected route came with the address")
+
+        // Setting the link down makes IPv4 drop its routes without any event: the namespace's tables are read.
+        try lab.ip(a, "link", "set", "ptlv0", "down")
+        XCTAssertTrue(applyUntil(model) { model.pendingTables.contains(idA) })
+        let afterDown = model.refresh(read: [], firewall: [])
+        XCTAssertFalse(afterDown.namespace(id: idA)?.routes.contains { $0.dst == "10.213.171.0/24" } ?? true,
+                       "the flushed connected route is gone after the read")
+        XCTAssertEqual(keys(afterDown.namespace(id: idA)?.routes ?? []),
+                       keys(SnapshotReader().read(target: a).namespaces.first { $0.id == idA }?.routes ?? []))
 
         // A ruleset change (iptables-nft commits through nf_tables) queues a firewall read of that namespace only.
         try Shell.run("ip", "netns", "exec", a, "iptables", "-w", "-A", "INPUT", "-s", "10.213.171.9", "-j", "DROP")

@@ -60,4 +60,56 @@ final class LiveModelTests: XCTestCase {
         renamed.links = [Link(index: 5, name: "eth0", kind: "veth", mtu: 1500, flags: [], operState: "down")]
         XCTAssertFalse(LiveModel.apply(renamed, to: &ns), "a rename needs a read (addresses, peers by name)")
     }
+
+    // MARK: address and route events applied in place
+
+    private func host() -> Namespace {
+        var ns = Namespace(id: 1, isHost: true)
+        var eth = Link(index: 2, name: "eth0", kind: "device", flags: ["up", "lower_up"])
+        eth.addresses = ["fe80::1/64"]
+        ns.links = [eth]
+        ns.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: "10.0.0.0/24", dev: "eth0", ifindex: 2)]
+        return ns
+    }
+
+    func testAddressesAreInsertedWhereADumpPutsThemAndRemoved() {
+        var ns = host()
+        var ev = NamespaceEvents()
+        ev.addressChanges = [AddressChange(removed: false, ifindex: 2, cidr: "10.0.0.5/24"),
+                             AddressChange(removed: false, ifindex: 2, cidr: "fe80::1/64"),  // a flag update
+                             AddressChange(removed: true, ifindex: 2, cidr: "fe80::1/64")]
+        XCTAssertTrue(LiveModel.applyTables(ev, to: &ns))
+        XCTAssertEqual(ns.links[0].addresses, ["10.0.0.5/24"])
+        ev.addressChanges = [AddressChange(removed: false, ifindex: 9, cidr: "10.9.0.1/24")]
+        XCTAssertFalse(LiveModel.applyTables(ev, to: &ns), "an unknown link: read the tables")
+    }
+
+    func testRoutesAreAddedReplacedAndRemovedByIdentity() {
+        var ns = host()
+        var r = Route(family: .ipv4, table: 254, tableName: "main", dst: "10.1.0.0/16", gateway: "10.0.0.1", ifindex: 2)
+        var ev = NamespaceEvents()
+        ev.routeChanges = [RouteChange(removed: false, route: r, multipath: false)]
+        XCTAssertTrue(LiveModel.applyTables(ev, to: &ns))
+        XCTAssertEqual(ns.routes.last?.dev, "eth0", "the device name comes from the model's links")
+        r.protocolName = "static"
+        ev.routeChanges = [RouteChange(removed: false, route: r, multipath: false)]
+        XCTAssertTrue(LiveModel.applyTables(ev, to: &ns))
+        XCTAssertEqual(ns.routes.count, 2, "the same route again replaces it")
+        XCTAssertEqual(ns.routes.last?.protocolName, "static")
+        ev.routeChanges = [RouteChange(removed: true, route: r, multipath: false)]
+        XCTAssertTrue(LiveModel.applyTables(ev, to: &ns))
+        XCTAssertEqual(ns.routes.map(\.dst), ["10.0.0.0/24"])
+        XCTAssertFalse(LiveModel.applyTables(ev, to: &ns), "removing a route the model does not have: read")
+        ev.routeChanges = [RouteChange(removed: false, route: r, multipath: true)]
+        XCTAssertFalse(LiveModel.applyTables(ev, to: &ns), "several next hops: read")
+    }
+
+    func testALinkGoingDownWithIPv4RoutesNeedsARead() {
+        var ns = host()
+        var ev = NamespaceEvents()
+        ev.links = [Link(index: 2, name: "eth0", kind: "device", flags: [])]
+        XCTAssertFalse(LiveModel.applyTables(ev, to: &ns), "IPv4 flushes the routes of a downed link silently")
+        ev.links = [Link(index: 2, name: "eth0", kind: "device", flags: ["up", "lower_up"])]
+        XCTAssertTrue(LiveModel.applyTables(ev, to: &ns))
+    }
 }

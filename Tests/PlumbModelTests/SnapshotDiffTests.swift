@@ -40,4 +40,25 @@ final class SnapshotDiffTests: XCTestCase {
         XCTAssertTrue(SnapshotDiff.events(from: a, to: a).isEmpty)
         XCTAssertEqual(SnapshotDiff.events(from: a, to: b).first?.time, 2)
     }
+
+    /// The live model edits a table in place (a removal in the middle, an append): the diff compares only the
+    /// part that differs, and reports exactly what a whole-table comparison would.
+    func testRouteChangesInsideALargeTable() {
+        func r(_ dst: String, dev: String = "eth0", table: String = "main", proto: String = "kernel") -> Route {
+            Route(family: .ipv4, table: table == "main" ? 254 : 255, tableName: table, dst: dst, dev: dev, protocolName: proto)
+        }
+        let base = (0..<1000).map { r("10.\($0 / 250).\($0 % 250).0/24") }
+        var after = base
+        after.remove(at: 400)                                  // removed
+        after[10].protocolName = "static"                      // same route, other protocol: no event
+        after.append(r("10.213.9.0/24", dev: "eth1"))          // added
+        after.append(r("10.0.7.0/24", dev: "eth0"))            // a duplicate of a route elsewhere: no event
+        after.append(r("10.213.9.1/32", table: "local"))       // the local table is not reported
+        let a = snap(1, [Namespace(id: 1, isHost: true, routes: base)])
+        let b = snap(2, [Namespace(id: 1, isHost: true, routes: after)])
+        XCTAssertEqual(SnapshotDiff.events(from: a, to: b).map(\.text),
+                       ["route added: 10.213.9.0/24 dev eth1", "route removed: 10.1.150.0/24 dev eth0"])
+        XCTAssertEqual(SnapshotDiff.events(from: b, to: a).map(\.text),
+                       ["route added: 10.1.150.0/24 dev eth0", "route removed: 10.213.9.0/24 dev eth1"])
+    }
 }

@@ -3,11 +3,11 @@ import PlumbKernel
 import PlumbModel
 
 /// Produces snapshots on a background thread so drawing never waits for the kernel. The work is kept small:
-/// - kernel events are applied to the model as they arrive (a link that flaps reaches the screen from its own
-///   netlink message, without reading anything);
+/// - kernel events are applied to the model as they arrive (a link that flaps, an address or a route reaches
+///   the screen from its own netlink message, without reading anything);
 /// - every interval (and on `refreshNow()`), only the namespaces on screen are read again — counters, routes,
 ///   neighbours, sysctls, and the firewall while its tab is open — plus namespaces that are new or whose
-///   events could not be applied (addresses, routes, a new link, a ruleset change);
+///   events could not be applied (a new link, IPv4's silent route flush, a ruleset change);
 /// - every `fullEvery` intervals everything is read, with the fd scan: a safety net for what sends no events.
 final class LiveSnapshots: @unchecked Sendable {
     struct Update {

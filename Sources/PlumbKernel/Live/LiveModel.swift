@@ -49,7 +49,7 @@ public final class LiveModel: @unchecked Sendable {
             self.changed?.insert(id)
             if ev.overflow || !Self.apply(ev, to: &snapshot!.namespaces[i]) {
                 pending.insert(id)
-            } else if ev.addressesChanged || ev.routesChanged {
+            } else if !Self.applyTables(ev, to: &snapshot!.namespaces[i]) {
                 pendingTables.insert(id)
             }
             changed = true
@@ -74,6 +74,7 @@ public final class LiveModel: @unchecked Sendable {
             ns.links[i].master = link.master
             ns.links[i].stats = link.stats
             if link.master == nil { ns.links[i].bridgePort = nil }
+            if let bp = link.bridgePort { ns.links[i].bridgePort = bp }  // the event's slave data, when present
         }
         if !ev.deleted.isEmpty {
             let gone = Set(ev.deleted)

@@ -13,6 +13,9 @@ public struct NamespaceEvents: Sendable, Equatable {
     public var portStates: [Int: String] = [:]
     public var addressesChanged = false
     public var routesChanged = false
+    /// The address and route events themselves, in arrival order, for applying in place.
+    public var addressChanges: [AddressChange] = []
+    public var routeChanges: [RouteChange] = []
     /// nf_tables ruleset changed (iptables-nft or nft committed): the firewall must be read again.
     public var firewallChanged = false
     /// Events were lost or could not be applied: read the whole namespace again.
@@ -20,6 +23,22 @@ public struct NamespaceEvents: Sendable, Equatable {
 
     /// True when applying the events in place is not enough.
     public var needsRead: Bool { addressesChanged || routesChanged || overflow }
+}
+
+/// An address added to or removed from a link (RTM_NEWADDR / RTM_DELADDR).
+public struct AddressChange: Sendable, Equatable {
+    public var removed: Bool
+    public var ifindex: Int
+    /// `10.0.0.1/24`, as a dump shows it.
+    public var cidr: String
+}
+
+/// A route added or removed (RTM_NEWROUTE / RTM_DELROUTE); `dev` is filled in from the model's links.
+public struct RouteChange: Sendable, Equatable {
+    public var removed: Bool
+    public var route: Route
+    /// More than one next hop: the model keeps only the first, so such a change is read, not applied.
+    public var multipath: Bool
 }
 
 /// Follows every namespace's changes: per namespace one route-netlink socket subscribed to links, addresses and
@@ -118,7 +137,7 @@ public final class EventWatcher: @unchecked Sendable {
     private static func read(_ sk: OpaquePointer, into ev: inout NamespaceEvents) {
         var raw = plumb_events()
         _ = plumb_events_drain(sk, &raw)
-        defer { free(raw.links.links) }
+        defer { free(raw.links.links); free(raw.routes_ev.routes) }
         for i in 0..<Int(raw.links.n) { ev.links.append(NetlinkDumper.readLink(raw.links.links[i]).link) }
         withUnsafeBytes(of: &raw.deleted) { buf in
             ev.deleted = Array(buf.bindMemory(to: Int32.self).prefix(Int(raw.ndeleted)).map(Int.init))
@@ -126,6 +145,18 @@ public final class EventWatcher: @unchecked Sendable {
         let ports = withUnsafeBytes(of: &raw.port_index) { Array($0.bindMemory(to: Int32.self).prefix(Int(raw.nports))) }
         let states = withUnsafeBytes(of: &raw.port_state) { Array($0.bindMemory(to: UInt8.self).prefix(Int(raw.nports))) }
         for (i, s) in zip(ports, states) { ev.portStates[Int(i)] = NetlinkDumper.bridgePortState(Int32(s)) }
+        withUnsafeMutableBytes(of: &raw.addrs) { buf in
+            for var a in buf.bindMemory(to: plumb_addr_event.self).prefix(Int(raw.naddrs)) {
+                guard let ip = NetlinkAddress.ip(family: a.family, &a.addr) else { continue }
+                ev.addressChanges.append(AddressChange(removed: a.removed != 0, ifindex: Int(a.ifindex),
+                                                       cidr: "\(ip)/\(a.prefixlen)"))
+            }
+        }
+        for i in 0..<Int(raw.routes_ev.n) {
+            let r = raw.routes_ev.routes[i]
+            ev.routeChanges.append(RouteChange(removed: r.removed != 0, route: NetlinkDumper.readRoute(r, names: [:]),
+                                               multipath: r.multipath != 0))
+        }
         ev.addressesChanged = raw.addresses > 0
         ev.routesChanged = raw.routes > 0
         ev.overflow = ev.overflow || raw.overflow != 0

@@ -11,14 +11,18 @@ struct SnapshotIndex {
     init(_ snapshot: Snapshot) {
         self.snapshot = snapshot
         var positions: [UInt64: Int] = [:]
-        for (i, ns) in snapshot.namespaces.enumerated() where positions[ns.id] == nil { positions[ns.id] = i }
+        // By index throughout: iterating the namespaces by value copies each one, and this runs on every update.
+        let all = snapshot.namespaces
+        positions.reserveCapacity(all.count)
+        for i in all.indices where positions[all[i].id] == nil { positions[all[i].id] = i }
         self.positions = positions
         var children: [LinkID: [LinkID]] = [:]
-        for ns in snapshot.namespaces {
-            for l in ns.links {
-                guard let p = l.parent, let pns = p.namespace, pns != ns.id else { continue }
+        for i in all.indices {
+            let id = all[i].id
+            for j in all[i].links.indices {
+                guard let p = all[i].links[j].parent, let pns = p.namespace, pns != id else { continue }
                 children[LinkID(namespace: pns, index: p.index), default: []]
-                    .append(LinkID(namespace: ns.id, index: l.index))
+                    .append(LinkID(namespace: id, index: all[i].links[j].index))
             }
         }
         foreignChildren = children
