@@ -222,9 +222,11 @@ extension AppState {
             rows = PaneRows(self, snapshot)
         }
         if rows.topologyIndex(selectedLink) == nil { selectedLink = rows.topology.first?.id }
-        for tab in DetailTab.allCases where tab != .link {
-            let count = rows.detailCount(tab)
-            detailRow[tab] = count == 0 ? 0 : min(selectedRow(tab), count - 1)
+        // Only the tab on screen: counting every tab built the firewall, sysctl and process rows on each update.
+        // A tab is clamped when it is switched to (every key ends here).
+        if detailTab != .link {
+            let count = rows.detailCount(detailTab)
+            detailRow[detailTab] = count == 0 ? 0 : min(selectedRow(detailTab), count - 1)
         }
         let l = layout
         scroll[.namespaces] = ScrollWindow.top(selection: rows.namespaceIndex, storedTop: scroll[.namespaces] ?? 0,

@@ -33,24 +33,29 @@ struct SnapshotIndex {
     func link(_ id: LinkID) -> Link? { namespace(id.namespace)?.link(index: id.index) }
 
     /// Display name of a namespace id, or `net:[id]` for one not in the snapshot.
-    func name(of id: UInt64) -> String { positions[id].map { snapshot.namespaces[$0].displayName } ?? "net:[\(id)]" }
+    func name(of id: UInt64) -> String {
+        guard let p = positions[id] else { return "net:[\(id)]" }
+        return snapshot.namespaces.withUnsafeBufferPointer { $0[p].displayName }
+    }
 
     /// `eth0@redis` for a link in another namespace, `eth0` in the same one; says so when unresolved.
     func label(_ ref: RemoteLinkRef, from here: UInt64) -> String {
         guard let nsid = ref.namespace else { return "#\(ref.index) (namespace unknown)" }
-        // Subscripted in place rather than through namespace(_:), which copies the namespace: this runs for
-        // every veth row of a 500-link topology.
         guard let p = positions[nsid] else { return "#\(ref.index)@net:[\(nsid)]" }
-        let name = snapshot.namespaces[p].links.first { $0.index == ref.index }?.name ?? "#\(ref.index)"
-        return nsid == here ? name : "\(name)@\(snapshot.namespaces[p].displayName)"
+        // Through the buffer: namespace(_:) or a subscript copies the namespace, and this runs for every veth row.
+        return snapshot.namespaces.withUnsafeBufferPointer { all in
+            let name = all[p].links.first { $0.index == ref.index }?.name ?? "#\(ref.index)"
+            return nsid == here ? name : "\(name)@\(all[p].displayName)"
+        }
     }
 
     /// `label(ref, from:).displayWidth`, without building the label.
     func labelWidth(_ ref: RemoteLinkRef, from here: UInt64) -> Int {
         guard let nsid = ref.namespace, let p = positions[nsid] else { return label(ref, from: here).displayWidth }
-        let name = snapshot.namespaces[p].links.first { $0.index == ref.index }?.name.displayWidth
-            ?? "#\(ref.index)".displayWidth
-        return nsid == here ? name : name + 1 + snapshot.namespaces[p].displayName.displayWidth
+        return snapshot.namespaces.withUnsafeBufferPointer { all in
+            let name = all[p].links.first { $0.index == ref.index }?.name.displayWidth ?? "#\(ref.index)".displayWidth
+            return nsid == here ? name : name + 1 + all[p].displayName.displayWidth
+        }
     }
 
     func linkID(_ ref: RemoteLinkRef) -> LinkID? {

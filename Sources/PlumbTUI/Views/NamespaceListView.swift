@@ -17,10 +17,13 @@ enum NamespaceListView {
 
         // Two cells for marker and leak flag, then the table. Widths over every row, text for the visible ones.
         var nameW = 0, containerW = 0, heldW = 0
-        for i in list.indices {  // by index: iterating by value copies every namespace
-            nameW = max(nameW, list[i].displayName.displayWidth)
-            containerW = max(containerW, NamespaceRows.containerWidth(list[i]))
-            heldW = max(heldW, NamespaceRows.heldBy(list[i]).displayWidth + (list[i].isOrphan ? 13 : 0))
+        // Through the buffer: iterating or subscripting the array copies every namespace (14 retains each).
+        list.withUnsafeBufferPointer { all in
+            for i in all.indices {
+                nameW = max(nameW, all[i].displayName.displayWidth)
+                containerW = max(containerW, NamespaceRows.containerWidth(all[i]))
+                heldW = max(heldW, NamespaceRows.heldBy(all[i]).displayWidth + (all[i].isOrphan ? 13 : 0))
+            }
         }
         let cols = TableLayout.fit([
             ColumnSpec("NAME", natural: min(24, nameW), minimum: 12, flexible: true),

@@ -32,10 +32,12 @@ enum StatusLineView {
         let snap = ctx.snapshot
         // By index: iterating the namespaces by value copies each one, on every frame.
         var links = 0, rules = 0, orphans = 0
-        for i in snap.namespaces.indices {
-            links += snap.namespaces[i].links.count
-            rules += snap.namespaces[i].firewall.ruleCount
-            if snap.namespaces[i].isOrphan { orphans += 1 }
+        snap.namespaces.withUnsafeBufferPointer { all in
+            for i in all.indices {
+                links += all[i].links.count
+                rules += all[i].firewall.ruleCount
+                if all[i].isOrphan { orphans += 1 }
+            }
         }
         segs.append(Segment("\(snap.namespaces.count) ns  \(links) links  \(rules) rules", t.text))
         if orphans > 0 { segs.append(Segment("  \(orphans) leaked?", t.leak)) }
@@ -82,11 +84,11 @@ enum StatusLineView {
         var seen = Set<String>()
         func add(_ s: String) { if seen.insert(s).inserted { out.append(s) } }
         snap.notes.forEach(add)
-        for i in snap.namespaces.indices
-        where !snap.namespaces[i].notes.isEmpty || !snap.namespaces[i].firewall.notes.isEmpty {
-            let ns = snap.namespaces[i]
-            for n in ns.notes { add("\(ns.displayName): \(n)") }
-            for n in ns.firewall.notes { add("\(ns.displayName): \(n)") }
+        snap.namespaces.withUnsafeBufferPointer { all in
+            for i in all.indices where !all[i].notes.isEmpty || !all[i].firewall.notes.isEmpty {
+                for n in all[i].notes { add("\(all[i].displayName): \(n)") }
+                for n in all[i].firewall.notes { add("\(all[i].displayName): \(n)") }
+            }
         }
         return out
     }
