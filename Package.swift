@@ -17,7 +17,8 @@ let package = Package(
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
         .systemLibrary(name: "CNetlink", pkgConfig: "libnl-route-3.0",
                        providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]),
-        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        // libpcap's API, loaded with dlopen on the first capture (its dependencies slowed every command's start).
+        .target(name: "CPcap", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CLinuxShims", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "PlumbModel"),
         .target(name: "PlumbCapture", dependencies: ["PlumbModel", "CPcap", "CLinuxShims"],
