@@ -33,7 +33,7 @@ final class LiveModelTests: XCTestCase {
         veth.addresses = ["10.213.170.1/24"]
         veth.peer = RemoteLinkRef(namespace: 9, index: 2)
         veth.master = LinkRef(index: 3)
-        veth.bridgePort = BridgePortInfo(state: "forwarding")
+        veth.bridgePort = BridgePortInfo(state: "forwarding", hairpin: true)
         var ns = Namespace(id: 1, links: [veth, Link(index: 6, name: "gone", kind: "veth", mtu: 1500, flags: [], operState: "down")])
         var down = Link(index: 5, name: "veth1", kind: "veth", mtu: 1400, flags: ["broadcast"], operState: "down")
         down.master = LinkRef(index: 3)
@@ -52,6 +52,7 @@ final class LiveModelTests: XCTestCase {
         XCTAssertEqual(l.addresses, ["10.213.170.1/24"], "addresses are not in link events: kept")
         XCTAssertEqual(l.peer, RemoteLinkRef(namespace: 9, index: 2), "the peer's namespace is kept")
         XCTAssertEqual(l.bridgePort?.state, "disabled")
+        XCTAssertEqual(l.bridgePort?.hairpin, true, "a port-state event keeps the hairpin flag")
 
         var unknown = NamespaceEvents()
         unknown.links = [Link(index: 99, name: "new0", kind: "veth", mtu: 1500, flags: [], operState: "down")]

@@ -147,8 +147,8 @@ final class LiveSnapshots: @unchecked Sendable {
             }
             let now = Date()
             let due = woken || (!isPaused && now.timeIntervalSince(last) >= every)
-            // New links and ruleset changes are read soon; address and route changes (a flapping link's IPv6
-            // link-local address and routes come and go with it) at most once a second.
+            // New links and ruleset changes are read soon; addresses and routes that events could not carry
+            // (IPv4's silent route flush when a link goes down) at most once a second.
             let urgent = !(model.pending.isEmpty && model.pendingFirewall.isEmpty)
                 && now.timeIntervalSince(lastRead) >= eventReadSpacing
             let tables = !model.pendingTables.isEmpty && now.timeIntervalSince(lastRead) >= tablesReadSpacing

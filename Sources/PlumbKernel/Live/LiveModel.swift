@@ -82,7 +82,8 @@ public final class LiveModel: @unchecked Sendable {
         }
         for (index, state) in ev.portStates {
             guard let i = ns.links.firstIndex(where: { $0.index == index }) else { continue }
-            ns.links[i].bridgePort = BridgePortInfo(state: state)
+            // An AF_BRIDGE event carries the STP state only: the hairpin flag the model had stays.
+            ns.links[i].bridgePort = BridgePortInfo(state: state, hairpin: ns.links[i].bridgePort?.hairpin)
         }
         return complete
     }
