@@ -27,19 +27,23 @@ final class JSONEncodingTests: XCTestCase {
             Neighbor(family: .ipv6, ip: "fd13::9", mac: nil, ifindex: 2, dev: nil, state: ["failed"]),
         ]
         let ns = Namespace(id: 100, device: 4, isHost: true, names: ["a\u{1}b"], paths: ["/run/netns/x"],
-                           heldBy: [Holder(kind: .process, pid: 1), Holder(kind: .fd, pid: 3, fd: 7)], pids: [1, 2],
+                           heldBy: [Holder(kind: .process, pid: 1), Holder(kind: .fd, pid: 3, fd: 7),
+                                    Holder(kind: .thread, pid: 4, tid: 5), Holder(kind: .bindMount, path: "/run/netns/x")],
+                           pids: [1, 2],
                            containers: [Container(runtime: .docker, id: "abc", name: "web", source: "/x")],
                            links: [veth, vx, mv], routes: routes, neighbors: neighbors,
                            sysctls: Sysctls(ipForward: true, rpFilterAll: 2, rpFilter: ["eth0": 1, "a": 0],
                                             forwarding: ["eth0": true], routeLocalnetAll: false),
                            firewall: Firewall(tables: [FirewallTable(family: "ipv4", name: "nat", source: "iptables",
                                                                      chains: [FirewallChain(name: "POSTROUTING", policy: "ACCEPT",
-                                                                                            rules: [FirewallRule(rule: "-j MASQUERADE", packets: 1, bytes: 60, target: "MASQUERADE")])])],
+                                                                                            rules: [FirewallRule(rule: "-j MASQUERADE", packets: 1, bytes: 60, target: "MASQUERADE")]),
+                                                                              FirewallChain(name: "DOCKER"),
+                                                                              FirewallChain(name: "input", policy: "accept", packets: 3, bytes: 9, hook: "input")])],
                                               notes: ["n"]),
                            notes: [])
         var stats = DiscoveryStats()
         stats.discoveryMillis = 1.5
-        return Snapshot(takenAt: 1795930649.25, namespaces: [ns],
+        return Snapshot(takenAt: 1795930649.25, namespaces: [ns, Namespace(id: 200, notes: ["not read"])],
                         processes: [ProcessRecord(pid: 1, ppid: 0, comm: "init", cmdline: "/sbin/init splash", uid: 0, namespace: 100),
                                     ProcessRecord(pid: 2, comm: "x", namespace: nil)],
                         discovery: stats, notes: ["note \"quoted\""])
@@ -82,6 +86,27 @@ final class JSONEncodingTests: XCTestCase {
         XCTAssertEqual(try parsed(bytes), try parsed(Array(try JSONEncoder().encode(plan))))
         XCTAssertEqual(try JSONDecoder().decode(Plan.self, from: Data(bytes)), plan)
         XCTAssertEqual(try JSONDecoder().decode(Plan.self, from: Data(try StreamingJSONEncoder(pretty: true).encode(plan))), plan)
+    }
+
+    /// `write(to:)` flushes every 64 KiB: a document several times that size must come out byte for byte as
+    /// `encode` builds it in memory, in both layouts.
+    func testStreamingToAnFdEqualsTheInMemoryDocument() throws {
+        var snap = sample()
+        let veth = snap.namespaces[0].links[0]
+        snap.namespaces[0].links = (0..<3000).map { i in var l = veth; l.index = i; l.name = "pt\(i)"; return l }
+        for pretty in [false, true] {
+            let expected = try StreamingJSONEncoder(pretty: pretty).encode(snap) + (pretty ? [] : [0x0A])
+            XCTAssertGreaterThan(expected.count, 4 * 65536)
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("pt-json-\(getpid())").path
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            XCTAssertGreaterThanOrEqual(fd, 0)
+            defer { unlink(path) }
+            let written = try StreamingJSONEncoder(pretty: pretty).write(snap, to: fd)
+            close(fd)
+            let got = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            XCTAssertEqual(written, got.count)
+            XCTAssertEqual(got, expected, "pretty: \(pretty)")
+        }
     }
 
     func testEmptyContainersAndNumbers() throws {

@@ -8,7 +8,7 @@ struct LabCommand: ParsableCommand {
         commandName: "lab", abstract: "Bring the demo lab up or down.", subcommands: [Up.self, Down.self])
 
     struct Up: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Build the demo lab: networks, containers, traffic, and a few faults.")
+        static let configuration = CommandConfiguration(commandName: "up", abstract: "Build the demo lab: networks, containers, traffic, and a few faults.")
         @Option(help: "Name prefix of everything the lab creates (at most 6 characters).") var prefix = "lab"
         @OptionGroup var change: ChangeOptions
         func run() throws {
@@ -21,7 +21,7 @@ struct LabCommand: ParsableCommand {
     }
 
     struct Down: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove everything the demo lab created.")
+        static let configuration = CommandConfiguration(commandName: "down", abstract: "Remove everything the demo lab created.")
         @Option(help: "The prefix given to `lab up`.") var prefix = "lab"
         @OptionGroup var change: ChangeOptions
         func run() throws {

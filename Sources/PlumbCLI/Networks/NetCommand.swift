@@ -11,7 +11,7 @@ struct NetCommand: ParsableCommand {
         subcommands: [Create.self, List.self, Inspect.self, Remove.self, Connect.self, Disconnect.self])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a network (bridge, macvlan, vxlan or cni driver).")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a network (bridge, macvlan, vxlan or cni driver).")
         @Argument(help: "Network name.") var name: String
         @Option(help: "Driver: bridge, macvlan, vxlan or cni.") var driver = "bridge"
         @Option(name: .customLong("cni-config"), help: "cni: a CNI network config or conflist file (plugins from CNI_PATH and /usr/lib/cni).")
@@ -71,7 +71,7 @@ struct NetCommand: ParsableCommand {
     }
 
     struct Inspect: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a network, its endpoints, and drift from the kernel.")
+        static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show a network, its endpoints, and drift from the kernel.")
         @Argument var name: String
         @OptionGroup var change: ChangeOptions
         func run() throws {
@@ -103,7 +103,7 @@ struct NetCommand: ParsableCommand {
 
     struct Connect: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Connect namespaces or containers to a network.",
+            commandName: "connect", abstract: "Connect namespaces or containers to a network.",
             discussion: "Several targets are connected in one atomic operation (one snapshot, one IPAM transaction, one firewall batch); with several targets each -p host port is a range with one port per target, e.g. -p 8000-8019:80.")
         @Argument(help: "Network name.") var network: String
         @Argument(help: "Namespace name, pid:N, container name/id, or namespace id (one or more).") var targets: [String]
@@ -124,7 +124,7 @@ struct NetCommand: ParsableCommand {
     }
 
     struct Disconnect: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Disconnect namespaces or containers from a network (several in one atomic operation).")
+        static let configuration = CommandConfiguration(commandName: "disconnect", abstract: "Disconnect namespaces or containers from a network (several in one atomic operation).")
         @Argument var network: String
         @Argument(help: "One or more targets.") var targets: [String]
         @OptionGroup var change: ChangeOptions

@@ -11,7 +11,7 @@ enum FileHandleWriter {
         bytes.withUnsafeBufferPointer { write(fd, $0) }
     }
 
-    private static func write(_ fd: Int32, _ buf: UnsafeBufferPointer<UInt8>) {
+    static func write(_ fd: Int32, _ buf: UnsafeBufferPointer<UInt8>) {
         var off = 0
         while off < buf.count {
             let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)

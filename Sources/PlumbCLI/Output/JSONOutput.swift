@@ -9,12 +9,12 @@ enum JSONOutput {
         return bytes
     }
 
+    /// Streams to stdout as it encodes (see StreamingJSONEncoder.write).
     static func print<T: Encodable>(_ value: T, pretty: Bool) throws {
         let t = Date()
-        let bytes = try encode(value, pretty: pretty)
+        let count = try StreamingJSONEncoder(pretty: pretty).write(value, to: 1)
         if ProcessInfo.processInfo.environment["PLUMB_TIMING"] != nil {
-            FileHandleWriter.write(2, "json encode: \(Date().timeIntervalSince(t) * 1000) ms, \(bytes.count) bytes\n")
+            FileHandleWriter.write(2, "json encode and write: \(Date().timeIntervalSince(t) * 1000) ms, \(count) bytes\n")
         }
-        FileHandleWriter.write(1, bytes)
     }
 }

@@ -116,7 +116,8 @@ public struct NamespaceDiscovery: Sendable {
     static func netnsName(_ path: String) -> String? {
         for prefix in ["/run/netns/", "/var/run/netns/"] where path.hasPrefix(prefix) {
             let name = String(path.dropFirst(prefix.count))
-            return name.contains("/") || name.isEmpty ? nil : name
+            // utf8 scan: String.contains(String) goes through Foundation's locale-aware search.
+            return name.utf8.contains(UInt8(ascii: "/")) || name.isEmpty ? nil : name
         }
         return nil
     }

@@ -47,17 +47,21 @@ enum NetlinkDumper {
             try dumpLinks(s, into: &out)
             tables = Result { try dumpTables(s) }
         }
-        let t = try tables.get()
+        join(&out, try tables.get())
+        return out
+    }
+
+    /// Puts the tables half of a dump beside its links half: routes and neighbours get their device names.
+    static func join(_ out: inout NetlinkDump, _ t: Tables) {
         var names: [Int: String] = [:]
         for d in out.links { names[d.link.index] = d.link.name }
         out.routes = t.routes.map { readRoute($0, names: names) }
         out.neighbors = t.neighbors.map { n in var n = n; n.dev = names[n.ifindex]; return n }
         out.sysctls = t.netconf.sysctls(names: names)
-        return out
     }
 
     /// Links, their addresses and bridge-port states.
-    private static func dumpLinks(_ s: NetlinkSocket, into out: inout NetlinkDump) throws {
+    static func dumpLinks(_ s: NetlinkSocket, into out: inout NetlinkDump) throws {
         var positions: [Int: Int] = [:]
         var needsPortDump = false
         for d in try s.links() {
@@ -101,7 +105,7 @@ enum NetlinkDumper {
         var netconf = NetconfEntries()
     }
 
-    private static func dumpTables(_ s: NetlinkSocket) throws -> Tables {
+    static func dumpTables(_ s: NetlinkSocket) throws -> Tables {
         var t = Tables()
         t.routes = try s.routes()
         let neighCache = try s.dumpCache("neighbour dump") { rtnl_neigh_alloc_cache($0, $1) }

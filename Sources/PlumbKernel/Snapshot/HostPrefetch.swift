@@ -2,17 +2,18 @@ import Glibc
 import Foundation
 import PlumbModel
 
-/// `plumb snapshot host` run from the host namespace itself: the host's dumps need neither discovery nor setns,
-/// so they start on their own threads at once, while the calling thread walks /proc and the mount tables and
-/// then asks for every other namespace's nsid. RTM_GETNSID does not take the RTNL lock the dumps hold, so the
-/// two halves really overlap; done one after the other they were a third of the command's time.
+/// `plumb snapshot host` run from the host namespace itself: the host's link dump needs neither discovery nor
+/// setns, so it starts on its own thread at once, while the calling thread walks /proc and the mount tables,
+/// asks for every other namespace's nsid, and then dumps the routes, neighbours and netconf itself (`dump()`).
+/// That splits the work about evenly over two cores. RTM_GETNSID and the link dump do not take the RTNL lock,
+/// so the halves really overlap; done one after the other they were a third of the command's time.
 final class HostPrefetch: @unchecked Sendable {
     let hostId: UInt64
-    private let result = ResultBox<NetlinkDump>()
+    private let links = ResultBox<NetlinkDump>()
     private let finished = DispatchSemaphore(value: 0)
     private var waited: Result<NetlinkDump, any Error>?
 
-    /// Starts the host's dumps when this process lives in the host namespace (nil otherwise: the normal path
+    /// Starts the host's link dump when this process lives in the host namespace (nil otherwise: the normal path
     /// enters the namespace on a worker thread).
     static func start(options: SnapshotOptions, discovery: NamespaceDiscovery) -> HostPrefetch? {
         guard options.netlink, !options.linksOnly else { return nil }
@@ -23,10 +24,9 @@ final class HostPrefetch: @unchecked Sendable {
         NamespaceHandle.reserveDescriptors(2 * NamespaceHandle.entryCount("/run/netns") + 64)
         let p = HostPrefetch(hostId: host)
         Thread { [p] in
-            p.result.set(Result {
-                let s = try NetlinkSocket()
-                var dump = try NetlinkDumper.dump(s)
-                SysctlReader.fill(&dump.sysctls, hasBridge: dump.links.contains { $0.link.kind == "bridge" })
+            p.links.set(Result {
+                var dump = NetlinkDump()
+                try NetlinkDumper.dumpLinks(try NetlinkSocket(), into: &dump)
                 return dump
             })
             p.finished.signal()
@@ -36,11 +36,18 @@ final class HostPrefetch: @unchecked Sendable {
 
     private init(hostId: UInt64) { self.hostId = hostId }
 
-    /// The host's dump (waits for it once; later calls return the same result).
+    /// The host's dump: this thread dumps the tables while the links finish, then joins them (once; later calls
+    /// return the same result). Call it from a thread in the host namespace.
     func dump() throws -> NetlinkDump {
         if waited == nil {
+            let tables = Result { try NetlinkDumper.dumpTables(try NetlinkSocket()) }
             finished.wait()
-            waited = Result { try result.get() }
+            waited = Result {
+                var dump = try links.get()
+                NetlinkDumper.join(&dump, try tables.get())
+                SysctlReader.fill(&dump.sysctls, hasBridge: dump.links.contains { $0.link.kind == "bridge" })
+                return dump
+            }
         }
         return try waited!.get()
     }
