@@ -76,7 +76,7 @@ struct CIDR: Hashable, CustomStringConvertible {
     var isMulticast: Bool { isV4 ? bytes[0] >= 224 && bytes[0] < 240 : bytes[0] == 0xff }
 
     static func parseAddress(_ s: String) -> [UInt8]? {
-        if s.contains(":") { return parseV6(s) }
+        if s.utf8.contains(UInt8(ascii: ":")) { return parseV6(s) }
         let p = s.split(separator: ".", omittingEmptySubsequences: false)
         guard p.count == 4 else { return nil }
         var out: [UInt8] = []
