@@ -35,6 +35,34 @@ final class HostReadTests: XCTestCase {
         }
     }
 
+    /// The host path splits its dumps between two threads (links on one; routes, neighbours, netconf and the
+    /// sysctl files to whichever is free) and joins them: the result must equal the plain one-thread read.
+    func testHostTargetReadsWhatTheFullReadReads() throws {
+        try requireRoot()
+        let lab = TestLab()
+        defer { lab.cleanup() }
+        // Something of ours in the host's tables: a veth with an address and a route through it.
+        let ns = try lab.addNamespace("ht")
+        let hostEnd = lab.linkName("ht")
+        lab.ownHostLink(hostEnd)
+        try lab.ip(nil, "link", "add", hostEnd, "type", "veth", "peer", "name", "eth0", "netns", ns)
+        try lab.ip(nil, "addr", "add", "10.213.77.1/24", "dev", hostEnd)
+        try lab.ip(nil, "link", "set", hostEnd, "up")
+        try lab.ip(nil, "route", "add", "10.213.78.0/24", "via", "10.213.77.2", "dev", hostEnd, "onlink")
+
+        let split = try XCTUnwrap(SnapshotReader().read(target: "host").host)
+        let plain = try XCTUnwrap(SnapshotReader().read().host)
+        XCTAssertEqual(split.sysctls, plain.sysctls)
+        XCTAssertEqual(split.sysctls.rpFilter[hostEnd], plain.sysctls.rpFilter[hostEnd])
+        XCTAssertNotNil(split.sysctls.rpFilter[hostEnd], "per-link netconf joined by name")
+        XCTAssertEqual(split.links.map(\.name), plain.links.map(\.name))
+        XCTAssertEqual(Set(split.routes.map { "\($0.tableName) \($0.dst) \($0.dev ?? "-")" }),
+                       Set(plain.routes.map { "\($0.tableName) \($0.dst) \($0.dev ?? "-")" }))
+        XCTAssertTrue(split.routes.contains { $0.dst == "10.213.78.0/24" && $0.dev == hostEnd && $0.gateway == "10.213.77.2" },
+                      "routes carry their device names")
+        XCTAssertEqual(split.link(named: hostEnd)?.addresses.first, "10.213.77.1/24")
+    }
+
     func testBridgePortStateAndHairpinMatchIp() throws {
         try requireRoot()
         let lab = TestLab()

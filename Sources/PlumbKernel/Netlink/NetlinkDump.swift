@@ -55,7 +55,7 @@ enum NetlinkDumper {
     static func join(_ out: inout NetlinkDump, _ t: Tables) {
         var names: [Int: String] = [:]
         for d in out.links { names[d.link.index] = d.link.name }
-        out.routes = t.routes.map { readRoute($0, names: names) }
+        out.routes = t.convertedRoutes ?? t.routes.map { readRoute($0, names: names) }
         out.neighbors = t.neighbors.map { n in var n = n; n.dev = names[n.ifindex]; return n }
         out.sysctls = t.netconf.sysctls(names: names)
     }
@@ -101,26 +101,42 @@ enum NetlinkDumper {
     /// Routes, neighbours and netconf, before link names are known.
     struct Tables: Sendable {
         var routes: [plumb_route] = []
+        /// `routes` already turned into the model's routes, by a thread that knew the link names.
+        var convertedRoutes: [Route]? = nil
         var neighbors: [Neighbor] = []
         var netconf = NetconfEntries()
     }
 
     static func dumpTables(_ s: NetlinkSocket) throws -> Tables {
         var t = Tables()
-        t.routes = try s.routes()
-        let neighCache = try s.dumpCache("neighbour dump") { rtnl_neigh_alloc_cache($0, $1) }
-        neighCache.forEach { o in
-            let fam = rtnl_neigh_get_family(o)
-            guard fam == AF_INET || fam == AF_INET6, let ip = NetlinkAddress.string(rtnl_neigh_get_dst(o)) else { return }
-            t.neighbors.append(Neighbor(family: fam == AF_INET ? .ipv4 : .ipv6, ip: ip,
-                                        mac: NetlinkAddress.string(rtnl_neigh_get_lladdr(o)),
-                                        ifindex: Int(rtnl_neigh_get_ifindex(o)), dev: nil,
-                                        state: neighStates(rtnl_neigh_get_state(o))))
-        }
-        if let nc = try? s.dumpCache("netconf dump", { rtnl_netconf_alloc_cache($0, $1) }) {
-            t.netconf = readNetconf(nc)
-        }
+        for part in TablePart.allCases { try dump(part, s, into: &t) }
         return t
+    }
+
+    /// The three dumps a `Tables` is made of, so that two threads can share them (HostPrefetch).
+    enum TablePart: Int, CaseIterable, Sendable { case routes, neighbors, netconf }
+
+    static func dump(_ part: TablePart, _ s: NetlinkSocket, into t: inout Tables) throws {
+        switch part {
+        case .routes:
+            t.routes = try s.routes()
+        case .neighbors:
+            let neighCache = try s.dumpCache("neighbour dump") { rtnl_neigh_alloc_cache($0, $1) }
+            var list: [Neighbor] = []
+            neighCache.forEach { o in
+                let fam = rtnl_neigh_get_family(o)
+                guard fam == AF_INET || fam == AF_INET6, let ip = NetlinkAddress.string(rtnl_neigh_get_dst(o)) else { return }
+                list.append(Neighbor(family: fam == AF_INET ? .ipv4 : .ipv6, ip: ip,
+                                     mac: NetlinkAddress.string(rtnl_neigh_get_lladdr(o)),
+                                     ifindex: Int(rtnl_neigh_get_ifindex(o)), dev: nil,
+                                     state: neighStates(rtnl_neigh_get_state(o))))
+            }
+            t.neighbors = list
+        case .netconf:
+            if let nc = try? s.dumpCache("netconf dump", { rtnl_netconf_alloc_cache($0, $1) }) {
+                t.netconf = readNetconf(nc)
+            }
+        }
     }
 
     // MARK: links

@@ -31,4 +31,19 @@ enum SysctlReader {
             }
         }
     }
+
+    /// Completes sysctls read from netconf with ones read from files by `fill(_:hasBridge: true)` on an empty
+    /// value (on another thread, before it was known whether a bridge exists): netconf's values win.
+    static func merge(_ s: inout Sysctls, files f: Sysctls, hasBridge: Bool) {
+        s.routeLocalnetAll = f.routeLocalnetAll
+        s.routeLocalnetDefault = f.routeLocalnetDefault
+        s.rpFilterAll = s.rpFilterAll ?? f.rpFilterAll
+        s.rpFilterDefault = s.rpFilterDefault ?? f.rpFilterDefault
+        s.ipForward = s.ipForward ?? f.ipForward
+        s.ipv6Forwarding = s.ipv6Forwarding ?? f.ipv6Forwarding
+        if hasBridge {
+            s.bridgeNfCallIptables = f.bridgeNfCallIptables
+            s.bridgeNfCallIp6tables = f.bridgeNfCallIp6tables
+        }
+    }
 }

@@ -3,15 +3,17 @@ import Foundation
 import PlumbModel
 
 /// `plumb snapshot host` run from the host namespace itself: the host's link dump needs neither discovery nor
-/// setns, so it starts on its own thread at once, while the calling thread walks /proc and the mount tables,
-/// asks for every other namespace's nsid, and then dumps the routes, neighbours and netconf itself (`dump()`).
-/// That splits the work about evenly over two cores. RTM_GETNSID and the link dump do not take the RTNL lock,
-/// so the halves really overlap; done one after the other they were a third of the command's time.
+/// setns, so it starts on its own thread at once, while the calling thread walks /proc and the mount tables and
+/// asks for every other namespace's nsid. The route, neighbour and netconf dumps go to whichever thread is free
+/// first (each claims the next one), so the two cores finish together instead of one waiting for the other.
+/// RTM_GETNSID and the link dump do not take the RTNL lock, so the halves really overlap; done one after the
+/// other they were a third of the command's time.
 final class HostPrefetch: @unchecked Sendable {
     let hostId: UInt64
     private let links = ResultBox<NetlinkDump>()
     private let finished = DispatchSemaphore(value: 0)
     private var waited: Result<NetlinkDump, any Error>?
+    private let tables = SharedTables()
 
     /// Starts the host's link dump when this process lives in the host namespace (nil otherwise: the normal path
     /// enters the namespace on a worker thread).
@@ -25,8 +27,12 @@ final class HostPrefetch: @unchecked Sendable {
         let p = HostPrefetch(hostId: host)
         Thread { [p] in
             p.links.set(Result {
+                let s = try NetlinkSocket()
                 var dump = NetlinkDump()
-                try NetlinkDumper.dumpLinks(try NetlinkSocket(), into: &dump)
+                try NetlinkDumper.dumpLinks(s, into: &dump)
+                var names: [Int: String] = [:]
+                for d in dump.links { names[d.link.index] = d.link.name }
+                p.tables.work(s, names: names)
                 return dump
             })
             p.finished.signal()
@@ -36,16 +42,18 @@ final class HostPrefetch: @unchecked Sendable {
 
     private init(hostId: UInt64) { self.hostId = hostId }
 
-    /// The host's dump: this thread dumps the tables while the links finish, then joins them (once; later calls
-    /// return the same result). Call it from a thread in the host namespace.
+    /// The host's dump: this thread takes the table dumps the link thread has not started, waits for the rest,
+    /// then joins them (once; later calls return the same result). Call it from a thread in the host namespace.
     func dump() throws -> NetlinkDump {
         if waited == nil {
-            let tables = Result { try NetlinkDumper.dumpTables(try NetlinkSocket()) }
+            if let s = try? NetlinkSocket() { tables.work(s, names: nil) }
             finished.wait()
             waited = Result {
                 var dump = try links.get()
-                NetlinkDumper.join(&dump, try tables.get())
-                SysctlReader.fill(&dump.sysctls, hasBridge: dump.links.contains { $0.link.kind == "bridge" })
+                let (t, files) = try tables.result()
+                NetlinkDumper.join(&dump, t)
+                SysctlReader.merge(&dump.sysctls, files: files,
+                                   hasBridge: dump.links.contains { $0.link.kind == "bridge" })
                 return dump
             }
         }
@@ -62,5 +70,54 @@ final class HostPrefetch: @unchecked Sendable {
             if let nsid { cache.store(reader: hostId, nsid: nsid, target: ids[i]) }
         }
         return s
+    }
+}
+
+/// The route, neighbour and netconf dumps of one namespace, and its sysctl files, handed out one at a time to
+/// whichever thread asks.
+private final class SharedTables: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private var tables = NetlinkDumper.Tables()
+    private var files = Sysctls()
+    private var failure: (any Error)?
+
+    /// Does unclaimed work on `s` until none is left. With the link names (the link thread has them), routes are
+    /// also turned into the model's routes here instead of in the join.
+    func work(_ s: NetlinkSocket, names: [Int: String]?) {
+        while let item = claim() {
+            guard let part = NetlinkDumper.TablePart(rawValue: item) else {
+                var f = Sysctls()
+                SysctlReader.fill(&f, hasBridge: true)
+                lock.lock(); files = f; lock.unlock()
+                continue
+            }
+            var t = NetlinkDumper.Tables()
+            let outcome = Result { try NetlinkDumper.dump(part, s, into: &t) }
+            let converted = part == .routes ? names.map { n in t.routes.map { NetlinkDumper.readRoute($0, names: n) } } : nil
+            lock.lock()
+            switch (outcome, part) {
+            case (.failure(let e), _): failure = failure ?? e
+            case (.success, .routes): tables.routes = t.routes; tables.convertedRoutes = converted
+            case (.success, .neighbors): tables.neighbors = t.neighbors
+            case (.success, .netconf): tables.netconf = t.netconf
+            }
+            lock.unlock()
+        }
+    }
+
+    /// The next item: the three table parts, then the sysctl files.
+    private func claim() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard next <= NetlinkDumper.TablePart.allCases.count else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    /// The joined parts and the sysctl files; call once every worker has returned.
+    func result() throws -> (NetlinkDumper.Tables, Sysctls) {
+        lock.lock(); defer { lock.unlock() }
+        if let failure { throw failure }
+        return (tables, files)
     }
 }
