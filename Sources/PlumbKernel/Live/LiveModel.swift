@@ -44,7 +44,9 @@ public final class LiveModel: @unchecked Sendable {
         var changed = false
         // Mutated in place: a copy of the snapshot here would copy all namespaces on every burst of events.
         for (id, ev) in events {
-            guard let i = snapshot!.namespaces.firstIndex(where: { $0.id == id }) else { continue }
+            // Indices, not elements: firstIndex(where:) hands each namespace to the closure as a copy.
+            guard let i = snapshot!.namespaces.withUnsafeBufferPointer({ all in all.indices.first { all[$0].id == id } })
+            else { continue }
             if ev.firewallChanged { pendingFirewall.insert(id) }
             self.changed?.insert(id)
             if ev.overflow || !Self.apply(ev, to: &snapshot!.namespaces[i]) {

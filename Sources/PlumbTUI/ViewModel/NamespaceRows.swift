@@ -6,17 +6,24 @@ enum NamespaceRows {
     static func build(_ snapshot: Snapshot, filter: String, index: SnapshotIndex) -> [Namespace] {
         let f = Filter(filter)
         // Discovery already puts the host first: then the array is shared, not copied namespace by namespace.
-        let hostFirst = snapshot.namespaces.indices.dropFirst().allSatisfy({ !snapshot.namespaces[$0].isHost })
+        // Checked through the buffer: subscripting the array copies each namespace, 500 of them per update.
+        let onlyFirstIsHost = snapshot.namespaces.withUnsafeBufferPointer { all in
+            all.indices.dropFirst().allSatisfy { !all[$0].isHost }
+        }
+        let hostFirst = onlyFirstIsHost
             ? snapshot.namespaces
             : snapshot.namespaces.filter(\.isHost) + snapshot.namespaces.filter { !$0.isHost }
         return f.isEmpty ? hostFirst : hostFirst.filter { f.matches($0, index: index) }
     }
 
     /// "process", "bind mount,fd", …: what keeps the namespace alive, strongest holder first.
-    static func heldBy(_ ns: Namespace) -> String {
-        // A bit per kind rather than a Set: this runs for every namespace row on every frame.
+    static func heldBy(_ ns: Namespace) -> String { heldBy(kinds: holderKinds(ns.heldBy)) }
+
+    /// A bit per kind of holder (1 process, 2 thread, 4 bind mount, 8 fd) rather than a Set: this runs for every
+    /// namespace row on every frame.
+    static func holderKinds(_ holders: [Holder]) -> Int {
         var kinds = 0
-        for h in ns.heldBy {
+        for h in holders {
             switch h.kind {
             case .process: kinds |= 1
             case .thread: kinds |= 2
@@ -24,6 +31,10 @@ enum NamespaceRows {
             case .fd: kinds |= 8
             }
         }
+        return kinds
+    }
+
+    static func heldBy(kinds: Int) -> String {
         switch kinds {
         case 0: return "-"
         case 1: return "process"
@@ -35,14 +46,23 @@ enum NamespaceRows {
         }
     }
 
+    /// `Namespace.isOrphan` from the holder bits: held by no process or thread.
+    static func isOrphan(kinds: Int, isHost: Bool) -> Bool { !isHost && kinds & 3 == 0 }
+
     /// `container(ns).displayWidth` without building the text ("-" for most namespaces).
-    static func containerWidth(_ ns: Namespace) -> Int { ns.containers.isEmpty ? 1 : container(ns).displayWidth }
+    static func containerWidth(_ ns: Namespace) -> Int { containerWidth(ns.containers) }
+
+    static func containerWidth(_ containers: [Container]) -> Int {
+        containers.isEmpty ? 1 : container(containers).displayWidth
+    }
 
     /// "docker:web" (plus "+N" when several containers share the namespace, as in a pod).
-    static func container(_ ns: Namespace) -> String {
-        guard let c = ns.containers.first else { return "-" }
+    static func container(_ ns: Namespace) -> String { container(ns.containers) }
+
+    static func container(_ containers: [Container]) -> String {
+        guard let c = containers.first else { return "-" }
         let name = c.name.isEmpty ? String(c.id.prefix(12)) : c.name
-        let more = ns.containers.count > 1 ? " +\(ns.containers.count - 1)" : ""
+        let more = containers.count > 1 ? " +\(containers.count - 1)" : ""
         return "\(c.runtime.rawValue):\(name)\(more)"
     }
 }

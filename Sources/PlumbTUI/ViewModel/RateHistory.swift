@@ -39,21 +39,30 @@ public struct RateHistory: Sendable, Equatable {
         // Updates made from kernel events alone read no counters (`only` empty): nothing to sample.
         if let only, only.isEmpty { return }
         var seen = Set<LinkID>()
-        for ns in snapshot.namespaces where only?.contains(ns.id) ?? true {
-            for l in ns.links {
-                let id = LinkID(namespace: ns.id, index: l.index)
-                seen.insert(id)
-                if let last = samples[id]?.last, last.time >= snapshot.takenAt { continue }  // same snapshot twice
-                samples[id, default: []].append(LinkSample(time: snapshot.takenAt, stats: l.stats))
-                if samples[id]!.count > capacity { samples[id]!.removeFirst(samples[id]!.count - capacity) }
+        // Through the buffer: iterating the namespaces by value copies each one (14 retains), every second.
+        snapshot.namespaces.withUnsafeBufferPointer { all in
+            for n in all.indices where only?.contains(all[n].id) ?? true {
+                let nsid = all[n].id
+                all[n].links.withUnsafeBufferPointer { links in
+                    for l in links.indices {
+                        let id = LinkID(namespace: nsid, index: links[l].index)
+                        seen.insert(id)
+                        append(LinkSample(time: snapshot.takenAt, stats: links[l].stats), to: id)
+                    }
+                }
             }
         }
         // Forget links that vanished: everywhere after a full read, within the sampled namespaces otherwise.
         for id in samples.keys where !seen.contains(id) && (only?.contains(id.namespace) ?? true) { samples[id] = nil }
         if only != nil {
-            let alive = Set(snapshot.namespaces.map(\.id))
+            let alive = snapshot.namespaces.withUnsafeBufferPointer { all in Set(all.indices.map { all[$0].id }) }
             for id in samples.keys where !alive.contains(id.namespace) { samples[id] = nil }
         }
+    }
+
+    /// One lookup per link: the history is modified in place, capped at `capacity` samples.
+    private mutating func append(_ sample: LinkSample, to id: LinkID) {
+        samples[id, default: []].appendIfNewer(sample, capacity: capacity)
     }
 
     public func rates(_ id: LinkID) -> LinkRates? {
@@ -90,4 +99,13 @@ public struct RateHistory: Sendable, Equatable {
 
     /// A counter that went down was reset (link recreated with the same index): count from zero.
     private static func growth(_ now: UInt64, _ before: UInt64) -> UInt64 { now >= before ? now - before : now }
+}
+
+private extension Array where Element == LinkSample {
+    /// Appends unless the last sample is as new (the same snapshot recorded twice), then drops the oldest.
+    mutating func appendIfNewer(_ sample: LinkSample, capacity: Int) {
+        if let last = last, last.time >= sample.time { return }
+        append(sample)
+        if count > capacity { removeFirst(count - capacity) }
+    }
 }

@@ -19,10 +19,13 @@ enum NamespaceListView {
         var nameW = 0, containerW = 0, heldW = 0
         // Through the buffer: iterating or subscripting the array copies every namespace (14 retains each).
         list.withUnsafeBufferPointer { all in
+            // Fields, not the namespace, go to the helpers: passing `all[i]` itself copied it.
             for i in all.indices {
                 nameW = max(nameW, all[i].displayName.displayWidth)
-                containerW = max(containerW, NamespaceRows.containerWidth(all[i]))
-                heldW = max(heldW, NamespaceRows.heldBy(all[i]).displayWidth + (all[i].isOrphan ? 13 : 0))
+                containerW = max(containerW, NamespaceRows.containerWidth(all[i].containers))
+                let kinds = NamespaceRows.holderKinds(all[i].heldBy)
+                let orphan = NamespaceRows.isOrphan(kinds: kinds, isHost: all[i].isHost)
+                heldW = max(heldW, NamespaceRows.heldBy(kinds: kinds).displayWidth + (orphan ? 13 : 0))
             }
         }
         let cols = TableLayout.fit([
