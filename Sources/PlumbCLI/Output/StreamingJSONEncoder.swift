@@ -228,6 +228,7 @@ final class JSONSink {
         // Hand-written writers for the bulk types (metatype compare, not a conformance lookup per value).
         if T.self == Snapshot.self { Self.same(value, Snapshot.self).writeJSON(self); return }
         if T.self == Namespace.self { Self.same(value, Namespace.self).writeJSON(self); return }
+        if T.self == Firewall.self { Self.same(value, Firewall.self).writeJSON(self); return }
         if T.self == Link.self { Self.same(value, Link.self).writeJSON(self); return }
         if T.self == Route.self { Self.same(value, Route.self).writeJSON(self); return }
         if T.self == Neighbor.self { Self.same(value, Neighbor.self).writeJSON(self); return }

@@ -89,12 +89,14 @@ public struct FirewallReader: Sendable {
             return
         }
         do {
-            let out = try CommandRunner.run(path, ["-c"])
+            // Parsed while the tool writes: with 20,000 rules the parse overlaps the tool's own run.
+            var stream = IptablesSaveStream(family: family)
+            let out = try CommandRunner.run(path, ["-c"], stdout: { stream.feed($0) })
             if out.status != 0 {
                 fw.notes.append("\(tool) -c exited \(out.status): \(out.stderrText)")
                 return
             }
-            fw.tables += try IptablesSaveParser.parse(String(decoding: out.stdout, as: UTF8.self), family: family)
+            fw.tables += try stream.finish()
         } catch {
             fw.notes.append("\(tool): \(error)")
         }

@@ -51,6 +51,63 @@ public enum IptablesSaveParser {
     }
 }
 
+/// Parses iptables-save output while it arrives from the tool, so that parsing 20,000 rules overlaps the
+/// tool's own run instead of following it. Whole lines are parsed straight from each chunk; a line cut by a
+/// chunk boundary waits in a small buffer for the rest. The first error stops parsing and is thrown by `finish`.
+public struct IptablesSaveStream {
+    private var state: SaveParserState
+    private var partial: [UInt8] = []
+    private var error: (any Error)?
+
+    public init(family: String) { state = SaveParserState(family: family) }
+
+    public mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>) {
+        guard error == nil, let base = chunk.baseAddress, chunk.count > 0 else { return }
+        var start = 0
+        if !partial.isEmpty {
+            guard let nl = memchr(base, 0x0A, chunk.count) else {
+                partial.append(contentsOf: chunk)
+                return
+            }
+            let end = UnsafeRawPointer(nl) - UnsafeRawPointer(base)
+            partial.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[0..<end]))
+            let line = partial
+            partial.removeAll(keepingCapacity: true)
+            line.withUnsafeBufferPointer { parseLine($0.baseAddress!, 0, $0.count) }
+            state.lastChain = nil  // it pointed into `line`
+            start = end + 1
+        }
+        while error == nil, start < chunk.count {
+            guard let nl = memchr(base + start, 0x0A, chunk.count - start) else {
+                partial.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[start...]))
+                break
+            }
+            let end = UnsafeRawPointer(nl) - UnsafeRawPointer(base)
+            parseLine(base, start, end)
+            start = end + 1
+        }
+        // The chain cache points into this chunk, which the caller may reuse.
+        state.lastChain = nil
+    }
+
+    public mutating func finish() throws -> [FirewallTable] {
+        if !partial.isEmpty {
+            let line = partial
+            partial.removeAll()
+            line.withUnsafeBufferPointer { parseLine($0.baseAddress!, 0, $0.count) }
+            state.lastChain = nil
+        }
+        if let error { throw error }
+        return state.finish()
+    }
+
+    private mutating func parseLine(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) {
+        guard error == nil else { return }
+        state.lineNumber += 1
+        do { try state.line(SaveBytes(p: base, start: start, end: end)) } catch { self.error = error }
+    }
+}
+
 /// A half-open byte range of the input: one line or part of one.
 private struct SaveBytes {
     let p: UnsafePointer<UInt8>

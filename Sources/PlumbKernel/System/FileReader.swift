@@ -11,18 +11,37 @@ enum FileReader {
         return readAll(fd: fd, limit: limit)
     }
 
+    /// Reads to EOF (or `limit`) straight into one growing buffer: a helper's multi-megabyte output (20,000
+    /// iptables rules) is copied once, not once into a scratch buffer and again on every array growth. realloc
+    /// grows big blocks with mremap, without copying.
     static func readAll(fd: Int32, limit: Int = 64 << 20) -> [UInt8]? {
-        var out = [UInt8]()
-        let ok = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 65536) { buf -> Bool in
-            while out.count < limit {
-                let n = read(fd, buf.baseAddress!, buf.count)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                if n == 0 { break }
-                out.append(contentsOf: UnsafeBufferPointer(start: buf.baseAddress!, count: n))
+        var capacity = 1 << 16, count = 0
+        guard var buf = malloc(capacity)?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        defer { free(buf) }
+        while count < limit {
+            if capacity - count < 1 << 15 {
+                guard let bigger = realloc(buf, capacity * 2) else { return nil }
+                buf = bigger.assumingMemoryBound(to: UInt8.self)
+                capacity *= 2
             }
-            return true
+            let n = read(fd, buf + count, min(capacity - count, limit - count))
+            if n < 0 { if errno == EINTR { continue }; return nil }
+            if n == 0 { break }
+            count += n
         }
-        return ok ? out : nil
+        return Array(UnsafeBufferPointer(start: buf, count: count))
+    }
+
+    /// Reads to EOF, handing each chunk to `body` as it arrives (the buffer is reused for the next one).
+    static func readChunks(fd: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1 << 16) { buf in
+            while true {
+                let n = read(fd, buf.baseAddress!, buf.count)
+                if n < 0 { if errno == EINTR { continue }; return }
+                if n == 0 { return }
+                body(UnsafeBufferPointer(start: buf.baseAddress!, count: n))
+            }
+        }
     }
 
     static func readString(_ path: String, dirfd: Int32 = AT_FDCWD) -> String? {
