@@ -3,12 +3,6 @@ import Foundation
 /// One encoder for every `--json`: compact by default like `ip -j`, indented with `--pretty`. Keys come out
 /// in the model's declaration order, so outputs diff cleanly.
 enum JSONOutput {
-    static func encode<T: Encodable>(_ value: T, pretty: Bool) throws -> [UInt8] {
-        var bytes = try StreamingJSONEncoder(pretty: pretty).encode(value)
-        if !pretty { bytes.append(0x0A) }
-        return bytes
-    }
-
     /// Streams to stdout as it encodes (see StreamingJSONEncoder.write).
     static func print<T: Encodable>(_ value: T, pretty: Bool) throws {
         let t = Date()

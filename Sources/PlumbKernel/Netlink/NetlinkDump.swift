@@ -51,10 +51,16 @@ enum NetlinkDumper {
         return out
     }
 
+    /// ifindex -> name, what routes, neighbours and netconf entries are labelled with.
+    static func linkNames(_ links: [DumpedLink]) -> [Int: String] {
+        var names: [Int: String] = [:]
+        for d in links { names[d.link.index] = d.link.name }
+        return names
+    }
+
     /// Puts the tables half of a dump beside its links half: routes and neighbours get their device names.
     static func join(_ out: inout NetlinkDump, _ t: Tables) {
-        var names: [Int: String] = [:]
-        for d in out.links { names[d.link.index] = d.link.name }
+        let names = linkNames(out.links)
         out.routes = t.convertedRoutes ?? t.routes.map { readRoute($0, names: names) }
         out.neighbors = t.neighbors.map { n in var n = n; n.dev = names[n.ifindex]; return n }
         out.sysctls = t.netconf.sysctls(names: names)

@@ -30,9 +30,7 @@ final class HostPrefetch: @unchecked Sendable {
                 let s = try NetlinkSocket()
                 var dump = NetlinkDump()
                 try NetlinkDumper.dumpLinks(s, into: &dump)
-                var names: [Int: String] = [:]
-                for d in dump.links { names[d.link.index] = d.link.name }
-                p.tables.work(s, names: names)
+                p.tables.work(s, names: NetlinkDumper.linkNames(dump.links))
                 return dump
             })
             p.finished.signal()
