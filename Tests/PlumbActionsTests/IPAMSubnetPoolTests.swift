@@ -1,5 +1,6 @@
 import XCTest
 @testable import PlumbActions
+import PlumbModel
 
 final class IPAMSubnetPoolTests: XCTestCase {
     private func p(_ s: String) -> IPPrefix { IPPrefix(s)! }

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PlumbActions
+import PlumbModel
 
 final class StoreAllocationTests: StoreTestCase {
     func testAutomaticAllocationIsLowestFreeSkippingNetworkAndGateway() throws {

@@ -1,3 +1,5 @@
+import PlumbModel
+
 /// Where default subnets come from: a base prefix cut into equal subnets (Docker's default-address-pools).
 /// A new network gets the lowest subnet that overlaps nothing in use, so it never shadows a route or address
 /// the host already has, nor another Plumb network.
@@ -75,15 +77,15 @@ public struct SubnetPool: Hashable, Sendable, CustomStringConvertible {
     /// larger, the candidate or what it hit, so a huge in-use prefix (a /8 route over a /48 IPv6 pool) costs
     /// one step, not one per candidate inside it.
     func firstFree(avoiding inUse: [(prefix: IPPrefix, owner: String)], blockers: inout [SubnetCollision]) -> IPPrefix? {
-        let end = base.last.bits
-        var start = base.network.bits
+        let end = base.last
+        var start = base.network
         while true {
-            let candidate = IPPrefix(unchecked: IPAddress(family: base.family, bits: start), length: size)
+            let candidate = IPPrefix(unchecked: start, length: size)
             guard let hit = inUse.first(where: { $0.prefix.overlaps(candidate) }) else { return candidate }
             let c = SubnetCollision(prefix: hit.prefix, owner: hit.owner)
             if blockers.count < 3 && !blockers.contains(c) { blockers.append(c) }
-            let blockEnd = Swift.max(candidate.last.bits, hit.prefix.last.bits)
-            guard blockEnd < end, let next = blockEnd.adding(U128(1)) else { return nil }
+            let blockEnd = Swift.max(candidate.last, hit.prefix.last)
+            guard blockEnd < end, let next = blockEnd.next else { return nil }
             start = next
         }
     }

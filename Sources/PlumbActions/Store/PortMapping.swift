@@ -1,3 +1,5 @@
+import PlumbModel
+
 /// A published port: traffic to hostIP:hostPort (any host address when nil) goes to the endpoint's
 /// containerPort. Written like Docker's -p: "8080:80", "8080:80/udp", "127.0.0.1:8080:80/tcp", "[::1]:8080:80".
 public struct PortMapping: Codable, Sendable, Equatable, Hashable, CustomStringConvertible {

@@ -1,3 +1,5 @@
+import PlumbModel
+
 /// IPAM: which addresses of each network are taken. Every decision reads and writes inside one BEGIN
 /// IMMEDIATE transaction, so two plumbs allocating at once never get the same address.
 extension StateStore {

@@ -1,3 +1,5 @@
+import PlumbModel
+
 /// Networks and their endpoints.
 extension StateStore {
     private static let networkColumns = "name, driver, subnet, gateway, ip_range, mtu, internal, options, created_at"
