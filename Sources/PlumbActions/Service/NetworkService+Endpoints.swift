@@ -51,18 +51,21 @@ extension NetworkService {
         // Namespaces whose ids are known before reading (ip-netns names, pid:N) get full detail in the one
         // snapshot; any other target form (a container name) costs a second, full read.
         let known = Set(req.targets.compactMap { t -> UInt64? in
-            if t.hasPrefix("pid:") { return Self.inode("/proc/\(t.dropFirst(4))/ns/net") }
-            return (try? NamedNamespaces.validate(t)) != nil ? Self.inode("\(NamedNamespaces.directory)/\(t)") : nil
+            switch Target(parsing: t) {
+            case .pid(let pid): return Self.inode("/proc/\(pid)/ns/net")
+            case .name(let n): return (try? NamedNamespaces.validate(n)) != nil ? Self.inode("\(NamedNamespaces.directory)/\(n)") : nil
+            case .host, .id: return nil
+            }
         })
         var snap = leanSnapshot(firewall: false, named: req.targets) ?? snapshot(firewall: false, detailOnly: true, also: known)
         timer.mark("snapshot")
         // The quick read has no container attribution: a target it cannot resolve, or one resolved outside the
         // namespaces read in detail, costs a full read. An unknown target is then reported as such (exit code
         // 4) before anything is planned, whatever its place in the list: nothing is connected.
-        var quick = try? req.targets.map { try TargetSelector.resolve($0, in: snap) }
+        var quick = try? req.targets.map { try Target.resolve($0, in: snap) }
         if quick == nil || quick!.contains(where: { !known.contains($0.id) }) {
             snap = snapshot(firewall: false)
-            quick = try req.targets.map { try TargetSelector.resolve($0, in: snap) }
+            quick = try req.targets.map { try Target.resolve($0, in: snap) }
         }
         let resolved = quick ?? []
         let ports = try publishedPorts(req.publish, count: req.targets.count, network: net)
@@ -238,12 +241,12 @@ extension NetworkService {
         var snap = lean ?? snapshot(detailOnly: true)
         // Container names need attribution, which the quick reads skip: read everything when one is given.
         let keys = Set(eps.map(\.sandbox))
-        if targets.contains(where: { t in (try? TargetSelector.resolve(t, in: snap)).map { !keys.contains(String($0.id)) } ?? !keys.contains(t) }) {
+        if targets.contains(where: { t in (try? Target.resolve(t, in: snap)).map { !keys.contains(String($0.id)) } ?? !keys.contains(t) }) {
             snap = snapshot()
         }
         var chosen: [EndpointRecord] = []
         for t in targets {
-            let key = (try? TargetSelector.resolve(t, in: snap)).map { String($0.id) } ?? t
+            let key = (try? Target.resolve(t, in: snap)).map { String($0.id) } ?? t
             guard let ep = eps.first(where: { $0.sandbox == key }) else {
                 throw ActionError.invalid("\(t) is not connected to \(network) (see `plumb net inspect \(network)`)"
                                           + (targets.count > 1 ? "; nothing was disconnected" : ""))

@@ -32,7 +32,7 @@ struct ExecCommand: ParsableCommand {
         let snap = SnapshotReader(options: options).read()
         let ns = try resolveTarget(target, in: snap)
         var process: Int32? = nil
-        if target.hasPrefix("pid:"), let pid = Int32(target.dropFirst(4)) { process = pid }
+        if case .pid(let pid) = Target(parsing: target) { process = pid }
         let jump = try ShellJump.into(ns, process: process, in: snap, netOnly: netOnly)
         let code = try jump.run(command)
         if code != 0 { throw ExitCode(code) }

@@ -82,7 +82,7 @@ func perform<T>(_ body: () throws -> T) throws -> T {
         return try body()
     } catch let e as CommandFailure {
         throw e
-    } catch let e as TargetSelector.Failure {
+    } catch let e as Target.Failure {
         throw CommandFailure(description: e.description, code: PlumbExit.notFound)
     } catch {
         throw CommandFailure(description: "\(error)", code: PlumbExit.failure)

@@ -67,26 +67,27 @@ struct TraceCommand: ParsableCommand {
         let session = SnapshotSession(reader: SnapshotReader(options: options))
         let dstIsAddress = IPValue(destination) != nil
         var only: Set<UInt64>?
-        if let s = session.id(of: Self.split(source).0) {
-            if dstIsAddress { only = [s] } else if let d = session.id(of: Self.split(destination).0) { only = [s, d] }
+        let src = AddressedTarget(parsing: source)
+        let dst = dstIsAddress ? nil : AddressedTarget(parsing: destination)
+        if let s = session.id(of: src.target) {
+            if let dst { if let d = session.id(of: dst.target) { only = [s, d] } } else { only = [s] }
         }
         var snap = only.map { session.read(only: $0) } ?? session.readAll()
 
-        let (srcName, srcAddress) = Self.split(source)
-        let srcNs = try resolveTarget(srcName, in: snap)
+        let srcAddress = src.address
+        let srcNs = try resolveTarget(src, in: snap)
         var dstNs: Namespace?
         var dstAddress: String
-        if dstIsAddress {
-            dstAddress = destination
-        } else {
-            let (name, addr) = Self.split(destination)
-            let ns = try resolveTarget(name, in: snap)
+        if let dst {
+            let ns = try resolveTarget(dst, in: snap)
             dstNs = ns
-            guard let a = addr ?? TraceEngine.primaryAddress(of: ns, v6: ipv6) else {
+            guard let a = dst.address ?? TraceEngine.primaryAddress(of: ns, v6: ipv6) else {
                 throw CommandFailure(description: "\(ns.displayName) has no \(ipv6 ? "IPv6" : "IPv4") address to trace to: "
-                                     + "give one as \(name)@IP", code: PlumbExit.notFound)
+                                     + "give one as \(dst.targetText)@IP", code: PlumbExit.notFound)
             }
             dstAddress = a
+        } else {
+            dstAddress = destination
         }
         if let srcAddress, IPValue(srcAddress) == nil {
             throw CommandFailure(description: "'\(srcAddress)' in \(source) is not an IP address", code: PlumbExit.usage)
@@ -124,12 +125,6 @@ struct TraceCommand: ParsableCommand {
         case .dropped: throw ExitCode(PlumbExit.traceDropped.rawValue)
         case .unknown: throw ExitCode(PlumbExit.traceUnknown.rawValue)
         }
-    }
-
-    /// "NS@IP" → ("NS", "IP"); "NS" → ("NS", nil).
-    static func split(_ s: String) -> (String, String?) {
-        guard let at = s.lastIndex(of: "@") else { return (s, nil) }
-        return (String(s[..<at]), String(s[s.index(after: at)...]))
     }
 }
 

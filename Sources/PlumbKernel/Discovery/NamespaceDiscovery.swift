@@ -3,7 +3,7 @@ import Dispatch
 import PlumbModel
 
 /// A network namespace found by discovery, before anything was read inside it.
-public struct DiscoveredNamespace: Sendable, Equatable {
+public struct DiscoveredNamespace: Sendable, Equatable, DiscoveredNamespaceFacts {
     public var id: UInt64
     public var isHost: Bool
     public var names: [String] = []

@@ -50,16 +50,7 @@ public struct SnapshotReader: Sendable {
         }
         let prefetch = target == "host" ? HostPrefetch.start(options: options, discovery: discovery) : nil
         let found = discovery.discover()
-        let t = target.hasPrefix("net:[") && target.hasSuffix("]") ? String(target.dropFirst(5).dropLast()) : target
-        let match: DiscoveredNamespace? = {
-            if t == "host" { return found.namespaces.first(where: \.isHost) }
-            if let id = UInt64(t) { return found.namespaces.first { $0.id == id } }
-            if t.hasPrefix("pid:"), let pid = Int32(t.dropFirst(4)) {
-                return found.namespaces.first { $0.pids.contains(pid) }
-            }
-            let named = found.namespaces.filter { $0.names.contains(t) }
-            return named.count == 1 ? named[0] : nil
-        }()
+        let match = Target(parsing: target).match(in: found.namespaces)
         return read(found, started: started, only: match.map { [$0.id] } ?? options.only, prefetch: prefetch)
     }
 

@@ -22,13 +22,8 @@ public final class SnapshotSession: @unchecked Sendable {
 
     /// The namespace a target names when discovery alone can tell (`host`, an id or `net:[id]`, an ip-netns
     /// name, `pid:N`); nil for container names and ids, which need the runtimes' state (read everything then).
-    public func id(of target: String) -> UInt64? {
-        let t = target.hasPrefix("net:[") && target.hasSuffix("]") ? String(target.dropFirst(5).dropLast()) : target
-        if t == "host" { return found.namespaces.first(where: \.isHost)?.id }
-        if let id = UInt64(t) { return found.namespaces.first { $0.id == id }?.id }
-        if t.hasPrefix("pid:"), let pid = Int32(t.dropFirst(4)) { return found.namespaces.first { $0.pids.contains(pid) }?.id }
-        let named = found.namespaces.filter { $0.names.contains(t) }
-        return named.count == 1 ? named[0].id : nil
+    public func id(of target: Target) -> UInt64? {
+        target.match(in: found.namespaces)?.id
     }
 
     /// A snapshot in which only `ids` were entered and read.

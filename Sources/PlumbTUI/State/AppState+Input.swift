@@ -44,15 +44,13 @@ extension AppState {
         switch command {
         case .namespace(let target):
             do {
-                let ns = try TargetSelector.resolve(target, in: snapshot)
+                let ns = try Target.resolve(target, in: snapshot)
                 if !Filter(filter).matches(ns, index: SnapshotIndex(snapshot)) { filter = "" }
                 selectNamespace(ns.id)
                 focus = .topology
                 message = .info("namespace \(ns.displayName)")
-            } catch let e as TargetSelector.Failure {
-                message = .error(e.description)
             } catch {
-                message = .error("\(error)")
+                message = .error(error.description)
             }
         case .chain(let name):
             jumpToChain(name, snapshot: snapshot)
