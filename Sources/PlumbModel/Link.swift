@@ -3,7 +3,7 @@ public struct Link: Codable, Sendable, Equatable {
     public var index: Int
     public var name: String
     /// veth, bridge, macvlan, macvtap, vxlan, tun, loopback, device, ... (IFLA_INFO_KIND, or derived).
-    public var kind: String
+    public var kind: LinkKind
     public var mac: String?
     public var mtu: Int
     /// IFF_* flags in lower case: up, broadcast, loopback, running, lower_up, promisc, ...
@@ -24,7 +24,7 @@ public struct Link: Codable, Sendable, Equatable {
     /// Set when this link is a bridge port.
     public var bridgePort: BridgePortInfo?
 
-    public init(index: Int, name: String, kind: String, mac: String? = nil, mtu: Int = 1500, flags: [String] = [],
+    public init(index: Int, name: String, kind: LinkKind, mac: String? = nil, mtu: Int = 1500, flags: [String] = [],
                 operState: String = "unknown", master: LinkRef? = nil, peer: RemoteLinkRef? = nil,
                 parent: RemoteLinkRef? = nil, addresses: [String] = [], stats: LinkStats = LinkStats(),
                 vxlan: VxlanInfo? = nil, macvlanMode: String? = nil, bridgePort: BridgePortInfo? = nil) {
@@ -59,8 +59,8 @@ public struct Link: Codable, Sendable, Equatable {
         try c.encodeIfPresent(bridgePort, forKey: .bridgePort)
     }
 
-    public var isUp: Bool { flags.contains("up") }
-    public var hasCarrier: Bool { flags.contains("lower_up") }
+    public var isUp: Bool { has(.up) }
+    public var hasCarrier: Bool { has(.lowerUp) }
 }
 
 public struct LinkRef: Codable, Sendable, Equatable, Hashable {

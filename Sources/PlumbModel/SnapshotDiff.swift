@@ -78,7 +78,7 @@ public enum SnapshotDiff {
     }
 
     static func state(_ l: Link) -> String {
-        !l.isUp ? "down" : (!l.hasCarrier && l.kind != "loopback") ? "no carrier" : "up"
+        !l.isUp ? "down" : (!l.hasCarrier && l.kind != .loopback) ? "no carrier" : "up"
     }
 
     static func routes(_ a: Namespace, _ b: Namespace, _ add: (Namespace, ChangeEvent.Kind, String) -> Void) {

@@ -114,7 +114,7 @@ final class SnapshotOracleTests: XCTestCase {
             XCTAssertEqual(l.isUp, flags.contains("UP"), "\(nsName)/\(name) up flag")
             XCTAssertEqual(l.hasCarrier, flags.contains("LOWER_UP"), "\(nsName)/\(name) carrier")
             let kind = ((o["linkinfo"] as? [String: Any])?["info_kind"] as? String)
-            if let kind { XCTAssertEqual(l.kind, kind, "\(nsName)/\(name) kind") }
+            if let kind { XCTAssertEqual(l.kind.name, kind, "\(nsName)/\(name) kind") }
             if let master = o["master"] as? String {
                 XCTAssertEqual(l.master.flatMap { ours.link(index: $0.index)?.name }, master, "\(nsName)/\(name) master")
             } else {

@@ -36,7 +36,7 @@ extension NetworkService {
         let othersBridges = Set(others.flatMap { (try? CNIConfig.parse($0.options["cniConfig"] ?? ""))?.bridges ?? [] })
         var steps: [PlanStep] = []
         for br in Set(bridges) where !othersBridges.contains(br) {
-            guard let dev = host.link(named: br), dev.kind == "bridge" else { continue }
+            guard let dev = host.link(named: br), dev.kind == .bridge else { continue }
             let ports = host.links.filter { $0.master?.index == dev.index && !leaving.contains($0.name) }
             if ports.isEmpty { steps.append(.deleteLink(name: br, in: net.hostNamespace)) }
         }

@@ -70,7 +70,7 @@ extension Link: FastJSONWritable {
         w.open(0x7B)
         w.field("index", index)
         w.field("name", name)
-        w.field("kind", kind)
+        w.field("kind", kind.name)
         w.field("mac", mac)
         w.field("mtu", mtu)
         w.field("flags", flags)

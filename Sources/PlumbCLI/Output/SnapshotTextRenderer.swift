@@ -48,7 +48,7 @@ struct SnapshotTextRenderer {
 
     func linkLine(_ l: Link, in ns: Namespace, byId: [UInt64: Namespace]) -> String {
         var s = "  \(l.index): \(l.name) [\(l.kind)] \(l.operState)"
-        if !l.isUp { s += " (admin down)" } else if !l.hasCarrier && l.kind != "loopback" { s += " (no carrier)" }
+        if !l.isUp { s += " (admin down)" } else if !l.hasCarrier && l.kind != .loopback { s += " (no carrier)" }
         s += " mtu \(l.mtu)"
         if let m = l.master { s += " master \(ns.link(index: m.index)?.name ?? "#\(m.index)")" }
         if let p = l.bridgePort { s += " port \(p.state)" }

@@ -72,7 +72,7 @@ final class DoctorContext {
     }
 
     lazy var bridges: [BridgeView] = namespaces.flatMap { ns in
-        ns.links.filter { $0.kind == "bridge" }.map { BridgeView(ns: ns, bridge: $0, ctx: self) }
+        ns.links.filter { $0.kind == .bridge }.map { BridgeView(ns: ns, bridge: $0, ctx: self) }
     }
 
     /// FNV-1a of a text, 8 hex digits: a short stable name for a rule in a finding id.
@@ -103,7 +103,7 @@ struct BridgeView {
         self.bridge = bridge
         ports = ns.links.filter { $0.master?.index == bridge.index }
         endpoints = ports.compactMap { p in
-            guard p.kind == "veth", let (pns, l) = ctx.resolve(p.peer), pns.id != ns.id else { return nil }
+            guard p.kind == .veth, let (pns, l) = ctx.resolve(p.peer), pns.id != ns.id else { return nil }
             return Endpoint(port: p, ns: pns, link: l)
         }
         gateways = bridge.addresses.compactMap(CIDR.init).filter { !$0.isLinkLocal }
@@ -141,20 +141,13 @@ extension Namespace {
     func defaultRoutes(_ family: AddressFamily) -> [Route] {
         routes.filter { $0.family == family && $0.table == 254 && $0.dst == "default" }
     }
-
-    /// Addresses of up, non-loopback links that are not link-local.
-    func globalAddresses(_ v4: Bool) -> [(link: Link, cidr: CIDR)] {
-        links.filter { $0.kind != "loopback" && !$0.flags.contains("loopback") }.flatMap { l in
-            l.addresses.compactMap(CIDR.init).filter { $0.isV4 == v4 && !$0.isLinkLocal }.map { (l, $0) }
-        }
-    }
 }
 
 extension Link {
-    var isLoopback: Bool { kind == "loopback" || flags.contains("loopback") || name == "lo" }
+    var isLoopback: Bool { kind == .loopback || has(.loopback) || name == "lo" }
     /// "veth12 (veth, mtu 1500, up, master br0, 10.0.0.1/24)": the evidence line of a link.
     func evidence(in ns: Namespace, master: Link? = nil) -> String {
-        var parts = [kind, "mtu \(mtu)", isUp ? "up" : "DOWN", "state \(operState)"]
+        var parts = [kind.name, "mtu \(mtu)", isUp ? "up" : "DOWN", "state \(operState)"]
         if let m = master ?? self.master.flatMap({ ns.link(index: $0.index) }) { parts.append("master \(m.name)") }
         if !addresses.isEmpty { parts.append(addresses.joined(separator: " ")) }
         return "\(ns.displayName) [\(ns.id)]: link \(name) (\(parts.joined(separator: ", ")))"

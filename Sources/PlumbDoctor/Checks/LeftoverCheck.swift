@@ -55,7 +55,7 @@ enum LeftoverCheck {
         }
         var out: [Finding] = []
         for ns in ctx.namespaces {
-            for l in ns.links where l.kind == "veth" && idle(ns, l) {
+            for l in ns.links where l.kind == .veth && idle(ns, l) {
                 guard let (pns, p) = ctx.resolve(l.peer), idle(pns, p) else { continue }
                 // Once per pair: from the end in the lower namespace id (or lower index in one namespace).
                 guard (ns.id, l.index) < (pns.id, p.index) else { continue }

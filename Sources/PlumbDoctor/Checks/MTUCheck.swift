@@ -5,13 +5,12 @@ import PlumbModel
 /// packets vanish while pings of the default size still work.
 enum MTUCheck {
     static let id = "mtu-mismatch", number = 4
-    static let tunnelKinds: Set<String> = ["vxlan", "geneve", "gre", "gretap", "ip6gretap", "wireguard", "ipip"]
 
     static func run(_ ctx: DoctorContext) -> [Finding] {
         var out: [Finding] = []
         var covered: Set<String> = []  // "ns:index" of veth ends already reported by the path rule
         for b in ctx.bridges {
-            let tunnels = b.ports.filter { tunnelKinds.contains($0.kind) }
+            let tunnels = b.ports.filter { $0.kind.isTunnel }
             guard let path = tunnels.min(by: { $0.mtu < $1.mtu }) else { continue }
             for e in b.endpoints where e.link.mtu > path.mtu || e.port.mtu > path.mtu {
                 covered.insert("\(e.ns.id):\(e.link.index)"); covered.insert("\(b.ns.id):\(e.port.index)")
@@ -38,7 +37,7 @@ enum MTUCheck {
             }
         }
         for ns in ctx.namespaces {
-            for l in ns.links where l.kind == "veth" {
+            for l in ns.links where l.kind == .veth {
                 guard let (pns, p) = ctx.resolve(l.peer), l.mtu != p.mtu,
                       !covered.contains("\(ns.id):\(l.index)"), !covered.contains("\(pns.id):\(p.index)") else { continue }
                 // Report each pair once, from the end with the larger MTU (the one the fix lowers).

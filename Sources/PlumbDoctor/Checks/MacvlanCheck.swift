@@ -9,14 +9,14 @@ enum MacvlanCheck {
     static func run(_ ctx: DoctorContext) -> [Finding] {
         var out: [Finding] = []
         for ns in ctx.namespaces {
-            for l in ns.links where l.kind == "macvlan" || l.kind == "macvtap" {
+            for l in ns.links where l.kind == .macvlan || l.kind == .macvtap {
                 guard let (pns, parent) = ctx.resolve(l.parent), pns.id != ns.id else { continue }
                 let mine = l.addresses.compactMap(CIDR.init).filter { $0.isV4 && !$0.isLinkLocal }
                 guard let addr = mine.first,
                       let hostAddr = parent.addresses.compactMap(CIDR.init).first(where: { $0.isV4 && $0.network.contains(addr) })
                 else { continue }
                 // A shim: a macvlan on the same parent in the parent's namespace.
-                let shim = pns.links.first { $0.kind == "macvlan" && $0.parent?.index == parent.index
+                let shim = pns.links.first { $0.kind == .macvlan && $0.parent?.index == parent.index
                     && ($0.parent?.namespace == nil || $0.parent?.namespace == pns.id) && !$0.addresses.isEmpty }
                 if shim != nil { continue }
                 let shimName = "plumbshim\(parent.index)"

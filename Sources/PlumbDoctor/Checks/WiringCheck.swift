@@ -22,7 +22,7 @@ enum WiringCheck {
     static func vethDown(_ ctx: DoctorContext) -> [Finding] {
         var out: [Finding] = []
         for ns in ctx.namespaces {
-            for l in ns.links where l.kind == "veth" && !l.isUp {
+            for l in ns.links where l.kind == .veth && !l.isUp {
                 guard let (pns, p) = ctx.resolve(l.peer), p.isUp else { continue }
                 out.append(finding(ctx, "down", ns, l.name,
                     title: "veth \(l.name) in \(ns.displayName) is down while its peer \(p.name) is up",
@@ -55,7 +55,7 @@ enum WiringCheck {
         let byNs = Dictionary(grouping: ctx.bridges, by: { $0.ns.id })
         for ns in ctx.namespaces {
             guard let bridges = byNs[ns.id] else { continue }
-            for l in ns.links where l.kind == "veth" && l.master == nil && l.addresses.allSatisfy({ CIDR($0)?.isLinkLocal ?? true }) {
+            for l in ns.links where l.kind == .veth && l.master == nil && l.addresses.allSatisfy({ CIDR($0)?.isLinkLocal ?? true }) {
                 guard let (pns, p) = ctx.resolve(l.peer), pns.id != ns.id else { continue }
                 let addrs = p.addresses.compactMap(CIDR.init).filter { !$0.isLinkLocal }
                 guard let b = bridges.first(where: { b in b.gateways.contains { g in addrs.contains { g.network.contains($0) } } })
@@ -107,7 +107,7 @@ enum WiringCheck {
     static func lostPeer(_ ctx: DoctorContext) -> [Finding] {
         var out: [Finding] = []
         for ns in ctx.namespaces {
-            for l in ns.links where l.kind == "veth" {
+            for l in ns.links where l.kind == .veth {
                 guard let p = l.peer, p.namespace == nil || ctx.namespace(p.namespace) == nil else { continue }
                 out.append(finding(ctx, "lost-peer", ns, l.name, severity: .info,
                     title: "veth \(l.name) in \(ns.displayName): its peer's namespace is not visible",

@@ -7,7 +7,7 @@ extension TraceEngine {
     func whyNotForwarding(_ port: Link) -> String {
         if !port.isUp { return " (the port \(port.name) is down)" }
         if !port.hasCarrier {
-            if port.kind == "veth", let peer = resolvePeer(port) {
+            if port.kind == .veth, let peer = resolvePeer(port) {
                 return " (no carrier: its veth peer \(peer.link.name) in \(peer.ns.displayName) is \(peer.link.isUp ? "up" : "down"))"
             }
             return " (no carrier)"
@@ -54,7 +54,7 @@ extension TraceEngine {
         case "ENETUNREACH", "EHOSTUNREACH":
             let hasDefault = ns.routes.contains { $0.dst == "default" && $0.family == (v6 ? .ipv6 : .ipv4) && $0.table == 254 }
             // A link that is down takes its routes with it: name it, it is usually the real cause.
-            let down = ns.links.filter { !$0.isUp && $0.kind != "loopback" && $0.addresses.contains { !$0.hasPrefix("fe80:") } }
+            let down = ns.links.filter { !$0.isUp && $0.kind != .loopback && $0.addresses.contains { !$0.hasPrefix("fe80:") } }
             let downText = down.isEmpty ? "" : " (\(down.map(\.name).joined(separator: ", ")) "
                 + (down.count == 1 ? "is" : "are") + " down, and \(down.count == 1 ? "its" : "their") routes with \(down.count == 1 ? "it" : "them"))"
             return "no route to \(q.destination) in \(name)" + (hasDefault ? " (\(d.errorName!): \(d.errorText ?? ""))"
@@ -79,7 +79,7 @@ extension TraceEngine {
 
     /// The first global address of the family on a link that is up (loopback and link-local skipped).
     public static func primaryAddress(of ns: Namespace, v6: Bool) -> String? {
-        let links = ns.links.filter { $0.kind != "loopback" && $0.name != "lo" }
+        let links = ns.links.filter { $0.kind != .loopback && $0.name != "lo" }
         for l in links.sorted(by: { ($0.isUp ? 0 : 1, $0.index) < ($1.isUp ? 0 : 1, $1.index) }) {
             if let a = primaryAddress(of: l, v6: v6) { return a }
         }

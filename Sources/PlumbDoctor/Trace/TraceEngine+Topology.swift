@@ -23,7 +23,7 @@ extension TraceEngine {
     /// or anything on a bridge the peer is a port of. nil when nobody does.
     func owner(of ip: IPValue, beyond l: Link, in ns: Namespace, depth: Int = 0) -> Owner? {
         guard depth < 8 else { return nil }
-        if l.kind == "veth", let peer = resolvePeer(l) {
+        if l.kind == .veth, let peer = resolvePeer(l) {
             return owner(of: ip, at: peer.link, in: peer.ns, depth: depth + 1)
         }
         return nil  // vxlan, macvlan, physical ports: what is behind them is not visible

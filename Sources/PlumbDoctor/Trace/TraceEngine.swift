@@ -339,9 +339,9 @@ public struct TraceEngine {
             finish(&run, .dropped, "the \(packet.size)-byte packet exceeds the MTU \(mtu) of \(link.name) in \(ns.displayName) (Don't Fragment set)")
             return nil
         }
-        if !link.hasCarrier && link.kind != "bridge" {
+        if !link.hasCarrier && link.kind != .bridge {
             var why = "\(link.name) in \(ns.displayName) has no carrier"
-            if link.kind == "veth", let peer = resolvePeer(link) {
+            if link.kind == .veth, let peer = resolvePeer(link) {
                 why += ": its veth peer \(peer.link.name) in \(peer.ns.displayName) is " + (peer.link.isUp ? "up" : "down")
             }
             h.steps.append(TraceStep(.link, why, passed: false))
@@ -352,7 +352,7 @@ public struct TraceEngine {
         var neighbourFailed = false
         /// A resolved entry: something answered for the next hop (perhaps by proxy ARP, as Calico's host side does).
         var neighbourAnswered: String?
-        if checkNeighbour, link.kind != "loopback" {
+        if checkNeighbour, link.kind != .loopback {
             let n = ns.neighbors.first { $0.ip == nextHop && $0.ifindex == link.index }
             if let n {
                 neighbourFailed = n.state.contains("failed") || n.state.contains("incomplete")
@@ -365,7 +365,7 @@ public struct TraceEngine {
         }
 
         switch link.kind {
-        case "bridge":
+        case .bridge:
             // Routed into a bridge: the frame leaves through the port whose far side owns the next hop.
             guard let ip = IPValue(nextHop) else { return nil }
             let ports = ns.links.filter { $0.master?.index == link.index }
@@ -398,7 +398,7 @@ public struct TraceEngine {
             let nfCall = packet.family == .ipv6 ? ns.sysctls.bridgeNfCallIp6tables : ns.sysctls.bridgeNfCallIptables
             return transmit(ns, port, nextHop: nextHop, routeMTU: nil, &packet, &h, &run, checkNeighbour: false,
                             l2Slack: nfCall == true ? 0 : 4)
-        case "veth":
+        case .veth:
             guard let peer = resolvePeer(link) else {
                 finish(&run, .unknown, "the veth peer of \(link.name) is in a namespace Plumb cannot see"); return nil
             }
@@ -417,14 +417,14 @@ public struct TraceEngine {
             }
             h.steps.append(TraceStep(.link, "veth \(link.name) → \(peer.link.name) in \(peer.ns.displayName)"))
             return NextHop(namespace: peer.ns.id, link: peer.link.index, nextHop: nextHop)
-        case "vxlan":
+        case .vxlan:
             let remote = link.vxlan?.remote ?? "?"
             finish(&run, .unknown, "encapsulated into VXLAN \(link.name) (VNI \(link.vxlan.map { String($0.vni) } ?? "?"), remote \(remote)): the trace does not follow tunnels")
             return nil
-        case "macvlan", "macvtap", "ipvlan":
+        case .macvlan, .macvtap, .ipvlan:
             finish(&run, .unknown, "leaves through \(link.kind) \(link.name): the trace does not follow \(link.kind) links")
             return nil
-        case "loopback":
+        case .loopback:
             finish(&run, .delivered, "delivered over loopback in \(ns.displayName)"); return nil
         default:
             if link.peer == nil && link.parent == nil && link.master == nil {

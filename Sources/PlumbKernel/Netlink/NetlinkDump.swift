@@ -152,8 +152,8 @@ enum NetlinkDumper {
         var r = r
         let index = Int(r.index)
         let name = withUnsafeBytes(of: &r.name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-        var kind = withUnsafeBytes(of: &r.kind) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-        if kind.isEmpty { kind = r.flags & UInt32(IFF_LOOPBACK) != 0 ? "loopback" : "device" }
+        let kindName = withUnsafeBytes(of: &r.kind) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        let kind: LinkKind = kindName.isEmpty ? (r.flags & UInt32(IFF_LOOPBACK) != 0 ? .loopback : .device) : LinkKind(kindName)
         let mac: String? = r.mac_len > 0
             ? withUnsafeBytes(of: &r.mac) { $0.prefix(Int(r.mac_len)).map(NetlinkAddress.hexByte).joined(separator: ":") }
             : nil
@@ -186,9 +186,9 @@ enum NetlinkDumper {
             link.vxlan = info
             if r.vx_link > 0 { lower = Int(r.vx_link) }
         }
-        if kind == "macvlan" || kind == "macvtap" { link.macvlanMode = macvlanMode(r.macvlan_mode) }
+        if kind.isMacvlanFamily { link.macvlanMode = macvlanMode(r.macvlan_mode) }
         // IFLA_LINK only means "peer" for veth and "parent" for stacked devices; elsewhere it is noise.
-        let wired = ["veth", "macvlan", "macvtap", "vxlan", "vlan", "ipvlan", "ipvtap"].contains(kind)
+        let wired = kind.hasLowerLink
         return DumpedLink(link: link, lowerIndex: wired ? lower : nil,
                           lowerNetnsid: wired && hasNetnsid ? r.link_netnsid : nil)
     }
@@ -205,12 +205,14 @@ enum NetlinkDumper {
         }
     }
 
-    static let flagTable: [(UInt32, String)] = [
-        (UInt32(IFF_UP), "up"), (UInt32(IFF_BROADCAST), "broadcast"), (UInt32(IFF_LOOPBACK), "loopback"),
-        (UInt32(IFF_POINTOPOINT), "pointopoint"), (UInt32(IFF_NOARP), "noarp"), (UInt32(IFF_PROMISC), "promisc"),
-        (UInt32(IFF_MULTICAST), "multicast"), (UInt32(IFF_RUNNING), "running"),
-        (0x10000, "lower_up"), (0x20000, "dormant"),
+    /// In bit order: the order `flags` lists them in.
+    static let flagBits: [(UInt32, LinkFlag)] = [
+        (UInt32(IFF_UP), .up), (UInt32(IFF_BROADCAST), .broadcast), (UInt32(IFF_LOOPBACK), .loopback),
+        (UInt32(IFF_POINTOPOINT), .pointToPoint), (UInt32(IFF_NOARP), .noArp), (UInt32(IFF_PROMISC), .promisc),
+        (UInt32(IFF_MULTICAST), .multicast), (UInt32(IFF_RUNNING), .running),
+        (0x10000, .lowerUp), (0x20000, .dormant),
     ]
+    static let flagTable: [(UInt32, String)] = flagBits.map { ($0.0, $0.1.rawValue) }
     static func flagNames(_ f: UInt32) -> [String] { flagTable.filter { f & $0.0 != 0 }.map(\.1) }
 
     static func operState(_ s: UInt8) -> String {

@@ -51,7 +51,7 @@ final class HostPrefetch: @unchecked Sendable {
                 let (t, files) = try tables.result()
                 NetlinkDumper.join(&dump, t)
                 SysctlReader.merge(&dump.sysctls, files: files,
-                                   hasBridge: dump.links.contains { $0.link.kind == "bridge" })
+                                   hasBridge: dump.links.contains { $0.link.kind == .bridge })
                 return dump
             }
         }

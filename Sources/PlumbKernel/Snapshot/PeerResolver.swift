@@ -49,7 +49,7 @@ struct PeerResolver {
     private func candidates(for l: DumpedLink, in n: Int, byIfindex: [Int: [Int]]) -> [Int] {
         guard let lower = l.lowerIndex else { return [] }
         let all = (byIfindex[lower] ?? []).filter { $0 != n }
-        guard l.link.kind == "veth" else { return all }
+        guard l.link.kind == .veth else { return all }
         // A veth's peer points back at us: prefer namespaces where it does.
         let mirrored = all.filter { m in
             entries[m].dump?.links.contains { $0.link.index == lower && $0.lowerIndex == l.link.index } ?? false

@@ -105,7 +105,7 @@ public struct SnapshotReader: Sendable {
                 let light = options.detailFor.map { !$0.contains(id) } ?? false
                 var dump = try NetlinkDumper.dump(sock, second: second, linksOnly: options.linksOnly, light: light)
                 if !options.linksOnly && !light {
-                    SysctlReader.fill(&dump.sysctls, hasBridge: dump.links.contains { $0.link.kind == "bridge" })
+                    SysctlReader.fill(&dump.sysctls, hasBridge: dump.links.contains { $0.link.kind == .bridge })
                 }
                 slot.dump = dump
                 // Keep the socket only where a cross-namespace reference still needs RTM_GETNSID.
@@ -146,7 +146,7 @@ public struct SnapshotReader: Sendable {
                 ns.links = dump.links.enumerated().map { li, dl in
                     var l = dl.link
                     if let ref = peers[i][li] {
-                        if l.kind == "veth" { l.peer = ref } else { l.parent = ref }
+                        if l.kind == .veth { l.peer = ref } else { l.parent = ref }
                     }
                     return l
                 }

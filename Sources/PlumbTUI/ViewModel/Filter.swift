@@ -24,7 +24,7 @@ struct Filter {
 
     func matches(_ link: Link, in ns: Namespace, index: SnapshotIndex) -> Bool {
         if isEmpty { return true }
-        if hit(link.name) || hit(link.kind) { return true }
+        if hit(link.name) || hit(link.kind.name) { return true }
         if let mac = link.mac, hit(mac) { return true }
         if link.addresses.contains(where: hit) { return true }
         if let p = link.peer, hit(index.label(p, from: ns.id)) { return true }

@@ -47,7 +47,7 @@ enum TopologyRows {
         }
 
         // Bridges first, then other parents, then standalone links; ifindex order inside each group.
-        func group(_ l: Link) -> Int { l.kind == "bridge" ? 0 : children[l.index] != nil ? 1 : 2 }
+        func group(_ l: Link) -> Int { l.kind == .bridge ? 0 : children[l.index] != nil ? 1 : 2 }
         let roots = ns.links.filter { !isChild.contains($0.index) }
             .sorted { (group($0), $0.index) < (group($1), $1.index) }
 

@@ -43,13 +43,13 @@ enum TopologyView {
                 let pw = buf.text(prefix, x: c.x, y: y, width: c.width, style: theme.border, ellipsis: nil)
                 let label = row.isForeign ? "\(row.link.name)@\(rows.index.name(of: row.id.namespace))" : row.link.name
                 let lw = buf.text(label, x: c.x + pw, y: y, width: c.width - pw,
-                                  style: row.link.kind == "bridge" ? base.bolded : base, ellipsis: g.ellipsis)
+                                  style: row.link.kind == .bridge ? base.bolded : base, ellipsis: g.ellipsis)
                 if let sev = rows.badges.links[row.id.namespace]?[row.link.name], pw + lw + 2 <= c.width {
                     buf.put(sev == .error ? g.badgeError : g.badgeWarning, x: c.x + pw + lw + 1, y: y,
                             style: FindingsView.style(sev, theme))
                 }
             }
-            buf.cell(row.link.kind, cols[1], y: y, style: theme.dim, glyphs: g)
+            buf.cell(row.link.kind.name, cols[1], y: y, style: theme.dim, glyphs: g)
             buf.cell(st.label, cols[2], y: y, style: st.style(theme), glyphs: g)
             if combined, let c = cols[3] {
                 let segs = lead.isEmpty ? [] : [Segment(lead + (addr.isEmpty ? "" : " "), theme.peer)]
