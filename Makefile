@@ -1,4 +1,5 @@
-# Plumb — see README.md. Every target starts from `deps`, which installs what a fresh Debian 12 lacks.
+# Plumb — see README.md. Every target starts from `deps`, which checks for a Swift 6 toolchain (the one
+# prerequisite) and installs the Debian packages a fresh Debian 12 lacks.
 SWIFT     ?= swift
 CONFIG    ?= release
 PLUMB_BIN  = .build/$(CONFIG)/plumb
@@ -17,7 +18,7 @@ SCREENSHOT_PACKAGES = aha chromium
 all: build
 
 deps:
-	@./scripts/install-deps.sh $(APT_PACKAGES)
+	@SWIFT=$(SWIFT) ./scripts/install-deps.sh $(APT_PACKAGES)
 
 build: deps
 	$(SWIFT) build -c $(CONFIG) --static-swift-stdlib
@@ -37,7 +38,7 @@ fuzz: deps
 	.build/release/plumb-fuzz $(or $(ITERATIONS),2000000)
 
 screenshots: build
-	@./scripts/install-deps.sh $(SCREENSHOT_PACKAGES)
+	@SWIFT=$(SWIFT) ./scripts/install-deps.sh $(SCREENSHOT_PACKAGES)
 	./scripts/screenshots.sh $(PLUMB_BIN)
 
 bench: build

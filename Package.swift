@@ -51,6 +51,8 @@ let package = Package(
         .testTarget(name: "PlumbDoctorTests", dependencies: ["PlumbDoctor", "PlumbModel"]),
         .testTarget(name: "PlumbTraceTests", dependencies: ["PlumbDoctor", "PlumbModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlumbCLITests", dependencies: ["PlumbCLI", "PlumbModel"]),
+        // The repository's scripts and generated documents (make test's summary line, docs/ up to date).
+        .testTarget(name: "PlumbToolingTests", exclude: ["Fixtures"]),
         .testTarget(name: "PlumbIntegrationTests", dependencies: ["PlumbKernel", "PlumbModel", "PlumbCLI", "PlumbActions",
                                                               "PlumbCapture", "PlumbDoctor"]),
     ],

@@ -6,7 +6,7 @@ import PlumbModel
 
 /// The bridge driver's plans, applied by the executor to real namespaces. A test namespace stands in for the
 /// host, so nothing outside pt-* namespaces is touched.
-final class BridgeDriverTests: XCTestCase {
+final class BridgeDriverTests: RootTestCase {
     var lab: TestLab!
     var host = "", a = "", b = "", c = ""
 

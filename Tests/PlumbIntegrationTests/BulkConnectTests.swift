@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// `plumb net connect NET T1 T2 ...` / `net disconnect NET T1 T2 ...`: many targets, one atomic operation.
-final class BulkConnectTests: XCTestCase {
+final class BulkConnectTests: RootTestCase {
     var lab: TestLab!
     var host = ""
     var stateDir = ""

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// Drives the real `plumb` binary: JSON contract, text output, exit codes and error lines.
-final class CLITests: XCTestCase {
+final class CLITests: RootTestCase {
     var lab: TestLab!
 
     static var binary: String {

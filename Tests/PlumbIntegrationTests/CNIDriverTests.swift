@@ -4,7 +4,7 @@ import XCTest
 /// `--driver cni`: Debian's CNI plugins (bridge, host-local, portmap, firewall) driven by Plumb per the CNI
 /// spec, inside a pt-cni namespace standing in for the host (--host-ns: the plugins run there, so their bridge,
 /// veth host ends and iptables rules never touch the real host), host-local's state in a temporary dataDir.
-final class CNIDriverTests: XCTestCase {
+final class CNIDriverTests: RootTestCase {
     var lab: TestLab!
     var host = "", a = "", b = ""
     var stateDir = "", dataDir = "", confDir = ""

@@ -4,7 +4,7 @@ import PlumbKernel
 import PlumbModel
 
 /// A namespace wired by a tool we did not write: Debian's CNI `bridge` plugin with `host-local` IPAM.
-final class CNIPluginTests: XCTestCase {
+final class CNIPluginTests: RootTestCase {
     func testSeesWhatTheCNIBridgePluginBuilt() throws {
         try requireRoot()
         let plugin = "/usr/lib/cni/bridge"

@@ -5,7 +5,7 @@ import PlumbCapture
 
 /// `plumb capture` and the LiveCapture engine against the real kernel, with tcpdump and tshark as oracles.
 /// Two namespaces pt-cap-TAG-a/b joined by a veth (10.213.100.1/30 <-> .2), traffic from ping.
-final class CaptureIntegrationTests: XCTestCase {
+final class CaptureIntegrationTests: RootTestCase {
     var lab: CaptureLab!
     var dir: String!
 

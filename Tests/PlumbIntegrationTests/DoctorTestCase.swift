@@ -3,7 +3,7 @@ import XCTest
 
 /// What the doctor's integration suites share: a per-test tag for names (`pt-doc-TAG-*`, `ptdocTAG*`), a
 /// private state directory, and cleanups run in reverse even when the test fails.
-class DoctorTestCase: XCTestCase {
+class DoctorTestCase: RootTestCase {
     var tag = ""
     var cleanups: [() -> Void] = []
     var stateDir = ""

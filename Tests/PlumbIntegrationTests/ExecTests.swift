@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// `plumb exec`: commands run inside a namespace or a process's namespaces, and their exit codes pass through.
-final class ExecTests: XCTestCase {
+final class ExecTests: RootTestCase {
     var lab: TestLab!
 
     override func setUpWithError() throws {

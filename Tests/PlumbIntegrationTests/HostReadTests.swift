@@ -6,7 +6,7 @@ import PlumbModel
 /// `plumb snapshot host` takes its own path (the host's dumps start before discovery and every nsid is asked for
 /// while they run), and bridge-port states now come from the link dump's slave data instead of an AF_BRIDGE
 /// dump: both are checked here against `ip -j -d link`.
-final class HostReadTests: XCTestCase {
+final class HostReadTests: RootTestCase {
     func testHostTargetResolvesVethPeersIntoTheirNamespaces() throws {
         try requireRoot()
         let lab = TestLab()

@@ -3,7 +3,7 @@ import XCTest
 
 /// `plumb lab up` builds a working, deliberately imperfect world; `lab down` removes all of it. The lab is
 /// built inside a test namespace standing in for the host, with the prefix `ptl`.
-final class LabTests: XCTestCase {
+final class LabTests: RootTestCase {
     func testLabUpWorksAndLabDownLeavesNothing() throws {
         try requireRoot()
         let lab = TestLab()

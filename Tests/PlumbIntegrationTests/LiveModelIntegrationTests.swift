@@ -6,7 +6,7 @@ import PlumbModel
 /// The live model against the real kernel: a flap, an address or a route is applied from its netlink event alone;
 /// what events cannot carry (a new link, IPv4's silent route flush, a ruleset change) queues the namespace for a
 /// read, and a refresh that reads one namespace leaves the others as they were.
-final class LiveModelIntegrationTests: XCTestCase {
+final class LiveModelIntegrationTests: RootTestCase {
     var lab: TestLab!
 
     override func setUpWithError() throws {

@@ -3,7 +3,7 @@ import XCTest
 
 /// `plumb net` end to end through the real binary, inside a test namespace standing in for the host
 /// (--host-ns), with a private state directory per test.
-final class NetCLITests: XCTestCase {
+final class NetCLITests: RootTestCase {
     var lab: TestLab!
     var host = "", a = "", b = ""
     var stateDir = ""
@@ -208,7 +208,7 @@ final class Locked<T>: @unchecked Sendable {
 }
 
 /// The macvlan and VXLAN drivers through the real binary.
-final class OverlayDriverTests: XCTestCase {
+final class OverlayDriverTests: RootTestCase {
     func testMacvlanEndpointsOnOneParentReachEachOther() throws {
         try requireRoot()
         let lab = TestLab()

@@ -103,10 +103,22 @@ final class Spawned: @unchecked Sendable {
     }
 }
 
-/// Fails (never skips) when not root: the suite's integration half only means something as root.
-func requireRoot(file: StaticString = #filePath, line: UInt = #line) throws {
-    if getuid() != 0 {
-        XCTFail("integration tests must run as root (make test runs them as root in CI)", file: file, line: line)
-        throw XCTSkip("not root")  // unreachable in CI; the XCTFail above already failed the test
+/// What an integration test says when it is run without root.
+struct NeedsRoot: Error, CustomStringConvertible {
+    let description = "needs root: integration tests create namespaces, links and firewall rules in the kernel; "
+        + "run them as root (sudo make test)"
+}
+
+/// The base of every integration test class. Without root each test fails before its setUp with one line that
+/// says why, instead of a cascade of EPERMs; it never skips, because a skipped integration suite looks green.
+class RootTestCase: XCTestCase {
+    override func invokeTest() {
+        guard getuid() == 0 else { return XCTFail(NeedsRoot().description) }
+        super.invokeTest()
     }
+}
+
+/// For code that may run outside a RootTestCase test: throws the same message.
+func requireRoot() throws {
+    if getuid() != 0 { throw NeedsRoot() }
 }

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// Drives the real binary in tmux: start, move, filter, help, resize, quit; checks the captured screen.
-final class TUISmokeTests: XCTestCase {
+final class TUISmokeTests: RootTestCase {
     func tmux(_ args: String...) throws -> String { try Shell.run(["tmux"] + args) }
 
     func screen(_ session: String) throws -> String { try tmux("capture-pane", "-p", "-t", session) }

@@ -6,7 +6,7 @@ import XCTest
 /// `plumb net --host-ns`) holds two endpoints, and a veth leads to an "outside" namespace. Each test injects one
 /// fault, checks with real traffic (ping, busybox wget, iptables counters) that it breaks, and checks that the trace names exactly the hop
 /// and the reason.
-final class TraceTests: XCTestCase {
+final class TraceTests: RootTestCase {
     var tag = ""
     var host = "", a = "", b = "", outside = ""
     var stateDir = ""

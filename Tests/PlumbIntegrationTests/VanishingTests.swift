@@ -4,7 +4,7 @@ import XCTest
 import PlumbModel
 
 /// Namespaces and processes vanish while Plumb reads them: that is normal and must never be a crash.
-final class VanishingTests: XCTestCase {
+final class VanishingTests: RootTestCase {
     func testNamespaceDeletedBetweenDiscoveryAndReadIsReportedNotFatal() throws {
         try requireRoot()
         let lab = TestLab()
