@@ -9,7 +9,7 @@ class StoreTestCase: XCTestCase {
 
     override func setUpWithError() throws {
         var template = Array(((NSTemporaryDirectory() as NSString).appendingPathComponent("plumb-store-test.XXXXXX")).utf8CString)
-        guard let p = mkdtemp(&template) else { throw XCTSkip("mkdtemp failed") }
+        guard let p = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: NSTemporaryDirectory()]) }
         dir = String(cString: p)
     }
 

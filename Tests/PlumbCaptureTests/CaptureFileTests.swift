@@ -159,6 +159,10 @@ final class CaptureFileTests: XCTestCase {
         for p in try Self.samplePackets().prefix(4) { var p = p; p.comment = "x"; try writer.write(p) }
         let pcapng = sink.bytes
         let pcap = try Array(Data(contentsOf: Fixtures.url("arp-icmp.pcap")))
+        var read = 0, threw = 0
+        func tally(_ bytes: [UInt8]) {
+            if (try? CaptureFile.read(bytes)) != nil { read += 1 } else { threw += 1 }
+        }
         for n in 0..<4000 {
             var bytes = n % 2 == 0 ? pcapng : pcap
             for _ in 0..<(1 + Int(rng.next() % 4)) {
@@ -170,13 +174,18 @@ final class CaptureFileTests: XCTestCase {
                 }
                 if bytes.isEmpty { break }
             }
-            _ = try? CaptureFile.read(bytes)
+            tally(bytes)
         }
         for n in 0..<2000 {
             var bytes = (0..<(n % 300)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             if n % 2 == 0, bytes.count >= 4 { bytes.replaceSubrange(0..<4, with: [0x0A, 0x0D, 0x0D, 0x0A]) }
             if n % 3 == 0, bytes.count >= 12 { bytes.replaceSubrange(8..<12, with: [0x4D, 0x3C, 0x2B, 0x1A]) }
-            _ = try? CaptureFile.read(bytes)
+            tally(bytes)
         }
+        // Both outcomes must occur: all-throw would mean the mutations never get past the header checks, and
+        // no-throw would mean the readers accept anything.
+        XCTAssertGreaterThan(read, 0, "no mutated file was readable")
+        XCTAssertGreaterThan(threw, 0, "no garbage file was refused")
+        XCTAssertEqual(read + threw, 6000)
     }
 }

@@ -58,8 +58,7 @@ final class TsharkCompatibilityTests: XCTestCase {
         XCTAssertEqual(rows[2].last, "1750000002.002002002")  // nanosecond interface keeps all digits
 
         // The section comment is visible to capinfos (shipped with tshark as part of wireshark-common).
-        if let info = try runTool("capinfos", [path]) {
-            XCTAssertTrue(info.stdout.contains("plumb test section"), info.stdout)
-        }
+        let info = try XCTUnwrap(try runTool("capinfos", [path]), "capinfos is missing: it comes with tshark (wireshark-common)")
+        XCTAssertTrue(info.stdout.contains("plumb test section"), info.stdout)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import XCTest
 @testable import PlumbKernel
 import PlumbModel
@@ -279,17 +280,17 @@ final class FirewallParserTests: XCTestCase {
         var best = Double.infinity
         var tables: [FirewallTable] = []
         for _ in 0..<3 {
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = threadCPUMilliseconds()
             tables = try IptablesSaveParser.parse(text, family: "ipv4")
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            best = min(best, threadCPUMilliseconds() - start)
         }
-        print("IptablesSaveParser: 20000 rules (\(text.utf8.count) bytes) in \(String(format: "%.2f", best)) ms")
+        print("IptablesSaveParser: 20000 rules (\(text.utf8.count) bytes) in \(String(format: "%.2f", best)) ms of CPU")
         XCTAssertEqual(Firewall(tables: tables).ruleCount, 20000)
         XCTAssertEqual(tables[0].chains.count, 103)
         XCTAssertEqual(tables[0].chain("PT-C100")?.rules.last?.bytes, 199_000)
         XCTAssertEqual(tables[0].chain("PT-C7")?.rules[3].rule,
                        "-s 10.213.7.4/32 -p tcp -m tcp --dport 1004 -m comment --comment \"rule 7/4\" -j ACCEPT")
-        XCTAssertLessThan(best, 100, "parsing 20k rules took \(best) ms")
+        XCTAssertLessThan(best, 100, "parsing 20k rules took \(best) ms of CPU")
     }
 
     // MARK: nft -j
@@ -451,4 +452,12 @@ final class FirewallParserTests: XCTestCase {
             .filter { ChainOwner.of(chain: $0.name) == .docker }
         XCTAssertEqual(docker.count, 8)
     }
+}
+
+/// CPU time this thread has used, in milliseconds. Speed limits in unit tests are checked against it, not against
+/// the wall clock: on a shared machine the wall clock measures the other processes as much as the code.
+func threadCPUMilliseconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return Double(t.tv_sec) * 1e3 + Double(t.tv_nsec) / 1e6
 }
