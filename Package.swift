@@ -26,14 +26,23 @@ let package = Package(
                 // those class fields cost more than the copy itself. Debug builds (tests) keep them.
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         // Checks over a snapshot -> findings with fix and undo plans; pure, like the model.
-        .target(name: "PlumbDoctor", dependencies: ["PlumbModel"]),
+        // `plumb trace`: iptables parser, netfilter evaluator and the path walk over a snapshot; pure.
+        .target(name: "PlumbTrace", dependencies: ["PlumbModel"]),
+        .target(name: "PlumbDoctor", dependencies: ["PlumbModel", "PlumbTrace"]),
         .target(name: "CCursesShim", linkerSettings: [.linkedLibrary("ncursesw")]),
         .target(name: "PlumbTUI", dependencies: ["PlumbModel", "CNcursesw", "CCursesShim"]),
         .target(name: "PlumbKernel", dependencies: ["PlumbModel", "CNetlink", "CLinuxShims"]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "PlumbActions", dependencies: ["PlumbModel", "PlumbKernel", "CNetlink", "CLinuxShims", "CSQLite"]),
+        // `plumb lab`'s demo topology: a user of the actions, not part of them.
+        .target(name: "PlumbLab", dependencies: ["PlumbModel", "PlumbKernel", "PlumbActions"]),
+        // The TUI's application: event loop, live snapshots, doctor cadence, capture pane; the CLI only starts it.
+        .target(name: "PlumbApp", dependencies: [
+            "PlumbModel", "PlumbKernel", "PlumbActions", "PlumbCapture", "PlumbDoctor", "PlumbTUI",
+        ]),
         .target(name: "PlumbCLI", dependencies: [
-            "PlumbModel", "PlumbKernel", "PlumbActions", "PlumbTUI", "PlumbCapture", "PlumbDoctor",
+            "PlumbModel", "PlumbKernel", "PlumbActions", "PlumbTUI", "PlumbCapture", "PlumbDoctor", "PlumbTrace",
+            "PlumbLab", "PlumbApp",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: [
             // The JSON writer appends to a class-owned buffer millions of times; runtime exclusivity checks
@@ -41,15 +50,17 @@ let package = Package(
             .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
         ]),
         .executableTarget(name: "plumb", dependencies: ["PlumbCLI"]),
-        .executableTarget(name: "plumb-fuzz", dependencies: ["PlumbCapture"]),
+        // The decoder fuzz campaign (`make fuzz` and a short run in PlumbCaptureTests); not product code.
+        .target(name: "PlumbFuzz", dependencies: ["PlumbCapture"]),
+        .executableTarget(name: "plumb-fuzz", dependencies: ["PlumbFuzz", "PlumbCapture"]),
         .testTarget(name: "PlumbModelTests", dependencies: ["PlumbModel"]),
         .testTarget(name: "PlumbKernelTests", dependencies: ["PlumbKernel", "PlumbModel"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "PlumbCaptureTests", dependencies: ["PlumbCapture"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlumbCaptureTests", dependencies: ["PlumbCapture", "PlumbFuzz"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlumbTUITests", dependencies: ["PlumbTUI", "PlumbModel"], resources: [.copy("Golden")]),
         .testTarget(name: "PlumbActionsTests", dependencies: ["PlumbActions", "PlumbModel"]),
         .testTarget(name: "PlumbDoctorTests", dependencies: ["PlumbDoctor", "PlumbModel"]),
-        .testTarget(name: "PlumbTraceTests", dependencies: ["PlumbDoctor", "PlumbModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlumbTraceTests", dependencies: ["PlumbTrace", "PlumbModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlumbCLITests", dependencies: ["PlumbCLI", "PlumbModel"]),
         // The repository's scripts and generated documents (make test's summary line, docs/ up to date).
         .testTarget(name: "PlumbToolingTests", exclude: ["Fixtures"]),

@@ -1,4 +1,5 @@
 import PlumbCapture
+import PlumbFuzz
 
 // `make fuzz`: a long randomized run of every capture decoder over random bytes and mutations of the committed
 // pcap fixtures. A crash or hang is the failure; the report is the proof of work.

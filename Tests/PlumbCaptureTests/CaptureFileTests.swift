@@ -1,5 +1,6 @@
 import XCTest
 @testable import PlumbCapture
+import PlumbFuzz
 
 /// pcap and pcapng writers and readers: round trips, byte orders, and damaged files.
 final class CaptureFileTests: XCTestCase {

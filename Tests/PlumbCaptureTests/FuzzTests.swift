@@ -1,6 +1,7 @@
 import Glibc
 import XCTest
 @testable import PlumbCapture
+import PlumbFuzz
 
 /// Random and mutated input through every decoder entry point (and the file readers). Passing means: no
 /// trap (the debug build checks every buffer access), and every call returned.

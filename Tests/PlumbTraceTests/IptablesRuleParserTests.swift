@@ -1,5 +1,5 @@
 import XCTest
-@testable import PlumbDoctor
+@testable import PlumbTrace
 import PlumbModel
 
 /// The rule parser on rules exactly as iptables-save 1.8.9 (nf_tables) printed them.

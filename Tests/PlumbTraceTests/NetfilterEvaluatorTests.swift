@@ -1,5 +1,5 @@
 import XCTest
-@testable import PlumbDoctor
+@testable import PlumbTrace
 import PlumbModel
 
 /// The evaluator walks recorded rule sets (Docker's, and a hand-written one covering goto, marks, NAT targets and

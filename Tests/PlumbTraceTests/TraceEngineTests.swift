@@ -1,5 +1,5 @@
 import XCTest
-@testable import PlumbDoctor
+@testable import PlumbTrace
 import PlumbModel
 
 /// The path engine on a synthetic snapshot (a "host" namespace with a bridge and two endpoints) with route

@@ -9,7 +9,7 @@ public final class NetworkService {
     public let store: StateStore
     /// Where bridges live: the host, or a namespace standing in for it.
     public let hostNamespace: NamespaceRef
-    let executor: PlanExecutor
+    public let executor: PlanExecutor
     let drivers: [String: any NetworkDriver] = ["bridge": BridgeDriver(), "macvlan": MacvlanDriver(), "vxlan": VxlanDriver(),
                                                 "cni": CNIDriver()]
 
@@ -302,7 +302,7 @@ public final class NetworkService {
         throw ActionError.invalid("no free ethN name in namespace \(ns.displayName): choose --ifname")
     }
 
-    static func validateName(_ name: String, what: String) throws {
+    public static func validateName(_ name: String, what: String) throws {
         guard !name.isEmpty, name.count <= 64, name.first!.isLetter || name.first!.isNumber,
               name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
             throw ActionError.invalid("invalid \(what) name '\(name)': use up to 64 letters, digits, '-', '_', '.'")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PlumbActions
+import PlumbLab
 
 /// `plumb lab up/down`: the demo lab (see README).
 struct LabCommand: ParsableCommand {

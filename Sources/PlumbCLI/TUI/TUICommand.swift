@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import PlumbKernel
 import PlumbActions
+import PlumbApp
 import PlumbDoctor
 import PlumbModel
 import PlumbTUI
@@ -125,12 +126,12 @@ struct TUICommand: ParsableCommand {
                 state.message = runShell(in: id, snapshot: ctx.snapshot, term: term)
             case .startCapture(let id, let interface, let filter):
                 capture?.stop()
-                capture = ctx.snapshot.namespace(id: id).map { TUICapture(namespace: $0, interface: interface, filter: filter) }
+                capture = ctx.snapshot.namespace(id: id).map { TUICapture(namespace: $0, interface: interface, filter: filter, io: .cli) }
             case .restartCapture(let filter):
                 if let pane = state.capture {
                     capture?.stop()
                     capture = ctx.snapshot.namespace(id: pane.namespace).map {
-                        TUICapture(namespace: $0, interface: pane.interface, filter: filter)
+                        TUICapture(namespace: $0, interface: pane.interface, filter: filter, io: .cli)
                     }
                 }
             case .stopCapture:

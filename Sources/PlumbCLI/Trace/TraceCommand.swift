@@ -1,5 +1,5 @@
 import ArgumentParser
-import PlumbDoctor
+import PlumbTrace
 import PlumbKernel
 import PlumbModel
 

@@ -1,4 +1,5 @@
 import PlumbModel
+import PlumbTrace
 
 /// The few matches of an iptables-save rule the checks look at (-s -d -i -o -j, DNAT's --to-destination),
 /// with their negation: a summary of the rule as `IptablesRuleParser` (the trace's parser) reads it. The

@@ -1,3 +1,6 @@
+import Foundation
+import PlumbCapture
+
 // Deterministic fuzzing of every decoder entry point and of the file readers. A crash or hang here is a bug:
 // decoders must turn any byte string into "valid prefix + marker". The unit tests run a short campaign; `make
 // fuzz` can call `runFuzz` with millions of iterations and a fresh seed.

@@ -9,13 +9,13 @@ import PlumbModel
 ///   neighbours, sysctls, and the firewall while its tab is open — plus namespaces that are new or whose
 ///   events could not be applied (a new link, IPv4's silent route flush, a ruleset change);
 /// - every `fullEvery` intervals everything is read, with the fd scan: a safety net for what sends no events.
-final class LiveSnapshots: @unchecked Sendable {
-    struct Update {
-        var snapshot: Snapshot
+public final class LiveSnapshots: @unchecked Sendable {
+    public struct Update {
+        public var snapshot: Snapshot
         /// Namespaces whose counters were read now (nil: all); the others' are older and make no rate sample.
-        var read: Set<UInt64>?
+        public var read: Set<UInt64>?
         /// Namespaces whose contents may differ from the previous update (nil: any): only those are diffed.
-        var changed: Set<UInt64>? = nil
+        public var changed: Set<UInt64>? = nil
     }
 
     private let lock = NSLock()
@@ -23,8 +23,8 @@ final class LiveSnapshots: @unchecked Sendable {
     private var error: String?
     private var wake = false
     private var stopped = false
-    var interval: Double
-    var paused = false
+    public var interval: Double
+    public var paused = false
     private var focus: Set<UInt64> = []
     private var firewallOnScreen = false
     let fullEvery = 60
@@ -52,29 +52,29 @@ final class LiveSnapshots: @unchecked Sendable {
         }
         return (fds[0], fds[1])
     }()
-    var wakeFd: Int32 { wakePipe.read }
+    public var wakeFd: Int32 { wakePipe.read }
     /// PLUMB_LIVE_LOG=FILE: one line per refresh (why, what was read, how long) for tuning.
     private let debugLog: ((String) -> Void)? = ProcessInfo.processInfo.environment["PLUMB_LIVE_LOG"].flatMap { path in
         guard let f = fopen(path, "a") else { return nil }
         return { line in fputs(line, f); fflush(f) }
     }
 
-    init(interval: Double, options: SnapshotOptions) {
+    public init(interval: Double, options: SnapshotOptions) {
         self.interval = interval
         model = LiveModel(options: options)
     }
 
-    func start() {
+    public func start() {
         let t = Thread { [self] in run() }
         t.stackSize = 1 << 20
         t.start()
     }
 
-    func stop() { lock.lock(); stopped = true; lock.unlock() }
-    func refreshNow() { lock.lock(); wake = true; lock.unlock() }
+    public func stop() { lock.lock(); stopped = true; lock.unlock() }
+    public func refreshNow() { lock.lock(); wake = true; lock.unlock() }
 
     /// The namespaces on screen (the selected one and its selected link's peer's); a change reads them at once.
-    func setFocus(_ ids: Set<UInt64>, firewall: Bool) {
+    public func setFocus(_ ids: Set<UInt64>, firewall: Bool) {
         lock.lock()
         if ids != focus || (firewall && !firewallOnScreen) { wake = true }
         focus = ids
@@ -83,14 +83,14 @@ final class LiveSnapshots: @unchecked Sendable {
     }
 
     /// The newest snapshot since the last call, or nil.
-    func take() -> Update? {
+    public func take() -> Update? {
         lock.lock(); defer { lock.unlock() }
         let v = latest
         latest = nil
         return v
     }
 
-    func lastError() -> String? { lock.lock(); defer { lock.unlock() }; return error }
+    public func lastError() -> String? { lock.lock(); defer { lock.unlock() }; return error }
 
     private func publish(_ u: Update) {
         var u = u

@@ -3,11 +3,28 @@ import PlumbCapture
 import PlumbModel
 import PlumbTUI
 
+/// What the capture pane borrows from the command line's capture: how a namespace's link is entered, tcpdump's
+/// clock, and the pcap/pcapng writer. Injected, so the pane and `plumb capture` keep one behaviour each.
+public struct CaptureIO: Sendable {
+    public var source: @Sendable (_ namespace: Namespace, _ interface: String, _ label: String) throws -> CaptureSource
+    public var clock: @Sendable (PacketTimestamp) -> String
+    /// Writes the packets to `path` and returns how many were written.
+    public var save: @Sendable (_ path: String, _ sources: [CaptureSourceInfo], _ comment: String,
+                                _ packets: [LivePacket]) throws -> Int
+
+    public init(source: @escaping @Sendable (Namespace, String, String) throws -> CaptureSource,
+                clock: @escaping @Sendable (PacketTimestamp) -> String,
+                save: @escaping @Sendable (String, [CaptureSourceInfo], String, [LivePacket]) throws -> Int) {
+        self.source = source; self.clock = clock; self.save = save
+    }
+}
+
 /// The TUI's capture: a LiveCapture on one link (or `any`) of one namespace, polled from the UI loop without
 /// ever blocking it. It keeps the newest `capacity` packets with their one-line summaries; pausing just stops
 /// reading (the capture keeps only the newest packets meanwhile and says how many the pane missed).
-final class TUICapture {
-    let label: String
+public final class TUICapture {
+    public let label: String
+    private let io: CaptureIO
     private let source: CaptureSource
     private var capture: LiveCapture?
     private var after: UInt64 = 0
@@ -20,11 +37,12 @@ final class TUICapture {
     /// At most this many packets are decoded per UI frame: a busy link never stalls the screen.
     let perPoll = 2000
 
-    init(namespace: Namespace, interface: String, filter: String) {
+    public init(namespace: Namespace, interface: String, filter: String, io: CaptureIO) {
         label = "\(namespace.displayName)/\(interface)"
+        self.io = io
         var src: CaptureSource? = nil
         do {
-            src = try CaptureTargets.source(for: namespace, interface: interface, label: label)
+            src = try io.source(namespace, interface, label)
         } catch {
             failure = "\(error)"
         }
@@ -44,10 +62,10 @@ final class TUICapture {
         }
     }
 
-    var count: Int { rows.count }
+    public var count: Int { rows.count }
 
     /// Reads what arrived (unless paused). True when the pane has something new to show.
-    func poll(paused: Bool) -> Bool {
+    public func poll(paused: Bool) -> Bool {
         guard let capture else { return false }
         var changed = false
         if !paused {
@@ -57,7 +75,7 @@ final class TUICapture {
                 let info = capture.sources[0]
                 for p in batch.packets {
                     packets.append(p)
-                    rows.append(Self.row(p, linkType: info.linkType))
+                    rows.append(Self.row(p, linkType: info.linkType, clock: io.clock))
                 }
                 if packets.count > capacity {
                     packets.removeFirst(packets.count - capacity)
@@ -74,20 +92,18 @@ final class TUICapture {
         return changed
     }
 
-    static func row(_ p: LivePacket, linkType: LinkType) -> CaptureFeed.Row {
+    static func row(_ p: LivePacket, linkType: LinkType, clock: (PacketTimestamp) -> String) -> CaptureFeed.Row {
         let decoded = p.data.withUnsafeBytes { PacketDecoder.decode(Array($0), linkType: linkType, wireLength: p.originalLength) }
         var warn = !decoded.isComplete
         if let icmp = decoded.icmp, icmp.type == 3 || icmp.type == 11 || icmp.type == 12 { warn = true }
         if let icmp6 = decoded.icmpv6, icmp6.type < 128 { warn = true }
         if let tcp = decoded.tcp, tcp.flags.contains(.rst) { warn = true }
-        return CaptureFeed.Row(time: clock(p.timestamp), summary: decoded.summary, isWarning: warn)
+        // Local time with milliseconds: tcpdump's clock (microseconds) cut to what a pane row has room for.
+        return CaptureFeed.Row(time: String(clock(p.timestamp).prefix(12)), summary: decoded.summary, isWarning: warn)
     }
 
-    /// Local time with milliseconds: tcpdump's clock (microseconds) cut to what a pane row has room for.
-    static func clock(_ t: PacketTimestamp) -> String { String(CapturePrinter.clock(t).prefix(12)) }
-
     /// What the pane draws; the selected packet's fields and bytes only when the detail is open.
-    func feed(selected: Int?, showDetail: Bool) -> CaptureFeed {
+    public func feed(selected: Int?, showDetail: Bool) -> CaptureFeed {
         if let failure { return CaptureFeed(status: "", ended: failure) }
         guard let capture else { return CaptureFeed() }
         let st = capture.stats().first ?? CaptureSourceStats()
@@ -111,23 +127,19 @@ final class TUICapture {
 
     /// Writes the packets the pane holds: pcapng for `.pcapng` names (with the namespace in the interface
     /// description), pcap otherwise. Returns how many were written.
-    func save(to path: String) throws -> Int {
-        guard let capture else { throw CommandFailure(description: "no capture to save", code: PlumbExit.failure) }
-        let out = try CaptureFileOutput(path: path, sources: capture.sources, comment: "plumb TUI capture of \(label)")
-        do {
-            for p in packets { try out.write(p) }
-            try out.close()
-        } catch let e as CommandFailure {
-            throw e
-        } catch {
-            throw CommandFailure(description: "cannot write \(path): \(error)", code: PlumbExit.failure)
-        }
-        return out.written
+    public func save(to path: String) throws -> Int {
+        guard let capture else { throw CaptureSaveError.noCapture }
+        return try io.save(path, capture.sources, "plumb TUI capture of \(label)", packets)
     }
 
     /// Stops and waits for the capture threads (at most one poll timeout, ~100 ms): they must not outlive it.
-    func stop() {
+    public func stop() {
         capture?.stop()
         capture?.waitUntilFinished()
     }
+}
+
+enum CaptureSaveError: Error, CustomStringConvertible {
+    case noCapture
+    var description: String { "no capture to save" }
 }

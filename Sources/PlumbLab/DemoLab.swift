@@ -1,4 +1,5 @@
 import Foundation
+import PlumbActions
 import PlumbKernel
 import PlumbModel
 
