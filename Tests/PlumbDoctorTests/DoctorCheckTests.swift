@@ -338,20 +338,23 @@ final class DoctorCheckTests: XCTestCase {
         XCTAssertEqual(Doctor.scope(around: H, in: f.snap), [H, C1, C2])
     }
 
-    func testCIDR() {
-        XCTAssertEqual(CIDR("fd13:110::1/64")?.network.description, "fd13:110::/64")
-        XCTAssertEqual(CIDR("10.213.110.7/24")?.network.description, "10.213.110.0/24")
-        XCTAssertTrue(CIDR("10.213.0.0/16")!.contains(CIDR("10.213.110.2")!))
-        XCTAssertFalse(CIDR("10.213.110.0/25")!.contains(CIDR("10.213.110.200")!))
-        XCTAssertTrue(CIDR("::1")!.isLoopback)
-        XCTAssertNil(CIDR("1::2::3"))
-        XCTAssertNil(CIDR(":1::2"))
-        XCTAssertNil(CIDR("1:2"))
-        XCTAssertNil(CIDR("12345::1"))
-        XCTAssertEqual(CIDR("::")?.bytes, [UInt8](repeating: 0, count: 16))
-        XCTAssertEqual(CIDR("fe80::1%eth0/64")?.isLinkLocal, true)
-        XCTAssertEqual(CIDR("1::")?.address, "1::")
-        XCTAssertEqual(Array(CIDR("::ffff:1")!.bytes.suffix(4)), [0xff, 0xff, 0, 1])
-        XCTAssertEqual(CIDR("2001:db8:0:0:1:0:0:1")?.address, "2001:db8::1:0:0:1")
+    /// The checks read link addresses, gateways and rule sources as prefixes; a bare address is a host prefix.
+    func testAddressesAsPrefixes() {
+        func p(_ t: String) -> IPPrefix? { IPPrefix(addressOrPrefix: t) }
+        XCTAssertEqual(p("fd13:110::1/64")?.canonical.description, "fd13:110::/64")
+        XCTAssertEqual(p("10.213.110.7/24")?.canonical.description, "10.213.110.0/24")
+        XCTAssertTrue(p("10.213.0.0/16")!.contains(p("10.213.110.2")!))
+        XCTAssertFalse(p("10.213.110.0/25")!.contains(p("10.213.110.200")!))
+        XCTAssertTrue(p("::1")!.address.isLoopback)
+        XCTAssertNil(p("1::2::3"))
+        XCTAssertNil(p(":1::2"))
+        XCTAssertNil(p("1:2"))
+        XCTAssertNil(p("12345::1"))
+        XCTAssertEqual(p("::")?.address.networkBytes, [UInt8](repeating: 0, count: 16))
+        XCTAssertNil(p("fe80::1%eth0/64"))                       // zones only where asked for (IPAddress.parseZoned)
+        XCTAssertEqual(IPAddress.parseZoned("fe80::1%eth0")?.address.isLinkLocal, true)
+        XCTAssertEqual(p("1::")?.address.description, "1::")
+        XCTAssertEqual(Array(p("::ffff:1")!.address.networkBytes.suffix(4)), [0xff, 0xff, 0, 1])
+        XCTAssertEqual(p("2001:db8:0:0:1:0:0:1")?.address.description, "2001:db8::1:0:0:1")
     }
 }

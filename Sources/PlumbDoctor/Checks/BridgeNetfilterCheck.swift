@@ -12,13 +12,14 @@ enum BridgeNetfilterCheck {
             let v4 = b.ns.sysctls.bridgeNfCallIptables
             if v4 == true { continue }
             // Published ports: DNAT to an address of one of this bridge's endpoints.
-            let targets = b.endpoints.flatMap { e in e.link.addresses.compactMap(CIDR.init).filter(\.isV4).map { ($0.address, e) } }
+            let targets = b.endpoints.flatMap { e in e.link.prefixes.filter(\.isIPv4).map { ($0.address, e) } }
             let nat = b.ns.firewall.table("ipv4", "nat")?.chains.flatMap { c in c.rules.map { (c.name, $0) } } ?? []
             let published = nat.compactMap { (chain, r) -> (String, FirewallRule, BridgeView.Endpoint)? in
                 let t = RuleTokens(r.rule)
                 guard t.target == "DNAT", let to = t.toDestination else { return nil }
                 let host = to.hasPrefix("[") ? String(to.dropFirst().prefix { $0 != "]" }) : String(to.prefix { $0 != ":" })
-                return targets.first { $0.0 == host }.map { (chain, r, $0.1) }
+                let hostIP = IPAddress(host)
+                return targets.first { $0.0 == hostIP }.map { (chain, r, $0.1) }
             }
             guard let first = published.first else { continue }
             let loaded = v4 != nil || ctx.inputs.brNetfilterLoaded == true

@@ -13,11 +13,11 @@ enum DNSCheck {
             guard let conf = resolvers[ns.id] else { continue }
             let nat = ns.firewall.table("ipv4", "nat")?.chains.flatMap { c in c.rules.map { (c.name, $0) } } ?? []
             for server in conf.nameservers {
-                guard let a = CIDR(server), a.isLoopback else { continue }
+                guard let a = IPPrefix(addressOrPrefix: server), a.address.isLoopback else { continue }
                 let listening = conf.udp53Listeners.contains { $0 == server || $0 == "0.0.0.0" || $0 == "::" }
                 let dnat = nat.filter { (_, r) in
                     let t = RuleTokens(r.rule)
-                    return t.target == "DNAT" && t.destination.flatMap { CIDR($0.value) }.map { $0.contains(a) && !(t.destination!.negated) } == true
+                    return t.target == "DNAT" && t.destination.flatMap { IPPrefix(addressOrPrefix: $0.value) }.map { $0.contains(a) && !(t.destination!.negated) } == true
                 }
                 if listening || !dnat.isEmpty { continue }
                 let fid = DoctorContext.id(id, ns, server)

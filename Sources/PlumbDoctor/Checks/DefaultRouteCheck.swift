@@ -11,30 +11,30 @@ enum DefaultRouteCheck {
         var seen: Set<String> = []
         for b in ctx.bridges {
             for gw in b.gateways {
-                let family: AddressFamily = gw.isV4 ? .ipv4 : .ipv6
+                let family: AddressFamily = gw.isIPv4 ? .ipv4 : .ipv6
                 // Internal networks (no way out by design, Docker gives their containers no default route):
                 // worth knowing, not an alarm.
-                let isInternal = b.isInternal(family: gw.isV4 ? "ipv4" : "ipv6")
-                for e in b.endpoints where e.link.addresses.compactMap(CIDR.init).contains(where: { gw.network.contains($0) }) {
+                let isInternal = b.isInternal(family: gw.isIPv4 ? "ipv4" : "ipv6")
+                for e in b.endpoints where e.link.prefixes.contains(where: { gw.canonical.contains($0) }) {
                     guard e.ns.defaultRoutes(family).isEmpty else { continue }
                     let fid = DoctorContext.id(id, e.ns, family.rawValue)
                     guard seen.insert(fid).inserted else { continue }
                     out.append(Finding(
                         id: fid, check: id, checkNumber: number, severity: isInternal ? .info : .error,
-                        title: "\(e.ns.displayName) has no \(gw.isV4 ? "IPv4" : "IPv6") default route (gateway \(gw.address) on \(b.bridge.name))"
+                        title: "\(e.ns.displayName) has no \(gw.isIPv4 ? "IPv4" : "IPv6") default route (gateway \(gw.address) on \(b.bridge.name))"
                             + (isInternal ? " on an internal network" : ""),
                         subjects: [.init(namespace: e.ns.id, kind: "route", name: "default"),
                                    .init(namespace: e.ns.id, kind: "link", name: e.link.name)],
                         evidence: [e.link.evidence(in: e.ns)]
                             + e.ns.routes.filter { $0.family == family && $0.table == 254 }.map { "\(e.ns.displayName): \($0.evidence)" }
                             + [b.bridge.evidence(in: b.ns)],
-                        explanation: "\(e.ns.displayName) can reach its own subnet \(gw.network) only: there is no route for "
+                        explanation: "\(e.ns.displayName) can reach its own subnet \(gw.canonical) only: there is no route for "
                             + "anything else, so other networks and the outside fail with \"Network is unreachable\", "
                             + "although its bridge offers \(gw.address) as the gateway."
                             + (isInternal ? " Its network is internal (the firewall drops what leaves the bridge), so only "
                                + "the error message changes unless the network is made external." : ""),
                         fix: Plan(operation: "doctor fix \(fid)", steps: [
-                            .addRoute(dst: "default", gateway: gw.address, link: e.link.name, in: ctx.ref(e.ns))])))
+                            .addRoute(dst: "default", gateway: gw.address.description, link: e.link.name, in: ctx.ref(e.ns))])))
                 }
             }
         }

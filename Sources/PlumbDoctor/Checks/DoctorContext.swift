@@ -49,14 +49,14 @@ final class DoctorContext {
         return .path("net:[\(ns.id)]")
     }
 
-    private var addressCache: [UInt64: [(link: Link, cidr: CIDR)]] = [:]
+    private var addressCache: [UInt64: [(link: Link, cidr: IPPrefix)]] = [:]
     private var ruleCache: [String: [(chain: String, rule: FirewallRule, tokens: RuleTokens)]] = [:]
 
     /// Every parsed address of a namespace's non-loopback links, link-local excluded (parsed once per run).
-    func addresses(_ ns: Namespace) -> [(link: Link, cidr: CIDR)] {
+    func addresses(_ ns: Namespace) -> [(link: Link, cidr: IPPrefix)] {
         if let a = addressCache[ns.id] { return a }
         let a = ns.links.filter { !$0.isLoopback }.flatMap { l in
-            l.addresses.compactMap(CIDR.init).filter { !$0.isLinkLocal }.map { (l, $0) }
+            l.prefixes.filter { !$0.address.isLinkLocal }.map { (l, $0) }
         }
         addressCache[ns.id] = a
         return a
@@ -96,7 +96,7 @@ struct BridgeView {
     let ports: [Link]
     let endpoints: [Endpoint]
     /// The bridge's own addresses (the gateways), link-local excluded.
-    let gateways: [CIDR]
+    let gateways: [IPPrefix]
 
     init(ns: Namespace, bridge: Link, ctx: DoctorContext) {
         self.ns = ns
@@ -106,14 +106,14 @@ struct BridgeView {
             guard p.kind == .veth, let (pns, l) = ctx.resolve(p.peer), pns.id != ns.id else { return nil }
             return Endpoint(port: p, ns: pns, link: l)
         }
-        gateways = bridge.addresses.compactMap(CIDR.init).filter { !$0.isLinkLocal }
+        gateways = bridge.prefixes.filter { !$0.address.isLinkLocal }
     }
 
     /// Endpoints whose namespace routes by default through `gw` (an address of this bridge).
-    func gatewayUsers(_ gw: CIDR) -> [Endpoint] {
+    func gatewayUsers(_ gw: IPPrefix) -> [Endpoint] {
         endpoints.filter { e in
             e.ns.routes.contains { r in
-                r.dst == "default" && r.table == 254 && r.gateway.flatMap { CIDR($0) }?.bytes == gw.bytes
+                r.dst == "default" && r.table == 254 && r.gateway.flatMap { IPPrefix(addressOrPrefix: $0) }?.address == gw.address
             }
         }
     }

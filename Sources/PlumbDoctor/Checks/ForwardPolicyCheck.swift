@@ -14,15 +14,15 @@ enum ForwardPolicyCheck {
                 guard let filter = b.ns.firewall.table(family, "filter"), let fwd = filter.chain("FORWARD"),
                       fwd.policy == "DROP", !b.isInternal(family: family) else { continue }
                 let v4 = family == "ipv4"
-                let gws = b.gateways.filter { $0.isV4 == v4 && !b.gatewayUsers($0).isEmpty }
+                let gws = b.gateways.filter { $0.isIPv4 == v4 && !b.gatewayUsers($0).isEmpty }
                 guard !gws.isEmpty else { continue }
-                let subnets = gws.map(\.network)
+                let subnets = gws.map(\.canonical)
                 let accepts = filter.reachable(from: "FORWARD").contains { c in
                     c.rules.contains { r in
                         let t = RuleTokens(r.rule)
                         guard t.target == "ACCEPT" else { return false }
                         if t.matchesIn(b.bridge.name) { return true }
-                        if let s = t.source, !s.negated, let c = CIDR(s.value), subnets.contains(where: { $0.overlaps(c) }) {
+                        if let s = t.source, !s.negated, let c = IPPrefix(addressOrPrefix: s.value), subnets.contains(where: { $0.overlaps(c) }) {
                             return true
                         }
                         return t.source == nil && t.destination == nil && t.inIface == nil && t.outIface == nil

@@ -20,8 +20,8 @@ enum HairpinCheck {
             }
             if dnats.isEmpty { continue }
             for e in b.endpoints where e.port.bridgePort?.hairpin == false {
-                let addrs = Set(e.link.addresses.compactMap { CIDR($0) }.filter(\.isV4).map(\.address))
-                guard let r = dnats.first(where: { addrs.contains(String($0.tokens.toDestination!.prefix { $0 != ":" })) }) else { continue }
+                let addrs = Set(e.link.prefixes.filter(\.isIPv4).map(\.address))
+                guard let r = dnats.first(where: { IPAddress($0.tokens.toDestination!.prefix { $0 != ":" }).map(addrs.contains) == true }) else { continue }
                 let fid = DoctorContext.id(id, b.ns, e.port.name)
                 out.append(Finding(
                     id: fid, check: id, checkNumber: number, severity: .warning,

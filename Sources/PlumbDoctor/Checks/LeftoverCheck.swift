@@ -51,7 +51,7 @@ enum LeftoverCheck {
         }
         func idle(_ ns: Namespace, _ l: Link) -> Bool {
             l.master == nil && !used.contains(Key(ns: ns.id, index: l.index))
-                && l.addresses.allSatisfy { CIDR($0)?.isLinkLocal ?? true }
+                && l.prefixes.allSatisfy(\.address.isLinkLocal)
         }
         var out: [Finding] = []
         for ns in ctx.namespaces {
@@ -75,7 +75,7 @@ enum LeftoverCheck {
         var out: [Finding] = []
         for ns in ctx.namespaces {
             let ifaces = Set(ns.links.map(\.name))
-            let nets = ns.links.flatMap { $0.addresses.compactMap(CIDR.init) }
+            let nets = ns.links.flatMap { $0.prefixes }
             for table in ns.firewall.tables where table.source == "iptables"
             && table.chains.contains(where: { !$0.isBuiltin && ChainOwner.of(chain: $0.name) != .system }) {
                 let referenced = table.referencedChains
@@ -99,8 +99,8 @@ enum LeftoverCheck {
                         for m in [t.inIface, t.outIface].compactMap({ $0 }) where !m.value.hasSuffix("+") && !ifaces.contains(m.value) {
                             gone = "interface \(m.value) does not exist"
                         }
-                        if gone == nil, let s = t.source, !s.negated, let src = CIDR(s.value), src.length < (src.isV4 ? 32 : 128),
-                           !src.isLoopback, !nets.contains(where: { src.overlaps($0.network) }) {
+                        if gone == nil, let s = t.source, !s.negated, let src = IPPrefix(addressOrPrefix: s.value), src.length < (src.isIPv4 ? 32 : 128),
+                           !src.address.isLoopback, !nets.contains(where: { src.overlaps($0.canonical) }) {
                             gone = "no link has an address in \(src)"
                         }
                         guard let why = gone else { continue }

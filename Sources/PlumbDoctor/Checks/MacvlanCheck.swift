@@ -11,18 +11,18 @@ enum MacvlanCheck {
         for ns in ctx.namespaces {
             for l in ns.links where l.kind == .macvlan || l.kind == .macvtap {
                 guard let (pns, parent) = ctx.resolve(l.parent), pns.id != ns.id else { continue }
-                let mine = l.addresses.compactMap(CIDR.init).filter { $0.isV4 && !$0.isLinkLocal }
+                let mine = l.prefixes.filter { $0.isIPv4 && !$0.address.isLinkLocal }
                 guard let addr = mine.first,
-                      let hostAddr = parent.addresses.compactMap(CIDR.init).first(where: { $0.isV4 && $0.network.contains(addr) })
+                      let hostAddr = parent.prefixes.first(where: { $0.isIPv4 && $0.canonical.contains(addr) })
                 else { continue }
                 // A shim: a macvlan on the same parent in the parent's namespace.
                 let shim = pns.links.first { $0.kind == .macvlan && $0.parent?.index == parent.index
                     && ($0.parent?.namespace == nil || $0.parent?.namespace == pns.id) && !$0.addresses.isEmpty }
                 if shim != nil { continue }
                 let shimName = "plumbshim\(parent.index)"
-                let used = Set(pns.links.flatMap { $0.addresses.compactMap { CIDR($0)?.address } }
-                               + ctx.namespaces.flatMap { $0.links.flatMap { $0.addresses.compactMap { CIDR($0)?.address } } })
-                let shimAddr = freeAddress(in: hostAddr.network, avoiding: used)
+                let used = Set(pns.links.flatMap { $0.prefixes.map(\.address) }
+                               + ctx.namespaces.flatMap { $0.links.flatMap { $0.prefixes.map(\.address) } })
+                let shimAddr = freeAddress(in: hostAddr.canonical, avoiding: used)
                 let fid = DoctorContext.id(id, ns, l.name)
                 var steps: [PlanStep] = []
                 if let shimAddr {
@@ -38,7 +38,7 @@ enum MacvlanCheck {
                     subjects: [.init(namespace: ns.id, kind: "link", name: l.name), .init(namespace: pns.id, kind: "link", name: parent.name)],
                     evidence: [l.evidence(in: ns) + " mode \(l.macvlanMode ?? "?")", parent.evidence(in: pns)],
                     explanation: "macvlan endpoints share \(parent.name)'s wire but the kernel never passes frames between "
-                        + "a macvlan and its own parent, so \(ns.displayName) reaches the whole subnet \(hostAddr.network) "
+                        + "a macvlan and its own parent, so \(ns.displayName) reaches the whole subnet \(hostAddr.canonical) "
                         + "except the host at \(hostAddr.address). The usual fix is a macvlan on the host side too (a "
                         + "\"shim\") with a route to the endpoint through it.",
                     fix: steps.isEmpty ? nil : Plan(operation: "doctor fix \(fid)", steps: steps)))
@@ -48,16 +48,13 @@ enum MacvlanCheck {
     }
 
     /// The highest host address of `net` nobody uses (shims conventionally sit at the top of the range).
-    static func freeAddress(in net: CIDR, avoiding used: Set<String>) -> String? {
-        guard net.isV4, net.length <= 30 else { return nil }
-        let base = net.bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        let size = UInt32(1) << UInt32(32 - net.length)
-        var i = size - 2
-        while i >= 1 {
-            let v = base + i
-            let s = [v >> 24, v >> 16 & 0xff, v >> 8 & 0xff, v & 0xff].map(String.init).joined(separator: ".")
-            if !used.contains(s) { return s }
-            i -= 1
+    static func freeAddress(in net: IPPrefix, avoiding used: Set<IPAddress>) -> IPAddress? {
+        guard net.isIPv4, net.length <= 30 else { return nil }
+        var a = net.lastHost
+        while a >= net.firstHost {
+            if !used.contains(a) { return a }
+            guard let p = a.previous else { break }
+            a = p
         }
         return nil
     }

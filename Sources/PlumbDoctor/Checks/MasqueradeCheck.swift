@@ -6,11 +6,11 @@ import PlumbModel
 enum MasqueradeCheck {
     static let id = "no-masquerade", number = 2
 
-    static func covers(_ t: RuleTokens, subnet: CIDR, bridge: String) -> Bool {
+    static func covers(_ t: RuleTokens, subnet: IPPrefix, bridge: String) -> Bool {
         guard t.target == "MASQUERADE" || t.target == "SNAT" else { return false }
         if t.matchesOut(bridge) { return false }  // traffic into the bridge, not egress
         guard let s = t.source else { return true }
-        guard let src = CIDR(s.value) else { return false }
+        guard let src = IPPrefix(addressOrPrefix: s.value) else { return false }
         return s.negated ? !src.overlaps(subnet) : src.contains(subnet) || subnet.contains(src)
     }
 
@@ -20,9 +20,9 @@ enum MasqueradeCheck {
             let uplinks = b.ns.defaultRoutes(.ipv4).filter { $0.dev != b.bridge.name }
             guard !uplinks.isEmpty else { continue }
             let rules = b.ns.firewall.table("ipv4", "nat")?.chains.flatMap { c in c.rules.map { (c.name, $0) } } ?? []
-            for gw in b.gateways where gw.isV4 {
+            for gw in b.gateways where gw.isIPv4 {
                 guard !b.gatewayUsers(gw).isEmpty else { continue }
-                let subnet = gw.network
+                let subnet = gw.canonical
                 let covering = rules.filter { covers(RuleTokens($0.1.rule), subnet: subnet, bridge: b.bridge.name) }
                 if !covering.isEmpty {
                     if let f = unmatched(ctx, b, subnet: subnet, covering: covering) { out.append(f) }
@@ -53,7 +53,7 @@ enum MasqueradeCheck {
 
     /// The covering rules exist but have never matched, while FORWARD accepted traffic leaving the bridge: an
     /// earlier rule in the nat path (ACCEPT/RETURN) or a wrong `-o` keeps them from applying.
-    static func unmatched(_ ctx: DoctorContext, _ b: BridgeView, subnet: CIDR, covering: [(String, FirewallRule)]) -> Finding? {
+    static func unmatched(_ ctx: DoctorContext, _ b: BridgeView, subnet: IPPrefix, covering: [(String, FirewallRule)]) -> Finding? {
         guard covering.allSatisfy({ $0.1.packets == 0 }), let filter = b.ns.firewall.table("ipv4", "filter") else { return nil }
         let egress = filter.reachable(from: "FORWARD").flatMap { c in c.rules.map { (c.name, $0) } }.filter { (_, r) in
             let t = RuleTokens(r.rule)

@@ -11,7 +11,7 @@ enum OverlapCheck {
         var out: [Finding] = []
         for ns in ctx.namespaces {
             for v4 in [true, false] {
-                let nets = ctx.addresses(ns).filter { $0.cidr.isV4 == v4 && $0.cidr.length < (v4 ? 32 : 128) }.map { ($0.link, $0.cidr, $0.cidr.network) }
+                let nets = ctx.addresses(ns).filter { $0.cidr.isIPv4 == v4 && $0.cidr.length < (v4 ? 32 : 128) }.map { ($0.link, $0.cidr, $0.cidr.canonical) }
                 if nets.count < 2 { continue }
                 var reported: Set<String> = []
                 for (i, a) in nets.enumerated() {
@@ -22,7 +22,7 @@ enum OverlapCheck {
                         let fid = DoctorContext.id(id, ns, pair)
                         out.append(Finding(
                             id: fid, check: id, checkNumber: number, severity: .warning,
-                            title: "\(ac.network) on \(al.name) overlaps \(bc.network) on \(bl.name) in \(ns.displayName)",
+                            title: "\(ac.canonical) on \(al.name) overlaps \(bc.canonical) on \(bl.name) in \(ns.displayName)",
                             subjects: [.init(namespace: ns.id, kind: "link", name: al.name),
                                        .init(namespace: ns.id, kind: "link", name: bl.name)],
                             evidence: [al.evidence(in: ns), bl.evidence(in: ns)]
@@ -36,14 +36,14 @@ enum OverlapCheck {
             }
         }
         for b in ctx.bridges {
-            var owners: [[UInt8]: [BridgeView.Endpoint]] = [:]
+            var owners: [IPAddress: [BridgeView.Endpoint]] = [:]
             for e in b.endpoints {
-                for a in e.link.addresses.compactMap(CIDR.init) where !a.isLinkLocal { owners[a.bytes, default: []].append(e) }
+                for a in e.link.prefixes where !a.address.isLinkLocal { owners[a.address, default: []].append(e) }
             }
-            let gw = Set(b.gateways.map(\.bytes))
-            for (bytes, es) in owners where es.count >= 2 || (gw.contains(bytes) && !es.isEmpty) {
-                let addr = CIDR.format(bytes)
-                let clashWithGateway = gw.contains(bytes)
+            let gw = Set(b.gateways.map(\.address))
+            for (ip, es) in owners where es.count >= 2 || (gw.contains(ip) && !es.isEmpty) {
+                let addr = ip.description
+                let clashWithGateway = gw.contains(ip)
                 let fid = DoctorContext.id(duplicateId, b.ns, "\(b.bridge.name):\(addr)")
                 out.append(Finding(
                     id: fid, check: duplicateId, checkNumber: number, severity: .error,

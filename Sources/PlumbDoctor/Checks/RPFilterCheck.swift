@@ -10,7 +10,7 @@ enum RPFilterCheck {
         var out: [Finding] = []
         for ns in ctx.namespaces {
             let all = ns.sysctls.rpFilterAll ?? 0
-            let all4 = ctx.addresses(ns).filter { $0.cidr.isV4 && $0.link.isUp }
+            let all4 = ctx.addresses(ns).filter { $0.cidr.isIPv4 && $0.link.isUp }
             if all4.count < 2 { continue }
             let addressed = Dictionary(grouping: all4, by: { $0.link.name })
             guard addressed.count >= 2 else { continue }

@@ -55,10 +55,10 @@ enum WiringCheck {
         let byNs = Dictionary(grouping: ctx.bridges, by: { $0.ns.id })
         for ns in ctx.namespaces {
             guard let bridges = byNs[ns.id] else { continue }
-            for l in ns.links where l.kind == .veth && l.master == nil && l.addresses.allSatisfy({ CIDR($0)?.isLinkLocal ?? true }) {
+            for l in ns.links where l.kind == .veth && l.master == nil && l.prefixes.allSatisfy(\.address.isLinkLocal) {
                 guard let (pns, p) = ctx.resolve(l.peer), pns.id != ns.id else { continue }
-                let addrs = p.addresses.compactMap(CIDR.init).filter { !$0.isLinkLocal }
-                guard let b = bridges.first(where: { b in b.gateways.contains { g in addrs.contains { g.network.contains($0) } } })
+                let addrs = p.prefixes.filter { !$0.address.isLinkLocal }
+                guard let b = bridges.first(where: { b in b.gateways.contains { g in addrs.contains { g.canonical.contains($0) } } })
                 else { continue }
                 out.append(finding(ctx, "no-master", ns, l.name,
                     title: "\(l.name) (peer of \(pns.displayName)'s \(p.name)) is not a port of \(b.bridge.name)",
@@ -78,14 +78,14 @@ enum WiringCheck {
         var out: [Finding] = []
         for b in ctx.bridges {
             guard !b.endpoints.isEmpty else { continue }
-            let owned = Set(ctx.addresses(b.ns).map(\.cidr.bytes))
-            var wanted: [String: (CIDR, [BridgeView.Endpoint])] = [:]
+            let owned = Set(ctx.addresses(b.ns).map(\.cidr.address))
+            var wanted: [String: (IPPrefix, [BridgeView.Endpoint])] = [:]
             for e in b.endpoints {
-                let addrs = e.link.addresses.compactMap(CIDR.init).filter { !$0.isLinkLocal }
+                let addrs = e.link.prefixes.filter { !$0.address.isLinkLocal }
                 for r in e.ns.routes where r.dst == "default" && r.table == 254 && r.dev == e.link.name {
-                    guard let g = r.gateway.flatMap(CIDR.init), !owned.contains(g.bytes),
-                          let mine = addrs.first(where: { $0.network.contains(g) }) else { continue }
-                    wanted[g.address, default: (CIDR(bytes: g.bytes, length: mine.length), [])].1.append(e)
+                    guard let g = r.gateway.flatMap(IPPrefix.init(addressOrPrefix:)), !owned.contains(g.address),
+                          let mine = addrs.first(where: { $0.canonical.contains(g) }) else { continue }
+                    wanted[g.address.description, default: (IPPrefix(unchecked: g.address, length: mine.length), [])].1.append(e)
                 }
             }
             for (gw, (cidr, es)) in wanted.sorted(by: { $0.key < $1.key }) {

@@ -149,3 +149,8 @@ public struct IPPrefix: Hashable, Sendable, CustomStringConvertible, LosslessStr
         try c.encode(description)
     }
 }
+
+extension IPPrefix {
+    public var isIPv4: Bool { address.isIPv4 }
+    public var isIPv6: Bool { address.isIPv6 }
+}
