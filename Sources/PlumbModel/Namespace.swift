@@ -21,15 +21,18 @@ public struct Namespace: Codable, Sendable, Equatable, Identifiable {
     public var firewall: Firewall
     /// Things that could not be read for this namespace.
     public var notes: [String]
+    /// SO_NETNS_COOKIE: the identity the kernel never reuses within a boot (the inode `id` is reused once the
+    /// namespace is gone). nil when the namespace was not read.
+    public var cookie: UInt64?
 
     public init(id: UInt64, device: UInt64 = 0, isHost: Bool = false, names: [String] = [], paths: [String] = [],
                 heldBy: [Holder] = [], pids: [Int32] = [], containers: [Container] = [], links: [Link] = [],
                 routes: [Route] = [], neighbors: [Neighbor] = [], sysctls: Sysctls = Sysctls(),
-                firewall: Firewall = Firewall(), notes: [String] = []) {
+                firewall: Firewall = Firewall(), notes: [String] = [], cookie: UInt64? = nil) {
         self.id = id; self.device = device; self.isHost = isHost; self.names = names; self.paths = paths
         self.heldBy = heldBy; self.pids = pids; self.containers = containers; self.links = links
         self.routes = routes; self.neighbors = neighbors; self.sysctls = sysctls; self.firewall = firewall
-        self.notes = notes
+        self.notes = notes; self.cookie = cookie
     }
 
     /// The best short label: a container name, else an `ip netns` name, else `host`, else `net:[id]`.

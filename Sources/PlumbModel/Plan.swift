@@ -17,30 +17,6 @@ public struct Plan: Codable, Sendable, Equatable {
     }
 }
 
-/// Where a step runs: the host, an `ip netns` name, or a namespace file (a pid's, a container's bind mount).
-public enum NamespaceRef: Codable, Sendable, Equatable, Hashable, CustomStringConvertible {
-    case host
-    case named(String)
-    case path(String)
-
-    public var description: String {
-        switch self {
-        case .host: return "host"
-        case .named(let n): return "netns \(n)"
-        case .path(let p): return p
-        }
-    }
-
-    /// The file to open to enter it.
-    public var file: String {
-        switch self {
-        case .host: return "/proc/1/ns/net"
-        case .named(let n): return "/run/netns/\(n)"
-        case .path(let p): return p
-        }
-    }
-}
-
 /// One kernel change. Each has a readable form (what `--dry-run` prints, in `ip`/`iptables` terms) and an
 /// inverse used for rollback, undo and crash recovery. Inverses tolerate "already gone".
 public enum PlanStep: Codable, Sendable, Equatable {
@@ -125,10 +101,10 @@ public enum PlanStep: Codable, Sendable, Equatable {
     /// The step as the equivalent command line, for `--dry-run` and the journal.
     public var description: String {
         func at(_ ns: NamespaceRef) -> String {
-            switch ns {
+            switch ns.location {
             case .host: return "ip"
             case .named(let n): return "ip -n \(n)"
-            case .path(let p): return "nsenter --net=\(p) ip"
+            case .path, .pid: return "nsenter --net=\(ns.file) ip"
             }
         }
         func mtu(_ m: Int?) -> String { m.map { " mtu \($0)" } ?? "" }
@@ -138,10 +114,10 @@ public enum PlanStep: Codable, Sendable, Equatable {
         case .createBridge(let n, let m, let ns): return "\(at(ns)) link add \(n)\(mtu(m)) type bridge"
         case .createVeth(let n, let p, let m, let ns, let pns):
             let peerNs: String
-            switch pns {
+            switch pns.location {
             case .host: peerNs = " netns 1"
             case .named(let x): peerNs = " netns \(x)"
-            case .path(let x): peerNs = " netns \(x)"
+            case .path, .pid: peerNs = " netns \(pns.file)"
             }
             return "\(at(ns)) link add \(n)\(mtu(m)) type veth peer name \(p)\(pns == ns ? "" : peerNs)"
         case .createMacvlan(let n, let parent, let mode, let m, let ns, let to):

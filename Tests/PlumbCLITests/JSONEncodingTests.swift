@@ -40,7 +40,7 @@ final class JSONEncodingTests: XCTestCase {
                                                                               FirewallChain(name: "DOCKER"),
                                                                               FirewallChain(name: "input", policy: "accept", packets: 3, bytes: 9, hook: "input")])],
                                               notes: ["n"]),
-                           notes: [])
+                           notes: [], cookie: 4099)
         var stats = DiscoveryStats()
         stats.discoveryMillis = 1.5
         return Snapshot(takenAt: 1795930649.25, namespaces: [ns, Namespace(id: 200, notes: ["not read"])],
@@ -76,11 +76,21 @@ final class JSONEncodingTests: XCTestCase {
         XCTAssertTrue(text.contains(#""parent":{"namespace":null,"index":4}"#))
     }
 
+    /// The cookie was added after the other keys: it comes last, and only for namespaces that were read.
+    func testTheCookieIsTheLastNamespaceKey() throws {
+        let text = String(decoding: try StreamingJSONEncoder().encode(sample()), as: UTF8.self)
+        XCTAssertTrue(text.contains(#""notes":[],"cookie":4099}"#), text)
+        XCTAssertTrue(text.contains(#"{"id":200,"#), text)
+        XCTAssertFalse(text.contains(#""notes":["not read"],"cookie""#), text)
+    }
+
     func testEnumsWithPayloadsUseNestedContainers() throws {
         let plan = Plan(operation: "net create x", steps: [
             .createBridge(name: "br0", mtu: nil, in: .host),
             .createVeth(name: "v0", peer: "eth0", mtu: 1400, in: .host, peerIn: .named("pt-a")),
             .firewall(family: "ipv4", batch: "*filter\n-A X -j ACCEPT\nCOMMIT\n", undo: "", in: .path("/run/x")),
+            .setUp(link: "eth0", in: NamespaceHandle(.named("pt-b"), cookie: 4100, inode: 4026532384)),
+            .setUp(link: "eth0", in: NamespaceHandle(.pid(42), cookie: 4101)),
         ])
         let bytes = try StreamingJSONEncoder().encode(plan)
         XCTAssertEqual(try parsed(bytes), try parsed(Array(try JSONEncoder().encode(plan))))

@@ -42,10 +42,10 @@ public final class NetworkService {
     /// resolves or reports it).
     func leanSnapshot(firewall: Bool, named: [String]) -> Snapshot? {
         var files: [SnapshotReader.NamespaceFile]
-        switch hostNamespace {
+        switch hostNamespace.location {
         case .host: files = [.init(path: "/proc/self/ns/net", isHost: true)]
         case .named(let n): files = [.init(path: hostNamespace.file, name: n)]
-        case .path(let p): files = [.init(path: p)]
+        case .path, .pid: files = [.init(path: hostNamespace.file)]
         }
         for n in named {
             guard (try? NamedNamespaces.validate(n)) != nil, access("\(NamedNamespaces.directory)/\(n)", F_OK) == 0 else { return nil }
@@ -65,13 +65,14 @@ public final class NetworkService {
     }
 
     func hostView(_ snap: Snapshot) throws -> Namespace {
-        switch hostNamespace {
+        switch hostNamespace.location {
         case .host:
             return try snap.host.orThrow(ActionError.invalid("cannot find the host namespace"))
         case .named(let n):
             return try snap.namespaces.first { $0.names.contains(n) }
                 .orThrow(ActionError.namespaceMissing("netns \(n)", "no such namespace: create it with `plumb ns add \(n)`"))
-        case .path(let p):
+        case .path, .pid:
+            let p = hostNamespace.file
             var st = stat()
             guard stat(p, &st) == 0, let ns = snap.namespace(id: UInt64(st.st_ino)) else {
                 throw ActionError.namespaceMissing(p, "cannot open it")
@@ -289,12 +290,10 @@ public final class NetworkService {
                     internal: n.internal, hostNamespace: n.hostNamespace, options: n.options)
     }
 
-    /// How to reach a namespace by file: its ip-netns name, a bind mount, or a process's link.
+    /// How to reach a namespace (its ip-netns name, a bind mount, a process), with the identity read in the
+    /// snapshot it came from: the plan then runs in that namespace or fails as gone, never in a newcomer.
     static func reference(for ns: Namespace) -> NamespaceRef {
-        if let n = ns.names.first { return .named(n) }
-        if let p = ns.paths.first { return .path(p) }
-        if let pid = ns.pids.first { return .path("/proc/\(pid)/ns/net") }
-        return .path("/proc/self/ns/net")
+        NamespaceHandle(ns) ?? NamespaceHandle(.path("/proc/self/ns/net"), cookie: ns.cookie, inode: ns.id)
     }
 
     static func freeIfname(in ns: Namespace) throws -> String {
@@ -317,10 +316,11 @@ extension NetworkRecord {
 
 extension NamespaceRef {
     var encoded: String {
-        switch self {
+        switch location {
         case .host: return "host"
         case .named(let n): return "netns:\(n)"
         case .path(let p): return "path:\(p)"
+        case .pid(let pid): return "path:/proc/\(pid)/ns/net"
         }
     }
 

@@ -9,6 +9,7 @@ extension JSONSink {
     func field(_ k: String, _ v: Bool) { key(k); raw(v ? "true" : "false") }
     func fieldIfPresent(_ k: String, _ v: Bool?) { if let v { field(k, v) } }
     func fieldIfPresent(_ k: String, _ v: Int?) { if let v { field(k, v) } }
+    func fieldIfPresent(_ k: String, _ v: UInt64?) { if let v { field(k, v) } }
     func field(_ k: String, _ v: Double) { key(k); double(v) }
 
     func array<T: FastJSONWritable>(_ k: String, _ items: [T]) {
@@ -69,6 +70,7 @@ extension Namespace: FastJSONWritable {
         w.key("sysctls"); sysctls.writeJSON(w)
         w.key("firewall"); firewall.writeJSON(w)
         w.field("notes", notes)
+        w.fieldIfPresent("cookie", cookie)
         w.close(0x7D)
     }
 }

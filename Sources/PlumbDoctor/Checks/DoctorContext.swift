@@ -39,14 +39,17 @@ final class DoctorContext {
     }
     private var linkPositions: [UInt64: [Int: Int]] = [:]
 
-    /// How a plan step names this namespace: host, an `ip netns` name, or a file that holds it.
+    /// How a plan step names this namespace (host, an `ip netns` name, or a file that holds it) and which one
+    /// it must still be when the fix runs: its cookie from this snapshot.
     func ref(_ ns: Namespace) -> NamespaceRef {
-        if ns.isHost && ns.id == hostId { return .host }
         if ns.isHost { return .host }
-        for p in ns.paths where p.hasPrefix("/run/netns/") { return .named(String(p.dropFirst("/run/netns/".count))) }
-        if let p = ns.paths.first { return .path(p) }
-        if let pid = ns.pids.first { return .path("/proc/\(pid)/ns/net") }
-        return .path("net:[\(ns.id)]")
+        let location: NamespaceHandle.Location
+        if let p = ns.paths.first(where: { $0.hasPrefix("/run/netns/") }) {
+            location = .named(String(p.dropFirst("/run/netns/".count)))
+        } else if let p = ns.paths.first { location = .path(p) }
+        else if let pid = ns.pids.first { location = .path("/proc/\(pid)/ns/net") }
+        else { location = .path("net:[\(ns.id)]") }
+        return NamespaceHandle(location, cookie: ns.cookie, inode: ns.id)
     }
 
     private var addressCache: [UInt64: [(link: Link, cidr: IPPrefix)]] = [:]

@@ -17,6 +17,9 @@ public final class NetlinkSocket: @unchecked Sendable {
 
     deinit { nl_socket_free(sk) }
 
+    /// The netns cookie of the namespace this socket lives in (one getsockopt).
+    public var namespaceCookie: UInt64? { NamespaceCookie.of(socket: nl_socket_get_fd(sk)) }
+
     /// The libnl socket, for PlumbActions' change functions (the pointer never leaves those two modules).
     public func withRaw<T>(_ body: (OpaquePointer) throws -> T) rethrows -> T { try body(sk) }
 

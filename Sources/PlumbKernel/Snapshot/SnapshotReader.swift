@@ -28,6 +28,7 @@ public struct SnapshotReader: Sendable {
         var dump: NetlinkDump?
         var firewall = Firewall()
         var notes: [String] = []
+        var cookie: UInt64?
     }
 
     public func read() -> Snapshot {
@@ -94,12 +95,15 @@ public struct SnapshotReader: Sendable {
             if let prefetch, prefetch.hostId == found.namespaces[i].id { do {
                 slot.dump = try prefetch.dump()
                 slot.socket = prefetchSocket
+                slot.cookie = prefetchSocket?.namespaceCookie
             } catch {
                 slot.notes.append("\(error)")
             } } else if options.netlink { do {
                 let id = found.namespaces[i].id
                 let sock = try sockets?.take(id) ?? NetlinkSocket()
                 defer { sockets?.put(id, sock) }
+                // The namespace's identity, asked of the socket the dumps use anyway: one getsockopt.
+                slot.cookie = sock.namespaceCookie
                 // Reading one namespace alone: split its dumps over two sockets (and two cores).
                 let second = selected.count == 1 && !options.linksOnly ? try? NetlinkSocket() : nil
                 let light = options.detailFor.map { !$0.contains(id) } ?? false
@@ -141,7 +145,8 @@ public struct SnapshotReader: Sendable {
         for (i, d) in found.namespaces.enumerated() {
             let slot = slots[i]
             var ns = Namespace(id: d.id, device: found.device, isHost: d.isHost, names: d.names, paths: d.paths,
-                               heldBy: d.heldBy, pids: d.pids, firewall: slot.firewall, notes: slot.notes)
+                               heldBy: d.heldBy, pids: d.pids, firewall: slot.firewall, notes: slot.notes,
+                               cookie: slot.cookie)
             if let dump = slot.dump {
                 ns.links = dump.links.enumerated().map { li, dl in
                     var l = dl.link
