@@ -10,13 +10,7 @@ import PlumbModel
 ///   events could not be applied (a new link, IPv4's silent route flush, a ruleset change);
 /// - every `fullEvery` intervals everything is read, with the fd scan: a safety net for what sends no events.
 public final class LiveSnapshots: @unchecked Sendable {
-    public struct Update {
-        public var snapshot: Snapshot
-        /// Namespaces whose counters were read now (nil: all); the others' are older and make no rate sample.
-        public var read: Set<UInt64>?
-        /// Namespaces whose contents may differ from the previous update (nil: any): only those are diffed.
-        public var changed: Set<UInt64>? = nil
-    }
+    public typealias Update = SnapshotUpdate
 
     private let lock = NSLock()
     private var latest: Update?

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Glibc
 import PlumbActions
+import PlumbApp
 import PlumbDoctor
 import PlumbKernel
 import PlumbModel
@@ -73,17 +74,17 @@ struct DoctorCommand: ParsableCommand {
     /// Reads the kernel once and runs every check.
     func diagnose() throws -> (Doctor.Report, Snapshot) {
         let snap = SnapshotReader(options: SnapshotOptions()).read()
-        var scope: Set<UInt64>?, host: UInt64?
+        var host: UInt64?
         if let hostNs {
             guard let ns = snap.namespaces.first(where: { $0.paths.contains("/run/netns/\(hostNs)") }) else {
                 throw CommandFailure(description: "no namespace \(hostNs) for --host-ns: create it with `plumb ns add \(hostNs)`",
                                      code: PlumbExit.notFound)
             }
             host = ns.id
-            scope = Doctor.scope(around: ns.id, in: snap)
         }
         let t0 = Date()
-        let inputs = DoctorInputsReader.read(snap, scope: scope, hostNamespace: host)
+        // The TUI builds its doctor's inputs through the same function.
+        let inputs = Diagnosis.inputs(for: snap, hostNamespace: host)
         let t1 = Date()
         let report = Doctor.report(snapshot: snap, inputs: inputs)
         if ProcessInfo.processInfo.environment["PLUMB_TIMING"] != nil {

@@ -3,41 +3,43 @@ import PlumbModel
 
 /// Reads what the doctor needs beyond a snapshot: each namespace's own resolv.conf (a container's, from its
 /// root; an `ip netns` name's /etc/netns/NAME/resolv.conf), the UDP port-53 listeners of namespaces whose
-/// resolver is a loopback address, and whether br_netfilter is active.
+/// resolver is a loopback address, and whether br_netfilter is active. `root` prefixes every path read (tests
+/// point it at a fixture tree; the sources shown in findings keep the paths as the namespace sees them).
 public enum DoctorInputsReader {
-    public static func read(_ snap: Snapshot, scope: Set<UInt64>? = nil, hostNamespace: UInt64? = nil) -> DoctorInputs {
+    public static func read(_ snap: Snapshot, scope: Set<UInt64>? = nil, hostNamespace: UInt64? = nil,
+                            root: String = "") -> DoctorInputs {
         var resolvers: [UInt64: ResolverConfig] = [:]
-        var root = stat()
-        let haveRoot = stat("/", &root) == 0
+        var rootStat = stat()
+        let haveRoot = stat(root + "/", &rootStat) == 0
         for ns in snap.namespaces where scope?.contains(ns.id) ?? true {
-            guard let (source, text) = resolvConf(ns, hostRoot: haveRoot ? root : nil) else { continue }
+            guard let (source, text) = resolvConf(ns, hostRoot: haveRoot ? rootStat : nil, root: root) else { continue }
             let servers = nameservers(text)
             let loopback = servers.contains { $0.hasPrefix("127.") || $0 == "::1" }
-            let listeners = loopback ? udp53Listeners(ns) : []
+            let listeners = loopback ? udp53Listeners(ns, root: root) : []
             resolvers[ns.id] = ResolverConfig(source: source, nameservers: servers, udp53Listeners: listeners)
         }
         // Built in or loaded, br_netfilter shows itself by its sysctl directory.
-        let brnf = access("/proc/sys/net/bridge/bridge-nf-call-iptables", F_OK) == 0
-            || access("/sys/module/br_netfilter", F_OK) == 0
+        let brnf = access(root + "/proc/sys/net/bridge/bridge-nf-call-iptables", F_OK) == 0
+            || access(root + "/sys/module/br_netfilter", F_OK) == 0
         return DoctorInputs(resolvers: resolvers, brNetfilterLoaded: brnf, scope: scope, hostNamespace: hostNamespace)
     }
 
     /// The resolv.conf this namespace's programs read, when it has its own (not the host's /etc/resolv.conf).
-    static func resolvConf(_ ns: Namespace, hostRoot: stat?) -> (String, String)? {
+    static func resolvConf(_ ns: Namespace, hostRoot: stat?, root: String = "") -> (String, String)? {
         if ns.isHost {
-            return FileReader.readString("/etc/resolv.conf").map { ("/etc/resolv.conf", $0) }
+            return FileReader.readString(root + "/etc/resolv.conf").map { ("/etc/resolv.conf", $0) }
         }
         for p in ns.paths where p.hasPrefix("/run/netns/") {
             let path = "/etc/netns/\(p.dropFirst("/run/netns/".count))/resolv.conf"
-            if let t = FileReader.readString(path) { return (path, t) }
+            if let t = FileReader.readString(root + path) { return (path, t) }
         }
         // A container: its first process with a root of its own.
         for pid in ns.pids.prefix(4) {
             var st = stat()
-            guard stat("/proc/\(pid)/root", &st) == 0 else { continue }
+            guard stat(root + "/proc/\(pid)/root", &st) == 0 else { continue }
             if let h = hostRoot, st.st_dev == h.st_dev && st.st_ino == h.st_ino { continue }
             let path = "/proc/\(pid)/root/etc/resolv.conf"
-            if let t = FileReader.readString(path) { return (path, t) }
+            if let t = FileReader.readString(root + path) { return (path, t) }
         }
         return nil
     }
@@ -50,12 +52,13 @@ public enum DoctorInputsReader {
     }
 
     /// Local addresses bound to UDP port 53 in the namespace, from /proc/net/udp{,6} as seen inside it.
-    static func udp53Listeners(_ ns: Namespace) -> [String] {
+    static func udp53Listeners(_ ns: Namespace, root: String = "") -> [String] {
         if let pid = ns.pids.first {
-            return parseUdp(FileReader.readString("/proc/\(pid)/net/udp") ?? "", v6: false)
-                + parseUdp(FileReader.readString("/proc/\(pid)/net/udp6") ?? "", v6: true)
+            return parseUdp(FileReader.readString(root + "/proc/\(pid)/net/udp") ?? "", v6: false)
+                + parseUdp(FileReader.readString(root + "/proc/\(pid)/net/udp6") ?? "", v6: true)
         }
-        guard let path = ns.paths.first ?? (ns.isHost ? "/proc/self/ns/net" : nil) else { return [] }
+        // A namespace without processes is entered to read its sockets: not from a fixture tree.
+        guard root.isEmpty, let path = ns.paths.first ?? (ns.isHost ? "/proc/self/ns/net" : nil) else { return [] }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return [] }
         defer { close(fd) }

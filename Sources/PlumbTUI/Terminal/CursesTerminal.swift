@@ -21,7 +21,7 @@ public enum CursesError: Error, CustomStringConvertible {
 
 /// Drives a real terminal with ncursesw: raw keyboard input (keys and mouse) decoded to `Key`, frames drawn
 /// as diffs against the previous frame. Curses is not thread-safe: create, use and end it on one thread.
-public final class CursesTerminal {
+public final class CursesTerminal: Terminal {
     public struct Options: Sendable {
         public var colors: Bool
         public var mouse: Bool

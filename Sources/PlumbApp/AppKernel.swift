@@ -1,0 +1,38 @@
+import PlumbModel
+import PlumbTUI
+
+/// Everything the app asks of the system, in one place: snapshots, the doctor's inputs, captures, fixes and
+/// the shell jump. The CLI passes the real ones (`live`); tests pass recorded snapshots and fakes, so the
+/// event loop runs without root.
+public struct AppKernel {
+    public var snapshots: any SnapshotSource
+    /// What the doctor reads besides the snapshot (resolvers, br_netfilter): as `plumb doctor` reads it.
+    public var doctorInputs: (Snapshot) -> DoctorInputs
+    public var openCapture: (_ namespace: Namespace, _ interface: String, _ filter: String) -> any CaptureSession
+    public var applyFix: (Finding) -> StatusMessage
+    public var undoFix: () -> StatusMessage
+    /// Runs a shell in the namespace with the terminal suspended; returns the status-line message.
+    public var shell: (_ namespace: UInt64, _ snapshot: Snapshot, _ terminal: any Terminal) -> StatusMessage
+
+    public init(snapshots: any SnapshotSource,
+                doctorInputs: @escaping (Snapshot) -> DoctorInputs,
+                openCapture: @escaping (Namespace, String, String) -> any CaptureSession,
+                applyFix: @escaping (Finding) -> StatusMessage,
+                undoFix: @escaping () -> StatusMessage,
+                shell: @escaping (UInt64, Snapshot, any Terminal) -> StatusMessage) {
+        self.snapshots = snapshots; self.doctorInputs = doctorInputs; self.openCapture = openCapture
+        self.applyFix = applyFix; self.undoFix = undoFix; self.shell = shell
+    }
+
+    /// The kernel itself: live snapshots, doctor inputs read from the system, captures on real links, fixes
+    /// journaled in `journal`'s state database.
+    public static func live(snapshots: LiveSnapshots, journal: String, capture io: CaptureIO,
+                            shell: @escaping (UInt64, Snapshot, any Terminal) -> StatusMessage) -> AppKernel {
+        AppKernel(snapshots: snapshots,
+                  doctorInputs: { Diagnosis.inputs(for: $0) },
+                  openCapture: { TUICapture(namespace: $0, interface: $1, filter: $2, io: io) },
+                  applyFix: { DoctorFixes.apply($0, journal: journal) },
+                  undoFix: { DoctorFixes.undo(journal: journal) },
+                  shell: shell)
+    }
+}

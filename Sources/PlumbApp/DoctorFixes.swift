@@ -1,0 +1,25 @@
+import PlumbActions
+import PlumbModel
+import PlumbTUI
+
+/// The TUI's `f` and `u`: a finding's fix applied as one journaled unit, and the last fix undone (as
+/// `plumb doctor --fix ID --yes` and `--undo`).
+enum DoctorFixes {
+    static func apply(_ f: Finding, journal dir: String) -> StatusMessage {
+        do {
+            let plan = try DoctorFixService(store: StateStore(path: "\(dir)/state.db")).apply(f)
+            return .info("fixed \(f.check): \(plan.steps.count) step(s) applied; u undoes")
+        } catch {
+            return .error("fix \(f.id) failed, nothing left half-done: \(error)")
+        }
+    }
+
+    static func undo(journal dir: String) -> StatusMessage {
+        do {
+            let (id, plan) = try DoctorFixService(store: StateStore(path: "\(dir)/state.db")).undo()
+            return .info("undid the fix for \(id): \(plan.steps.count) step(s)")
+        } catch {
+            return .error("\(error)")
+        }
+    }
+}

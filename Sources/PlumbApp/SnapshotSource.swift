@@ -1,0 +1,33 @@
+import PlumbModel
+
+/// A new snapshot for the app, and what it says about which namespaces were read and which may have changed.
+public struct SnapshotUpdate: Sendable {
+    public var snapshot: Snapshot
+    /// Namespaces whose counters were read now (nil: all); the others' are older and make no rate sample.
+    public var read: Set<UInt64>?
+    /// Namespaces whose contents may differ from the previous update (nil: any): only those are diffed.
+    public var changed: Set<UInt64>? = nil
+
+    public init(snapshot: Snapshot, read: Set<UInt64>?, changed: Set<UInt64>? = nil) {
+        self.snapshot = snapshot; self.read = read; self.changed = changed
+    }
+}
+
+/// Where the app's snapshots come from. `LiveSnapshots` reads the kernel on its own thread; tests queue
+/// recorded snapshots. The loop never waits on it: `take` returns what is ready, `wakeFd` says when.
+public protocol SnapshotSource: AnyObject {
+    var interval: Double { get set }
+    var paused: Bool { get set }
+    /// Readable when an update is waiting (polled with the keyboard); -1 when the source never wakes the loop.
+    var wakeFd: Int32 { get }
+    func start()
+    func stop()
+    func refreshNow()
+    /// The namespaces on screen (read first and most often), and whether the firewall tab is open.
+    func setFocus(_ ids: Set<UInt64>, firewall: Bool)
+    /// The newest update since the last call, or nil.
+    func take() -> SnapshotUpdate?
+    func lastError() -> String?
+}
+
+extension LiveSnapshots: SnapshotSource {}

@@ -1,0 +1,155 @@
+import Foundation
+import PlumbDoctor
+import PlumbModel
+import PlumbTUI
+
+/// The TUI's application: the event loop between a terminal and the kernel side. It takes snapshots as the
+/// source publishes them, keeps the events log and the rate samples, runs the doctor at its cadence, polls the
+/// capture pane, and turns the reducer's effects into actions. Both ends are injected (`Terminal`,
+/// `AppKernel`), so tests drive the whole loop with scripted keys and read its frames as text.
+public final class TUIApp {
+    public private(set) var state: AppState
+    public private(set) var context: RenderContext
+    private let kernel: AppKernel
+    private let terminal: any Terminal
+    private var capture: (any CaptureSession)?
+    /// Draw only when something changed (a snapshot, a key, a resize): an idle screen costs nothing, and
+    /// unchanged cells are never rewritten (the terminal diffs frames).
+    private var dirty = true
+    private var prepared: PreparedRows?
+    /// The doctor runs on the UI thread over the newest snapshot: at most once a second while its tab is open,
+    /// every 10 s otherwise (for the badges). Its checks are linear in the snapshot (~20 ms for 500 namespaces),
+    /// so a flapping link must not make it run fifty times a second.
+    private var doctorRan = Date.distantPast
+    private var doctorStale = true
+    /// The events log keeps this many changes.
+    static let eventsKept = 1000
+
+    public init(first: Snapshot, kernel: AppKernel, terminal: any Terminal, readonly: Bool = false,
+                theme: Theme = .color, glyphs: Glyphs = .unicode) {
+        self.kernel = kernel
+        self.terminal = terminal
+        state = AppState(size: terminal.size, refreshInterval: kernel.snapshots.interval)
+        state.readonly = readonly
+        context = RenderContext(snapshot: first, theme: theme, glyphs: glyphs)
+        context.rates.record(first)
+    }
+
+    /// Runs until the user quits. The snapshot source runs meanwhile and is stopped on return, as is a capture.
+    public func run() {
+        let live = kernel.snapshots
+        live.start()
+        defer {
+            capture?.stop()
+            capture = nil
+            live.stop()
+        }
+        while true {
+            if doctorStale && Date().timeIntervalSince(doctorRan) >= (state.detailTab == .findings ? 1 : 10) {
+                let snap = context.snapshot
+                state.findingsUpdated(Doctor.run(snapshot: snap, inputs: kernel.doctorInputs(snap)))
+                doctorRan = Date()
+                doctorStale = false
+                dirty = true
+            }
+            if let c = capture, let pane = state.capture {
+                if c.poll(paused: pane.paused) {
+                    state.captureUpdated(rowCount: c.count)
+                    dirty = true
+                }
+            }
+            if let next = live.take() { take(next, error: live.lastError()) }
+            if dirty {
+                state.size = terminal.size
+                live.setFocus(onScreen(state, context.snapshot), firewall: state.detailTab == .firewall)
+                context.capture = state.capture.flatMap { pane in
+                    capture?.feed(selected: pane.selected, showDetail: pane.showDetail)
+                }
+                terminal.draw(AppView.render(state, context, size: terminal.size, prepared: prepared))
+                prepared = nil
+                dirty = false
+            }
+            // A running capture is polled every 50 ms; otherwise the UI sleeps until a key or a new snapshot.
+            guard let key = terminal.readKey(timeoutMillis: capture != nil ? 50 : 1000, wake: live.wakeFd) else { continue }
+            dirty = true
+            if !perform(state.handle(key, snapshot: context.snapshot, keymap: context.keymap)) { return }
+        }
+    }
+
+    /// A new snapshot: its changes go to the events log, its counters to the rate samples.
+    private func take(_ next: SnapshotUpdate, error: String?) {
+        context.events += SnapshotDiff.events(from: context.snapshot, to: next.snapshot, only: next.changed)
+        if context.events.count > Self.eventsKept { context.events.removeFirst(context.events.count - Self.eventsKept) }
+        // Firewall deltas are "since the last read": updates from events alone read no counters.
+        if next.read != [] { context.previous = context.snapshot }
+        context.snapshot = next.snapshot
+        context.rates.record(next.snapshot, only: next.read)
+        context.lastError = error
+        prepared = state.update(snapshot: next.snapshot)
+        doctorStale = true
+        dirty = true
+    }
+
+    /// Does what the reducer asked. False: quit.
+    private func perform(_ effect: Effect) -> Bool {
+        let live = kernel.snapshots
+        switch effect {
+        case .quit: return false
+        case .refresh: live.refreshNow()
+        case .redraw: terminal.invalidate()
+        case .pause(let p): live.paused = p
+        case .setInterval(let s): live.interval = s
+        case .shell(let id):
+            state.message = kernel.shell(id, context.snapshot, terminal)
+        case .startCapture(let id, let interface, let filter):
+            capture?.stop()
+            capture = context.snapshot.namespace(id: id).map { kernel.openCapture($0, interface, filter) }
+        case .restartCapture(let filter):
+            if let pane = state.capture {
+                capture?.stop()
+                capture = context.snapshot.namespace(id: pane.namespace).map { kernel.openCapture($0, pane.interface, filter) }
+            }
+        case .stopCapture:
+            capture?.stop()
+            capture = nil
+        case .saveCapture(let path):
+            do {
+                let n = try capture?.save(to: path) ?? 0
+                state.message = .info("wrote \(n) packets to \(path)")
+            } catch {
+                state.message = .error("\(error)")
+            }
+        case .applyFix(let id):
+            if let f = state.findings.first(where: { $0.id == id }) {
+                state.message = kernel.applyFix(f)
+            } else {
+                state.message = .error("finding \(id) is gone: nothing changed")
+            }
+            doctorAfterChange()
+        case .undoFix:
+            state.message = kernel.undoFix()
+            doctorAfterChange()
+        case .notAvailable, .openHelp, .none: break
+        }
+        return true
+    }
+
+    /// After a fix or an undo: read the kernel at once and run the doctor on what it finds.
+    private func doctorAfterChange() {
+        kernel.snapshots.refreshNow()
+        doctorStale = true
+        doctorRan = .distantPast
+    }
+}
+
+/// The namespaces whose counters are on screen: the selected one and the namespace of its selected link's
+/// veth peer (the link detail shows both ends side by side).
+func onScreen(_ state: AppState, _ snap: Snapshot) -> Set<UInt64> {
+    guard let id = state.selectedNamespace ?? snap.host?.id else { return [] }
+    var ids: Set<UInt64> = [id]
+    if let sel = state.selectedLink, sel.namespace == id,
+       let peer = snap.namespace(id: id)?.links.first(where: { $0.index == sel.index })?.peer?.namespace {
+        ids.insert(peer)
+    }
+    return ids
+}

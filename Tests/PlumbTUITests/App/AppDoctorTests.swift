@@ -1,0 +1,74 @@
+import Foundation
+import XCTest
+import PlumbApp
+import PlumbModel
+@testable import PlumbTUI
+
+/// The doctor inside the loop: its inputs come from the same function as `plumb doctor`'s, and its fixes go
+/// through the kernel side only after `y`.
+final class AppDoctorTests: XCTestCase {
+    private func run(_ script: [FakeTerminal.Input], fake: FakeKernel) -> (app: TUIApp, term: FakeTerminal) {
+        let term = FakeTerminal(size: Size(width: 120, height: 40), script: script)
+        let app = TUIApp(first: TestEnv.snapshot, kernel: fake.kernel, terminal: term)
+        app.run()
+        XCTAssertFalse(term.exhausted, "the script ran out before the loop quit")
+        return (app, term)
+    }
+
+    /// A fixture tree where an `ip netns` container's resolv.conf points at systemd-resolved's stub, which
+    /// listens only in the host namespace: the DNS check's case.
+    private func fixtureRoot(for ns: Namespace) throws -> String {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("pt-app-doctor-\(UUID().uuidString)").path
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: root) }
+        let name = try XCTUnwrap(ns.paths.first { $0.hasPrefix("/run/netns/") }?.dropFirst("/run/netns/".count))
+        let dir = "\(root)/etc/netns/\(name)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "nameserver 127.0.0.53\n".write(toFile: "\(dir)/resolv.conf", atomically: true, encoding: .utf8)
+        return root
+    }
+
+    func testTheTUIsDoctorRunsTheDNSCheckWithPlumbDoctorsInputs() throws {
+        let ns = try XCTUnwrap(TestEnv.snapshot.namespaces.first {
+            !$0.pids.isEmpty && $0.paths.contains { $0.hasPrefix("/run/netns/cni-") }
+        })
+        let root = try fixtureRoot(for: ns)
+        let fake = FakeKernel()
+        fake.doctorInputs = { Diagnosis.inputs(for: $0, root: root) }
+        let (app, term) = run([.key(.char("f")), .key(.char("q"))], fake: fake)
+        let dns = app.state.findings.filter { $0.check == "dns-unreachable" }
+        XCTAssertEqual(dns.map { $0.subjects.first?.namespace }, [ns.id], "\(app.state.findings.map(\.id))")
+        let frame = try XCTUnwrap(term.frame(afterInputs: 1)).text
+        XCTAssertTrue(frame.contains("\(ns.displayName) resolves names via 127.0.0.53"), frame)
+    }
+
+    func testWithoutInputsTheDNSCheckDoesNotRun() throws {
+        // The control for the test above: the same snapshot, no resolvers read.
+        let (app, _) = run([.key(.char("q"))], fake: FakeKernel())
+        XCTAssertFalse(app.state.findings.isEmpty)
+        XCTAssertFalse(app.state.findings.contains { $0.check == "dns-unreachable" })
+    }
+
+    func testPlumbDoctorAndTheTUIReadTheSameInputs() throws {
+        let ns = try XCTUnwrap(TestEnv.snapshot.namespaces.first { $0.paths.contains { $0.hasPrefix("/run/netns/cni-") } })
+        let root = try fixtureRoot(for: ns)
+        let inputs = Diagnosis.inputs(for: TestEnv.snapshot, root: root)
+        XCTAssertEqual(inputs.resolvers?[ns.id]?.nameservers, ["127.0.0.53"])
+        XCTAssertEqual(inputs.resolvers?[ns.id]?.source, "/etc/netns/\(ns.paths[0].dropFirst("/run/netns/".count))/resolv.conf",
+                       "findings name the file as the namespace sees it, not the fixture tree")
+        XCTAssertEqual(inputs.brNetfilterLoaded, false)
+    }
+
+    func testFixAndUndoGoThroughTheKernelSideAfterYes() throws {
+        let fake = FakeKernel()
+        let script: [FakeTerminal.Input] = [.key(.char("f")), .key(.char("f")), .key(.char("y")),
+                                            .key(.char("u")), .key(.char("y")), .key(.char("q"))]
+        let (app, term) = run(script, fake: fake)
+        let first = try XCTUnwrap(app.state.findings.first)
+        XCTAssertNotNil(first.fix, "the fixture's first finding has a fix")
+        XCTAssertEqual(fake.fixed, [first.id])
+        XCTAssertEqual(fake.undos, 1)
+        XCTAssertEqual(fake.snapshots.refreshes, 2, "a fix and an undo each read the kernel at once")
+        XCTAssertTrue(try XCTUnwrap(term.frame(afterInputs: 3)).text.contains("fixed \(first.check)"))
+        XCTAssertTrue(try XCTUnwrap(term.frame(afterInputs: 5)).text.contains("undone"))
+    }
+}

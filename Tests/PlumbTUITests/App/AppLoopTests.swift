@@ -1,0 +1,133 @@
+import XCTest
+import PlumbApp
+import PlumbModel
+@testable import PlumbTUI
+
+/// The whole event loop, driven like a user: scripted keys into a FakeTerminal, a fake kernel side with the
+/// lab fixture, and assertions on the frames the loop drew (key → effect → frame).
+final class AppLoopTests: XCTestCase {
+    let size = Size(width: 120, height: 40)
+
+    @discardableResult
+    private func run(_ script: [FakeTerminal.Input], fake: FakeKernel = FakeKernel(), readonly: Bool = false,
+                     first: Snapshot = TestEnv.snapshot) -> (app: TUIApp, term: FakeTerminal) {
+        let term = FakeTerminal(size: size, script: script)
+        let app = TUIApp(first: first, kernel: fake.kernel, terminal: term, readonly: readonly)
+        app.run()
+        XCTAssertFalse(term.exhausted, "the script ran out before the loop quit")
+        return (app, term)
+    }
+
+    private func text(_ term: FakeTerminal, after inputs: Int, file: StaticString = #filePath, line: UInt = #line) -> String {
+        guard let f = term.frame(afterInputs: inputs) else {
+            XCTFail("no frame after \(inputs) inputs (frames after: \(term.frames.map(\.afterInputs)))", file: file, line: line)
+            return ""
+        }
+        return f.text
+    }
+
+    /// The namespaces pane's rows: the first column of the frame, up to its right border.
+    private func namespacesPane(_ text: String) -> [String] {
+        text.split(separator: "\n").map { String($0.prefix(34)) }
+    }
+
+    /// The selected namespace's row (marked ▸, maybe followed by the doctor's badge).
+    private func selectedNamespace(_ text: String) -> String? {
+        namespacesPane(text).first { $0.contains("▸") }
+    }
+
+    func testStartsOnTheSnapshotDrawsOnceAndQuitsOnQ() {
+        let fake = FakeKernel()
+        let (_, term) = run([.key(.char("q"))], fake: fake)
+        XCTAssertEqual(term.frames.map(\.afterInputs), [0], "one frame before the key, none after quitting")
+        let first = text(term, after: 0)
+        XCTAssertEqual(selectedNamespace(first)?.contains("host"), true, first)
+        XCTAssertTrue(first.contains("Topology: host"), first)
+        XCTAssertEqual(term.frames[0].buffer.size, size)
+        XCTAssertTrue(fake.snapshots.started)
+        XCTAssertTrue(fake.snapshots.stopped, "the snapshot source outlived the app")
+        XCTAssertEqual(fake.snapshots.focus, [LabFixture.hostID])
+    }
+
+    func testJMovesTheNamespaceSelection() {
+        let fake = FakeKernel()
+        let (app, term) = run([.key(.char("j")), .key(.char("q"))], fake: fake)
+        let after = text(term, after: 1)
+        XCTAssertEqual(selectedNamespace(after)?.contains("redis"), true, after)
+        XCTAssertTrue(after.contains("Topology: redis"), after)
+        XCTAssertEqual(app.state.selectedNamespace, TestEnv.namespace("redis").id)
+        // The source reads the namespace now on screen first.
+        XCTAssertTrue(fake.snapshots.focus.contains(TestEnv.namespace("redis").id))
+    }
+
+    func testTabMovesTheKeysToTheTopology() {
+        let (_, term) = run([.key(.tab), .key(.char("j")), .key(.char("q"))])
+        let after = text(term, after: 2)
+        XCTAssertTrue(after.contains("▸ ├─veth3c1f2a9"), after)
+        XCTAssertEqual(selectedNamespace(after)?.contains("host"), true, "the namespace selection stays")
+    }
+
+    func testQuestionMarkOpensAndClosesTheHelp() {
+        let (_, term) = run([.key(.char("?")), .key(.char("?")), .key(.char("q"))])
+        XCTAssertFalse(text(term, after: 0).contains("move the selection down"))
+        XCTAssertTrue(text(term, after: 1).contains("move the selection down"), text(term, after: 1))
+        XCTAssertFalse(text(term, after: 2).contains("move the selection down"))
+    }
+
+    func testSlashFiltersTheNamespaces() {
+        let script: [FakeTerminal.Input] = [.key(.char("/"))] + FakeTerminal.keys("web") + [.key(.enter), .key(.char("q"))]
+        let (app, term) = run(script)
+        let typing = text(term, after: 4)
+        XCTAssertTrue(typing.contains("/web"), typing)
+        let filtered = namespacesPane(text(term, after: 5))
+        XCTAssertTrue(filtered.contains { $0.contains("web-frontend") })
+        XCTAssertTrue(filtered.contains { $0.contains("web-worker") })
+        XCTAssertFalse(filtered.contains { $0.contains("redis") }, filtered.joined(separator: "\n"))
+        XCTAssertEqual(app.state.filter, "web")
+    }
+
+    func testANewSnapshotReachesTheScreenAndTheEventsLog() {
+        let fake = FakeKernel()
+        var next = TestEnv.snapshot
+        let h = next.namespaces.firstIndex { $0.isHost }!
+        let l = next.namespaces[h].links.firstIndex { $0.name == "veth3c1f2a9" }!
+        next.namespaces[h].links[l].flags.removeAll { $0 == "up" }
+        let (app, term) = run([.run { fake.snapshots.queue.append(SnapshotUpdate(snapshot: next, read: [])) },
+                               .key(.char("q"))], fake: fake)
+        let row = text(term, after: 1).split(separator: "\n").first { $0.contains("veth3c1f2a9") }.map(String.init) ?? ""
+        XCTAssertTrue(row.contains("down"), row)
+        XCTAssertTrue(app.context.events.contains { $0.text.contains("veth3c1f2a9") }, "\(app.context.events)")
+    }
+
+    func testResizeRedrawsAtTheNewSize() {
+        let small = Size(width: 80, height: 24)
+        let (_, term) = run([.resize(small), .key(.char("q"))])
+        XCTAssertEqual(term.frame(afterInputs: 1)?.buffer.size, small)
+    }
+
+    func testShellKeyHandsTheTerminalOverAndBack() {
+        let fake = FakeKernel()
+        let (_, term) = run([.key(.char("j")), .key(.char("s")), .key(.char("q"))], fake: fake)
+        XCTAssertEqual(fake.shells, [TestEnv.namespace("redis").id])
+        XCTAssertEqual(term.suspensions, 1)
+        XCTAssertTrue(text(term, after: 2).contains("shell exited with 0"), text(term, after: 2))
+    }
+
+    func testReadonlyRefusesTheShell() {
+        let fake = FakeKernel()
+        run([.key(.char("j")), .key(.char("s")), .key(.char("q"))], fake: fake, readonly: true)
+        XCTAssertEqual(fake.shells, [])
+    }
+
+    func testCaptureKeyOpensThePaneAndShowsItsPackets() {
+        let fake = FakeKernel()
+        fake.captureRows = [CaptureFeed.Row(time: "12:00:00.000", summary: "IP 172.17.0.2.6379 > 172.17.0.1.40000: pt-marker")]
+        let (_, term) = run([.key(.char("j")), .key(.char("c")), .idle, .key(.char("x")), .key(.char("q"))], fake: fake)
+        XCTAssertEqual(fake.captures.count, 1)
+        XCTAssertEqual(fake.captures.first?.namespace, "redis")
+        XCTAssertFalse(text(term, after: 2).contains("pt-marker"), "nothing captured yet")
+        XCTAssertTrue(text(term, after: 3).contains("pt-marker"), text(term, after: 3))
+        XCTAssertEqual(fake.captures.first?.stopped, true, "x closes the pane and stops the capture")
+        XCTAssertFalse(text(term, after: 4).contains("pt-marker"))
+    }
+}

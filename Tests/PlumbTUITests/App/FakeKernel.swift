@@ -1,0 +1,75 @@
+import PlumbApp
+import PlumbModel
+import PlumbTUI
+
+/// Snapshots queued by the test instead of read from the kernel; records what the loop asked of it.
+final class FakeSnapshots: SnapshotSource {
+    var interval: Double = 1
+    var paused = false
+    let wakeFd: Int32 = -1
+    var queue: [SnapshotUpdate] = []
+    private(set) var started = false
+    private(set) var stopped = false
+    private(set) var refreshes = 0
+    private(set) var focus: Set<UInt64> = []
+
+    func start() { started = true }
+    func stop() { stopped = true }
+    func refreshNow() { refreshes += 1 }
+    func setFocus(_ ids: Set<UInt64>, firewall: Bool) { focus = ids }
+    func take() -> SnapshotUpdate? { queue.isEmpty ? nil : queue.removeFirst() }
+    func lastError() -> String? { nil }
+}
+
+/// A capture that "receives" the rows it was given on its second poll (the first comes right after it opened).
+final class FakeCapture: CaptureSession {
+    let namespace: String, interface: String, filter: String
+    var rows: [CaptureFeed.Row]
+    private(set) var polled = 0
+    private(set) var stopped = false
+
+    init(namespace: String, interface: String, filter: String, rows: [CaptureFeed.Row]) {
+        self.namespace = namespace; self.interface = interface; self.filter = filter; self.rows = rows
+    }
+
+    var count: Int { polled > 1 ? rows.count : 0 }
+    func poll(paused: Bool) -> Bool {
+        polled += 1
+        return polled == 2 && !rows.isEmpty
+    }
+    func feed(selected: Int?, showDetail: Bool) -> CaptureFeed {
+        CaptureFeed(rows: polled > 1 ? rows : [], status: "\(count) captured", ended: nil, detail: [])
+    }
+    func save(to path: String) throws -> Int { count }
+    func stop() { stopped = true }
+}
+
+/// The kernel side of the app, with everything recorded: no root, no kernel.
+final class FakeKernel {
+    let snapshots = FakeSnapshots()
+    var doctorInputs: (Snapshot) -> DoctorInputs = { _ in DoctorInputs() }
+    var captureRows: [CaptureFeed.Row] = []
+    private(set) var captures: [FakeCapture] = []
+    private(set) var fixed: [String] = []
+    private(set) var undos = 0
+    private(set) var shells: [UInt64] = []
+
+    var kernel: AppKernel {
+        AppKernel(
+            snapshots: snapshots,
+            doctorInputs: { [unowned self] in doctorInputs($0) },
+            openCapture: { [unowned self] ns, interface, filter in
+                let c = FakeCapture(namespace: ns.displayName, interface: interface, filter: filter, rows: captureRows)
+                captures.append(c)
+                return c
+            },
+            applyFix: { [unowned self] f in fixed.append(f.id); return .info("fixed \(f.check)") },
+            undoFix: { [unowned self] in undos += 1; return .info("undone") },
+            shell: { [unowned self] ns, _, terminal in
+                shells.append(ns)
+                terminal.suspend()
+                terminal.resume()
+                return .info("shell exited with 0")
+            })
+    }
+}
