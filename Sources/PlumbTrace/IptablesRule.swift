@@ -1,3 +1,5 @@
+import PlumbModel
+
 /// One iptables rule, parsed from the text `iptables-save` prints after `-A CHAIN` (`FirewallRule.rule`).
 /// Every match Plumb cannot evaluate is kept as `.unsupported` with its original words, so an evaluator can
 /// say "this rule may match" instead of guessing.
@@ -30,8 +32,8 @@ public typealias PortRanges = [ClosedRange<UInt16>]
 
 public enum RuleMatch: Sendable, Equatable {
     /// `-s` / `-d` with a prefix (masks of either form), negated by `!`.
-    case source(IPPrefixValue, negated: Bool)
-    case destination(IPPrefixValue, negated: Bool)
+    case source(IPPrefix, negated: Bool)
+    case destination(IPPrefix, negated: Bool)
     /// `-i` / `-o`; a trailing `+` matches every name with that prefix.
     case inInterface(String, negated: Bool)
     case outInterface(String, negated: Bool)
@@ -59,8 +61,8 @@ public enum RuleMatch: Sendable, Equatable {
     /// `--tcp-flags MASK COMP` (and `--syn`).
     case tcpFlags(mask: Set<String>, set: Set<String>, negated: Bool)
     /// `-m iprange --src-range` / `--dst-range`.
-    case sourceRange(IPValue, IPValue, negated: Bool)
-    case destinationRange(IPValue, IPValue, negated: Bool)
+    case sourceRange(IPAddress, IPAddress, negated: Bool)
+    case destinationRange(IPAddress, IPAddress, negated: Bool)
     /// `-f`: second and later fragments.
     case fragment(negated: Bool)
     /// `-m length --length A[:B]`.

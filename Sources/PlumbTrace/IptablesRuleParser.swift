@@ -1,3 +1,5 @@
+import PlumbModel
+
 /// Parses the rule text `iptables-save` prints after `-A CHAIN` into an `IptablesRule`.
 ///
 /// It never fails: what it cannot read becomes `.unsupported` (a match) or `.opaque` (a target), so a caller
@@ -44,10 +46,10 @@ public enum IptablesRuleParser {
             let neg = negate
             switch w {
             case "-s", "--source":
-                if let v = next(), let p = IPPrefixValue(v) { matches.append(.source(p, negated: neg)) }
+                if let v = next(), let p = IPPrefix(iptables: v) { matches.append(.source(p, negated: neg)) }
                 else { matches.append(.unsupported("\(neg ? "! " : "")-s \(words[safe: i] ?? "")")) }
             case "-d", "--destination":
-                if let v = next(), let p = IPPrefixValue(v) { matches.append(.destination(p, negated: neg)) }
+                if let v = next(), let p = IPPrefix(iptables: v) { matches.append(.destination(p, negated: neg)) }
                 else { matches.append(.unsupported("\(neg ? "! " : "")-d \(words[safe: i] ?? "")")) }
             case "-i", "--in-interface":
                 if let v = next() { matches.append(.inInterface(v, negated: neg)) }
@@ -127,7 +129,7 @@ public enum IptablesRuleParser {
             case "--src-range", "--dst-range":
                 if let v = next() {
                     let ends = v.split(separator: "-").map(String.init)
-                    if ends.count == 2, let a = IPValue(ends[0]), let b = IPValue(ends[1]) {
+                    if ends.count == 2, let a = IPAddress(ends[0]), let b = IPAddress(ends[1]) {
                         matches.append(w == "--src-range" ? .sourceRange(a, b, negated: neg)
                                                           : .destinationRange(a, b, negated: neg))
                     } else { matches.append(.unsupported("-m iprange \(w) \(v)")) }

@@ -26,37 +26,37 @@ public struct HookContext {
 
 /// The address types of one namespace, from its local routing table (what `-m addrtype` asks the kernel).
 public struct AddressTypeTable: Sendable {
-    public var local: [IPPrefixValue]
-    public var broadcast: [IPPrefixValue]
+    public var local: [IPPrefix]
+    public var broadcast: [IPPrefix]
 
-    public init(local: [IPPrefixValue] = [], broadcast: [IPPrefixValue] = []) {
+    public init(local: [IPPrefix] = [], broadcast: [IPPrefix] = []) {
         self.local = local; self.broadcast = broadcast
     }
 
     /// From the `local` and `broadcast` routes of table 255 (the snapshot keeps every table).
     public init(namespace ns: Namespace) {
-        var local: [IPPrefixValue] = [], broadcast: [IPPrefixValue] = []
+        var local: [IPPrefix] = [], broadcast: [IPPrefix] = []
         for r in ns.routes where r.table == 255 {
-            guard let p = IPPrefixValue(r.dst == "default" ? (r.family == .ipv6 ? "::/0" : "0.0.0.0/0") : r.dst)
+            guard let p = IPPrefix(iptables: r.dst == "default" ? (r.family == .ipv6 ? "::/0" : "0.0.0.0/0") : r.dst)
             else { continue }
             if r.type == "local" { local.append(p) }
             if r.type == "broadcast" { broadcast.append(p) }
         }
         // Addresses whose local route the snapshot lacks (e.g. a link that is down) still count as local.
         for l in ns.links { for a in l.addresses {
-            if let ip = IPValue(String(a.prefix { $0 != "/" })), !local.contains(where: { $0.contains(ip) }),
-               let p = IPPrefixValue(ip.description) { local.append(p) }
+            if let ip = IPAddress(a.prefix { $0 != "/" }), !local.contains(where: { $0.contains(ip) }) {
+                local.append(IPPrefix(host: ip))
+            }
         } }
         self.local = local; self.broadcast = broadcast
     }
 
     /// LOCAL, BROADCAST, MULTICAST or UNICAST.
-    public func type(of ip: IPValue) -> String {
+    public func type(of ip: IPAddress) -> String {
         if local.contains(where: { $0.contains(ip) }) { return "LOCAL" }
         if broadcast.contains(where: { $0.contains(ip) }) { return "BROADCAST" }
-        if !ip.isV6 && ip.low >> 28 == 0xe { return "MULTICAST" }
-        if ip.isV6 && ip.high >> 56 == 0xff { return "MULTICAST" }
-        if !ip.isV6 && ip.low == 0xffff_ffff { return "BROADCAST" }
+        if ip.isMulticast { return "MULTICAST" }
+        if ip == IPAddress(ipv4: 0xffff_ffff) { return "BROADCAST" }
         return "UNICAST"
     }
 }
@@ -347,10 +347,10 @@ public struct NetfilterEvaluator {
         func neg(_ v: Bool, _ n: Bool) -> Bool { n ? !v : v }
         switch m {
         case .source(let pre, let n):
-            guard let ip = IPValue(p.source) else { return nil }
+            guard let ip = IPAddress(p.source) else { return nil }
             return neg(pre.contains(ip), n)
         case .destination(let pre, let n):
-            guard let ip = IPValue(p.destination) else { return nil }
+            guard let ip = IPAddress(p.destination) else { return nil }
             return neg(pre.contains(ip), n)
         case .inInterface(let name, let n):
             return neg(interfaceMatches(name, c.inInterface), n)
@@ -373,12 +373,12 @@ public struct NetfilterEvaluator {
             let mine = p.natStates.union(["NEW"])
             return neg(!states.isDisjoint(with: mine), n)
         case .sourceAddressType(let types, let n, _):
-            guard let ip = IPValue(p.source) else { return nil }
+            guard let ip = IPAddress(p.source) else { return nil }
             let known: Set<String> = ["LOCAL", "UNICAST", "BROADCAST", "MULTICAST"]
             guard types.isSubset(of: known) || types.contains(c.addressTypes.type(of: ip)) else { return nil }
             return neg(types.contains(c.addressTypes.type(of: ip)), n)
         case .destinationAddressType(let types, let n, _):
-            guard let ip = IPValue(p.destination) else { return nil }
+            guard let ip = IPAddress(p.destination) else { return nil }
             let known: Set<String> = ["LOCAL", "UNICAST", "BROADCAST", "MULTICAST"]
             guard types.isSubset(of: known) || types.contains(c.addressTypes.type(of: ip)) else { return nil }
             return neg(types.contains(c.addressTypes.type(of: ip)), n)
@@ -407,17 +407,17 @@ public struct NetfilterEvaluator {
             let flags: Set<String> = ["SYN"]  // the first packet of a connection
             return neg(flags.intersection(mask) == set, n)
         case .sourceRange(let a, let b, let n):
-            guard let ip = IPValue(p.source) else { return nil }
+            guard let ip = IPAddress(p.source) else { return nil }
             return neg(within(ip, a, b), n)
         case .destinationRange(let a, let b, let n):
-            guard let ip = IPValue(p.destination) else { return nil }
+            guard let ip = IPAddress(p.destination) else { return nil }
             return neg(within(ip, a, b), n)
         case .fragment(let n):
             return neg(false, n)  // the traced packet is never a later fragment
         case .length(let r, let n):
             return neg(r.contains(p.size), n)
         case .packetType(let t, let n):
-            guard let ip = IPValue(p.destination) else { return nil }
+            guard let ip = IPAddress(p.destination) else { return nil }
             let kind = c.addressTypes.type(of: ip)
             let mine = kind == "MULTICAST" ? "multicast" : kind == "BROADCAST" ? "broadcast" : "unicast"
             return neg(t == mine, n)
@@ -435,9 +435,7 @@ public struct NetfilterEvaluator {
         return name == pattern
     }
 
-    static func within(_ ip: IPValue, _ a: IPValue, _ b: IPValue) -> Bool {
-        guard ip.isV6 == a.isV6 else { return false }
-        let v = (ip.high, ip.low), lo = (a.high, a.low), hi = (b.high, b.low)
-        return v >= lo && v <= hi
+    static func within(_ ip: IPAddress, _ a: IPAddress, _ b: IPAddress) -> Bool {
+        ip.family == a.family && ip >= a && ip <= b
     }
 }

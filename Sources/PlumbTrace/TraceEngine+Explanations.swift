@@ -89,8 +89,8 @@ extension TraceEngine {
     public static func primaryAddress(of l: Link, v6: Bool) -> String? {
         for a in l.addresses {
             let ip = String(a.prefix { $0 != "/" })
-            guard let v = IPValue(ip), v.isV6 == v6 else { continue }
-            if v6 && v.high >> 54 == 0x3fa { continue }  // fe80::/10
+            guard let v = IPAddress(ip), v.isIPv6 == v6 else { continue }
+            if v6 && v.isLinkLocal { continue }
             return ip
         }
         return nil

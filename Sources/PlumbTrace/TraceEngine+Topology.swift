@@ -21,7 +21,7 @@ extension TraceEngine {
 
     /// Who beyond link `l` (of namespace `ns`) owns `ip` on the same layer-2 segment: the veth peer's namespace,
     /// or anything on a bridge the peer is a port of. nil when nobody does.
-    func owner(of ip: IPValue, beyond l: Link, in ns: Namespace, depth: Int = 0) -> Owner? {
+    func owner(of ip: IPAddress, beyond l: Link, in ns: Namespace, depth: Int = 0) -> Owner? {
         guard depth < 8 else { return nil }
         if l.kind == .veth, let peer = resolvePeer(l) {
             return owner(of: ip, at: peer.link, in: peer.ns, depth: depth + 1)
@@ -30,7 +30,7 @@ extension TraceEngine {
     }
 
     /// The frame arrives at `l` in `ns`: does this namespace answer for `ip`, or something further on its bridge?
-    func owner(of ip: IPValue, at l: Link, in ns: Namespace, depth: Int) -> Owner? {
+    func owner(of ip: IPAddress, at l: Link, in ns: Namespace, depth: Int) -> Owner? {
         if let master = l.master, let bridge = ns.link(index: master.index) {
             if AddressTypeTable(namespace: ns).type(of: ip) == "LOCAL" {
                 return Owner(label: "bridge \(bridge.name) in \(ns.displayName)", mac: bridge.mac)

@@ -275,7 +275,7 @@ public struct TraceEngine {
             finish(&run, .dropped, "bridge \(bridge.name) in \(ns.displayName) is down")
             return .finished
         }
-        guard let hopIP = IPValue(nextHop) else { return .local }
+        guard let hopIP = IPAddress(nextHop) else { return .local }
         if types.type(of: hopIP) == "LOCAL" {
             h.steps.append(TraceStep(.bridge, "bridge \(bridge.name): frame for the bridge itself (next hop \(nextHop) is local), up to the IP stack"))
             return .local
@@ -367,7 +367,7 @@ public struct TraceEngine {
         switch link.kind {
         case .bridge:
             // Routed into a bridge: the frame leaves through the port whose far side owns the next hop.
-            guard let ip = IPValue(nextHop) else { return nil }
+            guard let ip = IPAddress(nextHop) else { return nil }
             let ports = ns.links.filter { $0.master?.index == link.index }
             guard let (port, owner) = ports.lazy.compactMap({ p in self.owner(of: ip, beyond: p, in: ns).map { (p, $0) } }).first else {
                 if let mac = neighbourAnswered {
@@ -402,7 +402,7 @@ public struct TraceEngine {
             guard let peer = resolvePeer(link) else {
                 finish(&run, .unknown, "the veth peer of \(link.name) is in a namespace Plumb cannot see"); return nil
             }
-            if checkNeighbour, let ip = IPValue(nextHop), owner(of: ip, beyond: link, in: ns) == nil {
+            if checkNeighbour, let ip = IPAddress(nextHop), owner(of: ip, beyond: link, in: ns) == nil {
                 if let mac = neighbourAnswered {
                     // Someone answered for it (proxy ARP on the far end is common: Calico): follow the veth.
                     h.steps.append(TraceStep(.neighbour, "nothing beyond \(link.name) owns \(nextHop), but \(mac) answered for it (proxy ARP?)"))

@@ -14,11 +14,11 @@ final class IptablesRuleParserTests: XCTestCase {
 
     func testAddressesMasksAndNegation() {
         let r = IptablesRuleParser.parse("-s 10.213.122.0/255.255.255.0 ! -d 224.0.0.0/4 -j MASQUERADE")
-        XCTAssertEqual(r.matches, [.source(IPPrefixValue("10.213.122.0/24")!, negated: false),
-                                   .destination(IPPrefixValue("224.0.0.0/4")!, negated: true)])
+        XCTAssertEqual(r.matches, [.source(IPPrefix(iptables: "10.213.122.0/24")!, negated: false),
+                                   .destination(IPPrefix(iptables: "224.0.0.0/4")!, negated: true)])
         XCTAssertEqual(r.target, .masquerade(toPorts: nil))
         let v6 = IptablesRuleParser.parse("-d fd13:120::/48 -j ACCEPT")
-        XCTAssertEqual(v6.matches, [.destination(IPPrefixValue("fd13:120::/48")!, negated: false)])
+        XCTAssertEqual(v6.matches, [.destination(IPPrefix(iptables: "fd13:120::/48")!, negated: false)])
     }
 
     func testQuotedCommentsWithEscapedQuotes() {
@@ -53,7 +53,7 @@ final class IptablesRuleParserTests: XCTestCase {
         XCTAssertEqual(l.unsupported, ["-m limit --limit 5/sec"])
         let set = IptablesRuleParser.parse("-m set --match-set blocked src -s 10.0.0.0/8 -j DROP")
         XCTAssertEqual(set.unsupported, ["-m set --match-set blocked src"])
-        XCTAssertEqual(set.matches.last, .source(IPPrefixValue("10.0.0.0/8")!, negated: false))
+        XCTAssertEqual(set.matches.last, .source(IPPrefix(iptables: "10.0.0.0/8")!, negated: false))
     }
 
     func testTargetsAndTheirOptions() {
@@ -85,14 +85,19 @@ final class IptablesRuleParserTests: XCTestCase {
         }
     }
 
-    func testIPValues() {
-        XCTAssertEqual(IPValue("fd13:120::1")?.description, "fd13:120::1")
-        XCTAssertEqual(IPValue("::ffff:10.0.0.1")?.description, "::ffff:a00:1")
-        XCTAssertNil(IPValue("10.0.0.256"))
-        XCTAssertNil(IPValue("1::2::3"))
-        XCTAssertTrue(IPPrefixValue("fd13:120::/48")!.contains(IPValue("fd13:120:0:5::9")!))
-        XCTAssertFalse(IPPrefixValue("fd13:120::/48")!.contains(IPValue("fd13:121::1")!))
-        XCTAssertTrue(IPPrefixValue("10.213.120.0/21")!.contains(IPValue("10.213.127.255")!))
-        XCTAssertFalse(IPPrefixValue("10.213.120.0/21")!.contains(IPValue("10.213.128.0")!))
+    func testAddressMatches() {
+        XCTAssertEqual(IPPrefix(iptables: "10.213.0.0/255.255.0.0")?.description, "10.213.0.0/16")
+        XCTAssertEqual(IPPrefix(iptables: "10.213.7.9/24")?.description, "10.213.7.0/24")
+        XCTAssertEqual(IPPrefix(iptables: "10.213.7.9")?.description, "10.213.7.9/32")
+        XCTAssertNil(IPPrefix(iptables: "fd13::/255.255.0.0"))
+        XCTAssertNil(IPPrefix(iptables: "10.0.0.0/33"))
+        XCTAssertEqual(IPAddress("fd13:120::1")?.description, "fd13:120::1")
+        XCTAssertEqual(IPAddress("::ffff:10.0.0.1")?.description, "::ffff:10.0.0.1")   // as inet_ntop and ip print it
+        XCTAssertNil(IPAddress("10.0.0.256"))
+        XCTAssertNil(IPAddress("1::2::3"))
+        XCTAssertTrue(IPPrefix(iptables: "fd13:120::/48")!.contains(IPAddress("fd13:120:0:5::9")!))
+        XCTAssertFalse(IPPrefix(iptables: "fd13:120::/48")!.contains(IPAddress("fd13:121::1")!))
+        XCTAssertTrue(IPPrefix(iptables: "10.213.120.0/21")!.contains(IPAddress("10.213.127.255")!))
+        XCTAssertFalse(IPPrefix(iptables: "10.213.120.0/21")!.contains(IPAddress("10.213.128.0")!))
     }
 }

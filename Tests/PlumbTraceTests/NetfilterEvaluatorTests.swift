@@ -20,7 +20,7 @@ final class NetfilterEvaluatorTests: XCTestCase {
                     destinationPort: dport, size: 60)
     }
 
-    var hostTypes: AddressTypeTable { AddressTypeTable(local: [IPPrefixValue(hostAddress)!, IPPrefixValue("127.0.0.0/8")!]) }
+    var hostTypes: AddressTypeTable { AddressTypeTable(local: [IPPrefix(iptables: hostAddress)!, IPPrefix(iptables: "127.0.0.0/8")!]) }
 
     func testDockerContainerEgressIsAcceptedAndMasqueraded() throws {
         let nf = try docker()
@@ -141,7 +141,7 @@ final class NetfilterEvaluatorTests: XCTestCase {
 
     func testNatTargetsRedirectDnatSnat() throws {
         let nf = try custom()
-        let types = AddressTypeTable(local: [IPPrefixValue("10.213.123.1")!])
+        let types = AddressTypeTable(local: [IPPrefix(iptables: "10.213.123.1")!])
         var p = tcp("198.51.100.1", "10.213.123.1", 2222)
         _ = nf.run(.prerouting, packet: &p, context: HookContext(inInterface: "eth0", addressTypes: types,
                                                                redirectDestination: "10.213.123.1"))

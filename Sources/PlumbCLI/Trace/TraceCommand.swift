@@ -65,7 +65,7 @@ struct TraceCommand: ParsableCommand {
         // Read only the namespaces the packet crosses: start with SRC (and DST), and read more as the trace
         // reaches them. A container name needs the runtimes' state: then everything is read at once.
         let session = SnapshotSession(reader: SnapshotReader(options: options))
-        let dstIsAddress = IPValue(destination) != nil
+        let dstIsAddress = IPAddress(destination) != nil
         var only: Set<UInt64>?
         let src = AddressedTarget(parsing: source)
         let dst = dstIsAddress ? nil : AddressedTarget(parsing: destination)
@@ -89,7 +89,7 @@ struct TraceCommand: ParsableCommand {
         } else {
             dstAddress = destination
         }
-        if let srcAddress, IPValue(srcAddress) == nil {
+        if let srcAddress, IPAddress(srcAddress) == nil {
             throw CommandFailure(description: "'\(srcAddress)' in \(source) is not an IP address", code: PlumbExit.usage)
         }
         let v6 = dstAddress.contains(":")

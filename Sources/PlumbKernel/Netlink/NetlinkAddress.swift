@@ -1,5 +1,6 @@
 import Glibc
 import CNetlink
+import PlumbModel
 
 /// Turns libnl's `struct nl_addr` into text. Kept here so no libnl type escapes this folder.
 enum NetlinkAddress {
@@ -7,22 +8,23 @@ enum NetlinkAddress {
     static func string(_ a: OpaquePointer?) -> String? {
         guard let a, nl_addr_get_len(a) > 0, let raw = nl_addr_get_binary_addr(a) else { return nil }
         let family = nl_addr_get_family(a)
-        if family == AF_INET || family == AF_INET6 {
-            var buf = [CChar](repeating: 0, count: 64)
-            guard inet_ntop(family, raw, &buf, 64) != nil else { return nil }
-            return String(cBuffer: buf)
-        }
-        let len = Int(nl_addr_get_len(a))
-        let bytes = UnsafeRawBufferPointer(start: raw, count: len)
+        let bytes = UnsafeRawBufferPointer(start: raw, count: Int(nl_addr_get_len(a)))
+        if family == AF_INET || family == AF_INET6 { return ip(family: family, bytes) }
         return bytes.map { hexByte($0) }.joined(separator: ":")
     }
 
-    /// An IPv4/IPv6 address from raw bytes; nil for an unset family.
+    /// An IPv4/IPv6 address from raw bytes (network order); nil for an unset family.
+    static func address(family: Int32, _ raw: UnsafeRawBufferPointer) -> IPAddress? {
+        switch family {
+        case AF_INET: return IPAddress(networkBytes: UnsafeRawBufferPointer(rebasing: raw.prefix(4)))
+        case AF_INET6: return IPAddress(networkBytes: UnsafeRawBufferPointer(rebasing: raw.prefix(16)))
+        default: return nil
+        }
+    }
+
+    /// Its text, printed by the model (the same text inet_ntop gives).
     static func ip(family: Int32, _ raw: UnsafeRawBufferPointer) -> String? {
-        guard family == AF_INET || family == AF_INET6 else { return nil }
-        var buf = [CChar](repeating: 0, count: 64)
-        guard inet_ntop(family, raw.baseAddress, &buf, 64) != nil else { return nil }
-        return String(cBuffer: buf)
+        address(family: family, raw)?.description
     }
 
     /// A C `unsigned char[16]` as Swift imports it (the address fields of the flat route records).
