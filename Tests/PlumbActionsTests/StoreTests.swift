@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PlumbActions
+import PlumbModel
 
 /// Gives each test its own temporary directory (never /var/lib/plumb), removed afterwards.
 class StoreTestCase: XCTestCase {
@@ -21,8 +22,8 @@ class StoreTestCase: XCTestCase {
 
     func network(_ name: String, subnet: String = "10.213.0.0/24", gateway: String = "10.213.0.1",
                  ipRange: String? = nil) -> NetworkRecord {
-        NetworkRecord(name: name, driver: "bridge", subnet: subnet, gateway: gateway, ipRange: ipRange, mtu: 1500,
-                      internal: false, options: ["bridge": "pl-\(name)", "hostNamespace": "path:/run/netns/lab"], createdAt: 1_700_000_000)
+        NetworkRecord(name: name, config: .bridge(BridgeConfig(bridge: "pl-\(name)")), subnet: subnet, gateway: gateway,
+                      ipRange: ipRange, mtu: 1500, internal: false, hostNamespace: .path("/run/netns/lab"), createdAt: 1_700_000_000)
     }
 
     func endpoint(_ network: String, _ sandbox: String, address: String? = nil) -> EndpointRecord {
@@ -103,7 +104,8 @@ final class StoreTests: StoreTestCase {
         var v6 = network("db", subnet: "fd13:0::/64", gateway: "fd13::0001", ipRange: "fd13::8000:0:0:0/65")
         v6.mtu = nil
         v6.internal = true
-        v6.options = [:]
+        v6.config = .bridge(BridgeConfig())
+        v6.hostNamespace = .host
         try store.createNetwork(v6)
         XCTAssertEqual(try store.network(named: "web"), network("web"))
         let json = try store.db.query("SELECT options FROM networks WHERE name = 'web'", [], "test") { $0.text(0) }

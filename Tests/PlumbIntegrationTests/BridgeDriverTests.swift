@@ -19,8 +19,8 @@ final class BridgeDriverTests: RootTestCase {
     }
 
     func spec(_ name: String, _ third: Int, internal: Bool = false) -> NetworkSpec {
-        NetworkSpec(name: "pt\(name)", driver: "bridge", subnet: "10.213.\(third).0/24", gateway: "10.213.\(third).1",
-                    internal: `internal`, hostNamespace: .named(host), options: ["bridge": lab.linkName(name)])
+        NetworkSpec(name: "pt\(name)", config: .bridge(BridgeConfig(bridge: lab.linkName(name))), subnet: "10.213.\(third).0/24",
+                    gateway: "10.213.\(third).1", internal: `internal`, hostNamespace: .named(host))
     }
 
     func firewall(_ ns: String) throws -> Firewall {

@@ -3,15 +3,17 @@ import PlumbModel
 /// Docker's default driver: a Linux bridge holding the gateway address, one veth pair per endpoint (host end
 /// enslaved, other end moved into the sandbox as ethN), egress MASQUERADE, FORWARD accept rules, isolation
 /// between networks, `internal` networks with no way out.
-public struct BridgeDriver: NetworkDriver {
-    public let name = "bridge"
+public struct BridgeDriver: DriverPlanner {
+    public let driver = NetworkDriver.bridge
     public init() {}
 
     /// The bridge device: `--bridge NAME`, else `pl-NAME` when it fits in 15 bytes, else a hashed short form.
     public static func bridgeName(_ net: NetworkSpec) -> String {
-        if let explicit = net.options["bridge"] { return explicit }
-        return LinkNames.derived(prefix: "pl-", from: net.name)
+        net.config.bridge ?? defaultBridgeName(network: net.name)
     }
+
+    /// `pl-NAME` when it fits in 15 bytes, else a hashed short form.
+    public static func defaultBridgeName(network: String) -> String { LinkNames.derived(prefix: "pl-", from: network) }
 
     public func create(_ net: NetworkSpec, firewall: Firewall) throws -> Plan {
         let br = Self.bridgeName(net)

@@ -4,9 +4,9 @@ import PlumbModel
 /// Any CNI plugin chain as a Plumb driver (`--driver cni --cni-config FILE`). The plugins own the devices,
 /// addresses and rules; Plumb plans their invocations (ADD on join, DEL on leave, each journaled so `plumb gc`
 /// can undo a half-done ADD), records the result, and runs CHECK for `net inspect`.
-/// Options: `cniConfig` (the conflist JSON), `cniPlugins` (the binaries, one per line), `cniPath`.
-public struct CNIDriver: NetworkDriver {
-    public let name = "cni"
+/// Settings: `CNIChainConfig` (the conflist JSON, the plugin binaries, CNI_PATH).
+public struct CNIDriver: DriverPlanner {
+    public let driver = NetworkDriver.cni
     public init() {}
 
     /// The CNI container id Plumb uses for an endpoint: stable, so DEL and CHECK find what ADD made.
@@ -30,13 +30,13 @@ public struct CNIDriver: NetworkDriver {
     }
 
     func step(_ command: String, _ net: NetworkSpec, _ ep: EndpointSpec, prevResult: String?) throws -> PlanStep {
-        guard let conflist = net.options["cniConfig"], let plugins = net.options["cniPlugins"] else {
+        guard case .cni(let chain) = net.config, !chain.conflist.isEmpty else {
             throw ActionError.invalid("network \(net.name) has no stored CNI config: recreate it with --cni-config")
         }
-        return .cni(command: command, plugins: plugins.split(separator: "\n").map(String.init), conflist: conflist,
+        return .cni(command: command, plugins: chain.plugins, conflist: chain.conflist,
                     runtimeConfig: try Self.runtimeConfig(ep.ports, ip: Self.requestedIP(net, ep)), prevResult: prevResult,
                     containerID: Self.containerID(net, ep), netns: ep.sandbox.file, ifname: ep.ifname,
-                    cniPath: net.options["cniPath"] ?? "/usr/lib/cni", in: net.hostNamespace)
+                    cniPath: chain.cniPath, in: net.hostNamespace)
     }
 
     /// `--ip` (the endpoint's address when it is a real one) with the network's prefix length.

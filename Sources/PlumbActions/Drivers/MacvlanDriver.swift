@@ -3,21 +3,24 @@ import PlumbModel
 /// Docker's macvlan driver: endpoints get a macvlan child of a parent interface, created directly inside the
 /// sandbox, so containers appear on the parent's L2 segment with their own MACs. Creating the network changes
 /// nothing in the kernel (the parent must already exist); the subnet and gateway describe that segment.
-public struct MacvlanDriver: NetworkDriver {
-    public let name = "macvlan"
+public struct MacvlanDriver: DriverPlanner {
+    public let driver = NetworkDriver.macvlan
     public init() {}
 
-    public static let modes = ["bridge", "private", "vepa", "passthru"]
+    /// The settings from `--parent` and `--mode`, checked.
+    public static func config(parent: String?, mode: String?, hostNamespace: NamespaceRef) throws -> MacvlanConfig {
+        guard let parent else {
+            throw ActionError.invalid("the macvlan driver needs --parent IFACE (an interface of \(hostNamespace))")
+        }
+        guard let mode else { return MacvlanConfig(parent: parent) }
+        guard let known = MacvlanMode(rawValue: mode) else {
+            throw ActionError.invalid("invalid --mode '\(mode)': use \(MacvlanMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return MacvlanConfig(parent: parent, mode: known)
+    }
 
     public func create(_ net: NetworkSpec, firewall: Firewall) throws -> Plan {
-        guard net.options["parent"] != nil else {
-            throw ActionError.invalid("the macvlan driver needs --parent IFACE (an interface of \(net.hostNamespace))")
-        }
-        let mode = net.options["mode"] ?? "bridge"
-        guard Self.modes.contains(mode) else {
-            throw ActionError.invalid("invalid --mode '\(mode)': use \(Self.modes.joined(separator: ", "))")
-        }
-        return Plan(operation: "net create \(net.name)")
+        Plan(operation: "net create \(net.name)")
     }
 
     public func remove(_ net: NetworkSpec, firewall: Firewall, lastNetwork: Bool) throws -> Plan {
@@ -25,9 +28,9 @@ public struct MacvlanDriver: NetworkDriver {
     }
 
     public func join(_ net: NetworkSpec, _ ep: EndpointSpec) throws -> Plan {
-        let parent = net.options["parent"] ?? ""
+        guard case .macvlan(let config) = net.config else { throw ActionError.invalid("network \(net.name) is not a macvlan network") }
         var steps: [PlanStep] = [
-            .createMacvlan(name: ep.ifname, parent: parent, mode: net.options["mode"] ?? "bridge", mtu: net.mtu,
+            .createMacvlan(name: ep.ifname, parent: config.parent, mode: config.effectiveMode.rawValue, mtu: net.mtu,
                            in: net.hostNamespace, moveTo: ep.sandbox),
             .addAddress(cidr: "\(ep.address)/\(net.prefixLength)", link: ep.ifname, in: ep.sandbox),
             .setUp(link: ep.ifname, in: ep.sandbox),

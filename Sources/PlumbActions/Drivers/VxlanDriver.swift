@@ -4,28 +4,42 @@ import PlumbModel
 /// to a bridge; endpoints join that bridge exactly as on a bridge network. The same network created on two hosts
 /// (same VNI and subnet, each pointing at the other) joins their endpoints into one L2 segment. Traffic between
 /// endpoints stays inside the overlay: no NAT, no egress rules.
-public struct VxlanDriver: NetworkDriver {
-    public let name = "vxlan"
+public struct VxlanDriver: DriverPlanner {
+    public let driver = NetworkDriver.vxlan
     public init() {}
 
     static func vxlanName(_ net: NetworkSpec) -> String { LinkNames.derived(prefix: "vx-", from: net.name) }
 
-    public func create(_ net: NetworkSpec, firewall: Firewall) throws -> Plan {
-        guard let vniText = net.options["vni"], let vni = UInt32(vniText), (1...16_777_215).contains(vni) else {
+    /// The settings from `--vni`, `--remote`, `--local`, `--dstport`, `--parent`, checked.
+    public static func config(vni: UInt32?, remote: String?, local: String?, port: Int?, parent: String?,
+                              bridge: String?) throws -> VxlanConfig {
+        guard let vni, VxlanConfig.vniRange.contains(vni) else {
             throw ActionError.invalid("the vxlan driver needs --vni N (1..16777215)")
         }
-        guard net.options["remote"] != nil || net.options["group"] != nil else {
+        guard let remote else {
             throw ActionError.invalid("the vxlan driver needs --remote IP (the other host) or a multicast --remote group")
         }
-        let port = Int(net.options["dstport"] ?? "4789") ?? 4789
-        guard (1...65535).contains(port) else { throw ActionError.invalid("invalid --dstport \(port)") }
+        var udpPort: UInt16?
+        if let port {
+            guard (1...65535).contains(port) else { throw ActionError.invalid("invalid --dstport \(port)") }
+            udpPort = UInt16(port)
+        }
+        func address(_ text: String, _ option: String) throws -> IPAddress {
+            do { return try IPAddress.parse(text) } catch { throw ActionError.invalid("invalid --\(option) \(text): \(error)") }
+        }
+        return VxlanConfig(vni: vni, port: udpPort, remote: try address(remote, "remote"),
+                           local: try local.map { try address($0, "local") }, parent: parent, bridge: bridge)
+    }
+
+    public func create(_ net: NetworkSpec, firewall: Firewall) throws -> Plan {
+        guard case .vxlan(let config) = net.config else { throw ActionError.invalid("network \(net.name) is not a vxlan network") }
         let br = BridgeDriver.bridgeName(net), vx = Self.vxlanName(net), host = net.hostNamespace
         // VXLAN adds 50 bytes of headers: the overlay's MTU defaults to 1450 so endpoints never exceed the path.
         let mtu = net.mtu ?? 1450
         return Plan(operation: "net create \(net.name)", steps: [
             .createBridge(name: br, mtu: mtu, in: host),
-            .createVxlan(name: vx, vni: vni, local: net.options["local"], remote: net.options["remote"], port: port,
-                         parent: net.options["parent"], mtu: mtu, in: host),
+            .createVxlan(name: vx, vni: config.vni, local: config.local?.description, remote: config.remote.description,
+                         port: Int(config.effectivePort), parent: config.parent, mtu: mtu, in: host),
             .setMaster(link: vx, master: br, in: host),
             .addAddress(cidr: "\(net.gateway)/\(net.prefixLength)", link: br, in: host),
             .setUp(link: vx, in: host),

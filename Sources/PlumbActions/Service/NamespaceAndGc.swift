@@ -63,7 +63,7 @@ extension NetworkService {
         let snap = snapshot()
         let host = try hostView(snap)
         var drift: [String] = []
-        if let br = net.options["bridge"] {
+        if let br = net.config.bridge {
             if let l = host.link(named: br) {
                 if !l.isUp { drift.append("bridge \(br) is down") }
                 if !l.addresses.contains("\(net.gateway)/\(spec(net).prefixLength)") {
@@ -81,11 +81,11 @@ extension NetworkService {
                 drift.append("endpoint \(ep.sandbox): its namespace is gone")
             }
         }
-        if net.driver == "bridge" && !net.internal {
+        if net.driver == .bridge && !net.internal {
             let tagged = host.firewall.tables.flatMap { $0.chains.flatMap(\.rules) }.filter { $0.rule.contains("plumb:\(name)\"") }
             if tagged.isEmpty { drift.append("its firewall rules are gone (flushed by another tool?)") }
         }
-        if net.driver == "cni" { drift += cniCheck(net, endpoints: eps, snapshot: snap) }
+        if net.driver == .cni { drift += cniCheck(net, endpoints: eps, snapshot: snap) }
         return InspectReport(network: net, endpoints: eps, drift: drift)
     }
 }

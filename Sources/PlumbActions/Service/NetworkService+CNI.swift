@@ -5,11 +5,11 @@ import PlumbModel
 /// What the CNI driver needs from the service: validating the config at create, removing the bridge the
 /// plugins leave behind, and CHECK for inspect.
 extension NetworkService {
-    /// Validates `req.options["cniConfig"]` (the file's text): JSON, cniVersion, every plugin binary present in
-    /// CNI_PATH. Stores the normalized conflist, the plugin paths and CNI_PATH; the subnet (for ls/inspect and
-    /// overlap checks) comes from the IPAM section unless --subnet is given.
-    func prepareCNI(_ req: inout CreateRequest) throws {
-        guard let text = req.options["cniConfig"] else {
+    /// Validates `req.cniConfig` (the file's text): JSON, cniVersion, every plugin binary present in CNI_PATH.
+    /// Returns the normalized conflist, the plugin paths and CNI_PATH, and the IPAM section's gateway; the
+    /// subnet (for ls/inspect and overlap checks) comes from the IPAM section unless --subnet is given.
+    func prepareCNI(_ req: inout CreateRequest) throws -> (config: CNIChainConfig, gateway: String?) {
+        guard let text = req.cniConfig else {
             throw ActionError.invalid("--driver cni needs --cni-config FILE (a CNI network config or conflist)")
         }
         var config = try CNIConfig.parse(text)
@@ -21,19 +21,17 @@ extension NetworkService {
             throw ActionError.invalid("the CNI config has no IPAM subnet (ipam.subnet or ipam.ranges): give --subnet so Plumb can list its addresses")
         }
         req.subnet = subnet
-        if req.gateway == nil, let gw = ipam?.gateway { req.options["cniGateway"] = gw }
-        req.options["cniConfig"] = try config.json()
-        req.options["cniPlugins"] = plugins.joined(separator: "\n")
-        req.options["cniPath"] = dirs.joined(separator: ":")
+        return (CNIChainConfig(conflist: try config.json(), plugins: plugins, cniPath: dirs.joined(separator: ":")),
+                req.gateway == nil ? ipam?.gateway : nil)
     }
 
     /// The CNI bridge plugin leaves its bridge after the last DEL: delete it with the network when no other
     /// port and no other Plumb CNI network uses it.
     func cniLeftovers(_ net: NetworkRecord, host: Namespace, endpointsLeaving: [EndpointRecord]) -> [PlanStep] {
-        let bridges = (try? CNIConfig.parse(net.options["cniConfig"] ?? ""))?.bridges ?? []
+        let bridges = net.cniConfig?.bridges ?? []
         let leaving = Set(endpointsLeaving.compactMap(\.hostIfname))
-        let others = ((try? store.networks()) ?? []).filter { $0.name != net.name && $0.driver == "cni" && $0.hostNamespace == net.hostNamespace }
-        let othersBridges = Set(others.flatMap { (try? CNIConfig.parse($0.options["cniConfig"] ?? ""))?.bridges ?? [] })
+        let others = ((try? store.networks()) ?? []).filter { $0.name != net.name && $0.driver == .cni && $0.hostNamespace == net.hostNamespace }
+        let othersBridges = Set(others.flatMap { $0.cniConfig?.bridges ?? [] })
         var steps: [PlanStep] = []
         for br in Set(bridges) where !othersBridges.contains(br) {
             guard let dev = host.link(named: br), dev.kind == .bridge else { continue }
@@ -45,20 +43,19 @@ extension NetworkService {
 
     /// CHECK for every endpoint of a CNI network (CNI 0.4.0+): one drift line per failing plugin.
     func cniCheck(_ net: NetworkRecord, endpoints: [EndpointRecord], snapshot snap: Snapshot) -> [String] {
-        guard let config = try? CNIConfig.parse(net.options["cniConfig"] ?? "") else {
+        guard case .cni(let chain) = net.config, let config = net.cniConfig else {
             return ["its stored CNI config cannot be read: recreate the network"]
         }
         guard config.supportsCheck else { return [] }
-        let plugins = (net.options["cniPlugins"] ?? "").split(separator: "\n").map(String.init)
         var drift: [String] = []
         for ep in endpoints {
             guard let result = ep.driverState, let id = UInt64(ep.sandbox), let ns = snap.namespace(id: id) else { continue }
             let epSpec = EndpointSpec(sandbox: Self.reference(for: ns), ifname: ep.ifname, hostIfname: ep.hostIfname,
                                       address: ep.address ?? "", defaultRoute: false, ports: ep.ports, key: ep.sandbox)
-            let runner = CNIRunner(plugins: plugins, conflist: net.options["cniConfig"] ?? "",
+            let runner = CNIRunner(plugins: chain.plugins, conflist: chain.conflist,
                                    runtimeConfig: try? CNIDriver.runtimeConfig(ep.ports, ip: ep.address.map { "\($0)/\(spec(net).prefixLength)" }),
                                    containerID: CNIDriver.containerID(spec(net), epSpec), netns: epSpec.sandbox.file,
-                                   ifname: ep.ifname, cniPath: net.options["cniPath"] ?? "/usr/lib/cni")
+                                   ifname: ep.ifname, cniPath: chain.cniPath)
             do {
                 let failures = try executor.inNamespace(net.hostNamespace) { try runner.check(prevResult: result) }
                 drift += failures.map { "endpoint \(ep.sandbox): \($0)" }
@@ -67,5 +64,13 @@ extension NetworkService {
             }
         }
         return drift
+    }
+}
+
+extension NetworkRecord {
+    /// The stored conflist, parsed; nil for other drivers or when it cannot be read.
+    public var cniConfig: CNIConfig? {
+        guard case .cni(let chain) = config else { return nil }
+        return try? CNIConfig.parse(chain.conflist)
     }
 }

@@ -36,9 +36,9 @@ extension NetworkService {
         if Set(req.targets).count != req.targets.count {
             throw ActionError.invalid("a target is given twice: \(duplicates(req.targets).joined(separator: ", "))")
         }
-        if net.driver == "cni", let ip = req.ip {
+        if net.driver == .cni, let ip = req.ip {
             // Passed as the `ips` capability, which only plugins declaring it receive (host-local reads it).
-            let declares = ((try? CNIConfig.parse(net.options["cniConfig"] ?? ""))?.plugins ?? [])
+            let declares = (net.cniConfig?.plugins ?? [])
                 .contains { ($0["capabilities"] as? [String: Any])?["ips"] as? Bool == true }
             guard declares else {
                 throw ActionError.invalid("--ip \(ip) needs a plugin of \(net.name) declaring the \"ips\" capability (e.g. \"capabilities\":{\"ips\":true} on the bridge entry, with host-local IPAM)")
@@ -86,7 +86,7 @@ extension NetworkService {
             }
             ifnames.append(ifname)
         }
-        let cni = net.driver == "cni"
+        let cni = net.driver == .cni
         // IPAM: every address in one transaction (the CNI driver's come from the plugin's own IPAM instead).
         var addresses: [String] = []
         if cni {
@@ -111,7 +111,7 @@ extension NetworkService {
         do {
             for i in sandboxes.indices {
                 let sb = sandboxes[i], key = String(sb.id)
-                let hostIf: String? = net.driver == "macvlan" || cni ? nil : LinkNames.derived(prefix: "plv", from: "\(net.name)/\(sb.id)")
+                let hostIf: String? = net.driver == .macvlan || cni ? nil : LinkNames.derived(prefix: "plv", from: "\(net.name)/\(sb.id)")
                 let hasDefault = sb.routes.contains { $0.dst == "default" && $0.tableName == "main" }
                 let ep = EndpointSpec(sandbox: Self.reference(for: sb), ifname: ifnames[i], hostIfname: hostIf,
                                       address: addresses[i], defaultRoute: !hasDefault, ports: ports[i], key: key)
@@ -148,7 +148,7 @@ extension NetworkService {
         }
         timer.mark("apply")
         if cni {
-            let bridges = Set((try? CNIConfig.parse(net.options["cniConfig"] ?? ""))?.bridges ?? [])
+            let bridges = Set(net.cniConfig?.bridges ?? [])
             for i in records.indices {
                 let result = executor.cniResults["\(CNIDriver.containerID(netSpec, specs[i]))/\(ifnames[i])"]
                 let parsed = CNIResult(result ?? "")
@@ -179,7 +179,7 @@ extension NetworkService {
             }
         }
         let all = perTarget.flatMap { $0 }
-        if !all.isEmpty && net.driver != "bridge" && net.driver != "cni" {
+        if !all.isEmpty && net.driver != .bridge && net.driver != .cni {
             throw ActionError.invalid("-p needs a bridge or cni network; \(net.name) uses the \(net.driver) driver")
         }
         if Set(all.map { "\($0.hostPort)/\($0.proto)" }).count != all.count {
@@ -237,7 +237,7 @@ extension NetworkService {
         let net = try record(network)
         guard !targets.isEmpty else { throw ActionError.invalid("no target given") }
         let eps = try store.endpoints(network: net.name)
-        let lean = net.driver != "cni" && net.driver != "macvlan" ? leanSnapshot(firewall: true, named: targets) : nil
+        let lean = net.driver != .cni && net.driver != .macvlan ? leanSnapshot(firewall: true, named: targets) : nil
         var snap = lean ?? snapshot(detailOnly: true)
         // Container names need attribution, which the quick reads skip: read everything when one is given.
         let keys = Set(eps.map(\.sandbox))
@@ -281,13 +281,13 @@ extension NetworkService {
         for ep in endpoints {
             // Macvlan and CNI endpoints are reached through their sandbox: find it again by its namespace id.
             var sandbox = NamespaceRef.path("/dev/null")
-            if ep.hostIfname == nil || net.driver == "cni", let id = UInt64(ep.sandbox), let ns = snap.namespace(id: id) {
+            if ep.hostIfname == nil || net.driver == .cni, let id = UInt64(ep.sandbox), let ns = snap.namespace(id: id) {
                 sandbox = Self.reference(for: ns)
             }
             let spec = EndpointSpec(sandbox: sandbox, ifname: ep.ifname, hostIfname: ep.hostIfname, address: ep.address ?? "",
                                     defaultRoute: false, ports: ep.ports, key: ep.sandbox, driverState: ep.driverState)
             plan.steps += try drv.leave(netSpec, spec).steps
-            if firewallTeardown, !ep.ports.isEmpty, net.driver != "cni", let host {
+            if firewallTeardown, !ep.ports.isEmpty, net.driver != .cni, let host {
                 // This endpoint's published ports: exactly the rules tagged for it that the kernel has now.
                 teardown += BridgeFirewall.endpointTeardown(net.name, key: ep.sandbox, current: host.firewall)
             }

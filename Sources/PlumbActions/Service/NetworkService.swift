@@ -10,8 +10,8 @@ public final class NetworkService {
     /// Where bridges live: the host, or a namespace standing in for it.
     public let hostNamespace: NamespaceRef
     public let executor: PlanExecutor
-    let drivers: [String: any NetworkDriver] = ["bridge": BridgeDriver(), "macvlan": MacvlanDriver(), "vxlan": VxlanDriver(),
-                                                "cni": CNIDriver()]
+    let drivers: [NetworkDriver: any DriverPlanner] = [.bridge: BridgeDriver(), .macvlan: MacvlanDriver(), .vxlan: VxlanDriver(),
+                                                       .cni: CNIDriver()]
 
     public init(store: StateStore, hostNamespace: NamespaceRef = .host) {
         self.store = store
@@ -91,14 +91,26 @@ public final class NetworkService {
         public var ipRange: String?
         public var mtu: Int?
         public var `internal` = false
-        public var options: [String: String] = [:]
+        /// `--bridge` (bridge and vxlan).
+        public var bridge: String?
+        /// `--parent`: macvlan's parent interface, vxlan's underlay device.
+        public var parent: String?
+        /// `--mode` (macvlan).
+        public var mode: String?
+        /// `--vni`, `--remote`, `--local`, `--dstport` (vxlan).
+        public var vni: UInt32?
+        public var remote: String?
+        public var local: String?
+        public var dstport: Int?
+        /// The text of the `--cni-config` file (cni).
+        public var cniConfig: String?
         public init(name: String) { self.name = name }
     }
 
     public func create(_ req: CreateRequest, dryRun: Bool) throws -> (Plan, NetworkRecord) {
         try Self.validateName(req.name, what: "network")
-        guard let driver = drivers[req.driver] else {
-            throw ActionError.invalid("unknown driver '\(req.driver)': available: \(drivers.keys.sorted().joined(separator: ", "))")
+        guard let kind = NetworkDriver(rawValue: req.driver), let driver = drivers[kind] else {
+            throw ActionError.invalid("unknown driver '\(req.driver)': available: \(drivers.keys.map(\.rawValue).sorted().joined(separator: ", "))")
         }
         if try store.network(named: req.name) != nil {
             throw ActionError.invalid("network '\(req.name)' already exists: pick another name or `plumb net rm \(req.name)`")
@@ -112,10 +124,10 @@ public final class NetworkService {
         timer.mark("snapshot")
         let host = try hostView(snap)
         var req = req
-        if req.driver == "cni" { try prepareCNI(&req) }
-        let subnet = try chooseSubnet(req, host: host)
-        let gateway = try (req.gateway ?? req.options["cniGateway"]).map { try IPAddress.parse($0) } ?? subnet.host(1)
-        req.options["cniGateway"] = nil
+        var chain: (config: CNIChainConfig, gateway: String?)?
+        if kind == .cni { chain = try prepareCNI(&req) }
+        let subnet = try chooseSubnet(req, driver: kind, host: host)
+        let gateway = try (req.gateway ?? chain?.gateway).map { try IPAddress.parse($0) } ?? subnet.host(1)
         guard subnet.contains(gateway) else {
             throw ActionError.invalid("gateway \(gateway) is outside subnet \(subnet): pick an address inside it")
         }
@@ -125,30 +137,34 @@ public final class NetworkService {
                 throw ActionError.invalid("--ip-range \(r) is not inside subnet \(subnet)")
             }
         }
-        var options = req.options
-        let spec = NetworkSpec(name: req.name, driver: req.driver, subnet: subnet.description,
-                               gateway: gateway.description, mtu: req.mtu, internal: req.internal,
-                               hostNamespace: hostNamespace, options: options)
-        if req.driver == "bridge" || req.driver == "vxlan" {
-            let br = BridgeDriver.bridgeName(spec)
+        var bridge: String?
+        if kind == .bridge || kind == .vxlan {
+            let br = req.bridge ?? BridgeDriver.defaultBridgeName(network: req.name)
             try LinkNames.validate(br)
             if host.link(named: br) != nil {
                 throw ActionError.invalid("interface \(br) already exists in \(hostNamespace): choose --bridge NAME")
             }
-            options["bridge"] = br
+            bridge = br
         }
-        for key in ["parent"] {
-            // A parent/underlay device that does not exist is bad input: say so before planning anything.
-            if let dev = options[key], host.link(named: dev) == nil {
-                throw ActionError.invalid("--\(key) \(dev) does not exist in \(hostNamespace) (see `plumb snapshot host`)")
-            }
+        // A parent/underlay device that does not exist is bad input: say so before planning anything.
+        if let dev = req.parent, host.link(named: dev) == nil {
+            throw ActionError.invalid("--parent \(dev) does not exist in \(hostNamespace) (see `plumb snapshot host`)")
         }
-        var finalSpec = spec
-        finalSpec.options = options
-        let plan = try driver.create(finalSpec, firewall: host.firewall)
-        let record = NetworkRecord(name: req.name, driver: req.driver, subnet: subnet.description,
+        let config: DriverConfig
+        switch kind {
+        case .bridge: config = .bridge(BridgeConfig(bridge: bridge))
+        case .macvlan: config = .macvlan(try MacvlanDriver.config(parent: req.parent, mode: req.mode, hostNamespace: hostNamespace))
+        case .vxlan:
+            config = .vxlan(try VxlanDriver.config(vni: req.vni, remote: req.remote, local: req.local, port: req.dstport,
+                                                   parent: req.parent, bridge: bridge))
+        case .cni: config = .cni(chain!.config)
+        }
+        let spec = NetworkSpec(name: req.name, config: config, subnet: subnet.description, gateway: gateway.description,
+                               mtu: req.mtu, internal: req.internal, hostNamespace: hostNamespace)
+        let plan = try driver.create(spec, firewall: host.firewall)
+        let record = NetworkRecord(name: req.name, config: config, subnet: subnet.description,
                                    gateway: gateway.description, ipRange: req.ipRange, mtu: req.mtu,
-                                   internal: req.internal, options: options.merging(["hostNamespace": hostNamespace.encoded]) { a, _ in a },
+                                   internal: req.internal, hostNamespace: hostNamespace,
                                    createdAt: Date().timeIntervalSince1970)
         // The store's own checks (gateway not the network/broadcast address, ip-range a network inside the
         // subnet) run before anything is applied: bad input changes nothing.
@@ -167,10 +183,10 @@ public final class NetworkService {
     }
 
     /// The subnet: the user's (checked for overlaps), or the first free one of the default pool.
-    func chooseSubnet(_ req: CreateRequest, host: Namespace) throws -> IPPrefix {
+    func chooseSubnet(_ req: CreateRequest, driver: NetworkDriver, host: Namespace) throws -> IPPrefix {
         var inUse: [(prefix: IPPrefix, owner: String)] = []
         // A macvlan network *is* its parent's segment: only other Plumb networks can collide with it.
-        let checkHost = req.driver != "macvlan"
+        let checkHost = driver != .macvlan
         for r in host.routes where checkHost && r.dst != "default" && r.tableName == "main" {
             if let p = try? IPPrefix.parse(r.dst) { inUse.append((p, "route \(r.dst) on \(r.dev ?? "?") in \(hostNamespace)")) }
         }
@@ -216,7 +232,7 @@ public final class NetworkService {
         }
         // Bridge and VXLAN endpoints leave by their host interface: the host namespace alone is enough.
         // Macvlan and CNI endpoints are found again in their sandboxes, which needs discovery.
-        let byHostInterface = nets.allSatisfy { n in n.record.driver != "cni" && n.endpoints.allSatisfy { $0.hostIfname != nil } }
+        let byHostInterface = nets.allSatisfy { n in n.record.driver != .cni && n.endpoints.allSatisfy { $0.hostIfname != nil } }
         let snap = (byHostInterface ? leanSnapshot(firewall: true, named: []) : nil) ?? snapshot(detailOnly: true)
         timer.mark("snapshot")
         let host = try hostView(snap)
@@ -227,8 +243,8 @@ public final class NetworkService {
             let net = n.record
             // The shared chains go with the last bridge network of its host namespace: the last one in this list
             // when no other stays.
-            let laterInList = nets[(i + 1)...].contains { $0.record.driver == "bridge" && $0.record.hostNamespace == net.hostNamespace }
-            let last = !laterInList && !remaining.contains { $0.driver == "bridge" && $0.hostNamespace == net.hostNamespace }
+            let laterInList = nets[(i + 1)...].contains { $0.record.driver == .bridge && $0.record.hostNamespace == net.hostNamespace }
+            let last = !laterInList && !remaining.contains { $0.driver == .bridge && $0.hostNamespace == net.hostNamespace }
             let removal = try driver(net).remove(spec(net), firewall: host.firewall, lastNetwork: last)
             let leaving = try leavePlan(net, endpoints: n.endpoints, snapshot: snap, firewallTeardown: false)
             for step in removal.steps {
@@ -242,7 +258,7 @@ public final class NetworkService {
             rest += removal.steps.filter {
                 switch $0 { case .firewall, .dropEmptyFirewallTables: return false; default: return true }
             }
-            if net.driver == "cni" { rest += cniLeftovers(net, host: host, endpointsLeaving: n.endpoints) }
+            if net.driver == .cni { rest += cniLeftovers(net, host: host, endpointsLeaving: n.endpoints) }
         }
         let forced = nets.contains { !$0.endpoints.isEmpty }
         var plan = Plan(operation: "net rm \(names.joined(separator: " "))" + (forced ? " --force" : ""))
@@ -281,13 +297,13 @@ public final class NetworkService {
         try store.network(named: name).orThrow(ActionError.invalid("no network named '\(name)' (see `plumb net ls`)"))
     }
 
-    func driver(_ n: NetworkRecord) throws -> any NetworkDriver {
+    func driver(_ n: NetworkRecord) throws -> any DriverPlanner {
         try drivers[n.driver].orThrow(ActionError.invalid("network \(n.name) uses driver \(n.driver), which this plumb does not have"))
     }
 
     func spec(_ n: NetworkRecord) -> NetworkSpec {
-        NetworkSpec(name: n.name, driver: n.driver, subnet: n.subnet, gateway: n.gateway, mtu: n.mtu,
-                    internal: n.internal, hostNamespace: n.hostNamespace, options: n.options)
+        NetworkSpec(name: n.name, config: n.config, subnet: n.subnet, gateway: n.gateway, mtu: n.mtu,
+                    internal: n.internal, hostNamespace: n.hostNamespace)
     }
 
     /// How to reach a namespace (its ip-netns name, a bind mount, a process), with the identity read in the
@@ -307,11 +323,6 @@ public final class NetworkService {
             throw ActionError.invalid("invalid \(what) name '\(name)': use up to 64 letters, digits, '-', '_', '.'")
         }
     }
-}
-
-extension NetworkRecord {
-    /// Where the network's devices live (stored in options so the schema stays the store's).
-    var hostNamespace: NamespaceRef { NamespaceRef(encoded: options["hostNamespace"] ?? "host") }
 }
 
 extension NamespaceRef {

@@ -1,7 +1,10 @@
+import PlumbModel
+
 /// A network as stored: what `plumb net create` decided, so later commands need not re-derive it.
-public struct NetworkRecord: Codable, Sendable, Equatable {
+public struct NetworkRecord: Sendable, Equatable {
     public var name: String
-    public var driver: String
+    /// The driver and its typed settings.
+    public var config: DriverConfig
     /// Canonical CIDR ("10.213.0.0/24").
     public var subnet: String
     /// Address without prefix.
@@ -10,15 +13,64 @@ public struct NetworkRecord: Codable, Sendable, Equatable {
     public var ipRange: String?
     public var mtu: Int?
     public var `internal`: Bool
-    public var options: [String: String]
+    /// Where the network's own devices live: the host, or a namespace standing in for it (labs, tests).
+    public var hostNamespace: NamespaceRef
     /// Seconds since 1970.
     public var createdAt: Double
 
-    public init(name: String, driver: String, subnet: String, gateway: String, ipRange: String? = nil,
-                mtu: Int? = nil, internal: Bool = false, options: [String: String] = [:], createdAt: Double) {
-        self.name = name; self.driver = driver; self.subnet = subnet; self.gateway = gateway
-        self.ipRange = ipRange; self.mtu = mtu; self.internal = `internal`; self.options = options
+    public init(name: String, config: DriverConfig, subnet: String, gateway: String, ipRange: String? = nil,
+                mtu: Int? = nil, internal: Bool = false, hostNamespace: NamespaceRef = .host, createdAt: Double) {
+        self.name = name; self.config = config; self.subnet = subnet; self.gateway = gateway
+        self.ipRange = ipRange; self.mtu = mtu; self.internal = `internal`; self.hostNamespace = hostNamespace
         self.createdAt = createdAt
+    }
+
+    public var driver: NetworkDriver { config.driver }
+
+    /// The settings as the state database's `options` column and `--json` have always held them: one string
+    /// per driver option, plus where the network lives.
+    public var options: [String: String] {
+        var o = config.storedOptions
+        o["hostNamespace"] = hostNamespace.encoded
+        return o
+    }
+}
+
+extension NetworkRecord: Codable {
+    enum CodingKeys: String, CodingKey {
+        case name, driver, subnet, gateway, ipRange, mtu, `internal`, options, createdAt
+    }
+
+    // The JSON keeps the shape it had when the settings were a string map: `driver` a string, `options` an object.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(driver.rawValue, forKey: .driver)
+        try c.encode(subnet, forKey: .subnet)
+        try c.encode(gateway, forKey: .gateway)
+        try c.encodeIfPresent(ipRange, forKey: .ipRange)
+        try c.encodeIfPresent(mtu, forKey: .mtu)
+        try c.encode(`internal`, forKey: .internal)
+        try c.encode(options, forKey: .options)
+        try c.encode(createdAt, forKey: .createdAt)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let options = try c.decode([String: String].self, forKey: .options)
+        do {
+            config = try DriverConfig(driver: try c.decode(String.self, forKey: .driver), storedOptions: options)
+        } catch let e as DriverConfig.StoredOptionsError {
+            throw DecodingError.dataCorruptedError(forKey: .options, in: c, debugDescription: e.description)
+        }
+        name = try c.decode(String.self, forKey: .name)
+        subnet = try c.decode(String.self, forKey: .subnet)
+        gateway = try c.decode(String.self, forKey: .gateway)
+        ipRange = try c.decodeIfPresent(String.self, forKey: .ipRange)
+        mtu = try c.decodeIfPresent(Int.self, forKey: .mtu)
+        `internal` = try c.decode(Bool.self, forKey: .internal)
+        hostNamespace = NamespaceRef(encoded: options["hostNamespace"] ?? "host")
+        createdAt = try c.decode(Double.self, forKey: .createdAt)
     }
 }
 

@@ -11,7 +11,7 @@ extension StateStore {
         try transaction {
             if try network(named: n.name) != nil { throw StoreError.networkExists(n.name) }
             try db.run("INSERT INTO networks (\(Self.networkColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       [n.name, n.driver, subnet.description, gateway.description, range?.description, n.mtu,
+                       [n.name, n.driver.rawValue, subnet.description, gateway.description, range?.description, n.mtu,
                         n.internal, try Self.json(n.options), n.createdAt], "creating network \(n.name)")
         }
     }
@@ -21,7 +21,6 @@ extension StateStore {
     public static func validate(_ n: NetworkRecord) throws -> (subnet: IPPrefix, gateway: IPAddress, ipRange: IPPrefix?) {
         func invalid(_ reason: String) -> StoreError { .invalidNetwork(n.name, reason: reason) }
         if n.name.isEmpty { throw invalid("its name is empty") }
-        if n.driver.isEmpty { throw invalid("its driver is empty") }
         if let mtu = n.mtu, !(68...65535).contains(mtu) { throw invalid("MTU \(mtu) is not 68-65535") }
         do {
             let subnet = try IPPrefix.parse(n.subnet, requireNetworkAddress: true)
@@ -52,10 +51,16 @@ extension StateStore {
 
     private func networkRecord(_ r: SQLRow) throws -> NetworkRecord {
         let name = r.text(0)
-        return NetworkRecord(name: name, driver: r.text(1), subnet: r.text(2), gateway: r.text(3),
+        let options = try decodeJSON([String: String].self, r.text(7), "options of network \(name)")
+        let config: DriverConfig
+        do {
+            config = try DriverConfig(driver: r.text(1), storedOptions: options)
+        } catch {
+            throw StoreError.corrupt(path: path, detail: "network \(name) has \(error)")
+        }
+        return NetworkRecord(name: name, config: config, subnet: r.text(2), gateway: r.text(3),
                              ipRange: r.optionalText(4), mtu: r.optionalInt(5).map { Int($0) }, internal: r.int(6) != 0,
-                             options: try decodeJSON([String: String].self, r.text(7), "options of network \(name)"),
-                             createdAt: r.double(8))
+                             hostNamespace: NamespaceRef(encoded: options["hostNamespace"] ?? "host"), createdAt: r.double(8))
     }
 
     /// Deletes a network and its allocations. Refuses while endpoints remain: remove them first, so no

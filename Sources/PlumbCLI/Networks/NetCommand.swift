@@ -35,24 +35,19 @@ struct NetCommand: ParsableCommand {
             var req = NetworkService.CreateRequest(name: name)
             req.driver = driver; req.subnet = subnet; req.gateway = gateway; req.ipRange = ipRange
             req.mtu = mtu; req.internal = isInternal
-            if let bridge { req.options["bridge"] = bridge }
-            if let parent { req.options["parent"] = parent }
-            if let mode { req.options["mode"] = mode }
-            if let vni { req.options["vni"] = String(vni) }
-            if let remote { req.options["remote"] = remote }
-            if let local { req.options["local"] = local }
-            if let dstport { req.options["dstport"] = String(dstport) }
+            req.bridge = bridge; req.parent = parent; req.mode = mode
+            req.vni = vni; req.remote = remote; req.local = local; req.dstport = dstport
             if let cniConfig {
                 guard let data = FileManager.default.contents(atPath: cniConfig) else {
                     throw CommandFailure(description: "cannot read --cni-config \(cniConfig): check the path", code: PlumbExit.usage)
                 }
-                req.options["cniConfig"] = String(decoding: data, as: UTF8.self)
+                req.cniConfig = String(decoding: data, as: UTF8.self)
             }
             let (plan, record) = try perform { try svc.create(req, dryRun: change.dryRun) }
             // A cni network names its plugin chain; the others their bridge.
-            let chain = (try? CNIConfig.parse(record.options["cniConfig"] ?? "")).map { "plugins \($0.types.joined(separator: " -> "))" }
+            let chain = record.cniConfig.map { "plugins \($0.types.joined(separator: " -> "))" }
             try change.report([plan], result: record,
-                              summary: "created network \(record.name) (\(record.driver), \(record.subnet), gateway \(record.gateway), \(chain ?? "bridge \(record.options["bridge"] ?? "-")"))")
+                              summary: "created network \(record.name) (\(record.driver), \(record.subnet), gateway \(record.gateway), \(chain ?? "bridge \(record.config.bridge ?? "-")"))")
         }
     }
 
@@ -142,7 +137,7 @@ struct NetworkRow: Encodable {
     var `internal`: Bool
     var endpoints: Int
     init(_ n: NetworkRecord, endpoints: Int) {
-        name = n.name; driver = n.driver; subnet = n.subnet; gateway = n.gateway; bridge = n.options["bridge"]
+        name = n.name; driver = n.driver.rawValue; subnet = n.subnet; gateway = n.gateway; bridge = n.config.bridge
         `internal` = n.internal; self.endpoints = endpoints
     }
 }

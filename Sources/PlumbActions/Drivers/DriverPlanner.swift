@@ -1,23 +1,24 @@
 import PlumbModel
 
 /// A network as a driver sees it (Docker's vocabulary: a network holds endpoints, each joining one sandbox).
-public struct NetworkSpec: Codable, Sendable, Equatable {
+public struct NetworkSpec: Sendable, Equatable {
     public var name: String
-    public var driver: String
+    /// The driver and its settings.
+    public var config: DriverConfig
     public var subnet: String
     public var gateway: String
     public var mtu: Int?
     public var `internal`: Bool
     /// Where the network's own devices live: the host, or a namespace standing in for it (labs, tests).
     public var hostNamespace: NamespaceRef
-    /// Driver options: bridge name, macvlan parent/mode, vxlan vni/local/remote/port.
-    public var options: [String: String]
 
-    public init(name: String, driver: String, subnet: String, gateway: String, mtu: Int? = nil,
-                internal: Bool = false, hostNamespace: NamespaceRef = .host, options: [String: String] = [:]) {
-        self.name = name; self.driver = driver; self.subnet = subnet; self.gateway = gateway; self.mtu = mtu
-        self.internal = `internal`; self.hostNamespace = hostNamespace; self.options = options
+    public init(name: String, config: DriverConfig, subnet: String, gateway: String, mtu: Int? = nil,
+                internal: Bool = false, hostNamespace: NamespaceRef = .host) {
+        self.name = name; self.config = config; self.subnet = subnet; self.gateway = gateway; self.mtu = mtu
+        self.internal = `internal`; self.hostNamespace = hostNamespace
     }
+
+    public var driver: NetworkDriver { config.driver }
 
     public var prefixLength: Int { Int(subnet.split(separator: "/").last ?? "") ?? 24 }
 }
@@ -48,9 +49,10 @@ public struct EndpointSpec: Codable, Sendable, Equatable {
 }
 
 /// A driver turns network and endpoint operations into Plans; it never touches the kernel itself, so every
-/// operation can be shown with --dry-run, journaled and undone. A new driver is one type conforming to this.
-public protocol NetworkDriver: Sendable {
-    var name: String { get }
+/// operation can be shown with --dry-run, journaled and undone. A new driver is one case of `NetworkDriver`
+/// and one type conforming to this.
+public protocol DriverPlanner: Sendable {
+    var driver: NetworkDriver { get }
     /// `firewall` is the current iptables view of the network's host namespace (to know which shared chains
     /// exist already).
     func create(_ net: NetworkSpec, firewall: Firewall) throws -> Plan
