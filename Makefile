@@ -13,7 +13,7 @@ APT_PACKAGES = libncursesw5-dev libnl-3-dev libnl-route-3-dev libpcap-dev libsql
 # Only `make screenshots` needs a browser; CI never installs it.
 SCREENSHOT_PACKAGES = aha chromium
 
-.PHONY: all deps build test demo bench fuzz screenshots clean
+.PHONY: all deps build test demo bench fuzz screenshots docs install clean
 
 all: build
 
@@ -40,6 +40,24 @@ fuzz: deps
 screenshots: build
 	@SWIFT=$(SWIFT) ./scripts/install-deps.sh $(SCREENSHOT_PACKAGES)
 	./scripts/screenshots.sh $(PLUMB_BIN)
+
+# Man pages (docs/man/*.1) and docs/keybindings.md, generated from the command tree and the keymap table.
+# A test fails when the committed copies are stale.
+docs: deps
+	$(SWIFT) build --product plumb-docs
+	.build/debug/plumb-docs .
+
+# plumb, its man pages and shell completions under $(PREFIX) (completions come from argument-parser).
+PREFIX ?= /usr/local
+install: build
+	install -D -m 755 $(PLUMB_BIN) $(DESTDIR)$(PREFIX)/bin/plumb
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	           $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	$(PLUMB_BIN) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/plumb
+	$(PLUMB_BIN) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_plumb
+	$(PLUMB_BIN) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/plumb.fish
 
 bench: build
 	./bench/run.sh $(PLUMB_BIN)

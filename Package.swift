@@ -53,6 +53,9 @@ let package = Package(
         // The decoder fuzz campaign (`make fuzz` and a short run in PlumbCaptureTests); not product code.
         .target(name: "PlumbFuzz", dependencies: ["PlumbCapture"]),
         .executableTarget(name: "plumb-fuzz", dependencies: ["PlumbFuzz", "PlumbCapture"]),
+        // Documents generated from the code (man pages from the command tree, the TUI's keys page): `make docs`.
+        .target(name: "PlumbDocs", dependencies: ["PlumbCLI", "PlumbTUI"]),
+        .executableTarget(name: "plumb-docs", dependencies: ["PlumbDocs"]),
         .testTarget(name: "PlumbModelTests", dependencies: ["PlumbModel"]),
         .testTarget(name: "PlumbKernelTests", dependencies: ["PlumbKernel", "PlumbModel"],
                     resources: [.copy("Fixtures")]),
@@ -63,7 +66,7 @@ let package = Package(
         .testTarget(name: "PlumbTraceTests", dependencies: ["PlumbTrace", "PlumbModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlumbCLITests", dependencies: ["PlumbCLI", "PlumbModel"]),
         // The repository's scripts and generated documents (make test's summary line, docs/ up to date).
-        .testTarget(name: "PlumbToolingTests", exclude: ["Fixtures"]),
+        .testTarget(name: "PlumbToolingTests", dependencies: ["PlumbDocs"], exclude: ["Fixtures"]),
         .testTarget(name: "PlumbIntegrationTests", dependencies: ["PlumbKernel", "PlumbModel", "PlumbCLI", "PlumbActions",
                                                               "PlumbCapture", "PlumbDoctor"]),
     ],
