@@ -21,7 +21,9 @@ let package = Package(
         .target(name: "CPcap", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CLinuxShims", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "PlumbModel"),
-        .target(name: "PlumbCapture", dependencies: ["PlumbModel", "CPcap", "CLinuxShims"],
+        // Owning file descriptors and each system call Plumb makes, wrapped once with errors naming the C call.
+        .target(name: "PlumbSystem", dependencies: ["CLinuxShims"]),
+        .target(name: "PlumbCapture", dependencies: ["PlumbModel", "PlumbSystem", "CPcap"],
                 // The live capture path touches ring and sink fields per packet; runtime exclusivity checks on
                 // those class fields cost more than the copy itself. Debug builds (tests) keep them.
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
@@ -31,14 +33,14 @@ let package = Package(
         .target(name: "PlumbDoctor", dependencies: ["PlumbModel", "PlumbTrace"]),
         .target(name: "CCursesShim", linkerSettings: [.linkedLibrary("ncursesw")]),
         .target(name: "PlumbTUI", dependencies: ["PlumbModel", "CNcursesw", "CCursesShim"]),
-        .target(name: "PlumbKernel", dependencies: ["PlumbModel", "CNetlink", "CLinuxShims"]),
+        .target(name: "PlumbKernel", dependencies: ["PlumbModel", "PlumbSystem", "CNetlink", "CLinuxShims"]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "PlumbActions", dependencies: ["PlumbModel", "PlumbKernel", "CNetlink", "CLinuxShims", "CSQLite"]),
+        .target(name: "PlumbActions", dependencies: ["PlumbModel", "PlumbKernel", "PlumbSystem", "CNetlink", "CLinuxShims", "CSQLite"]),
         // `plumb lab`'s demo topology: a user of the actions, not part of them.
-        .target(name: "PlumbLab", dependencies: ["PlumbModel", "PlumbKernel", "PlumbActions"]),
+        .target(name: "PlumbLab", dependencies: ["PlumbModel", "PlumbSystem", "PlumbKernel", "PlumbActions"]),
         // The TUI's application: event loop, live snapshots, doctor cadence, capture pane; the CLI only starts it.
         .target(name: "PlumbApp", dependencies: [
-            "PlumbModel", "PlumbKernel", "PlumbActions", "PlumbCapture", "PlumbDoctor", "PlumbTUI",
+            "PlumbModel", "PlumbSystem", "PlumbKernel", "PlumbActions", "PlumbCapture", "PlumbDoctor", "PlumbTUI",
         ]),
         .target(name: "PlumbCLI", dependencies: [
             "PlumbModel", "PlumbKernel", "PlumbActions", "PlumbTUI", "PlumbCapture", "PlumbDoctor", "PlumbTrace",
@@ -57,6 +59,7 @@ let package = Package(
         .target(name: "PlumbDocs", dependencies: ["PlumbCLI", "PlumbTUI"]),
         .executableTarget(name: "plumb-docs", dependencies: ["PlumbDocs"]),
         .testTarget(name: "PlumbModelTests", dependencies: ["PlumbModel"]),
+        .testTarget(name: "PlumbSystemTests", dependencies: ["PlumbSystem"]),
         .testTarget(name: "PlumbKernelTests", dependencies: ["PlumbKernel", "PlumbModel"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PlumbCaptureTests", dependencies: ["PlumbCapture", "PlumbFuzz"], resources: [.copy("Fixtures")]),

@@ -1,3 +1,4 @@
+import PlumbSystem
 import Foundation
 import PlumbKernel
 import PlumbModel
@@ -37,16 +38,8 @@ public final class LiveSnapshots: @unchecked Sendable {
     private var eventsWaiting = false
     private let model: LiveModel
     /// Readable when a new update is waiting: a pipe the UI polls together with the keyboard.
-    private let wakePipe: (read: Int32, write: Int32) = {
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { return (-1, -1) }
-        for fd in fds {
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        }
-        return (fds[0], fds[1])
-    }()
-    public var wakeFd: Int32 { wakePipe.read }
+    private let wakePipe = try? WakePipe()
+    public var wakeFd: Int32 { wakePipe?.readDescriptor ?? -1 }
     /// PLUMB_LIVE_LOG=FILE: one line per refresh (why, what was read, how long) for tuning.
     private let debugLog: ((String) -> Void)? = ProcessInfo.processInfo.environment["PLUMB_LIVE_LOG"].flatMap { path in
         guard let f = fopen(path, "a") else { return nil }
@@ -99,8 +92,7 @@ public final class LiveSnapshots: @unchecked Sendable {
         latest = u
         error = u.snapshot.notes.first { $0.contains("failed") }
         lock.unlock()
-        var one: UInt8 = 1
-        _ = write(wakePipe.write, &one, 1)  // a full pipe already says "wake up"
+        wakePipe?.wake()
     }
 
     private func run() {

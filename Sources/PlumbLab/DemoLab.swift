@@ -1,3 +1,4 @@
+import PlumbSystem
 import Foundation
 import PlumbActions
 import PlumbKernel
@@ -120,12 +121,14 @@ public final class DemoLab {
     }
 
     private func spawn(in ns: String, _ path: String, _ args: [String]) throws -> Int32 {
-        try NamespaceWorkers.run(inNamespaceFd: try openNamespace(ns)) { try CommandRunner.spawnDetached(path, args) }
+        let file = try openNamespace(ns)
+        return try NamespaceWorkers.run(inNamespaceFd: file.rawValue) { try CommandRunner.spawnDetached(path, args) }
     }
 
-    private func openNamespace(_ ns: String) throws -> Int32 {
-        let fd = open("/run/netns/\(ns)", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ActionError.namespaceMissing(ns, "no /run/netns/\(ns)") }
+    private func openNamespace(_ ns: String) throws -> FileDescriptor {
+        guard let fd = FileDescriptor.openIfPresent("/run/netns/\(ns)", O_RDONLY) else {
+            throw ActionError.namespaceMissing(ns, "no /run/netns/\(ns)")
+        }
         return fd
     }
 

@@ -1,5 +1,5 @@
 import Glibc
-import CLinuxShims
+import PlumbSystem
 import PlumbKernel
 
 /// `ip netns add/del` without running `ip`: a network namespace kept alive by a bind mount at /run/netns/NAME.
@@ -21,16 +21,19 @@ enum NamedNamespaces {
         let path = "\(directory)/\(name)"
         if access(path, F_OK) == 0 { throw ActionError.namespaceExists(name) }
         try prepareDirectory()
-        let fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
-        guard fd >= 0 else { throw ActionError.command(step: "ip netns add \(name)", message: SystemError("open", path).description) }
-        close(fd)
+        // The mount point: an empty file, closed again at once.
+        guard let mountPoint = FileDescriptor.openIfPresent(path, O_RDONLY | O_CREAT | O_EXCL, mode: 0o444) else {
+            throw ActionError.command(step: "ip netns add \(name)", message: SystemError("open", path).description)
+        }
+        try? mountPoint.close()
         // unshare on a throwaway thread: only that thread moves into the new namespace, and it exits afterwards.
         let result = ResultHolder()
         let t = Thread {
-            if plumb_unshare(plumb_CLONE_NEWNET) != 0 {
-                result.error = SystemError("unshare", "CLONE_NEWNET").description
-            } else if plumb_mount("/proc/thread-self/ns/net", path, "none", plumb_MS_BIND) != 0 {
-                result.error = SystemError("mount", path).description
+            do {
+                try SystemCalls.unshare(.network)
+                try SystemCalls.mount("/proc/thread-self/ns/net", on: path, flags: .bind)
+            } catch {
+                result.error = "\(error)"
             }
             result.done.signal()
         }
@@ -50,8 +53,8 @@ enum NamedNamespaces {
             if missingOK { return }
             throw ActionError.namespaceMissing(name, "no \(path)")
         }
-        if plumb_umount(path, plumb_MNT_DETACH) != 0 && errno != EINVAL {
-            throw ActionError.command(step: "ip netns del \(name)", message: SystemError("umount2", path).description)
+        if let e = SystemCalls.failure({ () throws(SystemError) in try SystemCalls.detach(path) }), e.code != EINVAL {
+            throw ActionError.command(step: "ip netns del \(name)", message: e.description)
         }
         unlink(path)
     }
@@ -59,12 +62,15 @@ enum NamedNamespaces {
     private static func prepareDirectory() throws {
         mkdir(directory, 0o755)
         // Already a mount point (iproute2 or an earlier run did this)? Then only ensure it is shared.
-        if plumb_mount("", directory, "none", plumb_MS_SHARED | plumb_MS_REC) == 0 { return }
-        guard errno == EINVAL else { throw ActionError.command(step: "mount --make-shared \(directory)", message: SystemError("mount", directory).description) }
-        if plumb_mount(directory, directory, "none", plumb_MS_BIND | plumb_MS_REC) != 0 {
-            throw ActionError.command(step: "mount --bind \(directory)", message: SystemError("mount", directory).description)
+        guard let notMounted = SystemCalls.failure({ () throws(SystemError) in try SystemCalls.mount("", on: directory, flags: [.shared, .recursive]) })
+        else { return }
+        guard notMounted.code == EINVAL else {
+            throw ActionError.command(step: "mount --make-shared \(directory)", message: notMounted.description)
         }
-        _ = plumb_mount("", directory, "none", plumb_MS_SHARED | plumb_MS_REC)
+        if let e = SystemCalls.failure({ () throws(SystemError) in try SystemCalls.mount(directory, on: directory, flags: [.bind, .recursive]) }) {
+            throw ActionError.command(step: "mount --bind \(directory)", message: e.description)
+        }
+        try? SystemCalls.mount("", on: directory, flags: [.shared, .recursive])
     }
 }
 

@@ -1,4 +1,5 @@
 import Glibc
+import PlumbSystem
 import PlumbKernel
 import PlumbModel
 
@@ -6,20 +7,18 @@ import PlumbModel
 /// on a thread inside a namespace stays bound to it, so the executor can then run every step from one thread.
 final class NamespaceSockets {
     private var sockets: [NamespaceRef: NetlinkSocket] = [:]
-    private var fds: [NamespaceRef: Int32] = [:]
-
-    deinit { fds.values.forEach { close($0) } }
+    private var files: [NamespaceRef: SharedFileDescriptor] = [:]
 
     /// An fd for the namespace (to enter it, or to move a link into it).
     func fd(_ ns: NamespaceRef) throws -> Int32 {
-        if let fd = fds[ns] { return fd }
+        if let file = files[ns] { return file.rawValue }
         let path = ns == .host ? "/proc/self/ns/net" : ns.file
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
+        guard let fd = FileDescriptor.openIfPresent(path, O_RDONLY) else {
             throw ActionError.namespaceMissing(ns.description, SystemError("open", path).description)
         }
-        fds[ns] = fd
-        return fd
+        let file = SharedFileDescriptor(fd)
+        files[ns] = file
+        return file.rawValue
     }
 
     func socket(_ ns: NamespaceRef) throws -> NetlinkSocket {
@@ -37,6 +36,6 @@ final class NamespaceSockets {
     /// Forgets a namespace that a step deleted.
     func drop(_ ns: NamespaceRef) {
         sockets[ns] = nil
-        if let fd = fds.removeValue(forKey: ns) { close(fd) }
+        files[ns] = nil
     }
 }

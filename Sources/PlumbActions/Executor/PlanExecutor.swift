@@ -1,4 +1,5 @@
 import Glibc
+import PlumbSystem
 import Foundation
 import CNetlink
 import PlumbKernel
@@ -213,23 +214,16 @@ public final class PlanExecutor {
 /// Reads and writes /proc/sys values (in the calling thread's namespace).
 enum Sysctl {
     static func read(_ key: String) -> String? {
-        let fd = open("/proc/sys/\(key)", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buf = [UInt8](repeating: 0, count: 256)
-        let n = Glibc.read(fd, &buf, buf.count)
-        guard n > 0 else { return nil }
-        return String(decoding: buf[..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let bytes = FileDescriptor.readSmallFile("/proc/sys/\(key)", limit: 256), !bytes.isEmpty else { return nil }
+        return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func write(_ key: String, _ value: String) throws {
         let path = "/proc/sys/\(key)"
-        let fd = open(path, O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ActionError.command(step: "sysctl \(key)", message: SystemError("open", path).description) }
-        defer { close(fd) }
-        let bytes = Array((value + "\n").utf8)
-        guard Glibc.write(fd, bytes, bytes.count) == bytes.count else {
-            throw ActionError.command(step: "sysctl \(key)=\(value)", message: SystemError("write", path).description)
+        do {
+            try FileDescriptor.write(Array((value + "\n").utf8), toFile: path)
+        } catch {
+            throw ActionError.command(step: "sysctl \(key)=\(value)", message: error.description)
         }
     }
 }

@@ -3,6 +3,7 @@
 
 #if canImport(Glibc)
 import Glibc
+import PlumbSystem
 #elseif canImport(Darwin)
 import Darwin
 #endif
@@ -33,7 +34,10 @@ public final class MemorySink: ByteSink {
 /// saved survives a crash right after.
 public final class FileSink: ByteSink {
     public let path: String
+    /// The descriptor written to: `owned`'s number, or the caller's (-1 once closed).
     private var fd: Int32
+    /// Set when the sink opened the file itself: dropping it closes the file.
+    private var owned: FileDescriptor?
     private let ownsDescriptor: Bool
     /// Raw buffer rather than an Array: the capture writers fill records in place (`withSpace`), one memcpy
     /// per packet, with no uniqueness or capacity checks per byte.
@@ -48,10 +52,12 @@ public final class FileSink: ByteSink {
 
     /// Creates (or truncates) `path` with mode 0644.
     public init(path: String, bufferSize: Int = 64 * 1024) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ByteSinkError(operation: "open", path: path, errno: errno) }
+        guard let file = FileDescriptor.openIfPresent(path, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644) else {
+            throw ByteSinkError(operation: "open", path: path, errno: errno)
+        }
         self.path = path
-        self.fd = fd
+        self.fd = file.rawValue
+        self.owned = .some(file)
         self.ownsDescriptor = true
         self.bufferSize = bufferSize
         storage = .allocate(byteCount: max(1, bufferSize), alignment: 8)
@@ -62,6 +68,7 @@ public final class FileSink: ByteSink {
     public init(fileDescriptor: Int32, bufferSize: Int = 0) {
         self.path = "fd \(fileDescriptor)"
         self.fd = fileDescriptor
+        self.owned = nil
         self.ownsDescriptor = false
         self.bufferSize = bufferSize
         storage = .allocate(byteCount: max(1, bufferSize), alignment: 8)
@@ -149,7 +156,7 @@ public final class FileSink: ByteSink {
     public func close() throws {
         guard fd >= 0 else { return }
         defer {
-            if ownsDescriptor { _ = systemClose(fd) }
+            owned = nil  // closes an owned file
             fd = -1
         }
         try flush()
@@ -172,6 +179,5 @@ public final class FileSink: ByteSink {
     }
 }
 
-// The sink's own `write`/`close` methods shadow the C functions inside the class, hence these names.
-@inline(__always) private func systemClose(_ fd: Int32) -> Int32 { close(fd) }
+// The sink's own `write` method shadows the C function inside the class, hence this name.
 @inline(__always) private func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { write(fd, p, n) }

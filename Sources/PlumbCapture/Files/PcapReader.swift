@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import PlumbSystem
 #elseif canImport(Darwin)
 import Darwin
 #endif
@@ -73,19 +74,17 @@ public enum PcapReader {
 
 /// Whole-file read with POSIX calls, keeping Foundation out of the reader (it is also used by the fuzzer).
 func readFileBytes(_ path: String) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw ByteSinkError(operation: "open", path: path, errno: errno) }
-    defer { close(fd) }
+    guard let fd = FileDescriptor.openIfPresent(path, O_RDONLY) else {
+        throw ByteSinkError(operation: "open", path: path, errno: errno)
+    }
     var out: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 64 * 1024)
     while true {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            throw ByteSinkError(operation: "read", path: path, errno: errno)
+        let chunk: [UInt8]
+        do { chunk = try fd.read(upTo: 64 * 1024) } catch {
+            throw ByteSinkError(operation: "read", path: path, errno: error.code)
         }
-        if n == 0 { break }
-        out += chunk[0..<n]
+        if chunk.isEmpty { break }
+        out += chunk
     }
     return out
 }

@@ -1,7 +1,5 @@
-import CLinuxShims
-#if canImport(Glibc)
 import Glibc
-#endif
+import PlumbSystem
 
 // Entering a capture's namespace on its dedicated thread. setns(CLONE_NEWNET) changes only the calling thread;
 // the thread keeps its original namespace fd and returns to it before it exits.
@@ -9,34 +7,31 @@ import Glibc
 enum NamespaceEntry {
     struct Failure: Error { var message: String }
 
-    /// Enters `ns` on the calling thread. Returns an fd of the namespace the thread came from (to restore), or
-    /// -1 when nothing was entered.
-    static func enter(_ ns: CaptureNamespace) throws -> Int32 {
-        guard case .path(let path, let expected) = ns else { return -1 }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw Failure(message: "open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
+    /// Enters `ns` on the calling thread. Returns the namespace the thread came from (to restore), or nil when
+    /// nothing was entered.
+    static func enter(_ ns: CaptureNamespace) throws -> FileDescriptor? {
+        guard case .path(let path, let expected) = ns else { return nil }
+        guard let fd = FileDescriptor.openIfPresent(path, O_RDONLY) else {
+            throw Failure(message: "open \(path): \(String(cString: strerror(errno)))")
+        }
         if let expected {
-            var st = stat()
-            guard fstat(fd, &st) == 0, UInt64(st.st_ino) == expected else {
+            guard let st = try? fd.status(), UInt64(st.st_ino) == expected else {
                 throw Failure(message: "\(path) no longer refers to namespace \(expected) (it was deleted)")
             }
         }
-        let home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
-        guard home >= 0 else { throw Failure(message: "open /proc/thread-self/ns/net: \(String(cString: strerror(errno)))") }
-        guard plumb_setns(fd, plumb_CLONE_NEWNET) == 0 else {
-            let e = errno
-            close(home)
-            throw Failure(message: "setns \(path): \(String(cString: strerror(e)))")
+        guard let home = FileDescriptor.openIfPresent("/proc/thread-self/ns/net", O_RDONLY) else {
+            throw Failure(message: "open /proc/thread-self/ns/net: \(String(cString: strerror(errno)))")
+        }
+        do { try fd.enterNamespace(.network) } catch {
+            throw Failure(message: "setns \(path): \(String(cString: strerror(error.code)))")
         }
         return home
     }
 
     /// Returns the thread to the namespace `enter` came from.
-    static func leave(_ home: Int32) {
-        guard home >= 0 else { return }
-        _ = plumb_setns(home, plumb_CLONE_NEWNET)
-        close(home)
+    static func leave(_ home: consuming FileDescriptor?) {
+        guard let home else { return }
+        try? home.enterNamespace(.network)
     }
 
     /// True while at least one holder path still refers to namespace `id` (or when there is nothing to watch).

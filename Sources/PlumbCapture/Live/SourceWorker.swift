@@ -2,6 +2,7 @@ import CPcap
 import CLinuxShims
 #if canImport(Glibc)
 import Glibc
+import PlumbSystem
 #endif
 
 // One capture source on its own thread: enter the namespace, open and filter the pcap handle, then loop
@@ -52,8 +53,9 @@ final class SourceWorker: @unchecked Sendable {
     /// Strong: the thread may outlive the LiveCapture object; the core drops its workers when they finish.
     let core: CaptureCore
     /// Read end polled by the thread; the write end is poked by `wake()`.
-    private var wakeRead: Int32 = -1
-    private(set) var wakeWrite: Int32 = -1
+    /// Ends the capture loop's poll early.
+    private let wakePipe = try? WakePipe()
+    private var wakeRead: Int32 { wakePipe?.readDescriptor ?? -1 }
 
     // Set by the thread during the open phase (read by the starter after `opened`).
     var openError: LiveCaptureError?
@@ -62,26 +64,13 @@ final class SourceWorker: @unchecked Sendable {
 
     init(index: Int, source: CaptureSource, options: CaptureOptions, core: CaptureCore) {
         self.index = index; self.source = source; self.options = options; self.core = core
-        var fds: [Int32] = [-1, -1]
-        if plumb_pipe_cloexec(&fds) == 0 {
-            wakeRead = fds[0]; wakeWrite = fds[1]
-            _ = fcntl(wakeWrite, F_SETFL, fcntl(wakeWrite, F_GETFL) | O_NONBLOCK)
-        }
     }
 
-    deinit {
-        if wakeRead >= 0 { close(wakeRead) }
-        if wakeWrite >= 0 { close(wakeWrite) }
-    }
-
-    func wake() {
-        var b: UInt8 = 1
-        _ = write(wakeWrite, &b, 1)
-    }
+    func wake() { wakePipe?.wake() }
 
     /// The thread's whole life: open, report, wait for the go signal, capture, drain, report the end.
     func run() {
-        var home: Int32 = -1
+        var home: FileDescriptor? = nil
         var handle: PcapHandle?
         do {
             home = try NamespaceEntry.enter(source.namespace)
@@ -104,7 +93,7 @@ final class SourceWorker: @unchecked Sendable {
         }
         defer {
             handle?.close()
-            NamespaceEntry.leave(home)
+            NamespaceEntry.leave(home.take())
         }
         guard core.reportOpened(), let handle else {
             core.workerFinished(index)

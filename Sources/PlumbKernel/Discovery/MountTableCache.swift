@@ -1,5 +1,6 @@
 import Glibc
 import Foundation
+import PlumbSystem
 
 /// The nsfs mounts of each mount namespace, kept between discoveries (the live view discovers every second).
 /// A mountinfo file reports POLLPRI when its mount table changes, so an unchanged table is not read or parsed
@@ -10,7 +11,7 @@ import Foundation
 public final class MountTableCache: @unchecked Sendable {
     private struct Entry {
         var path: String
-        var fd: Int32
+        var file: SharedFileDescriptor
         var mounts: [NsfsMount]
     }
 
@@ -19,30 +20,26 @@ public final class MountTableCache: @unchecked Sendable {
 
     public init() {}
 
-    deinit { for e in tables.values { close(e.fd) } }
-
     /// The nsfs mounts of mount namespace `mnt` read through `path` (`/proc/PID/mountinfo`); nil when it cannot
     /// be read.
     func mounts(of mnt: UInt64, path: String) -> [NsfsMount]? {
         lock.lock(); defer { lock.unlock() }
         if let e = tables[mnt], e.path == path {
             // Always readable; POLLPRI|POLLERR only when the table changed since the last poll.
-            var p = pollfd(fd: e.fd, events: Int16(POLLPRI), revents: 0)
-            let changed = poll(&p, 1, 0) < 0 || p.revents & Int16(POLLPRI | POLLERR) != 0
-            if !changed { return e.mounts }
-            if let bytes = readFromStart(e.fd) {
+            let revents = (try? e.file.poll(Int16(POLLPRI), timeoutMillis: 0)) ?? Int16(POLLERR)
+            if revents & Int16(POLLPRI | POLLERR) == 0 { return e.mounts }
+            if let bytes = readFromStart(e.file) {
                 let mounts = MountInfoParser.nsfsMounts(bytes)
                 tables[mnt]?.mounts = mounts
                 return mounts
             }
         }
         drop(mnt)
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        guard let file = FileDescriptor.openIfPresent(path, O_RDONLY) else { return nil }
         // A new reader starts at the table's current change count: only later changes report POLLPRI.
-        guard let bytes = FileReader.readAll(fd: fd) else { close(fd); return nil }
+        guard let bytes = FileReader.readAll(file) else { return nil }
         let mounts = MountInfoParser.nsfsMounts(bytes)
-        tables[mnt] = Entry(path: path, fd: fd, mounts: mounts)
+        tables[mnt] = Entry(path: path, file: SharedFileDescriptor(file), mounts: mounts)
         return mounts
     }
 
@@ -55,11 +52,13 @@ public final class MountTableCache: @unchecked Sendable {
     public var count: Int { lock.lock(); defer { lock.unlock() }; return tables.count }
 
     private func drop(_ mnt: UInt64) {
-        if let e = tables.removeValue(forKey: mnt) { close(e.fd) }
+        tables[mnt] = nil  // closes its mountinfo
     }
 
-    private func readFromStart(_ fd: Int32) -> [UInt8]? {
-        guard lseek(fd, 0, SEEK_SET) == 0 else { return nil }
-        return FileReader.readAll(fd: fd)
+    private func readFromStart(_ file: SharedFileDescriptor) -> [UInt8]? {
+        file.withDescriptor { fd in
+            guard (try? fd.seek(to: 0)) != nil else { return nil }
+            return FileReader.readAll(fd)
+        }
     }
 }

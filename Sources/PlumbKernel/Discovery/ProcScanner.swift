@@ -1,4 +1,5 @@
 import Glibc
+import PlumbSystem
 import CLinuxShims
 import PlumbModel
 
@@ -47,12 +48,10 @@ struct ProcScanner: Sendable {
     func scan(pids: ArraySlice<Int32>) -> ProcScan {
         var out = ProcScan()
         out.processes.reserveCapacity(pids.count)
-        let rootfd = open(procRoot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard rootfd >= 0 else { return out }
-        defer { close(rootfd) }
+        guard let root = FileDescriptor.openIfPresent(procRoot, O_RDONLY | O_DIRECTORY) else { return out }
         var scratch = Scratch()
         for pid in pids {
-            scanProcess(pid, rootfd: rootfd, scratch: &scratch, into: &out)
+            scanProcess(pid, rootfd: root.rawValue, scratch: &scratch, into: &out)
         }
         return out
     }
@@ -81,9 +80,11 @@ struct ProcScanner: Sendable {
     }
 
     private func scanProcess(_ pid: Int32, rootfd: Int32, scratch: inout Scratch, into out: inout ProcScan) {
-        let dfd = openat(rootfd, String(pid), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd < 0 { out.stats.processesVanished += 1; return }
-        defer { close(dfd) }
+        guard let dir = FileDescriptor.openIfPresent(String(pid), O_RDONLY | O_DIRECTORY, relativeTo: rootfd) else {
+            out.stats.processesVanished += 1
+            return
+        }
+        let dfd = dir.rawValue  // `dir` lives (and stays open) to the end of this function
         var uid: UInt32 = 0
         let parsed: (comm: String, ppid: Int32, threads: Int)
         if details {
@@ -148,10 +149,8 @@ struct ProcScanner: Sendable {
         var st = stat()
         guard nsfsDevice != 0, fstatat(dfd, path, &st, 0) == 0, UInt64(st.st_dev) == nsfsDevice else { return nil }
         // A bind-mounted mnt/uts/... namespace looks the same from here: ask the kernel for the type.
-        let fd = openat(dfd, path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        return plumb_ns_type(fd) == plumb_CLONE_NEWNET ? UInt64(st.st_ino) : nil
+        guard let ns = FileDescriptor.openIfPresent(path, O_RDONLY, relativeTo: dfd) else { return nil }
+        return ns.isNamespace(.network) ? UInt64(st.st_ino) : nil
     }
 
     static func parseInode(_ buf: [CChar], _ n: Int, prefix: StaticString) -> UInt64? {

@@ -1,4 +1,5 @@
 import Glibc
+import PlumbSystem
 import PlumbModel
 
 /// Reads what the doctor needs beyond a snapshot: each namespace's own resolv.conf (a container's, from its
@@ -59,10 +60,8 @@ public enum DoctorInputsReader {
         }
         // A namespace without processes is entered to read its sockets: not from a fixture tree.
         guard root.isEmpty, let path = ns.paths.first ?? (ns.isHost ? "/proc/self/ns/net" : nil) else { return [] }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return [] }
-        defer { close(fd) }
-        let text = try? NamespaceWorkers.run(inNamespaceFd: fd) {
+        guard let file = FileDescriptor.openIfPresent(path, O_RDONLY) else { return [] }
+        let text = try? NamespaceWorkers.run(inNamespaceFd: file.rawValue) {
             (FileReader.readString("/proc/thread-self/net/udp") ?? "", FileReader.readString("/proc/thread-self/net/udp6") ?? "")
         }
         guard let (v4, v6) = text else { return [] }

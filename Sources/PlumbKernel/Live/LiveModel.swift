@@ -1,3 +1,4 @@
+import PlumbSystem
 import Foundation
 import PlumbModel
 
@@ -193,11 +194,16 @@ public final class LiveModel: @unchecked Sendable {
                 missing.append(j)
             }
         }
-        let fds: [Int32] = missing.map { j in
-            if namespaces[j].isHost { return -1 }
-            return namespaces[j].entryFile.map { open($0, O_RDONLY | O_CLOEXEC) } ?? -2
+        let files: [SharedFileDescriptor?] = missing.map { j in
+            guard !namespaces[j].isHost, let path = namespaces[j].entryFile,
+                  let fd = FileDescriptor.openIfPresent(path, O_RDONLY) else { return nil }
+            return SharedFileDescriptor(fd)
         }
-        defer { fds.forEach { if $0 >= 0 { close($0) } } }
+        defer { withExtendedLifetime(files) {} }  // the raw numbers below are borrowed from these
+        // -1: stay in the current namespace (the host); -2: the namespace could not be opened.
+        let fds: [Int32] = missing.indices.map { k in
+            namespaces[missing[k]].isHost ? -1 : files[k]?.rawValue ?? -2
+        }
         let cache = sockets, toRead = missing, ids = namespaces.map(\.id)
         NamespaceWorkers.forEach(fds: fds.map { $0 == -2 ? -1 : $0 }, threads: min(2, max(1, toRead.count))) { k, entered in
             guard fds[k] != -2, case .success = entered else { return }

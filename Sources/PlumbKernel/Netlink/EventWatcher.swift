@@ -1,4 +1,5 @@
 import Glibc
+import PlumbSystem
 import CNetlink
 import CLinuxShims
 import PlumbModel
@@ -46,29 +47,25 @@ public struct RouteChange: Sendable, Equatable {
 /// nf_tables ruleset changes. Link events are parsed, not just counted, so the live view applies a flapping
 /// link in place instead of re-reading its namespace.
 public final class EventWatcher: @unchecked Sendable {
-    private struct Watch { var route: OpaquePointer; var nftables: Int32 }
+    /// One namespace's two sockets; dropping the watch closes both (which also removes them from the epoll set).
+    private final class Watch {
+        let route: OpaquePointer
+        let nftables: SharedFileDescriptor?
+        init(route: OpaquePointer, nftables: SharedFileDescriptor?) { self.route = route; self.nftables = nftables }
+        deinit { nl_socket_free(route) }
+    }
     private var watches: [UInt64: Watch] = [:]
     /// Sockets are waited on with epoll: with 1,000 of them, poll(2) cost more than the events themselves.
-    private let epfd: Int32
+    private let epoll: Epoll?
     /// epoll token -> (namespace, is the nftables socket).
     private var tokens: [UInt64: (id: UInt64, nftables: Bool)] = [:]
     private var nextToken: UInt64 = 1
 
-    public init() { epfd = plumb_epoll_create() }
-
-    deinit {
-        watches.values.forEach(Self.close)
-        if epfd >= 0 { Glibc.close(epfd) }
-    }
-
-    private static func close(_ w: Watch) {
-        nl_socket_free(w.route)
-        if w.nftables >= 0 { Glibc.close(w.nftables) }
-    }
+    public init() { epoll = try? Epoll() }
 
     private func register(_ fd: Int32, id: UInt64, nftables: Bool) {
         tokens[nextToken] = (id, nftables)
-        _ = plumb_epoll_add(epfd, fd, nextToken)
+        try? epoll?.add(fd, token: nextToken)
         nextToken += 1
     }
 
@@ -76,28 +73,24 @@ public final class EventWatcher: @unchecked Sendable {
     /// holds its namespace alive: Plumb must not keep a deleted namespace around).
     public func follow(_ snap: Snapshot) {
         let live = Set(snap.namespaces.map(\.id))
-        for (id, w) in watches where !live.contains(id) {
-            Self.close(w)  // closing removes the fds from the epoll set
-            watches[id] = nil
+        for id in watches.keys where !live.contains(id) {
+            watches[id] = nil  // closing removes the fds from the epoll set
         }
         tokens = tokens.filter { live.contains($0.value.id) }
         for ns in snap.namespaces where watches[ns.id] == nil {
             guard let path = ns.entryFile else { continue }
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { continue }
-            defer { Glibc.close(fd) }
+            guard let file = FileDescriptor.openIfPresent(path, O_RDONLY) else { continue }
             let box = SocketBox()
-            NamespaceWorkers.forEach(fds: [ns.isHost ? -1 : fd], threads: 1) { _, entered in
+            NamespaceWorkers.forEach(fds: [ns.isHost ? -1 : file.rawValue], threads: 1) { _, entered in
                 guard case .success = entered else { return }
                 box.socket = Self.subscribe()
-                box.nftables = plumb_nftables_events_socket()
+                let nft = plumb_nftables_events_socket()
+                box.nftables = nft >= 0 ? SharedFileDescriptor(FileDescriptor(owning: nft)) : nil
             }
             if let sk = box.socket {
                 watches[ns.id] = Watch(route: sk, nftables: box.nftables)
                 register(nl_socket_get_fd(sk), id: ns.id, nftables: false)
-                if box.nftables >= 0 { register(box.nftables, id: ns.id, nftables: true) }
-            } else if box.nftables >= 0 {
-                Glibc.close(box.nftables)
+                if let nft = box.nftables { register(nft.rawValue, id: ns.id, nftables: true) }
             }
         }
     }
@@ -107,8 +100,8 @@ public final class EventWatcher: @unchecked Sendable {
     /// Waits up to `timeoutMillis` for an event in any namespace, without consuming it. True when one arrived.
     public func wait(timeoutMillis: Int32) -> Bool {
         if watches.isEmpty { usleep(UInt32(max(0, timeoutMillis)) * 1000); return false }
-        var token: UInt64 = 0
-        return plumb_epoll_wait(epfd, &token, 1, timeoutMillis) > 0
+        var token: [UInt64] = [0]
+        return ((try? epoll?.wait(into: &token, timeoutMillis: timeoutMillis)) ?? 0) > 0
     }
 
     /// Everything that arrived since the last drain, by namespace id (namespaces without events are absent).
@@ -118,14 +111,22 @@ public final class EventWatcher: @unchecked Sendable {
         var out: [UInt64: NamespaceEvents] = [:]
         var scratch = [UInt8](repeating: 0, count: 65536)
         // Level-triggered: a socket stays ready until drained, so one pass over what epoll reports is enough.
-        let n = plumb_epoll_wait(epfd, &ready, Int32(ready.count), 0)
+        let n = (try? epoll?.wait(into: &ready, timeoutMillis: 0)) ?? 0
         guard n > 0 else { return [:] }
-        for token in ready.prefix(Int(n)) {
+        for token in ready.prefix(n) {
             guard let t = tokens[token], let w = watches[t.id] else { continue }
             var ev = out[t.id] ?? NamespaceEvents()
-            if t.nftables {
-                while recv(w.nftables, &scratch, scratch.count, Int32(MSG_DONTWAIT)) > 0 { ev.firewallChanged = true }
-                if errno == ENOBUFS { ev.firewallChanged = true }
+            if t.nftables, let nft = w.nftables {
+                // Only "something changed" matters: drain the socket; a lost event (ENOBUFS) also means a change.
+                scratch.withUnsafeMutableBytes { buf in
+                    nft.withDescriptor { fd in
+                        do throws(SystemError) {
+                            while let k = try fd.receiveNow(into: buf), k > 0 { ev.firewallChanged = true }
+                        } catch {
+                            if error.code == ENOBUFS { ev.firewallChanged = true }
+                        }
+                    }
+                }
             } else {
                 Self.read(w.route, into: &ev)
             }
@@ -177,6 +178,6 @@ public final class EventWatcher: @unchecked Sendable {
 
     private final class SocketBox: @unchecked Sendable {
         var socket: OpaquePointer?
-        var nftables: Int32 = -1
+        var nftables: SharedFileDescriptor?
     }
 }

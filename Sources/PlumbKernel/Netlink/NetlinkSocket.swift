@@ -1,5 +1,6 @@
 import Glibc
 import CNetlink
+import PlumbSystem
 import PlumbModel
 
 /// A libnl socket bound to the namespace of the thread that opened it. It stays bound there afterwards, so a

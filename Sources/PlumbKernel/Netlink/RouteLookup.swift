@@ -1,4 +1,5 @@
 import Glibc
+import PlumbSystem
 import Foundation
 import CNetlink
 import PlumbModel
@@ -51,12 +52,10 @@ public final class RouteLookup: @unchecked Sendable {
             if h.kind == .fd, let pid = h.pid, let fd = h.fd { handles.append("/proc/\(pid)/fd/\(fd)") }
         }
         if ns.isHost { handles.insert("/proc/self/ns/net", at: 0) }
-        let fd = NamespaceHandle.open(handles, expecting: ns.id)
-        guard fd >= 0 else {
+        guard let file = NamespaceHandle.open(handles, expecting: ns.id) else {
             throw SystemError("open", "namespace \(ns.displayName) (net:[\(ns.id)]): it vanished", errno: ENOENT)
         }
-        defer { close(fd) }
-        let s = try NamespaceWorkers.run(inNamespaceFd: fd) { try NetlinkSocket() }
+        let s = try withExtendedLifetime(file) { try NamespaceWorkers.run(inNamespaceFd: file.rawValue) { try NetlinkSocket() } }
         sockets[ns.id] = s
         return s
     }

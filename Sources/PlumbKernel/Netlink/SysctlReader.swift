@@ -1,4 +1,5 @@
 import Glibc
+import PlumbSystem
 import PlumbModel
 
 /// The forwarding sysctls netconf does not carry. /proc/sys/net shows the namespace of the *reading thread*,
@@ -11,23 +12,20 @@ import PlumbModel
 enum SysctlReader {
     static func fill(_ s: inout Sysctls, hasBridge: Bool) {
         func flag(_ dirfd: Int32, _ p: String) -> Bool? { FileReader.readInt(p, dirfd: dirfd).map { $0 != 0 } }
-        let conf = open("/proc/sys/net/ipv4/conf", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if conf >= 0 {
+        if let dir = FileDescriptor.openIfPresent("/proc/sys/net/ipv4/conf", O_RDONLY | O_DIRECTORY) {
+            let conf = dir.rawValue
             s.routeLocalnetAll = flag(conf, "all/route_localnet")
             s.routeLocalnetDefault = flag(conf, "default/route_localnet")
             if s.rpFilterAll == nil { s.rpFilterAll = FileReader.readInt("all/rp_filter", dirfd: conf) }
             if s.rpFilterDefault == nil { s.rpFilterDefault = FileReader.readInt("default/rp_filter", dirfd: conf) }
             if s.ipForward == nil { s.ipForward = flag(conf, "all/forwarding") }
-            close(conf)
         }
         if s.ipv6Forwarding == nil { s.ipv6Forwarding = flag(AT_FDCWD, "/proc/sys/net/ipv6/conf/all/forwarding") }
         if hasBridge {
             // Per namespace since Linux 5.3; absent when br_netfilter is not active.
-            let br = open("/proc/sys/net/bridge", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if br >= 0 {
-                s.bridgeNfCallIptables = flag(br, "bridge-nf-call-iptables")
-                s.bridgeNfCallIp6tables = flag(br, "bridge-nf-call-ip6tables")
-                close(br)
+            if let br = FileDescriptor.openIfPresent("/proc/sys/net/bridge", O_RDONLY | O_DIRECTORY) {
+                s.bridgeNfCallIptables = flag(br.rawValue, "bridge-nf-call-iptables")
+                s.bridgeNfCallIp6tables = flag(br.rawValue, "bridge-nf-call-ip6tables")
             }
         }
     }

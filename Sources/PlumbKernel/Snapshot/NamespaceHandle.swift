@@ -1,17 +1,15 @@
 import Glibc
+import PlumbSystem
 
 /// Opens an fd for a discovered namespace from the first of its handles that still refers to it. The inode is
 /// checked after opening: a pid can be reused between discovery and this call.
 enum NamespaceHandle {
-    static func open(_ handles: [String], expecting id: UInt64) -> Int32 {
+    static func open(_ handles: [String], expecting id: UInt64) -> SharedFileDescriptor? {
         for h in handles {
-            let fd = Glibc.open(h, O_RDONLY | O_CLOEXEC)
-            if fd < 0 { continue }
-            var st = stat()
-            if fstat(fd, &st) == 0 && UInt64(st.st_ino) == id { return fd }
-            close(fd)
+            guard let fd = FileDescriptor.openIfPresent(h, O_RDONLY) else { continue }
+            if let st = try? fd.status(), UInt64(st.st_ino) == id { return SharedFileDescriptor(fd) }
         }
-        return -1
+        return nil
     }
 
     /// Grows the process's fd table to hold `count` descriptors in one step. The kernel grows it by doubling, and
@@ -23,8 +21,8 @@ enum NamespaceHandle {
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &rl) == 0 else { return }
         let top = Int32(min(count, Int(clamping: rl.rlim_cur)) - 1)
         guard top > 2 else { return }
-        let fd = fcntl(0, F_DUPFD_CLOEXEC, top)   // the lowest free number >= top: never one in use
-        if fd >= 0 { close(fd) }
+        // A descriptor numbered >= top (the lowest free one: never one in use), closed again at once.
+        _ = try? FileDescriptor.duplicate(0, atLeast: top)
     }
 
     /// Number of entries in a directory (0 when it cannot be read).

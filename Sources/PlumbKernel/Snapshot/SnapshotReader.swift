@@ -1,4 +1,5 @@
 import Glibc
+import PlumbSystem
 import Foundation
 import PlumbModel
 
@@ -73,8 +74,9 @@ public struct SnapshotReader: Sendable {
         stats.discoveryMillis = Date().timeIntervalSince(started) * 1000
         // Every namespace gets an fd (peer resolution needs them all), but only the selected ones are entered.
         let selected = found.namespaces.indices.filter { only?.contains(found.namespaces[$0].id) ?? true }
-        let fds = found.namespaces.map { NamespaceHandle.open($0.handles, expecting: $0.id) }
-        defer { fds.forEach { if $0 >= 0 { close($0) } } }
+        let files = found.namespaces.map { NamespaceHandle.open($0.handles, expecting: $0.id) }
+        defer { withExtendedLifetime(files) {} }  // the raw numbers below are borrowed from these
+        let fds = files.map { $0?.rawValue ?? -1 }
         let slots = found.namespaces.map { _ in Slot() }
         let firewallReader = options.firewall ? FirewallReader() : nil
         let netStart = Date()

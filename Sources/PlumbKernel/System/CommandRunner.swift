@@ -1,5 +1,6 @@
 import Glibc
 import CLinuxShims
+import PlumbSystem
 
 /// Runs a helper tool (iptables-save, nft) from the *calling thread*, so the child inherits the network
 /// namespace that thread entered. Arguments are passed as an argv array: nothing goes through `sh -c`.
@@ -11,8 +12,6 @@ public enum CommandRunner {
         public var stderrText: String { String(decoding: stderr, as: UTF8.self).trimmingSpaces }
     }
 
-    /// F_SETPIPE_SZ (F_LINUX_SPECIFIC_BASE + 7), which Glibc's module does not export.
-    static let setPipeSize: Int32 = 1031
     static let searchPath = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
 
     /// Absolute path of a tool, or nil when it is not installed.
@@ -30,42 +29,36 @@ public enum CommandRunner {
     public static func run(_ path: String, _ args: [String], stdin input: [UInt8]? = nil,
                            environment: [String] = [],
                            stdout consume: ((UnsafeBufferPointer<UInt8>) -> Void)? = nil) throws -> Output {
-        var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
-        guard plumb_pipe_cloexec(&outPipe) == 0 else { throw SystemError("pipe2", path) }
-        guard plumb_pipe_cloexec(&errPipe) == 0 else {
-            close(outPipe[0]); close(outPipe[1]); throw SystemError("pipe2", path)
-        }
+        let outPipe = try Self.pipe(path), errPipe = try Self.pipe(path)
+        let outRead = outPipe.readEnd, outWrite = outPipe.writeEnd
+        let errRead = errPipe.readEnd, errWrite = errPipe.writeEnd
         // A 1 MiB pipe (F_SETPIPE_SZ; pages are only used as data arrives): iptables-save's 3 MB for 20,000 rules
         // then costs a few wake-ups of each side instead of one per 64 KiB. Failing leaves the default size.
-        _ = fcntl(outPipe[1], Self.setPipeSize, Int32(1 << 20))
+        try? outWrite.setPipeSize(1 << 20)
         let argv = cStrings([path] + args)
         let envp = cStrings(["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"] + environment)
         defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
         var pid: pid_t = 0
-        var inPipe: [Int32] = [-1, -1]
-        if input != nil, plumb_pipe_cloexec(&inPipe) != 0 { throw SystemError("pipe2", path) }
-        let rc = plumb_spawn(path, argv, envp, inPipe[0], outPipe[1], errPipe[1], &pid)
-        close(outPipe[1]); close(errPipe[1])
-        if inPipe[0] >= 0 { close(inPipe[0]) }
-        if let input, inPipe[1] >= 0 {
-            // Batches are small (kilobytes); the tool reads all of stdin before writing much, so write it all
-            // first, then read the output.
-            input.withUnsafeBytes { buf in
-                var off = 0
-                while off < buf.count {
-                    let n = write(inPipe[1], buf.baseAddress! + off, buf.count - off)
-                    if n < 0 { if errno == EINTR { continue }; break }
-                    off += n
-                }
-            }
-            close(inPipe[1])
+        var inRead: FileDescriptor? = nil, inWrite: FileDescriptor? = nil
+        if input != nil {
+            let inPipe = try Self.pipe(path)
+            inRead = .some(inPipe.readEnd); inWrite = .some(inPipe.writeEnd)
         }
-        defer { close(outPipe[0]); close(errPipe[0]) }
+        let rc = plumb_spawn(path, argv, envp, inRead?.rawValue ?? -1, outWrite.rawValue, errWrite.rawValue, &pid)
+        // The child has its own copies of its ends: close ours, so the output ends when the child exits.
+        try? outWrite.close(); try? errWrite.close()
+        inRead = nil
+        if rc == 0, let input, let w = inWrite.take() {
+            // Batches are small (kilobytes); the tool reads all of stdin before writing much, so write it all
+            // first (a tool that exits early makes the write fail: its status says why), then close it (EOF).
+            try? w.writeAll(input)
+        }
+        inWrite = nil
         if rc != 0 { throw SystemError("posix_spawn", path, errno: rc) }
         // stderr of these tools is small; read stdout to EOF first, then stderr.
         var out: [UInt8] = []
-        if let consume { FileReader.readChunks(fd: outPipe[0], consume) } else { out = FileReader.readAll(fd: outPipe[0]) ?? [] }
-        let err = FileReader.readAll(fd: errPipe[0], limit: 1 << 16) ?? []
+        if let consume { FileReader.readChunks(outRead, consume) } else { out = FileReader.readAll(outRead) ?? [] }
+        let err = FileReader.readAll(errRead, limit: 1 << 16) ?? []
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
@@ -81,6 +74,10 @@ public enum CommandRunner {
         let rc = plumb_spawn_detached(path, argv, envp, &pid)
         if rc != 0 { throw SystemError("posix_spawn", path, errno: rc) }
         return pid
+    }
+
+    private static func pipe(_ path: String) throws(SystemError) -> PipeDescriptors {
+        do { return try PipeDescriptors() } catch { throw SystemError("pipe2", path, errno: error.code) }
     }
 
     /// A NULL-terminated, malloc'd argv (freed by the caller).

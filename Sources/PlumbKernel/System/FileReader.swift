@@ -1,20 +1,19 @@
 import Glibc
+import PlumbSystem
 
 /// Small, allocation-light file reads for /proc and /sys, where one `read` per file is the whole cost.
 /// Every function returns nil instead of throwing: files under /proc vanish while being read, and that is normal.
 enum FileReader {
     /// Reads a whole file relative to `dirfd` (AT_FDCWD for absolute paths) into bytes.
     static func readBytes(_ path: String, dirfd: Int32 = AT_FDCWD, limit: Int = 1 << 20) -> [UInt8]? {
-        let fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { return nil }
-        defer { close(fd) }
-        return readAll(fd: fd, limit: limit)
+        guard let file = FileDescriptor.openIfPresent(path, O_RDONLY, relativeTo: dirfd) else { return nil }
+        return readAll(file, limit: limit)
     }
 
     /// Reads to EOF (or `limit`) straight into one growing buffer: a helper's multi-megabyte output (20,000
     /// iptables rules) is copied once, not once into a scratch buffer and again on every array growth. realloc
     /// grows big blocks with mremap, without copying.
-    static func readAll(fd: Int32, limit: Int = 64 << 20) -> [UInt8]? {
+    static func readAll(_ file: borrowing FileDescriptor, limit: Int = 64 << 20) -> [UInt8]? {
         var capacity = 1 << 16, count = 0
         guard var buf = malloc(capacity)?.assumingMemoryBound(to: UInt8.self) else { return nil }
         defer { free(buf) }
@@ -24,8 +23,7 @@ enum FileReader {
                 buf = bigger.assumingMemoryBound(to: UInt8.self)
                 capacity *= 2
             }
-            let n = read(fd, buf + count, min(capacity - count, limit - count))
-            if n < 0 { if errno == EINTR { continue }; return nil }
+            guard let n = try? file.read(into: buf + count, count: min(capacity - count, limit - count)) else { return nil }
             if n == 0 { break }
             count += n
         }
@@ -33,12 +31,10 @@ enum FileReader {
     }
 
     /// Reads to EOF, handing each chunk to `body` as it arrives (the buffer is reused for the next one).
-    static func readChunks(fd: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+    static func readChunks(_ file: borrowing FileDescriptor, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1 << 16) { buf in
             while true {
-                let n = read(fd, buf.baseAddress!, buf.count)
-                if n < 0 { if errno == EINTR { continue }; return }
-                if n == 0 { return }
+                guard let n = try? file.read(into: buf.baseAddress!, count: buf.count), n > 0 else { return }
                 body(UnsafeBufferPointer(start: buf.baseAddress!, count: n))
             }
         }
@@ -62,9 +58,10 @@ enum FileReader {
 
     /// Entry names of a directory (no . and ..), or nil if it cannot be opened.
     static func listDirectory(_ path: String, dirfd: Int32 = AT_FDCWD) -> [String]? {
-        let fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd < 0 { return nil }
-        guard let dir = fdopendir(fd) else { close(fd); return nil }
+        guard let file = FileDescriptor.openIfPresent(path, O_RDONLY | O_DIRECTORY, relativeTo: dirfd) else { return nil }
+        // fdopendir owns the descriptor from here: closedir closes it.
+        let raw = file.take()
+        guard let dir = fdopendir(raw) else { try? FileDescriptor(owning: raw).close(); return nil }
         defer { closedir(dir) }
         var names = [String]()
         while let ent = readdir(dir) {

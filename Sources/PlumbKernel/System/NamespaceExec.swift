@@ -1,4 +1,5 @@
 import Glibc
+import PlumbSystem
 import CLinuxShims
 
 /// Runs a command inside another process's namespaces (like `nsenter -t PID -a`) or inside one network
@@ -23,32 +24,33 @@ public enum NamespaceExec {
     /// `fallback` replaces a missing argv[0] (a $SHELL that does not exist inside a container).
     public static func start(_ argv: [String], in scope: Scope, environment: [String], fallback: String? = nil) throws -> Int32 {
         precondition(!argv.isEmpty, "argv needs the command")
-        var fds: [Int32] = []
-        var userFd: Int32 = -1
+        var files: [SharedFileDescriptor] = []
+        var user: SharedFileDescriptor? = nil
         var entersPid = false
-        defer { fds.forEach { close($0) }; if userFd >= 0 { close(userFd) } }
         switch scope {
         case .network(let file):
-            let fd = open(file, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw Failure(description: "cannot open namespace \(file): \(errnoText())", exitCode: 127) }
-            fds.append(fd)
+            guard let fd = FileDescriptor.openIfPresent(file, O_RDONLY) else {
+                throw Failure(description: "cannot open namespace \(file): \(errnoText())", exitCode: 127)
+            }
+            files.append(SharedFileDescriptor(fd))
         case .process(let pid):
             // nsenter's order; the mount namespace last because entering it changes root and cwd.
             for kind in ["cgroup", "ipc", "uts", "net", "pid", "mnt"] {
                 let path = "/proc/\(pid)/ns/\(kind)"
                 if kind == "pid", sameNamespace(path, "/proc/self/ns/pid") { continue }
-                let fd = open(path, O_RDONLY | O_CLOEXEC)
-                if fd < 0 {
+                guard let fd = FileDescriptor.openIfPresent(path, O_RDONLY) else {
                     if errno == ENOENT, kind == "cgroup" { continue }  // kernels without cgroup namespaces
                     throw Failure(description: "cannot open \(path): \(errnoText()) (did process \(pid) exit?)", exitCode: 127)
                 }
-                fds.append(fd)
+                files.append(SharedFileDescriptor(fd))
                 if kind == "pid" { entersPid = true }
             }
-            let user = "/proc/\(pid)/ns/user"
-            if !sameNamespace(user, "/proc/self/ns/user") {
-                userFd = open(user, O_RDONLY | O_CLOEXEC)
-                if userFd < 0 { throw Failure(description: "cannot open \(user): \(errnoText())", exitCode: 127) }
+            let userPath = "/proc/\(pid)/ns/user"
+            if !sameNamespace(userPath, "/proc/self/ns/user") {
+                guard let fd = FileDescriptor.openIfPresent(userPath, O_RDONLY) else {
+                    throw Failure(description: "cannot open \(userPath): \(errnoText())", exitCode: 127)
+                }
+                user = SharedFileDescriptor(fd)
             }
         }
         let cArgv = CommandRunner.cStrings(argv)
@@ -56,8 +58,11 @@ public enum NamespaceExec {
         defer { cArgv.forEach { free($0) }; cEnv.forEach { free($0) } }
         var pid: pid_t = 0
         var stage: Int32 = 0
-        let rc = fds.withUnsafeBufferPointer { buf in
-            plumb_exec_in(buf.baseAddress, Int32(buf.count), userFd, entersPid ? 1 : 0, cArgv, cEnv, fallback, &pid, &stage)
+        let fds = files.map(\.rawValue), userFd = user?.rawValue ?? -1
+        let rc = withExtendedLifetime((files, user)) {  // the numbers are borrowed from these until the child started
+            fds.withUnsafeBufferPointer { buf in
+                plumb_exec_in(buf.baseAddress, Int32(buf.count), userFd, entersPid ? 1 : 0, cArgv, cEnv, fallback, &pid, &stage)
+            }
         }
         guard rc == 0 else {
             let reason = String(cString: strerror(rc))

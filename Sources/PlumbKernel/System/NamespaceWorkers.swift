@@ -1,4 +1,5 @@
 import Glibc
+import PlumbSystem
 import Foundation
 import CLinuxShims
 
@@ -22,8 +23,7 @@ public enum NamespaceWorkers {
             done.enter()
             let t = Thread {
                 defer { done.leave() }
-                let home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)
-                defer { if home >= 0 { close(home) } }
+                let home = FileDescriptor.openIfPresent("/proc/thread-self/ns/net", O_RDONLY)
                 while true {
                     let i = next.take()
                     if i >= count { break }
@@ -35,7 +35,10 @@ public enum NamespaceWorkers {
                     }
                     body(i, .success(()))
                     // Always go home: the next job (or the thread's exit) must not run in a foreign namespace.
-                    if home >= 0 { _ = plumb_setns(home, plumb_CLONE_NEWNET) }
+                    switch home {
+                    case .some(let h): try? h.enterNamespace(.network)
+                    case .none: break
+                    }
                 }
             }
             t.stackSize = 1 << 20

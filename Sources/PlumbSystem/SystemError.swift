@@ -2,7 +2,7 @@ import Glibc
 
 /// A failed system or library call, carrying the C function's name, the object it was about and errno,
 /// so every error message says what failed, on which object.
-public struct SystemError: Error, CustomStringConvertible, Sendable {
+public struct SystemError: Error, CustomStringConvertible, Sendable, Equatable {
     public let function: String
     public let object: String
     public let code: Int32
