@@ -16,12 +16,16 @@ extension FileDescriptor {
         }
     }
 
-    /// getsockopt(2) of a plain value.
-    public borrowing func option<T>(_ level: Int32, _ name: Int32, as: T.Type, initial: T) throws(SystemError) -> T {
-        var v = initial
+    /// getsockopt(2) of a plain integer value, on a socket owned elsewhere (a libnl socket's descriptor).
+    public static func option<T: FixedWidthInteger>(of socket: Int32, _ level: Int32, _ name: Int32,
+                                                    as: T.Type) throws(SystemError) -> T {
+        var v: T = 0
         var len = socklen_t(MemoryLayout<T>.size)
-        if getsockopt(rawValue, level, name, &v, &len) != 0 {
-            throw SystemError("getsockopt", "level \(level) option \(name) on fd \(rawValue)")
+        guard getsockopt(socket, level, name, &v, &len) == 0 else {
+            throw SystemError("getsockopt", "level \(level) option \(name) on fd \(socket)")
+        }
+        guard len == MemoryLayout<T>.size else {
+            throw SystemError("getsockopt", "level \(level) option \(name): \(len) bytes", errno: EINVAL)
         }
         return v
     }

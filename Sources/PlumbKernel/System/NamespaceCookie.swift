@@ -1,4 +1,5 @@
 import Glibc
+import PlumbSystem
 
 /// The netns cookie: a 64-bit number the kernel gives each network namespace and never reuses within a boot
 /// (Linux 5.14+). nsfs inodes, the `net:[ID]` everyone shows, are reused once a namespace is freed, so the
@@ -9,18 +10,12 @@ public enum NamespaceCookie {
 
     /// The cookie of the namespace socket `fd` was opened in: one getsockopt, no namespace entered.
     public static func of(socket fd: Int32) -> UInt64? {
-        var cookie: UInt64 = 0
-        var len = socklen_t(MemoryLayout<UInt64>.size)
-        guard getsockopt(fd, SOL_SOCKET, option, &cookie, &len) == 0, len == MemoryLayout<UInt64>.size else { return nil }
-        return cookie
+        try? FileDescriptor.option(of: fd, SOL_SOCKET, option, as: UInt64.self)
     }
 
     /// The cookie of the calling thread's network namespace (a throwaway socket opened here).
     public static func current() -> UInt64? {
-        // SOCK_CLOEXEC is O_CLOEXEC on Linux; Glibc's module does not export the former.
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | O_CLOEXEC, 0)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        return of(socket: fd)
+        guard let sock = try? FileDescriptor.socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0) else { return nil }
+        return of(socket: sock.rawValue)
     }
 }
