@@ -15,6 +15,10 @@ final class NamespaceHandleTests: XCTestCase {
         let legacy = [#"{"host":{}}"#: NamespaceHandle.host,
                       #"{"named":{"_0":"web"}}"#: .named("web"),
                       #"{"path":{"_0":"/run/docker/netns/x"}}"#: .path("/run/docker/netns/x")]
+        let withIdentity = try JSONDecoder().decode(NamespaceHandle.self,
+                                                    from: Data(#"{"named":{"_0":"web","cookie":4099,"inode":7}}"#.utf8))
+        XCTAssertEqual(withIdentity, NamespaceHandle(.named("web"), cookie: 4099))
+        XCTAssertEqual(withIdentity.inode, 7)
         for (text, expected) in legacy {
             let h = try JSONDecoder().decode(NamespaceHandle.self, from: Data(text.utf8))
             XCTAssertEqual(h, expected)
@@ -23,11 +27,13 @@ final class NamespaceHandleTests: XCTestCase {
         }
     }
 
-    func testIdentityIsAddedAfterTheOldFields() throws {
+    /// The documented form: a kind, its value under a named key, the identity last (no Swift `_0` keys).
+    func testIdentityFollowsTheLocation() throws {
         let h = NamespaceHandle(.named("web"), cookie: 4099, inode: 4026532384)
-        XCTAssertEqual(try json(h), #"{"named":{"_0":"web","cookie":4099,"inode":4026532384}}"#)
-        XCTAssertEqual(try json(.host), #"{"host":{}}"#)
-        XCTAssertEqual(try json(.pid(7)), #"{"pid":{"_0":7}}"#)
+        XCTAssertEqual(try json(h), #"{"cookie":4099,"inode":4026532384,"kind":"named","name":"web"}"#)
+        XCTAssertEqual(try json(.host), #"{"kind":"host"}"#)
+        XCTAssertEqual(try json(.pid(7)), #"{"kind":"pid","pid":7}"#)
+        XCTAssertEqual(try json(.path("/proc/9/fd/3")), #"{"kind":"path","path":"\/proc\/9\/fd\/3"}"#)
         for handle in [h, .host, .pid(7), NamespaceHandle(.path("/proc/9/fd/3"), cookie: 1)] {
             let back = try JSONDecoder().decode(NamespaceHandle.self, from: try JSONEncoder().encode(handle))
             XCTAssertEqual(back, handle)
