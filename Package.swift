@@ -67,7 +67,9 @@ let package = Package(
         .testTarget(name: "PlumbActionsTests", dependencies: ["PlumbActions", "PlumbModel"]),
         .testTarget(name: "PlumbDoctorTests", dependencies: ["PlumbDoctor", "PlumbModel"]),
         .testTarget(name: "PlumbTraceTests", dependencies: ["PlumbTrace", "PlumbModel"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PlumbCLITests", dependencies: ["PlumbCLI", "PlumbModel"]),
+        .testTarget(name: "PlumbCLITests", dependencies: ["PlumbCLI", "PlumbModel", "PlumbActions", "PlumbDoctor", "PlumbTrace",
+                                                      "PlumbCapture", "PlumbLab"],
+                    resources: [.copy("Golden")]),
         // The repository's scripts and generated documents (make test's summary line, docs/ up to date).
         .testTarget(name: "PlumbToolingTests", dependencies: ["PlumbDocs"], exclude: ["Fixtures"]),
         .testTarget(name: "PlumbIntegrationTests", dependencies: ["PlumbKernel", "PlumbModel", "PlumbCLI", "PlumbActions",

@@ -6,48 +6,7 @@ import PlumbModel
 /// The streaming encoder (and its hand-written writers for links, routes and neighbours) must produce the same
 /// document as Foundation's JSONEncoder on the same model, so the JSON contract has one definition: Codable.
 final class JSONEncodingTests: XCTestCase {
-    func sample() -> Snapshot {
-        var veth = Link(index: 5, name: "veth\"1\\", kind: "veth", mac: "aa:bb:cc:dd:ee:ff", mtu: 1500,
-                        flags: ["up", "lower_up"], operState: "up", master: LinkRef(index: 3),
-                        peer: RemoteLinkRef(namespace: 200, index: 2), addresses: ["10.213.0.1/24", "fd13::1/64"],
-                        bridgePort: BridgePortInfo(state: "forwarding"))
-        veth.stats.rxBytes = UInt64.max
-        veth.stats.txDropped = 7
-        let vx = Link(index: 9, name: "vx0\ttab", kind: "vxlan", parent: RemoteLinkRef(namespace: nil, index: 4),
-                      vxlan: VxlanInfo(vni: 42, remote: "10.213.2.2", local: nil, port: 4789))
-        let mv = Link(index: 10, name: "mv0", kind: "macvlan", mac: nil, macvlanMode: "bridge")
-        let routes = [
-            Route(family: .ipv4, table: 254, tableName: "main", dst: "default", gateway: "10.213.1.1", dev: "eth0",
-                  ifindex: 2, protocolName: "boot", scope: "global", type: "unicast", metric: 100, prefsrc: "10.213.1.2"),
-            Route(family: .ipv6, table: 255, tableName: "local", dst: "ff00::/8", protocolName: "kernel",
-                  scope: "global", type: "multicast"),
-        ]
-        let neighbors = [
-            Neighbor(family: .ipv4, ip: "10.213.1.1", mac: "02:00:00:00:00:01", ifindex: 2, dev: "eth0", state: ["reachable"]),
-            Neighbor(family: .ipv6, ip: "fd13::9", mac: nil, ifindex: 2, dev: nil, state: ["failed"]),
-        ]
-        let ns = Namespace(id: 100, device: 4, isHost: true, names: ["a\u{1}b"], paths: ["/run/netns/x"],
-                           heldBy: [Holder(kind: .process, pid: 1), Holder(kind: .fd, pid: 3, fd: 7),
-                                    Holder(kind: .thread, pid: 4, tid: 5), Holder(kind: .bindMount, path: "/run/netns/x")],
-                           pids: [1, 2],
-                           containers: [Container(runtime: .docker, id: "abc", name: "web", source: "/x")],
-                           links: [veth, vx, mv], routes: routes, neighbors: neighbors,
-                           sysctls: Sysctls(ipForward: true, rpFilterAll: 2, rpFilter: ["eth0": 1, "a": 0],
-                                            forwarding: ["eth0": true], routeLocalnetAll: false),
-                           firewall: Firewall(tables: [FirewallTable(family: "ipv4", name: "nat", source: "iptables",
-                                                                     chains: [FirewallChain(name: "POSTROUTING", policy: "ACCEPT",
-                                                                                            rules: [FirewallRule(rule: "-j MASQUERADE", packets: 1, bytes: 60, target: "MASQUERADE")]),
-                                                                              FirewallChain(name: "DOCKER"),
-                                                                              FirewallChain(name: "input", policy: "accept", packets: 3, bytes: 9, hook: "input")])],
-                                              notes: ["n"]),
-                           notes: [], cookie: 4099)
-        var stats = DiscoveryStats()
-        stats.discoveryMillis = 1.5
-        return Snapshot(takenAt: 1795930649.25, namespaces: [ns, Namespace(id: 200, notes: ["not read"])],
-                        processes: [ProcessRecord(pid: 1, ppid: 0, comm: "init", cmdline: "/sbin/init splash", uid: 0, namespace: 100),
-                                    ProcessRecord(pid: 2, comm: "x", namespace: nil)],
-                        discovery: stats, notes: ["note \"quoted\""])
-    }
+    func sample() -> Snapshot { OutputFixtures.snapshot() }
 
     func parsed(_ bytes: [UInt8]) throws -> NSDictionary {
         try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(bytes)) as? NSDictionary)

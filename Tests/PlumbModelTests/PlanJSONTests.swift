@@ -6,7 +6,9 @@ import PlumbModel
 final class PlanJSONTests: XCTestCase {
     func testStepsCarryTheDocumentedHandleForm() throws {
         let plan = Plan(operation: "ns add uxc", steps: [.createNamespace(name: "uxc"), .setUp(link: "lo", in: .named("uxc"))])
-        let text = String(decoding: try JSONEncoder().encode(plan), as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys  // Foundation's encoder keeps no key order otherwise
+        let text = String(decoding: try encoder.encode(plan), as: UTF8.self)
         XCTAssertTrue(text.contains(#""in":{"kind":"named","name":"uxc"}"#), text)
         XCTAssertFalse(text.contains("_0"), text)
         XCTAssertEqual(try JSONDecoder().decode(Plan.self, from: Data(text.utf8)), plan)

@@ -22,17 +22,8 @@ final class CapturePrinter {
         let decoded = p.data.withUnsafeBytes { raw in
             PacketDecoder.decode(Array(raw), linkType: info.linkType, wireLength: p.originalLength)
         }
-        if json {
-            let row = PacketJSON(p, info: info, decoded: decoded)
-            if let bytes = try? StreamingJSONEncoder().encode(row) { out += bytes }
-            out.append(0x0A)
-        } else {
-            var line = Self.clock(p.timestamp) + " "
-            if labelled { line += info.source.label + " " }
-            line += Self.naming(decoded.summary, info.source.interfaceNames)
-            line += "\n"
-            out += Array(line.utf8)
-        }
+        let line = PacketLine(packet: p, info: info, decoded: decoded, labelled: labelled)
+        if let bytes = try? line.bytes(as: OutputFormat(json: json)) { out += bytes }
     }
 
     /// `ifindex 5 In IP ...` (an `any` capture) -> `eth0 In IP ...`, as tcpdump prints it.
@@ -75,6 +66,22 @@ final class CapturePrinter {
         func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
         return "\(pad(Int(tmv.tm_year) + 1900, 4))-\(pad(Int(tmv.tm_mon) + 1, 2))-\(pad(Int(tmv.tm_mday), 2))T"
             + "\(pad(Int(tmv.tm_hour), 2)):\(pad(Int(tmv.tm_min), 2)):\(pad(Int(tmv.tm_sec), 2)).\(pad(Int(t.nanoseconds), 9))Z"
+    }
+}
+
+/// One packet as `plumb capture` prints it: a tcpdump-style line, or one NDJSON object with every decoded field.
+struct PacketLine: CommandOutput {
+    var packet: LivePacket
+    var info: CaptureSourceInfo
+    var decoded: DecodedPacket
+    /// Text: the source label after the time (several sources).
+    var labelled: Bool
+
+    var json: PacketJSON { PacketJSON(packet, info: info, decoded: decoded) }
+    func text() -> String {
+        var line = CapturePrinter.clock(packet.timestamp) + " "
+        if labelled { line += info.source.label + " " }
+        return line + CapturePrinter.naming(decoded.summary, info.source.interfaceNames) + "\n"
     }
 }
 

@@ -14,10 +14,7 @@ struct DiffCommand: ParsableCommand {
 
     func run() throws {
         let a = try load(before), b = try load(after)
-        let events = SnapshotDiff.events(from: a, to: b)
-        if json { return try JSONOutput.print(events, pretty: false) }
-        let text = events.map { "\($0.namespace): \($0.text)" }.joined(separator: "\n")
-        FileHandleWriter.write(1, events.isEmpty ? "no changes\n" : text + "\n")
+        try render(DiffOutput(events: SnapshotDiff.events(from: a, to: b)), as: OutputFormat(json: json))
     }
 
     func load(_ path: String) throws -> Snapshot {

@@ -31,12 +31,23 @@ struct FirewallCommand: ParsableCommand {
         var snap = target.map { reader.read(target: $0) } ?? reader.read()
         if let target { snap.namespaces = [try resolveTarget(target, in: snap)] }
         let rows = snap.namespaces.map { FirewallRow(namespace: $0.id, name: $0.displayName, firewall: $0.firewall) }
-        if json { return try JSONOutput.print(rows, pretty: pretty) }
+        try render(FirewallListing(rows: rows, showEmpty: all || target != nil), as: OutputFormat(json: json, pretty: pretty))
+    }
+}
+
+/// `plumb fw`: each namespace's firewall. The text leaves out empty firewalls unless asked (`--all`, or one
+/// namespace named); the JSON has every row.
+struct FirewallListing: CommandOutput {
+    var rows: [FirewallRow]
+    var showEmpty: Bool
+
+    var json: [FirewallRow] { rows }
+    func text() -> String {
         var text = ""
-        for r in rows where all || target != nil || !r.firewall.tables.isEmpty || !r.firewall.notes.isEmpty {
+        for r in rows where showEmpty || !r.firewall.tables.isEmpty || !r.firewall.notes.isEmpty {
             text += "\(r.name)  net:[\(r.namespace)]\n" + SnapshotTextRenderer().firewallText(r.firewall)
         }
-        FileHandleWriter.write(1, text.isEmpty ? "no namespace has firewall rules\n" : text)
+        return text.isEmpty ? "no namespace has firewall rules\n" : text
     }
 }
 

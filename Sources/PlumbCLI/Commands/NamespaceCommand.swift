@@ -25,17 +25,20 @@ struct NamespaceCommand: ParsableCommand {
             options.linksOnly = true
             try requirePrivileges()
             let snap = SnapshotReader(options: options).read()
-            let rows = snap.namespaces.map(NamespaceRow.init)
-            if read.json {
-                try JSONOutput.print(rows, pretty: read.pretty)
-            } else {
-                FileHandleWriter.write(1, NamespaceRow.table(rows))
-            }
+            try render(NamespaceListing(rows: snap.namespaces.map(NamespaceRow.init)), as: read.format)
         }
     }
 }
 
-/// One line of `plumb ns ls`, the same fields in text and JSON.
+/// `plumb ns ls`: one row per namespace, the same fields in text and JSON.
+struct NamespaceListing: CommandOutput {
+    var rows: [NamespaceRow]
+
+    var json: [NamespaceRow] { rows }
+    func text() -> String { NamespaceRow.table(rows) }
+}
+
+/// One line of `plumb ns ls`.
 struct NamespaceRow: Encodable {
     var id: UInt64
     var isHost: Bool

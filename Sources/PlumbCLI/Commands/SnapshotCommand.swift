@@ -26,11 +26,7 @@ struct SnapshotCommand: ParsableCommand {
             snap.namespaces = [ns]
             snap.processes = full.processes.filter { $0.namespace == ns.id }
         }
-        if read.json {
-            try JSONOutput.print(snap, pretty: read.pretty)
-        } else {
-            // Peers in namespaces that were not shown are still named from the full list.
-            FileHandleWriter.write(1, SnapshotTextRenderer(showAll: all).render(snap, names: full.namespaces))
-        }
+        // Peers in namespaces that were not shown are still named from the full list.
+        try render(SnapshotOutput(snapshot: snap, names: full.namespaces, showAll: all), as: read.format)
     }
 }

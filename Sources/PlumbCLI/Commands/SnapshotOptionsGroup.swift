@@ -16,6 +16,8 @@ struct ReadOptions: ParsableArguments {
     @Flag(name: .long, help: "Do not scan open file descriptors for namespaces held only by an fd (faster).")
     var noFdScan = false
 
+    var format: OutputFormat { OutputFormat(json: json, pretty: pretty) }
+
     func snapshotOptions() -> SnapshotOptions {
         var o = SnapshotOptions()
         o.firewall = !noFirewall

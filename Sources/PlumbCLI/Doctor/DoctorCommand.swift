@@ -46,6 +46,8 @@ struct DoctorCommand: ParsableCommand {
     @Option(name: .long, help: "Treat this ip-netns namespace as the host and look only at what is wired to it (labs, tests).")
     var hostNs: String?
 
+    var format: OutputFormat { OutputFormat(json: json) }
+
     func validate() throws {
         if [fix != nil, undo, fixAll].filter({ $0 }).count > 1 {
             throw ValidationError("use one of --fix ID, --undo, --fix-all")
@@ -63,12 +65,9 @@ struct DoctorCommand: ParsableCommand {
             let ns = try resolveTarget(target, in: snap)
             findings = Doctor.findings(findings, about: ns.id)
         }
-        if json {
-            try JSONOutput.print(Doctor.Report(findings: findings, notChecked: report.notChecked), pretty: false)
-        } else {
-            FileHandleWriter.write(1, DoctorTextRenderer.render(findings, notChecked: report.notChecked, names: snap))
-        }
-        if findings.contains(where: { $0.severity == .error }) { throw ExitCode(PlumbExit.findings.rawValue) }
+        let listing = DoctorListing(report: Doctor.Report(findings: findings, notChecked: report.notChecked), snapshot: snap)
+        try render(listing, as: format)
+        if listing.hasErrors { throw ExitCode(PlumbExit.findings.rawValue) }
     }
 
     /// Reads the kernel once and runs every check.
@@ -123,21 +122,15 @@ struct DoctorCommand: ParsableCommand {
         guard let plan = finding.fix, !plan.steps.isEmpty else {
             throw CommandFailure(description: "finding \(id) has no automatic fix: \(finding.explanation)", code: PlumbExit.failure)
         }
-        if dryRun || !json { printPlan(finding, plan) }
-        if dryRun {
-            if json { try JSONOutput.print(PlanOutput(dryRun: true, plans: [plan]), pretty: false) }
-            return
-        }
+        if dryRun { return try render(DoctorFixOutput(finding: finding, plan: plan, dryRun: true), as: format) }
+        // The plan is shown before the question (in text; JSON output carries only the result).
+        if !json { FileHandleWriter.write(1, DoctorFixOutput.preview(finding, plan, dryRun: false)) }
         guard try confirm("Apply this fix?") else {
             FileHandleWriter.write(1, "not applied\n")
             return
         }
         let applied = try perform { try service().apply(finding) }
-        if json {
-            try JSONOutput.print(PlanOutput(dryRun: false, plans: [applied]), pretty: false)
-        } else {
-            FileHandleWriter.write(1, "fixed \(id); undo with: plumb doctor --undo \(id)\n")
-        }
+        try render(DoctorFixOutput(finding: finding, plan: applied, dryRun: false), as: format)
     }
 
     func runFixAll(_ report: Doctor.Report) throws {
@@ -150,7 +143,7 @@ struct DoctorCommand: ParsableCommand {
                 FileHandleWriter.write(1, "skipped \(f.id): leftover removal needs its own confirmation (plumb doctor --fix \(f.id))\n")
                 continue
             }
-            printPlan(f, f.fix!)
+            FileHandleWriter.write(1, DoctorFixOutput.preview(f, f.fix!, dryRun: dryRun))
             if dryRun { continue }
             guard try confirm("Apply this fix?") else { FileHandleWriter.write(1, "skipped \(f.id)\n"); continue }
             do {
@@ -166,20 +159,7 @@ struct DoctorCommand: ParsableCommand {
 
     func runUndo() throws {
         let svc = try service()
-        if dryRun {
-            let (id, plan) = try perform { try svc.undoPlan(findingId: target) }
-            if json { return try JSONOutput.print(PlanOutput(dryRun: true, plans: [plan]), pretty: false) }
-            FileHandleWriter.write(1, "# dry run: would undo \(id)\n" + plan.steps.map(\.description).joined(separator: "\n") + "\n")
-            return
-        }
-        let (id, plan) = try perform { try svc.undo(findingId: target) }
-        if json { return try JSONOutput.print(PlanOutput(dryRun: false, plans: [plan]), pretty: false) }
-        FileHandleWriter.write(1, "undid \(id):\n" + plan.steps.map { "  " + DoctorTextRenderer.oneLine($0) }.joined(separator: "\n") + "\n")
-    }
-
-    func printPlan(_ f: Finding, _ plan: Plan) {
-        var s = "\(f.severity.rawValue.uppercased()) \(f.id)\n  \(f.title)\n\(dryRun ? "# dry run: nothing is changed\n" : "")plan:\n"
-        for step in plan.steps { s += step.description + "\n" }
-        FileHandleWriter.write(1, s)
+        let (id, plan) = try perform { dryRun ? try svc.undoPlan(findingId: target) : try svc.undo(findingId: target) }
+        try render(DoctorUndoOutput(findingID: id, plan: plan, dryRun: dryRun), as: format)
     }
 }

@@ -33,46 +33,11 @@ struct ChangeOptions: ParsableArguments {
         return NetworkService(store: store, hostNamespace: hostNs.map { .named($0) } ?? .host)
     }
 
-    /// Prints plans: as the commands they amount to, or as JSON.
+    /// Prints what the change did (or, with --dry-run, would do), as text or JSON.
     func report(_ plans: [Plan], result: (any Encodable)? = nil, summary: String) throws {
-        if json {
-            if dryRun || result == nil {
-                try JSONOutput.print(PlanOutput(dryRun: dryRun, plans: plans), pretty: false)
-            } else if let result {
-                try JSONOutput.print(AnyEncodable(result), pretty: false)
-            }
-            return
-        }
-        if dryRun {
-            var text = "# dry run: nothing was changed\n"
-            for p in plans {
-                text += "# \(p.operation)\n"
-                for s in p.steps { text += s.description + "\n" }
-            }
-            FileHandleWriter.write(1, text)
-        } else {
-            FileHandleWriter.write(1, summary + "\n")
-        }
+        let output = ChangeReport(plans: plans, dryRun: dryRun, result: result.map(AnyEncodable.init), summary: summary)
+        try render(output, as: OutputFormat(json: json))
     }
-}
-
-struct PlanOutput: Encodable {
-    var dryRun: Bool
-    var plans: [Plan]
-    var commands: [[String]] { plans.map { $0.steps.map(\.description) } }
-    enum CodingKeys: String, CodingKey { case dryRun, plans, commands }
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(dryRun, forKey: .dryRun)
-        try c.encode(plans, forKey: .plans)
-        try c.encode(commands, forKey: .commands)
-    }
-}
-
-struct AnyEncodable: Encodable {
-    let value: any Encodable
-    init(_ v: any Encodable) { value = v }
-    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }
 
 /// Runs a service call, turning its errors into one line and exit code 1 (bad input is reported before any

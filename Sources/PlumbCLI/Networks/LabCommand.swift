@@ -16,8 +16,7 @@ struct LabCommand: ParsableCommand {
             let svc = try change.service()
             let lab = DemoLab(service: svc, prefix: prefix, stateDirectory: (change.statePath as NSString).deletingLastPathComponent)
             let st = try perform { try lab.up() }
-            FileHandleWriter.write(1, "lab \(prefix) is up: \(st.namespaces.count + st.overlay.count) namespaces, "
-                                   + "\(st.networks.count) networks, \(st.pids.count) processes. Try `plumb snapshot` or `plumb ns ls`.\n")
+            try render(LabOutput(prefix: prefix, up: true, state: st), as: OutputFormat(json: change.json))
         }
     }
 
@@ -29,7 +28,7 @@ struct LabCommand: ParsableCommand {
             let svc = try change.service()
             let lab = DemoLab(service: svc, prefix: prefix, stateDirectory: (change.statePath as NSString).deletingLastPathComponent)
             let st = try perform { try lab.down() }
-            FileHandleWriter.write(1, st == nil ? "lab \(prefix) is not up\n" : "lab \(prefix) is down\n")
+            try render(LabOutput(prefix: prefix, up: false, state: st), as: OutputFormat(json: change.json))
         }
     }
 }

@@ -58,10 +58,7 @@ struct NetCommand: ParsableCommand {
             let svc = try change.service()
             let nets = try perform { try svc.store.networks() }
             let rows = try nets.map { n in NetworkRow(n, endpoints: try svc.store.endpoints(network: n.name).count) }
-            if change.json { return try JSONOutput.print(rows, pretty: false) }
-            FileHandleWriter.write(1, TextTable.render(
-                header: ["NAME", "DRIVER", "SUBNET", "GATEWAY", "BRIDGE", "ENDPOINTS"],
-                rows: rows.map { [$0.name, $0.driver, $0.subnet, $0.gateway, $0.bridge ?? "-", String($0.endpoints)] }))
+            try render(NetworkListing(rows: rows), as: OutputFormat(json: change.json))
         }
     }
 
@@ -72,15 +69,8 @@ struct NetCommand: ParsableCommand {
         func run() throws {
             let svc = try change.service()
             let report = try perform { try svc.inspect(name) }
-            if change.json { return try JSONOutput.print(report, pretty: true) }
-            var s = "\(report.network.name): \(report.network.driver) \(report.network.subnet) gateway \(report.network.gateway)"
-            s += report.network.internal ? " internal\n" : "\n"
-            for e in report.endpoints {
-                s += "  \(e.sandbox) \(e.ifname) \(e.address ?? "-") host side \(e.hostIfname ?? "-")\n"
-            }
-            if report.drift.isEmpty { s += "  in sync with the kernel\n" }
-            for d in report.drift { s += "  ! drift: \(d)\n" }
-            FileHandleWriter.write(1, s)
+            // The one net command whose JSON is indented (it always was; kept for scripts that diff it).
+            try render(NetworkInspection(report: report), as: OutputFormat(json: change.json, pretty: true))
         }
     }
 
@@ -128,16 +118,5 @@ struct NetCommand: ParsableCommand {
             let plan = try perform { try svc.disconnect(network: network, targets: targets, dryRun: change.dryRun) }
             try change.report([plan], summary: "disconnected \(targets.joined(separator: ", ")) from \(network)")
         }
-    }
-}
-
-struct NetworkRow: Encodable {
-    var name, driver, subnet, gateway: String
-    var bridge: String?
-    var `internal`: Bool
-    var endpoints: Int
-    init(_ n: NetworkRecord, endpoints: Int) {
-        name = n.name; driver = n.driver.rawValue; subnet = n.subnet; gateway = n.gateway; bridge = n.config.bridge
-        `internal` = n.internal; self.endpoints = endpoints
     }
 }

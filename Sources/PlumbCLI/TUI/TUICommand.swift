@@ -44,7 +44,7 @@ struct TUICommand: ParsableCommand {
         if ascii || config.ascii { env["PLUMB_ASCII"] = "1" }
         guard isatty(1) == 1 && isatty(0) == 1 else {
             // Not a terminal (a pipe, CI): print the snapshot instead of drawing garbage.
-            FileHandleWriter.write(1, SnapshotTextRenderer().render(SnapshotReader().read()))
+            try render(SnapshotOutput(snapshot: SnapshotReader().read()), as: .text)
             return
         }
         var options = SnapshotOptions()

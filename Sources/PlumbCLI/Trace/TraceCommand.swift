@@ -115,11 +115,7 @@ struct TraceCommand: ParsableCommand {
                 only = current.union(engine.needed); snap = session.read(only: only!)
             }
         }
-        if json {
-            try JSONOutput.print(result, pretty: false)
-        } else {
-            FileHandleWriter.write(1, TraceTextRenderer.render(result))
-        }
+        try render(TraceOutput(result: result), as: OutputFormat(json: json))
         switch result.verdict {
         case .delivered, .leftHost: return
         case .dropped: throw ExitCode(PlumbExit.traceDropped.rawValue)

@@ -1,0 +1,33 @@
+import PlumbLab
+
+/// `plumb lab up/down`: the lab's state after the command. JSON: `{"prefix","up","namespaces","networks",
+/// "processes"}`; for `down`, what was removed (empty lists when the lab was not up).
+struct LabOutput: CommandOutput, Encodable {
+    var prefix: String
+    var up: Bool
+    /// Every namespace of the lab, overlay hosts included.
+    var namespaces: [String]
+    var networks: [String]
+    var processes: Int
+    /// `down` only: false when there was no lab with this prefix.
+    var existed: Bool
+
+    enum CodingKeys: String, CodingKey { case prefix, up, namespaces, networks, processes }
+
+    init(prefix: String, up: Bool, state: DemoLab.State?) {
+        self.prefix = prefix
+        self.up = up
+        namespaces = (state?.namespaces ?? []) + (state?.overlay ?? [])
+        networks = state?.networks ?? []
+        processes = state?.pids.count ?? 0
+        existed = state != nil
+    }
+
+    func text() -> String {
+        if up {
+            return "lab \(prefix) is up: \(namespaces.count) namespaces, \(networks.count) networks, \(processes) processes. "
+                + "Try `plumb snapshot` or `plumb ns ls`.\n"
+        }
+        return existed ? "lab \(prefix) is down\n" : "lab \(prefix) is not up\n"
+    }
+}
