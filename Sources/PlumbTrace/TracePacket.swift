@@ -25,6 +25,21 @@ public struct TracePacket: Codable, Sendable, Equatable {
         self.natStates = natStates
     }
 
+    /// As synthesized, except that `natStates` is written sorted: a Set's order changes from run to run, and the
+    /// JSON of the same trace must not.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(family, forKey: .family)
+        try c.encode(source, forKey: .source)
+        try c.encode(destination, forKey: .destination)
+        try c.encode(proto, forKey: .proto)
+        try c.encodeIfPresent(sourcePort, forKey: .sourcePort)
+        try c.encodeIfPresent(destinationPort, forKey: .destinationPort)
+        try c.encode(size, forKey: .size)
+        try c.encode(mark, forKey: .mark)
+        try c.encode(natStates.sorted(), forKey: .natStates)
+    }
+
     /// IANA protocol number.
     public var protocolNumber: UInt8 {
         switch proto {

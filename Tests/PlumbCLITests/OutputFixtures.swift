@@ -112,7 +112,7 @@ enum OutputFixtures {
 
     /// A trace that is dropped at its second hop (decoded: the result types have no public initializer).
     static func trace() throws -> TraceResult {
-        let packet = #"{"family":"ipv4","source":"10.213.0.2","destination":"10.213.1.2","proto":"tcp","sourcePort":43210,"destinationPort":80,"size":60,"mark":0,"natStates":["DNAT"]}"#
+        let packet = #"{"family":"ipv4","source":"10.213.0.2","destination":"10.213.1.2","proto":"tcp","sourcePort":43210,"destinationPort":80,"size":60,"mark":0,"natStates":["SNAT","DNAT"]}"#
         let json = """
             {"request":{"sourceNamespace":100,"destination":"10.213.1.2","destinationNamespace":200,"proto":"tcp",\
             "sourcePort":43210,"destinationPort":80,"size":60},"packet":\(packet),"hops":[\
