@@ -1,5 +1,6 @@
 import XCTest
 @testable import PlumbCapture
+import PlumbModel
 
 final class AddressAndHexDumpTests: XCTestCase {
     func testIPv6TextFollowsRFC5952() {
@@ -14,22 +15,22 @@ final class AddressAndHexDumpTests: XCTestCase {
             ("1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8"),
         ]
         for (input, expected) in cases {
-            let a = IPv6Address(input)
+            let a = IPAddress(input)
             XCTAssertEqual(a?.description, expected, input)
-            XCTAssertEqual(a.flatMap { IPv6Address($0.description) }, a, input)
+            XCTAssertEqual(a.flatMap { IPAddress($0.description) }, a, input)
         }
         for bad in ["", ":::", "1::2::3", "12345::", "1:2:3:4:5:6:7:8:9", "g::1"] {
-            XCTAssertNil(IPv6Address(bad), bad)
+            XCTAssertNil(IPAddress(bad), bad)
         }
-        XCTAssertEqual(IPv6Address("fd13::2")?.bytes, [0xFD, 0x13] + [UInt8](repeating: 0, count: 13) + [2])
+        XCTAssertEqual(IPAddress("fd13::2")?.networkBytes, [0xFD, 0x13] + [UInt8](repeating: 0, count: 13) + [2])
     }
 
     func testIPv4AndMAC() {
-        XCTAssertEqual(IPv4Address("10.213.1.2")?.rawValue, 0x0AD5_0102)
-        XCTAssertEqual(IPv4Address(255, 255, 255, 0).description, "255.255.255.0")
-        XCTAssertEqual(IPv4Address.any.description, "0.0.0.0")
-        XCTAssertNil(IPv4Address("10.213.1"))
-        XCTAssertNil(IPv4Address("10.213.1.256"))
+        XCTAssertEqual(IPAddress("10.213.1.2")?.ipv4Value, 0x0AD5_0102)
+        XCTAssertEqual(IPAddress(ipv4: 0xFFFF_FF00).description, "255.255.255.0")
+        XCTAssertEqual(IPAddress.anyIPv4.description, "0.0.0.0")
+        XCTAssertNil(IPAddress("10.213.1"))
+        XCTAssertNil(IPAddress("10.213.1.256"))
         XCTAssertEqual(MACAddress("02:13:00:00:01:0A")?.description, "02:13:00:00:01:0a")
         XCTAssertEqual(MACAddress.broadcast.description, "ff:ff:ff:ff:ff:ff")
         XCTAssertEqual(MACAddress([1, 2, 3, 4, 5, 6])?.bytes, [1, 2, 3, 4, 5, 6])

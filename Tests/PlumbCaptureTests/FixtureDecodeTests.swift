@@ -1,5 +1,6 @@
 import XCTest
 @testable import PlumbCapture
+import PlumbModel
 
 /// Decodes the real captures and pins their summaries and field values.
 final class FixtureDecodeTests: XCTestCase {
@@ -45,9 +46,9 @@ final class FixtureDecodeTests: XCTestCase {
         let request = try XCTUnwrap(packets[0].arp)
         XCTAssertEqual(request.operation, 1)
         XCTAssertEqual(request.senderMAC, MACAddress("02:13:00:00:01:02"))
-        XCTAssertEqual(request.senderIP, IPv4Address("10.213.1.2"))
+        XCTAssertEqual(request.senderIP, IPAddress("10.213.1.2"))
         XCTAssertEqual(request.targetMAC, .zero)
-        XCTAssertEqual(request.targetIP, IPv4Address("10.213.1.1"))
+        XCTAssertEqual(request.targetIP, IPAddress("10.213.1.1"))
         XCTAssertEqual(packets[0].ethernet?.destination, .broadcast)
         XCTAssertEqual(packets[0].summary(linkLevel: true),
                        "02:13:00:00:01:02 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: "
@@ -63,7 +64,7 @@ final class FixtureDecodeTests: XCTestCase {
 
         let unreachable = try XCTUnwrap(packets[7].icmp?.quoted)
         XCTAssertEqual(unreachable.protocolNumber, 17)
-        XCTAssertEqual(unreachable.destination, IPv4Address("10.213.1.1"))
+        XCTAssertEqual(unreachable.destination, IPAddress("10.213.1.1"))
         XCTAssertEqual(unreachable.sourcePort, 40123)
         XCTAssertEqual(unreachable.destinationPort, 9999)
     }
@@ -107,7 +108,7 @@ final class FixtureDecodeTests: XCTestCase {
         XCTAssertEqual(Array(data[payload.offset...]), Array("pppp\n".utf8))
 
         let v6 = try XCTUnwrap(packets[11].ipv6)
-        XCTAssertEqual(v6.source, IPv6Address("fd13::1"))
+        XCTAssertEqual(v6.source, IPAddress("fd13::1"))
         XCTAssertEqual(v6.nextHeader, 6)
         XCTAssertEqual(v6.hopLimit, 64)
 
@@ -143,13 +144,13 @@ final class FixtureDecodeTests: XCTestCase {
         let answer = try XCTUnwrap(packets[1].dns)
         XCTAssertTrue(answer.isResponse)
         XCTAssertEqual(answer.answers, [DNSRecord(name: "example.test.", type: 1, recordClass: 1, ttl: 300,
-                                                  data: .a(IPv4Address("10.213.9.9")!))])
+                                                  data: .a(IPAddress("10.213.9.9")!))])
 
         // The CNAME target is "web" + a pointer into the question; the A record's owner points at the CNAME rdata.
         let cname = try XCTUnwrap(packets[3].dns)
         XCTAssertEqual(cname.answers.map(\.name), ["www.example.test.", "web.example.test."])
-        XCTAssertEqual(cname.answers.map(\.data), [.cname("web.example.test."), .a(IPv4Address("10.213.9.10")!)])
-        XCTAssertEqual(packets[5].dns?.answers.first?.data, .aaaa(IPv6Address("fd13::99")!))
+        XCTAssertEqual(cname.answers.map(\.data), [.cname("web.example.test."), .a(IPAddress("10.213.9.10")!)])
+        XCTAssertEqual(packets[5].dns?.answers.first?.data, .aaaa(IPAddress("fd13::99")!))
         XCTAssertEqual(packets[7].dns?.answers.first?.data, .ptr("example.test."))
         XCTAssertEqual(packets[9].dns?.responseCode, 3)
         XCTAssertEqual(packets[9].dns?.answers, [])
@@ -174,14 +175,14 @@ final class FixtureDecodeTests: XCTestCase {
 
         let offer = try XCTUnwrap(packets[1].dhcp)
         XCTAssertEqual(offer.messageType, .offer)
-        XCTAssertEqual(offer.yourIP, IPv4Address("10.213.1.50"))
-        XCTAssertEqual(offer.serverIdentifier, IPv4Address("10.213.1.1"))
+        XCTAssertEqual(offer.yourIP, IPAddress("10.213.1.50"))
+        XCTAssertEqual(offer.serverIdentifier, IPAddress("10.213.1.1"))
         XCTAssertEqual(offer.leaseTime, 3600)
-        XCTAssertEqual(offer.subnetMask, IPv4Address("255.255.255.0"))
-        XCTAssertEqual(offer.router, IPv4Address("10.213.1.1"))
+        XCTAssertEqual(offer.subnetMask, IPAddress("255.255.255.0"))
+        XCTAssertEqual(offer.router, IPAddress("10.213.1.1"))
 
         XCTAssertEqual(packets[2].dhcp?.messageType, .request)
-        XCTAssertEqual(packets[2].dhcp?.requestedIP, IPv4Address("10.213.1.50"))
+        XCTAssertEqual(packets[2].dhcp?.requestedIP, IPAddress("10.213.1.50"))
         XCTAssertEqual(packets[3].dhcp?.messageType, .ack)
         XCTAssertTrue(packets[1].fields().contains { $0 == ("DHCP", "message type", "Offer (2)") })
     }
@@ -202,7 +203,7 @@ final class FixtureDecodeTests: XCTestCase {
         XCTAssertEqual(packets[0].ipv6?.hopLimit, 255)
         let ns = try XCTUnwrap(packets[1].icmpv6)
         XCTAssertEqual(ns.type, 135)
-        XCTAssertEqual(ns.targetAddress, IPv6Address("fd13::2"))
+        XCTAssertEqual(ns.targetAddress, IPAddress("fd13::2"))
         XCTAssertEqual(ns.sourceLinkLayerAddress, MACAddress("02:13:00:00:01:02"))
         let na = try XCTUnwrap(packets[2].icmpv6)
         XCTAssertEqual(na.type, 136)
@@ -267,7 +268,7 @@ final class FixtureDecodeTests: XCTestCase {
         let p = try Fixtures.decoded("vxlan.pcap")[2]
         XCTAssertEqual(p.udp?.destinationPort, 4789)
         XCTAssertEqual(p.vxlan, VXLANHeader(flags: 0x08, vni: 42))
-        XCTAssertEqual(p.ipv4?.source, IPv4Address("10.213.2.1"))  // outer
+        XCTAssertEqual(p.ipv4?.source, IPAddress("10.213.2.1"))  // outer
         let inner = p.innerLayers
         guard case .ethernet(let eth) = inner.first else { return XCTFail("inner frame not decoded") }
         XCTAssertEqual(eth.source, MACAddress("02:13:00:00:03:01"))
@@ -275,8 +276,8 @@ final class FixtureDecodeTests: XCTestCase {
         guard case .ipv4(let innerIP) = inner[1], case .icmp(let innerICMP) = inner[2] else {
             return XCTFail("inner IP/ICMP missing: \(inner)")
         }
-        XCTAssertEqual(innerIP.source, IPv4Address("10.213.3.1"))
-        XCTAssertEqual(innerIP.destination, IPv4Address("10.213.3.2"))
+        XCTAssertEqual(innerIP.source, IPAddress("10.213.3.1"))
+        XCTAssertEqual(innerIP.destination, IPAddress("10.213.3.2"))
         XCTAssertEqual(innerICMP.identifier, 1)
         XCTAssertEqual(innerICMP.sequence, 1)
         XCTAssertTrue(p.fields().contains { $0 == ("VXLAN", "vni", "42") })

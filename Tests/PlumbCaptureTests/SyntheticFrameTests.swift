@@ -1,5 +1,6 @@
 import XCTest
 @testable import PlumbCapture
+import PlumbModel
 
 /// Cases the real captures do not contain (IPv4 options and fragments, an IPv6 routing header), built byte by
 /// byte.
@@ -52,9 +53,9 @@ final class SyntheticFrameTests: XCTestCase {
     }
 
     func testIPv6RoutingHeader() {
-        let src = IPv6Address("fd13::1")!.bytes, dst = IPv6Address("fd13::2")!.bytes
+        let src = IPAddress("fd13::1")!.networkBytes, dst = IPAddress("fd13::2")!.networkBytes
         let icmp: [UInt8] = [128, 0, 0, 0, 0, 1, 0, 2]
-        let routing: [UInt8] = [58, 2, 4, 1, 0, 0, 0, 0] + IPv6Address("fd13::3")!.bytes   // SRH, 1 segment left
+        let routing: [UInt8] = [58, 2, 4, 1, 0, 0, 0, 0] + IPAddress("fd13::3")!.networkBytes   // SRH, 1 segment left
         let payload = routing + icmp
         let frame = ethernet(0x86DD, [0x60, 0, 0, 0, 0, UInt8(payload.count), 43, 64] + src + dst + payload)
         let p = PacketDecoder.decode(frame, linkType: .ethernet)

@@ -1,3 +1,5 @@
+import PlumbModel
+
 // ARP (RFC 826). Only Ethernet/IPv4 ARP has its addresses decoded; other hardware/protocol pairs keep the
 // fixed header so they still show up with their operation.
 
@@ -12,9 +14,9 @@ enum ARPDecoder {
         let isEthernetIPv4 = htype == 1 && ptype == 0x0800 && hlen == 6 && plen == 4
         if isEthernetIPv4 && b.count >= bodyLength {
             arp.senderMAC = MACAddress(b, at: 8)
-            arp.senderIP = IPv4Address(b, at: 14)
+            arp.senderIP = IPAddress(ipv4: b, at: 14)
             arp.targetMAC = MACAddress(b, at: 18)
-            arp.targetIP = IPv4Address(b, at: 24)
+            arp.targetIP = IPAddress(ipv4: b, at: 24)
         }
         ctx.append(.arp(arp))
         if b.count < bodyLength { ctx.truncated("ARP") }

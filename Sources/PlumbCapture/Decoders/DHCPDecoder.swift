@@ -1,3 +1,5 @@
+import PlumbModel
+
 // DHCP (RFC 2131/2132) over BOOTP (RFC 951): the fixed 236-byte BOOTP header, the magic cookie, and the
 // options Plumb shows when explaining why a container got (or did not get) an address.
 
@@ -13,9 +15,9 @@ enum DHCPDecoder {
         }
         let htype = b[1], hlen = b[2]
         var m = DHCPMessage(op: b[0], hardwareType: htype, hardwareLength: hlen, hops: b[3], transactionID: b.be32(4),
-                            seconds: b.be16(8), flags: b.be16(10), clientIP: IPv4Address(b, at: 12),
-                            yourIP: IPv4Address(b, at: 16), serverIP: IPv4Address(b, at: 20),
-                            gatewayIP: IPv4Address(b, at: 24),
+                            seconds: b.be16(8), flags: b.be16(10), clientIP: IPAddress(ipv4: b, at: 12),
+                            yourIP: IPAddress(ipv4: b, at: 16), serverIP: IPAddress(ipv4: b, at: 20),
+                            gatewayIP: IPAddress(ipv4: b, at: 24),
                             clientMAC: htype == 1 && hlen == 6 ? MACAddress(b, at: 28) : nil,
                             hasMagicCookie: false, messageLength: declaredLength)
         var problem: String?
@@ -40,11 +42,11 @@ enum DHCPDecoder {
             guard v + len <= o.count else { return "DHCP: option \(code) past end" }
             switch (code, len) {
             case (53, 1): m.messageType = DHCPMessageType(rawValue: o[v])
-            case (50, 4): m.requestedIP = IPv4Address(o, at: v)
-            case (54, 4): m.serverIdentifier = IPv4Address(o, at: v)
+            case (50, 4): m.requestedIP = IPAddress(ipv4: o, at: v)
+            case (54, 4): m.serverIdentifier = IPAddress(ipv4: o, at: v)
             case (51, 4): m.leaseTime = o.be32(v)
-            case (1, 4): m.subnetMask = IPv4Address(o, at: v)
-            case (3, 4...): m.router = IPv4Address(o, at: v)
+            case (1, 4): m.subnetMask = IPAddress(ipv4: o, at: v)
+            case (3, 4...): m.router = IPAddress(ipv4: o, at: v)
             case (12, 1...):
                 m.hostname = String(decoding: UnsafeRawBufferPointer(rebasing: o[v..<(v + len)]), as: UTF8.self)
             default: break

@@ -1,3 +1,5 @@
+import PlumbModel
+
 // DNS (RFC 1035): header, questions and answer records, with name compression.
 //
 // Compression pointers may point anywhere in the message, so a crafted message can loop (a pointer to itself,
@@ -77,8 +79,8 @@ enum DNSDecoder {
         guard rd + rdLength <= b.count else { throw .ranOut }
         let data: DNSRecordData
         switch (type, rdLength) {
-        case (1, 4): data = .a(IPv4Address(b, at: rd))
-        case (28, 16): data = .aaaa(IPv6Address(b, at: rd))
+        case (1, 4): data = .a(IPAddress(ipv4: b, at: rd))
+        case (28, 16): data = .aaaa(IPAddress(ipv6: b, at: rd))
         case (5, _): data = .cname(try readName(b, at: rd, limit: rd + rdLength).0)
         case (12, _): data = .ptr(try readName(b, at: rd, limit: rd + rdLength).0)
         case (2, _): data = .ns(try readName(b, at: rd, limit: rd + rdLength).0)

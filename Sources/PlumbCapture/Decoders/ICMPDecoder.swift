@@ -1,3 +1,5 @@
+import PlumbModel
+
 // ICMP (RFC 792) and ICMPv6 (RFC 4443) with the neighbor-discovery messages of RFC 4861.
 
 enum ICMPDecoder {
@@ -18,7 +20,7 @@ enum ICMPDecoder {
         guard q.count >= 20, q[0] >> 4 == 4 else { return nil }
         let ihl = Int(q[0] & 0x0F) * 4
         guard ihl >= 20 else { return nil }
-        var d = QuotedDatagram(protocolNumber: q[9], source: IPv4Address(q, at: 12), destination: IPv4Address(q, at: 16),
+        var d = QuotedDatagram(protocolNumber: q[9], source: IPAddress(ipv4: q, at: 12), destination: IPAddress(ipv4: q, at: 16),
                                sourcePort: nil, destinationPort: nil)
         if (d.protocolNumber == 6 || d.protocolNumber == 17), q.count >= ihl + 4 {
             d.sourcePort = q.be16(ihl)
@@ -42,7 +44,7 @@ enum ICMPDecoder {
             optionsStart = 16
         case 135, 136:  // neighbor solicitation / advertisement
             if b.count >= 24 {
-                m.targetAddress = IPv6Address(b, at: 8)
+                m.targetAddress = IPAddress(ipv6: b, at: 8)
                 optionsStart = 24
             }
             if type == 136 {
@@ -53,7 +55,7 @@ enum ICMPDecoder {
         case 1, 2, 3, 4:  // errors quote the offending packet
             quotedIPv6(b.suffix(from: 8), into: &m)
         case 137:  // redirect: target then destination
-            if b.count >= 24 { m.targetAddress = IPv6Address(b, at: 8) }
+            if b.count >= 24 { m.targetAddress = IPAddress(ipv6: b, at: 8) }
             optionsStart = 40
         default:
             break
@@ -66,7 +68,7 @@ enum ICMPDecoder {
 
     private static func quotedIPv6(_ q: UnsafeRawBufferPointer, into m: inout ICMPv6Message) {
         guard q.count >= 40, q[0] >> 4 == 6 else { return }
-        m.quotedDestination = IPv6Address(q, at: 24)
+        m.quotedDestination = IPAddress(ipv6: q, at: 24)
         var next = q[6]
         var pos = 40
         // Walk the quoted extension headers (bounded: each is at least 8 bytes, and at most 8 are followed).

@@ -1,3 +1,5 @@
+import PlumbModel
+
 // IPv4 (RFC 791): header with options, fragments, and dispatch to the transport decoders.
 
 enum IPv4Decoder {
@@ -18,7 +20,7 @@ enum IPv4Decoder {
                                 identification: b.be16(4), dontFragment: fragField & 0x4000 != 0,
                                 moreFragments: fragField & 0x2000 != 0, fragmentOffset: Int(fragField & 0x1FFF) * 8,
                                 ttl: b[8], protocolNumber: b[9], checksum: b.be16(10),
-                                source: IPv4Address(b, at: 12), destination: IPv4Address(b, at: 16), optionTypes: [])
+                                source: IPAddress(ipv4: b, at: 12), destination: IPAddress(ipv4: b, at: 16), optionTypes: [])
         if headerLength > 20 { header.optionTypes = optionTypes(b.slice(20, headerLength)) }
         ctx.append(.ipv4(header))
         guard b.count >= headerLength else { ctx.truncated("IPv4"); return }

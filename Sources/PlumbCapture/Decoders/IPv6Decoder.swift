@@ -1,3 +1,5 @@
+import PlumbModel
+
 // IPv6 (RFC 8200): fixed header, then a chain of extension headers walked until the upper-layer protocol.
 
 enum IPv6Decoder {
@@ -14,7 +16,7 @@ enum IPv6Decoder {
         let payloadLength = Int(b.be16(4))
         let header = IPv6Header(trafficClass: UInt8(truncatingIfNeeded: word0 >> 20), flowLabel: word0 & 0xF_FFFF,
                                 payloadLength: UInt16(payloadLength), nextHeader: b[6], hopLimit: b[7],
-                                source: IPv6Address(b, at: 8), destination: IPv6Address(b, at: 24))
+                                source: IPAddress(ipv6: b, at: 8), destination: IPAddress(ipv6: b, at: 24))
         ctx.append(.ipv6(header))
 
         // Payload length 0 means a jumbogram (RFC 2675) or garbage: either way, use what was captured.

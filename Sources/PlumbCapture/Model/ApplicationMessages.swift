@@ -1,3 +1,5 @@
+import PlumbModel
+
 // Messages carried over UDP that matter on container networks: VXLAN, DNS and DHCP.
 
 public struct VXLANHeader: Sendable, Equatable {
@@ -14,8 +16,8 @@ public struct DNSQuestion: Sendable, Equatable {
 }
 
 public enum DNSRecordData: Sendable, Equatable {
-    case a(IPv4Address)
-    case aaaa(IPv6Address)
+    case a(IPAddress)
+    case aaaa(IPAddress)
     case cname(String)
     case ptr(String)
     case ns(String)
@@ -95,20 +97,20 @@ public struct DHCPMessage: Sendable, Equatable {
     public var transactionID: UInt32
     public var seconds: UInt16
     public var flags: UInt16
-    public var clientIP: IPv4Address
-    public var yourIP: IPv4Address
-    public var serverIP: IPv4Address
-    public var gatewayIP: IPv4Address
+    public var clientIP: IPAddress
+    public var yourIP: IPAddress
+    public var serverIP: IPAddress
+    public var gatewayIP: IPAddress
     /// chaddr, when it is an Ethernet address (htype 1, hlen 6).
     public var clientMAC: MACAddress?
     /// False for plain BOOTP (no 99.130.83.99 magic cookie, so no options).
     public var hasMagicCookie: Bool
     public var messageType: DHCPMessageType?
-    public var requestedIP: IPv4Address?
-    public var serverIdentifier: IPv4Address?
+    public var requestedIP: IPAddress?
+    public var serverIdentifier: IPAddress?
     public var leaseTime: UInt32?
-    public var subnetMask: IPv4Address?
-    public var router: IPv4Address?
+    public var subnetMask: IPAddress?
+    public var router: IPAddress?
     public var hostname: String?
     /// The message length declared by UDP.
     public var messageLength: Int

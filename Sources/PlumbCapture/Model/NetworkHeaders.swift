@@ -1,3 +1,5 @@
+import PlumbModel
+
 // Network-layer headers: ARP, IPv4 and IPv6 with its extension headers.
 
 public struct ARPPacket: Sendable, Equatable {
@@ -9,9 +11,9 @@ public struct ARPPacket: Sendable, Equatable {
     public var operation: UInt16
     /// The four addresses are only decoded for Ethernet/IPv4 ARP (the only kind on container networks).
     public var senderMAC: MACAddress?
-    public var senderIP: IPv4Address?
+    public var senderIP: IPAddress?
     public var targetMAC: MACAddress?
-    public var targetIP: IPv4Address?
+    public var targetIP: IPAddress?
     /// Bytes after the link header on the wire (what tcpdump prints as `length`; includes Ethernet padding).
     public var length: Int
 }
@@ -29,8 +31,8 @@ public struct IPv4Header: Sendable, Equatable {
     public var ttl: UInt8
     public var protocolNumber: UInt8
     public var checksum: UInt16
-    public var source: IPv4Address
-    public var destination: IPv4Address
+    public var source: IPAddress
+    public var destination: IPAddress
     /// Option types in order (EOL/NOP included); empty, and not allocated, for the usual 20-byte header.
     public var optionTypes: [UInt8]
 
@@ -45,8 +47,8 @@ public struct IPv6Header: Sendable, Equatable {
     public var payloadLength: UInt16
     public var nextHeader: UInt8
     public var hopLimit: UInt8
-    public var source: IPv6Address
-    public var destination: IPv6Address
+    public var source: IPAddress
+    public var destination: IPAddress
 }
 
 /// One IPv6 extension header. Several may follow one another; each names the next.

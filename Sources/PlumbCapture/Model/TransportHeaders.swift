@@ -1,3 +1,5 @@
+import PlumbModel
+
 // Transport-level headers: ICMP, ICMPv6, TCP and UDP.
 
 public struct ICMPMessage: Sendable, Equatable {
@@ -18,8 +20,8 @@ public struct ICMPMessage: Sendable, Equatable {
 /// The start of the datagram an ICMP error quotes back: enough to say which flow it concerns.
 public struct QuotedDatagram: Sendable, Equatable {
     public var protocolNumber: UInt8
-    public var source: IPv4Address
-    public var destination: IPv4Address
+    public var source: IPAddress
+    public var destination: IPAddress
     public var sourcePort: UInt16?
     public var destinationPort: UInt16?
 }
@@ -34,7 +36,7 @@ public struct ICMPv6Message: Sendable, Equatable {
     /// Message length declared by the IPv6 payload length (minus extension headers).
     public var length: Int
     /// Neighbor solicitation/advertisement and redirect target.
-    public var targetAddress: IPv6Address?
+    public var targetAddress: IPAddress?
     /// Neighbor advertisement flags (R, S, O).
     public var isRouter: Bool = false
     public var isSolicited: Bool = false
@@ -44,7 +46,7 @@ public struct ICMPv6Message: Sendable, Equatable {
     public var targetLinkLayerAddress: MACAddress?
     /// Errors (destination unreachable, time exceeded...): the quoted packet's destination, upper-layer
     /// protocol (after its extension headers) and destination port.
-    public var quotedDestination: IPv6Address?
+    public var quotedDestination: IPAddress?
     public var quotedProtocol: UInt8?
     public var quotedDestinationPort: UInt16?
     /// Router advertisement: current hop limit and router lifetime (seconds).

@@ -1,3 +1,5 @@
+import PlumbModel
+
 // One-line packet summaries in the format of `tcpdump -n -S -t` (absolute sequence numbers, no timestamp, TCP
 // options left out), so that people who know tcpdump can read Plumb's capture view without learning a new
 // format. Deliberate additions: VXLAN prints `VXLAN, vni N: <inner frame>` on one line, and DHCP shows the
@@ -346,7 +348,7 @@ enum SummaryRenderer {
         }
         if let t = d.messageType { s += ", DHCP \(t)" }
         if let r = d.requestedIP { s += ", requested \(r)" }
-        if d.yourIP != .any { s += ", yiaddr \(d.yourIP)" }
+        if d.yourIP != .anyIPv4 { s += ", yiaddr \(d.yourIP)" }
         s += ", xid 0x" + String(d.transactionID, radix: 16)
         s += ", length \(d.messageLength)"
     }

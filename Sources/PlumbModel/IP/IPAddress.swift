@@ -23,9 +23,9 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// 10.0.0.1 is `IPAddress(ipv4: 0x0A00_0001)`.
-    public init(ipv4 value: UInt32) { self.init(family: .ipv4, bits: U128(UInt64(value))) }
+    public init(ipv4 value: UInt32) { family = .ipv4; bits = U128(UInt64(value)) }
     /// `hi` holds the first eight bytes (network order).
-    public init(ipv6High hi: UInt64, low lo: UInt64) { self.init(family: .ipv6, bits: U128(hi: hi, lo: lo)) }
+    public init(ipv6High hi: UInt64, low lo: UInt64) { family = .ipv6; bits = U128(hi: hi, lo: lo) }
 
     /// The address from its bytes in network order, as the kernel and the wire carry it: 4 bytes for IPv4, 16
     /// for IPv6; nil for any other count.
