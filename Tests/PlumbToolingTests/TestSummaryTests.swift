@@ -10,29 +10,31 @@ final class TestSummaryTests: XCTestCase {
         return (r.status, r.stdout.split(separator: "\n").map(String.init))
     }
 
+    /// The summary of a recorded run ends with `last` and exits with `status`; returns all its lines.
+    @discardableResult
+    private func assertSummary(_ fixture: String, endsWith last: String, status: Int32,
+                               file: StaticString = #filePath, line: UInt = #line) throws -> [String] {
+        let r = try summary(fixture)
+        XCTAssertEqual(r.lines.last, last, fixture, file: file, line: line)
+        XCTAssertEqual(r.status, status, fixture, file: file, line: line)
+        return r.lines
+    }
+
     func testAPassingRunEndsWithItsCount() throws {
-        let r = try summary("all-pass-filtered.txt")
-        XCTAssertEqual(r.lines, ["9 passed, 0 failed"])
-        XCTAssertEqual(r.status, 0)
+        XCTAssertEqual(try assertSummary("all-pass-filtered.txt", endsWith: "9 passed, 0 failed", status: 0).count, 1)
     }
 
     func testFailedTestsAreCountedNotFailedAssertions() throws {
-        let r = try summary("two-failures.txt")
-        XCTAssertEqual(r.lines.last, "395 passed, 2 failed")
-        XCTAssertEqual(r.status, 1)
+        try assertSummary("two-failures.txt", endsWith: "395 passed, 2 failed", status: 1)
     }
 
     func testATestThatFailedAndThenSkippedCountsAsFailed() throws {
         // XCTest says "Executed 4 tests, with 4 tests skipped and 4 failures": each test both failed and skipped.
-        let r = try summary("failed-then-skipped.txt")
-        XCTAssertEqual(r.lines.last, "0 passed, 4 failed")
-        XCTAssertEqual(r.status, 1)
+        try assertSummary("failed-then-skipped.txt", endsWith: "0 passed, 4 failed", status: 1)
     }
 
     func testIntegrationTestsWithoutRootFailOnceEach() throws {
-        let r = try summary("not-root.txt")
-        XCTAssertEqual(r.lines.last, "0 passed, 4 failed")
-        XCTAssertEqual(r.status, 1)
+        try assertSummary("not-root.txt", endsWith: "0 passed, 4 failed", status: 1)
     }
 
     /// Runs this test binary again, without root, on one integration class: each test must fail with the one
@@ -58,22 +60,16 @@ final class TestSummaryTests: XCTestCase {
     }
 
     func testSwiftTestingTestsAreAddedToTheCount() throws {
-        let r = try summary("with-swift-testing-failure.txt")
-        XCTAssertEqual(r.lines.last, "10 passed, 1 failed")
-        XCTAssertEqual(r.status, 1)
+        try assertSummary("with-swift-testing-failure.txt", endsWith: "10 passed, 1 failed", status: 1)
     }
 
     func testAKilledRunCountsTheUnfinishedTestAsFailedAndSaysWhy() throws {
-        let r = try summary("killed-mid-test.txt")
-        XCTAssertEqual(r.lines.last, "1 passed, 1 failed")
-        XCTAssertTrue(r.lines.first?.contains("FuzzTests.testRandomAndMutatedInputNeverCrashes") ?? false, "\(r.lines)")
-        XCTAssertEqual(r.status, 1)
+        let lines = try assertSummary("killed-mid-test.txt", endsWith: "1 passed, 1 failed", status: 1)
+        XCTAssertTrue(lines.first?.contains("FuzzTests.testRandomAndMutatedInputNeverCrashes") ?? false, "\(lines)")
     }
 
     func testNoCountIsAFailure() throws {
-        let r = try summary("build-failed.txt")
-        XCTAssertEqual(r.lines.last, "0 passed, 0 failed")
-        XCTAssertTrue(r.lines.first?.contains("no test ran") ?? false, "\(r.lines)")
-        XCTAssertEqual(r.status, 1)
+        let lines = try assertSummary("build-failed.txt", endsWith: "0 passed, 0 failed", status: 1)
+        XCTAssertTrue(lines.first?.contains("no test ran") ?? false, "\(lines)")
     }
 }
