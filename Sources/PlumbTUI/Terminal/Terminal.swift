@@ -1,6 +1,7 @@
 /// What the app's event loop needs from a terminal: its size, drawing a frame (implementations draw only what
 /// changed), keys and mouse events, and handing the screen to a shell and back. `CursesTerminal` drives a real
-/// terminal; `FakeTerminal` plays scripted keys and keeps the frames as text, so the whole loop is tested.
+/// terminal; the tests' `FakeTerminal` plays scripted keys and keeps the frames as text, so the whole loop is
+/// tested.
 public protocol Terminal: AnyObject {
     var size: Size { get }
     func draw(_ frame: ScreenBuffer)

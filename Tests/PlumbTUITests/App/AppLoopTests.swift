@@ -122,12 +122,23 @@ final class AppLoopTests: XCTestCase {
     func testCaptureKeyOpensThePaneAndShowsItsPackets() {
         let fake = FakeKernel()
         fake.captureRows = [CaptureFeed.Row(time: "12:00:00.000", summary: "IP 172.17.0.2.6379 > 172.17.0.1.40000: pt-marker")]
-        let (_, term) = run([.key(.char("j")), .key(.char("c")), .idle, .key(.char("x")), .key(.char("q"))], fake: fake)
+        let script: [FakeTerminal.Input] = [.key(.char("j")), .key(.char("c")), .idle, .key(.char("w"))]
+            + FakeTerminal.keys("pt.pcap") + [.key(.enter), .key(.char("x")), .key(.char("q"))]
+        let (_, term) = run(script, fake: fake)
         XCTAssertEqual(fake.captures.count, 1)
         XCTAssertEqual(fake.captures.first?.namespace, "redis")
         XCTAssertFalse(text(term, after: 2).contains("pt-marker"), "nothing captured yet")
         XCTAssertTrue(text(term, after: 3).contains("pt-marker"), text(term, after: 3))
+        XCTAssertTrue(text(term, after: 12).contains("wrote 1 packets to pt.pcap"), text(term, after: 12))
         XCTAssertEqual(fake.captures.first?.stopped, true, "x closes the pane and stops the capture")
-        XCTAssertFalse(text(term, after: 4).contains("pt-marker"))
+        XCTAssertFalse(text(term, after: 13).contains("pt-marker"))
+    }
+
+    func testPauseAndRefreshReachTheSnapshotSource() {
+        let fake = FakeKernel()
+        let (app, _) = run([.key(.char("p")), .key(.char("r")), .key(.char("q"))], fake: fake)
+        XCTAssertTrue(fake.snapshots.paused)
+        XCTAssertTrue(app.state.paused)
+        XCTAssertEqual(fake.snapshots.refreshes, 1)
     }
 }

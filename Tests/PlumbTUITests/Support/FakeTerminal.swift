@@ -1,7 +1,9 @@
+import PlumbTUI
+
 /// A terminal for tests: hands the loop a script of inputs and keeps every frame it draws, as a buffer and as
 /// text. The app's event loop runs against it exactly as against curses (bandwhich tests its UI this way).
-public final class FakeTerminal: Terminal {
-    public enum Input {
+final class FakeTerminal: Terminal {
+    enum Input {
         case key(Key)
         /// No key before the timeout: the loop goes round once (takes a snapshot, polls the capture, ...).
         case idle
@@ -11,41 +13,41 @@ public final class FakeTerminal: Terminal {
         case run(() -> Void)
     }
 
-    public struct Frame {
+    struct Frame {
         /// How many inputs the loop had read when it drew this frame.
-        public var afterInputs: Int
-        public var buffer: ScreenBuffer
-        public var text: String { buffer.lines().joined(separator: "\n") }
+        var afterInputs: Int
+        var buffer: ScreenBuffer
+        var text: String { buffer.lines().joined(separator: "\n") }
     }
 
-    public private(set) var size: Size
-    public private(set) var frames: [Frame] = []
-    public private(set) var suspensions = 0
-    public private(set) var invalidations = 0
+    private(set) var size: Size
+    private(set) var frames: [Frame] = []
+    private(set) var suspensions = 0
+    private(set) var invalidations = 0
     /// True when the loop asked for more input than the script had: it was then sent Ctrl-C to end it.
-    public private(set) var exhausted = false
+    private(set) var exhausted = false
     private var script: [Input]
     private var read = 0
 
-    public init(size: Size, script: [Input]) {
+    init(size: Size, script: [Input]) {
         self.size = size
         self.script = script
     }
 
     /// Keys typed one after another (`"/web"` becomes `/`, `w`, `e`, `b`).
-    public static func keys(_ text: String) -> [Input] { text.map { .key(.char($0)) } }
+    static func keys(_ text: String) -> [Input] { text.map { .key(.char($0)) } }
 
     /// The last frame drawn after `inputs` inputs had been read (and before the next was).
-    public func frame(afterInputs inputs: Int) -> Frame? { frames.last { $0.afterInputs == inputs } }
+    func frame(afterInputs inputs: Int) -> Frame? { frames.last { $0.afterInputs == inputs } }
 
-    public var lastFrame: Frame? { frames.last }
+    var lastFrame: Frame? { frames.last }
 
-    public func draw(_ frame: ScreenBuffer) { frames.append(Frame(afterInputs: read, buffer: frame)) }
-    public func invalidate() { invalidations += 1 }
-    public func suspend() { suspensions += 1 }
-    public func resume() { invalidate() }
+    func draw(_ frame: ScreenBuffer) { frames.append(Frame(afterInputs: read, buffer: frame)) }
+    func invalidate() { invalidations += 1 }
+    func suspend() { suspensions += 1 }
+    func resume() { invalidate() }
 
-    public func readKey(timeoutMillis: Int32, wake: Int32) -> Key? {
+    func readKey(timeoutMillis: Int32, wake: Int32) -> Key? {
         guard read < script.count else {
             // A script that does not quit must not hang the test: Ctrl-C quits from every mode.
             exhausted = true
