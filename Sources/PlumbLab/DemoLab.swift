@@ -78,7 +78,7 @@ public final class DemoLab {
         try buildOverlay(&st)
 
         // Deliberate faults for the doctor: a veth end down, a missing default route (plus the overlay MTU).
-        try service.executor.apply(Plan(operation: "lab faults", steps: [
+        try service.executor.apply(Plan(operation: .lab("faults"), steps: [
             .deleteRoute(dst: "default", gateway: "10.213.202.1", link: "eth0", in: .named(n("db"))),
             .setDown(link: "eth0", in: .named(n("broken"))),
         ]))
@@ -117,7 +117,7 @@ public final class DemoLab {
                 .addAddress(cidr: "\(cip)/24", link: "eth0", in: C), .setUp(link: "eth0", in: C),
             ]
         }
-        try service.executor.apply(Plan(operation: "lab overlay", steps: steps))
+        try service.executor.apply(Plan(operation: .lab("overlay"), steps: steps))
     }
 
     private func spawn(in ns: String, _ path: String, _ args: [String]) throws -> Int32 {

@@ -1,19 +1,22 @@
 /// A change to the kernel, planned before anything is touched: `--dry-run` prints it, the executor applies it
 /// as a unit (rolling back what it did on the first failure), and the journal stores it so a crash half-way can
 /// be finished or undone by `plumb gc`.
-public struct Plan: Codable, Sendable, Equatable {
-    /// What the user asked for, e.g. "net create web".
-    public var operation: String
+public struct Plan: Sendable, Equatable {
+    /// What the user asked for, as data (gc and the doctor's undo match on it).
+    public var operation: PlanOperation
     public var steps: [PlanStep]
 
-    public init(operation: String, steps: [PlanStep] = []) {
+    public init(operation: PlanOperation, steps: [PlanStep] = []) {
         self.operation = operation
         self.steps = steps
     }
 
+    /// For people: "net create web", the header `--dry-run` prints and the JSON's `operation`.
+    public var label: String { operation.label }
+
     /// The steps that undo this plan, in reverse order (each step's own inverse).
     public var inverse: Plan {
-        Plan(operation: "undo \(operation)", steps: steps.reversed().compactMap(\.inverse))
+        Plan(operation: .undo(operation), steps: steps.reversed().compactMap(\.inverse))
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PlumbActions
+import PlumbModel
 
 final class StoreJournalTests: StoreTestCase {
     func testBeginListsAsPlanned() throws {
@@ -67,5 +68,43 @@ final class StoreJournalTests: StoreTestCase {
 
     func testStateNamesAreTheColumnValues() {
         XCTAssertEqual(JournalState.allCases.map(\.rawValue), ["planned", "applied", "rolled_back", "failed"])
+    }
+}
+
+/// Journal entries written before plans carried a typed operation: gc and the doctor's undo still read them.
+final class LegacyJournalTests: StoreTestCase {
+    func testGcReleasesTheAddressesOfAnOldConnectEntry() throws {
+        let store = try openStore()
+        try store.createNetwork(NetworkRecord(name: "web", config: .bridge(BridgeConfig()), subnet: "10.213.40.0/24",
+                                              gateway: "10.213.40.1", createdAt: 0))
+        let address = try store.allocate(network: "web", requested: nil, sandbox: "4026532384")
+        let old = #"{"operation":"net connect web pt-a","steps":[{"addAddress":{"cidr":"\#(address)/24","link":"eth0","in":{"named":{"_0":"pt-a"}}}}]}"#
+        let plan = try JSONDecoder().decode(Plan.self, from: Data(old.utf8))
+        XCTAssertEqual(plan.operation, .netConnect(network: "web", targets: ["pt-a"]))
+        NetworkService(store: store).releaseAddresses(of: plan)
+        // Released: the same address is handed out again.
+        XCTAssertEqual(try store.allocate(network: "web", requested: nil, sandbox: "other"), address)
+    }
+
+    func testDoctorUndoFindsAnOldFixEntry() throws {
+        let store = try openStore()
+        let old = #"{"operation":"doctor fix hairpin:pt-a:eth0","steps":[]}"#
+        let id = try store.journalBegin(operation: "doctor fix hairpin:pt-a:eth0", plan: old)
+        try store.journalSet(id, state: .applied)
+        let other = try store.journalBegin(operation: "net create web", plan: #"{"operation":"net create web","steps":[]}"#)
+        try store.journalSet(other, state: .applied)
+        let fixes = try DoctorFixService(store: store).appliedFixes()
+        XCTAssertEqual(fixes.map(\.findingId), ["hairpin:pt-a:eth0"])
+        XCTAssertEqual(try DoctorFixService(store: store).undoPlan().plan.operation, .doctorUndo(findingID: "hairpin:pt-a:eth0"))
+    }
+
+    func testNewEntriesStoreTheTypedOperation() throws {
+        let store = try openStore()
+        let journal = StoreJournal(store: store)
+        let plan = Plan(operation: .doctorFix(findingID: "x y"), steps: [])
+        let id = try journal.begin(plan)
+        let entry = try XCTUnwrap(store.journal(states: [.planned]).first { $0.id == id })
+        XCTAssertEqual(entry.operation, "doctor fix x y")
+        XCTAssertEqual(try JSONDecoder().decode(Plan.self, from: Data(entry.plan.utf8)), plan)
     }
 }

@@ -44,7 +44,7 @@ final class JSONEncodingTests: XCTestCase {
     }
 
     func testEnumsWithPayloadsUseNestedContainers() throws {
-        let plan = Plan(operation: "net create x", steps: [
+        let plan = Plan(operation: .netCreate(network: "x"), steps: [
             .createBridge(name: "br0", mtu: nil, in: .host),
             .createVeth(name: "v0", peer: "eth0", mtu: 1400, in: .host, peerIn: .named("pt-a")),
             .firewall(family: "ipv4", batch: "*filter\n-A X -j ACCEPT\nCOMMIT\n", undo: "", in: .path("/run/x")),

@@ -13,7 +13,7 @@ final class FindingsTests: XCTestCase {
                            title: "veth \(eth0.name) in postgres is down while its peer is up",
                            subjects: [.init(namespace: pg.id, kind: "link", name: eth0.name)],
                            evidence: ["\(eth0.name) veth down mtu 1500"], explanation: "A veth pair carries traffic only when both ends are up.",
-                           fix: Plan(operation: "doctor fix", steps: [.setUp(link: eth0.name, in: .named("postgres"))]))
+                           fix: Plan(operation: .doctorFix(findingID: "f1"), steps: [.setUp(link: eth0.name, in: .named("postgres"))]))
         let note = Finding(id: "leftover-netns:ns1", check: "leftover-netns", checkNumber: 13, severity: .info,
                            title: "namespace held only by a bind mount", subjects: [], evidence: [], explanation: "Nothing lives there.")
         let warn = Finding(id: "rp-filter:ns2", check: "rp-filter", checkNumber: 6, severity: .warning,

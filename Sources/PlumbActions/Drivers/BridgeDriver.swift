@@ -31,7 +31,7 @@ public struct BridgeDriver: DriverPlanner {
         steps.append(.setSysctl(key: "net/ipv4/conf/\(br)/route_localnet", value: "1", previous: nil, in: host))
         steps.append(.firewall(family: "ipv4", batch: BridgeFirewall.addBatch(net, bridge: br, existing: firewall),
                                undo: BridgeFirewall.deleteBatch(net, bridge: br), in: host))
-        return Plan(operation: "net create \(net.name)", steps: steps)
+        return Plan(operation: .netCreate(network: net.name), steps: steps)
     }
 
     public func remove(_ net: NetworkSpec, firewall: Firewall, lastNetwork: Bool) throws -> Plan {
@@ -41,7 +41,7 @@ public struct BridgeDriver: DriverPlanner {
         if !batch.isEmpty { steps.append(.firewall(family: "ipv4", batch: batch, undo: "", in: net.hostNamespace)) }
         steps.append(.deleteLink(name: br, in: net.hostNamespace))
         if lastNetwork { steps.append(.dropEmptyFirewallTables(in: net.hostNamespace)) }
-        return Plan(operation: "net rm \(net.name)", steps: steps)
+        return Plan(operation: .netRemove(networks: [net.name], force: false), steps: steps)
     }
 
     public func join(_ net: NetworkSpec, _ ep: EndpointSpec) throws -> Plan {
@@ -64,13 +64,13 @@ public struct BridgeDriver: DriverPlanner {
             steps.append(.firewall(family: "ipv4", batch: BridgeFirewall.batch(ports, verb: "-A"),
                                    undo: BridgeFirewall.batch(ports, verb: "-D"), in: net.hostNamespace))
         }
-        return Plan(operation: "net connect \(net.name)", steps: steps)
+        return Plan(operation: .netConnect(network: net.name, targets: []), steps: steps)
     }
 
     public func leave(_ net: NetworkSpec, _ ep: EndpointSpec) throws -> Plan {
         // Deleting one end of a veth deletes both; the sandbox's address and route go with its end.
-        guard let hostIf = ep.hostIfname else { return Plan(operation: "net disconnect \(net.name)") }
-        return Plan(operation: "net disconnect \(net.name)", steps: [.deleteLink(name: hostIf, in: net.hostNamespace)])
+        guard let hostIf = ep.hostIfname else { return Plan(operation: .netDisconnect(network: net.name, endpoints: [])) }
+        return Plan(operation: .netDisconnect(network: net.name, endpoints: []), steps: [.deleteLink(name: hostIf, in: net.hostNamespace)])
     }
 }
 

@@ -14,19 +14,19 @@ public struct CNIDriver: DriverPlanner {
 
     public func create(_ net: NetworkSpec, firewall: Firewall) throws -> Plan {
         // Nothing exists until the first ADD: CNI plugins create their devices on demand.
-        Plan(operation: "net create \(net.name)")
+        Plan(operation: .netCreate(network: net.name))
     }
 
     public func remove(_ net: NetworkSpec, firewall: Firewall, lastNetwork: Bool) throws -> Plan {
-        Plan(operation: "net rm \(net.name)")
+        Plan(operation: .netRemove(networks: [net.name], force: false))
     }
 
     public func join(_ net: NetworkSpec, _ ep: EndpointSpec) throws -> Plan {
-        Plan(operation: "net connect \(net.name)", steps: [try step("ADD", net, ep, prevResult: nil)])
+        Plan(operation: .netConnect(network: net.name, targets: []), steps: [try step("ADD", net, ep, prevResult: nil)])
     }
 
     public func leave(_ net: NetworkSpec, _ ep: EndpointSpec) throws -> Plan {
-        Plan(operation: "net disconnect \(net.name)", steps: [try step("DEL", net, ep, prevResult: ep.driverState)])
+        Plan(operation: .netDisconnect(network: net.name, endpoints: []), steps: [try step("DEL", net, ep, prevResult: ep.driverState)])
     }
 
     func step(_ command: String, _ net: NetworkSpec, _ ep: EndpointSpec, prevResult: String?) throws -> PlanStep {

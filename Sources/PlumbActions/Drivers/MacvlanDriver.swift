@@ -20,11 +20,11 @@ public struct MacvlanDriver: DriverPlanner {
     }
 
     public func create(_ net: NetworkSpec, firewall: Firewall) throws -> Plan {
-        Plan(operation: "net create \(net.name)")
+        Plan(operation: .netCreate(network: net.name))
     }
 
     public func remove(_ net: NetworkSpec, firewall: Firewall, lastNetwork: Bool) throws -> Plan {
-        Plan(operation: "net rm \(net.name)")
+        Plan(operation: .netRemove(networks: [net.name], force: false))
     }
 
     public func join(_ net: NetworkSpec, _ ep: EndpointSpec) throws -> Plan {
@@ -39,10 +39,10 @@ public struct MacvlanDriver: DriverPlanner {
         if ep.defaultRoute {
             steps.append(.addRoute(dst: "default", gateway: net.gateway, link: ep.ifname, in: ep.sandbox))
         }
-        return Plan(operation: "net connect \(net.name)", steps: steps)
+        return Plan(operation: .netConnect(network: net.name, targets: []), steps: steps)
     }
 
     public func leave(_ net: NetworkSpec, _ ep: EndpointSpec) throws -> Plan {
-        Plan(operation: "net disconnect \(net.name)", steps: [.deleteLink(name: ep.ifname, in: ep.sandbox)])
+        Plan(operation: .netDisconnect(network: net.name, endpoints: []), steps: [.deleteLink(name: ep.ifname, in: ep.sandbox)])
     }
 }

@@ -36,7 +36,7 @@ public struct VxlanDriver: DriverPlanner {
         let br = BridgeDriver.bridgeName(net), vx = Self.vxlanName(net), host = net.hostNamespace
         // VXLAN adds 50 bytes of headers: the overlay's MTU defaults to 1450 so endpoints never exceed the path.
         let mtu = net.mtu ?? 1450
-        return Plan(operation: "net create \(net.name)", steps: [
+        return Plan(operation: .netCreate(network: net.name), steps: [
             .createBridge(name: br, mtu: mtu, in: host),
             .createVxlan(name: vx, vni: config.vni, local: config.local?.description, remote: config.remote.description,
                          port: Int(config.effectivePort), parent: config.parent, mtu: mtu, in: host),
@@ -48,7 +48,7 @@ public struct VxlanDriver: DriverPlanner {
     }
 
     public func remove(_ net: NetworkSpec, firewall: Firewall, lastNetwork: Bool) throws -> Plan {
-        Plan(operation: "net rm \(net.name)", steps: [
+        Plan(operation: .netRemove(networks: [net.name], force: false), steps: [
             .deleteLink(name: Self.vxlanName(net), in: net.hostNamespace),
             .deleteLink(name: BridgeDriver.bridgeName(net), in: net.hostNamespace),
         ])
@@ -59,7 +59,7 @@ public struct VxlanDriver: DriverPlanner {
         spec.mtu = net.mtu ?? 1450
         var plan = try BridgeDriver().join(spec, ep)
         // The overlay is its own segment: no default route unless the sandbox has none at all.
-        plan.operation = "net connect \(net.name)"
+        plan.operation = .netConnect(network: net.name, targets: [])
         return plan
     }
 

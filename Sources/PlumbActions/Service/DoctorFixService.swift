@@ -2,8 +2,8 @@ import Foundation
 import PlumbModel
 
 /// Applies and undoes the doctor's fixes through the executor and the journal, for the CLI and the TUI alike.
-/// A fix is journaled as "doctor fix ID" (the Finding's id), so `undo` finds it later, in another process,
-/// and applies the inverse of exactly the steps that ran.
+/// A fix is journaled with the operation `.doctorFix(findingID:)` (the Finding's id), so `undo` finds it
+/// later, in another process, and applies the inverse of exactly the steps that ran.
 public final class DoctorFixService {
     public let store: StateStore
     let executor: PlanExecutor
@@ -12,8 +12,6 @@ public final class DoctorFixService {
         self.store = store
         executor = PlanExecutor(journal: StoreJournal(store: store))
     }
-
-    public static let fixPrefix = "doctor fix "
 
     public enum Failure: Error, CustomStringConvertible {
         case noFix(String)
@@ -36,7 +34,7 @@ public final class DoctorFixService {
     @discardableResult
     public func apply(_ finding: Finding) throws -> Plan {
         guard var plan = finding.fix, !plan.steps.isEmpty else { throw Failure.noFix(finding.id) }
-        plan.operation = Self.fixPrefix + finding.id
+        plan.operation = .doctorFix(findingID: finding.id)
         try executor.apply(plan)
         return plan
     }
@@ -51,9 +49,9 @@ public final class DoctorFixService {
     /// Fixes applied and not undone yet, oldest first.
     public func appliedFixes() throws -> [(entry: JournalEntry, findingId: String, plan: Plan)] {
         try store.journal(states: [.applied]).compactMap { e in
-            guard e.operation.hasPrefix(Self.fixPrefix) else { return nil }
             guard let plan = try? JSONDecoder().decode(Plan.self, from: Data(e.plan.utf8)) else { throw Failure.unreadable(e.id) }
-            return (e, String(e.operation.dropFirst(Self.fixPrefix.count)), plan)
+            guard case .doctorFix(let findingId) = plan.operation else { return nil }
+            return (e, findingId, plan)
         }
     }
 
@@ -65,7 +63,7 @@ public final class DoctorFixService {
             throw Failure.nothingToUndo(findingId)
         }
         var inverse = last.plan.inverse
-        inverse.operation = "doctor undo \(last.findingId)"
+        inverse.operation = .doctorUndo(findingID: last.findingId)
         try executor.apply(inverse)
         try store.journalSet(last.entry.id, state: .rolledBack)
         return (last.findingId, inverse)
@@ -77,7 +75,7 @@ public final class DoctorFixService {
             throw Failure.nothingToUndo(findingId)
         }
         var inverse = last.plan.inverse
-        inverse.operation = "doctor undo \(last.findingId)"
+        inverse.operation = .doctorUndo(findingID: last.findingId)
         return (last.findingId, inverse)
     }
 }

@@ -6,7 +6,7 @@ extension NetworkService {
     public func addNamespace(_ name: String, dryRun: Bool) throws -> Plan {
         try NamedNamespaces.validate(name)
         if access("\(NamedNamespaces.directory)/\(name)", F_OK) == 0 { throw ActionError.namespaceExists(name) }
-        let plan = Plan(operation: "ns add \(name)", steps: [.createNamespace(name: name), .setUp(link: "lo", in: .named(name))])
+        let plan = Plan(operation: .nsAdd(name: name), steps: [.createNamespace(name: name), .setUp(link: "lo", in: .named(name))])
         if !dryRun { try executor.apply(plan) }
         return plan
     }
@@ -17,7 +17,7 @@ extension NetworkService {
         guard access("\(NamedNamespaces.directory)/\(name)", F_OK) == 0 else {
             throw ActionError.namespaceMissing("netns \(name)", "no /run/netns/\(name) (see `plumb ns ls`)")
         }
-        let plan = Plan(operation: "ns rm \(name)", steps: [.deleteNamespace(name: name)])
+        let plan = Plan(operation: .nsRemove(name: name), steps: [.deleteNamespace(name: name)])
         if !dryRun { try executor.apply(plan) }
         return plan
     }
@@ -40,11 +40,10 @@ extension NetworkService {
     /// A connect is allocated before its plan runs: when the plan is undone, the addresses it was assigning
     /// go back to the pool (the store refuses any address an endpoint holds, so a live endpoint keeps its own).
     func releaseAddresses(of plan: Plan) {
-        let words = plan.operation.split(separator: " ")
-        guard words.count >= 3, words[0] == "net", words[1] == "connect" else { return }
+        guard case .netConnect(let network, _) = plan.operation else { return }
         for step in plan.steps {
             if case .addAddress(let cidr, _, _) = step, let a = cidr.split(separator: "/").first {
-                try? store.release(network: String(words[2]), address: String(a))
+                try? store.release(network: network, address: String(a))
             }
         }
     }

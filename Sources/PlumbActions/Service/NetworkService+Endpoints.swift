@@ -105,7 +105,7 @@ extension NetworkService {
         timer.mark("validate+ipam")
         let netSpec = spec(net)
         let drv = try driver(net)
-        var plan = Plan(operation: "net connect \(net.name) \(req.targets.joined(separator: " "))")
+        var plan = Plan(operation: .netConnect(network: net.name, targets: req.targets))
         var firewallAdd = "", firewallUndo = ""
         var specs: [EndpointSpec] = []
         do {
@@ -275,7 +275,7 @@ extension NetworkService {
     /// batch deleting the rules tagged for those endpoints that the kernel has now.
     func leavePlan(_ net: NetworkRecord, endpoints: [EndpointRecord], snapshot snap: Snapshot, firewallTeardown: Bool) throws -> Plan {
         let netSpec = spec(net), drv = try driver(net)
-        var plan = Plan(operation: "net disconnect \(net.name) \(endpoints.map(\.sandbox).joined(separator: " "))")
+        var plan = Plan(operation: .netDisconnect(network: net.name, endpoints: endpoints.map(\.sandbox)))
         let host = try? hostView(snap)
         var teardown = ""
         for ep in endpoints {

@@ -261,7 +261,7 @@ public final class NetworkService {
             if net.driver == .cni { rest += cniLeftovers(net, host: host, endpointsLeaving: n.endpoints) }
         }
         let forced = nets.contains { !$0.endpoints.isEmpty }
-        var plan = Plan(operation: "net rm \(names.joined(separator: " "))" + (forced ? " --force" : ""))
+        var plan = Plan(operation: .netRemove(networks: names, force: forced))
         plan.steps = Self.mergeFirewall(firewall) + Self.withoutVanishedLinks(rest, host: host, hostNamespace: hostNamespace) + finally
         timer.mark("plan")
         if dryRun { return [plan] }
@@ -355,8 +355,8 @@ final class StoreJournal: PlanJournal {
     init(store: StateStore) { self.store = store }
 
     func begin(_ plan: Plan) throws -> Int64 {
-        let text = String(decoding: try JSONEncoder().encode(plan), as: UTF8.self)
-        return try store.journalBegin(operation: plan.operation, plan: text)
+        let text = String(decoding: try JSONEncoder().encode(JournaledPlan(plan)), as: UTF8.self)
+        return try store.journalBegin(operation: plan.label, plan: text)
     }
 
     func finish(_ id: Int64, applied: Bool) throws {

@@ -20,7 +20,7 @@ struct ChangeReport: CommandOutput {
         guard dryRun else { return summary + "\n" }
         var text = "# dry run: nothing was changed\n"
         for p in plans {
-            text += "# \(p.operation)\n"
+            text += "# \(p.label)\n"
             for s in p.steps { text += s.description + "\n" }
         }
         return text

@@ -25,7 +25,7 @@ enum BridgeNetfilterCheck {
             let loaded = v4 != nil || ctx.inputs.brNetfilterLoaded == true
             let fid = DoctorContext.id(id, b.ns, b.bridge.name)
             let fix: Plan? = v4 == false
-                ? Plan(operation: "doctor fix \(fid)", steps: [.setSysctl(key: "net/bridge/bridge-nf-call-iptables",
+                ? Plan(operation: .doctorFix(findingID: fid), steps: [.setSysctl(key: "net/bridge/bridge-nf-call-iptables",
                                                                            value: "1", previous: "0", in: ctx.ref(b.ns))])
                 : nil
             out.append(Finding(

@@ -33,7 +33,7 @@ enum DefaultRouteCheck {
                             + "although its bridge offers \(gw.address) as the gateway."
                             + (isInternal ? " Its network is internal (the firewall drops what leaves the bridge), so only "
                                + "the error message changes unless the network is made external." : ""),
-                        fix: Plan(operation: "doctor fix \(fid)", steps: [
+                        fix: Plan(operation: .doctorFix(findingID: fid), steps: [
                             .addRoute(dst: "default", gateway: gw.address.description, link: e.link.name, in: ctx.ref(e.ns))])))
                 }
             }

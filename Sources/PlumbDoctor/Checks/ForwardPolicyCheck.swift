@@ -34,7 +34,7 @@ enum ForwardPolicyCheck {
                 let tag = "-m comment --comment \"plumb-doctor:\(id)\""
                 let rules = ["-o \(b.bridge.name) -m conntrack --ctstate RELATED,ESTABLISHED \(tag) -j ACCEPT",
                              "-i \(b.bridge.name) \(tag) -j ACCEPT"]
-                let fix = Plan(operation: "doctor fix \(fid)", steps: [.firewall(
+                let fix = Plan(operation: .doctorFix(findingID: fid), steps: [.firewall(
                     family: family,
                     batch: "*filter\n" + rules.map { "-I FORWARD 1 \($0)" }.joined(separator: "\n") + "\nCOMMIT\n",
                     undo: "*filter\n" + rules.map { "-D FORWARD \($0)" }.joined(separator: "\n") + "\nCOMMIT\n",
@@ -81,7 +81,7 @@ enum ForwardPolicyCheck {
                     guard owner != .system && owner != .kubernetes else { continue }
                     let (builtin, match) = entry(table: table.name, chain: c)
                     let fid = DoctorContext.id(unreachedId, ns, "\(table.family):\(table.name):\(c.name)")
-                    let fix = Plan(operation: "doctor fix \(fid)", steps: [.firewall(
+                    let fix = Plan(operation: .doctorFix(findingID: fid), steps: [.firewall(
                         family: table.family, batch: "*\(table.name)\n-I \(builtin) 1 \(match)-j \(c.name)\nCOMMIT\n",
                         undo: "*\(table.name)\n-D \(builtin) \(match)-j \(c.name)\nCOMMIT\n", in: ctx.ref(ns))])
                     out.append(Finding(

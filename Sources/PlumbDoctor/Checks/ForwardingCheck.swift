@@ -22,7 +22,7 @@ enum ForwardingCheck {
                 }
                 guard !users.isEmpty else { continue }
                 let key = v4 ? "net/ipv4/ip_forward" : "net/ipv6/conf/all/forwarding"
-                let fix = Plan(operation: "doctor fix \(DoctorContext.id(id, ns, family))",
+                let fix = Plan(operation: .doctorFix(findingID: DoctorContext.id(id, ns, family)),
                                steps: [.setSysctl(key: key, value: "1", previous: "0", in: ctx.ref(ns))])
                 var evidence = ["\(ns.displayName) [\(ns.id)]: sysctl \(String(key.map { $0 == "/" ? "." : $0 })) = 0"]
                 for (b, gw, e) in users.prefix(5) {

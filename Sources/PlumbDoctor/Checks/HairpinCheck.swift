@@ -32,7 +32,7 @@ enum HairpinCheck {
                     explanation: "When \(e.ns.displayName) connects to the host's published port, the DNAT sends the "
                         + "packet back to \(e.ns.displayName) itself, out of the bridge port it came in by. A bridge "
                         + "only does that for ports in hairpin mode, so the connection times out.",
-                    fix: Plan(operation: "doctor fix \(fid)", steps: [.setHairpinMode(link: e.port.name, on: true, in: ctx.ref(b.ns))])))
+                    fix: Plan(operation: .doctorFix(findingID: fid), steps: [.setHairpinMode(link: e.port.name, on: true, in: ctx.ref(b.ns))])))
             }
         }
         return out

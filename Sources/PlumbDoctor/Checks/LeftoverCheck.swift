@@ -12,7 +12,7 @@ enum LeftoverCheck {
         let fid = DoctorContext.id("\(id)-\(kind)", ns, object)
         return Finding(id: fid, check: "\(id)-\(kind)", checkNumber: number, severity: .warning, title: title,
                        subjects: subjects, evidence: evidence, explanation: explanation,
-                       fix: steps.isEmpty ? nil : Plan(operation: "doctor fix \(fid)", steps: steps), confirmEach: true)
+                       fix: steps.isEmpty ? nil : Plan(operation: .doctorFix(findingID: fid), steps: steps), confirmEach: true)
     }
 
     static func run(_ ctx: DoctorContext) -> [Finding] {

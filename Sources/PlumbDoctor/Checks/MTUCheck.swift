@@ -33,7 +33,7 @@ enum MTUCheck {
                     explanation: "\(e.link.name) sends frames up to \(e.link.mtu) bytes, but they leave through "
                         + "\(path.name), which carries at most \(path.mtu) (the rest of the underlay's MTU is "
                         + "encapsulation). Larger frames are dropped silently: pings work, bulk TCP and big UDP stall.",
-                    fix: Plan(operation: "doctor fix \(fid)", steps: steps)))
+                    fix: Plan(operation: .doctorFix(findingID: fid), steps: steps)))
             }
         }
         for ns in ctx.namespaces {
@@ -52,7 +52,7 @@ enum MTUCheck {
                     explanation: "A veth pair is one wire: a frame sent by \(l.name) is received by \(p.name), which "
                         + "drops anything larger than its own MTU \(p.mtu). Both ends must agree; the fix lowers "
                         + "\(l.name) to \(p.mtu).",
-                    fix: Plan(operation: "doctor fix \(fid)",
+                    fix: Plan(operation: .doctorFix(findingID: fid),
                               steps: [.setMTU(link: l.name, mtu: p.mtu, previous: l.mtu, in: ctx.ref(ns))])))
             }
         }

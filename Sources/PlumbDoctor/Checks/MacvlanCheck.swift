@@ -41,7 +41,7 @@ enum MacvlanCheck {
                         + "a macvlan and its own parent, so \(ns.displayName) reaches the whole subnet \(hostAddr.canonical) "
                         + "except the host at \(hostAddr.address). The usual fix is a macvlan on the host side too (a "
                         + "\"shim\") with a route to the endpoint through it.",
-                    fix: steps.isEmpty ? nil : Plan(operation: "doctor fix \(fid)", steps: steps)))
+                    fix: steps.isEmpty ? nil : Plan(operation: .doctorFix(findingID: fid), steps: steps)))
             }
         }
         return out

@@ -30,7 +30,7 @@ enum MasqueradeCheck {
                 }
                 let fid = DoctorContext.id(id, b.ns, subnet.description)
                 let spec = "-s \(subnet) ! -o \(b.bridge.name) -m comment --comment \"plumb-doctor:\(id)\" -j MASQUERADE"
-                let fix = Plan(operation: "doctor fix \(fid)", steps: [.firewall(
+                let fix = Plan(operation: .doctorFix(findingID: fid), steps: [.firewall(
                     family: "ipv4", batch: "*nat\n-A POSTROUTING \(spec)\nCOMMIT\n",
                     undo: "*nat\n-D POSTROUTING \(spec)\nCOMMIT\n", in: ctx.ref(b.ns))])
                 out.append(Finding(

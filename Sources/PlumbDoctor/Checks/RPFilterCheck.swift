@@ -42,7 +42,7 @@ enum RPFilterCheck {
                        + "policy routing) makes replies vanish." : " and reaches \(asymmetric.keys.sorted().joined(separator: ", ")) "
                        + "through several links, so replies arriving on the other link are dropped.")
                     + " Loose mode (2) keeps the spoofing protection for addresses with no route at all.",
-                fix: Plan(operation: "doctor fix \(fid)", steps: steps)))
+                fix: Plan(operation: .doctorFix(findingID: fid), steps: steps)))
         }
         return out
     }

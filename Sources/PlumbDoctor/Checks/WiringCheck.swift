@@ -16,7 +16,7 @@ enum WiringCheck {
         let fid = DoctorContext.id("\(id)-\(kind)", ns, object)
         return Finding(id: fid, check: "\(id)-\(kind)", checkNumber: number, severity: severity, title: title,
                        subjects: subjects, evidence: evidence, explanation: explanation,
-                       fix: steps.isEmpty ? nil : Plan(operation: "doctor fix \(fid)", steps: steps))
+                       fix: steps.isEmpty ? nil : Plan(operation: .doctorFix(findingID: fid), steps: steps))
     }
 
     static func vethDown(_ ctx: DoctorContext) -> [Finding] {
