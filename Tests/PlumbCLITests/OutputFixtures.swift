@@ -68,8 +68,8 @@ enum OutputFixtures {
 
     /// A plan with every kind of namespace reference and a firewall batch.
     static func plans() -> [Plan] {
-        [Plan(operation: "ns add uxc", steps: [.createNamespace(name: "uxc"), .setUp(link: "lo", in: .named("uxc"))]),
-         Plan(operation: "net connect web pt-a", steps: [
+        [Plan(operation: .nsAdd(name: "uxc"), steps: [.createNamespace(name: "uxc"), .setUp(link: "lo", in: .named("uxc"))]),
+         Plan(operation: .netConnect(network: "web", targets: ["pt-a"]), steps: [
             .createVeth(name: "vethpt0", peer: "eth0", mtu: 1400, in: .host, peerIn: .path("/proc/42/ns/net")),
             .addAddress(cidr: "10.213.0.2/24", link: "eth0", in: .path("/proc/42/ns/net")),
             .firewall(family: "ipv4", batch: "*filter\n-A PT-X -j ACCEPT\nCOMMIT\n", undo: "", in: .host),
@@ -95,7 +95,7 @@ enum OutputFixtures {
     }
 
     static func doctorReport() -> Doctor.Report {
-        let fix = Plan(operation: "fix mtu-mismatch", steps: [
+        let fix = Plan(operation: .other("fix mtu-mismatch"), steps: [
             .setMTU(link: "eth0", mtu: 1400, previous: 1500, in: .named("pt-a")),
         ])
         return Doctor.Report(findings: [

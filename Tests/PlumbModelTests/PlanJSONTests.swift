@@ -5,7 +5,7 @@ import PlumbModel
 /// Plans carry namespace handles in their documented form; journals written in the synthesized form still decode.
 final class PlanJSONTests: XCTestCase {
     func testStepsCarryTheDocumentedHandleForm() throws {
-        let plan = Plan(operation: "ns add uxc", steps: [.createNamespace(name: "uxc"), .setUp(link: "lo", in: .named("uxc"))])
+        let plan = Plan(operation: .nsAdd(name: "uxc"), steps: [.createNamespace(name: "uxc"), .setUp(link: "lo", in: .named("uxc"))])
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys  // Foundation's encoder keeps no key order otherwise
         let text = String(decoding: try encoder.encode(plan), as: UTF8.self)
