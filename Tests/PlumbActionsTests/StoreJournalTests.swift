@@ -66,6 +66,53 @@ final class StoreJournalTests: StoreTestCase {
         XCTAssertEqual(try store.journal(states: []).map(\.id), [ids[2], ids[3]])
     }
 
+    /// `count` finished entries updated `age` seconds ago, in one statement (a thousand transactions would be slow).
+    func addFinished(_ store: StateStore, count: Int, age: Double, state: String = "applied") throws {
+        let t = Date().timeIntervalSince1970 - age
+        try store.db.run("""
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+            INSERT INTO journal (operation, plan, state, created_at, updated_at) SELECT 'net create x', '{}', ?, ?, ? FROM n
+            """, [count, state, t, t], "test")
+    }
+
+    func testPruneKeepsAtMostTheNewestFinishedEntries() throws {
+        let store = try openStore()
+        let planned = try store.journalBegin(operation: "planned", plan: "{}")
+        try addFinished(store, count: 1_010, age: 60)
+        let failed = try store.journalBegin(operation: "failed", plan: "{}")
+        try store.journalSet(failed, state: .failed)
+        XCTAssertEqual(try store.pruneJournal(before: 0, keepingAtMost: 1_000), 10)
+        let left = try store.journal(states: [])
+        XCTAssertEqual(left.filter { $0.state == .applied }.count, 1_000)
+        XCTAssertEqual(left.filter { $0.state == .applied }.first?.id, planned + 11, "the oldest ten went")
+        XCTAssertEqual(Set(left.filter { $0.state != .applied }.map(\.id)), [planned, failed])
+    }
+
+    func testTheDocumentedBoundDropsEntriesOlderThan30Days() throws {
+        let store = try openStore()
+        try addFinished(store, count: 3, age: 31 * 24 * 3600, state: "rolled_back")
+        try addFinished(store, count: 2, age: 29 * 24 * 3600)
+        XCTAssertEqual(try store.pruneJournal(), 3)
+        XCTAssertEqual(try store.journal(states: []).count, 2)
+        XCTAssertEqual(StateStore.journalKeepSeconds, 30 * 24 * 3600)
+        XCTAssertEqual(StateStore.journalKeepCount, 1_000)
+    }
+
+    func testEverySuccessfulChangePrunesTheJournal() throws {
+        let store = try openStore()
+        try addFinished(store, count: 4, age: 40 * 24 * 3600)
+        try addFinished(store, count: 1_005, age: 60)
+        let journal = StoreJournal(store: store)
+        let failing = try journal.begin(Plan(operation: .nsAdd(name: "a"), steps: []))
+        try journal.finish(failing, applied: false)
+        XCTAssertEqual(try store.journal(states: []).count, 1_010, "a rolled-back change does not prune")
+        let id = try journal.begin(Plan(operation: .nsAdd(name: "b"), steps: []))
+        try journal.finish(id, applied: true)
+        let left = try store.journal(states: [])
+        XCTAssertEqual(left.count, StateStore.journalKeepCount)
+        XCTAssertEqual(left.last?.id, id, "the change just made is kept")
+    }
+
     func testStateNamesAreTheColumnValues() {
         XCTAssertEqual(JournalState.allCases.map(\.rawValue), ["planned", "applied", "rolled_back", "failed"])
     }

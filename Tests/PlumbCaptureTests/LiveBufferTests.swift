@@ -145,14 +145,3 @@ final class LiveBufferTests: XCTestCase {
 }
 
 private func NSTemporaryDirectoryPath() -> String { getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp" }
-
-/// Filter checks without a capture (for a filter field that validates as the user types).
-final class FilterCheckTests: XCTestCase {
-    func testFiltersCompileOrGiveLibpcapsMessage() {
-        XCTAssertNil(LiveCapture.filterError("icmp or udp port 53"))
-        XCTAssertNil(LiveCapture.filterError(""))
-        XCTAssertNil(LiveCapture.filterError("ip host 10.213.100.1", linkType: .linuxSLL2))
-        XCTAssertEqual(LiveCapture.filterError("icmp and and"), "can't parse filter expression: syntax error")
-        XCTAssertNotNil(LiveCapture.filterError("port 99999999"))
-    }
-}

@@ -15,13 +15,11 @@ public final class DoctorFixService {
 
     public enum Failure: Error, CustomStringConvertible {
         case noFix(String)
-        case noFinding(String)
         case nothingToUndo(String?)
         case unreadable(Int64)
         public var description: String {
             switch self {
             case .noFix(let id): return "finding \(id) has no automatic fix: its explanation says what to do"
-            case .noFinding(let id): return "no finding \(id) now (already fixed, or the object is gone): look again"
             case .nothingToUndo(let id):
                 return id.map { "no applied doctor fix for \($0) to undo" }
                     ?? "no applied doctor fix to undo"
@@ -37,13 +35,6 @@ public final class DoctorFixService {
         plan.operation = .doctorFix(findingID: finding.id)
         try executor.apply(plan)
         return plan
-    }
-
-    /// For callers holding a list of findings (the TUI): applies the fix of the one with this id.
-    @discardableResult
-    public func apply(findingId: String, in findings: [Finding]) throws -> Plan {
-        guard let f = findings.first(where: { $0.id == findingId }) else { throw Failure.noFinding(findingId) }
-        return try apply(f)
     }
 
     /// Fixes applied and not undone yet, oldest first.

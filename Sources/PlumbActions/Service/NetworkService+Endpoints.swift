@@ -228,10 +228,6 @@ extension NetworkService {
 
     // MARK: disconnect
 
-    public func disconnect(network: String, target: String, dryRun: Bool) throws -> Plan {
-        try disconnect(network: network, targets: [target], dryRun: dryRun)
-    }
-
     /// Disconnects every target in one plan; a target that is not connected is reported before anything changes.
     public func disconnect(network: String, targets: [String], dryRun: Bool) throws -> Plan {
         let net = try record(network)

@@ -361,5 +361,8 @@ final class StoreJournal: PlanJournal {
 
     func finish(_ id: Int64, applied: Bool) throws {
         try store.journalSet(id, state: applied ? .applied : .rolledBack)
+        // Every successful change trims the finished history to its bound (30 days, 1,000 entries): without
+        // this the journal grows by one entry per change, forever. A failed prune costs nothing but space.
+        if applied { try? store.pruneJournal() }
     }
 }

@@ -46,14 +46,29 @@ extension StateStore {
         }
     }
 
-    /// Deletes finished entries (applied, rolled_back) last updated before `before` (seconds since 1970), so
-    /// the journal does not grow forever; planned and failed ones stay for gc and for people to look at.
-    /// Returns how many were deleted.
+    /// How much finished history the journal keeps: entries finished in the last 30 days, at most the newest
+    /// 1,000 of them. Planned and failed entries are never pruned (gc and people need them). The bound costs
+    /// one thing: a doctor fix applied more than 30 days (or 1,000 changes) ago can no longer be undone by
+    /// `plumb doctor --undo`. Applied after every successful change, so the file stays small.
+    public static let journalKeepSeconds: Double = 30 * 24 * 3600
+    public static let journalKeepCount = 1_000
+
+    /// Prunes with the documented bound (`journalKeepSeconds`, `journalKeepCount`), relative to now.
     @discardableResult
-    public func pruneJournal(before: Double) throws -> Int {
+    public func pruneJournal() throws -> Int {
+        try pruneJournal(before: Self.now - Self.journalKeepSeconds, keepingAtMost: Self.journalKeepCount)
+    }
+
+    /// Deletes finished entries (applied, rolled_back) last updated before `before` (seconds since 1970), and
+    /// the oldest finished ones beyond the newest `keepingAtMost`, so the journal does not grow forever;
+    /// planned and failed ones stay for gc and for people to look at. Returns how many were deleted.
+    @discardableResult
+    public func pruneJournal(before: Double, keepingAtMost limit: Int = .max) throws -> Int {
         try transaction {
-            try db.run("DELETE FROM journal WHERE state IN ('applied', 'rolled_back') AND updated_at < ?", [before],
-                       "pruning the journal")
+            try db.run("""
+                DELETE FROM journal WHERE state IN ('applied', 'rolled_back') AND (updated_at < ? OR id NOT IN (
+                    SELECT id FROM journal WHERE state IN ('applied', 'rolled_back') ORDER BY id DESC LIMIT ?))
+                """, [before, limit], "pruning the journal")
         }
     }
 }

@@ -15,8 +15,9 @@ struct DoctorCommand: ParsableCommand {
         discussion: """
             Lists findings by severity with their evidence and the fix's plan. Exit code 3 when any \
             error-level finding exists (0 otherwise). `--fix ID` applies one fix after showing it and asking; \
-            `--undo [ID]` reverts the last applied fix (or that one) through the journal; `--fix-all` asks for \
-            each fix (leftover removals are never applied by --fix-all --yes).
+            `--undo [ID]` reverts the last applied fix (or that one) through the journal, which keeps finished \
+            changes for 30 days, at most the last 1,000; `--fix-all` asks for each fix (leftover removals are \
+            never applied by --fix-all --yes).
             """)
 
     @Argument(help: "Only findings about this namespace (id, ip-netns name, container, pid:N, host); with --undo: the finding id.")

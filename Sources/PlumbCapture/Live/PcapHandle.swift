@@ -115,18 +115,3 @@ final class PcapHandle {
         pcap = nil
     }
 }
-
-extension LiveCapture {
-    /// Compiles `filter` for a link type without capturing anything (pcap_open_dead), so a filter field can be
-    /// checked as the user types. Returns nil when it compiles, else libpcap's message. An interface can still
-    /// refuse a filter that compiles here (e.g. `vlan` on a link type that has no VLAN tags).
-    public static func filterError(_ filter: String, linkType: LinkType = .ethernet, snapLength: Int = 262_144) -> String? {
-        let dlt: Int32 = linkType == .raw ? 12 : Int32(bitPattern: linkType.rawValue)
-        guard let p = pcap_open_dead(dlt, Int32(clamping: snapLength)) else { return "libpcap could not check the filter" }
-        defer { pcap_close(p) }
-        var prog = bpf_program()
-        guard pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else { return String(cString: pcap_geterr(p)) }
-        pcap_freecode(&prog)
-        return nil
-    }
-}
