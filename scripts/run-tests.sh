@@ -9,7 +9,8 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "make test must run as root: the integration tests create namespaces and links" >&2
   exit 77
 fi
-export PLUMB_TEST_BINARY="$PWD/.build/debug/plumb"
+# The integration tests run this binary; a caller may name another build (e.g. one in --build-path DIR).
+export PLUMB_TEST_BINARY="${PLUMB_TEST_BINARY:-$PWD/.build/debug/plumb}"
 log=$(mktemp /tmp/plumb-test-log.XXXXXX)
 trap 'rm -f "$log"' EXIT
 swift test --skip-build "$@" 2>&1 | tee "$log"
