@@ -59,7 +59,7 @@ final class VanishingTests: RootTestCase {
     func testHandleWithTheWrongInodeIsRejected() throws {
         try requireRoot()
         // /proc/self/ns/net is the host's: asking for another id through it must fail (pid reuse guard).
-        XCTAssertNil(NamespaceHandle.open(["/proc/self/ns/net"], expecting: 1))
-        XCTAssertNil(NamespaceHandle.open(["/nonexistent"], expecting: 1))
+        XCTAssertNil(NamespaceFiles.open(["/proc/self/ns/net"], expecting: 1))
+        XCTAssertNil(NamespaceFiles.open(["/nonexistent"], expecting: 1))
     }
 }

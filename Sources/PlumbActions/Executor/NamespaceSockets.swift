@@ -9,14 +9,12 @@ final class NamespaceSockets {
     private var sockets: [NamespaceRef: NetlinkSocket] = [:]
     private var files: [NamespaceRef: SharedFileDescriptor] = [:]
 
-    /// An fd for the namespace (to enter it, or to move a link into it).
+    /// An fd for the namespace (to enter it, or to move a link into it), opened once per plan through
+    /// `NamespaceOpener`: a handle whose namespace was deleted (or replaced by a newcomer at the same name) fails
+    /// as gone, and no step runs in the newcomer.
     func fd(_ ns: NamespaceRef) throws -> Int32 {
         if let file = files[ns] { return file.rawValue }
-        let path = ns == .host ? "/proc/self/ns/net" : ns.file
-        guard let fd = FileDescriptor.openIfPresent(path, O_RDONLY) else {
-            throw ActionError.namespaceMissing(ns.description, SystemError("open", path).description)
-        }
-        let file = SharedFileDescriptor(fd)
+        let file = SharedFileDescriptor(try NamespaceOpener.open(ns))
         files[ns] = file
         return file.rawValue
     }
@@ -24,7 +22,7 @@ final class NamespaceSockets {
     func socket(_ ns: NamespaceRef) throws -> NetlinkSocket {
         if let s = sockets[ns] { return s }
         let s: NetlinkSocket
-        if ns == .host {
+        if ns.isHost {
             s = try NetlinkSocket()
         } else {
             s = try NamespaceWorkers.run(inNamespaceFd: try fd(ns)) { try NetlinkSocket() }
@@ -33,9 +31,9 @@ final class NamespaceSockets {
         return s
     }
 
-    /// Forgets a namespace that a step deleted.
-    func drop(_ ns: NamespaceRef) {
-        sockets[ns] = nil
-        files[ns] = nil
+    /// Forgets a namespace that a step deleted, whatever identity the steps expected of it.
+    func drop(_ location: NamespaceHandle.Location) {
+        for key in sockets.keys where key.location == location { sockets[key] = nil }
+        for key in files.keys where key.location == location { files[key] = nil }
     }
 }

@@ -206,7 +206,7 @@ public final class PlanExecutor {
     }
 
     func inNamespace<T: Sendable>(_ ns: NamespaceRef, _ body: @escaping @Sendable () throws -> T) throws -> T {
-        if ns == .host { return try body() }
+        if ns.isHost { return try body() }
         return try NamespaceWorkers.run(inNamespaceFd: try sockets.fd(ns), body)
     }
 }

@@ -16,13 +16,14 @@ struct ShellJump: Equatable {
         let container = ns.containers.first
         let label = sanitized(container?.name ?? ns.displayName)
         if !netOnly, let pid = process ?? (container != nil ? rootProcess(of: ns, in: snap) : nil) {
-            return ShellJump(scope: .process(pid: pid), label: label)
+            let network = NamespaceHandle(.pid(pid), cookie: ns.isHost ? nil : ns.cookie, inode: ns.isHost ? nil : ns.id)
+            return ShellJump(scope: .process(pid: pid, network: network), label: label)
         }
-        guard let file = ns.entryFile else {
+        guard let handle = NamespaceHandle(ns) else {
             throw CommandFailure(description: "namespace \(ns.id) is no longer held by anything that can be entered",
                                  code: PlumbExit.notFound)
         }
-        return ShellJump(scope: .network(file: file), label: label)
+        return ShellJump(scope: .network(handle), label: label)
     }
 
     /// The oldest process of the namespace's process tree: one whose parent lives elsewhere (the container's

@@ -52,7 +52,7 @@ public final class RouteLookup: @unchecked Sendable {
             if h.kind == .fd, let pid = h.pid, let fd = h.fd { handles.append("/proc/\(pid)/fd/\(fd)") }
         }
         if ns.isHost { handles.insert("/proc/self/ns/net", at: 0) }
-        guard let file = NamespaceHandle.open(handles, expecting: ns.id) else {
+        guard let file = NamespaceFiles.open(handles, expecting: ns.id) else {
             throw SystemError("open", "namespace \(ns.displayName) (net:[\(ns.id)]): it vanished", errno: ENOENT)
         }
         let s = try withExtendedLifetime(file) { try NamespaceWorkers.run(inNamespaceFd: file.rawValue) { try NetlinkSocket() } }

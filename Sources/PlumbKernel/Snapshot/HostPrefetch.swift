@@ -23,7 +23,7 @@ final class HostPrefetch: @unchecked Sendable {
         guard host != 0, host == discovery.ownNamespace() else { return nil }
         // Before the first thread: growing the fd table is cheap only while the process has one thread. The
         // namespace count is not known yet; /run/netns is where most of them are named.
-        NamespaceHandle.reserveDescriptors(2 * NamespaceHandle.entryCount("/run/netns") + 64)
+        NamespaceFiles.reserveDescriptors(2 * NamespaceFiles.entryCount("/run/netns") + 64)
         let p = HostPrefetch(hostId: host)
         Thread { [p] in
             p.links.set(Result {

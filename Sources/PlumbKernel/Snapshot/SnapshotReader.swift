@@ -68,13 +68,13 @@ public struct SnapshotReader: Sendable {
     func read(_ discovered: DiscoveryResult, started: Date, only: Set<UInt64>?,
               prefetch: HostPrefetch? = nil) -> Snapshot {
         // An fd per namespace plus a socket per namespace read, reserved at once (see reserveDescriptors).
-        NamespaceHandle.reserveDescriptors(2 * discovered.namespaces.count + 64)
+        NamespaceFiles.reserveDescriptors(2 * discovered.namespaces.count + 64)
         let found = discovered
         var stats = found.stats
         stats.discoveryMillis = Date().timeIntervalSince(started) * 1000
         // Every namespace gets an fd (peer resolution needs them all), but only the selected ones are entered.
         let selected = found.namespaces.indices.filter { only?.contains(found.namespaces[$0].id) ?? true }
-        let files = found.namespaces.map { NamespaceHandle.open($0.handles, expecting: $0.id) }
+        let files = found.namespaces.map { NamespaceFiles.open($0.handles, expecting: $0.id) }
         defer { withExtendedLifetime(files) {} }  // the raw numbers below are borrowed from these
         let fds = files.map { $0?.rawValue ?? -1 }
         let slots = found.namespaces.map { _ in Slot() }

@@ -1,17 +1,19 @@
 import Glibc
 import PlumbSystem
 import CLinuxShims
+import PlumbModel
 
 /// Runs a command inside another process's namespaces (like `nsenter -t PID -a`) or inside one network
 /// namespace (like `ip netns exec`), passing its exit status back. Used by `plumb exec` and the TUI's shell key.
 public enum NamespaceExec {
     /// Which namespaces to enter.
     public enum Scope: Sendable, Equatable {
-        /// Only the network namespace in this file (/run/netns/X, /proc/PID/ns/net, a pid's fd).
-        case network(file: String)
+        /// Only this network namespace (opened and checked by `NamespaceOpener`).
+        case network(NamespaceHandle)
         /// Every namespace of this process, like `nsenter -t PID -a`: cgroup, ipc, uts, net, pid, mnt, and its
-        /// user namespace only when it differs from ours.
-        case process(pid: Int32)
+        /// user namespace only when it differs from ours. `network` is the process's network namespace as the
+        /// snapshot saw it: a pid reused by another process in another namespace fails as gone.
+        case process(pid: Int32, network: NamespaceHandle)
     }
 
     public struct Failure: Error, CustomStringConvertible, Sendable {
@@ -28,16 +30,14 @@ public enum NamespaceExec {
         var user: SharedFileDescriptor? = nil
         var entersPid = false
         switch scope {
-        case .network(let file):
-            guard let fd = FileDescriptor.openIfPresent(file, O_RDONLY) else {
-                throw Failure(description: "cannot open namespace \(file): \(errnoText())", exitCode: 127)
-            }
-            files.append(SharedFileDescriptor(fd))
-        case .process(let pid):
+        case .network(let handle):
+            files.append(try opened(handle))
+        case .process(let pid, let network):
             // nsenter's order; the mount namespace last because entering it changes root and cwd.
             for kind in ["cgroup", "ipc", "uts", "net", "pid", "mnt"] {
                 let path = "/proc/\(pid)/ns/\(kind)"
                 if kind == "pid", sameNamespace(path, "/proc/self/ns/pid") { continue }
+                if kind == "net" { files.append(try opened(network)); continue }
                 guard let fd = FileDescriptor.openIfPresent(path, O_RDONLY) else {
                     if errno == ENOENT, kind == "cgroup" { continue }  // kernels without cgroup namespaces
                     throw Failure(description: "cannot open \(path): \(errnoText()) (did process \(pid) exit?)", exitCode: 127)
@@ -96,6 +96,12 @@ public enum NamespaceExec {
         return wait(pid)
     }
 
+    private static func opened(_ handle: NamespaceHandle) throws -> SharedFileDescriptor {
+        do { return SharedFileDescriptor(try NamespaceOpener.open(handle)) } catch {
+            throw Failure(description: error.description, exitCode: 127)
+        }
+    }
+
     static func sameNamespace(_ a: String, _ b: String) -> Bool {
         var sa = stat(), sb = stat()
         guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
@@ -104,8 +110,8 @@ public enum NamespaceExec {
 
     private static func scopeText(_ scope: Scope) -> String {
         switch scope {
-        case .network(let f): return "namespace \(f)"
-        case .process(let p): return "process \(p)"
+        case .network(let h): return "namespace \(h)"
+        case .process(let p, _): return "process \(p)"
         }
     }
 

@@ -3,7 +3,7 @@ import PlumbSystem
 
 /// Opens an fd for a discovered namespace from the first of its handles that still refers to it. The inode is
 /// checked after opening: a pid can be reused between discovery and this call.
-enum NamespaceHandle {
+enum NamespaceFiles {
     static func open(_ handles: [String], expecting id: UInt64) -> SharedFileDescriptor? {
         for h in handles {
             guard let fd = FileDescriptor.openIfPresent(h, O_RDONLY) else { continue }
