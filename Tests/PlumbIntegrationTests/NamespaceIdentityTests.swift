@@ -57,7 +57,7 @@ final class NamespaceIdentityTests: RootTestCase {
         let (_, old) = try handle(name)
         try Shell.run("ip", "netns", "del", name)
         try Shell.run("ip", "netns", "add", name)
-        let plan = Plan(operation: "test", steps: [.setLinkState(link: "lo", up: true, in: old)])
+        let plan = Plan(operation: .other("test"), steps: [.setLinkState(link: "lo", up: true, in: old)])
         XCTAssertThrowsError(try PlanExecutor().apply(plan)) { e in
             XCTAssertTrue("\(e)".contains("its namespace is gone"), "\(e)")
         }
@@ -65,7 +65,7 @@ final class NamespaceIdentityTests: RootTestCase {
         XCTAssertFalse(lo.contains(",UP"), "lo of the newcomer stayed down: \(lo)")
         // The same plan with the newcomer's identity runs.
         let (_, new) = try handle(name)
-        try PlanExecutor().apply(Plan(operation: "test", steps: [.setLinkState(link: "lo", up: true, in: new)]))
+        try PlanExecutor().apply(Plan(operation: .other("test"), steps: [.setLinkState(link: "lo", up: true, in: new)]))
         XCTAssertTrue(try Shell.run("ip", "-n", name, "-o", "link", "show", "lo").contains(",UP"))
     }
 
