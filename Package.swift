@@ -35,7 +35,8 @@ let package = Package(
         .target(name: "PlumbTUI", dependencies: ["PlumbModel", "CNcursesw", "CCursesShim"]),
         .target(name: "PlumbKernel", dependencies: ["PlumbModel", "PlumbSystem", "CNetlink", "CLinuxShims"]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "PlumbActions", dependencies: ["PlumbModel", "PlumbKernel", "PlumbSystem", "CNetlink", "CLinuxShims", "CSQLite"]),
+        // Changes the kernel through PlumbKernel's typed sessions: no C module but SQLite.
+        .target(name: "PlumbActions", dependencies: ["PlumbModel", "PlumbKernel", "PlumbSystem", "CSQLite"]),
         // `plumb lab`'s demo topology: a user of the actions, not part of them.
         .target(name: "PlumbLab", dependencies: ["PlumbModel", "PlumbSystem", "PlumbKernel", "PlumbActions"]),
         // The TUI's application: event loop, live snapshots, doctor cadence, capture pane; the CLI only starts it.
@@ -72,7 +73,7 @@ let package = Package(
                     resources: [.copy("Golden")]),
         // The repository's scripts and generated documents (make test's summary line, docs/ up to date).
         .testTarget(name: "PlumbToolingTests", dependencies: ["PlumbDocs"], exclude: ["Fixtures"]),
-        .testTarget(name: "PlumbIntegrationTests", dependencies: ["PlumbKernel", "PlumbModel", "PlumbCLI", "PlumbActions",
+        .testTarget(name: "PlumbIntegrationTests", dependencies: ["PlumbKernel", "PlumbSystem", "PlumbModel", "PlumbCLI", "PlumbActions",
                                                               "PlumbCapture", "PlumbDoctor"]),
     ],
     swiftLanguageModes: [.v6]

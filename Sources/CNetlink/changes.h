@@ -155,22 +155,8 @@ static inline int plumb_set_down(struct nl_sock *sk, const char *name) {
     return plumb_change_link(sk, name, c);
 }
 
-/// Hairpin mode on a bridge port (IFLA_BRPORT_MODE through an AF_BRIDGE RTM_SETLINK): lets a frame leave by
-/// the port it came in, which a container reaching its own published port needs.
-static inline int plumb_set_hairpin(struct nl_sock *sk, const char *name) {
-    int idx = plumb_ifindex(sk, name);
-    if (idx < 0) return idx;
-    struct rtnl_link *c = rtnl_link_alloc();
-    if (!c) return -NLE_NOMEM;
-    rtnl_link_set_ifindex(c, idx);
-    rtnl_link_set_family(c, AF_BRIDGE);
-    int err = rtnl_link_bridge_set_flags(c, RTNL_BRIDGE_HAIRPIN_MODE);
-    if (err >= 0) err = rtnl_link_change(sk, c, c, 0);
-    rtnl_link_put(c);
-    return err;
-}
-
-/// Hairpin mode on (1) or off (0): the reversible form the doctor's fixes use.
+/// Hairpin mode of a bridge port (IFLA_BRPORT_MODE through an AF_BRIDGE RTM_SETLINK), on (1) or off (0): lets a
+/// frame leave by the port it came in, which a container reaching its own published port needs.
 static inline int plumb_set_hairpin_mode(struct nl_sock *sk, const char *name, int on) {
     int idx = plumb_ifindex(sk, name);
     if (idx < 0) return idx;

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include "changes.h"
+#include "extack.h"
 
 // A route socket tuned as DESIGN.md says: no message peeking (one syscall per read), a large receive buffer.
 static inline struct nl_sock *plumb_nl_open(int protocol) {

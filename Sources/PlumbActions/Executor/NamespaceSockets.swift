@@ -3,10 +3,11 @@ import PlumbSystem
 import PlumbKernel
 import PlumbModel
 
-/// Netlink sockets (and namespace fds) for every namespace a plan touches, opened once per plan. A socket opened
-/// on a thread inside a namespace stays bound to it, so the executor can then run every step from one thread.
+/// Netlink change sessions (and namespace fds) for every namespace a plan touches, opened once per plan. A
+/// session opened on a thread inside a namespace stays bound to it, so the executor can then run every step
+/// from one thread.
 final class NamespaceSockets {
-    private var sockets: [NamespaceRef: NetlinkSocket] = [:]
+    private var sessions: [NamespaceRef: NetlinkChangeSession] = [:]
     private var files: [NamespaceRef: SharedFileDescriptor] = [:]
 
     /// An fd for the namespace (to enter it, or to move a link into it), opened once per plan through
@@ -19,21 +20,21 @@ final class NamespaceSockets {
         return file.rawValue
     }
 
-    func socket(_ ns: NamespaceRef) throws -> NetlinkSocket {
-        if let s = sockets[ns] { return s }
-        let s: NetlinkSocket
+    func session(_ ns: NamespaceRef) throws -> NetlinkChangeSession {
+        if let s = sessions[ns] { return s }
+        let s: NetlinkChangeSession
         if ns.isHost {
-            s = try NetlinkSocket()
+            s = try NetlinkChangeSession()
         } else {
-            s = try NamespaceWorkers.run(inNamespaceFd: try fd(ns)) { try NetlinkSocket() }
+            s = try NamespaceWorkers.run(inNamespaceFd: try fd(ns)) { try NetlinkChangeSession() }
         }
-        sockets[ns] = s
+        sessions[ns] = s
         return s
     }
 
     /// Forgets a namespace that a step deleted, whatever identity the steps expected of it.
     func drop(_ location: NamespaceHandle.Location) {
-        for key in sockets.keys where key.location == location { sockets[key] = nil }
+        for key in sessions.keys where key.location == location { sessions[key] = nil }
         for key in files.keys where key.location == location { files[key] = nil }
     }
 }

@@ -1,7 +1,6 @@
 import Glibc
 import PlumbSystem
 import Foundation
-import CNetlink
 import PlumbKernel
 import PlumbModel
 
@@ -96,36 +95,40 @@ public final class PlanExecutor {
     /// group 0).
     @discardableResult
     func deleteLinks(_ names: [String], in ns: NamespaceRef, tolerateMissing: Bool) throws -> Int {
-        if tolerateMissing, (try? sockets.socket(ns)) == nil { return 0 }  // the namespace went with them
-        let sock = try sockets.socket(ns)
+        if tolerateMissing, (try? sockets.session(ns)) == nil { return 0 }  // the namespace went with them
+        let session = try sockets.session(ns)
         let group = UInt32.random(in: 0x7000_0000...0x7fff_ffff)
         var moved: [String] = []
         for name in names {
-            let err = sock.withRaw { plumb_set_group($0, name, group) }
-            if err >= 0 { moved.append(name); continue }
-            if tolerateMissing && [NLE_NODEV, NLE_OBJ_NOTFOUND].contains(-err) { continue }
-            for m in moved { _ = sock.withRaw { plumb_set_group($0, m, 0) } }
-            throw ActionError.netlink(step: PlanStep.deleteLink(name: name, in: ns).description,
-                                      message: String(cString: nl_geterror(err)))
+            do {
+                try session.setGroup(name, group)
+                moved.append(name)
+            } catch {
+                if tolerateMissing && error.isMissingLink { continue }
+                for m in moved { try? session.setGroup(m, 0) }
+                throw ActionError.netlink(step: PlanStep.deleteLink(name: name, in: ns).description,
+                                          message: error.description)
+            }
         }
         if moved.isEmpty { return 0 }
-        let err = sock.withRaw { plumb_del_group($0, group) }
-        if err < 0 {
+        do { try session.deleteGroup(group) } catch {
             throw ActionError.netlink(step: "\(PlanStep.deleteLink(name: moved[0], in: ns).description) (and \(moved.count - 1) more, as group \(group))",
-                                      message: String(cString: nl_geterror(err)))
+                                      message: error.description)
         }
         return moved.count
     }
 
     /// Runs one step. With `tolerateMissing`, deleting something that is not there succeeds (rollback, gc).
     func run(_ step: PlanStep, tolerateMissing: Bool) throws {
-        func nl(_ ns: NamespaceRef, _ body: (OpaquePointer) -> Int32) throws {
-            let err = try sockets.socket(ns).withRaw(body)
-            if err >= 0 { return }
-            let code = -err
-            if tolerateMissing && [NLE_NODEV, NLE_OBJ_NOTFOUND, NLE_NOADDR, NLE_NOATTR].contains(code) { return }
-            throw ActionError.netlink(step: step.description, message: String(cString: nl_geterror(err)))
+        func nl(_ ns: NamespaceRef, _ body: (NetlinkChangeSession) throws -> Void) throws {
+            let session = try sockets.session(ns)
+            do { try body(session) } catch let error as NetlinkChangeError {
+                if tolerateMissing && error.isMissing { return }
+                throw ActionError.netlink(step: step.description, message: error.description)
+            }
         }
+        /// The namespace is gone, and with it what the step would remove (rollback and gc only).
+        func namespaceGone(_ ns: NamespaceRef) -> Bool { tolerateMissing && (try? sockets.session(ns)) == nil }
         switch step {
         case .createNamespace(let name):
             try NamedNamespaces.create(name)
@@ -133,52 +136,54 @@ public final class PlanExecutor {
             sockets.drop(.named(name))
             try NamedNamespaces.delete(name, missingOK: tolerateMissing)
         case .createBridge(let name, let mtu, let ns):
-            try nl(ns) { plumb_add_bridge($0, name, Int32(mtu ?? 0)) }
+            try nl(ns) { try $0.addBridge(name, mtu: mtu) }
         case .createVeth(let name, let peer, let mtu, let ns, let peerNs):
-            let peerFd = peerNs == ns ? -1 : try sockets.fd(peerNs)
-            try nl(ns) { plumb_add_veth($0, name, peer, Int32(mtu ?? 0), peerFd) }
+            let peerFd = peerNs == ns ? nil : try sockets.fd(peerNs)
+            try nl(ns) { try $0.addVethPair(name, peer: peer, mtu: mtu, peerNamespaceFd: peerFd) }
         case .createMacvlan(let name, let parent, let mode, let mtu, let ns, let to):
-            let toFd = to == ns ? -1 : try sockets.fd(to)
-            try nl(ns) { plumb_add_macvlan($0, name, parent, mode, Int32(mtu ?? 0), toFd) }
+            let toFd = to == ns ? nil : try sockets.fd(to)
+            try nl(ns) { try $0.addMacvlan(name, parent: parent, mode: mode, mtu: mtu, namespaceFd: toFd) }
         case .createVxlan(let name, let vni, let local, let remote, let port, let parent, let mtu, let ns):
-            try nl(ns) { plumb_add_vxlan($0, name, vni, local ?? "", remote ?? "", Int32(port), parent ?? "", Int32(mtu ?? 0)) }
+            try nl(ns) { try $0.addVxlan(name, vni: vni, local: local, remote: remote, port: port, parent: parent, mtu: mtu) }
         case .deleteLink(let name, let ns):
-            if tolerateMissing, (try? sockets.socket(ns)) == nil { return }  // its namespace went with it
-            try nl(ns) { plumb_del_link($0, name) }
+            if namespaceGone(ns) { return }
+            try nl(ns) { try $0.deleteLink(name) }
         case .setMaster(let link, let master, let ns):
-            try nl(ns) { plumb_set_master($0, link, master) }
+            try nl(ns) { try $0.setMaster(link, master: master) }
         case .renameLink(let from, let to, let ns):
-            try nl(ns) { plumb_rename($0, from, to) }
+            try nl(ns) { try $0.rename(from, to: to) }
         case .setUp(let link, let ns):
-            try nl(ns) { plumb_set_up($0, link) }
+            try nl(ns) { try $0.setUp(link) }
         case .setDown(let link, let ns):
-            try nl(ns) { plumb_set_down($0, link) }
+            try nl(ns) { try $0.setUp(link, false) }
         case .setHairpin(let link, let ns):
-            try nl(ns) { plumb_set_hairpin($0, link) }
+            try nl(ns) { try $0.setHairpin(link, true) }
         case .setMTU(let link, let mtu, _, let ns):
-            try nl(ns) { plumb_set_mtu($0, link, Int32(mtu)) }
+            try nl(ns) { try $0.setMTU(link, mtu) }
         case .setHairpinMode(let link, let on, let ns):
-            try nl(ns) { plumb_set_hairpin_mode($0, link, on ? 1 : 0) }
+            try nl(ns) { try $0.setHairpin(link, on) }
         case .deleteEmptyNamespace(let name):
             sockets.drop(.named(name))
             try NamedNamespaces.delete(name, missingOK: tolerateMissing)
         case .deleteVeth(let name, _, _, let ns, _):
-            if tolerateMissing, (try? sockets.socket(ns)) == nil { return }
-            try nl(ns) { plumb_del_link($0, name) }
+            if namespaceGone(ns) { return }
+            try nl(ns) { try $0.deleteLink(name) }
         case .setLinkState(let link, let up, let ns):
-            try nl(ns) { up ? plumb_set_up($0, link) : plumb_set_down($0, link) }
+            try nl(ns) { try $0.setUp(link, up) }
         case .setLinkMaster(let link, let master, _, let ns):
-            try nl(ns) { sk in master.map { plumb_set_master(sk, link, $0) } ?? plumb_set_nomaster(sk, link) }
+            try nl(ns) { s in
+                if let master { try s.setMaster(link, master: master) } else { try s.setNoMaster(link) }
+            }
         case .addAddress(let cidr, let link, let ns):
-            try nl(ns) { plumb_address($0, 1, cidr, link) }
+            try nl(ns) { try $0.address(cidr, on: link, add: true) }
         case .deleteAddress(let cidr, let link, let ns):
-            if tolerateMissing, (try? sockets.socket(ns)) == nil { return }
-            try nl(ns) { plumb_address($0, 0, cidr, link) }
+            if namespaceGone(ns) { return }
+            try nl(ns) { try $0.address(cidr, on: link, add: false) }
         case .addRoute(let dst, let gw, let link, let ns):
-            try nl(ns) { plumb_route($0, 1, dst, gw ?? "", link ?? "") }
+            try nl(ns) { try $0.route(to: dst, gateway: gw, link: link, add: true) }
         case .deleteRoute(let dst, let gw, let link, let ns):
-            if tolerateMissing, (try? sockets.socket(ns)) == nil { return }
-            try nl(ns) { plumb_route($0, 0, dst, gw ?? "", link ?? "") }
+            if namespaceGone(ns) { return }
+            try nl(ns) { try $0.route(to: dst, gateway: gw, link: link, add: false) }
         case .setSysctl(let key, let value, _, let ns):
             // Skipped when already set: writing ip_forward walks every device of the namespace (~30 ms).
             try inNamespace(ns) { if Sysctl.read(key) != value { try Sysctl.write(key, value) } }

@@ -21,8 +21,8 @@ public final class NetlinkSocket: @unchecked Sendable {
     /// The netns cookie of the namespace this socket lives in (one getsockopt).
     public var namespaceCookie: UInt64? { NamespaceCookie.of(socket: nl_socket_get_fd(sk)) }
 
-    /// The libnl socket, for PlumbActions' change functions (the pointer never leaves those two modules).
-    public func withRaw<T>(_ body: (OpaquePointer) throws -> T) rethrows -> T { try body(sk) }
+    /// The libnl socket, for the C calls of this module (it never leaves PlumbKernel).
+    func withRaw<T>(_ body: (OpaquePointer) throws -> T) rethrows -> T { try body(sk) }
 
     /// Dumps into a libnl cache, retrying dumps the kernel interrupted (NLM_F_DUMP_INTR) because the table
     /// changed under it.
