@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "CLinuxShims", cSettings: [.define("_GNU_SOURCE")]),
         .target(name: "PlumbModel"),
         // Owning file descriptors and each system call Plumb makes, wrapped once with errors naming the C call.
-        .target(name: "PlumbSystem", dependencies: ["CLinuxShims"]),
+        .target(name: "PlumbSystem", dependencies: ["PlumbModel", "CLinuxShims"]),
         .target(name: "PlumbCapture", dependencies: ["PlumbModel", "PlumbSystem", "CPcap"],
                 // The live capture path touches ring and sink fields per packet; runtime exclusivity checks on
                 // those class fields cost more than the copy itself. Debug builds (tests) keep them.

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import XCTest
 import PlumbCapture
+import PlumbModel
 
 /// `plumb capture` and the LiveCapture engine against the real kernel, with tcpdump and tshark as oracles.
 /// Two namespaces pt-cap-TAG-a/b joined by a veth (10.213.100.1/30 <-> .2), traffic from ping.
@@ -258,7 +259,7 @@ final class CaptureIntegrationTests: RootTestCase {
         options.retention = .latest
         options.bufferPackets = 4
         options.bufferBytes = 4 * 262_144
-        let capture = try LiveCapture(sources: [CaptureSource(label: "a", namespace: .path("/run/netns/\(lab.a)", expectedID: UInt64(st.st_ino)),
+        let capture = try LiveCapture(sources: [CaptureSource(label: "a", namespace: NamespaceHandle(.path("/run/netns/\(lab.a)"), inode: UInt64(st.st_ino)),
                                                               interface: lab.linkA, holders: ["/run/netns/\(lab.a)"])],
                                       options: options)
         XCTAssertEqual(capture.read(after: 0).count, 0, "nothing yet, and read does not block")
@@ -285,7 +286,7 @@ final class CaptureIntegrationTests: RootTestCase {
         var options = CaptureOptions(filter: "icmp")
         options.bufferPackets = 4
         options.bufferBytes = 4 * 262_144
-        let capture = try LiveCapture(sources: [CaptureSource(label: "a", namespace: .path("/run/netns/\(lab.a)", expectedID: nil),
+        let capture = try LiveCapture(sources: [CaptureSource(label: "a", namespace: .path("/run/netns/\(lab.a)"),
                                                               interface: lab.linkA)], options: options)
         try Shell.run("ip", "netns", "exec", lab.a, "ping", "-c", "5", "-i", "0.05", "10.213.100.2")
         capture.stop()

@@ -3,6 +3,7 @@ import XCTest
 import PlumbActions
 import PlumbKernel
 import PlumbModel
+import PlumbSystem
 
 /// A namespace is identified by its netns cookie, not by its name, path or inode: after `ip netns del x;
 /// ip netns add x`, a handle made for the first `x` must fail as gone everywhere it is opened, and nothing may

@@ -59,14 +59,15 @@ enum CaptureTargets {
         let names = Dictionary(ns.links.map { ($0.index, $0.name) }, uniquingKeysWith: { a, _ in a })
         if inode("/proc/self/ns/net") == ns.id {
             // plumb's own namespace (the host, usually): nothing to enter, nothing that could vanish under us.
-            return CaptureSource(label: label, namespace: .current, interface: interface,
+            return CaptureSource(label: label, namespace: .host, interface: interface,
                                  namespaceDescription: description, holders: [], interfaceNames: names)
         }
         guard let entry = live.first else {
             throw CommandFailure(description: "namespace \(ns.displayName) (net:[\(ns.id)]) has no file left to enter it by: it was just deleted",
                                  code: PlumbExit.notFound)
         }
-        return CaptureSource(label: label, namespace: .path(entry, expectedID: ns.id), interface: interface,
+        return CaptureSource(label: label, namespace: NamespaceHandle(.path(entry), cookie: ns.cookie, inode: ns.id),
+                             interface: interface,
                              namespaceDescription: description, holders: live, interfaceNames: names)
     }
 

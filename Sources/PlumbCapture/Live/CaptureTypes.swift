@@ -1,19 +1,14 @@
-// The public vocabulary of live capture. Plain values: no libpcap or C type crosses this module's boundary.
+import PlumbModel
 
-/// Which network namespace a capture runs in.
-public enum CaptureNamespace: Sendable, Equatable {
-    /// The namespace plumb itself runs in (the host, usually).
-    case current
-    /// A namespace file: /run/netns/NAME, /proc/PID/ns/net, /proc/PID/fd/N, a Docker sandbox path...
-    /// `expectedID` (the nsfs inode) guards against a path reused by another namespace meanwhile.
-    case path(String, expectedID: UInt64?)
-}
+// The public vocabulary of live capture. Plain values: no libpcap or C type crosses this module's boundary.
 
 /// One capture point: an interface (or `any`) inside a namespace.
 public struct CaptureSource: Sendable, Equatable {
     /// Short text identifying the source in merged output, e.g. `web/eth0`.
     public var label: String
-    public var namespace: CaptureNamespace
+    /// The namespace to capture in (`.host`: plumb's own), with the identity the snapshot read: a namespace
+    /// deleted (or replaced at the same path) before the capture starts fails as gone.
+    public var namespace: NamespaceHandle
     /// Interface name inside the namespace, or `any`.
     public var interface: String
     /// Human description of the namespace (pcapng if_description), e.g. `netns pt-a (container web)`.
@@ -26,7 +21,7 @@ public struct CaptureSource: Sendable, Equatable {
     /// (LINUX_SLL2 records only the index).
     public var interfaceNames: [Int: String]
 
-    public init(label: String, namespace: CaptureNamespace = .current, interface: String = "any",
+    public init(label: String, namespace: NamespaceHandle = .host, interface: String = "any",
                 namespaceDescription: String = "", holders: [String] = [], interfaceNames: [Int: String] = [:]) {
         self.label = label; self.namespace = namespace; self.interface = interface
         self.namespaceDescription = namespaceDescription; self.holders = holders; self.interfaceNames = interfaceNames

@@ -2,8 +2,9 @@ import CPcap
 import CLinuxShims
 #if canImport(Glibc)
 import Glibc
-import PlumbSystem
 #endif
+import PlumbModel
+import PlumbSystem
 
 // One capture source on its own thread: enter the namespace, open and filter the pcap handle, then loop
 // poll(pcap fd, wake pipe) -> non-blocking pcap_dispatch into a ring (lock held only for the copy).
@@ -68,19 +69,29 @@ final class SourceWorker: @unchecked Sendable {
 
     func wake() { wakePipe?.wake() }
 
-    /// The thread's whole life: open, report, wait for the go signal, capture, drain, report the end.
+    /// The thread's whole life: enter the source's namespace (checked by `NamespaceOpener`: a namespace that is
+    /// gone is reported, never replaced by a newcomer at the same path), then `life` inside it.
     func run() {
-        var home: FileDescriptor? = nil
-        var handle: PcapHandle?
+        guard !source.namespace.isHost else { return life() }
         do {
-            home = try NamespaceEntry.enter(source.namespace)
+            let ns = try NamespaceOpener.open(source.namespace)
+            try NamespaceWorkers.inside(ns.rawValue) { life() }
+        } catch {
+            openError = .namespaceUnavailable(source: source.label, message: "\(error)")
+            life()
+        }
+    }
+
+    /// Open, report, wait for the go signal, capture, drain, report the end (on the capture's own thread, in its
+    /// namespace). With `openError` already set, only the report.
+    private func life() {
+        var handle: PcapHandle?
+        if openError == nil { do {
             let h = try PcapHandle(interface: source.interface, options: options)
             if let f = options.filter, !f.isEmpty { try h.setFilter(f) }
             handle = h
             info = CaptureSourceInfo(source: source, linkType: h.linkType, snapLength: options.snapLength,
                                      warnings: h.warnings)
-        } catch let e as NamespaceEntry.Failure {
-            openError = .namespaceUnavailable(source: source.label, message: e.message)
         } catch let e as PcapHandle.OpenFailure {
             switch e {
             case .noSuchDevice(let m): openError = .noSuchInterface(source: source.label, message: m)
@@ -90,11 +101,8 @@ final class SourceWorker: @unchecked Sendable {
             }
         } catch {
             openError = .openFailed(source: source.label, message: "\(error)")
-        }
-        defer {
-            handle?.close()
-            NamespaceEntry.leave(home.take())
-        }
+        } }
+        defer { handle?.close() }
         guard core.reportOpened(), let handle else {
             core.workerFinished(index)
             return
@@ -111,7 +119,7 @@ final class SourceWorker: @unchecked Sendable {
         var fds = [pollfd(fd: handle.selectableDescriptor, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
         var lastStats = monotonicMillis(), lastWatch = lastStats
-        let nsID: UInt64? = { if case .path(_, let id) = source.namespace { return id }; return nil }()
+        let nsID = source.namespace.inode
         // While packets flow, poll returns once per kernel block anyway. The timeout only paces the idle work:
         // the merge watermark of a multi-source capture (which must advance even on a quiet link) and, for
         // every capture, the live counters and the namespace watch.

@@ -195,7 +195,7 @@ public final class LiveModel: @unchecked Sendable {
             }
         }
         let files: [SharedFileDescriptor?] = missing.map { j in
-            guard !namespaces[j].isHost, let path = namespaces[j].entryFile,
+            guard !namespaces[j].isHost, let path = NamespaceHandle(namespaces[j])?.file,
                   let fd = FileDescriptor.openIfPresent(path, O_RDONLY) else { return nil }
             return SharedFileDescriptor(fd)
         }

@@ -78,7 +78,7 @@ public final class EventWatcher: @unchecked Sendable {
         }
         tokens = tokens.filter { live.contains($0.value.id) }
         for ns in snap.namespaces where watches[ns.id] == nil {
-            guard let path = ns.entryFile else { continue }
+            guard let path = NamespaceHandle(ns)?.file else { continue }
             guard let file = FileDescriptor.openIfPresent(path, O_RDONLY) else { continue }
             let box = SocketBox()
             NamespaceWorkers.forEach(fds: [ns.isHost ? -1 : file.rawValue], threads: 1) { _, entered in

@@ -1,3 +1,4 @@
+import PlumbSystem
 import Glibc
 import Foundation
 import CNetlink

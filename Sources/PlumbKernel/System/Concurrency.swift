@@ -10,6 +10,3 @@ final class LockedArray<T>: @unchecked Sendable {
     var values: [T] { lock.lock(); defer { lock.unlock() }; return storage }
 }
 
-public enum ProcessorCount {
-    public static var online: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
-}

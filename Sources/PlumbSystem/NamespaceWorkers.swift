@@ -1,14 +1,27 @@
 import Glibc
-import PlumbSystem
 import Foundation
 import CLinuxShims
 
-/// Runs synchronous closures inside network namespaces on dedicated threads.
+/// The one way Plumb runs code inside a network namespace.
 ///
 /// setns(CLONE_NEWNET) changes the namespace of the calling *thread* only, so this work never runs on the Swift
-/// cooperative pool or across an `await`: each worker is a plain Thread that enters a namespace, runs the closure,
-/// and always returns to the namespace it started in before taking the next job.
+/// cooperative pool or across an `await`: it runs as synchronous closures on dedicated threads that enter a
+/// namespace, run the closure, and always return to the namespace they started in (`inside`). `forEach` is a
+/// small pool of such threads (the snapshot), `run` one call on a fresh thread (a socket for a plan, a checked
+/// open), and a thread that is already dedicated (a capture's worker) calls `inside` itself. A child process
+/// enters its namespaces between fork and exec instead (`NamespaceExec`, with fds from `NamespaceOpener`).
 public enum NamespaceWorkers {
+    /// Runs `body` on the calling thread inside the namespace of `fd`, then returns the thread to the
+    /// namespace it was in, whatever `body` did. Call it only from a thread of your own (never a Task).
+    public static func inside<T, E: Error>(_ fd: Int32, _ body: () throws(E) -> T) throws -> T {
+        guard let home = FileDescriptor.openIfPresent("/proc/thread-self/ns/net", O_RDONLY) else {
+            throw SystemError("open", "/proc/thread-self/ns/net")
+        }
+        if plumb_setns(fd, plumb_CLONE_NEWNET) != 0 { throw SystemError("setns", "network namespace fd \(fd)") }
+        defer { try? home.enterNamespace(.network) }
+        return try body()
+    }
+
     /// Calls `body(i, entered)` for every i in 0..<count on up to `threads` worker threads, after entering the
     /// namespace behind `fds[i]` (an open nsfs fd, or -1 to stay in the current namespace). `entered` is false
     /// with an error text when setns failed (the namespace vanished): the body decides what to record.
@@ -60,17 +73,23 @@ public enum NamespaceWorkers {
     }
 }
 
+public enum ProcessorCount {
+    public static var online: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}
+
 final class Counter: @unchecked Sendable {
     private var value = 0
     private let lock = NSLock()
     func take() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value - 1 }
 }
 
-final class ResultBox<T>: @unchecked Sendable {
+/// One result handed from a worker thread to the thread waiting for it.
+public final class ResultBox<T>: @unchecked Sendable {
+    public init() {}
     private var result: Result<T, any Error>?
     private let lock = NSLock()
-    func set(_ r: Result<T, any Error>) { lock.lock(); result = r; lock.unlock() }
-    func get() throws -> T {
+    public func set(_ r: Result<T, any Error>) { lock.lock(); result = r; lock.unlock() }
+    public func get() throws -> T {
         lock.lock(); defer { lock.unlock() }
         guard let r = result else { throw SystemError("run", "namespace worker produced no result", errno: EINVAL) }
         return try r.get()

@@ -1,5 +1,4 @@
 import Glibc
-import PlumbSystem
 
 /// The netns cookie: a 64-bit number the kernel gives each network namespace and never reuses within a boot
 /// (Linux 5.14+). nsfs inodes, the `net:[ID]` everyone shows, are reused once a namespace is freed, so the

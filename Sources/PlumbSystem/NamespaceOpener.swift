@@ -1,6 +1,5 @@
 import Glibc
 import PlumbModel
-import PlumbSystem
 
 /// The one way Plumb opens a namespace it is about to change, capture in or start a shell in: from a
 /// `NamespaceHandle`, checking that what its location names now is the namespace the handle was made for.
