@@ -91,16 +91,16 @@ final class CNIConfigTests: XCTestCase {
     }
 
     func testPortRangesSpreadOverTargets() {
-        XCTAssertEqual(NetworkService.expandRange("8000-8002:80/udp", count: 3).0, ["8000:80/udp", "8001:80/udp", "8002:80/udp"])
-        XCTAssertEqual(NetworkService.expandRange("127.0.0.1:8000-8001:80", count: 2).0, ["127.0.0.1:8000:80", "127.0.0.1:8001:80"])
-        XCTAssertEqual(NetworkService.expandRange("8000:80", count: 1).0, ["8000:80"])
-        XCTAssertNotNil(NetworkService.expandRange("8000-8001:80", count: 3).1)
-        XCTAssertNotNil(NetworkService.expandRange("8000:80", count: 2).1)
+        XCTAssertEqual(NetworkPlanner.expandRange("8000-8002:80/udp", count: 3).0, ["8000:80/udp", "8001:80/udp", "8002:80/udp"])
+        XCTAssertEqual(NetworkPlanner.expandRange("127.0.0.1:8000-8001:80", count: 2).0, ["127.0.0.1:8000:80", "127.0.0.1:8001:80"])
+        XCTAssertEqual(NetworkPlanner.expandRange("8000:80", count: 1).0, ["8000:80"])
+        XCTAssertNotNil(NetworkPlanner.expandRange("8000-8001:80", count: 3).1)
+        XCTAssertNotNil(NetworkPlanner.expandRange("8000:80", count: 2).1)
     }
 
     func testBatchesMergeIntoOneSectionPerTable() {
-        let merged = NetworkService.merge("*nat\n-A X 1\nCOMMIT\n*filter\n-A F 1\nCOMMIT\n*nat\n-A X 2\nCOMMIT\n")
+        let merged = NetworkPlanner.merge("*nat\n-A X 1\nCOMMIT\n*filter\n-A F 1\nCOMMIT\n*nat\n-A X 2\nCOMMIT\n")
         XCTAssertEqual(merged, "*filter\n-A F 1\nCOMMIT\n*nat\n-A X 1\n-A X 2\nCOMMIT\n")
-        XCTAssertEqual(NetworkService.merge(""), "")
+        XCTAssertEqual(NetworkPlanner.merge(""), "")
     }
 }

@@ -65,7 +65,7 @@ extension NetworkService {
         if let br = net.config.bridge {
             if let l = host.link(named: br) {
                 if !l.isUp { drift.append("bridge \(br) is down") }
-                if !l.addresses.contains("\(net.gateway)/\(spec(net).prefixLength)") {
+                if !l.addresses.contains("\(net.gateway)/\(NetworkPlanner.spec(net).prefixLength)") {
                     drift.append("bridge \(br) lost its gateway address \(net.gateway)")
                 }
             } else {

@@ -25,22 +25,6 @@ extension NetworkService {
                 req.gateway == nil ? ipam?.gateway : nil)
     }
 
-    /// The CNI bridge plugin leaves its bridge after the last DEL: delete it with the network when no other
-    /// port and no other Plumb CNI network uses it.
-    func cniLeftovers(_ net: NetworkRecord, host: Namespace, endpointsLeaving: [EndpointRecord]) -> [PlanStep] {
-        let bridges = net.cniConfig?.bridges ?? []
-        let leaving = Set(endpointsLeaving.compactMap(\.hostIfname))
-        let others = ((try? store.networks()) ?? []).filter { $0.name != net.name && $0.driver == .cni && $0.hostNamespace == net.hostNamespace }
-        let othersBridges = Set(others.flatMap { $0.cniConfig?.bridges ?? [] })
-        var steps: [PlanStep] = []
-        for br in Set(bridges) where !othersBridges.contains(br) {
-            guard let dev = host.link(named: br), dev.kind == .bridge else { continue }
-            let ports = host.links.filter { $0.master?.index == dev.index && !leaving.contains($0.name) }
-            if ports.isEmpty { steps.append(.deleteLink(name: br, in: net.hostNamespace)) }
-        }
-        return steps
-    }
-
     /// CHECK for every endpoint of a CNI network (CNI 0.4.0+): one drift line per failing plugin.
     func cniCheck(_ net: NetworkRecord, endpoints: [EndpointRecord], snapshot snap: Snapshot) -> [String] {
         guard case .cni(let chain) = net.config, let config = net.cniConfig else {
@@ -50,11 +34,11 @@ extension NetworkService {
         var drift: [String] = []
         for ep in endpoints {
             guard let result = ep.driverState, let id = UInt64(ep.sandbox), let ns = snap.namespace(id: id) else { continue }
-            let epSpec = EndpointSpec(sandbox: Self.reference(for: ns), ifname: ep.ifname, hostIfname: ep.hostIfname,
+            let epSpec = EndpointSpec(sandbox: NetworkPlanner.reference(for: ns), ifname: ep.ifname, hostIfname: ep.hostIfname,
                                       address: ep.address ?? "", defaultRoute: false, ports: ep.ports, key: ep.sandbox)
             let runner = CNIRunner(plugins: chain.plugins, conflist: chain.conflist,
-                                   runtimeConfig: try? CNIDriver.runtimeConfig(ep.ports, ip: ep.address.map { "\($0)/\(spec(net).prefixLength)" }),
-                                   containerID: CNIDriver.containerID(spec(net), epSpec), netns: epSpec.sandbox.file,
+                                   runtimeConfig: try? CNIDriver.runtimeConfig(ep.ports, ip: ep.address.map { "\($0)/\(NetworkPlanner.spec(net).prefixLength)" }),
+                                   containerID: CNIDriver.containerID(NetworkPlanner.spec(net), epSpec), netns: epSpec.sandbox.file,
                                    ifname: ep.ifname, cniPath: chain.cniPath)
             do {
                 let failures = try executor.inNamespace(net.hostNamespace) { try runner.check(prevResult: result) }

@@ -79,7 +79,7 @@ extension NetworkService {
         }
         var ifnames: [String] = []
         for (t, sb) in zip(req.targets, sandboxes) {
-            let ifname = try req.ifname ?? Self.freeIfname(in: sb)
+            let ifname = try req.ifname ?? NetworkPlanner.freeIfname(in: sb)
             try LinkNames.validate(ifname)
             if sb.link(named: ifname) != nil {
                 throw ActionError.invalid("\(t) already has an interface \(ifname): choose --ifname")
@@ -103,35 +103,13 @@ extension NetworkService {
             try? store.transaction { for a in addresses { try? store.release(network: net.name, address: a) } }
         }
         timer.mark("validate+ipam")
-        let netSpec = spec(net)
-        let drv = try driver(net)
-        var plan = Plan(operation: .netConnect(network: net.name, targets: req.targets))
-        var firewallAdd = "", firewallUndo = ""
-        var specs: [EndpointSpec] = []
+        let plan: Plan, specs: [EndpointSpec]
         do {
-            for i in sandboxes.indices {
-                let sb = sandboxes[i], key = String(sb.id)
-                let hostIf: String? = net.driver == .macvlan || cni ? nil : LinkNames.derived(prefix: "plv", from: "\(net.name)/\(sb.id)")
-                let hasDefault = sb.routes.contains { $0.dst == "default" && $0.tableName == "main" }
-                let ep = EndpointSpec(sandbox: Self.reference(for: sb), ifname: ifnames[i], hostIfname: hostIf,
-                                      address: addresses[i], defaultRoute: !hasDefault, ports: ports[i], key: key)
-                specs.append(ep)
-                // The endpoints' firewall batches become one: one iptables-restore for the whole operation.
-                for step in try drv.join(netSpec, ep).steps {
-                    if case .firewall(let family, let batch, let undo, _) = step, family == "ipv4" {
-                        firewallAdd += batch; firewallUndo += undo
-                    } else {
-                        plan.steps.append(step)
-                    }
-                }
-            }
+            (plan, specs) = try planner.connect(net, targets: req.targets, sandboxes: sandboxes, ifnames: ifnames,
+                                                addresses: addresses, ports: ports)
         } catch {
             releaseAll()
             throw error
-        }
-        if !firewallAdd.isEmpty {
-            plan.steps.append(.firewall(family: "ipv4", batch: Self.merge(firewallAdd), undo: Self.merge(firewallUndo),
-                                        in: net.hostNamespace))
         }
         let now = Date().timeIntervalSince1970
         var records = zip(specs, ifnames).map { ep, ifname in
@@ -150,7 +128,7 @@ extension NetworkService {
         if cni {
             let bridges = Set(net.cniConfig?.bridges ?? [])
             for i in records.indices {
-                let result = executor.cniResults["\(CNIDriver.containerID(netSpec, specs[i]))/\(ifnames[i])"]
+                let result = executor.cniResults["\(CNIDriver.containerID(NetworkPlanner.spec(net), specs[i]))/\(ifnames[i])"]
                 let parsed = CNIResult(result ?? "")
                 records[i].driverState = result
                 records[i].address = parsed.addresses.first.map { String($0.split(separator: "/")[0]) }
@@ -172,7 +150,7 @@ extension NetworkService {
     func publishedPorts(_ publish: [String], count: Int, network net: NetworkRecord) throws -> [[PortMapping]] {
         var perTarget = Array(repeating: [PortMapping](), count: count)
         for text in publish {
-            let (expanded, err) = Self.expandRange(text, count: count)
+            let (expanded, err) = NetworkPlanner.expandRange(text, count: count)
             if let err { throw ActionError.invalid(err) }
             for (i, t) in expanded.enumerated() {
                 do { perTarget[i].append(try PortMapping.parse(t)) } catch { throw ActionError.invalid("\(error)") }
@@ -195,29 +173,6 @@ extension NetworkService {
             }
         }
         return perTarget
-    }
-
-    /// "8000-8019:80/tcp" for 20 targets -> "8000:80/tcp", ..., "8019:80/tcp". One target: the text as is.
-    static func expandRange(_ text: String, count: Int) -> ([String], String?) {
-        if count == 1 { return ([text], nil) }
-        var parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        let hostIndex = parts.count - 2
-        guard hostIndex >= 0 else { return ([], "invalid -p \(text): give HOSTPORT:PORT") }
-        let range = parts[hostIndex].split(separator: "-").compactMap { Int($0) }
-        guard range.count == 2, range[1] - range[0] + 1 == count else {
-            return ([], "-p \(text) with \(count) targets: give a host port range with one port per target, e.g. 8000-\(8000 + count - 1):80")
-        }
-        return ((0..<count).map { i in parts[hostIndex] = String(range[0] + i); return parts.joined(separator: ":") }, nil)
-    }
-
-    /// Joins several iptables-restore batches into one with a single section per table.
-    static func merge(_ batches: String) -> String {
-        var byTable: [String: [String]] = [:]
-        var table = ""
-        for line in batches.split(separator: "\n") {
-            if line.hasPrefix("*") { table = String(line.dropFirst()) } else if line != "COMMIT" { byTable[table, default: []].append(String(line)) }
-        }
-        return BridgeFirewall.render(byTable)
     }
 
     func duplicates(_ list: [String]) -> [String] {
@@ -257,7 +212,7 @@ extension NetworkService {
         var timer = PhaseTimer("net disconnect")
         defer { timer.report() }
         let net = try record(network)
-        let plan = try leavePlan(net, endpoints: endpoints, snapshot: snap, firewallTeardown: true)
+        let plan = try planner.leave(net, endpoints: endpoints, snapshot: snap, host: try? hostView(snap), firewallTeardown: true)
         timer.mark("plan")
         if dryRun { return plan }
         try executor.apply(plan)
@@ -265,43 +220,5 @@ extension NetworkService {
         try store.transaction { for ep in endpoints { try store.removeEndpoint(network: network, sandbox: ep.sandbox) } }
         timer.mark("store")
         return plan
-    }
-
-    /// The plan that takes `endpoints` off `net`: the driver's leave steps, and (with `firewallTeardown`) one
-    /// batch deleting the rules tagged for those endpoints that the kernel has now.
-    func leavePlan(_ net: NetworkRecord, endpoints: [EndpointRecord], snapshot snap: Snapshot, firewallTeardown: Bool) throws -> Plan {
-        let netSpec = spec(net), drv = try driver(net)
-        var plan = Plan(operation: .netDisconnect(network: net.name, endpoints: endpoints.map(\.sandbox)))
-        let host = try? hostView(snap)
-        var teardown = ""
-        for ep in endpoints {
-            // Macvlan and CNI endpoints are reached through their sandbox: find it again by its namespace id.
-            var sandbox = NamespaceRef.path("/dev/null")
-            if ep.hostIfname == nil || net.driver == .cni, let id = UInt64(ep.sandbox), let ns = snap.namespace(id: id) {
-                sandbox = Self.reference(for: ns)
-            }
-            let spec = EndpointSpec(sandbox: sandbox, ifname: ep.ifname, hostIfname: ep.hostIfname, address: ep.address ?? "",
-                                    defaultRoute: false, ports: ep.ports, key: ep.sandbox, driverState: ep.driverState)
-            plan.steps += try drv.leave(netSpec, spec).steps
-            if firewallTeardown, !ep.ports.isEmpty, net.driver != .cni, let host {
-                // This endpoint's published ports: exactly the rules tagged for it that the kernel has now.
-                teardown += BridgeFirewall.endpointTeardown(net.name, key: ep.sandbox, current: host.firewall)
-            }
-        }
-        if !teardown.isEmpty {
-            plan.steps.insert(.firewall(family: "ipv4", batch: Self.merge(teardown), undo: "", in: net.hostNamespace), at: 0)
-        }
-        if let host { plan.steps = Self.withoutVanishedLinks(plan.steps, host: host, hostNamespace: net.hostNamespace) }
-        return plan
-    }
-
-    /// Drops deletions of host-side links the kernel no longer has (deleted behind Plumb's back, or by an
-    /// interrupted run): what they would remove is already gone, and the endpoint or network can still be
-    /// taken off the store instead of failing on "no such device" forever.
-    static func withoutVanishedLinks(_ steps: [PlanStep], host: Namespace, hostNamespace: NamespaceRef) -> [PlanStep] {
-        steps.filter { step in
-            if case .deleteLink(let name, let ns) = step, ns == hostNamespace { return host.link(named: name) != nil }
-            return true
-        }
     }
 }

@@ -2,20 +2,22 @@ import Foundation
 import PlumbKernel
 import PlumbModel
 
-/// The operations behind `plumb net` and `plumb ns`: validate input against the store and the kernel, ask the
-/// driver for a plan, then (unless dry-run) journal it, apply it as a unit and record the result. Bad input is
-/// rejected before anything is planned, so it changes nothing.
+/// The orchestrator behind `plumb net` and `plumb ns`: reads the store and the kernel (a snapshot), asks the
+/// pure `NetworkPlanner` for the plan, then (unless dry-run) journals it and applies it as a unit through
+/// `PlanExecutor`, and records the result. Bad input is rejected before anything is applied, so it changes
+/// nothing. The I/O stays here; what to do is decided there.
 public final class NetworkService {
     public let store: StateStore
     /// Where bridges live: the host, or a namespace standing in for it.
     public let hostNamespace: NamespaceRef
     public let executor: PlanExecutor
-    let drivers: [NetworkDriver: any DriverPlanner] = [.bridge: BridgeDriver(), .macvlan: MacvlanDriver(), .vxlan: VxlanDriver(),
-                                                       .cni: CNIDriver()]
+    /// Values in, plan out: everything `plumb net` decides without touching the kernel or the store.
+    public let planner: NetworkPlanner
 
     public init(store: StateStore, hostNamespace: NamespaceRef = .host) {
         self.store = store
         self.hostNamespace = hostNamespace
+        planner = NetworkPlanner(hostNamespace: hostNamespace)
         executor = PlanExecutor(journal: StoreJournal(store: store))
     }
 
@@ -109,8 +111,8 @@ public final class NetworkService {
 
     public func create(_ req: CreateRequest, dryRun: Bool) throws -> (Plan, NetworkRecord) {
         try Self.validateName(req.name, what: "network")
-        guard let kind = NetworkDriver(rawValue: req.driver), let driver = drivers[kind] else {
-            throw ActionError.invalid("unknown driver '\(req.driver)': available: \(drivers.keys.map(\.rawValue).sorted().joined(separator: ", "))")
+        guard let kind = NetworkDriver(rawValue: req.driver), planner.drivers[kind] != nil else {
+            throw ActionError.invalid("unknown driver '\(req.driver)': available: \(planner.drivers.keys.map(\.rawValue).sorted().joined(separator: ", "))")
         }
         if try store.network(named: req.name) != nil {
             throw ActionError.invalid("network '\(req.name)' already exists: pick another name or `plumb net rm \(req.name)`")
@@ -126,49 +128,8 @@ public final class NetworkService {
         var req = req
         var chain: (config: CNIChainConfig, gateway: String?)?
         if kind == .cni { chain = try prepareCNI(&req) }
-        let subnet = try chooseSubnet(req, driver: kind, host: host)
-        let gateway = try (req.gateway ?? chain?.gateway).map { try IPAddress.parse($0) } ?? subnet.host(1)
-        guard subnet.contains(gateway) else {
-            throw ActionError.invalid("gateway \(gateway) is outside subnet \(subnet): pick an address inside it")
-        }
-        if let r = req.ipRange {
-            let range = try IPPrefix.parse(r)
-            guard subnet.contains(range.network) && range.length >= subnet.length else {
-                throw ActionError.invalid("--ip-range \(r) is not inside subnet \(subnet)")
-            }
-        }
-        var bridge: String?
-        if kind == .bridge || kind == .vxlan {
-            let br = req.bridge ?? BridgeDriver.defaultBridgeName(network: req.name)
-            try LinkNames.validate(br)
-            if host.link(named: br) != nil {
-                throw ActionError.invalid("interface \(br) already exists in \(hostNamespace): choose --bridge NAME")
-            }
-            bridge = br
-        }
-        // A parent/underlay device that does not exist is bad input: say so before planning anything.
-        if let dev = req.parent, host.link(named: dev) == nil {
-            throw ActionError.invalid("--parent \(dev) does not exist in \(hostNamespace) (see `plumb snapshot host`)")
-        }
-        let config: DriverConfig
-        switch kind {
-        case .bridge: config = .bridge(BridgeConfig(bridge: bridge))
-        case .macvlan: config = .macvlan(try MacvlanDriver.config(parent: req.parent, mode: req.mode, hostNamespace: hostNamespace))
-        case .vxlan:
-            config = .vxlan(try VxlanDriver.config(vni: req.vni, remote: req.remote, local: req.local, port: req.dstport,
-                                                   parent: req.parent, bridge: bridge))
-        case .cni: config = .cni(chain!.config)
-        }
-        let spec = NetworkSpec(name: req.name, config: config, subnet: subnet.description, gateway: gateway.description,
-                               mtu: req.mtu, internal: req.internal, hostNamespace: hostNamespace)
-        let plan = try driver.create(spec, firewall: host.firewall)
-        let record = NetworkRecord(name: req.name, config: config, subnet: subnet.description,
-                                   gateway: gateway.description, ipRange: req.ipRange, mtu: req.mtu,
-                                   internal: req.internal, hostNamespace: hostNamespace,
-                                   createdAt: Date().timeIntervalSince1970)
-        // The store's own checks (gateway not the network/broadcast address, ip-range a network inside the
-        // subnet) run before anything is applied: bad input changes nothing.
-        do { _ = try StateStore.validate(record) } catch { throw ActionError.invalid("\(error)") }
+        let (plan, record) = try planner.create(req, driver: kind, host: host, networks: try store.networks(), cni: chain,
+                                                createdAt: Date().timeIntervalSince1970)
         timer.mark("plan")
         if dryRun { return (plan, record) }
         try executor.apply(plan)
@@ -180,30 +141,6 @@ public final class NetworkService {
             throw error
         }
         return (plan, record)
-    }
-
-    /// The subnet: the user's (checked for overlaps), or the first free one of the default pool.
-    func chooseSubnet(_ req: CreateRequest, driver: NetworkDriver, host: Namespace) throws -> IPPrefix {
-        var inUse: [(prefix: IPPrefix, owner: String)] = []
-        // A macvlan network *is* its parent's segment: only other Plumb networks can collide with it.
-        let checkHost = driver != .macvlan
-        for r in host.routes where checkHost && r.dst != "default" && r.tableName == "main" {
-            if let p = try? IPPrefix.parse(r.dst) { inUse.append((p, "route \(r.dst) on \(r.dev ?? "?") in \(hostNamespace)")) }
-        }
-        for l in host.links where checkHost {
-            for a in l.addresses { if let p = try? IPPrefix.parse(a) { inUse.append((p.canonical, "address \(a) on \(l.name)")) } }
-        }
-        for n in try store.networks() {
-            if let p = try? IPPrefix.parse(n.subnet) { inUse.append((p, "plumb network \(n.name)")) }
-        }
-        if let s = req.subnet {
-            let p = try IPPrefix.parse(s, requireNetworkAddress: true)
-            if let clash = SubnetPool.collision(p, inUse: inUse) {
-                throw ActionError.invalid("subnet \(s) overlaps \(clash): choose another --subnet")
-            }
-            return p
-        }
-        return try SubnetPool.default.pick(avoiding: inUse)
     }
 
     public func remove(_ name: String, force: Bool, dryRun: Bool) throws -> [Plan] {
@@ -236,33 +173,7 @@ public final class NetworkService {
         let snap = (byHostInterface ? leanSnapshot(firewall: true, named: []) : nil) ?? snapshot(detailOnly: true)
         timer.mark("snapshot")
         let host = try hostView(snap)
-        let removing = Set(names)
-        let remaining = try store.networks().filter { !removing.contains($0.name) }
-        var firewall: [PlanStep] = [], rest: [PlanStep] = [], finally: [PlanStep] = []
-        for (i, n) in nets.enumerated() {
-            let net = n.record
-            // The shared chains go with the last bridge network of its host namespace: the last one in this list
-            // when no other stays.
-            let laterInList = nets[(i + 1)...].contains { $0.record.driver == .bridge && $0.record.hostNamespace == net.hostNamespace }
-            let last = !laterInList && !remaining.contains { $0.driver == .bridge && $0.hostNamespace == net.hostNamespace }
-            let removal = try driver(net).remove(spec(net), firewall: host.firewall, lastNetwork: last)
-            let leaving = try leavePlan(net, endpoints: n.endpoints, snapshot: snap, firewallTeardown: false)
-            for step in removal.steps {
-                switch step {
-                case .firewall: firewall.append(step)
-                case .dropEmptyFirewallTables: if !finally.contains(step) { finally.append(step) }
-                default: break
-                }
-            }
-            rest += leaving.steps
-            rest += removal.steps.filter {
-                switch $0 { case .firewall, .dropEmptyFirewallTables: return false; default: return true }
-            }
-            if net.driver == .cni { rest += cniLeftovers(net, host: host, endpointsLeaving: n.endpoints) }
-        }
-        let forced = nets.contains { !$0.endpoints.isEmpty }
-        var plan = Plan(operation: .netRemove(networks: names, force: forced))
-        plan.steps = Self.mergeFirewall(firewall) + Self.withoutVanishedLinks(rest, host: host, hostNamespace: hostNamespace) + finally
+        let plan = try planner.remove(nets, allNetworks: try store.networks(), snapshot: snap, host: host)
         timer.mark("plan")
         if dryRun { return [plan] }
         try executor.apply(plan)
@@ -276,45 +187,10 @@ public final class NetworkService {
         return [plan]
     }
 
-    /// Firewall steps for the same family and namespace become one batch (one iptables-restore), in order.
-    static func mergeFirewall(_ steps: [PlanStep]) -> [PlanStep] {
-        var order: [String] = [], batches: [String: (family: String, ns: NamespaceRef, batch: String, undo: String)] = [:]
-        for case .firewall(let family, let batch, let undo, let ns) in steps {
-            let key = "\(family) \(ns.encoded)"
-            if batches[key] == nil { order.append(key); batches[key] = (family, ns, "", "") }
-            batches[key]!.batch += batch
-            batches[key]!.undo = undo + batches[key]!.undo
-        }
-        return order.map { k in
-            let b = batches[k]!
-            return .firewall(family: b.family, batch: merge(b.batch), undo: merge(b.undo), in: b.ns)
-        }
-    }
-
     // MARK: helpers
 
     func record(_ name: String) throws -> NetworkRecord {
         try store.network(named: name).orThrow(ActionError.invalid("no network named '\(name)' (see `plumb net ls`)"))
-    }
-
-    func driver(_ n: NetworkRecord) throws -> any DriverPlanner {
-        try drivers[n.driver].orThrow(ActionError.invalid("network \(n.name) uses driver \(n.driver), which this plumb does not have"))
-    }
-
-    func spec(_ n: NetworkRecord) -> NetworkSpec {
-        NetworkSpec(name: n.name, config: n.config, subnet: n.subnet, gateway: n.gateway, mtu: n.mtu,
-                    internal: n.internal, hostNamespace: n.hostNamespace)
-    }
-
-    /// How to reach a namespace (its ip-netns name, a bind mount, a process), with the identity read in the
-    /// snapshot it came from: the plan then runs in that namespace or fails as gone, never in a newcomer.
-    static func reference(for ns: Namespace) -> NamespaceRef {
-        NamespaceHandle(ns) ?? NamespaceHandle(.path("/proc/self/ns/net"), cookie: ns.cookie, inode: ns.id)
-    }
-
-    static func freeIfname(in ns: Namespace) throws -> String {
-        for i in 0..<64 where ns.link(named: "eth\(i)") == nil { return "eth\(i)" }
-        throw ActionError.invalid("no free ethN name in namespace \(ns.displayName): choose --ifname")
     }
 
     public static func validateName(_ name: String, what: String) throws {

@@ -1,0 +1,97 @@
+import PlumbModel
+
+extension NetworkPlanner {
+    /// One plan joining every sandbox to `net` (the driver's join per endpoint; the endpoints' firewall rules as
+    /// one batch). `sandboxes`, `ifnames`, `addresses` and `ports` are per target, in the targets' order, already
+    /// checked and allocated by the caller. Returns the plan and the endpoints it makes.
+    public func connect(_ net: NetworkRecord, targets: [String], sandboxes: [Namespace], ifnames: [String],
+                        addresses: [String], ports: [[PortMapping]]) throws -> (Plan, [EndpointSpec]) {
+        let netSpec = Self.spec(net)
+        let drv = try driver(net)
+        var plan = Plan(operation: .netConnect(network: net.name, targets: targets))
+        var firewallAdd = "", firewallUndo = ""
+        var specs: [EndpointSpec] = []
+        for i in sandboxes.indices {
+            let sb = sandboxes[i], key = String(sb.id)
+            let hostIf: String? = net.driver == .macvlan || net.driver == .cni ? nil : LinkNames.derived(prefix: "plv", from: "\(net.name)/\(sb.id)")
+            let hasDefault = sb.routes.contains { $0.dst == "default" && $0.tableName == "main" }
+            let ep = EndpointSpec(sandbox: Self.reference(for: sb), ifname: ifnames[i], hostIfname: hostIf,
+                                  address: addresses[i], defaultRoute: !hasDefault, ports: ports[i], key: key)
+            specs.append(ep)
+            // The endpoints' firewall batches become one: one iptables-restore for the whole operation.
+            for step in try drv.join(netSpec, ep).steps {
+                if case .firewall(let family, let batch, let undo, _) = step, family == "ipv4" {
+                    firewallAdd += batch; firewallUndo += undo
+                } else {
+                    plan.steps.append(step)
+                }
+            }
+        }
+        if !firewallAdd.isEmpty {
+            plan.steps.append(.firewall(family: "ipv4", batch: Self.merge(firewallAdd), undo: Self.merge(firewallUndo),
+                                        in: net.hostNamespace))
+        }
+        return (plan, specs)
+    }
+
+    /// "8000-8019:80/tcp" for 20 targets -> "8000:80/tcp", ..., "8019:80/tcp". One target: the text as is.
+    static func expandRange(_ text: String, count: Int) -> ([String], String?) {
+        if count == 1 { return ([text], nil) }
+        var parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        let hostIndex = parts.count - 2
+        guard hostIndex >= 0 else { return ([], "invalid -p \(text): give HOSTPORT:PORT") }
+        let range = parts[hostIndex].split(separator: "-").compactMap { Int($0) }
+        guard range.count == 2, range[1] - range[0] + 1 == count else {
+            return ([], "-p \(text) with \(count) targets: give a host port range with one port per target, e.g. 8000-\(8000 + count - 1):80")
+        }
+        return ((0..<count).map { i in parts[hostIndex] = String(range[0] + i); return parts.joined(separator: ":") }, nil)
+    }
+
+    /// Joins several iptables-restore batches into one with a single section per table.
+    static func merge(_ batches: String) -> String {
+        var byTable: [String: [String]] = [:]
+        var table = ""
+        for line in batches.split(separator: "\n") {
+            if line.hasPrefix("*") { table = String(line.dropFirst()) } else if line != "COMMIT" { byTable[table, default: []].append(String(line)) }
+        }
+        return BridgeFirewall.render(byTable)
+    }
+
+    /// The plan that takes `endpoints` off `net`: the driver's leave steps, and (with `firewallTeardown`) one
+    /// batch deleting the rules tagged for those endpoints that the kernel has now.
+    public func leave(_ net: NetworkRecord, endpoints: [EndpointRecord], snapshot snap: Snapshot, host: Namespace?,
+                      firewallTeardown: Bool) throws -> Plan {
+        let netSpec = Self.spec(net), drv = try driver(net)
+        var plan = Plan(operation: .netDisconnect(network: net.name, endpoints: endpoints.map(\.sandbox)))
+        var teardown = ""
+        for ep in endpoints {
+            // Macvlan and CNI endpoints are reached through their sandbox: find it again by its namespace id.
+            var sandbox = NamespaceRef.path("/dev/null")
+            if ep.hostIfname == nil || net.driver == .cni, let id = UInt64(ep.sandbox), let ns = snap.namespace(id: id) {
+                sandbox = Self.reference(for: ns)
+            }
+            let spec = EndpointSpec(sandbox: sandbox, ifname: ep.ifname, hostIfname: ep.hostIfname, address: ep.address ?? "",
+                                    defaultRoute: false, ports: ep.ports, key: ep.sandbox, driverState: ep.driverState)
+            plan.steps += try drv.leave(netSpec, spec).steps
+            if firewallTeardown, !ep.ports.isEmpty, net.driver != .cni, let host {
+                // This endpoint's published ports: exactly the rules tagged for it that the kernel has now.
+                teardown += BridgeFirewall.endpointTeardown(net.name, key: ep.sandbox, current: host.firewall)
+            }
+        }
+        if !teardown.isEmpty {
+            plan.steps.insert(.firewall(family: "ipv4", batch: Self.merge(teardown), undo: "", in: net.hostNamespace), at: 0)
+        }
+        if let host { plan.steps = Self.withoutVanishedLinks(plan.steps, host: host, hostNamespace: net.hostNamespace) }
+        return plan
+    }
+
+    /// Drops deletions of host-side links the kernel no longer has (deleted behind Plumb's back, or by an
+    /// interrupted run): what they would remove is already gone, and the endpoint or network can still be
+    /// taken off the store instead of failing on "no such device" forever.
+    static func withoutVanishedLinks(_ steps: [PlanStep], host: Namespace, hostNamespace: NamespaceRef) -> [PlanStep] {
+        steps.filter { step in
+            if case .deleteLink(let name, let ns) = step, ns == hostNamespace { return host.link(named: name) != nil }
+            return true
+        }
+    }
+}
