@@ -15,6 +15,15 @@ final class NamespaceIdentityTests: RootTestCase {
         return (ns, try XCTUnwrap(NamespaceHandle(ns)))
     }
 
+    /// An ip-netns namespace that was deleted and re-created under its name, and the handle made for the first.
+    private func replaced(_ lab: TestLab, _ suffix: String) throws -> (String, NamespaceHandle) {
+        let name = try lab.addNamespace(suffix)
+        let (_, old) = try handle(name)
+        try Shell.run("ip", "netns", "del", name)
+        try Shell.run("ip", "netns", "add", name)
+        return (name, old)
+    }
+
     /// Opens and closes at once.
     private func open(_ h: NamespaceHandle) throws { _ = try NamespaceOpener.open(h) }
 
@@ -54,10 +63,7 @@ final class NamespaceIdentityTests: RootTestCase {
         try requireRoot()
         let lab = TestLab()
         defer { lab.cleanup() }
-        let name = try lab.addNamespace("pl")
-        let (_, old) = try handle(name)
-        try Shell.run("ip", "netns", "del", name)
-        try Shell.run("ip", "netns", "add", name)
+        let (name, old) = try replaced(lab, "pl")
         let plan = Plan(operation: .other("test"), steps: [.setLinkState(link: "lo", up: true, in: old)])
         XCTAssertThrowsError(try PlanExecutor().apply(plan)) { e in
             XCTAssertTrue("\(e)".contains("its namespace is gone"), "\(e)")
@@ -74,10 +80,7 @@ final class NamespaceIdentityTests: RootTestCase {
         try requireRoot()
         let lab = TestLab()
         defer { lab.cleanup() }
-        let name = try lab.addNamespace("sh")
-        let (_, old) = try handle(name)
-        try Shell.run("ip", "netns", "del", name)
-        try Shell.run("ip", "netns", "add", name)
+        let (name, old) = try replaced(lab, "sh")
         XCTAssertThrowsError(try NamespaceExec.run(["/bin/true"], in: .network(old), environment: [])) { e in
             XCTAssertTrue("\(e)".contains("its namespace is gone"), "\(e)")
             XCTAssertEqual((e as? NamespaceExec.Failure)?.exitCode, 127)
