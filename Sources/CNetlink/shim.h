@@ -137,10 +137,16 @@ static inline void plumb_copy_addr(unsigned char *dst, int *family, struct nlatt
     if (a && nla_len(a) >= len) { memcpy(dst, nla_data(a), len); *family = fam; }
 }
 
+static inline int plumb_link_parse(struct nlmsghdr *h, struct plumb_link_ctx *ctx);
+
 static inline int plumb_link_cb(struct nl_msg *msg, void *arg) {
-    struct plumb_link_ctx *ctx = (struct plumb_link_ctx *)arg;
     struct nlmsghdr *h = nlmsg_hdr(msg);
     if (h->nlmsg_type != RTM_NEWLINK) return NL_SKIP;
+    return plumb_link_parse(h, (struct plumb_link_ctx *)arg);
+}
+
+/// One RTM_NEWLINK (a dump answer, live or recorded) appended to ctx.
+static inline int plumb_link_parse(struct nlmsghdr *h, struct plumb_link_ctx *ctx) {
     struct ifinfomsg *ifi = (struct ifinfomsg *)nlmsg_data(h);
     struct nlattr *tb[IFLA_MAX + 1];
     if (nlmsg_parse(h, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0) return NL_SKIP;
@@ -405,3 +411,4 @@ static inline long plumb_nft_list_tables(struct nl_sock *sk, char *buf, size_t l
 #include "events.h"
 // RTM_GETROUTE for one destination and the bridge FDB, for plumb trace (after plumb_dump/plumb_grow above).
 #include "routeget.h"
+#include "replay.h"

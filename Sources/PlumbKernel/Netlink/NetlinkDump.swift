@@ -26,7 +26,7 @@ enum NetlinkDumper {
     /// With `second` (another socket bound to the same namespace), routes, neighbours and netconf are dumped on
     /// a second thread while this one dumps links and addresses: for a single big namespace (the host with
     /// hundreds of veths) the two halves take similar time, so wall time nearly halves on two cores.
-    static func dump(_ s: NetlinkSocket, second: NetlinkSocket? = nil, linksOnly: Bool = false,
+    static func dump<Source: NetlinkDumpSource>(_ s: Source, second: Source? = nil, linksOnly: Bool = false,
                      light: Bool = false) throws -> NetlinkDump {
         var out = NetlinkDump()
         if linksOnly {
@@ -68,7 +68,7 @@ enum NetlinkDumper {
     }
 
     /// Links, their addresses and bridge-port states.
-    static func dumpLinks(_ s: NetlinkSocket, into out: inout NetlinkDump) throws {
+    static func dumpLinks(_ s: some NetlinkDumpSource, into out: inout NetlinkDump) throws {
         var positions: [Int: Int] = [:]
         var needsPortDump = false
         for d in try s.links() {
@@ -77,7 +77,7 @@ enum NetlinkDumper {
             if d.link.master != nil && d.link.bridgePort == nil { needsPortDump = true }
             out.links.append(d)
         }
-        let addrCache = try s.dumpCache("address dump") { rtnl_addr_alloc_cache($0, $1) }
+        let addrCache = try s.cache(.addresses)
         addrCache.forEach { o in
             let ifindex = Int(rtnl_addr_get_ifindex(o))
             guard let pos = positions[ifindex],
@@ -95,9 +95,9 @@ enum NetlinkDumper {
 
     /// Addresses by ifindex and routes of all tables, without the link dump (whose per-veth netnsid lookups are
     /// the expensive part on a big host): what the live view reads after address or route events.
-    static func addressesAndRoutes(_ s: NetlinkSocket, names: [Int: String]) throws -> (addresses: [Int: [String]], routes: [Route]) {
+    static func addressesAndRoutes(_ s: some NetlinkDumpSource, names: [Int: String]) throws -> (addresses: [Int: [String]], routes: [Route]) {
         var addresses: [Int: [String]] = [:]
-        let addrCache = try s.dumpCache("address dump") { rtnl_addr_alloc_cache($0, $1) }
+        let addrCache = try s.cache(.addresses)
         addrCache.forEach { o in
             guard let ip = NetlinkAddress.string(rtnl_addr_get_local(o)) else { return }
             addresses[Int(rtnl_addr_get_ifindex(o)), default: []].append("\(ip)/\(rtnl_addr_get_prefixlen(o))")
@@ -114,7 +114,7 @@ enum NetlinkDumper {
         var netconf = NetconfEntries()
     }
 
-    static func dumpTables(_ s: NetlinkSocket) throws -> Tables {
+    static func dumpTables(_ s: some NetlinkDumpSource) throws -> Tables {
         var t = Tables()
         for part in TablePart.allCases { try dump(part, s, into: &t) }
         return t
@@ -123,12 +123,12 @@ enum NetlinkDumper {
     /// The three dumps a `Tables` is made of, so that two threads can share them (HostPrefetch).
     enum TablePart: Int, CaseIterable, Sendable { case routes, neighbors, netconf }
 
-    static func dump(_ part: TablePart, _ s: NetlinkSocket, into t: inout Tables) throws {
+    static func dump(_ part: TablePart, _ s: some NetlinkDumpSource, into t: inout Tables) throws {
         switch part {
         case .routes:
             t.routes = try s.routes()
         case .neighbors:
-            let neighCache = try s.dumpCache("neighbour dump") { rtnl_neigh_alloc_cache($0, $1) }
+            let neighCache = try s.cache(.neighbours)
             var list: [Neighbor] = []
             neighCache.forEach { o in
                 let fam = rtnl_neigh_get_family(o)
@@ -140,7 +140,7 @@ enum NetlinkDumper {
             }
             t.neighbors = list
         case .netconf:
-            if let nc = try? s.dumpCache("netconf dump", { rtnl_netconf_alloc_cache($0, $1) }) {
+            if let nc = try? s.cache(.netconf) {
                 t.netconf = readNetconf(nc)
             }
         }
