@@ -20,26 +20,8 @@ ab snapshot-host snapshot host --json --no-firewall
 ab ns-ls-500 ns ls --json
 bench_cleanup
 # The state of bench/firewall.sh: 20,000 rules in one namespace, then 100 namespaces of 20 rules.
-ip netns add pt-bench-fw
-{
-  echo "*filter"; echo ":INPUT ACCEPT [0:0]"; echo ":FORWARD DROP [0:0]"; echo ":OUTPUT ACCEPT [0:0]"
-  for c in $(seq 1 100); do echo ":PT-C$c - [0:0]"; done
-  for c in $(seq 1 100); do
-    echo "-A FORWARD -s 10.213.$c.0/24 -j PT-C$c"
-    for r in $(seq 1 199); do
-      echo "-A PT-C$c -s 10.213.$c.$r/32 -p tcp -m tcp --dport $((1000 + r)) -m comment --comment \"rule $c/$r\" -j ACCEPT"
-    done
-  done
-  echo "COMMIT"
-} | ip netns exec pt-bench-fw iptables-restore
+fw_one_namespace
 ab fw-20k-rules fw pt-bench-fw --json
 ip netns del pt-bench-fw
-for i in $(seq 1 100); do
-  ip netns add "pt-bench-w$i"
-  {
-    echo "*filter"; echo ":INPUT ACCEPT [0:0]"; echo ":FORWARD ACCEPT [0:0]"; echo ":OUTPUT ACCEPT [0:0]"
-    for r in $(seq 1 20); do echo "-A INPUT -s 10.213.$i.$r/32 -p udp --dport $((2000 + r)) -j ACCEPT"; done
-    echo "COMMIT"
-  } | ip netns exec "pt-bench-w$i" iptables-restore
-done
+fw_hundred_namespaces
 ab fw-100ns fw --json

@@ -26,3 +26,35 @@ bench_cleanup() {
   for l in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E '^ptb' || true); do ip link del "$l" 2>/dev/null || true; done
   for ns in $(ip netns list | awk '{print $1}' | grep -E '^pt-bench' || true); do ip netns del "$ns"; done
 }
+
+# The firewall benchmarks' states, shared by bench/firewall.sh and bench/compare-builds.sh.
+# fw_one_namespace: pt-bench-fw with 20,000 rules (100 user chains of 199 rules, each jumped to from FORWARD).
+fw_one_namespace() {
+  ip netns add pt-bench-fw
+  {
+    echo "*filter"
+    echo ":INPUT ACCEPT [0:0]"
+    echo ":FORWARD DROP [0:0]"
+    echo ":OUTPUT ACCEPT [0:0]"
+    for c in $(seq 1 100); do echo ":PT-C$c - [0:0]"; done
+    for c in $(seq 1 100); do
+      echo "-A FORWARD -s 10.213.$c.0/24 -j PT-C$c"
+      for r in $(seq 1 199); do
+        echo "-A PT-C$c -s 10.213.$c.$r/32 -p tcp -m tcp --dport $((1000 + r)) -m comment --comment \"rule $c/$r\" -j ACCEPT"
+      done
+    done
+    echo "COMMIT"
+  } > "$OUT/rules20k.txt"
+  ip netns exec pt-bench-fw iptables-restore < "$OUT/rules20k.txt"
+}
+# fw_hundred_namespaces: pt-bench-w1..100 with 20 INPUT rules each.
+fw_hundred_namespaces() {
+  for i in $(seq 1 100); do
+    ip netns add "pt-bench-w$i"
+    {
+      echo "*filter"; echo ":INPUT ACCEPT [0:0]"; echo ":FORWARD ACCEPT [0:0]"; echo ":OUTPUT ACCEPT [0:0]"
+      for r in $(seq 1 20); do echo "-A INPUT -s 10.213.$i.$r/32 -p udp --dport $((2000 + r)) -j ACCEPT"; done
+      echo "COMMIT"
+    } | ip netns exec "pt-bench-w$i" iptables-restore
+  done
+}
