@@ -95,12 +95,3 @@ extension FileDescriptor {
         if fcntl(rawValue, 1031, bytes) < 0 { throw SystemError("fcntl", "F_SETPIPE_SZ of fd \(rawValue)") }
     }
 }
-
-/// poll(2) over several descriptors (borrowed by number), retrying EINTR: the number ready, 0 on timeout.
-public func pollDescriptors(_ fds: inout [pollfd], timeoutMillis: Int32) throws(SystemError) -> Int {
-    while true {
-        let n = Glibc.poll(&fds, nfds_t(fds.count), timeoutMillis)
-        if n >= 0 { return Int(n) }
-        if errno != EINTR { throw SystemError("poll", "\(fds.count) descriptors") }
-    }
-}

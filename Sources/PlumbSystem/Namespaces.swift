@@ -61,6 +61,4 @@ public enum SystemCalls {
         do { try call(); return nil } catch { return error }
     }
 
-    /// gettid(2).
-    public static func threadID() -> pid_t { plumb_gettid() }
 }
