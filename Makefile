@@ -5,10 +5,12 @@ CONFIG    ?= release
 PLUMB_BIN  = .build/$(CONFIG)/plumb
 
 # System packages: C libraries we link, tools the firewall reader runs, and what tests/benchmarks use as
-# oracles (ip, lsns, iptables-save, CNI plugins, tcpdump) or drivers (tmux).
+# oracles (ip, lsns, iptables-save, CNI plugins, tcpdump, ss, conntrack) or drivers (tmux), and the container
+# runtimes the integration tests start and stop themselves (docker.io, podman with CNI or netavark, lxc).
 APT_PACKAGES = libncursesw5-dev libnl-3-dev libnl-route-3-dev libpcap-dev libsqlite3-dev pkg-config \
                iproute2 iptables nftables util-linux procps containernetworking-plugins jq tmux tcpdump \
-               hyperfine busybox-static iputils-ping tshark htop bc
+               hyperfine busybox-static iputils-ping tshark htop bc \
+               libnl-idiag-3-dev libnl-nf-3-dev conntrack docker.io podman netavark aardvark-dns lxc
 
 # Only `make screenshots` needs a browser; CI never installs it.
 SCREENSHOT_PACKAGES = aha chromium
