@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include "changes.h"
 #include "extack.h"
+#include "conntrack.h"
 
 // A route socket tuned as DESIGN.md says: no message peeking (one syscall per read), a large receive buffer.
 static inline struct nl_sock *plumb_nl_open(int protocol) {
