@@ -413,3 +413,5 @@ static inline long plumb_nft_list_tables(struct nl_sock *sk, char *buf, size_t l
 // RTM_GETROUTE for one destination and the bridge FDB, for plumb trace (after plumb_dump/plumb_grow above).
 #include "routeget.h"
 #include "replay.h"
+// sock_diag dumps (TCP, UDP, raw, unix) into flat records, for `plumb ss` and the snapshot's sockets.
+#include "sockdiag.h"

@@ -24,15 +24,18 @@ public struct Namespace: Codable, Sendable, Equatable, Identifiable {
     /// SO_NETNS_COOKIE: the identity the kernel never reuses within a boot (the inode `id` is reused once the
     /// namespace is gone). nil when the namespace was not read.
     public var cookie: UInt64?
+    /// Its sockets (TCP, UDP, raw, unix) with their owners; nil when they were not read.
+    public var sockets: [SocketRecord]?
 
     public init(id: UInt64, device: UInt64 = 0, isHost: Bool = false, names: [String] = [], paths: [String] = [],
                 heldBy: [Holder] = [], pids: [Int32] = [], containers: [Container] = [], links: [Link] = [],
                 routes: [Route] = [], neighbors: [Neighbor] = [], sysctls: Sysctls = Sysctls(),
-                firewall: Firewall = Firewall(), notes: [String] = [], cookie: UInt64? = nil) {
+                firewall: Firewall = Firewall(), notes: [String] = [], cookie: UInt64? = nil,
+                sockets: [SocketRecord]? = nil) {
         self.id = id; self.device = device; self.isHost = isHost; self.names = names; self.paths = paths
         self.heldBy = heldBy; self.pids = pids; self.containers = containers; self.links = links
         self.routes = routes; self.neighbors = neighbors; self.sysctls = sysctls; self.firewall = firewall
-        self.notes = notes; self.cookie = cookie
+        self.notes = notes; self.cookie = cookie; self.sockets = sockets
     }
 
     /// The best short label: a container name, else an `ip netns` name, else `host`, else `net:[id]`.

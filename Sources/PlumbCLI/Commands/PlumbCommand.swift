@@ -11,7 +11,7 @@ public struct PlumbCommand: ParsableCommand {
             and what the firewall does to the traffic.
             Exit codes: 0 ok, 1 failure, 3 doctor found errors / trace dropped, 4 target not found, 5 trace undecided, 64 usage, 77 not root / missing capabilities; plumb exec passes its command's code through.
             """,
-        subcommands: [TUICommand.self, SnapshotCommand.self, DiffCommand.self, NamespaceCommand.self, FirewallCommand.self, NetCommand.self,
+        subcommands: [TUICommand.self, SnapshotCommand.self, DiffCommand.self, NamespaceCommand.self, FirewallCommand.self, SocketsCommand.self, NetCommand.self,
                       LabCommand.self, GcCommand.self, CaptureCommand.self, ExecCommand.self, DoctorCommand.self,
                       TraceCommand.self],
         defaultSubcommand: TUICommand.self

@@ -16,9 +16,14 @@ struct SnapshotCommand: ParsableCommand {
     @Flag(name: .long, help: "Text: also show the local routing table and neighbours.")
     var all = false
 
+    @Flag(name: .long, help: "Also read every namespace's sockets (JSON: `sockets` per namespace; see plumb ss).")
+    var sockets = false
+
     func run() throws {
         try requirePrivileges()
-        let reader = SnapshotReader(options: read.snapshotOptions())
+        var options = read.snapshotOptions()
+        options.sockets = sockets
+        let reader = SnapshotReader(options: options)
         let full = target.map { reader.read(target: $0) } ?? reader.read()
         var snap = full
         if let target {

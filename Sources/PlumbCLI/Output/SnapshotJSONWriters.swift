@@ -90,6 +90,7 @@ extension Namespace: FastJSONWritable {
         w.key("firewall"); firewall.writeJSON(w)
         w.field("notes", notes)
         w.fieldIfPresent("cookie", cookie)
+        if let sockets { w.codableArray("sockets", sockets) }
         w.close(0x7D)
     }
 }

@@ -21,6 +21,8 @@ public struct DiscoveryResult: Sendable {
     public var stats: DiscoveryStats
     /// nsfs device number (the same for every namespace of this boot).
     public var device: UInt64
+    /// Socket fds of every process, when `NamespaceDiscovery.socketOwners` asked for them.
+    public var socketHolders: [SocketHolder] = []
 }
 
 /// Finds every network namespace the kernel keeps alive: through processes, their threads, nsfs bind mounts
@@ -28,6 +30,8 @@ public struct DiscoveryResult: Sendable {
 public struct NamespaceDiscovery: Sendable {
     public var procRoot = "/proc"
     public var scanFds = true
+    /// Also note which process holds which socket (the owners `plumb ss` shows), in the same fd walk.
+    public var socketOwners = false
     /// Read comm, ppid, uid and cmdline of every process (listings that show none of them turn it off).
     public var processDetails = true
     /// Read mount tables for namespaces held by bind mounts.
@@ -45,7 +49,8 @@ public struct NamespaceDiscovery: Sendable {
         // Our own mount table, read once: its bind-mount paths let the fd scan recognise fds opened through them.
         let ownMnt = namespaceInode("\(procRoot)/self/ns/mnt")
         let ownMounts = scanMounts ? (mountTable(ownMnt, "\(procRoot)/self/mountinfo") ?? []) : []
-        let scanner = ProcScanner(procRoot: procRoot, scanFds: scanFds, details: processDetails, nsfsDevice: device,
+        let scanner = ProcScanner(procRoot: procRoot, scanFds: scanFds, socketInodes: socketOwners,
+                                  details: processDetails, nsfsDevice: device,
                                   nsfsPaths: Set(ownMounts.filter { $0.type == "net" }.map(\.mountPoint)))
         let pids = scanner.listPids()
         let scan = parallelScan(scanner, pids: pids)
@@ -110,7 +115,7 @@ public struct NamespaceDiscovery: Sendable {
         for i in list.indices { list[i].pids.sort(); list[i].paths.sort() }
         list.sort { ($0.isHost ? 0 : 1, $0.id) < ($1.isHost ? 0 : 1, $1.id) }
         return DiscoveryResult(namespaces: list, processes: scan.processes.sorted { $0.pid < $1.pid },
-                               stats: stats, device: device)
+                               stats: stats, device: device, socketHolders: scan.socketHolders)
     }
 
     /// `ip netns` names: /run/netns/NAME and /var/run/netns/NAME.

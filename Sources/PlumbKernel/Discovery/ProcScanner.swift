@@ -10,6 +10,8 @@ struct ProcScan: Sendable {
     var threadHolders: [(ns: UInt64, holder: Holder)] = []
     /// Open fds that refer to a network namespace.
     var fdHolders: [(ns: UInt64, holder: Holder)] = []
+    /// Open fds that are sockets (when asked for: `ProcScanner.socketInodes`).
+    var socketHolders: [SocketHolder] = []
     /// One pid per distinct mount namespace, to read each mount table once.
     var mountNamespaceReps: [UInt64: Int32] = [:]
     var stats = DiscoveryStats()
@@ -18,6 +20,7 @@ struct ProcScan: Sendable {
         processes += o.processes
         threadHolders += o.threadHolders
         fdHolders += o.fdHolders
+        socketHolders += o.socketHolders
         for (k, v) in o.mountNamespaceReps { mountNamespaceReps[k] = min(mountNamespaceReps[k] ?? v, v) }  // lowest pid: stable between scans
         stats.processesScanned += o.stats.processesScanned
         stats.threadsScanned += o.stats.threadsScanned
@@ -27,11 +30,21 @@ struct ProcScan: Sendable {
     }
 }
 
+/// A socket fd found by the /proc walk: socket inode → the process and descriptor holding it.
+public struct SocketHolder: Sendable, Equatable {
+    public var inode: UInt64
+    public var pid: Int32
+    public var fd: Int32
+}
+
 /// Walks /proc: every process and thread's network namespace, and every open fd that refers to one.
 /// Processes vanish mid-walk and some links give EACCES (PID 1 here): both are counted, never fatal.
 struct ProcScanner: Sendable {
     var procRoot = "/proc"
     var scanFds = true
+    /// Also note every fd that is a socket (`socket:[INODE]`), for the owners of sockets (`ss -p`); the fds are
+    /// listed and read once for both purposes.
+    var socketInodes = false
     /// Read comm, ppid, uid and cmdline; off, only namespaces, threads and fds are read.
     var details = true
     /// nsfs device number: an fd whose target stats to this device is a namespace.
@@ -126,10 +139,16 @@ struct ProcScanner: Sendable {
                 }
             }
         }
-        if scanFds, let fds = listDir(dfd, "fd", &scratch) {
+        if scanFds || socketInodes, let fds = listDir(dfd, "fd", &scratch) {
             for f in fds {
                 out.stats.fdsScanned += 1
-                if let inode = fdNamespace(dfd, "fd/\(f)", &scratch.link) {
+                let path = "fd/\(f)"
+                let n = scratch.link.withUnsafeMutableBufferPointer { plumb_readlinkat(dfd, path, $0.baseAddress, 256) }
+                guard n > 0 else { continue }
+                if socketInodes, scratch.link[0] == 115 /* s */,
+                   let inode = Self.parseInode(scratch.link, n, prefix: "socket:[") {
+                    out.socketHolders.append(SocketHolder(inode: inode, pid: pid, fd: Int32(f) ?? -1))
+                } else if scanFds, let inode = fdNamespace(dfd, path, length: n, &scratch.link) {
                     out.fdHolders.append((inode, Holder(kind: .fd, pid: pid, fd: Int32(f))))
                 }
             }
@@ -139,9 +158,7 @@ struct ProcScanner: Sendable {
     /// The namespace an fd refers to. Opened through /proc/X/ns/net it reads back as `net:[ID]`; opened through
     /// a bind mount it reads back as the mount path, or as "/" once that mount is gone: only then is a stat
     /// needed to tell an nsfs file from an ordinary one.
-    private func fdNamespace(_ dfd: Int32, _ path: String, _ buf: inout [CChar]) -> UInt64? {
-        let n = buf.withUnsafeMutableBufferPointer { plumb_readlinkat(dfd, path, $0.baseAddress, 256) }
-        guard n > 0 else { return nil }
+    private func fdNamespace(_ dfd: Int32, _ path: String, length n: Int, _ buf: inout [CChar]) -> UInt64? {
         let first = UInt8(bitPattern: buf[0])
         if first == UInt8(ascii: "n") { return Self.parseInode(buf, n, prefix: "net:[") }
         guard first == UInt8(ascii: "/") else { return nil }

@@ -18,6 +18,10 @@ public struct SnapshotOptions: Sendable {
     public var linksOnly = false
     /// Worker threads for the per-namespace reads; 0 = one per core.
     public var threads = 0
+    /// Read each namespace's sockets over sock_diag, with their owners from the /proc fd walk.
+    public var sockets = false
+    /// Which sockets, when `sockets` is on.
+    public var socketSelection = SocketSelection.all
     /// Read only these namespaces (ids); nil = all.
     public var only: Set<UInt64>? = nil
 

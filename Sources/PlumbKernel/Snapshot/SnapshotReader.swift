@@ -21,6 +21,7 @@ public struct SnapshotReader: Sendable {
         discovery.scanFds = options.scanFds
         discovery.processDetails = options.processDetails
         discovery.threads = options.threads
+        discovery.socketOwners = options.sockets
     }
 
     /// Per-namespace result of the worker job.
@@ -30,6 +31,7 @@ public struct SnapshotReader: Sendable {
         var firewall = Firewall()
         var notes: [String] = []
         var cookie: UInt64?
+        var sockets: [SocketRecord]?
     }
 
     public func read() -> Snapshot {
@@ -119,6 +121,11 @@ public struct SnapshotReader: Sendable {
             } catch {
                 slot.notes.append("\(error)")
             } }
+            if options.sockets {
+                let reading = SocketReader.readHere(options.socketSelection)
+                slot.sockets = reading.sockets
+                slot.notes += reading.notes
+            }
             let id = found.namespaces[i].id
             if let firewallReader, options.firewallFor?.contains(id) ?? options.detailFor?.contains(id) ?? true {
                 let t = Date()
@@ -143,12 +150,13 @@ public struct SnapshotReader: Sendable {
         }, cache: nsids).resolve()
         stats.wiringMillis = Date().timeIntervalSince(wiringStart) * 1000
 
+        let owners = options.sockets ? SocketOwnerIndex(holders: found.socketHolders, processes: found.processes) : nil
         var namespaces = [Namespace]()
         for (i, d) in found.namespaces.enumerated() {
             let slot = slots[i]
             var ns = Namespace(id: d.id, device: found.device, isHost: d.isHost, names: d.names, paths: d.paths,
                                heldBy: d.heldBy, pids: d.pids, firewall: slot.firewall, notes: slot.notes,
-                               cookie: slot.cookie)
+                               cookie: slot.cookie, sockets: slot.sockets.map { owners?.attach($0) ?? $0 })
             if let dump = slot.dump {
                 ns.links = dump.links.enumerated().map { li, dl in
                     var l = dl.link

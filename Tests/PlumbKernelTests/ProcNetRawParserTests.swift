@@ -1,0 +1,35 @@
+import XCTest
+@testable import PlumbKernel
+import PlumbModel
+
+/// The raw-socket fallback for kernels without raw_diag: /proc/net/raw{,6} lines as the kernel prints them.
+final class ProcNetRawParserTests: XCTestCase {
+    func testIPv4AndIPv6Lines() throws {
+        let v4 = """
+              sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
+             1: 0100007F:0001 00000000:0000 07 00000010:00000020 00:00000000 00000000     0        0 38147 2 0000000000000000 0
+            """
+        let s = try XCTUnwrap(ProcNetRawParser.parse(v4, family: .ipv4).first)
+        XCTAssertEqual(s.proto, .raw)
+        XCTAssertEqual(s.local?.address.description, "127.0.0.1")
+        XCTAssertEqual(s.rawProtocol, 1)
+        XCTAssertEqual(s.state, .close)
+        XCTAssertTrue(s.isListening)
+        XCTAssertEqual(s.sendQueue, 16)
+        XCTAssertEqual(s.receiveQueue, 32)
+        XCTAssertEqual(s.inode, 38147)
+
+        let v6 = """
+              sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
+              58: 00000000000000000000000001000000:003A 00000000000000000000000000000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 4242 2 0000000000000000 0
+            """
+        let r = try XCTUnwrap(ProcNetRawParser.parse(v6, family: .ipv6).first)
+        XCTAssertEqual(r.local?.address.description, "::1")
+        XCTAssertEqual(r.rawProtocol, 58)
+        XCTAssertTrue(r.isLoopbackOnly)
+    }
+
+    func testGarbageLinesAreSkipped() {
+        XCTAssertEqual(ProcNetRawParser.parse("header\nnot a socket line\n", family: .ipv4), [])
+    }
+}
