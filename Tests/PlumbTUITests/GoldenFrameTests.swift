@@ -106,6 +106,7 @@ final class GoldenFrameTests: XCTestCase {
     func testNeighbours() { checkTab(.neighbors, "neighbours") }
     func testSysctls() { checkTab(.sysctls, "sysctls") }
     func testProcesses() { checkTab(.processes, "processes") }
+    func testSockets() { checkTab(.sockets, "sockets") }
 
     private func checkTab(_ tab: DetailTab, _ view: String) {
         for size in TestEnv.sizes {

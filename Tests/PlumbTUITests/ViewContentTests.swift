@@ -254,3 +254,50 @@ final class ViewContentTests: XCTestCase {
         XCTAssertTrue(b.row(0).contains("snapshot read in 76 ms"))
     }
 }
+
+/// The Sockets tab and the namespaces pane's listener count.
+final class SocketsTabTests: XCTestCase {
+    let ctx = TestEnv.context()
+
+    func testSKeyOpensTheSocketsTabWithListenersFirst() throws {
+        var s = TestEnv.state(Size(width: 160, height: 40))
+        s.press([.char("S")])
+        XCTAssertEqual(s.detailTab, .sockets)
+        XCTAssertEqual(s.focus, .details)
+        let b = AppView.renderPane(.details, s, ctx, size: Size(width: 160, height: 20))
+        let ssh = try XCTUnwrap(b.rowContaining("0.0.0.0:22"))
+        XCTAssertTrue(ssh.text.contains("LISTEN"))
+        XCTAssertTrue(ssh.text.contains("sshd/412"))
+        let session = try XCTUnwrap(b.rowContaining("192.168.1.5:53122"))
+        XCTAssertTrue(session.text.contains("ESTAB"))
+        XCTAssertTrue(session.text.contains("rtt 1.2 ms") || session.text.contains("rtt 1.3 ms"), session.text)
+        XCTAssertTrue(session.text.contains("cwnd 10"))
+        XCTAssertLessThan(ssh.y, session.y, "listeners first")
+        XCTAssertNotNil(b.rowContaining("/run/docker.sock"))
+    }
+
+    func testEmptyAndUnreadNamespacesSayWhy() throws {
+        var s = TestEnv.state(Size(width: 120, height: 40))
+        s.press([.char(":")]); s.type("ns batch"); s.press([.enter])
+        s.press([.char("S")])
+        var b = AppView.renderPane(.details, s, ctx, size: Size(width: 120, height: 20))
+        XCTAssertNotNil(b.rowContaining("no sockets"))
+        var snap = TestEnv.snapshot
+        for i in snap.namespaces.indices { snap.namespaces[i].sockets = nil }
+        let unread = RenderContext(snapshot: snap, previous: TestEnv.previous, rates: TestEnv.rates, theme: .color,
+                                   glyphs: .unicode)
+        b = AppView.renderPane(.details, s, unread, size: Size(width: 120, height: 20))
+        XCTAssertNotNil(b.rowContaining("sockets not read"))
+    }
+
+    func testNamespacesPaneCountsInetListeners() throws {
+        let b = AppView.renderPane(.namespaces, TestEnv.state(Size(width: 200, height: 60)), ctx,
+                                   size: Size(width: 200, height: 60))
+        XCTAssertNotNil(b.rowContaining("LISTEN"))
+        // host: sshd and dhclient (the unix socket is not a port); redis: one; batch: none.
+        let host = try XCTUnwrap(b.rowContaining("host"))
+        XCTAssertTrue(host.text.contains(" 2 "), host.text)
+        let batch = try XCTUnwrap(b.rowContaining("batch"))
+        XCTAssertTrue(batch.text.contains(" 0 "), batch.text)
+    }
+}

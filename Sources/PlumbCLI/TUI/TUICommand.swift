@@ -49,6 +49,8 @@ struct TUICommand: ParsableCommand {
         }
         var options = SnapshotOptions()
         options.scanFds = config.scanFds
+        // The Sockets tab and the namespaces pane's LISTEN column.
+        options.sockets = true
         let first = SnapshotReader(options: options).read()
         let live = LiveSnapshots(interval: config.interval ?? interval, options: options)
         let term: CursesTerminal

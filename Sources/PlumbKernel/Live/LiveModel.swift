@@ -248,6 +248,7 @@ public final class LiveModel: @unchecked Sendable {
             snap.namespaces[i].firewall = o.firewall
             snap.namespaces[i].containers = o.containers
             snap.namespaces[i].notes = o.notes
+            snap.namespaces[i].sockets = o.sockets
         }
         if !fdScan {
             // Namespaces held only by an fd are found by the fd scan, which most refreshes skip.

@@ -24,6 +24,7 @@ extension Keymap {
         KeyBinding([.char("c")], .capture, "capture packets on the selected link (on every link from the namespaces pane)"),
         KeyBinding([.char("s")], .shell, "open a shell in the selected namespace or container (exit returns)"),
         KeyBinding([.char("f")], .fix, "apply the doctor's fix for the selected finding (shows the plan first)"),
+        KeyBinding([.char("S")], .showSockets, "show the selected namespace's sockets: listeners, connections, owners"),
         KeyBinding([.char("u")], .undo, "undo the last fix Plumb applied (shows the plan first)"),
 
         // Pane-specific meanings of the arrows.

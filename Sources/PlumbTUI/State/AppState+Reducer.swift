@@ -85,6 +85,9 @@ extension AppState {
         case .back: back()
         case .nextTab: switchTab(by: 1)
         case .previousTab: switchTab(by: -1)
+        case .showSockets:
+            detailTab = .sockets
+            focus = .details
         case .filter:
             input = .filter; inputText = filter
         case .command:

@@ -101,6 +101,7 @@ struct PaneRows {
         case .neighbors: return ns.neighbors.count
         case .sysctls: return DetailRows.sysctls(ns).count
         case .processes: return DetailRows.processes(ns, in: index.snapshot).count
+        case .sockets: return DetailRows.sockets(ns).count
         case .events: return 0  // a log, not a selectable list: the newest events are shown first
         case .findings: return findings.count
         }

@@ -18,7 +18,7 @@ public enum Pane: Int, Sendable, CaseIterable {
 
 /// The tabs of the details pane.
 public enum DetailTab: Int, Sendable, CaseIterable {
-    case link, firewall, routes, neighbors, sysctls, processes, events, findings
+    case link, firewall, routes, neighbors, sysctls, processes, sockets, events, findings
 
     public var title: String {
         switch self {
@@ -28,6 +28,7 @@ public enum DetailTab: Int, Sendable, CaseIterable {
         case .neighbors: return "Neighbours"
         case .sysctls: return "Sysctls"
         case .processes: return "Processes"
+        case .sockets: return "Sockets"
         case .events: return "Events"
         case .findings: return "Doctor"
         }
@@ -42,6 +43,7 @@ public enum DetailTab: Int, Sendable, CaseIterable {
         case .neighbors: return "Neigh"
         case .sysctls: return "Sysctl"
         case .processes: return "Procs"
+        case .sockets: return "Socks"
         case .events: return "Events"
         case .findings: return "Dr"
         }

@@ -11,6 +11,20 @@ enum DetailRows {
 
     static func neighbors(_ ns: Namespace) -> [Neighbor] { ns.neighbors }
 
+    /// Listeners first (by port), then connections (by local port): the ports a namespace offers lead.
+    static func sockets(_ ns: Namespace) -> [SocketRecord] {
+        func key(_ s: SocketRecord, _ offset: Int) -> (Int, Int, Int, Int) {
+            (s.isListening ? 0 : 1, s.proto.isUnix ? 1 : 0, Int(s.local?.port ?? 0), offset)
+        }
+        return (ns.sockets ?? []).enumerated().sorted { key($0.element, $0.offset) < key($1.element, $1.offset) }
+            .map(\.element)
+    }
+
+    /// Listeners of a namespace (the namespaces pane's LISTEN column); nil when its sockets were not read.
+    static func listenerCount(_ sockets: [SocketRecord]?) -> Int? {
+        sockets.map { all in all.reduce(0) { $0 + ($1.isListening && !$1.proto.isUnix ? 1 : 0) } }
+    }
+
     static func processes(_ ns: Namespace, in snapshot: Snapshot) -> [ProcessRecord] {
         snapshot.processes.filter { $0.namespace == ns.id }.sorted { $0.pid < $1.pid }
     }

@@ -1,7 +1,7 @@
 import PlumbModel
 
-/// The namespaces pane: host first, then every namespace with its display name, container, process and
-/// link counts and what holds it. Namespaces without a process are marked as leak candidates (`!`).
+/// The namespaces pane: host first, then every namespace with its display name, container, process, link
+/// and listener counts and what holds it. Namespaces without a process are marked as leak candidates (`!`).
 enum NamespaceListView {
     static func draw(_ buf: inout ScreenBuffer, rect: Rect, state: AppState, rows: PaneRows, ctx: RenderContext) {
         let theme = ctx.theme, g = ctx.glyphs
@@ -33,6 +33,7 @@ enum NamespaceListView {
             ColumnSpec("CONTAINER", natural: min(22, containerW), minimum: 10, drop: 2),
             ColumnSpec("PROCS", natural: 5, right: true),
             ColumnSpec("LINKS", natural: 5, drop: 1, right: true),
+            ColumnSpec("LISTEN", natural: 6, drop: 4, right: true),
             ColumnSpec("HELD BY", natural: min(26, heldW), minimum: 10, drop: 3, flexible: true),
         ], x: body.x + 2, width: body.width - 2)
         buf.header(cols, y: headRect.y, style: theme.header, glyphs: g)
@@ -51,7 +52,9 @@ enum NamespaceListView {
             buf.cell(NamespaceRows.container(ns), cols[1], y: y, style: ns.containers.isEmpty ? theme.dim : base, glyphs: g)
             buf.cell(String(ns.pids.count), cols[2], y: y, style: ns.isOrphan ? theme.leak : base, glyphs: g)
             buf.cell(String(ns.links.count), cols[3], y: y, style: base, glyphs: g)
-            buf.cell(NamespaceRows.heldBy(ns) + (ns.isOrphan ? " (no process)" : ""), cols[4], y: y,
+            buf.cell(DetailRows.listenerCount(ns.sockets).map(String.init) ?? "-", cols[4], y: y,
+                     style: ns.sockets == nil ? theme.dim : base, glyphs: g)
+            buf.cell(NamespaceRows.heldBy(ns) + (ns.isOrphan ? " (no process)" : ""), cols[5], y: y,
                      style: ns.isOrphan ? theme.leak : theme.dim, glyphs: g)
         }
         if list.isEmpty {

@@ -1,6 +1,6 @@
 import PlumbModel
 
-/// The routes, neighbours, sysctls and processes tabs of the selected namespace.
+/// The routes, neighbours, sysctls, processes and sockets tabs of the selected namespace.
 enum NamespaceTablesView {
     static func draw(_ buf: inout ScreenBuffer, rect: Rect, tab: DetailTab, state: AppState, rows: PaneRows,
                      ctx: RenderContext) -> ListWindow? {
@@ -64,6 +64,26 @@ enum NamespaceTablesView {
                      ColumnSpec("UID", natural: 5, drop: 1, right: true),
                      ColumnSpec("COMM", values: cells.map { $0[3].text }, cap: 16, minimum: 6),
                      ColumnSpec("COMMAND", natural: 20, minimum: 10, flexible: true)], cells, empty)
+        case .sockets:
+            let cells: [[Segment]] = DetailRows.sockets(ns).map { s in
+                let style = s.isListening ? t.text.bolded : t.text
+                let local = s.proto.isUnix ? (s.path ?? "*") : s.local?.description ?? "*"
+                let peer = s.proto.isUnix ? (s.peerInode.map { "peer \($0)" } ?? "") : s.remote?.description ?? "*"
+                let owners = s.owners.map { "\($0.comm)/\($0.pid)" }.joined(separator: ",")
+                let tcp = s.tcp.map { "rtt \(Format.oneDecimal(Double($0.rttMicros) / 1000)) ms cwnd \($0.congestionWindow) retr \($0.totalRetransmits)" } ?? ""
+                return [Segment(s.proto.ssName, t.dim), Segment(s.state.ssName, s.isListening ? t.linkUp : t.text),
+                        Segment(String(s.receiveQueue), t.dim), Segment(String(s.sendQueue), t.dim),
+                        Segment(local, style), Segment(peer, t.text), Segment(owners, t.text), Segment(tcp, t.dim)]
+            }
+            func vals(_ i: Int) -> [String] { cells.map { $0[i].text } }
+            let empty = ns.sockets == nil ? "sockets not read" : "no sockets"
+            return ([ColumnSpec("PROTO", natural: 5), ColumnSpec("STATE", values: vals(1), cap: 12, minimum: 5),
+                     ColumnSpec("RECV-Q", natural: 6, drop: 4, right: true),
+                     ColumnSpec("SEND-Q", natural: 6, drop: 5, right: true),
+                     ColumnSpec("LOCAL", values: vals(4), cap: 46, minimum: 10, flexible: true),
+                     ColumnSpec("PEER", values: vals(5), cap: 46, minimum: 8, drop: 2),
+                     ColumnSpec("PROCESS", values: vals(6), cap: 30, minimum: 8, drop: 1),
+                     ColumnSpec("TCP", values: vals(7), cap: 34, drop: 3)], cells, empty)
         case .link, .firewall, .events, .findings:  // drawn by their own views
             return ([], [], "")
         }

@@ -172,7 +172,35 @@ enum LabFixture {
                              rpFilter: ["eth0": 2, "docker0": 2], forwarding: ["eth0": true, "docker0": true],
                              routeLocalnetAll: false, routeLocalnetDefault: false, bridgeNfCallIptables: true,
                              bridgeNfCallIp6tables: true),
-            firewall: hostFirewall(step: step))
+            firewall: hostFirewall(step: step), sockets: hostSockets())
+    }
+
+    private static func ep(_ a: String, _ port: UInt16) -> SocketEndpoint {
+        SocketEndpoint(address: IPAddress(a)!, port: port)
+    }
+
+    /// sshd listening with one session open, dhclient, dockerd's API socket.
+    static func hostSockets() -> [SocketRecord] {
+        [
+            SocketRecord(proto: .tcp, family: .ipv4, state: .listen, local: ep("0.0.0.0", 22), remote: ep("0.0.0.0", 0),
+                         sendQueue: 128, inode: 20_101, owners: [SocketOwner(pid: 412, fd: 3, comm: "sshd")]),
+            SocketRecord(proto: .tcp, family: .ipv4, state: .established, local: ep("192.168.1.10", 22),
+                         remote: ep("192.168.1.5", 53_122), sendQueue: 36, inode: 20_140,
+                         tcp: TCPInfo(rttMicros: 1_250, rttVarianceMicros: 400, rtoMicros: 204_000, congestionWindow: 10,
+                                      slowStartThreshold: 7, mss: 1448, retransmits: 0, totalRetransmits: 2,
+                                      congestionAlgorithm: "cubic"),
+                         owners: [SocketOwner(pid: 412, fd: 4, comm: "sshd")]),
+            SocketRecord(proto: .udp, family: .ipv4, state: .close, local: ep("0.0.0.0", 68), remote: ep("0.0.0.0", 0),
+                         inode: 20_150),
+            SocketRecord(proto: .unixStream, family: nil, state: .listen, sendQueue: 4096, inode: 20_160,
+                         path: "/run/docker.sock", owners: [SocketOwner(pid: 812, fd: 5, comm: "dockerd")]),
+        ]
+    }
+
+    /// The port each container's program listens on (nil: a client or a batch job).
+    static func listenPort(_ c: ContainerSpec) -> UInt16? {
+        ["redis-server": 6379, "postgres": 5432, "grafana": 3000, "nginx": 80, "node": 8080, "memcached": 11211,
+         "prometheus": 9090][c.comm]
     }
 
     static func hostRoutes() -> [Route] {
@@ -252,7 +280,14 @@ enum LabFixture {
             sysctls: Sysctls(ipForward: false, ipv6Forwarding: false, rpFilterAll: 0, rpFilterDefault: 0,
                              rpFilter: ["eth0": 0], forwarding: ["eth0": false], routeLocalnetAll: false,
                              routeLocalnetDefault: false),
-            firewall: fw)
+            firewall: fw,
+            sockets: listenPort(c).map { port in
+                // memcached listens on loopback only: the case a published port cannot reach.
+                [SocketRecord(proto: .tcp, family: .ipv4, state: .listen,
+                              local: ep(c.comm == "memcached" ? "127.0.0.1" : "0.0.0.0", port), remote: ep("0.0.0.0", 0),
+                              sendQueue: 511, inode: 30_000 + UInt64(i),
+                              owners: [SocketOwner(pid: Int32(2000 + i * 10), fd: 6, comm: c.comm)])]
+            } ?? [])
     }
 
     static func hostFirewall(step s: Int) -> Firewall {
