@@ -90,7 +90,7 @@ final class NetworkPlannerTests: XCTestCase {
         XCTAssertEqual(plan.operation, .netConnect(network: "web", targets: ["pt-a", "pt-b"]))
         XCTAssertEqual(plan.steps.filter { if case .firewall = $0 { return true }; return false }.count, 1)
         XCTAssertEqual(plan.steps.filter { if case .createVeth = $0 { return true }; return false }.count, 2)
-        XCTAssertEqual(specs.map(\.key), ["101", "102"])
+        XCTAssertEqual(specs.map(\.key), ["101-c1101", "102-c1102"], "inode and cookie: a reused inode never shares a key")
         XCTAssertEqual(specs.map(\.hostIfname), [LinkNames.derived(prefix: "plv", from: "web/101"), LinkNames.derived(prefix: "plv", from: "web/102")])
         XCTAssertEqual(specs[0].sandbox, NamespaceHandle(a))
         XCTAssertTrue(specs.allSatisfy(\.defaultRoute), "sandboxes without a default route get one")
@@ -112,7 +112,7 @@ final class NetworkPlannerTests: XCTestCase {
                                 gateway: "10.213.60.1", createdAt: 0)
         let a = sandbox(101, "pt-a")
         let snap = Snapshot(takenAt: 0, namespaces: [host(), a], processes: [], discovery: DiscoveryStats())
-        let ep = EndpointRecord(network: "mv", sandbox: "101", ifname: "eth1", createdAt: 0)
+        let ep = EndpointRecord(network: "mv", sandbox: "101", ifname: "eth1", createdAt: 0, cookie: 1101)
         let plan = try planner.leave(net, endpoints: [ep], snapshot: snap, host: host(), firewallTeardown: true)
         XCTAssertEqual(plan.steps, [.deleteLink(name: "eth1", in: try XCTUnwrap(NamespaceHandle(a)))])
     }

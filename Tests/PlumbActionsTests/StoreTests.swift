@@ -156,7 +156,7 @@ final class StoreTests: StoreTestCase {
         try store.addEndpoint(endpoint("web", "1", address: "10.213.0.2"))
         let e = assertThrows(.networkHasEndpoints("web", sandboxes: ["1"])) { try store.deleteNetwork(named: "web") }
         XCTAssertEqual(e, "network 'web' still has 1 endpoint(s) (1): disconnect them first")
-        try store.removeEndpoint(network: "web", sandbox: "1")
+        try store.removeEndpoint(network: "web", key: "1")
         _ = try store.allocate(network: "web", requested: "10.213.0.50", sandbox: nil)
         try store.deleteNetwork(named: "web")
         let left = try store.db.query("SELECT COUNT(*) FROM allocations", [], "test") { $0.int(0) }
@@ -186,10 +186,10 @@ final class StoreTests: StoreTestCase {
         XCTAssertEqual(try store.endpoints(network: "db"), [c])
         XCTAssertEqual(try store.endpoints(network: "nope"), [])
         XCTAssertEqual(try store.allEndpoints(), [c, a, b])
-        try store.removeEndpoint(network: "web", sandbox: "4026532001")
+        try store.removeEndpoint(network: "web", key: "4026532001")
         XCTAssertEqual(try store.endpoints(network: "web"), [b])
         assertThrows(.endpointNotFound(network: "web", sandbox: "4026532001")) {
-            try store.removeEndpoint(network: "web", sandbox: "4026532001")
+            try store.removeEndpoint(network: "web", key: "4026532001")
         }
     }
 
@@ -223,7 +223,7 @@ final class StoreTests: StoreTestCase {
         assertThrows(.addressInUse("10.213.0.77", network: "web", sandbox: "red")) {
             try store.release(network: "web", address: "10.213.0.77")
         }
-        try store.removeEndpoint(network: "web", sandbox: "red")
+        try store.removeEndpoint(network: "web", key: "red")
         XCTAssertEqual(try store.allocations(network: "web").map(\.address), ["10.213.0.2"])
     }
 

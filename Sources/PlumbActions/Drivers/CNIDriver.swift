@@ -25,6 +25,9 @@ public struct CNIDriver: DriverPlanner {
         Plan(operation: .netConnect(network: net.name, targets: []), steps: [try step("ADD", net, ep, prevResult: nil)])
     }
 
+    /// A DEL for a sandbox that is gone gets an empty CNI_NETNS (the spec's "the namespace no longer exists"):
+    /// the plugins release what they hold outside it (addresses, port mappings) and enter nothing, where the
+    /// old path might now lead to a newcomer.
     public func leave(_ net: NetworkSpec, _ ep: EndpointSpec) throws -> Plan {
         Plan(operation: .netDisconnect(network: net.name, endpoints: []), steps: [try step("DEL", net, ep, prevResult: ep.driverState)])
     }
@@ -35,7 +38,7 @@ public struct CNIDriver: DriverPlanner {
         }
         return .cni(command: command, plugins: chain.plugins, conflist: chain.conflist,
                     runtimeConfig: try Self.runtimeConfig(ep.ports, ip: Self.requestedIP(net, ep)), prevResult: prevResult,
-                    containerID: Self.containerID(net, ep), netns: ep.sandbox.file, ifname: ep.ifname,
+                    containerID: Self.containerID(net, ep), netns: ep.sandboxGone ? "" : ep.sandbox.file, ifname: ep.ifname,
                     cniPath: chain.cniPath, in: net.hostNamespace)
     }
 

@@ -40,11 +40,15 @@ public struct EndpointSpec: Codable, Sendable, Equatable {
     public var key: String
     /// The endpoint's stored driver state (the CNI driver's ADD result), for leave.
     public var driverState: String?
+    /// Leave only: the sandbox namespace is gone (deleted, or its inode taken by a newcomer), so `sandbox` leads
+    /// nowhere and the driver plans no step inside it; what was in it went with it.
+    public var sandboxGone: Bool
 
     public init(sandbox: NamespaceRef, ifname: String, hostIfname: String?, address: String, defaultRoute: Bool,
-                ports: [PortMapping] = [], key: String = "", driverState: String? = nil) {
+                ports: [PortMapping] = [], key: String = "", driverState: String? = nil, sandboxGone: Bool = false) {
         self.sandbox = sandbox; self.ifname = ifname; self.hostIfname = hostIfname; self.address = address
         self.defaultRoute = defaultRoute; self.ports = ports; self.key = key; self.driverState = driverState
+        self.sandboxGone = sandboxGone
     }
 }
 

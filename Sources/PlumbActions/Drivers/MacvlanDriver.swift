@@ -43,6 +43,8 @@ public struct MacvlanDriver: DriverPlanner {
     }
 
     public func leave(_ net: NetworkSpec, _ ep: EndpointSpec) throws -> Plan {
-        Plan(operation: .netDisconnect(network: net.name, endpoints: []), steps: [.deleteLink(name: ep.ifname, in: ep.sandbox)])
+        // The macvlan child lives in the sandbox only: a gone sandbox took it along.
+        if ep.sandboxGone { return Plan(operation: .netDisconnect(network: net.name, endpoints: [])) }
+        return Plan(operation: .netDisconnect(network: net.name, endpoints: []), steps: [.deleteLink(name: ep.ifname, in: ep.sandbox)])
     }
 }

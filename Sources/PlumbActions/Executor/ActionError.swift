@@ -6,6 +6,8 @@ public enum ActionError: Error, CustomStringConvertible, Equatable {
     case command(step: String, message: String)
     case invalid(String)
     case rolledBack(failure: String, undone: Int)
+    /// Something still uses the object (a namespace with endpoints or processes): the text names the users.
+    case inUse(String)
 
     public var description: String {
         switch self {
@@ -14,6 +16,7 @@ public enum ActionError: Error, CustomStringConvertible, Equatable {
         case .namespaceExists(let n): return "namespace \(n) already exists: pick another name or `plumb ns rm \(n)`"
         case .command(let step, let m): return "`\(step)` failed: \(m)"
         case .invalid(let m): return m
+        case .inUse(let m): return m
         case .rolledBack(let failure, let undone):
             return "\(failure); the \(undone) change(s) already made were rolled back, nothing was left behind"
         }

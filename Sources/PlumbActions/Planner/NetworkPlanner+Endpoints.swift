@@ -12,7 +12,9 @@ extension NetworkPlanner {
         var firewallAdd = "", firewallUndo = ""
         var specs: [EndpointSpec] = []
         for i in sandboxes.indices {
-            let sb = sandboxes[i], key = String(sb.id)
+            // The key tags the endpoint's rules and names its CNI container: with the cookie, so a newcomer that
+            // took a gone namespace's inode never shares them with the gone namespace's endpoint.
+            let sb = sandboxes[i], key = EndpointRecord.key(sandbox: String(sb.id), cookie: sb.cookie)
             let hostIf: String? = net.driver == .macvlan || net.driver == .cni ? nil : LinkNames.derived(prefix: "plv", from: "\(net.name)/\(sb.id)")
             let hasDefault = sb.routes.contains { $0.dst == "default" && $0.tableName == "main" }
             let ep = EndpointSpec(sandbox: Self.reference(for: sb), ifname: ifnames[i], hostIfname: hostIf,
@@ -62,20 +64,23 @@ extension NetworkPlanner {
     public func leave(_ net: NetworkRecord, endpoints: [EndpointRecord], snapshot snap: Snapshot, host: Namespace?,
                       firewallTeardown: Bool) throws -> Plan {
         let netSpec = Self.spec(net), drv = try driver(net)
-        var plan = Plan(operation: .netDisconnect(network: net.name, endpoints: endpoints.map(\.sandbox)))
+        var plan = Plan(operation: .netDisconnect(network: net.name, endpoints: endpoints.map(\.key)))
         var teardown = ""
         for ep in endpoints {
-            // Macvlan and CNI endpoints are reached through their sandbox: find it again by its namespace id.
-            var sandbox = NamespaceRef.path("/dev/null")
-            if ep.hostIfname == nil || net.driver == .cni, let id = UInt64(ep.sandbox), let ns = snap.namespace(id: id) {
-                sandbox = Self.reference(for: ns)
+            // Macvlan and CNI endpoints are reached through their sandbox: found again by its cookie, so a
+            // newcomer with the same inode is never entered. A sandbox that is gone took its side with it: only
+            // the host side is left to remove.
+            var sandbox = NamespaceRef.path("/dev/null"), gone = false
+            if ep.hostIfname == nil || net.driver == .cni {
+                if let handle = ep.sandboxHandle(in: snap, host: host) { sandbox = handle } else { gone = true }
             }
             let spec = EndpointSpec(sandbox: sandbox, ifname: ep.ifname, hostIfname: ep.hostIfname, address: ep.address ?? "",
-                                    defaultRoute: false, ports: ep.ports, key: ep.sandbox, driverState: ep.driverState)
+                                    defaultRoute: false, ports: ep.ports, key: ep.key, driverState: ep.driverState,
+                                    sandboxGone: gone)
             plan.steps += try drv.leave(netSpec, spec).steps
             if firewallTeardown, !ep.ports.isEmpty, net.driver != .cni, let host {
                 // This endpoint's published ports: exactly the rules tagged for it that the kernel has now.
-                teardown += BridgeFirewall.endpointTeardown(net.name, key: ep.sandbox, current: host.firewall)
+                teardown += BridgeFirewall.endpointTeardown(net.name, key: ep.key, current: host.firewall)
             }
         }
         if !teardown.isEmpty {

@@ -11,17 +11,6 @@ extension NetworkService {
         return plan
     }
 
-    /// Refuses to remove a namespace that Plumb networks still use.
-    public func removeNamespace(_ name: String, dryRun: Bool) throws -> Plan {
-        try NamedNamespaces.validate(name)
-        guard access("\(NamedNamespaces.directory)/\(name)", F_OK) == 0 else {
-            throw ActionError.namespaceMissing("netns \(name)", "no /run/netns/\(name) (see `plumb ns ls`)")
-        }
-        let plan = Plan(operation: .nsRemove(name: name), steps: [.deleteNamespace(name: name)])
-        if !dryRun { try executor.apply(plan) }
-        return plan
-    }
-
     /// Plans journaled as started but never finished (plumb was killed): undo them, newest first.
     public func collectGarbage(dryRun: Bool) throws -> [Plan] {
         var undone: [Plan] = []
@@ -76,7 +65,8 @@ extension NetworkService {
             if let h = ep.hostIfname, host.link(named: h) == nil {
                 drift.append("endpoint \(ep.sandbox): host interface \(h) was deleted behind Plumb's back")
             }
-            if let id = UInt64(ep.sandbox), snap.namespace(id: id) == nil {
+            // By cookie: a newcomer that took the inode is not this endpoint's namespace.
+            if ep.sandboxHandle(in: snap, host: host) == nil {
                 drift.append("endpoint \(ep.sandbox): its namespace is gone")
             }
         }

@@ -33,9 +33,10 @@ extension NetworkService {
         guard config.supportsCheck else { return [] }
         var drift: [String] = []
         for ep in endpoints {
-            guard let result = ep.driverState, let id = UInt64(ep.sandbox), let ns = snap.namespace(id: id) else { continue }
-            let epSpec = EndpointSpec(sandbox: NetworkPlanner.reference(for: ns), ifname: ep.ifname, hostIfname: ep.hostIfname,
-                                      address: ep.address ?? "", defaultRoute: false, ports: ep.ports, key: ep.sandbox)
+            // A gone sandbox is reported by inspect itself; CHECK never runs against a newcomer.
+            guard let result = ep.driverState, let sandbox = ep.sandboxHandle(in: snap) else { continue }
+            let epSpec = EndpointSpec(sandbox: sandbox, ifname: ep.ifname, hostIfname: ep.hostIfname,
+                                      address: ep.address ?? "", defaultRoute: false, ports: ep.ports, key: ep.key)
             let runner = CNIRunner(plugins: chain.plugins, conflist: chain.conflist,
                                    runtimeConfig: try? CNIDriver.runtimeConfig(ep.ports, ip: ep.address.map { "\($0)/\(NetworkPlanner.spec(net).prefixLength)" }),
                                    containerID: CNIDriver.containerID(NetworkPlanner.spec(net), epSpec), netns: epSpec.sandbox.file,

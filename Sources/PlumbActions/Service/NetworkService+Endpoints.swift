@@ -50,13 +50,7 @@ extension NetworkService {
         }
         // Namespaces whose ids are known before reading (ip-netns names, pid:N) get full detail in the one
         // snapshot; any other target form (a container name) costs a second, full read.
-        let known = Set(req.targets.compactMap { t -> UInt64? in
-            switch Target(parsing: t) {
-            case .pid(let pid): return Self.inode("/proc/\(pid)/ns/net")
-            case .name(let n): return (try? NamedNamespaces.validate(n)) != nil ? Self.inode("\(NamedNamespaces.directory)/\(n)") : nil
-            case .host, .id: return nil
-            }
-        })
+        let known = Self.knownInodes(req.targets)
         var snap = leanSnapshot(firewall: false, named: req.targets) ?? snapshot(firewall: false, detailOnly: true, also: known)
         timer.mark("snapshot")
         // The quick read has no container attribution: a target it cannot resolve, or one resolved outside the
@@ -69,12 +63,15 @@ extension NetworkService {
         }
         let resolved = quick ?? []
         let ports = try publishedPorts(req.publish, count: req.targets.count, network: net)
-        let existing = Set(try store.endpoints(network: net.name).map(\.sandbox))
+        // Already connected: the same namespace by cookie. A newcomer that took the inode of a connected
+        // namespace which is gone is another namespace, and may connect.
+        let existing = try store.endpoints(network: net.name)
+        let host = try? hostView(snap)
         var seen = Set<UInt64>()
         let sandboxes = resolved
         for (t, sb) in zip(req.targets, sandboxes) {
             if sb.isHost { throw ActionError.invalid("target \(t): cannot connect the host namespace itself to a network") }
-            if existing.contains(String(sb.id)) { throw ActionError.invalid("\(t) is already connected to \(net.name)") }
+            if existing.contains(where: { $0.isIn(sb, host: host) }) { throw ActionError.invalid("\(t) is already connected to \(net.name)") }
             if !seen.insert(sb.id).inserted { throw ActionError.invalid("target \(t) is the same namespace as another target") }
         }
         var ifnames: [String] = []
@@ -95,7 +92,8 @@ extension NetworkService {
             addresses = sandboxes.map { _ in req.ip ?? "<next free in \(net.subnet)>" }
         } else {
             addresses = try store.transaction {
-                try sandboxes.map { try store.allocate(network: net.name, requested: req.ip, sandbox: String($0.id)) }
+                try sandboxes.map { try store.allocate(network: net.name, requested: req.ip,
+                                                       sandbox: EndpointRecord.key(sandbox: String($0.id), cookie: $0.cookie)) }
             }
         }
         let releaseAll = { [store] in
@@ -112,9 +110,10 @@ extension NetworkService {
             throw error
         }
         let now = Date().timeIntervalSince1970
-        var records = zip(specs, ifnames).map { ep, ifname in
-            EndpointRecord(network: net.name, sandbox: ep.key, ifname: ifname, hostIfname: ep.hostIfname,
-                           address: ep.address, mac: nil, ports: ep.ports, createdAt: now)
+        var records = specs.indices.map { i in
+            EndpointRecord(network: net.name, sandbox: String(sandboxes[i].id), ifname: ifnames[i],
+                           hostIfname: specs[i].hostIfname, address: specs[i].address, mac: nil, ports: specs[i].ports,
+                           createdAt: now, cookie: sandboxes[i].cookie)
         }
         timer.mark("plan")
         if dryRun { return (plan, records) }
@@ -184,27 +183,57 @@ extension NetworkService {
     // MARK: disconnect
 
     /// Disconnects every target in one plan; a target that is not connected is reported before anything changes.
+    /// A target is matched by its namespace's cookie. An endpoint whose namespace is gone is named by the inode
+    /// (or key) `net inspect` shows; it leaves without any step inside a namespace.
     public func disconnect(network: String, targets: [String], dryRun: Bool) throws -> Plan {
         let net = try record(network)
         guard !targets.isEmpty else { throw ActionError.invalid("no target given") }
         let eps = try store.endpoints(network: net.name)
         let lean = net.driver != .cni && net.driver != .macvlan ? leanSnapshot(firewall: true, named: targets) : nil
-        var snap = lean ?? snapshot(detailOnly: true)
+        // The targets' namespaces are read (not only discovered): matching needs their cookies.
+        var snap = lean ?? snapshot(detailOnly: true, also: Self.knownInodes(targets).union(Self.sandboxInodes(eps)))
         // Container names need attribution, which the quick reads skip: read everything when one is given.
-        let keys = Set(eps.map(\.sandbox))
-        if targets.contains(where: { t in (try? Target.resolve(t, in: snap)).map { !keys.contains(String($0.id)) } ?? !keys.contains(t) }) {
+        if targets.contains(where: { endpoint(for: $0, in: eps, snapshot: snap) == nil }) {
             snap = snapshot()
         }
         var chosen: [EndpointRecord] = []
         for t in targets {
-            let key = (try? Target.resolve(t, in: snap)).map { String($0.id) } ?? t
-            guard let ep = eps.first(where: { $0.sandbox == key }) else {
+            guard let ep = endpoint(for: t, in: eps, snapshot: snap) else {
                 throw ActionError.invalid("\(t) is not connected to \(network) (see `plumb net inspect \(network)`)"
                                           + (targets.count > 1 ? "; nothing was disconnected" : ""))
             }
-            if !chosen.contains(where: { $0.sandbox == ep.sandbox }) { chosen.append(ep) }
+            if !chosen.contains(where: { $0.key == ep.key }) { chosen.append(ep) }
         }
         return try disconnect(network: network, endpoints: chosen, dryRun: dryRun, snapshot: snap)
+    }
+
+    /// The endpoint a disconnect target names: the one in the target's namespace (by cookie), else one whose
+    /// namespace is gone, named by its inode or key.
+    func endpoint(for target: String, in eps: [EndpointRecord], snapshot snap: Snapshot) -> EndpointRecord? {
+        let host = try? hostView(snap)
+        if let ns = try? Target.resolve(target, in: snap), let ep = eps.first(where: { $0.isIn(ns, host: host) }) {
+            return ep
+        }
+        return eps.first { ($0.sandbox == target || $0.key == target) && $0.sandboxHandle(in: snap, host: host) == nil }
+    }
+
+    /// Namespace inodes that targets name without a full read: ip-netns names, `pid:N`, raw ids.
+    static func knownInodes(_ targets: [String]) -> Set<UInt64> {
+        Set(targets.compactMap { t -> UInt64? in
+            switch Target(parsing: t) {
+            case .pid(let pid): return inode("/proc/\(pid)/ns/net")
+            case .name(let n): return (try? NamedNamespaces.validate(n)) != nil ? inode("\(NamedNamespaces.directory)/\(n)") : nil
+            case .id(let id): return id
+            case .host: return nil
+            }
+        })
+    }
+
+    /// The inodes of endpoints whose namespaces a plan may enter (no host end: macvlan; CNI; rows without a
+    /// cookie, matched by evidence read inside): read at plan time, so a namespace that is gone is known as gone
+    /// and its steps are left out instead of failing the plan.
+    static func sandboxInodes(_ eps: [EndpointRecord]) -> Set<UInt64> {
+        Set(eps.filter { $0.hostIfname == nil || $0.cookie == nil || $0.driverState != nil }.compactMap { UInt64($0.sandbox) })
     }
 
     /// `snap` (with the host's firewall) locates macvlan sandboxes and the endpoints' published-port rules.
@@ -217,7 +246,7 @@ extension NetworkService {
         if dryRun { return plan }
         try executor.apply(plan)
         timer.mark("apply")
-        try store.transaction { for ep in endpoints { try store.removeEndpoint(network: network, sandbox: ep.sandbox) } }
+        try store.transaction { for ep in endpoints { try store.removeEndpoint(network: network, key: ep.key) } }
         timer.mark("store")
         return plan
     }

@@ -152,6 +152,12 @@ public final class NetworkService {
     /// (each network's teardown removes every rule tagged for it, its endpoints' included), and the host veths
     /// and bridges are deleted together as one interface group. A bad name anywhere changes nothing.
     public func remove(_ names: [String], force: Bool, dryRun: Bool) throws -> [Plan] {
+        try removeNetworks(names, force: force, dryRun: dryRun).plans
+    }
+
+    /// `remove`, and what it could not find: endpoints whose namespace is gone (their steps inside it are left
+    /// out), a host namespace that is gone (nothing is left to delete in the kernel; the store rows go).
+    public func removeNetworks(_ names: [String], force: Bool, dryRun: Bool) throws -> (plans: [Plan], notFound: [String]) {
         guard !names.isEmpty else { throw ActionError.invalid("no network given") }
         if Set(names).count != names.count {
             throw ActionError.invalid("a network is given twice: \(duplicates(names).joined(separator: ", "))")
@@ -168,23 +174,40 @@ public final class NetworkService {
             nets.append((net, eps))
         }
         // Bridge and VXLAN endpoints leave by their host interface: the host namespace alone is enough.
-        // Macvlan and CNI endpoints are found again in their sandboxes, which needs discovery.
+        // Macvlan and CNI endpoints are found again in their sandboxes, which are read (their cookies say
+        // whether each is still there).
         let byHostInterface = nets.allSatisfy { n in n.record.driver != .cni && n.endpoints.allSatisfy { $0.hostIfname != nil } }
-        let snap = (byHostInterface ? leanSnapshot(firewall: true, named: []) : nil) ?? snapshot(detailOnly: true)
+        let sandboxes = Self.sandboxInodes(nets.flatMap(\.endpoints))
+        let snap = (byHostInterface ? leanSnapshot(firewall: true, named: []) : nil) ?? snapshot(detailOnly: true, also: sandboxes)
         timer.mark("snapshot")
-        let host = try hostView(snap)
-        let plan = try planner.remove(nets, allNetworks: try store.networks(), snapshot: snap, host: host)
+        var notFound: [String] = []
+        let plan: Plan
+        do {
+            let host = try hostView(snap)
+            plan = try planner.remove(nets, allNetworks: try store.networks(), snapshot: snap, host: host)
+            for ep in nets.flatMap(\.endpoints) {
+                if let h = ep.hostIfname, ep.driverState == nil {
+                    if host.link(named: h) == nil { notFound.append("endpoint \(ep.sandbox): host interface \(h) was already gone") }
+                } else if ep.sandboxHandle(in: snap, host: host) == nil {
+                    notFound.append(ep.goneNote)
+                }
+            }
+        } catch ActionError.namespaceMissing(let where_, _) {
+            // The host namespace is gone, and its bridge, rules and veth ends with it: only the store is left.
+            plan = Plan(operation: .netRemove(networks: names, force: nets.contains { !$0.endpoints.isEmpty }))
+            notFound.append("host namespace \(where_) is gone: its bridge, firewall rules and interfaces went with it")
+        }
         timer.mark("plan")
-        if dryRun { return [plan] }
+        if dryRun { return ([plan], notFound) }
         try executor.apply(plan)
         timer.mark("apply")
         try store.transaction {
             for n in nets {
-                for ep in n.endpoints { try store.removeEndpoint(network: n.record.name, sandbox: ep.sandbox) }
+                for ep in n.endpoints { try store.removeEndpoint(network: n.record.name, key: ep.key) }
                 try store.deleteNetwork(named: n.record.name)
             }
         }
-        return [plan]
+        return ([plan], notFound)
     }
 
     // MARK: helpers

@@ -77,7 +77,8 @@ extension NetworkRecord: Codable {
 /// One sandbox (network namespace) joined to a network.
 public struct EndpointRecord: Codable, Sendable, Equatable {
     public var network: String
-    /// The namespace: its inode number as text, or its name.
+    /// The namespace's nsfs inode as text, for people (`net:[ID]`): the kernel reuses inodes, so it says which
+    /// namespace this is only together with `cookie`.
     public var sandbox: String
     /// Interface name inside the sandbox.
     public var ifname: String
@@ -91,12 +92,26 @@ public struct EndpointRecord: Codable, Sendable, Equatable {
     /// What the driver needs later to undo the endpoint (the CNI driver: the chain's ADD result, handed to DEL
     /// and CHECK as prevResult).
     public var driverState: String?
+    /// The namespace's netns cookie (SO_NETNS_COOKIE), its identity: never reused within a boot. nil for rows
+    /// stored before cookies were (schema 2), which are matched by inode with evidence (`EndpointIdentity`).
+    public var cookie: UInt64?
 
     public init(network: String, sandbox: String, ifname: String, hostIfname: String? = nil, address: String? = nil,
-                mac: String? = nil, ports: [PortMapping] = [], createdAt: Double, driverState: String? = nil) {
+                mac: String? = nil, ports: [PortMapping] = [], createdAt: Double, driverState: String? = nil,
+                cookie: UInt64? = nil) {
         self.network = network; self.sandbox = sandbox; self.ifname = ifname; self.hostIfname = hostIfname
         self.address = address; self.mac = mac; self.ports = ports; self.createdAt = createdAt
-        self.driverState = driverState
+        self.driverState = driverState; self.cookie = cookie
+    }
+
+    /// What tells this endpoint from any other of its network: the inode and the cookie
+    /// (`4026532384-c4099`), or the inode alone for a row without a cookie. It tags the endpoint's firewall
+    /// rules (`plumb:NET:KEY`), names its CNI container id and its address allocation, so a newcomer with a
+    /// reused inode never shares them with its predecessor.
+    public var key: String { Self.key(sandbox: sandbox, cookie: cookie) }
+
+    public static func key(sandbox: String, cookie: UInt64?) -> String {
+        cookie.map { "\(sandbox)-c\($0)" } ?? sandbox
     }
 }
 

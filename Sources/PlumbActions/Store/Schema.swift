@@ -46,6 +46,30 @@ enum Schema {
         """,
         // 2: per-endpoint driver state (the CNI driver's ADD result).
         "ALTER TABLE endpoints ADD COLUMN driver_state TEXT;",
+        // 3: endpoints are identified by their namespace's netns cookie. `sandbox` keeps the nsfs inode, for
+        // people: the kernel reuses inodes, so a newcomer that took a deleted namespace's inode must be able to
+        // join the network its predecessor's row still names. One row per network and cookie; rows from before
+        // (no cookie) stay one per network and inode. The table is rebuilt to drop UNIQUE (network, sandbox).
+        """
+        CREATE TABLE endpoints_v3 (
+            network      TEXT NOT NULL REFERENCES networks(name) ON DELETE RESTRICT,
+            sandbox      TEXT NOT NULL,
+            ifname       TEXT NOT NULL,
+            host_ifname  TEXT,
+            address      TEXT,
+            mac          TEXT,
+            ports        TEXT NOT NULL DEFAULT '[]',
+            created_at   REAL NOT NULL,
+            driver_state TEXT,
+            cookie       INTEGER
+        );
+        INSERT INTO endpoints_v3 (network, sandbox, ifname, host_ifname, address, mac, ports, created_at, driver_state)
+            SELECT network, sandbox, ifname, host_ifname, address, mac, ports, created_at, driver_state FROM endpoints;
+        DROP TABLE endpoints;
+        ALTER TABLE endpoints_v3 RENAME TO endpoints;
+        CREATE UNIQUE INDEX endpoints_by_cookie ON endpoints(network, cookie) WHERE cookie IS NOT NULL;
+        CREATE UNIQUE INDEX endpoints_by_inode ON endpoints(network, sandbox) WHERE cookie IS NULL;
+        """,
     ]
 
     /// Brings the file up to the newest version. Runs under BEGIN IMMEDIATE and re-reads the version inside,

@@ -76,24 +76,29 @@ extension StateStore {
 
     // MARK: endpoints
 
-    private static let endpointColumns = "network, sandbox, ifname, host_ifname, address, mac, ports, created_at, driver_state"
+    private static let endpointColumns = "network, sandbox, ifname, host_ifname, address, mac, ports, created_at, driver_state, cookie"
+    /// An endpoint's key (`EndpointRecord.key`) in SQL.
+    private static let endpointKey = "(CASE WHEN cookie IS NULL THEN sandbox ELSE sandbox || '-c' || cookie END)"
 
-    /// Stores an endpoint. Its address, when it has one, is recorded as allocated to its sandbox: taken over
-    /// from an allocation made for it (`allocate(..., sandbox:)`), or allocated now when there was none.
+    /// Stores an endpoint. Its address, when it has one, is recorded as allocated to its key: taken over
+    /// from an allocation made for it (`allocate(..., sandbox: key)`), or allocated now when there was none.
     public func addEndpoint(_ e: EndpointRecord) throws {
         try transaction {
             guard try network(named: e.network) != nil else { throw StoreError.networkNotFound(e.network) }
-            if try db.query("SELECT 1 FROM endpoints WHERE network = ? AND sandbox = ?", [e.network, e.sandbox],
+            // The same namespace twice: the same cookie, or (rows without one) the same inode.
+            let same = e.cookie == nil ? "cookie IS NULL AND sandbox = ?" : "cookie = ?"
+            let id: any SQLBindable = e.cookie.map { Int64(bitPattern: $0) } ?? e.sandbox
+            if try db.query("SELECT 1 FROM endpoints WHERE network = ? AND \(same)", [e.network, id],
                             "looking up endpoint \(e.sandbox)", row: { _ in true }).first != nil {
                 throw StoreError.endpointExists(network: e.network, sandbox: e.sandbox)
             }
             var address: String?
             if let a = e.address {
-                address = try claim(network: e.network, address: a, sandbox: e.sandbox)
+                address = try claim(network: e.network, address: a, sandbox: e.key)
             }
-            try db.run("INSERT INTO endpoints (\(Self.endpointColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            try db.run("INSERT INTO endpoints (\(Self.endpointColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        [e.network, e.sandbox, e.ifname, e.hostIfname, address, e.mac, try Self.json(e.ports), e.createdAt,
-                        e.driverState],
+                        e.driverState, e.cookie.map { Int64(bitPattern: $0) }],
                        "adding endpoint \(e.sandbox) to network \(e.network)")
         }
     }
@@ -118,19 +123,21 @@ extension StateStore {
         return EndpointRecord(network: network, sandbox: sandbox, ifname: r.text(2), hostIfname: r.optionalText(3),
                               address: r.optionalText(4), mac: r.optionalText(5),
                               ports: try decodeJSON([PortMapping].self, r.text(6), "ports of endpoint \(sandbox) on \(network)"),
-                              createdAt: r.double(7), driverState: r.optionalText(8))
+                              createdAt: r.double(7), driverState: r.optionalText(8),
+                              cookie: r.optionalInt(9).map { UInt64(bitPattern: $0) })
     }
 
-    /// Removes an endpoint and releases the addresses allocated to its sandbox on that network.
-    public func removeEndpoint(network: String, sandbox: String) throws {
+    /// Removes an endpoint, named by its key (`EndpointRecord.key`), and releases the addresses allocated to it
+    /// on that network.
+    public func removeEndpoint(network: String, key: String) throws {
         try transaction {
-            let address = try db.query("SELECT address FROM endpoints WHERE network = ? AND sandbox = ?", [network, sandbox],
-                                       "looking up endpoint \(sandbox)") { $0.optionalText(0) }
-            guard let first = address.first else { throw StoreError.endpointNotFound(network: network, sandbox: sandbox) }
-            try db.run("DELETE FROM endpoints WHERE network = ? AND sandbox = ?", [network, sandbox],
-                       "removing endpoint \(sandbox) from network \(network)")
-            try db.run("DELETE FROM allocations WHERE network = ? AND (sandbox = ? OR address = ?)", [network, sandbox, first],
-                       "releasing the addresses of endpoint \(sandbox)")
+            let address = try db.query("SELECT address FROM endpoints WHERE network = ? AND \(Self.endpointKey) = ?",
+                                       [network, key], "looking up endpoint \(key)") { $0.optionalText(0) }
+            guard let first = address.first else { throw StoreError.endpointNotFound(network: network, sandbox: key) }
+            try db.run("DELETE FROM endpoints WHERE network = ? AND \(Self.endpointKey) = ?", [network, key],
+                       "removing endpoint \(key) from network \(network)")
+            try db.run("DELETE FROM allocations WHERE network = ? AND (sandbox = ? OR address = ?)", [network, key, first],
+                       "releasing the addresses of endpoint \(key)")
         }
     }
 }

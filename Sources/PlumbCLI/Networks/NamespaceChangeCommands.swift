@@ -15,13 +15,19 @@ struct NamespaceAdd: ParsableCommand {
 }
 
 struct NamespaceRemove: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove a named network namespace.")
+    static let configuration = CommandConfiguration(
+        commandName: "rm", abstract: "Remove a named network namespace.",
+        discussion: "Refuses (exit code 1) while network endpoints, networks built inside it (--host-ns) or processes use it, and names them. --force disconnects its endpoints first (their veths, published-port rules and addresses go), then removes it.")
     @Argument var name: String
+    @Flag(name: .long, help: "Disconnect the namespace's network endpoints first, then remove it.")
+    var force = false
     @OptionGroup var change: ChangeOptions
     func run() throws {
         let svc = try change.service()
-        let plan = try perform { try svc.removeNamespace(name, dryRun: change.dryRun) }
-        try change.report([plan], summary: "removed namespace \(name)")
+        let (plan, notes) = try perform { try svc.removeNamespace(name, force: force, dryRun: change.dryRun) }
+        let left = plan.steps.count - 1
+        let summary = (left > 0 ? "disconnected its endpoints (\(left) change(s)) and " : "") + "removed namespace \(name)"
+        try change.report([plan], summary: ([summary] + notes.map { "note: \($0)" }).joined(separator: "\n"))
     }
 }
 

@@ -81,8 +81,9 @@ struct NetCommand: ParsableCommand {
         @OptionGroup var change: ChangeOptions
         func run() throws {
             let svc = try change.service()
-            let plans = try perform { try svc.remove(names, force: force, dryRun: change.dryRun) }
-            try change.report(plans, summary: names.map { "removed network \($0)" }.joined(separator: "\n"))
+            let (plans, notFound) = try perform { try svc.removeNetworks(names, force: force, dryRun: change.dryRun) }
+            let lines = names.map { "removed network \($0)" } + notFound.map { "not found: \($0)" }
+            try change.report(plans, summary: lines.joined(separator: "\n"))
         }
     }
 
