@@ -1,0 +1,109 @@
+import Foundation
+import XCTest
+
+/// `ns rm` of a namespace in use, and `net rm` of a network whose host namespace is gone, through the real
+/// binary with a private state directory.
+final class NamespaceInUseTests: RootTestCase {
+    var lab: TestLab!
+    var host = "", a = ""
+    var stateDir = ""
+
+    override func setUpWithError() throws {
+        try requireRoot()
+        lab = TestLab()
+        addTeardownBlock { [lab] in lab?.cleanup() }
+        host = try lab.addNamespace("h")
+        a = try lab.addNamespace("a")
+        stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("pt-state-\(lab.tag)-\(UUID().uuidString.prefix(6))").path
+        let dir = stateDir
+        lab.onCleanup { try? FileManager.default.removeItem(atPath: dir) }
+    }
+
+    func plumb(_ args: String..., hostNs: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+        try Shell.result([CLITests.binary] + args + ["--state-dir", stateDir, "--host-ns", hostNs ?? host])
+    }
+
+    func endpoints(_ network: String, hostNs: String? = nil) throws -> [[String: Any]] {
+        let r = try plumb("net", "inspect", network, "--json", hostNs: hostNs)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        return try XCTUnwrap(doc["endpoints"] as? [[String: Any]])
+    }
+
+    func dnatRules() throws -> [String] {
+        try Shell.run("ip", "netns", "exec", host, "iptables-save", "-t", "nat")
+            .split(separator: "\n").filter { $0.contains("DNAT") && $0.contains("--to-destination") }.map(String.init)
+    }
+
+    func exists(_ ns: String) -> Bool { access("/run/netns/\(ns)", F_OK) == 0 }
+
+    func testRemovingANamespaceInUseIsRefusedNamingItsUsers() throws {
+        XCTAssertEqual(try plumb("net", "create", "ptuse", "--subnet", "10.213.140.0/24", "--bridge", lab.linkName("us")).status, 0)
+        var r = try plumb("net", "connect", "ptuse", a, "-p", "18140:80")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let sleeper = try Shell.spawn(["ip", "netns", "exec", a, "sleep", "60"])
+        lab.ownProcess(sleeper)
+        usleep(200_000)  // ip netns exec has entered it and exec'd sleep
+        let rulesBefore = try dnatRules()
+        XCTAssertEqual(rulesBefore.count, 1, "\(rulesBefore)")
+
+        r = try plumb("ns", "rm", a)
+        XCTAssertEqual(r.status, 1, "in use: \(r.stdout) \(r.stderr)")
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "one line: \(r.stderr)")
+        XCTAssertTrue(r.stderr.contains("endpoint eth0 10.213.140.2 of network ptuse"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("process \(sleeper.pid) (sleep)"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("--force"), r.stderr)
+        XCTAssertTrue(exists(a), "refused: the namespace stays")
+        XCTAssertEqual(try dnatRules(), rulesBefore)
+        XCTAssertEqual(try endpoints("ptuse").count, 1)
+        XCTAssertEqual(try plumb("net", "rm", "ptuse", "--force").status, 0)
+    }
+
+    func testForceDisconnectsTheEndpointsThenRemovesTheNamespace() throws {
+        XCTAssertEqual(try plumb("net", "create", "ptfrc", "--subnet", "10.213.141.0/24", "--bridge", lab.linkName("fr")).status, 0)
+        var r = try plumb("net", "connect", "ptfrc", a, "-p", "18141:80")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try dnatRules().count, 1)
+
+        r = try plumb("ns", "rm", a, "--force", "--dry-run")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("ip netns del \(a)"), r.stdout)
+        XCTAssertTrue(exists(a), "a dry run changes nothing")
+
+        r = try plumb("ns", "rm", a, "--force")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("removed namespace \(a)"), r.stdout)
+        XCTAssertFalse(exists(a))
+        XCTAssertEqual(try dnatRules(), [], "the endpoint's published-port rules went with it")
+        XCTAssertEqual(try endpoints("ptfrc").count, 0, "no ghost endpoint in the store")
+        XCTAssertFalse(try Shell.run("ip", "-n", host, "-o", "link", "show").contains("plv"), "its veth is gone")
+        // Its lease went too: the next endpoint gets the same, lowest address.
+        let b = try lab.addNamespace("b")
+        r = try plumb("net", "connect", "ptfrc", b, "--json")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("\"address\":\"10.213.141.2\""), r.stdout)
+        XCTAssertEqual(try plumb("net", "rm", "ptfrc", "--force").status, 0)
+    }
+
+    func testANetworkWhoseHostNamespaceIsGoneCanBeRemoved() throws {
+        let inner = try lab.addNamespace("g")
+        XCTAssertEqual(try plumb("net", "create", "ptgone", "--subnet", "10.213.142.0/24", "--bridge", lab.linkName("go"),
+                                 hostNs: inner).status, 0)
+        XCTAssertEqual(try plumb("net", "connect", "ptgone", a, hostNs: inner).status, 0)
+        var r = try plumb("ns", "rm", inner)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("network ptgone (built inside it"), r.stderr)
+        r = try plumb("ns", "rm", inner, "--force")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("plumb net rm ptgone"), r.stdout)
+        XCTAssertFalse(exists(inner))
+
+        r = try plumb("net", "rm", "ptgone", hostNs: inner)
+        XCTAssertEqual(r.status, 1, "its endpoint is still recorded: --force, as for any network")
+        r = try plumb("net", "rm", "ptgone", "--force", hostNs: inner)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("not found: host namespace netns \(inner) is gone"), r.stdout)
+        XCTAssertEqual(try plumb("net", "ls", "--json", hostNs: inner).stdout.trimmingCharacters(in: .whitespacesAndNewlines), "[]")
+        XCTAssertTrue(try Shell.run("ip", "-n", a, "-o", "link", "show").contains("lo"), "the endpoint's namespace is untouched")
+    }
+}
