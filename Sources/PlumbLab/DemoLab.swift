@@ -37,12 +37,18 @@ public final class DemoLab {
 
     func n(_ s: String) -> String { "\(prefix)-\(s)" }
 
+    /// The prefix names files (the state file, /run/plumb-lab-PREFIX) and interfaces: checked before either
+    /// is touched, so `--prefix ../../x` never reaches a path.
+    public func validatePrefix() throws {
+        try NetworkService.validateName(prefix, what: "lab prefix")
+        guard prefix.count <= 6 else { throw ActionError.invalid("lab prefix '\(prefix)' is longer than 6 characters (interface names have 15)") }
+    }
+
     public func up() throws -> State {
+        try validatePrefix()
         if FileManager.default.fileExists(atPath: stateFile) {
             throw ActionError.invalid("lab '\(prefix)' is already up: `plumb lab down` first")
         }
-        try NetworkService.validateName(prefix, what: "lab prefix")
-        guard prefix.count <= 6 else { throw ActionError.invalid("lab prefix '\(prefix)' is longer than 6 characters (interface names have 15)") }
         var st = State(prefix: prefix)
         do {
             try build(&st)
@@ -142,6 +148,7 @@ public final class DemoLab {
     /// namespaces. Safe to run twice.
     @discardableResult
     public func down() throws -> State? {
+        try validatePrefix()
         guard let data = FileManager.default.contents(atPath: stateFile),
               let st = try? JSONDecoder().decode(State.self, from: data) else { return nil }
         for pid in st.pids {

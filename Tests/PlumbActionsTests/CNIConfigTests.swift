@@ -98,6 +98,17 @@ final class CNIConfigTests: XCTestCase {
         XCTAssertNotNil(NetworkPlanner.expandRange("8000:80", count: 2).1)
     }
 
+    /// Numbers beyond a port are refused before any arithmetic (this trapped: 9223372036854775807 - 0 + 1).
+    func testPortRangesOutsidePortsAreRefusedNotTrappedOn() {
+        for text in ["0-9223372036854775807:80", "9223372036854775806-9223372036854775807:80", "0-1:80",
+                     "65535-65536:80", "8001-8000:80", "-8000:80", "8000-:80", "99999999999999999999-1:80"] {
+            let (expanded, error) = NetworkPlanner.expandRange(text, count: 2)
+            XCTAssertEqual(expanded, [], text)
+            XCTAssertNotNil(error, text)
+        }
+        XCTAssertEqual(NetworkPlanner.expandRange("65534-65535:80", count: 2).0, ["65534:80", "65535:80"])
+    }
+
     func testBatchesMergeIntoOneSectionPerTable() {
         let merged = NetworkPlanner.merge("*nat\n-A X 1\nCOMMIT\n*filter\n-A F 1\nCOMMIT\n*nat\n-A X 2\nCOMMIT\n")
         XCTAssertEqual(merged, "*filter\n-A F 1\nCOMMIT\n*nat\n-A X 1\n-A X 2\nCOMMIT\n")

@@ -58,7 +58,7 @@ final class BulkConnectTests: RootTestCase {
         XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
         // A -p range that does not match the number of targets.
         r = try plumb(["net", "connect", "ptbulk"] + targets + ["-p", "9000-9001:80"])
-        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.status, 64)
         XCTAssertTrue(r.stderr.contains("one port per target"), r.stderr)
         XCTAssertEqual(try state(targets), before)
         XCTAssertEqual(try allocations("ptbulk"), storeBefore)
@@ -74,12 +74,12 @@ final class BulkConnectTests: RootTestCase {
         // Already connected: the whole list is refused.
         let extra = try lab.addNamespace("t3")
         r = try plumb(["net", "connect", "ptbulk", extra, targets[1]])
-        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.status, 64)
         XCTAssertTrue(r.stderr.contains("already connected"), r.stderr)
         XCTAssertNil(try address(extra))
         // Disconnect: one bad target refuses the list; then all three in one operation.
         r = try plumb(["net", "disconnect", "ptbulk", targets[2], extra])
-        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.status, 4)
         XCTAssertTrue(r.stderr.contains(extra) && r.stderr.contains("nothing was disconnected"), r.stderr)
         XCTAssertEqual(try address(targets[2]), "10.213.137.4")
         r = try plumb(["net", "disconnect", "ptbulk", targets[2], targets[0], targets[1]])
@@ -152,10 +152,10 @@ final class BulkConnectTests: RootTestCase {
         let built = try state(targets)
         // An unknown name, or networks with endpoints without --force: refused, nothing changed.
         var r = try plumb(["net", "rm", "ptra", "pt-no-such-net", "--force"])
-        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.status, 4)
         XCTAssertTrue(r.stderr.contains("pt-no-such-net"), r.stderr)
         r = try plumb(["net", "rm", "ptra", "ptrb"])
-        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.status, 64)
         XCTAssertTrue(r.stderr.contains("--force"), r.stderr)
         XCTAssertEqual(try state(targets), built)
         // The plan: one firewall batch, and the veths and bridges deleted together (one group in the executor).

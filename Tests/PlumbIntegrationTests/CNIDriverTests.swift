@@ -253,7 +253,7 @@ final class CNIDriverTests: RootTestCase {
         let plain = try conflist("pt-cni-\(lab.tag)-noips", bridge: lab.linkName("ni"), subnet: "10.213.142.0/24", extra: [])
         XCTAssertEqual(try plumb("net", "create", "ptnoips", "--driver", "cni", "--cni-config", plain).status, 0)
         var r = try plumb("net", "connect", "ptnoips", a, "--ip", "10.213.142.77")
-        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.status, 64)
         XCTAssertTrue(r.stderr.contains("\"ips\" capability"), r.stderr)
         XCTAssertNil(try ipv4(a))
         XCTAssertEqual(try plumb("net", "rm", "ptnoips").status, 0)

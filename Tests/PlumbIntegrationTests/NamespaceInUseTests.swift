@@ -48,7 +48,7 @@ final class NamespaceInUseTests: RootTestCase {
         XCTAssertEqual(rulesBefore.count, 1, "\(rulesBefore)")
 
         r = try plumb("ns", "rm", a)
-        XCTAssertEqual(r.status, 1, "in use: \(r.stdout) \(r.stderr)")
+        XCTAssertEqual(r.status, 64, "in use (the request conflicts with what exists): \(r.stdout) \(r.stderr)")
         XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "one line: \(r.stderr)")
         XCTAssertTrue(r.stderr.contains("endpoint eth0 10.213.140.2 of network ptuse"), r.stderr)
         XCTAssertTrue(r.stderr.contains("process \(sleeper.pid) (sleep)"), r.stderr)
@@ -91,7 +91,7 @@ final class NamespaceInUseTests: RootTestCase {
                                  hostNs: inner).status, 0)
         XCTAssertEqual(try plumb("net", "connect", "ptgone", a, hostNs: inner).status, 0)
         var r = try plumb("ns", "rm", inner)
-        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.status, 64)
         XCTAssertTrue(r.stderr.contains("network ptgone (built inside it"), r.stderr)
         r = try plumb("ns", "rm", inner, "--force")
         XCTAssertEqual(r.status, 0, r.stderr)

@@ -55,7 +55,7 @@ final class NetCLITests: RootTestCase {
         XCTAssertTrue(r.stdout.contains("in sync with the kernel"), r.stdout)
 
         r = try plumb("net", "rm", "ptweb")
-        XCTAssertEqual(r.status, 1, "refuses while endpoints exist")
+        XCTAssertEqual(r.status, 64, "refuses while endpoints exist: the request conflicts with what exists")
         XCTAssertTrue(r.stderr.contains("--force"), r.stderr)
         r = try plumb("net", "disconnect", "ptweb", b)
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -105,7 +105,8 @@ final class NetCLITests: RootTestCase {
         ]
         for (args, expected) in cases {
             let r = try plumb(args)
-            XCTAssertNotEqual(r.status, 0, "\(args) should fail")
+            let notFound = expected == "no namespace matches" || expected == "no network named"
+            XCTAssertEqual(r.status, notFound ? 4 : 64, "\(args): \(r.stderr)")
             XCTAssertTrue(r.stderr.contains(expected), "\(args): \(r.stderr)")
             XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "\(args): one line: \(r.stderr)")
         }
@@ -142,10 +143,10 @@ final class NetCLITests: RootTestCase {
         XCTAssertTrue(hairpin.stdout.contains("published by plumb"), "hairpin: \(hairpin.stdout) \(hairpin.stderr)")
         XCTAssertTrue(try Shell.run("bridge", "-n", host, "-d", "link", "show").contains("hairpin on"))
         r = try plumb("net", "connect", "ptpub", b, "-p", "8080:80")
-        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.status, 64)
         XCTAssertTrue(r.stderr.contains("host port 8080/tcp is already published"), r.stderr)
         r = try plumb("net", "connect", "ptpub", b, "-p", "notaport")
-        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.status, 64)
         XCTAssertTrue(r.stderr.contains("notaport"), r.stderr)
 
         XCTAssertEqual(try plumb("net", "disconnect", "ptpub", a).status, 0)
@@ -224,7 +225,7 @@ final class OverlayDriverTests: RootTestCase {
             try Shell.result([CLITests.binary] + args + ["--state-dir", state, "--host-ns", host])
         }
         var r = try plumb("net", "create", "ptmv", "--driver", "macvlan", "--parent", "ptnope", "--subnet", "10.213.91.0/24")
-        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.status, 4)
         XCTAssertTrue(r.stderr.contains("--parent ptnope does not exist"), r.stderr)
         r = try plumb("net", "create", "ptmv", "--driver", "macvlan", "--parent", "ptpar", "--mode", "bridge", "--subnet", "10.213.91.0/24")
         XCTAssertEqual(r.status, 0, r.stderr)

@@ -46,7 +46,7 @@ public struct BridgeDriver: DriverPlanner {
 
     public func join(_ net: NetworkSpec, _ ep: EndpointSpec) throws -> Plan {
         let br = Self.bridgeName(net)
-        guard let hostIf = ep.hostIfname else { throw ActionError.invalid("bridge endpoint needs a host interface name") }
+        guard let hostIf = ep.hostIfname else { throw ActionError.unavailable("bridge endpoint needs a host interface name") }
         var steps: [PlanStep] = [
             .createVeth(name: hostIf, peer: ep.ifname, mtu: net.mtu, in: net.hostNamespace, peerIn: ep.sandbox),
             .setMaster(link: hostIf, master: br, in: net.hostNamespace),

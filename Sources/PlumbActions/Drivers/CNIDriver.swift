@@ -34,7 +34,7 @@ public struct CNIDriver: DriverPlanner {
 
     func step(_ command: String, _ net: NetworkSpec, _ ep: EndpointSpec, prevResult: String?) throws -> PlanStep {
         guard case .cni(let chain) = net.config, !chain.conflist.isEmpty else {
-            throw ActionError.invalid("network \(net.name) has no stored CNI config: recreate it with --cni-config")
+            throw ActionError.unavailable("network \(net.name) has no stored CNI config: recreate it with --cni-config")
         }
         return .cni(command: command, plugins: chain.plugins, conflist: chain.conflist,
                     runtimeConfig: try Self.runtimeConfig(ep.ports, ip: Self.requestedIP(net, ep)), prevResult: prevResult,

@@ -28,7 +28,7 @@ public struct MacvlanDriver: DriverPlanner {
     }
 
     public func join(_ net: NetworkSpec, _ ep: EndpointSpec) throws -> Plan {
-        guard case .macvlan(let config) = net.config else { throw ActionError.invalid("network \(net.name) is not a macvlan network") }
+        guard case .macvlan(let config) = net.config else { throw ActionError.unavailable("network \(net.name) is not a macvlan network") }
         var steps: [PlanStep] = [
             .createMacvlan(name: ep.ifname, parent: config.parent, mode: config.effectiveMode.rawValue, mtu: net.mtu,
                            in: net.hostNamespace, moveTo: ep.sandbox),

@@ -13,15 +13,14 @@ public struct VxlanDriver: DriverPlanner {
     /// The settings from `--vni`, `--remote`, `--local`, `--dstport`, `--parent`, checked.
     public static func config(vni: UInt32?, remote: String?, local: String?, port: Int?, parent: String?,
                               bridge: String?) throws -> VxlanConfig {
-        guard let vni, VxlanConfig.vniRange.contains(vni) else {
-            throw ActionError.invalid("the vxlan driver needs --vni N (1..16777215)")
-        }
+        guard let vni else { throw ActionError.invalid("the vxlan driver needs --vni N (1..16777215)") }
+        guard VxlanConfig.vniRange.contains(vni) else { throw ActionError.invalid("invalid --vni \(vni): use 1..16777215") }
         guard let remote else {
             throw ActionError.invalid("the vxlan driver needs --remote IP (the other host) or a multicast --remote group")
         }
         var udpPort: UInt16?
         if let port {
-            guard (1...65535).contains(port) else { throw ActionError.invalid("invalid --dstport \(port)") }
+            guard (1...65535).contains(port) else { throw ActionError.invalid("invalid --dstport \(port): use 1..65535") }
             udpPort = UInt16(port)
         }
         func address(_ text: String, _ option: String) throws -> IPAddress {
@@ -32,7 +31,7 @@ public struct VxlanDriver: DriverPlanner {
     }
 
     public func create(_ net: NetworkSpec, firewall: Firewall) throws -> Plan {
-        guard case .vxlan(let config) = net.config else { throw ActionError.invalid("network \(net.name) is not a vxlan network") }
+        guard case .vxlan(let config) = net.config else { throw ActionError.unavailable("network \(net.name) is not a vxlan network") }
         let br = BridgeDriver.bridgeName(net), vx = Self.vxlanName(net), host = net.hostNamespace
         // VXLAN adds 50 bytes of headers: the overlay's MTU defaults to 1450 so endpoints never exceed the path.
         let mtu = net.mtu ?? 1450

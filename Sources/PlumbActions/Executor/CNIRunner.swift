@@ -159,7 +159,7 @@ public struct CNIConfig {
     public func resolve(in dirs: [String]) throws -> [String] {
         func find(_ type: String) throws -> String {
             guard !type.contains("/"), let dir = dirs.first(where: { access("\($0)/\(type)", X_OK) == 0 }) else {
-                throw ActionError.invalid("CNI plugin '\(type)' not found in CNI_PATH (\(dirs.joined(separator: ":"))): install it (Debian's containernetworking-plugins has bridge, host-local, portmap, firewall, ...) or add its directory to CNI_PATH")
+                throw ActionError.unavailable("CNI plugin '\(type)' not found in CNI_PATH (\(dirs.joined(separator: ":"))): install it (Debian's containernetworking-plugins has bridge, host-local, portmap, firewall, ...) or add its directory to CNI_PATH")
             }
             return "\(dir)/\(type)"
         }

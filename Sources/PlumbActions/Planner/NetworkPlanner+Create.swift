@@ -28,7 +28,7 @@ extension NetworkPlanner {
         }
         // A parent/underlay device that does not exist is bad input: say so before planning anything.
         if let dev = req.parent, host.link(named: dev) == nil {
-            throw ActionError.invalid("--parent \(dev) does not exist in \(hostNamespace) (see `plumb snapshot host`)")
+            throw ActionError.notFound("--parent \(dev) does not exist in \(hostNamespace) (see `plumb snapshot host`)")
         }
         let config: DriverConfig
         switch kind {

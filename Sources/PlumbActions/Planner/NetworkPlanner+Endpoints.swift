@@ -42,11 +42,19 @@ extension NetworkPlanner {
         var parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         let hostIndex = parts.count - 2
         guard hostIndex >= 0 else { return ([], "invalid -p \(text): give HOSTPORT:PORT") }
-        let range = parts[hostIndex].split(separator: "-").compactMap { Int($0) }
-        guard range.count == 2, range[1] - range[0] + 1 == count else {
-            return ([], "-p \(text) with \(count) targets: give a host port range with one port per target, e.g. 8000-\(8000 + count - 1):80")
+        // Both ends are checked as ports (1-65535) before any arithmetic: a huge number is refused, never trapped on.
+        let ends = parts[hostIndex].split(separator: "-", omittingEmptySubsequences: false).map(Self.portNumber)
+        guard ends.count == 2, let first = ends[0], let last = ends[1], first <= last, last - first + 1 == count else {
+            return ([], "-p \(text) with \(count) targets: give a host port range of ports 1-65535 with one port per target, e.g. 8000-\(8000 + count - 1):80")
         }
-        return ((0..<count).map { i in parts[hostIndex] = String(range[0] + i); return parts.joined(separator: ":") }, nil)
+        return ((0..<count).map { i in parts[hostIndex] = String(first + i); return parts.joined(separator: ":") }, nil)
+    }
+
+    /// A port number as typed: 1 to 5 ASCII digits, 1-65535; nil otherwise.
+    static func portNumber(_ text: Substring) -> Int? {
+        guard (1...5).contains(text.count), text.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(text),
+              (1...65535).contains(n) else { return nil }
+        return n
     }
 
     /// Joins several iptables-restore batches into one with a single section per table.

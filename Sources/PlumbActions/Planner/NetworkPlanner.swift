@@ -14,7 +14,7 @@ public struct NetworkPlanner: Sendable {
     public init(hostNamespace: NamespaceRef = .host) { self.hostNamespace = hostNamespace }
 
     func driver(_ n: NetworkRecord) throws -> any DriverPlanner {
-        try drivers[n.driver].orThrow(ActionError.invalid("network \(n.name) uses driver \(n.driver), which this plumb does not have"))
+        try drivers[n.driver].orThrow(ActionError.unavailable("network \(n.name) uses driver \(n.driver), which this plumb does not have"))
     }
 
     static func spec(_ n: NetworkRecord) -> NetworkSpec {

@@ -70,3 +70,12 @@ public final class DoctorFixService {
         return (last.findingId, inverse)
     }
 }
+
+extension DoctorFixService.Failure: CategorizedError {
+    public var category: ErrorCategory {
+        switch self {
+        case .nothingToUndo: return .notFound
+        case .noFix, .unreadable: return .failure
+        }
+    }
+}

@@ -199,7 +199,7 @@ extension NetworkService {
         var chosen: [EndpointRecord] = []
         for t in targets {
             guard let ep = endpoint(for: t, in: eps, snapshot: snap) else {
-                throw ActionError.invalid("\(t) is not connected to \(network) (see `plumb net inspect \(network)`)"
+                throw ActionError.notFound("\(t) is not connected to \(network) (see `plumb net inspect \(network)`)"
                                           + (targets.count > 1 ? "; nothing was disconnected" : ""))
             }
             if !chosen.contains(where: { $0.key == ep.key }) { chosen.append(ep) }

@@ -69,7 +69,7 @@ public final class NetworkService {
     func hostView(_ snap: Snapshot) throws -> Namespace {
         switch hostNamespace.location {
         case .host:
-            return try snap.host.orThrow(ActionError.invalid("cannot find the host namespace"))
+            return try snap.host.orThrow(ActionError.unavailable("cannot find the host namespace"))
         case .named(let n):
             return try snap.namespaces.first { $0.names.contains(n) }
                 .orThrow(ActionError.namespaceMissing("netns \(n)", "no such namespace: create it with `plumb ns add \(n)`"))
@@ -213,7 +213,7 @@ public final class NetworkService {
     // MARK: helpers
 
     func record(_ name: String) throws -> NetworkRecord {
-        try store.network(named: name).orThrow(ActionError.invalid("no network named '\(name)' (see `plumb net ls`)"))
+        try store.network(named: name).orThrow(ActionError.notFound("no network named '\(name)' (see `plumb net ls`)"))
     }
 
     public static func validateName(_ name: String, what: String) throws {

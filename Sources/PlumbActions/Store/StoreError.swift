@@ -1,3 +1,5 @@
+import PlumbModel
+
 /// Why the state store refused or failed: each message names the object (file, network, endpoint, address,
 /// journal entry), what is wrong, and what to do about it.
 public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
@@ -73,6 +75,21 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
             return "journal entry \(id) is \(from.rawValue) and cannot become \(to.rawValue)"
         case .invalidPortMapping(let text, let reason):
             return "invalid port mapping '\(text)': \(reason); write [HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp], like 8080:80 or 127.0.0.1:8080:80/udp"
+        }
+    }
+}
+
+extension StoreError: CategorizedError {
+    public var category: ErrorCategory {
+        switch self {
+        case .networkExists, .networkHasEndpoints, .invalidNetwork, .endpointExists, .addressTaken, .addressNotAllowed, .addressInUse,
+             .invalidPortMapping:
+            return .invalidInput
+        case .networkNotFound, .endpointNotFound, .journalEntryNotFound:
+            return .notFound
+        case .cannotCreateDirectory, .cannotOpen, .busy, .sqlite, .schemaTooNew, .corrupt, .journalTransition,
+             .poolExhausted:
+            return .failure
         }
     }
 }

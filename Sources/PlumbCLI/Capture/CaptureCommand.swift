@@ -50,11 +50,16 @@ struct CaptureCommand: ParsableCommand {
     var noPromiscuous = false
 
     func validate() throws {
-        if let count, count <= 0 { throw ValidationError("-c must be a positive number of packets") }
-        if snaplen <= 0 || snaplen > 262_144 { throw ValidationError("-s must be between 1 and 262144") }
-        if bufferSize <= 0 { throw ValidationError("-B must be a positive number of KiB") }
+        if let count, count <= 0 { throw ValidationError("-c \(count): must be a positive number of packets") }
+        if snaplen <= 0 || snaplen > 262_144 { throw ValidationError("-s \(snaplen): must be between 1 and 262144") }
+        // pcap_set_buffer_size takes an int of bytes: at most 2 GiB, checked before the KiB are multiplied.
+        if !(1...Self.maxBufferKiB).contains(bufferSize) {
+            throw ValidationError("-B \(bufferSize): use 1 to \(Self.maxBufferKiB) KiB")
+        }
         if json && write != nil { throw ValidationError("--json prints packets; -w writes them to a file: choose one") }
     }
+
+    static let maxBufferKiB = Int(Int32.max) / 1024
 
     func run() throws {
         try requirePrivileges()
@@ -73,8 +78,8 @@ struct CaptureCommand: ParsableCommand {
         let capture: LiveCapture
         do {
             capture = try LiveCapture(sources: sources, options: options)
-        } catch let e as LiveCaptureError {
-            throw CommandFailure(description: e.description, code: Self.exitCode(e))
+        } catch {
+            throw CommandFailure(error)
         }
         signals.onSignal { capture.stop() }
 
@@ -172,15 +177,6 @@ struct CaptureCommand: ParsableCommand {
         if !interface.isEmpty { s += " " + interface.map { "-i \($0)" }.joined(separator: " ") }
         if let filter { s += " -f '\(filter)'" }
         return s
-    }
-
-    static func exitCode(_ e: LiveCaptureError) -> ExitCode {
-        switch e {
-        case .badFilter, .invalidOptions: return PlumbExit.usage
-        case .noSuchInterface, .namespaceUnavailable: return PlumbExit.notFound
-        case .permissionDenied: return PlumbExit.permission
-        case .openFailed: return PlumbExit.failure
-        }
     }
 }
 

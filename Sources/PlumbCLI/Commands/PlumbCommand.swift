@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import PlumbKernel
+import PlumbModel
 
 /// `plumb`: see, debug and fix Linux container networking on one host.
 public struct PlumbCommand: ParsableCommand {
@@ -9,7 +11,7 @@ public struct PlumbCommand: ParsableCommand {
         discussion: """
             Every network namespace, who lives in it, how veths, bridges, macvlan and VXLAN links wire them, \
             and what the firewall does to the traffic.
-            Exit codes: 0 ok, 1 failure, 3 doctor found errors / trace dropped, 4 target not found, 5 trace undecided, 64 usage, 77 not root / missing capabilities; plumb exec passes its command's code through.
+            \(ExitStatus.summary)
             """,
         subcommands: [TUICommand.self, SnapshotCommand.self, DiffCommand.self, NamespaceCommand.self, FirewallCommand.self, SocketsCommand.self, NetCommand.self,
                       LabCommand.self, GcCommand.self, CaptureCommand.self, ExecCommand.self, DoctorCommand.self,
@@ -19,17 +21,35 @@ public struct PlumbCommand: ParsableCommand {
 
     public init() {}
 
-    /// Runs the command tree and turns every error into one line on stderr plus a meaningful exit code.
+    /// Runs the command tree and turns every error into exactly one line on stderr plus its documented exit
+    /// code (see `ExitStatus`): the argument parser's own errors too, without its usage text.
     public static func runMain() {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let code as ExitCode {
+            Self.exit(withError: code)  // the command already said why (doctor findings, a trace verdict, exec)
         } catch let failure as CommandFailure {
-            printError(failure.description)
-            Self.exit(withError: failure.code)
+            fail(failure)
+        } catch let error as any CategorizedError {
+            fail(CommandFailure(error))
         } catch {
-            Self.exit(withError: error)
+            let code = exitCode(for: error)
+            // --help, --version and the like: the argument parser prints them (to stdout) and exits 0.
+            if code == .success { Self.exit(withError: error) }
+            fail(CommandFailure(description: oneLine(message(for: error)), code: code))
         }
+    }
+
+    private static func fail(_ failure: CommandFailure) -> Never {
+        printError(oneLine(failure.description))
+        Self.exit(withError: failure.code)
+    }
+
+    /// The argument parser words some errors on several lines (a hint under the error): one line, always.
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: "; ")
     }
 }
 

@@ -26,16 +26,12 @@ struct ReadOptions: ParsableArguments {
     }
 }
 
-/// The namespace a target names (parsed and resolved by `Target`); not found or ambiguous exits 4.
+/// The namespace a target names (parsed and resolved by `Target`); not found exits 4, ambiguous 64.
 func resolveTarget(_ target: String, in snap: Snapshot) throws -> Namespace {
-    do { return try Target.resolve(target, in: snap) } catch { throw notFoundExit(error) }
+    do { return try Target.resolve(target, in: snap) } catch { throw CommandFailure(error) }
 }
 
 /// The namespace part of `NS@IP`.
 func resolveTarget(_ target: AddressedTarget, in snap: Snapshot) throws -> Namespace {
-    do { return try target.target.resolve(in: snap, typed: target.targetText) } catch { throw notFoundExit(error) }
-}
-
-private func notFoundExit(_ error: Target.Failure) -> CommandFailure {
-    CommandFailure(description: error.description, code: PlumbExit.notFound)
+    do { return try target.target.resolve(in: snap, typed: target.targetText) } catch { throw CommandFailure(error) }
 }

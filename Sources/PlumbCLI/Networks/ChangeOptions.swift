@@ -40,16 +40,12 @@ struct ChangeOptions: ParsableArguments {
     }
 }
 
-/// Runs a service call, turning its errors into one line and exit code 1 (bad input is reported before any
-/// change, so nothing was changed).
+/// Runs a service call, turning its errors into one line and the exit code of their category (64 bad input,
+/// 4 not found, 1 a failure; see `ExitStatus`). Bad input is reported before any change, so nothing was changed.
 func perform<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
-    } catch let e as CommandFailure {
-        throw e
-    } catch let e as Target.Failure {
-        throw CommandFailure(description: e.description, code: PlumbExit.notFound)
     } catch {
-        throw CommandFailure(description: "\(error)", code: PlumbExit.failure)
+        throw CommandFailure(error)
     }
 }

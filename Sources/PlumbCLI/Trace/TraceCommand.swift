@@ -52,6 +52,8 @@ struct TraceCommand: ParsableCommand {
         if let p = proto?.lowercased(), p != "icmp", port == nil {
             throw ValidationError("--proto \(p) needs --port")
         }
+        if port == 0 { throw ValidationError("--port must be between 1 and 65535, not 0") }
+        if sport == 0 { throw ValidationError("--sport must be between 1 and 65535, not 0") }
         if let size, size < 28 || size > 65535 {
             throw ValidationError("--size must be between 28 and 65535 bytes")
         }
@@ -74,12 +76,22 @@ struct TraceCommand: ParsableCommand {
         }
         var snap = only.map { session.read(only: $0) } ?? session.readAll()
 
+        // Addresses are checked before any namespace is looked up: a bad one is bad input (64), whatever else.
         let srcAddress = src.address
+        if let srcAddress { try Self.checkAddress(srcAddress, in: source) }
+        if let a = dst?.address { try Self.checkAddress(a, in: destination) }
         let srcNs = try resolveTarget(src, in: snap)
         var dstNs: Namespace?
         var dstAddress: String
         if let dst {
-            let ns = try resolveTarget(dst, in: snap)
+            let ns: Namespace
+            do {
+                ns = try resolveTarget(dst, in: snap)
+            } catch where dst.address == nil && Self.looksLikeAddress(destination) {
+                // "300.1.1.1" is a mistyped address, not an unknown namespace (unless a namespace has that name).
+                try Self.checkAddress(destination, in: nil)
+                throw error
+            }
             dstNs = ns
             guard let a = dst.address ?? TraceEngine.primaryAddress(of: ns, v6: ipv6) else {
                 throw CommandFailure(description: "\(ns.displayName) has no \(ipv6 ? "IPv6" : "IPv4") address to trace to: "
@@ -88,9 +100,6 @@ struct TraceCommand: ParsableCommand {
             dstAddress = a
         } else {
             dstAddress = destination
-        }
-        if let srcAddress, IPAddress(srcAddress) == nil {
-            throw CommandFailure(description: "'\(srcAddress)' in \(source) is not an IP address", code: PlumbExit.usage)
         }
         let v6 = dstAddress.contains(":")
         let p = (proto?.lowercased() ?? (port != nil ? "tcp" : "icmp"))
@@ -121,6 +130,22 @@ struct TraceCommand: ParsableCommand {
         case .dropped: throw ExitCode(PlumbExit.traceDropped.rawValue)
         case .unknown: throw ExitCode(PlumbExit.traceUnknown.rawValue)
         }
+    }
+}
+
+extension TraceCommand {
+    /// Exit 64 with "bad address 'TEXT': why" unless `text` is an IP address.
+    static func checkAddress(_ text: String, in argument: String?) throws {
+        do { _ = try IPAddress.parse(text) } catch let AddressError.invalidAddress(_, reason) {
+            throw CommandFailure("bad address '\(text)'\(argument.map { " in \($0)" } ?? ""): \(reason)", .invalidInput)
+        }
+    }
+
+    /// Digits and dots with a dot, or two colons (no namespace or container name has a colon, and pid:N has
+    /// one): meant as an address, not as a namespace.
+    static func looksLikeAddress(_ text: String) -> Bool {
+        let v4 = text.contains(".") && text.allSatisfy { $0.isASCII && ($0.isNumber || $0 == ".") }
+        return v4 || text.filter { $0 == ":" }.count >= 2
     }
 }
 

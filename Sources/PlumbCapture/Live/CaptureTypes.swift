@@ -198,3 +198,14 @@ public struct CaptureBatch: Sendable, RandomAccessCollection {
     public var endIndex: Int { packets.endIndex }
     public subscript(i: Int) -> LivePacket { packets[i] }
 }
+
+extension LiveCaptureError: CategorizedError {
+    public var category: ErrorCategory {
+        switch self {
+        case .badFilter, .invalidOptions: return .invalidInput
+        case .noSuchInterface, .namespaceUnavailable: return .notFound
+        case .permissionDenied: return .permission
+        case .openFailed: return .failure
+        }
+    }
+}
