@@ -13,7 +13,7 @@ public enum Doctor {
 
     public static let checks: [CheckInfo] = [
         .init(number: 1, ids: [ForwardingCheck.id], title: "IP forwarding off where container networks route"),
-        .init(number: 2, ids: [MasqueradeCheck.id, MasqueradeCheck.unmatchedId], title: "bridged subnet leaves without MASQUERADE"),
+        .init(number: 2, ids: [MasqueradeCheck.id], title: "bridged subnet leaves without MASQUERADE"),
         .init(number: 3, ids: [ForwardPolicyCheck.id, ForwardPolicyCheck.unreachedId], title: "FORWARD DROP without accept path; tool chains never jumped to"),
         .init(number: 4, ids: [MTUCheck.id], title: "MTU mismatch (veth ends, tunnel path)"),
         .init(number: 5, ids: [BridgeNetfilterCheck.id], title: "br_netfilter off with same-bridge published ports"),

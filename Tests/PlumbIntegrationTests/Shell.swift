@@ -68,12 +68,16 @@ enum Shell {
         return try JSONSerialization.jsonObject(with: Data(text.utf8))
     }
 
-    /// Starts a long-lived helper process; tests end it by its pid (TestLab.ownProcess).
-    static func spawn(_ args: [String]) throws -> Spawned {
+    /// Starts a long-lived helper process; tests end it by its pid (TestLab.ownProcess). `log`: a file that
+    /// gets its stdout and stderr (for a daemon's own words when it fails to start).
+    static func spawn(_ args: [String], log: String? = nil) throws -> Spawned {
         var fa: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fa)
         defer { posix_spawn_file_actions_destroy(&fa) }
-        for fd in Int32(0)...2 { posix_spawn_file_actions_addopen(&fa, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)
+        for fd in Int32(1)...2 {
+            posix_spawn_file_actions_addopen(&fa, fd, log ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        }
         let argv: [UnsafeMutablePointer<CChar>?] = ([path(args[0])] + args.dropFirst()).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0

@@ -38,6 +38,7 @@ final class DoctorContext {
         return (ns, ns.links[pos])
     }
     private var linkPositions: [UInt64: [Int: Int]] = [:]
+    var judges: [UInt64: FlowJudge] = [:]
 
     /// How a plan step names this namespace (host, an `ip netns` name, or a file that holds it) and which one
     /// it must still be when the fix runs: its cookie from this snapshot.

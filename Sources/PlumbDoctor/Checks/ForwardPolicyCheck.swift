@@ -58,38 +58,46 @@ enum ForwardPolicyCheck {
         return out
     }
 
-    /// Where a tool's chain is normally jumped from, and with which match.
-    static func entry(table: String, chain: FirewallChain) -> (builtin: String, match: String) {
-        let name = chain.name.uppercased()
-        if table == "nat" {
-            let dnat = name.contains("DNAT") || name.contains("PREROUTING") || name.contains("HOSTPORT")
-                || chain.rules.contains { RuleTokens($0.rule).target == "DNAT" }
-            if dnat { return ("PREROUTING", "-m addrtype --dst-type LOCAL ") }
-            return ("POSTROUTING", "")
-        }
-        if name.contains("INPUT") { return ("INPUT", "") }
-        return ("FORWARD", "")
-    }
-
+    /// Tool chains with rules that no packet reaches. A tool's entry chain (ToolEntryChains) whose jump from
+    /// its built-in chain is gone is an error with a fix that puts the jump back; any other unreached tool
+    /// chain is what a removed container or network left behind (CNI-HOSTPORT-SETMARK after the last
+    /// published port is gone): info, and no fix, because where its jumps came from is not knowable.
     static func unreachedChains(_ ctx: DoctorContext) -> [Finding] {
         var out: [Finding] = []
         for ns in ctx.namespaces {
             for table in ns.firewall.tables where table.source == "iptables" && ["filter", "nat"].contains(table.name) {
-                let referenced = table.referencedChains
-                for c in table.chains where !c.isBuiltin && !c.rules.isEmpty && !referenced.contains(c.name) {
+                let tools = table.chains.filter { c in
+                    !c.isBuiltin && !c.rules.isEmpty && ![.system, .kubernetes].contains(ChainOwner.of(chain: c.name))
+                }
+                if tools.isEmpty { continue }
+                let reachable = table.reachableChains
+                for c in tools where !reachable.contains(c.name) {
                     let owner = ChainOwner.of(chain: c.name)
-                    guard owner != .system && owner != .kubernetes else { continue }
-                    let (builtin, match) = entry(table: table.name, chain: c)
                     let fid = DoctorContext.id(unreachedId, ns, "\(table.family):\(table.name):\(c.name)")
+                    let evidence = ["\(ns.displayName) [\(ns.id)] \(table.family) \(table.name): :\(c.name) - with \(c.rules.count) rules"]
+                        + c.rules.prefix(6).map { "-A \(c.name) \($0.rule)" }
+                    let subjects: [Finding.Subject] = [.init(namespace: ns.id, kind: "chain", name: "\(table.name)/\(c.name)")]
+                    guard let entry = ToolEntryChains.entry(table: table.name, chain: c.name) else {
+                        out.append(Finding(
+                            id: fid, check: unreachedId, checkNumber: number, severity: .info,
+                            title: "\(owner.rawValue) chain \(c.name) (\(table.family) \(table.name)) is left over: no packet reaches it",
+                            subjects: subjects,
+                            evidence: evidence + ["no rule of a chain that packets reach jumps to \(c.name)"],
+                            explanation: "\(owner.rawValue) enters \(c.name) from its own per-container or per-network chains, "
+                                + "not from a built-in chain. Those are gone, so the container or network it served was "
+                                + "removed and its rules apply to nothing. \(owner.rawValue) reuses the chain when it needs it "
+                                + "again; jumping to it from a built-in chain would apply it to every packet."))
+                        continue
+                    }
+                    let (builtin, match) = (entry.builtin, entry.match)
                     let fix = Plan(operation: .doctorFix(findingID: fid), steps: [.firewall(
                         family: table.family, batch: "*\(table.name)\n-I \(builtin) 1 \(match)-j \(c.name)\nCOMMIT\n",
                         undo: "*\(table.name)\n-D \(builtin) \(match)-j \(c.name)\nCOMMIT\n", in: ctx.ref(ns))])
                     out.append(Finding(
                         id: fid, check: unreachedId, checkNumber: number, severity: .error,
                         title: "\(owner.rawValue) chain \(c.name) (\(table.family) \(table.name)) is never jumped to",
-                        subjects: [.init(namespace: ns.id, kind: "chain", name: "\(table.name)/\(c.name)")],
-                        evidence: ["\(ns.displayName) [\(ns.id)] \(table.family) \(table.name): :\(c.name) - with \(c.rules.count) rules"]
-                            + c.rules.prefix(6).map { "-A \(c.name) \($0.rule)" }
+                        subjects: subjects,
+                        evidence: evidence
                             + ["no rule in \(table.name) jumps to \(c.name) (\(builtin) has \(table.chain(builtin)?.rules.count ?? 0) rules)"],
                         explanation: "\(owner.rawValue) put its rules in \(c.name) and jumps there from \(builtin). That "
                             + "jump is gone (someone flushed \(builtin) or restored an old rule set), so none of these "

@@ -7,10 +7,13 @@ import PlumbModel
 enum LeftoverCheck {
     static let id = "leftover", number = 13
 
+    /// Leftover chains and rules are info: they apply to nothing, so they break nothing until a new network
+    /// reuses the name or subnet. Leftover namespaces and veths are warnings: they hold kernel objects.
     static func finding(_ kind: String, _ ns: Namespace, _ object: String, title: String, subjects: [Finding.Subject],
                         evidence: [String], explanation: String, steps: [PlanStep]) -> Finding {
         let fid = DoctorContext.id("\(id)-\(kind)", ns, object)
-        return Finding(id: fid, check: "\(id)-\(kind)", checkNumber: number, severity: .warning, title: title,
+        let severity: Finding.Severity = kind == "chain" || kind == "rule" ? .info : .warning
+        return Finding(id: fid, check: "\(id)-\(kind)", checkNumber: number, severity: severity, title: title,
                        subjects: subjects, evidence: evidence, explanation: explanation,
                        fix: steps.isEmpty ? nil : Plan(operation: .doctorFix(findingID: fid), steps: steps), confirmEach: true)
     }

@@ -1,76 +1,58 @@
 import PlumbModel
+import PlumbTrace
 
 /// 2. A bridged IPv4 subnet that routes out of its namespace (endpoints use the bridge as gateway, and the
-/// namespace has a default route out) without a MASQUERADE/SNAT rule that covers it: replies from outside
-/// cannot find their way back to a private source address.
+/// namespace has a default route out) whose new connections to the outside leave untranslated: replies from
+/// outside cannot find their way back to a private source address. The question "is a new connection from
+/// this container to the outside masqueraded?" is answered by the trace's netfilter evaluator for each
+/// container address on the subnet, so a rule only for some destinations (Docker's hairpin rule
+/// `-s IP/32 -d IP/32 --dport 80 -j MASQUERADE`), an earlier ACCEPT or RETURN in the nat path, or a wrong
+/// `-o` all count for what they really do.
 enum MasqueradeCheck {
     static let id = "no-masquerade", number = 2
-
-    static func covers(_ t: RuleTokens, subnet: IPPrefix, bridge: String) -> Bool {
-        guard t.target == "MASQUERADE" || t.target == "SNAT" else { return false }
-        if t.matchesOut(bridge) { return false }  // traffic into the bridge, not egress
-        guard let s = t.source else { return true }
-        guard let src = IPPrefix(addressOrPrefix: s.value) else { return false }
-        return s.negated ? !src.overlaps(subnet) : src.contains(subnet) || subnet.contains(src)
-    }
+    /// An address outside every private range (TEST-NET-2), the destination of the judged connection.
+    static let outside = "198.51.100.7"
 
     static func run(_ ctx: DoctorContext) -> [Finding] {
         var out: [Finding] = []
         for b in ctx.bridges where !b.isInternal(family: "ipv4") {
             let uplinks = b.ns.defaultRoutes(.ipv4).filter { $0.dev != b.bridge.name }
-            guard !uplinks.isEmpty else { continue }
-            let rules = b.ns.firewall.table("ipv4", "nat")?.chains.flatMap { c in c.rules.map { (c.name, $0) } } ?? []
+            guard let uplink = uplinks.first?.dev else { continue }
+            let judge = ctx.judge(b.ns)
             for gw in b.gateways where gw.isIPv4 {
-                guard !b.gatewayUsers(gw).isEmpty else { continue }
+                let users = b.gatewayUsers(gw)
                 let subnet = gw.canonical
-                let covering = rules.filter { covers(RuleTokens($0.1.rule), subnet: subnet, bridge: b.bridge.name) }
-                if !covering.isEmpty {
-                    if let f = unmatched(ctx, b, subnet: subnet, covering: covering) { out.append(f) }
-                    continue
+                let sources = users.flatMap { e in e.link.prefixes.filter { subnet.contains($0.address) }.map { ($0.address.description, e) } }
+                guard !sources.isEmpty else { continue }
+                let verdicts = sources.map { (src, e) in
+                    (src, e, judge.masqueraded(source: src, destination: outside, inInterface: b.bridge.name, outInterface: uplink))
                 }
+                let bare = verdicts.filter { $0.2.answer == .no }
+                guard let first = bare.first else { continue }
                 let fid = DoctorContext.id(id, b.ns, subnet.description)
                 let spec = "-s \(subnet) ! -o \(b.bridge.name) -m comment --comment \"plumb-doctor:\(id)\" -j MASQUERADE"
                 let fix = Plan(operation: .doctorFix(findingID: fid), steps: [.firewall(
                     family: "ipv4", batch: "*nat\n-A POSTROUTING \(spec)\nCOMMIT\n",
                     undo: "*nat\n-D POSTROUTING \(spec)\nCOMMIT\n", in: ctx.ref(b.ns))])
+                let nat = b.ns.firewall.table("ipv4", "nat")
+                let ruleCount = nat?.chains.reduce(0) { $0 + $1.rules.count } ?? 0
                 out.append(Finding(
                     id: fid, check: id, checkNumber: number, severity: .warning,
                     title: "Subnet \(subnet) on \(b.bridge.name) leaves \(b.ns.displayName) without masquerading",
                     subjects: [.init(namespace: b.ns.id, kind: "link", name: b.bridge.name),
                                .init(namespace: b.ns.id, kind: "chain", name: "nat/POSTROUTING")],
                     evidence: [b.bridge.evidence(in: b.ns)] + uplinks.map { "\(b.ns.displayName): \($0.evidence)" }
-                        + ["nat table: no MASQUERADE or SNAT rule matches source \(subnet) (\(rules.count) nat rules read)"],
-                    explanation: "Containers on \(subnet) use private addresses. Packets they send out through "
-                        + "\(uplinks[0].dev ?? "the uplink") keep that source, so the other side answers an address it "
-                        + "cannot route back to and connections to the outside hang.",
+                        + ["evaluated: tcp \(first.0):40000 → \(outside):443 from \(first.1.ns.displayName), in \(b.bridge.name) "
+                           + "out \(uplink): leaves with source \(first.2.packet.source) (\(ruleCount) nat rules read)"]
+                        + first.2.evidence.prefix(8)
+                        + (bare.count > 1 ? ["also untranslated: " + bare.dropFirst().prefix(6).map(\.0).joined(separator: ", ")] : []),
+                    explanation: "Containers on \(subnet) use private addresses. Walking the firewall as the kernel does, "
+                        + "a new connection from \(first.0) to the outside leaves through \(uplink) with that source "
+                        + "unchanged: no MASQUERADE or SNAT rule applies to it. The other side answers an address it "
+                        + "cannot route back to, and connections to the outside hang.",
                     fix: fix))
             }
         }
         return out
-    }
-
-    static let unmatchedId = "masquerade-unmatched"
-
-    /// The covering rules exist but have never matched, while FORWARD accepted traffic leaving the bridge: an
-    /// earlier rule in the nat path (ACCEPT/RETURN) or a wrong `-o` keeps them from applying.
-    static func unmatched(_ ctx: DoctorContext, _ b: BridgeView, subnet: IPPrefix, covering: [(String, FirewallRule)]) -> Finding? {
-        guard covering.allSatisfy({ $0.1.packets == 0 }), let filter = b.ns.firewall.table("ipv4", "filter") else { return nil }
-        let egress = filter.reachable(from: "FORWARD").flatMap { c in c.rules.map { (c.name, $0) } }.filter { (_, r) in
-            let t = RuleTokens(r.rule)
-            return t.target == "ACCEPT" && t.matchesIn(b.bridge.name) && !t.matchesOut(b.bridge.name) && !t.hasConntrackEstablished
-        }
-        guard let busy = egress.first(where: { $0.1.packets > 0 }) else { return nil }
-        let fid = DoctorContext.id(unmatchedId, b.ns, subnet.description)
-        return Finding(
-            id: fid, check: unmatchedId, checkNumber: number, severity: .warning,
-            title: "MASQUERADE for \(subnet) never matches while \(b.bridge.name) forwards traffic out",
-            subjects: [.init(namespace: b.ns.id, kind: "link", name: b.bridge.name),
-                       .init(namespace: b.ns.id, kind: "chain", name: "nat/\(covering[0].0)")],
-            evidence: covering.map { "-A \($0.0) \($0.1.rule)  [\($0.1.packets) pkts]" }
-                + ["-A \(busy.0) \(busy.1.rule)  [\(busy.1.packets) pkts]"],
-            explanation: "Packets from \(subnet) are forwarded out (the FORWARD counter grows) but the rule meant to "
-                + "masquerade them has counted nothing: a rule before it in the nat table accepts or returns them, "
-                + "or its interface match is wrong. They leave with private source addresses and replies never come "
-                + "back. Compare the order with `iptables -t nat -S POSTROUTING`.")
     }
 }
