@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "PlumbLab", dependencies: ["PlumbModel", "PlumbSystem", "PlumbKernel", "PlumbActions"]),
         // The TUI's application: event loop, live snapshots, doctor cadence, capture pane; the CLI only starts it.
         .target(name: "PlumbApp", dependencies: [
-            "PlumbModel", "PlumbSystem", "PlumbKernel", "PlumbActions", "PlumbCapture", "PlumbDoctor", "PlumbTUI",
+            "PlumbModel", "PlumbSystem", "PlumbKernel", "PlumbActions", "PlumbCapture", "PlumbDoctor", "PlumbTrace", "PlumbTUI",
         ]),
         .target(name: "PlumbCLI", dependencies: [
             "PlumbModel", "PlumbKernel", "PlumbActions", "PlumbTUI", "PlumbCapture", "PlumbDoctor", "PlumbTrace",

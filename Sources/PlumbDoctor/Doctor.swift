@@ -26,6 +26,9 @@ public enum Doctor {
         .init(number: 11, ids: [MacvlanCheck.id], title: "macvlan endpoint cannot reach its host"),
         .init(number: 12, ids: [HairpinCheck.id], title: "hairpin off where a container reaches its own published port"),
         .init(number: 13, ids: ["leftover-netns", "leftover-veth", "leftover-chain", "leftover-rule"], title: "leftovers"),
+        .init(number: 14, ids: [PublishedPortCheck.noListenerId, PublishedPortCheck.loopbackId, PublishedPortCheck.unreachedId],
+              title: "published port with no listener, a loopback-only listener, or a DNAT never reached", needs: "listeners"),
+        .init(number: 15, ids: [RouteShadowCheck.id], title: "a route shadows part of a container network"),
     ]
 
     public struct Report: Codable, Sendable, Equatable {
@@ -55,12 +58,15 @@ public enum Doctor {
         all += MacvlanCheck.run(ctx)
         all += HairpinCheck.run(ctx)
         all += LeftoverCheck.run(ctx)
+        all += PublishedPortCheck.run(ctx)
+        all += RouteShadowCheck.run(ctx)
         var seen: Set<String> = []
         let findings = all.filter { seen.insert($0.id).inserted }.sorted {
             ($0.severity, -$0.checkNumber, $1.id) > ($1.severity, -$1.checkNumber, $0.id)
         }
         var notChecked: [String] = []
         if inputs.resolvers == nil { notChecked.append("10 dns-unreachable: resolv.conf and DNS listeners not read") }
+        if inputs.listeners == nil { notChecked.append("14 published ports: listeners not read") }
         return Report(findings: findings, notChecked: notChecked)
     }
 

@@ -60,11 +60,14 @@ public struct DoctorInputs: Codable, Sendable, Equatable {
     public var scope: Set<UInt64>?
     /// The namespace playing the host (`--host-ns`); nil: the snapshot's host.
     public var hostNamespace: UInt64?
+    /// TCP and UDP listeners of the namespaces published ports lead to, by namespace id (sock_diag). nil: not
+    /// read (the listener checks do not run); a namespace missing: its listeners are unknown.
+    public var listeners: [UInt64: [SocketRecord]]?
 
     public init(resolvers: [UInt64: ResolverConfig]? = nil, brNetfilterLoaded: Bool? = nil,
-                scope: Set<UInt64>? = nil, hostNamespace: UInt64? = nil) {
+                scope: Set<UInt64>? = nil, hostNamespace: UInt64? = nil, listeners: [UInt64: [SocketRecord]]? = nil) {
         self.resolvers = resolvers; self.brNetfilterLoaded = brNetfilterLoaded; self.scope = scope
-        self.hostNamespace = hostNamespace
+        self.hostNamespace = hostNamespace; self.listeners = listeners
     }
 }
 

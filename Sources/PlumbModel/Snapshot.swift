@@ -12,6 +12,9 @@ public struct Snapshot: Codable, Sendable, Equatable {
     public var discovery: DiscoveryStats
     /// Degraded features and partial failures, in words a user can act on.
     public var notes: [String]
+    /// Every way a host port reaches a namespace (DNAT rules nat PREROUTING reaches, docker-proxy), with its
+    /// target and listener; nil when not computed (it needs the firewall, and the trace's evaluator).
+    public var publishedPorts: [PublishedPort]?
 
     public init(takenAt: Double, namespaces: [Namespace], processes: [ProcessRecord],
                 discovery: DiscoveryStats, notes: [String] = []) {

@@ -10,7 +10,7 @@ final class DockerLayoutTests: XCTestCase {
         lines.map { FirewallRule(rule: $0, packets: 1, target: RuleTokens($0).target) }
     }
 
-    func dockerHost(flushForward: Bool = false) -> DoctorFixture {
+    static func dockerHost(flushForward: Bool = false) -> DoctorFixture {
         var f = DoctorFixture()
         f.editLink(DoctorFixture.host, "br0") { $0.name = "docker0"; $0.addresses = ["172.17.0.1/16"] }
         for c in [DoctorFixture.c1, DoctorFixture.c2] {
@@ -52,12 +52,12 @@ final class DockerLayoutTests: XCTestCase {
     }
 
     func testDockerDefaultBridgeWithPublishedPortIsHealthy() {
-        let f = dockerHost()
+        let f = Self.dockerHost()
         XCTAssertEqual(Doctor.run(snapshot: f.snap, inputs: DoctorInputs(resolvers: [:], brNetfilterLoaded: true)).map(\.id), [])
     }
 
     func testFlushedForwardChainIsReportedAsDeadDockerChainsAndNoAcceptPath() {
-        let f = dockerHost(flushForward: true)
+        let f = Self.dockerHost(flushForward: true)
         let all = Doctor.run(snapshot: f.snap)
         XCTAssertEqual(Set(all.filter { $0.severity != .info }.map(\.id)), ["forward-drop:ns1:ipv4:docker0",
                              "chain-unreached:ns1:ipv4:filter:DOCKER-USER",

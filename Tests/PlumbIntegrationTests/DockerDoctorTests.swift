@@ -56,4 +56,55 @@ final class DockerDoctorTests: RuntimeTestCase {
         try d.run("network", "rm", "pt-dk-net")
         try assertHealthy(d.host, "after the user network is gone")
     }
+
+    func testPortsWithoutAListenerOrOnlyALoopbackOneAreFound() throws {
+        let d = try docker()
+        try d.run("run", "-d", "--name", "pt-dk-loop", "-p", "8083:80", DockerDaemon.image, "httpd", "-f", "-p", "127.0.0.1:80", "-h", "/www")
+        try d.run("run", "-d", "--name", "pt-dk-none", "-p", "8084:80", DockerDaemon.image, "sleep", "3600")
+        XCTAssertFalse(fetchFromOutside(d.host, "http://\(d.host.uplinkAddress):8083/"), "a loopback listener does not answer")
+        let found = try d.host.doctor(stateDir: stateDir).findings
+        let alarms = found.filter { ($0["severity"] as? String) != "info" }.compactMap { $0["id"] as? String }
+        XCTAssertEqual(alarms.filter { $0.hasPrefix("port-loopback-only:") && $0.hasSuffix(":tcp:*:8083") }.count, 1, "\(alarms)")
+        XCTAssertEqual(alarms.filter { $0.hasPrefix("port-no-listener:") && $0.hasSuffix(":tcp:*:8084") }.count, 1, "\(alarms)")
+        XCTAssertEqual(alarms.count, 2, "nothing else: \(alarms)")
+        let ports = try Shell.json([CLITests.binary, "ports", d.host.name, "--json"]) as? [[String: Any]] ?? []
+        let byPort = Dictionary(ports.map { ($0["hostPort"] as? Int ?? 0, $0) }, uniquingKeysWith: { a, _ in a })
+        XCTAssertEqual(byPort[8083]?["listener"] as? String, "loopback")
+        XCTAssertEqual(byPort[8084]?["listener"] as? String, "none")
+        XCTAssertEqual(byPort[8083]?["owner"] as? String, "docker")
+        XCTAssertEqual(byPort[8083]?["reachesTarget"] as? Bool, true)
+        XCTAssertEqual((byPort[8083]?["proxies"] as? [String])?.isEmpty, false, "docker-proxy joined to its DNAT rule")
+    }
+
+    func testADeletedMasqueradeRuleAndAShadowingRouteAreFound() throws {
+        let d = try docker()
+        let subnet = "10.213.218.0/24"
+        try d.run("network", "create", "--subnet", subnet, "pt-dk-net2")
+        let id = try d.run("network", "inspect", "-f", "{{.Id}}", "pt-dk-net2").trimmingCharacters(in: .whitespacesAndNewlines)
+        let bridge = "br-\(id.prefix(12))"
+        try d.run("run", "-d", "--name", "pt-dk-m", "--network", "pt-dk-net2", "-p", "8086:80", DockerDaemon.image,
+                  "httpd", "-f", "-p", "80", "-h", "/www")
+        try assertHealthy(d.host, "before the faults")
+        // Docker's hairpin rule (-s IP/32 -d IP/32 --dport 80 -j MASQUERADE) stays; the network's rule goes.
+        let rule = ["POSTROUTING", "-s", subnet, "!", "-o", bridge, "-j", "MASQUERADE"]
+        try Shell.run(d.host.inHost(["iptables", "-t", "nat", "-D"] + rule))
+        XCTAssertTrue(try d.host.run("iptables-save", "-t", "nat").contains("-j MASQUERADE"), "the hairpin rule is still there")
+        var alarms = try d.host.doctor(stateDir: stateDir).findings.filter { ($0["severity"] as? String) != "info" }
+        XCTAssertEqual(alarms.compactMap { $0["id"] as? String }.filter { $0.hasPrefix("no-masquerade:") && $0.hasSuffix(":\(subnet)") }.count, 1,
+                       "\(alarms.compactMap { $0["id"] })")
+        try Shell.run(d.host.inHost(["iptables", "-t", "nat", "-A"] + rule))
+        try assertHealthy(d.host, "the MASQUERADE rule is back")
+        // A more specific route for part of the network, out of the uplink.
+        try d.host.run("ip", "route", "add", "10.213.218.0/28", "via", d.host.gatewayAddress)
+        alarms = try d.host.doctor(stateDir: stateDir).findings.filter { ($0["severity"] as? String) != "info" }
+        XCTAssertEqual(alarms.compactMap { $0["id"] as? String }.filter { $0.hasPrefix("route-shadow:") && $0.hasSuffix(":\(bridge):10.213.218.0/28") }.count, 1,
+                       "\(alarms.compactMap { $0["id"] })")
+        try d.host.run("ip", "route", "del", "10.213.218.0/28")
+        try d.host.run("ip", "route", "add", "blackhole", "10.213.218.2")
+        alarms = try d.host.doctor(stateDir: stateDir).findings.filter { ($0["severity"] as? String) != "info" }
+        XCTAssertEqual(alarms.compactMap { $0["id"] as? String }.filter { $0.hasSuffix(":\(bridge):10.213.218.2/32") }.count, 1,
+                       "\(alarms.compactMap { $0["id"] })")
+        try d.host.run("ip", "route", "del", "blackhole", "10.213.218.2")
+        try assertHealthy(d.host, "the shadowing routes are gone")
+    }
 }

@@ -13,7 +13,7 @@ public struct PlumbCommand: ParsableCommand {
             and what the firewall does to the traffic.
             \(ExitStatus.summary)
             """,
-        subcommands: [TUICommand.self, SnapshotCommand.self, DiffCommand.self, NamespaceCommand.self, FirewallCommand.self, SocketsCommand.self, NetCommand.self,
+        subcommands: [TUICommand.self, SnapshotCommand.self, DiffCommand.self, NamespaceCommand.self, FirewallCommand.self, SocketsCommand.self, PortsCommand.self, NetCommand.self,
                       LabCommand.self, GcCommand.self, CaptureCommand.self, ExecCommand.self, DoctorCommand.self,
                       TraceCommand.self],
         defaultSubcommand: TUICommand.self

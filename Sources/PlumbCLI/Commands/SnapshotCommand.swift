@@ -26,11 +26,14 @@ struct SnapshotCommand: ParsableCommand {
         let reader = SnapshotReader(options: options)
         let full = target.map { reader.read(target: $0) } ?? reader.read()
         var snap = full
+        var scope: Set<UInt64>?
         if let target {
             let ns = try resolveTarget(target, in: full)
             snap.namespaces = [ns]
             snap.processes = full.processes.filter { $0.namespace == ns.id }
+            scope = [ns.id]
         }
+        if options.firewall { snap.publishedPorts = PublishedPorts.find(in: full, scope: scope) }
         // Peers in namespaces that were not shown are still named from the full list.
         try render(SnapshotOutput(snapshot: snap, names: full.namespaces, showAll: all), as: read.format)
     }

@@ -68,6 +68,7 @@ extension Snapshot: FastJSONWritable {
         w.codableArray("processes", processes)
         w.key("discovery"); w.codable(discovery)
         w.field("notes", notes)
+        if let publishedPorts { w.codableArray("publishedPorts", publishedPorts) }
         w.close(0x7D)
     }
 }

@@ -39,6 +39,7 @@ final class DoctorContext {
     }
     private var linkPositions: [UInt64: [Int: Int]] = [:]
     var judges: [UInt64: FlowJudge] = [:]
+    var portsCache: [PublishedPort]?
 
     /// How a plan step names this namespace (host, an `ip netns` name, or a file that holds it) and which one
     /// it must still be when the fix runs: its cookie from this snapshot.
