@@ -33,6 +33,10 @@ final class DoctorHealthyTests: DoctorTestCase {
             for n in [web, back] { _ = try? Shell.result([CLITests.binary, "net", "rm", n, "--state-dir", stateDir, "--host-ns", h]) }
         }
         XCTAssertEqual(try Shell.result(["ip", "netns", "exec", c1, "ping", "-c", "1", "-W", "2", "10.213.112.3"]).status, 0)
+        // Something listens behind c2's published port (without it, port-no-listener would rightly speak).
+        let server = try Shell.spawn(["ip", "netns", "exec", c2, "busybox", "httpd", "-f", "-p", "80", "-h", "/"])
+        cleanups.append { kill(server.pid, SIGTERM); server.waitUntilExit() }
+        usleep(300_000)
         let found = try doctor(h)
         XCTAssertEqual(found.filter { $0["severity"] as? String != "info" }.map { $0["id"] as! String }, [])
         // Control: the doctor does look at this network (a fault in it is seen).

@@ -19,7 +19,9 @@ enum RouteShadowCheck {
                 for r in b.ns.routes where (r.table == 254) && r.family == own.family && r != own {
                     guard r.dst != "default", let p = IPPrefix(addressOrPrefix: r.dst)?.canonical, subnet.contains(p.address) else { continue }
                     let through = r.dev == b.bridge.name && r.type == "unicast"
-                    if through { continue }
+                    // Another link's connected route (an address whose subnet overlaps): check 7's subnet-overlap.
+                    let connectedElsewhere = r.protocolName == "kernel" && r.gateway == nil && r.type == "unicast"
+                    if through || connectedElsewhere { continue }
                     let moreSpecific = p.length > subnet.length
                     let sameButPreferred = p.length == subnet.length && (r.metric ?? 0) < (own.metric ?? 0)
                     guard moreSpecific || sameButPreferred else { continue }
