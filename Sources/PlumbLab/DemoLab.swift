@@ -158,7 +158,7 @@ public final class DemoLab {
             }
         }
         for net in st.networks.reversed() { _ = try? service.remove(net, force: true, dryRun: false) }
-        for ns in (st.namespaces + st.overlay).reversed() { _ = try? service.removeNamespace(ns, dryRun: false) }
+        for ns in (st.namespaces + st.overlay).reversed() { _ = try? service.removeNamespace(ns, force: true, dryRun: false) }
         try? FileManager.default.removeItem(atPath: "/run/plumb-lab-\(prefix)")
         try? FileManager.default.removeItem(atPath: stateFile)
         return st

@@ -50,6 +50,7 @@ final class InodeReuseTests: RootTestCase {
         let n: String
         if let newcomer {
             n = newcomer
+            print("InodeReuseTests: the kernel reused inode \(oldInode) within \(created.count) new namespaces")
         } else {
             // No reuse within the bound (the machine's other namespace churn took it first). Construct the same
             // situation honestly: point the endpoint's stored inode at a live newcomer, exactly what a reused
@@ -60,9 +61,13 @@ final class InodeReuseTests: RootTestCase {
             print("InodeReuseTests: no inode reuse within \(created.count) namespaces; the stored inode was pointed at \(n)")
         }
         try lab.ip(n, "link", "add", "eth0", "type", "veth", "peer", "name", "eth1")
-        let links = { try Shell.run("ip", "-n", n, "-o", "link", "show").split(separator: "\n").map { $0.split(separator: ":")[1] } }
+        // Link names (without the "@peer" suffix), in index order.
+        let links = {
+            try Shell.run("ip", "-n", n, "-o", "link", "show").split(separator: "\n")
+                .map { String($0.split(separator: ":")[1].split(separator: "@")[0]).trimmingCharacters(in: .whitespaces) }
+        }
         let before = try links()
-        XCTAssertTrue(before.contains(" eth0"), "\(before)")
+        XCTAssertTrue(before.contains("eth0"), "\(before)")
 
         r = try plumb("net", "inspect", "ptreuse", "--json")
         XCTAssertEqual(r.status, 0, r.stderr)
