@@ -44,8 +44,8 @@ let package = Package(
             "PlumbModel", "PlumbSystem", "PlumbKernel", "PlumbActions", "PlumbCapture", "PlumbDoctor", "PlumbTrace", "PlumbTUI",
         ]),
         .target(name: "PlumbCLI", dependencies: [
-            "PlumbModel", "PlumbKernel", "PlumbActions", "PlumbTUI", "PlumbCapture", "PlumbDoctor", "PlumbTrace",
-            "PlumbLab", "PlumbApp",
+            "PlumbModel", "PlumbSystem", "PlumbKernel", "PlumbActions", "PlumbTUI", "PlumbCapture", "PlumbDoctor",
+            "PlumbTrace", "PlumbLab", "PlumbApp",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: [
             // The JSON writer appends to a class-owned buffer millions of times; runtime exclusivity checks
@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "PlumbKernelTests", dependencies: ["PlumbKernel", "PlumbModel"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PlumbCaptureTests", dependencies: ["PlumbCapture", "PlumbFuzz", "PlumbModel"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PlumbTUITests", dependencies: ["PlumbTUI", "PlumbApp", "PlumbModel"], resources: [.copy("Golden")]),
+        .testTarget(name: "PlumbTUITests", dependencies: ["PlumbTUI", "PlumbApp", "PlumbModel", "PlumbSystem"], resources: [.copy("Golden")]),
         .testTarget(name: "PlumbActionsTests", dependencies: ["PlumbActions", "PlumbModel"]),
         .testTarget(name: "PlumbDoctorTests", dependencies: ["PlumbDoctor", "PlumbModel"]),
         .testTarget(name: "PlumbTraceTests", dependencies: ["PlumbTrace", "PlumbModel"], resources: [.copy("Fixtures")]),

@@ -8,7 +8,8 @@ public struct AppKernel {
     public var snapshots: any SnapshotSource
     /// What the doctor reads besides the snapshot (resolvers, br_netfilter): as `plumb doctor` reads it.
     public var doctorInputs: (Snapshot) -> DoctorInputs
-    public var openCapture: (_ namespace: Namespace, _ interface: String, _ filter: String) -> any CaptureSession
+    /// A capture pane's session; `promiscuous` false in read-only mode (`ReadonlyPolicy`).
+    public var openCapture: (_ namespace: Namespace, _ interface: String, _ filter: String, _ promiscuous: Bool) -> any CaptureSession
     public var applyFix: (Finding) -> StatusMessage
     public var undoFix: () -> StatusMessage
     /// Runs a shell in the namespace with the terminal suspended; returns the status-line message.
@@ -16,7 +17,7 @@ public struct AppKernel {
 
     public init(snapshots: any SnapshotSource,
                 doctorInputs: @escaping (Snapshot) -> DoctorInputs,
-                openCapture: @escaping (Namespace, String, String) -> any CaptureSession,
+                openCapture: @escaping (Namespace, String, String, Bool) -> any CaptureSession,
                 applyFix: @escaping (Finding) -> StatusMessage,
                 undoFix: @escaping () -> StatusMessage,
                 shell: @escaping (UInt64, Snapshot, any Terminal) -> StatusMessage) {
@@ -30,7 +31,7 @@ public struct AppKernel {
                             shell: @escaping (UInt64, Snapshot, any Terminal) -> StatusMessage) -> AppKernel {
         AppKernel(snapshots: snapshots,
                   doctorInputs: { Diagnosis.inputs(for: $0) },
-                  openCapture: { TUICapture(namespace: $0, interface: $1, filter: $2, io: io) },
+                  openCapture: { TUICapture(namespace: $0, interface: $1, filter: $2, promiscuous: $3, io: io) },
                   applyFix: { DoctorFixes.apply($0, journal: journal) },
                   undoFix: { DoctorFixes.undo(journal: journal) },
                   shell: shell)

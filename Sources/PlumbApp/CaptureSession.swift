@@ -8,8 +8,9 @@ public protocol CaptureSession: AnyObject {
     func poll(paused: Bool) -> Bool
     /// What the pane draws; the selected packet's fields and bytes only when the detail is open.
     func feed(selected: Int?, showDetail: Bool) -> CaptureFeed
-    /// Writes the packets the pane holds to `path`; returns how many.
-    func save(to path: String) throws -> Int
+    /// Writes the packets the pane holds to `path`; returns how many. An existing file is refused with
+    /// `PrivateFileError.exists` unless `overwrite`.
+    func save(to path: String, overwrite: Bool) throws -> Int
     /// Stops capturing and waits for the capture's threads.
     func stop()
 }

@@ -1,6 +1,7 @@
 import Foundation
 import PlumbDoctor
 import PlumbModel
+import PlumbSystem
 import PlumbTUI
 
 /// The TUI's application: the event loop between a terminal and the kernel side. It takes snapshots as the
@@ -93,6 +94,12 @@ public final class TUIApp {
     /// Does what the reducer asked. False: quit.
     private func perform(_ effect: Effect) -> Bool {
         let live = kernel.snapshots
+        // The reducer refuses the keys already; this is the second check, for effects from any other path.
+        if state.readonly && !ReadonlyPolicy.allows(effect) {
+            state.message = .error("read-only mode (--readonly): nothing on the system is changed")
+            return true
+        }
+        let promiscuous = ReadonlyPolicy.promiscuousCapture(readonly: state.readonly)
         switch effect {
         case .quit: return false
         case .refresh: live.refreshNow()
@@ -103,19 +110,26 @@ public final class TUIApp {
             state.message = kernel.shell(id, context.snapshot, terminal)
         case .startCapture(let id, let interface, let filter):
             capture?.stop()
-            capture = context.snapshot.namespace(id: id).map { kernel.openCapture($0, interface, filter) }
+            capture = context.snapshot.namespace(id: id).map { kernel.openCapture($0, interface, filter, promiscuous) }
         case .restartCapture(let filter):
             if let pane = state.capture {
                 capture?.stop()
-                capture = context.snapshot.namespace(id: pane.namespace).map { kernel.openCapture($0, pane.interface, filter) }
+                capture = context.snapshot.namespace(id: pane.namespace).map {
+                    kernel.openCapture($0, pane.interface, filter, promiscuous)
+                }
             }
         case .stopCapture:
             capture?.stop()
             capture = nil
-        case .saveCapture(let path):
+        case .saveCapture(let path, let overwrite):
             do {
-                let n = try capture?.save(to: path) ?? 0
+                let n = try capture?.save(to: path, overwrite: overwrite) ?? 0
                 state.message = .info("wrote \(n) packets to \(path)")
+            } catch PrivateFileError.exists {
+                // The reducer cannot know what is on disk: the question comes from here, and `y` saves again.
+                state.confirm = Confirmation(title: "Overwrite \(path)?",
+                                             lines: ["it exists: y replaces it with the packets the pane holds"],
+                                             effect: .saveCapture(path: path, overwrite: true))
             } catch {
                 state.message = .error("\(error)")
             }

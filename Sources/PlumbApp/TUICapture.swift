@@ -8,13 +8,13 @@ import PlumbTUI
 public struct CaptureIO: Sendable {
     public var source: @Sendable (_ namespace: Namespace, _ interface: String, _ label: String) throws -> CaptureSource
     public var clock: @Sendable (PacketTimestamp) -> String
-    /// Writes the packets to `path` and returns how many were written.
-    public var save: @Sendable (_ path: String, _ sources: [CaptureSourceInfo], _ comment: String,
+    /// Writes the packets to `path` (an existing file only when `overwrite`) and returns how many were written.
+    public var save: @Sendable (_ path: String, _ overwrite: Bool, _ sources: [CaptureSourceInfo], _ comment: String,
                                 _ packets: [LivePacket]) throws -> Int
 
     public init(source: @escaping @Sendable (Namespace, String, String) throws -> CaptureSource,
                 clock: @escaping @Sendable (PacketTimestamp) -> String,
-                save: @escaping @Sendable (String, [CaptureSourceInfo], String, [LivePacket]) throws -> Int) {
+                save: @escaping @Sendable (String, Bool, [CaptureSourceInfo], String, [LivePacket]) throws -> Int) {
         self.source = source; self.clock = clock; self.save = save
     }
 }
@@ -37,7 +37,7 @@ public final class TUICapture {
     /// At most this many packets are decoded per UI frame: a busy link never stalls the screen.
     let perPoll = 2000
 
-    public init(namespace: Namespace, interface: String, filter: String, io: CaptureIO) {
+    public init(namespace: Namespace, interface: String, filter: String, promiscuous: Bool = true, io: CaptureIO) {
         label = "\(namespace.displayName)/\(interface)"
         self.io = io
         var src: CaptureSource? = nil
@@ -50,6 +50,7 @@ public final class TUICapture {
         guard src != nil else { return }
         var options = CaptureOptions(filter: filter.isEmpty ? nil : filter)
         options.retention = .latest
+        options.promiscuous = promiscuous
         // A kernel block is handed over when full or after this long: short, so a packet is on screen well
         // within 200 ms even on a quiet link.
         options.timeoutMillis = 50
@@ -127,9 +128,9 @@ public final class TUICapture {
 
     /// Writes the packets the pane holds: pcapng for `.pcapng` names (with the namespace in the interface
     /// description), pcap otherwise. Returns how many were written.
-    public func save(to path: String) throws -> Int {
+    public func save(to path: String, overwrite: Bool) throws -> Int {
         guard let capture else { throw CaptureSaveError.noCapture }
-        return try io.save(path, capture.sources, "plumb TUI capture of \(label)", packets)
+        return try io.save(path, overwrite, capture.sources, "plumb TUI capture of \(label)", packets)
     }
 
     /// Stops and waits for the capture threads (at most one poll timeout, ~100 ms): they must not outlive it.

@@ -88,6 +88,55 @@ final class CaptureIntegrationTests: RootTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: file))
     }
 
+    /// `-w` as root in a directory anyone can write (like /tmp): a planted symlink is never followed (the
+    /// victim keeps its bytes, a dangling link's target is not created), an existing file is kept unless
+    /// --force, and a new file is 0600 and belongs to the user who ran sudo.
+    func testWriteNeverFollowsALinkNorOverwritesAndCreatesAPrivateFile() throws {
+        chmod(dir, 0o1777)
+        let victim = "\(dir!)/victim", link = "\(dir!)/link.pcap", dangling = "\(dir!)/dangling.pcap"
+        try "secret".write(toFile: victim, atomically: false, encoding: .utf8)
+        chmod(victim, 0o600)
+        XCTAssertEqual(symlink(victim, link), 0)
+        XCTAssertEqual(symlink("\(dir!)/made-by-root", dangling), 0)
+        // `timeout`: a plumb that did open the file would capture until stopped.
+        let refused = ["timeout", "20", plumb, "capture", lab.a, "-i", lab.linkA, "-w"]
+        for path in [link, dangling] {
+            for force in [[], ["--force"]] {
+                let r = try Shell.result(refused + [path] + force)
+                XCTAssertEqual(r.status, 1, r.stderr)
+                XCTAssertTrue(r.stderr.contains("is a symbolic link"), r.stderr)
+                XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "one line: \(r.stderr)")
+            }
+        }
+        XCTAssertEqual(try String(contentsOfFile: victim, encoding: .utf8), "secret")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(dir!)/made-by-root"))
+
+        let theirs = "\(dir!)/theirs.pcap"
+        try "nobody's".write(toFile: theirs, atomically: false, encoding: .utf8)
+        XCTAssertEqual(chown(theirs, 65534, 65534), 0)
+        let exists = try Shell.result(refused + [theirs])
+        XCTAssertEqual(exists.status, 64, exists.stderr)
+        XCTAssertTrue(exists.stderr.contains("already exists") && exists.stderr.contains("--force"), exists.stderr)
+        let forced = try Shell.result(refused + [theirs, "--force"])
+        XCTAssertEqual(forced.status, 1, forced.stderr)
+        XCTAssertTrue(forced.stderr.contains("belongs to uid 65534"), forced.stderr)
+        XCTAssertEqual(try String(contentsOfFile: theirs, encoding: .utf8), "nobody's")
+
+        let file = "\(dir!)/new.pcap"
+        let cap = try BackgroundProcess(["env", "SUDO_UID=65534", "SUDO_GID=65533", plumb, "capture", lab.a, "-i", lab.linkA,
+                                         "-f", Self.echoRequests, "-c", "1", "-w", file], log: "\(dir!)/new.log")
+        defer { cap.kill() }
+        try cap.waitForLog(containing: "capturing on")
+        try Shell.run("ip", "netns", "exec", lab.a, "ping", "-c", "1", "10.213.100.2")
+        XCTAssertEqual(cap.waitForExit(seconds: 5), 0, cap.log)
+        var st = stat()
+        XCTAssertEqual(lstat(file, &st), 0)
+        XCTAssertEqual(st.st_mode & 0o7777, 0o600)
+        XCTAssertEqual(st.st_uid, 65534)
+        XCTAssertEqual(st.st_gid, 65533)
+        XCTAssertEqual(try PcapReader.read(path: file).packets.count, 1)
+    }
+
     func testUnknownTargetAndInterfaceExit4() throws {
         let r = try Shell.result([plumb, "capture", "pt-cap-none-\(lab.tag)"])
         XCTAssertEqual(r.status, 4, r.stderr)
@@ -245,7 +294,7 @@ final class CaptureIntegrationTests: RootTestCase {
         XCTAssertLessThanOrEqual(try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int ?? 0, 300_000)
         XCTAssertEqual(try tsharkCount(file), ours.packets.count)
 
-        let full = try Shell.result([plumb, "capture", lab.b, "-w", "/dev/full"])
+        let full = try Shell.result([plumb, "capture", lab.b, "-w", "/dev/full", "--force"])
         XCTAssertEqual(full.status, 1)
         XCTAssertTrue(full.stderr.contains("No space left on device"), full.stderr)
     }

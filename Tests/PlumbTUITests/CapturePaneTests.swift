@@ -32,7 +32,7 @@ final class CapturePaneTests: XCTestCase {
         XCTAssertEqual(s.capture?.filter, "tcp port 80")
         s.press([.char("w")])
         s.type("/tmp/x.pcapng")
-        XCTAssertEqual(s.press([.enter]), [.saveCapture(path: "/tmp/x.pcapng")])
+        XCTAssertEqual(s.press([.enter]), [.saveCapture(path: "/tmp/x.pcapng", overwrite: false)])
         XCTAssertEqual(s.press([.char("x")]), [.stopCapture])
     }
 

@@ -246,6 +246,30 @@ final class ReducerTests: XCTestCase {
         XCTAssertTrue(s.message!.text.contains("read-only"), s.message!.text)
     }
 
+    /// `--readonly` is one policy: every key that would change the system (fix, undo, shell, saving a
+    /// capture) is refused with a message, and the app refuses the matching effects.
+    func testReadonlyRefusesEveryKeyThatChangesTheSystem() {
+        var s = TestEnv.state()
+        s.readonly = true
+        for (key, word) in [("f", "no fixes"), ("u", "no undo"), ("s", "no shells")] {
+            XCTAssertEqual(s.press([.char(Character(key))]), [.none], key)
+            XCTAssertNil(s.confirm, "\(key): no plan offered")
+            XCTAssertTrue(s.message?.text.contains(word) == true, "\(key): \(s.message?.text ?? "no message")")
+        }
+        s.press([.char("c")])
+        XCTAssertNotNil(s.capture, "capturing is allowed, without promiscuous mode")
+        XCTAssertEqual(s.press([.char("w")]), [.none])
+        XCTAssertNil(s.input, "no path prompt")
+        XCTAssertTrue(s.message?.text.contains("no files are written") == true, s.message?.text ?? "")
+        let refused = Action.allCases.filter { ReadonlyPolicy.refusal(for: $0) != nil }
+        XCTAssertEqual(Set(refused), [.fix, .undo, .shell, .captureSave])
+        for e: Effect in [.shell(namespace: 1), .saveCapture(path: "x", overwrite: true), .applyFix(id: "x"), .undoFix] {
+            XCTAssertFalse(ReadonlyPolicy.allows(e), "\(e)")
+        }
+        XCTAssertTrue(ReadonlyPolicy.allows(.startCapture(namespace: 1, interface: "any", filter: "")))
+        XCTAssertFalse(ReadonlyPolicy.promiscuousCapture(readonly: true))
+    }
+
     func testZoomAndEscUnzooms() {
         var s = TestEnv.state()
         s.press([.tab, .char("z")])

@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import PlumbSystem
 
 /// Plumb's persistent state (networks, endpoints, IPAM allocations, the plan journal) in one SQLite file.
 ///
@@ -19,6 +20,7 @@ public final class StateStore: @unchecked Sendable {
     public init(path: String) throws {
         self.path = path
         try Self.makeDirectory(for: path)
+        try Self.requireTrusted(path)
         db = try SQLiteConnection(path: path)
         try configure()
         try Schema.migrate(db)
@@ -72,6 +74,27 @@ public final class StateStore: @unchecked Sendable {
             if mkdir(current, 0o700) != 0 && errno != EEXIST {
                 throw StoreError.cannotCreateDirectory(dir, reason: String(cString: strerror(errno)))
             }
+        }
+    }
+
+    /// Refuses a state store that anyone but root (the effective user) could have written: `gc` carries out the
+    /// journal's plans as root, so a writable directory or database would run another user's plugin binary
+    /// or firewall batch as root. Checks the directory (not a symlink, fstat of the opened descriptor, its
+    /// parents), then creates the database 0600 when missing (SQLite gives its -wal and -shm the database's
+    /// mode and owner) or checks the existing one and its -wal, -shm and -journal files.
+    static func requireTrusted(_ path: String) throws {
+        let dirPath = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        do {
+            let dir = try TrustedFiles.openDirectory(dirPath.isEmpty ? "." : dirPath)
+            _ = try TrustedFiles.openFile(name, in: dir, path: path, create: true)
+            for suffix in ["-wal", "-shm", "-journal"] {
+                _ = try TrustedFiles.openFile(name + suffix, in: dir, path: path + suffix, create: false)
+            }
+        } catch .untrusted(let path, let owner, let mode, let problem) {
+            throw StoreError.untrusted(path: path, owner: owner, mode: mode, problem: problem)
+        } catch .system(let e) {
+            throw StoreError.cannotOpen(path, reason: "\(e)")
         }
     }
 

@@ -5,6 +5,8 @@ import PlumbModel
 public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     case cannotCreateDirectory(String, reason: String)
     case cannotOpen(String, reason: String)
+    /// The state directory, the database or its WAL belongs to another user or others may write it.
+    case untrusted(path: String, owner: UInt32, mode: UInt32, problem: String)
     /// Another connection held the lock longer than the busy timeout.
     case busy(path: String, operation: String)
     case sqlite(path: String, operation: String, code: Int32, message: String)
@@ -40,6 +42,9 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
             return "cannot create state directory \(dir): \(reason) (run as root, or choose another with --state-dir)"
         case .cannotOpen(let path, let reason):
             return "cannot open state database \(path): \(reason) (check the file and its directory, or choose another with --state-dir)"
+        case .untrusted(let path, let owner, let mode, let problem):
+            let mode = String(mode & 0o7777, radix: 8)
+            return "refusing the state store: \(path) \(problem) (owner uid \(owner), mode 0\(mode)); plumb runs the plans in its journal as root, so only root may write it: fix it (chown root \(path); chmod go-w \(path)) or choose another --state-dir"
         case .busy(let path, let operation):
             return "state database \(path) stayed locked for 5 s while \(operation): another plumb is changing it; retry when it is done (a hung one shows in `fuser \(path)`)"
         case .sqlite(let path, let operation, let code, let message):
@@ -87,6 +92,8 @@ extension StoreError: CategorizedError {
             return .invalidInput
         case .networkNotFound, .endpointNotFound, .journalEntryNotFound:
             return .notFound
+        case .untrusted:
+            return .permission  // refused for safety: another user could have written what root would run
         case .cannotCreateDirectory, .cannotOpen, .busy, .sqlite, .schemaTooNew, .corrupt, .journalTransition,
              .poolExhausted:
             return .failure

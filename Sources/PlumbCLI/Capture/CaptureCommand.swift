@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Glibc
 import PlumbCapture
+import PlumbSystem
 
 /// `plumb capture`: tcpdump inside any namespace or container, several at once merged by time.
 struct CaptureCommand: ParsableCommand {
@@ -34,6 +35,9 @@ struct CaptureCommand: ParsableCommand {
     @Option(name: .customShort("w"), help: ArgumentHelp("Write packets to FILE (.pcapng: pcapng with interface and namespace names; otherwise pcap; -: pcap to stdout) instead of printing them.", valueName: "file"))
     var write: String?
 
+    @Flag(help: "With -w: overwrite FILE if it exists (only a plain file of yours, never through a symbolic link).")
+    var force = false
+
     @Flag(help: "Print one JSON object per packet (NDJSON) with every decoded field.")
     var json = false
 
@@ -57,6 +61,7 @@ struct CaptureCommand: ParsableCommand {
             throw ValidationError("-B \(bufferSize): use 1 to \(Self.maxBufferKiB) KiB")
         }
         if json && write != nil { throw ValidationError("--json prints packets; -w writes them to a file: choose one") }
+        if force && write == nil { throw ValidationError("--force overwrites the file of -w: give -w FILE") }
     }
 
     static let maxBufferKiB = Int(Int32.max) / 1024
@@ -87,10 +92,14 @@ struct CaptureCommand: ParsableCommand {
         if let write {
             do {
                 try CaptureFileOutput.validate(path: write, linkTypes: capture.sources.map(\.linkType))
-                file = try CaptureFileOutput(path: write, sources: capture.sources, comment: commentLine())
+                file = try CaptureFileOutput(path: write, sources: capture.sources, comment: commentLine(), overwrite: force)
             } catch {
                 capture.stop()
                 capture.waitUntilFinished()
+                if case PrivateFileError.exists(let path) = error {
+                    throw CommandFailure(description: "cannot write \(path): it already exists: choose another name, or pass --force to overwrite it",
+                                         code: PlumbExit.usage)
+                }
                 throw error
             }
         }

@@ -1,4 +1,5 @@
 import PlumbCapture
+import PlumbSystem
 
 /// `-w FILE`: classic pcap (one link type, what every tool reads) or pcapng when the name ends in `.pcapng`
 /// (one interface block per source with the interface name and its namespace/container, so a merged capture of
@@ -24,11 +25,17 @@ final class CaptureFileOutput {
         }
     }
 
-    init(path: String, sources: [CaptureSourceInfo], comment: String) throws {
+    /// Creates the file as `FileSink` does (0600, the sudo user's, never through a symlink). An existing file
+    /// is refused unless `overwrite`: that error (`PrivateFileError.exists`) is thrown as it is, so the caller
+    /// says how to confirm (`--force`, or the TUI's question); every other failure is a CommandFailure.
+    init(path: String, sources: [CaptureSourceInfo], comment: String, overwrite: Bool = false) throws {
         self.path = path
         isStream = path == "-"
         do {
-            sink = isStream ? FileSink(fileDescriptor: 1, bufferSize: 256 * 1024) : try FileSink(path: path, bufferSize: 256 * 1024)
+            sink = isStream ? FileSink(fileDescriptor: 1, bufferSize: 256 * 1024)
+                            : try FileSink(path: path, overwrite: overwrite, bufferSize: 256 * 1024)
+        } catch PrivateFileError.exists(let p) {
+            throw PrivateFileError.exists(p)
         } catch {
             throw CommandFailure(description: "cannot write \(path): \(error)", code: PlumbExit.failure)
         }

@@ -1,3 +1,5 @@
+import PlumbModel
+
 /// What a command prints: one result value with two renderings, text and JSON, so the two never disagree
 /// (iproute2's single print path). A command builds its result once and hands it to `render(_:as:)`.
 protocol CommandOutput {
@@ -26,7 +28,7 @@ enum OutputFormat: Equatable {
 /// Prints `output` to `fd` (stdout unless a test gives another) in `format`: the one print path of every command.
 func render<O: CommandOutput>(_ output: O, as format: OutputFormat, to fd: Int32 = 1) throws {
     switch format {
-    case .text: FileHandleWriter.write(fd, output.text())
+    case .text: FileHandleWriter.write(fd, output.text())  // escapes control characters
     case .json(let pretty): try JSONOutput.print(output.json, pretty: pretty, to: fd)
     }
 }
@@ -35,7 +37,7 @@ extension CommandOutput {
     /// The bytes `render` writes, for outputs collected into batches (capture's packet lines).
     func bytes(as format: OutputFormat) throws -> [UInt8] {
         switch format {
-        case .text: return Array(text().utf8)
+        case .text: return Array(TerminalText.escaped(text(), keepingLayout: true).utf8)
         // The streaming write ends every document with one newline; `encode` adds it only when indenting.
         case .json(let pretty): return try StreamingJSONEncoder(pretty: pretty).encode(json) + (pretty ? [] : [0x0A])
         }

@@ -1,9 +1,13 @@
 import Glibc
+import PlumbModel
 
-/// Writes text straight to an fd: large JSON goes out in one write, without Foundation's buffering layers.
+/// Writes straight to an fd: large JSON goes out in one write, without Foundation's buffering layers.
 enum FileHandleWriter {
+    /// Text for a terminal, the choke point of every text output (results, errors, prompts): control
+    /// characters from names are written as visible escapes (`TerminalText`), lines and tabs kept. Bytes
+    /// (JSON, which escapes them itself, and pcap) go through the byte writers below unchanged.
     static func write(_ fd: Int32, _ s: String) {
-        var s = s
+        var s = TerminalText.escaped(s, keepingLayout: true)
         s.withUTF8 { write(fd, $0) }
     }
 

@@ -6,8 +6,8 @@ extension CaptureIO {
     static let cli = CaptureIO(
         source: { ns, interface, label in try CaptureTargets.source(for: ns, interface: interface, label: label) },
         clock: { CapturePrinter.clock($0) },
-        save: { path, sources, comment, packets in
-            let out = try CaptureFileOutput(path: path, sources: sources, comment: comment)
+        save: { path, overwrite, sources, comment, packets in
+            let out = try CaptureFileOutput(path: path, sources: sources, comment: comment, overwrite: overwrite)
             do {
                 for p in packets { try out.write(p) }
                 try out.close()

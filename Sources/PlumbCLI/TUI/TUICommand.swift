@@ -18,7 +18,7 @@ struct TUICommand: ParsableCommand {
     @Flag(name: .customLong("no-color"), help: "Monochrome (also when NO_COLOR is set).")
     var noColor = false
 
-    @Flag(help: "Disable every action that changes the kernel or opens a root shell (fix, undo, shell).")
+    @Flag(help: "Change nothing on the system: no fix, undo or shell, no capture file written, captures without promiscuous mode.")
     var readonly = false
 
     @Option(help: "Where fixes are journaled (default /var/lib/plumb, or $PLUMB_STATE_DIR); `u` undoes from there.")

@@ -50,11 +50,12 @@ public final class FileSink: ByteSink {
     /// Set after a failed write: the file was cut back to `committedBytes` and takes no more writes.
     public private(set) var failed: ByteSinkError?
 
-    /// Creates (or truncates) `path` with mode 0644.
-    public init(path: String, bufferSize: Int = 64 * 1024) throws {
-        guard let file = FileDescriptor.openIfPresent(path, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644) else {
-            throw ByteSinkError(operation: "open", path: path, errno: errno)
-        }
+    /// Creates `path` as a private file (mode 0600, owned by `owner`: the user who ran sudo, by default),
+    /// never through a symbolic link; an existing file is refused unless `overwrite` (see
+    /// `FileDescriptor.createPrivate`, which throws `PrivateFileError`).
+    public init(path: String, overwrite: Bool = false, owner: FileOwner = .invokingUser(),
+                bufferSize: Int = 64 * 1024) throws {
+        let file = try FileDescriptor.createPrivate(path, overwrite: overwrite, owner: owner)
         self.path = path
         self.fd = file.rawValue
         self.owned = .some(file)

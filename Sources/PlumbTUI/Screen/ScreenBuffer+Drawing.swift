@@ -3,7 +3,8 @@
 extension ScreenBuffer {
     /// Draws `text` at (x, y) in at most `width` columns (default: to the right edge). When the text is
     /// longer, its last visible column becomes `ellipsis` (pass nil for a hard cut). Control characters
-    /// are shown as `?` so a hostile interface name cannot move the cursor. Returns the columns drawn.
+    /// (C0, DEL, C1) are shown as `?` so a hostile interface name cannot move the cursor. Returns the columns
+    /// drawn.
     @discardableResult
     public mutating func text(_ text: String, x: Int, y: Int, width: Int? = nil, style: Style = .plain,
                               ellipsis: Character? = "…") -> Int {
@@ -14,7 +15,11 @@ extension ScreenBuffer {
         let room = needsCut && ellipsis != nil ? limit - 1 : limit
         var col = 0
         for var c in text {
-            if c.isASCII, let a = c.asciiValue, a < 0x20 || a == 0x7f { c = "?" }
+            if c.isASCII {
+                if let a = c.asciiValue, a < 0x20 || a == 0x7f { c = "?" }
+            } else if let s = c.unicodeScalars.first, s.value >= 0x80 && s.value <= 0x9f {
+                c = "?"  // C1 controls: U+009B is a CSI to many terminals
+            }
             let w = CharWidth.of(c)
             if col + w > room { break }
             if x + col >= 0 { put(c, x: x + col, y: y, style: style) }

@@ -55,7 +55,7 @@ extension AppState {
         case .captureSave:
             let path = text.trimmingSpaces
             guard !path.isEmpty else { return .none }
-            return .saveCapture(path: path)
+            return .saveCapture(path: path, overwrite: false)
         default:
             return .none
         }

@@ -11,10 +11,6 @@ extension AppState {
     }
 
     mutating func askFix(rows: PaneRows) -> Effect {
-        if readonly {
-            message = .error("read-only mode (--readonly): no fixes")
-            return .none
-        }
         guard focus == .details, detailTab == .findings else {
             focus = .details
             detailTab = .findings
@@ -35,10 +31,6 @@ extension AppState {
     }
 
     mutating func askUndo() -> Effect {
-        if readonly {
-            message = .error("read-only mode (--readonly): no undo")
-            return .none
-        }
         confirm = Confirmation(title: "Undo the last fix Plumb applied?",
                                lines: ["applies its inverse plan from the journal (as plumb doctor --undo)"],
                                effect: .undoFix)

@@ -68,6 +68,10 @@ extension AppState {
     }
 
     mutating func perform(_ action: Action, snapshot: Snapshot) -> Effect {
+        if readonly, let refusal = ReadonlyPolicy.refusal(for: action) {
+            message = .error(refusal)
+            return .none
+        }
         let rows = PaneRows(self, snapshot)
         let page = max(1, layout.visibleRows(focus) - 1)
         switch action {
@@ -104,10 +108,6 @@ extension AppState {
         case .zoom: zoomed.toggle()
         case .quit: return .quit
         case .shell:
-            if readonly {
-                message = .error("read-only mode (--readonly): no shells")
-                return .none
-            }
             guard let ns = rows.namespace else {
                 message = .error("select a namespace, container or link first")
                 return .none

@@ -40,7 +40,7 @@ public struct AppState: Equatable, Sendable {
     public var zoomed = false
     public var refreshInterval: Double
     public var message: StatusMessage?
-    /// `--readonly`: keys that change the kernel or hand out a root shell (fix, undo, shell) are refused.
+    /// `--readonly`: keys that would change the system are refused (`ReadonlyPolicy`).
     public var readonly = false
     /// The doctor's findings on the current snapshot (the live loop runs the checks and sets them).
     public var findings: [Finding] = []

@@ -19,8 +19,9 @@ public enum Effect: Equatable, Sendable {
     case restartCapture(filter: String)
     /// Close the capture pane and stop capturing.
     case stopCapture
-    /// Write the packets the capture pane holds to a pcap/pcapng file.
-    case saveCapture(path: String)
+    /// Write the packets the capture pane holds to a pcap/pcapng file; an existing file only with
+    /// `overwrite` (after the user confirmed it).
+    case saveCapture(path: String, overwrite: Bool)
     /// Apply the doctor's fix for this finding id (after the user confirmed its plan).
     case applyFix(id: String)
     /// Undo the last fix Plumb applied (after confirmation).

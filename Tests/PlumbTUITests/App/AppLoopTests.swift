@@ -134,6 +134,38 @@ final class AppLoopTests: XCTestCase {
         XCTAssertFalse(text(term, after: 13).contains("pt-marker"))
     }
 
+    /// `w` onto an existing file asks first; `n` keeps the file, `y` overwrites it.
+    func testSavingOverAnExistingFileAsksFirst() {
+        let fake = FakeKernel()
+        fake.captureRows = [CaptureFeed.Row(time: "12:00:00.000", summary: "IP 172.17.0.2 > 172.17.0.1: pt-marker")]
+        fake.existingFiles = ["pt.pcap"]
+        let save: [FakeTerminal.Input] = [.key(.char("w"))] + FakeTerminal.keys("pt.pcap") + [.key(.enter)]
+        let script: [FakeTerminal.Input] = [.key(.char("j")), .key(.char("c")), .idle] + save + [.key(.char("n"))]
+            + save + [.key(.char("y")), .key(.char("q"))]
+        let (_, term) = run(script, fake: fake)
+        let asked = text(term, after: 12)
+        XCTAssertTrue(asked.contains("Overwrite pt.pcap?"), asked)
+        XCTAssertEqual(fake.captures.first?.saves, ["pt.pcap"], "saved once, after y")
+        XCTAssertTrue(text(term, after: 13).contains("nothing changed"), text(term, after: 13))
+        XCTAssertTrue(text(term, after: 23).contains("wrote 1 packets to pt.pcap"), text(term, after: 23))
+    }
+
+    /// `--readonly` changes nothing: captures are not promiscuous, and `w`, `f`, `u`, `s` are refused.
+    func testReadonlyCapturesWithoutPromiscuousModeAndWritesNoFile() {
+        let fake = FakeKernel()
+        fake.captureRows = [CaptureFeed.Row(time: "12:00:00.000", summary: "IP 172.17.0.2 > 172.17.0.1: pt-marker")]
+        let script: [FakeTerminal.Input] = [.key(.char("j")), .key(.char("c")), .idle, .key(.char("w")), .key(.char("q"))]
+        let (app, term) = run(script, fake: fake, readonly: true)
+        XCTAssertEqual(fake.captures.map(\.promiscuous), [false])
+        XCTAssertEqual(fake.captures.first?.saves, [])
+        XCTAssertTrue(text(term, after: 4).contains("no files are written"), text(term, after: 4))
+        XCTAssertNil(app.state.input, "no path prompt opened")
+
+        let writable = FakeKernel()
+        run([.key(.char("j")), .key(.char("c")), .key(.char("q"))], fake: writable)
+        XCTAssertEqual(writable.captures.map(\.promiscuous), [true])
+    }
+
     func testPauseAndRefreshReachTheSnapshotSource() {
         let fake = FakeKernel()
         let (app, _) = run([.key(.char("p")), .key(.char("r")), .key(.char("q"))], fake: fake)

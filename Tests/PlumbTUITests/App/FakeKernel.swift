@@ -1,5 +1,6 @@
 import PlumbApp
 import PlumbModel
+import PlumbSystem
 import PlumbTUI
 
 /// Snapshots queued by the test instead of read from the kernel; records what the loop asked of it.
@@ -24,6 +25,7 @@ final class FakeSnapshots: SnapshotSource {
 /// A capture that "receives" the rows it was given on its second poll (the first comes right after it opened).
 final class FakeCapture: CaptureSession {
     let namespace: String, interface: String, filter: String
+    var promiscuous = true
     var rows: [CaptureFeed.Row]
     private(set) var polled = 0
     private(set) var stopped = false
@@ -40,7 +42,14 @@ final class FakeCapture: CaptureSession {
     func feed(selected: Int?, showDetail: Bool) -> CaptureFeed {
         CaptureFeed(rows: polled > 1 ? rows : [], status: "\(count) captured", ended: nil, detail: [])
     }
-    func save(to path: String) throws -> Int { count }
+    /// Paths that "exist": saving there without `overwrite` fails as FileDescriptor.createPrivate does.
+    var existing: Set<String> = []
+    private(set) var saves: [String] = []
+    func save(to path: String, overwrite: Bool) throws -> Int {
+        if existing.contains(path) && !overwrite { throw PrivateFileError.exists(path) }
+        saves.append(path)
+        return count
+    }
     func stop() { stopped = true }
 }
 
@@ -49,6 +58,7 @@ final class FakeKernel {
     let snapshots = FakeSnapshots()
     var doctorInputs: (Snapshot) -> DoctorInputs = { _ in DoctorInputs() }
     var captureRows: [CaptureFeed.Row] = []
+    var existingFiles: Set<String> = []
     private(set) var captures: [FakeCapture] = []
     private(set) var fixed: [String] = []
     private(set) var undos = 0
@@ -58,8 +68,10 @@ final class FakeKernel {
         AppKernel(
             snapshots: snapshots,
             doctorInputs: { [unowned self] in doctorInputs($0) },
-            openCapture: { [unowned self] ns, interface, filter in
+            openCapture: { [unowned self] ns, interface, filter, promiscuous in
                 let c = FakeCapture(namespace: ns.displayName, interface: interface, filter: filter, rows: captureRows)
+                c.promiscuous = promiscuous
+                c.existing = existingFiles
                 captures.append(c)
                 return c
             },
