@@ -67,6 +67,10 @@ public enum PlanStep: Codable, Sendable, Equatable {
     /// (the stored ADD result; nil after a crash, which plugins must tolerate). The inverse of ADD is DEL.
     case cni(command: String, plugins: [String], conflist: String, runtimeConfig: String?, prevResult: String?,
              containerID: String, netns: String, ifname: String, cniPath: String, in: NamespaceRef)
+    /// Deletes these conntrack entries (each by its original tuple, zone and kernel id, so a newer connection
+    /// that reuses a tuple is left alone). Not undoable: a live connection makes its entry again with its next
+    /// packet; an entry already gone is skipped.
+    case deleteConntrack(entries: [ConntrackEntry], in: NamespaceRef)
 
     public var inverse: PlanStep? {
         switch self {
@@ -95,6 +99,7 @@ public enum PlanStep: Codable, Sendable, Equatable {
             return prev.map { .setSysctl(key: k, value: $0, previous: v, in: ns) }
         case .firewall(let f, let batch, let undo, let ns): return .firewall(family: f, batch: undo, undo: batch, in: ns)
         case .dropEmptyFirewallTables: return nil
+        case .deleteConntrack: return nil
         case .cni(let c, let p, let conf, let rc, let prev, let id, let netns, let ifname, let path, let ns):
             return c == "ADD" ? .cni(command: "DEL", plugins: p, conflist: conf, runtimeConfig: rc, prevResult: prev,
                                      containerID: id, netns: netns, ifname: ifname, cniPath: path, in: ns) : nil
@@ -162,6 +167,9 @@ public enum PlanStep: Codable, Sendable, Equatable {
             let tool = f == "ipv6" ? "ip6tables-restore" : "iptables-restore"
             let prefix = ns == .host ? "" : "(in \(ns)) "
             return "\(prefix)\(tool) --noflush <<EOF\n\(batch)EOF"
+        case .deleteConntrack(let entries, let ns):
+            let prefix = ns == .host ? "" : "(in \(ns)) "
+            return entries.map { prefix + $0.deleteCommand }.joined(separator: "\n")
         case .cni(let c, let plugins, _, let rc, _, let id, let netns, let ifname, let path, let ns):
             // One line per plugin invocation, in the order they run; stdin is the plugin's entry of the conflist
             // plus name, cniVersion, prevResult and runtimeConfig.

@@ -14,6 +14,8 @@ public indirect enum PlanOperation: Sendable, Equatable, Codable {
     case doctorUndo(findingID: String)
     /// A step of the demo lab ("faults", "overlay").
     case lab(String)
+    /// `plumb conntrack delete`: the target as typed and the filter as options (`--src 10.0.0.0/8`).
+    case conntrackDelete(target: String, filter: String)
     /// The inverse of a plan: rollback, gc.
     case undo(PlanOperation)
     /// A label from an old journal that names none of the above; kept as written.
@@ -31,6 +33,7 @@ public indirect enum PlanOperation: Sendable, Equatable, Codable {
         case .doctorFix(let id): return "doctor fix \(id)"
         case .doctorUndo(let id): return "doctor undo \(id)"
         case .lab(let what): return "lab \(what)"
+        case .conntrackDelete(let target, let filter): return "conntrack delete \(target) \(filter)"
         case .undo(let op): return "undo \(op.label)"
         case .other(let text): return text
         }

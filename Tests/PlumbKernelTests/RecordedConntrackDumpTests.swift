@@ -122,3 +122,31 @@ struct ConntrackLine: Equatable, CustomStringConvertible {
 
     var description: String { "\(proto) \(state ?? "-") \(original) \(reply) mark=\(mark) zone=\(zone)" }
 }
+
+/// The TUI's conntrack rates between two reads of a table.
+final class ConntrackSampleTests: XCTestCase {
+    func entry(_ id: UInt32, bytes: UInt64?) -> ConntrackEntry {
+        let a = IPAddress(ipv4: 0x0AD5_0001), b = IPAddress(ipv4: 0x0AD5_0002)
+        return ConntrackEntry(family: .ipv4, protocolNumber: 17,
+                              original: ConntrackTuple(src: a, dst: b, srcPort: UInt16(id), dstPort: 53),
+                              reply: ConntrackTuple(src: b, dst: a, srcPort: 53, dstPort: UInt16(id)),
+                              counters: bytes.map { ConntrackCounters(originalPackets: 1, originalBytes: $0, replyPackets: 0, replyBytes: 0) },
+                              id: id)
+    }
+
+    func table(_ entries: [ConntrackEntry]) -> ConntrackTable {
+        ConntrackTable(entries: entries, usage: ConntrackUsage(count: entries.count, max: 100, accounting: true))
+    }
+
+    func testNewDestroyedAndByteRates() {
+        let first = ConntrackSample.next(after: nil, namespace: 1, table: table([entry(1, bytes: 100), entry(2, bytes: 0)]), time: 10)
+        XCTAssertNil(first.newPerSecond)
+        let second = ConntrackSample.next(after: first, namespace: 1,
+                                          table: table([entry(1, bytes: 500), entry(3, bytes: 0), entry(4, bytes: 0)]), time: 12)
+        XCTAssertEqual(second.newPerSecond, 1)        // 3 and 4 in 2 s
+        XCTAssertEqual(second.destroyedPerSecond, 0.5) // 2 in 2 s
+        XCTAssertEqual(second.byteRates, [1: 200])
+        // Another namespace starts over.
+        XCTAssertNil(ConntrackSample.next(after: second, namespace: 2, table: table([]), time: 13).newPerSecond)
+    }
+}

@@ -194,6 +194,11 @@ public final class PlanExecutor {
             if tolerateMissing, (try? sockets.fd(ns)) == nil { return }
             let applier = firewall, text = step.description
             try inNamespace(ns) { try applier.apply(family: family, batch: batch, step: text) }
+        case .deleteConntrack(let entries, let ns):
+            if tolerateMissing, (try? sockets.fd(ns)) == nil { return }
+            // Entries that went away meanwhile (expired, closed) count as deleted.
+            let socket = try ConntrackReader.open(ns)
+            for e in entries { _ = try socket.delete(e) }
         case .cni(let command, let plugins, let conflist, let rc, let prev, let id, let netns, let ifname, let path, let ns):
             if tolerateMissing, (try? sockets.fd(ns)) == nil { return }
             let runner = CNIRunner(plugins: plugins, conflist: conflist, runtimeConfig: rc, containerID: id,

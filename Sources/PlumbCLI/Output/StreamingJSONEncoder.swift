@@ -183,6 +183,26 @@ final class JSONSink {
         put(0x22)
     }
 
+    /// An address as a JSON string, formatted straight into the buffer (no String per address).
+    func address(_ a: IPAddress) {
+        reserve(IPAddress.maxFormattedLength + 2)
+        let s = state
+        let buf = UnsafeMutableBufferPointer(start: s.pointee.bytes, count: s.pointee.capacity)
+        var i = s.pointee.count
+        buf[i] = 0x22
+        i += 1
+        i += a.write(into: buf, at: i)
+        buf[i] = 0x22
+        s.pointee.count = i + 1
+    }
+
+    /// A static name that needs no escaping, as a JSON string.
+    func quoted(_ s: StaticString) {
+        put(0x22)
+        put(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        put(0x22)
+    }
+
     /// Digits straight into the buffer: no String per number.
     func unsigned(_ v: UInt64) {
         if v < 10 { put(0x30 + UInt8(v)); return }
@@ -233,6 +253,7 @@ final class JSONSink {
         if T.self == Route.self { Self.same(value, Route.self).writeJSON(self); return }
         if T.self == Neighbor.self { Self.same(value, Neighbor.self).writeJSON(self); return }
         if T.self == FirewallRule.self { Self.same(value, FirewallRule.self).writeJSON(self); return }
+        if T.self == ConntrackEntry.self { Self.same(value, ConntrackEntry.self).writeJSON(self); return }
         let enc = ValueEncoder(sink: self)
         try value.encode(to: enc)
         enc.finish()

@@ -32,8 +32,9 @@ extension ConntrackEntry: Codable {
         reply = try c.decode(ConntrackTuple.self, forKey: .reply)
         let names = try c.decode([String].self, forKey: .status)
         status = ConntrackStatus(rawValue: names.reduce(0) { bits, name in
-            guard let i = ConntrackStatus.bitNames.firstIndex(where: { $0.description == name }) else { return bits }
-            return bits | 1 << UInt32(i)
+            if let i = ConntrackStatus.bitNames.firstIndex(where: { $0.description == name }) { return bits | 1 << UInt32(i) }
+            if name.hasPrefix("BIT_"), let i = UInt32(name.dropFirst(4)), i < 32 { return bits | 1 << i }
+            return bits
         })
         mark = try c.decode(UInt32.self, forKey: .mark)
         zone = try c.decode(UInt16.self, forKey: .zone)

@@ -94,3 +94,16 @@ public enum ConntrackNAT: String, Sendable, Codable, CaseIterable {
     public var translatesSource: Bool { self == .snat || self == .both }
     public var translatesDestination: Bool { self == .dnat || self == .both }
 }
+
+extension ConntrackEntry {
+    /// The `conntrack -D` command that deletes this entry, for plans and `--dry-run`.
+    public var deleteCommand: String {
+        var s = "conntrack -D"
+        if family == .ipv6 { s += " -f ipv6" }
+        s += " -p \(protocolName) -s \(original.src) -d \(original.dst)"
+        if let sp = original.srcPort, let dp = original.dstPort { s += " --sport \(sp) --dport \(dp)" }
+        if let i = original.icmp { s += " --icmp-type \(i.type) --icmp-code \(i.code) --icmp-id \(i.id)" }
+        if zone != 0 { s += " -w \(zone)" }
+        return s
+    }
+}
