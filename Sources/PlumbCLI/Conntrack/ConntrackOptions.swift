@@ -89,6 +89,7 @@ struct ConntrackNamespace {
 
     /// A conntrack error as one line naming the namespace.
     static func failure(_ error: any Error, in name: String) -> CommandFailure {
-        CommandFailure(description: "conntrack of namespace \(name): \(error)", code: PlumbExit.failure)
+        let category = (error as? any CategorizedError)?.category ?? .failure
+        return CommandFailure("conntrack of namespace \(name): \(error)", ExitStatus(category))
     }
 }

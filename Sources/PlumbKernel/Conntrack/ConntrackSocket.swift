@@ -148,3 +148,14 @@ public enum ConntrackError: Error, CustomStringConvertible, Sendable {
         }
     }
 }
+
+extension ConntrackError: CategorizedError {
+    /// Conntrack missing or the kernel refusing is a failure; EPERM means plumb lacks CAP_NET_ADMIN there.
+    public var category: ErrorCategory {
+        switch self {
+        case .unavailable: return .failure
+        case .system(let e): return e.code == EPERM ? .permission : .failure
+        case .kernel(_, let c), .answer(_, let c): return c == EPERM ? .permission : .failure
+        }
+    }
+}
