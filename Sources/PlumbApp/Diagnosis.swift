@@ -11,7 +11,10 @@ public enum Diagnosis {
     public static func inputs(for snap: Snapshot, hostNamespace: UInt64? = nil, root: String = "") -> DoctorInputs {
         let scope = hostNamespace.map { Doctor.scope(around: $0, in: snap) }
         var inputs = DoctorInputsReader.read(snap, scope: scope, hostNamespace: hostNamespace, root: root)
-        if root.isEmpty { inputs.listeners = listeners(of: PublishedPortFinder.targetNamespaces(snap, scope: scope), in: snap) }
+        if root.isEmpty {
+            inputs.listeners = listeners(of: PublishedPortFinder.targetNamespaces(snap, scope: scope), in: snap)
+            if let host = hostNamespace.flatMap({ snap.namespace(id: $0) }) ?? snap.host { inputs.conntrack = conntrack(of: host, in: snap) }
+        }
         return inputs
     }
 
@@ -28,5 +31,40 @@ public enum Diagnosis {
             out[id] = s
         }
         return out
+    }
+}
+
+extension Diagnosis {
+    /// The conntrack evidence of the namespace playing the host: its usage (cheap) and, when it has entries,
+    /// the DNAT entries whose target lies in one of its own connected subnets (a container network here) but
+    /// that no namespace holds any more. A DNAT to an address elsewhere (another machine) is never stale here.
+    /// nil when ctnetlink cannot be read (no conntrack module, no permission): the check then does not run.
+    public static func conntrack(of ns: Namespace, in snap: Snapshot) -> ConntrackEvidence? {
+        guard let handle = NamespaceHandle(ns), let usage = try? ConntrackReader.usage(in: handle) else { return nil }
+        var evidence = ConntrackEvidence(namespace: ns.id, usage: usage)
+        guard usage.count > 0 else { return evidence }
+        func prefixes(_ l: Link) -> [IPPrefix] { l.addresses.compactMap(IPPrefix.init(addressOrPrefix:)) }
+        let subnets = ns.links.filter { $0.kind == .bridge }.flatMap { prefixes($0).filter { !$0.address.isLinkLocal }.map(\.canonical) }
+        guard !subnets.isEmpty, let entries = try? ConntrackReader.entries(in: handle) else { return evidence }
+        var held: Set<IPAddress> = []
+        for n in snap.namespaces { for l in n.links { for p in prefixes(l) { held.insert(p.address) } } }
+        var targets: Set<String> = []
+        let live: Set<ConntrackTCPState> = [.established, .synSent, .synRecv, .synSent2]
+        for e in entries where e.nat == .dnat || e.nat == .both {
+            // A closed TCP connection's entry only waits out its timer: not traffic that goes anywhere.
+            if let state = e.tcpState, !live.contains(state) { continue }
+            let target = e.reply.src
+            guard !held.contains(target), subnets.contains(where: { $0.contains(target) }) else { continue }
+            evidence.staleTotal += 1
+            targets.insert(target.description)
+            if evidence.staleNAT.count < 8 {
+                func ep(_ a: IPAddress, _ p: UInt16?) -> String { p.map { "\(a):\($0)" } ?? a.description }
+                evidence.staleNAT.append("\(e.protocolName) \(ep(e.original.src, e.original.srcPort)) → "
+                    + "\(ep(e.original.dst, e.original.dstPort)) ⇒ \(ep(e.reply.src, e.reply.srcPort))"
+                    + (e.timeout.map { " (expires in \($0) s)" } ?? ""))
+            }
+        }
+        evidence.staleTargets = targets.sorted()
+        return evidence
     }
 }

@@ -29,6 +29,8 @@ public enum Doctor {
         .init(number: 14, ids: [PublishedPortCheck.noListenerId, PublishedPortCheck.loopbackId, PublishedPortCheck.unreachedId],
               title: "published port with no listener, a loopback-only listener, or a DNAT never reached", needs: "listeners"),
         .init(number: 15, ids: [RouteShadowCheck.id], title: "a route shadows part of a container network"),
+        .init(number: 16, ids: [ConntrackCheck.fullId, ConntrackCheck.staleId], title: "conntrack table nearly full; stale NAT entries",
+              needs: "conntrack"),
     ]
 
     public struct Report: Codable, Sendable, Equatable {
@@ -60,6 +62,7 @@ public enum Doctor {
         all += LeftoverCheck.run(ctx)
         all += PublishedPortCheck.run(ctx)
         all += RouteShadowCheck.run(ctx)
+        all += ConntrackCheck.run(ctx)
         var seen: Set<String> = []
         let findings = all.filter { seen.insert($0.id).inserted }.sorted {
             ($0.severity, -$0.checkNumber, $1.id) > ($1.severity, -$1.checkNumber, $0.id)

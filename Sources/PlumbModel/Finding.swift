@@ -63,11 +63,14 @@ public struct DoctorInputs: Codable, Sendable, Equatable {
     /// TCP and UDP listeners of the namespaces published ports lead to, by namespace id (sock_diag). nil: not
     /// read (the listener checks do not run); a namespace missing: its listeners are unknown.
     public var listeners: [UInt64: [SocketRecord]]?
+    /// The host's conntrack (ctnetlink): how full, and its stale NAT entries. nil: not read.
+    public var conntrack: ConntrackEvidence?
 
     public init(resolvers: [UInt64: ResolverConfig]? = nil, brNetfilterLoaded: Bool? = nil,
-                scope: Set<UInt64>? = nil, hostNamespace: UInt64? = nil, listeners: [UInt64: [SocketRecord]]? = nil) {
+                scope: Set<UInt64>? = nil, hostNamespace: UInt64? = nil, listeners: [UInt64: [SocketRecord]]? = nil,
+                conntrack: ConntrackEvidence? = nil) {
         self.resolvers = resolvers; self.brNetfilterLoaded = brNetfilterLoaded; self.scope = scope
-        self.hostNamespace = hostNamespace; self.listeners = listeners
+        self.hostNamespace = hostNamespace; self.listeners = listeners; self.conntrack = conntrack
     }
 }
 
@@ -81,5 +84,23 @@ public struct ResolverConfig: Codable, Sendable, Equatable {
 
     public init(source: String, nameservers: [String], udp53Listeners: [String]) {
         self.source = source; self.nameservers = nameservers; self.udp53Listeners = udp53Listeners
+    }
+}
+
+/// What the doctor reads of one namespace's conntrack table: its fill against nf_conntrack_max, and the NAT
+/// entries that send traffic to an address inside one of the namespace's own subnets that no namespace has
+/// any more (a container that is gone; its connections are still translated towards it).
+public struct ConntrackEvidence: Codable, Sendable, Equatable {
+    public var namespace: UInt64
+    public var usage: ConntrackUsage
+    /// The first stale entries, in conntrack's words ("tcp 198.51.100.7:40000 → 10.0.0.1:8080 ⇒ 10.213.1.9:80").
+    public var staleNAT: [String]
+    /// How many there are in all, and the addresses they point at.
+    public var staleTotal: Int
+    public var staleTargets: [String]
+
+    public init(namespace: UInt64, usage: ConntrackUsage, staleNAT: [String] = [], staleTotal: Int = 0, staleTargets: [String] = []) {
+        self.namespace = namespace; self.usage = usage; self.staleNAT = staleNAT; self.staleTotal = staleTotal
+        self.staleTargets = staleTargets
     }
 }

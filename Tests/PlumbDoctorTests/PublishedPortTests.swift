@@ -100,3 +100,26 @@ final class RouteShadowTests: XCTestCase {
         XCTAssertEqual(Doctor.run(snapshot: h.snap).map(\.id), [])
     }
 }
+
+/// 16: conntrack fill and stale NAT entries, from the evidence the reader hands in.
+final class ConntrackCheckTests: XCTestCase {
+    func testFillThresholdsAndStaleEntries() {
+        let f = DoctorFixture()
+        func run(_ ct: ConntrackEvidence?) -> [Finding] {
+            Doctor.run(snapshot: f.snap, inputs: DoctorInputs(conntrack: ct)).filter { $0.checkNumber == 16 }
+        }
+        XCTAssertEqual(run(ConntrackEvidence(namespace: 1, usage: ConntrackUsage(count: 790, max: 1000, accounting: nil))).map(\.id), [])
+        let warn = run(ConntrackEvidence(namespace: 1, usage: ConntrackUsage(count: 800, max: 1000, accounting: nil)))
+        XCTAssertEqual(warn.map(\.id), ["conntrack-full:ns1"])
+        XCTAssertEqual(warn.first?.severity, .warning)
+        XCTAssertEqual(warn.first?.fix?.steps, [.setSysctl(key: "net/netfilter/nf_conntrack_max", value: "2000", previous: "1000", in: .host)])
+        XCTAssertEqual(run(ConntrackEvidence(namespace: 1, usage: ConntrackUsage(count: 960, max: 1000, accounting: nil))).first?.severity, .error)
+        let stale = run(ConntrackEvidence(namespace: 1, usage: ConntrackUsage(count: 3, max: 1000, accounting: nil),
+                                          staleNAT: ["tcp 198.51.100.7:40000 → 10.213.117.2:8080 ⇒ 10.213.110.9:80"], staleTotal: 1,
+                                          staleTargets: ["10.213.110.9"]))
+        XCTAssertEqual(stale.map(\.id), ["conntrack-stale-nat:ns1"])
+        XCTAssertNil(stale.first?.fix)
+        XCTAssertTrue(stale.first?.explanation.contains("conntrack -D --reply-src 10.213.110.9") ?? false)
+        XCTAssertEqual(run(nil), [], "not read: no finding")
+    }
+}

@@ -107,4 +107,19 @@ final class DockerDoctorTests: RuntimeTestCase {
         try d.host.run("ip", "route", "del", "blackhole", "10.213.218.2")
         try assertHealthy(d.host, "the shadowing routes are gone")
     }
+
+    func testStaleConntrackNATEntriesAreFound() throws {
+        let d = try docker()
+        // An established connection DNATed to 10.213.210.99 on docker0's subnet, where no container is (any more).
+        let entry = ["-s", "198.51.100.7", "-d", d.host.uplinkAddress, "-r", "10.213.210.99", "-q", "198.51.100.7",
+                     "-p", "tcp", "--sport", "40000", "--dport", "8080", "--reply-port-src", "80", "--reply-port-dst", "40000"]
+        try Shell.run(d.host.inHost(["conntrack", "-I"] + entry + ["--state", "ESTABLISHED", "-t", "120", "-u", "SEEN_REPLY"]))
+        addTeardownBlock { _ = try? Shell.result(d.host.inHost(["conntrack", "-D", "-r", "10.213.210.99"])) }
+        let found = try findings(d.host, check: "conntrack-stale-nat")
+        XCTAssertEqual(found.count, 1)
+        XCTAssertEqual(found.first?["severity"] as? String, "warning")
+        XCTAssertTrue((found.first?["evidence"] as? [String])?.contains { $0.contains("10.213.210.99:80") } ?? false, "\(found)")
+        try Shell.run(d.host.inHost(["conntrack", "-D", "-r", "10.213.210.99"]))
+        XCTAssertEqual(try findings(d.host, check: "conntrack-stale-nat").count, 0)
+    }
 }
