@@ -152,6 +152,32 @@ final class CNIDriverTests: RootTestCase {
         XCTAssertEqual(try plumb("net", "ls", "--json").stdout.trimmingCharacters(in: .whitespacesAndNewlines), "[]")
     }
 
+    /// The endpoint's namespace was deleted and a newcomer now sits at its path (very likely with its inode too):
+    /// the DEL gets no netns (the plugins release the address and the port mapping, outside any namespace) and
+    /// never enters the newcomer, whose eth0 stays.
+    func testRemovingAnEndpointWhoseNamespaceWasReplacedLeavesTheNewcomerAlone() throws {
+        let conf = try conflist("pt-cni-\(lab.tag)-re", bridge: lab.linkName("re"), subnet: "10.213.132.0/24",
+                                extra: [#"{"type":"portmap","capabilities":{"portMappings":true},"snat":true}"#])
+        XCTAssertEqual(try plumb("net", "create", "ptre", "--driver", "cni", "--cni-config", conf).status, 0)
+        var r = try plumb("net", "connect", "ptre", a, "-p", "18082:80")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(try rules(host).contains("--dport 18082"), "portmap's DNAT")
+        try Shell.run("ip", "netns", "del", a)
+        try Shell.run("ip", "netns", "add", a)
+        try lab.ip(a, "link", "add", "eth0", "type", "veth", "peer", "name", "eth1")
+        let newcomer = try netState(a)
+
+        r = try plumb("net", "inspect", "ptre")
+        XCTAssertTrue(r.stdout.contains("its namespace is gone"), r.stdout)
+        r = try plumb("net", "rm", "ptre", "--force")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("is gone"), r.stdout)
+        XCTAssertEqual(try netState(a), newcomer, "nothing of the newcomer was touched")
+        XCTAssertFalse(try rules(host).contains("--dport 18082"), "the port mapping was released")
+        let left = try FileManager.default.contentsOfDirectory(atPath: "\(dataDir)/pt-cni-\(lab.tag)-re")
+        XCTAssertFalse(left.contains { $0.hasPrefix("10.213.") }, "host-local released the address: \(left)")
+    }
+
     func testCheckPassesThenReportsTheVethDeletedBehindPlumbsBack() throws {
         let br = lab.linkName("ck")
         let conf = try conflist("pt-cni-\(lab.tag)-chk", bridge: br, subnet: "10.213.131.0/24", extra: [#"{"type":"firewall"}"#])

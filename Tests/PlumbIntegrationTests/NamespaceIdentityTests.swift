@@ -76,6 +76,20 @@ final class NamespaceIdentityTests: RootTestCase {
         XCTAssertTrue(try Shell.run("ip", "-n", name, "-o", "link", "show", "lo").contains(",UP"))
     }
 
+    /// Rollback and gc undo an interrupted plan: in a namespace that is gone there is nothing left to undo, and
+    /// the newcomer at its name keeps what it has (here the very address the plan had added).
+    func testUndoingAPlanForAReplacedNamespaceLeavesTheNewcomerAlone() throws {
+        try requireRoot()
+        let lab = TestLab()
+        defer { lab.cleanup() }
+        let (name, old) = try replaced(lab, "rb")
+        try lab.ip(name, "addr", "add", "10.213.144.2/24", "dev", "lo")
+        let plan = Plan(operation: .other("test"), steps: [.addAddress(cidr: "10.213.144.2/24", link: "lo", in: old)])
+        PlanExecutor().rollback(plan)
+        XCTAssertTrue(try Shell.run("ip", "-n", name, "-o", "addr", "show", "dev", "lo").contains("10.213.144.2/24"),
+                      "the newcomer's address stays")
+    }
+
     func testAShellIsNotStartedInAReplacedNamespace() throws {
         try requireRoot()
         let lab = TestLab()
