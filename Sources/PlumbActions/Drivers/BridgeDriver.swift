@@ -29,7 +29,7 @@ public struct BridgeDriver: DriverPlanner {
         }
         // Lets ports published on 127.0.0.1 reach the bridge (the setting goes away with the bridge).
         steps.append(.setSysctl(key: "net/ipv4/conf/\(br)/route_localnet", value: "1", previous: nil, in: host))
-        steps.append(.firewall(family: "ipv4", batch: BridgeFirewall.addBatch(net, bridge: br, existing: firewall),
+        steps.append(.firewall(family: "ipv4", batch: BridgeFirewall.addBatch(net, bridge: br),
                                undo: BridgeFirewall.deleteBatch(net, bridge: br), in: host))
         return Plan(operation: .netCreate(network: net.name), steps: steps)
     }
@@ -37,8 +37,10 @@ public struct BridgeDriver: DriverPlanner {
     public func remove(_ net: NetworkSpec, firewall: Firewall, lastNetwork: Bool) throws -> Plan {
         let br = Self.bridgeName(net)
         var steps: [PlanStep] = []
-        let batch = BridgeFirewall.teardownBatch(net.name, current: firewall, removeShared: lastNetwork)
-        if !batch.isEmpty { steps.append(.firewall(family: "ipv4", batch: batch, undo: "", in: net.hostNamespace)) }
+        // The network's tagged rules, and the shared chains if the kernel shows no other Plumb rule in them at
+        // apply time (whatever this store knows: other state stores may have networks in this namespace).
+        let batch = BridgeFirewall.teardownBatch(net.name, current: firewall)
+        steps.append(.firewall(family: "ipv4", batch: batch, undo: "", in: net.hostNamespace))
         steps.append(.deleteLink(name: br, in: net.hostNamespace))
         if lastNetwork { steps.append(.dropEmptyFirewallTables(in: net.hostNamespace)) }
         return Plan(operation: .netRemove(networks: [net.name], force: false), steps: steps)

@@ -35,48 +35,63 @@ enum BridgeFirewall {
         return r
     }
 
-    /// Shared chains and their jumps from the built-in chains, for those that do not exist yet.
-    static func sharedSetup(existing fw: Firewall) -> [(table: String, lines: [String])] {
-        func has(_ table: String, _ chain: String) -> Bool {
-            fw.tables.contains { $0.family == "ipv4" && $0.name == table && $0.chain(chain) != nil }
+    /// The shared chains: filter's FORWARD path with the two isolation stages, and nat's masquerade and DNAT
+    /// chains. See `SharedChains` for who owns what.
+    static let sharedGroups: [SharedChains] = [
+        SharedChains(table: "filter", chains: [isolation1, isolation2, forward],
+                     skeleton: [.init(chain: isolation1, spec: "-j RETURN"), .init(chain: isolation2, spec: "-j RETURN"),
+                                .init(chain: forward, spec: "-j \(isolation1)")],
+                     jumps: [.init(chain: "FORWARD", spec: "-j \(forward)", first: true)]),
+        SharedChains(table: "nat", chains: [postrouting], skeleton: [],
+                     jumps: [.init(chain: "POSTROUTING", spec: "-j \(postrouting)")]),
+        SharedChains(table: "nat", chains: [dnat], skeleton: [],
+                     jumps: [.init(chain: "PREROUTING", spec: "-m addrtype --dst-type LOCAL -j \(dnat)"),
+                             .init(chain: "OUTPUT", spec: "-m addrtype --dst-type LOCAL -j \(dnat)")]),
+    ]
+
+    static let setupComment = "# shared chains and jumps: only those missing are added (decided at apply time)"
+    static let teardownComment = "# shared chains and jumps: removed only if no plumb: rule is left in them (decided at apply time)"
+
+    /// The shared groups the rules use, their setup lines first, by table.
+    static func setup(for rules: [(table: String, chain: String, spec: String)]) -> [String: [String]] {
+        var byTable: [String: [String]] = [:]
+        for g in sharedGroups where rules.contains(where: { r in r.table == g.table && g.chains.contains(r.chain) }) {
+            if byTable[g.table] == nil { byTable[g.table] = [setupComment] }
+            byTable[g.table]! += g.setupLines
         }
-        var filter: [String] = []
-        if !has("filter", isolation1) {
-            filter += [":\(isolation1) - [0:0]", "-A \(isolation1) -j RETURN"]
-        }
-        if !has("filter", isolation2) {
-            filter += [":\(isolation2) - [0:0]", "-A \(isolation2) -j RETURN"]
-        }
-        if !has("filter", forward) {
-            filter += [":\(forward) - [0:0]", "-A \(forward) -j \(isolation1)", "-I FORWARD 1 -j \(forward)"]
-        }
-        var nat: [String] = []
-        if !has("nat", postrouting) {
-            nat += [":\(postrouting) - [0:0]", "-A POSTROUTING -j \(postrouting)"]
-        }
-        if !has("nat", dnat) {
-            nat += [":\(dnat) - [0:0]", "-A PREROUTING -m addrtype --dst-type LOCAL -j \(dnat)",
-                    "-A OUTPUT -m addrtype --dst-type LOCAL -j \(dnat)"]
-        }
-        return [("filter", filter), ("nat", nat)].filter { !$0.lines.isEmpty }
+        return byTable
     }
 
-    /// The batch that adds a network's rules (and the shared chains when missing). Per-network rules are
-    /// inserted before the trailing RETURN of the isolation chains.
-    static func addBatch(_ net: NetworkSpec, bridge: String, existing fw: Firewall) -> String {
+    /// The conditional teardown of the shared groups the rules use, by table.
+    static func teardown(for rules: [(table: String, chain: String)]) -> [String: [String]] {
         var byTable: [String: [String]] = [:]
-        for (table, lines) in sharedSetup(existing: fw) { byTable[table, default: []] += lines }
-        for r in rules(net, bridge: bridge) {
+        for g in sharedGroups where rules.contains(where: { r in r.table == g.table && g.chains.contains(r.chain) }) {
+            if byTable[g.table] == nil { byTable[g.table] = [teardownComment] }
+            byTable[g.table]! += g.teardownLines
+        }
+        return byTable
+    }
+
+    /// The batch that adds a network's rules, after the setup of the shared chains they live in (which the
+    /// applier trims to what the kernel lacks). Per-network rules are inserted before the trailing RETURN of
+    /// the isolation chains.
+    static func addBatch(_ net: NetworkSpec, bridge: String) -> String {
+        let own = rules(net, bridge: bridge)
+        var byTable = setup(for: own)
+        for r in own {
             let verb = r.chain == isolation1 || r.chain == isolation2 ? "-I \(r.chain) 1" : "-A \(r.chain)"
             byTable[r.table, default: []].append("\(verb) \(r.spec)")
         }
         return render(byTable)
     }
 
-    /// The batch that deletes exactly the rules `addBatch` added for this network (shared chains stay).
+    /// The batch that deletes exactly the rules `addBatch` added for this network, then the shared chains if
+    /// no Plumb rule is left in them (the undo of a create).
     static func deleteBatch(_ net: NetworkSpec, bridge: String) -> String {
+        let own = rules(net, bridge: bridge)
         var byTable: [String: [String]] = [:]
-        for r in rules(net, bridge: bridge) { byTable[r.table, default: []].append("-D \(r.chain) \(r.spec)") }
+        for r in own { byTable[r.table, default: []].append("-D \(r.chain) \(r.spec)") }
+        for (table, lines) in teardown(for: own.map { ($0.table, $0.chain) }) { byTable[table, default: []] += lines }
         return render(byTable)
     }
 
@@ -94,51 +109,45 @@ enum BridgeFirewall {
         }
     }
 
+    /// `verb` (`-A`, `-D`) for each rule; adding also lists the setup of the shared chains they live in.
     static func batch(_ rules: [(table: String, chain: String, spec: String)], verb: String) -> String {
-        var byTable: [String: [String]] = [:]
+        var byTable: [String: [String]] = verb == "-D" ? [:] : setup(for: rules)
         for r in rules { byTable[r.table, default: []].append("\(verb) \(r.chain) \(r.spec)") }
         return render(byTable)
     }
 
     /// Deletes every rule tagged for `net` that is in the firewall now (teardown after drift or a crash),
-    /// and the shared chains when no Plumb network remains.
-    static func teardownBatch(_ net: String, current fw: Firewall, removeShared: Bool) -> String {
+    /// then the shared chains if no Plumb rule of any network is left in them: the applier decides that from
+    /// the kernel at apply time, never from the store (another state store's networks may use them).
+    static func teardownBatch(_ net: String, current fw: Firewall) -> String {
         var byTable: [String: [String]] = [:]
         // The network's own rules (plumb:NET) and its endpoints' (plumb:NET:KEY).
-        let markers = ["plumb:\(net)\"", "plumb:\(net):"]
         for t in fw.tables where t.family == "ipv4" && t.source == "iptables" {
             for c in t.chains {
-                for r in c.rules where markers.contains(where: { r.rule.contains($0) }) {
+                for r in c.rules where ownsRule(network: net, r.rule) {
                     byTable[t.name, default: []].append("-D \(c.name) \(r.rule)")
                 }
             }
         }
-        if removeShared {
-            let shared: [(String, String, String)] = [
-                ("filter", "FORWARD", "-j \(forward)"), ("nat", "POSTROUTING", "-j \(postrouting)"),
-                ("nat", "PREROUTING", "-m addrtype --dst-type LOCAL -j \(dnat)"),
-                ("nat", "OUTPUT", "-m addrtype --dst-type LOCAL -j \(dnat)"),
-            ]
-            for (table, chain, spec) in shared
-            where fw.tables.first(where: { $0.family == "ipv4" && $0.name == table })?.chain(chain)?.rules
-                .contains(where: { $0.rule == spec }) == true {
-                byTable[table, default: []].append("-D \(chain) \(spec)")
-            }
-            for (table, chain) in [("filter", forward), ("filter", isolation1), ("filter", isolation2), ("nat", postrouting),
-                                   ("nat", dnat)]
-            where fw.tables.first(where: { $0.family == "ipv4" && $0.name == table })?.chain(chain) != nil {
-                byTable[table, default: []] += ["-F \(chain)", "-X \(chain)"]
-            }
-        }
+        let all = sharedGroups.flatMap { g in g.chains.map { (table: g.table, chain: $0) } }
+        for (table, lines) in teardown(for: all) { byTable[table, default: []] += lines }
         return render(byTable)
+    }
+
+    /// Whether a rule carries the tag of network `net` or of one of its endpoints.
+    static func ownsRule(network net: String, _ rule: String) -> Bool {
+        guard let tag = FirewallBatch.tag(of: rule) else { return false }
+        return tag == "plumb:\(net)" || tag.hasPrefix("plumb:\(net):")
     }
 
     /// Deletes the rules of one endpoint (tag `plumb:NET:KEY`) found in the firewall now.
     static func endpointTeardown(_ net: String, key: String, current fw: Firewall) -> String {
         var byTable: [String: [String]] = [:]
-        let marker = "plumb:\(net):\(key)\""
+        let tag = "plumb:\(net):\(key)"
         for t in fw.tables where t.family == "ipv4" && t.source == "iptables" {
-            for c in t.chains { for r in c.rules where r.rule.contains(marker) { byTable[t.name, default: []].append("-D \(c.name) \(r.rule)") } }
+            for c in t.chains {
+                for r in c.rules where FirewallBatch.tag(of: r.rule) == tag { byTable[t.name, default: []].append("-D \(c.name) \(r.rule)") }
+            }
         }
         return render(byTable)
     }
@@ -146,7 +155,7 @@ enum BridgeFirewall {
     static func render(_ byTable: [String: [String]]) -> String {
         var out = ""
         for table in ["filter", "nat"] {
-            guard let lines = byTable[table], !lines.isEmpty else { continue }
+            guard let lines = byTable[table], lines.contains(where: { !$0.hasPrefix("#") }) else { continue }
             out += "*\(table)\n" + lines.joined(separator: "\n") + "\nCOMMIT\n"
         }
         return out

@@ -24,6 +24,8 @@ public enum ActionError: Error, CustomStringConvertible, Equatable {
     case rolledBack(failure: String, undone: Int)
     /// Something still uses the object (a namespace with endpoints or processes): the text names the users.
     case inUse(String)
+    /// The change failed and was only partly undone: `leftBehind` says what is still in the kernel.
+    case rollbackIncomplete(failure: String, undone: Int, leftBehind: [String])
 
     public var description: String {
         switch self {
@@ -34,6 +36,9 @@ public enum ActionError: Error, CustomStringConvertible, Equatable {
         case .invalid(let m), .notFound(let m), .permission(let m), .unavailable(let m), .inUse(let m): return m
         case .rolledBack(let failure, let undone):
             return "\(failure); the \(undone) change(s) already made were rolled back, nothing was left behind"
+        case .rollbackIncomplete(let failure, let undone, let left):
+            return "\(failure); \(undone) change(s) were rolled back, but this was LEFT BEHIND: \(left.joined(separator: "; ")) "
+                + "(`plumb gc` retries the undo; `plumb doctor` lists leftovers)"
         }
     }
 }
@@ -44,7 +49,7 @@ extension ActionError: CategorizedError {
         case .invalid, .namespaceExists, .inUse: return .invalidInput
         case .notFound, .namespaceMissing: return .notFound
         case .permission: return .permission
-        case .netlink, .command, .unavailable, .rolledBack: return .failure
+        case .netlink, .command, .unavailable, .rolledBack, .rollbackIncomplete: return .failure
         }
     }
 }

@@ -8,6 +8,12 @@ import PlumbModel
 public protocol PlanJournal: AnyObject {
     func begin(_ plan: Plan) throws -> Int64
     func finish(_ id: Int64, applied: Bool) throws
+    /// The plan failed and undoing it did not fully work: the kernel may hold part of it.
+    func fail(_ id: Int64) throws
+}
+
+extension PlanJournal {
+    public func fail(_ id: Int64) throws { try finish(id, applied: false) }
 }
 
 /// Applies a Plan as a unit: steps run in order; on the first failure the steps already done are undone in
@@ -51,9 +57,16 @@ public final class PlanExecutor {
                 // Fault injection for the crash tests: die like `kill -9` right after step N.
                 if let k = killAfter, done.count >= k { kill(getpid(), SIGKILL) }
             } catch {
-                let undone = rollback(Plan(operation: plan.operation, steps: done))
-                try? id.map { try journal?.finish($0, applied: false) }
-                throw ActionError.rolledBack(failure: "\(error)", undone: undone)
+                let undo = rollbackReporting(Plan(operation: plan.operation, steps: done))
+                // Only claim a clean rollback when nothing was left: neither by the failed step itself (a firewall
+                // batch whose first table committed) nor by an undo step that failed.
+                let left = ((error as? FirewallLeftBehind)?.left ?? []) + undo.failed
+                if left.isEmpty {
+                    try? id.map { try journal?.finish($0, applied: false) }
+                    throw ActionError.rolledBack(failure: "\(error)", undone: undo.undone)
+                }
+                try? id.map { try journal?.fail($0) }
+                throw ActionError.rollbackIncomplete(failure: "\(error)", undone: undo.undone, leftBehind: left)
             }
         }
         try id.map { try journal?.finish($0, applied: true) }
@@ -62,20 +75,28 @@ public final class PlanExecutor {
     /// Undoes the steps of `plan` in reverse, ignoring what is already gone. Returns how many steps had
     /// something to undo.
     @discardableResult
-    public func rollback(_ plan: Plan) -> Int {
-        var count = 0
+    public func rollback(_ plan: Plan) -> Int { rollbackReporting(plan).undone }
+
+    /// `rollback`, also saying which undo steps failed (what they would have removed is still there).
+    func rollbackReporting(_ plan: Plan) -> (undone: Int, failed: [String]) {
+        var count = 0, failed: [String] = []
         let steps = plan.inverse.steps
         var i = 0
         while i < steps.count {
             let batch = Self.deleteRun(steps, from: i)
-            if batch.count > 1 {
-                count += (try? deleteLinks(batch.names, in: batch.ns, tolerateMissing: true)) ?? 0
-            } else if (try? run(steps[i], tolerateMissing: true)) != nil {
-                count += 1
+            do {
+                if batch.count > 1 {
+                    count += try deleteLinks(batch.names, in: batch.ns, tolerateMissing: true)
+                } else {
+                    try run(steps[i], tolerateMissing: true)
+                    count += 1
+                }
+            } catch {
+                failed.append("\(error)")
             }
             i += batch.count
         }
-        return count
+        return (count, failed)
     }
 
     /// Consecutive `deleteLink` steps in one namespace starting at `from` (count 1 for any other step).
@@ -189,7 +210,7 @@ public final class PlanExecutor {
             try inNamespace(ns) { if Sysctl.read(key) != value { try Sysctl.write(key, value) } }
         case .dropEmptyFirewallTables(let ns):
             if tolerateMissing, (try? sockets.fd(ns)) == nil { return }
-            try inNamespace(ns) { FirewallApplier().dropEmptyTables() }
+            try inNamespace(ns) { try FirewallApplier().dropEmptyTables() }
         case .firewall(let family, let batch, _, let ns):
             if tolerateMissing, (try? sockets.fd(ns)) == nil { return }
             let applier = firewall, text = step.description

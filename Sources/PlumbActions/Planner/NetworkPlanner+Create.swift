@@ -7,6 +7,12 @@ extension NetworkPlanner {
     public func create(_ req: NetworkService.CreateRequest, driver kind: NetworkDriver, host: Namespace, networks: [NetworkRecord],
                        cni: (config: CNIChainConfig, gateway: String?)?, createdAt: Double) throws -> (Plan, NetworkRecord) {
         let subnet = try chooseSubnet(req, driver: kind, host: host, networks: networks)
+        // The bridge driver's firewall (isolation, masquerade, published ports) is IPv4 iptables only: an IPv6
+        // subnet would commit *filter and then fail in *nat. Refused here, before anything changes.
+        if kind == .bridge && subnet.isIPv6 {
+            throw ActionError.invalid("subnet \(subnet) is IPv6, and the bridge driver's firewall rules are IPv4 only: use an IPv4 --subnet")
+        }
+        try refuseForeignRules(network: req.name, kind: kind, host: host)
         let gateway = try (req.gateway ?? cni?.gateway).map { try IPAddress.parse($0) } ?? subnet.host(1)
         guard subnet.contains(gateway) else {
             throw ActionError.invalid("gateway \(gateway) is outside subnet \(subnet): pick an address inside it")
@@ -50,6 +56,22 @@ extension NetworkPlanner {
         // subnet) run before anything is applied: bad input changes nothing.
         do { _ = try StateStore.validate(record) } catch { throw ActionError.invalid("\(error)") }
         return (plan, record)
+    }
+
+    /// A bridge network's rules are found again by their tag, `plumb:NAME`: rules with that tag already in the
+    /// namespace belong to someone else (a network of that name in another state store, or a crashed run), and
+    /// sharing the tag would make either's teardown delete the other's rules.
+    func refuseForeignRules(network: String, kind: NetworkDriver, host: Namespace) throws {
+        guard kind == .bridge else { return }
+        for t in host.firewall.tables where t.source == "iptables" {
+            for c in t.chains {
+                if let r = c.rules.first(where: { BridgeFirewall.ownsRule(network: network, $0.rule) }) {
+                    throw ActionError.invalid("\(hostNamespace) already has firewall rules tagged for a network named \(network) "
+                        + "(\(t.name) \(c.name): \(r.rule)), made by another state store or left by a crash: choose another name, "
+                        + "or remove those rules (`plumb doctor` lists leftovers)")
+                }
+            }
+        }
     }
 
     /// The subnet: the user's (checked for overlaps), or the first free one of the default pool.

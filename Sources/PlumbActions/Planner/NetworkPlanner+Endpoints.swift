@@ -57,12 +57,17 @@ extension NetworkPlanner {
         return n
     }
 
-    /// Joins several iptables-restore batches into one with a single section per table.
+    /// Joins several iptables-restore batches into one with a single section per table. Lines that are not a
+    /// network's own (comments, the shared chains' setup and teardown) are listed once.
     static func merge(_ batches: String) -> String {
         var byTable: [String: [String]] = [:]
         var table = ""
         for line in batches.split(separator: "\n") {
-            if line.hasPrefix("*") { table = String(line.dropFirst()) } else if line != "COMMIT" { byTable[table, default: []].append(String(line)) }
+            if line.hasPrefix("*") { table = String(line.dropFirst()); continue }
+            if line == "COMMIT" { continue }
+            let text = String(line)
+            if FirewallBatch.tag(of: text) == nil, byTable[table]?.contains(text) == true { continue }
+            byTable[table, default: []].append(text)
         }
         return BridgeFirewall.render(byTable)
     }

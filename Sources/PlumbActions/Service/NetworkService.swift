@@ -258,6 +258,8 @@ final class StoreJournal: PlanJournal {
         return try store.journalBegin(operation: plan.label, plan: text)
     }
 
+    func fail(_ id: Int64) throws { try store.journalSet(id, state: .failed) }
+
     func finish(_ id: Int64, applied: Bool) throws {
         try store.journalSet(id, state: applied ? .applied : .rolledBack)
         // Every successful change trims the finished history to its bound (30 days, 1,000 entries): without
