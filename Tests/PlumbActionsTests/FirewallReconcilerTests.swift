@@ -121,6 +121,8 @@ final class FirewallReconcilerTests: XCTestCase {
             + "-A X -s 10.0.0.1/32 -j DROP\n-A X -j ACCEPT\nCOMMIT\n*nat\n:Y - [0:0]\nCOMMIT\n"])
         let (batch, newTables) = FirewallRestore.batch(from: now, to: before)
         XCTAssertEqual(newTables, ["nat"])
+        XCTAssertFalse(batch.contains("-X PREROUTING"), "built-in chains are never deleted: \(batch)")
+        XCTAssertTrue(batch.contains("-X Y"), batch)
         XCTAssertEqual(kernel(after: [flat(now), batch]).filter { $0.name == "filter" }, before)
         let dropped = kernel(after: [flat(before), "*filter\n-D X -s 10.0.0.1/32 -j DROP\nCOMMIT\n"])
         XCTAssertEqual(kernel(after: [flat(dropped), FirewallRestore.batch(from: dropped, to: before).batch]), before,

@@ -30,7 +30,9 @@ enum FirewallRestore {
             let target = before.chain(chain.name)
             let (extra, missing) = diff(chain.rules.map(\.rule), target?.rules.map(\.rule) ?? [])
             deletes += extra.map { "-D \(chain.name) \($0)" }
-            if target == nil { dropChains.append("-X \(chain.name)") } else {
+            // A built-in chain (it has a policy) stays even when its table did not exist before: iptables cannot
+            // delete it, and the applier drops the whole table once it is empty.
+            if target == nil { if chain.policy == nil { dropChains.append("-X \(chain.name)") } } else {
                 inserts += missing.map { "-I \(chain.name) \($0.position) \($0.rule)" }
             }
             if let policy = target?.policy, policy != chain.policy { declares.append(":\(chain.name) \(policy) [0:0]") }
