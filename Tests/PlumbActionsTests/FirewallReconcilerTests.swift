@@ -104,6 +104,15 @@ final class FirewallReconcilerTests: XCTestCase {
         XCTAssertFalse(kept.contains("PLUMB-FORWARD"), kept)
     }
 
+    func testABatchWithoutTheMarkersKeepsItsPlainMeaning() {
+        // A doctor fix's undo deleting the FORWARD jump of a chain with someone's rules in it: deleted, as asked.
+        let k = kernel(after: ["*filter\n:PLUMB-FORWARD - [0:0]\n-A PLUMB-FORWARD -i br0 -j ACCEPT\n-A FORWARD -j PLUMB-FORWARD\nCOMMIT\n"])
+        XCTAssertEqual(reconciler.reconcile("*filter\n-D FORWARD -j PLUMB-FORWARD\nCOMMIT\n", current: k),
+                       "*filter\n-D FORWARD -j PLUMB-FORWARD\nCOMMIT\n")
+        XCTAssertEqual(reconciler.reconcile("*filter\n-A FORWARD -j PLUMB-FORWARD\nCOMMIT\n", current: k),
+                       "*filter\n-A FORWARD -j PLUMB-FORWARD\nCOMMIT\n")
+    }
+
     func testRulesAlreadyGoneAreNotDeletedAgain() {
         let k = kernel(after: [BridgeFirewall.addBatch(net, bridge: "pl-web")])
         var drifted = k

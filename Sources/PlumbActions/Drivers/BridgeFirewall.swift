@@ -77,7 +77,9 @@ enum BridgeFirewall {
     /// the isolation chains.
     static func addBatch(_ net: NetworkSpec, bridge: String) -> String {
         let own = rules(net, bridge: bridge)
-        var byTable = setup(for: own)
+        // Every shared group, PLUMB-DNAT too (its ports come later): the network's chains are all there from the
+        // start, as Docker's are.
+        var byTable = setup(for: sharedGroups.flatMap { g in g.chains.map { (table: g.table, chain: $0, spec: "") } })
         for r in own {
             let verb = r.chain == isolation1 || r.chain == isolation2 ? "-I \(r.chain) 1" : "-A \(r.chain)"
             byTable[r.table, default: []].append("\(verb) \(r.spec)")
@@ -91,7 +93,8 @@ enum BridgeFirewall {
         let own = rules(net, bridge: bridge)
         var byTable: [String: [String]] = [:]
         for r in own { byTable[r.table, default: []].append("-D \(r.chain) \(r.spec)") }
-        for (table, lines) in teardown(for: own.map { ($0.table, $0.chain) }) { byTable[table, default: []] += lines }
+        let all = sharedGroups.flatMap { g in g.chains.map { (table: g.table, chain: $0) } }
+        for (table, lines) in teardown(for: all) { byTable[table, default: []] += lines }
         return render(byTable)
     }
 
