@@ -148,6 +148,9 @@ enum BadInputTable {
         plain(bad, "<after>", "diff", x.junkFile)
         plain(notFound, missing, "ss", missing)
         plain(bad, "--bogus", "ss", "--bogus")
+        plain(notFound, missing, "ports", missing)
+        plain(bad, "--bogus", "ports", "--bogus")
+        plain(bad, "'extra'", "ports", missing, "extra")
 
         // exec
         plain(notFound, missing, "exec", missing, "--", "true")

@@ -64,6 +64,7 @@ final class BadInputTableTests: RootTestCase {
 
         let results = Locked<[Int: (status: Int32, stdout: String, stderr: String)]>([:])
         let failures = Locked<[String]>([])
+        let durations = Locked<[(Double, String)]>([])
         let gate = DispatchSemaphore(value: 6)
         let (dir, host) = (stateDir, context.host)
         let group = DispatchGroup()
@@ -72,8 +73,11 @@ final class BadInputTableTests: RootTestCase {
             DispatchQueue.global().async(group: group) {
                 defer { gate.signal() }
                 do {
+                    let t0 = Date()
                     let r = try Self.run(row, stateDir: dir, host: host)
+                    let seconds = Date().timeIntervalSince(t0)
                     results.mutate { $0[i] = r }
+                    durations.mutate { $0.append((seconds, row.description)) }
                 } catch {
                     failures.mutate { $0.append("\(row): \(error)") }
                 }
@@ -97,7 +101,8 @@ final class BadInputTableTests: RootTestCase {
             XCTFail("\(key) changed:\n--- before\n\(value)\n--- after\n\(after[key] ?? "<gone>")")
         }
         XCTAssertLessThan(elapsed, 60, "\(rows.count) rows took \(Int(elapsed)) s")
-        print("bad-input table: \(rows.count) rows in \(String(format: "%.1f", elapsed)) s")
+        let slowest = durations.value.sorted { $0.0 > $1.0 }.prefix(5).map { String(format: "%.1f s %@", $0.0, $0.1) }
+        print("bad-input table: \(rows.count) rows in \(String(format: "%.1f", elapsed)) s; slowest: \(slowest.joined(separator: "; "))")
 
         XCTAssertEqual(try plumb(BadInputRow(args: ["net", "rm", context.network, "--force"], change: true, code: 0, mentions: "")).status, 0)
     }
