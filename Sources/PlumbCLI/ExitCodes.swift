@@ -47,7 +47,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     }
 
     /// One line for `plumb --help`.
-    static var summary: String {
+    public static var summary: String {
         "Exit codes: 0 ok, 1 failure, 3 doctor found errors / trace dropped, 4 not found, 5 trace undecided, "
             + "64 invalid input or usage, 77 not root / missing capabilities; plumb exec passes its command's code through."
     }

@@ -36,6 +36,8 @@ final class ExitStatusTests: XCTestCase {
         XCTAssertEqual(code(StoreError.networkNotFound("n")), 4)
         XCTAssertEqual(code(StoreError.endpointNotFound(network: "n", sandbox: "1")), 4)
         XCTAssertEqual(code(StoreError.busy(path: "p", operation: "o")), 1)
+        XCTAssertEqual(code(IPAMError.invalidPool("x", reason: "y")), 64)
+        XCTAssertEqual(code(IPAMError.poolExhausted(pools: [], blockers: [])), 1)
         XCTAssertEqual(code(AddressError.invalidAddress("300.1.1.1", reason: "300 is over 255")), 64)
         XCTAssertEqual(code(Target.Failure.notFound("web")), 4)
         XCTAssertEqual(code(Target.Failure.ambiguous("ab", ["1", "2"])), 64)

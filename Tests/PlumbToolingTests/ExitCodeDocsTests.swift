@@ -15,4 +15,13 @@ final class ExitCodeDocsTests: XCTestCase {
     func testEveryDocumentedCodeIsInTheTable() {
         XCTAssertEqual(ExitStatus.allCases.map(\.rawValue), [0, 1, 3, 4, 5, 64, 77])
     }
+
+    /// `plumb --help` (and so the man page) names every code; the README's sentence about root names 77.
+    func testHelpAndReadmeAgreeWithTheTable() throws {
+        for status in ExitStatus.allCases {
+            XCTAssertTrue(ExitStatus.summary.contains(" \(status.rawValue) "), "plumb --help does not name exit code \(status.rawValue)")
+        }
+        let readme = try String(contentsOfFile: Repository.path("README.md"), encoding: .utf8)
+        XCTAssertTrue(readme.contains("exits with code \(ExitStatus.permission.rawValue)"), "README.md's exit code for a missing root")
+    }
 }

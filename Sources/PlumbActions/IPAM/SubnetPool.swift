@@ -129,3 +129,12 @@ public enum IPAMError: Error, CustomStringConvertible, Equatable, Sendable {
         }
     }
 }
+
+extension IPAMError: CategorizedError {
+    public var category: ErrorCategory {
+        switch self {
+        case .subnetOverlaps, .invalidPool: return .invalidInput
+        case .poolExhausted: return .failure
+        }
+    }
+}
