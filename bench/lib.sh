@@ -58,3 +58,26 @@ fw_hundred_namespaces() {
     } | ip netns exec "pt-bench-w$i" iptables-restore
   done
 }
+
+# The snapshot benchmarks' state, shared by snapshot.sh and sockets.sh: N namespaces pt-bench-s1..N, each with a
+# veth (addressed, default route) into one of 10 host bridges ptbbr0..9.
+snapshot_state() {
+  local N=$1
+  {
+    for b in $(seq 0 9); do
+      echo "link add ptbbr$b type bridge"
+      echo "addr add 10.213.$((100 + b)).1/24 dev ptbbr$b"
+      echo "link set ptbbr$b up"
+    done
+    for i in $(seq 1 "$N"); do
+      echo "netns add pt-bench-s$i"
+      echo "link add ptbv$i type veth peer name eth0 netns pt-bench-s$i"
+      echo "link set ptbv$i master ptbbr$((i % 10)) up"
+    done
+  } | ip -batch -
+  for i in $(seq 1 "$N"); do
+    b=$((i % 10)); h=$((i / 10 + 2))
+    printf 'addr add 10.213.%d.%d/24 dev eth0\nlink set eth0 up\nlink set lo up\nroute add default via 10.213.%d.1\n' \
+      $((100 + b)) "$h" $((100 + b)) | ip -n "pt-bench-s$i" -batch -
+  done
+}

@@ -32,7 +32,8 @@ struct plumb_sock_ctx { struct plumb_sock *socks; int n, cap; int oom; int proto
 
 /// One inet_diag answer (live or recorded) appended to ctx.
 static inline int plumb_inet_sock_parse(struct nlmsghdr *h, struct plumb_sock_ctx *ctx) {
-    if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg))) return NL_SKIP;
+    if ((h->nlmsg_type != SOCK_DIAG_BY_FAMILY && h->nlmsg_type != TCPDIAG_GETSOCK)
+        || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg))) return NL_SKIP;
     struct inet_diag_msg *m = (struct inet_diag_msg *)nlmsg_data(h);
     if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6) return NL_SKIP;
     struct nlattr *tb[INET_DIAG_MAX + 1];
@@ -106,6 +107,20 @@ static inline int plumb_sock_cb(struct nl_msg *msg, void *arg) {
     struct plumb_sock_ctx *ctx = (struct plumb_sock_ctx *)arg;
     struct nlmsghdr *h = nlmsg_hdr(msg);
     return ctx->protocol < 0 ? plumb_unix_sock_parse(h, ctx) : plumb_inet_sock_parse(h, ctx);
+}
+
+/// TCP sockets of both families in `states` (a TCPF_* mask), in one walk of the kernel's tables: the old
+/// TCPDIAG_GETSOCK request dumps with AF_UNSPEC, where SOCK_DIAG_BY_FAMILY walks the (host-wide, often large)
+/// established hash once per family. Without TCPF_LISTEN the listening hash is skipped, and with only
+/// TCPF_LISTEN the established hash is.
+static inline int plumb_tcp_dump(struct nl_sock *sk, unsigned states, struct plumb_sock_ctx *ctx) {
+    ctx->protocol = IPPROTO_TCP;
+    struct inet_diag_req r;
+    memset(&r, 0, sizeof r);
+    r.idiag_family = AF_INET;   // ignored by the kernel for this request (it dumps AF_UNSPEC)
+    r.idiag_states = states;
+    r.idiag_ext = (1 << (INET_DIAG_INFO - 1)) | (1 << (INET_DIAG_CONG - 1));
+    return plumb_dump(sk, TCPDIAG_GETSOCK, &r, sizeof r, plumb_sock_cb, ctx);
 }
 
 /// Appends every socket of (family, protocol) in the socket's namespace to ctx; protocol -1 with AF_UNIX reads

@@ -20,11 +20,14 @@ enum NetlinkRecorder {
                                    neighbourMessages: answers[3])
     }
 
-    private static func dump(_ sock: borrowing FileDescriptor, type: UInt16, header: Int, seq: UInt32) throws -> [UInt8] {
-        // nlmsghdr (len, type, flags NLM_F_REQUEST|NLM_F_DUMP, seq, pid 0) + a zeroed family header (AF_UNSPEC).
-        var request = [UInt8](repeating: 0, count: 16 + header)
+    /// One dump request: the family header is `payload`, or `header` zero bytes (AF_UNSPEC) without one.
+    static func dump(_ sock: borrowing FileDescriptor, type: UInt16, header: Int, seq: UInt32,
+                     payload: [UInt8]? = nil) throws -> [UInt8] {
+        // nlmsghdr (len, type, flags NLM_F_REQUEST|NLM_F_DUMP, seq, pid 0) + the family header.
+        let body = payload ?? [UInt8](repeating: 0, count: header)
+        var request = [UInt8](repeating: 0, count: 16) + body
         request.withUnsafeMutableBytes { b in
-            b.storeBytes(of: UInt32(16 + header), toByteOffset: 0, as: UInt32.self)
+            b.storeBytes(of: UInt32(16 + body.count), toByteOffset: 0, as: UInt32.self)
             b.storeBytes(of: type, toByteOffset: 4, as: UInt16.self)
             b.storeBytes(of: UInt16(0x301), toByteOffset: 6, as: UInt16.self)
             b.storeBytes(of: seq, toByteOffset: 8, as: UInt32.self)

@@ -33,3 +33,22 @@ final class ProcNetRawParserTests: XCTestCase {
         XCTAssertEqual(ProcNetRawParser.parse("header\nnot a socket line\n", family: .ipv4), [])
     }
 }
+
+/// /proc/net/sockstat{,6}: which dumps the socket reader can skip.
+final class SocketCountsTests: XCTestCase {
+    func testSockstatLines() {
+        let v4 = """
+            sockets: used 65
+            TCP: inuse 3 orphan 0 tw 2 alloc 4 mem 1
+            UDP: inuse 1 mem 0
+            UDPLITE: inuse 0
+            RAW: inuse 0
+            FRAG: inuse 0 memory 0
+            """
+        let v6 = "TCP6: inuse 1\nUDP6: inuse 2\nUDPLITE6: inuse 0\nRAW6: inuse 1\nFRAG6: inuse 0 memory 0\n"
+        XCTAssertEqual(SocketCounts.parse(sockstat: v4, sockstat6: v6),
+                       SocketCounts(tcp: 4, timeWait: 2, udp4: 1, udp6: 2, raw4: 0, raw6: 1))
+        XCTAssertEqual(SocketCounts.parse(sockstat: v4, sockstat6: "")?.udp6, 0, "no IPv6: no v6 sockets")
+        XCTAssertNil(SocketCounts.parse(sockstat: "sockets: used 1\n", sockstat6: ""), "unknown format: read everything")
+    }
+}

@@ -1,4 +1,5 @@
 import Glibc
+import Foundation
 import CNetlink
 import PlumbModel
 import PlumbSystem
@@ -17,17 +18,6 @@ public struct SocketSelection: Sendable, Equatable {
     /// TCP and UDP listeners: what a published port can reach.
     public static let inetListeners = SocketSelection(protocols: [.tcp, .udp], listeningOnly: true)
 
-    var requests: [SockDiagRequest] {
-        SockDiagRequest.allCases.filter { r in
-            switch r {
-            case .tcp4, .tcp6: return protocols.contains(.tcp)
-            case .udp4, .udp6: return protocols.contains(.udp)
-            case .raw4, .raw6: return protocols.contains(.raw)
-            case .unix: return protocols.contains { $0.isUnix }
-            }
-        }
-    }
-
     func admits(_ s: SocketRecord) -> Bool { protocols.contains(s.proto) && (!listeningOnly || s.isListening) }
 }
 
@@ -42,10 +32,11 @@ public struct SocketReading: Sendable {
 /// the /proc fd walk (`SocketOwnerIndex`).
 public enum SocketReader {
     /// The sockets of the namespace the calling thread is in: opens a sock_diag socket here. Call it on a
-    /// thread that entered the namespace (a NamespaceWorkers job); the raw fallback reads this thread's /proc.
+    /// thread that entered the namespace (a NamespaceWorkers job); the socket counts and the raw fallback are
+    /// read from this thread's /proc/thread-self/net.
     public static func readHere(_ selection: SocketSelection = .all) -> SocketReading {
         do {
-            return read(from: try NetlinkSocket.sockDiag(), selection, rawFallback: true)
+            return read(from: try NetlinkSocket.sockDiag(), selection, counts: SocketCounts.readHere(), rawFallback: true)
         } catch {
             return SocketReading(notes: ["sockets: \(error)"])
         }
@@ -64,26 +55,99 @@ public enum SocketReader {
         try read(in: handle, .inetListeners).sockets
     }
 
-    static func read(from source: SockDiagSource, _ selection: SocketSelection, rawFallback: Bool) -> SocketReading {
+    /// Asks `source` for the selected sockets. With the namespace's socket `counts` (live reads), dumps that
+    /// would find nothing are not made: the kernel keeps TCP and UDP sockets of every namespace in host-wide
+    /// hash tables, and each dump walks all of a table's buckets (the established table of a 24 GB host:
+    /// ~2 ms), so a namespace whose only TCP sockets are listeners is read from the small listening table
+    /// alone. (Half-open SYN-RECV entries of such a namespace are then not listed; they are transient.)
+    static func read(from source: SockDiagSource, _ selection: SocketSelection, counts: SocketCounts? = nil,
+                     rawFallback: Bool) -> SocketReading {
         var out = SocketReading()
-        for request in selection.requests {
+        func dump(_ request: SockDiagRequest) -> [SocketRecord] {
+            if request.isRaw && RawDiag.missing {
+                return rawFallback ? procRaw(request) : []
+            }
             do {
-                for s in try source.sockets(request) {
-                    let record = SocketConversion.record(s)
-                    if selection.admits(record) { out.sockets.append(record) }
-                }
+                return try source.sockets(request).map(SocketConversion.record)
             } catch let e as NetlinkError where request.isRaw && -e.code == NLE_OBJ_NOTFOUND {
-                // No raw_diag in this kernel: /proc/net/raw of this thread's namespace says the same.
-                guard rawFallback else { continue }
-                let family: IPAddress.Family = request == .raw4 ? .ipv4 : .ipv6
-                let file = request == .raw4 ? "/proc/thread-self/net/raw" : "/proc/thread-self/net/raw6"
-                guard let text = FileReader.readString(file) else { continue }
-                out.sockets += ProcNetRawParser.parse(text, family: family).filter(selection.admits)
+                // No raw_diag in this kernel (asking again would make it try to load the module each time):
+                // /proc/net/raw of this thread's namespace says the same.
+                if rawFallback { RawDiag.missing = true }
+                return rawFallback ? procRaw(request) : []
             } catch {
                 out.notes.append("sockets: \(error)")
+                return []
             }
         }
+        func add(_ sockets: [SocketRecord]) { out.sockets += sockets.filter(selection.admits) }
+
+        let p = selection.protocols
+        if p.contains(.tcp), counts.map({ $0.tcp > 0 || $0.timeWait > 0 }) ?? true {
+            let listeners = dump(.tcpListeners)
+            add(listeners)
+            let connections = counts.map { listeners.count < $0.tcp || $0.timeWait > 0 } ?? true
+            if !selection.listeningOnly && connections { add(dump(.tcpConnections)) }
+        }
+        if p.contains(.udp) {
+            if counts.map({ $0.udp4 > 0 }) ?? true { add(dump(.udp4)) }
+            if counts.map({ $0.udp6 > 0 }) ?? true { add(dump(.udp6)) }
+        }
+        if p.contains(.raw) {
+            if counts.map({ $0.raw4 > 0 }) ?? true { add(dump(.raw4)) }
+            if counts.map({ $0.raw6 > 0 }) ?? true { add(dump(.raw6)) }
+        }
+        if p.contains(where: \.isUnix) { add(dump(.unix)) }
         return out
+    }
+
+    /// Raw sockets from /proc/thread-self/net/raw{,6} (the reading thread's namespace).
+    private static func procRaw(_ request: SockDiagRequest) -> [SocketRecord] {
+        let v4 = request == .raw4
+        guard let text = FileReader.readString(v4 ? "/proc/thread-self/net/raw" : "/proc/thread-self/net/raw6") else {
+            return []
+        }
+        return ProcNetRawParser.parse(text, family: v4 ? .ipv4 : .ipv6)
+    }
+}
+
+/// Whether this kernel lacks raw_diag, learnt from the first raw dump (process-wide).
+enum RawDiag {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var known = false
+    static var missing: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return known }
+        set { lock.lock(); known = newValue; lock.unlock() }
+    }
+}
+
+/// How many sockets the reading thread's namespace has per protocol (/proc/net/sockstat and sockstat6, which
+/// count per namespace): which dumps would find nothing.
+struct SocketCounts: Equatable, Sendable {
+    /// Hashed TCP sockets of both families (listeners and connections), and TIME-WAIT entries.
+    var tcp = 0, timeWait = 0
+    var udp4 = 0, udp6 = 0, raw4 = 0, raw6 = 0
+
+    static func readHere() -> SocketCounts? {
+        guard let v4 = FileReader.readString("/proc/thread-self/net/sockstat") else { return nil }
+        return parse(sockstat: v4, sockstat6: FileReader.readString("/proc/thread-self/net/sockstat6") ?? "")
+    }
+
+    /// "TCP: inuse 5 orphan 0 tw 1 alloc 7 mem 1" lines; nil when a line the reader relies on is missing.
+    static func parse(sockstat: String, sockstat6: String) -> SocketCounts? {
+        var fields: [String: [String: Int]] = [:]
+        for line in (sockstat + "\n" + sockstat6).split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            guard let label = parts.first, label.hasSuffix(":") else { continue }
+            var values: [String: Int] = [:]
+            var i = 1
+            while i + 1 < parts.count { values[String(parts[i])] = Int(parts[i + 1]); i += 2 }
+            fields[String(label.dropLast())] = values
+        }
+        guard let tcp = fields["TCP"]?["inuse"], let tw = fields["TCP"]?["tw"], let udp = fields["UDP"]?["inuse"],
+              let raw = fields["RAW"]?["inuse"] else { return nil }
+        // Without IPv6 (sockstat6 absent) there are no v6 sockets to count.
+        return SocketCounts(tcp: tcp + (fields["TCP6"]?["inuse"] ?? 0), timeWait: tw, udp4: udp,
+                            udp6: fields["UDP6"]?["inuse"] ?? 0, raw4: raw, raw6: fields["RAW6"]?["inuse"] ?? 0)
     }
 }
 
