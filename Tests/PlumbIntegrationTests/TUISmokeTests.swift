@@ -58,6 +58,39 @@ final class TUISmokeTests: RootTestCase {
         XCTAssertNotEqual(try Shell.detached(["tmux", "has-session", "-t", session]), 0, "q quits")
     }
 
+    /// A fatal signal while the TUI has the terminal (SIGTERM from kill, SIGHUP when the terminal goes away)
+    /// restores it before plumb ends: the shell that started plumb gets echo and line editing back.
+    func testAFatalSignalRestoresTheTerminal() throws {
+        try requireRoot()
+        let tag = String(format: "%04x", Int.random(in: 0..<65536))
+        for sig in [SIGHUP, SIGTERM] {
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("pt-stty-\(tag)-\(sig)").path
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let session = "pt-tsig-\(tag)-\(sig)"
+            defer { _ = try? Shell.detached(["tmux", "kill-session", "-t", session]) }
+            // The script is fixed text; plumb's path and the output file come in as $0 and $1.
+            XCTAssertEqual(try Shell.detached(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+                                               "env", "TERM=xterm-256color", "sh", "-c", "\"$0\" tui; stty -a > \"$1\"; sleep 60",
+                                               CLITests.binary, out]), 0)
+            _ = try waitFor("Namespaces", in: session)
+            let shell = try XCTUnwrap(Int32(try tmux("list-panes", "-t", session, "-F", "#{pane_pid}")
+                .trimmingCharacters(in: .whitespacesAndNewlines)))
+            let children = try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
+            let plumb = try XCTUnwrap(children.split(separator: " ").first.flatMap { Int32($0) }, "plumb runs under the shell")
+            XCTAssertEqual(kill(plumb, sig), 0)
+            let deadline = Date().addingTimeInterval(5)
+            var modes = ""
+            while Date() < deadline {
+                modes = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+                if modes.contains("icanon") { break }
+                usleep(100_000)
+            }
+            let words = Set(modes.split(whereSeparator: { $0 == " " || $0 == ";" || $0 == "\n" }).map(String.init))
+            XCTAssertTrue(words.contains("icanon") && words.contains("echo") && words.contains("isig"),
+                          "signal \(sig): the terminal is still raw:\n\(modes)")
+        }
+    }
+
     /// `s` suspends the screen, runs a shell inside the selected namespace, and restores the screen on exit.
     func testShellKeyRunsAShellInTheNamespaceAndRestoresTheScreen() throws {
         try requireRoot()

@@ -22,4 +22,11 @@ unsigned long plumb_cs_button5_pressed(void);     // wheel down
 // getmouse() flattened: returns 0 (OK) and fills x, y and the button state, or -1.
 int plumb_cs_getmouse(int *x, int *y, unsigned long *bstate);
 
+// The terminal guard: begin saves the terminal's modes (call it before curses changes them) and installs
+// handlers for fatal signals (SIGHUP, SIGINT, SIGQUIT, SIGTERM, and the faults a Swift trap raises) that restore
+// the terminal, then let the previous handler end the process; an exit() while guarded restores it too. end
+// removes the handlers (after curses restored the terminal itself).
+void plumb_cs_guard_begin(void);
+void plumb_cs_guard_end(void);
+
 #endif

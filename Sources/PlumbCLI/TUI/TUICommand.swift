@@ -12,8 +12,11 @@ struct TUICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tui", abstract: "Open the live terminal UI (the default when plumb runs in a terminal).")
 
-    @Option(help: "Seconds between refreshes (changes reported by the kernel refresh at once).")
-    var interval: Double = 1
+    @Option(help: "Seconds between refreshes (changes reported by the kernel refresh at once). Default: the config file's interval, or 1.")
+    var interval: Double?
+
+    /// What --interval and the config file's `interval` accept.
+    static let intervalRange = 0.1...3600.0
 
     @Flag(name: .customLong("no-color"), help: "Monochrome (also when NO_COLOR is set).")
     var noColor = false
@@ -31,16 +34,20 @@ struct TUICommand: ParsableCommand {
     var keysMarkdown = false
 
     func validate() throws {
-        guard interval >= 0.1 && interval <= 3600 else {
+        if let interval, !Self.intervalRange.contains(interval) {
             throw ValidationError("--interval \(interval): use 0.1 to 3600 seconds")
         }
     }
+
+    /// A flag on the command line wins over the config file, which wins over the default.
+    func refreshInterval(_ config: TUIConfig) -> Double { interval ?? config.interval ?? 1 }
 
     func run() throws {
         if keysMarkdown { return FileHandleWriter.write(1, Keymap.default.markdownTable()) }
         try requirePrivileges()
         var env = ProcessInfo.processInfo.environment
-        let config = TUIConfig.load(environment: env)
+        // Read (and refused when bad) before the terminal is set up.
+        let config = try TUIConfig.load(environment: env)
         if ascii || config.ascii { env["PLUMB_ASCII"] = "1" }
         guard isatty(1) == 1 && isatty(0) == 1 else {
             // Not a terminal (a pipe, CI): print the snapshot instead of drawing garbage.
@@ -52,7 +59,7 @@ struct TUICommand: ParsableCommand {
         // The Sockets tab and the namespaces pane's LISTEN column.
         options.sockets = true
         let first = SnapshotReader(options: options).read()
-        let live = LiveSnapshots(interval: config.interval ?? interval, options: options)
+        let live = LiveSnapshots(interval: refreshInterval(config), options: options)
         let term: CursesTerminal
         do {
             term = try CursesTerminal(options: .init(colors: !(noColor || config.noColor) && env["NO_COLOR"] == nil))

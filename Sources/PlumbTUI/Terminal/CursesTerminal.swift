@@ -47,9 +47,12 @@ public final class CursesTerminal: Terminal {
         guard isatty(0) == 1 && isatty(1) == 1 else { throw CursesError.notATerminal }
         // Without the locale, curses treats UTF-8 box drawing as bytes of Latin-1.
         setlocale(LC_ALL, "")
+        // From here on every fatal path (a signal, a trap, exit) restores the terminal's present modes.
+        plumb_cs_guard_begin()
         // newterm instead of initscr: initscr exit()s the process on a bad TERM, newterm returns NULL.
         guard let out = fdopen(1, "w"), let inp = fdopen(0, "r"),
               let scr = newterm(nil, out, inp), let raw = plumb_cs_stdscr() else {
+            plumb_cs_guard_end()
             throw CursesError.cannotStart(term: getenv("TERM").map { String(cString: $0) } ?? "")
         }
         screen = scr
@@ -83,6 +86,7 @@ public final class CursesTerminal: Terminal {
         curs_set(1)
         endwin()
         delscreen(screen)
+        plumb_cs_guard_end()
     }
 
     /// Hands the terminal to another program (a shell): cooked mode, cursor, main screen, mouse off.
