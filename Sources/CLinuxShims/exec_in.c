@@ -5,6 +5,8 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,8 +47,28 @@ static int exec_searching(const char *file, char *const argv[], char *const envp
     return err;
 }
 
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/// Marks every descriptor above stderr close-on-exec, so the command inherits stdin, stdout and stderr only
+/// (not a state database, a netlink socket or whatever plumb's own caller leaked to it). Marked rather than
+/// closed: the namespace fds and the error pipe are still needed until the exec. close_range(2) needs Linux
+/// 5.11; older kernels get the same, one fcntl per possible descriptor.
+static void cloexec_from(int first) {
+    if (syscall(SYS_close_range, (unsigned)first, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
+    struct rlimit rl;
+    long max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? (long)rl.rlim_cur : 65536;
+    if (max > (1L << 20)) max = 1L << 20;
+    for (long fd = first; fd < max; fd++) {
+        int flags = fcntl((int)fd, F_GETFD);
+        if (flags >= 0 && !(flags & FD_CLOEXEC)) fcntl((int)fd, F_SETFD, flags | FD_CLOEXEC);
+    }
+}
+
 static void child(const int *fds, int n, int user_fd, int enters_pid, char *const argv[], char *const envp[],
                   const char *fallback, int errfd) {
+    cloexec_from(3);
     int pending[64];
     int npending = 0;
     for (int i = 0; i < n && i < 64; i++)

@@ -44,6 +44,39 @@ final class ExecTests: RootTestCase {
         XCTAssertTrue(unknown.stderr.contains("pt-no-such-namespace"), unknown.stderr)
     }
 
+    /// The command gets a clean environment, not the caller's: TERM, LANG and HOME, a fixed PATH, the marker,
+    /// and what --env names; and no descriptor but stdin, stdout and stderr, even one plumb's caller leaked.
+    func testCleanEnvironmentAndNoInheritedDescriptors() throws {
+        let ns = try lab.addNamespace("env")
+        let r = try Shell.result([CLITests.binary, "exec", ns, "--env", "PT_KEEP", "--env", "PT_SET=a=b", "--env", "PT_UNSET",
+                                  "--", "env"],
+                                 env: ["PT_SECRET": "s", "PT_KEEP": "k", "PATH": "/tmp/pt-evil:/usr/bin:/bin", "TERM": "xterm",
+                                       "LANG": "C.UTF-8", "HOME": "/root"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        var env: [String: String] = [:]
+        for line in r.stdout.split(separator: "\n") where line.contains("=") {
+            let kv = line.split(separator: "=", maxSplits: 1)
+            env[String(kv[0])] = kv.count > 1 ? String(kv[1]) : ""
+        }
+        XCTAssertEqual(Set(env.keys), ["TERM", "LANG", "HOME", "PATH", "PLUMB_NS", "PS1", "PROMPT_COMMAND", "PT_KEEP", "PT_SET"],
+                       r.stdout)
+        XCTAssertEqual(env["PATH"], "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+        XCTAssertEqual(env["PT_KEEP"], "k")
+        XCTAssertEqual(env["PT_SET"], "a=b")
+        XCTAssertEqual(env["TERM"], "xterm")
+        XCTAssertEqual(env["PLUMB_NS"], ns)
+
+        let bad = try plumb(["exec", ns, "--env", "1BAD=x", "--", "true"])
+        XCTAssertEqual(bad.status, 64, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("--env 1BAD=x"), bad.stderr)
+
+        // fds 7 and 8 leak into plumb (no close-on-exec); the command must see only 0, 1, 2 and ls's own 3.
+        let fds = try Shell.result(["sh", "-c", "exec 7</etc/hostname 8>/dev/null; exec \"$0\" exec \"$1\" -- ls /proc/self/fd",
+                                    CLITests.binary, ns])
+        XCTAssertEqual(fds.status, 0, fds.stderr)
+        XCTAssertEqual(fds.stdout.split(separator: "\n").map(String.init), ["0", "1", "2", "3"], fds.stdout)
+    }
+
     func testShellGetsMarkerAndEnvironment() throws {
         let ns = try lab.addNamespace("sh")
         // No command: $SHELL runs, reading commands from stdin.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Glibc
 import PlumbKernel
 import PlumbModel
@@ -41,21 +42,40 @@ struct ShellJump: Equatable {
         return ([shell], shell == "/bin/sh" ? nil : "/bin/sh")
     }
 
-    /// The caller's environment plus PLUMB_NS and a prompt marker: PS1 for sh/dash/busybox, and a
-    /// PROMPT_COMMAND that re-adds the marker for bash, whose ~/.bashrc usually overwrites PS1.
-    func environment() -> [String] {
-        var env: [String] = []
-        var p = environ
-        while let entry = p.pointee {
-            let s = String(cString: entry)
-            if !s.hasPrefix("PLUMB_NS=") && !s.hasPrefix("PS1=") && !s.hasPrefix("PROMPT_COMMAND=") { env.append(s) }
-            p += 1
-        }
+    /// The PATH every command gets: the caller's PATH may name directories another user can write, and the
+    /// command runs as root inside the namespace.
+    static let safePath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    /// What is kept from the caller's environment: the terminal, the language and the home directory. The
+    /// rest (credentials, LD_PRELOAD, proxies) stays out unless named with `--env`.
+    static let inherited = ["TERM", "LANG", "HOME"]
+
+    /// A clean environment: TERM, LANG and HOME from the caller (when set), PATH fixed to `safePath`, PLUMB_NS
+    /// and a prompt marker (PS1 for sh/dash/busybox, and a PROMPT_COMMAND that re-adds the marker for bash,
+    /// whose ~/.bashrc usually overwrites PS1), then each `--env` entry: `NAME=VALUE` sets it, `NAME` copies
+    /// the caller's value (nothing when unset). Later entries win.
+    func environment(extra: [String] = [], caller: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        var env: [(String, String)] = Self.inherited.compactMap { name in caller[name].map { (name, $0) } }
         let marker = "[plumb:\(label)] "
-        env.append("PLUMB_NS=\(label)")
-        env.append("PS1=\(marker)\\$ ")
-        env.append("PROMPT_COMMAND=case \"$PS1\" in \"\(marker)\"*) ;; *) PS1=\"\(marker)$PS1\";; esac")
-        return env
+        env += [("PATH", Self.safePath), ("PLUMB_NS", label), ("PS1", "\(marker)\\$ "),
+                ("PROMPT_COMMAND", "case \"$PS1\" in \"\(marker)\"*) ;; *) PS1=\"\(marker)$PS1\";; esac")]
+        for entry in extra {
+            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = String(parts[0])
+            guard let value = parts.count == 2 ? String(parts[1]) : caller[name] else { continue }
+            env.removeAll { $0.0 == name }
+            env.append((name, value))
+        }
+        return env.map { "\($0.0)=\($0.1)" }
+    }
+
+    /// A `--env` entry is NAME or NAME=VALUE, NAME a shell variable name; nil when fine, else why not.
+    static func envProblem(_ entry: String) -> String? {
+        let name = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        guard let first = name.first, first == "_" || (first.isASCII && first.isLetter),
+              name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }) else {
+            return "--env \(entry): give NAME or NAME=VALUE, NAME made of letters, digits and _ (not starting with a digit)"
+        }
+        return nil
     }
 
     /// Only characters that are inert inside the prompt and the PROMPT_COMMAND text.
@@ -65,11 +85,11 @@ struct ShellJump: Equatable {
         return cleaned.isEmpty ? "ns" : cleaned
     }
 
-    /// Runs it and returns the exit code.
-    func run(_ command: [String]) throws -> Int32 {
+    /// Runs it with the clean environment (plus `env`, see `environment`) and returns the exit code.
+    func run(_ command: [String], env: [String] = []) throws -> Int32 {
         let (argv, fallback) = argv(command: command)
         do {
-            return try NamespaceExec.run(argv, in: scope, environment: environment(), fallback: fallback)
+            return try NamespaceExec.run(argv, in: scope, environment: environment(extra: env), fallback: fallback)
         } catch let f as NamespaceExec.Failure {
             throw CommandFailure(description: f.description, code: ExitCode(f.exitCode))
         }
