@@ -24,6 +24,9 @@ deps:
 
 build: deps
 	$(SWIFT) build -c $(CONFIG) --static-swift-stdlib
+	@# The crash tests' fault hook exists in debug builds only (FaultInjection.swift): prove it is not in this one.
+	@if [ "$(CONFIG)" = release ] && grep -q PLUMB_TEST_KILL_AFTER_STEP $(PLUMB_BIN); then \
+		echo "error: $(PLUMB_BIN) contains the test-only fault hook PLUMB_TEST_KILL_AFTER_STEP" >&2; exit 1; fi
 
 test: deps
 	$(SWIFT) build --build-tests

@@ -32,7 +32,6 @@ public final class PlanExecutor {
     public func apply(_ plan: Plan) throws {
         let id = try journal?.begin(plan)
         var done: [PlanStep] = []
-        let killAfter = ProcessInfo.processInfo.environment["PLUMB_TEST_KILL_AFTER_STEP"].flatMap { Int($0) }
         var i = 0
         let timing = ProcessInfo.processInfo.environment["PLUMB_TIMING"] != nil
         var slowest: [(Double, String)] = []
@@ -54,8 +53,7 @@ public final class PlanExecutor {
                 }
                 done += plan.steps[i..<(i + batch.count)]
                 i += batch.count
-                // Fault injection for the crash tests: die like `kill -9` right after step N.
-                if let k = killAfter, done.count >= k { kill(getpid(), SIGKILL) }
+                FaultInjection.stepsDone(done.count)  // debug builds only: the crash tests' kill -9
             } catch {
                 let undo = rollbackReporting(Plan(operation: plan.operation, steps: done))
                 // Only claim a clean rollback when nothing was left: neither by the failed step itself (a firewall
