@@ -1,3 +1,4 @@
+import PlumbKernel
 import PlumbModel
 import PlumbTUI
 
@@ -14,6 +15,8 @@ public struct AppKernel {
     public var undoFix: () -> StatusMessage
     /// Runs a shell in the namespace with the terminal suspended; returns the status-line message.
     public var shell: (_ namespace: UInt64, _ snapshot: Snapshot, _ terminal: any Terminal) -> StatusMessage
+    /// The Conntrack tab's read of one namespace's table (the live one reads ctnetlink; tests pass tables).
+    public var conntrack: (Namespace) throws -> ConntrackTable = { _ in throw ConntrackNotRead() }
 
     public init(snapshots: any SnapshotSource,
                 doctorInputs: @escaping (Snapshot) -> DoctorInputs,
@@ -35,5 +38,23 @@ public struct AppKernel {
                   applyFix: { DoctorFixes.apply($0, journal: journal) },
                   undoFix: { DoctorFixes.undo(journal: journal) },
                   shell: shell)
+            .with(conntrack: { ns in
+                guard let handle = NamespaceHandle(ns) else { throw NamespaceOpenError.gone(NamespaceHandle(.host, inode: ns.id)) }
+                return try ConntrackReader.table(in: handle)
+            })
     }
+}
+
+extension AppKernel {
+    /// The same kernel with another conntrack reader.
+    public func with(conntrack read: @escaping (Namespace) throws -> ConntrackTable) -> AppKernel {
+        var k = self
+        k.conntrack = read
+        return k
+    }
+}
+
+/// What the Conntrack tab says when no reader was given.
+struct ConntrackNotRead: Error, CustomStringConvertible {
+    var description: String { "conntrack is not read here" }
 }

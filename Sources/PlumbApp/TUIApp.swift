@@ -23,6 +23,8 @@ public final class TUIApp {
     /// so a flapping link must not make it run fifty times a second.
     private var doctorRan = Date.distantPast
     private var doctorStale = true
+    /// When the Conntrack tab's table was last read (it is read at the refresh interval while the tab is open).
+    private var conntrackRead = Date.distantPast
     /// The events log keeps this many changes.
     static let eventsKept = 1000
 
@@ -60,6 +62,7 @@ public final class TUIApp {
                 }
             }
             if let next = live.take() { take(next, error: live.lastError()) }
+            if state.detailTab == .conntrack { readConntrackIfDue() }
             if dirty {
                 state.size = terminal.size
                 live.setFocus(onScreen(state, context.snapshot), firewall: state.detailTab == .firewall)
@@ -146,6 +149,27 @@ public final class TUIApp {
         case .notAvailable, .openHelp, .none: break
         }
         return true
+    }
+
+    /// Reads the selected namespace's conntrack table when the interval has passed or the selection moved, and
+    /// keeps the rates against the previous read of the same namespace.
+    private func readConntrackIfDue() {
+        let snap = context.snapshot
+        guard let id = state.selectedNamespace ?? snap.host?.id, let ns = snap.namespace(id: id) else { return }
+        let moved = state.conntrack.map { $0.namespace != id } ?? (state.conntrackNote == nil)
+        guard moved || Date().timeIntervalSince(conntrackRead) >= state.refreshInterval else { return }
+        conntrackRead = Date()
+        do {
+            let table = try kernel.conntrack(ns)
+            state.conntrack = ConntrackSample.next(after: state.conntrack, namespace: id, table: table,
+                                                   time: Date().timeIntervalSinceReferenceDate)
+            state.conntrackNote = nil
+        } catch {
+            state.conntrack = nil
+            state.conntrackNote = "conntrack of \(ns.displayName): \(error)"
+        }
+        prepared = nil
+        dirty = true
     }
 
     /// After a fix or an undo: read the kernel at once and run the doctor on what it finds.

@@ -59,7 +59,7 @@ final class ReducerTests: XCTestCase {
         s.press([.tab, .tab])
         s.press([.right]); XCTAssertEqual(s.detailTab, .firewall)
         s.press([.char("l"), .char("l")]); XCTAssertEqual(s.detailTab, .neighbors)
-        s.press([.left, .left, .left, .left]); XCTAssertEqual(s.detailTab, .findings, "wraps around")
+        s.press([.left, .left, .left, .left]); XCTAssertEqual(s.detailTab, DetailTab.allCases.last, "wraps around")
     }
 
     func testLinkTabWalksThroughLinks() {

@@ -48,6 +48,10 @@ public struct AppState: Equatable, Sendable {
     public var confirm: Confirmation?
     /// The open capture pane, if any.
     public var capture: CapturePaneState?
+    /// The Conntrack tab's newest read of the selected namespace (the live loop reads it while the tab is open).
+    public var conntrack: ConntrackSample?
+    /// Why the Conntrack tab has no table (conntrack missing, the namespace gone), when it has none.
+    public var conntrackNote: String?
 
     public init(size: Size = Size(width: 80, height: 24), refreshInterval: Double = 2) {
         self.size = size
@@ -69,6 +73,8 @@ struct PaneRows {
     /// The Doctor tab's findings, as shown (sorted, filtered).
     let findings: [Finding]
     let badges: FindingRows.Badges
+    /// The Conntrack tab's rows (busiest first, at most `ConntrackRows.shown`).
+    let conntrack: [ConntrackEntry]
 
     init(_ state: AppState, _ snapshot: Snapshot) {
         let index = SnapshotIndex(snapshot)
@@ -80,6 +86,10 @@ struct PaneRows {
         topology = ns.map { TopologyRows.build($0, index: index, filter: state.filter) } ?? []
         findings = FindingRows.build(state.findings, filter: state.filter)
         badges = FindingRows.Badges(state.findings)
+        // Built only while its tab is open: a big table is sorted by rate here.
+        conntrack = state.detailTab == .conntrack
+            ? state.conntrack.flatMap { $0.namespace == ns?.id ? ConntrackRows.build($0) : nil } ?? []
+            : []
     }
 
     var namespaceIndex: Int? { namespace.flatMap { ns in namespaces.firstIndex { $0.id == ns.id } } }
@@ -104,6 +114,7 @@ struct PaneRows {
         case .sockets: return DetailRows.sockets(ns).count
         case .events: return 0  // a log, not a selectable list: the newest events are shown first
         case .findings: return findings.count
+        case .conntrack: return conntrack.count
         }
     }
 }

@@ -18,7 +18,7 @@ public enum Pane: Int, Sendable, CaseIterable {
 
 /// The tabs of the details pane.
 public enum DetailTab: Int, Sendable, CaseIterable {
-    case link, firewall, routes, neighbors, sysctls, processes, sockets, events, findings
+    case link, firewall, routes, neighbors, sysctls, processes, sockets, events, findings, conntrack
 
     public var title: String {
         switch self {
@@ -31,6 +31,7 @@ public enum DetailTab: Int, Sendable, CaseIterable {
         case .sockets: return "Sockets"
         case .events: return "Events"
         case .findings: return "Doctor"
+        case .conntrack: return "Conntrack"
         }
     }
 
@@ -46,6 +47,7 @@ public enum DetailTab: Int, Sendable, CaseIterable {
         case .sockets: return "Socks"
         case .events: return "Events"
         case .findings: return "Dr"
+        case .conntrack: return "CT"
         }
     }
 }

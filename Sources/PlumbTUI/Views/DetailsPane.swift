@@ -17,6 +17,8 @@ enum DetailsPane {
             EventsView.draw(&buf, rect: inner, state: state, ctx: ctx)
         case .findings:
             window = FindingsView.draw(&buf, rect: inner, state: state, rows: rows, ctx: ctx)
+        case .conntrack:
+            window = ConntrackView.draw(&buf, rect: inner, state: state, rows: rows, ctx: ctx)
         case .routes, .neighbors, .sysctls, .processes, .sockets:
             window = NamespaceTablesView.draw(&buf, rect: inner, tab: state.detailTab, state: state, rows: rows,
                                               ctx: ctx)

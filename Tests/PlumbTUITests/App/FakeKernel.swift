@@ -63,6 +63,9 @@ final class FakeKernel {
     private(set) var fixed: [String] = []
     private(set) var undos = 0
     private(set) var shells: [UInt64] = []
+    /// The Conntrack tab's tables by namespace id (a namespace without one: conntrack is missing there).
+    var conntrackTables: [UInt64: ConntrackTable] = [:]
+    private(set) var conntrackReads: [UInt64] = []
 
     var kernel: AppKernel {
         AppKernel(
@@ -83,5 +86,14 @@ final class FakeKernel {
                 terminal.resume()
                 return .info("shell exited with 0")
             })
+        .with(conntrack: { [unowned self] ns in
+            conntrackReads.append(ns.id)
+            guard let t = conntrackTables[ns.id] else { throw FakeConntrackMissing() }
+            return t
+        })
     }
+}
+
+struct FakeConntrackMissing: Error, CustomStringConvertible {
+    var description: String { "conntrack is not available (fake)" }
 }
