@@ -17,7 +17,7 @@ struct NamespaceAdd: ParsableCommand {
 struct NamespaceRemove: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rm", abstract: "Remove a named network namespace.",
-        discussion: "Refuses (exit code 1) while network endpoints, networks built inside it (--host-ns) or processes use it, and names them. --force disconnects its endpoints first (their veths, published-port rules and addresses go), then removes it.")
+        discussion: "Refuses (exit code 64) while network endpoints, networks built inside it (--host-ns) or processes use it, and names them. --force disconnects its endpoints first (their veths, published-port rules and addresses go), then removes it.")
     @Argument var name: String
     @Flag(name: .long, help: "Disconnect the namespace's network endpoints first, then remove it.")
     var force = false
