@@ -10,6 +10,8 @@ struct BadInputRow: CustomStringConvertible, Sendable {
     var args: [String]
     /// Append `--state-dir` and `--host-ns` (the commands that change the kernel, and doctor).
     var change: Bool
+    /// With `change`: append `--state-dir` only (a command without --host-ns).
+    var stateDirOnly = false
     var code: Int32
     /// Text the stderr line must contain.
     var mentions: String
@@ -33,6 +35,9 @@ enum BadInputTable {
     static func rows(_ x: BadInputContext) -> [BadInputRow] {
         var rows: [BadInputRow] = []
         func change(_ code: Int32, _ mentions: String, _ args: String...) { rows.append(.init(args: args, change: true, code: code, mentions: mentions)) }
+        func stateOnly(_ code: Int32, _ mentions: String, _ args: String...) {
+            rows.append(.init(args: args, change: true, stateDirOnly: true, code: code, mentions: mentions))
+        }
         func plain(_ code: Int32, _ mentions: String, _ args: String...) { rows.append(.init(args: args, change: false, code: code, mentions: mentions)) }
         let missing = BadInputContext.missingNamespace
         let (bad, notFound, failure) = (Int32(64), Int32(4), Int32(1))
@@ -151,6 +156,22 @@ enum BadInputTable {
         plain(notFound, missing, "ports", missing)
         plain(bad, "--bogus", "ports", "--bogus")
         plain(bad, "'extra'", "ports", missing, "extra")
+
+        // conntrack (list reads the test namespace; delete rows all fail before any entry is selected)
+        plain(notFound, missing, "conntrack", "list", missing)
+        plain(bad, "'extra'", "conntrack", "list", x.free, "extra")
+        for port in ["70000", "-1", tooBig] { plain(bad, port == "-1" ? "--port" : port, "conntrack", "list", x.free, "--port", port) }
+        plain(bad, "junk", "conntrack", "list", x.free, "--src", "junk")
+        plain(bad, "10.0.0.0/99", "conntrack", "list", x.free, "--dst", "10.0.0.0/99")
+        for proto in ["bogus", "256"] { plain(bad, proto, "conntrack", "list", x.free, "--proto", proto) }
+        plain(bad, "--max-events", "conntrack", "list", x.free, "--max-events", "5")
+        for n in ["0", "-3"] { plain(bad, "--max-events", "conntrack", "list", x.free, "--watch", "--max-events=\(n)") }
+        stateOnly(bad, "give a filter", "conntrack", "delete", x.free)
+        stateOnly(bad, "--all --yes", "conntrack", "delete", x.free, "--all")
+        stateOnly(bad, "--all selects every entry", "conntrack", "delete", x.free, "--all", "--yes", "--src", "10.213.150.7")
+        stateOnly(notFound, missing, "conntrack", "delete", missing, "--src", "10.213.150.7")
+        stateOnly(bad, "junk", "conntrack", "delete", x.free, "--src", "junk")
+        stateOnly(bad, "70000", "conntrack", "delete", x.free, "--port", "70000")
 
         // exec
         plain(notFound, missing, "exec", missing, "--", "true")

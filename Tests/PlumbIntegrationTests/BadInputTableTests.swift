@@ -35,7 +35,7 @@ final class BadInputTableTests: RootTestCase {
     }
 
     static func run(_ row: BadInputRow, stateDir: String, host: String) throws -> (status: Int32, stdout: String, stderr: String) {
-        let extra = row.change ? ["--state-dir", stateDir, "--host-ns", host] : []
+        let extra = !row.change ? [] : row.stateDirOnly ? ["--state-dir", stateDir] : ["--state-dir", stateDir, "--host-ns", host]
         // A row that wrongly starts a capture or a shell must not hang the suite.
         return try Shell.result(["timeout", "-s", "KILL", "30", CLITests.binary] + row.args + extra)
     }

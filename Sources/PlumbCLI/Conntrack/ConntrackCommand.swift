@@ -44,6 +44,9 @@ struct ConntrackListCommand: ParsableCommand {
         if maxEvents != nil && !watch {
             throw CommandFailure(description: "--max-events goes with --watch", code: PlumbExit.usage)
         }
+        if let maxEvents, maxEvents < 1 {
+            throw CommandFailure("--max-events \(maxEvents): give at least 1 event (or leave it out to watch until interrupted)", .invalidInput)
+        }
         let ns = try ConntrackNamespace.resolve(target)
         if watch {
             try ConntrackWatch(namespace: ns, filter: filter, json: json, maxEvents: maxEvents).run()

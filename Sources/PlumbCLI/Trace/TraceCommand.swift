@@ -71,15 +71,15 @@ struct TraceCommand: ParsableCommand {
         var only: Set<UInt64>?
         let src = AddressedTarget(parsing: source)
         let dst = dstIsAddress ? nil : AddressedTarget(parsing: destination)
+        // NS@IP addresses are checked before anything is read: a bad one is bad input (64), whatever else.
+        if let a = src.address { try Self.checkAddress(a, in: source) }
+        if let a = dst?.address { try Self.checkAddress(a, in: destination) }
         if let s = session.id(of: src.target) {
             if let dst { if let d = session.id(of: dst.target) { only = [s, d] } } else { only = [s] }
         }
         var snap = only.map { session.read(only: $0) } ?? session.readAll()
 
-        // Addresses are checked before any namespace is looked up: a bad one is bad input (64), whatever else.
         let srcAddress = src.address
-        if let srcAddress { try Self.checkAddress(srcAddress, in: source) }
-        if let a = dst?.address { try Self.checkAddress(a, in: destination) }
         let srcNs = try resolveTarget(src, in: snap)
         var dstNs: Namespace?
         var dstAddress: String
