@@ -38,21 +38,22 @@ enum PublishedPortCheck {
             guard let port = p.effectiveTargetPort, p.targetNamespace != nil else { continue }
             let read = "listening \(p.proto) sockets on port \(port) in \(target): "
                 + (p.listenerAddresses.isEmpty ? "none" : p.listenerAddresses.joined(separator: ", "))
+            // The two listener findings differ only in words: one constructor for both.
+            func listenerFinding(_ check: String, title: String, explanation: String) -> Finding {
+                Finding(id: DoctorContext.id(check, host, object), check: check, checkNumber: number, severity: .warning,
+                        title: title, subjects: subjects, evidence: [mapping, read], explanation: explanation)
+            }
             switch p.listener {
             case .none:
-                out.append(Finding(
-                    id: DoctorContext.id(noListenerId, host, object), check: noListenerId, checkNumber: number, severity: .warning,
+                out.append(listenerFinding(noListenerId,
                     title: "Nothing listens behind published port \(p.hostEndpoint): \(target) has no \(p.proto) listener on \(port)",
-                    subjects: subjects, evidence: [mapping, read],
                     explanation: "Connections to \(p.hostEndpoint) are forwarded to \(p.targetEndpoint), but no program "
                         + "in \(target) listens on \(p.proto) port \(port), so they are refused (TCP) or vanish (UDP). "
                         + "The application is not running, listens on another port, or the mapping points at the wrong "
                         + "container port."))
             case .loopback:
-                out.append(Finding(
-                    id: DoctorContext.id(loopbackId, host, object), check: loopbackId, checkNumber: number, severity: .warning,
+                out.append(listenerFinding(loopbackId,
                     title: "Published port \(p.hostEndpoint) leads to a listener bound to loopback only in \(target)",
-                    subjects: subjects, evidence: [mapping, read],
                     explanation: "The forwarded connection arrives for \(p.targetAddress), but the program in \(target) "
                         + "listens only on \(p.listenerAddresses.joined(separator: ", ")): loopback, which traffic from "
                         + "outside the container never reaches. Make it listen on 0.0.0.0 (or \(p.targetAddress)); "
