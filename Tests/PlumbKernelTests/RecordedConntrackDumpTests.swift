@@ -150,3 +150,16 @@ final class ConntrackSampleTests: XCTestCase {
         XCTAssertNil(ConntrackSample.next(after: second, namespace: 2, table: table([]), time: 13).newPerSecond)
     }
 }
+
+/// A kernel without ctnetlink answers EOPNOTSUPP: the error says so in one line and names the module to load.
+final class ConntrackErrorTests: XCTestCase {
+    func testMissingConntrackIsOneLineNamingTheModule() {
+        let e = ConntrackError.answer("conntrack dump", EOPNOTSUPP)
+        XCTAssertTrue(e.isUnavailable)
+        XCTAssertTrue(e.description.contains("modprobe nf_conntrack_netlink"), e.description)
+        XCTAssertFalse(e.description.contains("\n"))
+        XCTAssertEqual(e.category, .failure)
+        XCTAssertFalse(ConntrackError.answer("conntrack delete", EBUSY).isUnavailable)
+        XCTAssertEqual(ConntrackError.kernel("conntrack read", EPERM).category, .permission)
+    }
+}
