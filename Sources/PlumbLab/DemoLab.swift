@@ -50,6 +50,9 @@ public final class DemoLab {
             throw ActionError.invalid("lab '\(prefix)' is already up: `plumb lab down` first")
         }
         var st = State(prefix: prefix)
+        // One operation for gc: it waits for the whole build, not just for each step of it.
+        let hold = try service.holdOperationLock()
+        defer { hold.end() }
         do {
             try build(&st)
         } catch {
@@ -61,33 +64,76 @@ public final class DemoLab {
         return st
     }
 
+    /// What `up` would do, for `lab up --dry-run`, changing nothing: the namespaces and networks with their
+    /// exact steps; the connects as operations (their steps depend on namespaces that do not exist yet); the
+    /// faults and the overlay with their steps; the processes it would start.
+    public func plannedUp() throws -> [Plan] {
+        if FileManager.default.fileExists(atPath: stateFile) {
+            throw ActionError.invalid("lab '\(prefix)' is already up: `plumb lab down` first")
+        }
+        try NetworkService.validateName(prefix, what: "lab prefix")
+        var plans = try ["web", "client", "db", "broken"].map { try service.addNamespace(n($0), dryRun: true) }
+        plans += try [frontRequest, backRequest].map { try service.create($0, dryRun: true).0 }
+        plans += connections.map { Plan(operation: .netConnect(network: $0.network, targets: [$0.target])) }
+        plans += try [n("ha"), n("hb"), n("ova"), n("ovb")].map { try service.addNamespace($0, dryRun: true) }
+        plans += [overlayPlan, faultsPlan, Plan(operation: .lab("processes: httpd in \(n("web")) and \(n("db")), a client loop in \(n("client")), ping in \(n("ova"))"))]
+        return plans
+    }
+
+    /// What `down` would do, for `lab down --dry-run`: end the lab's processes, remove its networks and
+    /// namespaces. Empty when the lab is not up.
+    public func plannedDown() throws -> [Plan] {
+        guard let data = FileManager.default.contents(atPath: stateFile),
+              let st = try? JSONDecoder().decode(State.self, from: data) else { return [] }
+        var plans = [Plan(operation: .lab("end processes \(st.pids.map(String.init).joined(separator: " "))"))]
+        plans += st.networks.reversed().compactMap { try? service.remove($0, force: true, dryRun: true).first }
+        plans += (st.namespaces + st.overlay).reversed().compactMap { try? service.removeNamespace($0, dryRun: true) }
+        return plans
+    }
+
+    private var frontRequest: NetworkService.CreateRequest {
+        var front = NetworkService.CreateRequest(name: n("front"))
+        front.subnet = "10.213.201.0/24"
+        return front
+    }
+
+    private var backRequest: NetworkService.CreateRequest {
+        var back = NetworkService.CreateRequest(name: n("back"))
+        back.subnet = "10.213.202.0/24"
+        back.internal = true
+        return back
+    }
+
+    /// The lab's endpoints; web's port 80 is published on the host's port 8080, as `docker run -p 8080:80` would.
+    private var connections: [NetworkService.ConnectRequest] {
+        [(frontRequest.name, "web"), (frontRequest.name, "client"), (frontRequest.name, "broken"), (backRequest.name, "web"),
+         (backRequest.name, "db")].map { net, c in
+            var req = NetworkService.ConnectRequest(network: net, target: n(c))
+            if c == "web" && net == frontRequest.name { req.publish = ["8080:80"] }
+            return req
+        }
+    }
+
+    /// Deliberate faults for the doctor: a veth end down, a missing default route (plus the overlay MTU).
+    private var faultsPlan: Plan {
+        Plan(operation: .lab("faults"), steps: [
+            .deleteRoute(dst: "default", gateway: "10.213.202.1", link: "eth0", in: .named(n("db"))),
+            .setDown(link: "eth0", in: .named(n("broken"))),
+        ])
+    }
+
     private func build(_ st: inout State) throws {
         for c in ["web", "client", "db", "broken"] {
             _ = try service.addNamespace(n(c), dryRun: false)
             st.namespaces.append(n(c))
         }
-        var front = NetworkService.CreateRequest(name: n("front"))
-        front.subnet = "10.213.201.0/24"
-        _ = try service.create(front, dryRun: false)
-        st.networks.append(front.name)
-        var back = NetworkService.CreateRequest(name: n("back"))
-        back.subnet = "10.213.202.0/24"
-        back.internal = true
-        _ = try service.create(back, dryRun: false)
-        st.networks.append(back.name)
-        for (net, c) in [(front.name, "web"), (front.name, "client"), (front.name, "broken"), (back.name, "web"), (back.name, "db")] {
-            var req = NetworkService.ConnectRequest(network: net, target: n(c))
-            // web's port 80 is published on the host's port 8080, as `docker run -p 8080:80` would.
-            if c == "web" && net == front.name { req.publish = ["8080:80"] }
-            _ = try service.connect(req, dryRun: false)
+        for req in [frontRequest, backRequest] {
+            _ = try service.create(req, dryRun: false)
+            st.networks.append(req.name)
         }
+        for req in connections { _ = try service.connect(req, dryRun: false) }
         try buildOverlay(&st)
-
-        // Deliberate faults for the doctor: a veth end down, a missing default route (plus the overlay MTU).
-        try service.executor.apply(Plan(operation: .lab("faults"), steps: [
-            .deleteRoute(dst: "default", gateway: "10.213.202.1", link: "eth0", in: .named(n("db"))),
-            .setDown(link: "eth0", in: .named(n("broken"))),
-        ]))
+        try service.executor.apply(faultsPlan)
 
         // Long-lived processes, so counters move.
         let www = "/run/plumb-lab-\(prefix)"
@@ -104,8 +150,13 @@ public final class DemoLab {
     }
 
     private func buildOverlay(_ st: inout State) throws {
+        for x in [n("ha"), n("hb"), n("ova"), n("ovb")] { _ = try service.addNamespace(x, dryRun: false); st.overlay.append(x) }
+        try service.executor.apply(overlayPlan)
+    }
+
+    /// Two "hosts" joined by a veth underlay, each with a VXLAN in a bridge and a container behind it.
+    private var overlayPlan: Plan {
         let ha = n("ha"), hb = n("hb"), ova = n("ova"), ovb = n("ovb")
-        for x in [ha, hb, ova, ovb] { _ = try service.addNamespace(x, dryRun: false); st.overlay.append(x) }
         var steps: [PlanStep] = [
             .createVeth(name: "underlay", peer: "underlay", mtu: 1500, in: .named(ha), peerIn: .named(hb)),
         ]
@@ -123,7 +174,7 @@ public final class DemoLab {
                 .addAddress(cidr: "\(cip)/24", link: "eth0", in: C), .setUp(link: "eth0", in: C),
             ]
         }
-        try service.executor.apply(Plan(operation: .lab("overlay"), steps: steps))
+        return Plan(operation: .lab("overlay"), steps: steps)
     }
 
     private func spawn(in ns: String, _ path: String, _ args: [String]) throws -> Int32 {

@@ -104,10 +104,10 @@ final class StoreJournalTests: StoreTestCase {
         try addFinished(store, count: 1_005, age: 60)
         let journal = StoreJournal(store: store)
         let failing = try journal.begin(Plan(operation: .nsAdd(name: "a"), steps: []))
-        try journal.finish(failing, applied: false)
+        try journal.finish(failing, applied: false, record: nil)
         XCTAssertEqual(try store.journal(states: []).count, 1_010, "a rolled-back change does not prune")
         let id = try journal.begin(Plan(operation: .nsAdd(name: "b"), steps: []))
-        try journal.finish(id, applied: true)
+        try journal.finish(id, applied: true, record: nil)
         let left = try store.journal(states: [])
         XCTAssertEqual(left.count, StateStore.journalKeepCount)
         XCTAssertEqual(left.last?.id, id, "the change just made is kept")
@@ -128,7 +128,7 @@ final class LegacyJournalTests: StoreTestCase {
         let old = #"{"operation":"net connect web pt-a","steps":[{"addAddress":{"cidr":"\#(address)/24","link":"eth0","in":{"named":{"_0":"pt-a"}}}}]}"#
         let plan = try JSONDecoder().decode(Plan.self, from: Data(old.utf8))
         XCTAssertEqual(plan.operation, .netConnect(network: "web", targets: ["pt-a"]))
-        NetworkService(store: store).releaseAddresses(of: plan)
+        XCTAssertEqual(NetworkService(store: store).releaseAddresses(of: plan), 1)
         // Released: the same address is handed out again.
         XCTAssertEqual(try store.allocate(network: "web", requested: nil, sandbox: "other"), address)
     }

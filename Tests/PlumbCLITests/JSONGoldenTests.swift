@@ -47,7 +47,7 @@ final class JSONGoldenTests: XCTestCase {
         let plans = OutputFixtures.plans()
         try check(ChangeReport(plans: plans, dryRun: true, summary: ""), "plans-dry-run", pretty: false)
         try check(ChangeReport(plans: [plans[0]], dryRun: false, summary: ""), "ns-add", pretty: false)
-        try check(ChangeReport(plans: [], dryRun: false, summary: ""), "gc-nothing", pretty: false)
+        try check(GcOutput(report: .init(), dryRun: false), "gc-nothing", pretty: false)
     }
 
     func testNamespaceReferencesHaveNoPositionalKeys() throws {

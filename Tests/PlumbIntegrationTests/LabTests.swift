@@ -51,6 +51,18 @@ final class LabTests: RootTestCase {
         XCTAssertTrue(procs.contains { ($0["cmdline"] as? String)?.contains("httpd") == true }, "\(procs)")
 
         let pids = procs.compactMap { $0["pid"] as? Int32 }
+        // `lab down --dry-run` prints the plan and changes nothing: namespaces, links, rules and processes stay.
+        func world() throws -> [String] {
+            [try Shell.run("ip", "netns", "list"), try Shell.run("ip", "-n", host, "-o", "link", "show"),
+             try Shell.run("ip", "netns", "exec", host, "iptables-save").replacingOccurrences(of: #"\[\d+:\d+\]|#.*"#, with: "", options: .regularExpression)]
+        }
+        let beforeDryRun = try world()
+        let dry = try plumb("lab", "down", "--dry-run")
+        XCTAssertEqual(dry.status, 0, dry.stderr)
+        XCTAssertTrue(dry.stdout.contains("# dry run: nothing was changed"), dry.stdout)
+        XCTAssertTrue(dry.stdout.contains("net rm \(prefix)-front"), dry.stdout)
+        XCTAssertEqual(try world(), beforeDryRun, "lab down --dry-run changed the kernel")
+        XCTAssertTrue(pids.allSatisfy { kill($0, 0) == 0 }, "lab down --dry-run ended the lab's processes")
         let down = try plumb("lab", "down")
         XCTAssertEqual(down.status, 0, down.stderr)
         let after = try Shell.run("ip", "netns", "list")

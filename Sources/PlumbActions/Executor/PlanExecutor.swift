@@ -7,13 +7,15 @@ import PlumbModel
 /// Where applied plans are recorded before and after they run (the SQLite journal in the product).
 public protocol PlanJournal: AnyObject {
     func begin(_ plan: Plan) throws -> Int64
-    func finish(_ id: Int64, applied: Bool) throws
+    /// Marks the entry; with `applied`, also runs `record` (the store rows the operation makes) in the same
+    /// transaction, so the journal and the store never disagree about whether it happened.
+    func finish(_ id: Int64, applied: Bool, record: (() throws -> Void)?) throws
     /// The plan failed and undoing it did not fully work: the kernel may hold part of it.
     func fail(_ id: Int64) throws
 }
 
 extension PlanJournal {
-    public func fail(_ id: Int64) throws { try finish(id, applied: false) }
+    public func fail(_ id: Int64) throws { try finish(id, applied: false, record: nil) }
 }
 
 /// Applies a Plan as a unit: steps run in order; on the first failure the steps already done are undone in
@@ -29,8 +31,11 @@ public final class PlanExecutor {
 
     public init(journal: PlanJournal? = nil) { self.journal = journal }
 
-    public func apply(_ plan: Plan) throws {
-        let id = try journal?.begin(plan)
+    /// Applies `plan`. `entry`: its journal entry when the caller journaled it already (in the transaction
+    /// that allocated its addresses); otherwise it is journaled here. `record`: the store rows the operation
+    /// makes, written in the transaction that marks the entry applied; when that fails, the plan is rolled back.
+    public func apply(_ plan: Plan, journaled entry: Int64? = nil, record: (() throws -> Void)? = nil) throws {
+        let id = try entry ?? journal?.begin(plan)
         var done: [PlanStep] = []
         var i = 0
         let timing = ProcessInfo.processInfo.environment["PLUMB_TIMING"] != nil
@@ -60,33 +65,50 @@ public final class PlanExecutor {
                 // batch whose first table committed) nor by an undo step that failed.
                 let left = ((error as? FirewallLeftBehind)?.left ?? []) + undo.failed
                 if left.isEmpty {
-                    try? id.map { try journal?.finish($0, applied: false) }
+                    try? id.map { try journal?.finish($0, applied: false, record: nil) }
                     throw ActionError.rolledBack(failure: "\(error)", undone: undo.undone)
                 }
                 try? id.map { try journal?.fail($0) }
                 throw ActionError.rollbackIncomplete(failure: "\(error)", undone: undo.undone, leftBehind: left)
             }
         }
-        try id.map { try journal?.finish($0, applied: true) }
+        do {
+            if let id, let journal {
+                try journal.finish(id, applied: true, record: record)
+            } else {
+                try record?()
+            }
+        } catch {
+            rollback(plan)
+            try? id.map { try journal?.finish($0, applied: false, record: nil) }
+            throw error
+        }
     }
 
-    /// Undoes the steps of `plan` in reverse, ignoring what is already gone. Returns how many steps had
-    /// something to undo.
+    /// Undoes the steps of `plan` in reverse, ignoring what is already gone. Returns how many steps changed
+    /// something (a step whose object was already gone, or that failed, changed nothing).
     @discardableResult
     public func rollback(_ plan: Plan) -> Int { rollbackReporting(plan).undone }
 
     /// `rollback`, also saying which undo steps failed (what they would have removed is still there).
-    func rollbackReporting(_ plan: Plan) -> (undone: Int, failed: [String]) {
+    func rollbackReporting(_ plan: Plan) -> (undone: Int, failed: [String]) { replayReporting(plan.inverse) }
+
+    /// Runs the steps of `plan` in order, ignoring what is already gone and going on past failures (gc, to
+    /// finish an interrupted teardown). Returns how many steps changed something.
+    @discardableResult
+    public func replay(_ plan: Plan) -> Int { replayReporting(plan).undone }
+
+    /// `replay`, also saying which steps failed.
+    func replayReporting(_ plan: Plan) -> (undone: Int, failed: [String]) {
         var count = 0, failed: [String] = []
-        let steps = plan.inverse.steps
+        let steps = plan.steps
         var i = 0
         while i < steps.count {
             let batch = Self.deleteRun(steps, from: i)
             do {
                 if batch.count > 1 {
                     count += try deleteLinks(batch.names, in: batch.ns, tolerateMissing: true)
-                } else {
-                    try run(steps[i], tolerateMissing: true)
+                } else if try run(steps[i], tolerateMissing: true) {
                     count += 1
                 }
             } catch {
@@ -138,88 +160,99 @@ public final class PlanExecutor {
     }
 
     /// Runs one step. With `tolerateMissing`, deleting something that is not there succeeds (rollback, gc).
-    func run(_ step: PlanStep, tolerateMissing: Bool) throws {
-        func nl(_ ns: NamespaceRef, _ body: (NetlinkChangeSession) throws -> Void) throws {
+    /// Returns false when the step found nothing to change (tolerated as missing), true otherwise.
+    @discardableResult
+    func run(_ step: PlanStep, tolerateMissing: Bool) throws -> Bool {
+        func nl(_ ns: NamespaceRef, _ body: (NetlinkChangeSession) throws -> Void) throws -> Bool {
             let session = try sockets.session(ns)
             do { try body(session) } catch let error as NetlinkChangeError {
-                if tolerateMissing && error.isMissing { return }
+                if tolerateMissing && error.isMissing { return false }
                 throw ActionError.netlink(step: step.description, message: error.description)
             }
+            return true
         }
         /// The namespace is gone, and with it what the step would remove (rollback and gc only).
         func namespaceGone(_ ns: NamespaceRef) -> Bool { tolerateMissing && (try? sockets.session(ns)) == nil }
         switch step {
         case .createNamespace(let name):
             try NamedNamespaces.create(name)
-        case .deleteNamespace(let name):
+            return true
+        case .deleteNamespace(let name), .deleteEmptyNamespace(let name):
             sockets.drop(.named(name))
+            if tolerateMissing && access("\(NamedNamespaces.directory)/\(name)", F_OK) != 0 { return false }
             try NamedNamespaces.delete(name, missingOK: tolerateMissing)
+            return true
         case .createBridge(let name, let mtu, let ns):
-            try nl(ns) { try $0.addBridge(name, mtu: mtu) }
+            return try nl(ns) { try $0.addBridge(name, mtu: mtu) }
         case .createVeth(let name, let peer, let mtu, let ns, let peerNs):
             let peerFd = peerNs == ns ? nil : try sockets.fd(peerNs)
-            try nl(ns) { try $0.addVethPair(name, peer: peer, mtu: mtu, peerNamespaceFd: peerFd) }
+            return try nl(ns) { try $0.addVethPair(name, peer: peer, mtu: mtu, peerNamespaceFd: peerFd) }
         case .createMacvlan(let name, let parent, let mode, let mtu, let ns, let to):
             let toFd = to == ns ? nil : try sockets.fd(to)
-            try nl(ns) { try $0.addMacvlan(name, parent: parent, mode: mode, mtu: mtu, namespaceFd: toFd) }
+            return try nl(ns) { try $0.addMacvlan(name, parent: parent, mode: mode, mtu: mtu, namespaceFd: toFd) }
         case .createVxlan(let name, let vni, let local, let remote, let port, let parent, let mtu, let ns):
-            try nl(ns) { try $0.addVxlan(name, vni: vni, local: local, remote: remote, port: port, parent: parent, mtu: mtu) }
+            return try nl(ns) { try $0.addVxlan(name, vni: vni, local: local, remote: remote, port: port, parent: parent, mtu: mtu) }
         case .deleteLink(let name, let ns):
-            if namespaceGone(ns) { return }
-            try nl(ns) { try $0.deleteLink(name) }
+            if namespaceGone(ns) { return false }
+            return try nl(ns) { try $0.deleteLink(name) }
         case .setMaster(let link, let master, let ns):
-            try nl(ns) { try $0.setMaster(link, master: master) }
+            return try nl(ns) { try $0.setMaster(link, master: master) }
         case .renameLink(let from, let to, let ns):
-            try nl(ns) { try $0.rename(from, to: to) }
+            return try nl(ns) { try $0.rename(from, to: to) }
         case .setUp(let link, let ns):
-            try nl(ns) { try $0.setUp(link) }
+            return try nl(ns) { try $0.setUp(link) }
         case .setDown(let link, let ns):
-            try nl(ns) { try $0.setUp(link, false) }
+            return try nl(ns) { try $0.setUp(link, false) }
         case .setHairpin(let link, let ns):
-            try nl(ns) { try $0.setHairpin(link, true) }
+            return try nl(ns) { try $0.setHairpin(link, true) }
         case .setMTU(let link, let mtu, _, let ns):
-            try nl(ns) { try $0.setMTU(link, mtu) }
+            return try nl(ns) { try $0.setMTU(link, mtu) }
         case .setHairpinMode(let link, let on, let ns):
-            try nl(ns) { try $0.setHairpin(link, on) }
-        case .deleteEmptyNamespace(let name):
-            sockets.drop(.named(name))
-            try NamedNamespaces.delete(name, missingOK: tolerateMissing)
+            return try nl(ns) { try $0.setHairpin(link, on) }
         case .deleteVeth(let name, _, _, let ns, _):
-            if namespaceGone(ns) { return }
-            try nl(ns) { try $0.deleteLink(name) }
+            if namespaceGone(ns) { return false }
+            return try nl(ns) { try $0.deleteLink(name) }
         case .setLinkState(let link, let up, let ns):
-            try nl(ns) { try $0.setUp(link, up) }
+            return try nl(ns) { try $0.setUp(link, up) }
         case .setLinkMaster(let link, let master, _, let ns):
-            try nl(ns) { s in
+            return try nl(ns) { s in
                 if let master { try s.setMaster(link, master: master) } else { try s.setNoMaster(link) }
             }
         case .addAddress(let cidr, let link, let ns):
-            try nl(ns) { try $0.address(cidr, on: link, add: true) }
+            return try nl(ns) { try $0.address(cidr, on: link, add: true) }
         case .deleteAddress(let cidr, let link, let ns):
-            if namespaceGone(ns) { return }
-            try nl(ns) { try $0.address(cidr, on: link, add: false) }
+            if namespaceGone(ns) { return false }
+            return try nl(ns) { try $0.address(cidr, on: link, add: false) }
         case .addRoute(let dst, let gw, let link, let ns):
-            try nl(ns) { try $0.route(to: dst, gateway: gw, link: link, add: true) }
+            return try nl(ns) { try $0.route(to: dst, gateway: gw, link: link, add: true) }
         case .deleteRoute(let dst, let gw, let link, let ns):
-            if namespaceGone(ns) { return }
-            try nl(ns) { try $0.route(to: dst, gateway: gw, link: link, add: false) }
+            if namespaceGone(ns) { return false }
+            return try nl(ns) { try $0.route(to: dst, gateway: gw, link: link, add: false) }
         case .setSysctl(let key, let value, _, let ns):
             // Skipped when already set: writing ip_forward walks every device of the namespace (~30 ms).
-            try inNamespace(ns) { if Sysctl.read(key) != value { try Sysctl.write(key, value) } }
+            return try inNamespace(ns) {
+                if Sysctl.read(key) == value { return false }
+                try Sysctl.write(key, value)
+                return true
+            }
         case .dropEmptyFirewallTables(let ns):
-            if tolerateMissing, (try? sockets.fd(ns)) == nil { return }
+            if tolerateMissing, (try? sockets.fd(ns)) == nil { return false }
             try inNamespace(ns) { try FirewallApplier().dropEmptyTables() }
+            return !tolerateMissing  // tidying only: gc does not count it as a change
         case .firewall(let family, let batch, _, let ns):
-            if tolerateMissing, (try? sockets.fd(ns)) == nil { return }
+            if tolerateMissing, (try? sockets.fd(ns)) == nil { return false }
             let applier = firewall, text = step.description
+            if batch.isEmpty { return false }
             try inNamespace(ns) { try applier.apply(family: family, batch: batch, step: text) }
+            return true
         case .deleteConntrack(let entries, let ns):
-            if tolerateMissing, (try? sockets.fd(ns)) == nil { return }
+            if tolerateMissing, (try? sockets.fd(ns)) == nil { return false }
             // Entries that went away meanwhile (expired, closed) count as deleted.
             let socket = try ConntrackReader.open(ns)
             for e in entries { _ = try socket.delete(e) }
+            return !entries.isEmpty
         case .cni(let command, let plugins, let conflist, let rc, let prev, let id, let netns, let ifname, let path, let ns):
-            if tolerateMissing, (try? sockets.fd(ns)) == nil { return }
+            if tolerateMissing, (try? sockets.fd(ns)) == nil { return false }
             let runner = CNIRunner(plugins: plugins, conflist: conflist, runtimeConfig: rc, containerID: id,
                                    netns: netns, ifname: ifname, cniPath: path)
             let key = "\(id)/\(ifname)"
@@ -231,6 +264,7 @@ public final class PlanExecutor {
                     // Undo after a crash: plugins report what they could not find; what they held is released.
                 }
             }
+            return true
         }
     }
 

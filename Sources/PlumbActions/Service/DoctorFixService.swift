@@ -33,6 +33,8 @@ public final class DoctorFixService {
     public func apply(_ finding: Finding) throws -> Plan {
         guard var plan = finding.fix, !plan.steps.isEmpty else { throw Failure.noFix(finding.id) }
         plan.operation = .doctorFix(findingID: finding.id)
+        let lock = try store.operationLock(exclusive: false)  // gc waits while the fix runs
+        defer { withExtendedLifetime(lock) {} }
         try executor.apply(plan)
         return plan
     }
@@ -55,8 +57,9 @@ public final class DoctorFixService {
         }
         var inverse = last.plan.inverse
         inverse.operation = .doctorUndo(findingID: last.findingId)
-        try executor.apply(inverse)
-        try store.journalSet(last.entry.id, state: .rolledBack)
+        let lock = try store.operationLock(exclusive: false)
+        defer { withExtendedLifetime(lock) {} }
+        try executor.apply(inverse, record: { [store] in try store.journalSet(last.entry.id, state: .rolledBack) })
         return (last.findingId, inverse)
     }
 

@@ -4,37 +4,13 @@ import PlumbModel
 
 extension NetworkService {
     public func addNamespace(_ name: String, dryRun: Bool) throws -> Plan {
+        let hold = try holdOperationLock(unless: dryRun)
+        defer { hold.end() }
         try NamedNamespaces.validate(name)
         if access("\(NamedNamespaces.directory)/\(name)", F_OK) == 0 { throw ActionError.namespaceExists(name) }
         let plan = Plan(operation: .nsAdd(name: name), steps: [.createNamespace(name: name), .setUp(link: "lo", in: .named(name))])
         if !dryRun { try executor.apply(plan) }
         return plan
-    }
-
-    /// Plans journaled as started but never finished (plumb was killed): undo them, newest first.
-    public func collectGarbage(dryRun: Bool) throws -> [Plan] {
-        var undone: [Plan] = []
-        for entry in try store.journal(states: [.planned]).reversed() {
-            guard let plan = try? JSONDecoder().decode(Plan.self, from: Data(entry.plan.utf8)) else { continue }
-            undone.append(plan.inverse)
-            if !dryRun {
-                executor.rollback(plan)
-                releaseAddresses(of: plan)
-                try store.journalSet(entry.id, state: .rolledBack)
-            }
-        }
-        return undone
-    }
-
-    /// A connect is allocated before its plan runs: when the plan is undone, the addresses it was assigning
-    /// go back to the pool (the store refuses any address an endpoint holds, so a live endpoint keeps its own).
-    func releaseAddresses(of plan: Plan) {
-        guard case .netConnect(let network, _) = plan.operation else { return }
-        for step in plan.steps {
-            if case .addAddress(let cidr, _, _) = step, let a = cidr.split(separator: "/").first {
-                try? store.release(network: network, address: String(a))
-            }
-        }
     }
 
     public struct InspectReport: Encodable {
@@ -75,6 +51,8 @@ extension NetworkService {
             if tagged.isEmpty { drift.append("its firewall rules are gone (flushed by another tool?)") }
         }
         if net.driver == .cni { drift += cniCheck(net, endpoints: eps, snapshot: snap) }
+        // Both ways: leases no endpoint holds, veths and rules no endpoint owns (`plumb gc` fixes them).
+        drift += try self.drift(of: net, host: host).filter { $0.kind != .endpointWithoutVeth }.map(\.description)
         return InspectReport(network: net, endpoints: eps, drift: drift)
     }
 }

@@ -29,6 +29,8 @@ extension NetworkService {
     }
 
     public func connectMany(_ req: ConnectRequest, dryRun: Bool) throws -> (Plan, [EndpointRecord]) {
+        let hold = try holdOperationLock(unless: dryRun)
+        defer { hold.end() }
         var timer = PhaseTimer("net connect")
         defer { timer.report() }
         let net = try record(req.network)
@@ -84,64 +86,58 @@ extension NetworkService {
             ifnames.append(ifname)
         }
         let cni = net.driver == .cni
-        // IPAM: every address in one transaction (the CNI driver's come from the plugin's own IPAM instead).
-        var addresses: [String] = []
-        if cni {
-            addresses = sandboxes.map { _ in req.ip ?? "<from the CNI plugin's IPAM>" }
-        } else if dryRun {
-            addresses = sandboxes.map { _ in req.ip ?? "<next free in \(net.subnet)>" }
+        // The port check, IPAM (every address; the CNI driver's come from the plugin's own IPAM instead) and the
+        // journal entry are one transaction: a concurrent connect sees this one's ports and addresses as taken,
+        // and a kill cannot leave an address allocated without the entry that lets gc free it.
+        func planned(_ addresses: [String]) throws -> (Plan, [EndpointSpec]) {
+            try planner.connect(net, targets: req.targets, sandboxes: sandboxes, ifnames: ifnames,
+                                addresses: addresses, ports: ports)
+        }
+        let plan: Plan, specs: [EndpointSpec], addresses: [String], entry: Int64?
+        if dryRun {
+            addresses = sandboxes.map { _ in req.ip ?? (cni ? "<from the CNI plugin's IPAM>" : "<next free in \(net.subnet)>") }
+            (plan, specs) = try planned(addresses)
+            entry = nil
         } else {
-            addresses = try store.transaction {
-                try sandboxes.map { try store.allocate(network: net.name, requested: req.ip,
-                                                       sandbox: EndpointRecord.key(sandbox: String($0.id), cookie: $0.cookie)) }
+            (plan, specs, addresses, entry) = try store.transaction {
+                try checkPortsFree(ports.flatMap { $0 })
+                let addresses = cni ? sandboxes.map { _ in req.ip ?? "<from the CNI plugin's IPAM>" }
+                    : try sandboxes.map { try store.allocate(network: net.name, requested: req.ip,
+                                                             sandbox: EndpointRecord.key(sandbox: String($0.id), cookie: $0.cookie)) }
+                let (plan, specs) = try planned(addresses)
+                let id = try store.journalBegin(operation: plan.label, plan: try StoreJournal.text(plan),
+                                                claims: ports.flatMap { $0 })
+                return (plan, specs, addresses, id)
             }
         }
-        let releaseAll = { [store] in
-            if cni || dryRun { return }
-            try? store.transaction { for a in addresses { try? store.release(network: net.name, address: a) } }
-        }
-        timer.mark("validate+ipam")
-        let plan: Plan, specs: [EndpointSpec]
-        do {
-            (plan, specs) = try planner.connect(net, targets: req.targets, sandboxes: sandboxes, ifnames: ifnames,
-                                                addresses: addresses, ports: ports)
-        } catch {
-            releaseAll()
-            throw error
-        }
+        timer.mark("validate+ipam+plan")
         let now = Date().timeIntervalSince1970
         var records = specs.indices.map { i in
             EndpointRecord(network: net.name, sandbox: String(sandboxes[i].id), ifname: ifnames[i],
                            hostIfname: specs[i].hostIfname, address: specs[i].address, mac: nil, ports: specs[i].ports,
                            createdAt: now, cookie: sandboxes[i].cookie)
         }
-        timer.mark("plan")
         if dryRun { return (plan, records) }
         do {
-            try executor.apply(plan)
+            // The endpoint rows are written with the journal's "applied", so the two never disagree.
+            try executor.apply(plan, journaled: entry, record: { [store, executor] in
+                if cni {
+                    let bridges = Set(net.cniConfig?.bridges ?? [])
+                    for i in records.indices {
+                        let result = executor.cniResults["\(CNIDriver.containerID(NetworkPlanner.spec(net), specs[i]))/\(ifnames[i])"]
+                        let parsed = CNIResult(result ?? "")
+                        records[i].driverState = result
+                        records[i].address = parsed.addresses.first.map { String($0.split(separator: "/")[0]) }
+                        records[i].hostIfname = parsed.hostInterfaces.last { !bridges.contains($0) }
+                    }
+                }
+                for r in records { try store.addEndpoint(r) }
+            })
         } catch {
-            releaseAll()
+            if !cni { try? store.transaction { for a in addresses { try? store.release(network: net.name, address: a) } } }
             throw error
         }
-        timer.mark("apply")
-        if cni {
-            let bridges = Set(net.cniConfig?.bridges ?? [])
-            for i in records.indices {
-                let result = executor.cniResults["\(CNIDriver.containerID(NetworkPlanner.spec(net), specs[i]))/\(ifnames[i])"]
-                let parsed = CNIResult(result ?? "")
-                records[i].driverState = result
-                records[i].address = parsed.addresses.first.map { String($0.split(separator: "/")[0]) }
-                records[i].hostIfname = parsed.hostInterfaces.last { !bridges.contains($0) }
-            }
-        }
-        do {
-            try store.transaction { for r in records { try store.addEndpoint(r) } }
-        } catch {
-            executor.rollback(plan)
-            releaseAll()
-            throw error
-        }
-        timer.mark("store")
+        timer.mark("apply+store")
         return (plan, records)
     }
 
@@ -162,16 +158,25 @@ extension NetworkService {
         if Set(all.map { "\($0.hostPort)/\($0.proto)" }).count != all.count {
             throw ActionError.invalid("the same host port is given twice in -p")
         }
-        let others = try store.allEndpoints()
-        for p in all {
-            for other in others {
-                for q in other.ports where q.hostPort == p.hostPort && q.proto == p.proto
-                    && (q.hostIP == nil || p.hostIP == nil || q.hostIP == p.hostIP) {
-                    throw ActionError.invalid("host port \(p.hostPort)/\(p.proto) is already published (network \(other.network), endpoint \(other.sandbox)): choose another host port")
-                }
+        try checkPortsFree(all)
+        return perTarget
+    }
+
+    /// Refuses a host port that an endpoint publishes, or that an operation journaled as running (or
+    /// interrupted, until gc) claims. A connect runs it again inside the transaction that journals its claim.
+    func checkPortsFree(_ ports: [PortMapping]) throws {
+        func clash(_ p: PortMapping, _ q: PortMapping) -> Bool {
+            q.hostPort == p.hostPort && q.proto == p.proto && (q.hostIP == nil || p.hostIP == nil || q.hostIP == p.hostIP)
+        }
+        if ports.isEmpty { return }
+        for other in try store.allEndpoints() {
+            for p in ports where other.ports.contains(where: { clash(p, $0) }) {
+                throw ActionError.invalid("host port \(p.hostPort)/\(p.proto) is already published (network \(other.network), endpoint \(other.sandbox)): choose another host port")
             }
         }
-        return perTarget
+        for claim in try store.claimedPorts() where ports.contains(where: { clash($0, claim.port) }) {
+            throw ActionError.invalid("host port \(claim.port.hostPort)/\(claim.port.proto) is being published by another operation (journal entry \(claim.entry), \(claim.operation)): choose another host port, or run `plumb gc` if that operation was interrupted")
+        }
     }
 
     func duplicates(_ list: [String]) -> [String] {
@@ -186,6 +191,8 @@ extension NetworkService {
     /// A target is matched by its namespace's cookie. An endpoint whose namespace is gone is named by the inode
     /// (or key) `net inspect` shows; it leaves without any step inside a namespace.
     public func disconnect(network: String, targets: [String], dryRun: Bool) throws -> Plan {
+        let hold = try holdOperationLock(unless: dryRun)
+        defer { hold.end() }
         let net = try record(network)
         guard !targets.isEmpty else { throw ActionError.invalid("no target given") }
         let eps = try store.endpoints(network: net.name)
@@ -238,16 +245,18 @@ extension NetworkService {
 
     /// `snap` (with the host's firewall) locates macvlan sandboxes and the endpoints' published-port rules.
     func disconnect(network: String, endpoints: [EndpointRecord], dryRun: Bool, snapshot snap: Snapshot) throws -> Plan {
+        let hold = try holdOperationLock(unless: dryRun)
+        defer { hold.end() }
         var timer = PhaseTimer("net disconnect")
         defer { timer.report() }
         let net = try record(network)
         let plan = try planner.leave(net, endpoints: endpoints, snapshot: snap, host: try? hostView(snap), firewallTeardown: true)
         timer.mark("plan")
         if dryRun { return plan }
-        try executor.apply(plan)
-        timer.mark("apply")
-        try store.transaction { for ep in endpoints { try store.removeEndpoint(network: network, key: ep.key) } }
-        timer.mark("store")
+        try executor.apply(plan, record: { [store] in
+            for ep in endpoints { try store.removeEndpoint(network: network, key: ep.key) }
+        })
+        timer.mark("apply+store")
         return plan
     }
 }

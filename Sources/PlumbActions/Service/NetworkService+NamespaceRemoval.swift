@@ -39,6 +39,8 @@ extension NetworkService {
     /// leases go), then it is removed. Networks built inside it and processes in it are not touched; `notes`
     /// says what stays (`plumb net rm` removes such a network once its host namespace is gone).
     public func removeNamespace(_ name: String, force: Bool, dryRun: Bool) throws -> (plan: Plan, notes: [String]) {
+        let hold = try holdOperationLock(unless: dryRun)
+        defer { hold.end() }
         try NamedNamespaces.validate(name)
         let path = "\(NamedNamespaces.directory)/\(name)"
         guard access(path, F_OK) == 0, let inode = Self.inode(path) else {
@@ -71,10 +73,9 @@ extension NetworkService {
             notes.append("\(users.processes.map { "process \($0.pid) (\($0.command))" }.joined(separator: ", ")) still run in it: it lives on, unnamed, until they end")
         }
         if dryRun { return (plan, notes) }
-        try executor.apply(plan)
-        try store.transaction {
+        try executor.apply(plan, record: { [store] in
             for ep in users.endpoints { try store.removeEndpoint(network: ep.network, key: ep.key) }
-        }
+        })
         return (plan, notes)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import PlumbKernel
 import PlumbModel
+import PlumbSystem
 
 /// The orchestrator behind `plumb net` and `plumb ns`: reads the store and the kernel (a snapshot), asks the
 /// pure `NetworkPlanner` for the plan, then (unless dry-run) journals it and applies it as a unit through
@@ -13,6 +14,10 @@ public final class NetworkService {
     public let executor: PlanExecutor
     /// Values in, plan out: everything `plumb net` decides without touching the kernel or the store.
     public let planner: NetworkPlanner
+    /// The operation lock while this service holds it (shared for changes, exclusive for gc), and how many
+    /// nested operations hold it (the lab runs several inside one).
+    var operationLock: AdvisoryLock?
+    var operationDepth = 0
 
     public init(store: StateStore, hostNamespace: NamespaceRef = .host) {
         self.store = store
@@ -120,6 +125,8 @@ public final class NetworkService {
         if let mtu = req.mtu, !(68...65535).contains(mtu) {
             throw ActionError.invalid("invalid --mtu \(mtu): use 68..65535")
         }
+        let hold = try holdOperationLock(unless: dryRun)
+        defer { hold.end() }
         var timer = PhaseTimer("net create")
         defer { timer.report() }
         let snap = leanSnapshot(firewall: true, named: []) ?? snapshot(detailOnly: true)
@@ -132,14 +139,9 @@ public final class NetworkService {
                                                 createdAt: Date().timeIntervalSince1970)
         timer.mark("plan")
         if dryRun { return (plan, record) }
-        try executor.apply(plan)
+        // The network row is written with the journal's "applied": a kill cannot leave one without the other.
+        try executor.apply(plan, record: { [store] in try store.createNetwork(record) })
         timer.mark("apply")
-        do {
-            try store.createNetwork(record)
-        } catch {
-            executor.rollback(plan)
-            throw error
-        }
         return (plan, record)
     }
 
@@ -162,6 +164,8 @@ public final class NetworkService {
         if Set(names).count != names.count {
             throw ActionError.invalid("a network is given twice: \(duplicates(names).joined(separator: ", "))")
         }
+        let hold = try holdOperationLock(unless: dryRun)
+        defer { hold.end() }
         var timer = PhaseTimer("net rm")
         defer { timer.report() }
         var nets: [(record: NetworkRecord, endpoints: [EndpointRecord])] = []
@@ -199,14 +203,13 @@ public final class NetworkService {
         }
         timer.mark("plan")
         if dryRun { return ([plan], notFound) }
-        try executor.apply(plan)
-        timer.mark("apply")
-        try store.transaction {
+        try executor.apply(plan, record: { [store] in
             for n in nets {
                 for ep in n.endpoints { try store.removeEndpoint(network: n.record.name, key: ep.key) }
                 try store.deleteNetwork(named: n.record.name)
             }
-        }
+        })
+        timer.mark("apply")
         return ([plan], notFound)
     }
 
@@ -254,14 +257,18 @@ final class StoreJournal: PlanJournal {
     init(store: StateStore) { self.store = store }
 
     func begin(_ plan: Plan) throws -> Int64 {
-        let text = String(decoding: try JSONEncoder().encode(JournaledPlan(plan)), as: UTF8.self)
-        return try store.journalBegin(operation: plan.label, plan: text)
+        try store.journalBegin(operation: plan.label, plan: try Self.text(plan))
     }
 
     func fail(_ id: Int64) throws { try store.journalSet(id, state: .failed) }
 
-    func finish(_ id: Int64, applied: Bool) throws {
-        try store.journalSet(id, state: applied ? .applied : .rolledBack)
+    /// The plan as the journal stores it.
+    static func text(_ plan: Plan) throws -> String {
+        String(decoding: try JSONEncoder().encode(JournaledPlan(plan)), as: UTF8.self)
+    }
+
+    func finish(_ id: Int64, applied: Bool, record: (() throws -> Void)?) throws {
+        try store.journalFinish(id, state: applied ? .applied : .rolledBack) { try record?() }
         // Every successful change trims the finished history to its bound (30 days, 1,000 entries): without
         // this the journal grows by one entry per change, forever. A failed prune costs nothing but space.
         if applied { try? store.pruneJournal() }

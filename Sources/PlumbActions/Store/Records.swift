@@ -143,9 +143,15 @@ public struct JournalEntry: Codable, Sendable, Equatable {
     public var state: JournalState
     public var createdAt: Double
     public var updatedAt: Double
+    /// The process that runs (or ran) the operation; nil for entries written before owners were recorded.
+    public var owner: OperationOwner?
+    /// The host ports the operation claims while it runs (a connect's -p), checked by later connects.
+    public var claims: [PortMapping]
 
-    public init(id: Int64, operation: String, plan: String, state: JournalState, createdAt: Double, updatedAt: Double) {
+    public init(id: Int64, operation: String, plan: String, state: JournalState, createdAt: Double, updatedAt: Double,
+                owner: OperationOwner? = nil, claims: [PortMapping] = []) {
         self.id = id; self.operation = operation; self.plan = plan; self.state = state
         self.createdAt = createdAt; self.updatedAt = updatedAt
+        self.owner = owner; self.claims = claims
     }
 }

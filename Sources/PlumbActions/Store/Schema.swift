@@ -70,6 +70,15 @@ enum Schema {
         CREATE UNIQUE INDEX endpoints_by_cookie ON endpoints(network, cookie) WHERE cookie IS NOT NULL;
         CREATE UNIQUE INDEX endpoints_by_inode ON endpoints(network, sandbox) WHERE cookie IS NULL;
         """,
+        // 4: who runs each journaled operation (pid, its start time, the boot), so gc touches only operations
+        // whose process is dead; and the host ports an operation claims, checked in the same transaction that
+        // journals it, so two operations cannot publish one port.
+        """
+        ALTER TABLE journal ADD COLUMN owner_pid INTEGER;
+        ALTER TABLE journal ADD COLUMN owner_start INTEGER;
+        ALTER TABLE journal ADD COLUMN owner_boot TEXT;
+        ALTER TABLE journal ADD COLUMN claims TEXT;
+        """,
     ]
 
     /// Brings the file up to the newest version. Runs under BEGIN IMMEDIATE and re-reads the version inside,

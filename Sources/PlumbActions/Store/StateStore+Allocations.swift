@@ -31,17 +31,19 @@ extension StateStore {
     }
 
     /// Frees an address. Releasing one that is not allocated does nothing (a retried disconnect); releasing
-    /// one an endpoint still uses is refused: remove the endpoint, which releases it.
-    public func release(network: String, address: String) throws {
+    /// one an endpoint still uses is refused: remove the endpoint, which releases it. Returns whether an
+    /// allocation was freed.
+    @discardableResult
+    public func release(network: String, address: String) throws -> Bool {
         let a = try IPAddress.parse(address)
-        try transaction {
+        return try transaction {
             guard try self.network(named: network) != nil else { throw StoreError.networkNotFound(network) }
             if let holder = try db.query("SELECT sandbox FROM endpoints WHERE network = ? AND address = ?",
                                          [network, a.description], "looking up the endpoint of \(a)", row: { $0.text(0) }).first {
                 throw StoreError.addressInUse(a.description, network: network, sandbox: holder)
             }
-            try db.run("DELETE FROM allocations WHERE network = ? AND address = ?", [network, a.description],
-                       "releasing \(a) on network \(network)")
+            return try db.run("DELETE FROM allocations WHERE network = ? AND address = ?", [network, a.description],
+                              "releasing \(a) on network \(network)") > 0
         }
     }
 

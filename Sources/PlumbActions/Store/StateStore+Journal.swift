@@ -1,16 +1,39 @@
 /// The plan journal: a plan is recorded as planned before its first change and marked after its last, so one
-/// left `planned` was interrupted (plumb killed) and is for `plumb gc` to undo.
+/// left `planned` was interrupted (plumb killed) and is for `plumb gc` to finish or undo. Each entry names the
+/// process that runs it (`OperationOwner`): gc touches only entries whose process is dead.
 extension StateStore {
-    private static let journalColumns = "id, operation, plan, state, created_at, updated_at"
+    private static let journalColumns = "id, operation, plan, state, created_at, updated_at, owner_pid, owner_start, owner_boot, claims"
 
-    /// Records a plan about to be applied; returns its id.
-    public func journalBegin(operation: String, plan: String) throws -> Int64 {
+    /// Records a plan about to be applied, owned by `owner` (this process), with the host ports it claims;
+    /// returns its id. Inside a caller's transaction it commits with the caller's other writes (a connect's
+    /// addresses), so an allocation never exists without the entry that explains it.
+    public func journalBegin(operation: String, plan: String, owner: OperationOwner = .current,
+                             claims: [PortMapping] = []) throws -> Int64 {
         try transaction {
             let t = Self.now
-            try db.run("INSERT INTO journal (operation, plan, state, created_at, updated_at) VALUES (?, ?, 'planned', ?, ?)",
-                       [operation, plan, t, t], "journaling \(operation)")
+            try db.run("""
+                INSERT INTO journal (operation, plan, state, created_at, updated_at, owner_pid, owner_start, owner_boot, claims)
+                VALUES (?, ?, 'planned', ?, ?, ?, ?, ?, ?)
+                """, [operation, plan, t, t, Int(owner.pid), Int64(bitPattern: owner.startTime), owner.bootID,
+                      claims.isEmpty ? nil : try Self.json(claims)], "journaling \(operation)")
             return db.lastInsertRowID
         }
+    }
+
+    /// Marks an entry finished and records the operation's result in the store (`record`: network or
+    /// endpoint rows) in one transaction, so "journal applied" and "store recorded" never diverge: when
+    /// `record` throws, the entry stays as it was.
+    public func journalFinish(_ id: Int64, state: JournalState, record: () throws -> Void) throws {
+        try transaction {
+            try journalSet(id, state: state)
+            try record()
+        }
+    }
+
+    /// The host ports claimed by operations still journaled as planned (running, or interrupted and waiting for
+    /// gc: their rules may be in the kernel), with the entry that claims each.
+    public func claimedPorts() throws -> [(entry: Int64, operation: String, port: PortMapping)] {
+        try journal(states: [.planned]).flatMap { e in e.claims.map { (e.id, e.operation, $0) } }
     }
 
     /// Moves an entry on. Allowed: planned to any; applied or failed to rolled_back; the same state again.
@@ -40,8 +63,14 @@ extension StateStore {
                 guard let state = JournalState(rawValue: text) else {
                     throw StoreError.corrupt(path: path, detail: "journal entry \(id) has state '\(text)'")
                 }
+                var owner: OperationOwner?
+                if let pid = r.optionalInt(6) {
+                    owner = OperationOwner(pid: Int32(truncatingIfNeeded: pid), startTime: UInt64(bitPattern: r.int(7)),
+                                           bootID: r.text(8))
+                }
+                let claims = try r.optionalText(9).map { try decodeJSON([PortMapping].self, $0, "claims of journal entry \(id)") }
                 return JournalEntry(id: id, operation: r.text(1), plan: r.text(2), state: state,
-                                    createdAt: r.double(4), updatedAt: r.double(5))
+                                    createdAt: r.double(4), updatedAt: r.double(5), owner: owner, claims: claims ?? [])
             }
         }
     }

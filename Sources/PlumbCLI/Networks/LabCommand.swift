@@ -15,6 +15,10 @@ struct LabCommand: ParsableCommand {
         func run() throws {
             let svc = try change.service()
             let lab = DemoLab(service: svc, prefix: prefix, stateDirectory: (change.statePath as NSString).deletingLastPathComponent)
+            if change.dryRun {
+                let plans = try perform { try lab.plannedUp() }
+                return try change.report(plans, summary: "")
+            }
             let st = try perform { try lab.up() }
             try render(LabOutput(prefix: prefix, up: true, state: st), as: OutputFormat(json: change.json))
         }
@@ -27,6 +31,10 @@ struct LabCommand: ParsableCommand {
         func run() throws {
             let svc = try change.service()
             let lab = DemoLab(service: svc, prefix: prefix, stateDirectory: (change.statePath as NSString).deletingLastPathComponent)
+            if change.dryRun {
+                let plans = try perform { try lab.plannedDown() }
+                return try change.report(plans, summary: "")
+            }
             let st = try perform { try lab.down() }
             try render(LabOutput(prefix: prefix, up: false, state: st), as: OutputFormat(json: change.json))
         }

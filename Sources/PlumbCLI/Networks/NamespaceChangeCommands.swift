@@ -31,13 +31,18 @@ struct NamespaceRemove: ParsableCommand {
     }
 }
 
-/// `plumb gc`: finish or undo what an interrupted run left half-done.
+/// `plumb gc`: finish or undo what an interrupted run left half-done, and reconcile the store with the kernel.
 struct GcCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "gc", abstract: "Undo changes that an interrupted plumb run left half-applied.")
+    static let configuration = CommandConfiguration(
+        commandName: "gc", abstract: "Repair what interrupted plumb runs left: undo half-done changes, finish half-done removals, reconcile the store with the kernel.",
+        discussion: "gc waits for running plumb operations of the state directory to end, and touches only operations whose process is dead. It prints what it changed, or \"nothing to clean up\".")
     @OptionGroup var change: ChangeOptions
     func run() throws {
         let svc = try change.service()
-        let plans = try perform { try svc.collectGarbage(dryRun: change.dryRun) }
-        try change.report(plans, summary: plans.isEmpty ? "nothing to clean up" : "undid \(plans.count) interrupted operation(s)")
+        let report = try perform { try svc.collectGarbage(dryRun: change.dryRun) }
+        try render(GcOutput(report: report, dryRun: change.dryRun), as: OutputFormat(json: change.json))
+        if !report.failures.isEmpty {
+            throw CommandFailure(description: "gc could not repair everything: \(report.failures.joined(separator: "; "))", code: PlumbExit.failure)
+        }
     }
 }

@@ -1,0 +1,98 @@
+import PlumbModel
+
+/// Where the store and the kernel disagree about a network, both ways, and what fixes it. Store-only: a lease
+/// that no endpoint holds, an endpoint whose host veth is gone. Kernel-only: a `plv` veth on the network's bridge
+/// that no endpoint owns, rules tagged `plumb:NET:KEY` for an endpoint the store does not have. `net inspect`
+/// reports them; `plumb gc` fixes them. Only what this store's records prove to be Plumb's is touched: another
+/// state directory's networks in the same namespace carry other names.
+public struct Drift: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case leaseWithoutEndpoint, endpointWithoutVeth, vethWithoutEndpoint, rulesWithoutEndpoint
+    }
+    public var kind: Kind
+    public var network: String
+    /// What is wrong, in words ("lease 10.0.0.7 of network web is held by no endpoint").
+    public var description: String
+    /// The kernel changes that fix it (run ignoring what is already gone).
+    public var steps: [PlanStep] = []
+    /// The store change that fixes it.
+    public var storeFix: StoreFix?
+
+    public enum StoreFix: Sendable, Equatable {
+        case releaseLease(address: String)
+        case removeEndpoint(key: String)
+    }
+}
+
+extension NetworkService {
+    /// The drift of `net` (a bridge or VXLAN network in this service's host namespace) against `host`, the
+    /// host namespace as just read with its firewall. Other drivers and other host namespaces have none here.
+    func drift(of net: NetworkRecord, host: Namespace) throws -> [Drift] {
+        guard net.driver == .bridge || net.driver == .vxlan, net.hostNamespace == hostNamespace else { return [] }
+        let eps = try store.endpoints(network: net.name)
+        var found: [Drift] = []
+        let held = Set(eps.compactMap(\.address))
+        for lease in try store.allocations(network: net.name) where !held.contains(lease.address) {
+            found.append(Drift(kind: .leaseWithoutEndpoint, network: net.name,
+                               description: "lease \(lease.address) of network \(net.name) is held by no endpoint",
+                               storeFix: .releaseLease(address: lease.address)))
+        }
+        for ep in eps {
+            guard let h = ep.hostIfname, host.link(named: h) == nil else { continue }
+            let rules = BridgeFirewall.endpointTeardown(net.name, key: ep.key, current: host.firewall)
+            found.append(Drift(kind: .endpointWithoutVeth, network: net.name,
+                               description: "endpoint \(ep.sandbox) of network \(net.name): its host interface \(h) is gone",
+                               steps: rules.isEmpty ? [] : [.firewall(family: "ipv4", batch: rules, undo: "", in: net.hostNamespace)],
+                               storeFix: .removeEndpoint(key: ep.key)))
+        }
+        let owned = Set(eps.compactMap(\.hostIfname))
+        if let br = net.config.bridge.flatMap({ host.link(named: $0) }) {
+            for l in host.links where l.master?.index == br.index && l.kind == .veth && l.name.hasPrefix("plv") && !owned.contains(l.name) {
+                found.append(Drift(kind: .vethWithoutEndpoint, network: net.name,
+                                   description: "veth \(l.name) on bridge \(br.name) of network \(net.name) belongs to no endpoint",
+                                   steps: [.deleteLink(name: l.name, in: net.hostNamespace)]))
+            }
+        }
+        let keys = Set(eps.map(\.key))
+        for key in Self.endpointTags(of: net.name, in: host.firewall) where !keys.contains(key) {
+            let rules = BridgeFirewall.endpointTeardown(net.name, key: key, current: host.firewall)
+            let count = rules.split(separator: "\n").filter { $0.hasPrefix("-D ") }.count
+            found.append(Drift(kind: .rulesWithoutEndpoint, network: net.name,
+                               description: "\(count) firewall rule(s) tagged plumb:\(net.name):\(key) belong to no endpoint of network \(net.name)",
+                               steps: [.firewall(family: "ipv4", batch: rules, undo: "", in: net.hostNamespace)]))
+        }
+        return found
+    }
+
+    /// The endpoint keys of the rules tagged `plumb:NET:KEY` in `fw`, sorted.
+    static func endpointTags(of network: String, in fw: Firewall) -> [String] {
+        let marker = "plumb:\(network):"
+        var keys = Set<String>()
+        for t in fw.tables where t.family == "ipv4" && t.source == "iptables" {
+            for c in t.chains {
+                for r in c.rules {
+                    guard let start = r.rule.range(of: marker)?.upperBound else { continue }
+                    let key = r.rule[start...].prefix { $0 != "\"" && $0 != " " }
+                    if !key.isEmpty { keys.insert(String(key)) }
+                }
+            }
+        }
+        return keys.sorted()
+    }
+
+    /// Fixes `d`: its kernel changes (ignoring what is gone), then its store change. Returns how many things
+    /// it changed.
+    func fix(_ d: Drift) throws -> Int {
+        var changed = executor.replay(Plan(operation: .other("gc"), steps: d.steps))
+        switch d.storeFix {
+        case .releaseLease(let address)?:
+            if try store.release(network: d.network, address: address) { changed += 1 }
+        case .removeEndpoint(let key)?:
+            try store.removeEndpoint(network: d.network, key: key)
+            changed += 1
+        case nil:
+            break
+        }
+        return changed
+    }
+}
