@@ -38,9 +38,14 @@ demo: build
 	$(PLUMB_BIN) lab up
 	$(PLUMB_BIN)
 
+# The decoder fuzz campaign, then the crash-recovery chaos test with many more killed operations than `make test`
+# runs (root: it changes the kernel inside test namespaces). CHAOS_RUNS sets the count, PLUMB_CHAOS_SEED replays a run.
 fuzz: deps
 	$(SWIFT) build -c release --product plumb-fuzz
 	.build/release/plumb-fuzz $(or $(ITERATIONS),2000000)
+	$(SWIFT) build --build-tests
+	PLUMB_CHAOS_RUNS=$(or $(CHAOS_RUNS),300) PLUMB_TEST_BINARY=$(CURDIR)/.build/debug/plumb \
+		$(SWIFT) test --skip-build --filter PlumbIntegrationTests.ChaosTests
 
 screenshots: build
 	@SWIFT=$(SWIFT) ./scripts/install-deps.sh $(SCREENSHOT_PACKAGES)

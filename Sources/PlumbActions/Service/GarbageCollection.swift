@@ -91,7 +91,7 @@ extension NetworkService {
                 plans = try remove(left, force: true, dryRun: dryRun)
             }
         case .netDisconnect(let network, let keys):
-            let left = try store.endpoints(network: network).filter { keys.contains($0.sandbox) }
+            let left = try store.endpoints(network: network).filter { keys.contains($0.key) }
             if !left.isEmpty {
                 rows = left.count
                 let snap = leanSnapshot(firewall: true, named: []) ?? snapshot(detailOnly: true)
