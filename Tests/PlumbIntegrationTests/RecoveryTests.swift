@@ -150,6 +150,16 @@ final class RecoveryTests: RecoveryTestCase {
         XCTAssertTrue(try plumb("net", "inspect", "ptrec").stdout.contains("in sync with the kernel"))
         XCTAssertEqual(try plumb("gc").stdout, "nothing to clean up\n")
         XCTAssertEqual(try plumb("net", "rm", "ptrec", "--force").status, 0)
+
+        // Kernel-only network: its row lost (an older Plumb killed between the change and the row), its bridge
+        // and rules still in the kernel. gc removes them, because this store's journal shows it created them.
+        let linksBefore = try hostLinks(), rulesBefore = try ruleTags()
+        XCTAssertEqual(try plumb(["net", "create", "ptlost", "--subnet", "10.213.235.0/24", "--bridge", lab.linkName("lo")]).status, 0)
+        try Shell.run("sqlite3", "\(stateDir)/state.db", "DELETE FROM networks WHERE name = 'ptlost'")
+        let lost = try plumb("gc")
+        XCTAssertTrue(lost.stdout.contains("network ptlost is not in the store"), lost.stdout)
+        XCTAssertEqual(try hostLinks(), linksBefore)
+        XCTAssertEqual(try ruleTags(), rulesBefore)
     }
 
     /// `lab up --dry-run` prints the plan and changes nothing: no namespace, link, address or rule.

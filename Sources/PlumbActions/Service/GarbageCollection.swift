@@ -132,21 +132,19 @@ extension NetworkService {
     /// Store and kernel reconciled for the networks of this host namespace.
     private func reconcile(dryRun: Bool, into report: inout GcReport) throws {
         let nets = try store.networks().filter { $0.hostNamespace == hostNamespace && ($0.driver == .bridge || $0.driver == .vxlan) }
-        if nets.isEmpty { return }
         let snap = leanSnapshot(firewall: true, named: []) ?? snapshot(detailOnly: true)
-        let host = try hostView(snap)
-        for net in nets {
-            for d in try drift(of: net, host: host) {
-                if dryRun {
-                    report.fixed.append(d.description)
-                    if !d.steps.isEmpty { report.plans.append(Plan(operation: .other("gc: \(d.description)"), steps: d.steps)) }
-                    continue
-                }
-                do {
-                    if try fix(d) > 0 { report.fixed.append(d.description) }
-                } catch {
-                    report.failures.append("\(d.description): \(error)")
-                }
+        guard let host = try? hostView(snap) else { return }  // the host namespace is gone, and all of it with it
+        let drifts = try nets.flatMap { try drift(of: $0, host: host) } + (try unrecordedNetworks(host: host))
+        for d in drifts {
+            if dryRun {
+                report.fixed.append(d.description)
+                if !d.steps.isEmpty { report.plans.append(Plan(operation: .other("gc: \(d.description)"), steps: d.steps)) }
+                continue
+            }
+            do {
+                if try fix(d) > 0 { report.fixed.append(d.description) }
+            } catch {
+                report.failures.append("\(d.description): \(error)")
             }
         }
     }

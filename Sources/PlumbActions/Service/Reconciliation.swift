@@ -1,3 +1,4 @@
+import Foundation
 import PlumbModel
 
 /// Where the store and the kernel disagree about a network, both ways, and what fixes it. Store-only: a lease
@@ -7,7 +8,7 @@ import PlumbModel
 /// state directory's networks in the same namespace carry other names.
 public struct Drift: Sendable, Equatable {
     public enum Kind: String, Sendable {
-        case leaseWithoutEndpoint, endpointWithoutVeth, vethWithoutEndpoint, rulesWithoutEndpoint
+        case leaseWithoutEndpoint, endpointWithoutVeth, vethWithoutEndpoint, rulesWithoutEndpoint, networkWithoutRecord
     }
     public var kind: Kind
     public var network: String
@@ -60,6 +61,34 @@ extension NetworkService {
             found.append(Drift(kind: .rulesWithoutEndpoint, network: net.name,
                                description: "\(count) firewall rule(s) tagged plumb:\(net.name):\(key) belong to no endpoint of network \(net.name)",
                                steps: [.firewall(family: "ipv4", batch: rules, undo: "", in: net.hostNamespace)]))
+        }
+        return found
+    }
+
+    /// Kernel-only networks: a bridge network this store's journal shows it created (an applied `net create`
+    /// in this host namespace) that the store no longer has, whose bridge or `plumb:NET` rules are still in the
+    /// kernel (an older Plumb killed between the change and its row). The bridge goes only with nothing but
+    /// Plumb's `plv` veths on it.
+    func unrecordedNetworks(host: Namespace) throws -> [Drift] {
+        let known = Set(try store.networks().map(\.name))
+        var found: [Drift] = [], seen = Set<String>()
+        for entry in try store.journal(states: [.applied]).reversed() {
+            guard entry.operation.hasPrefix("net create "),
+                  let plan = try? JSONDecoder().decode(Plan.self, from: Data(entry.plan.utf8)),
+                  case .netCreate(let name) = plan.operation, !known.contains(name), seen.insert(name).inserted else { continue }
+            var steps: [PlanStep] = []
+            let rules = BridgeFirewall.teardownBatch(name, current: host.firewall, removeShared: false)
+            if !rules.isEmpty { steps.append(.firewall(family: "ipv4", batch: rules, undo: "", in: hostNamespace)) }
+            for case .createBridge(let br, _, let ns) in plan.steps where ns == hostNamespace {
+                guard let dev = host.link(named: br), dev.kind == .bridge else { continue }
+                let ports = host.links.filter { $0.master?.index == dev.index }
+                guard ports.allSatisfy({ $0.kind == .veth && $0.name.hasPrefix("plv") }) else { continue }
+                steps += ports.map { .deleteLink(name: $0.name, in: ns) } + [.deleteLink(name: br, in: ns)]
+            }
+            if steps.isEmpty { continue }
+            found.append(Drift(kind: .networkWithoutRecord, network: name,
+                               description: "network \(name) is not in the store, but its bridge or rules are in the kernel (journal entry \(entry.id) created them)",
+                               steps: steps))
         }
         return found
     }
