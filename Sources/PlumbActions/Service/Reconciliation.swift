@@ -77,7 +77,7 @@ extension NetworkService {
                   let plan = try? JSONDecoder().decode(Plan.self, from: Data(entry.plan.utf8)),
                   case .netCreate(let name) = plan.operation, !known.contains(name), seen.insert(name).inserted else { continue }
             var steps: [PlanStep] = []
-            let rules = BridgeFirewall.teardownBatch(name, current: host.firewall, removeShared: false)
+            let rules = BridgeFirewall.teardownBatch(name, current: host.firewall)
             if !rules.isEmpty { steps.append(.firewall(family: "ipv4", batch: rules, undo: "", in: hostNamespace)) }
             for case .createBridge(let br, _, let ns) in plan.steps where ns == hostNamespace {
                 guard let dev = host.link(named: br), dev.kind == .bridge else { continue }
