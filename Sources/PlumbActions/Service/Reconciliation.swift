@@ -77,8 +77,14 @@ extension NetworkService {
                   let plan = try? JSONDecoder().decode(Plan.self, from: Data(entry.plan.utf8)),
                   case .netCreate(let name) = plan.operation, !known.contains(name), seen.insert(name).inserted else { continue }
             var steps: [PlanStep] = []
-            let rules = BridgeFirewall.teardownBatch(name, current: host.firewall)
-            if !rules.isEmpty { steps.append(.firewall(family: "ipv4", batch: rules, undo: "", in: hostNamespace)) }
+            // Only when rules tagged for it are there: the teardown batch may also tidy the shared chains.
+            let tagged = host.firewall.tables.contains { t in
+                t.chains.contains { c in c.rules.contains { $0.rule.contains("plumb:\(name)\"") || $0.rule.contains("plumb:\(name):") } }
+            }
+            if tagged {
+                steps.append(.firewall(family: "ipv4", batch: BridgeFirewall.teardownBatch(name, current: host.firewall), undo: "",
+                                       in: hostNamespace))
+            }
             for case .createBridge(let br, _, let ns) in plan.steps where ns == hostNamespace {
                 guard let dev = host.link(named: br), dev.kind == .bridge else { continue }
                 let ports = host.links.filter { $0.master?.index == dev.index }
