@@ -57,6 +57,7 @@ extension Diagnosis {
             guard !held.contains(target), subnets.contains(where: { $0.contains(target) }) else { continue }
             evidence.staleTotal += 1
             targets.insert(target.description)
+            if evidence.staleEntries.count < ConntrackEvidence.staleEntryLimit { evidence.staleEntries.append(e) }
             if evidence.staleNAT.count < 8 {
                 func ep(_ a: IPAddress, _ p: UInt16?) -> String { p.map { "\(a):\($0)" } ?? a.description }
                 evidence.staleNAT.append("\(e.protocolName) \(ep(e.original.src, e.original.srcPort)) → "

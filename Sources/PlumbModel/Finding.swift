@@ -98,9 +98,14 @@ public struct ConntrackEvidence: Codable, Sendable, Equatable {
     /// How many there are in all, and the addresses they point at.
     public var staleTotal: Int
     public var staleTargets: [String]
+    /// The stale entries themselves (at most `staleEntryLimit`), which the fix deletes by tuple, zone and id.
+    public var staleEntries: [ConntrackEntry]
+    /// A bound on the entries a fix carries (and journals); more are left to a second run of the fix.
+    public static let staleEntryLimit = 10_000
 
-    public init(namespace: UInt64, usage: ConntrackUsage, staleNAT: [String] = [], staleTotal: Int = 0, staleTargets: [String] = []) {
+    public init(namespace: UInt64, usage: ConntrackUsage, staleNAT: [String] = [], staleTotal: Int = 0, staleTargets: [String] = [],
+                staleEntries: [ConntrackEntry] = []) {
         self.namespace = namespace; self.usage = usage; self.staleNAT = staleNAT; self.staleTotal = staleTotal
-        self.staleTargets = staleTargets
+        self.staleTargets = staleTargets; self.staleEntries = staleEntries
     }
 }

@@ -118,8 +118,19 @@ final class ConntrackCheckTests: XCTestCase {
                                           staleNAT: ["tcp 198.51.100.7:40000 → 10.213.117.2:8080 ⇒ 10.213.110.9:80"], staleTotal: 1,
                                           staleTargets: ["10.213.110.9"]))
         XCTAssertEqual(stale.map(\.id), ["conntrack-stale-nat:ns1"])
-        XCTAssertNil(stale.first?.fix)
+        XCTAssertNil(stale.first?.fix, "without the entries themselves there is nothing exact to delete")
         XCTAssertTrue(stale.first?.explanation.contains("conntrack -D --reply-src 10.213.110.9") ?? false)
+        // With the entries read, the fix deletes exactly them (by tuple, zone and id), and its undo changes nothing.
+        let entry = ConntrackEntry(family: .ipv4, protocolNumber: 6,
+                                   original: ConntrackTuple(src: IPAddress("198.51.100.7")!, dst: IPAddress("10.213.117.2")!, srcPort: 40000, dstPort: 8080),
+                                   reply: ConntrackTuple(src: IPAddress("10.213.110.9")!, dst: IPAddress("198.51.100.7")!, srcPort: 80, dstPort: 40000),
+                                   tcpState: .established, status: [.seenReply, .dstNAT], id: 77)
+        let fixable = run(ConntrackEvidence(namespace: 1, usage: ConntrackUsage(count: 3, max: 1000, accounting: nil),
+                                            staleNAT: ["tcp 198.51.100.7:40000 → 10.213.117.2:8080 ⇒ 10.213.110.9:80"], staleTotal: 1,
+                                            staleTargets: ["10.213.110.9"], staleEntries: [entry]))
+        XCTAssertEqual(fixable.first?.fix?.steps, [.deleteConntrack(entries: [entry], in: .host)])
+        XCTAssertEqual(fixable.first?.undo?.steps, [])
+        XCTAssertTrue(fixable.first?.explanation.contains("deletes exactly these 1 entries") ?? false, fixable.first?.explanation ?? "")
         XCTAssertEqual(run(nil), [], "not read: no finding")
     }
 }

@@ -108,7 +108,7 @@ final class DockerDoctorTests: RuntimeTestCase {
         try assertHealthy(d.host, "the shadowing routes are gone")
     }
 
-    func testStaleConntrackNATEntriesAreFound() throws {
+    func testStaleConntrackNATEntriesAreFoundAndTheFixDeletesExactlyThem() throws {
         let d = try docker()
         // An established connection DNATed to 10.213.210.99 on docker0's subnet, where no container is (any more).
         let entry = ["-s", "198.51.100.7", "-d", d.host.uplinkAddress, "-r", "10.213.210.99", "-q", "198.51.100.7",
@@ -119,7 +119,16 @@ final class DockerDoctorTests: RuntimeTestCase {
         XCTAssertEqual(found.count, 1)
         XCTAssertEqual(found.first?["severity"] as? String, "warning")
         XCTAssertTrue((found.first?["evidence"] as? [String])?.contains { $0.contains("10.213.210.99:80") } ?? false, "\(found)")
-        try Shell.run(d.host.inHost(["conntrack", "-D", "-r", "10.213.210.99"]))
+        // The fix deletes exactly that entry: a live entry of another flow (to an address a namespace has) stays.
+        let other = ["-s", "198.51.100.8", "-d", d.host.uplinkAddress, "-p", "udp", "--sport", "40001", "--dport", "53", "-t", "120"]
+        try Shell.run(d.host.inHost(["conntrack", "-I"] + other))
+        addTeardownBlock { _ = try? Shell.result(d.host.inHost(["conntrack", "-D", "-s", "198.51.100.8"])) }
+        let id = try XCTUnwrap(found.first?["id"] as? String)
+        let fix = try Shell.result([CLITests.binary, "doctor", "--fix", id, "--yes", "--host-ns", d.host.name, "--state-dir", stateDir])
+        XCTAssertEqual(fix.status, 0, fix.stderr + fix.stdout)
+        XCTAssertFalse(try Shell.result(d.host.inHost(["conntrack", "-L", "-r", "10.213.210.99"])).stdout.contains("10.213.210.99"))
+        XCTAssertTrue(try Shell.result(d.host.inHost(["conntrack", "-L", "-s", "198.51.100.8"])).stdout.contains("198.51.100.8"),
+                      "the fix deleted another flow's entry")
         XCTAssertEqual(try findings(d.host, check: "conntrack-stale-nat").count, 0)
     }
 }

@@ -32,6 +32,11 @@ enum ConntrackCheck {
         }
         if ct.staleTotal > 0 {
             let fid = DoctorContext.id(staleId, ns, "")
+            // Deleting exactly these entries (tuple, zone and kernel id) touches no other connection; the clients
+            // of the gone container get a reset or a timeout at once instead of when the entries expire. A
+            // deleted entry cannot be put back, so the undo is empty: what it removed pointed nowhere.
+            let fix: Plan? = ct.staleEntries.isEmpty ? nil
+                : Plan(operation: .doctorFix(findingID: fid), steps: [.deleteConntrack(entries: ct.staleEntries, in: ctx.ref(ns))])
             out.append(Finding(
                 id: fid, check: staleId, checkNumber: number, severity: .warning,
                 title: "\(ct.staleTotal) conntrack NAT entries in \(ns.displayName) point at addresses no namespace has: "
@@ -41,8 +46,13 @@ enum ConntrackCheck {
                     + ["no link of any namespace has " + ct.staleTargets.joined(separator: ", ")],
                 explanation: "These connections were translated to a container that is gone. Conntrack keeps translating "
                     + "their packets to the old address until the entries expire, so the clients hang instead of being "
-                    + "refused, and a new container given that address would receive them. Delete them with "
-                    + ct.staleTargets.prefix(3).map { "`conntrack -D --reply-src \($0)`" }.joined(separator: ", ") + "."))
+                    + "refused, and a new container given that address would receive them. "
+                    + (fix == nil
+                        ? "Delete them with " + ct.staleTargets.prefix(3).map { "`conntrack -D --reply-src \($0)`" }.joined(separator: ", ") + "."
+                        : "The fix deletes exactly these \(ct.staleEntries.count) entries (like `conntrack -D --reply-src "
+                            + "\(ct.staleTargets.first ?? "")`, but no others); it has no undo: a deleted entry cannot be put back, "
+                            + "and these pointed nowhere."),
+                fix: fix))
         }
         return out
     }
