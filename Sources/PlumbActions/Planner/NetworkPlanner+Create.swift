@@ -45,12 +45,15 @@ extension NetworkPlanner {
                                                    parent: req.parent, bridge: bridge))
         case .cni: config = .cni(try cni.orThrow(ActionError.invalid("--driver cni needs --cni-config FILE (a CNI network config or conflist)")).config)
         }
+        // The network remembers which namespace it was built in (its cookie), not only where: every step of its
+        // plans checks it, so a namespace re-created later under the name is never changed on its behalf.
+        let home = hostNamespace.isHost ? hostNamespace : NamespaceRef(hostNamespace.location, cookie: host.cookie, inode: host.id)
         let spec = NetworkSpec(name: req.name, config: config, subnet: subnet.description, gateway: gateway.description,
-                               mtu: req.mtu, internal: req.internal, hostNamespace: hostNamespace)
+                               mtu: req.mtu, internal: req.internal, hostNamespace: home)
         let plan = try drivers[kind].orThrow(ActionError.invalid("unknown driver '\(kind)'")).create(spec, firewall: host.firewall)
         let record = NetworkRecord(name: req.name, config: config, subnet: subnet.description,
                                    gateway: gateway.description, ipRange: req.ipRange, mtu: req.mtu,
-                                   internal: req.internal, hostNamespace: hostNamespace,
+                                   internal: req.internal, hostNamespace: home,
                                    createdAt: createdAt)
         // The store's own checks (gateway not the network/broadcast address, ip-range a network inside the
         // subnet) run before anything is applied: bad input changes nothing.

@@ -108,7 +108,7 @@ extension NetworkPlanner {
     /// taken off the store instead of failing on "no such device" forever.
     static func withoutVanishedLinks(_ steps: [PlanStep], host: Namespace, hostNamespace: NamespaceRef) -> [PlanStep] {
         steps.filter { step in
-            if case .deleteLink(let name, let ns) = step, ns == hostNamespace { return host.link(named: name) != nil }
+            if case .deleteLink(let name, let ns) = step, ns.location == hostNamespace.location { return host.link(named: name) != nil }
             return true
         }
     }

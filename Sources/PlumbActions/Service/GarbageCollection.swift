@@ -94,7 +94,8 @@ extension NetworkService {
             let left = try store.endpoints(network: network).filter { keys.contains($0.key) }
             if !left.isEmpty {
                 rows = left.count
-                let snap = leanSnapshot(firewall: true, named: []) ?? snapshot(detailOnly: true)
+                let home = try record(network).hostNamespace
+                let snap = leanSnapshot(firewall: true, named: [], of: home) ?? snapshot(detailOnly: true, also: Self.sandboxInodes(left), of: home)
                 plans = [try disconnect(network: network, endpoints: left, dryRun: dryRun, snapshot: snap)]
             }
         default:
@@ -129,12 +130,40 @@ extension NetworkService {
         return freed
     }
 
-    /// Store and kernel reconciled for the networks of this host namespace.
+    /// Store and kernel reconciled for every network of the store, each in its own host namespace (whatever
+    /// --host-ns this gc was given), and for the networks the journal shows this store created in any of them.
+    /// A host namespace is looked for by its stored cookie: one that is gone is drift (its networks' rows go),
+    /// and a newcomer that took its name is never read for drift, let alone changed.
     private func reconcile(dryRun: Bool, into report: inout GcReport) throws {
-        let nets = try store.networks().filter { $0.hostNamespace == hostNamespace && ($0.driver == .bridge || $0.driver == .vxlan) }
-        let snap = leanSnapshot(firewall: true, named: []) ?? snapshot(detailOnly: true)
-        guard let host = try? hostView(snap) else { return }  // the host namespace is gone, and all of it with it
-        let drifts = try nets.flatMap { try drift(of: $0, host: host) } + (try unrecordedNetworks(host: host))
+        let nets = try store.networks()
+        let unrecorded = try unrecordedCandidates(known: Set(nets.map(\.name)))
+        var homes: [NamespaceRef] = []
+        for h in nets.map(\.hostNamespace) + unrecorded.map(\.home) where !homes.contains(h) { homes.append(h) }
+        var drifts: [Drift] = []
+        for home in homes {
+            let mine = nets.filter { $0.hostNamespace == home }
+            // Sandboxes are read where endpoints live only inside them: the stored ones, and those the journal
+            // says were connected (kernel-only candidates).
+            var sandboxes = Self.sandboxInodes(try mine.flatMap { try store.endpoints(network: $0.name) })
+            for net in mine where net.driver == .macvlan || net.driver == .cni {
+                sandboxes.formUnion(try journaledEndpoints(of: net).compactMap(\.sandbox.inode))
+            }
+            let snap = (sandboxes.isEmpty ? leanSnapshot(firewall: true, named: [], of: home) : nil)
+                ?? snapshot(detailOnly: true, also: sandboxes, of: home)
+            let host: Namespace
+            do {
+                host = try hostView(snap, of: home)
+            } catch ActionError.namespaceMissing(let what, let why) {
+                drifts += mine.map { net in
+                    Drift(kind: .hostNamespaceGone, network: net.name,
+                          description: "network \(net.name): its host namespace \(what) is gone (\(why)); its rows are removed from the store",
+                          storeFix: .removeNetwork)
+                }
+                continue
+            }
+            drifts += try mine.flatMap { try drift(of: $0, host: host, snapshot: snap) }
+            drifts += unrecordedNetworks(unrecorded.filter { $0.home == home }, host: host)
+        }
         for d in drifts {
             if dryRun {
                 report.fixed.append(d.description)

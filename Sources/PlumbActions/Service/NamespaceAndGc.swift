@@ -24,9 +24,15 @@ extension NetworkService {
     public func inspect(_ name: String) throws -> InspectReport {
         let net = try record(name)
         let eps = try store.endpoints(network: name)
-        let snap = snapshot()
-        let host = try hostView(snap)
+        let snap = snapshot(of: net.hostNamespace)
         var drift: [String] = []
+        let host: Namespace
+        do {
+            host = try hostView(snap, of: net.hostNamespace)
+        } catch ActionError.namespaceMissing(let what, let why) {
+            // Drift like any other: the network is in the store, its namespace (and all it held) is not.
+            return InspectReport(network: net, endpoints: eps, drift: goneHostDrift(net, what: what, why: why, endpoints: eps, snapshot: snap))
+        }
         if let br = net.config.bridge {
             if let l = host.link(named: br) {
                 if !l.isUp { drift.append("bridge \(br) is down") }
@@ -34,7 +40,7 @@ extension NetworkService {
                     drift.append("bridge \(br) lost its gateway address \(net.gateway)")
                 }
             } else {
-                drift.append("bridge \(br) is missing from \(hostNamespace)")
+                drift.append("bridge \(br) is missing from \(net.hostNamespace)")
             }
         }
         for ep in eps {
@@ -52,7 +58,22 @@ extension NetworkService {
         }
         if net.driver == .cni { drift += cniCheck(net, endpoints: eps, snapshot: snap) }
         // Both ways: leases no endpoint holds, veths and rules no endpoint owns (`plumb gc` fixes them).
-        drift += try self.drift(of: net, host: host).filter { $0.kind != .endpointWithoutVeth }.map(\.description)
+        drift += try self.drift(of: net, host: host, snapshot: snap)
+            .filter { $0.kind != .endpointWithoutVeth && $0.kind != .endpointWithoutSandbox }.map(\.description)
         return InspectReport(network: net, endpoints: eps, drift: drift)
+    }
+}
+
+extension NetworkService {
+    /// What `net inspect` reports for a network whose host namespace is gone (deleted, or deleted and its
+    /// name given to another namespace): that, and each endpoint's side of it.
+    func goneHostDrift(_ net: NetworkRecord, what: String, why: String, endpoints eps: [EndpointRecord], snapshot snap: Snapshot) -> [String] {
+        var drift = ["host namespace \(what) is gone (\(why)): the network's bridge, firewall rules and host interfaces went with it; "
+                     + "`plumb net rm \(net.name) --force` or `plumb gc` removes what is left in the store"]
+        for ep in eps {
+            if let h = ep.hostIfname { drift.append("endpoint \(ep.sandbox): host interface \(h) went with the host namespace") }
+            if ep.sandboxHandle(in: snap) == nil { drift.append("endpoint \(ep.sandbox): its namespace is gone") }
+        }
+        return drift
     }
 }

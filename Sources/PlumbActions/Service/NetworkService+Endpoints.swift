@@ -53,14 +53,15 @@ extension NetworkService {
         // Namespaces whose ids are known before reading (ip-netns names, pid:N) get full detail in the one
         // snapshot; any other target form (a container name) costs a second, full read.
         let known = Self.knownInodes(req.targets)
-        var snap = leanSnapshot(firewall: false, named: req.targets) ?? snapshot(firewall: false, detailOnly: true, also: known)
+        var snap = leanSnapshot(firewall: false, named: req.targets, of: net.hostNamespace)
+            ?? snapshot(firewall: false, detailOnly: true, also: known, of: net.hostNamespace)
         timer.mark("snapshot")
         // The quick read has no container attribution: a target it cannot resolve, or one resolved outside the
         // namespaces read in detail, costs a full read. An unknown target is then reported as such (exit code
         // 4) before anything is planned, whatever its place in the list: nothing is connected.
         var quick = try? req.targets.map { try Target.resolve($0, in: snap) }
         if quick == nil || quick!.contains(where: { !known.contains($0.id) }) {
-            snap = snapshot(firewall: false)
+            snap = snapshot(firewall: false, of: net.hostNamespace)
             quick = try req.targets.map { try Target.resolve($0, in: snap) }
         }
         let resolved = quick ?? []
@@ -68,7 +69,9 @@ extension NetworkService {
         // Already connected: the same namespace by cookie. A newcomer that took the inode of a connected
         // namespace which is gone is another namespace, and may connect.
         let existing = try store.endpoints(network: net.name)
-        let host = try? hostView(snap)
+        // The network's own host namespace, by cookie: one deleted and re-created under its name is refused here,
+        // before anything is planned (and each step would refuse it again).
+        let host = try homeView(of: net, in: snap)
         var seen = Set<UInt64>()
         let sandboxes = resolved
         for (t, sb) in zip(req.targets, sandboxes) {
@@ -196,16 +199,17 @@ extension NetworkService {
         let net = try record(network)
         guard !targets.isEmpty else { throw ActionError.invalid("no target given") }
         let eps = try store.endpoints(network: net.name)
-        let lean = net.driver != .cni && net.driver != .macvlan ? leanSnapshot(firewall: true, named: targets) : nil
+        let home = net.hostNamespace
+        let lean = net.driver != .cni && net.driver != .macvlan ? leanSnapshot(firewall: true, named: targets, of: home) : nil
         // The targets' namespaces are read (not only discovered): matching needs their cookies.
-        var snap = lean ?? snapshot(detailOnly: true, also: Self.knownInodes(targets).union(Self.sandboxInodes(eps)))
+        var snap = lean ?? snapshot(detailOnly: true, also: Self.knownInodes(targets).union(Self.sandboxInodes(eps)), of: home)
         // Container names need attribution, which the quick reads skip: read everything when one is given.
-        if targets.contains(where: { endpoint(for: $0, in: eps, snapshot: snap) == nil }) {
-            snap = snapshot()
+        if targets.contains(where: { endpoint(for: $0, in: eps, snapshot: snap, home: home) == nil }) {
+            snap = snapshot(of: home)
         }
         var chosen: [EndpointRecord] = []
         for t in targets {
-            guard let ep = endpoint(for: t, in: eps, snapshot: snap) else {
+            guard let ep = endpoint(for: t, in: eps, snapshot: snap, home: home) else {
                 throw ActionError.notFound("\(t) is not connected to \(network) (see `plumb net inspect \(network)`)"
                                           + (targets.count > 1 ? "; nothing was disconnected" : ""))
             }
@@ -216,8 +220,8 @@ extension NetworkService {
 
     /// The endpoint a disconnect target names: the one in the target's namespace (by cookie), else one whose
     /// namespace is gone, named by its inode or key.
-    func endpoint(for target: String, in eps: [EndpointRecord], snapshot snap: Snapshot) -> EndpointRecord? {
-        let host = try? hostView(snap)
+    func endpoint(for target: String, in eps: [EndpointRecord], snapshot snap: Snapshot, home: NamespaceRef) -> EndpointRecord? {
+        let host = try? hostView(snap, of: home)
         if let ns = try? Target.resolve(target, in: snap), let ep = eps.first(where: { $0.isIn(ns, host: host) }) {
             return ep
         }
@@ -250,7 +254,21 @@ extension NetworkService {
         var timer = PhaseTimer("net disconnect")
         defer { timer.report() }
         let net = try record(network)
-        let plan = try planner.leave(net, endpoints: endpoints, snapshot: snap, host: try? hostView(snap), firewallTeardown: true)
+        var plan: Plan
+        do {
+            plan = try planner.leave(net, endpoints: endpoints, snapshot: snap, host: try hostView(snap, of: net.hostNamespace),
+                                     firewallTeardown: true)
+        } catch ActionError.namespaceMissing {
+            // The network's host namespace is gone, and the endpoints' host ends and rules with it: only steps
+            // inside the sandboxes (a macvlan child) are left, and nothing is done where its name leads now.
+            plan = try planner.leave(net, endpoints: endpoints, snapshot: snap, host: nil, firewallTeardown: false)
+            plan.steps = plan.steps.filter { step in
+                switch step {
+                case .deleteLink(_, let ns), .cni(_, _, _, _, _, _, _, _, _, let ns): return ns.location != net.hostNamespace.location
+                default: return true
+                }
+            }
+        }
         timer.mark("plan")
         if dryRun { return plan }
         try executor.apply(plan, record: { [store] in

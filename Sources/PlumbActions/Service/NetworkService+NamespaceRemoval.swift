@@ -84,7 +84,11 @@ extension NetworkService {
         var users = NamespaceUsers()
         let host = try? hostView(snap)
         users.endpoints = try store.allEndpoints().filter { $0.isIn(ns, host: host) }
-        users.networks = try store.networks().filter { $0.hostNamespace.location == .named(name) }.map(\.name)
+        // By identity: a network whose own namespace of this name was deleted before (another cookie) does not
+        // use this one.
+        users.networks = try store.networks().filter {
+            $0.hostNamespace.location == .named(name) && ($0.hostNamespace.cookie == nil || ns.cookie == nil || $0.hostNamespace.cookie == ns.cookie)
+        }.map(\.name)
         let commands = Dictionary(snap.processes.map { ($0.pid, $0.comm) }, uniquingKeysWith: { a, _ in a })
         let pids = ns.pids + ns.heldBy.filter { $0.kind == .thread }.compactMap(\.pid)
         users.processes = Array(Set(pids)).sorted().filter { $0 != getpid() }.map { ($0, commands[$0] ?? "?") }

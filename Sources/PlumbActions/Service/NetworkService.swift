@@ -29,30 +29,36 @@ public final class NetworkService {
     // MARK: reading the kernel
 
     /// A fresh snapshot (firewall included only where asked: it is the slow part). With `detailOnly`, only the
-    /// host namespace (and `also`) is read — the others are discovered (names, ids, paths) but not entered —
-    /// and processes are not attributed to containers: with hundreds of namespaces on the machine, reading
-    /// them all would cost far more than the change itself.
-    func snapshot(firewall: Bool = true, detailOnly: Bool = false, also: Set<UInt64> = []) -> Snapshot {
+    /// host namespace `of` (this service's by default; and `also`) is read — the others are discovered (names,
+    /// ids, paths) but not entered — and processes are not attributed to containers: with hundreds of
+    /// namespaces on the machine, reading them all would cost far more than the change itself.
+    func snapshot(firewall: Bool = true, detailOnly: Bool = false, also: Set<UInt64> = [], of hostRef: NamespaceRef? = nil) -> Snapshot {
+        let hostRef = hostRef ?? hostNamespace
         var o = SnapshotOptions()
         o.firewall = firewall
         o.scanFds = false
-        if detailOnly, let host = Self.inode(hostNamespace == .host ? "/proc/self/ns/net" : hostNamespace.file) {
-            o.only = also.union([host])
+        if detailOnly {
+            o.only = also.union(Self.inode(hostRef.file).map { [$0] } ?? [])
             o.containers = false
             o.processDetails = false
         }
         return SnapshotReader(options: o).read()
     }
 
-    /// The host namespace and these ip-netns namespaces only, without discovering the rest of the machine;
-    /// nil when a name is not an existing /run/netns entry (a container name, a typo: the full snapshot
-    /// resolves or reports it).
-    func leanSnapshot(firewall: Bool, named: [String]) -> Snapshot? {
+    /// The host namespace (`of`: a network's; this service's by default) and these ip-netns namespaces only,
+    /// without discovering the rest of the machine; nil when a name is not an existing /run/netns entry (a
+    /// container name, a typo: the full snapshot resolves or reports it) or the host namespace is not there.
+    func leanSnapshot(firewall: Bool, named: [String], of hostRef: NamespaceRef? = nil) -> Snapshot? {
+        let hostRef = hostRef ?? hostNamespace
         var files: [SnapshotReader.NamespaceFile]
-        switch hostNamespace.location {
+        switch hostRef.location {
         case .host: files = [.init(path: "/proc/self/ns/net", isHost: true)]
-        case .named(let n): files = [.init(path: hostNamespace.file, name: n)]
-        case .path, .pid: files = [.init(path: hostNamespace.file)]
+        case .named(let n):
+            guard access(hostRef.file, F_OK) == 0 else { return nil }
+            files = [.init(path: hostRef.file, name: n)]
+        case .path, .pid:
+            guard access(hostRef.file, F_OK) == 0 else { return nil }
+            files = [.init(path: hostRef.file)]
         }
         for n in named {
             guard (try? NamedNamespaces.validate(n)) != nil, access("\(NamedNamespaces.directory)/\(n)", F_OK) == 0 else { return nil }
@@ -71,21 +77,32 @@ public final class NetworkService {
         return stat(path, &st) == 0 ? UInt64(st.st_ino) : nil
     }
 
-    func hostView(_ snap: Snapshot) throws -> Namespace {
-        switch hostNamespace.location {
+    /// The host namespace `of` (a network's stored one; this service's by default) as `snap` read it. A
+    /// network's handle carries the cookie read when it was created: a namespace found at its name with
+    /// another cookie is a newcomer that took the name (the network's own namespace was deleted), and is
+    /// reported as gone (`namespaceMissing`), never returned, so no plan of the network is made for it.
+    func hostView(_ snap: Snapshot, of hostRef: NamespaceRef? = nil) throws -> Namespace {
+        let hostRef = hostRef ?? hostNamespace
+        let found: Namespace
+        switch hostRef.location {
         case .host:
             return try snap.host.orThrow(ActionError.unavailable("cannot find the host namespace"))
         case .named(let n):
-            return try snap.namespaces.first { $0.names.contains(n) }
+            found = try snap.namespaces.first { $0.names.contains(n) }
                 .orThrow(ActionError.namespaceMissing("netns \(n)", "no such namespace: create it with `plumb ns add \(n)`"))
         case .path, .pid:
-            let p = hostNamespace.file
-            var st = stat()
-            guard stat(p, &st) == 0, let ns = snap.namespace(id: UInt64(st.st_ino)) else {
+            let p = hostRef.file
+            guard let inode = Self.inode(p), let ns = snap.namespace(id: inode) else {
                 throw ActionError.namespaceMissing(p, "cannot open it")
             }
-            return ns
+            found = ns
         }
+        if let want = hostRef.cookie, let cookie = found.cookie, cookie != want {
+            throw ActionError.namespaceMissing(
+                "\(hostRef) (net:[\(hostRef.inode.map(String.init) ?? "?")])",
+                "it was deleted; \(hostRef) is now another namespace, net:[\(found.id)], which is left alone")
+        }
+        return found
     }
 
     // MARK: networks
@@ -171,6 +188,9 @@ public final class NetworkService {
         var nets: [(record: NetworkRecord, endpoints: [EndpointRecord])] = []
         for name in names {
             let net = try record(name)
+            if let first = nets.first, first.record.hostNamespace != net.hostNamespace {
+                throw ActionError.invalid("networks \(first.record.name) and \(name) live in different host namespaces (\(first.record.hostNamespace), \(net.hostNamespace)): remove them one at a time")
+            }
             let eps = try store.endpoints(network: name)
             if !eps.isEmpty && !force {
                 throw ActionError.invalid("network '\(name)' still has \(eps.count) endpoint(s) (\(eps.map(\.sandbox).joined(separator: ", "))): disconnect them or use --force")
@@ -182,12 +202,16 @@ public final class NetworkService {
         // whether each is still there).
         let byHostInterface = nets.allSatisfy { n in n.record.driver != .cni && n.endpoints.allSatisfy { $0.hostIfname != nil } }
         let sandboxes = Self.sandboxInodes(nets.flatMap(\.endpoints))
-        let snap = (byHostInterface ? leanSnapshot(firewall: true, named: []) : nil) ?? snapshot(detailOnly: true, also: sandboxes)
+        // Each network is looked for where it was built (its stored host namespace and cookie), whatever
+        // --host-ns says now.
+        let home = nets[0].record.hostNamespace
+        let snap = (byHostInterface ? leanSnapshot(firewall: true, named: [], of: home) : nil)
+            ?? snapshot(detailOnly: true, also: sandboxes, of: home)
         timer.mark("snapshot")
         var notFound: [String] = []
         let plan: Plan
         do {
-            let host = try hostView(snap)
+            let host = try hostView(snap, of: home)
             plan = try planner.remove(nets, allNetworks: try store.networks(), snapshot: snap, host: host)
             for ep in nets.flatMap(\.endpoints) {
                 if let h = ep.hostIfname, ep.driverState == nil {
@@ -199,7 +223,7 @@ public final class NetworkService {
         } catch ActionError.namespaceMissing(let where_, _) {
             // The host namespace is gone, and its bridge, rules and veth ends with it: only the store is left.
             plan = Plan(operation: .netRemove(networks: names, force: nets.contains { !$0.endpoints.isEmpty }))
-            notFound.append("host namespace \(where_) is gone: its bridge, firewall rules and interfaces went with it")
+            notFound.append("host namespace \(where_) is gone: its bridge, firewall rules and interfaces went with it (nothing of the namespace now at its name is touched)")
         }
         timer.mark("plan")
         if dryRun { return ([plan], notFound) }
@@ -237,10 +261,12 @@ extension NamespaceRef {
         }
     }
 
-    init(encoded s: String) {
+    /// The stored location, with the identity stored beside it (the host itself has none).
+    init(encoded s: String, cookie: UInt64? = nil, inode: UInt64? = nil) {
         if s.hasPrefix("netns:") { self = .named(String(s.dropFirst(6))) }
         else if s.hasPrefix("path:") { self = .path(String(s.dropFirst(5))) }
         else { self = .host }
+        if !isHost { self.cookie = cookie; self.inode = inode }
     }
 }
 
@@ -272,5 +298,18 @@ final class StoreJournal: PlanJournal {
         // Every successful change trims the finished history to its bound (30 days, 1,000 entries): without
         // this the journal grows by one entry per change, forever. A failed prune costs nothing but space.
         if applied { try? store.pruneJournal() }
+    }
+}
+
+extension NetworkService {
+    /// `net`'s host namespace as `snap` read it, checked by cookie; when it is gone (deleted, or its name taken
+    /// by a newcomer) the error names the network and what to do.
+    func homeView(of net: NetworkRecord, in snap: Snapshot) throws -> Namespace {
+        do {
+            return try hostView(snap, of: net.hostNamespace)
+        } catch ActionError.namespaceMissing(let what, let why) {
+            throw ActionError.namespaceMissing("\(what), network \(net.name)'s host namespace",
+                                               "\(why); its bridge, rules and interfaces went with it: `plumb net rm \(net.name) --force` removes what is left in the store")
+        }
     }
 }

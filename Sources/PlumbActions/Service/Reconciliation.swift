@@ -9,6 +9,12 @@ import PlumbModel
 public struct Drift: Sendable, Equatable {
     public enum Kind: String, Sendable {
         case leaseWithoutEndpoint, endpointWithoutVeth, vethWithoutEndpoint, rulesWithoutEndpoint, networkWithoutRecord
+        /// The network's host namespace is gone (deleted, or its name now another namespace's).
+        case hostNamespaceGone
+        /// A macvlan or CNI endpoint whose namespace is gone (`SandboxDrift`).
+        case endpointWithoutSandbox
+        /// A macvlan or CNI interface the journal shows Plumb made, that no endpoint row has (`SandboxDrift`).
+        case interfaceWithoutEndpoint
     }
     public var kind: Kind
     public var network: String
@@ -22,22 +28,21 @@ public struct Drift: Sendable, Equatable {
     public enum StoreFix: Sendable, Equatable {
         case releaseLease(address: String)
         case removeEndpoint(key: String)
+        /// The network's rows (endpoints, leases, the network).
+        case removeNetwork
     }
 }
 
 extension NetworkService {
-    /// The drift of `net` (a bridge or VXLAN network in this service's host namespace) against `host`, the
-    /// host namespace as just read with its firewall. Other drivers and other host namespaces have none here.
-    func drift(of net: NetworkRecord, host: Namespace) throws -> [Drift] {
-        guard net.driver == .bridge || net.driver == .vxlan, net.hostNamespace == hostNamespace else { return [] }
+    /// The drift of `net` against `host`, its host namespace as just read with its firewall. Macvlan and CNI
+    /// endpoints are checked in their sandboxes (`sandboxDrift`), which `snap` must hold read.
+    func drift(of net: NetworkRecord, host: Namespace, snapshot snap: Snapshot) throws -> [Drift] {
         let eps = try store.endpoints(network: net.name)
         var found: [Drift] = []
-        let held = Set(eps.compactMap(\.address))
-        for lease in try store.allocations(network: net.name) where !held.contains(lease.address) {
-            found.append(Drift(kind: .leaseWithoutEndpoint, network: net.name,
-                               description: "lease \(lease.address) of network \(net.name) is held by no endpoint",
-                               storeFix: .releaseLease(address: lease.address)))
+        guard net.driver == .bridge || net.driver == .vxlan else {
+            return try leaseDrift(of: net, endpoints: eps) + sandboxDrift(of: net, endpoints: eps, host: host, snapshot: snap)
         }
+        found = try leaseDrift(of: net, endpoints: eps)
         for ep in eps {
             guard let h = ep.hostIfname, host.link(named: h) == nil else { continue }
             let rules = BridgeFirewall.endpointTeardown(net.name, key: ep.key, current: host.firewall)
@@ -65,35 +70,70 @@ extension NetworkService {
         return found
     }
 
-    /// Kernel-only networks: a bridge network this store's journal shows it created (an applied `net create`
-    /// in this host namespace) that the store no longer has, whose bridge or `plumb:NET` rules are still in the
-    /// kernel (an older Plumb killed between the change and its row). The bridge goes only with nothing but
-    /// Plumb's `plv` veths on it.
-    func unrecordedNetworks(host: Namespace) throws -> [Drift] {
-        let known = Set(try store.networks().map(\.name))
-        var found: [Drift] = [], seen = Set<String>()
+    /// Leases of `net` that no endpoint holds (every driver that takes its addresses from the store).
+    func leaseDrift(of net: NetworkRecord, endpoints eps: [EndpointRecord]) throws -> [Drift] {
+        let held = Set(eps.compactMap(\.address))
+        return try store.allocations(network: net.name).filter { !held.contains($0.address) }.map { lease in
+            Drift(kind: .leaseWithoutEndpoint, network: net.name,
+                  description: "lease \(lease.address) of network \(net.name) is held by no endpoint",
+                  storeFix: .releaseLease(address: lease.address))
+        }
+    }
+
+    /// A network this store's journal shows it created (an applied `net create`) that the store no longer has:
+    /// its name, the namespace it was built in (the bridge step's handle, with its cookie) and its bridges.
+    struct UnrecordedNetwork {
+        var name: String
+        var entry: Int64
+        var home: NamespaceRef
+        var bridges: [String]
+    }
+
+    /// The candidates for `unrecordedNetworks`, newest entry first, one per name.
+    func unrecordedCandidates(known: Set<String>) throws -> [UnrecordedNetwork] {
+        var found: [UnrecordedNetwork] = [], seen = Set<String>()
         for entry in try store.journal(states: [.applied]).reversed() {
             guard entry.operation.hasPrefix("net create "),
                   let plan = try? JSONDecoder().decode(Plan.self, from: Data(entry.plan.utf8)),
                   case .netCreate(let name) = plan.operation, !known.contains(name), seen.insert(name).inserted else { continue }
+            var home: NamespaceRef?, bridges: [String] = []
+            for step in plan.steps {
+                switch step {
+                case .createBridge(let br, _, let ns): home = home ?? ns; bridges.append(br)
+                case .firewall(_, _, _, let ns): home = home ?? ns
+                default: break
+                }
+            }
+            guard let home else { continue }
+            found.append(UnrecordedNetwork(name: name, entry: entry.id, home: home, bridges: bridges))
+        }
+        return found
+    }
+
+    /// Kernel-only networks: candidates (see `unrecordedCandidates`) built in `host` whose bridge or `plumb:NET`
+    /// rules are still in the kernel (an older Plumb killed between the change and its row). The bridge goes
+    /// only with nothing but Plumb's `plv` veths on it.
+    func unrecordedNetworks(_ candidates: [UnrecordedNetwork], host: Namespace) -> [Drift] {
+        var found: [Drift] = []
+        for c in candidates {
             var steps: [PlanStep] = []
             // Only when rules tagged for it are there: the teardown batch may also tidy the shared chains.
             let tagged = host.firewall.tables.contains { t in
-                t.chains.contains { c in c.rules.contains { $0.rule.contains("plumb:\(name)\"") || $0.rule.contains("plumb:\(name):") } }
+                t.chains.contains { ch in ch.rules.contains { $0.rule.contains("plumb:\(c.name)\"") || $0.rule.contains("plumb:\(c.name):") } }
             }
             if tagged {
-                steps.append(.firewall(family: "ipv4", batch: BridgeFirewall.teardownBatch(name, current: host.firewall), undo: "",
-                                       in: hostNamespace))
+                steps.append(.firewall(family: "ipv4", batch: BridgeFirewall.teardownBatch(c.name, current: host.firewall), undo: "",
+                                       in: c.home))
             }
-            for case .createBridge(let br, _, let ns) in plan.steps where ns == hostNamespace {
+            for br in c.bridges {
                 guard let dev = host.link(named: br), dev.kind == .bridge else { continue }
                 let ports = host.links.filter { $0.master?.index == dev.index }
                 guard ports.allSatisfy({ $0.kind == .veth && $0.name.hasPrefix("plv") }) else { continue }
-                steps += ports.map { .deleteLink(name: $0.name, in: ns) } + [.deleteLink(name: br, in: ns)]
+                steps += ports.map { .deleteLink(name: $0.name, in: c.home) } + [.deleteLink(name: br, in: c.home)]
             }
             if steps.isEmpty { continue }
-            found.append(Drift(kind: .networkWithoutRecord, network: name,
-                               description: "network \(name) is not in the store, but its bridge or rules are in the kernel (journal entry \(entry.id) created them)",
+            found.append(Drift(kind: .networkWithoutRecord, network: c.name,
+                               description: "network \(c.name) is not in the store, but its bridge or rules are in the kernel (journal entry \(c.entry) created them)",
                                steps: steps))
         }
         return found
@@ -124,6 +164,10 @@ extension NetworkService {
             if try store.release(network: d.network, address: address) { changed += 1 }
         case .removeEndpoint(let key)?:
             try store.removeEndpoint(network: d.network, key: key)
+            changed += 1
+        case .removeNetwork?:
+            for ep in try store.endpoints(network: d.network) { try store.removeEndpoint(network: d.network, key: ep.key) }
+            try store.deleteNetwork(named: d.network)
             changed += 1
         case nil:
             break

@@ -13,7 +13,9 @@ public struct NetworkRecord: Sendable, Equatable {
     public var ipRange: String?
     public var mtu: Int?
     public var `internal`: Bool
-    /// Where the network's own devices live: the host, or a namespace standing in for it (labs, tests).
+    /// Where the network's own devices live: the host, or a namespace standing in for it (labs, tests). For a
+    /// namespace, the handle carries the cookie and inode read when the network was created (schema 5), so a
+    /// namespace re-created under the same name is known as another one (`NetworkService.hostView`).
     public var hostNamespace: NamespaceRef
     /// Seconds since 1970.
     public var createdAt: Double
@@ -38,7 +40,7 @@ public struct NetworkRecord: Sendable, Equatable {
 
 extension NetworkRecord: Codable {
     enum CodingKeys: String, CodingKey {
-        case name, driver, subnet, gateway, ipRange, mtu, `internal`, options, createdAt
+        case name, driver, subnet, gateway, ipRange, mtu, `internal`, options, createdAt, hostNamespaceInode, hostNamespaceCookie
     }
 
     // The JSON keeps the shape it had when the settings were a string map: `driver` a string, `options` an object.
@@ -53,6 +55,8 @@ extension NetworkRecord: Codable {
         try c.encode(`internal`, forKey: .internal)
         try c.encode(options, forKey: .options)
         try c.encode(createdAt, forKey: .createdAt)
+        try c.encodeIfPresent(hostNamespace.inode, forKey: .hostNamespaceInode)
+        try c.encodeIfPresent(hostNamespace.cookie, forKey: .hostNamespaceCookie)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -69,7 +73,9 @@ extension NetworkRecord: Codable {
         ipRange = try c.decodeIfPresent(String.self, forKey: .ipRange)
         mtu = try c.decodeIfPresent(Int.self, forKey: .mtu)
         `internal` = try c.decode(Bool.self, forKey: .internal)
-        hostNamespace = NamespaceRef(encoded: options["hostNamespace"] ?? "host")
+        hostNamespace = NamespaceRef(encoded: options["hostNamespace"] ?? "host",
+                                     cookie: try c.decodeIfPresent(UInt64.self, forKey: .hostNamespaceCookie),
+                                     inode: try c.decodeIfPresent(UInt64.self, forKey: .hostNamespaceInode))
         createdAt = try c.decode(Double.self, forKey: .createdAt)
     }
 }

@@ -79,6 +79,13 @@ enum Schema {
         ALTER TABLE journal ADD COLUMN owner_boot TEXT;
         ALTER TABLE journal ADD COLUMN claims TEXT;
         """,
+        // 5: a network's host namespace (`--host-ns`) by identity, not only by name: its netns cookie (and the
+        // inode, for people). A namespace deleted and re-created under the same name is another namespace, and
+        // plans made for the network must not land in it. NULL for the host itself and for rows from before.
+        """
+        ALTER TABLE networks ADD COLUMN host_cookie INTEGER;
+        ALTER TABLE networks ADD COLUMN host_inode INTEGER;
+        """,
     ]
 
     /// Brings the file up to the newest version. Runs under BEGIN IMMEDIATE and re-reads the version inside,

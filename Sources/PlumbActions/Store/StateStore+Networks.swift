@@ -2,7 +2,7 @@ import PlumbModel
 
 /// Networks and their endpoints.
 extension StateStore {
-    private static let networkColumns = "name, driver, subnet, gateway, ip_range, mtu, internal, options, created_at"
+    private static let networkColumns = "name, driver, subnet, gateway, ip_range, mtu, internal, options, created_at, host_cookie, host_inode"
 
     /// Stores a new network after checking it: subnet a network address, gateway a host inside it, ip-range
     /// inside it. Values are stored in canonical form ("fd13:0::/64" becomes "fd13::/64").
@@ -10,9 +10,10 @@ extension StateStore {
         let (subnet, gateway, range) = try Self.validate(n)
         try transaction {
             if try network(named: n.name) != nil { throw StoreError.networkExists(n.name) }
-            try db.run("INSERT INTO networks (\(Self.networkColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            try db.run("INSERT INTO networks (\(Self.networkColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        [n.name, n.driver.rawValue, subnet.description, gateway.description, range?.description, n.mtu,
-                        n.internal, try Self.json(n.options), n.createdAt], "creating network \(n.name)")
+                        n.internal, try Self.json(n.options), n.createdAt,
+                        n.hostNamespace.cookie.map { Int64(bitPattern: $0) }, n.hostNamespace.inode.map { Int64(bitPattern: $0) }], "creating network \(n.name)")
         }
     }
 
@@ -60,7 +61,10 @@ extension StateStore {
         }
         return NetworkRecord(name: name, config: config, subnet: r.text(2), gateway: r.text(3),
                              ipRange: r.optionalText(4), mtu: r.optionalInt(5).map { Int($0) }, internal: r.int(6) != 0,
-                             hostNamespace: NamespaceRef(encoded: options["hostNamespace"] ?? "host"), createdAt: r.double(8))
+                             hostNamespace: NamespaceRef(encoded: options["hostNamespace"] ?? "host",
+                                                         cookie: r.optionalInt(9).map { UInt64(bitPattern: $0) },
+                                                         inode: r.optionalInt(10).map { UInt64(bitPattern: $0) }),
+                             createdAt: r.double(8))
     }
 
     /// Deletes a network and its allocations. Refuses while endpoints remain: remove them first, so no
