@@ -64,7 +64,8 @@ public enum Doctor {
         all += RouteShadowCheck.run(ctx)
         all += ConntrackCheck.run(ctx)
         var seen: Set<String> = []
-        let findings = all.filter { seen.insert($0.id).inserted }.sorted {
+        all = all.filter { seen.insert($0.id).inserted }
+        let findings = judgeFixes(all, ctx: ctx).sorted {
             ($0.severity, -$0.checkNumber, $1.id) > ($1.severity, -$1.checkNumber, $0.id)
         }
         var notChecked: [String] = []

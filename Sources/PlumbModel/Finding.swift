@@ -38,6 +38,9 @@ public struct Finding: Codable, Sendable, Equatable, Identifiable {
     public var undo: Plan?
     /// Removing leftovers: never applied by `--fix-all --yes`; each object needs its own confirmation.
     public var confirmEach: Bool
+    /// The fix's effect on the flows of the namespaces it changes, compared by the evaluator before it is
+    /// offered (nil: no fix, or not compared).
+    public var impact: FixImpact?
 
     public init(id: String, check: String, checkNumber: Int, severity: Severity, title: String,
                 subjects: [Subject], evidence: [String], explanation: String, fix: Plan? = nil, undo: Plan? = nil,

@@ -297,7 +297,7 @@ public struct NetfilterEvaluator {
         }
     }
 
-    static func endpoint(_ a: String, _ p: UInt16?) -> String {
+    public static func endpoint(_ a: String, _ p: UInt16?) -> String {
         guard let p else { return a }
         return a.contains(":") ? "[\(a)]:\(p)" : "\(a):\(p)"
     }

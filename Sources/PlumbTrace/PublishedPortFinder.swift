@@ -34,57 +34,104 @@ public enum PublishedPortFinder {
     static func dnatMappings(_ ns: Namespace, owners: AddressOwners) -> [PublishedPort] {
         guard let nat = ns.firewall.tables.first(where: { $0.source == "iptables" && $0.family == "ipv4" && $0.name == "nat" }),
               nat.chain("PREROUTING") != nil else { return [] }
-        let reachable = chains(reachableFrom: "PREROUTING", in: nat)
         let judge = Judge(ns: ns)
         var out: [PublishedPort] = []
-        for chain in nat.chains where reachable.contains(chain.name) {
-            for r in chain.rules {
-                let rule = IptablesRuleParser.parse(r.rule)
-                guard case .dnat(let to)? = rule.target else { continue }
-                let (addr, port) = NetfilterEvaluator.natEndpoint(to)
-                guard let target = addr else { continue }
-                var proto = "tcp", hostAddress: String?, ports: ClosedRange<UInt16>?, inInterface: String?
-                for m in rule.matches {
-                    switch m {
-                    case .proto(let p, false): proto = p
-                    case .destination(let p, false) where p.length == (p.isIPv4 ? 32 : 128): hostAddress = p.address.description
-                    case .destinationPorts(let r, false): ports = r.first
-                    case .inInterface(let i, false): inInterface = i
-                    default: break
-                    }
-                }
-                var p = PublishedPort(namespace: ns.id, proto: proto, hostAddress: hostAddress, hostPort: ports?.lowerBound,
-                                      hostPortEnd: ports.flatMap { $0.upperBound != $0.lowerBound ? $0.upperBound : nil },
-                                      targetAddress: target, targetPort: port, owner: owner(of: chain.name),
-                                      chain: chain.name, rule: r.rule)
-                (p.targetNamespace, p.targetName) = owners.holder(of: target, mappedIn: ns)
-                if let hostPort = p.hostPort {
-                    p.reachesTarget = judge.reaches(proto: proto, hostAddress: hostAddress, port: hostPort,
-                                                    inInterface: inInterface, target: target, targetPort: port)
-                }
-                out.append(p)
+        for reached in dnatRules(reachableFrom: "PREROUTING", in: nat) {
+            let (chain, r, rule, path) = (reached.chain, reached.rule, reached.parsed, reached.path)
+            guard case .dnat(let to)? = rule.target else { continue }
+            let (addr, port) = NetfilterEvaluator.natEndpoint(to)
+            guard let target = addr else { continue }
+            let proto = path.proto ?? "tcp", hostAddress = path.address, ports = path.ports, inInterface = path.inInterface
+            var p = PublishedPort(namespace: ns.id, proto: proto, hostAddress: hostAddress, hostPort: ports?.lowerBound,
+                                  hostPortEnd: ports.flatMap { $0.upperBound != $0.lowerBound ? $0.upperBound : nil },
+                                  targetAddress: target, targetPort: port, owner: owner(of: chain),
+                                  chain: chain, rule: r.rule)
+            (p.targetNamespace, p.targetName) = owners.holder(of: target, mappedIn: ns)
+            if let hostPort = p.hostPort {
+                p.reachesTarget = judge.reaches(proto: proto, hostAddress: hostAddress, port: hostPort,
+                                                inInterface: inInterface, target: target, targetPort: port)
             }
+            out.append(p)
         }
         return out
     }
 
-    static func owner(of chain: String) -> String {
-        let o = ChainOwner.of(chain: chain)
-        return o == .system ? "manual" : o.rawValue
-    }
+    /// What the rules on the way to a DNAT rule (its own included, the nearest winning) say about the packets
+    /// it translates: kube-proxy and the kubelet's hostport chains put the host port in the jump
+    /// (`-A KUBE-NODEPORTS -p tcp --dport 30080 -j KUBE-EXT-…`, `-A KUBE-HOSTPORTS … --dport 8080 -j KUBE-HP-…`)
+    /// and DNAT without a port match further down.
+    struct PathMatch: Hashable {
+        var proto: String?
+        var ports: ClosedRange<UInt16>?
+        /// `-d ADDR/32`.
+        var address: String?
+        var inInterface: String?
 
-    static func chains(reachableFrom start: String, in table: FirewallTable) -> Set<String> {
-        var seen: Set<String> = [], queue = [start]
-        while let name = queue.popLast() {
-            guard seen.insert(name).inserted, let c = table.chain(name) else { continue }
-            for r in c.rules {
-                switch IptablesRuleParser.parse(r.rule).target {
-                case .jump(let n)?, .goto(let n)?: queue.append(n)
+        /// This rule's own matches over what the path brought.
+        func narrowed(by rule: IptablesRule) -> PathMatch {
+            var m = self
+            for match in rule.matches {
+                switch match {
+                case .proto(let p, false) where p != "all": m.proto = p
+                case .destination(let p, false) where p.length == (p.isIPv4 ? 32 : 128): m.address = p.address.description
+                case .destinationPorts(let r, false): m.ports = r.first
+                case .inInterface(let i, false): m.inInterface = i
                 default: break
                 }
             }
+            return m
         }
-        return seen
+    }
+
+    struct ReachedRule {
+        var chain: String
+        var rule: FirewallRule
+        var parsed: IptablesRule
+        var path: PathMatch
+    }
+
+    /// Every DNAT rule reachable from `start` through jumps, once per distinct path match, in table order
+    /// (chains as the table lists them, rules in chain order).
+    static func dnatRules(reachableFrom start: String, in table: FirewallTable) -> [ReachedRule] {
+        var order: [String: Int] = [:]
+        for (i, c) in table.chains.enumerated() { order[c.name] = i }
+        var parsed: [String: IptablesRule] = [:]
+        func parse(_ r: FirewallRule) -> IptablesRule {
+            if let p = parsed[r.rule] { return p }
+            let p = IptablesRuleParser.parse(r.rule)
+            parsed[r.rule] = p
+            return p
+        }
+        var found: [(key: (Int, Int, Int, String), reached: ReachedRule)] = []
+        var seen: Set<FoundKey> = [], visited: Set<PathVisit> = []
+        var stack: [(chain: String, path: PathMatch, depth: Int)] = [(start, PathMatch(), 0)]
+        while let (name, path, depth) = stack.popLast() {
+            guard depth < 32, visited.insert(PathVisit(chain: name, path: path)).inserted, let c = table.chain(name) else { continue }
+            for (i, r) in c.rules.enumerated() {
+                let rule = parse(r)
+                switch rule.target {
+                case .dnat?:
+                    let here = path.narrowed(by: rule)
+                    if seen.insert(FoundKey(chain: name, index: i, path: here)).inserted {
+                        let key = (order[name] ?? 0, i, Int(here.ports?.lowerBound ?? 0), here.address ?? "")
+                        found.append((key, ReachedRule(chain: name, rule: r, parsed: rule, path: here)))
+                    }
+                case .jump(let n)?, .goto(let n)?:
+                    if table.chain(n) != nil { stack.append((n, path.narrowed(by: rule), depth + 1)) }
+                default:
+                    break
+                }
+            }
+        }
+        return found.sorted { $0.key < $1.key }.map(\.reached)
+    }
+
+    struct PathVisit: Hashable { var chain: String; var path: PathMatch }
+    struct FoundKey: Hashable { var chain: String; var index: Int; var path: PathMatch }
+
+    static func owner(of chain: String) -> String {
+        let o = ChainOwner.of(chain: chain)
+        return o == .system ? "manual" : o.rawValue
     }
 
     /// nat PREROUTING of one namespace, for a new connection from outside arriving on its uplink.

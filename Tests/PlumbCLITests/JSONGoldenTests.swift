@@ -84,6 +84,37 @@ final class JSONGoldenTests: XCTestCase {
         let finding = report.findings[0]
         try check(DoctorFixOutput(finding: finding, plan: finding.fix!, dryRun: false), "doctor-fix", pretty: false)
         try check(DoctorUndoOutput(findingID: finding.id, plan: finding.undo!, dryRun: true), "doctor-undo-dry-run", pretty: false)
+        let held = OutputFixtures.findingWithImpact()
+        try check(DoctorFixOutput(finding: held, plan: held.fix!, dryRun: true), "doctor-fix-dry-run", pretty: false)
+    }
+
+    /// `--fix ID --dry-run` in text: the plan, the flows it is about, the others it changes, the verdict.
+    func testDoctorFixDryRunText() {
+        let held = OutputFixtures.findingWithImpact()
+        let text = DoctorFixOutput(finding: held, plan: held.fix!, dryRun: true).text()
+        XCTAssertEqual(text, """
+            ERROR forward-drop:ns1:ipv4:pt-br
+              FORWARD drops everything from pt-br in host (IPv4)
+            # dry run: nothing is changed
+            plan:
+            iptables-restore --noflush <<EOF
+            *filter
+            -P FORWARD ACCEPT
+            COMMIT
+            EOF
+            flows compared before and after (5 evaluated):
+              [mended] tcp 10.213.0.2:40000 → 198.51.100.7:443 (pt-a out of pt-br to the outside)
+                  before: dropped by policy of filter/FORWARD
+                  after:  forwarded out eth0
+              other flows that change (1):
+              [other] tcp 198.51.100.7:40000 → 10.213.0.2:80 (new connection from outside on eth0 to pt-a)
+                  before: dropped by policy of filter/FORWARD
+                  after:  forwarded out pt-br
+            verdict: NOT offered: it changes 1 flow the finding is not about, e.g. tcp 198.51.100.7:40000 → 10.213.0.2:80 (new connection from outside on eth0 to pt-a): dropped by policy of filter/FORWARD → forwarded out pt-br
+
+            """)
+        let listed = DoctorTextRenderer.render([held], notChecked: [], names: OutputFixtures.snapshot())
+        XCTAssertTrue(listed.contains("    fix: not offered: it changes 1 flow"), listed)
     }
 
     func testTrace() throws {

@@ -110,6 +110,25 @@ enum OutputFixtures {
         ], notChecked: ["10 dns: resolv.conf not read"])
     }
 
+    /// A finding whose fix the comparison does not offer: it mends its flow and opens another.
+    static func findingWithImpact() -> Finding {
+        let fix = Plan(operation: .doctorFix(findingID: "forward-drop:ns1:ipv4:pt-br"), steps: [
+            .firewall(family: "ipv4", batch: "*filter\n-P FORWARD ACCEPT\nCOMMIT\n", undo: "*filter\n-P FORWARD DROP\nCOMMIT\n", in: .host),
+        ])
+        var f = Finding(id: "forward-drop:ns1:ipv4:pt-br", check: "forward-drop", checkNumber: 3, severity: .error,
+                        title: "FORWARD drops everything from pt-br in host (IPv4)",
+                        subjects: [Finding.Subject(namespace: 1, kind: "link", name: "pt-br")],
+                        evidence: ["ipv4 filter: :FORWARD DROP [0:0]"], explanation: "Nothing accepts it.", fix: fix)
+        f.impact = FixImpact(flowsCompared: 5, flows: [
+            FixImpact.Flow(namespace: 1, flow: "tcp 10.213.0.2:40000 → 198.51.100.7:443 (pt-a out of pt-br to the outside)",
+                           before: "dropped by policy of filter/FORWARD", after: "forwarded out eth0", concerned: true, healthyAfter: true),
+            FixImpact.Flow(namespace: 1, flow: "tcp 198.51.100.7:40000 → 10.213.0.2:80 (new connection from outside on eth0 to pt-a)",
+                           before: "dropped by policy of filter/FORWARD", after: "forwarded out pt-br", concerned: false),
+        ], mends: true, offered: false,
+           reason: "it changes 1 flow the finding is not about, e.g. tcp 198.51.100.7:40000 → 10.213.0.2:80 (new connection from outside on eth0 to pt-a): dropped by policy of filter/FORWARD → forwarded out pt-br")
+        return f
+    }
+
     /// A trace that is dropped at its second hop (decoded: the result types have no public initializer).
     static func trace() throws -> TraceResult {
         let packet = #"{"family":"ipv4","source":"10.213.0.2","destination":"10.213.1.2","proto":"tcp","sourcePort":43210,"destinationPort":80,"size":60,"mark":0,"natStates":["SNAT","DNAT"]}"#

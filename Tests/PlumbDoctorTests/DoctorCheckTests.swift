@@ -59,8 +59,8 @@ final class DoctorCheckTests: XCTestCase {
         XCTAssertEqual(x?.severity, .warning)
         guard case .firewall(let fam, let batch, let undo, .host)? = x?.fix?.steps.first else { return XCTFail() }
         XCTAssertEqual(fam, "ipv4")
-        XCTAssertTrue(batch.contains("-A POSTROUTING -s 10.213.110.0/24 ! -o br0"))
-        XCTAssertTrue(undo.contains("-D POSTROUTING -s 10.213.110.0/24 ! -o br0"))
+        XCTAssertTrue(batch.contains("-A POSTROUTING -s 10.213.110.0/24 -o eth0"))
+        XCTAssertTrue(undo.contains("-D POSTROUTING -s 10.213.110.0/24 -o eth0"))
         // An uplink-wide MASQUERADE covers every source.
         f.editChain(H, "nat", "POSTROUTING") { $0.rules = [FirewallRule(rule: "-o eth0 -j MASQUERADE", target: "MASQUERADE")] }
         XCTAssertEqual(ids(f), [])
@@ -111,9 +111,18 @@ final class DoctorCheckTests: XCTestCase {
         f.editChain(H, "filter", "FORWARD") { $0.rules = [FirewallRule(rule: "-j DOCKER-FORWARD", target: "DOCKER-FORWARD")] }
         f.editChain(H, "filter", "DOCKER-FORWARD") { $0.rules = [FirewallRule(rule: "-i br0 ! -o br0 -j ACCEPT", target: "ACCEPT")] }
         XCTAssertEqual(ids(f), [])
-        // CNI-style: per-address accept.
-        f.editChain(H, "filter", "DOCKER-FORWARD") { $0.rules = [FirewallRule(rule: "-s 10.213.110.2/32 -j ACCEPT", target: "ACCEPT")] }
+        // CNI-style: per-address accepts. With one missing, the evaluator sees exactly that container dropped.
+        f.editChain(H, "filter", "DOCKER-FORWARD") {
+            $0.rules = [FirewallRule(rule: "-s 10.213.110.2/32 -j ACCEPT", target: "ACCEPT"),
+                        FirewallRule(rule: "-s 10.213.110.3/32 -j ACCEPT", target: "ACCEPT")]
+        }
         XCTAssertEqual(ids(f), [])
+        f.editChain(H, "filter", "DOCKER-FORWARD") { $0.rules.removeLast() }
+        XCTAssertEqual(only(f, "forward-drop:ns1:ipv4:br0")?.title, "FORWARD drops what c2 sends from br0 in host (IPv4)")
+        // An explicit DROP rule (the policy is ACCEPT) is judged the same way; an internal network's is not.
+        var g = DoctorFixture()
+        g.editChain(H, "filter", "FORWARD") { $0.rules = [FirewallRule(rule: "-s 10.213.110.0/24 -o eth0 -j DROP", target: "DROP")] }
+        XCTAssertTrue(only(g, "forward-drop:ns1:ipv4:br0")?.evidence.contains { $0.contains("rule 1 of filter/FORWARD") } ?? false)
         // Only established traffic accepted: still no way out.
         f.editChain(H, "filter", "DOCKER-FORWARD") {
             $0.rules = [FirewallRule(rule: "-o br0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT", target: "ACCEPT")]

@@ -94,6 +94,9 @@ final class DoctorFaultTests: DoctorTestCase {
         let dry = try plumb(["doctor", "--fix", expected, "--dry-run"])
         XCTAssertEqual(dry.status, 0, dry.stderr, file: file, line: line)
         XCTAssertTrue(dry.stdout.contains("dry run"), dry.stdout, file: file, line: line)
+        // The comparison under the plan: the fix is offered (it changes no flow it is not about).
+        XCTAssertTrue(dry.stdout.contains("flows compared before and after") && dry.stdout.contains("verdict: offered"),
+                      dry.stdout, file: file, line: line)
         XCTAssertFalse(traffic(), "--dry-run changed nothing", file: file, line: line)
         let fix = try plumb(["doctor", "--fix", expected, "--yes"])
         XCTAssertEqual(fix.status, 0, fix.stderr, file: file, line: line)

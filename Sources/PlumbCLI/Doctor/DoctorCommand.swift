@@ -38,6 +38,9 @@ struct DoctorCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not ask for confirmation (leftover removals still need --fix ID).")
     var yes = false
 
+    @Flag(name: .long, help: "With --fix: apply a fix that is not offered (it changes other flows, or does not mend its own).")
+    var force = false
+
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
@@ -53,6 +56,7 @@ struct DoctorCommand: ParsableCommand {
         if [fix != nil, undo, fixAll].filter({ $0 }).count > 1 {
             throw ValidationError("use one of --fix ID, --undo, --fix-all")
         }
+        if force && fix == nil { throw ValidationError("--force goes with --fix ID") }
     }
 
     func run() throws {
@@ -124,6 +128,11 @@ struct DoctorCommand: ParsableCommand {
             throw CommandFailure(description: "finding \(id) has no automatic fix: \(finding.explanation)", code: PlumbExit.failure)
         }
         if dryRun { return try render(DoctorFixOutput(finding: finding, plan: plan, dryRun: true), as: format) }
+        if let impact = finding.impact, !impact.offered, !force {
+            throw CommandFailure(description: "fix \(id) is not offered: \(impact.reason ?? "")"
+                                 + "; see plumb doctor --fix \(id) --dry-run, and add --force to apply it anyway",
+                                 code: PlumbExit.failure)
+        }
         // The plan is shown before the question (in text; JSON output carries only the result).
         if !json { FileHandleWriter.write(1, DoctorFixOutput.preview(finding, plan, dryRun: false)) }
         guard try confirm("Apply this fix?") else {
@@ -136,10 +145,13 @@ struct DoctorCommand: ParsableCommand {
 
     func runFixAll(_ report: Doctor.Report) throws {
         let fixable = report.findings.filter { ($0.fix?.steps.isEmpty == false) }
+        for f in fixable where f.impact?.offered == false {
+            FileHandleWriter.write(1, "skipped \(f.id): not offered (\(f.impact?.reason ?? "")); plumb doctor --fix \(f.id) --force applies it\n")
+        }
         if fixable.isEmpty { FileHandleWriter.write(1, "nothing to fix\n"); return }
         let svc = try service()
         var failed = 0
-        for f in fixable {
+        for f in fixable where f.impact?.offered != false {
             if f.confirmEach && yes {
                 FileHandleWriter.write(1, "skipped \(f.id): leftover removal needs its own confirmation (plumb doctor --fix \(f.id))\n")
                 continue

@@ -20,17 +20,53 @@ struct DoctorFixOutput: CommandOutput {
     var plan: Plan
     var dryRun: Bool
 
-    var json: PlanOutput { PlanOutput(dryRun: dryRun, plans: [plan]) }
-    /// Applied: one line (the plan was shown before the question); dry run: the plan.
+    var json: FixPlanOutput { FixPlanOutput(plan: PlanOutput(dryRun: dryRun, plans: [plan]), impact: finding.impact) }
+    /// Applied: one line (the plan was shown before the question); dry run: the plan and its comparison.
     func text() -> String {
         dryRun ? Self.preview(finding, plan, dryRun: true)
             : "fixed \(finding.id); undo with: plumb doctor --undo \(finding.id)\n"
     }
 
-    /// The finding and the plan that fixes it, as shown before asking.
+    /// The finding, the plan that fixes it and what it changes, as shown before asking.
     static func preview(_ f: Finding, _ plan: Plan, dryRun: Bool) -> String {
         var s = "\(f.severity.rawValue.uppercased()) \(f.id)\n  \(f.title)\n\(dryRun ? "# dry run: nothing is changed\n" : "")plan:\n"
         for step in plan.steps { s += step.description + "\n" }
+        if let impact = f.impact { s += FixImpactText.render(impact) }
+        return s
+    }
+}
+
+/// `plumb doctor --fix ID --json`: the plan output's keys, then the comparison (`impact`).
+struct FixPlanOutput: Encodable {
+    var plan: PlanOutput
+    var impact: FixImpact?
+    enum CodingKeys: String, CodingKey { case impact }
+    func encode(to encoder: any Encoder) throws {
+        try plan.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(impact, forKey: .impact)
+    }
+}
+
+/// The before/after comparison of a fix in words: the flows it is about, then any other flow it changes.
+enum FixImpactText {
+    static func render(_ i: FixImpact) -> String {
+        var s = "flows compared before and after (\(i.flowsCompared) evaluated):\n"
+        let concerned = i.flows.filter(\.concerned), side = i.sideEffects
+        if concerned.isEmpty { s += "  no evaluated flow is what this finding is about\n" }
+        for f in concerned {
+            let mark = f.healthyAfter.map { $0 ? "mended" : "STILL BROKEN" } ?? (f.changed ? "changes" : "unchanged")
+            s += "  [\(mark)] \(f.flow)\n      before: \(f.before)\n      after:  \(f.after)\n"
+        }
+        if side.isEmpty {
+            s += "  no other flow changes\n"
+        } else {
+            s += "  other flows that change (\(side.count)):\n"
+            for f in side.prefix(20) { s += "  [other] \(f.flow)\n      before: \(f.before)\n      after:  \(f.after)\n" }
+            if side.count > 20 { s += "  … and \(side.count - 20) more\n" }
+        }
+        for n in i.notModelled { s += "  not modelled by the comparison: \(n)\n" }
+        s += i.offered ? "verdict: offered\n" : "verdict: NOT offered: \(i.reason ?? "")\n"
         return s
     }
 }

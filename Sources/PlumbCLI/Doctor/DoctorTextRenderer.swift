@@ -14,7 +14,10 @@ enum DoctorTextRenderer {
                 out += "    id: \(f.id)\n"
                 for e in f.evidence { out += "    | \(e)\n" }
                 out += "    why: \(f.explanation)\n"
-                if let fix = f.fix, !fix.steps.isEmpty {
+                if let fix = f.fix, !fix.steps.isEmpty, let impact = f.impact, !impact.offered {
+                    out += "    fix: not offered: \(impact.reason ?? "")\n"
+                    out += "         plumb doctor --fix \(f.id) --dry-run shows the comparison; --force applies it anyway\n"
+                } else if let fix = f.fix, !fix.steps.isEmpty {
                     out += "    fix: \(fix.steps.map(oneLine).joined(separator: " ; "))\n"
                     out += "         plumb doctor --fix \(f.id)\(f.confirmEach ? "   (confirm each removal)" : "")\n"
                 } else {

@@ -27,10 +27,31 @@ struct FlowJudge {
     let evaluator: NetfilterEvaluator
     let types: AddressTypeTable
 
-    init(ns: Namespace, family: AddressFamily = .ipv4) {
+    init(ns: Namespace, family: AddressFamily = .ipv4, types: AddressTypeTable? = nil) {
         self.ns = ns
         evaluator = NetfilterEvaluator(firewall: ns.firewall, family: family)
-        types = AddressTypeTable(namespace: ns)
+        self.types = types ?? AddressTypeTable(namespace: ns)
+    }
+
+    /// A new TCP connection from `source` (behind `inInterface`) to `destination`, routed out of
+    /// `outInterface`: does the filter table's FORWARD hook (and the mangle/nat hooks around it) let it
+    /// through? `.no` only when a rule or policy drops it for certain.
+    func forwarded(source: String, destination: String, inInterface: String, outInterface: String) -> Verdict {
+        var packet = TracePacket(family: evaluator.family, source: source, destination: destination, proto: "tcp",
+                                 sourcePort: 40000, destinationPort: 443, size: 60)
+        let pre = evaluator.run(.prerouting, packet: &packet, context: HookContext(inInterface: inInterface, addressTypes: types))
+        let forward = evaluator.run(.forward, packet: &packet,
+                                    context: HookContext(inInterface: inInterface, outInterface: outInterface, addressTypes: types))
+        let hooks = [pre, forward]
+        let answer: Answer
+        if hooks.contains(where: { $0.dropped }) && hooks.allSatisfy({ $0.uncertain.isEmpty && $0.unevaluatedNft.isEmpty }) {
+            answer = .no
+        } else if hooks.contains(where: { $0.dropped || !$0.uncertain.isEmpty || !$0.unevaluatedNft.isEmpty || $0.verdict != "ACCEPT" }) {
+            answer = .unknown
+        } else {
+            answer = .yes
+        }
+        return Verdict(answer: answer, packet: packet, hooks: hooks)
     }
 
     /// A new TCP connection from `source` (a container behind `inInterface`) to `destination` outside, leaving
@@ -58,10 +79,11 @@ struct FlowJudge {
 
 extension DoctorContext {
     /// One FlowJudge per namespace and run (the evaluator parses the namespace's rules once).
-    func judge(_ ns: Namespace) -> FlowJudge {
-        if let j = judges[ns.id] { return j }
-        let j = FlowJudge(ns: ns)
-        judges[ns.id] = j
+    func judge(_ ns: Namespace, family: AddressFamily = .ipv4) -> FlowJudge {
+        let key = family == .ipv6 ? ~ns.id : ns.id
+        if let j = judges[key] { return j }
+        let j = FlowJudge(ns: ns, family: family, types: judges[family == .ipv6 ? ns.id : ~ns.id]?.types)
+        judges[key] = j
         return j
     }
 }

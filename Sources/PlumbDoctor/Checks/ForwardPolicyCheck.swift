@@ -1,61 +1,82 @@
 import PlumbModel
 
-/// 3. FORWARD policy DROP with no ACCEPT for what leaves a container bridge, and Docker/CNI/Podman/Plumb
-/// chains that nothing jumps to any more (their jump from the built-in chain was flushed), so their rules
-/// are dead.
+/// 3. What leaves a container bridge is dropped on its way out of the namespace (FORWARD), and
+/// Docker/CNI/Podman/Plumb chains that nothing jumps to any more (their jump from the built-in chain was
+/// flushed), so their rules are dead. "Is a new connection from this container to the outside forwarded?" is
+/// answered by the trace's netfilter evaluator for every container address on the bridge, so a Docker-style
+/// accept in a jumped-to chain, a per-address accept (CNI's firewall plugin), an isolation rule or an
+/// ESTABLISHED-only accept all count for exactly what they do.
 enum ForwardPolicyCheck {
     static let id = "forward-drop", number = 3
     static let unreachedId = "chain-unreached"
+    /// Destinations outside every private range (TEST-NET-2, the IPv6 documentation prefix).
+    static let outside = ["ipv4": "198.51.100.7", "ipv6": "2001:db8::7"]
 
     static func run(_ ctx: DoctorContext) -> [Finding] {
         var out: [Finding] = []
         for b in ctx.bridges {
             for family in ["ipv4", "ipv6"] {
-                guard let filter = b.ns.firewall.table(family, "filter"), let fwd = filter.chain("FORWARD"),
-                      fwd.policy == "DROP", !b.isInternal(family: family) else { continue }
-                let v4 = family == "ipv4"
-                let gws = b.gateways.filter { $0.isIPv4 == v4 && !b.gatewayUsers($0).isEmpty }
-                guard !gws.isEmpty else { continue }
-                let subnets = gws.map(\.canonical)
-                let accepts = filter.reachable(from: "FORWARD").contains { c in
-                    c.rules.contains { r in
-                        let t = RuleTokens(r.rule)
-                        guard t.target == "ACCEPT" else { return false }
-                        if t.matchesIn(b.bridge.name) { return true }
-                        if let s = t.source, !s.negated, let c = IPPrefix(addressOrPrefix: s.value), subnets.contains(where: { $0.overlaps(c) }) {
-                            return true
-                        }
-                        return t.source == nil && t.destination == nil && t.inIface == nil && t.outIface == nil
-                            && !t.hasOtherMatches
-                    }
-                }
-                if accepts { continue }
-                let fid = DoctorContext.id(id, b.ns, "\(family):\(b.bridge.name)")
-                let tag = "-m comment --comment \"plumb-doctor:\(id)\""
-                let rules = ["-o \(b.bridge.name) -m conntrack --ctstate RELATED,ESTABLISHED \(tag) -j ACCEPT",
-                             "-i \(b.bridge.name) \(tag) -j ACCEPT"]
-                let fix = Plan(operation: .doctorFix(findingID: fid), steps: [.firewall(
-                    family: family,
-                    batch: "*filter\n" + rules.map { "-I FORWARD 1 \($0)" }.joined(separator: "\n") + "\nCOMMIT\n",
-                    undo: "*filter\n" + rules.map { "-D FORWARD \($0)" }.joined(separator: "\n") + "\nCOMMIT\n",
-                    in: ctx.ref(b.ns))])
-                out.append(Finding(
-                    id: fid, check: id, checkNumber: number, severity: .error,
-                    title: "FORWARD drops everything from \(b.bridge.name) in \(b.ns.displayName) (\(v4 ? "IPv4" : "IPv6"))",
-                    subjects: [.init(namespace: b.ns.id, kind: "link", name: b.bridge.name),
-                               .init(namespace: b.ns.id, kind: "chain", name: "filter/FORWARD")],
-                    evidence: [b.bridge.evidence(in: b.ns), "\(family) filter: :FORWARD DROP [\(fwd.packets):\(fwd.bytes)]"]
-                        + fwd.rules.prefix(8).map { "-A FORWARD \($0.rule)  [\($0.packets) pkts]" }
-                        + ["no rule reachable from FORWARD accepts -i \(b.bridge.name) or a source in "
-                           + subnets.map(\.description).joined(separator: ", ")],
-                    explanation: "The FORWARD chain's policy is DROP and none of its rules (nor the chains it jumps to) "
-                        + "accept packets coming from \(b.bridge.name), so everything its containers send beyond the bridge "
-                        + "is dropped. Docker, CNI and Plumb add such ACCEPT rules themselves; they are missing here.",
-                    fix: fix))
+                if let f = judgeBridge(b, family: family, ctx) { out.append(f) }
             }
         }
         out += unreachedChains(ctx)
         return out
+    }
+
+    /// The finding for one bridge and family, when the evaluator drops every judged connection of at least
+    /// one container on it for certain.
+    static func judgeBridge(_ b: BridgeView, family: String, _ ctx: DoctorContext) -> Finding? {
+        let v4 = family == "ipv4"
+        guard let filter = b.ns.firewall.table(family, "filter"), let fwd = filter.chain("FORWARD"),
+              !b.isInternal(family: family) else { return nil }
+        let gws = b.gateways.filter { $0.isIPv4 == v4 && !b.gatewayUsers($0).isEmpty }
+        guard !gws.isEmpty else { return nil }
+        // The way out: this family's default route, else the IPv4 one (a host without IPv6 routes).
+        let af: AddressFamily = v4 ? .ipv4 : .ipv6
+        let uplinks = (b.ns.defaultRoutes(af) + b.ns.defaultRoutes(.ipv4)).compactMap(\.dev).filter { $0 != b.bridge.name }
+        guard let uplink = uplinks.first else { return nil }
+        let judge = ctx.judge(b.ns, family: af)
+        let subnets = gws.map(\.canonical)
+        let sources = gws.flatMap { gw in
+            b.gatewayUsers(gw).flatMap { e in e.link.prefixes.filter { gw.canonical.contains($0.address) }.map { ($0.address.description, e) } }
+        }
+        let verdicts = sources.map { (src, e) in
+            (src, e, judge.forwarded(source: src, destination: outside[family]!, inInterface: b.bridge.name, outInterface: uplink))
+        }
+        let dropped = verdicts.filter { $0.2.answer == .no }
+        guard let first = dropped.first else { return nil }
+        let all = dropped.count == verdicts.count
+        let fid = DoctorContext.id(id, b.ns, "\(family):\(b.bridge.name)")
+        let tag = "-m comment --comment \"plumb-doctor:\(id)\""
+        // Only what the finding is about: new connections from the bridge out of the uplink, and their replies.
+        let rules = ["-o \(b.bridge.name) -m conntrack --ctstate RELATED,ESTABLISHED \(tag) -j ACCEPT",
+                     "-i \(b.bridge.name) -o \(uplink) \(tag) -j ACCEPT"]
+        let fix = Plan(operation: .doctorFix(findingID: fid), steps: [.firewall(
+            family: family,
+            batch: "*filter\n" + rules.map { "-I FORWARD 1 \($0)" }.joined(separator: "\n") + "\nCOMMIT\n",
+            undo: "*filter\n" + rules.map { "-D FORWARD \($0)" }.joined(separator: "\n") + "\nCOMMIT\n",
+            in: ctx.ref(b.ns))])
+        let who = all ? "everything from \(b.bridge.name)" : "what " + dropped.map { $0.1.ns.displayName }.joined(separator: ", ")
+            + " sends from \(b.bridge.name)"
+        let decided = first.2.hooks.compactMap(\.decidedBy).first
+        return Finding(
+            id: fid, check: id, checkNumber: number, severity: .error,
+            title: "FORWARD drops \(who) in \(b.ns.displayName) (\(v4 ? "IPv4" : "IPv6"))",
+            subjects: [.init(namespace: b.ns.id, kind: "link", name: b.bridge.name),
+                       .init(namespace: b.ns.id, kind: "chain", name: "filter/FORWARD")],
+            evidence: [b.bridge.evidence(in: b.ns), "\(family) filter: :FORWARD \(fwd.policy ?? "-") [\(fwd.packets):\(fwd.bytes)]"]
+                + ["evaluated: tcp \(first.0):40000 → \(outside[family]!):443 from \(first.1.ns.displayName), in \(b.bridge.name) "
+                   + "out \(uplink): dropped by the \(decided?.location ?? "FORWARD hook")"
+                   + (decided.map { $0.index == 0 ? "" : " (\($0.rule))" } ?? "")]
+                + first.2.evidence.prefix(8)
+                + (dropped.count > 1 ? ["also dropped: " + dropped.dropFirst().prefix(6).map(\.0).joined(separator: ", ")] : [])
+                + ["subnets: " + subnets.map(\.description).joined(separator: ", ")],
+            explanation: "Walking the firewall as the kernel does, a new connection from \(first.0) on \(b.bridge.name) "
+                + "to the outside is dropped in FORWARD: no rule on its way (nor in the chains they jump to) accepts it "
+                + "before \(decided.map { $0.index == 0 ? "the chain's DROP policy" : "the dropping rule" } ?? "the drop"). "
+                + "What those containers send beyond the bridge never leaves \(b.ns.displayName). Docker, CNI and Plumb "
+                + "add such ACCEPT rules themselves; they are missing here.",
+            fix: fix)
     }
 
     /// Tool chains with rules that no packet reaches. A tool's entry chain (ToolEntryChains) whose jump from

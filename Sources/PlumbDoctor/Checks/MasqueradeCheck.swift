@@ -30,7 +30,8 @@ enum MasqueradeCheck {
                 let bare = verdicts.filter { $0.2.answer == .no }
                 guard let first = bare.first else { continue }
                 let fid = DoctorContext.id(id, b.ns, subnet.description)
-                let spec = "-s \(subnet) ! -o \(b.bridge.name) -m comment --comment \"plumb-doctor:\(id)\" -j MASQUERADE"
+                // Only the way out that is broken (to the uplink): traffic to other bridges keeps its source.
+                let spec = "-s \(subnet) -o \(uplink) -m comment --comment \"plumb-doctor:\(id)\" -j MASQUERADE"
                 let fix = Plan(operation: .doctorFix(findingID: fid), steps: [.firewall(
                     family: "ipv4", batch: "*nat\n-A POSTROUTING \(spec)\nCOMMIT\n",
                     undo: "*nat\n-D POSTROUTING \(spec)\nCOMMIT\n", in: ctx.ref(b.ns))])

@@ -25,9 +25,26 @@ extension AppState {
             message = .error("no automatic fix for \(f.id): \(f.explanation)")
             return .none
         }
-        confirm = Confirmation(title: "Fix: \(f.title)?", lines: plan.steps.map(\.description),
+        let offered = f.impact?.offered ?? true
+        confirm = Confirmation(title: offered ? "Fix: \(f.title)?" : "NOT offered: apply anyway? \(f.title)",
+                               lines: plan.steps.map(\.description) + (f.impact.map(Self.impactLines) ?? []),
                                effect: .applyFix(id: f.id))
         return .none
+    }
+
+    /// The fix's before/after comparison under its plan in the dialog: the flows it is about, then what else
+    /// changes, then the verdict.
+    static func impactLines(_ i: FixImpact) -> [String] {
+        var lines = ["", "flows before → after (\(i.flowsCompared) compared):"]
+        for f in i.flows where f.concerned {
+            let mark = f.healthyAfter.map { $0 ? "mended" : "STILL BROKEN" } ?? (f.changed ? "changes" : "unchanged")
+            lines.append("[\(mark)] \(f.flow): \(f.before) → \(f.after)")
+        }
+        let side = i.sideEffects
+        lines += side.isEmpty ? ["no other flow changes"] : side.prefix(6).map { "[other] \($0.flow): \($0.before) → \($0.after)" }
+        if side.count > 6 { lines.append("… and \(side.count - 6) more other flows") }
+        lines.append(i.offered ? "verdict: offered" : "verdict: NOT offered: \(i.reason ?? "")")
+        return lines
     }
 
     mutating func askUndo() -> Effect {
