@@ -31,8 +31,10 @@ let package = Package(
         // `plumb trace`: iptables parser, netfilter evaluator and the path walk over a snapshot; pure.
         .target(name: "PlumbTrace", dependencies: ["PlumbModel"]),
         .target(name: "PlumbDoctor", dependencies: ["PlumbModel", "PlumbTrace"]),
+        // `plumb map` and the TUI's Map view: the host as a graph, its deterministic layout and exports; pure.
+        .target(name: "PlumbMap", dependencies: ["PlumbModel", "PlumbTrace"]),
         .target(name: "CCursesShim", linkerSettings: [.linkedLibrary("ncursesw")]),
-        .target(name: "PlumbTUI", dependencies: ["PlumbModel", "CNcursesw", "CCursesShim"]),
+        .target(name: "PlumbTUI", dependencies: ["PlumbModel", "PlumbMap", "CNcursesw", "CCursesShim"]),
         .target(name: "PlumbKernel", dependencies: ["PlumbModel", "PlumbSystem", "CNetlink", "CLinuxShims"]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Changes the kernel through PlumbKernel's typed sessions: no C module but SQLite.
@@ -45,7 +47,7 @@ let package = Package(
         ]),
         .target(name: "PlumbCLI", dependencies: [
             "PlumbModel", "PlumbSystem", "PlumbKernel", "PlumbActions", "PlumbTUI", "PlumbCapture", "PlumbDoctor",
-            "PlumbTrace", "PlumbLab", "PlumbApp",
+            "PlumbTrace", "PlumbLab", "PlumbApp", "PlumbMap",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: [
             // The JSON writer appends to a class-owned buffer millions of times; runtime exclusivity checks
@@ -66,6 +68,7 @@ let package = Package(
         .testTarget(name: "PlumbCaptureTests", dependencies: ["PlumbCapture", "PlumbFuzz", "PlumbModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlumbTUITests", dependencies: ["PlumbTUI", "PlumbApp", "PlumbModel", "PlumbSystem"], resources: [.copy("Golden")]),
         .testTarget(name: "PlumbActionsTests", dependencies: ["PlumbActions", "PlumbModel"]),
+        .testTarget(name: "PlumbMapTests", dependencies: ["PlumbMap", "PlumbModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlumbDoctorTests", dependencies: ["PlumbDoctor", "PlumbModel"]),
         .testTarget(name: "PlumbTraceTests", dependencies: ["PlumbTrace", "PlumbModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlumbCLITests", dependencies: ["PlumbCLI", "PlumbModel", "PlumbActions", "PlumbDoctor", "PlumbTrace",

@@ -156,6 +156,16 @@ enum BadInputTable {
         plain(notFound, missing, "ports", missing)
         plain(bad, "--bogus", "ports", "--bogus")
         plain(bad, "'extra'", "ports", missing, "extra")
+        // map: targets, formats, widths, snapshot files.
+        plain(notFound, missing, "map", missing)
+        plain(bad, "'png'", "map", "--format", "png")
+        plain(bad, "--width 39", "map", "--width", "39")
+        plain(bad, "--width \(huge)", "map", "--width", huge)
+        plain(bad, tooBig, "map", "--width", tooBig)
+        plain(bad, "--bogus", "map", "--bogus")
+        plain(failure, "/nonexistent/s.json", "map", "--from", "/nonexistent/s.json")
+        plain(bad, x.junkFile, "map", "--from", x.junkFile)
+        plain(bad, "'extra'", "map", missing, "extra")
 
         // conntrack (list reads the test namespace; delete rows all fail before any entry is selected)
         plain(notFound, missing, "conntrack", "list", missing)

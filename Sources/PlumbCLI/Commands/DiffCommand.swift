@@ -17,15 +17,18 @@ struct DiffCommand: ParsableCommand {
         try render(DiffOutput(events: SnapshotDiff.events(from: a, to: b)), as: OutputFormat(json: json))
     }
 
-    func load(_ path: String) throws -> Snapshot {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CommandFailure(description: "cannot read \(path): no such file or not readable", code: PlumbExit.failure)
-        }
-        do {
-            return try JSONDecoder().decode(Snapshot.self, from: data)
-        } catch {
-            throw CommandFailure(description: "\(path) is not a plumb snapshot (`plumb snapshot --json > FILE` makes one): \(error)",
-                                 code: PlumbExit.usage)
-        }
+    func load(_ path: String) throws -> Snapshot { try loadSnapshotFile(path) }
+}
+
+/// A saved `plumb snapshot --json` file (what `diff` compares and `map --from` draws).
+func loadSnapshotFile(_ path: String) throws -> Snapshot {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw CommandFailure(description: "cannot read \(path): no such file or not readable", code: PlumbExit.failure)
+    }
+    do {
+        return try JSONDecoder().decode(Snapshot.self, from: data)
+    } catch {
+        throw CommandFailure(description: "\(path) is not a plumb snapshot (`plumb snapshot --json > FILE` makes one): \(error)",
+                             code: PlumbExit.usage)
     }
 }

@@ -101,6 +101,7 @@ extension Link: FastJSONWritable {
             w.fieldIfPresent("remote", vxlan.remote)
             w.fieldIfPresent("local", vxlan.local)
             if let port = vxlan.port { w.field("port", port) }
+            if let fdb = vxlan.fdbRemotes { w.field("fdbRemotes", fdb) }
             w.close(0x7D)
         }
         w.fieldIfPresent("macvlanMode", macvlanMode)

@@ -1,0 +1,44 @@
+/// The words each export prints for a node and an edge, so DOT, Mermaid and SVG say the same thing.
+enum MapLabels {
+    static func lines(_ n: MapNode) -> [String] {
+        var out = [n.name]
+        switch n.kind {
+        case .uplink:
+            out.append("uplink " + n.addresses.joined(separator: " "))
+        case .bus:
+            if let ns = n.namespaceName, ns != "host" { out[0] += " in \(ns)" }
+            out.append([n.subnet, n.gateway.map { "gw \($0)" }].compactMap { $0 }.joined(separator: " "))
+            if let o = n.owner { out.append(o.label) }
+            if n.busKind == "macvlan" { out.append("macvlan parent") }
+        case .namespace:
+            out.append([n.runtime, n.state].compactMap { $0 }.joined(separator: " · "))
+        case .vtep:
+            out.append(["vxlan", n.vni.map { "vni \($0)" }, n.local].compactMap { $0 }.joined(separator: " "))
+        case .remote:
+            if let r = n.runtime { out.append(r) }
+        }
+        return out.filter { !$0.isEmpty }.map(MapText.clean)
+    }
+
+    static func edge(_ e: MapEdge) -> String {
+        let text: String
+        switch e.kind {
+        case .port, .veth:
+            let addr = e.addresses.first.map { " \($0)" } ?? ""
+            text = (e.interface ?? "") + addr + (e.kind == .veth ? " ⇄ \(e.peerInterface ?? "")" : "")
+        case .nat: text = "NAT \(e.label ?? "")"
+        case .published, .tunnel: text = e.label ?? ""
+        }
+        return MapText.clean(text + (e.state == .up ? "" : " (\(e.state.rawValue))"))
+    }
+
+    /// The colour of an edge by its state (DOT and SVG).
+    static func color(_ s: MapLinkState) -> String {
+        switch s {
+        case .up: return "#2e8b57"
+        case .down: return "#c0392b"
+        case .noCarrier: return "#d68910"
+        case .unknown: return "#7f8c8d"
+        }
+    }
+}
