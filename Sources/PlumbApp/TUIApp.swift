@@ -1,6 +1,7 @@
 import Foundation
 import PlumbDoctor
 import PlumbModel
+import PlumbTrace
 import PlumbSystem
 import PlumbTUI
 
@@ -48,9 +49,12 @@ public final class TUIApp {
             live.stop()
         }
         while true {
-            if doctorStale && Date().timeIntervalSince(doctorRan) >= (state.detailTab == .findings ? 1 : 10) {
+            if doctorStale && Date().timeIntervalSince(doctorRan) >= ([.findings, .ports].contains(state.detailTab) ? 1 : 10) {
                 let snap = context.snapshot
-                state.findingsUpdated(Doctor.run(snapshot: snap, inputs: kernel.doctorInputs(snap)))
+                let inputs = kernel.doctorInputs(snap)
+                state.findingsUpdated(Doctor.run(snapshot: snap, inputs: inputs))
+                // The Ports tab: the same mappings and listeners the doctor's check 14 judged.
+                state.portsUpdated(PublishedPortFinder.find(snap, scope: inputs.scope, listeners: inputs.listeners ?? [:]))
                 doctorRan = Date()
                 doctorStale = false
                 dirty = true

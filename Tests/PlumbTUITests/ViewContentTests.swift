@@ -218,9 +218,10 @@ final class ViewContentTests: XCTestCase {
         let b = AppView.render(s, ctx)
         for binding in Keymap.default.bindings {
             XCTAssertTrue(b.plainText.contains(binding.keysLabel()), "help lacks \(binding.keysLabel())")
-            XCTAssertTrue(b.plainText.contains(String(binding.help.prefix(40))), "help lacks \(binding.help)")
+            // The overlay wraps long help texts in two columns when one does not fit: the first words suffice.
+            XCTAssertTrue(b.plainText.contains(String(binding.help.prefix(24))), "help lacks \(binding.help)")
         }
-        XCTAssertTrue(b.plainText.contains("apply the doctor's fix for the selected finding"))
+        XCTAssertTrue(b.plainText.contains("apply the doctor's fix for the"))
         XCTAssertFalse(b.plainText.contains("not yet available"))
     }
 

@@ -25,6 +25,7 @@ extension Keymap {
         KeyBinding([.char("s")], .shell, "open a shell in the selected namespace or container (exit returns)"),
         KeyBinding([.char("f")], .fix, "apply the doctor's fix for the selected finding (shows the plan first)"),
         KeyBinding([.char("S")], .showSockets, "show the selected namespace's sockets: listeners, connections, owners"),
+        KeyBinding([.char("P")], .showPorts, "show the published ports: target, reached?, who listens"),
         KeyBinding([.char("u")], .undo, "undo the last fix Plumb applied (shows the plan first)"),
 
         // Pane-specific meanings of the arrows.

@@ -2,7 +2,7 @@
 public enum Action: String, Sendable, CaseIterable {
     case moveUp, moveDown, pageUp, pageDown, top, bottom
     case nextPane, previousPane, drillIn, back
-    case nextTab, previousTab, showSockets
+    case nextTab, previousTab, showSockets, showPorts
     case filter, command, help, closeHelp, refresh, redraw, pause, zoom, quit
     // Reserved for later issues: bound now so the keys stay stable and the help can announce them.
     case capture, shell, fix, undo

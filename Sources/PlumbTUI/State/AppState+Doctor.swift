@@ -10,6 +10,13 @@ extension AppState {
         detailRow[.findings] = count == 0 ? 0 : min(selectedRow(.findings), count - 1)
     }
 
+    /// The live loop found the published ports again (with the listeners the doctor read).
+    public mutating func portsUpdated(_ list: [PublishedPort]) {
+        ports = list
+        let count = PortRows.build(list, filter: filter).count
+        detailRow[.ports] = count == 0 ? 0 : min(selectedRow(.ports), count - 1)
+    }
+
     mutating func askFix(rows: PaneRows) -> Effect {
         guard focus == .details, detailTab == .findings else {
             focus = .details

@@ -92,6 +92,9 @@ extension AppState {
         case .showSockets:
             detailTab = .sockets
             focus = .details
+        case .showPorts:
+            detailTab = .ports
+            focus = .details
         case .filter:
             input = .filter; inputText = filter
         case .command:

@@ -50,6 +50,9 @@ public struct AppState: Equatable, Sendable {
     public var capture: CapturePaneState?
     /// The Conntrack tab's newest read of the selected namespace (the live loop reads it while the tab is open).
     public var conntrack: ConntrackSample?
+    /// The Ports tab: every published port with its target, reachability and listener (the live loop finds
+    /// them with the doctor's inputs, as `plumb ports` does).
+    public var ports: [PublishedPort] = []
     /// Why the Conntrack tab has no table (conntrack missing, the namespace gone), when it has none.
     public var conntrackNote: String?
 
@@ -75,6 +78,8 @@ struct PaneRows {
     let badges: FindingRows.Badges
     /// The Conntrack tab's rows (busiest first, at most `ConntrackRows.shown`).
     let conntrack: [ConntrackEntry]
+    /// The Ports tab's rows (filtered).
+    let ports: [PublishedPort]
 
     init(_ state: AppState, _ snapshot: Snapshot) {
         let index = SnapshotIndex(snapshot)
@@ -90,6 +95,7 @@ struct PaneRows {
         conntrack = state.detailTab == .conntrack
             ? state.conntrack.flatMap { $0.namespace == ns?.id ? ConntrackRows.build($0) : nil } ?? []
             : []
+        ports = PortRows.build(state.ports, filter: state.filter)
     }
 
     var namespaceIndex: Int? { namespace.flatMap { ns in namespaces.firstIndex { $0.id == ns.id } } }
@@ -115,6 +121,7 @@ struct PaneRows {
         case .events: return 0  // a log, not a selectable list: the newest events are shown first
         case .findings: return findings.count
         case .conntrack: return conntrack.count
+        case .ports: return ports.count
         }
     }
 }

@@ -18,7 +18,7 @@ public enum Pane: Int, Sendable, CaseIterable {
 
 /// The tabs of the details pane.
 public enum DetailTab: Int, Sendable, CaseIterable {
-    case link, firewall, routes, neighbors, sysctls, processes, sockets, events, findings, conntrack
+    case link, firewall, routes, neighbors, sysctls, processes, sockets, events, findings, ports, conntrack
 
     public var title: String {
         switch self {
@@ -32,6 +32,7 @@ public enum DetailTab: Int, Sendable, CaseIterable {
         case .events: return "Events"
         case .findings: return "Doctor"
         case .conntrack: return "Conntrack"
+        case .ports: return "Ports"
         }
     }
 
@@ -48,6 +49,7 @@ public enum DetailTab: Int, Sendable, CaseIterable {
         case .events: return "Events"
         case .findings: return "Dr"
         case .conntrack: return "CT"
+        case .ports: return "Ports"
         }
     }
 }

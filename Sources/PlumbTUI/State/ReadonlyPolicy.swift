@@ -14,7 +14,7 @@ public enum ReadonlyPolicy {
         case .shell: return "read-only mode (--readonly): no shells"
         case .captureSave: return "read-only mode (--readonly): no files are written"
         case .moveUp, .moveDown, .pageUp, .pageDown, .top, .bottom, .nextPane, .previousPane, .drillIn, .back,
-             .nextTab, .previousTab, .showSockets, .filter, .command, .help, .closeHelp, .refresh, .redraw, .pause, .zoom, .quit,
+             .nextTab, .previousTab, .showSockets, .showPorts, .filter, .command, .help, .closeHelp, .refresh, .redraw, .pause, .zoom, .quit,
              .capture, .capturePause, .captureFollow, .captureFilter, .captureClose, .confirmYes, .confirmNo,
              .inputAccept, .inputCancel, .inputDeleteBackward, .inputClear:
             return nil

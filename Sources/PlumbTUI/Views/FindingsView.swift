@@ -9,14 +9,16 @@ enum FindingsView {
         let (top, bottom) = rect.splitTop(list.isEmpty ? rect.height : max(3, min(list.count + 1, rect.height * 2 / 5)))
         let cells: [[Segment]] = list.map { f in
             [Segment(f.severity.rawValue, style(f.severity, t)), Segment("\(f.checkNumber) \(f.check)", t.dim),
-             Segment(f.title, t.text), Segment(f.fix == nil ? "" : "fix", t.linkUp)]
+             Segment(f.title, t.text),
+             // "held": a fix the flow comparison does not offer (f shows why and still lets you insist).
+             f.fix == nil ? Segment("", t.text) : f.impact?.offered == false ? Segment("held", t.warning) : Segment("fix", t.linkUp)]
         }
         let empty = state.findings.isEmpty ? "no findings: the doctor sees nothing wrong" : "no finding matches /\(state.filter)"
         let window = TableView.draw(&buf, rect: top, columns: [
             ColumnSpec("SEVERITY", natural: 8),
             ColumnSpec("CHECK", values: cells.map { $0[1].text }, cap: 22, minimum: 6, drop: 2),
             ColumnSpec("FINDING", values: cells.map { $0[2].text }, cap: 120, minimum: 20, flexible: true),
-            ColumnSpec("FIX", natural: 3, drop: 1),
+            ColumnSpec("FIX", natural: cells.contains { $0[3].text == "held" } ? 4 : 3, drop: 1),
         ], rows: cells, selected: list.isEmpty ? nil : state.selectedRow(.findings),
            storedTop: state.scroll[.details(.findings)] ?? 0, focused: state.focus == .details, empty: empty, ctx: ctx)
         let i = state.selectedRow(.findings)
@@ -28,6 +30,9 @@ enum FindingsView {
         if let fix = f.fix, !fix.steps.isEmpty {
             lines.append(Segment("fix (f):", t.header))
             lines += fix.steps.map { Segment("  \($0.description)", t.linkUp) }
+            if let impact = f.impact, !impact.offered {
+                lines.append(Segment("  not offered: \(impact.reason ?? "")", t.warning))
+            }
         } else {
             lines.append(Segment("no automatic fix: the explanation says what to do", t.dim))
         }
