@@ -160,15 +160,30 @@ final class FirewallReconcilerTests: XCTestCase {
         XCTAssertEqual(FirewallBatch.parse("-D FORWARD 3"), .other("-D FORWARD 3"))
     }
 
-    func testPlannerRefusesIPv6BridgeSubnetsAndForeignTags() throws {
+    func testPlannerBuildsIPv6BridgesInIp6tablesAndRefusesForeignTags() throws {
         let planner = NetworkPlanner(hostNamespace: .host)
         var req = NetworkService.CreateRequest(name: "web")
         req.driver = "bridge"
         req.subnet = "fd13:77::/64"
         let host = Namespace(id: 1, isHost: true, links: [Link(index: 1, name: "lo", kind: .loopback)])
-        XCTAssertThrowsError(try planner.create(req, driver: .bridge, host: host, networks: [], cni: nil, createdAt: 0)) {
-            XCTAssertTrue("\($0)".contains("is IPv6"), "\($0)")
+        // IPv6 only: ip6tables, IPv6 forwarding, no IPv4 rule, and no masquerade unless asked (--nat66).
+        let (plan, _) = try planner.create(req, driver: .bridge, host: host, networks: [], cni: nil, createdAt: 0)
+        let families = plan.steps.compactMap { step -> String? in
+            if case .firewall(let family, _, _, _) = step { return family }
+            return nil
         }
+        XCTAssertEqual(families, ["ipv6"])
+        XCTAssertTrue(plan.steps.contains(.setSysctl(key: "net/ipv6/conf/all/forwarding", value: "1", previous: nil, in: .host)))
+        XCTAssertFalse(plan.steps.contains { if case .setSysctl(let k, _, _, _) = $0 { return k.hasPrefix("net/ipv4") }; return false })
+        XCTAssertFalse(plan.steps.contains { if case .firewall(_, let b, _, _) = $0 { return b.contains("MASQUERADE") }; return false })
+        req.nat66 = true
+        let (nat, _) = try planner.create(req, driver: .bridge, host: host, networks: [], cni: nil, createdAt: 0)
+        let batches = nat.steps.compactMap { step -> String? in
+            if case .firewall(_, let batch, _, _) = step { return batch }
+            return nil
+        }.joined()
+        XCTAssertTrue(batches.contains("-A PLUMB-POSTROUTING -s fd13:77::/64 ! -o pl-web -m comment --comment \"plumb:web\" -j MASQUERADE"), batches)
+        req.nat66 = false
         req.subnet = "10.213.50.0/24"
         var taken = host
         taken.firewall = Firewall(tables: kernel(after: [BridgeFirewall.addBatch(net, bridge: "pl-other")]))

@@ -82,6 +82,16 @@ enum BadInputTable {
             change(bad, "--dstport \(port)", "net", "create", "ptx", "--subnet", sub, "--driver", "vxlan", "--vni", "5", "--remote", "10.213.1.1", "--dstport", port)
         }
         change(bad, tooBig, "net", "create", "ptx", "--subnet", sub, "--driver", "vxlan", "--vni", "5", "--remote", "10.213.1.1", "--dstport", tooBig)
+        // IPv6 and dual stack (bridge): one subnet per family, --nat66 only with an IPv6 subnet and egress.
+        change(bad, "one IPv4 and one IPv6", "net", "create", "ptx", "--subnet", sub, "--subnet", "10.213.152.0/24")
+        change(bad, "one IPv4 and one IPv6", "net", "create", "ptx", "--subnet", "fd13:71::/64", "--subnet", "fd13:72::/64")
+        change(bad, "3 times", "net", "create", "ptx", "--subnet", sub, "--subnet", "fd13:71::/64", "--subnet", "fd13:72::/64")
+        change(bad, "fd13:71::5/64", "net", "create", "ptx", "--subnet", sub, "--subnet", "fd13:71::5/64")
+        change(bad, "fd13:72::1", "net", "create", "ptx", "--subnet", sub, "--subnet", "fd13:71::/64", "--gateway", "fd13:72::1")
+        change(bad, "no IPv6 --subnet", "net", "create", "ptx", "--subnet", sub, "--gateway", "10.213.151.1", "--gateway", "fd13:71::1")
+        change(bad, "--nat66", "net", "create", "ptx", "--subnet", sub, "--nat66")
+        change(bad, "--internal", "net", "create", "ptx", "--subnet", "fd13:71::/64", "--nat66", "--internal")
+        change(bad, "bridge driver", "net", "create", "ptx", "--subnet", sub, "--subnet", "fd13:71::/64", "--driver", "macvlan", "--parent", "lo")
         change(bad, "--cni-config", "net", "create", "ptx", "--driver", "cni")
         change(bad, "/nonexistent/pt.conflist", "net", "create", "ptx", "--driver", "cni", "--cni-config", "/nonexistent/pt.conflist")
         change(bad, "JSON", "net", "create", "ptx", "--driver", "cni", "--cni-config", x.junkFile)

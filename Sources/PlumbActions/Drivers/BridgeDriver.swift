@@ -18,19 +18,27 @@ public struct BridgeDriver: DriverPlanner {
     public func create(_ net: NetworkSpec, firewall: Firewall) throws -> Plan {
         let br = Self.bridgeName(net)
         let host = net.hostNamespace
-        var steps: [PlanStep] = [
-            .createBridge(name: br, mtu: net.mtu, in: host),
-            .addAddress(cidr: "\(net.gateway)/\(net.prefixLength)", link: br, in: host),
-            .setUp(link: br, in: host),
-        ]
+        let v4 = net.addressing(.ipv4), v6 = net.addressing(.ipv6)
+        var steps: [PlanStep] = [.createBridge(name: br, mtu: net.mtu, in: host)]
+        for a in [v4, v6].compactMap({ $0 }) {
+            steps.append(.addAddress(cidr: "\(a.gateway)/\(a.prefixLength)", link: br, in: host))
+        }
+        steps.append(.setUp(link: br, in: host))
         if !net.internal {
             // Forwarding is a host-wide switch other networks may rely on: enabled, never switched back off.
-            steps.append(.setSysctl(key: "net/ipv4/ip_forward", value: "1", previous: nil, in: host))
+            // IPv6 forwarding is switched on in the network's host namespace only when it has an IPv6 subnet.
+            if v4 != nil { steps.append(.setSysctl(key: "net/ipv4/ip_forward", value: "1", previous: nil, in: host)) }
+            if v6 != nil { steps.append(.setSysctl(key: "net/ipv6/conf/all/forwarding", value: "1", previous: nil, in: host)) }
         }
-        // Lets ports published on 127.0.0.1 reach the bridge (the setting goes away with the bridge).
-        steps.append(.setSysctl(key: "net/ipv4/conf/\(br)/route_localnet", value: "1", previous: nil, in: host))
-        steps.append(.firewall(family: "ipv4", batch: BridgeFirewall.addBatch(net, bridge: br),
-                               undo: BridgeFirewall.deleteBatch(net, bridge: br), in: host))
+        if v4 != nil {
+            // Lets ports published on 127.0.0.1 reach the bridge (the setting goes away with the bridge).
+            steps.append(.setSysctl(key: "net/ipv4/conf/\(br)/route_localnet", value: "1", previous: nil, in: host))
+        }
+        // One batch per family: iptables for IPv4, ip6tables for IPv6, with the same chains and ownership.
+        for (family, name) in BridgeFirewall.families where net.addressing(family) != nil {
+            steps.append(.firewall(family: name, batch: BridgeFirewall.addBatch(net, bridge: br, family: family),
+                                   undo: BridgeFirewall.deleteBatch(net, bridge: br, family: family), in: host))
+        }
         return Plan(operation: .netCreate(network: net.name), steps: steps)
     }
 
@@ -39,8 +47,7 @@ public struct BridgeDriver: DriverPlanner {
         var steps: [PlanStep] = []
         // The network's tagged rules, and the shared chains if the kernel shows no other Plumb rule in them at
         // apply time (whatever this store knows: other state stores may have networks in this namespace).
-        let batch = BridgeFirewall.teardownBatch(net.name, current: firewall)
-        steps.append(.firewall(family: "ipv4", batch: batch, undo: "", in: net.hostNamespace))
+        steps += BridgeFirewall.teardownSteps(net.name, current: firewall, in: net.hostNamespace)
         steps.append(.deleteLink(name: br, in: net.hostNamespace))
         if lastNetwork { steps.append(.dropEmptyFirewallTables(in: net.hostNamespace)) }
         return Plan(operation: .netRemove(networks: [net.name], force: false), steps: steps)
@@ -54,16 +61,23 @@ public struct BridgeDriver: DriverPlanner {
             .setMaster(link: hostIf, master: br, in: net.hostNamespace),
             .setUp(link: hostIf, in: net.hostNamespace),
             .addAddress(cidr: "\(ep.address)/\(net.prefixLength)", link: ep.ifname, in: ep.sandbox),
-            .setUp(link: ep.ifname, in: ep.sandbox),
-            .setUp(link: "lo", in: ep.sandbox),
         ]
+        if let a6 = ep.address6, let v6 = net.addressing(.ipv6) {
+            steps.append(.addAddress(cidr: "\(a6)/\(v6.prefixLength)", link: ep.ifname, in: ep.sandbox))
+        }
+        steps += [.setUp(link: ep.ifname, in: ep.sandbox), .setUp(link: "lo", in: ep.sandbox)]
         if ep.defaultRoute {
             steps.append(.addRoute(dst: "default", gateway: net.gateway, link: ep.ifname, in: ep.sandbox))
         }
-        let ports = BridgeFirewall.portRules(net, bridge: br, ep: ep)
-        if !ports.isEmpty {
-            steps.append(.setHairpin(link: hostIf, in: net.hostNamespace))
-            steps.append(.firewall(family: "ipv4", batch: BridgeFirewall.batch(ports, verb: "-A"),
+        if ep.defaultRoute6, ep.address6 != nil, let v6 = net.addressing(.ipv6) {
+            steps.append(.addRoute(dst: "default", gateway: v6.gateway, link: ep.ifname, in: ep.sandbox))
+        }
+        var hairpin = false
+        for (family, name) in BridgeFirewall.families {
+            let ports = BridgeFirewall.portRules(net, bridge: br, ep: ep, family: family)
+            if ports.isEmpty { continue }
+            if !hairpin { steps.append(.setHairpin(link: hostIf, in: net.hostNamespace)); hairpin = true }
+            steps.append(.firewall(family: name, batch: BridgeFirewall.batch(ports, verb: "-A"),
                                    undo: BridgeFirewall.batch(ports, verb: "-D"), in: net.hostNamespace))
         }
         return Plan(operation: .netConnect(network: net.name, targets: []), steps: steps)

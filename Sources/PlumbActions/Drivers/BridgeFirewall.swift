@@ -12,8 +12,11 @@ enum BridgeFirewall {
 
     static func tag(_ net: String) -> String { "-m comment --comment \"plumb:\(net)\"" }
 
-    /// Rules (table, chain, spec) of one network, in the order they must appear.
-    static func rules(_ net: NetworkSpec, bridge: String) -> [(table: String, chain: String, spec: String)] {
+    /// Rules (table, chain, spec) of one network in one family (iptables or ip6tables), in the order they must
+    /// appear; none for a family the network has no subnet of. IPv6 is masqueraded only with `--nat66`, and has
+    /// no loopback rule (IPv6 has no route_localnet).
+    static func rules(_ net: NetworkSpec, bridge: String, family: IPAddress.Family = .ipv4) -> [(table: String, chain: String, spec: String)] {
+        guard let addressing = net.addressing(family) else { return [] }
         let t = tag(net.name)
         var r: [(String, String, String)] = [
             ("filter", isolation1, "-i \(bridge) ! -o \(bridge) \(t) -j \(isolation2)"),
@@ -26,8 +29,11 @@ enum BridgeFirewall {
             r.append(("filter", forward, "-o \(bridge) ! -i \(bridge) \(t) -j DROP"))
         } else {
             r.append(("filter", forward, "-i \(bridge) ! -o \(bridge) \(t) -j ACCEPT"))
-            r.append(("nat", postrouting, "-s \(net.subnet) ! -o \(bridge) \(t) -j MASQUERADE"))
+            if family == .ipv4 || net.nat66 {
+                r.append(("nat", postrouting, "-s \(addressing.subnet) ! -o \(bridge) \(t) -j MASQUERADE"))
+            }
         }
+        if family == .ipv6 { return r }
         // Published ports reached at 127.0.0.1: the DNATed packet keeps a loopback source, routable only with
         // route_localnet on the bridge, and must be masqueraded to reach the container (Docker without its
         // userland proxy does the same).
@@ -75,8 +81,8 @@ enum BridgeFirewall {
     /// The batch that adds a network's rules, after the setup of the shared chains they live in (which the
     /// applier trims to what the kernel lacks). Per-network rules are inserted before the trailing RETURN of
     /// the isolation chains.
-    static func addBatch(_ net: NetworkSpec, bridge: String) -> String {
-        let own = rules(net, bridge: bridge)
+    static func addBatch(_ net: NetworkSpec, bridge: String, family: IPAddress.Family = .ipv4) -> String {
+        let own = rules(net, bridge: bridge, family: family)
         // Every shared group, PLUMB-DNAT too (its ports come later): the network's chains are all there from the
         // start, as Docker's are.
         var byTable = setup(for: sharedGroups.flatMap { g in g.chains.map { (table: g.table, chain: $0, spec: "") } })
@@ -89,8 +95,8 @@ enum BridgeFirewall {
 
     /// The batch that deletes exactly the rules `addBatch` added for this network, then the shared chains if
     /// no Plumb rule is left in them (the undo of a create).
-    static func deleteBatch(_ net: NetworkSpec, bridge: String) -> String {
-        let own = rules(net, bridge: bridge)
+    static func deleteBatch(_ net: NetworkSpec, bridge: String, family: IPAddress.Family = .ipv4) -> String {
+        let own = rules(net, bridge: bridge, family: family)
         var byTable: [String: [String]] = [:]
         for r in own { byTable[r.table, default: []].append("-D \(r.chain) \(r.spec)") }
         let all = sharedGroups.flatMap { g in g.chains.map { (table: g.table, chain: $0) } }
@@ -99,15 +105,23 @@ enum BridgeFirewall {
     }
 
     /// The rules that publish an endpoint's ports, tagged `plumb:NET:KEY` so disconnect removes exactly them.
-    static func portRules(_ net: NetworkSpec, bridge: String, ep: EndpointSpec) -> [(table: String, chain: String, spec: String)] {
+    /// In `family`: the endpoint's address of that family is the destination (IPv6: `[ADDR]:PORT`); a mapping
+    /// bound to a host IP of the other family has no rule here.
+    static func portRules(_ net: NetworkSpec, bridge: String, ep: EndpointSpec,
+                          family: IPAddress.Family = .ipv4) -> [(table: String, chain: String, spec: String)] {
         let t = "-m comment --comment \"plumb:\(net.name):\(ep.key)\""
+        let mainFamily = IPPrefix(net.subnet)?.family ?? .ipv4
+        guard let address = family == mainFamily ? ep.address : (family == .ipv6 ? ep.address6 : nil) else { return [] }
+        let host = family == .ipv4 ? "\(address)/32" : "\(address)/128"
+        let target = family == .ipv4 ? "\(address):" : "[\(address)]:"
         return ep.ports.flatMap { p -> [(String, String, String)] in
-            let dst = p.hostIP.map { "-d \($0)/32 " } ?? ""
+            if let ip = p.hostIP, IPAddress(ip)?.family != family { return [] }
+            let dst = p.hostIP.map { "-d \($0)/\(family == .ipv4 ? 32 : 128) " } ?? ""
             return [
-                ("nat", dnat, "\(dst)-p \(p.proto) -m \(p.proto) --dport \(p.hostPort) \(t) -j DNAT --to-destination \(ep.address):\(p.containerPort)"),
-                ("filter", forward, "-d \(ep.address)/32 ! -i \(bridge) -o \(bridge) -p \(p.proto) -m \(p.proto) --dport \(p.containerPort) \(t) -j ACCEPT"),
+                ("nat", dnat, "\(dst)-p \(p.proto) -m \(p.proto) --dport \(p.hostPort) \(t) -j DNAT --to-destination \(target)\(p.containerPort)"),
+                ("filter", forward, "-d \(host) ! -i \(bridge) -o \(bridge) -p \(p.proto) -m \(p.proto) --dport \(p.containerPort) \(t) -j ACCEPT"),
                 // Hairpin: the container reaching its own published port comes back through its own port.
-                ("nat", postrouting, "-s \(ep.address)/32 -d \(ep.address)/32 -p \(p.proto) -m \(p.proto) --dport \(p.containerPort) \(t) -j MASQUERADE"),
+                ("nat", postrouting, "-s \(host) -d \(host) -p \(p.proto) -m \(p.proto) --dport \(p.containerPort) \(t) -j MASQUERADE"),
             ]
         }
     }
@@ -122,10 +136,10 @@ enum BridgeFirewall {
     /// Deletes every rule tagged for `net` that is in the firewall now (teardown after drift or a crash),
     /// then the shared chains if no Plumb rule of any network is left in them: the applier decides that from
     /// the kernel at apply time, never from the store (another state store's networks may use them).
-    static func teardownBatch(_ net: String, current fw: Firewall) -> String {
+    static func teardownBatch(_ net: String, current fw: Firewall, family: String = "ipv4") -> String {
         var byTable: [String: [String]] = [:]
         // The network's own rules (plumb:NET) and its endpoints' (plumb:NET:KEY).
-        for t in fw.tables where t.family == "ipv4" && t.source == "iptables" {
+        for t in fw.tables where t.family == family && t.source == "iptables" {
             for c in t.chains {
                 for r in c.rules where ownsRule(network: net, r.rule) {
                     byTable[t.name, default: []].append("-D \(c.name) \(r.rule)")
@@ -144,15 +158,38 @@ enum BridgeFirewall {
     }
 
     /// Deletes the rules of one endpoint (tag `plumb:NET:KEY`) found in the firewall now.
-    static func endpointTeardown(_ net: String, key: String, current fw: Firewall) -> String {
+    static func endpointTeardown(_ net: String, key: String, current fw: Firewall, family: String = "ipv4") -> String {
         var byTable: [String: [String]] = [:]
         let tag = "plumb:\(net):\(key)"
-        for t in fw.tables where t.family == "ipv4" && t.source == "iptables" {
+        for t in fw.tables where t.family == family && t.source == "iptables" {
             for c in t.chains {
                 for r in c.rules where FirewallBatch.tag(of: r.rule) == tag { byTable[t.name, default: []].append("-D \(c.name) \(r.rule)") }
             }
         }
         return render(byTable)
+    }
+
+    /// The families Plumb writes rules in, with the name firewall steps and tables use.
+    static let families: [(family: IPAddress.Family, name: String)] = [(.ipv4, "ipv4"), (.ipv6, "ipv6")]
+
+    /// Firewall steps deleting every rule of `net` (and of its endpoints) that `fw` holds, one per family with
+    /// such rules (IPv4 always, for the shared chains' tidy-up, as before), in `ns`.
+    static func teardownSteps(_ net: String, current fw: Firewall, in ns: NamespaceRef) -> [PlanStep] {
+        families.compactMap { f in
+            let owned = fw.tables.contains { t in
+                t.family == f.name && t.source == "iptables" && t.chains.contains { c in c.rules.contains { ownsRule(network: net, $0.rule) } }
+            }
+            guard f.family == .ipv4 || owned else { return nil }
+            return .firewall(family: f.name, batch: teardownBatch(net, current: fw, family: f.name), undo: "", in: ns)
+        }
+    }
+
+    /// Firewall steps deleting one endpoint's rules (tag `plumb:NET:KEY`), one per family that has some.
+    static func endpointTeardownSteps(_ net: String, key: String, current fw: Firewall, in ns: NamespaceRef) -> [PlanStep] {
+        families.compactMap { f in
+            let batch = endpointTeardown(net, key: key, current: fw, family: f.name)
+            return batch.isEmpty ? nil : .firewall(family: f.name, batch: batch, undo: "", in: ns)
+        }
     }
 
     static func render(_ byTable: [String: [String]]) -> String {

@@ -21,6 +21,20 @@ public struct NetworkSpec: Sendable, Equatable {
     public var driver: NetworkDriver { config.driver }
 
     public var prefixLength: Int { Int(subnet.split(separator: "/").last ?? "") ?? 24 }
+
+    /// The network's subnet and gateway of one family, when it has one: a dual-stack bridge network has both
+    /// (its IPv6 half in `BridgeConfig.subnet6`), any other network only its subnet's.
+    public func addressing(_ family: IPAddress.Family) -> (subnet: String, gateway: String, prefixLength: Int)? {
+        if IPPrefix(subnet)?.family == family { return (subnet, gateway, prefixLength) }
+        guard family == .ipv6, case .bridge(let c) = config, let s = c.subnet6, let g = c.gateway6 else { return nil }
+        return (s, g, Int(s.split(separator: "/").last ?? "") ?? 64)
+    }
+
+    /// Whether IPv6 traffic leaving the bridge is masqueraded (`--nat66`).
+    public var nat66: Bool {
+        if case .bridge(let c) = config { return c.nat66 }
+        return false
+    }
 }
 
 /// One endpoint: a sandbox (namespace) joined to a network through an interface.
@@ -40,6 +54,10 @@ public struct EndpointSpec: Codable, Sendable, Equatable {
     public var key: String
     /// The endpoint's stored driver state (the CNI driver's ADD result), for leave.
     public var driverState: String?
+    /// The IPv6 address of an endpoint of a dual-stack network (without prefix), and whether it gets an IPv6
+    /// default route through the network's IPv6 gateway.
+    public var address6: String? = nil
+    public var defaultRoute6 = false
     /// Leave only: the sandbox namespace is gone (deleted, or its inode taken by a newcomer), so `sandbox` leads
     /// nowhere and the driver plans no step inside it; what was in it went with it.
     public var sandboxGone: Bool

@@ -35,8 +35,11 @@ struct FirewallApplier: Sendable {
     func dropEmptyTables() throws {
         let lock = try FirewallLock.acquire()
         defer { lock.release() }
-        guard let reading = try? read(family: "ipv4") else { return }
-        dropEmpty(reading.tables.map(\.name), family: "ipv4", reading: reading)
+        // Both families: an IPv6 bridge network's rules live in ip6tables' tables.
+        for family in ["ipv4", "ipv6"] {
+            guard let reading = try? read(family: family) else { continue }
+            dropEmpty(reading.tables.map(\.name), family: family, reading: reading)
+        }
     }
 
     func apply(family: String, batch: String, step: String) throws {

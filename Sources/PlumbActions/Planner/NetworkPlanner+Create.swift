@@ -7,10 +7,13 @@ extension NetworkPlanner {
     public func create(_ req: NetworkService.CreateRequest, driver kind: NetworkDriver, host: Namespace, networks: [NetworkRecord],
                        cni: (config: CNIChainConfig, gateway: String?)?, createdAt: Double) throws -> (Plan, NetworkRecord) {
         let subnet = try chooseSubnet(req, driver: kind, host: host, networks: networks)
-        // The bridge driver's firewall (isolation, masquerade, published ports) is IPv4 iptables only: an IPv6
-        // subnet would commit *filter and then fail in *nat. Refused here, before anything changes.
-        if kind == .bridge && subnet.isIPv6 {
-            throw ActionError.invalid("subnet \(subnet) is IPv6, and the bridge driver's firewall rules are IPv4 only: use an IPv4 --subnet")
+        // Dual stack: the IPv6 half of a bridge network (its rules go to ip6tables, in the same chains).
+        let ipv6 = try chooseSubnet6(req, driver: kind, main: subnet, host: host, networks: networks)
+        if req.nat66 {
+            guard kind == .bridge, subnet.isIPv6 || ipv6 != nil else {
+                throw ActionError.invalid("--nat66 masquerades a bridge network's IPv6 traffic: give the bridge network an IPv6 --subnet")
+            }
+            if req.internal { throw ActionError.invalid("--nat66 and --internal contradict each other: an internal network has no way out to masquerade") }
         }
         try refuseForeignRules(network: req.name, kind: kind, host: host)
         let gateway = try (req.gateway ?? cni?.gateway).map { try IPAddress.parse($0) } ?? subnet.host(1)
@@ -38,7 +41,8 @@ extension NetworkPlanner {
         }
         let config: DriverConfig
         switch kind {
-        case .bridge: config = .bridge(BridgeConfig(bridge: bridge))
+        case .bridge: config = .bridge(BridgeConfig(bridge: bridge, subnet6: ipv6?.subnet.description, gateway6: ipv6?.gateway.description,
+                                                    nat66: req.nat66))
         case .macvlan: config = .macvlan(try MacvlanDriver.config(parent: req.parent, mode: req.mode, hostNamespace: hostNamespace))
         case .vxlan:
             config = .vxlan(try VxlanDriver.config(vni: req.vni, remote: req.remote, local: req.local, port: req.dstport,
@@ -77,6 +81,27 @@ extension NetworkPlanner {
         }
     }
 
+    /// The IPv6 subnet and gateway of a dual-stack bridge network (`--subnet` given twice, IPv4 and IPv6), or nil.
+    func chooseSubnet6(_ req: NetworkService.CreateRequest, driver: NetworkDriver, main: IPPrefix, host: Namespace,
+                       networks: [NetworkRecord]) throws -> (subnet: IPPrefix, gateway: IPAddress)? {
+        guard let text = req.subnet6 else {
+            if req.gateway6 != nil { throw ActionError.invalid("--gateway \(req.gateway6!) is IPv6, but the network has no IPv6 --subnet") }
+            return nil
+        }
+        guard driver == .bridge else {
+            throw ActionError.invalid("a second --subnet (dual stack) needs the bridge driver; \(driver) networks take one subnet")
+        }
+        var one = req
+        one.subnet = text
+        let subnet = try chooseSubnet(one, driver: driver, host: host, networks: networks)
+        guard subnet.isIPv6, !main.isIPv6 else {
+            throw ActionError.invalid("two --subnet values must be one IPv4 and one IPv6 subnet (got \(main) and \(subnet))")
+        }
+        let gateway = try req.gateway6.map { try IPAddress.parse($0) } ?? subnet.host(1)
+        do { try subnet.checkHost(gateway, role: "gateway") } catch { throw ActionError.invalid("\(error)") }
+        return (subnet, gateway)
+    }
+
     /// The subnet: the user's (checked for overlaps), or the first free one of the default pool.
     func chooseSubnet(_ req: NetworkService.CreateRequest, driver: NetworkDriver, host: Namespace,
                       networks: [NetworkRecord]) throws -> IPPrefix {
@@ -91,6 +116,7 @@ extension NetworkPlanner {
         }
         for n in networks {
             if let p = try? IPPrefix.parse(n.subnet) { inUse.append((p, "plumb network \(n.name)")) }
+            if case .bridge(let c) = n.config, let s = c.subnet6, let p = try? IPPrefix.parse(s) { inUse.append((p, "plumb network \(n.name)")) }
         }
         if let s = req.subnet {
             let p = try IPPrefix.parse(s, requireNetworkAddress: true)

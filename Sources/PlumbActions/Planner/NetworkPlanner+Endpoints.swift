@@ -5,32 +5,41 @@ extension NetworkPlanner {
     /// one batch). `sandboxes`, `ifnames`, `addresses` and `ports` are per target, in the targets' order, already
     /// checked and allocated by the caller. Returns the plan and the endpoints it makes.
     public func connect(_ net: NetworkRecord, targets: [String], sandboxes: [Namespace], ifnames: [String],
-                        addresses: [String], ports: [[PortMapping]]) throws -> (Plan, [EndpointSpec]) {
+                        addresses: [String], addresses6: [String]? = nil, ports: [[PortMapping]]) throws -> (Plan, [EndpointSpec]) {
         let netSpec = Self.spec(net)
         let drv = try driver(net)
         var plan = Plan(operation: .netConnect(network: net.name, targets: targets))
-        var firewallAdd = "", firewallUndo = ""
+        // Per family (iptables, ip6tables): the endpoints' rules as one batch each.
+        var firewallAdd: [String: String] = [:], firewallUndo: [String: String] = [:]
+        let mainFamily: AddressFamily = IPPrefix(net.subnet)?.family == .ipv6 ? .ipv6 : .ipv4
         var specs: [EndpointSpec] = []
         for i in sandboxes.indices {
             // The key tags the endpoint's rules and names its CNI container: with the cookie, so a newcomer that
             // took a gone namespace's inode never shares them with the gone namespace's endpoint.
             let sb = sandboxes[i], key = EndpointRecord.key(sandbox: String(sb.id), cookie: sb.cookie)
             let hostIf: String? = net.driver == .macvlan || net.driver == .cni ? nil : LinkNames.derived(prefix: "plv", from: "\(net.name)/\(sb.id)")
-            let hasDefault = sb.routes.contains { $0.dst == "default" && $0.tableName == "main" }
-            let ep = EndpointSpec(sandbox: Self.reference(for: sb), ifname: ifnames[i], hostIfname: hostIf,
-                                  address: addresses[i], defaultRoute: !hasDefault, ports: ports[i], key: key)
+            func hasDefault(_ f: AddressFamily) -> Bool {
+                sb.routes.contains { $0.dst == "default" && $0.tableName == "main" && $0.family == f }
+            }
+            var ep = EndpointSpec(sandbox: Self.reference(for: sb), ifname: ifnames[i], hostIfname: hostIf,
+                                  address: addresses[i], defaultRoute: !hasDefault(mainFamily), ports: ports[i], key: key)
+            if let a6 = addresses6?[i] {
+                ep.address6 = a6
+                ep.defaultRoute6 = !hasDefault(.ipv6)
+            }
             specs.append(ep)
-            // The endpoints' firewall batches become one: one iptables-restore for the whole operation.
+            // The endpoints' firewall batches become one per family: one restore for the whole operation.
             for step in try drv.join(netSpec, ep).steps {
-                if case .firewall(let family, let batch, let undo, _) = step, family == "ipv4" {
-                    firewallAdd += batch; firewallUndo += undo
+                if case .firewall(let family, let batch, let undo, _) = step {
+                    firewallAdd[family, default: ""] += batch; firewallUndo[family, default: ""] += undo
                 } else {
                     plan.steps.append(step)
                 }
             }
         }
-        if !firewallAdd.isEmpty {
-            plan.steps.append(.firewall(family: "ipv4", batch: Self.merge(firewallAdd), undo: Self.merge(firewallUndo),
+        for (_, family) in BridgeFirewall.families {
+            guard let add = firewallAdd[family], !add.isEmpty else { continue }
+            plan.steps.append(.firewall(family: family, batch: Self.merge(add), undo: Self.merge(firewallUndo[family] ?? ""),
                                         in: net.hostNamespace))
         }
         return (plan, specs)
@@ -78,7 +87,7 @@ extension NetworkPlanner {
                       firewallTeardown: Bool) throws -> Plan {
         let netSpec = Self.spec(net), drv = try driver(net)
         var plan = Plan(operation: .netDisconnect(network: net.name, endpoints: endpoints.map(\.key)))
-        var teardown = ""
+        var teardown: [String: String] = [:]
         for ep in endpoints {
             // Macvlan and CNI endpoints are reached through their sandbox: found again by its cookie, so a
             // newcomer with the same inode is never entered. A sandbox that is gone took its side with it: only
@@ -93,11 +102,14 @@ extension NetworkPlanner {
             plan.steps += try drv.leave(netSpec, spec).steps
             if firewallTeardown, !ep.ports.isEmpty, net.driver != .cni, let host {
                 // This endpoint's published ports: exactly the rules tagged for it that the kernel has now.
-                teardown += BridgeFirewall.endpointTeardown(net.name, key: ep.key, current: host.firewall)
+                for (_, family) in BridgeFirewall.families {
+                    teardown[family, default: ""] += BridgeFirewall.endpointTeardown(net.name, key: ep.key, current: host.firewall, family: family)
+                }
             }
         }
-        if !teardown.isEmpty {
-            plan.steps.insert(.firewall(family: "ipv4", batch: Self.merge(teardown), undo: "", in: net.hostNamespace), at: 0)
+        for (_, family) in BridgeFirewall.families.reversed() {
+            guard let batch = teardown[family], !batch.isEmpty else { continue }
+            plan.steps.insert(.firewall(family: family, batch: Self.merge(batch), undo: "", in: net.hostNamespace), at: 0)
         }
         if let host { plan.steps = Self.withoutVanishedLinks(plan.steps, host: host, hostNamespace: net.hostNamespace) }
         return plan

@@ -39,6 +39,11 @@ extension NetworkService {
                 if !l.addresses.contains("\(net.gateway)/\(NetworkPlanner.spec(net).prefixLength)") {
                     drift.append("bridge \(br) lost its gateway address \(net.gateway)")
                 }
+                // A dual-stack network's IPv6 gateway too.
+                if let v6 = NetworkPlanner.spec(net).addressing(.ipv6), v6.subnet != net.subnet,
+                   !l.addresses.contains("\(v6.gateway)/\(v6.prefixLength)") {
+                    drift.append("bridge \(br) lost its IPv6 gateway address \(v6.gateway)")
+                }
             } else {
                 drift.append("bridge \(br) is missing from \(net.hostNamespace)")
             }

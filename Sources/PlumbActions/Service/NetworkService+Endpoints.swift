@@ -92,22 +92,30 @@ extension NetworkService {
         // The port check, IPAM (every address; the CNI driver's come from the plugin's own IPAM instead) and the
         // journal entry are one transaction: a concurrent connect sees this one's ports and addresses as taken,
         // and a kill cannot leave an address allocated without the entry that lets gc free it.
-        func planned(_ addresses: [String]) throws -> (Plan, [EndpointSpec]) {
+        // A dual-stack bridge network gives each endpoint an address of each family; --ip names the one of its
+        // family.
+        let subnet6 = NetworkPlanner.spec(net).addressing(.ipv6).map(\.subnet)
+        let dual = subnet6 != nil && IPPrefix(net.subnet)?.isIPv6 == false
+        let ip6 = dual && (req.ip.flatMap { IPAddress($0) }?.isIPv6 ?? false)
+        let requested = ip6 ? nil : req.ip, requested6 = ip6 ? req.ip : nil
+        func planned(_ addresses: [String], _ addresses6: [String]?) throws -> (Plan, [EndpointSpec]) {
             try planner.connect(net, targets: req.targets, sandboxes: sandboxes, ifnames: ifnames,
-                                addresses: addresses, ports: ports)
+                                addresses: addresses, addresses6: addresses6, ports: ports)
         }
         let plan: Plan, specs: [EndpointSpec], addresses: [String], entry: Int64?
         if dryRun {
-            addresses = sandboxes.map { _ in req.ip ?? (cni ? "<from the CNI plugin's IPAM>" : "<next free in \(net.subnet)>") }
-            (plan, specs) = try planned(addresses)
+            addresses = sandboxes.map { _ in requested ?? (cni ? "<from the CNI plugin's IPAM>" : "<next free in \(net.subnet)>") }
+            (plan, specs) = try planned(addresses, dual ? sandboxes.map { _ in requested6 ?? "<next free in \(subnet6 ?? "")>" } : nil)
             entry = nil
         } else {
             (plan, specs, addresses, entry) = try store.transaction {
                 try checkPortsFree(ports.flatMap { $0 })
+                func key(_ sb: Namespace) -> String { EndpointRecord.key(sandbox: String(sb.id), cookie: sb.cookie) }
                 let addresses = cni ? sandboxes.map { _ in req.ip ?? "<from the CNI plugin's IPAM>" }
-                    : try sandboxes.map { try store.allocate(network: net.name, requested: req.ip,
-                                                             sandbox: EndpointRecord.key(sandbox: String($0.id), cookie: $0.cookie)) }
-                let (plan, specs) = try planned(addresses)
+                    : try sandboxes.map { try store.allocate(network: net.name, requested: requested, sandbox: key($0)) }
+                let addresses6 = dual
+                    ? try sandboxes.map { try store.allocate(network: net.name, requested: requested6, sandbox: key($0), family: .ipv6) } : nil
+                let (plan, specs) = try planned(addresses, addresses6)
                 let id = try store.journalBegin(operation: plan.label, plan: try StoreJournal.text(plan),
                                                 claims: ports.flatMap { $0 })
                 return (plan, specs, addresses, id)
@@ -118,7 +126,7 @@ extension NetworkService {
         var records = specs.indices.map { i in
             EndpointRecord(network: net.name, sandbox: String(sandboxes[i].id), ifname: ifnames[i],
                            hostIfname: specs[i].hostIfname, address: specs[i].address, mac: nil, ports: specs[i].ports,
-                           createdAt: now, cookie: sandboxes[i].cookie)
+                           createdAt: now, cookie: sandboxes[i].cookie, address6: specs[i].address6)
         }
         if dryRun { return (plan, records) }
         do {
@@ -137,7 +145,10 @@ extension NetworkService {
                 for r in records { try store.addEndpoint(r) }
             })
         } catch {
-            if !cni { try? store.transaction { for a in addresses { try? store.release(network: net.name, address: a) } } }
+            if !cni {
+                let all = addresses + specs.compactMap(\.address6)
+                try? store.transaction { for a in all { try? store.release(network: net.name, address: a) } }
+            }
             throw error
         }
         timer.mark("apply+store")

@@ -112,6 +112,11 @@ public final class NetworkService {
         public var driver = "bridge"
         public var subnet: String?
         public var gateway: String?
+        /// A dual-stack bridge network's IPv6 subnet and gateway (the second `--subnet` / `--gateway`).
+        public var subnet6: String?
+        public var gateway6: String?
+        /// `--nat66`: masquerade the network's IPv6 traffic leaving it.
+        public var nat66 = false
         public var ipRange: String?
         public var mtu: Int?
         public var `internal` = false

@@ -45,10 +45,9 @@ extension NetworkService {
         found = try leaseDrift(of: net, endpoints: eps)
         for ep in eps {
             guard let h = ep.hostIfname, host.link(named: h) == nil else { continue }
-            let rules = BridgeFirewall.endpointTeardown(net.name, key: ep.key, current: host.firewall)
             found.append(Drift(kind: .endpointWithoutVeth, network: net.name,
                                description: "endpoint \(ep.sandbox) of network \(net.name): its host interface \(h) is gone",
-                               steps: rules.isEmpty ? [] : [.firewall(family: "ipv4", batch: rules, undo: "", in: net.hostNamespace)],
+                               steps: BridgeFirewall.endpointTeardownSteps(net.name, key: ep.key, current: host.firewall, in: net.hostNamespace),
                                storeFix: .removeEndpoint(key: ep.key)))
         }
         let owned = Set(eps.compactMap(\.hostIfname))
@@ -61,11 +60,14 @@ extension NetworkService {
         }
         let keys = Set(eps.map(\.key))
         for key in Self.endpointTags(of: net.name, in: host.firewall) where !keys.contains(key) {
-            let rules = BridgeFirewall.endpointTeardown(net.name, key: key, current: host.firewall)
-            let count = rules.split(separator: "\n").filter { $0.hasPrefix("-D ") }.count
+            let steps = BridgeFirewall.endpointTeardownSteps(net.name, key: key, current: host.firewall, in: net.hostNamespace)
+            let count = steps.reduce(0) { n, step in
+                guard case .firewall(_, let batch, _, _) = step else { return n }
+                return n + batch.split(separator: "\n").filter { $0.hasPrefix("-D ") }.count
+            }
             found.append(Drift(kind: .rulesWithoutEndpoint, network: net.name,
                                description: "\(count) firewall rule(s) tagged plumb:\(net.name):\(key) belong to no endpoint of network \(net.name)",
-                               steps: [.firewall(family: "ipv4", batch: rules, undo: "", in: net.hostNamespace)]))
+                               steps: steps))
         }
         return found
     }
@@ -121,10 +123,7 @@ extension NetworkService {
             let tagged = host.firewall.tables.contains { t in
                 t.chains.contains { ch in ch.rules.contains { $0.rule.contains("plumb:\(c.name)\"") || $0.rule.contains("plumb:\(c.name):") } }
             }
-            if tagged {
-                steps.append(.firewall(family: "ipv4", batch: BridgeFirewall.teardownBatch(c.name, current: host.firewall), undo: "",
-                                       in: c.home))
-            }
+            if tagged { steps += BridgeFirewall.teardownSteps(c.name, current: host.firewall, in: c.home) }
             for br in c.bridges {
                 guard let dev = host.link(named: br), dev.kind == .bridge else { continue }
                 let ports = host.links.filter { $0.master?.index == dev.index }
@@ -143,7 +142,7 @@ extension NetworkService {
     static func endpointTags(of network: String, in fw: Firewall) -> [String] {
         let marker = "plumb:\(network):"
         var keys = Set<String>()
-        for t in fw.tables where t.family == "ipv4" && t.source == "iptables" {
+        for t in fw.tables where t.source == "iptables" {
             for c in t.chains {
                 for r in c.rules {
                     guard let start = r.rule.range(of: marker)?.upperBound else { continue }

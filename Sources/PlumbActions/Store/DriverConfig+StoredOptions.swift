@@ -16,6 +16,9 @@ extension DriverConfig {
         switch self {
         case .bridge(let c):
             o["bridge"] = c.bridge
+            o["subnet6"] = c.subnet6
+            o["gateway6"] = c.gateway6
+            if c.nat66 { o["nat66"] = "true" }
         case .macvlan(let c):
             o["parent"] = c.parent
             o["mode"] = c.mode?.rawValue
@@ -42,7 +45,7 @@ extension DriverConfig {
         }
         switch driver {
         case .bridge:
-            self = .bridge(BridgeConfig(bridge: o["bridge"]))
+            self = .bridge(BridgeConfig(bridge: o["bridge"], subnet6: o["subnet6"], gateway6: o["gateway6"], nat66: o["nat66"] == "true"))
         case .macvlan:
             guard let parent = o["parent"] else { throw StoredOptionsError(description: "a macvlan network without a parent") }
             var mode: MacvlanMode?

@@ -101,14 +101,19 @@ public struct EndpointRecord: Codable, Sendable, Equatable {
     /// The namespace's netns cookie (SO_NETNS_COOKIE), its identity: never reused within a boot. nil for rows
     /// stored before cookies were (schema 2), which are matched by inode with evidence (`EndpointIdentity`).
     public var cookie: UInt64?
+    /// The IPv6 address of an endpoint of a dual-stack bridge network (without prefix); `address` is its IPv4 one.
+    public var address6: String?
 
     public init(network: String, sandbox: String, ifname: String, hostIfname: String? = nil, address: String? = nil,
                 mac: String? = nil, ports: [PortMapping] = [], createdAt: Double, driverState: String? = nil,
-                cookie: UInt64? = nil) {
+                cookie: UInt64? = nil, address6: String? = nil) {
         self.network = network; self.sandbox = sandbox; self.ifname = ifname; self.hostIfname = hostIfname
         self.address = address; self.mac = mac; self.ports = ports; self.createdAt = createdAt
-        self.driverState = driverState; self.cookie = cookie
+        self.driverState = driverState; self.cookie = cookie; self.address6 = address6
     }
+
+    /// Its addresses: IPv4 (or the only one), then IPv6 on a dual-stack network.
+    public var addresses: [String] { [address, address6].compactMap { $0 } }
 
     /// What tells this endpoint from any other of its network: the inode and the cookie
     /// (`4026532384-c4099`), or the inode alone for a row without a cookie. It tags the endpoint's firewall

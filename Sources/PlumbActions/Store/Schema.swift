@@ -86,6 +86,8 @@ enum Schema {
         ALTER TABLE networks ADD COLUMN host_cookie INTEGER;
         ALTER TABLE networks ADD COLUMN host_inode INTEGER;
         """,
+        // 6: an endpoint's IPv6 address on a dual-stack bridge network (its IPv4 one stays in `address`).
+        "ALTER TABLE endpoints ADD COLUMN address6 TEXT;",
     ]
 
     /// Brings the file up to the newest version. Runs under BEGIN IMMEDIATE and re-reads the version inside,

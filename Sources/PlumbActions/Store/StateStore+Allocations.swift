@@ -7,9 +7,10 @@ extension StateStore {
     /// - `requested`: that address, which must be a host of the subnet (and of the ip-range when the network
     ///   has one), not the gateway, and free; otherwise the lowest free host of the ip-range (or subnet),
     ///   skipping the network, broadcast and gateway addresses.
-    public func allocate(network: String, requested: String?, sandbox: String?) throws -> String {
+    /// - `family`: IPv6 takes from a dual-stack network's IPv6 subnet.
+    public func allocate(network: String, requested: String?, sandbox: String?, family: IPAddress.Family? = nil) throws -> String {
         try transaction {
-            let pool = try addressPool(network)
+            let pool = try addressPool(network, family: family)
             let taken = try allocationRows(network)
             let address: IPAddress
             if let requested {
@@ -57,8 +58,8 @@ extension StateStore {
     /// Records `text` as allocated to `sandbox` for a new endpoint: takes over an allocation made for that
     /// sandbox (or for none), or allocates it now. Returns the canonical text.
     func claim(network: String, address text: String, sandbox: String) throws -> String {
-        let pool = try addressPool(network)
         let address = try IPAddress.parse(text)
+        let pool = try addressPool(network, family: address.family)
         if let row = try allocationRows(network).first(where: { $0.address == address }) {
             guard row.sandbox == nil || row.sandbox == sandbox else {
                 throw StoreError.addressTaken(address.description, network: network, by: row.sandbox)
@@ -84,9 +85,17 @@ extension StateStore {
         }
     }
 
-    /// The parsed subnet, gateway and ip-range of a stored network.
-    private func addressPool(_ network: String) throws -> AddressPool {
+    /// The parsed subnet, gateway and ip-range of a stored network; with `family` IPv6 on a dual-stack bridge
+    /// network, its IPv6 subnet and gateway (no ip-range).
+    private func addressPool(_ network: String, family: IPAddress.Family? = nil) throws -> AddressPool {
         guard let n = try self.network(named: network) else { throw StoreError.networkNotFound(network) }
+        if let family, case .bridge(let c) = n.config, let s6 = c.subnet6, let g6 = c.gateway6,
+           let subnet = IPPrefix(s6), subnet.family == family, IPPrefix(n.subnet)?.family != family {
+            guard let gateway = IPAddress(g6) else {
+                throw StoreError.corrupt(path: path, detail: "network \(network) has IPv6 gateway '\(g6)'")
+            }
+            return AddressPool(network: network, subnet: subnet, gateway: gateway, range: nil)
+        }
         guard let subnet = IPPrefix(n.subnet), let gateway = IPAddress(n.gateway) else {
             throw StoreError.corrupt(path: path, detail: "network \(network) has subnet '\(n.subnet)', gateway '\(n.gateway)'")
         }

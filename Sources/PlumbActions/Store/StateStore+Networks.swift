@@ -29,6 +29,11 @@ extension StateStore {
             try subnet.checkHost(gateway, role: "gateway")
             let range = try n.ipRange.map { try IPPrefix.parse($0, requireNetworkAddress: true) }
             if let range { try subnet.checkRange(range) }
+            if case .bridge(let c) = n.config, let s6 = c.subnet6 {
+                let subnet6 = try IPPrefix.parse(s6, requireNetworkAddress: true)
+                guard subnet6.isIPv6, !subnet.isIPv6 else { throw invalid("its second subnet \(s6) must be IPv6 beside an IPv4 one") }
+                try subnet6.checkHost(try IPAddress.parse(c.gateway6 ?? ""), role: "gateway")
+            }
             return (subnet, gateway, range)
         } catch let e as AddressError {
             throw invalid(e.description)
@@ -80,7 +85,7 @@ extension StateStore {
 
     // MARK: endpoints
 
-    private static let endpointColumns = "network, sandbox, ifname, host_ifname, address, mac, ports, created_at, driver_state, cookie"
+    private static let endpointColumns = "network, sandbox, ifname, host_ifname, address, mac, ports, created_at, driver_state, cookie, address6"
     /// An endpoint's key (`EndpointRecord.key`) in SQL.
     private static let endpointKey = "(CASE WHEN cookie IS NULL THEN sandbox ELSE sandbox || '-c' || cookie END)"
 
@@ -96,13 +101,16 @@ extension StateStore {
                             "looking up endpoint \(e.sandbox)", row: { _ in true }).first != nil {
                 throw StoreError.endpointExists(network: e.network, sandbox: e.sandbox)
             }
-            var address: String?
+            var address: String?, address6: String?
             if let a = e.address {
                 address = try claim(network: e.network, address: a, sandbox: e.key)
             }
-            try db.run("INSERT INTO endpoints (\(Self.endpointColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            if let a = e.address6 {
+                address6 = try claim(network: e.network, address: a, sandbox: e.key)
+            }
+            try db.run("INSERT INTO endpoints (\(Self.endpointColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        [e.network, e.sandbox, e.ifname, e.hostIfname, address, e.mac, try Self.json(e.ports), e.createdAt,
-                        e.driverState, e.cookie.map { Int64(bitPattern: $0) }],
+                        e.driverState, e.cookie.map { Int64(bitPattern: $0) }, address6],
                        "adding endpoint \(e.sandbox) to network \(e.network)")
         }
     }
@@ -128,7 +136,7 @@ extension StateStore {
                               address: r.optionalText(4), mac: r.optionalText(5),
                               ports: try decodeJSON([PortMapping].self, r.text(6), "ports of endpoint \(sandbox) on \(network)"),
                               createdAt: r.double(7), driverState: r.optionalText(8),
-                              cookie: r.optionalInt(9).map { UInt64(bitPattern: $0) })
+                              cookie: r.optionalInt(9).map { UInt64(bitPattern: $0) }, address6: r.optionalText(10))
     }
 
     /// Removes an endpoint, named by its key (`EndpointRecord.key`), and releases the addresses allocated to it

@@ -16,8 +16,11 @@ struct NetCommand: ParsableCommand {
         @Option(help: "Driver: bridge, macvlan, vxlan or cni.") var driver = "bridge"
         @Option(name: .customLong("cni-config"), help: "cni: a CNI network config or conflist file (plugins from CNI_PATH and /usr/lib/cni).")
         var cniConfig: String?
-        @Option(help: "Subnet in CIDR form; default: the first free /24 of 172.30.0.0/16.") var subnet: String?
-        @Option(help: "Gateway address; default: the first host of the subnet.") var gateway: String?
+        @Option(help: "Subnet in CIDR form; default: the first free /24 of 172.30.0.0/16. An IPv6 subnet makes an IPv6-only bridge network; give one IPv4 and one IPv6 --subnet for dual stack (bridge).")
+        var subnet: [String] = []
+        @Option(help: "Gateway address; default: the first host of the subnet. With dual stack, one per family.") var gateway: [String] = []
+        @Flag(name: .customLong("nat66"), help: "bridge: masquerade the network's IPv6 traffic leaving it (off by default, as Docker's ip6tables).")
+        var nat66 = false
         @Option(name: .customLong("ip-range"), help: "Allocate endpoint addresses from this sub-range only.") var ipRange: String?
         @Option(help: "MTU of the bridge and its endpoints.") var mtu: Int?
         @Flag(name: .customLong("internal"), help: "No egress: no NAT, no forwarding out of the bridge.") var isInternal = false
@@ -33,7 +36,9 @@ struct NetCommand: ParsableCommand {
         func run() throws {
             let svc = try change.service()
             var req = NetworkService.CreateRequest(name: name)
-            req.driver = driver; req.subnet = subnet; req.gateway = gateway; req.ipRange = ipRange
+            req.driver = driver; req.ipRange = ipRange; req.nat66 = nat66
+            (req.subnet, req.subnet6) = try NetworkCLIInput.split(subnet, option: "--subnet") { IPPrefix($0)?.isIPv6 }
+            (req.gateway, req.gateway6) = try NetworkCLIInput.split(gateway, option: "--gateway") { IPAddress($0)?.isIPv6 }
             req.mtu = mtu; req.internal = isInternal
             req.bridge = bridge; req.parent = parent; req.mode = mode
             req.vni = vni; req.remote = remote; req.local = local; req.dstport = dstport
@@ -44,10 +49,15 @@ struct NetCommand: ParsableCommand {
                 req.cniConfig = String(decoding: data, as: UTF8.self)
             }
             let (plan, record) = try perform { try svc.create(req, dryRun: change.dryRun) }
+            /// A dual-stack network's IPv6 half, for the summary line.
+            func dualStack(_ r: NetworkRecord) -> String {
+                guard case .bridge(let c) = r.config, let s6 = c.subnet6 else { return "" }
+                return "\(s6), gateway \(c.gateway6 ?? "-")\(c.nat66 ? ", nat66" : ""), "
+            }
             // A cni network names its plugin chain; the others their bridge.
             let chain = record.cniConfig.map { "plugins \($0.types.joined(separator: " -> "))" }
             try change.report([plan], result: record,
-                              summary: "created network \(record.name) (\(record.driver), \(record.subnet), gateway \(record.gateway), \(chain ?? "bridge \(record.config.bridge ?? "-")"))")
+                              summary: "created network \(record.name) (\(record.driver), \(record.subnet), gateway \(record.gateway), \(dualStack(record))\(chain ?? "bridge \(record.config.bridge ?? "-")"))")
         }
     }
 
@@ -103,7 +113,7 @@ struct NetCommand: ParsableCommand {
             var req = NetworkService.ConnectRequest(network: network, targets: targets)
             req.ip = ip; req.ifname = ifname; req.publish = publish
             let (plan, eps) = try perform { try svc.connectMany(req, dryRun: change.dryRun) }
-            let summary = zip(targets, eps).map { "connected \($0) to \(network): \($1.ifname) \($1.address ?? "-")" }
+            let summary = zip(targets, eps).map { "connected \($0) to \(network): \($1.ifname) \($1.address ?? "-")\($1.address6.map { " \($0)" } ?? "")" }
             try change.report([plan], result: eps.count == 1 ? AnyEncodable(eps[0]) : AnyEncodable(eps),
                               summary: summary.joined(separator: "\n"))
         }

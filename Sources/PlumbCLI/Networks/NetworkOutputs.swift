@@ -8,7 +8,7 @@ struct NetworkListing: CommandOutput {
     func text() -> String {
         TextTable.render(
             header: ["NAME", "DRIVER", "SUBNET", "GATEWAY", "BRIDGE", "ENDPOINTS"],
-            rows: rows.map { [$0.name, $0.driver, $0.subnet, $0.gateway, $0.bridge ?? "-", String($0.endpoints)] })
+            rows: rows.map { [$0.name, $0.driver, $0.subnets, $0.gateways, $0.bridge ?? "-", String($0.endpoints)] })
     }
 }
 
@@ -17,10 +17,17 @@ struct NetworkRow: Encodable {
     var bridge: String?
     var `internal`: Bool
     var endpoints: Int
+    /// A dual-stack network's IPv6 half.
+    var subnet6, gateway6: String?
     init(_ n: NetworkRecord, endpoints: Int) {
         name = n.name; driver = n.driver.rawValue; subnet = n.subnet; gateway = n.gateway; bridge = n.config.bridge
         `internal` = n.internal; self.endpoints = endpoints
+        if case .bridge(let c) = n.config { subnet6 = c.subnet6; gateway6 = c.gateway6 }
     }
+
+    /// For the text table: both families of a dual-stack network, comma-separated.
+    var subnets: String { ([subnet] + [subnet6].compactMap { $0 }).joined(separator: ",") }
+    var gateways: String { ([gateway] + [gateway6].compactMap { $0 }).joined(separator: ",") }
 }
 
 /// `plumb net inspect NAME`: the network, its endpoints, and where the kernel drifted from the store.
@@ -31,9 +38,11 @@ struct NetworkInspection: CommandOutput {
     func text() -> String {
         let n = report.network
         var s = "\(n.name): \(n.driver) \(n.subnet) gateway \(n.gateway)"
+        if case .bridge(let c) = n.config, let s6 = c.subnet6 { s += ", \(s6) gateway \(c.gateway6 ?? "-")" }
+        if case .bridge(let c) = n.config, c.nat66 { s += " nat66" }
         s += n.internal ? " internal\n" : "\n"
         for e in report.endpoints {
-            s += "  \(e.sandbox) \(e.ifname) \(e.address ?? "-") host side \(e.hostIfname ?? "-")\n"
+            s += "  \(e.sandbox) \(e.ifname) \(e.address ?? "-")\(e.address6.map { " \($0)" } ?? "") host side \(e.hostIfname ?? "-")\n"
         }
         if report.drift.isEmpty { s += "  in sync with the kernel\n" }
         for d in report.drift { s += "  ! drift: \(d)\n" }
