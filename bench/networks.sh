@@ -4,6 +4,10 @@
 #  - plumb: 10 x `net create`, 10 x bulk `net connect NET T1..T20 -p A-B:80`, one `net rm NET1..NET10 --force`
 #  - shell: the same work as a script with one `ip`/`iptables` command per step   (target: plumb >= 10x faster)
 #  - cni:   Debian's CNI bridge + host-local + portmap plugins invoked directly    (target: plumb >= 3x faster)
+#  - per call (issue 18): 30 endpoints made and removed one call at a time, the way runtimes connect
+#           containers: plumb `ns add X` + `net connect NET X` / `ns rm X --force`, and the one-step
+#           `net connect NET --new-ns X` / `ns rm X --force`, against `ip netns add X` + the CNI bridge plugin
+#           (host-local IPAM, ipMasq) ADD / DEL + `ip netns del X`                (target: plumb <= 0.33x CNI)
 #  - floor: the kernel's own cost: one `ip -batch` creating the 200 veth pairs and deleting them (one by one,
 #           and as one interface group, as plumb does), and a bare `unshare -n` + veth creation loop
 # Everything runs inside pt-cni-bench-* namespaces (not pt-bench-*: lib.sh's bench_cleanup in a benchmark running
@@ -193,6 +197,69 @@ runs=("$P_TOTAL:$P_CREATE:$P_CONNECT:$P_TEARDOWN")
 for _ in 1 2; do run_plumb; check_clean plumb; runs+=("$P_TOTAL:$P_CREATE:$P_CONNECT:$P_TEARDOWN"); done
 IFS=: read -r P_TOTAL P_CREATE P_CONNECT P_TEARDOWN <<< "$(printf '%s\n' "${runs[@]}" | sort -t: -k1,1n | sed -n 2p)"
 PLUMB_RUNS=$(printf '%s\n' "${runs[@]}" | cut -d: -f1 | tr '\n' ' ')
+
+# --- per call: 30 endpoints, one call each (issue 18). Network ptbnpc / bridge ptcnibrpc, 10.213.170.0/24.
+PC=30
+run_percall_plumb() {  # $1: "two" (ns add + net connect) or "one" (net connect --new-ns)
+  local state=$W/percall-state t
+  rm -rf "$state"
+  "$PLUMB" net create ptbnpc --subnet 10.213.170.0/24 --bridge ptcnibrpc --host-ns $HOSTNS --state-dir "$state" >/dev/null
+  t=$(date +%s%N)
+  for i in $(seq 1 $PC); do
+    if [ "$1" = two ]; then
+      "$PLUMB" ns add pt-cni-bench-p$i --state-dir "$state" >/dev/null
+      "$PLUMB" net connect ptbnpc pt-cni-bench-p$i --host-ns $HOSTNS --state-dir "$state" >/dev/null
+    else
+      "$PLUMB" net connect ptbnpc --new-ns pt-cni-bench-p$i --host-ns $HOSTNS --state-dir "$state" >/dev/null
+    fi
+  done
+  PC_CREATE=$(ms $t); t=$(date +%s%N)
+  for i in $(seq 1 $PC); do "$PLUMB" ns rm pt-cni-bench-p$i --force --host-ns $HOSTNS --state-dir "$state" >/dev/null; done
+  PC_DELETE=$(ms $t)
+  "$PLUMB" net rm ptbnpc --force --host-ns $HOSTNS --state-dir "$state" >/dev/null
+}
+cat > "$W/cni-percall.sh" <<EOF
+set -e
+export CNI_PATH=/usr/lib/cni CNI_IFNAME=eth0
+br='{"cniVersion":"1.0.0","name":"ptbcnipc","type":"bridge","bridge":"ptcnibrpc","isGateway":true,"ipMasq":true,"ipam":{"type":"host-local","subnet":"10.213.170.0/24","dataDir":"$W/cni-ipam-pc","routes":[{"dst":"0.0.0.0/0"}]}}'
+for i in \$(seq 1 $PC); do
+  export CNI_CONTAINERID=ptbenchpc\$i CNI_NETNS=/run/netns/pt-cni-bench-p\$i
+  if [ "\$1" = up ]; then
+    ip netns add pt-cni-bench-p\$i
+    CNI_COMMAND=ADD /usr/lib/cni/bridge <<< "\$br" > "$W/cni-pc-\$i"
+  else
+    CNI_COMMAND=DEL /usr/lib/cni/bridge <<< "\${br%\}},\"prevResult\":\$(< "$W/cni-pc-\$i")}" >/dev/null
+    ip netns del pt-cni-bench-p\$i
+  fi
+done
+[ "\$1" = up ] || ip link del ptcnibrpc
+EOF
+run_percall_cni() {
+  local t
+  t=$(date +%s%N); ip netns exec $HOSTNS bash "$W/cni-percall.sh" up; PCC_CREATE=$(ms $t)
+  t=$(date +%s%N); ip netns exec $HOSTNS bash "$W/cni-percall.sh" down; PCC_DELETE=$(ms $t)
+}
+# Interleaved, three rounds; the median round (by total) of each method is reported.
+pc_two=() pc_one=() pc_cni=()
+for _ in 1 2 3; do
+  run_percall_plumb two; pc_two+=("$((PC_CREATE + PC_DELETE)):$PC_CREATE:$PC_DELETE")
+  run_percall_cni; pc_cni+=("$((PCC_CREATE + PCC_DELETE)):$PCC_CREATE:$PCC_DELETE")
+  run_percall_plumb one; pc_one+=("$((PC_CREATE + PC_DELETE)):$PC_CREATE:$PC_DELETE")
+done
+median() { printf '%s\n' "$@" | sort -t: -k1,1n | sed -n 2p; }
+IFS=: read -r PT_TOTAL PT_CREATE PT_DELETE <<< "$(median "${pc_two[@]}")"
+IFS=: read -r PO_TOTAL PO_CREATE PO_DELETE <<< "$(median "${pc_one[@]}")"
+IFS=: read -r PCN_TOTAL PCN_CREATE PCN_DELETE <<< "$(median "${pc_cni[@]}")"
+pcrow() { printf '%-52s %6d ms  create %5.1f  delete %5.1f ms/endpoint\n' "$1" "$2" "$(echo "$3 / $PC" | bc -l)" "$(echo "$4 / $PC" | bc -l)"; }
+{
+  echo "per call: $PC endpoints, one call each (median of 3 interleaved rounds)"
+  pcrow "plumb ns add + net connect / ns rm --force" "$PT_TOTAL" "$PT_CREATE" "$PT_DELETE"
+  pcrow "plumb net connect --new-ns / ns rm --force" "$PO_TOTAL" "$PO_CREATE" "$PO_DELETE"
+  pcrow "ip netns add + CNI bridge ADD / DEL + ip netns del" "$PCN_TOTAL" "$PCN_CREATE" "$PCN_DELETE"
+  printf '%-52s %8.2fx  (target <= 0.33)\n' "per call: plumb (two steps) / CNI" "$(echo "$PT_TOTAL / $PCN_TOTAL" | bc -l)"
+  printf '%-52s %8.2fx  (target <= 0.33)\n' "per call: plumb (--new-ns) / CNI" "$(echo "$PO_TOTAL / $PCN_TOTAL" | bc -l)"
+} | tee -a "$OUT/summary.txt"
+
 
 row() { printf '%-44s %8d ms  %7s ms/endpoint\n' "$1" "$2" "$(per "$2")"; }
 {

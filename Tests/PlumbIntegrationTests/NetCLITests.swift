@@ -66,6 +66,34 @@ final class NetCLITests: RootTestCase {
         XCTAssertEqual(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "[]")
     }
 
+    /// The one-step form runtimes use per container: `net connect NET --new-ns X` creates X and connects it; a
+    /// connect that fails leaves no namespace behind; `ns rm X --force` takes both away in one call.
+    func testConnectNewNamespaceInOneCallAndRemoveItInOne() throws {
+        let br = lab.linkName("br")
+        let fresh = lab.nsName("new")
+        lab.onCleanup { _ = try? Shell.run(["ip", "netns", "del", fresh], check: false) }
+        XCTAssertEqual(try plumb("net", "create", "ptone", "--subnet", "10.213.81.0/24", "--bridge", br).status, 0)
+        var r = try plumb("net", "connect", "ptone", "--new-ns", fresh, "--json")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("\"address\":\"10.213.81.2\""), r.stdout)
+        XCTAssertTrue(try Shell.run("ip", "-n", fresh, "-o", "addr", "show", "dev", "eth0").contains("10.213.81.2/24"))
+        XCTAssertTrue(try Shell.run("ip", "-n", fresh, "-o", "link", "show", "dev", "lo").contains("UP"))
+
+        // A second endpoint with a taken address fails: the namespace it made is gone again.
+        let failed = lab.nsName("new2")
+        lab.onCleanup { _ = try? Shell.run(["ip", "netns", "del", failed], check: false) }
+        r = try plumb("net", "connect", "ptone", "--new-ns", failed, "--ip", "10.213.81.2")
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/run/netns/\(failed)"), "a failed connect keeps no namespace")
+        XCTAssertEqual(try plumb("net", "connect", "ptone", a, "--new-ns", failed).status, 64, "--new-ns is the only target")
+
+        r = try plumb("ns", "rm", fresh, "--force")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/run/netns/\(fresh)"))
+        XCTAssertFalse(try Shell.run("ip", "-n", host, "-o", "link", "show").contains("master \(br)"), "its veth is gone")
+        XCTAssertEqual(try plumb("net", "rm", "ptone").status, 0, "no endpoint is left")
+    }
+
     func testDryRunChangesNothingAndShowsThePlan() throws {
         let before = try kernelState()
         let r = try plumb("net", "create", "ptdry", "--subnet", "10.213.81.0/24", "--bridge", lab.linkName("dr"), "--dry-run")

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "ExecIn.h"
 #include "Epoll.h"
+#include "Mounts.h"
 
 extern const int plumb_CLONE_NEWNET;
 extern const int plumb_CLONE_NEWNS;

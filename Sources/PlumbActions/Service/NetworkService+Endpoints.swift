@@ -289,3 +289,27 @@ extension NetworkService {
         return plan
     }
 }
+
+/// `net connect NET --new-ns NAME`: a new named namespace, connected, in one process and under one operation
+/// lock — what a runtime does per container, without paying a second plumb start, store open and lock.
+extension NetworkService {
+    /// Creates `name` (as `ns add` does), then connects it. If the connect fails, the namespace is removed again:
+    /// the caller sees one operation that either happened or did not. Dry-run shows both plans without applying
+    /// (the connect plan is then only described: the namespace it would plan against does not exist yet).
+    public func connectNewNamespace(_ name: String, _ req: ConnectRequest,
+                                    dryRun: Bool) throws -> (plans: [Plan], endpoint: EndpointRecord?) {
+        let hold = try holdOperationLock(unless: dryRun)
+        defer { hold.end() }
+        let add = try addNamespace(name, dryRun: dryRun)
+        if dryRun { return ([add], nil) }
+        var one = req
+        one.targets = [name]
+        do {
+            let (plan, eps) = try connectMany(one, dryRun: false)
+            return ([add, plan], eps.first)
+        } catch {
+            _ = try? removeNamespace(name, force: false, dryRun: false)
+            throw error
+        }
+    }
+}

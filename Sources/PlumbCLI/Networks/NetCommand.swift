@@ -100,18 +100,34 @@ struct NetCommand: ParsableCommand {
     struct Connect: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "connect", abstract: "Connect namespaces or containers to a network.",
-            discussion: "Several targets are connected in one atomic operation (one snapshot, one IPAM transaction, one firewall batch); with several targets each -p host port is a range with one port per target, e.g. -p 8000-8019:80.")
+            discussion: "Several targets are connected in one atomic operation (one snapshot, one IPAM transaction, one firewall batch); with several targets each -p host port is a range with one port per target, e.g. -p 8000-8019:80. --new-ns NAME creates the named namespace and connects it in one call (removed again if the connect fails); `plumb ns rm NAME --force` undoes both in one call.")
         @Argument(help: "Network name.") var network: String
-        @Argument(help: "Namespace name, pid:N, container name/id, or namespace id (one or more).") var targets: [String]
+        @Argument(help: "Namespace name, pid:N, container name/id, or namespace id (one or more).") var targets: [String] = []
+        @Option(name: .customLong("new-ns"), help: "Create this named namespace (as `plumb ns add`) and connect it.")
+        var newNamespace: String?
         @Option(help: "Address to use (default: the next free one).") var ip: String?
         @Option(help: "Interface name inside the target (default: the first free ethN).") var ifname: String?
         @Option(name: [.customShort("p"), .customLong("publish")],
                 help: "Publish a port: [HOSTIP:]HOSTPORT:PORT[/tcp|udp] (repeatable).") var publish: [String] = []
         @OptionGroup var change: ChangeOptions
+        func validate() throws {
+            if targets.isEmpty && newNamespace == nil { throw ValidationError("give a target to connect, or --new-ns NAME") }
+            if !targets.isEmpty && newNamespace != nil {
+                throw ValidationError("--new-ns NAME is the target: give no other target with it")
+            }
+        }
+
         func run() throws {
             let svc = try change.service()
             var req = NetworkService.ConnectRequest(network: network, targets: targets)
             req.ip = ip; req.ifname = ifname; req.publish = publish
+            if let name = newNamespace {
+                let (plans, ep) = try perform { try svc.connectNewNamespace(name, req, dryRun: change.dryRun) }
+                let summary = ep.map { "created namespace \(name) and connected it to \(network): \($0.ifname) \($0.address ?? "-")" }
+                    ?? "would create namespace \(name), then connect it to \(network)"
+                try change.report(plans, result: ep, summary: summary)
+                return
+            }
             let (plan, eps) = try perform { try svc.connectMany(req, dryRun: change.dryRun) }
             let summary = zip(targets, eps).map { "connected \($0) to \(network): \($1.ifname) \($1.address ?? "-")\($1.address6.map { " \($0)" } ?? "")" }
             try change.report([plan], result: eps.count == 1 ? AnyEncodable(eps[0]) : AnyEncodable(eps),

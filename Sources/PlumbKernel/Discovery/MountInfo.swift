@@ -1,5 +1,5 @@
 /// One nsfs bind mount found in a mountinfo table: a namespace kept alive by a path.
-public struct NsfsMount: Equatable, Sendable {
+public struct NsfsMount: Hashable, Sendable {
     /// "net", "mnt", ... (the part before ":[" in the root field).
     public var type: String
     public var inode: UInt64
@@ -56,6 +56,21 @@ public enum MountInfoParser {
         return false
     }
 
+    /// The inverse of `unescape`: space, tab, newline and backslash as octal escapes.
+    static func escape(_ s: String) -> String {
+        guard s.utf8.contains(where: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x5C }) else { return s }
+        var out = [UInt8]()
+        for b in s.utf8 {
+            switch b {
+            case 0x20, 0x09, 0x0A, 0x5C:
+                out.append(UInt8(ascii: "\\"))
+                out += Array(String(b, radix: 8).leftPadded(to: 3).utf8)
+            default: out.append(b)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// mountinfo escapes space, tab, newline and backslash as \040 \011 \012 \134.
     static func unescape(_ s: Substring) -> String {
         guard s.contains("\\") else { return String(s) }
@@ -72,6 +87,10 @@ public enum MountInfoParser {
         }
         return String(decoding: bytes, as: UTF8.self)
     }
+}
+
+private extension String {
+    func leftPadded(to n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
 }
 
 /// Parses the target of a namespace link: "net:[4026531840]" -> ("net", 4026531840).

@@ -40,6 +40,9 @@ public struct NamespaceDiscovery: Sendable {
     public var threads = 0
     /// Mount tables kept between discoveries and re-read only when they change (the live view).
     public var mountTables: MountTableCache?
+    /// Mount tables by mount namespace, kept in memory by the live view; nil: the CLI's, loaded from and saved
+    /// to `MountTableStore` around each discovery.
+    public var mountIndex: MountTableIndex?
 
     public init(scanFds: Bool = true) { self.scanFds = scanFds }
 
@@ -49,8 +52,14 @@ public struct NamespaceDiscovery: Sendable {
         // Our own mount table, read once: its bind-mount paths let the fd scan recognise fds opened through them.
         let ownMnt = namespaceInode("\(procRoot)/self/ns/mnt")
         let ownMounts = scanMounts ? (mountTable(ownMnt, "\(procRoot)/self/mountinfo") ?? []) : []
+        // Every mount namespace, by id, before the /proc walk: when the index holds all their tables, the walk
+        // need not note each process's mount namespace.
+        let index = scanMounts ? (mountIndex ?? (MountTableStore.enabled ? MountTableStore().load() : MountTableIndex()))
+                               : nil
+        let stamps = index != nil ? MountNamespaceWalk.all(procRoot: procRoot) : nil
+        let needReps = scanMounts && (stamps.map { index!.needsProcesses($0, own: ownMnt, ownMounts: ownMounts) } ?? true)
         let scanner = ProcScanner(procRoot: procRoot, scanFds: scanFds, socketInodes: socketOwners,
-                                  details: processDetails, nsfsDevice: device,
+                                  details: processDetails, mountNamespaces: needReps, nsfsDevice: device,
                                   nsfsPaths: Set(ownMounts.filter { $0.type == "net" }.map(\.mountPoint)))
         let pids = scanner.listPids()
         let scan = parallelScan(scanner, pids: pids)
@@ -82,14 +91,10 @@ public struct NamespaceDiscovery: Sendable {
         }
 
         var stats = scan.stats
-        // Bind mounts: one mount table per mount namespace.
+        // Bind mounts: the nsfs mounts of every mount namespace. The first occurrence of a (namespace, path)
+        // counts: ours first (its paths work as handles as they are), then by pid.
         var seenMounts = Set<String>()
-        let reps = scanMounts ? scan.mountNamespaceReps.sorted(by: { $0.value < $1.value }) : []
-        for (mnt, pid) in reps {
-            let own = mnt == ownMnt
-            let mounts = own ? ownMounts : mountTable(mnt, "\(procRoot)/\(pid)/mountinfo")
-            guard let mounts else { continue }
-            stats.mountTablesScanned += 1
+        func record(_ mounts: [NsfsMount], own: Bool, pid: Int32?) {
             for m in mounts where m.type == "net" {
                 guard seenMounts.insert("\(m.inode) \(m.mountPoint)").inserted else { continue }
                 update(m.inode) { e in
@@ -97,11 +102,36 @@ public struct NamespaceDiscovery: Sendable {
                     e.heldBy.append(Holder(kind: .bindMount, pid: own ? nil : pid, path: m.mountPoint))
                     if let name = Self.netnsName(m.mountPoint), !e.names.contains(name) { e.names.append(name) }
                     // A path in another mount namespace is reached through that process's root.
-                    e.handles.insert(own ? m.mountPoint : "\(procRoot)/\(pid)/root\(m.mountPoint)", at: 0)
+                    if own { e.handles.insert(m.mountPoint, at: 0) }
+                    else if let pid { e.handles.insert("\(procRoot)/\(pid)/root\(m.mountPoint)", at: 0) }
                 }
             }
         }
-        mountTables?.retain(only: Set(reps.map(\.key)).union(ownMnt.map { [$0] } ?? []))
+        let own = ownMnt.map { (inode: $0, mounts: ownMounts) }
+        if let index, let stamps {
+            let tables = index.tables(stamps: stamps, reps: scan.mountNamespaceReps, own: own, procRoot: procRoot,
+                                      threads: threads)
+            stats.mountTablesScanned = index.lastRead
+            // Most tables are copies of the host's: a list already recorded adds nothing.
+            var done = Set<Int>()
+            func rank(_ t: MountTableIndex.Table) -> (Int, Int32) { (t.inode == ownMnt ? 0 : 1, t.pid ?? Int32.max) }
+            let ordered = tables.sorted { rank($0) < rank($1) }
+            for t in ordered where done.insert(t.list).inserted {
+                record(index.mounts(t.list), own: t.inode == ownMnt, pid: t.pid)
+            }
+            if mountIndex == nil, index.changed, MountTableStore.enabled { MountTableStore().save(index) }
+        } else {
+            // Kernels before 6.12: one mountinfo per mount namespace a process lives in.
+            let reps = scanMounts ? scan.mountNamespaceReps.sorted(by: { $0.value < $1.value }) : []
+            for (mnt, pid) in reps {
+                let isOwn = mnt == ownMnt
+                let mounts = isOwn ? ownMounts : mountTable(mnt, "\(procRoot)/\(pid)/mountinfo")
+                guard let mounts else { continue }
+                stats.mountTablesScanned += 1
+                record(mounts, own: isOwn, pid: pid)
+            }
+            mountTables?.retain(only: Set(reps.map(\.key)).union(ownMnt.map { [$0] } ?? []))
+        }
         for (ns, h) in scan.fdHolders {
             update(ns) { e in
                 e.heldBy.append(h)
@@ -114,8 +144,20 @@ public struct NamespaceDiscovery: Sendable {
         var list = Array(byId.values)
         for i in list.indices { list[i].pids.sort(); list[i].paths.sort() }
         list.sort { ($0.isHost ? 0 : 1, $0.id) < ($1.isHost ? 0 : 1, $1.id) }
-        return DiscoveryResult(namespaces: list, processes: scan.processes.sorted { $0.pid < $1.pid },
+        var processes = scan.processes.sorted { $0.pid < $1.pid }
+        if socketOwners && !processDetails { fillOwnerNames(&processes, owners: scan.socketHolders) }
+        return DiscoveryResult(namespaces: list, processes: processes,
                                stats: stats, device: device, socketHolders: scan.socketHolders)
+    }
+
+    /// Without process details, the processes holding sockets still get their names (`ss -p` shows them):
+    /// one read of /proc/PID/comm each, like `ss`, instead of stat and cmdline for every process.
+    private func fillOwnerNames(_ processes: inout [ProcessRecord], owners: [SocketHolder]) {
+        let pids = Set(owners.map(\.pid))
+        for i in processes.indices where pids.contains(processes[i].pid) {
+            guard let bytes = FileDescriptor.readSmallFile("\(procRoot)/\(processes[i].pid)/comm", limit: 64) else { continue }
+            processes[i].comm = String(decoding: bytes.last == 0x0A ? bytes.dropLast() : bytes[...], as: UTF8.self)
+        }
     }
 
     /// `ip netns` names: /run/netns/NAME and /var/run/netns/NAME.

@@ -47,6 +47,8 @@ struct ProcScanner: Sendable {
     var socketInodes = false
     /// Read comm, ppid, uid and cmdline; off, only namespaces, threads and fds are read.
     var details = true
+    /// Note each process's mount namespace (for the mount tables); off when bind mounts are not looked at.
+    var mountNamespaces = true
     /// nsfs device number: an fd whose target stats to this device is a namespace.
     var nsfsDevice: UInt64 = 0
     /// nsfs bind-mount paths: an fd opened through one reads back as that path, not as `net:[ID]`.
@@ -123,7 +125,7 @@ struct ProcScanner: Sendable {
         } else if errno == EACCES || errno == EPERM {
             out.stats.processesUnreadable += 1
         }
-        if let mnt = readNsInode(dfd, "ns/mnt", &scratch.link), out.mountNamespaceReps[mnt] == nil {
+        if mountNamespaces, let mnt = readNsInode(dfd, "ns/mnt", &scratch.link), out.mountNamespaceReps[mnt] == nil {
             out.mountNamespaceReps[mnt] = pid
         }
         let cmdline = details ? readSmall(dfd, "cmdline", &scratch).map(Self.cmdlineString) ?? "" : ""

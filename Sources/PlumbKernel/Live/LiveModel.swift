@@ -14,6 +14,8 @@ public final class LiveModel: @unchecked Sendable {
     let nsids = NsidCache()
     /// Mount tables (500 bind mounts of `ip netns` namespaces) re-read only when they change.
     let mountTables = MountTableCache()
+    /// The same, by mount namespace id (kernels with NS_MNT_GET_NEXT): nothing pinned, unchanged tables skipped.
+    let mountIndex = MountTableIndex()
     /// Namespaces that must be read at the next refresh (events that could not be applied in place).
     public private(set) var pending: Set<UInt64> = []
     /// Namespaces whose contents changed since `takeChanged()` (nil: possibly all, after a full read).
@@ -103,6 +105,7 @@ public final class LiveModel: @unchecked Sendable {
         reader.sockets = sockets
         reader.nsids = nsids
         reader.discovery.mountTables = mountTables
+        reader.discovery.mountIndex = mountIndex
         let started = Date()
         let found = reader.discover()
         let discoveryMillis = Date().timeIntervalSince(started) * 1000
@@ -144,6 +147,7 @@ public final class LiveModel: @unchecked Sendable {
         opts.scanFds = scanFds && options.scanFds
         var reader = SnapshotReader(options: opts)
         reader.discovery.mountTables = mountTables
+        reader.discovery.mountIndex = mountIndex
         let found = reader.discover()
         let byID = Dictionary(found.namespaces.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let known = Set(snap.namespaces.map(\.id))

@@ -51,6 +51,12 @@ public struct SnapshotReader: Sendable {
             // scan. Bind mounts stay: most container namespaces (Docker, CNI, ip netns) are held by one, and the
             // host's veth peers are resolved against them.
             discovery.scanFds = false
+            if !options.netlink {
+                // Without links there are no veth peers to resolve: the bind mounts of other namespaces do not
+                // matter, nor do command lines (socket owners get their names alone, as `ss -p` reads them).
+                discovery.scanMounts = false
+                discovery.processDetails = false
+            }
         }
         let prefetch = target == "host" ? HostPrefetch.start(options: options, discovery: discovery) : nil
         let found = discovery.discover()
