@@ -12,6 +12,7 @@ APT_PACKAGES = libncursesw5-dev libnl-3-dev libnl-route-3-dev libpcap-dev libsql
                hyperfine busybox-static iputils-ping tshark htop bc \
                libnl-idiag-3-dev libnl-nf-3-dev conntrack docker.io podman netavark aardvark-dns lxc
 APT_PACKAGES += graphviz   # map: the map tests check the DOT output with Graphviz (test-only)
+APT_PACKAGES += libnftnl-dev libmnl-dev   # livetrace: `plumb trace --live` parses nftables trace events with libnftnl
 
 # Only `make screenshots` needs a browser; CI never installs it.
 SCREENSHOT_PACKAGES = aha chromium

@@ -35,7 +35,9 @@ let package = Package(
         .target(name: "PlumbMap", dependencies: ["PlumbModel", "PlumbTrace"]),
         .target(name: "CCursesShim", linkerSettings: [.linkedLibrary("ncursesw")]),
         .target(name: "PlumbTUI", dependencies: ["PlumbModel", "PlumbMap", "CNcursesw", "CCursesShim"]),
-        .target(name: "PlumbKernel", dependencies: ["PlumbModel", "PlumbSystem", "CNetlink", "CLinuxShims"]),
+        // The live trace's C side: nftables trace events parsed by libnftnl/libmnl, and the probe's socket calls.
+        .target(name: "CLiveTrace", linkerSettings: [.linkedLibrary("nftnl"), .linkedLibrary("mnl")]),
+        .target(name: "PlumbKernel", dependencies: ["PlumbModel", "PlumbSystem", "CNetlink", "CLinuxShims", "CLiveTrace"]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Changes the kernel through PlumbKernel's typed sessions: no C module but SQLite.
         .target(name: "PlumbActions", dependencies: ["PlumbModel", "PlumbKernel", "PlumbSystem", "CSQLite"]),

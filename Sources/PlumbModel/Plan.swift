@@ -71,6 +71,9 @@ public enum PlanStep: Codable, Sendable, Equatable {
     /// that reuses a tuple is left alone). Not undoable: a live connection makes its entry again with its next
     /// packet; an entry already gone is skipped.
     case deleteConntrack(entries: [ConntrackEntry], in: NamespaceRef)
+    /// One atomic `nft -f -` batch on tables Plumb owns (the live trace's `plumb_trace_*` marking tables);
+    /// `undo` is its inverse batch, written so it succeeds whether or not the table is still there.
+    case nftables(batch: String, undo: String, in: NamespaceRef)
 
     public var inverse: PlanStep? {
         switch self {
@@ -100,6 +103,7 @@ public enum PlanStep: Codable, Sendable, Equatable {
         case .firewall(let f, let batch, let undo, let ns): return .firewall(family: f, batch: undo, undo: batch, in: ns)
         case .dropEmptyFirewallTables: return nil
         case .deleteConntrack: return nil
+        case .nftables(let batch, let undo, let ns): return .nftables(batch: undo, undo: batch, in: ns)
         case .cni(let c, let p, let conf, let rc, let prev, let id, let netns, let ifname, let path, let ns):
             return c == "ADD" ? .cni(command: "DEL", plugins: p, conflist: conf, runtimeConfig: rc, prevResult: prev,
                                      containerID: id, netns: netns, ifname: ifname, cniPath: path, in: ns) : nil
@@ -167,6 +171,9 @@ public enum PlanStep: Codable, Sendable, Equatable {
             let tool = f == "ipv6" ? "ip6tables-restore" : "iptables-restore"
             let prefix = ns == .host ? "" : "(in \(ns)) "
             return "\(prefix)\(tool) --noflush <<EOF\n\(batch)EOF"
+        case .nftables(let batch, _, let ns):
+            let prefix = ns == .host ? "" : "(in \(ns)) "
+            return "\(prefix)nft -f - <<EOF\n\(batch)EOF"
         case .deleteConntrack(let entries, let ns):
             let prefix = ns == .host ? "" : "(in \(ns)) "
             return entries.map { prefix + $0.deleteCommand }.joined(separator: "\n")

@@ -216,6 +216,15 @@ enum BadInputTable {
         plain(notFound, missing, "trace", missing, dst)
         plain(notFound, missing, "trace", x.free, missing)
         plain(bad, "<destination>", "trace", x.free)
+        // trace --live: nothing is sent and no rule is added when the input is bad.
+        plain(bad, "--sport", "trace", x.free, dst, "--port", "80", "--sport", "4000", "--live")
+        plain(bad, "--size", "trace", x.free, dst, "--size", "100", "--live")
+        plain(bad, "--state-dir", "trace", x.free, dst, "--state-dir", "/tmp/pt-lt-unused")
+        plain(bad, "sctp", "trace", x.free, dst, "--proto", "sctp", "--live")
+        plain(bad, "--port", "trace", x.free, dst, "--port", "0", "--live")
+        plain(bad, "bad address '300.1.1.1'", "trace", x.free, "300.1.1.1", "--live")
+        stateOnly(notFound, missing, "trace", missing, dst, "--live")
+        stateOnly(notFound, missing, "trace", x.free, missing, "--live")
 
         // capture: counts, buffer and snap lengths, filters, interfaces, outputs.
         plain(notFound, missing, "capture", missing, "-c", "1")

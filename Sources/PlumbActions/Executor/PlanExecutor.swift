@@ -245,6 +245,10 @@ public final class PlanExecutor {
             if batch.isEmpty { return false }
             try inNamespace(ns) { try applier.apply(family: family, batch: batch, step: text) }
             return true
+        case .nftables(let batch, _, let ns):
+            if tolerateMissing, (try? sockets.fd(ns)) == nil { return false }
+            let text = step.description
+            return try inNamespace(ns) { try NftBatch.apply(batch, step: text, tolerateMissing: tolerateMissing) }
         case .deleteConntrack(let entries, let ns):
             if tolerateMissing, (try? sockets.fd(ns)) == nil { return false }
             // Entries that went away meanwhile (expired, closed) count as deleted.

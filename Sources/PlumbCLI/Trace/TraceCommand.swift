@@ -16,6 +16,11 @@ struct TraceCommand: ParsableCommand {
             The packet is the first of a new connection (conntrack NEW): ICMP echo by default, TCP with --port.
             Exit codes: 0 delivered (or left the host), 3 dropped, 5 unknown (not followable or a rule that may \
             match could not be evaluated), 4 SRC or DST not found, 64 usage, 77 not root.
+            With --live, a REAL packet is sent from SRC to DST after the static trace (one ICMP echo, TCP SYN or \
+            UDP datagram), traced by temporary nftables rules in each namespace on the path (table plumb_trace_*, \
+            journaled: `plumb gc` removes them after a crash). Every table, chain and rule it met is shown with \
+            the verdict and compared with the static trace; the exit code then follows the live verdict (0 it \
+            passed, 3 dropped or lost, 5 not seen, 130 interrupted). Needs nf_tables (not legacy iptables).
             """)
 
     @Argument(help: "Source namespace (NS or NS@IP).")
@@ -42,6 +47,12 @@ struct TraceCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not scan open file descriptors for namespaces held only by an fd (faster).")
     var noFdScan = false
 
+    @Flag(name: .long, help: "Also send one REAL probe packet from SRC and trace it through nftables (see below).")
+    var live = false
+
+    @Option(name: .long, help: "State directory for --live's journal. Default: $PLUMB_STATE_DIR or /var/lib/plumb.")
+    var stateDir: String?
+
     @Flag(name: .long, help: "Print the trace as JSON.")
     var json = false
 
@@ -57,6 +68,11 @@ struct TraceCommand: ParsableCommand {
         if let size, size < 28 || size > 65535 {
             throw ValidationError("--size must be between 28 and 65535 bytes")
         }
+        if live, sport != nil {
+            throw ValidationError("--sport cannot be used with --live: the probe's source port is chosen to be unique")
+        }
+        if live, size != nil { throw ValidationError("--size cannot be used with --live: the probe has its own size") }
+        if stateDir != nil, !live { throw ValidationError("--state-dir is only used with --live") }
     }
 
     func run() throws {
@@ -105,9 +121,12 @@ struct TraceCommand: ParsableCommand {
         let p = (proto?.lowercased() ?? (port != nil ? "tcp" : "icmp"))
         let wireProto = p == "icmp" && v6 ? "icmpv6" : p
         let defaultSize = (v6 ? 40 : 20) + (p == "icmp" ? 64 : p == "tcp" ? 40 : 8)
+        // --live: the probe's socket first, so the static trace follows the very packet the probe will be
+        // (its source port is the probe's unique tag).
+        let probe = live ? try LiveTrace.openProbe(from: srcNs, proto: wireProto, source: srcAddress, destination: dstAddress) : nil
         let request = TraceRequest(sourceNamespace: srcNs.id, sourceAddress: srcAddress, destination: dstAddress,
                                    destinationNamespace: dstNs?.id, proto: wireProto,
-                                   sourcePort: p == "icmp" ? nil : (sport ?? 43210),
+                                   sourcePort: p == "icmp" ? nil : (probe?.tag ?? sport ?? 43210),
                                    destinationPort: p == "icmp" ? nil : port, size: size ?? defaultSize)
         let oracle = KernelRouteOracle()
         var result: TraceResult
@@ -123,6 +142,9 @@ struct TraceCommand: ParsableCommand {
             } else {
                 only = current.union(engine.needed); snap = session.read(only: only!)
             }
+        }
+        if live {
+            return try LiveTrace(command: self, snapshot: snap, result: result, socket: probe!).run()
         }
         try render(TraceOutput(result: result), as: OutputFormat(json: json))
         switch result.verdict {
