@@ -190,8 +190,8 @@ private struct Layouter {
         if let b = o.badges[e.from] ?? o.badges[e.id] { title += " \(b)" }
         let addr = e.addresses.first.map { a in a.split(separator: "/").first.map(String.init) ?? a }
         let line = [e.interface.map(MapText.clean), addr].compactMap { $0 }.joined(separator: " ")
-        // The link's state (or its live rates) first: it is what a narrow box must not cut.
-        var bottom = [o.edgeNotes[e.id] ?? e.state.rawValue]
+        // The link's state and its live rates first: they are what a narrow box must not cut.
+        var bottom = [e.state.rawValue + (e.state == .up ? o.edgeNotes[e.id].map { " \($0)" } ?? "" : "")]
         if let node {
             switch node.kind {
             case .vtep: bottom.append(e.label ?? "vxlan")
@@ -283,7 +283,7 @@ private struct Layouter {
         canvas.horizontal("━", from: 0, to: width - 1, y: y, style: .bus)
         y += 1
         let entries = boxes.map { b -> (Box, String) in
-            let state = o.edgeNotes[b.edge.id] ?? b.state.rawValue
+            let state = b.state.rawValue + (b.state == .up ? o.edgeNotes[b.edge.id].map { " \($0)" } ?? "" : "")
             return (b, "\(b.title) \(b.line) \(state)")
         }
         let colW = min(40, max(16, (entries.map { MapText.count($0.1) }.max() ?? 16) + 2))
@@ -337,7 +337,7 @@ private struct Layouter {
             x = canvas.put(z, x: x, y: y, style: .name)
             regions.append(MapRegion(node: e.to, edge: e.id, x: zx, y: y, width: max(1, x - zx), height: 1))
             anchors[e.id] = MapAnchor(from: (ax, y), to: (zx, y))
-            x = canvas.put(" · \(o.edgeNotes[e.id] ?? e.state.rawValue)", x: x, y: y, style: MapStyle(e.state))
+            x = canvas.put(" · \(e.state.rawValue)\(o.edgeNotes[e.id].map { " \($0)" } ?? "")", x: x, y: y, style: MapStyle(e.state))
             if let b = o.badges[e.id] { canvas.put(" \(b)", x: x, y: y, style: .badge) }
             y += 1
         }

@@ -14,7 +14,7 @@ extension Keymap {
         KeyBinding([.enter], .drillIn, "drill in: namespace → its links → link details; rule → its target chain"),
         KeyBinding([.escape], .back, "back out (close help, cancel input, clear filter)"),
         KeyBinding([.char("/")], .filter, "filter namespaces and links by name, address or container"),
-        KeyBinding([.char(":")], .command, "command line: ns NAME, chain NAME, link NAME, interval SECS, q"),
+        KeyBinding([.char(":")], .command, "command line: ns NAME, chain NAME, link NAME, map, interval SECS, q"),
         KeyBinding([.char("?")], .help, "this help"),
         KeyBinding([.char("r")], .refresh, "refresh now"),
         KeyBinding([.ctrl("l")], .redraw, "redraw the screen"),
@@ -27,6 +27,7 @@ extension Keymap {
         KeyBinding([.char("S")], .showSockets, "show the selected namespace's sockets: listeners, connections, owners"),
         KeyBinding([.char("P")], .showPorts, "show the published ports: target, reached?, who listens"),
         KeyBinding([.char("u")], .undo, "undo the last fix Plumb applied (shows the plan first)"),
+        KeyBinding([.char("m")], .map, "open the map: the whole host drawn as uplinks, bridges, containers and tunnels"),
 
         // Pane-specific meanings of the arrows.
         KeyBinding([.right, .char("l")], .drillIn, "show the selected namespace's links", context: .namespaces),
@@ -41,6 +42,15 @@ extension Keymap {
         KeyBinding([.char("e")], .captureFilter, "edit the BPF filter (restarts the capture)", context: .capture),
         KeyBinding([.char("w")], .captureSave, "save the packets to a file (.pcap or .pcapng)", context: .capture),
         KeyBinding([.char("x")], .captureClose, "close the capture", context: .capture),
+
+        KeyBinding([.up, .char("k")], .moveUp, "move to the node above", context: .map),
+        KeyBinding([.down, .char("j")], .moveDown, "move to the node below", context: .map),
+        KeyBinding([.left, .char("h")], .mapLeft, "move to the node on the left (along the bus)", context: .map),
+        KeyBinding([.right, .char("l")], .mapRight, "move to the node on the right (along the bus)", context: .map),
+        KeyBinding([.enter], .drillIn, "open the node's details (the same tabs as the panes)", context: .map),
+        KeyBinding([.char("/")], .filter, "find a node by name or address and pan to it (again: the next one)", context: .map),
+        KeyBinding([.char("+")], .mapUnfold, "unfold / fold the selected bus (a bus with many ports is folded)", context: .map),
+        KeyBinding([.escape, .char("m")], .back, "close the map", context: .map),
 
         KeyBinding([.char("y"), .enter], .confirmYes, "yes: apply the plan shown", context: .confirm),
         KeyBinding([.char("n"), .escape], .confirmNo, "no: change nothing", context: .confirm),

@@ -8,6 +8,8 @@ public enum Action: String, Sendable, CaseIterable {
     case capture, shell, fix, undo
     // The capture pane.
     case capturePause, captureFollow, captureFilter, captureSave, captureClose
+    // The Map view: open/close, sideways moves, unfold a bus.
+    case map, mapLeft, mapRight, mapUnfold
     // A confirmation question.
     case confirmYes, confirmNo
     // Text input (filter and command line).
@@ -16,7 +18,7 @@ public enum Action: String, Sendable, CaseIterable {
 
 /// Where a binding applies. Lookup tries the most specific context first, then `.global`.
 public enum KeyContext: String, Sendable, CaseIterable {
-    case global, namespaces, topology, details, capture, confirm, help, input
+    case global, namespaces, topology, details, capture, map, confirm, help, input
 
     /// Section title in the help overlay and the README table.
     public var title: String {
@@ -26,6 +28,7 @@ public enum KeyContext: String, Sendable, CaseIterable {
         case .topology: return "Topology pane"
         case .details: return "Details pane"
         case .capture: return "Capture pane"
+        case .map: return "Map view"
         case .confirm: return "Confirmation"
         case .help: return "Help"
         case .input: return "Filter and command line"

@@ -10,6 +10,7 @@ extension AppState {
                 input = nil
                 if mode == .command { return run(inputText, snapshot: snapshot) }
                 if mode == .captureFilter || mode == .captureSave { return acceptCaptureInput(mode, inputText) }
+                if mode == .mapFind { findOnMap(inputText, snapshot: snapshot) }
             case .inputCancel:
                 input = nil
                 if mode == .filter { filter = "" }
@@ -68,6 +69,8 @@ extension AppState {
         case .pause:
             paused.toggle()
             return .pause(paused)
+        case .map:
+            if mapView == nil { toggleMap(snapshot: snapshot) }
         }
         return .none
     }

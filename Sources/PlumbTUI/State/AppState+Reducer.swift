@@ -29,7 +29,7 @@ extension AppState {
             normalize(snapshot)
             return e
         }
-        let contexts: [KeyContext] = showHelp ? [.help, .global] : [focus.context, .global]
+        let contexts: [KeyContext] = showHelp ? [.help, .global] : mapView != nil ? [.map, .global] : [focus.context, .global]
         guard let binding = keymap.binding(for: key, in: contexts) else { return .none }
         message = nil
         guard binding.available else {
@@ -72,9 +72,12 @@ extension AppState {
             message = .error(refusal)
             return .none
         }
+        if let e = performInMap(action, snapshot: snapshot) { return e }
         let rows = PaneRows(self, snapshot)
         let page = max(1, layout.visibleRows(focus) - 1)
         switch action {
+        case .map: toggleMap(snapshot: snapshot)
+        case .mapLeft, .mapRight, .mapUnfold: break  // the map's own keys (performInMap)
         case .moveUp: move(by: -1, rows: rows)
         case .moveDown: move(by: 1, rows: rows)
         case .pageUp: move(by: -page, rows: rows)

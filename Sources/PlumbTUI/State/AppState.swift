@@ -15,6 +15,8 @@ public enum InputMode: Equatable, Sendable {
     case captureFilter
     /// Typing the file to save the captured packets to.
     case captureSave
+    /// `/` on the map: a node's name or address to find.
+    case mapFind
 }
 
 /// Everything the UI remembers between frames. Selections are stored as identities (namespace id, link
@@ -35,6 +37,8 @@ public struct AppState: Equatable, Sendable {
     public var input: InputMode?
     public var inputText = ""
     public var showHelp = false
+    /// The Map view, when open (`m`): it replaces the panes.
+    public var mapView: MapViewState?
     public var paused = false
     /// The focused pane fills the screen.
     public var zoomed = false

@@ -4,9 +4,9 @@ enum ConsoleCommand: Equatable {
     case chain(String)
     case link(String)
     case interval(Double)
-    case quit, help, refresh, pause
+    case quit, help, refresh, pause, map
 
-    static let usage = "ns NAME, chain NAME, link NAME, interval SECS, refresh, pause, help, q"
+    static let usage = "ns NAME, chain NAME, link NAME, map, interval SECS, refresh, pause, help, q"
 
     enum ParseError: Error, Equatable, CustomStringConvertible {
         case empty
@@ -43,6 +43,7 @@ enum ConsoleCommand: Equatable {
         case "help", "h": return .success(.help)
         case "refresh", "r": return .success(.refresh)
         case "pause", "p": return .success(.pause)
+        case "map", "m": return .success(.map)
         default: return .failure(.unknown(verb))
         }
     }

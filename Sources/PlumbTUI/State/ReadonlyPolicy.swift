@@ -16,7 +16,7 @@ public enum ReadonlyPolicy {
         case .moveUp, .moveDown, .pageUp, .pageDown, .top, .bottom, .nextPane, .previousPane, .drillIn, .back,
              .nextTab, .previousTab, .showSockets, .showPorts, .filter, .command, .help, .closeHelp, .refresh, .redraw, .pause, .zoom, .quit,
              .capture, .capturePause, .captureFollow, .captureFilter, .captureClose, .confirmYes, .confirmNo,
-             .inputAccept, .inputCancel, .inputDeleteBackward, .inputClear:
+             .inputAccept, .inputCancel, .inputDeleteBackward, .inputClear, .map, .mapLeft, .mapRight, .mapUnfold:
             return nil
         }
     }

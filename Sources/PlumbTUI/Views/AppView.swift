@@ -15,9 +15,13 @@ public enum AppView {
         }
         let rows = prepared.flatMap { $0.matches(s, ctx.snapshot) ? $0.rows : nil } ?? PaneRows(s, ctx.snapshot)
         TitleBarView.draw(&buf, rect: layout.titleBar, state: s, ctx: ctx)
-        for pane in Pane.allCases {
-            guard let r = layout.rect(pane) else { continue }
-            draw(pane, into: &buf, rect: r, state: s, rows: rows, ctx: ctx)
+        if s.mapView != nil {
+            MapView.draw(&buf, state: s, ctx: ctx)
+        } else {
+            for pane in Pane.allCases {
+                guard let r = layout.rect(pane) else { continue }
+                draw(pane, into: &buf, rect: r, state: s, rows: rows, ctx: ctx)
+            }
         }
         StatusLineView.draw(&buf, rect: layout.statusBar, state: s, rows: rows, ctx: ctx)
         if s.showHelp { HelpOverlay.draw(&buf, layout: layout, scroll: s.scroll[.help] ?? 0, ctx: ctx) }
