@@ -5,23 +5,12 @@ import XCTest
 /// only its name. When the namespace is deleted and another is created under the same name, nothing of the
 /// newcomer is touched on the network's behalf, `net inspect` reports the drift instead of failing, and `net rm`
 /// and `gc` remove what is left in the store.
-final class HostNamespaceIdentityTests: RootTestCase {
-    var lab: TestLab!
-    var home = "", a = "", stateDir = ""
+final class HostNamespaceIdentityTests: StateDirTestCase {
+    var a = ""
 
     override func setUpWithError() throws {
-        try requireRoot()
-        lab = TestLab()
-        addTeardownBlock { [lab] in lab?.cleanup() }
-        home = try lab.addNamespace("hm")
-        a = try lab.addNamespace("a")
-        stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("pt-state-\(lab.tag)-\(UUID().uuidString.prefix(6))").path
-        let dir = stateDir
-        lab.onCleanup { try? FileManager.default.removeItem(atPath: dir) }
-    }
-
-    func plumb(_ args: String..., hostNs: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-        try Shell.result([CLITests.binary] + args + ["--state-dir", stateDir, "--host-ns", hostNs ?? home])
+        try super.setUpWithError()
+        a = try namespace("a")
     }
 
     func json(_ text: String) throws -> [String: Any] {
@@ -35,7 +24,7 @@ final class HostNamespaceIdentityTests: RootTestCase {
         var r = try plumb("net", "create", "ptident", "--subnet", "10.213.150.0/24", "--bridge", br, "--json")
         XCTAssertEqual(r.status, 0, r.stderr)
         let created = try json(r.stdout)
-        let oldInode = try Shell.run("stat", "-L", "-c", "%i", "/run/netns/\(home)").trimmingCharacters(in: .whitespacesAndNewlines)
+        let oldInode = try inode(home)
         XCTAssertEqual((created["hostNamespaceInode"] as? NSNumber)?.stringValue, oldInode, "the inode is stored, for display")
         XCTAssertNotNil(created["hostNamespaceCookie"], "the identity is stored")
         XCTAssertEqual(try plumb("net", "connect", "ptident", a).status, 0)

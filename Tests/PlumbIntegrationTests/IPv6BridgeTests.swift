@@ -5,31 +5,14 @@ import XCTest
 /// sysctls, never the real host's): addresses and leases from fd13::/16, ip6tables chains and rules with the
 /// same per-rule ownership as IPv4, IPv6 forwarding in the network's host namespace, NAT66 only when asked.
 /// The kernel is read back with `ip -j -6 addr` and `ip6tables-save`.
-final class IPv6BridgeTests: RootTestCase {
-    var lab: TestLab!
-    var home = "", stateDir = ""
-
-    override func setUpWithError() throws {
-        try requireRoot()
-        lab = TestLab()
-        addTeardownBlock { [lab] in lab?.cleanup() }
-        home = try namespace("h")
-        stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("pt-state-\(lab.tag)-\(UUID().uuidString.prefix(6))").path
-        let dir = stateDir
-        lab.onCleanup { try? FileManager.default.removeItem(atPath: dir) }
-    }
-
+final class IPv6BridgeTests: StateDirTestCase {
     /// A test namespace with IPv6 on (TestLab turns it off, to keep router solicitations out of other tests).
-    func namespace(_ suffix: String) throws -> String {
+    override func namespace(_ suffix: String) throws -> String {
         let ns = try lab.addNamespace(suffix)
         for key in ["all", "default", "lo"] {
             try Shell.run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.\(key).disable_ipv6=0")
         }
         return ns
-    }
-
-    func plumb(_ args: String...) throws -> (status: Int32, stdout: String, stderr: String) {
-        try Shell.result([CLITests.binary] + args + ["--state-dir", stateDir, "--host-ns", home])
     }
 
     /// `ip -j -6 addr` of one interface: its global addresses as "ADDR/LEN".
@@ -101,6 +84,10 @@ final class IPv6BridgeTests: RootTestCase {
         XCTAssertTrue(try Shell.run("ip", "-n", a, "-4", "addr").contains("10.213.161.2/24"))
         XCTAssertTrue(try Shell.run("ip", "-n", a, "-6", "route", "show", "default").contains("via fd13:61::1"))
         XCTAssertEqual(try Shell.result(["ip", "netns", "exec", a, "ping", "-6", "-c", "1", "-w", "5", "fd13:61::1"]).status, 0)
+        // Both leases go with the endpoint: connecting again gets the same two addresses.
+        XCTAssertEqual(try plumb("net", "disconnect", "ptds", a).status, 0)
+        r = try plumb("net", "connect", "ptds", a, "--json")
+        XCTAssertTrue(r.stdout.contains("\"address\":\"10.213.161.2\"") && r.stdout.contains("\"address6\":\"fd13:61::2\""), r.stdout)
 
         XCTAssertEqual(try plumb("net", "rm", "ptds", "--force").status, 0)
         XCTAssertEqual(try save("ip6tables-save"), v6Before)

@@ -3,28 +3,7 @@ import XCTest
 
 /// `net inspect` and `gc` reconcile macvlan networks (endpoints that live only in their sandboxes) and networks
 /// of another `--host-ns` than the one gc is given, both ways, touching only what the journal proves Plumb made.
-final class SandboxDriftTests: RootTestCase {
-    var lab: TestLab!
-    var home = "", stateDir = ""
-
-    override func setUpWithError() throws {
-        try requireRoot()
-        lab = TestLab()
-        addTeardownBlock { [lab] in lab?.cleanup() }
-        home = try lab.addNamespace("h")
-        stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("pt-state-\(lab.tag)-\(UUID().uuidString.prefix(6))").path
-        let dir = stateDir
-        lab.onCleanup { try? FileManager.default.removeItem(atPath: dir) }
-    }
-
-    func plumb(_ args: String..., hostNs: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-        try Shell.result([CLITests.binary] + args + ["--state-dir", stateDir, "--host-ns", hostNs ?? home])
-    }
-
-    func inode(_ ns: String) throws -> String {
-        try Shell.run("stat", "-L", "-c", "%i", "/run/netns/\(ns)").trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
+final class SandboxDriftTests: StateDirTestCase {
     func drift(_ network: String) throws -> [String] {
         let r = try plumb("net", "inspect", network, "--json")
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -85,5 +64,39 @@ final class SandboxDriftTests: RootTestCase {
         XCTAssertFalse(try links(home).contains { $0.hasPrefix("plv") }, "the orphan veth in the network's own host namespace went")
         XCTAssertEqual(try drift("ptobr"), [])
         XCTAssertEqual(try plumb("net", "rm", "ptobr").status, 0)
+    }
+
+    /// CNI endpoints both ways: a lost row whose interface is still in its sandbox gets a CNI DEL there (the
+    /// journal proves Plumb's ADD made it); an endpoint whose sandbox is gone gets a DEL with no netns, which
+    /// frees its host-local lease. Checked on host-local's own lease files.
+    func testCNIDriftBothWays() throws {
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: "/usr/lib/cni/bridge"), "containernetworking-plugins missing")
+        let dataDir = "\(stateDir)-ipam", conf = "\(stateDir)-cni.conflist"
+        lab.onCleanup { try? FileManager.default.removeItem(atPath: dataDir); try? FileManager.default.removeItem(atPath: conf) }
+        try """
+            {"cniVersion":"1.0.0","name":"ptcnid","plugins":[{"type":"bridge","bridge":"\(lab.linkName("cb"))","isGateway":true,
+             "ipam":{"type":"host-local","subnet":"10.213.154.0/24","dataDir":"\(dataDir)"}}]}
+            """.write(toFile: conf, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try plumb("net", "create", "ptcnid", "--driver", "cni", "--cni-config", conf).status, 0)
+        let a = try lab.addNamespace("a"), b = try lab.addNamespace("b")
+        XCTAssertEqual(try plumb("net", "connect", "ptcnid", a).status, 0)
+        XCTAssertEqual(try plumb("net", "connect", "ptcnid", b).status, 0)
+        func leases() throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: "\(dataDir)/ptcnid").filter { $0.hasPrefix("10.213.154.") }.sorted()
+        }
+        XCTAssertEqual(try leases().count, 2)
+
+        try Shell.run("sqlite3", "\(stateDir)/state.db", "DELETE FROM endpoints WHERE network = 'ptcnid' AND sandbox = '\(try inode(a))'")
+        try Shell.run("ip", "netns", "del", b)
+        let aInode = try inode(a), found = try drift("ptcnid")
+        XCTAssertTrue(found.contains { $0.contains("interface eth0 in net:[\(aInode)] belongs to no endpoint") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.contains("its namespace is gone") }, "\(found)")
+
+        let r = try plumb("gc")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try links(a), ["lo"], "the DEL ran in a: its eth0 went")
+        XCTAssertEqual(try leases(), [], "both host-local leases were released")
+        XCTAssertEqual(try drift("ptcnid"), [])
+        XCTAssertEqual(try plumb("net", "rm", "ptcnid").status, 0)
     }
 }
