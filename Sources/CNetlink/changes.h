@@ -18,6 +18,16 @@ static inline int plumb_ifindex(struct nl_sock *sk, const char *name) {
     return idx;
 }
 
+/// An address handed over as bytes (network order) rather than text: family AF_INET (4 bytes) or AF_INET6
+/// (16), and a prefix length. Swift parses and checks the text once (PlumbModel's IPPrefix); nothing is
+/// formatted or parsed again at this boundary. NULL when family is 0.
+static inline struct nl_addr *plumb_nl_addr(int family, const uint8_t *bytes, int prefixlen) {
+    if (family != AF_INET && family != AF_INET6) return NULL;
+    struct nl_addr *a = nl_addr_build(family, bytes, family == AF_INET ? 4 : 16);
+    if (a) nl_addr_set_prefixlen(a, prefixlen);
+    return a;
+}
+
 static inline int plumb_add_link(struct nl_sock *sk, struct rtnl_link *l, const char *name, int mtu) {
     rtnl_link_set_name(l, name);
     if (mtu > 0) rtnl_link_set_mtu(l, (unsigned)mtu);
@@ -60,18 +70,20 @@ static inline int plumb_add_macvlan(struct nl_sock *sk, const char *name, const 
     return plumb_add_link(sk, l, name, mtu);
 }
 
-static inline int plumb_add_vxlan(struct nl_sock *sk, const char *name, uint32_t vni, const char *local,
-                                  const char *remote, int port, const char *parent, int mtu) {
+/// local/remote: family 0 when absent (see plumb_nl_addr).
+static inline int plumb_add_vxlan(struct nl_sock *sk, const char *name, uint32_t vni,
+                                  int local_family, const uint8_t *local, int remote_family, const uint8_t *remote,
+                                  int port, const char *parent, int mtu) {
     struct rtnl_link *l = rtnl_link_vxlan_alloc();
     if (!l) return -NLE_NOMEM;
     rtnl_link_vxlan_set_id(l, vni);
     struct nl_addr *a = NULL;
-    if (remote && *remote) {
-        if (nl_addr_parse(remote, AF_UNSPEC, &a) < 0) { rtnl_link_put(l); return -NLE_INVAL; }
+    if (remote_family) {
+        if (!(a = plumb_nl_addr(remote_family, remote, remote_family == AF_INET ? 32 : 128))) { rtnl_link_put(l); return -NLE_INVAL; }
         rtnl_link_vxlan_set_group(l, a); nl_addr_put(a); a = NULL;
     }
-    if (local && *local) {
-        if (nl_addr_parse(local, AF_UNSPEC, &a) < 0) { rtnl_link_put(l); return -NLE_INVAL; }
+    if (local_family) {
+        if (!(a = plumb_nl_addr(local_family, local, local_family == AF_INET ? 32 : 128))) { rtnl_link_put(l); return -NLE_INVAL; }
         rtnl_link_vxlan_set_local(l, a); nl_addr_put(a);
     }
     if (port > 0) rtnl_link_vxlan_set_port(l, (uint32_t)port);
@@ -200,12 +212,13 @@ static inline int plumb_set_master(struct nl_sock *sk, const char *name, const c
     return rtnl_link_enslave_ifindex(sk, m, s);
 }
 
-/// add != 0: add, else delete. cidr like "10.0.0.2/24" or "fd13::2/64".
-static inline int plumb_address(struct nl_sock *sk, int add, const char *cidr, const char *link) {
+/// add != 0: add, else delete. The address and its prefix length as bytes (see plumb_nl_addr).
+static inline int plumb_address(struct nl_sock *sk, int add, int family, const uint8_t *bytes, int prefixlen,
+                                const char *link) {
     int idx = plumb_ifindex(sk, link);
     if (idx < 0) return idx;
-    struct nl_addr *a = NULL;
-    if (nl_addr_parse(cidr, AF_UNSPEC, &a) < 0) return -NLE_INVAL;
+    struct nl_addr *a = plumb_nl_addr(family, bytes, prefixlen);
+    if (!a) return -NLE_INVAL;
     struct rtnl_addr *addr = rtnl_addr_alloc();
     if (!addr) { nl_addr_put(a); return -NLE_NOMEM; }
     rtnl_addr_set_ifindex(addr, idx);
@@ -218,17 +231,20 @@ static inline int plumb_address(struct nl_sock *sk, int add, const char *cidr, c
     return err;
 }
 
-/// dst "default" or a CIDR; gateway and link optional (NULL or "").
-static inline int plumb_route(struct nl_sock *sk, int add, const char *dst, const char *gateway, const char *link) {
+/// The route's family; dst as bytes with its prefix length, or dst_family 0 for "default" (no RTA_DST, as
+/// `nl_addr_parse("default")` gave); gateway family 0 when there is none; link optional (NULL or "").
+static inline int plumb_route(struct nl_sock *sk, int add, int family, int dst_family, const uint8_t *dst,
+                              int dst_len, int gw_family, const uint8_t *gateway, const char *link) {
     struct nl_addr *gw = NULL, *d = NULL;
-    int family = AF_INET;
-    if (gateway && *gateway) {
-        if (nl_addr_parse(gateway, AF_UNSPEC, &gw) < 0) return -NLE_INVAL;
-        family = nl_addr_get_family(gw);
-    } else if (strcmp(dst, "default") != 0 && strchr(dst, ':')) {
-        family = AF_INET6;
+    if (gw_family) {
+        if (!(gw = plumb_nl_addr(gw_family, gateway, gw_family == AF_INET ? 32 : 128))) return -NLE_INVAL;
     }
-    if (nl_addr_parse(dst, family, &d) < 0) { if (gw) nl_addr_put(gw); return -NLE_INVAL; }
+    if (dst_family) {
+        d = plumb_nl_addr(dst_family, dst, dst_len);
+    } else if ((d = nl_addr_alloc(0))) {
+        nl_addr_set_family(d, family);
+    }
+    if (!d) { if (gw) nl_addr_put(gw); return -NLE_INVAL; }
     struct rtnl_route *r = rtnl_route_alloc();
     struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
     if (!r || !nh) return -NLE_NOMEM;

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import PlumbKernel
+import PlumbModel
 import PlumbSystem
 
 /// The typed change session against a real namespace: each change is visible to `ip`, and a refusal carries
@@ -22,10 +23,23 @@ final class NetlinkChangeSessionTests: RootTestCase {
         try s.addVethPair(a, peer: b, mtu: 1400)
         try s.setMaster(a, master: br)
         try s.setUp(br); try s.setUp(a); try s.setUp(b)
-        try s.address("10.213.77.1/24", on: br, add: true)
-        try s.address("10.213.78.2/24", on: b, add: true)
-        try s.route(to: "10.213.79.0/24", gateway: "10.213.78.1", link: b, add: true)
+        try s.address(IPPrefix("10.213.77.1/24")!, on: br, add: true)
+        try s.address(IPPrefix("10.213.78.2/24")!, on: b, add: true)
+        try s.route(to: IPPrefix("10.213.79.0/24")!, gateway: IPAddress("10.213.78.1")!, link: b, add: true)
         try s.setHairpin(a, true)
+        // Addresses cross into C as family + bytes + prefix length: IPv6, a default route, VXLAN endpoints.
+        try Shell.run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.\(b).disable_ipv6=0")
+        try s.address(IPPrefix("fd13:77::2/64")!, on: b, add: true)
+        try s.route(to: nil, gateway: IPAddress("10.213.78.1")!, link: b, add: true)
+        let vx = lab.linkName("vx")
+        try s.addVxlan(vx, vni: 77, local: IPAddress("10.213.78.2")!, remote: IPAddress("10.213.78.9")!, port: 4789,
+                       parent: b, mtu: nil)
+        XCTAssertTrue(try Shell.run("ip", "-n", ns, "-6", "-o", "addr", "show").contains("fd13:77::2/64"))
+        XCTAssertTrue(try Shell.run("ip", "-n", ns, "route", "show").contains("default via 10.213.78.1 dev \(b)"))
+        let vxlan = try Shell.run("ip", "-n", ns, "-d", "link", "show", vx)
+        XCTAssertTrue(vxlan.contains("vxlan id 77 remote 10.213.78.9 local 10.213.78.2"), vxlan)
+        try s.route(to: nil, gateway: IPAddress("10.213.78.1")!, link: b, add: false)
+        XCTAssertFalse(try Shell.run("ip", "-n", ns, "route", "show").contains("default"))
 
         let links = try Shell.run("ip", "-n", ns, "-o", "link", "show")
         XCTAssertTrue(links.contains("\(a)@\(b)") && links.contains("master \(br)"), links)
@@ -54,10 +68,10 @@ final class NetlinkChangeSessionTests: RootTestCase {
         let a = lab.linkName("a"), b = lab.linkName("b")
         try s.addVethPair(a, peer: b, mtu: nil)
         try s.setUp(a)
-        try s.address("10.213.80.1/24", on: a, add: true)
+        try s.address(IPPrefix("10.213.80.1/24")!, on: a, add: true)
         // A gateway outside every connected subnet: the kernel refuses and says why (extended ACK).
         do {
-            try s.route(to: "10.213.81.0/24", gateway: "10.213.99.1", link: a, add: true)
+            try s.route(to: IPPrefix("10.213.81.0/24")!, gateway: IPAddress("10.213.99.1")!, link: a, add: true)
             XCTFail("the kernel accepted an unreachable gateway")
         } catch {
             XCTAssertEqual(error.kernelMessage, "Nexthop has invalid gateway")

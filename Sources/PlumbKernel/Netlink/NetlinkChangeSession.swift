@@ -1,5 +1,6 @@
 import Glibc
 import CNetlink
+import PlumbModel
 
 /// Changes to one namespace's links, addresses and routes: `ip link/address/route` without running `ip`. The
 /// session's socket is opened in the calling thread's namespace and stays bound to it, so the changes can be
@@ -47,10 +48,18 @@ public final class NetlinkChangeSession: @unchecked Sendable {
         try change { plumb_add_macvlan($0, name, parent, mode, Int32(mtu ?? 0), namespaceFd ?? -1) }
     }
 
-    /// A VXLAN device; `local`/`remote` are IP addresses in text, `parent` the underlay link.
-    public func addVxlan(_ name: String, vni: UInt32, local: String?, remote: String?, port: Int, parent: String?,
+    /// A VXLAN device; `remote` is the unicast peer or multicast group, `parent` the underlay link.
+    public func addVxlan(_ name: String, vni: UInt32, local: IPAddress?, remote: IPAddress?, port: Int, parent: String?,
                          mtu: Int?) throws(NetlinkChangeError) {
-        try change { plumb_add_vxlan($0, name, vni, local ?? "", remote ?? "", Int32(port), parent ?? "", Int32(mtu ?? 0)) }
+        let l = CAddress(local.map { IPPrefix(host: $0) }), r = CAddress(remote.map { IPPrefix(host: $0) })
+        try change { sk in
+            l.bytes.withUnsafeBufferPointer { lb in
+                r.bytes.withUnsafeBufferPointer { rb in
+                    plumb_add_vxlan(sk, name, vni, l.family, lb.baseAddress, r.family, rb.baseAddress, Int32(port),
+                                    parent ?? "", Int32(mtu ?? 0))
+                }
+            }
+        }
     }
 
     public func deleteLink(_ name: String) throws(NetlinkChangeError) {
@@ -95,13 +104,39 @@ public final class NetlinkChangeSession: @unchecked Sendable {
 
     // MARK: Addresses and routes
 
-    /// Adds (or with `add: false` deletes) `cidr` ("10.0.0.2/24", "fd13::2/64") on `link`.
-    public func address(_ cidr: String, on link: String, add: Bool) throws(NetlinkChangeError) {
-        try change { plumb_address($0, add ? 1 : 0, cidr, link) }
+    /// Adds (or with `add: false` deletes) `address` with its prefix length (10.0.0.2/24, fd13::2/64) on `link`.
+    public func address(_ address: IPPrefix, on link: String, add: Bool) throws(NetlinkChangeError) {
+        let a = CAddress(address)
+        try change { sk in a.bytes.withUnsafeBufferPointer { plumb_address(sk, add ? 1 : 0, a.family, $0.baseAddress, a.length, link) } }
     }
 
-    /// Adds (or deletes) a main-table route to `destination` ("default" or a CIDR) via `gateway` and/or `link`.
-    public func route(to destination: String, gateway: String?, link: String?, add: Bool) throws(NetlinkChangeError) {
-        try change { plumb_route($0, add ? 1 : 0, destination, gateway ?? "", link ?? "") }
+    /// Adds (or deletes) a main-table route to `destination` (nil: the default route) via `gateway` and/or
+    /// `link`. The route's family is the gateway's, else the destination's, else IPv4.
+    public func route(to destination: IPPrefix?, gateway: IPAddress?, link: String?, add: Bool) throws(NetlinkChangeError) {
+        let d = CAddress(destination), g = CAddress(gateway.map { IPPrefix(host: $0) })
+        let family = g.family != 0 ? g.family : d.family != 0 ? d.family : AF_INET
+        try change { sk in
+            d.bytes.withUnsafeBufferPointer { db in
+                g.bytes.withUnsafeBufferPointer { gb in
+                    plumb_route(sk, add ? 1 : 0, family, d.family, db.baseAddress, d.length, g.family, gb.baseAddress, link ?? "")
+                }
+            }
+        }
+    }
+}
+
+/// An address as the change shims take it (changes.h, plumb_nl_addr): family, bytes in network order and
+/// prefix length; family 0 means "none". The model parsed and checked it once; nothing at this boundary
+/// formats or parses text again.
+private struct CAddress {
+    var family: Int32 = 0
+    var bytes = [UInt8](repeating: 0, count: 16)
+    var length: Int32 = 0
+
+    init(_ prefix: IPPrefix?) {
+        guard let prefix else { return }
+        family = prefix.address.isIPv4 ? AF_INET : AF_INET6
+        bytes = prefix.address.networkBytes
+        length = Int32(prefix.length)
     }
 }

@@ -62,15 +62,17 @@ public final class RouteLookup: @unchecked Sendable {
 
     private func ask(_ sock: NetlinkSocket, _ q: RouteQuery, fibMatch: Bool) throws -> RouteDecision {
         var cq = plumb_route_query()
-        let v6 = q.destination.contains(":")
-        cq.family = v6 ? AF_INET6 : AF_INET
-        guard Self.pton(q.destination, v6: v6, into: &cq.dst) else {
-            throw SystemError("inet_pton", "destination address '\(q.destination)'", errno: EINVAL)
+        // Parsed once by the model; the query carries bytes into C.
+        guard let dst = IPAddress(q.destination) else {
+            throw SystemError("RTM_GETROUTE", "destination '\(q.destination)' is not an IP address", errno: EINVAL)
         }
+        cq.family = dst.isIPv4 ? AF_INET : AF_INET6
+        Self.store(dst, into: &cq.dst)
         if let s = q.source {
-            guard Self.pton(s, v6: v6, into: &cq.src) else {
-                throw SystemError("inet_pton", "source address '\(s)'", errno: EINVAL)
+            guard let src = IPAddress(s), src.family == dst.family else {
+                throw SystemError("RTM_GETROUTE", "source '\(s)' is not an \(dst.family.name) address", errno: EINVAL)
             }
+            Self.store(src, into: &cq.src)
             cq.has_src = 1
         }
         cq.iif = Int32(q.inputInterface ?? 0)
@@ -103,10 +105,12 @@ public final class RouteLookup: @unchecked Sendable {
         return d
     }
 
-    private static func pton(_ s: String, v6: Bool,
-                             into out: inout (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                                              UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)) -> Bool {
-        withUnsafeMutableBytes(of: &out) { inet_pton(v6 ? AF_INET6 : AF_INET, s, $0.baseAddress) == 1 }
+    /// An address's bytes (network order) in a C `unsigned char[16]` field.
+    private static func store(_ a: IPAddress, into out: inout NetlinkAddress.Bytes16) {
+        let bytes = a.networkBytes
+        withUnsafeMutableBytes(of: &out) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
     }
 
     /// The symbolic names of the errnos a route lookup answers with (the trace explains each).
