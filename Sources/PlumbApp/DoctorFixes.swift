@@ -8,7 +8,7 @@ enum DoctorFixes {
     static func apply(_ f: Finding, journal dir: String) -> StatusMessage {
         do {
             let plan = try DoctorFixService(store: StateStore(path: "\(dir)/state.db")).apply(f)
-            return .info("fixed \(f.check): \(plan.steps.count) step(s) applied; u undoes")
+            return .info("fixed \(f.check): \(counted(plan.steps.count, "step")) applied; u undoes")
         } catch {
             return .error("fix \(f.id) failed, nothing left half-done: \(error)")
         }
@@ -17,7 +17,7 @@ enum DoctorFixes {
     static func undo(journal dir: String) -> StatusMessage {
         do {
             let (id, plan) = try DoctorFixService(store: StateStore(path: "\(dir)/state.db")).undo()
-            return .info("undid the fix for \(id): \(plan.steps.count) step(s)")
+            return .info("undid the fix for \(id): \(counted(plan.steps.count, "step"))")
         } catch {
             return .error("\(error)")
         }

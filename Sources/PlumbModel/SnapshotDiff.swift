@@ -116,8 +116,8 @@ public enum SnapshotDiff {
         }
         let old = rules(a.firewall), new = rules(b.firewall)
         for (chain, r) in new.sorted(by: { $0.key < $1.key }) {
-            guard let o = old[chain] else { add(b, .firewall, "chain \(chain) created (\(r.count) rules)"); continue }
-            if !o.isEmpty && r.isEmpty { add(b, .firewall, "chain \(chain) flushed (\(o.count) rules gone)"); continue }
+            guard let o = old[chain] else { add(b, .firewall, "chain \(chain) created (\(counted(r.count, "rule")))"); continue }
+            if !o.isEmpty && r.isEmpty { add(b, .firewall, "chain \(chain) flushed (\(counted(o.count, "rule")) gone)"); continue }
             for x in r.subtracting(o).sorted() { add(b, .firewall, "rule added to \(chain): \(x)") }
             for x in o.subtracting(r).sorted() { add(b, .firewall, "rule removed from \(chain): \(x)") }
         }

@@ -154,7 +154,7 @@ public struct NetfilterEvaluator {
         // A live trace's marking tables (`plumb trace --live`, maybe another one running now) only mark a probe.
         for t in firewall.tables where t.source == "nft" && fams.contains(t.family) && !LiveTraceTables.isTraceTable(t.name) {
             for c in t.chains where c.hook == hook.nftHook && (!c.rules.isEmpty || c.policy?.lowercased() == "drop") {
-                out.append("nft \(t.family) \(t.name) \(c.name) (hook \(hook.nftHook), \(c.rules.count) rules)")
+                out.append("nft \(t.family) \(t.name) \(c.name) (hook \(hook.nftHook), \(counted(c.rules.count, "rule")))")
             }
         }
         return out

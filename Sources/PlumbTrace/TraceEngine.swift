@@ -470,7 +470,7 @@ public struct TraceEngine {
         if r.dropped, let d = r.decidedBy {
             let what = d.index == 0 ? "the \(hook.rawValue) policy \(d.effect) of table \(d.table)"
                                     : "\(d.location) (\(d.rule)) \(d.effect == "DROP" ? "drops" : "rejects") it"
-            finish(&run, .dropped, "\(ns.displayName): \(what) [\(d.packets) packets, \(d.bytes) bytes so far]")
+            finish(&run, .dropped, "\(ns.displayName): \(what) [\(counted(d.packets, "packet")), \(Readable.bytes(d.bytes)) so far]")
             return false
         }
         return true

@@ -1,3 +1,4 @@
+import PlumbModel
 /// The text form of a trace: numbered hops, each with the checks the kernel would make in order, the rules
 /// that matched (with their counters), and one last line with the verdict.
 public enum TraceTextRenderer {
@@ -20,7 +21,7 @@ public enum TraceTextRenderer {
                                                     : "\(hit.table)/\(hit.chain) #\(hit.index)"
                         var line = "                 \(pad(where_, 28)) "
                         if hit.index != 0 { line += hit.rule + "  " }
-                        line += "[\(hit.packets) pkts, \(hit.bytes) B] → \(hit.effect)"
+                        line += "[\(counted(hit.packets, "pkt")), \(Readable.bytes(hit.bytes))] → \(hit.effect)"
                         out += line + "\n"
                     }
                     for n in nf.unevaluatedNft { out += "                 ? \(n): not evaluated\n" }

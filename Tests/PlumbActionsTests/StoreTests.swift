@@ -155,7 +155,7 @@ final class StoreTests: StoreTestCase {
         _ = try store.allocate(network: "web", requested: nil, sandbox: "1")
         try store.addEndpoint(endpoint("web", "1", address: "10.213.0.2"))
         let e = assertThrows(.networkHasEndpoints("web", sandboxes: ["1"])) { try store.deleteNetwork(named: "web") }
-        XCTAssertEqual(e, "network 'web' still has 1 endpoint(s) (1): disconnect them first")
+        XCTAssertEqual(e, "network 'web' still has 1 endpoint (1): disconnect them first")
         try store.removeEndpoint(network: "web", key: "1")
         _ = try store.allocate(network: "web", requested: "10.213.0.50", sandbox: nil)
         try store.deleteNetwork(named: "web")

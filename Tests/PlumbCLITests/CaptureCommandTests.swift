@@ -71,7 +71,14 @@ final class CaptureCommandTests: XCTestCase {
         XCTAssertEqual(o["summary"] as? String, "IP 10.213.100.1 > 10.213.100.2: ICMP echo request, id 7, seq 1, length 8")
         let layers = try XCTUnwrap(o["layers"] as? [[String: Any]])
         XCTAssertEqual(layers.map { $0["name"] as? String }, ["Frame", "Ethernet", "IPv4", "ICMP"])
-        let ip = try XCTUnwrap(layers[2]["fields"] as? [String: String])
-        XCTAssertTrue(ip.values.contains("10.213.100.2"), "\(ip)")
+        let ip = try XCTUnwrap(layers[2]["fields"] as? [String: Any])
+        XCTAssertEqual(ip["destination"] as? String, "10.213.100.2", "\(ip)")
+        // Numbers are JSON numbers, not strings ("ttl": 64); named values stay text.
+        XCTAssertEqual(ip["ttl"] as? Int, 64, "\(ip)")
+        XCTAssertEqual(ip["protocol"] as? String, "ICMP (1)", "\(ip)")
+        let icmp = try XCTUnwrap(layers[3]["fields"] as? [String: Any])
+        XCTAssertEqual(icmp["type"] as? String, "echo request (8)", "\(icmp)")
+        XCTAssertEqual(icmp["sequence"] as? Int, 1, "\(icmp)")
+        XCTAssertEqual((layers[0]["fields"] as? [String: Any])?["captured length"] as? Int, frame.count)
     }
 }

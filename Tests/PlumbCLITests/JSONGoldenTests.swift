@@ -13,12 +13,7 @@ final class JSONGoldenTests: XCTestCase {
     /// Renders `output` as the command would print it with `--json` (and `--pretty`) and compares each form.
     func check<O: CommandOutput>(_ output: O, _ name: String, pretty: Bool = true,
                                  file: StaticString = #filePath, line: UInt = #line) throws {
-        GoldenFile.assertMatches(try GoldenFile.captured { try render(output, as: .json(pretty: false), to: $0) },
-                                 "\(name).json", file: file, line: line)
-        if pretty {
-            GoldenFile.assertMatches(try GoldenFile.captured { try render(output, as: .json(pretty: true), to: $0) },
-                                     "\(name).pretty.json", file: file, line: line)
-        }
+        try goldenJSON(output, name, pretty: pretty, file: file, line: line)
     }
 
     func testSnapshot() throws {
@@ -66,10 +61,6 @@ final class JSONGoldenTests: XCTestCase {
         try check(ChangeReport(plans: [], dryRun: false, result: AnyEncodable(eps[0]), summary: ""), "net-connect", pretty: false)
         try check(ChangeReport(plans: [], dryRun: false, result: AnyEncodable(eps), summary: ""), "net-connect-many", pretty: false)
         try check(NetworkListing(rows: [NetworkRow(OutputFixtures.network(), endpoints: 2)]), "net-ls", pretty: false)
-        // `net inspect --json` is always indented.
-        GoldenFile.assertMatches(try GoldenFile.captured {
-            try render(NetworkInspection(report: OutputFixtures.inspection()), as: .json(pretty: true), to: $0)
-        }, "net-inspect.json")
     }
 
     func testLab() throws {
@@ -124,5 +115,17 @@ final class JSONGoldenTests: XCTestCase {
     /// `capture --json` is NDJSON: one compact object and a newline per packet.
     func testCapturePacketLine() throws {
         GoldenFile.assertMatches(try OutputFixtures.packetLine().bytes(as: .json(pretty: false)), "capture.ndjson")
+    }
+}
+
+/// Renders `output` as the command prints it with `--json` (and with `--pretty`) and compares each form with
+/// its golden file (`NAME.json`, `NAME.pretty.json`).
+func goldenJSON<O: CommandOutput>(_ output: O, _ name: String, pretty: Bool = true,
+                                  file: StaticString = #filePath, line: UInt = #line) throws {
+    GoldenFile.assertMatches(try GoldenFile.captured { try render(output, as: .json(pretty: false), to: $0) },
+                             "\(name).json", file: file, line: line)
+    if pretty {
+        GoldenFile.assertMatches(try GoldenFile.captured { try render(output, as: .json(pretty: true), to: $0) },
+                                 "\(name).pretty.json", file: file, line: line)
     }
 }

@@ -130,7 +130,7 @@ final class ConntrackCheckTests: XCTestCase {
                                             staleTargets: ["10.213.110.9"], staleEntries: [entry]))
         XCTAssertEqual(fixable.first?.fix?.steps, [.deleteConntrack(entries: [entry], in: .host)])
         XCTAssertEqual(fixable.first?.undo?.steps, [])
-        XCTAssertTrue(fixable.first?.explanation.contains("deletes exactly these 1 entries") ?? false, fixable.first?.explanation ?? "")
+        XCTAssertTrue(fixable.first?.explanation.contains("deletes exactly this entry") ?? false, fixable.first?.explanation ?? "")
         XCTAssertEqual(run(nil), [], "not read: no finding")
     }
 }

@@ -270,8 +270,9 @@ final class CaptureIntegrationTests: RootTestCase {
         for o in objects {
             XCTAssertTrue((o["summary"] as? String)?.contains("ICMP echo request") ?? false, "\(o)")
             let layers = try XCTUnwrap(o["layers"] as? [[String: Any]])
-            let ip = try XCTUnwrap(layers.first { $0["name"] as? String == "IPv4" }?["fields"] as? [String: String])
-            XCTAssertTrue(ip.values.contains("10.213.100.1"), "\(ip)")
+            let ip = try XCTUnwrap(layers.first { $0["name"] as? String == "IPv4" }?["fields"] as? [String: Any])
+            XCTAssertEqual(ip["source"] as? String, "10.213.100.1", "\(ip)")
+            XCTAssertEqual(ip["ttl"] as? Int, 64, "numbers are JSON numbers: \(ip)")
             XCTAssertEqual(o["length"] as? Int, 98)
         }
     }

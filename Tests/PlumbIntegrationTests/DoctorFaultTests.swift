@@ -373,6 +373,14 @@ final class DoctorFaultTests: DoctorTestCase {
         let all = try plumb(["doctor", "--fix-all", "--yes"])
         XCTAssertEqual(all.status, 0, all.stderr)
         XCTAssertTrue(all.stdout.contains("skipped \(chainId)"), all.stdout)
+        // The same as one JSON document on one line.
+        let asJSON = try plumb(["doctor", "--fix-all", "--yes", "--json"])
+        XCTAssertEqual(asJSON.status, 0, asJSON.stderr)
+        XCTAssertEqual(asJSON.stdout.split(separator: "\n").count, 1, asJSON.stdout)
+        let doc = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(asJSON.stdout.utf8)) as? [String: Any])
+        let fixes = try XCTUnwrap(doc["fixes"] as? [[String: Any]])
+        XCTAssertEqual(fixes.map { $0["finding"] as? String }, [chainId])
+        XCTAssertEqual(fixes.first?["result"] as? String, "skipped")
         XCTAssertTrue(try inNs(h, "iptables-save").contains(":CNI-DN-ptdoc\(tag)"))
         // Without a terminal and without --yes: refused.
         let refused = try plumb(["doctor", "--fix", chainId])

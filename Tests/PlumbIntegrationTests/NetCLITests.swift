@@ -53,6 +53,12 @@ final class NetCLITests: RootTestCase {
         XCTAssertEqual(rows.first?["endpoints"] as? Int, 2)
         r = try plumb("net", "inspect", "ptweb")
         XCTAssertTrue(r.stdout.contains("in sync with the kernel"), r.stdout)
+        // One line like every --json; --pretty indents.
+        r = try plumb("net", "inspect", "ptweb", "--json")
+        XCTAssertEqual(r.stdout.split(separator: "\n").count, 1, r.stdout)
+        XCTAssertTrue(r.stdout.hasPrefix(#"{"network":{"name":"ptweb""#), r.stdout)
+        r = try plumb("net", "inspect", "ptweb", "--json", "--pretty")
+        XCTAssertGreaterThan(r.stdout.split(separator: "\n").count, 10, r.stdout)
 
         r = try plumb("net", "rm", "ptweb")
         XCTAssertEqual(r.status, 64, "refuses while endpoints exist: the request conflicts with what exists")

@@ -35,7 +35,7 @@ final class SnapshotDiffTests: XCTestCase {
             "web: 10.213.1.3/24 added on eth0",
             "web: 10.213.1.2/24 removed from eth0",
             "web: route removed: default via 10.213.1.1 dev eth0",
-            "web: chain ipv4 filter DOCKER flushed (1 rules gone)",
+            "web: chain ipv4 filter DOCKER flushed (1 rule gone)",
         ])
         XCTAssertTrue(SnapshotDiff.events(from: a, to: a).isEmpty)
         XCTAssertEqual(SnapshotDiff.events(from: a, to: b).first?.time, 2)

@@ -90,7 +90,7 @@ final class TraceEngineTests: XCTestCase {
         XCTAssertEqual(r.verdict, .dropped)
         XCTAssertEqual(r.dropHop, 2)
         XCTAssertTrue(r.reason.contains("FORWARD policy DROP"), r.reason)
-        XCTAssertTrue(r.reason.contains("[3 packets, 252 bytes so far]"), r.reason)
+        XCTAssertTrue(r.reason.contains("[3 packets, 252 B so far]"), r.reason)
         XCTAssertEqual(r.hops.count, 2, "nothing is traced past the drop")
     }
 
@@ -232,6 +232,6 @@ final class TraceEngineTests: XCTestCase {
         XCTAssertTrue(text.hasPrefix("trace icmp 10.213.120.2 → 10.213.120.3, 84 bytes, from pt-tr-a\n"), text)
         XCTAssertTrue(text.contains("2    pt-tr-h  [bridge]  in va  out vb  bridge br0"), text)
         XCTAssertTrue(text.contains("filter/FORWARD policy"), text)
-        XCTAssertTrue(text.hasSuffix("DROPPED at hop 2: pt-tr-h: the FORWARD policy DROP of table filter [3 packets, 252 bytes so far]\n"), text)
+        XCTAssertTrue(text.hasSuffix("DROPPED at hop 2: pt-tr-h: the FORWARD policy DROP of table filter [3 packets, 252 B so far]\n"), text)
     }
 }

@@ -35,9 +35,9 @@ public enum ActionError: Error, CustomStringConvertible, Equatable {
         case .command(let step, let m): return "`\(step)` failed: \(m)"
         case .invalid(let m), .notFound(let m), .permission(let m), .unavailable(let m), .inUse(let m): return m
         case .rolledBack(let failure, let undone):
-            return "\(failure); the \(undone) change(s) already made were rolled back, nothing was left behind"
+            return "\(failure); \(undone == 1 ? "the change" : "the \(undone) changes") already made \(undone == 1 ? "was" : "were") rolled back, nothing was left behind"
         case .rollbackIncomplete(let failure, let undone, let left):
-            return "\(failure); \(undone) change(s) were rolled back, but this was LEFT BEHIND: \(left.joined(separator: "; ")) "
+            return "\(failure); \(counted(undone, "change")) \(undone == 1 ? "was" : "were") rolled back, but this was LEFT BEHIND: \(left.joined(separator: "; ")) "
                 + "(`plumb gc` retries the undo; `plumb doctor` lists leftovers)"
         }
     }

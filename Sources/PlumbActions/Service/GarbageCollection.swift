@@ -74,7 +74,7 @@ extension NetworkService {
         if changed == 0 {
             report.closedUnchanged += 1
         } else {
-            report.undone.append("\(plan.label) (\(changed) change(s))")
+            report.undone.append("\(plan.label) (\(counted(changed, "change")))")
             report.plans.append(plan.inverse)
         }
     }
@@ -111,7 +111,7 @@ extension NetworkService {
             if !dryRun { report.closedUnchanged += 1 }
             return
         }
-        report.finished.append("\(plan.label) (journal entry \(entry.id): \(steps) kernel change(s), \(rows) store row(s))")
+        report.finished.append("\(plan.label) (journal entry \(entry.id): \(counted(steps, "kernel change")), \(counted(rows, "store row")))")
         report.plans += plans
     }
 

@@ -198,7 +198,7 @@ public final class NetworkService {
             }
             let eps = try store.endpoints(network: name)
             if !eps.isEmpty && !force {
-                throw ActionError.invalid("network '\(name)' still has \(eps.count) endpoint(s) (\(eps.map(\.sandbox).joined(separator: ", "))): disconnect them or use --force")
+                throw ActionError.invalid("network '\(name)' still has \(counted(eps.count, "endpoint")) (\(eps.map(\.sandbox).joined(separator: ", "))): disconnect them or use --force")
             }
             nets.append((net, eps))
         }

@@ -66,7 +66,7 @@ extension NetworkService {
                 return n + batch.split(separator: "\n").filter { $0.hasPrefix("-D ") }.count
             }
             found.append(Drift(kind: .rulesWithoutEndpoint, network: net.name,
-                               description: "\(count) firewall rule(s) tagged plumb:\(net.name):\(key) belong to no endpoint of network \(net.name)",
+                               description: "\(counted(count, "firewall rule")) tagged plumb:\(net.name):\(key) \(count == 1 ? "belongs" : "belong") to no endpoint of network \(net.name)",
                                steps: steps))
         }
         return found

@@ -58,7 +58,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
         case .networkNotFound(let n):
             return "no network named '\(n)' (see `plumb net ls`)"
         case .networkHasEndpoints(let n, let sandboxes):
-            return "network '\(n)' still has \(sandboxes.count) endpoint(s) (\(sandboxes.joined(separator: ", "))): disconnect them first"
+            return "network '\(n)' still has \(counted(sandboxes.count, "endpoint")) (\(sandboxes.joined(separator: ", "))): disconnect them first"
         case .invalidNetwork(let n, let reason):
             return "network '\(n)' cannot be stored: \(reason)"
         case .endpointExists(let n, let s):

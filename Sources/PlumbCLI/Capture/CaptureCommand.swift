@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Glibc
 import PlumbCapture
+import PlumbModel
 import PlumbSystem
 
 /// `plumb capture`: tcpdump inside any namespace or container, several at once merged by time.
@@ -164,7 +165,7 @@ struct CaptureCommand: ParsableCommand {
         if let writeError {
             message = "write failed: \(writeError)"
             if let file, !file.isStream {
-                message += "; \(file.path) keeps the \(file.written) packets before the error (\(file.sink.committedBytes) bytes, a valid file)"
+                message += "; \(file.path) keeps the \(counted(file.written, "packet")) before the error (\(Readable.bytes(UInt64(file.sink.committedBytes))), a valid file)"
             }
         } else {
             switch reason {

@@ -89,8 +89,26 @@ struct PacketLine: CommandOutput {
 struct PacketJSON: Encodable {
     struct LayerJSON: Encodable {
         var name: String
-        /// Field name -> value as the detail view shows it; a repeated name gets `#2`, `#3`...
-        var fields: [String: String]
+        /// Field name -> value as the detail view shows it, numbers and flags as JSON numbers and booleans; a
+        /// repeated name gets `#2`, `#3`...
+        var fields: [String: FieldValue]
+
+        enum CodingKeys: String, CodingKey { case name, fields }
+        /// The fields sorted by name, as they always were (a dictionary of non-String values would come out
+        /// in hash order).
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            var f = c.nestedContainer(keyedBy: FieldKey.self, forKey: .fields)
+            for k in fields.keys.sorted() { try f.encode(fields[k]!, forKey: FieldKey(stringValue: k)) }
+        }
+    }
+
+    struct FieldKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
     var seq: UInt64
     var time: String
@@ -117,7 +135,7 @@ struct PacketJSON: Encodable {
         capturedLength = p.data.count
         summary = CapturePrinter.naming(decoded.summary, info.source.interfaceNames)
         var layers: [LayerJSON] = []
-        for row in decoded.fields() {
+        for row in decoded.typedFields() {
             if layers.last?.name != row.layer { layers.append(LayerJSON(name: row.layer, fields: [:])) }
             var key = row.name, n = 2
             while layers[layers.count - 1].fields[key] != nil { key = "\(row.name)#\(n)"; n += 1 }

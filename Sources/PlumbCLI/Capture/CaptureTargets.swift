@@ -11,7 +11,7 @@ enum CaptureTargets {
         if given.isEmpty { return Array(repeating: "any", count: targets) }
         if given.count == 1 { return Array(repeating: given[0], count: targets) }
         guard given.count == targets else {
-            throw CommandFailure(description: "\(given.count) -i options for \(targets) targets: give one -i for all, or one per target in order",
+            throw CommandFailure(description: "\(given.count) -i options for \(counted(targets, "target")): give one -i for all, or one per target in order",
                                  code: PlumbExit.usage)
         }
         return given

@@ -11,10 +11,12 @@ struct DiffCommand: ParsableCommand {
     @Argument(help: "The earlier snapshot file.") var before: String
     @Argument(help: "The later snapshot file.") var after: String
     @Flag(name: .long, help: "Print the events as JSON.") var json = false
+    @Flag(name: .long, help: "Indent the JSON (with --json); the default is one line, like `ip -j`.")
+    var pretty = false
 
     func run() throws {
         let a = try load(before), b = try load(after)
-        try render(DiffOutput(events: SnapshotDiff.events(from: a, to: b)), as: OutputFormat(json: json))
+        try render(DiffOutput(events: SnapshotDiff.events(from: a, to: b)), as: OutputFormat(json: json, pretty: pretty))
     }
 
     func load(_ path: String) throws -> Snapshot { try loadSnapshotFile(path) }
@@ -28,7 +30,7 @@ func loadSnapshotFile(_ path: String) throws -> Snapshot {
     do {
         return try JSONDecoder().decode(Snapshot.self, from: data)
     } catch {
-        throw CommandFailure(description: "\(path) is not a plumb snapshot (`plumb snapshot --json > FILE` makes one): \(error)",
-                             code: PlumbExit.usage)
+        throw CommandFailure(description: "\(path) is not a plumb snapshot: \(DecodingProblem.describe(error)) "
+                             + "(`plumb snapshot --json > FILE` makes one)", code: PlumbExit.usage)
     }
 }

@@ -35,6 +35,9 @@ struct ConntrackDeleteCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the result (or the plan, with --dry-run) as JSON.")
     var json = false
 
+    @Flag(name: .long, help: "Indent the JSON (with --json); the default is one line, like `ip -j`.")
+    var pretty = false
+
     @Option(name: .long, help: "State directory (journal). Default: $PLUMB_STATE_DIR or /var/lib/plumb.")
     var stateDir: String?
 
@@ -57,7 +60,7 @@ struct ConntrackDeleteCommand: ParsableCommand {
                                            deleted: selected.count, dryRun: dryRun)
         if dryRun || selected.isEmpty {
             let report = ChangeReport(plans: [plan], dryRun: dryRun, result: AnyEncodable(result), summary: result.summary)
-            try render(report, as: OutputFormat(json: json))
+            try render(report, as: OutputFormat(json: json, pretty: pretty))
             return
         }
         let store: StateStore
@@ -66,7 +69,7 @@ struct ConntrackDeleteCommand: ParsableCommand {
         }
         try perform { try ConntrackService(store: store).apply(plan) }
         try render(ChangeReport(plans: [plan], dryRun: false, result: AnyEncodable(result), summary: result.summary),
-                   as: OutputFormat(json: json))
+                   as: OutputFormat(json: json, pretty: pretty))
     }
 
     static func statePath(_ dir: String?) -> String {

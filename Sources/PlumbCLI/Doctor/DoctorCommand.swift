@@ -44,13 +44,16 @@ struct DoctorCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
+    @Flag(name: .long, help: "Indent the JSON (with --json); the default is one line, like `ip -j`.")
+    var pretty = false
+
     @Option(name: .long, help: "State directory (journal). Default: $PLUMB_STATE_DIR or /var/lib/plumb.")
     var stateDir: String?
 
     @Option(name: .long, help: "Treat this ip-netns namespace as the host and look only at what is wired to it (labs, tests).")
     var hostNs: String?
 
-    var format: OutputFormat { OutputFormat(json: json) }
+    var format: OutputFormat { OutputFormat(json: json, pretty: pretty) }
 
     func validate() throws {
         if [fix != nil, undo, fixAll].filter({ $0 }).count > 1 {
@@ -114,7 +117,8 @@ struct DoctorCommand: ParsableCommand {
             throw CommandFailure(description: "not applying without confirmation: stdin is not a terminal; pass --yes",
                                  code: PlumbExit.failure)
         }
-        FileHandleWriter.write(1, "\(question) [y/N] ")
+        // With --json the question goes to stderr: stdout carries the one JSON document.
+        FileHandleWriter.write(json ? 2 : 1, "\(question) [y/N] ")
         let answer = readLine()?.lowercased() ?? ""
         return answer == "y" || answer == "yes"
     }
@@ -143,31 +147,43 @@ struct DoctorCommand: ParsableCommand {
         try render(DoctorFixOutput(finding: finding, plan: applied, dryRun: false), as: format)
     }
 
+    /// Offers each fix in turn. Text shows each plan before its question and the outcome after it; `--json`
+    /// prints one document at the end (questions then go to stderr, so stdout stays JSON).
     func runFixAll(_ report: Doctor.Report) throws {
         let fixable = report.findings.filter { ($0.fix?.steps.isEmpty == false) }
-        for f in fixable where f.impact?.offered == false {
-            FileHandleWriter.write(1, "skipped \(f.id): not offered (\(f.impact?.reason ?? "")); plumb doctor --fix \(f.id) --force applies it\n")
+        let svc = fixable.isEmpty || dryRun ? nil : try service()
+        var outcomes: [DoctorFixAllOutput.Outcome] = []
+        func note(_ o: DoctorFixAllOutput.Outcome) {
+            outcomes.append(o)
+            if !json { FileHandleWriter.write(o.result == .failed ? 2 : 1, o.line) }  // failures on stderr, as errors are
         }
-        if fixable.isEmpty { FileHandleWriter.write(1, "nothing to fix\n"); return }
-        let svc = try service()
-        var failed = 0
-        for f in fixable where f.impact?.offered != false {
-            if f.confirmEach && yes {
-                FileHandleWriter.write(1, "skipped \(f.id): leftover removal needs its own confirmation (plumb doctor --fix \(f.id))\n")
+        for f in fixable {
+            let plan = f.fix!
+            if f.impact?.offered == false {
+                note(.init(finding: f.id, result: .skipped,
+                           reason: "not offered (\(f.impact?.reason ?? "")); plumb doctor --fix \(f.id) --force applies it", plan: plan))
                 continue
             }
-            FileHandleWriter.write(1, DoctorFixOutput.preview(f, f.fix!, dryRun: dryRun))
-            if dryRun { continue }
-            guard try confirm("Apply this fix?") else { FileHandleWriter.write(1, "skipped \(f.id)\n"); continue }
+            if f.confirmEach && yes {
+                note(.init(finding: f.id, result: .skipped,
+                           reason: "leftover removal needs its own confirmation (plumb doctor --fix \(f.id))", plan: plan))
+                continue
+            }
+            if !json { FileHandleWriter.write(1, DoctorFixOutput.preview(f, plan, dryRun: dryRun)) }
+            if dryRun { note(.init(finding: f.id, result: .planned, plan: plan)); continue }
+            guard try confirm(json ? "Apply the fix of \(f.id)?" : "Apply this fix?") else {
+                note(.init(finding: f.id, result: .skipped, reason: "not confirmed", plan: plan))
+                continue
+            }
             do {
-                try svc.apply(f)
-                FileHandleWriter.write(1, "fixed \(f.id)\n")
+                note(.init(finding: f.id, result: .fixed, plan: try svc!.apply(f)))
             } catch {
-                failed += 1
-                printError("fix \(f.id) failed and was rolled back: \(error)")
+                note(.init(finding: f.id, result: .failed, reason: "\(error)", plan: plan))
             }
         }
-        if failed > 0 { throw ExitCode(PlumbExit.failure.rawValue) }
+        let output = DoctorFixAllOutput(dryRun: dryRun, fixes: outcomes)
+        if json || outcomes.isEmpty { try render(output, as: format) }
+        if output.failed > 0 { throw ExitCode(PlumbExit.failure.rawValue) }
     }
 
     func runUndo() throws {

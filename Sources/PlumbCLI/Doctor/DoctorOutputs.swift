@@ -85,3 +85,56 @@ struct DoctorUndoOutput: CommandOutput {
         return "undid \(findingID):\n" + plan.steps.map { "  " + DoctorTextRenderer.oneLine($0) }.joined(separator: "\n") + "\n"
     }
 }
+
+/// `plumb doctor --fix-all`: what happened to each fixable finding. Text is printed as it goes (each plan
+/// before its question); `--json` prints this value once at the end.
+struct DoctorFixAllOutput: CommandOutput, Encodable {
+    enum Result: String, Encodable {
+        /// Applied (journaled; undo with `--undo ID`).
+        case fixed
+        /// Shown only (`--dry-run`).
+        case planned
+        /// Not applied: the user said no, or a leftover removal under `--yes`.
+        case skipped
+        /// Applied and failed; the steps done were rolled back.
+        case failed
+    }
+
+    struct Outcome: Encodable {
+        var finding: String
+        var result: Result
+        /// Why it was skipped or failed; null otherwise.
+        var reason: String?
+        var plan: Plan
+        var commands: [String] { plan.steps.map(\.description) }
+
+        enum CodingKeys: String, CodingKey { case finding, result, reason, plan, commands }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(finding, forKey: .finding)
+            try c.encode(result, forKey: .result)
+            try c.encode(reason, forKey: .reason)
+            try c.encode(plan, forKey: .plan)
+            try c.encode(commands, forKey: .commands)
+        }
+
+        /// The line text output prints once the outcome is known (the plan was shown before).
+        var line: String {
+            switch result {
+            case .fixed: return "fixed \(finding); undo with: plumb doctor --undo \(finding)\n"
+            case .planned: return ""
+            case .skipped: return "skipped \(finding)\(reason.map { ": \($0)" } ?? "")\n"
+            case .failed: return "fix \(finding) failed and was rolled back: \(reason ?? "")\n"
+            }
+        }
+    }
+
+    var dryRun: Bool
+    var fixes: [Outcome]
+
+    var failed: Int { fixes.filter { $0.result == .failed }.count }
+
+    func text() -> String {
+        fixes.isEmpty ? "nothing to fix\n" : fixes.map(\.line).joined()
+    }
+}

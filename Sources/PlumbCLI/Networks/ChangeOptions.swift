@@ -11,11 +11,16 @@ struct ChangeOptions: ParsableArguments {
     @Flag(name: .long, help: "Print the result (or the plan, with --dry-run) as JSON.")
     var json = false
 
+    @Flag(name: .long, help: "Indent the JSON (with --json); the default is one line, like `ip -j`.")
+    var pretty = false
+
     @Option(name: .long, help: "State directory (networks, IPAM, journal). Default: $PLUMB_STATE_DIR or /var/lib/plumb.")
     var stateDir: String?
 
     @Option(name: .long, help: "Build networks inside this ip-netns namespace instead of the host (labs, tests).")
     var hostNs: String?
+
+    var format: OutputFormat { OutputFormat(json: json, pretty: pretty) }
 
     var statePath: String {
         let dir = stateDir ?? ProcessInfo.processInfo.environment["PLUMB_STATE_DIR"] ?? "/var/lib/plumb"
@@ -36,7 +41,7 @@ struct ChangeOptions: ParsableArguments {
     /// Prints what the change did (or, with --dry-run, would do), as text or JSON.
     func report(_ plans: [Plan], result: (any Encodable)? = nil, summary: String) throws {
         let output = ChangeReport(plans: plans, dryRun: dryRun, result: result.map(AnyEncodable.init), summary: summary)
-        try render(output, as: OutputFormat(json: json))
+        try render(output, as: format)
     }
 }
 

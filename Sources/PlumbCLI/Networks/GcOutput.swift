@@ -23,11 +23,11 @@ struct GcOutput: CommandOutput, Encodable {
         }
         if r.changedNothing {
             let closed = r.closedUnchanged == 0 ? ""
-                : " (closed \(r.closedUnchanged) interrupted operation(s) that had changed nothing)"
+                : " (closed \(counted(r.closedUnchanged, "interrupted operation")) that had changed nothing)"
             lines.append("nothing to clean up" + closed)
         }
-        if !r.undone.isEmpty { lines.append("undid \(r.undone.count) interrupted operation(s): \(r.undone.joined(separator: "; "))") }
-        if !r.finished.isEmpty { lines.append("finished \(r.finished.count) interrupted operation(s): \(r.finished.joined(separator: "; "))") }
+        if !r.undone.isEmpty { lines.append("undid \(counted(r.undone.count, "interrupted operation")): \(r.undone.joined(separator: "; "))") }
+        if !r.finished.isEmpty { lines.append("finished \(counted(r.finished.count, "interrupted operation")): \(r.finished.joined(separator: "; "))") }
         lines += r.fixed.map { "fixed: \($0)" }
         lines += r.leftAlone.map { "left alone: \($0)" }
         return lines.joined(separator: "\n") + "\n"

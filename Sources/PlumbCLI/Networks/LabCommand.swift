@@ -20,7 +20,7 @@ struct LabCommand: ParsableCommand {
                 return try change.report(plans, summary: "")
             }
             let st = try perform { try lab.up() }
-            try render(LabOutput(prefix: prefix, up: true, state: st), as: OutputFormat(json: change.json))
+            try render(LabOutput(prefix: prefix, up: true, state: st), as: change.format)
         }
     }
 
@@ -36,7 +36,7 @@ struct LabCommand: ParsableCommand {
                 return try change.report(plans, summary: "")
             }
             let st = try perform { try lab.down() }
-            try render(LabOutput(prefix: prefix, up: false, state: st), as: OutputFormat(json: change.json))
+            try render(LabOutput(prefix: prefix, up: false, state: st), as: change.format)
         }
     }
 }

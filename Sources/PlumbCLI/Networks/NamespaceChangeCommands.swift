@@ -26,7 +26,7 @@ struct NamespaceRemove: ParsableCommand {
         let svc = try change.service()
         let (plan, notes) = try perform { try svc.removeNamespace(name, force: force, dryRun: change.dryRun) }
         let left = plan.steps.count - 1
-        let summary = (left > 0 ? "disconnected its endpoints (\(left) change(s)) and " : "") + "removed namespace \(name)"
+        let summary = (left > 0 ? "disconnected its endpoints (\(counted(left, "change"))) and " : "") + "removed namespace \(name)"
         try change.report([plan], summary: ([summary] + notes.map { "note: \($0)" }).joined(separator: "\n"))
     }
 }
@@ -40,7 +40,7 @@ struct GcCommand: ParsableCommand {
     func run() throws {
         let svc = try change.service()
         let report = try perform { try svc.collectGarbage(dryRun: change.dryRun) }
-        try render(GcOutput(report: report, dryRun: change.dryRun), as: OutputFormat(json: change.json))
+        try render(GcOutput(report: report, dryRun: change.dryRun), as: change.format)
         if !report.failures.isEmpty {
             throw CommandFailure(description: "gc could not repair everything: \(report.failures.joined(separator: "; "))", code: PlumbExit.failure)
         }

@@ -68,7 +68,7 @@ struct NetCommand: ParsableCommand {
             let svc = try change.service()
             let nets = try perform { try svc.store.networks() }
             let rows = try nets.map { n in NetworkRow(n, endpoints: try svc.store.endpoints(network: n.name).count) }
-            try render(NetworkListing(rows: rows), as: OutputFormat(json: change.json))
+            try render(NetworkListing(rows: rows), as: change.format)
         }
     }
 
@@ -79,8 +79,7 @@ struct NetCommand: ParsableCommand {
         func run() throws {
             let svc = try change.service()
             let report = try perform { try svc.inspect(name) }
-            // The one net command whose JSON is indented (it always was; kept for scripts that diff it).
-            try render(NetworkInspection(report: report), as: OutputFormat(json: change.json, pretty: true))
+            try render(NetworkInspection(report: report), as: change.format)
         }
     }
 

@@ -27,7 +27,7 @@ struct SnapshotTextRenderer {
             out += "\n"
         }
         let d = snap.discovery
-        out += "\(snap.namespaces.count) namespaces, \(d.processesScanned) processes"
+        out += "\(counted(snap.namespaces.count, "namespace")), \(counted(d.processesScanned, "process", "processes"))"
         if d.processesVanished > 0 { out += " (\(d.processesVanished) exited while read)" }
         out += "\n"
         for note in snap.notes { out += "! \(note)\n" }
@@ -62,7 +62,8 @@ struct SnapshotTextRenderer {
         }
         if let m = l.macvlanMode { s += " mode \(m)" }
         if !l.addresses.isEmpty { s += "  " + l.addresses.joined(separator: " ") }
-        s += "  rx \(l.stats.rxPackets)p/\(l.stats.rxBytes)B tx \(l.stats.txPackets)p/\(l.stats.txBytes)B"
+        // Byte counts in readable units, as the TUI shows them (JSON keeps the exact numbers).
+        s += "  rx \(l.stats.rxPackets)p/\(Readable.bytes(l.stats.rxBytes)) tx \(l.stats.txPackets)p/\(Readable.bytes(l.stats.txBytes))"
         let bad = l.stats.rxErrors + l.stats.txErrors + l.stats.rxDropped + l.stats.txDropped
         if bad > 0 {
             s += " err \(l.stats.rxErrors)/\(l.stats.txErrors) drop \(l.stats.rxDropped)/\(l.stats.txDropped)"
@@ -96,9 +97,9 @@ struct SnapshotTextRenderer {
             s += "  \(t.source) \(t.family) \(t.name):\n"
             for c in t.chains {
                 s += "    \(c.name)"
-                if let p = c.policy { s += " policy \(p) [\(c.packets) pkts, \(c.bytes) bytes]" }
-                s += " (\(c.rules.count) rules)\n"
-                for r in c.rules { s += "      [\(r.packets):\(r.bytes)] \(r.rule)\n" }
+                if let p = c.policy { s += " policy \(p) [\(counted(c.packets, "pkt")), \(Readable.bytes(c.bytes))]" }
+                s += " (\(counted(c.rules.count, "rule")))\n"
+                for r in c.rules { s += "      [\(counted(r.packets, "pkt")), \(Readable.bytes(r.bytes))] \(r.rule)\n" }
             }
         }
         for n in fw.notes { s += "  ! \(n)\n" }

@@ -56,6 +56,9 @@ struct TraceCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the trace as JSON.")
     var json = false
 
+    @Flag(name: .long, help: "Indent the JSON (with --json); the default is one line, like `ip -j`.")
+    var pretty = false
+
     func validate() throws {
         if let proto, !["tcp", "udp", "icmp"].contains(proto.lowercased()) {
             throw ValidationError("--proto must be tcp, udp or icmp, not '\(proto)'")
@@ -146,7 +149,7 @@ struct TraceCommand: ParsableCommand {
         if live {
             return try LiveTrace(command: self, snapshot: snap, result: result, socket: probe!).run()
         }
-        try render(TraceOutput(result: result), as: OutputFormat(json: json))
+        try render(TraceOutput(result: result), as: OutputFormat(json: json, pretty: pretty))
         switch result.verdict {
         case .delivered, .leftHost: return
         case .dropped: throw ExitCode(PlumbExit.traceDropped.rawValue)

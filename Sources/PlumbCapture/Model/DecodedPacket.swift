@@ -32,6 +32,8 @@ public struct DecodedPacket: Sendable {
 
     /// `(layer, field, value)` rows for a detail view, outermost layer first.
     public func fields() -> [(layer: String, name: String, value: String)] { FieldRenderer.fields(of: self) }
+    /// The same rows with typed values (numbers and flags kept apart from text), for JSON.
+    public func typedFields() -> [(layer: String, name: String, value: FieldValue)] { FieldRenderer.typedFields(of: self) }
 
     public var isComplete: Bool { status == .complete }
 

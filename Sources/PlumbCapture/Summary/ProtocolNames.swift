@@ -81,6 +81,38 @@ enum ProtocolNames {
         }
     }
 
+    /// ICMP (v4) message types by name, as RFC 792 and its successors call them.
+    static func icmpType(_ t: UInt8) -> String {
+        switch t {
+        case 0: return "echo reply"
+        case 3: return "destination unreachable"
+        case 4: return "source quench"
+        case 5: return "redirect"
+        case 8: return "echo request"
+        case 9: return "router advertisement"
+        case 10: return "router solicitation"
+        case 11: return "time exceeded"
+        case 12: return "parameter problem"
+        case 13: return "timestamp request"
+        case 14: return "timestamp reply"
+        default: return "type \(t)"
+        }
+    }
+
+    /// The code of a destination unreachable (type 3), by name; nil for codes of other types.
+    static func icmpUnreachableCode(_ c: UInt8) -> String? {
+        switch c {
+        case 0: return "net unreachable"
+        case 1: return "host unreachable"
+        case 2: return "protocol unreachable"
+        case 3: return "port unreachable"
+        case 4: return "fragmentation needed"
+        case 9, 10: return "administratively prohibited"
+        case 13: return "communication administratively prohibited"
+        default: return nil
+        }
+    }
+
     static func icmpv6Type(_ t: UInt8) -> String {
         switch t {
         case 1: return "destination unreachable"

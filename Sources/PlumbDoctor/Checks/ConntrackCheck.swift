@@ -49,7 +49,7 @@ enum ConntrackCheck {
                     + "refused, and a new container given that address would receive them. "
                     + (fix == nil
                         ? "Delete them with " + ct.staleTargets.prefix(3).map { "`conntrack -D --reply-src \($0)`" }.joined(separator: ", ") + "."
-                        : "The fix deletes exactly these \(ct.staleEntries.count) entries (like `conntrack -D --reply-src "
+                        : "The fix deletes exactly \(ct.staleEntries.count == 1 ? "this entry" : "these \(ct.staleEntries.count) entries") (like `conntrack -D --reply-src "
                             + "\(ct.staleTargets.first ?? "")`, but no others); it has no undo: a deleted entry cannot be put back, "
                             + "and these pointed nowhere."),
                 fix: fix))

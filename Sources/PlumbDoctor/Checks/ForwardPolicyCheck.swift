@@ -95,7 +95,7 @@ enum ForwardPolicyCheck {
                 for c in tools where !reachable.contains(c.name) {
                     let owner = ChainOwner.of(chain: c.name)
                     let fid = DoctorContext.id(unreachedId, ns, "\(table.family):\(table.name):\(c.name)")
-                    let evidence = ["\(ns.displayName) [\(ns.id)] \(table.family) \(table.name): :\(c.name) - with \(c.rules.count) rules"]
+                    let evidence = ["\(ns.displayName) [\(ns.id)] \(table.family) \(table.name): :\(c.name) - with \(counted(c.rules.count, "rule"))"]
                         + c.rules.prefix(6).map { "-A \(c.name) \($0.rule)" }
                     let subjects: [Finding.Subject] = [.init(namespace: ns.id, kind: "chain", name: "\(table.name)/\(c.name)")]
                     guard let entry = ToolEntryChains.entry(table: table.name, chain: c.name) else {

@@ -37,7 +37,7 @@ enum RPFilterCheck {
                     + strict.map { "net.ipv4.conf.\($0).rp_filter = \(ns.sysctls.rpFilter[$0] ?? 0) (\(addressed[$0]!.map(\.cidr.description).joined(separator: " ")))" }
                     + asymmetric.keys.sorted().flatMap { k in asymmetric[k]!.map(\.evidence) },
                 explanation: "With rp_filter 1 the kernel drops a packet unless the route back to its source leaves by "
-                    + "the link it arrived on. \(ns.displayName) has addresses on \(addressed.count) links"
+                    + "the link it arrived on. \(ns.displayName) has addresses on \(counted(addressed.count, "link"))"
                     + (asymmetric.isEmpty ? "; its routes are symmetric today, but any second path (a new default route, "
                        + "policy routing) makes replies vanish." : " and reaches \(asymmetric.keys.sorted().joined(separator: ", ")) "
                        + "through several links, so replies arriving on the other link are dropped.")

@@ -39,7 +39,7 @@ enum WiringCheck {
     static func bridgeDown(_ ctx: DoctorContext) -> [Finding] {
         ctx.bridges.filter { !$0.bridge.isUp && $0.endpoints.contains { $0.link.isUp } }.map { b in
             finding(ctx, "bridge-down", b.ns, b.bridge.name,
-                title: "bridge \(b.bridge.name) in \(b.ns.displayName) is down with \(b.endpoints.count) endpoints",
+                title: "bridge \(b.bridge.name) in \(b.ns.displayName) is down with \(counted(b.endpoints.count, "endpoint"))",
                 subjects: [.init(namespace: b.ns.id, kind: "link", name: b.bridge.name)],
                 evidence: [b.bridge.evidence(in: b.ns)] + b.endpoints.prefix(4).map { $0.link.evidence(in: $0.ns) },
                 explanation: "A bridge that is down forwards nothing between its ports and its own address is unusable, "
@@ -95,7 +95,7 @@ enum WiringCheck {
                         + es.map { .init(namespace: $0.ns.id, kind: "route", name: "default") },
                     evidence: [b.bridge.evidence(in: b.ns)]
                         + es.prefix(4).map { e in "\(e.ns.displayName) [\(e.ns.id)]: default via \(gw) dev \(e.link.name)" },
-                    explanation: "\(es.count) endpoint(s) send everything off-subnet to \(gw), but no link in "
+                    explanation: "\(counted(es.count, "endpoint")) \(es.count == 1 ? "sends" : "send") everything off-subnet to \(gw), but no link in "
                         + "\(b.ns.displayName) has that address: ARP for it goes unanswered and all traffic beyond the "
                         + "bridge fails.",
                     steps: [.addAddress(cidr: cidr.description, link: b.bridge.name, in: ctx.ref(b.ns))]))

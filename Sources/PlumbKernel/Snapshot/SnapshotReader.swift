@@ -144,7 +144,7 @@ public struct SnapshotReader: Sendable {
         stats.namespacesVanished = selected.filter { slots[$0].dump == nil }.count
         if options.netlink == false { stats.namespacesVanished = selected.filter { fds[$0] < 0 }.count }
         for i in found.namespaces.indices where !selected.contains(i) {
-            slots[i].notes.append("not read: only \(selected.count) namespace(s) were asked for")
+            slots[i].notes.append("not read: only \(counted(selected.count, "namespace")) \(selected.count == 1 ? "was" : "were") asked for")
         }
 
         sockets?.retain(only: Set(found.namespaces.map(\.id)))

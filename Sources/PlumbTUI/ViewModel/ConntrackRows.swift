@@ -32,7 +32,7 @@ enum ConntrackRows {
     /// The line above the table: fill of the table and the rates since the previous read.
     static func summary(_ s: ConntrackSample) -> String {
         let u = s.table.usage
-        var text = "\(u.count) entries"
+        var text = counted(u.count, "entry", "entries")
         if let max = u.max, let fill = u.fill { text += " of max \(max) (\(Format.oneDecimal(fill * 100))%)" }
         if let n = s.newPerSecond, let d = s.destroyedPerSecond {
             text += " · \(Format.oneDecimal(n)) new/s · \(Format.oneDecimal(d)) destroyed/s"

@@ -1,17 +1,13 @@
+import PlumbModel
+
 /// Number formatting for narrow columns. Foundation-free on purpose: this runs for every cell of every
 /// frame, and the output must not depend on the user's locale (golden files).
 enum Format {
     /// 0 … 9999 exactly, then 12.3k, 123k, 1.2M, … (packets, counts).
-    static func count(_ v: UInt64) -> String {
-        if v < 10_000 { return String(v) }
-        return scaled(Double(v), units: ["", "k", "M", "G", "T", "P"], base: 1000, space: false)
-    }
+    static func count(_ v: UInt64) -> String { Readable.count(v) }
 
-    /// 0 B, 999 B, 1.2 kB, 12 kB, 1.2 MB … (decimal units, like `ip -h -s` without the binary confusion).
-    static func bytes(_ v: UInt64) -> String {
-        if v < 1000 { return "\(v) B" }
-        return scaled(Double(v), units: ["B", "kB", "MB", "GB", "TB", "PB"], base: 1000, space: true)
-    }
+    /// 0 B, 999 B, 1.2 kB, 12 kB, 1.2 MB … (the CLI's text prints the same).
+    static func bytes(_ v: UInt64) -> String { Readable.bytes(v) }
 
     static func byteRate(_ v: Double) -> String {
         if v < 1000 { return "\(Int(v.rounded())) B/s" }
@@ -33,19 +29,10 @@ enum Format {
     static func millis(_ ms: Double) -> String { "\(Int(ms.rounded())) ms" }
 
     private static func scaled(_ v: Double, units: [String], base: Double, space: Bool) -> String {
-        var x = v, i = 0
-        while x >= base && i < units.count - 1 { x /= base; i += 1 }
-        // 1.2k but 12k and 123k: three significant characters at most.
-        var num = x < 10 ? oneDecimal(x) : String(Int(x.rounded()))
-        if num == "10.0" { num = "10" }
-        if num == "1000" && i < units.count - 1 { num = "1.0"; i += 1 }
-        return num + (space ? " " : "") + units[i]
+        Readable.scaled(v, units: units, base: base, space: space)
     }
 
-    static func oneDecimal(_ x: Double) -> String {
-        let t = Int((x * 10).rounded())
-        return "\(t / 10).\(abs(t % 10))"
-    }
+    static func oneDecimal(_ x: Double) -> String { Readable.oneDecimal(x) }
 
     private static func oneDecimalIfSmall(_ v: Double) -> String {
         v < 10 && v != v.rounded() ? oneDecimal(v) : String(Int(v.rounded()))

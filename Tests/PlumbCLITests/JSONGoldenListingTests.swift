@@ -1,0 +1,80 @@
+import Foundation
+import XCTest
+@testable import PlumbActions
+@testable import PlumbCLI
+import PlumbDoctor
+import PlumbModel
+
+/// The JSON of the listings and results that JSONGoldenTests does not cover, byte for byte (compact, and
+/// `--pretty` for the listings), and one check over every golden file: no Swift-synthesized encoding leaks
+/// into the contract.
+final class JSONGoldenListingTests: XCTestCase {
+    func check<O: CommandOutput>(_ output: O, _ name: String, pretty: Bool = true,
+                                 file: StaticString = #filePath, line: UInt = #line) throws {
+        try goldenJSON(output, name, pretty: pretty, file: file, line: line)
+    }
+
+    func testSockets() throws {
+        let listen = SocketRecord(proto: .tcp, family: .ipv4, state: .listen,
+                                  local: SocketEndpoint(address: IPAddress("0.0.0.0")!, port: 80), receiveQueue: 0, sendQueue: 128,
+                                  inode: 4711, uid: 0, owners: [SocketOwner(pid: 42, fd: 3, comm: "httpd")])
+        let est = SocketRecord(proto: .tcp, family: .ipv4, state: .established,
+                               local: SocketEndpoint(address: IPAddress("10.213.0.2")!, port: 80),
+                               remote: SocketEndpoint(address: IPAddress("10.213.0.1")!, port: 41000), receiveQueue: 0, sendQueue: 0,
+                               inode: 4712, uid: 0, tcp: TCPInfo(rttMicros: 120, congestionWindow: 10, mss: 1448, congestionAlgorithm: "cubic"),
+                               owners: [SocketOwner(pid: 42, fd: 4, comm: "httpd")])
+        let unix = SocketRecord(proto: .unixStream, family: nil, state: .listen, receiveQueue: 0, sendQueue: 0, inode: 4713,
+                                path: "/run/pt.sock", owners: [])
+        try check(SocketListing(rows: [SocketNamespaceRow(namespace: 4026532000, name: "pt-web", containers: ["web"],
+                                                          sockets: [listen, est, unix], notes: ["raw sockets not read"])]), "ss")
+    }
+
+    func testPorts() throws {
+        let port = PublishedPort(namespace: 4026531840, proto: "tcp", hostPort: 8080, targetAddress: "10.213.0.2", targetPort: 80,
+                                 targetNamespace: 4026532000, targetName: "web", owner: "plumb", chain: "PLUMB-DNAT",
+                                 rule: "-p tcp --dport 8080 -j DNAT --to-destination 10.213.0.2:80", reachesTarget: true,
+                                 listener: .wildcard, listenerAddresses: ["0.0.0.0:80"])
+        try check(PortListing(ports: [port], names: [4026531840: "host"]), "ports")
+    }
+
+    func testConntrack() throws {
+        try check(ConntrackListing(namespace: 4026531840, name: "host",
+                                   usage: ConntrackUsage(count: 2, max: 262144, accounting: true),
+                                   entries: ConntrackOutputTests.entries()), "conntrack")
+        let plan = ConntrackService.plan(deleting: ConntrackOutputTests.entries(), in: .named("pt-a"), target: "pt-a",
+                                         filter: ConntrackFilter(src: IPPrefix("10.213.0.0/16")))
+        let result = ConntrackDeleteResult(namespace: 4026532000, name: "pt-a", filter: "--src 10.213.0.0/16", deleted: 2, dryRun: false)
+        try check(ChangeReport(plans: [plan], dryRun: false, result: AnyEncodable(result), summary: result.summary),
+                  "conntrack-delete", pretty: false)
+    }
+
+    /// `net inspect --json` is one line like every other output; `--pretty` indents it.
+    func testNetInspect() throws {
+        try check(NetworkInspection(report: OutputFixtures.inspection()), "net-inspect")
+    }
+
+    /// `doctor --fix-all --json`: one document with each finding's outcome and plan.
+    func testDoctorFixAll() throws {
+        let f = OutputFixtures.doctorReport().findings[0]
+        try check(DoctorFixAllOutput(dryRun: false, fixes: [
+            .init(finding: f.id, result: .fixed, plan: f.fix!),
+            .init(finding: "leftover-chain:1:PT-X", result: .skipped, reason: "not confirmed", plan: f.fix!),
+        ]), "doctor-fix-all", pretty: false)
+        try check(DoctorFixAllOutput(dryRun: true, fixes: []), "doctor-fix-all-nothing", pretty: false)
+        XCTAssertEqual(DoctorFixAllOutput(dryRun: true, fixes: []).text(), "nothing to fix\n")
+    }
+
+    /// Every golden file, every command's JSON: no `{"case":{"_0":…}}` (Swift's synthesized enum encoding),
+    /// and no Foundation-style dates (seconds since 2001) or data blobs.
+    func testNoSynthesizedEncodingInAnyOutput() throws {
+        let dir = try XCTUnwrap(Bundle.module.url(forResource: "Golden", withExtension: nil))
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        XCTAssertGreaterThan(files.count, 25)
+        for name in files {
+            let text = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+            for marker in [#""_0""#, #""_1""#, #""_2""#] {
+                XCTAssertFalse(text.contains(marker), "\(name) holds a synthesized enum encoding (\(marker))")
+            }
+        }
+    }
+}
