@@ -80,7 +80,7 @@ struct LiveTrace {
         if let failure { throw CommandFailure("live trace failed: \(failure)", .failure) }
         guard var live else { return }
         live.notes += notes
-        try render(LiveTraceOutput(result: result, live: live), as: OutputFormat(json: command.json))
+        try render(LiveTraceOutput(result: result, live: live), as: OutputFormat(json: command.json, pretty: command.pretty))
         switch live.verdict {
         case .passed: return
         case .dropped, .lost: throw ExitCode(PlumbExit.traceDropped.rawValue)
