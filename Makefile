@@ -13,11 +13,12 @@ APT_PACKAGES = libncursesw5-dev libnl-3-dev libnl-route-3-dev libpcap-dev libsql
                libnl-idiag-3-dev libnl-nf-3-dev conntrack docker.io podman netavark aardvark-dns lxc
 APT_PACKAGES += graphviz   # map: the map tests check the DOT output with Graphviz (test-only)
 APT_PACKAGES += libnftnl-dev libmnl-dev   # livetrace: `plumb trace --live` parses nftables trace events with libnftnl
+APT_PACKAGES += clang llvm libbpf-dev xxd   # drops: libbpf1 at run time; make bpf compiles the BPF object
 
 # Only `make screenshots` needs a browser; CI never installs it.
 SCREENSHOT_PACKAGES = aha chromium
 
-.PHONY: all deps build test demo bench fuzz screenshots docs install clean
+.PHONY: all deps build test demo bench fuzz screenshots docs install clean bpf
 
 all: build
 
@@ -52,6 +53,11 @@ fuzz: deps
 screenshots: build
 	@SWIFT=$(SWIFT) ./scripts/install-deps.sh $(SCREENSHOT_PACKAGES)
 	./scripts/screenshots.sh $(PLUMB_BIN)
+
+# The drop watcher's BPF object, compiled and embedded as a C array (Sources/CDrops/drops_bpf_object.h, committed,
+# so `swift build` needs no BPF compiler). Run after changing Sources/CDrops/bpf/ or include/drop_event.h.
+bpf: deps
+	./scripts/build-bpf.sh
 
 # Man pages (docs/man/*.1) and docs/keybindings.md, generated from the command tree and the keymap table.
 # A test fails when the committed copies are stale.

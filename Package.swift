@@ -20,6 +20,9 @@ let package = Package(
         // libpcap's API, loaded with dlopen on the first capture (its dependencies slowed every command's start).
         .target(name: "CPcap", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CLinuxShims", cSettings: [.define("_GNU_SOURCE")]),
+        // Dropped packets: the embedded BPF program (libbpf loaded with dlopen) and the perf tracepoint fallback.
+        // bpf/ holds the BPF source, compiled by `make bpf` into the committed drops_bpf_object.h.
+        .target(name: "CDrops", exclude: ["bpf"], cSettings: [.define("_GNU_SOURCE")], linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "PlumbModel"),
         // Owning file descriptors and each system call Plumb makes, wrapped once with errors naming the C call.
         .target(name: "PlumbSystem", dependencies: ["PlumbModel", "CLinuxShims"]),
@@ -37,7 +40,7 @@ let package = Package(
         .target(name: "PlumbTUI", dependencies: ["PlumbModel", "PlumbMap", "CNcursesw", "CCursesShim"]),
         // The live trace's C side: nftables trace events parsed by libnftnl/libmnl, and the probe's socket calls.
         .target(name: "CLiveTrace", linkerSettings: [.linkedLibrary("nftnl"), .linkedLibrary("mnl")]),
-        .target(name: "PlumbKernel", dependencies: ["PlumbModel", "PlumbSystem", "CNetlink", "CLinuxShims", "CLiveTrace"]),
+        .target(name: "PlumbKernel", dependencies: ["PlumbModel", "PlumbSystem", "CNetlink", "CLinuxShims", "CLiveTrace", "CDrops"]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Changes the kernel through PlumbKernel's typed sessions: no C module but SQLite.
         .target(name: "PlumbActions", dependencies: ["PlumbModel", "PlumbKernel", "PlumbSystem", "CSQLite"]),

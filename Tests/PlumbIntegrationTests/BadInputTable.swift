@@ -187,6 +187,14 @@ enum BadInputTable {
         plain(bad, "--max-events", "conntrack", "list", x.free, "--max-events", "5")
         for n in ["0", "-3"] { plain(bad, "--max-events", "conntrack", "list", x.free, "--watch", "--max-events=\(n)") }
         stateOnly(bad, "give a filter", "conntrack", "delete", x.free)
+        // drops (all rejected before anything is watched, except the reason the kernel does not know)
+        plain(notFound, missing, "drops", missing, "--for", "1s")
+        plain(bad, "'extra'", "drops", x.free, "extra")
+        for d in ["0", "-1s", "abc", "10x", "1e9h", huge] { plain(bad, d, "drops", x.free, "--for=\(d)") }
+        plain(bad, "no way!", "drops", x.free, "--reason", "no way!")
+        plain(bad, "BOGUS_REASON", "drops", x.free, "--reason", "BOGUS_REASON", "--for", "1s")
+        for n in ["0", "-3"] { plain(bad, "--max-events", "drops", x.free, "--max-events=\(n)") }
+        plain(bad, "--max-events", "drops", x.free, "--for", "1s", "--max-events", "3")
         stateOnly(bad, "--all --yes", "conntrack", "delete", x.free, "--all")
         stateOnly(bad, "--all selects every entry", "conntrack", "delete", x.free, "--all", "--yes", "--src", "10.213.150.7")
         stateOnly(notFound, missing, "conntrack", "delete", missing, "--src", "10.213.150.7")

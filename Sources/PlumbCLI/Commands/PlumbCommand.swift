@@ -15,7 +15,7 @@ public struct PlumbCommand: ParsableCommand {
             """,
         subcommands: [TUICommand.self, SnapshotCommand.self, DiffCommand.self, NamespaceCommand.self, FirewallCommand.self, SocketsCommand.self, PortsCommand.self, NetCommand.self,
                       LabCommand.self, GcCommand.self, CaptureCommand.self, ExecCommand.self, DoctorCommand.self,
-                      TraceCommand.self, ConntrackCommand.self, MapCommand.self],
+                      TraceCommand.self, ConntrackCommand.self, MapCommand.self, DropsCommand.self],
         defaultSubcommand: TUICommand.self
     )
 

@@ -1,0 +1,212 @@
+import Foundation
+import Glibc
+import PlumbModel
+
+/// How the watcher reads drops.
+public enum DropWatchMode: String, Sendable, Codable {
+    /// The BPF program: every drop attributed (namespace, interface, 5-tuple).
+    case bpf
+    /// The bare skb:kfree_skb tracepoint through perf_event_open: reason, location and protocol, host-wide.
+    case tracepoint
+}
+
+/// The drops feed: watches skb:kfree_skb on its own thread and keeps the recent drops, so that any part of
+/// Plumb can ask "what was dropped in namespace X / for this 5-tuple in the last N ms" (`drops(_:)`), follow
+/// new drops as they come (`waitForNew`), and read the loss counters. Start it with `DropWatcher.start()`;
+/// `stop()` (or the last reference going) detaches the program and unmounts tracefs when Plumb mounted it.
+public final class DropWatcher: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// Use the tracepoint even when BPF would work (tests of the fallback, `--tracepoint`).
+        public var forceTracepoint = false
+        /// How many drops the log keeps, and for how long.
+        public var logCapacity = 100_000
+        public var retentionMillis = 60_000
+        /// How many not-yet-taken drops `waitForNew` keeps for its reader before counting them lost.
+        public var pendingCapacity = 200_000
+        /// How often the reader wakes when no wake-up came (the latest a lone drop is seen).
+        public var pollMillis: Int32 = 100
+        public init() {}
+    }
+
+    public let mode: DropWatchMode
+    /// Why the BPF watcher could not be used (nil with `mode == .bpf`, or when the tracepoint was asked for).
+    public let fallbackReason: String?
+    public let format: KfreeSkbFormat
+
+    private let source: any DropSource
+    private let tracefs: Tracefs
+    private let options: Options
+    private let condition = NSCondition()
+    private var log: DropLog
+    private var pending: [PacketDrop] = []
+    private var pendingLost: UInt64 = 0
+    private var running = true
+    private var finished = false
+    private var failure: DropWatchError?
+    private var wake: (@Sendable () -> Void)?
+    private var namespaceNames: [UInt64: String] = [:]
+
+    private init(mode: DropWatchMode, fallbackReason: String?, format: KfreeSkbFormat, source: any DropSource,
+                 tracefs: Tracefs, options: Options) {
+        self.mode = mode; self.fallbackReason = fallbackReason; self.format = format
+        self.source = source; self.tracefs = tracefs; self.options = options
+        self.log = DropLog(capacity: options.logCapacity, retentionMillis: options.retentionMillis)
+    }
+
+    /// Starts watching: BPF when it loads, else the tracepoint (saying why in `fallbackReason`).
+    /// `onDrops` runs on the watcher's thread after each batch (the TUI wakes its loop with it).
+    public static func start(_ options: Options = Options(), onDrops: (@Sendable () -> Void)? = nil) throws -> DropWatcher {
+        guard geteuid() == 0 else {
+            throw DropWatchError.permission("watching drops needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)")
+        }
+        let tracefs = try Tracefs.open()
+        let formatPath = tracefs.kfreeSkbFile("format")
+        guard let bytes = readWholeFile(formatPath) else {
+            tracefs.release()
+            throw DropWatchError.format("cannot read \(formatPath)")
+        }
+        let format: KfreeSkbFormat
+        do { format = try KfreeSkbFormat(parsing: String(decoding: bytes, as: UTF8.self)) } catch {
+            tracefs.release()
+            throw DropWatchError.format("\(formatPath): \(error)")
+        }
+        var fallback: String?
+        var source: (any DropSource)?
+        if options.forceTracepoint {
+            fallback = "the tracepoint was asked for"
+        } else {
+            do { source = try BPFDropSource() } catch { fallback = error.description }
+        }
+        if source == nil {
+            let idPath = tracefs.kfreeSkbFile("id")
+            guard let idBytes = readWholeFile(idPath),
+                  let id = UInt64(String(decoding: idBytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                tracefs.release()
+                throw DropWatchError.format("cannot read the tracepoint id from \(idPath)")
+            }
+            do { source = try TracepointDropSource(tracepointID: id, format: format) } catch {
+                tracefs.release()
+                throw error
+            }
+        }
+        let watcher = DropWatcher(mode: options.forceTracepoint || fallback != nil ? .tracepoint : .bpf,
+                                  fallbackReason: fallback, format: format, source: source!, tracefs: tracefs,
+                                  options: options)
+        watcher.wake = onDrops
+        let thread = Thread { [watcher] in watcher.run() }
+        thread.name = "plumb-drops"
+        thread.start()
+        return watcher
+    }
+
+    /// CLOCK_MONOTONIC now, in nanoseconds: the clock drops are stamped with.
+    public static func monotonicNanos() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+    }
+
+    /// Whether drops carry their namespace, interface and 5-tuple (BPF) or are host-wide (the tracepoint).
+    public var attributes: Bool { mode == .bpf }
+
+    /// Names for namespaces, by nsfs inode ("pt-a", a container's name), used for the drops that follow.
+    public func nameNamespaces(_ names: [UInt64: String]) {
+        condition.lock(); namespaceNames = names; condition.unlock()
+    }
+
+    // MARK: the feed's questions
+
+    /// The recent drops `query` matches, oldest first (e.g. `DropQuery(netnsCookie: c, lastMillis: 500)`).
+    public func drops(_ query: DropQuery) -> [PacketDrop] {
+        let now = Self.monotonicNanos()
+        condition.lock(); defer { condition.unlock() }
+        return log.drops(query, nowNanos: now)
+    }
+
+    /// How many recent drops `query` matches.
+    public func count(_ query: DropQuery) -> Int {
+        let now = Self.monotonicNanos()
+        condition.lock(); defer { condition.unlock() }
+        return log.count(query, nowNanos: now)
+    }
+
+    /// Drops since the last call, waiting up to `timeoutMillis` for the first (one reader: the CLI's stream, the
+    /// TUI's loop). Throws when the watcher's reader failed.
+    public func waitForNew(timeoutMillis: Int) throws -> [PacketDrop] {
+        let deadline = Date(timeIntervalSinceNow: Double(timeoutMillis) / 1000)
+        condition.lock(); defer { condition.unlock() }
+        while pending.isEmpty && failure == nil && !finished {
+            if !condition.wait(until: deadline) { break }
+        }
+        if let failure { throw failure }
+        let out = pending
+        pending.removeAll(keepingCapacity: true)
+        return out
+    }
+
+    /// Drops the kernel saw (not counting normal frees), and those lost on the way: no room in the ring
+    /// buffer or the perf rings, or not taken by `waitForNew`'s reader in time.
+    public var counters: (seen: UInt64, lost: UInt64) {
+        let c = source.counters
+        condition.lock(); defer { condition.unlock() }
+        return (c.seen, c.lost + pendingLost)
+    }
+
+    /// Stops the thread, detaches from the kernel and unmounts tracefs if Plumb mounted it. Idempotent.
+    public func stop() {
+        condition.lock()
+        running = false
+        while !finished { condition.wait() }
+        condition.unlock()
+        source.close()
+        tracefs.release()
+    }
+
+    deinit { tracefs.release() }
+
+    // MARK: the reader thread
+
+    private func run() {
+        // kallsyms is read here, not in start(): 120,000 lines cost ~50 ms that a command should not wait for.
+        let symbols = readWholeFile("/proc/kallsyms").map { KernelSymbols(parsing: $0) } ?? KernelSymbols()
+        var realtime = timespec()
+        clock_gettime(CLOCK_REALTIME, &realtime)
+        let offset = Double(realtime.tv_sec) + Double(realtime.tv_nsec) / 1e9 - Double(Self.monotonicNanos()) / 1e9
+        var lastExpire = Self.monotonicNanos()
+        while true {
+            condition.lock()
+            let keepGoing = running
+            let names = namespaceNames
+            condition.unlock()
+            guard keepGoing else { break }
+            var batch: [PacketDrop] = []
+            do {
+                let events = try source.poll(timeoutMillis: options.pollMillis)
+                batch.reserveCapacity(events.count)
+                for e in events {
+                    var d = e.packetDrop(format: format, symbols: symbols, realtimeOffset: offset)
+                    if let inode = d.netnsInode { d.namespaceName = names[inode] }
+                    batch.append(d)
+                }
+            } catch {
+                condition.lock(); failure = error; condition.broadcast(); condition.unlock()
+                break
+            }
+            let now = Self.monotonicNanos()
+            condition.lock()
+            if !batch.isEmpty {
+                batch.sort { $0.monotonicNanos < $1.monotonicNanos }
+                log.append(contentsOf: batch)
+                let room = max(0, options.pendingCapacity - pending.count)
+                if batch.count > room { pendingLost += UInt64(batch.count - room) }
+                pending.append(contentsOf: batch.prefix(room))
+                condition.broadcast()
+            }
+            if now - lastExpire > 1_000_000_000 { log.expire(nowNanos: now); lastExpire = now }
+            let wake = self.wake
+            condition.unlock()
+            if !batch.isEmpty { wake?() }
+        }
+        condition.lock(); finished = true; condition.broadcast(); condition.unlock()
+    }
+}
