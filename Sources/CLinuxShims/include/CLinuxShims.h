@@ -6,6 +6,7 @@
 #include "ExecIn.h"
 #include "Epoll.h"
 #include "Mounts.h"
+#include "ProcConnector.h"
 
 extern const int plumb_CLONE_NEWNET;
 extern const int plumb_CLONE_NEWNS;

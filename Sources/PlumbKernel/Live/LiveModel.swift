@@ -15,7 +15,21 @@ public final class LiveModel: @unchecked Sendable {
     /// Mount tables (500 bind mounts of `ip netns` namespaces) re-read only when they change.
     let mountTables = MountTableCache()
     /// The same, by mount namespace id (kernels with NS_MNT_GET_NEXT): nothing pinned, unchanged tables skipped.
-    let mountIndex = MountTableIndex()
+    /// Starts from the CLI's saved index: the first discovery then reads only tables changed since.
+    let mountIndex = MountTableStore.enabled ? MountTableStore().load() : MountTableIndex()
+    /// Process events (fork, exec, exit): between full walks, discovery looks only at the processes they name.
+    /// nil when the connector cannot be opened; then every interval walks /proc, as before.
+    let processEvents: ProcessEvents?
+    var tracker = ProcessTracker()
+    /// The last full /proc walk; the walk is the safety net every `walkEvery` seconds (and at once when events
+    /// were lost: ENOBUFS).
+    var lastWalk = Date.distantPast
+    public var walkEvery: TimeInterval = 30
+    /// Full walks and event-driven passes so far (the benchmark and the tests read them).
+    public internal(set) var walks = 0
+    public internal(set) var eventPasses = 0
+    public var processLookups: Int { tracker.lookups }
+    public var processEventsSeen: Int { tracker.events }
     /// Namespaces that must be read at the next refresh (events that could not be applied in place).
     public private(set) var pending: Set<UInt64> = []
     /// Namespaces whose contents changed since `takeChanged()` (nil: possibly all, after a full read).
@@ -31,7 +45,10 @@ public final class LiveModel: @unchecked Sendable {
     /// Namespaces whose ruleset changed since their firewall was last read.
     public private(set) var pendingFirewall: Set<UInt64> = []
 
-    public init(options: SnapshotOptions) { self.options = options }
+    public init(options: SnapshotOptions, processEvents: Bool = true) {
+        self.options = options
+        self.processEvents = processEvents ? ProcessEvents() : nil
+    }
 
     public var watchedCount: Int { watcher.watchedCount }
 
@@ -107,7 +124,7 @@ public final class LiveModel: @unchecked Sendable {
         reader.discovery.mountTables = mountTables
         reader.discovery.mountIndex = mountIndex
         let started = Date()
-        let found = reader.discover()
+        let found = walked(reader.discover())
         let discoveryMillis = Date().timeIntervalSince(started) * 1000
         let known = Set(old?.namespaces.map(\.id) ?? [])
         let fresh = Set(found.namespaces.map(\.id)).subtracting(known)
@@ -143,12 +160,16 @@ public final class LiveModel: @unchecked Sendable {
     @discardableResult
     public func refreshDiscovery(scanFds: Bool = false) -> Snapshot? {
         guard var snap = snapshot else { return nil }
+        if !scanFds, let quick = discoveryFromEvents(snap) {
+            snapshot = quick
+            return quick
+        }
         var opts = options
         opts.scanFds = scanFds && options.scanFds
         var reader = SnapshotReader(options: opts)
         reader.discovery.mountTables = mountTables
         reader.discovery.mountIndex = mountIndex
-        let found = reader.discover()
+        let found = walked(reader.discover())
         let byID = Dictionary(found.namespaces.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let known = Set(snap.namespaces.map(\.id))
         let appeared = !Set(byID.keys).subtracting(known).isEmpty

@@ -1,0 +1,70 @@
+import Foundation
+import XCTest
+@testable import PlumbKernel
+import PlumbModel
+
+/// The proc connector on the real kernel: process events drive discovery between full walks, and 50 new
+/// processes cost about 50 readlinks (one per fork or exec), not a walk of every /proc entry.
+final class ProcessEventsTests: RootTestCase {
+    func testForksInAKnownNamespaceCostOneReadlinkEachAndNoWalk() throws {
+        let model = LiveModel(options: SnapshotOptions())
+        XCTAssertNotNil(model.processEvents, "the proc connector could not be opened (root, CONFIG_PROC_EVENTS)")
+        _ = model.refresh(read: [], firewall: [], all: true, scanFds: false)
+        let walks = model.walks
+        let lookups = model.processLookups
+        let seen = model.processEventsSeen
+        // 50 short processes in the host namespace: fork + exec + exit each; most are gone before we look.
+        for _ in 0..<50 { _ = try Shell.run("true") }
+        let sleeper = try Shell.spawn(["sleep", "30"])
+        defer { kill(sleeper.pid, SIGKILL); sleeper.waitUntilExit() }
+        usleep(100_000)
+        let snap = try XCTUnwrap(model.refreshDiscovery())
+        XCTAssertEqual(model.walks, walks, "no /proc walk: events named every new process")
+        XCTAssertEqual(model.eventPasses, 1)
+        let cost = model.processLookups - lookups
+        let events = model.processEventsSeen - seen
+        let entries = try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { Int($0) != nil }.count
+        // Each `true` is a fork, an exec and an exit (Foundation's spawn may add its own): one readlink per fork
+        // or exec, none per exit, and no directory read at all.
+        XCTAssertGreaterThanOrEqual(cost, 50)
+        XCTAssertLessThanOrEqual(cost, events, "at most one readlink per process event")
+        XCTAssertLessThan(cost, 50 * 4, "about one readlink per fork or exec")
+        print("50 forks: \(events) process events, \(cost) readlinks; a walk reads \(entries) process directories")
+        XCTAssertEqual(snap.processes.first { $0.pid == sleeper.pid }?.namespace, snap.host?.id,
+                       "the new process is placed in its namespace")
+        XCTAssertTrue(snap.host?.pids.contains(sleeper.pid) ?? false)
+    }
+
+    func testProcessInANewNamespaceLeadsToAWalkThatFindsIt() throws {
+        let model = LiveModel(options: SnapshotOptions())
+        _ = model.refresh(read: [], firewall: [], all: true, scanFds: false)
+        let walks = model.walks
+        let anon = try Shell.spawn(["unshare", "-n", "sleep", "30"])
+        defer { kill(anon.pid, SIGKILL); anon.waitUntilExit() }
+        let mine = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")
+        for _ in 0..<200 where (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(anon.pid)/ns/net")) == mine {
+            usleep(10_000)
+        }
+        let id = try XCTUnwrap(parseNamespaceLink(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(anon.pid)/ns/net"))?.inode)
+        let snap = try XCTUnwrap(model.refreshDiscovery())
+        XCTAssertGreaterThan(model.walks, walks, "an unknown namespace needs the full walk")
+        let walked = model.walks
+        XCTAssertEqual(snap.namespace(id: id)?.pids, [anon.pid])
+        // It exits: the next pass sees its namespace emptied and walks again; the namespace is gone.
+        kill(anon.pid, SIGKILL); anon.waitUntilExit()
+        let after = try XCTUnwrap(model.refreshDiscovery())
+        XCTAssertGreaterThan(model.walks, walked)
+        XCTAssertNil(after.namespace(id: id))
+    }
+
+    func testLostEventsOrTheSafetyIntervalWalkAgain() throws {
+        let model = LiveModel(options: SnapshotOptions())
+        _ = model.refresh(read: [], firewall: [], all: true, scanFds: false)
+        let walks = model.walks
+        _ = model.refreshDiscovery()
+        XCTAssertEqual(model.walks, walks, "idle: no walk")
+        model.walkEvery = 0
+        _ = model.refreshDiscovery()
+        XCTAssertEqual(model.walks, walks + 1, "the safety net walks when its interval is up")
+    }
+}
