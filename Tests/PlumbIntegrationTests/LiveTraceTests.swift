@@ -102,7 +102,7 @@ final class LiveTraceTests: RootTestCase {
         XCTAssertEqual(t.hops[1]["outInterface"] as? String, link("b"))
 
         // UDP is not accepted: the FORWARD policy drops it, and both traces say so at hop 2.
-        let d = try live(a, bIP, "--port", "53", "--proto", "udp")
+        let d = try live(a, b, "--port", "53", "--proto", "udp")
         XCTAssertEqual(d.status, 3, "\(d.doc)")
         XCTAssertEqual(d.doc["verdict"] as? String, "DROPPED")
         XCTAssertEqual(d.verdict, "DROPPED", "\(d.live)")
@@ -110,7 +110,8 @@ final class LiveTraceTests: RootTestCase {
         let by = try XCTUnwrap(d.hops[1]["droppedBy"] as? [String: Any], "\(d.hops)")
         XCTAssertEqual(by["kind"] as? String, "policy")
         XCTAssertEqual(by["chain"] as? String, "FORWARD")
-        XCTAssertEqual(d.hops.count, 2, "the path ends where both traces drop it")
+        XCTAssertEqual(d.hops.map { $0["namespaceName"] as? String }, [a, h, b], "b, the named destination, is watched beyond the static path")
+        XCTAssertEqual(d.hops.map { $0["seen"] as? Bool }, [true, true, false], "the dropped probe never reached b")
         XCTAssertEqual(d.live["agrees"] as? Bool, true, "\(d.live["comparison"] ?? "")")
 
         // A real disagreement: a native nft table drops ICMP in h. The static trace evaluates iptables only

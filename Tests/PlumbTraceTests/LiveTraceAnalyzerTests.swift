@@ -130,6 +130,28 @@ final class LiveTraceAnalyzerTests: XCTestCase {
         XCTAssertTrue(lost.reason.contains("IP_RPFILTER in ip_rcv_finish_core"), lost.reason)
     }
 
+    /// The static trace stops at hop 2 (a predicted drop), but the probe goes on to the destination namespace,
+    /// which was watched beyond the static path: PASSED, and the hops disagree.
+    func testAProbeThatGoesBeyondAPredictedDropIsSeenArriving() {
+        let probe = LiveProbe(proto: "icmp", source: "10.213.52.2", destination: "10.213.53.2", destinationPort: nil, tag: 4000)
+        let analyzer = LiveTraceAnalyzer(probe: probe, markingTable: "plumb_trace_7_4000")
+        let mark = ev(1, "plumb_trace_7_4000", "pre", .rule, handle: 2, headers: [8, 0, 0, 0, 0x0f, 0xa0, 0, 1])
+        var result = staticResult(hits: [])
+        result.hops.removeLast()
+        result.verdict = .dropped; result.dropHop = 2; result.reason = "no route"
+        let a = Namespace(id: 1, names: ["pt-a"]), h = Namespace(id: 2, names: ["pt-h"]), b = Namespace(id: 3, names: ["pt-b"])
+        let r = analyzer.analyze(static: result, observations: [
+            1: .init(namespace: a, events: [mark], listing: NftRuleListing()),
+            2: .init(namespace: h, events: [mark], listing: NftRuleListing()),
+            3: .init(namespace: b, events: [mark], listing: NftRuleListing()),
+        ], beyond: [b], drop: nil, elapsedMillis: 3)
+        XCTAssertEqual(r.hops.map(\.number), [1, 2, 3])
+        XCTAssertEqual(r.verdict, .passed, r.reason)
+        XCTAssertFalse(r.agrees)
+        XCTAssertEqual(r.comparison.last?.agrees, false, "\(r.comparison)")
+        XCTAssertTrue(r.comparison.last?.text.contains("never gets here") == true, "\(r.comparison)")
+    }
+
     func testOwnersComeFromChainsTargetsAndComments() {
         XCTAssertEqual(LiveTraceAnalyzer.owner(table: "filter", chain: "DOCKER-USER", rule: "-j RETURN", iptables: true, verdict: "return"), "docker")
         XCTAssertEqual(LiveTraceAnalyzer.owner(table: "filter", chain: "FORWARD", rule: "-j CNI-FORWARD", iptables: true, verdict: "jump CNI-FORWARD"), "cni")

@@ -88,11 +88,13 @@ struct LiveTrace {
         }
     }
 
-    /// The namespaces the static trace crosses, in order, each once.
+    /// The namespaces the static trace crosses, in order, each once; then the destination namespace when the
+    /// static trace stopped before it (so a probe that goes further than predicted is still seen arriving).
     func pathNamespaces() -> [(ns: Namespace, handle: NamespaceHandle)] {
         var seen: Set<UInt64> = [], out: [(Namespace, NamespaceHandle)] = []
-        for h in result.hops where seen.insert(h.namespace).inserted {
-            guard let ns = snapshot.namespaces.first(where: { $0.id == h.namespace }), let handle = NamespaceHandle(ns) else { continue }
+        let ids = result.hops.map(\.namespace) + (result.request.destinationNamespace.map { [$0] } ?? [])
+        for id in ids where seen.insert(id).inserted {
+            guard let ns = snapshot.namespaces.first(where: { $0.id == id }), let handle = NamespaceHandle(ns) else { continue }
             out.append((ns, handle))
         }
         return out
@@ -139,7 +141,9 @@ struct LiveTrace {
         }
         let drop = LiveTraceDrops.drop(for: probe, since: sent)
         let elapsed = Int(Date().timeIntervalSince(sent) * 1000)
-        return analyzer.analyze(static: result, observations: observations, drop: drop, elapsedMillis: elapsed, notes: notes)
+        let beyond = path.map(\.ns).filter { ns in !result.hops.contains { $0.namespace == ns.id } }
+        return analyzer.analyze(static: result, observations: observations, beyond: beyond, drop: drop,
+                                elapsedMillis: elapsed, notes: notes)
     }
 }
 

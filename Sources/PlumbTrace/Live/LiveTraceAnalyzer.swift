@@ -48,8 +48,10 @@ public struct LiveTraceAnalyzer {
         return out
     }
 
-    public func analyze(static result: TraceResult, observations: [UInt64: Observation], drop: LiveDrop?,
-                        elapsedMillis: Int, notes: [String] = []) -> LiveTraceResult {
+    /// `beyond`: namespaces watched after the static path's end (the destination, when the static trace
+    /// stopped before it), shown as further hops.
+    public func analyze(static result: TraceResult, observations: [UInt64: Observation], beyond: [Namespace] = [],
+                        drop: LiveDrop?, elapsedMillis: Int, notes: [String] = []) -> LiveTraceResult {
         var hops: [LiveHop] = []
         var seenNamespaces: Set<UInt64> = []
         for h in result.hops where seenNamespaces.insert(h.namespace).inserted {
@@ -58,6 +60,14 @@ public struct LiveTraceAnalyzer {
                                     observable: false, passes: []))
                 continue
             }
+            hops.append(hop(h, o))
+        }
+        var number = result.hops.last?.number ?? 0
+        for ns in beyond where seenNamespaces.insert(ns.id).inserted {
+            guard let o = observations[ns.id] else { continue }
+            number += 1
+            let h = TraceHop(number: number, namespace: ns.id, namespaceName: ns.displayName, role: "beyond", steps: [],
+                             packet: result.packet)
             hops.append(hop(h, o))
         }
         var verdict: LiveTraceResult.Verdict, reason: String, dropHop: Int?

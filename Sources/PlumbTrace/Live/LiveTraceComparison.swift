@@ -7,7 +7,13 @@ extension LiveTraceAnalyzer {
         var out: [HopComparison] = []
         let liveDrop = live.first { $0.droppedBy != nil }
         for l in live {
-            guard let h = result.hops.first(where: { $0.number == l.number }) else { continue }
+            guard let h = result.hops.first(where: { $0.number == l.number }) else {
+                // Beyond the static path's end: the static trace predicted the packet would never get here.
+                out.append(HopComparison(hop: l.number, namespaceName: l.namespaceName, agrees: !l.seen,
+                                         text: l.seen ? "static: the packet never gets here (\(result.verdict.rawValue): \(result.reason)); live: the probe arrived"
+                                                      : "neither reaches it"))
+                continue
+            }
             let staticDropsHere = result.verdict == .dropped && result.dropHop == h.number
             let staticReachesHere = result.dropHop.map { h.number <= $0 } ?? true
             func add(_ agrees: Bool, _ text: String) {
