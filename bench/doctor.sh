@@ -43,4 +43,21 @@ done
 STATE=$(mktemp -d /tmp/pt-doc-bench-state.XXXXXX)
 compare doctor-500ns "plumb doctor / snapshot <= 1.5" "$PLUMB doctor --state-dir $STATE >/dev/null; true" "$PLUMB snapshot --json >/dev/null"
 compare doctor-500ns-host-ns "plumb doctor / snapshot <= 1.5" "$PLUMB doctor --host-ns $H --state-dir $STATE >/dev/null; true" "$PLUMB snapshot --json >/dev/null"
+# The doctor's own share (its extra inputs and the checks) against the snapshot read inside the same process,
+# from PLUMB_TIMING=1: medians over RUNS runs (the shared machine's load moves both together).
+own_share() {  # NAME [doctor args...]
+  local name=$1; shift
+  for _ in $(seq 1 "$RUNS"); do
+    PLUMB_TIMING=1 $PLUMB doctor "$@" --state-dir "$STATE" 2>&1 >/dev/null | grep '^doctor snapshot:' || true
+  done > "$OUT/$name.timing"
+  awk -v name="$name" '
+    function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+                                       return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+    { n++; s[n] = $3 + 0; i[n] = $6 + 0; c[n] = $9 + 0; o[n] = i[n] + c[n] }
+    END { ms = median(s, n); mo = median(o, n)
+          printf "%-34s snapshot %7.1f ms   inputs %6.1f ms   checks %6.1f ms   own %6.1f ms   own/snapshot %5.3f   (%d runs)\n",
+                 name, ms, median(i, n), median(c, n), mo, mo / ms, n }' "$OUT/$name.timing" | tee -a "$OUT/summary.txt"
+}
+own_share doctor-500ns-own-share
+own_share doctor-500ns-host-ns-own-share --host-ns $H
 rm -rf "$STATE"

@@ -23,15 +23,22 @@ cpu_of() {  # utime+stime+cutime+cstime ticks of a pid: its threads and the chil
   awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"
 }
 flap_start() {  # 50 link state changes per second (25 links down, 25 up), through one `ip -batch` process
+  # A fifo between the loop and ip, so both are ended by their own pids (never by name: other programs on the
+  # machine may run `ip -batch` too).
+  rm -f "$OUT/flap.fifo"; mkfifo "$OUT/flap.fifo"
+  ip -force -batch - < "$OUT/flap.fifo" 2>/dev/null &
+  FLAP_IP=$!
   ( while true; do
       for st in down up; do
         for i in $(seq 1 50); do echo "link set ptbv$i $st"; sleep 0.02; done
       done
-    done | ip -force -batch - 2>/dev/null ) &
+    done > "$OUT/flap.fifo" ) &
   FLAPPER=$!
 }
 flap_stop() {
-  kill "$FLAPPER" 2>/dev/null; pkill -f "ip -force -batch -" 2>/dev/null || true
+  kill "$FLAPPER" "$FLAP_IP" 2>/dev/null || true
+  wait "$FLAPPER" "$FLAP_IP" 2>/dev/null || true
+  rm -f "$OUT/flap.fifo"
   for i in $(seq 1 50); do ip link set "ptbv$i" up; done
 }
 measure_cpu() {  # pid seconds -> percent of one core
@@ -44,7 +51,7 @@ tmux new-session -d -s pt-bench-tui -x 200 -y 60 "env TERM=xterm-256color $PLUMB
 sleep 5
 tmux send-keys -t pt-bench-tui ':' 'ns host' Enter
 sleep 2
-PID=$(pgrep -xf "$PLUMB --interval 1" | head -1)
+PID=$(tmux display -p -t pt-bench-tui '#{pane_pid}')  # env execs plumb: the pane's process is plumb itself
 # Bytes written to the terminal while nothing changes (tmux pipe-pane sees exactly what the program writes).
 tmux pipe-pane -t pt-bench-tui -o "cat > $OUT/tui-bytes-plumb"
 P_IDLE=$(measure_cpu "$PID" 20)
@@ -54,7 +61,7 @@ P_CPU=$(measure_cpu "$PID" 20)
 
 tmux new-session -d -s pt-bench-htop -x 200 -y 60 "env TERM=xterm-256color htop -d 10"
 sleep 3
-HPID=$(pgrep -x htop | head -1)
+HPID=$(tmux display -p -t pt-bench-htop '#{pane_pid}')
 H_CPU=$(measure_cpu "$HPID" 20)
 flap_stop
 sleep 2

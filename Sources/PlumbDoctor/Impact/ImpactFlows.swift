@@ -121,7 +121,8 @@ extension ImpactFlow {
         }
         let uplink = ns.defaultRoutes(.ipv4).compactMap(\.dev).first
         let local = uplink.flatMap { ns.link(named: $0) }.flatMap { TraceEngine.primaryAddress(of: $0, v6: false) }
-        for p in PublishedPortFinder.find(ctx.snapshot, scope: [ns.id]) where p.chain != nil {
+        // The mappings check 14 found (computed once per run), those made here.
+        for p in ctx.publishedPorts(ctx.inputs.listeners ?? [:]) where p.namespace == ns.id && p.chain != nil {
             guard let port = p.hostPort, let dst = p.hostAddress ?? local, let inside = uplink,
                   ["tcp", "udp"].contains(p.proto), !dst.contains(":") else { continue }
             var f = ImpactFlow(kind: .published, namespace: ns.id, family: .ipv4, source: ForwardPolicyCheck.outside["ipv4"]!,
