@@ -12,7 +12,11 @@ public enum Diagnosis {
         let scope = hostNamespace.map { Doctor.scope(around: $0, in: snap) }
         var inputs = DoctorInputsReader.read(snap, scope: scope, hostNamespace: hostNamespace, root: root)
         if root.isEmpty {
-            inputs.listeners = listeners(of: PublishedPortFinder.targetNamespaces(snap, scope: scope), in: snap)
+            // Found once: whose listeners to read, then classified with them for the doctor and the Ports tab.
+            let ports = PublishedPortFinder.find(snap, scope: scope)
+            let read = listeners(of: Set(ports.compactMap(\.targetNamespace)), in: snap)
+            inputs.listeners = read
+            inputs.publishedPorts = PublishedPortFinder.classified(ports, listeners: read)
             if let host = hostNamespace.flatMap({ snap.namespace(id: $0) }) ?? snap.host { inputs.conntrack = conntrack(of: host, in: snap) }
         }
         return inputs

@@ -54,7 +54,8 @@ public final class TUIApp {
                 let inputs = kernel.doctorInputs(snap)
                 state.findingsUpdated(Doctor.run(snapshot: snap, inputs: inputs))
                 // The Ports tab: the same mappings and listeners the doctor's check 14 judged.
-                state.portsUpdated(PublishedPortFinder.find(snap, scope: inputs.scope, listeners: inputs.listeners ?? [:]))
+                state.portsUpdated(inputs.publishedPorts
+                                   ?? PublishedPortFinder.find(snap, scope: inputs.scope, listeners: inputs.listeners ?? [:]))
                 doctorRan = Date()
                 doctorStale = false
                 dirty = true

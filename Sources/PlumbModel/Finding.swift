@@ -68,6 +68,10 @@ public struct DoctorInputs: Codable, Sendable, Equatable {
     public var listeners: [UInt64: [SocketRecord]]?
     /// The host's conntrack (ctnetlink): how full, and its stale NAT entries. nil: not read.
     public var conntrack: ConntrackEvidence?
+    /// The published ports of the namespaces in scope with their listeners, when the reader already found them
+    /// (to know whose listeners to read): the doctor and the TUI's Ports tab use them instead of finding them
+    /// again. nil: the doctor finds them itself.
+    public var publishedPorts: [PublishedPort]?
 
     public init(resolvers: [UInt64: ResolverConfig]? = nil, brNetfilterLoaded: Bool? = nil,
                 scope: Set<UInt64>? = nil, hostNamespace: UInt64? = nil, listeners: [UInt64: [SocketRecord]]? = nil,

@@ -20,13 +20,14 @@ public enum PublishedPortFinder {
             attachProxies(&mine, ns: ns, processes: snapshot.processes, owners: owners)
             out += mine
         }
-        for i in out.indices { classifyListener(&out[i], listeners) }
-        return out
+        return classified(out, listeners: listeners)
     }
 
-    /// The namespaces some mapping sends traffic to (whose listeners are worth reading).
-    public static func targetNamespaces(_ snapshot: Snapshot, scope: Set<UInt64>? = nil) -> Set<UInt64> {
-        Set(find(snapshot, scope: scope).compactMap(\.targetNamespace))
+    /// The same mappings with what listens behind them (from `find` without listeners, once they are read).
+    public static func classified(_ ports: [PublishedPort], listeners: [UInt64: [SocketRecord]]) -> [PublishedPort] {
+        var out = ports
+        for i in out.indices { classifyListener(&out[i], listeners) }
+        return out
     }
 
     // MARK: - DNAT rules
@@ -34,7 +35,8 @@ public enum PublishedPortFinder {
     static func dnatMappings(_ ns: Namespace, owners: AddressOwners) -> [PublishedPort] {
         guard let nat = ns.firewall.tables.first(where: { $0.source == "iptables" && $0.family == "ipv4" && $0.name == "nat" }),
               nat.chain("PREROUTING") != nil else { return [] }
-        let judge = Judge(ns: ns)
+        // Built at the first DNAT rule: most namespaces have none, and the evaluator parses every rule.
+        var judge: Judge?
         var out: [PublishedPort] = []
         for reached in dnatRules(reachableFrom: "PREROUTING", in: nat) {
             let (chain, r, rule, path) = (reached.chain, reached.rule, reached.parsed, reached.path)
@@ -48,7 +50,8 @@ public enum PublishedPortFinder {
                                   chain: chain, rule: r.rule)
             (p.targetNamespace, p.targetName) = owners.holder(of: target, mappedIn: ns)
             if let hostPort = p.hostPort {
-                p.reachesTarget = judge.reaches(proto: proto, hostAddress: hostAddress, port: hostPort,
+                if judge == nil { judge = Judge(ns: ns) }
+                p.reachesTarget = judge?.reaches(proto: proto, hostAddress: hostAddress, port: hostPort,
                                                 inInterface: inInterface, target: target, targetPort: port)
             }
             out.append(p)

@@ -41,7 +41,8 @@ struct PortsCommand: ParsableCommand {
 /// The published ports of a snapshot with their listeners read: what `plumb ports` and `plumb snapshot` show.
 enum PublishedPorts {
     static func find(in snap: Snapshot, scope: Set<UInt64>? = nil) -> [PublishedPort] {
-        let targets = PublishedPortFinder.targetNamespaces(snap, scope: scope)
-        return PublishedPortFinder.find(snap, scope: scope, listeners: Diagnosis.listeners(of: targets, in: snap))
+        // Found once: whose listeners to read, then what listens behind each.
+        let ports = PublishedPortFinder.find(snap, scope: scope)
+        return PublishedPortFinder.classified(ports, listeners: Diagnosis.listeners(of: Set(ports.compactMap(\.targetNamespace)), in: snap))
     }
 }

@@ -39,6 +39,25 @@ final class DoctorContext {
     }
     private var linkPositions: [UInt64: [Int: Int]] = [:]
     var judges: [UInt64: FlowJudge] = [:]
+    private var internalCache: [String: Bool] = [:]
+
+    /// An internal network (Plumb `--internal`, Docker `--internal`): the firewall drops what leaves it, so no
+    /// forwarding, masquerading or default route is expected. Several checks ask, for every bridge: answered
+    /// once per run from the namespace's parsed rules.
+    func isInternal(_ b: BridgeView, family: String) -> Bool {
+        let key = "\(b.ns.id)/\(b.bridge.index)/\(family)"
+        if let known = internalCache[key] { return known }
+        let name = b.bridge.name
+        let answer = rules(b.ns, family, "filter").contains { (_, _, t) in
+            guard t.target == "DROP" else { return false }
+            let inThis = t.matchesIn(name)
+            let notOut = t.outIface.map { $0.negated && $0.value == name } ?? false
+            let notDst = t.destination?.negated ?? false
+            return inThis && (notOut || notDst)
+        }
+        internalCache[key] = answer
+        return answer
+    }
     var portsCache: [PublishedPort]?
 
     /// How a plan step names this namespace (host, an `ip netns` name, or a file that holds it) and which one
@@ -123,22 +142,6 @@ struct BridgeView {
         }
     }
 
-    /// An internal network (Plumb `--internal`, Docker `--internal`): the firewall drops what leaves it, so no
-    /// forwarding, masquerading or default route is expected.
-    func isInternal(family: String) -> Bool {
-        guard let filter = ns.firewall.table(family, "filter") else { return false }
-        let name = bridge.name
-        return filter.chains.contains { c in
-            c.rules.contains { r in
-                let t = RuleTokens(r.rule)
-                guard t.target == "DROP" else { return false }
-                let inThis = t.matchesIn(name)
-                let notOut = t.outIface.map { $0.negated && $0.value == name } ?? false
-                let notDst = t.destination?.negated ?? false
-                return inThis && (notOut || notDst)
-            }
-        }
-    }
 }
 
 extension Namespace {

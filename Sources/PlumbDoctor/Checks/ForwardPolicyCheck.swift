@@ -28,7 +28,7 @@ enum ForwardPolicyCheck {
     static func judgeBridge(_ b: BridgeView, family: String, _ ctx: DoctorContext) -> Finding? {
         let v4 = family == "ipv4"
         guard let filter = b.ns.firewall.table(family, "filter"), let fwd = filter.chain("FORWARD"),
-              !b.isInternal(family: family) else { return nil }
+              !ctx.isInternal(b, family: family) else { return nil }
         let gws = b.gateways.filter { $0.isIPv4 == v4 && !b.gatewayUsers($0).isEmpty }
         guard !gws.isEmpty else { return nil }
         // The way out: this family's default route, else the IPv4 one (a host without IPv6 routes).

@@ -16,7 +16,7 @@ enum ForwardingCheck {
                 guard on == false else { continue }
                 let family = v4 ? "ipv4" : "ipv6"
                 let users = bridges.flatMap { b in
-                    b.isInternal(family: family) ? [] : b.gateways.filter { $0.isIPv4 == v4 }.flatMap { gw in
+                    ctx.isInternal(b, family: family) ? [] : b.gateways.filter { $0.isIPv4 == v4 }.flatMap { gw in
                         b.gatewayUsers(gw).map { (b, gw, $0) }
                     }
                 }

@@ -15,7 +15,7 @@ enum MasqueradeCheck {
 
     static func run(_ ctx: DoctorContext) -> [Finding] {
         var out: [Finding] = []
-        for b in ctx.bridges where !b.isInternal(family: "ipv4") {
+        for b in ctx.bridges where !ctx.isInternal(b, family: "ipv4") {
             let uplinks = b.ns.defaultRoutes(.ipv4).filter { $0.dev != b.bridge.name }
             guard let uplink = uplinks.first?.dev else { continue }
             let judge = ctx.judge(b.ns)

@@ -70,7 +70,7 @@ extension DoctorContext {
     /// The published ports made in the namespaces in scope, with their listeners (computed once per run).
     func publishedPorts(_ listeners: [UInt64: [SocketRecord]]) -> [PublishedPort] {
         if let p = portsCache { return p }
-        let p = PublishedPortFinder.find(snapshot, scope: Set(namespaces.map(\.id)), listeners: listeners)
+        let p = inputs.publishedPorts ?? PublishedPortFinder.find(snapshot, scope: Set(namespaces.map(\.id)), listeners: listeners)
         portsCache = p
         return p
     }
