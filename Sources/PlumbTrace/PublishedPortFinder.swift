@@ -14,10 +14,12 @@ public enum PublishedPortFinder {
     public static func find(_ snapshot: Snapshot, scope: Set<UInt64>? = nil,
                             listeners: [UInt64: [SocketRecord]] = [:]) -> [PublishedPort] {
         let owners = AddressOwners(snapshot)
+        // docker-proxy processes by namespace, picked out of the process list once (not once per namespace).
+        let proxies = Dictionary(grouping: snapshot.processes.filter(isDockerProxy), by: \.namespace)
         var out: [PublishedPort] = []
         for ns in snapshot.namespaces where scope?.contains(ns.id) ?? true {
             var mine = dnatMappings(ns, owners: owners)
-            attachProxies(&mine, ns: ns, processes: snapshot.processes, owners: owners)
+            if let here = proxies[ns.id] { attachProxies(&mine, ns: ns, processes: here, owners: owners) }
             out += mine
         }
         return classified(out, listeners: listeners)
@@ -168,10 +170,13 @@ public enum PublishedPortFinder {
 
     // MARK: - docker-proxy
 
+    static func isDockerProxy(_ p: ProcessRecord) -> Bool {
+        p.comm == "docker-proxy" || p.cmdline.hasPrefix("/usr/sbin/docker-proxy") || p.cmdline.hasPrefix("docker-proxy")
+    }
+
     /// docker-proxy's arguments: -proto tcp -host-ip 0.0.0.0 -host-port 8080 -container-ip 10.0.0.2 -container-port 80.
     static func attachProxies(_ mappings: inout [PublishedPort], ns: Namespace, processes: [ProcessRecord], owners: AddressOwners) {
-        for p in processes where p.namespace == ns.id && (p.comm == "docker-proxy" || p.cmdline.hasPrefix("/usr/sbin/docker-proxy")
-                                                          || p.cmdline.hasPrefix("docker-proxy")) {
+        for p in processes where p.namespace == ns.id && isDockerProxy(p) {
             let words = p.cmdline.split(whereSeparator: { $0 == " " || $0 == "\0" }).map(String.init)
             func arg(_ name: String) -> String? { words.firstIndex(of: name).flatMap { $0 + 1 < words.count ? words[$0 + 1] : nil } }
             guard let target = arg("-container-ip"), let hostPort = arg("-host-port").flatMap(UInt16.init) else { continue }

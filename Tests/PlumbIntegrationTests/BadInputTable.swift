@@ -255,6 +255,7 @@ enum BadInputTable {
         rows.append(.init(args: ["doctor", "--host-ns", missing], change: false, code: notFound, mentions: missing))
         change(bad, "--bogus", "doctor", "--bogus")
         change(bad, "--fix", "doctor", "--fix")
+        change(bad, "--force", "doctor", "--force")
 
         // lab
         for prefix in ["../../x", "toolong", "bad!", ""] {
