@@ -40,6 +40,10 @@ public final class StateStore: @unchecked Sendable {
         // In WAL mode NORMAL cannot corrupt the file; a power cut may lose the last commits, but it also takes
         // down every network they describe (links and namespaces do not survive a reboot).
         try db.exec("PRAGMA synchronous = NORMAL", "setting synchronous mode")
+        // Keep the WAL between processes (no checkpoint and delete on every exit); a smaller automatic
+        // checkpoint keeps the WAL, which the next process's open scans, under a megabyte.
+        plumb_sqlite_keep_wal(db.handle)
+        try db.exec("PRAGMA wal_autocheckpoint = 200", "setting the WAL checkpoint size")
     }
 
     /// Retries `body` while it fails with StoreError.busy, for up to 5 s. Needed where SQLite reports a lock
