@@ -17,6 +17,10 @@ public struct AppKernel {
     public var shell: (_ namespace: UInt64, _ snapshot: Snapshot, _ terminal: any Terminal) -> StatusMessage
     /// The Conntrack tab's read of one namespace's table (the live one reads ctnetlink; tests pass tables).
     public var conntrack: (Namespace) throws -> ConntrackTable = { _ in throw ConntrackNotRead() }
+    /// The drops feed (the Drops tab, the drop-rate badges, drops in the events log, the doctor's live
+    /// evidence); nil when drops are not watched, with `dropsNote` saying why.
+    public var drops: (any DropFeed)?
+    public var dropsNote: String?
 
     public init(snapshots: any SnapshotSource,
                 doctorInputs: @escaping (Snapshot) -> DoctorInputs,
@@ -46,6 +50,14 @@ public struct AppKernel {
 }
 
 extension AppKernel {
+    /// The same kernel with a drops feed, or the reason there is none.
+    public func with(drops feed: (any DropFeed)?, note: String? = nil) -> AppKernel {
+        var k = self
+        k.drops = feed
+        k.dropsNote = note
+        return k
+    }
+
     /// The same kernel with another conntrack reader.
     public func with(conntrack read: @escaping (Namespace) throws -> ConntrackTable) -> AppKernel {
         var k = self

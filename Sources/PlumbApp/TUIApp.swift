@@ -26,6 +26,11 @@ public final class TUIApp {
     private var doctorStale = true
     /// When the Conntrack tab's table was last read (it is read at the refresh interval while the tab is open).
     private var conntrackRead = Date.distantPast
+    /// When the drops feed was last read, and the doctor's findings before the drops' live evidence was added.
+    private var dropsRead = Date.distantPast
+    private var doctorFindings: [Finding] = []
+    /// The window of the Drops tab, the badges and the doctor's live evidence.
+    static let dropWindowSeconds = 10
     /// The events log keeps this many changes.
     static let eventsKept = 1000
 
@@ -37,6 +42,7 @@ public final class TUIApp {
         state.readonly = readonly
         context = RenderContext(snapshot: first, theme: theme, glyphs: glyphs)
         context.rates.record(first)
+        if kernel.drops == nil, let note = kernel.dropsNote { state.drops = .unavailable(note) }
     }
 
     /// Runs until the user quits. The snapshot source runs meanwhile and is stopped on return, as is a capture.
@@ -47,12 +53,14 @@ public final class TUIApp {
             capture?.stop()
             capture = nil
             live.stop()
+            kernel.drops?.stop()
         }
         while true {
             if doctorStale && Date().timeIntervalSince(doctorRan) >= ([.findings, .ports].contains(state.detailTab) ? 1 : 10) {
                 let snap = context.snapshot
                 let inputs = kernel.doctorInputs(snap)
-                state.findingsUpdated(Doctor.run(snapshot: snap, inputs: inputs))
+                doctorFindings = Doctor.run(snapshot: snap, inputs: inputs)
+                state.findingsUpdated(withDropEvidence(doctorFindings))
                 // The Ports tab: the same mappings and listeners the doctor's check 14 judged.
                 state.portsUpdated(inputs.publishedPorts
                                    ?? PublishedPortFinder.find(snap, scope: inputs.scope, listeners: inputs.listeners ?? [:]))
@@ -68,6 +76,7 @@ public final class TUIApp {
             }
             if let next = live.take() { take(next, error: live.lastError()) }
             if state.detailTab == .conntrack { readConntrackIfDue() }
+            if kernel.drops != nil && Date().timeIntervalSince(dropsRead) >= 0.25 { readDrops() }
             if dirty {
                 state.size = terminal.size
                 live.setFocus(onScreen(state, context.snapshot), firewall: state.detailTab == .firewall)
@@ -79,7 +88,10 @@ public final class TUIApp {
                 dirty = false
             }
             // A running capture is polled every 50 ms; otherwise the UI sleeps until a key or a new snapshot.
-            guard let key = terminal.readKey(timeoutMillis: capture != nil ? 50 : 1000, wake: live.wakeFd) else { continue }
+            // With drops watched, the feed is read four times a second (a drop is on screen within ~350 ms: the
+            // watcher's own reader wakes every 100 ms).
+            let sleep: Int32 = capture != nil ? 50 : kernel.drops != nil ? 250 : 1000
+            guard let key = terminal.readKey(timeoutMillis: sleep, wake: live.wakeFd) else { continue }
             dirty = true
             if !perform(state.handle(key, snapshot: context.snapshot, keymap: context.keymap)) { return }
         }
@@ -175,6 +187,47 @@ public final class TUIApp {
         }
         prepared = nil
         dirty = true
+    }
+
+    /// Reads the drops feed: new drops go to the events log; the last seconds' drops make the Drops tab, the
+    /// badges and the doctor's live evidence. Redraws only when what is shown changed.
+    private func readDrops() {
+        guard let feed = kernel.drops else { return }
+        dropsRead = Date()
+        var names: [UInt64: String] = [:]
+        for ns in context.snapshot.namespaces { names[ns.id] = ns.displayName }
+        func named(_ drops: [PacketDrop]) -> [PacketDrop] {
+            drops.map { d in
+                guard d.namespaceName == nil, let i = d.netnsInode, let n = names[i] else { return d }
+                var d = d
+                d.namespaceName = n
+                return d
+            }
+        }
+        let new = feed.takeNew()
+        if !new.isEmpty {
+            context.events += DropEvents.events(named(new))
+            if context.events.count > Self.eventsKept { context.events.removeFirst(context.events.count - Self.eventsKept) }
+            dirty = true
+        }
+        let recent = named(feed.recent(millis: Self.dropWindowSeconds * 1000))
+        let activity = DropActivity(drops: recent, windowSeconds: Double(Self.dropWindowSeconds), mode: feed.mode,
+                                    note: feed.note, lost: feed.lost)
+        if activity != state.drops {
+            state.drops = activity
+            if !doctorFindings.isEmpty {
+                state.findingsUpdated(DropEvidence.annotate(doctorFindings, drops: recent, seconds: Self.dropWindowSeconds))
+            }
+            prepared = nil
+            dirty = true
+        }
+    }
+
+    /// The doctor's findings with the drops' live evidence of the last seconds, when drops are watched.
+    private func withDropEvidence(_ findings: [Finding]) -> [Finding] {
+        guard let feed = kernel.drops else { return findings }
+        return DropEvidence.annotate(findings, drops: feed.recent(millis: Self.dropWindowSeconds * 1000),
+                                     seconds: Self.dropWindowSeconds)
     }
 
     /// After a fix or an undo: read the kernel at once and run the doctor on what it finds.

@@ -1,7 +1,11 @@
 /// One change between two snapshots, in words: what appeared, vanished or changed state. The live view keeps a
 /// log of these (so a user sees *what just broke it*), and `plumb diff A B` prints them for two saved snapshots.
 public struct ChangeEvent: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable { case namespace, link, address, route, firewall }
+    public enum Kind: String, Codable, Sendable {
+        case namespace, link, address, route, firewall
+        /// Packets the kernel dropped (the TUI's drops feed), not a snapshot difference.
+        case drop
+    }
     /// When the later snapshot was taken (seconds since the epoch).
     public var time: Double
     /// The namespace it happened in (display name).

@@ -67,8 +67,13 @@ struct TUICommand: ParsableCommand {
             throw CommandFailure(description: "cannot open the terminal: \(error)", code: PlumbExit.failure)
         }
         defer { term.end() }
+        // The drops feed (BPF, or the tracepoint fallback); the TUI runs without it when neither starts.
+        var dropFeed: LiveDropFeed?
+        var dropsNote: String?
+        do { dropFeed = try LiveDropFeed() } catch { dropsNote = "\(error)" }
         let kernel = AppKernel.live(snapshots: live, journal: stateDir ?? env["PLUMB_STATE_DIR"] ?? "/var/lib/plumb",
                                     capture: .cli, shell: runShell)
+            .with(drops: dropFeed, note: dropsNote)
         TUIApp(first: first, kernel: kernel, terminal: term, readonly: readonly,
                theme: Theme.resolve(environment: env, noColorFlag: noColor || config.noColor),
                glyphs: (ascii || config.ascii) ? .ascii : Glyphs.forEnvironment(env)).run()

@@ -59,6 +59,8 @@ public struct AppState: Equatable, Sendable {
     public var ports: [PublishedPort] = []
     /// Why the Conntrack tab has no table (conntrack missing, the namespace gone), when it has none.
     public var conntrackNote: String?
+    /// The drops of the last seconds (the live loop reads the drops feed); nil when drops are not watched.
+    public var drops: DropActivity?
 
     public init(size: Size = Size(width: 80, height: 24), refreshInterval: Double = 2) {
         self.size = size
@@ -82,6 +84,8 @@ struct PaneRows {
     let badges: FindingRows.Badges
     /// The Conntrack tab's rows (busiest first, at most `ConntrackRows.shown`).
     let conntrack: [ConntrackEntry]
+    /// The Drops tab's rows: per namespace × reason × location, busiest first.
+    let drops: [DropSummary.Group]
     /// The Ports tab's rows (filtered).
     let ports: [PublishedPort]
 
@@ -99,6 +103,7 @@ struct PaneRows {
         conntrack = state.detailTab == .conntrack
             ? state.conntrack.flatMap { $0.namespace == ns?.id ? ConntrackRows.build($0) : nil } ?? []
             : []
+        drops = state.drops?.summary.groups ?? []
         ports = PortRows.build(state.ports, filter: state.filter)
     }
 
@@ -125,6 +130,7 @@ struct PaneRows {
         case .events: return 0  // a log, not a selectable list: the newest events are shown first
         case .findings: return findings.count
         case .conntrack: return conntrack.count
+        case .drops: return drops.count
         case .ports: return ports.count
         }
     }

@@ -18,7 +18,7 @@ public enum Pane: Int, Sendable, CaseIterable {
 
 /// The tabs of the details pane.
 public enum DetailTab: Int, Sendable, CaseIterable {
-    case link, firewall, routes, neighbors, sysctls, processes, sockets, events, findings, ports, conntrack
+    case link, firewall, routes, neighbors, sysctls, processes, sockets, events, findings, ports, drops, conntrack
 
     public var title: String {
         switch self {
@@ -32,6 +32,7 @@ public enum DetailTab: Int, Sendable, CaseIterable {
         case .events: return "Events"
         case .findings: return "Doctor"
         case .conntrack: return "Conntrack"
+        case .drops: return "Drops"
         case .ports: return "Ports"
         }
     }
@@ -43,12 +44,13 @@ public enum DetailTab: Int, Sendable, CaseIterable {
         case .firewall: return "FW"
         case .routes: return "Routes"
         case .neighbors: return "Neigh"
-        case .sysctls: return "Sysctl"
+        case .sysctls: return "Sys"
         case .processes: return "Procs"
         case .sockets: return "Socks"
-        case .events: return "Events"
+        case .events: return "Evts"
         case .findings: return "Dr"
         case .conntrack: return "CT"
+        case .drops: return "Drop"
         case .ports: return "Ports"
         }
     }

@@ -19,6 +19,8 @@ enum DetailsPane {
             window = FindingsView.draw(&buf, rect: inner, state: state, rows: rows, ctx: ctx)
         case .conntrack:
             window = ConntrackView.draw(&buf, rect: inner, state: state, rows: rows, ctx: ctx)
+        case .drops:
+            window = DropsView.draw(&buf, rect: inner, state: state, rows: rows, ctx: ctx)
         case .ports:
             window = PortsView.draw(&buf, rect: inner, state: state, rows: rows, ctx: ctx)
         case .routes, .neighbors, .sysctls, .processes, .sockets:

@@ -18,7 +18,7 @@ enum EventsView {
         for (row, e) in shown.prefix(rect.height).enumerated() {
             let y = rect.y + row
             let time = clock(e.time)
-            let style: Style = e.text.contains("vanished") || e.text.contains("→ down") || e.text.contains("flushed")
+            let style: Style = e.kind == .drop || e.text.contains("vanished") || e.text.contains("→ down") || e.text.contains("flushed")
                 || e.text.contains("removed") || e.text.contains("no carrier") ? t.error : t.text
             buf.text(time, x: rect.x + 1, y: y, width: 8, style: t.dim)
             buf.text(e.namespace, x: rect.x + 10, y: y, width: 16, style: t.text.bolded)

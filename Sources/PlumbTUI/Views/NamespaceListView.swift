@@ -28,15 +28,20 @@ enum NamespaceListView {
                 heldW = max(heldW, NamespaceRows.heldBy(kinds: kinds).displayWidth + (orphan ? 13 : 0))
             }
         }
-        let cols = TableLayout.fit([
+        // The drop-rate badge: a column only while drops are watched (the layout is unchanged otherwise).
+        let dropRates = state.drops?.perNamespace
+        var specs = [
             ColumnSpec("NAME", natural: min(24, nameW), minimum: 12, flexible: true),
             ColumnSpec("CONTAINER", natural: min(22, containerW), minimum: 10, drop: 2),
             ColumnSpec("PROCS", natural: 5, right: true),
             ColumnSpec("LINKS", natural: 5, drop: 1, right: true),
             ColumnSpec("LISTEN", natural: 6, drop: 4, right: true),
             ColumnSpec("HELD BY", natural: min(26, heldW), minimum: 10, drop: 3, flexible: true),
-        ], x: body.x + 2, width: body.width - 2)
-        buf.header(cols, y: headRect.y, style: theme.header, glyphs: g)
+        ]
+        if dropRates != nil { specs.insert(ColumnSpec("DROPS", natural: 6, minimum: 5, right: true), at: 2) }
+        var cols = TableLayout.fit(specs, x: body.x + 2, width: body.width - 2)
+        let dropCol: PlacedColumn? = dropRates != nil ? cols.remove(at: 2) : nil
+        buf.header(dropRates != nil ? cols + [dropCol] : cols, y: headRect.y, style: theme.header, glyphs: g)
 
         for (i, y) in window.visible {
             let ns = list[i]
@@ -56,6 +61,9 @@ enum NamespaceListView {
                      style: ns.sockets == nil ? theme.dim : base, glyphs: g)
             buf.cell(NamespaceRows.heldBy(ns) + (ns.isOrphan ? " (no process)" : ""), cols[5], y: y,
                      style: ns.isOrphan ? theme.leak : theme.dim, glyphs: g)
+            if let rate = dropRates?[ns.id], rate > 0 {
+                buf.cell(DropCounts.rate(rate), dropCol, y: y, style: theme.error, glyphs: g)
+            }
         }
         if list.isEmpty {
             buf.text(state.filter.isEmpty ? "no namespaces" : "nothing matches /\(state.filter)", x: body.x + 2,

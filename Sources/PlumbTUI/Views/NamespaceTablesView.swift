@@ -84,7 +84,7 @@ enum NamespaceTablesView {
                      ColumnSpec("PEER", values: vals(5), cap: 46, minimum: 8, drop: 2),
                      ColumnSpec("PROCESS", values: vals(6), cap: 30, minimum: 8, drop: 1),
                      ColumnSpec("TCP", values: vals(7), cap: 34, drop: 3)], cells, empty)
-        case .link, .firewall, .events, .findings, .conntrack, .ports:  // drawn by their own views
+        case .link, .firewall, .events, .findings, .drops, .conntrack, .ports:  // drawn by their own views
             return ([], [], "")
         }
     }

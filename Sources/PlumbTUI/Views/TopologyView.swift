@@ -24,7 +24,7 @@ enum TopologyView {
         leadW.reserveCapacity(tree.count); addrW.reserveCapacity(tree.count)
         for r in tree {
             let badge = badged[r.id.namespace]?[r.link.name] != nil ? 2 : 0
-            nameW = max(nameW, widths.name(r, index: rows.index) + badge)
+            nameW = max(nameW, widths.name(r, index: rows.index) + badge + dropBadge(r, state).count)
             leadW.append(widths.lead(r.link, id: r.id, index: rows.index, here: here))
             addrW.append(widths.addresses(r.link))
         }
@@ -44,9 +44,18 @@ enum TopologyView {
                 let label = row.isForeign ? "\(row.link.name)@\(rows.index.name(of: row.id.namespace))" : row.link.name
                 let lw = buf.text(label, x: c.x + pw, y: y, width: c.width - pw,
                                   style: row.link.kind == .bridge ? base.bolded : base, ellipsis: g.ellipsis)
+                var used = pw + lw
                 if let sev = rows.badges.links[row.id.namespace]?[row.link.name], pw + lw + 2 <= c.width {
                     buf.put(sev == .error ? g.badgeError : g.badgeWarning, x: c.x + pw + lw + 1, y: y,
                             style: FindingsView.style(sev, theme))
+                    used += 2
+                }
+                // The drop-rate badge: drops on this interface in the last seconds.
+                let badge = dropBadge(row, state)
+                if !badge.isEmpty {
+                    if used + badge.count <= c.width {
+                        buf.text(badge, x: c.x + used, y: y, width: badge.count, style: theme.error, ellipsis: nil)
+                    }
                 }
             }
             buf.cell(row.link.kind.name, cols[1], y: y, style: theme.dim, glyphs: g)
@@ -65,6 +74,13 @@ enum TopologyView {
             buf.text(msg, x: body.x + 2, y: rowsRect.y, width: body.width - 2, style: theme.dim, ellipsis: g.ellipsis)
         }
         window.highlight(&buf, focused: focused, theme: theme, glyphs: g)
+    }
+
+    /// " 12/s drops" after a link that dropped packets in the drops window, "" otherwise.
+    static func dropBadge(_ row: TopologyRow, _ state: AppState) -> String {
+        guard let rate = state.drops?.perInterface[.init(namespace: row.id.namespace, interface: row.link.name)],
+              rate > 0 else { return "" }
+        return " " + DropCounts.rate(rate) + " drops"
     }
 
     /// Separate "connects to" and "addresses" columns when both get a useful width; on narrow panes one

@@ -1,0 +1,131 @@
+import Foundation
+import XCTest
+import PlumbApp
+import PlumbModel
+@testable import PlumbTUI
+
+/// Drops in the TUI: the Drops tab, the drop-rate badges on namespaces and links (golden frames), and the loop
+/// with a fake feed: drops reach the events log, the tab and the doctor's findings as live evidence.
+final class DropsTUITests: XCTestCase {
+    static func drop(_ ns: String, _ iface: String, reason: String = "NETFILTER_DROP", function: String = "nft_do_chain",
+                     dport: UInt16 = 5432, at t: Double = 1_800_000_000) -> PacketDrop {
+        let n = TestEnv.namespace(ns)
+        return PacketDrop(monotonicNanos: 1, time: t, reason: DropReason(code: 12, name: reason),
+                          location: KernelLocation(address: 0xffffffff81fbea00, symbol: function, offset: 0x3c4),
+                          netnsCookie: 1, netnsInode: n.id, namespaceName: n.displayName, ifindex: 2, interface: iface,
+                          etherType: 0x0800,
+                          flow: DropFlow(protocolNumber: 17, src: IPAddress("172.18.0.2")!, dst: IPAddress("172.18.0.3")!,
+                                         srcPort: 40000, dstPort: dport),
+                          length: 84)
+    }
+
+    /// 120 drops in web-api on eth0 (NETFILTER_DROP), 30 in the host on docker0 (NO_SOCKET), over 10 s.
+    static var activity: DropActivity {
+        let drops = Array(repeating: drop("web-api", "eth0"), count: 120)
+            + Array(repeating: drop("host", "docker0", reason: "NO_SOCKET", function: "__udp4_lib_rcv", dport: 9), count: 30)
+        return DropActivity(drops: drops, windowSeconds: 10, mode: "bpf", lost: 0)
+    }
+
+    private func stateWithDrops(_ size: Size) -> AppState {
+        var s = TestEnv.state(size)
+        s.drops = Self.activity
+        s.update(snapshot: TestEnv.snapshot)
+        return s
+    }
+
+    func testDropsTabGolden() {
+        for size in TestEnv.sizes {
+            var s = stateWithDrops(size)
+            s.detailTab = .drops
+            Golden.check(AppView.render(s, TestEnv.context()), "drops-tab-\(size.width)x\(size.height)")
+        }
+    }
+
+    func testNamespacesPaneShowsDropRatesGolden() {
+        for size in TestEnv.sizes {
+            Golden.check(AppView.renderPane(.namespaces, stateWithDrops(size), TestEnv.context(), size: size),
+                         "namespaces-drops-\(size.width)x\(size.height)")
+        }
+    }
+
+    func testLinksShowTheirDropRate() {
+        var s = stateWithDrops(Size(width: 200, height: 60))
+        s.selectedNamespace = TestEnv.namespace("host").id
+        s.update(snapshot: TestEnv.snapshot)
+        let text = Golden.text(AppView.renderPane(.topology, s, TestEnv.context(), size: Size(width: 200, height: 60)))
+        let line = text.split(separator: "\n").first { $0.contains("docker0") }
+        XCTAssertTrue(line?.contains("3/s drops") == true, "docker0's row: \(line ?? "none")")
+    }
+
+    func testWithoutTheFeedNothingChanges() {
+        // No drops watched: the namespaces pane has no DROPS column, so every existing golden frame stands.
+        let text = Golden.text(AppView.renderPane(.namespaces, TestEnv.state(), TestEnv.context(), size: Size(width: 120, height: 40)))
+        XCTAssertFalse(text.contains("DROPS"))
+        XCTAssertEqual(DropsView.header(nil), "drops are not watched (plumb needs root to watch them)")
+        XCTAssertEqual(DropsView.header(.unavailable("watching drops needs root")), "drops are not watched: watching drops needs root")
+    }
+
+    // MARK: the loop
+
+    final class FakeDropFeed: DropFeed {
+        var mode = "bpf"
+        var note: String?
+        var lost: UInt64 = 0
+        var pending: [PacketDrop] = []
+        var log: [PacketDrop] = []
+        private(set) var stopped = false
+        func takeNew() -> [PacketDrop] { defer { pending = [] }; log += pending; return pending }
+        func recent(millis: Int) -> [PacketDrop] { log }
+        func stop() { stopped = true }
+    }
+
+    func testTheLoopPutsDropsInTheEventsLogTheTabAndTheDoctorsEvidence() throws {
+        // The fixture's findings without drops: the drops go to the namespace of the first one.
+        let plainKernel = FakeKernel()
+        let plain = TUIApp(first: TestEnv.snapshot, kernel: plainKernel.kernel,
+                           terminal: FakeTerminal(size: Size(width: 200, height: 60), script: [.key(.char("q"))]))
+        plain.run()
+        let target = try XCTUnwrap(plain.state.findings.flatMap(\.subjects).first { $0.kind != "link" }?.namespace,
+                                   "the fixture has a finding about a namespace")
+        let ns = try XCTUnwrap(TestEnv.snapshot.namespace(id: target))
+        XCTAssertFalse(plain.state.findings.contains { $0.evidence.contains { $0.hasPrefix("live: ") } })
+
+        let feed = FakeDropFeed()
+        feed.pending = Array(repeating: Self.drop(ns.displayName, "ptnone0"), count: 1204)
+        let term = FakeTerminal(size: Size(width: 200, height: 60), script: [.key(.char("q"))])
+        let fake = FakeKernel()
+        let app = TUIApp(first: TestEnv.snapshot, kernel: fake.kernel.with(drops: feed), terminal: term)
+        app.run()
+        XCTAssertTrue(feed.stopped, "the loop stops the feed when it quits")
+        let activity = try XCTUnwrap(app.state.drops)
+        XCTAssertEqual(activity.summary.total, 1204)
+        XCTAssertEqual(activity.perNamespace[target] ?? 0, 120.4, accuracy: 0.01)
+        let events = app.context.events.filter { $0.kind == .drop }
+        XCTAssertEqual(events.map(\.namespace), [ns.displayName])
+        XCTAssertEqual(events.first?.text,
+                       "dropped 1,204 × NETFILTER_DROP in nft_do_chain on ptnone0: udp 172.18.0.2:40000 > 172.18.0.3:5432")
+        // Findings about the namespace as a whole carry the live line; findings about other namespaces do not.
+        let live = "live: dropped 1,204 times in the last 10 s, reason NETFILTER_DROP in nft_do_chain"
+        let whole = app.state.findings.filter { $0.subjects.contains { $0.namespace == target && $0.kind != "link" } }
+        XCTAssertFalse(whole.isEmpty)
+        for f in whole { XCTAssertTrue(f.evidence.contains(live), "\(f.id): \(f.evidence)") }
+        for f in app.state.findings where !f.subjects.contains(where: { $0.namespace == target }) {
+            XCTAssertFalse(f.evidence.contains { $0.hasPrefix("live: ") }, f.id)
+        }
+    }
+
+    func testLiveEvidenceWording() {
+        let f = Finding(id: "x", check: "c", checkNumber: 1, severity: .error, title: "t",
+                        subjects: [.init(namespace: TestEnv.namespace("web-api").id, kind: "link", name: "eth0")],
+                        evidence: ["eth0 mtu 1500"], explanation: "")
+        let drops = [Self.drop("web-api", "eth0"), Self.drop("web-api", "eth0"),
+                     Self.drop("web-api", "eth0", reason: "NO_SOCKET", function: "__udp4_lib_rcv"),
+                     Self.drop("web-api", "eth1")]
+        let out = DropEvidence.annotate([f], drops: drops, seconds: 10)
+        XCTAssertEqual(out[0].evidence, ["eth0 mtu 1500",
+                                         "live: dropped 3 times in the last 10 s, reason NETFILTER_DROP in nft_do_chain (and 1 other reason)"])
+        XCTAssertEqual(DropEvidence.line([Self.drop("web-api", "eth0")], seconds: 10),
+                       "dropped once in the last 10 s, reason NETFILTER_DROP in nft_do_chain")
+        XCTAssertEqual(DropEvidence.annotate([f], drops: [], seconds: 10), [f])
+    }
+}
