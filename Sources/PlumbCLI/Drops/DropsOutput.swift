@@ -24,17 +24,7 @@ struct DropEventJSON: Encodable {
         try c.encode("0x" + String(drop.location.address, radix: 16), forKey: .address)
         try c.encodeIfPresent(drop.location.module, forKey: .module)
         try c.encode(drop.protocolName, forKey: .protocol)
-        if let f = drop.flow {
-            try c.encode(f.src.description, forKey: .src)
-            try c.encode(f.dst.description, forKey: .dst)
-            try c.encodeIfPresent(f.srcPort, forKey: .sport)
-            try c.encodeIfPresent(f.dstPort, forKey: .dport)
-            if let i = f.icmp {
-                try c.encode(i.type, forKey: .icmpType)
-                try c.encode(i.code, forKey: .icmpCode)
-                try c.encode(i.id, forKey: .icmpId)
-            }
-        }
+        if let f = drop.flow { try DropFlowJSON.encodeEnds(f, into: &c) }
         try c.encodeIfPresent(drop.length, forKey: .length)
     }
 }
@@ -47,16 +37,22 @@ struct DropFlowJSON: Encodable {
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(flow.protocolName, forKey: .protocol)
-        try c.encode(flow.src.description, forKey: .src)
-        try c.encode(flow.dst.description, forKey: .dst)
-        try c.encodeIfPresent(flow.srcPort, forKey: .sport)
-        try c.encodeIfPresent(flow.dstPort, forKey: .dport)
-        if let i = flow.icmp {
-            try c.encode(i.type, forKey: .icmpType)
-            try c.encode(i.code, forKey: .icmpCode)
-            try c.encode(i.id, forKey: .icmpId)
-        }
+        try Self.encodeEnds(flow, into: &c)
         try c.encodeIfPresent(count, forKey: .count)
+    }
+
+    /// src, dst, then sport/dport or the ICMP type, code and id: the same keys in a drop and in a summary's flow.
+    static func encodeEnds<K: CodingKey>(_ flow: DropFlow, into c: inout KeyedEncodingContainer<K>) throws {
+        func key(_ name: String) -> K { K(stringValue: name)! }
+        try c.encode(flow.src.description, forKey: key("src"))
+        try c.encode(flow.dst.description, forKey: key("dst"))
+        try c.encodeIfPresent(flow.srcPort, forKey: key("sport"))
+        try c.encodeIfPresent(flow.dstPort, forKey: key("dport"))
+        if let i = flow.icmp {
+            try c.encode(i.type, forKey: key("icmpType"))
+            try c.encode(i.code, forKey: key("icmpCode"))
+            try c.encode(i.id, forKey: key("icmpId"))
+        }
     }
 }
 
