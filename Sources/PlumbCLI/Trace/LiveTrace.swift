@@ -122,6 +122,10 @@ struct LiveTrace {
         for (id, why) in listener.failures {
             notes.append("\(snapshot.namespaces.first { $0.id == id }?.displayName ?? "net:[\(id)]"): not watched (\(why))")
         }
+        let drops = LiveTraceDrops()
+        defer { drops.stop() }
+        drops.name(path.map(\.ns))
+        if let note = drops.note { notes.append(note) }
         LiveTraceTestHooks.pauseBeforeProbe(wake: wake)
         if interrupted() { return nil }
         guard let destination = IPAddress(probe.destination) else { return nil }
@@ -139,18 +143,16 @@ struct LiveTrace {
                                           listing: listings[p.ns.id] ?? NftRuleListing(),
                                           watched: listener.failures[p.ns.id] == nil)
         }
-        let drop = LiveTraceDrops.drop(for: probe, since: sent)
         let elapsed = Int(Date().timeIntervalSince(sent) * 1000)
         let beyond = path.map(\.ns).filter { ns in !result.hops.contains { $0.namespace == ns.id } }
+        // The notes go in once the rules are removed (with anything the removal adds).
+        let live = analyzer.analyze(static: result, observations: observations, beyond: beyond, drop: nil,
+                                    elapsedMillis: elapsed)
+        // Only a probe that vanished outside netfilter needs the kernel's drop record.
+        guard live.verdict == .lost, let drop = drops.drop(for: probe, since: sent) else { return live }
         return analyzer.analyze(static: result, observations: observations, beyond: beyond, drop: drop,
-                                elapsedMillis: elapsed, notes: notes)
+                                elapsedMillis: elapsed)
     }
-}
-
-/// Where the live trace learns why a probe died outside netfilter: the kernel's drop feed (skb:kfree_skb).
-/// One call, so the drops feed plugs in here; nil until it is available.
-enum LiveTraceDrops {
-    static func drop(for probe: LiveProbe, since: Date) -> LiveDrop? { nil }
 }
 
 /// Debug builds only: the crash and Ctrl-C tests hold a live trace between adding its rules and sending the
