@@ -115,7 +115,7 @@ enum BadInputTable {
         change(bad, "already connected", "net", "connect", x.network, x.connected)
         change(bad, "host", "net", "connect", x.network, "host")
         change(bad, "twice", "net", "connect", x.network, x.free, x.free)
-        change(bad, "<targets>", "net", "connect", x.network)
+        change(bad, "give a target", "net", "connect", x.network)
         for ip in ["10.213.150.7", "10.213.99.7", "10.213.150.0", "10.213.150.255", "junk", "300.1.1.1", "fd13::7"] {
             change(bad, ip, "net", "connect", x.network, x.free, "--ip", ip)
         }
