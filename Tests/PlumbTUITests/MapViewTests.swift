@@ -110,4 +110,20 @@ final class MapViewTests: XCTestCase {
         s.press([.char("+")], snapshot: snap)
         XCTAssertEqual(s.mapView?.expanded, [])
     }
+
+    /// With the map open a frame (a key, the map rebuilt from the snapshot, laid out and drawn) stays under
+    /// 16 ms of CPU in a debug build, like the panes' frames (FrameTimeTests).
+    func testMapFrameTime() {
+        let ctx = TestEnv.context()
+        var s = opened(Size(width: 200, height: 60))
+        let times = (0..<30).map { i -> Double in
+            let t0 = threadCPUMilliseconds()
+            s.press([i % 6 < 3 ? .right : .left])
+            _ = AppView.render(s, ctx)
+            return threadCPUMilliseconds() - t0
+        }
+        let median = times.sorted()[times.count / 2]
+        print(String(format: "map 200x60 key+render: median %.2f ms", median))
+        XCTAssertLessThan(median, 16)
+    }
 }
