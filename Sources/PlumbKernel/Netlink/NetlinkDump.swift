@@ -64,9 +64,6 @@ enum NetlinkDumper {
         let names = linkNames(out.links)
         out.routes = t.convertedRoutes ?? t.routes.map { readRoute($0, names: names) }
         out.neighbors = t.neighbors.map { n in var n = n; n.dev = names[n.ifindex]; return n }
-        for i in out.links.indices where out.links[i].link.kind == .vxlan {
-            if let r = t.fdbRemotes[out.links[i].link.index], !r.isEmpty { out.links[i].link.vxlan?.fdbRemotes = r.sorted() }
-        }
         out.sysctls = t.netconf.sysctls(names: names)
     }
 
@@ -114,8 +111,6 @@ enum NetlinkDumper {
         /// `routes` already turned into the model's routes, by a thread that knew the link names.
         var convertedRoutes: [Route]? = nil
         var neighbors: [Neighbor] = []
-        /// The `dst` of forwarding-database entries (AF_BRIDGE neighbours) by ifindex: a VXLAN's remote VTEPs.
-        var fdbRemotes: [Int: Set<String>] = [:]
         var netconf = NetconfEntries()
     }
 
@@ -135,14 +130,8 @@ enum NetlinkDumper {
         case .neighbors:
             let neighCache = try s.cache(.neighbours)
             var list: [Neighbor] = []
-            var fdb: [Int: Set<String>] = [:]
             neighCache.forEach { o in
                 let fam = rtnl_neigh_get_family(o)
-                // The dump holds the bridges' forwarding databases too; a VXLAN's entries name remote VTEPs.
-                if fam == AF_BRIDGE, let dst = NetlinkAddress.string(rtnl_neigh_get_dst(o)) {
-                    fdb[Int(rtnl_neigh_get_ifindex(o)), default: []].insert(dst)
-                    return
-                }
                 guard fam == AF_INET || fam == AF_INET6, let ip = NetlinkAddress.string(rtnl_neigh_get_dst(o)) else { return }
                 list.append(Neighbor(family: fam == AF_INET ? .ipv4 : .ipv6, ip: ip,
                                      mac: NetlinkAddress.string(rtnl_neigh_get_lladdr(o)),
@@ -150,7 +139,6 @@ enum NetlinkDumper {
                                      state: neighStates(rtnl_neigh_get_state(o))))
             }
             t.neighbors = list
-            t.fdbRemotes = fdb
         case .netconf:
             if let nc = try? s.cache(.netconf) {
                 t.netconf = readNetconf(nc)
