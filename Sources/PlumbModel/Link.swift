@@ -104,7 +104,7 @@ public struct VxlanInfo: Codable, Sendable, Equatable {
     public var local: String?
     public var port: Int?
     /// The remote VTEPs of its forwarding database (`bridge fdb` entries with `dst`), each address once, sorted;
-    /// nil when it has none (or the FDB was not read).
+    /// nil when not read (the kernel reader does not read the FDB yet; the map draws a tunnel to each when given).
     public var fdbRemotes: [String]?
     public init(vni: UInt32, remote: String? = nil, local: String? = nil, port: Int? = nil, fdbRemotes: [String]? = nil) {
         self.vni = vni; self.remote = remote; self.local = local; self.port = port; self.fdbRemotes = fdbRemotes
