@@ -38,8 +38,8 @@ public final class LiveSnapshots: @unchecked Sendable {
     private var eventsWaiting = false
     private let model: LiveModel
     /// Readable when a new update is waiting: a pipe the UI polls together with the keyboard.
-    private let wakePipe = try? WakePipe()
-    public var wakeFd: Int32 { wakePipe?.readDescriptor ?? -1 }
+    /// Written when an update is published, so the UI thread wakes at once (see SnapshotSource.wakePipe).
+    public let wakePipe = try? WakePipe()
     /// PLUMB_LIVE_LOG=FILE: one line per refresh (why, what was read, how long) for tuning.
     private let debugLog: ((String) -> Void)? = ProcessInfo.processInfo.environment["PLUMB_LIVE_LOG"].flatMap { path in
         guard let f = fopen(path, "a") else { return nil }

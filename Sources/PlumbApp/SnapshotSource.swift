@@ -1,4 +1,5 @@
 import PlumbModel
+import PlumbSystem
 
 /// A new snapshot for the app, and what it says about which namespaces were read and which may have changed.
 public struct SnapshotUpdate: Sendable {
@@ -14,12 +15,13 @@ public struct SnapshotUpdate: Sendable {
 }
 
 /// Where the app's snapshots come from. `LiveSnapshots` reads the kernel on its own thread; tests queue
-/// recorded snapshots. The loop never waits on it: `take` returns what is ready, `wakeFd` says when.
+/// recorded snapshots. The loop never waits on it: `take` returns what is ready, `wakePipe` says when.
 public protocol SnapshotSource: AnyObject {
     var interval: Double { get set }
     var paused: Bool { get set }
-    /// Readable when an update is waiting (polled with the keyboard); -1 when the source never wakes the loop.
-    var wakeFd: Int32 { get }
+    /// Readable when an update is waiting (the loop waits on it with the keyboard, and drains it); nil when the
+    /// source never wakes the loop.
+    var wakePipe: WakePipe? { get }
     func start()
     func stop()
     func refreshNow()

@@ -91,9 +91,28 @@ public final class TUIApp {
             // With drops watched, the feed is read four times a second (a drop is on screen within ~350 ms: the
             // watcher's own reader wakes every 100 ms).
             let sleep: Int32 = capture != nil ? 50 : kernel.drops != nil ? 250 : 1000
-            guard let key = terminal.readKey(timeoutMillis: sleep, wake: live.wakeFd) else { continue }
+            guard let key = nextKey(timeoutMillis: sleep, wake: live.wakePipe) else { continue }
             dirty = true
             if !perform(state.handle(key, snapshot: context.snapshot, keymap: context.keymap)) { return }
+        }
+    }
+
+    /// The next key, or nil when `timeoutMillis` passes or the snapshot source wakes the loop (a new snapshot is
+    /// ready: the screen follows the kernel at once, and an idle UI does not wake 20 times a second to look).
+    /// The loop owns this wait, over the terminal's input and the source's pipe together; a signal (SIGWINCH)
+    /// ends it too, and curses then has the resize queued as a key.
+    private func nextKey(timeoutMillis: Int32, wake: WakePipe?) -> Key? {
+        // Keys the terminal already has (the rest of an escape sequence, a queued resize) come first.
+        if let key = terminal.pendingKey() { return key }
+        let input = terminal.inputDescriptor
+        guard input >= 0 else { return nil }
+        let outcome = (try? InputWait.wait(for: [input, wake?.readDescriptor ?? -1], timeoutMillis: timeoutMillis)) ?? .interrupted
+        switch outcome {
+        case .timedOut: return nil
+        case .ready(let ready):
+            if ready.contains(1) { wake?.drain() }
+            return ready.contains(0) ? terminal.pendingKey() : nil
+        case .interrupted: return terminal.pendingKey()
         }
     }
 

@@ -177,24 +177,14 @@ public final class CursesTerminal: Terminal {
 
     // MARK: - Input
 
-    /// The next key, or nil when `timeoutMillis` passes without one (-1 waits forever).
-    /// Waits up to `timeoutMillis` for a key, returning early (nil) when `wake` becomes readable: the live
-    /// thread signals a new snapshot through it, so the screen follows the kernel at once and an idle UI does
-    /// not wake up 20 times a second to look.
-    public func readKey(timeoutMillis: Int32, wake: Int32) -> Key? {
-        // Keys ncurses already buffered (the rest of an escape sequence, a resize) come first.
-        if let k = readKey(timeoutMillis: 0) { return k }
-        var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
-        let n = poll(&fds, 2, timeoutMillis)
-        if n > 0 && fds[1].revents != 0 {
-            var drain = [UInt8](repeating: 0, count: 256)
-            _ = read(wake, &drain, drain.count)
-        }
-        // A key, or EINTR from SIGWINCH (ncurses then has KEY_RESIZE queued).
-        if n < 0 || fds[0].revents != 0 { return readKey(timeoutMillis: 0) }
-        return nil
-    }
+    /// Standard input, where curses reads keys (newterm was given it); the app's loop waits on it.
+    public var inputDescriptor: Int32 { 0 }
 
+    /// A key curses has or can read now: bytes typed, the rest of an escape sequence, a resize (KEY_RESIZE,
+    /// queued by curses' SIGWINCH handler). Never waits.
+    public func pendingKey() -> Key? { readKey(timeoutMillis: 0) }
+
+    /// The next key within `timeoutMillis` (-1: no limit). The app's loop waits itself and uses `pendingKey`.
     public func readKey(timeoutMillis: Int32) -> Key? {
         wtimeout(win, timeoutMillis)
         var ch: wint_t = 0

@@ -1,3 +1,4 @@
+import Foundation
 import PlumbApp
 import PlumbModel
 import PlumbSystem
@@ -7,8 +8,9 @@ import PlumbTUI
 final class FakeSnapshots: SnapshotSource {
     var interval: Double = 1
     var paused = false
-    let wakeFd: Int32 = -1
+    var wakePipe: WakePipe? = nil
     var queue: [SnapshotUpdate] = []
+    private let lock = NSLock()
     private(set) var started = false
     private(set) var stopped = false
     private(set) var refreshes = 0
@@ -18,7 +20,15 @@ final class FakeSnapshots: SnapshotSource {
     func stop() { stopped = true }
     func refreshNow() { refreshes += 1 }
     func setFocus(_ ids: Set<UInt64>, firewall: Bool) { focus = ids }
-    func take() -> SnapshotUpdate? { queue.isEmpty ? nil : queue.removeFirst() }
+    func take() -> SnapshotUpdate? {
+        lock.lock(); defer { lock.unlock() }
+        return queue.isEmpty ? nil : queue.removeFirst()
+    }
+    /// Queues an update from another thread, as a live source publishes.
+    func publish(_ update: SnapshotUpdate) {
+        lock.lock(); defer { lock.unlock() }
+        queue.append(update)
+    }
     func lastError() -> String? { nil }
 }
 

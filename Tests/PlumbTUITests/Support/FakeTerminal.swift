@@ -47,7 +47,10 @@ final class FakeTerminal: Terminal {
     func suspend() { suspensions += 1 }
     func resume() { invalidate() }
 
-    func readKey(timeoutMillis: Int32, wake: Int32) -> Key? {
+    /// Keys are scripted, never waited for.
+    var inputDescriptor: Int32 { -1 }
+
+    func pendingKey() -> Key? {
         guard read < script.count else {
             // A script that does not quit must not hang the test: Ctrl-C quits from every mode.
             exhausted = true
