@@ -21,7 +21,12 @@ final class AppWaitTests: XCTestCase {
             keyboard.drain()
             return .char("q")
         }
-        func draw(_ frame: ScreenBuffer) { frames.append(frame) }
+        /// Called after each frame with the number drawn so far (the test reacts to what is on screen).
+        var onFrame: (Int) -> Void = { _ in }
+        func draw(_ frame: ScreenBuffer) {
+            frames.append(frame)
+            onFrame(frames.count)
+        }
         func invalidate() {}
         func suspend() {}
         func resume() {}
@@ -46,19 +51,26 @@ final class AppWaitTests: XCTestCase {
         var later = TestEnv.snapshot
         later.namespaces.removeAll { $0.displayName == "redis" }
         let app = TUIApp(first: TestEnv.snapshot, kernel: fake.kernel, terminal: term)
-        let started = Date()
-        // The source publishes from another thread, as LiveSnapshots does; then the user types q.
+        // Once the first frame is up (the loop then sleeps), the source publishes from another thread, as
+        // LiveSnapshots does; once the new snapshot is on screen, the user types q (a fallback key after 3 s).
         let source = Unchecked(fake.snapshots), keyboard = term.keyboard, update = SnapshotUpdate(snapshot: later, read: nil)
         let publisher = DispatchQueue(label: "pt-publisher")
-        publisher.asyncAfter(deadline: .now() + 0.05) {
-            source.value.publish(update)
-            wake.wake()
+        var started = Date()
+        term.onFrame = { count in
+            if count == 1 {
+                started = Date()
+                publisher.asyncAfter(deadline: .now() + 0.05) {
+                    source.value.publish(update)
+                    wake.wake()
+                }
+                publisher.asyncAfter(deadline: .now() + 3) { keyboard.wake() }
+            }
+            if count == 2 { keyboard.wake() }
         }
-        publisher.asyncAfter(deadline: .now() + 0.3) { keyboard.wake() }
         app.run()
         let elapsed = Date().timeIntervalSince(started)
         XCTAssertLessThan(elapsed, 0.9, "the loop slept through the wake-ups (each wait is 1 s)")
-        XCTAssertGreaterThanOrEqual(term.frames.count, 2, "the new snapshot was drawn before the key")
+        XCTAssertEqual(term.frames.count, 2, "the new snapshot was drawn, then the key quit")
         XCTAssertFalse(term.frames.last!.lines().joined(separator: "\n").contains("redis"))
         XCTAssertEqual(try InputWait.wait(for: [wake.readDescriptor], timeoutMillis: 0), .timedOut, "the loop drained the pipe")
     }
