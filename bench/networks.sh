@@ -226,18 +226,19 @@ for i in \$(seq 1 $PC); do
   export CNI_CONTAINERID=ptbenchpc\$i CNI_NETNS=/run/netns/pt-cni-bench-p\$i
   if [ "\$1" = up ]; then
     ip netns add pt-cni-bench-p\$i
-    CNI_COMMAND=ADD /usr/lib/cni/bridge <<< "\$br" > "$W/cni-pc-\$i"
+    CNI_COMMAND=ADD nsenter --net=/run/netns/$HOSTNS /usr/lib/cni/bridge <<< "\$br" > "$W/cni-pc-\$i"
   else
-    CNI_COMMAND=DEL /usr/lib/cni/bridge <<< "\${br%\}},\"prevResult\":\$(< "$W/cni-pc-\$i")}" >/dev/null
+    CNI_COMMAND=DEL nsenter --net=/run/netns/$HOSTNS /usr/lib/cni/bridge <<< "\${br%\}},\"prevResult\":\$(< "$W/cni-pc-\$i")}" >/dev/null
     ip netns del pt-cni-bench-p\$i
   fi
 done
-[ "\$1" = up ] || ip link del ptcnibrpc
+[ "\$1" = up ] || ip -n $HOSTNS link del ptcnibrpc
 EOF
 run_percall_cni() {
   local t
-  t=$(date +%s%N); ip netns exec $HOSTNS bash "$W/cni-percall.sh" up; PCC_CREATE=$(ms $t)
-  t=$(date +%s%N); ip netns exec $HOSTNS bash "$W/cni-percall.sh" down; PCC_DELETE=$(ms $t)
+  # Not under `ip netns exec`: its private mount namespace would take the `ip netns add` mounts with it.
+  t=$(date +%s%N); bash "$W/cni-percall.sh" up; PCC_CREATE=$(ms $t)
+  t=$(date +%s%N); bash "$W/cni-percall.sh" down; PCC_DELETE=$(ms $t)
 }
 # Interleaved, three rounds; the median round (by total) of each method is reported.
 pc_two=() pc_one=() pc_cni=()
