@@ -18,7 +18,7 @@ APT_PACKAGES += clang llvm libbpf-dev xxd   # drops: libbpf1 at run time; make b
 # Only `make screenshots` needs a browser; CI never installs it.
 SCREENSHOT_PACKAGES = aha chromium
 
-.PHONY: all deps build test demo bench fuzz screenshots docs install clean bpf
+.PHONY: all deps build test demo bench fuzz screenshots docs install install-files clean bpf
 
 all: build
 
@@ -65,9 +65,14 @@ docs: deps
 	$(SWIFT) build --product plumb-docs
 	.build/debug/plumb-docs .
 
-# plumb, its man pages and shell completions under $(PREFIX) (completions come from argument-parser).
+# plumb, its man pages and shell completions under $(PREFIX) (completions come from argument-parser; they
+# complete `ip netns` and network names too). install-files copies an existing binary without building:
+# `make install-files PLUMB_BIN=... DESTDIR=/tmp/x` (a test does exactly that).
 PREFIX ?= /usr/local
 install: build
+	$(MAKE) install-files PLUMB_BIN=$(PLUMB_BIN)
+
+install-files:
 	install -D -m 755 $(PLUMB_BIN) $(DESTDIR)$(PREFIX)/bin/plumb
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/

@@ -80,7 +80,7 @@ let package = Package(
                                                       "PlumbCapture", "PlumbLab"],
                     resources: [.copy("Golden")]),
         // The repository's scripts and generated documents (make test's summary line, docs/ up to date).
-        .testTarget(name: "PlumbToolingTests", dependencies: ["PlumbDocs"], exclude: ["Fixtures"]),
+        .testTarget(name: "PlumbToolingTests", dependencies: ["PlumbDocs", "PlumbCLI"], exclude: ["Fixtures"]),
         .testTarget(name: "PlumbIntegrationTests", dependencies: ["PlumbKernel", "PlumbSystem", "PlumbModel", "PlumbCLI", "PlumbActions",
                                                               "PlumbCapture", "PlumbDoctor"]),
     ],

@@ -13,6 +13,8 @@ public struct AppKernel {
     public var openCapture: (_ namespace: Namespace, _ interface: String, _ filter: String, _ promiscuous: Bool) -> any CaptureSession
     public var applyFix: (Finding) -> StatusMessage
     public var undoFix: () -> StatusMessage
+    /// `u`'s question: the last fix's finding id and the plan that undoes it, read from the journal.
+    public var undoPreview: () throws -> (findingID: String, plan: Plan) = { throw NothingToUndo() }
     /// Runs a shell in the namespace with the terminal suspended; returns the status-line message.
     public var shell: (_ namespace: UInt64, _ snapshot: Snapshot, _ terminal: any Terminal) -> StatusMessage
     /// The Conntrack tab's read of one namespace's table (the live one reads ctnetlink; tests pass tables).
@@ -42,6 +44,7 @@ public struct AppKernel {
                   applyFix: { DoctorFixes.apply($0, journal: journal) },
                   undoFix: { DoctorFixes.undo(journal: journal) },
                   shell: shell)
+            .with(undoPreview: { try DoctorFixes.undoPreview(journal: journal) })
             .with(conntrack: { ns in
                 guard let handle = NamespaceHandle(ns) else { throw NamespaceOpenError.gone(NamespaceHandle(.host, inode: ns.id)) }
                 return try ConntrackReader.table(in: handle)
@@ -64,6 +67,20 @@ extension AppKernel {
         k.conntrack = read
         return k
     }
+}
+
+extension AppKernel {
+    /// The same kernel with another source for `u`'s question.
+    public func with(undoPreview read: @escaping () throws -> (findingID: String, plan: Plan)) -> AppKernel {
+        var k = self
+        k.undoPreview = read
+        return k
+    }
+}
+
+/// What `u` says when no journal was given.
+struct NothingToUndo: Error, CustomStringConvertible {
+    var description: String { "no fix to undo" }
 }
 
 /// What the Conntrack tab says when no reader was given.

@@ -14,6 +14,12 @@ enum DoctorFixes {
         }
     }
 
+    /// Which fix `u` would undo, and how; nothing changes.
+    static func undoPreview(journal dir: String) throws -> (findingID: String, plan: Plan) {
+        let (id, plan) = try DoctorFixService(store: StateStore(path: "\(dir)/state.db")).undoPlan()
+        return (id, plan)
+    }
+
     static func undo(journal dir: String) -> StatusMessage {
         do {
             let (id, plan) = try DoctorFixService(store: StateStore(path: "\(dir)/state.db")).undo()

@@ -174,17 +174,30 @@ public final class TUIApp {
             }
         case .applyFix(let id):
             if let f = state.findings.first(where: { $0.id == id }) {
-                state.message = kernel.applyFix(f)
+                report(kernel.applyFix(f), failure: "Fix \(id) failed")
             } else {
                 state.message = .error("finding \(id) is gone: nothing changed")
             }
             doctorAfterChange()
+        case .previewUndo:
+            do {
+                let (id, plan) = try kernel.undoPreview()
+                state.showUndo(findingID: id, plan: plan)
+            } catch {
+                state.message = .error("\(error)")
+            }
         case .undoFix:
-            state.message = kernel.undoFix()
+            report(kernel.undoFix(), failure: "Undo failed")
             doctorAfterChange()
         case .notAvailable, .openHelp, .none: break
         }
         return true
+    }
+
+    /// A fix's or undo's outcome: success in the status bar, a failure in full in a dialog (the failed step and
+    /// the kernel's message do not fit in the status bar).
+    private func report(_ outcome: StatusMessage, failure title: String) {
+        if outcome.level == .error { state.showFailure(title, outcome.text) } else { state.message = outcome }
     }
 
     /// Reads the selected namespace's conntrack table when the interval has passed or the selection moved, and

@@ -17,9 +17,10 @@ struct CommandHelp: Decodable {
         (subcommands ?? []).filter { $0.shouldDisplay != false && $0.commandName != "help" }
     }
 
-    /// The arguments help lists, without the `--help` flag every command has.
+    /// The arguments help lists, without the `--help` flag every command has, and `--version` but on the root
+    /// page (argument-parser lists it on every command).
     var visibleArguments: [ArgumentHelp] {
-        (arguments ?? []).filter { $0.shouldDisplay != false && !$0.isHelpFlag }
+        (arguments ?? []).filter { $0.shouldDisplay != false && !$0.isHelpFlag && (commandName == "plumb" || !$0.isVersionFlag) }
     }
 
     static func decodeDump(_ json: String) throws -> CommandHelp {
@@ -48,4 +49,5 @@ struct ArgumentHelp: Decodable {
     var shouldDisplay: Bool?
 
     var isHelpFlag: Bool { kind == .flag && (names ?? []).contains { $0.kind == .long && $0.name == "help" } }
+    var isVersionFlag: Bool { kind == .flag && (names ?? []).contains { $0.kind == .long && $0.name == "version" } }
 }

@@ -49,9 +49,52 @@ public struct Namespace: Codable, Sendable, Equatable, Identifiable {
     public func link(index: Int) -> Link? { links.first(where: { $0.index == index }) }
     public func link(named name: String) -> Link? { links.first(where: { $0.name == name }) }
 
-    /// Held only by a bind mount or an open fd, with no process inside: a leak candidate.
+    /// Held only by a bind mount or an open fd, with no process inside. Normal for a named namespace (`ip netns`
+    /// labs, VPNs, CNI before its container starts); see `isLikelyLeak` for the ones that are probably leaked.
     public var isOrphan: Bool {
         !isHost && !heldBy.contains(where: { $0.kind == .process || $0.kind == .thread })
+    }
+
+    /// No process and no name: no `ip netns` name, no container, and no bind mount where a runtime keeps its
+    /// namespaces; only an fd or a stray bind mount keeps it alive. Nobody can find it by name, so nobody will
+    /// remove it: likely a leak. (A named namespace without a process is just that: named, no process.)
+    public var isLikelyLeak: Bool {
+        isOrphan && names.isEmpty && containers.isEmpty
+            && !heldBy.contains(where: { $0.kind == .bindMount && Self.isRuntimeDirectory($0.path) })
+    }
+
+    /// Why `isLikelyLeak` holds, for every leak badge: "no name and no process; held only by fd 7 of pid 812;
+    /// nothing but loopback". nil when it is not a likely leak.
+    public var leakReason: String? {
+        guard isLikelyLeak else { return nil }
+        var holders: [String] = heldBy.compactMap { h in
+            switch h.kind {
+            case .bindMount: return "a bind mount at \(h.path ?? "?")"
+            case .fd: return "fd \(h.fd.map(String.init) ?? "?") of pid \(h.pid.map(String.init) ?? "?")"
+            case .process, .thread: return nil
+            }
+        }
+        if holders.count > 3 { holders = Array(holders.prefix(2)) + ["\(holders.count - 2) more"] }
+        var s = "no name and no process; held only by " + (holders.isEmpty ? "a reference" : holders.joined(separator: ", "))
+        if !links.isEmpty && links.allSatisfy({ $0.kind == .loopback || $0.name == "lo" }) { s += "; nothing but loopback" }
+        return s
+    }
+
+    /// The short form of `leakReason` for narrow cells: "fd only, no name", "stray mount, no name".
+    public var leakBadge: String? {
+        guard isLikelyLeak else { return nil }
+        return heldBy.contains(where: { $0.kind == .bindMount }) ? "stray mount, no name" : "fd only, no name"
+    }
+
+    /// Where `ip netns` and the container runtimes keep their namespaces' bind mounts: a namespace mounted
+    /// there was named by whoever made it, even when Plumb cannot attribute it to a container.
+    public static func isRuntimeDirectory(_ path: String?) -> Bool {
+        guard let path else { return false }
+        let dirs = ["/run/netns/", "/var/run/netns/", "/run/docker/netns/", "/var/run/docker/netns/"]
+        if dirs.contains(where: { path.hasPrefix($0) }) { return true }
+        // Rootless Podman: /run/user/UID/netns/NAME.
+        let parts = path.split(separator: "/")
+        return parts.count == 5 && parts[0] == "run" && parts[1] == "user" && parts[3] == "netns"
     }
 }
 

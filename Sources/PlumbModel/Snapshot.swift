@@ -50,3 +50,20 @@ public struct DiscoveryStats: Codable, Sendable, Equatable {
 
     public init() {}
 }
+
+/// The note about processes whose namespace link could not be read (EACCES, e.g. PID 1 on some machines). It
+/// names them; the TUI shows it once rather than on every frame, since nothing can be done about it.
+public enum UnreadableProcessesNote {
+    static let marker = "could not be read (EACCES)"
+
+    /// "the network namespace of pid 1 (systemd) could not be read (EACCES): it is counted but in no namespace".
+    public static func text(_ unreadable: [ProcessRecord], count: Int) -> String {
+        var who = unreadable.prefix(3).map { $0.comm.isEmpty ? "pid \($0.pid)" : "pid \($0.pid) (\($0.comm))" }
+        if count > who.count { who.append("\(count - who.count) more") }
+        let subject = who.isEmpty ? "\(count) \(count == 1 ? "process" : "processes")" : who.joined(separator: ", ")
+        return "the network namespace of \(subject) \(marker): "
+            + (count == 1 ? "it is counted but placed in no namespace" : "they are counted but placed in no namespace")
+    }
+
+    public static func matches(_ note: String) -> Bool { note.contains(marker) }
+}

@@ -90,8 +90,8 @@ enum OutputFixtures {
     }
 
     static func inspection() -> NetworkService.InspectReport {
-        NetworkService.InspectReport(network: network(), endpoints: endpoints(),
-                                     drift: ["bridge pl-web is down"])
+        NetworkService.InspectReport(network: network(), endpoints: endpoints(), drift: ["bridge pl-web is down"],
+                                     sandboxNames: endpoints().map { "pt-\($0.ifname) (net:[\($0.sandbox)])" })
     }
 
     static func doctorReport() -> Doctor.Report {

@@ -372,9 +372,9 @@ final class DoctorCheckTests: XCTestCase {
         XCTAssertEqual(Set(all.map(\.id)), ["leftover-netns:ns50", "leftover-veth:ns1:vx1", "leftover-chain:ns1:ipv4:nat:CNI-DN-0123",
                                             "leftover-rule:ns1:ipv4:nat:PLUMB-POSTROUTING:\(DoctorContext.hash(rule))"])
         XCTAssertTrue(all.allSatisfy(\.confirmEach))
-        XCTAssertEqual(Set(all.filter { $0.severity == .warning }.map(\.check)), ["leftover-netns", "leftover-veth"])
-        XCTAssertEqual(Set(all.filter { $0.severity == .info }.map(\.check)), ["leftover-chain", "leftover-rule"],
-                       "chains and rules that apply to nothing are info")
+        XCTAssertEqual(Set(all.filter { $0.severity == .warning }.map(\.check)), ["leftover-veth"])
+        XCTAssertEqual(Set(all.filter { $0.severity == .info }.map(\.check)), ["leftover-netns", "leftover-chain", "leftover-rule"],
+                       "chains and rules that apply to nothing are info; so is a named namespace without a process")
         let ns = all.first { $0.id == "leftover-netns:ns50" }
         XCTAssertEqual(ns?.fix?.steps, [.deleteEmptyNamespace(name: "gone")])
         XCTAssertEqual(ns?.undo?.steps, [.createNamespace(name: "gone")])
@@ -384,6 +384,32 @@ final class DoctorCheckTests: XCTestCase {
         guard case .firewall(_, let batch, let undo, _)? = r?.fix?.steps.first else { return XCTFail() }
         XCTAssertEqual(batch, "*nat\n-D PLUMB-POSTROUTING \(rule)\nCOMMIT\n")
         XCTAssertEqual(undo, "*nat\n-I PLUMB-POSTROUTING 1 \(rule)\nCOMMIT\n")
+    }
+
+    /// `ip netns add x` is named, no process: never a leak. Unnamed and held only by an fd or a stray bind
+    /// mount is a likely leak, a warning whose title says why; one in a runtime's directory is named.
+    func testOnlyUnnamedNamespacesWithoutAProcessAreLeaks() {
+        var f = DoctorFixture()
+        let lo = Link(index: 1, name: "lo", kind: "loopback", flags: ["loopback"])
+        let eth = Link(index: 2, name: "eth0", kind: "veth", flags: DoctorFixture.up, addresses: ["10.213.5.2/24"])
+        f.snap.namespaces.append(Namespace(id: 60, names: ["vpn"], paths: ["/run/netns/vpn"],
+                                           heldBy: [Holder(kind: .bindMount, path: "/run/netns/vpn")], links: [lo, eth]))
+        f.snap.namespaces.append(Namespace(id: 61, heldBy: [Holder(kind: .fd, pid: 812, fd: 7)], links: [lo]))
+        f.snap.namespaces.append(Namespace(id: 62, paths: ["/tmp/x"], heldBy: [Holder(kind: .bindMount, path: "/tmp/x")], links: [lo, eth]))
+        f.snap.namespaces.append(Namespace(id: 63, paths: ["/run/docker/netns/abc"],
+                                           heldBy: [Holder(kind: .bindMount, path: "/run/docker/netns/abc")], links: [lo, eth]))
+        let found = run(f).filter { $0.check == "leftover-netns" }
+        XCTAssertEqual(found.map(\.id), ["leftover-netns:ns61", "leftover-netns:ns62"])
+        XCTAssertTrue(found.allSatisfy { $0.severity == .warning && $0.fix == nil })
+        XCTAssertEqual(found.first?.title,
+                       "likely leaked namespace net:[61]: no name and no process; held only by fd 7 of pid 812; nothing but loopback")
+        XCTAssertEqual(found.last?.title, "likely leaked namespace net:[62]: no name and no process; held only by a bind mount at /tmp/x")
+        let named = f.snap.namespaces.first { $0.id == 60 }!
+        XCTAssertTrue(named.isOrphan)
+        XCTAssertFalse(named.isLikelyLeak)
+        XCTAssertNil(named.leakReason)
+        XCTAssertFalse(f.snap.namespaces.first { $0.id == 63 }!.isLikelyLeak, "Docker's sandbox directory names it")
+        XCTAssertEqual(Namespace(id: 64, heldBy: [Holder(kind: .fd, pid: 1, fd: 3)]).leakBadge, "fd only, no name")
     }
 
     func testScopeFollowsWiringButNotThroughTheRealHost() {

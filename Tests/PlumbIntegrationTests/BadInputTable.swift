@@ -140,10 +140,13 @@ enum BadInputTable {
 
         // ns add / rm / ls
         for name in ["bad name!", "../../x", "", "a/b", "..", String(repeating: "n", count: 256)] {
-            change(bad, "'\(name)'", "ns", "add", name)
+            stateOnly(bad, "'\(name)'", "ns", "add", name)
         }
-        change(bad, "already exists", "ns", "add", x.free)
-        change(bad, "<name>", "ns", "add")
+        stateOnly(bad, "already exists", "ns", "add", x.free)
+        stateOnly(bad, "<name>", "ns", "add")
+        stateOnly(bad, "--host-ns", "ns", "add", x.free, "--host-ns", "x")  // an option that means nothing there
+        change(bad, "--dry-run", "net", "ls", "--dry-run")
+        change(bad, "snapshots", "snapshots")  // an unknown command names itself (and the closest one)
         change(notFound, missing, "ns", "rm", missing)
         for name in ["bad name!", "../x"] { change(bad, "'\(name)'", "ns", "rm", name) }
         change(bad, "in use", "ns", "rm", x.connected)

@@ -62,7 +62,8 @@ final class CLITests: RootTestCase {
         XCTAssertEqual(text.status, 0)
         XCTAssertTrue(text.stdout.hasPrefix("\(name)  net:["), text.stdout)
         XCTAssertTrue(text.stdout.contains("1: lo [loopback]"), text.stdout)
-        XCTAssertTrue(text.stdout.contains("held by: bindMount (no process: leak candidate)"), text.stdout)
+        // An `ip netns` namespace without a process is normal: named, not a leak.
+        XCTAssertTrue(text.stdout.contains("held by: bindMount (named, no process)"), text.stdout)
     }
 
     func testNsListShowsHoldersInTextAndJSON() throws {
@@ -78,7 +79,8 @@ final class CLITests: RootTestCase {
         let t = try plumb("ns", "ls")
         XCTAssertTrue(t.stdout.hasPrefix("NSID"), t.stdout)
         let line = try XCTUnwrap(t.stdout.split(separator: "\n").first { $0.contains(name) })
-        XCTAssertTrue(line.contains("bindMount (no process)"), String(line))
+        XCTAssertTrue(line.contains("bindMount (named, no process)"), String(line))
+        XCTAssertNil(row["leak"], "named: not a leak")
     }
 
     func testFwShowsRulesWithCounters() throws {
@@ -112,10 +114,12 @@ final class CLITests: RootTestCase {
         try lab.ip(name, "link", "set", "lo", "down")
         try plumb("snapshot", name, "--json").stdout.write(toFile: b, atomically: true, encoding: .utf8)
         let r = try plumb("diff", a, b)
-        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.status, 1, "changes: 1, as diff(1) \(r.stderr)")
         XCTAssertTrue(r.stdout.contains("\(name): link ptd0 (veth) appeared, down"), r.stdout)
         XCTAssertTrue(r.stdout.contains("\(name): link lo: up → down"), r.stdout)
-        XCTAssertEqual(try plumb("diff", a, a).stdout, "no changes\n")
+        let same = try plumb("diff", a, a)
+        XCTAssertEqual(same.stdout, "no changes\n")
+        XCTAssertEqual(same.status, 0)
         let bad = try plumb("diff", a, "/nonexistent")
         XCTAssertEqual(bad.status, 1)
         XCTAssertTrue(bad.stderr.contains("cannot read /nonexistent"), bad.stderr)
@@ -135,14 +139,43 @@ final class CLITests: RootTestCase {
         XCTAssertTrue(r.stderr.contains("--no-such-flag"), r.stderr)
     }
 
-    func testWithoutPrivilegesExits77WithOneLine() throws {
-        // setpriv (util-linux) drops to nobody with no capabilities; the binary must say what it needs.
-        let r = try Shell.result(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                                  "--inh-caps=-all", "--bounding-set=-all", Self.binary, "snapshot"])
+    func asNobody(_ args: String...) throws -> (status: Int32, stdout: String, stderr: String) {
+        // setpriv (util-linux) drops to nobody with no capabilities.
+        try Shell.result(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                          "--inh-caps=-all", "--bounding-set=-all", Self.binary] + args)
+    }
+
+    func testWithoutPrivilegesWhatNeedsRootExits77WithOneLine() throws {
+        let r = try asNobody("fw")
         XCTAssertEqual(r.status, 77, r.stderr)
         XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
         XCTAssertTrue(r.stderr.contains("CAP_NET_ADMIN"), r.stderr)
         XCTAssertTrue(r.stderr.contains("run as root"), r.stderr)
         XCTAssertEqual(r.stdout, "")
+    }
+
+    /// As lsns and ip link do: read-only listings show what the user can read, with one note, exit 0.
+    func testWithoutPrivilegesListingsShowWhatTheyCanWithANote() throws {
+        for args in [["ns", "ls", "--json"], ["snapshot", "--json"]] {
+            let r = try Shell.result(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                      "--inh-caps=-all", "--bounding-set=-all", Self.binary] + args)
+            XCTAssertEqual(r.status, 0, "\(args): \(r.stderr)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+            XCTAssertTrue(r.stderr.hasPrefix("plumb: note: without CAP_NET_ADMIN"), r.stderr)
+            XCTAssertTrue(r.stderr.contains("run as root"), r.stderr)
+            XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)), "\(args): \(r.stdout.prefix(200))")
+            XCTAssertTrue(r.stdout.contains("\"isHost\":true"), "its own namespace at least: \(r.stdout.prefix(300))")
+        }
+    }
+
+    /// `plumb snapshots` names the closest command; --version prints the version.
+    func testMistypedCommandAndVersion() throws {
+        var r = try plumb("snapshots", "--json")
+        XCTAssertEqual(r.status, 64, r.stderr)
+        XCTAssertEqual(r.stderr, "plumb: unknown command 'snapshots' — did you mean 'snapshot'? (`plumb --help` lists the commands)\n")
+        XCTAssertEqual(r.stdout, "")
+        r = try plumb("--version")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.hasPrefix("plumb "), r.stdout)
     }
 }

@@ -53,6 +53,14 @@ final class NetCLITests: RootTestCase {
         XCTAssertEqual(rows.first?["endpoints"] as? Int, 2)
         r = try plumb("net", "inspect", "ptweb")
         XCTAssertTrue(r.stdout.contains("in sync with the kernel"), r.stdout)
+        // Endpoints by namespace name, not by inode alone.
+        XCTAssertTrue(r.stdout.contains("  \(a) (net:["), r.stdout)
+        // A dry run shows the address the real run would take (.2 and .50 are taken), and takes none.
+        let c = try lab.addNamespace("c")
+        r = try plumb("net", "connect", "ptweb", c, "--dry-run")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("addr add 10.213.80.3/24 dev eth0"), r.stdout)
+        XCTAssertFalse(r.stdout.contains("<next free"), r.stdout)
         // One line like every --json; --pretty indents.
         r = try plumb("net", "inspect", "ptweb", "--json")
         XCTAssertEqual(r.stdout.split(separator: "\n").count, 1, r.stdout)
@@ -63,6 +71,7 @@ final class NetCLITests: RootTestCase {
         r = try plumb("net", "rm", "ptweb")
         XCTAssertEqual(r.status, 64, "refuses while endpoints exist: the request conflicts with what exists")
         XCTAssertTrue(r.stderr.contains("--force"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("\(a) (net:[") && r.stderr.contains("\(b) (net:["), "named endpoints: \(r.stderr)")
         r = try plumb("net", "disconnect", "ptweb", b)
         XCTAssertEqual(r.status, 0, r.stderr)
         r = try plumb("net", "rm", "ptweb", "--force")

@@ -74,6 +74,9 @@ final class SnapshotOracleTests: RootTestCase {
         let fdHeld = try XCTUnwrap(s.namespaces.first { $0.heldBy.contains { $0.kind == .fd && $0.pid == f.fdHolderPid } })
         XCTAssertEqual(fdHeld.heldBy, [Holder(kind: .fd, pid: f.fdHolderPid, fd: 3)])
         XCTAssertTrue(fdHeld.isOrphan)
+        // Unnamed and held only by an fd: the one kind of namespace called a likely leak, with why.
+        XCTAssertEqual(fdHeld.leakReason?.hasPrefix("no name and no process; held only by fd 3 of pid \(f.fdHolderPid)"), true,
+                       fdHeld.leakReason ?? "nil")
         XCTAssertFalse(fdHeld.links.isEmpty, "an fd-held namespace is entered and read like any other")
 
         let anonId = try TopologyFixture.inode("/proc/\(f.anonymousPid)/ns/net")

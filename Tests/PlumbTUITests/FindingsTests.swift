@@ -54,8 +54,70 @@ final class FindingsTests: XCTestCase {
         XCTAssertNil(s.confirm)
         s.press([.char("f")])
         XCTAssertEqual(s.press([.char("y")]), [.applyFix(id: findings()[2].id)])
-        s.press([.char("u")])
+        XCTAssertEqual(s.press([.char("u")]), [.previewUndo], "the app reads the journal and asks")
+        s.showUndo(findingID: "wiring-down:ns1:eth0", plan: Plan(operation: .doctorUndo(findingID: "x"),
+                                                                 steps: [.setUp(link: "eth0", in: .named("pg"))]))
+        XCTAssertEqual(s.confirm?.title, "Undo the fix for wiring-down:ns1:eth0?")
         XCTAssertEqual(s.press([.enter]), [.undoFix])
+    }
+
+    /// A firewall fix's batch is a here-document: each of its lines on a line of its own, no `?` for newlines.
+    func testMultiLinePlansAreShownAsLines() throws {
+        let pg = TestEnv.namespace("postgres")
+        let f = Finding(id: "hairpin-off:ns\(pg.id)", check: "hairpin-off", checkNumber: 12, severity: .warning,
+                        title: "hairpin", subjects: [], evidence: [], explanation: "x",
+                        fix: Plan(operation: .doctorFix(findingID: "h"), steps: [
+                            .firewall(family: "ipv4", batch: "*nat\n-I PREROUTING 1 -i br0 -j RETURN\nCOMMIT\n",
+                                      undo: "*nat\n-D PREROUTING -i br0 -j RETURN\nCOMMIT\n", in: .host)]))
+        var s = TestEnv.state(Size(width: 120, height: 40))
+        s.findingsUpdated([f])
+        s.focus = .details
+        s.detailTab = .findings
+        let frame = AppView.render(s, TestEnv.context()).lines()
+        XCTAssertTrue(frame.contains { $0.contains("    -I PREROUTING 1 -i br0 -j RETURN") }, frame.joined(separator: "\n"))
+        XCTAssertTrue(frame.contains { $0.contains("    COMMIT") })
+        XCTAssertFalse(frame.contains { $0.contains("?*nat") || $0.contains("RETURN?") }, frame.joined(separator: "\n"))
+        _ = s.press([.char("f")])
+        let c = try XCTUnwrap(s.confirm)
+        XCTAssertFalse(c.lines.contains { $0.contains("\n") }, "\(c.lines)")
+        XCTAssertTrue(c.lines.contains("  -I PREROUTING 1 -i br0 -j RETURN"), "\(c.lines)")
+    }
+
+    /// A route's fix fails while the link to its gateway is down: the wiring fix is named as the one to apply first.
+    func testFixOrderIsShownWhenOneFindingDependsOnAnother() throws {
+        let pg = TestEnv.namespace("postgres")
+        let down = findings()[2]
+        let route = Finding(id: "no-default-route:ns\(pg.id)", check: "no-default-route", checkNumber: 9, severity: .error,
+                            title: "postgres has no default route", subjects: [.init(namespace: pg.id, kind: "namespace")],
+                            evidence: [], explanation: "No way out.",
+                            fix: Plan(operation: .doctorFix(findingID: "r"), steps: [.setUp(link: "eth0", in: .named("postgres"))]))
+        var s = TestEnv.state(Size(width: 120, height: 40))
+        s.findingsUpdated([route, down])
+        s.focus = .details
+        s.detailTab = .findings
+        let b = AppView.render(s, TestEnv.context())
+        XCTAssertNotNil(b.rowContaining("fix first: \(down.id)"), b.lines().joined(separator: "\n"))
+        _ = s.press([.char("f")])
+        XCTAssertTrue(try XCTUnwrap(s.confirm).lines.contains("  \(down.id)"))
+        XCTAssertEqual(FixOrder.sorted([route, down]).map(\.id), [down.id, route.id])
+        XCTAssertEqual(FixOrder.prerequisites(of: down, among: [route, down]), [])
+    }
+
+    /// Zoomed, the findings list takes the rows the details pane had no use for.
+    func testZoomedFindingsListUsesThePane() throws {
+        let many = (0..<20).map { i in
+            Finding(id: "rp-filter:ns\(i)", check: "rp-filter", checkNumber: 6, severity: .warning, title: "finding \(i)",
+                    subjects: [], evidence: [], explanation: "x")
+        }
+        var s = TestEnv.state(Size(width: 120, height: 40))
+        s.findingsUpdated(many)
+        s.focus = .details
+        s.detailTab = .findings
+        let before = AppView.render(s, TestEnv.context()).lines().filter { $0.contains("finding ") }.count
+        _ = s.press([.char("z")])
+        let after = AppView.render(s, TestEnv.context()).lines().filter { $0.contains("finding ") }.count
+        XCTAssertEqual(after, 20, "all 20 fit in a zoomed 40-row screen")
+        XCTAssertGreaterThan(after, before)
     }
 
     func testReadonlyRefusesFixAndUndo() {

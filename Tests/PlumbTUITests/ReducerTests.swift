@@ -337,5 +337,10 @@ final class ReducerTests: XCTestCase {
         XCTAssertEqual(ConsoleCommand.parse(""), .failure(.empty))
         XCTAssertEqual(ConsoleCommand.parse("ns"), .failure(.missingArgument("ns")))
         XCTAssertEqual(ConsoleCommand.parse("every x"), .failure(.badInterval("x")))
+        // The same limits as --interval and the config file (0.1 was refused here, accepted there).
+        XCTAssertEqual(try ConsoleCommand.parse("interval 0.1").get(), .interval(0.1))
+        XCTAssertEqual(ConsoleCommand.parse("interval 0.05"), .failure(.badInterval("0.05")))
+        XCTAssertEqual(ConsoleCommand.parse("interval 3601"), .failure(.badInterval("3601")))
+        XCTAssertEqual(ConsoleCommand.ParseError.badInterval("0").description, "'0' is not an interval in seconds (0.1 to 3600 seconds)")
     }
 }

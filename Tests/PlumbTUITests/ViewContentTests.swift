@@ -93,13 +93,18 @@ final class ViewContentTests: XCTestCase {
         XCTAssertFalse(b[ns.x + 3, hy].style.reverse, "unfocused pane: marker only")
     }
 
-    func testOrphansAreMarkedAsLeakCandidates() {
+    /// A named namespace without a process is normal (no colour, no `!`); an unnamed one held only by an fd is a
+    /// likely leak, marked and coloured, with why.
+    func testOnlyLikelyLeaksAreMarkedAndSayWhy() {
         let b = AppView.renderPane(.namespaces, TestEnv.state(), ctx, size: Size(width: 100, height: 24))
         let (y, text) = b.rowContaining("pt-leak")!
-        XCTAssertTrue(text.contains("!pt-leak"))
-        XCTAssertTrue(text.contains("bind mount (no process)"))
-        XCTAssertEqual(b[text.distance(from: text.startIndex, to: text.firstIndex(of: "!")!), y].style, Theme.color.leak)
-        XCTAssertTrue(b.rowContaining("net:[4026532990]")!.text.contains("fd (no process)"))
+        XCTAssertFalse(text.contains("!pt-leak"), text)
+        XCTAssertTrue(text.contains("bind mount (named, no process)"), text)
+        XCTAssertNotEqual(b[text.distance(from: text.startIndex, to: text.range(of: "pt-leak")!.lowerBound), y].style, Theme.color.leak)
+        let (ly, leak) = b.rowContaining("net:[4026532990]")!
+        XCTAssertTrue(leak.contains("!net:["), leak)
+        XCTAssertTrue(leak.contains("fd (leak? fd only, no name)"), leak)
+        XCTAssertEqual(b[leak.distance(from: leak.startIndex, to: leak.firstIndex(of: "!")!), ly].style, Theme.color.leak)
         XCTAssertFalse(b.rowContaining("redis")!.text.contains("!"))
         XCTAssertTrue(b.rowContaining("redis")!.text.contains("docker:redis"), "runtime:name")
         XCTAssertTrue(b.rowContaining(" host ")!.text.hasPrefix("│▸ host"), "host first")
@@ -182,8 +187,8 @@ final class ViewContentTests: XCTestCase {
         let status = b.row(s.size.height - 1)
         XCTAssertTrue(status.contains("host › docker0 › veth3c1f2a9"))
         XCTAssertTrue(status.contains("every 2s"))
-        XCTAssertTrue(status.contains("15 ns  47 links  37 rules  2 leaked?"))
-        XCTAssertTrue(status.contains("! 1 process could not be read"))
+        XCTAssertTrue(status.contains("15 ns  47 links  37 rules  1 likely leak"), status)
+        XCTAssertTrue(status.contains("! metrics: nft not installed"), "the one-time EACCES note is not repeated here: \(status)")
         s.press([.char("p")])
         b = AppView.render(s, ctx)
         XCTAssertTrue(b.row(s.size.height - 1).contains("PAUSED"))
@@ -197,10 +202,24 @@ final class ViewContentTests: XCTestCase {
     func testNotesIncludeNamespaceAndFirewallNotes() {
         let notes = StatusLineView.notes(TestEnv.snapshot)
         XCTAssertEqual(notes, [
-            "1 process could not be read (EACCES): its namespace is shown as unknown",
             "metrics: nft not installed: native nftables tables not read",
             "pt-leak: iptables-save not installed",
         ])
+    }
+
+    /// The EACCES note names the process and is said once, as a message, not on every frame's status bar.
+    func testUnreadableProcessesAreNamedOnce() {
+        var s = TestEnv.state()
+        s.message = nil
+        s.toldUnreadableProcesses = false
+        s.update(snapshot: TestEnv.snapshot)
+        XCTAssertEqual(s.message?.text, "note: the network namespace of pid 1 (systemd) could not be read (EACCES): "
+                       + "it is counted but placed in no namespace")
+        XCTAssertTrue(AppView.render(s, ctx).row(s.size.height - 1).contains("pid 1 (systemd)"))
+        _ = s.press([.char("j")])
+        s.update(snapshot: TestEnv.snapshot)
+        XCTAssertNil(s.message, "once only")
+        XCTAssertFalse(AppView.render(s, ctx).row(s.size.height - 1).contains("EACCES"))
     }
 
     func testTooSmall() {

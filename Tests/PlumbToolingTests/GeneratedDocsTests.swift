@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import PlumbDocs
+import PlumbCLI
 
 /// docs/man/*.1 and docs/keybindings.md are generated from the code; this fails when a command, option, help
 /// text or key changed and `make docs` was not run.
@@ -33,6 +34,20 @@ final class GeneratedDocsTests: XCTestCase {
             XCTAssertTrue(files.contains { $0.path.hasSuffix("/plumb-\(command).1") }, "plumb-\(command).1")
         }
         XCTAssertTrue(files.contains { $0.path.hasSuffix("/plumb-net-create.1") })
+    }
+
+    /// Every argument and option of every command says what it is: the man pages and --help list them.
+    func testEveryArgumentHasADescription() throws {
+        let root = try CommandHelp.decodeDump(PlumbCommand._dumpHelp())
+        var missing: [String] = []
+        func walk(_ c: CommandHelp, _ path: String) {
+            for a in c.visibleArguments where (a.abstract ?? "").isEmpty {
+                missing.append("\(path) \(a.names?.first.map { $0.name } ?? a.valueName ?? "?")")
+            }
+            for sub in c.visibleSubcommands { walk(sub, "\(path) \(sub.commandName)") }
+        }
+        walk(root, "plumb")
+        XCTAssertEqual(missing, [], "arguments without a description")
     }
 
     func testTextIsEscapedForMdoc() {

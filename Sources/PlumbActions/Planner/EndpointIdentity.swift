@@ -31,6 +31,16 @@ extension EndpointRecord {
         return handle
     }
 
+    /// The endpoint's namespace as the user knows it: "web (net:[4026532561])" by its container or `ip netns`
+    /// name, "net:[4026532561]" when it has none or is gone. Messages name endpoints this way, not by inode.
+    public func sandboxName(in snap: Snapshot, host: Namespace? = nil) -> String {
+        let bare = "net:[\(sandbox)]"
+        guard let inode = UInt64(sandbox), let ns = snap.namespace(id: inode), sandboxHandle(in: snap, host: host) != nil
+        else { return bare }
+        let name = ns.displayName
+        return name.hasPrefix("net:[") ? bare : "\(name) (\(bare))"
+    }
+
     /// "its namespace net:[ID] is gone", the words inspect, rm and disconnect use.
     public var goneNote: String {
         "endpoint \(sandbox) (\(ifname)): its namespace net:[\(sandbox)] is gone"

@@ -18,6 +18,9 @@ extension NetworkService {
         public var endpoints: [EndpointRecord]
         /// Differences between the store and the kernel, in words.
         public var drift: [String]
+        /// Each endpoint's namespace by name, in `endpoints`' order ("web (net:[4026532561])"; `net:[ID]` when
+        /// it has no name or is gone).
+        public var sandboxNames: [String] = []
     }
 
     /// The store is not trusted blindly: every device and rule it records is looked for in a fresh snapshot.
@@ -48,13 +51,14 @@ extension NetworkService {
                 drift.append("bridge \(br) is missing from \(net.hostNamespace)")
             }
         }
-        for ep in eps {
+        let names = eps.map { $0.sandboxName(in: snap, host: host) }
+        for (ep, name) in zip(eps, names) {
             if let h = ep.hostIfname, host.link(named: h) == nil {
-                drift.append("endpoint \(ep.sandbox): host interface \(h) was deleted behind Plumb's back")
+                drift.append("endpoint \(name) \(ep.ifname): host interface \(h) was deleted behind Plumb's back")
             }
             // By cookie: a newcomer that took the inode is not this endpoint's namespace.
             if ep.sandboxHandle(in: snap, host: host) == nil {
-                drift.append("endpoint \(ep.sandbox): its namespace is gone")
+                drift.append("endpoint \(name) \(ep.ifname): its namespace is gone")
             }
         }
         if net.driver == .bridge && !net.internal {
@@ -65,7 +69,7 @@ extension NetworkService {
         // Both ways: leases no endpoint holds, veths and rules no endpoint owns (`plumb gc` fixes them).
         drift += try self.drift(of: net, host: host, snapshot: snap)
             .filter { $0.kind != .endpointWithoutVeth && $0.kind != .endpointWithoutSandbox }.map(\.description)
-        return InspectReport(network: net, endpoints: eps, drift: drift)
+        return InspectReport(network: net, endpoints: eps, drift: drift, sandboxNames: names)
     }
 }
 

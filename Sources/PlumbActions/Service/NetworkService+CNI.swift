@@ -43,9 +43,9 @@ extension NetworkService {
                                    ifname: ep.ifname, cniPath: chain.cniPath)
             do {
                 let failures = try executor.inNamespace(net.hostNamespace) { try runner.check(prevResult: result) }
-                drift += failures.map { "endpoint \(ep.sandbox): \($0)" }
+                drift += failures.map { "endpoint \(ep.sandboxName(in: snap)) \(ep.ifname): \($0)" }
             } catch {
-                drift.append("endpoint \(ep.sandbox): CNI CHECK could not run: \(error)")
+                drift.append("endpoint \(ep.sandboxName(in: snap)) \(ep.ifname): CNI CHECK could not run: \(error)")
             }
         }
         return drift

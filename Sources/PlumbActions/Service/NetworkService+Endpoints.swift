@@ -104,8 +104,12 @@ extension NetworkService {
         }
         let plan: Plan, specs: [EndpointSpec], addresses: [String], entry: Int64?
         if dryRun {
-            addresses = sandboxes.map { _ in requested ?? (cni ? "<from the CNI plugin's IPAM>" : "<next free in \(net.subnet)>") }
-            (plan, specs) = try planned(addresses, dual ? sandboxes.map { _ in requested6 ?? "<next free in \(subnet6 ?? "")>" } : nil)
+            // The addresses the real run would take now (nothing is allocated): the plan shows real ones.
+            addresses = cni ? sandboxes.map { _ in requested ?? "<from the CNI plugin's IPAM>" }
+                : try store.previewAllocations(network: net.name, count: sandboxes.count, requested: requested)
+            let addresses6 = dual
+                ? try store.previewAllocations(network: net.name, count: sandboxes.count, requested: requested6, family: .ipv6) : nil
+            (plan, specs) = try planned(addresses, addresses6)
             entry = nil
         } else {
             (plan, specs, addresses, entry) = try store.transaction {

@@ -198,7 +198,11 @@ public final class NetworkService {
             }
             let eps = try store.endpoints(network: name)
             if !eps.isEmpty && !force {
-                throw ActionError.invalid("network '\(name)' still has \(counted(eps.count, "endpoint")) (\(eps.map(\.sandbox).joined(separator: ", "))): disconnect them or use --force")
+                // Named as the user knows them (container or ip-netns name), not by inode: one read for the message.
+                let snap = snapshot(firewall: false)
+                let host = try? hostView(snap)
+                let who = eps.map { "\($0.sandboxName(in: snap, host: host)) \($0.ifname)" }
+                throw ActionError.invalid("network '\(name)' still has \(counted(eps.count, "endpoint")) (\(who.joined(separator: ", "))): disconnect them or use --force")
             }
             nets.append((net, eps))
         }
@@ -220,7 +224,7 @@ public final class NetworkService {
             plan = try planner.remove(nets, allNetworks: try store.networks(), snapshot: snap, host: host)
             for ep in nets.flatMap(\.endpoints) {
                 if let h = ep.hostIfname, ep.driverState == nil {
-                    if host.link(named: h) == nil { notFound.append("endpoint \(ep.sandbox): host interface \(h) was already gone") }
+                    if host.link(named: h) == nil { notFound.append("endpoint \(ep.sandboxName(in: snap, host: host)) \(ep.ifname): host interface \(h) was already gone") }
                 } else if ep.sandboxHandle(in: snap, host: host) == nil {
                     notFound.append(ep.goneNote)
                 }

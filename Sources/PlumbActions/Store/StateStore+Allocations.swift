@@ -31,6 +31,30 @@ extension StateStore {
         }
     }
 
+    /// The addresses `allocate` would give `count` new endpoints now, allocating nothing: what a dry run shows
+    /// (a concurrent connect may still take one before the real run).
+    public func previewAllocations(network: String, count: Int, requested: String?,
+                                   family: IPAddress.Family? = nil) throws -> [String] {
+        let pool = try addressPool(network, family: family)
+        let rows = try allocationRows(network)
+        var taken = Set(rows.map(\.address))
+        return try (0..<count).map { _ in
+            if let requested {
+                let address = try IPAddress.parse(requested)
+                try pool.check(address)
+                if let row = rows.first(where: { $0.address == address }) {
+                    throw StoreError.addressTaken(address.description, network: network, by: row.sandbox)
+                }
+                return address.description
+            }
+            guard let free = pool.lowestFree(taken: taken) else {
+                throw StoreError.poolExhausted(network, range: (pool.range ?? pool.subnet).description)
+            }
+            taken.insert(free)
+            return free.description
+        }
+    }
+
     /// Frees an address. Releasing one that is not allocated does nothing (a retried disconnect); releasing
     /// one an endpoint still uses is refused: remove the endpoint, which releases it. Returns whether an
     /// allocation was freed.

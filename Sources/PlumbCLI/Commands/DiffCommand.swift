@@ -6,7 +6,8 @@ import PlumbModel
 /// TUI's event log.
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "diff", abstract: "Show what changed between two `plumb snapshot --json` files.")
+        commandName: "diff", abstract: "Show what changed between two `plumb snapshot --json` files.",
+        discussion: "Exit code 0 when nothing changed, 1 when something did (as diff(1) does), 64 when a file is not a snapshot.")
 
     @Argument(help: "The earlier snapshot file.") var before: String
     @Argument(help: "The later snapshot file.") var after: String
@@ -16,7 +17,10 @@ struct DiffCommand: ParsableCommand {
 
     func run() throws {
         let a = try load(before), b = try load(after)
-        try render(DiffOutput(events: SnapshotDiff.events(from: a, to: b)), as: OutputFormat(json: json, pretty: pretty))
+        let events = SnapshotDiff.events(from: a, to: b)
+        try render(DiffOutput(events: events), as: OutputFormat(json: json, pretty: pretty))
+        // As diff(1): scripts can test for change without parsing the output.
+        if !events.isEmpty { throw ExitCode(PlumbExit.failure.rawValue) }
     }
 
     func load(_ path: String) throws -> Snapshot { try loadSnapshotFile(path) }

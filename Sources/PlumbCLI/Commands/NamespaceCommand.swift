@@ -23,7 +23,7 @@ struct NamespaceCommand: ParsableCommand {
             options.firewall = false
             options.processDetails = false
             options.linksOnly = true
-            try requirePrivileges()
+            noteMissingPrivileges()
             let snap = SnapshotReader(options: options).read()
             try render(NamespaceListing(rows: snap.namespaces.map(NamespaceRow.init)), as: read.format)
         }
@@ -49,6 +49,9 @@ struct NamespaceRow: Encodable {
     var orphan: Bool
     var processes: Int
     var links: Int
+    /// Why it is likely leaked (`Namespace.leakReason`); absent for every other namespace, named ones without
+    /// a process included.
+    var leak: String?
 
     init(_ ns: Namespace) {
         id = ns.id
@@ -60,6 +63,7 @@ struct NamespaceRow: Encodable {
         orphan = ns.isOrphan
         processes = ns.pids.count
         links = ns.links.count
+        leak = ns.leakReason
     }
 
     static func table(_ rows: [NamespaceRow]) -> String {
@@ -67,7 +71,7 @@ struct NamespaceRow: Encodable {
         let body = rows.map { r -> [String] in
             [String(r.id), r.name,
              r.containers.first.map { "\($0.runtime.rawValue):\($0.name)" } ?? "-",
-             r.heldBy.joined(separator: ",") + (r.orphan ? " (no process)" : ""),
+             r.heldBy.joined(separator: ",") + (r.leak.map { " (LEAK? \($0))" } ?? (r.orphan ? " (named, no process)" : "")),
              String(r.processes), String(r.links)]
         }
         return TextTable.render(header: header, rows: body)

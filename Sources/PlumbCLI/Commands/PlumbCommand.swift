@@ -13,6 +13,7 @@ public struct PlumbCommand: ParsableCommand {
             and what the firewall does to the traffic.
             \(ExitStatus.summary)
             """,
+        version: PlumbVersion.string,
         subcommands: [TUICommand.self, SnapshotCommand.self, DiffCommand.self, NamespaceCommand.self, FirewallCommand.self, SocketsCommand.self, PortsCommand.self, NetCommand.self,
                       LabCommand.self, GcCommand.self, CaptureCommand.self, ExecCommand.self, DoctorCommand.self,
                       TraceCommand.self, ConntrackCommand.self, MapCommand.self, DropsCommand.self],
@@ -24,6 +25,7 @@ public struct PlumbCommand: ParsableCommand {
     /// Runs the command tree and turns every error into exactly one line on stderr plus its documented exit
     /// code (see `ExitStatus`): the argument parser's own errors too, without its usage text.
     public static func runMain() {
+        if let unknown = UnknownCommand.check(Array(CommandLine.arguments.dropFirst())) { fail(unknown) }
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -72,4 +74,15 @@ func requirePrivileges() throws {
             description: "needs \(missing.joined(separator: " and ")) to read other namespaces: run as root (sudo plumb ...)",
             code: PlumbExit.permission)
     }
+}
+
+/// Read-only listings without root: they show what this user's own rights reach (as `lsns` and `ip link` do)
+/// and say so in one note on stderr, instead of refusing. Returns whether privileges are missing.
+@discardableResult
+func noteMissingPrivileges() -> Bool {
+    let missing = Privileges.missing()
+    guard !missing.isEmpty else { return false }
+    printError("note: without \(missing.joined(separator: " and ")) only what this user can read is shown "
+               + "(its own processes' namespaces, their links and routes; no firewall): run as root (sudo plumb ...) for everything")
+    return true
 }

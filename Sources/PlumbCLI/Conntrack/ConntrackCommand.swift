@@ -19,7 +19,8 @@ struct ConntrackListCommand: ParsableCommand {
         discussion: """
             Ends with a summary line: the entries shown, the entries in the table and nf_conntrack_max. \
             Counters appear when accounting is on (sysctl net.netfilter.nf_conntrack_acct=1 in the namespace).
-            """)
+            """,
+        aliases: ["ls"])
 
     @Argument(help: "The namespace (id, ip-netns name, container, pid:N or host; default host).")
     var target: String?

@@ -154,7 +154,8 @@ struct DoctorCommand: ParsableCommand {
     /// Offers each fix in turn. Text shows each plan before its question and the outcome after it; `--json`
     /// prints one document at the end (questions then go to stderr, so stdout stays JSON).
     func runFixAll(_ report: Doctor.Report) throws {
-        let fixable = report.findings.filter { ($0.fix?.steps.isEmpty == false) }
+        // Wiring before routes: a route via a gateway is refused while the link to it is down (FixOrder).
+        let fixable = FixOrder.sorted(report.findings.filter { ($0.fix?.steps.isEmpty == false) })
         let svc = fixable.isEmpty || dryRun ? nil : try service()
         var outcomes: [DoctorFixAllOutput.Outcome] = []
         func note(_ o: DoctorFixAllOutput.Outcome) {

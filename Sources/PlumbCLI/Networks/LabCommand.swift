@@ -14,7 +14,7 @@ struct LabCommand: ParsableCommand {
         @OptionGroup var change: ChangeOptions
         func run() throws {
             let svc = try change.service()
-            let lab = DemoLab(service: svc, prefix: prefix, stateDirectory: (change.statePath as NSString).deletingLastPathComponent)
+            let lab = DemoLab(service: svc, prefix: prefix, stateDirectory: (change.state.statePath as NSString).deletingLastPathComponent)
             if change.dryRun {
                 let plans = try perform { try lab.plannedUp() }
                 return try change.report(plans, summary: "")
@@ -30,7 +30,7 @@ struct LabCommand: ParsableCommand {
         @OptionGroup var change: ChangeOptions
         func run() throws {
             let svc = try change.service()
-            let lab = DemoLab(service: svc, prefix: prefix, stateDirectory: (change.statePath as NSString).deletingLastPathComponent)
+            let lab = DemoLab(service: svc, prefix: prefix, stateDirectory: (change.state.statePath as NSString).deletingLastPathComponent)
             if change.dryRun {
                 let plans = try perform { try lab.plannedDown() }
                 return try change.report(plans, summary: "")

@@ -5,8 +5,8 @@ import PlumbModel
 /// `plumb ns add NAME` / `plumb ns rm NAME`: named namespaces, as `ip netns add/del` make them.
 struct NamespaceAdd: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "add", abstract: "Create a named network namespace (/run/netns/NAME).")
-    @Argument var name: String
-    @OptionGroup var change: ChangeOptions
+    @Argument(help: "Namespace name (letters, digits, . _ -).") var name: String
+    @OptionGroup var change: NamespaceChangeOptions
     func run() throws {
         let svc = try change.service()
         let plan = try perform { try svc.addNamespace(name, dryRun: change.dryRun) }
@@ -18,7 +18,7 @@ struct NamespaceRemove: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rm", abstract: "Remove a named network namespace.",
         discussion: "Refuses (exit code 64) while network endpoints, networks built inside it (--host-ns) or processes use it, and names them. --force disconnects its endpoints first (their veths, published-port rules and addresses go), then removes it.")
-    @Argument var name: String
+    @Argument(help: "Namespace name (an `ip netns` name).", completion: CompletionSources.namespaces) var name: String
     @Flag(name: .long, help: "Disconnect the namespace's network endpoints first, then remove it.")
     var force = false
     @OptionGroup var change: ChangeOptions

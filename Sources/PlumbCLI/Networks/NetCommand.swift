@@ -62,8 +62,9 @@ struct NetCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "ls", abstract: "List Plumb's networks.")
-        @OptionGroup var change: ChangeOptions
+        static let configuration = CommandConfiguration(commandName: "ls", abstract: "List Plumb's networks.",
+                                                        aliases: ["list"])
+        @OptionGroup var change: ReadNetworkOptions
         func run() throws {
             let svc = try change.service()
             let nets = try perform { try svc.store.networks() }
@@ -74,8 +75,8 @@ struct NetCommand: ParsableCommand {
 
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show a network, its endpoints, and drift from the kernel.")
-        @Argument var name: String
-        @OptionGroup var change: ChangeOptions
+        @Argument(help: "Network name.", completion: CompletionSources.networks) var name: String
+        @OptionGroup var change: ReadNetworkOptions
         func run() throws {
             let svc = try change.service()
             let report = try perform { try svc.inspect(name) }
@@ -85,7 +86,7 @@ struct NetCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove one or more networks (several in one atomic operation).")
-        @Argument(help: "Network names.") var names: [String]
+        @Argument(help: "Network names.", completion: CompletionSources.networks) var names: [String]
         @Flag(help: "Disconnect their endpoints first.") var force = false
         @OptionGroup var change: ChangeOptions
         func run() throws {
@@ -100,8 +101,9 @@ struct NetCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "connect", abstract: "Connect namespaces or containers to a network.",
             discussion: "Several targets are connected in one atomic operation (one snapshot, one IPAM transaction, one firewall batch); with several targets each -p host port is a range with one port per target, e.g. -p 8000-8019:80. --new-ns NAME creates the named namespace and connects it in one call (removed again if the connect fails); `plumb ns rm NAME --force` undoes both in one call.")
-        @Argument(help: "Network name.") var network: String
-        @Argument(help: "Namespace name, pid:N, container name/id, or namespace id (one or more).") var targets: [String] = []
+        @Argument(help: "Network name.", completion: CompletionSources.networks) var network: String
+        @Argument(help: "Namespace name, pid:N, container name/id, or namespace id (one or more).",
+                  completion: CompletionSources.namespaces) var targets: [String] = []
         @Option(name: .customLong("new-ns"), help: "Create this named namespace (as `plumb ns add`) and connect it.")
         var newNamespace: String?
         @Option(help: "Address to use (default: the next free one).") var ip: String?
@@ -136,8 +138,9 @@ struct NetCommand: ParsableCommand {
 
     struct Disconnect: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "disconnect", abstract: "Disconnect namespaces or containers from a network (several in one atomic operation).")
-        @Argument var network: String
-        @Argument(help: "One or more targets.") var targets: [String]
+        @Argument(help: "Network name.", completion: CompletionSources.networks) var network: String
+        @Argument(help: "Namespace name, pid:N, container name/id, or namespace id (one or more).",
+                  completion: CompletionSources.namespaces) var targets: [String]
         @OptionGroup var change: ChangeOptions
         func run() throws {
             let svc = try change.service()

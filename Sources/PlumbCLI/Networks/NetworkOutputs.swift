@@ -41,8 +41,9 @@ struct NetworkInspection: CommandOutput {
         if case .bridge(let c) = n.config, let s6 = c.subnet6 { s += ", \(s6) gateway \(c.gateway6 ?? "-")" }
         if case .bridge(let c) = n.config, c.nat66 { s += " nat66" }
         s += n.internal ? " internal\n" : "\n"
-        for e in report.endpoints {
-            s += "  \(e.sandbox) \(e.ifname) \(e.address ?? "-")\(e.address6.map { " \($0)" } ?? "") host side \(e.hostIfname ?? "-")\n"
+        for (i, e) in report.endpoints.enumerated() {
+            let name = i < report.sandboxNames.count ? report.sandboxNames[i] : "net:[\(e.sandbox)]"
+            s += "  \(name) \(e.ifname) \(e.address ?? "-")\(e.address6.map { " \($0)" } ?? "") host side \(e.hostIfname ?? "-")\n"
         }
         if report.drift.isEmpty { s += "  in sync with the kernel\n" }
         for d in report.drift { s += "  ! drift: \(d)\n" }

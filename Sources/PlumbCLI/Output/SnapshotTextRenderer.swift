@@ -42,7 +42,7 @@ struct SnapshotTextRenderer {
         s += "  processes: \(ns.pids.count)"
         let kinds = Array(Set(ns.heldBy.map(\.kind.rawValue))).sorted()
         s += "  held by: \(kinds.joined(separator: ","))"
-        if ns.isOrphan { s += " (no process: leak candidate)" }
+        if let why = ns.leakReason { s += " (LEAK? \(why))" } else if ns.isOrphan { s += " (named, no process)" }
         return s + "\n"
     }
 

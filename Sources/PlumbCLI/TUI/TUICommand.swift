@@ -15,8 +15,8 @@ struct TUICommand: ParsableCommand {
     @Option(help: "Seconds between refreshes (changes reported by the kernel refresh at once). Default: the config file's interval, or 1.")
     var interval: Double?
 
-    /// What --interval and the config file's `interval` accept.
-    static let intervalRange = 0.1...3600.0
+    /// What --interval and the config file's `interval` accept (and `:interval` in the TUI).
+    static let intervalRange = RefreshInterval.range
 
     @Flag(name: .customLong("no-color"), help: "Monochrome (also when NO_COLOR is set).")
     var noColor = false
@@ -35,7 +35,7 @@ struct TUICommand: ParsableCommand {
 
     func validate() throws {
         if let interval, !Self.intervalRange.contains(interval) {
-            throw ValidationError("--interval \(interval): use 0.1 to 3600 seconds")
+            throw ValidationError("--interval \(interval): use \(RefreshInterval.limits)")
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PlumbTUI
 
 /// `$XDG_CONFIG_HOME/plumb/config` (default ~/.config/plumb/config): `key = value` lines for the TUI's
 /// defaults — interval, no-color, ascii, fd-scan; `#` starts a comment line. Unknown keys are ignored (a newer
@@ -44,7 +45,7 @@ struct TUIConfig: Equatable {
             case "interval":
                 // Double() also reads "inf", "nan" and "1e30": the range check refuses them all.
                 guard let seconds = Double(value), TUICommand.intervalRange.contains(seconds) else {
-                    throw bad("use 0.1 to 3600 seconds")
+                    throw bad("use \(RefreshInterval.limits)")
                 }
                 c.interval = seconds
             case "no-color": c.noColor = try flag()

@@ -22,23 +22,37 @@ enum LeftoverCheck {
         namespaces(ctx) + veths(ctx) + chains(ctx)
     }
 
+    /// Two kinds of namespace without a process. A likely leak (no name, held only by an fd or a stray bind
+    /// mount) is a warning that says why. A named one with nothing but loopback is normal for `ip netns`
+    /// (labs, VPNs, CNI before its container starts): info, with the removal offered in case it is unused.
     static func namespaces(_ ctx: DoctorContext) -> [Finding] {
         ctx.namespaces.filter { ns in
-            ns.isOrphan && !ctx.isHost(ns) && ns.containers.isEmpty && ns.links.allSatisfy(\.isLoopback)
+            !ctx.isHost(ns) && (ns.isLikelyLeak || (ns.isOrphan && ns.containers.isEmpty && ns.links.allSatisfy(\.isLoopback)))
         }.map { ns in
             let name = ns.paths.first { $0.hasPrefix("/run/netns/") }.map { String($0.dropFirst("/run/netns/".count)) }
             let holders = ns.heldBy.map { h in h.path ?? (h.pid.map { "fd \(h.fd ?? -1) of pid \($0)" } ?? h.kind.rawValue) }
-            return finding("netns", ns, "", title: "namespace \(ns.displayName) is empty and held only by "
-                           + (holders.first ?? "a reference"),
-                subjects: [.init(namespace: ns.id, kind: "namespace")],
-                evidence: ["\(ns.displayName) [\(ns.id)]: no process, links: "
-                           + (ns.links.map(\.name).joined(separator: ", ").isEmpty ? "none" : ns.links.map(\.name).joined(separator: ", "))]
-                    + holders.map { "held by \($0)" },
-                explanation: "No process lives in this namespace and it has nothing but loopback: a container or a "
-                    + "script that died without cleaning up. It costs little, but such leaks accumulate."
-                    + (name == nil ? " It is not an `ip netns` name, so remove its holder by hand (umount the file or "
-                       + "end the process holding the fd)." : ""),
+            let linkNames = ns.links.map(\.name).joined(separator: ", ")
+            let evidence = ["\(ns.displayName) [\(ns.id)]: no process, links: " + (linkNames.isEmpty ? "none" : linkNames)]
+                + holders.map { "held by \($0)" }
+            let subjects = [Finding.Subject(namespace: ns.id, kind: "namespace")]
+            if let reason = ns.leakReason {
+                let f = finding("netns", ns, "", title: "likely leaked namespace \(ns.displayName): \(reason)",
+                    subjects: subjects, evidence: evidence,
+                    explanation: "Nothing names this namespace (no `ip netns` name, no container, no runtime's "
+                        + "directory) and no process lives in it, so nothing will ever remove it: a container or a "
+                        + "script that died without cleaning up, or a program that still holds its fd. Remove its "
+                        + "holder by hand (umount the file, or end the process holding the fd).",
+                    steps: [])
+                return f
+            }
+            var f = finding("netns", ns, "", title: "namespace \(ns.displayName) is named, has no process and "
+                            + "nothing but loopback", subjects: subjects, evidence: evidence,
+                explanation: "Normal for `ip netns` namespaces (labs, VPNs, CNI before its container starts): it is "
+                    + "named, so whoever made it can find and remove it. If nothing will use it any more, the fix "
+                    + "removes it.",
                 steps: name.map { [.deleteEmptyNamespace(name: $0)] } ?? [])
+            f.severity = .info
+            return f
         }
     }
 

@@ -188,8 +188,8 @@ public struct SnapshotReader: Sendable {
             notes.append("iptables-save not installed: iptables rules are not shown (apt install iptables)")
         }
         if stats.processesUnreadable > 0 {
-            notes.append("\(stats.processesUnreadable) process(es) have unreadable namespace links (EACCES); "
-                         + "they are counted but not placed in a namespace")
+            notes.append(UnreadableProcessesNote.text(found.processes.filter { $0.namespace == nil },
+                                                      count: stats.processesUnreadable))
         }
         return Snapshot(takenAt: started.timeIntervalSince1970, namespaces: namespaces,
                         processes: found.processes, discovery: stats, notes: notes)

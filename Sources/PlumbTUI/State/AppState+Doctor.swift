@@ -33,8 +33,13 @@ extension AppState {
             return .none
         }
         let offered = f.impact?.offered ?? true
+        var lines = plan.steps.flatMap(\.descriptionLines)
+        let first = FixOrder.prerequisites(of: f, among: findings)
+        if !first.isEmpty {
+            lines += ["", "fix these first (this fix fails until they are applied):"] + first.map { "  \($0.id)" }
+        }
         confirm = Confirmation(title: offered ? "Fix: \(f.title)?" : "NOT offered: apply anyway? \(f.title)",
-                               lines: plan.steps.map(\.description) + (f.impact.map(Self.impactLines) ?? []),
+                               lines: lines + (f.impact.map(Self.impactLines) ?? []),
                                effect: .applyFix(id: f.id))
         return .none
     }
@@ -54,10 +59,21 @@ extension AppState {
         return lines
     }
 
-    mutating func askUndo() -> Effect {
-        confirm = Confirmation(title: "Undo the last fix Plumb applied?",
-                               lines: ["applies its inverse plan from the journal (as plumb doctor --undo)"],
+    /// `u`: the app reads the journal and asks with the fix's id and its undo plan (`Effect.previewUndo`).
+    mutating func askUndo() -> Effect { .previewUndo }
+
+    /// The journal's answer to `u`: which fix would be undone, and the commands that undo it.
+    public mutating func showUndo(findingID: String, plan: Plan) {
+        confirm = Confirmation(title: "Undo the fix for \(findingID)?",
+                               lines: ["these steps undo it (as plumb doctor --undo):"]
+                                   + plan.steps.flatMap(\.descriptionLines).map { "  \($0)" },
                                effect: .undoFix)
-        return .none
+    }
+
+    /// A failed fix or undo: the whole error (the failed step and the kernel's own message) in a dialog, not cut
+    /// off in the status bar.
+    public mutating func showFailure(_ title: String, _ text: String) {
+        confirm = Confirmation(title: title, lines: FindingsView.wrap(text, width: max(40, size.width - 10), wrapping: true),
+                               effect: .none)
     }
 }

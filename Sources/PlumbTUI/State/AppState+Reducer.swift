@@ -46,7 +46,11 @@ extension AppState {
     /// with hundreds of links, building them is most of a frame's cost).
     @discardableResult
     public mutating func update(snapshot: Snapshot) -> PreparedRows {
-        PreparedRows(rows: normalize(snapshot), for: self, snapshot: snapshot)
+        if !toldUnreadableProcesses, message == nil, let note = snapshot.notes.first(where: UnreadableProcessesNote.matches) {
+            message = .info("note: " + note)
+            toldUnreadableProcesses = true
+        }
+        return PreparedRows(rows: normalize(snapshot), for: self, snapshot: snapshot)
     }
 
     // MARK: - Actions

@@ -61,6 +61,9 @@ public struct AppState: Equatable, Sendable {
     public var conntrackNote: String?
     /// The drops of the last seconds (the live loop reads the drops feed); nil when drops are not watched.
     public var drops: DropActivity?
+    /// The note naming processes whose namespace is unreadable was shown (once: nothing can be done about it,
+    /// so it does not take the status bar on every frame).
+    public var toldUnreadableProcesses = false
 
     public init(size: Size = Size(width: 80, height: 24), refreshInterval: Double = 2) {
         self.size = size

@@ -18,7 +18,7 @@ enum ConsoleCommand: Equatable {
             case .empty: return "empty command (try \(ConsoleCommand.usage))"
             case .unknown(let c): return "unknown command '\(c)' (try \(ConsoleCommand.usage))"
             case .missingArgument(let c): return "':\(c)' needs an argument"
-            case .badInterval(let v): return "'\(v)' is not an interval in seconds (0.2 or more)"
+            case .badInterval(let v): return "'\(v)' is not an interval in seconds (\(RefreshInterval.limits))"
             }
         }
     }
@@ -37,7 +37,7 @@ enum ConsoleCommand: Equatable {
         case "interval", "every":
             guard !arg.isEmpty else { return .failure(.missingArgument(verb)) }
             let v = Double(arg.hasSuffix("s") ? String(arg.dropLast()) : arg)
-            guard let v, v >= 0.2, v <= 3600 else { return .failure(.badInterval(arg)) }
+            guard let v, RefreshInterval.range.contains(v) else { return .failure(.badInterval(arg)) }
             return .success(.interval(v))
         case "q", "quit", "exit": return .success(.quit)
         case "help", "h": return .success(.help)
@@ -47,4 +47,11 @@ enum ConsoleCommand: Equatable {
         default: return .failure(.unknown(verb))
         }
     }
+}
+
+/// The refresh intervals the TUI accepts: the same for `--interval`, the config file and `:interval`.
+public enum RefreshInterval {
+    public static let range = 0.1...3600.0
+    /// "0.1 to 3600 seconds", for every message that refuses a value.
+    public static let limits = "0.1 to 3600 seconds"
 }

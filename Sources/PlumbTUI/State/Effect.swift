@@ -26,6 +26,9 @@ public enum Effect: Equatable, Sendable {
     case applyFix(id: String)
     /// Undo the last fix Plumb applied (after confirmation).
     case undoFix
+    /// `u`: read the journal's last fix and ask about undoing it, naming it and its undo steps
+    /// (`AppState.showUndo`). Reads only.
+    case previewUndo
     /// A reserved key (capture, shell, fix, undo) whose feature has not landed.
     case notAvailable(Action)
 }

@@ -26,7 +26,7 @@ public enum ReadonlyPolicy {
         switch effect {
         case .shell, .saveCapture, .applyFix, .undoFix: return false
         case .none, .quit, .refresh, .redraw, .openHelp, .pause, .setInterval, .startCapture, .restartCapture,
-             .stopCapture, .notAvailable:
+             .stopCapture, .notAvailable, .previewUndo:
             return true
         }
     }

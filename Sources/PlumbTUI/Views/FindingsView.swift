@@ -6,7 +6,9 @@ enum FindingsView {
     static func draw(_ buf: inout ScreenBuffer, rect: Rect, state: AppState, rows: PaneRows, ctx: RenderContext) -> ListWindow? {
         let t = ctx.theme, g = ctx.glyphs
         let list = rows.findings
-        let (top, bottom) = rect.splitTop(list.isEmpty ? rect.height : max(3, min(list.count + 1, rect.height * 2 / 5)))
+        // Zoomed (z), the list takes every row the selected finding's details leave (at most a third of the pane).
+        let share = state.zoomed && state.focus == .details ? rect.height * 2 / 3 : rect.height * 2 / 5
+        let (top, bottom) = rect.splitTop(list.isEmpty ? rect.height : max(3, min(list.count + 1, share)))
         let cells: [[Segment]] = list.map { f in
             [Segment(f.severity.rawValue, style(f.severity, t)), Segment("\(f.checkNumber) \(f.check)", t.dim),
              Segment(f.title, t.text),
@@ -29,9 +31,13 @@ enum FindingsView {
         lines += f.evidence.map { Segment("  \($0)", t.dim) }
         if let fix = f.fix, !fix.steps.isEmpty {
             lines.append(Segment("fix (f):", t.header))
-            lines += fix.steps.map { Segment("  \($0.description)", t.linkUp) }
+            lines += fix.steps.flatMap(\.descriptionLines).map { Segment("  \($0)", t.linkUp) }
             if let impact = f.impact, !impact.offered {
                 lines.append(Segment("  not offered: \(impact.reason ?? "")", t.warning))
+            }
+            let first = FixOrder.prerequisites(of: f, among: state.findings)
+            if !first.isEmpty {
+                lines.append(Segment("fix first: " + first.map(\.id).joined(separator: ", "), t.warning))
             }
         } else {
             lines.append(Segment("no automatic fix: the explanation says what to do", t.dim))
@@ -75,7 +81,8 @@ enum FindingsView {
 enum ConfirmationOverlay {
     static func draw(_ buf: inout ScreenBuffer, layout: Layout, confirm c: Confirmation, ctx: RenderContext) {
         let t = ctx.theme, g = ctx.glyphs
-        let w = min(layout.size.width - 4, max(50, min(110, (c.lines.map(\.displayWidth).max() ?? 0) + 6)))
+        let widest = max(c.lines.map(\.displayWidth).max() ?? 0, c.title.displayWidth)
+        let w = min(layout.size.width - 4, max(50, min(110, widest + 6)))
         let h = min(layout.size.height - 4, c.lines.count + 5)
         let r = Rect(x: (layout.size.width - w) / 2, y: max(1, (layout.size.height - h) / 2), width: w, height: h)
         buf.fill(r)
@@ -83,7 +90,8 @@ enum ConfirmationOverlay {
         for (k, line) in c.lines.prefix(h - 4).enumerated() {
             buf.text(line, x: r.x + 2, y: r.y + 1 + k, width: r.width - 4, style: t.text, ellipsis: g.ellipsis)
         }
-        buf.text("y / Enter: apply    n / Esc: change nothing", x: r.x + 2, y: r.maxY - 2, width: r.width - 4,
-                 style: t.keyHint, ellipsis: g.ellipsis)
+        // A notice (a failed fix) has nothing to apply: any of the keys closes it.
+        let hint = c.effect == .none ? "Enter / Esc: close" : "y / Enter: apply    n / Esc: change nothing"
+        buf.text(hint, x: r.x + 2, y: r.maxY - 2, width: r.width - 4, style: t.keyHint, ellipsis: g.ellipsis)
     }
 }

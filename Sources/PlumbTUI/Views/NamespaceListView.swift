@@ -1,7 +1,8 @@
 import PlumbModel
 
 /// The namespaces pane: host first, then every namespace with its display name, container, process, link
-/// and listener counts and what holds it. Namespaces without a process are marked as leak candidates (`!`).
+/// and listener counts and what holds it. Likely leaks (no name, no process) are marked `!` and coloured, with
+/// why in the HELD BY column; a named namespace without a process is normal and only says so.
 enum NamespaceListView {
     static func draw(_ buf: inout ScreenBuffer, rect: Rect, state: AppState, rows: PaneRows, ctx: RenderContext) {
         let theme = ctx.theme, g = ctx.glyphs
@@ -25,7 +26,8 @@ enum NamespaceListView {
                 containerW = max(containerW, NamespaceRows.containerWidth(all[i].containers))
                 let kinds = NamespaceRows.holderKinds(all[i].heldBy)
                 let orphan = NamespaceRows.isOrphan(kinds: kinds, isHost: all[i].isHost)
-                heldW = max(heldW, NamespaceRows.heldBy(kinds: kinds).displayWidth + (orphan ? 13 : 0))
+                let note = !orphan ? 0 : all[i].isLikelyLeak ? 29 : 20  // " (leak? fd only, no name)", " (named, no process)"
+                heldW = max(heldW, NamespaceRows.heldBy(kinds: kinds).displayWidth + note)
             }
         }
         // The drop-rate badge: a column only while drops are watched (the layout is unchanged otherwise).
@@ -45,22 +47,23 @@ enum NamespaceListView {
 
         for (i, y) in window.visible {
             let ns = list[i]
-            let base = ns.isOrphan ? theme.leak : theme.text
+            let leak = ns.leakBadge
+            let base = leak != nil ? theme.leak : theme.text
             if let sev = rows.badges.namespaces[ns.id] {
                 // A doctor finding outranks the leak mark: it says something is broken here.
                 buf.put(sev == .error ? g.badgeError : g.badgeWarning, x: body.x + 1, y: y,
                         style: FindingsView.style(sev, theme))
-            } else if ns.isOrphan {
+            } else if leak != nil {
                 buf.put("!", x: body.x + 1, y: y, style: theme.leak)
             }
             buf.cell(ns.displayName, cols[0], y: y, style: ns.isHost ? base.bolded : base, glyphs: g)
             buf.cell(NamespaceRows.container(ns), cols[1], y: y, style: ns.containers.isEmpty ? theme.dim : base, glyphs: g)
-            buf.cell(String(ns.pids.count), cols[2], y: y, style: ns.isOrphan ? theme.leak : base, glyphs: g)
+            buf.cell(String(ns.pids.count), cols[2], y: y, style: base, glyphs: g)
             buf.cell(String(ns.links.count), cols[3], y: y, style: base, glyphs: g)
             buf.cell(DetailRows.listenerCount(ns.sockets).map(String.init) ?? "-", cols[4], y: y,
                      style: ns.sockets == nil ? theme.dim : base, glyphs: g)
-            buf.cell(NamespaceRows.heldBy(ns) + (ns.isOrphan ? " (no process)" : ""), cols[5], y: y,
-                     style: ns.isOrphan ? theme.leak : theme.dim, glyphs: g)
+            let held = NamespaceRows.heldBy(ns) + (leak.map { " (leak? \($0))" } ?? (ns.isOrphan ? " (named, no process)" : ""))
+            buf.cell(held, cols[5], y: y, style: leak != nil ? theme.leak : theme.dim, glyphs: g)
             if let rate = dropRates?[ns.id], rate > 0 {
                 buf.cell(DropCounts.rate(rate), dropCol, y: y, style: theme.error, glyphs: g)
             }

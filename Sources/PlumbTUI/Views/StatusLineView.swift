@@ -31,16 +31,17 @@ enum StatusLineView {
         segs.append(Segment(g.separator, t.border))
         let snap = ctx.snapshot
         // By index: iterating the namespaces by value copies each one, on every frame.
-        var links = 0, rules = 0, orphans = 0
+        var links = 0, rules = 0, leaks = 0
         snap.namespaces.withUnsafeBufferPointer { all in
             for i in all.indices {
                 links += all[i].links.count
                 rules += all[i].firewall.ruleCount
-                if all[i].isOrphan { orphans += 1 }
+                if all[i].isLikelyLeak { leaks += 1 }
             }
         }
         segs.append(Segment("\(snap.namespaces.count) ns  \(links) links  \(rules) rules", t.text))
-        if orphans > 0 { segs.append(Segment("  \(orphans) leaked?", t.leak)) }
+        // Only likely leaks: named namespaces without a process are normal (labs, VPNs, CNI before a container).
+        if leaks > 0 { segs.append(Segment("  \(leaks) likely \(leaks == 1 ? "leak" : "leaks")", t.leak)) }
 
         if let e = ctx.lastError {
             segs += [Segment(g.separator, t.border), Segment("refresh failed: \(e)", t.error)]
@@ -78,12 +79,13 @@ enum StatusLineView {
         return parts.joined(separator: g.breadcrumb)
     }
 
-    /// Snapshot notes, then namespace and firewall notes prefixed with their namespace, without repeats.
+    /// Snapshot notes (but the one-time one), then namespace and firewall notes prefixed with their namespace, without repeats.
     static func notes(_ snap: Snapshot) -> [String] {
         var out: [String] = []
         var seen = Set<String>()
         func add(_ s: String) { if seen.insert(s).inserted { out.append(s) } }
-        snap.notes.forEach(add)
+        // The unreadable-processes note is shown once, as a message (AppState.update), not on every frame.
+        snap.notes.filter { !UnreadableProcessesNote.matches($0) }.forEach(add)
         snap.namespaces.withUnsafeBufferPointer { all in
             for i in all.indices where !all[i].notes.isEmpty || !all[i].firewall.notes.isEmpty {
                 for n in all[i].notes { add("\(all[i].displayName): \(n)") }

@@ -110,7 +110,7 @@ enum TopologyView {
         var t = "Topology: \(ns.displayName)"
         if let c = ns.containers.first { t += " (\(c.runtime.rawValue))" }
         t += " net:[\(ns.id)]"
-        if ns.isOrphan { t += " - no process: leak candidate" }
+        if let why = ns.leakReason { t += " - likely leak: \(why)" } else if ns.isOrphan { t += " - named, no process" }
         return t
     }
 

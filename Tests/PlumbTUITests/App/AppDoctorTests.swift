@@ -71,4 +71,35 @@ final class AppDoctorTests: XCTestCase {
         XCTAssertTrue(try XCTUnwrap(term.frame(afterInputs: 3)).text.contains("fixed \(first.check)"))
         XCTAssertTrue(try XCTUnwrap(term.frame(afterInputs: 5)).text.contains("undone"))
     }
+
+    /// `u` names the fix it undoes and the commands that undo it.
+    func testUndoSaysWhichFixAndWhichCommands() throws {
+        let fake = FakeKernel()
+        let script: [FakeTerminal.Input] = [.key(.char("f")), .key(.char("f")), .key(.char("y")), .key(.char("u")),
+                                            .key(.char("n")), .key(.char("q"))]
+        let (app, term) = run(script, fake: fake)
+        let first = try XCTUnwrap(app.state.findings.first)
+        let dialog = try XCTUnwrap(term.frame(afterInputs: 4)).text
+        XCTAssertTrue(dialog.contains("Undo the fix for \(first.id)?"), dialog)
+        XCTAssertTrue(dialog.contains("ip -n pt-fake link set eth0 up"), dialog)
+        XCTAssertEqual(fake.undos, 0, "n changes nothing")
+    }
+
+    /// A failed fix shows the whole error in a dialog; Enter closes it.
+    func testAFailedFixShowsTheKernelsMessageInADialog() throws {
+        let fake = FakeKernel()
+        let why = "fix x failed, nothing left half-done: `ip -n pt-c route add default via 10.213.0.1` failed: "
+            + "Nexthop has invalid gateway; the 1 change(s) already made were rolled back, nothing was left behind"
+        fake.fixFailure = why
+        let script: [FakeTerminal.Input] = [.key(.char("f")), .key(.char("f")), .key(.char("y")), .key(.enter), .key(.char("q"))]
+        let (app, term) = run(script, fake: fake)
+        let dialog = try XCTUnwrap(term.frame(afterInputs: 3)).text
+        XCTAssertNotNil(dialog.range(of: "Fix [^ ]+ failed", options: .regularExpression), dialog)
+        XCTAssertTrue(fake.fixed.isEmpty, "\(app.state.findings.count) findings, none fixed")
+        // Wrapped over lines: every word of the kernel's message is there.
+        XCTAssertTrue(dialog.contains("Nexthop has") && dialog.contains("invalid gateway;"), dialog)
+        XCTAssertTrue(dialog.contains("nothing was left behind"), "in full, not cut off: \(dialog)")
+        XCTAssertTrue(dialog.contains("Enter / Esc: close"), dialog)
+        XCTAssertFalse(try XCTUnwrap(term.frame(afterInputs: 4)).text.contains("Enter / Esc: close"), "Enter closes it")
+    }
 }

@@ -72,6 +72,8 @@ final class FakeKernel {
     private(set) var captures: [FakeCapture] = []
     private(set) var fixed: [String] = []
     private(set) var undos = 0
+    /// When set, a fix fails with this text (as DoctorFixes.apply words a failure).
+    var fixFailure: String?
     private(set) var shells: [UInt64] = []
     /// The Conntrack tab's tables by namespace id (a namespace without one: conntrack is missing there).
     var conntrackTables: [UInt64: ConntrackTable] = [:]
@@ -88,7 +90,11 @@ final class FakeKernel {
                 captures.append(c)
                 return c
             },
-            applyFix: { [unowned self] f in fixed.append(f.id); return .info("fixed \(f.check)") },
+            applyFix: { [unowned self] f in
+                if let why = fixFailure { return .error(why) }
+                fixed.append(f.id)
+                return .info("fixed \(f.check)")
+            },
             undoFix: { [unowned self] in undos += 1; return .info("undone") },
             shell: { [unowned self] ns, _, terminal in
                 shells.append(ns)
@@ -96,12 +102,20 @@ final class FakeKernel {
                 terminal.resume()
                 return .info("shell exited with 0")
             })
+        .with(undoPreview: { [unowned self] in
+            guard let id = fixed.last else { throw FakeNothingToUndo() }
+            return (id, Plan(operation: .doctorUndo(findingID: id), steps: [.setUp(link: "eth0", in: .named("pt-fake"))]))
+        })
         .with(conntrack: { [unowned self] ns in
             conntrackReads.append(ns.id)
             guard let t = conntrackTables[ns.id] else { throw FakeConntrackMissing() }
             return t
         })
     }
+}
+
+struct FakeNothingToUndo: Error, CustomStringConvertible {
+    var description: String { "no fix to undo (fake)" }
 }
 
 struct FakeConntrackMissing: Error, CustomStringConvertible {

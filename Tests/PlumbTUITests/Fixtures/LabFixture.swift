@@ -120,7 +120,7 @@ enum LabFixture {
         d.processesScanned = 143; d.processesUnreadable = 1; d.discoveryMillis = 9.8; d.netlinkMillis = 41.2
         d.firewallMillis = 22.5; d.wiringMillis = 2.6
         return Snapshot(takenAt: t0 + Double(step) * interval, namespaces: namespaces, processes: procs, discovery: d,
-                        notes: ["1 process could not be read (EACCES): its namespace is shown as unknown"])
+                        notes: [UnreadableProcessesNote.text([procs[0]], count: 1)])
     }
 
     static func host(step: Int) -> Namespace {

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import XCTest
+@testable import PlumbCLI
+import PlumbModel
+
+/// The details of the command line a new user trips over first: --version, a mistyped command, the same
+/// verbs on every group, no option where it means nothing, diff's exit code.
+final class CommandLineConsistencyTests: XCTestCase {
+    func testVersion() {
+        XCTAssertThrowsError(try PlumbCommand.parseAsRoot(["--version"])) { error in
+            XCTAssertEqual(PlumbCommand.message(for: error), PlumbVersion.string)
+            XCTAssertEqual(PlumbCommand.exitCode(for: error), .success)
+        }
+        XCTAssertTrue(PlumbVersion.string.hasPrefix("plumb "))
+    }
+
+    func testAMistypedCommandNamesTheClosestOne() throws {
+        let snapshots = try XCTUnwrap(UnknownCommand.check(["snapshots", "--json"]))
+        XCTAssertEqual(snapshots.description, "unknown command 'snapshots' — did you mean 'snapshot'? (`plumb --help` lists the commands)")
+        XCTAssertEqual(snapshots.code, PlumbExit.usage)
+        XCTAssertEqual(UnknownCommand.check(["sss", "--json"])?.description.contains("did you mean 'ss'?"), true)
+        XCTAssertEqual(UnknownCommand.check(["dcotor"])?.description.contains("did you mean 'doctor'?"), true)
+        XCTAssertEqual(UnknownCommand.check(["net", "lsit"])?.description,
+                       "unknown command 'lsit' — did you mean 'ls'? (`plumb net --help` lists the commands)")
+        XCTAssertEqual(UnknownCommand.check(["zzzzzz"])?.description, "unknown command 'zzzzzz' (`plumb --help` lists the commands)")
+        // Real commands, aliases, options and the default subcommands' arguments pass.
+        for ok in [["ss", "--json"], ["ns", "list"], ["net", "list"], ["net", "ls"], ["--interval", "2"], [],
+                   ["conntrack", "web"], ["help", "net"], ["ns", "--json"], ["conntrack", "ls"]] {
+            XCTAssertNil(UnknownCommand.check(ok), "\(ok)")
+        }
+    }
+
+    func testListingVerbsAreTheSameEverywhere() throws {
+        for args in [["ns", "ls"], ["ns", "list"], ["net", "ls"], ["net", "list"], ["conntrack", "ls"], ["conntrack", "list"]] {
+            XCTAssertNoThrow(try PlumbCommand.parseAsRoot(args), "\(args)")
+        }
+    }
+
+    func testNoOptionWhereItMeansNothing() {
+        for args in [["net", "ls", "--dry-run"], ["net", "inspect", "x", "--dry-run"], ["ns", "add", "x", "--host-ns", "y"]] {
+            XCTAssertThrowsError(try PlumbCommand.parseAsRoot(args), "\(args)") { error in
+                XCTAssertEqual(PlumbCommand.exitCode(for: error), PlumbExit.usage)
+                XCTAssertTrue(PlumbCommand.message(for: error).contains("Unknown option"), PlumbCommand.message(for: error))
+            }
+        }
+        XCTAssertNoThrow(try PlumbCommand.parseAsRoot(["ns", "rm", "x", "--host-ns", "y", "--dry-run"]))
+        XCTAssertNoThrow(try PlumbCommand.parseAsRoot(["net", "inspect", "x", "--host-ns", "y", "--json"]))
+    }
+
+    /// As diff(1): 0 when nothing changed, 1 when something did.
+    func testDiffExitsOneOnChanges() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pt-diff-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func save(_ snap: Snapshot, _ name: String) throws -> String {
+            let path = dir.appendingPathComponent(name).path
+            try JSONEncoder().encode(snap).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let before = Snapshot(takenAt: 1, namespaces: [Namespace(id: 1, isHost: true)], processes: [], discovery: DiscoveryStats())
+        var after = before
+        after.namespaces.append(Namespace(id: 2, names: ["pt-new"]))
+        let a = try save(before, "a.json"), b = try save(after, "b.json")
+        var same = try XCTUnwrap(try PlumbCommand.parseAsRoot(["diff", a, a, "--json"]) as? DiffCommand)
+        XCTAssertNoThrow(try same.run())
+        var changed = try XCTUnwrap(try PlumbCommand.parseAsRoot(["diff", a, b, "--json"]) as? DiffCommand)
+        XCTAssertThrowsError(try changed.run()) { error in
+            XCTAssertEqual((error as? ExitCode)?.rawValue, 1)
+        }
+    }
+
+    func testCompletionOffersNamespaceNames() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pt-netns-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for n in ["pt-web", "pt-db", "other"] { FileManager.default.createFile(atPath: "\(dir)/\(n)", contents: nil) }
+        XCTAssertEqual(CompletionSources.namespaceNames(prefix: "pt-", directory: dir), ["pt-db", "pt-web"])
+        XCTAssertEqual(CompletionSources.namespaceNames(prefix: "", directory: "\(dir)/missing"), [])
+    }
+}
