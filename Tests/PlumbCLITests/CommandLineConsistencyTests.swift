@@ -78,4 +78,11 @@ final class CommandLineConsistencyTests: XCTestCase {
         XCTAssertEqual(CompletionSources.namespaceNames(prefix: "pt-", directory: dir), ["pt-db", "pt-web"])
         XCTAssertEqual(CompletionSources.namespaceNames(prefix: "", directory: "\(dir)/missing"), [])
     }
+
+    /// `plumb lab up` ends with the next step: the live view.
+    func testLabUpEndsByTellingTheUserToRunPlumb() {
+        let text = LabOutput(prefix: "lab", up: true, state: nil).text()
+        let last = text.split(separator: "\n").last.map(String.init) ?? ""
+        XCTAssertTrue(last.hasPrefix("Now run `plumb` to explore it live"), text)
+    }
 }

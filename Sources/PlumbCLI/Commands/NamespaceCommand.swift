@@ -2,7 +2,7 @@ import ArgumentParser
 import PlumbModel
 import PlumbKernel
 
-/// `plumb ns ...`: namespaces. (Issue 3 adds `add` and `rm`.)
+/// `plumb ns ...`: list, add and remove network namespaces.
 struct NamespaceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ns",

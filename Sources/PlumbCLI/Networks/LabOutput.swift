@@ -25,8 +25,10 @@ struct LabOutput: CommandOutput, Encodable {
 
     func text() -> String {
         if up {
-            return "lab \(prefix) is up: \(namespaces.count) namespaces, \(networks.count) networks, \(processes) processes. "
-                + "Try `plumb snapshot` or `plumb ns ls`.\n"
+            // The last line is the next step: the live view, where the lab is meant to be explored.
+            return "lab \(prefix) is up: \(namespaces.count) namespaces, \(networks.count) networks, \(processes) processes.\n"
+                + "Now run `plumb` to explore it live (? lists the keys); `plumb doctor` finds what it breaks on purpose; "
+                + "`plumb lab down` removes it.\n"
         }
         return existed ? "lab \(prefix) is down\n" : "lab \(prefix) is not up\n"
     }

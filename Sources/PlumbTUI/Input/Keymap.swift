@@ -4,7 +4,7 @@ public enum Action: String, Sendable, CaseIterable {
     case nextPane, previousPane, drillIn, back
     case nextTab, previousTab, showSockets, showPorts
     case filter, command, help, closeHelp, refresh, redraw, pause, zoom, quit
-    // Reserved for later issues: bound now so the keys stay stable and the help can announce them.
+    // Keys that act on the system (a capture, a shell, a fix, its undo): `--readonly` refuses the last three.
     case capture, shell, fix, undo
     // The capture pane.
     case capturePause, captureFollow, captureFilter, captureSave, captureClose

@@ -108,7 +108,12 @@ enum TopologyView {
     static func title(_ rows: PaneRows, state: AppState, glyphs g: Glyphs) -> String {
         guard let ns = rows.namespace else { return "Topology" }
         var t = "Topology: \(ns.displayName)"
-        if let c = ns.containers.first { t += " (\(c.runtime.rawValue))" }
+        if let c = ns.containers.first {
+            t += " (\(c.runtime.rawValue))"
+        } else if !ns.isHost && !ns.names.isEmpty {
+            // Why the CONTAINER column says "-": `ip netns` made it (the demo lab, a VPN), no container runtime did.
+            t += " (ip netns, no container runtime)"
+        }
         t += " net:[\(ns.id)]"
         if let why = ns.leakReason { t += " - likely leak: \(why)" } else if ns.isOrphan { t += " - named, no process" }
         return t
