@@ -49,7 +49,7 @@ final class LiveTraceAnalyzerTests: XCTestCase {
         let icmp = LiveProbe(proto: "icmp", source: "10.213.52.2", destination: "10.213.53.2", destinationPort: nil, tag: 4000)
         XCTAssertEqual(icmp.nftMatch, "icmp type echo-request icmp id 4000")
         let tcp = LiveProbe(proto: "tcp", source: nil, destination: "10.213.53.2", destinationPort: 80, tag: 41000)
-        XCTAssertEqual(tcp.nftMatch, "meta l4proto tcp th sport 41000")
+        XCTAssertEqual(tcp.nftMatch, "tcp sport 41000 tcp flags & (syn | ack) == syn")
         XCTAssertEqual(icmp.matches(network: ipv4(proto: 1), transport: [8, 0, 0, 0, 0x0f, 0xa0, 0, 1]), true)
         XCTAssertEqual(icmp.matches(network: ipv4(proto: 1), transport: [8, 0, 0, 0, 0x0f, 0xa1, 0, 1]), false, "another id")
         XCTAssertEqual(icmp.matches(network: ipv4(proto: 1), transport: [0, 0, 0, 0, 0x0f, 0xa0, 0, 1]), false, "a reply")

@@ -1,4 +1,5 @@
 import PlumbLab
+import PlumbModel
 
 /// `plumb lab up/down`: the lab's state after the command. JSON: `{"prefix","up","namespaces","networks",
 /// "processes"}`; for `down`, what was removed (empty lists when the lab was not up).
@@ -26,7 +27,8 @@ struct LabOutput: CommandOutput, Encodable {
     func text() -> String {
         if up {
             // The last line is the next step: the live view, where the lab is meant to be explored.
-            return "lab \(prefix) is up: \(namespaces.count) namespaces, \(networks.count) networks, \(processes) processes.\n"
+            return "The demo lab '\(prefix)' is up: \(counted(namespaces.count, "namespace")), "
+                + "\(counted(networks.count, "network")), \(counted(processes, "process", "processes")).\n"
                 + "Now run `plumb` to explore it live (? lists the keys); `plumb doctor` finds what it breaks on purpose; "
                 + "`plumb lab down` removes it.\n"
         }

@@ -23,6 +23,9 @@ public struct LiveProbe: Codable, Sendable, Equatable {
         switch proto {
         case "icmp": return "icmp type echo-request icmp id \(tag)"
         case "icmpv6": return "icmpv6 type echo-request icmpv6 id \(tag)"
+        // A TCP probe completes its handshake when something listens: only the SYN is the probe, or the ACK
+        // that follows (same source port) would add its ESTABLISHED rule matches to the live path.
+        case "tcp": return "tcp sport \(tag) tcp flags & (syn | ack) == syn"
         default: return "meta l4proto \(proto) th sport \(tag)"
         }
     }
