@@ -96,7 +96,7 @@ final class NetworkPlannerTests: XCTestCase {
         XCTAssertTrue(specs.allSatisfy(\.defaultRoute), "sandboxes without a default route get one")
     }
 
-    func testRemoveSkipsHostLinksThatVanishedAndDropsTablesWithTheLastNetwork() throws {
+    func testRemoveSkipsHostLinksThatVanishedAndEndsByDroppingEmptiedTables() throws {
         let host = host(links: [Link(index: 3, name: "pl-web", kind: .bridge)])
         let gone = EndpointRecord(network: "web", sandbox: "101", ifname: "eth0", hostIfname: "plvgone", createdAt: 0)
         let snap = Snapshot(takenAt: 0, namespaces: [host], processes: [], discovery: DiscoveryStats())

@@ -71,8 +71,8 @@ final class BridgeDriverTests: RootTestCase {
         XCTAssertEqual(aNs.routes.first { $0.dst == "default" }?.gateway, "10.213.70.1")
 
         for (n, e) in [(n1, ea), (n1, eb), (n2, ec)] { try exec.apply(try driver.leave(n, e)) }
-        try exec.apply(try driver.remove(n1, firewall: try firewall(host), lastNetwork: false))
-        try exec.apply(try driver.remove(n2, firewall: try firewall(host), lastNetwork: true))
+        try exec.apply(try driver.remove(n1, firewall: try firewall(host)))
+        try exec.apply(try driver.remove(n2, firewall: try firewall(host)))
 
         XCTAssertEqual(try Shell.run("ip", "-n", host, "-j", "link", "show"), beforeLinks, "links exactly as before")
         let afterRules = try Shell.run("ip", "netns", "exec", host, "iptables-save")
@@ -91,7 +91,7 @@ final class BridgeDriverTests: RootTestCase {
         let driver = BridgeDriver(), exec = PlanExecutor()
         let n = spec("n3", 72)
         try exec.apply(try driver.create(n, firewall: try firewall(host)))
-        try exec.apply(try driver.remove(n, firewall: try firewall(host), lastNetwork: true))
+        try exec.apply(try driver.remove(n, firewall: try firewall(host)))
         let save = try Shell.run("ip", "netns", "exec", host, "iptables-save")
         XCTAssertTrue(save.contains("-A FORWARD -s 10.213.99.0/24 -j ACCEPT"), save)
         XCTAssertTrue(save.contains(":PT-OTHER"), save)

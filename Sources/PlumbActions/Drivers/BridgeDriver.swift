@@ -42,14 +42,18 @@ public struct BridgeDriver: DriverPlanner {
         return Plan(operation: .netCreate(network: net.name), steps: steps)
     }
 
-    public func remove(_ net: NetworkSpec, firewall: Firewall, lastNetwork: Bool) throws -> Plan {
+    public func remove(_ net: NetworkSpec, firewall: Firewall) throws -> Plan {
         let br = Self.bridgeName(net)
         var steps: [PlanStep] = []
         // The network's tagged rules, and the shared chains if the kernel shows no other Plumb rule in them at
         // apply time (whatever this store knows: other state stores may have networks in this namespace).
         steps += BridgeFirewall.teardownSteps(net.name, current: firewall, in: net.hostNamespace)
         steps.append(.deleteLink(name: br, in: net.hostNamespace))
-        if lastNetwork { steps.append(.dropEmptyFirewallTables(in: net.hostNamespace)) }
+        // Every removal ends by dropping the filter/nat tables if they are left empty, whether or not this store
+        // thinks it removes the last network: other stores' networks share the tables, so which removal empties
+        // them is only known at apply time, under the namespace's firewall lock (the step drops nothing that has a
+        // rule, a user chain or a policy other than ACCEPT).
+        steps.append(.dropEmptyFirewallTables(in: net.hostNamespace))
         return Plan(operation: .netRemove(networks: [net.name], force: false), steps: steps)
     }
 

@@ -17,7 +17,7 @@ public struct CNIDriver: DriverPlanner {
         Plan(operation: .netCreate(network: net.name))
     }
 
-    public func remove(_ net: NetworkSpec, firewall: Firewall, lastNetwork: Bool) throws -> Plan {
+    public func remove(_ net: NetworkSpec, firewall: Firewall) throws -> Plan {
         Plan(operation: .netRemove(networks: [net.name], force: false))
     }
 

@@ -78,7 +78,7 @@ public protocol DriverPlanner: Sendable {
     /// `firewall` is the current iptables view of the network's host namespace (to know which shared chains
     /// exist already).
     func create(_ net: NetworkSpec, firewall: Firewall) throws -> Plan
-    func remove(_ net: NetworkSpec, firewall: Firewall, lastNetwork: Bool) throws -> Plan
+    func remove(_ net: NetworkSpec, firewall: Firewall) throws -> Plan
     func join(_ net: NetworkSpec, _ ep: EndpointSpec) throws -> Plan
     func leave(_ net: NetworkSpec, _ ep: EndpointSpec) throws -> Plan
 }

@@ -46,7 +46,7 @@ public struct VxlanDriver: DriverPlanner {
         ])
     }
 
-    public func remove(_ net: NetworkSpec, firewall: Firewall, lastNetwork: Bool) throws -> Plan {
+    public func remove(_ net: NetworkSpec, firewall: Firewall) throws -> Plan {
         Plan(operation: .netRemove(networks: [net.name], force: false), steps: [
             .deleteLink(name: Self.vxlanName(net), in: net.hostNamespace),
             .deleteLink(name: BridgeDriver.bridgeName(net), in: net.hostNamespace),

@@ -2,21 +2,18 @@ import PlumbModel
 
 extension NetworkPlanner {
     /// One plan removing `nets` (with their endpoints, under --force): every network's firewall teardown in one
-    /// batch, host links deleted together, the shared chains with the last bridge network of a host namespace.
+    /// batch, host links deleted together, the shared chains and emptied tables when the
+    /// kernel shows no other Plumb rule at apply time.
     /// `allNetworks`: every stored network (who else uses the shared chains and CNI bridges); `snap`/`host`: the
     /// kernel as read (sandboxes of macvlan/CNI endpoints, the host's firewall and links).
     public func remove(_ nets: [(record: NetworkRecord, endpoints: [EndpointRecord])], allNetworks: [NetworkRecord],
                        snapshot snap: Snapshot, host: Namespace) throws -> Plan {
-        let removing = Set(nets.map(\.record.name))
-        let remaining = allNetworks.filter { !removing.contains($0.name) }
         var firewall: [PlanStep] = [], rest: [PlanStep] = [], finally: [PlanStep] = []
-        for (i, n) in nets.enumerated() {
+        for n in nets {
             let net = n.record
-            // The shared chains go with the last bridge network of its host namespace: the last one in this list
-            // when no other stays.
-            let laterInList = nets[(i + 1)...].contains { $0.record.driver == .bridge && $0.record.hostNamespace == net.hostNamespace }
-            let last = !laterInList && !remaining.contains { $0.driver == .bridge && $0.hostNamespace == net.hostNamespace }
-            let removal = try driver(net).remove(Self.spec(net), firewall: host.firewall, lastNetwork: last)
+            // The shared chains go when the kernel shows no other Plumb rule in them, decided at apply time (other
+            // state stores may have networks in this namespace), and so do the tables they leave empty.
+            let removal = try driver(net).remove(Self.spec(net), firewall: host.firewall)
             let leaving = try leave(net, endpoints: n.endpoints, snapshot: snap, host: host, firewallTeardown: false)
             for step in removal.steps {
                 switch step {
