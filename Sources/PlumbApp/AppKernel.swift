@@ -23,6 +23,10 @@ public struct AppKernel {
     /// evidence); nil when drops are not watched, with `dropsNote` saying why.
     public var drops: (any DropFeed)?
     public var dropsNote: String?
+    /// `t`: one live trace from a namespace (the live one runs `plumb trace --live`); its answer as a dialog.
+    public var liveTrace: (_ from: Namespace, _ request: LiveTraceRequest) -> LiveTraceAnswer = { _, _ in
+        LiveTraceAnswer(title: "Live trace", lines: ["live traces are not run here"], command: "plumb trace SRC DST --live")
+    }
 
     public init(snapshots: any SnapshotSource,
                 doctorInputs: @escaping (Snapshot) -> DoctorInputs,
@@ -45,6 +49,7 @@ public struct AppKernel {
                   undoFix: { DoctorFixes.undo(journal: journal) },
                   shell: shell)
             .with(undoPreview: { try DoctorFixes.undoPreview(journal: journal) })
+            .with(liveTrace: { TUILiveTrace.run(from: $0, $1, stateDir: journal) })
             .with(conntrack: { ns in
                 guard let handle = NamespaceHandle(ns) else { throw NamespaceOpenError.gone(NamespaceHandle(.host, inode: ns.id)) }
                 return try ConntrackReader.table(in: handle)
@@ -74,6 +79,15 @@ extension AppKernel {
     public func with(undoPreview read: @escaping () throws -> (findingID: String, plan: Plan)) -> AppKernel {
         var k = self
         k.undoPreview = read
+        return k
+    }
+}
+
+extension AppKernel {
+    /// The same kernel with another live tracer.
+    public func with(liveTrace run: @escaping (Namespace, LiveTraceRequest) -> LiveTraceAnswer) -> AppKernel {
+        var k = self
+        k.liveTrace = run
         return k
     }
 }

@@ -189,6 +189,15 @@ public final class TUIApp {
         case .undoFix:
             report(kernel.undoFix(), failure: "Undo failed")
             doctorAfterChange()
+        case .liveTrace(let request):
+            guard let ns = context.snapshot.namespace(id: request.namespace) else {
+                state.message = .error("namespace \(request.namespace) is gone: nothing was sent")
+                break
+            }
+            // The trace takes a moment (rules added, probe sent, rules removed): say so on screen first.
+            terminal.draw(AppView.render(state, context, size: terminal.size, prepared: nil))
+            let answer = kernel.liveTrace(ns, request)
+            state.showLiveTrace(title: answer.title, lines: answer.lines, command: answer.command)
         case .notAvailable, .openHelp, .none: break
         }
         return true

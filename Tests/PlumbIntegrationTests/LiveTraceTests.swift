@@ -139,8 +139,12 @@ final class LiveTraceTests: RootTestCase {
         XCTAssertEqual(t.live["dropHop"] as? Int, 2)
         XCTAssertEqual(t.hops.map { $0["seen"] as? Bool }, [true, true, false])
         XCTAssertTrue((t.live["reason"] as? String ?? "").contains("died outside netfilter"), "\(t.live)")
-        // The kernel's drop record (`live.drop`, from the drops feed) is not asserted: in this test the feed
-        // started inside the trace returned no drop for the probe although `plumb drops` shows it (ip_error).
+        // The kernel's own record of the drop (the drops feed, watching while the probe travelled).
+        let drop = try XCTUnwrap(t.live["drop"] as? [String: Any], "no kernel drop record: \(t.live)")
+        XCTAssertEqual(drop["namespaceName"] as? String, h, "\(drop)")
+        XCTAssertFalse((drop["reason"] as? String ?? "").isEmpty, "\(drop)")
+        XCTAssertFalse((drop["location"] as? String ?? "").hasPrefix("0x"), "the location is named: \(drop)")
+        XCTAssertTrue((t.live["reason"] as? String ?? "").contains(drop["reason"] as? String ?? "-"), "\(t.live)")
     }
 
     func testTwoConcurrentTracesDoNotSeeEachOther() throws {

@@ -77,6 +77,18 @@ final class DropParsingTests: XCTestCase {
         XCTAssertNil(syms.resolve(0xffffffffc0a02000 + (2 << 20)).symbol)
     }
 
+    /// The one-address scan (the live trace's lost probe) answers as the whole table does.
+    func testOneAddressScanAgreesWithTheTable() throws {
+        let bytes = Array(try fixture("kallsyms.excerpt").utf8)
+        let syms = KernelSymbols(parsing: bytes)
+        for address: UInt64 in [0xffffffff81fbea00 + 0x3c4, 0xffffffff820a71d0, 0xffffffffc0a01010, 0x1000,
+                                0xffffffffc0a02000 + (2 << 20)] {
+            XCTAssertEqual(KernelSymbols.resolve(address, inKallsyms: bytes), syms.resolve(address),
+                           String(address, radix: 16))
+        }
+        XCTAssertNil(KernelSymbols.resolve(0xffffffff81fbea10, inKallsyms: Array("0000000000000000 T nft_do_chain\n".utf8)).symbol)
+    }
+
     func testKallsymsWithoutRootResolvesNothing() {
         // Unprivileged readers see zero addresses.
         let syms = KernelSymbols(parsing: Array("0000000000000000 T nft_do_chain\n0000000000000000 t ip_error\n".utf8))

@@ -251,7 +251,7 @@ final class ReducerTests: XCTestCase {
     func testReadonlyRefusesEveryKeyThatChangesTheSystem() {
         var s = TestEnv.state()
         s.readonly = true
-        for (key, word) in [("f", "no fixes"), ("u", "no undo"), ("s", "no shells")] {
+        for (key, word) in [("f", "no fixes"), ("u", "no undo"), ("s", "no shells"), ("t", "no live traces")] {
             XCTAssertEqual(s.press([.char(Character(key))]), [.none], key)
             XCTAssertNil(s.confirm, "\(key): no plan offered")
             XCTAssertTrue(s.message?.text.contains(word) == true, "\(key): \(s.message?.text ?? "no message")")
@@ -262,8 +262,9 @@ final class ReducerTests: XCTestCase {
         XCTAssertNil(s.input, "no path prompt")
         XCTAssertTrue(s.message?.text.contains("no files are written") == true, s.message?.text ?? "")
         let refused = Action.allCases.filter { ReadonlyPolicy.refusal(for: $0) != nil }
-        XCTAssertEqual(Set(refused), [.fix, .undo, .shell, .captureSave])
-        for e: Effect in [.shell(namespace: 1), .saveCapture(path: "x", overwrite: true), .applyFix(id: "x"), .undoFix] {
+        XCTAssertEqual(Set(refused), [.fix, .undo, .shell, .captureSave, .liveTrace])
+        for e: Effect in [.shell(namespace: 1), .saveCapture(path: "x", overwrite: true), .applyFix(id: "x"), .undoFix,
+                          .liveTrace(LiveTraceRequest(namespace: 1, destination: "x"))] {
             XCTAssertFalse(ReadonlyPolicy.allows(e), "\(e)")
         }
         XCTAssertTrue(ReadonlyPolicy.allows(.startCapture(namespace: 1, interface: "any", filter: "")))

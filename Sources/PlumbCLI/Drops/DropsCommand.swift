@@ -14,7 +14,8 @@ struct DropsCommand: ParsableCommand {
             each drop carries its namespace, interface and 5-tuple; otherwise Plumb falls back to the bare \
             tracepoint, host-wide, and says so. Without --for it prints each drop until interrupted; with \
             --for it watches that long and prints one summary per namespace, reason and location, with \
-            rates and the top 5-tuples. Mounts tracefs when it is not mounted, and unmounts it at exit.
+            rates and the top 5-tuples. When tracefs is not mounted, Plumb reads it through a mount of its own \
+            that only Plumb sees: the host's mounts are never changed, even if Plumb is killed.
             """)
 
     @Argument(help: "Only drops in this namespace (id, ip-netns name, container, pid:N or host); default all.")

@@ -15,6 +15,8 @@ struct LiveTrace {
     let snapshot: Snapshot
     let result: TraceResult
     let socket: LiveProbeSocket
+    /// The drop feed, started (on its own thread) before the static trace ran.
+    let drops: LiveTraceDrops
 
     /// How long to wait for trace events after the probe, and how long a pause in them ends the wait: the
     /// kernel reports each hook as the packet passes, so the whole path takes microseconds.
@@ -122,10 +124,10 @@ struct LiveTrace {
         for (id, why) in listener.failures {
             notes.append("\(snapshot.namespaces.first { $0.id == id }?.displayName ?? "net:[\(id)]"): not watched (\(why))")
         }
-        let drops = LiveTraceDrops()
         defer { drops.stop() }
+        // The probe waits for the drop feed to be attached: a drop it does not see cannot be reported.
+        if let note = drops.ready() { notes.append(note) }
         drops.name(path.map(\.ns))
-        if let note = drops.note { notes.append(note) }
         LiveTraceTestHooks.pauseBeforeProbe(wake: wake)
         if interrupted() { return nil }
         guard let destination = IPAddress(probe.destination) else { return nil }

@@ -80,6 +80,8 @@ struct TraceCommand: ParsableCommand {
 
     func run() throws {
         try requirePrivileges()
+        // --live: the drop feed loads its BPF program while the static trace runs (it takes a few hundred ms).
+        let drops = live ? LiveTraceDrops.start() : nil
         var options = SnapshotOptions()
         options.processDetails = false
         options.scanFds = !noFdScan
@@ -147,7 +149,7 @@ struct TraceCommand: ParsableCommand {
             }
         }
         if live {
-            return try LiveTrace(command: self, snapshot: snap, result: result, socket: probe!).run()
+            return try LiveTrace(command: self, snapshot: snap, result: result, socket: probe!, drops: drops!).run()
         }
         try render(TraceOutput(result: result), as: OutputFormat(json: json, pretty: pretty))
         switch result.verdict {

@@ -13,7 +13,7 @@ public enum DropWatchMode: String, Sendable, Codable {
 /// The drops feed: watches skb:kfree_skb on its own thread and keeps the recent drops, so that any part of
 /// Plumb can ask "what was dropped in namespace X / for this 5-tuple in the last N ms" (`drops(_:)`), follow
 /// new drops as they come (`waitForNew`), and read the loss counters. Start it with `DropWatcher.start()`;
-/// `stop()` (or the last reference going) detaches the program and unmounts tracefs when Plumb mounted it.
+/// `stop()` (or the process ending) detaches the program. tracefs is read once at start (`Tracefs`), never left mounted.
 public final class DropWatcher: @unchecked Sendable {
     public struct Options: Sendable {
         /// Use the tracepoint even when BPF would work (tests of the fallback, `--tracepoint`).
@@ -25,6 +25,10 @@ public final class DropWatcher: @unchecked Sendable {
         public var pendingCapacity = 200_000
         /// How often the reader wakes when no wake-up came (the latest a lone drop is seen).
         public var pollMillis: Int32 = 100
+        /// Name each drop's location as it arrives (kallsyms read once, ~120,000 symbols). A caller that asks
+        /// about one drop (the live trace) turns it off and names that drop with `resolve(_:)`: reading the
+        /// table delays the first drops by as much as a second in a debug build.
+        public var resolveLocations = true
         public init() {}
     }
 
@@ -34,7 +38,6 @@ public final class DropWatcher: @unchecked Sendable {
     public let format: KfreeSkbFormat
 
     private let source: any DropSource
-    private let tracefs: Tracefs
     private let options: Options
     private let condition = NSCondition()
     private var log: DropLog
@@ -47,9 +50,9 @@ public final class DropWatcher: @unchecked Sendable {
     private var namespaceNames: [UInt64: String] = [:]
 
     private init(mode: DropWatchMode, fallbackReason: String?, format: KfreeSkbFormat, source: any DropSource,
-                 tracefs: Tracefs, options: Options) {
+                 options: Options) {
         self.mode = mode; self.fallbackReason = fallbackReason; self.format = format
-        self.source = source; self.tracefs = tracefs; self.options = options
+        self.source = source; self.options = options
         self.log = DropLog(capacity: options.logCapacity, retentionMillis: options.retentionMillis)
     }
 
@@ -59,16 +62,10 @@ public final class DropWatcher: @unchecked Sendable {
         guard geteuid() == 0 else {
             throw DropWatchError.permission("watching drops needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)")
         }
-        let tracefs = try Tracefs.open()
-        let formatPath = tracefs.kfreeSkbFile("format")
-        guard let bytes = readWholeFile(formatPath) else {
-            tracefs.release()
-            throw DropWatchError.format("cannot read \(formatPath)")
-        }
+        let files = try Tracefs.readKfreeSkb()
         let format: KfreeSkbFormat
-        do { format = try KfreeSkbFormat(parsing: String(decoding: bytes, as: UTF8.self)) } catch {
-            tracefs.release()
-            throw DropWatchError.format("\(formatPath): \(error)")
+        do { format = try KfreeSkbFormat(parsing: String(decoding: files.format, as: UTF8.self)) } catch {
+            throw DropWatchError.format("the skb:kfree_skb format file (\(files.from)): \(error)")
         }
         var fallback: String?
         var source: (any DropSource)?
@@ -78,20 +75,14 @@ public final class DropWatcher: @unchecked Sendable {
             do { source = try BPFDropSource() } catch { fallback = error.description }
         }
         if source == nil {
-            let idPath = tracefs.kfreeSkbFile("id")
-            guard let idBytes = readWholeFile(idPath),
+            guard let idBytes = files.id,
                   let id = UInt64(String(decoding: idBytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-                tracefs.release()
-                throw DropWatchError.format("cannot read the tracepoint id from \(idPath)")
+                throw DropWatchError.format("cannot read the skb:kfree_skb tracepoint id (\(files.from))")
             }
-            do { source = try TracepointDropSource(tracepointID: id, format: format) } catch {
-                tracefs.release()
-                throw error
-            }
+            source = try TracepointDropSource(tracepointID: id, format: format)
         }
         let watcher = DropWatcher(mode: options.forceTracepoint || fallback != nil ? .tracepoint : .bpf,
-                                  fallbackReason: fallback, format: format, source: source!, tracefs: tracefs,
-                                  options: options)
+                                  fallbackReason: fallback, format: format, source: source!, options: options)
         watcher.wake = onDrops
         let thread = Thread { [watcher] in watcher.run() }
         thread.name = "plumb-drops"
@@ -152,23 +143,27 @@ public final class DropWatcher: @unchecked Sendable {
         return (c.seen, c.lost + pendingLost)
     }
 
-    /// Stops the thread, detaches from the kernel and unmounts tracefs if Plumb mounted it. Idempotent.
+    /// `location` named from /proc/kallsyms now (for drops read with `resolveLocations` off).
+    public static func resolve(_ location: KernelLocation) -> KernelLocation {
+        guard location.symbol == nil, let bytes = readWholeFile("/proc/kallsyms") else { return location }
+        return KernelSymbols.resolve(location.address, inKallsyms: bytes)
+    }
+
+    /// Stops the thread and detaches from the kernel. Idempotent.
     public func stop() {
         condition.lock()
         running = false
         while !finished { condition.wait() }
         condition.unlock()
         source.close()
-        tracefs.release()
     }
-
-    deinit { tracefs.release() }
 
     // MARK: the reader thread
 
     private func run() {
         // kallsyms is read here, not in start(): 120,000 lines cost ~50 ms that a command should not wait for.
-        let symbols = readWholeFile("/proc/kallsyms").map { KernelSymbols(parsing: $0) } ?? KernelSymbols()
+        let symbols = options.resolveLocations
+            ? readWholeFile("/proc/kallsyms").map { KernelSymbols(parsing: $0) } ?? KernelSymbols() : KernelSymbols()
         var realtime = timespec()
         clock_gettime(CLOCK_REALTIME, &realtime)
         let offset = Double(realtime.tv_sec) + Double(realtime.tv_nsec) / 1e9 - Double(Self.monotonicNanos()) / 1e9
@@ -176,12 +171,16 @@ public final class DropWatcher: @unchecked Sendable {
         while true {
             condition.lock()
             let keepGoing = running
-            let names = namespaceNames
             condition.unlock()
             guard keepGoing else { break }
             var batch: [PacketDrop] = []
             do {
                 let events = try source.poll(timeoutMillis: options.pollMillis)
+                // The names as they are now, after the wait: a name given while it waited (the live trace names
+                // its path just before the probe) applies to the drops that wait returned.
+                condition.lock()
+                let names = namespaceNames
+                condition.unlock()
                 batch.reserveCapacity(events.count)
                 for e in events {
                     var d = e.packetDrop(format: format, symbols: symbols, realtimeOffset: offset)

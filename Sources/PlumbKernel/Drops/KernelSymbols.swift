@@ -1,3 +1,4 @@
+import Glibc
 import PlumbModel
 
 /// The kernel's text symbols from /proc/kallsyms, sorted by address, to name a drop's location
@@ -62,6 +63,39 @@ public struct KernelSymbols: Sendable {
         // Past 1 MiB from the nearest symbol the address is not inside it (a gap, or an unlisted region).
         guard offset < 1 << 20 else { return KernelLocation(address: address) }
         return KernelLocation(address: address, symbol: names[i], offset: offset, module: modules[i])
+    }
+
+    /// The symbol at or before one `address`, found in one pass over kallsyms text without building the
+    /// table: what a caller that names a single drop needs (the live trace's lost probe). Building the whole
+    /// table costs 120,000 strings and a sort; this costs a scan of the lines' addresses.
+    public static func resolve(_ address: UInt64, inKallsyms bytes: [UInt8]) -> KernelLocation {
+        var best: (addr: UInt64, line: Int, nameStart: Int)?
+        bytes.withUnsafeBufferPointer { buf in
+            let n = buf.count
+            var i = 0
+            while i < n {
+                var addr: UInt64 = 0
+                var j = i
+                while j < n, let d = hex(buf[j]) { addr = addr &<< 4 | UInt64(d); j += 1 }
+                if j + 3 < n, buf[j] == 0x20, addr != 0, addr <= address, addr >= (best?.addr ?? 0), buf[j + 2] == 0x20 {
+                    let type = buf[j + 1] | 0x20   // t/T and w/W alike
+                    if type == UInt8(ascii: "t") || type == UInt8(ascii: "w") { best = (addr, i, j + 3) }
+                }
+                // To the next line.
+                guard let base = buf.baseAddress, let nl = memchr(base + j, 0x0A, n - j) else { break }
+                i = base.distance(to: nl.assumingMemoryBound(to: UInt8.self)) + 1
+            }
+        }
+        guard let best, address - best.addr < 1 << 20 else { return KernelLocation(address: address) }
+        let end = bytes[best.nameStart...].firstIndex(of: 0x0A) ?? bytes.endIndex
+        let line = bytes[best.nameStart..<end]
+        let nameEnd = line.firstIndex { $0 == 0x20 || $0 == 0x09 } ?? end
+        var module: String?
+        if let open = line.firstIndex(of: UInt8(ascii: "[")), let close = line.lastIndex(of: UInt8(ascii: "]")), open < close {
+            module = String(decoding: bytes[(open + 1)..<close], as: UTF8.self)
+        }
+        return KernelLocation(address: address, symbol: String(decoding: bytes[best.nameStart..<nameEnd], as: UTF8.self),
+                              offset: address - best.addr, module: module)
     }
 
     private static func hex(_ c: UInt8) -> UInt8? {

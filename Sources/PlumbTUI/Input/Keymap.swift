@@ -4,8 +4,9 @@ public enum Action: String, Sendable, CaseIterable {
     case nextPane, previousPane, drillIn, back
     case nextTab, previousTab, showSockets, showPorts
     case filter, command, help, closeHelp, refresh, redraw, pause, zoom, quit
-    // Keys that act on the system (a capture, a shell, a fix, its undo): `--readonly` refuses the last three.
-    case capture, shell, fix, undo
+    // Keys that act on the system (a capture, a shell, a fix, its undo, a live trace): `--readonly` refuses all
+    // but the capture.
+    case capture, shell, fix, undo, liveTrace
     // The capture pane.
     case capturePause, captureFollow, captureFilter, captureSave, captureClose
     // The Map view: open/close, sideways moves, unfold a bus.

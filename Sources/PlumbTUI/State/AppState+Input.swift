@@ -11,6 +11,7 @@ extension AppState {
                 if mode == .command { return run(inputText, snapshot: snapshot) }
                 if mode == .captureFilter || mode == .captureSave { return acceptCaptureInput(mode, inputText) }
                 if mode == .mapFind { findOnMap(inputText, snapshot: snapshot) }
+                if mode == .traceDestination { return acceptTraceDestination(inputText, snapshot: snapshot) }
             case .inputCancel:
                 input = nil
                 if mode == .filter { filter = "" }

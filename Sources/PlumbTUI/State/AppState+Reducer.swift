@@ -102,6 +102,8 @@ extension AppState {
         case .showPorts:
             detailTab = .ports
             focus = .details
+        case .liveTrace:
+            askTraceDestination(rows: rows)
         case .filter:
             input = .filter; inputText = filter
         case .command:

@@ -17,6 +17,8 @@ public enum InputMode: Equatable, Sendable {
     case captureSave
     /// `/` on the map: a node's name or address to find.
     case mapFind
+    /// `t`: where the live trace from `AppState.traceSource` goes ("10.0.0.2 80", "web 53/udp").
+    case traceDestination
 }
 
 /// Everything the UI remembers between frames. Selections are stored as identities (namespace id, link
@@ -36,6 +38,8 @@ public struct AppState: Equatable, Sendable {
     public var filter = ""
     public var input: InputMode?
     public var inputText = ""
+    /// The namespace `t` traces from, while its destination is typed.
+    public var traceSource: UInt64?
     public var showHelp = false
     /// The Map view, when open (`m`): it replaces the panes.
     public var mapView: MapViewState?

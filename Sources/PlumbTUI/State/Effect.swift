@@ -29,6 +29,8 @@ public enum Effect: Equatable, Sendable {
     /// `u`: read the journal's last fix and ask about undoing it, naming it and its undo steps
     /// (`AppState.showUndo`). Reads only.
     case previewUndo
+    /// `t`: run a live trace (one real probe, `plumb trace --live`) and show it (`AppState.showLiveTrace`).
+    case liveTrace(LiveTraceRequest)
     /// A reserved key (capture, shell, fix, undo) whose feature has not landed.
     case notAvailable(Action)
 }

@@ -13,6 +13,7 @@ public enum ReadonlyPolicy {
         case .undo: return "read-only mode (--readonly): no undo"
         case .shell: return "read-only mode (--readonly): no shells"
         case .captureSave: return "read-only mode (--readonly): no files are written"
+        case .liveTrace: return "read-only mode (--readonly): no live traces (they add nftables rules and send a packet)"
         case .moveUp, .moveDown, .pageUp, .pageDown, .top, .bottom, .nextPane, .previousPane, .drillIn, .back,
              .nextTab, .previousTab, .showSockets, .showPorts, .filter, .command, .help, .closeHelp, .refresh, .redraw, .pause, .zoom, .quit,
              .capture, .capturePause, .captureFollow, .captureFilter, .captureClose, .confirmYes, .confirmNo,
@@ -24,7 +25,7 @@ public enum ReadonlyPolicy {
     /// Whether the app may carry out `effect` in read-only mode.
     public static func allows(_ effect: Effect) -> Bool {
         switch effect {
-        case .shell, .saveCapture, .applyFix, .undoFix: return false
+        case .shell, .saveCapture, .applyFix, .undoFix, .liveTrace: return false
         case .none, .quit, .refresh, .redraw, .openHelp, .pause, .setInterval, .startCapture, .restartCapture,
              .stopCapture, .notAvailable, .previewUndo:
             return true
