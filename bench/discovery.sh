@@ -29,6 +29,7 @@ echo "plumb finds: $("$PLUMB" ns ls --json | jq 'length') network namespaces" \
      "($("$PLUMB" ns ls --json | jq '[.[] | select(.heldBy == ["fd"])] | length') held only by an fd)"
 compare discovery-300ns-10kproc "plumb/other <= 0.5" "$PLUMB ns ls --json" "lsns -t net -J"
 compare discovery-no-fd-scan "(info)" "$PLUMB ns ls --json --no-fd-scan" "lsns -t net -J"
+compare discovery-fdwalk "(info: iterator/walk)" "$PLUMB ns ls --json" "PLUMB_FD_ITER=0 $PLUMB ns ls --json"
 
 # --- 2. many mount namespaces
 bench_cleanup
@@ -46,6 +47,8 @@ mntns_rows() {
   echo "plumb finds: $("$PLUMB" ns ls --json | jq 'length') network namespaces"
   compare "discovery-mntns-$n" "plumb/other <= 0.5" "$PLUMB ns ls --json" "lsns -t net -J"
   compare "discovery-mntns-$n-cold" "(info: no saved index)" "PLUMB_MOUNT_CACHE=0 $PLUMB ns ls --json" "lsns -t net -J"
+  # The fd walk (one readlink per open fd) against the kernel's nsfs fd iterator, both Plumb.
+  compare "discovery-mntns-$n-fdwalk" "(info: iterator/walk)" "$PLUMB ns ls --json" "PLUMB_FD_ITER=0 $PLUMB ns ls --json"
 }
 mntns_rows 3k
 have=$(ls -d /proc/[0-9]* | wc -l)

@@ -28,6 +28,12 @@ public final class TUIApp {
     private var conntrackRead = Date.distantPast
     /// When the drops feed was last read, and the doctor's findings before the drops' live evidence was added.
     private var dropsRead = Date.distantPast
+    /// The feed's wake pipe fired: new drops wait to be read.
+    private var dropsArrived = false
+    /// The last read found drops in the window: their rates fall as they age, so the feed is read on a timer
+    /// until the window is empty. With an empty window and a feed that wakes the loop, nothing on screen can
+    /// change until a drop arrives, so an idle TUI does not wake for drops at all.
+    private var dropsInWindow = true
     private var doctorFindings: [Finding] = []
     /// The window of the Drops tab, the badges and the doctor's live evidence.
     static let dropWindowSeconds = 10
@@ -76,7 +82,7 @@ public final class TUIApp {
             }
             if let next = live.take() { take(next, error: live.lastError()) }
             if state.detailTab == .conntrack { readConntrackIfDue() }
-            if kernel.drops != nil && Date().timeIntervalSince(dropsRead) >= 0.25 { readDrops() }
+            if dropsArrived || (dropsOnTimer && Date().timeIntervalSince(dropsRead) >= 0.25) { readDrops() }
             if dirty {
                 state.size = terminal.size
                 live.setFocus(onScreen(state, context.snapshot), firewall: state.detailTab == .firewall)
@@ -88,9 +94,10 @@ public final class TUIApp {
                 dirty = false
             }
             // A running capture is polled every 50 ms; otherwise the UI sleeps until a key or a new snapshot.
-            // With drops watched, the feed is read four times a second (a drop is on screen within ~350 ms: the
+            // While drops are in the window (or the feed cannot wake the loop) the feed is read four times a
+            // second; a new drop wakes the loop through the feed's pipe (it is on screen within ~100 ms: the
             // watcher's own reader wakes every 100 ms).
-            let sleep: Int32 = capture != nil ? 50 : kernel.drops != nil ? 250 : 1000
+            let sleep: Int32 = capture != nil ? 50 : dropsOnTimer ? 250 : 1000
             guard let key = nextKey(timeoutMillis: sleep, wake: live.wakePipe) else { continue }
             dirty = true
             if !perform(state.handle(key, snapshot: context.snapshot, keymap: context.keymap)) { return }
@@ -105,12 +112,24 @@ public final class TUIApp {
         // Keys the terminal already has (the rest of an escape sequence, a queued resize) come first.
         if let key = terminal.pendingKey() { return key }
         let input = terminal.inputDescriptor
-        guard input >= 0 else { return nil }
-        let outcome = (try? InputWait.wait(for: [input, wake?.readDescriptor ?? -1], timeoutMillis: timeoutMillis)) ?? .interrupted
+        let drops = kernel.drops?.wakeDescriptor ?? -1
+        guard input >= 0 else {
+            // A scripted terminal (tests) is never waited for; the feed's pipe is still looked at.
+            if drops >= 0, case .ready = (try? InputWait.wait(for: [drops], timeoutMillis: 0)) ?? .timedOut {
+                kernel.drops?.drainWake()
+                dropsArrived = true
+            }
+            return nil
+        }
+        let outcome = (try? InputWait.wait(for: [input, wake?.readDescriptor ?? -1, drops], timeoutMillis: timeoutMillis)) ?? .interrupted
         switch outcome {
         case .timedOut: return nil
         case .ready(let ready):
             if ready.contains(1) { wake?.drain() }
+            if ready.contains(2) {
+                kernel.drops?.drainWake()
+                dropsArrived = true
+            }
             return ready.contains(0) ? terminal.pendingKey() : nil
         case .interrupted: return terminal.pendingKey()
         }
@@ -235,6 +254,7 @@ public final class TUIApp {
     private func readDrops() {
         guard let feed = kernel.drops else { return }
         dropsRead = Date()
+        dropsArrived = false
         var names: [UInt64: String] = [:]
         for ns in context.snapshot.namespaces { names[ns.id] = ns.displayName }
         func named(_ drops: [PacketDrop]) -> [PacketDrop] {
@@ -252,6 +272,7 @@ public final class TUIApp {
             dirty = true
         }
         let recent = named(feed.recent(millis: Self.dropWindowSeconds * 1000))
+        dropsInWindow = !recent.isEmpty
         let activity = DropActivity(drops: recent, windowSeconds: Double(Self.dropWindowSeconds), mode: feed.mode,
                                     note: feed.note, lost: feed.lost)
         if activity != state.drops {
@@ -262,6 +283,13 @@ public final class TUIApp {
             prepared = nil
             dirty = true
         }
+    }
+
+    /// Whether the drops feed is read on the 250 ms timer: always for a feed without a wake pipe, else only while
+    /// the window holds drops (and for the first read, which shows the DROPS column and the tab's header).
+    private var dropsOnTimer: Bool {
+        guard let feed = kernel.drops else { return false }
+        return feed.wakeDescriptor == nil || dropsInWindow
     }
 
     /// The doctor's findings with the drops' live evidence of the last seconds, when drops are watched.

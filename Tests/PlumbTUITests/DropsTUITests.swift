@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import PlumbApp
 import PlumbModel
+import PlumbSystem
 @testable import PlumbTUI
 
 /// Drops in the TUI: the Drops tab, the drop-rate badges on namespaces and links (golden frames), and the loop
@@ -112,6 +113,42 @@ final class DropsTUITests: XCTestCase {
         for f in app.state.findings where !f.subjects.contains(where: { $0.namespace == target }) {
             XCTAssertFalse(f.evidence.contains { $0.hasPrefix("live: ") }, f.id)
         }
+    }
+
+    /// A feed that wakes the loop: read once at the start, then only when it wakes the loop or while drops are
+    /// in the window (an idle screen with no drops does not wake four times a second for the feed).
+    final class WakingDropFeed: DropFeed {
+        let mode = "bpf"
+        let note: String? = nil
+        let lost: UInt64 = 0
+        var pending: [PacketDrop] = []
+        var log: [PacketDrop] = []
+        private(set) var reads = 0
+        let pipe = try! WakePipe()
+        func takeNew() -> [PacketDrop] { defer { pending = [] }; log += pending; return pending }
+        func recent(millis: Int) -> [PacketDrop] { reads += 1; return log }
+        func stop() {}
+        var wakeDescriptor: Int32? { pipe.readDescriptor }
+        func drainWake() { pipe.drain() }
+    }
+
+    func testAWakingFeedIsReadWhenItWakesTheLoopNotOnATimer() throws {
+        let ns = TestEnv.namespace("web-api")
+        let feed = WakingDropFeed()
+        var readsAtStart = -1, readsWhileIdle = -1
+        let script: [FakeTerminal.Input] = [.idle, .run { readsAtStart = feed.reads }, .run { usleep(300_000) },
+                                            .idle, .idle, .run { readsWhileIdle = feed.reads },
+                                            .run { feed.pending = [Self.drop(ns.displayName, "eth0")]; feed.pipe.wake() },
+                                            .idle, .key(.char("q"))]
+        let fake = FakeKernel()
+        let app = TUIApp(first: TestEnv.snapshot, kernel: fake.kernel.with(drops: feed),
+                         terminal: FakeTerminal(size: Size(width: 200, height: 60), script: script))
+        app.run()
+        XCTAssertGreaterThan(readsAtStart, 0, "read at the start (the DROPS column)")
+        XCTAssertEqual(readsWhileIdle, readsAtStart, "not read again while idle past 250 ms with an empty window")
+        XCTAssertEqual(app.state.drops?.summary.total, 1, "the wake-up brought the drop in")
+        XCTAssertEqual(app.context.events.filter { $0.kind == .drop }.map(\.namespace), [ns.displayName])
+        withExtendedLifetime(fake) {}
     }
 
     func testLiveEvidenceWording() {

@@ -7,6 +7,7 @@
 #include "Epoll.h"
 #include "Mounts.h"
 #include "ProcConnector.h"
+#include "NsfsFdIter.h"
 
 extern const int plumb_CLONE_NEWNET;
 extern const int plumb_CLONE_NEWNS;

@@ -36,6 +36,9 @@ public struct NamespaceDiscovery: Sendable {
     public var processDetails = true
     /// Read mount tables for namespaces held by bind mounts.
     public var scanMounts = true
+    /// Ask the kernel which fds are namespace files (`NsfsFdIterator`) instead of reading every fd's link, where
+    /// it can be used (root, the initial pid namespace, /proc itself); the fd walk otherwise.
+    public var fdIterator = true
     /// Threads used to walk /proc; 0 means one per core.
     public var threads = 0
     /// Mount tables kept between discoveries and re-read only when they change (the live view).
@@ -58,11 +61,15 @@ public struct NamespaceDiscovery: Sendable {
                                : nil
         let stamps = index != nil ? MountNamespaceWalk.all(procRoot: procRoot) : nil
         let needReps = scanMounts && (stamps.map { index!.needsProcesses($0, own: ownMnt, ownMounts: ownMounts) } ?? true)
+        // Before the walk, so that an fd opened meanwhile is missed no more often than by the fd walk.
+        let nsfsFds = fdIterator && scanFds && !socketOwners && procRoot == "/proc" ? NsfsFdIterator().find() : nil
         let scanner = ProcScanner(procRoot: procRoot, scanFds: scanFds, socketInodes: socketOwners,
                                   details: processDetails, mountNamespaces: needReps, nsfsDevice: device,
-                                  nsfsPaths: Set(ownMounts.filter { $0.type == "net" }.map(\.mountPoint)))
+                                  nsfsPaths: Set(ownMounts.filter { $0.type == "net" }.map(\.mountPoint)),
+                                  nsfsFds: nsfsFds?.fds)
         let pids = scanner.listPids()
-        let scan = parallelScan(scanner, pids: pids)
+        var scan = parallelScan(scanner, pids: pids)
+        if let nsfsFds { scan.stats.fdsScanned = nsfsFds.visited }
 
         var byId: [UInt64: DiscoveredNamespace] = [:]
         let hostId = hostNamespace()

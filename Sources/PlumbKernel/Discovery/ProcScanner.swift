@@ -53,6 +53,9 @@ struct ProcScanner: Sendable {
     var nsfsDevice: UInt64 = 0
     /// nsfs bind-mount paths: an fd opened through one reads back as that path, not as `net:[ID]`.
     var nsfsPaths: Set<String> = []
+    /// The fds the kernel says are namespace files, by pid (`NsfsFdIterator`): only these are read back, instead
+    /// of listing and reading every fd. nil: walk /proc/PID/fd.
+    var nsfsFds: [Int32: [Int32]]? = nil
 
     /// All numeric entries of /proc.
     func listPids() -> [Int32] {
@@ -141,7 +144,15 @@ struct ProcScanner: Sendable {
                 }
             }
         }
-        if scanFds || socketInodes, let fds = listDir(dfd, "fd", &scratch) {
+        if scanFds && !socketInodes, let known = nsfsFds {
+            for f in known[pid] ?? [] {
+                let path = "fd/\(f)"
+                let n = scratch.link.withUnsafeMutableBufferPointer { plumb_readlinkat(dfd, path, $0.baseAddress, 256) }
+                if n > 0, let inode = fdNamespace(dfd, path, length: n, &scratch.link) {
+                    out.fdHolders.append((inode, Holder(kind: .fd, pid: pid, fd: f)))
+                }
+            }
+        } else if scanFds || socketInodes, let fds = listDir(dfd, "fd", &scratch) {
             for f in fds {
                 out.stats.fdsScanned += 1
                 let path = "fd/\(f)"
