@@ -71,6 +71,13 @@ long plumb_readlinkat(int dirfd, const char *path, char *buf, unsigned long len)
 
 int plumb_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 int plumb_ns_type(int fd) { return ioctl(fd, NS_GET_NSTYPE); }
+int plumb_ns_get_userns(int fd) { return ioctl(fd, NS_GET_USERNS); }
+int plumb_ns_owner_uid(int fd, unsigned int *uid) {
+    uid_t u;
+    if (ioctl(fd, NS_GET_OWNER_UID, &u) < 0) return -1;
+    *uid = (unsigned int)u;
+    return 0;
+}
 
 struct plumb_dirent64 { unsigned long long d_ino; long long d_off; unsigned short d_reclen; unsigned char d_type; char d_name[]; };
 

@@ -26,16 +26,22 @@ public struct Namespace: Codable, Sendable, Equatable, Identifiable {
     public var cookie: UInt64?
     /// Its sockets (TCP, UDP, raw, unix) with their owners; nil when they were not read.
     public var sockets: [SocketRecord]?
+    /// The user namespace that owns it, when that is not the host's initial one (rootless containers).
+    public var owner: NamespaceOwner?
+    /// Why no container was named, with the best evidence of its maker; nil for the host and for namespaces
+    /// with a container, and when attribution was not run.
+    public var why: Unattributed?
 
     public init(id: UInt64, device: UInt64 = 0, isHost: Bool = false, names: [String] = [], paths: [String] = [],
                 heldBy: [Holder] = [], pids: [Int32] = [], containers: [Container] = [], links: [Link] = [],
                 routes: [Route] = [], neighbors: [Neighbor] = [], sysctls: Sysctls = Sysctls(),
                 firewall: Firewall = Firewall(), notes: [String] = [], cookie: UInt64? = nil,
-                sockets: [SocketRecord]? = nil) {
+                sockets: [SocketRecord]? = nil, owner: NamespaceOwner? = nil, why: Unattributed? = nil) {
         self.id = id; self.device = device; self.isHost = isHost; self.names = names; self.paths = paths
         self.heldBy = heldBy; self.pids = pids; self.containers = containers; self.links = links
         self.routes = routes; self.neighbors = neighbors; self.sysctls = sysctls; self.firewall = firewall
         self.notes = notes; self.cookie = cookie; self.sockets = sockets
+        self.owner = owner; self.why = why
     }
 
     /// The best short label: a container name, else an `ip netns` name, else `host`, else `net:[id]`.
@@ -58,8 +64,10 @@ public struct Namespace: Codable, Sendable, Equatable, Identifiable {
     /// No process and no name: no `ip netns` name, no container, and no bind mount where a runtime keeps its
     /// namespaces; only an fd or a stray bind mount keeps it alive. Nobody can find it by name, so nobody will
     /// remove it: likely a leak. (A named namespace without a process is just that: named, no process.)
+    /// A namespace owned by another user namespace is never one: its holder is usually a rootless runtime's
+    /// process or mount in a mount namespace the walk cannot see into, so "no holder seen" proves nothing.
     public var isLikelyLeak: Bool {
-        isOrphan && names.isEmpty && containers.isEmpty
+        isOrphan && names.isEmpty && containers.isEmpty && owner == nil
             && !heldBy.contains(where: { $0.kind == .bindMount && Self.isRuntimeDirectory($0.path) })
     }
 

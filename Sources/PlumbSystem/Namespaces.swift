@@ -62,3 +62,27 @@ public enum SystemCalls {
     }
 
 }
+
+/// The user namespace that owns a namespace: who made it, as lxkns reads it.
+public struct OwningUserNamespace: Sendable, Equatable {
+    /// nsfs inode of the user namespace (`user:[ID]`).
+    public var inode: UInt64
+    /// The euid of its creator, as this process's user namespace sees it; nil when the kernel would not say.
+    public var creatorUID: UInt32?
+
+    public init(inode: UInt64, creatorUID: UInt32?) { self.inode = inode; self.creatorUID = creatorUID }
+}
+
+extension FileDescriptor {
+    /// ioctl(NS_GET_USERNS) on this nsfs descriptor, then NS_GET_OWNER_UID and fstat on the answer: the owning
+    /// user namespace of the namespace it refers to. The user-namespace descriptor is closed before returning.
+    public borrowing func owningUserNamespace() throws(SystemError) -> OwningUserNamespace {
+        let raw = plumb_ns_get_userns(rawValue)
+        if raw < 0 { throw SystemError("ioctl(NS_GET_USERNS)", "namespace fd \(rawValue)") }
+        let userns = FileDescriptor(owning: raw)
+        let st = try userns.status()
+        var uid: UInt32 = 0
+        let known = plumb_ns_owner_uid(userns.rawValue, &uid) == 0
+        return OwningUserNamespace(inode: UInt64(st.st_ino), creatorUID: known ? uid : nil)
+    }
+}

@@ -45,6 +45,13 @@ int plumb_pipe_cloexec(int fds[2]);
 /// ioctl(NS_GET_NSTYPE): the CLONE_NEW* type of an nsfs fd, or -1.
 int plumb_ns_type(int fd);
 
+/// ioctl(NS_GET_USERNS): a new fd (O_CLOEXEC) for the user namespace that owns this nsfs fd's namespace, or -1.
+int plumb_ns_get_userns(int fd);
+
+/// ioctl(NS_GET_OWNER_UID) on a user-namespace fd: the uid (in the caller's user namespace) of whoever created
+/// it. Returns 0, or -1 with errno set.
+int plumb_ns_owner_uid(int fd, unsigned int *uid);
+
 /// Lists a directory (relative to dirfd) with raw getdents64: names separated by NUL, "." and ".." skipped.
 /// Returns the bytes used, or -1. Cheaper than opendir/readdir on /proc, where it runs 10,000 times.
 long plumb_list_dir(int dirfd, const char *path, char *buf, unsigned long len);

@@ -52,6 +52,10 @@ struct NamespaceRow: Encodable {
     /// Why it is likely leaked (`Namespace.leakReason`); absent for every other namespace, named ones without
     /// a process included.
     var leak: String?
+    /// The owning user namespace, when it is not the host's (rootless containers).
+    var owner: NamespaceOwner?
+    /// Why no container was named, and the best evidence of who made it.
+    var why: Unattributed?
 
     init(_ ns: Namespace) {
         id = ns.id
@@ -64,16 +68,35 @@ struct NamespaceRow: Encodable {
         processes = ns.pids.count
         links = ns.links.count
         leak = ns.leakReason
+        owner = ns.owner
+        why = ns.why
     }
 
     static func table(_ rows: [NamespaceRow]) -> String {
-        let header = ["NSID", "NAME", "CONTAINER", "HELD BY", "PROCS", "LINKS"]
+        // The OWNER column appears only when some namespace is owned by another user namespace (rootless).
+        let owners = rows.contains { $0.owner != nil }
+        let header = ["NSID", "NAME", "CONTAINER"] + (owners ? ["OWNER"] : []) + ["HELD BY", "PROCS", "LINKS"]
         let body = rows.map { r -> [String] in
-            [String(r.id), r.name,
-             r.containers.first.map { "\($0.runtime.rawValue):\($0.name)" } ?? "-",
-             r.heldBy.joined(separator: ",") + (r.leak.map { " (LEAK? \($0))" } ?? (r.orphan ? " (named, no process)" : "")),
-             String(r.processes), String(r.links)]
+            var cells = [String(r.id), r.name, containerCell(r)]
+            if owners { cells.append(ownerCell(r.owner)) }
+            let note = r.leak.map { " (LEAK? \($0))" } ?? (r.orphan ? " (named, no process)" : "")
+            cells += [r.heldBy.joined(separator: ",") + note, String(r.processes), String(r.links)]
+            return cells
         }
         return TextTable.render(header: header, rows: body)
+    }
+
+    /// "docker:web"; without a container, what made it: "(ip netns)", "(unshare)".
+    static func containerCell(_ r: NamespaceRow) -> String {
+        if let c = r.containers.first { return "\(c.runtime.rawValue):\(c.name)" }
+        if let why = r.why { return "(\(why.maker))" }
+        return "-"
+    }
+
+    /// "alice (1000)", "uid 1000", "user:[ID]"; "-" for the host's own user namespace.
+    static func ownerCell(_ o: NamespaceOwner?) -> String {
+        guard let o else { return "-" }
+        if let user = o.user, let uid = o.uid { return "\(user) (\(uid))" }
+        return o.short
     }
 }

@@ -92,6 +92,8 @@ extension Namespace: FastJSONWritable {
         w.field("notes", notes)
         w.fieldIfPresent("cookie", cookie)
         if let sockets { w.codableArray("sockets", sockets) }
+        if let owner { w.key("owner"); w.codable(owner) }
+        if let why { w.key("why"); w.codable(why) }
         w.close(0x7D)
     }
 }

@@ -43,7 +43,10 @@ struct SnapshotTextRenderer {
         let kinds = Array(Set(ns.heldBy.map(\.kind.rawValue))).sorted()
         s += "  held by: \(kinds.joined(separator: ","))"
         if let why = ns.leakReason { s += " (LEAK? \(why))" } else if ns.isOrphan { s += " (named, no process)" }
-        return s + "\n"
+        if let owner = ns.owner { s += "  \(owner.description)" }
+        s += "\n"
+        if let why = ns.why { s += "  no container (\(why.maker)): \(why.reason); evidence: \(why.evidence)\n" }
+        return s
     }
 
     func linkLine(_ l: Link, in ns: Namespace, byId: [UInt64: Namespace]) -> String {

@@ -11,10 +11,15 @@ public struct NamespaceEvidence: Sendable {
     public var processes: [(pid: Int32, comm: String)]
     /// IPs (no prefix) on its links, for matching CNI allocations.
     public var addresses: [String]
+    /// What keeps it alive (for saying why nothing was found).
+    public var heldBy: [Holder]
+    /// Its owning user namespace, when not the host's: where a rootless runtime keeps its state.
+    public var owner: NamespaceOwner?
 
     public init(id: UInt64, paths: [String] = [], processes: [(pid: Int32, comm: String)] = [],
-                addresses: [String] = []) {
+                addresses: [String] = [], heldBy: [Holder] = [], owner: NamespaceOwner? = nil) {
         self.id = id; self.paths = paths; self.processes = processes; self.addresses = addresses
+        self.heldBy = heldBy; self.owner = owner
     }
 }
 
@@ -37,7 +42,8 @@ public struct ContainerAttributor: Sendable {
         guard !namespaces.isEmpty else { return [:] }
         let fs = RootFS(root)
         // Parsed once per call: a Docker host may hold hundreds of configs, and every namespace consults them.
-        let state = RuntimeState(fs: fs)
+        // Rootless state is looked for only under the homes of users owning some namespace.
+        let state = RuntimeState(fs: fs, ownerUIDs: Set(namespaces.compactMap { $0.owner?.uid }))
         var result = [UInt64: [Container]]()
         for ns in namespaces {
             let found = state.containers(for: ns)
@@ -49,6 +55,15 @@ public struct ContainerAttributor: Sendable {
             }
             result[ns.id] = merged
         }
+        return result
+    }
+
+    /// Why each namespace has no container, with the best evidence of its maker (see `Provenance`). Called
+    /// for the namespaces `attribute` found nothing for.
+    public func explain(_ namespaces: [NamespaceEvidence]) -> [UInt64: Unattributed] {
+        let fs = RootFS(root)
+        var result = [UInt64: Unattributed]()
+        for ns in namespaces where result[ns.id] == nil { result[ns.id] = Provenance.explain(ns, fs: fs) }
         return result
     }
 }

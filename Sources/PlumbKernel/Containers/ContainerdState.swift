@@ -6,10 +6,10 @@ struct ContainerdState {
 
     private(set) var bundles = BundleIndex()
 
-    init(fs: RootFS, docker: DockerState) {
-        for namespace in fs.list(Self.directory) {
-            for id in fs.list("\(Self.directory)/\(namespace)") {
-                let path = "\(Self.directory)/\(namespace)/\(id)/config.json"
+    init(fs: RootFS, docker: DockerState, directory: String = Self.directory) {
+        for namespace in fs.list(directory) {
+            for id in fs.list("\(directory)/\(namespace)") {
+                let path = "\(directory)/\(namespace)/\(id)/config.json"
                 guard let bundle = OCIBundle(json: fs.json(path)) else { continue }
                 bundles.add(bundle, identity: Self.identity(of: bundle, id: id, namespace: namespace, docker: docker),
                             path: path)

@@ -1,5 +1,5 @@
 /// Docker's per-container state: /var/lib/docker/containers/<id>/config.v2.json, written by dockerd and
-/// left in place while it is down.
+/// left in place while it is down. Rootless Docker keeps the same files under ~/.local/share/docker.
 struct DockerState {
     static let directory = "/var/lib/docker/containers"
 
@@ -16,9 +16,9 @@ struct DockerState {
     /// so its init pid is the only file evidence that it shares X's namespace.
     private(set) var byPid = [Int32: [Entry]]()
 
-    init(fs: RootFS) {
-        for dir in fs.list(Self.directory) {
-            let path = "\(Self.directory)/\(dir)/config.v2.json"
+    init(fs: RootFS, directory: String = Self.directory) {
+        for dir in fs.list(directory) {
+            let path = "\(directory)/\(dir)/config.v2.json"
             guard let config = fs.object(path) else { continue }
             let id = (config["ID"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? dir
             var name = config["Name"] as? String ?? ""

@@ -51,4 +51,10 @@ struct BundleIndex {
         if let p = bundle.netnsPath { byNetns[p, default: []].append(entry) }
         if let pid = bundle.netnsPid { byPid[pid, default: []].append(entry) }
     }
+
+    /// A container's own init pid (a pidfile), which is inside its namespace.
+    mutating func add(pid: Int32, identity: ContainerIdentity, path: String) {
+        if byID[identity.id] == nil { byID[identity.id] = Entry(identity: identity, path: path) }
+        byPid[pid, default: []].append(Entry(identity: identity, path: path))
+    }
 }

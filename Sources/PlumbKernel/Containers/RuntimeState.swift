@@ -8,14 +8,34 @@ struct RuntimeState {
     let containerd: ContainerdState
     let cni: CNIState
     let pods: KubernetesPods
+    /// Rootless users' runtimes, by uid: read only for the uids that own some namespace.
+    let rootless: [UInt32: RootlessState]
 
-    init(fs: RootFS) {
+    init(fs: RootFS, ownerUIDs: Set<UInt32> = []) {
         self.fs = fs
         docker = DockerState(fs: fs)
         storage = StorageState(fs: fs)
         containerd = ContainerdState(fs: fs, docker: docker)
         cni = CNIState(fs: fs)
         pods = KubernetesPods(fs: fs)
+        var rootless = [UInt32: RootlessState]()
+        if !ownerUIDs.isEmpty {
+            let passwd = Passwd(fs: fs)
+            for uid in ownerUIDs.sorted() where uid != 0 {
+                if let user = passwd.byUID[uid] { rootless[uid] = RootlessState(fs: fs, user: user) }
+            }
+        }
+        self.rootless = rootless
+    }
+
+    /// Every runtime's state that may hold this namespace's containers: root's, then its owner's rootless ones.
+    private func sources(_ ns: NamespaceEvidence) -> (dockers: [DockerState], bundles: [BundleIndex]) {
+        var dockers = [docker], bundles = [containerd.bundles, storage.bundles]
+        if let uid = ns.owner?.uid, let r = rootless[uid] {
+            dockers.append(r.docker)
+            bundles += [r.containerd.bundles, r.storage.bundles]
+        }
+        return (dockers, bundles)
     }
 
     /// Evidence is tried strongest first (a bind path or init pid named in a runtime's own file, then the
@@ -24,23 +44,23 @@ struct RuntimeState {
     func containers(for ns: NamespaceEvidence) -> [Container] {
         var found = ContainerFindings()
         let paths = ns.paths.map(Canonical.path)
+        let (dockers, bundles) = sources(ns)
         for path in paths {
-            for e in docker.bySandboxKey[path] ?? [] { found.add(e.identity, source: e.path) }
-            for e in containerd.bundles.byNetns[path] ?? [] { found.add(e.identity, source: e.path) }
-            for e in storage.bundles.byNetns[path] ?? [] { found.add(e.identity, source: e.path) }
+            for d in dockers { for e in d.bySandboxKey[path] ?? [] { found.add(e.identity, source: e.path) } }
+            for b in bundles { for e in b.byNetns[path] ?? [] { found.add(e.identity, source: e.path) } }
             for r in cni.byNetns[path] ?? [] {
                 found.add(cni.identity(for: r.attachment, known: known), source: r.attachment.path)
             }
         }
         for (pid, _) in ns.processes {
-            for e in docker.byPid[pid] ?? [] { found.add(e.identity, source: e.path) }
-            for e in containerd.bundles.byPid[pid] ?? [] { found.add(e.identity, source: e.path) }
-            for e in storage.bundles.byPid[pid] ?? [] { found.add(e.identity, source: e.path) }
+            for d in dockers { for e in d.byPid[pid] ?? [] { found.add(e.identity, source: e.path) } }
+            for b in bundles { for e in b.byPid[pid] ?? [] { found.add(e.identity, source: e.path) } }
         }
         for (pid, _) in ns.processes.prefix(ContainerAttributor.cgroupReadsPerNamespace) {
             guard let text = fs.text("/proc/\(pid)/cgroup"), let hint = CgroupParser.hint(file: text) else { continue }
             found.add(identity(for: hint), source: "cgroup:\(pid)")
         }
+        if found.isEmpty { addFromParent(ns, into: &found) }
         for address in ns.addresses {
             guard let ip = Canonical.ip(address), let holders = cni.byIP[ip] else { continue }
             // The same address allocated to two containers (overlapping subnets, a leaked allocation) proves
@@ -49,14 +69,55 @@ struct RuntimeState {
             found.add(cni.identity(for: a, known: known), source: a.path)
         }
         if found.isEmpty {
-            for path in paths { if let i = Self.identity(byName: path) { found.add(i, source: path) } }
+            let owner = ns.owner.map { $0.user ?? $0.short }
+            for path in paths {
+                if let owner, let i = RootlessState.rootlessNetns(path: path, owner: owner) { found.add(i, source: path) }
+                else if let i = Self.identity(byName: path) { found.add(i, source: path) }
+            }
         }
         return found.items.map(\.container)
+    }
+
+    /// The namespace's first processes' monitor (conmon, a containerd shim, systemd-nspawn), then nspawn's
+    /// propagate mount: for containers whose namespace no file names and whose cgroup says nothing.
+    private func addFromParent(_ ns: NamespaceEvidence, into found: inout ContainerFindings) {
+        let pids = ns.processes.map(\.pid)
+        if let (hint, parent) = ParentProcess.hint(fs: fs, pids: pids) {
+            let source = "cmdline:\(parent)"
+            switch hint {
+            case .conmon(let id, let name):
+                found.add(known(id, owner: ns.owner) ?? ContainerIdentity(.podman, id: id, name: name), source: source)
+            case .shim(let namespace, let id):
+                let identity = known(id, owner: ns.owner)
+                    ?? (namespace == "moby" ? ContainerIdentity(.docker, id: id, name: nil)
+                        : ContainerIdentity(.containerd, id: id, name: nil,
+                                            fallbackName: "\(namespace ?? "default")/\(Canonical.shortID(id))"))
+                found.add(identity, source: source)
+            case .nspawn(let name):
+                found.add(ContainerIdentity(.nspawn, id: name, name: name), source: source)
+            case .rootlesskit:
+                // rootlesskit's child, or the daemon it runs (dockerd-rootless.sh execs dockerd), lives here.
+                let owner = ns.owner.map { $0.user ?? $0.short } ?? "uid ?"
+                let docker = pids.prefix(5).contains { ProcessFacts(fs: fs, pid: $0)?.program.hasPrefix("dockerd") == true }
+                found.add(ContainerIdentity(docker ? .docker : .unknown, id: "rootlesskit",
+                                            name: docker ? "rootless docker (\(owner))" : "rootlesskit (\(owner))"),
+                          source: source)
+            }
+            return
+        }
+        if let pid = pids.first, let m = NspawnMachine.identity(fs: fs, pid: pid) { found.add(m.identity, source: m.source) }
     }
 
     /// A container id named by another runtime's files (a CNI container id is the runtime's own id).
     func known(_ id: String) -> ContainerIdentity? {
         docker.byID[id]?.identity ?? containerd.bundles.byID[id]?.identity ?? storage.byID[id]
+    }
+
+    /// `known`, then the rootless runtimes of the namespace's owner.
+    func known(_ id: String, owner: NamespaceOwner?) -> ContainerIdentity? {
+        if let i = known(id) { return i }
+        guard let uid = owner?.uid, let r = rootless[uid] else { return nil }
+        return r.docker.byID[id]?.identity ?? r.containerd.bundles.byID[id]?.identity ?? r.storage.byID[id]
     }
 
     func identity(for hint: CgroupHint) -> ContainerIdentity {

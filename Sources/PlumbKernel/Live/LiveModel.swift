@@ -272,6 +272,7 @@ public final class LiveModel: @unchecked Sendable {
             snap.namespaces[i].sysctls = o.sysctls
             snap.namespaces[i].firewall = o.firewall
             snap.namespaces[i].containers = o.containers
+            snap.namespaces[i].why = o.why
             snap.namespaces[i].notes = o.notes
             snap.namespaces[i].sockets = o.sockets
         }

@@ -85,6 +85,7 @@ public struct SnapshotReader: Sendable {
         let files = found.namespaces.map { NamespaceFiles.open($0.handles, expecting: $0.id) }
         defer { withExtendedLifetime(files) {} }  // the raw numbers below are borrowed from these
         let fds = files.map { $0?.rawValue ?? -1 }
+        let owners = NamespaceOwnerReader(procRoot: discovery.procRoot, root: attributorRoot).owners(files: files, namespaces: found.namespaces)
         let slots = found.namespaces.map { _ in Slot() }
         let firewallReader = options.firewall ? FirewallReader() : nil
         let netStart = Date()
@@ -156,13 +157,14 @@ public struct SnapshotReader: Sendable {
         }, cache: nsids).resolve()
         stats.wiringMillis = Date().timeIntervalSince(wiringStart) * 1000
 
-        let owners = options.sockets ? SocketOwnerIndex(holders: found.socketHolders, processes: found.processes) : nil
+        let sockOwners = options.sockets ? SocketOwnerIndex(holders: found.socketHolders, processes: found.processes) : nil
         var namespaces = [Namespace]()
         for (i, d) in found.namespaces.enumerated() {
             let slot = slots[i]
             var ns = Namespace(id: d.id, device: found.device, isHost: d.isHost, names: d.names, paths: d.paths,
                                heldBy: d.heldBy, pids: d.pids, firewall: slot.firewall, notes: slot.notes,
-                               cookie: slot.cookie, sockets: slot.sockets.map { owners?.attach($0) ?? $0 })
+                               cookie: slot.cookie, sockets: slot.sockets.map { sockOwners?.attach($0) ?? $0 },
+                               owner: owners[i])
             if let dump = slot.dump {
                 ns.links = dump.links.enumerated().map { li, dl in
                     var l = dl.link
@@ -207,9 +209,16 @@ public struct SnapshotReader: Sendable {
         let evidence = namespaces.filter { !$0.isHost && only.contains($0.id) }.map { ns in
             NamespaceEvidence(id: ns.id, paths: ns.paths,
                               processes: ns.pids.map { (pid: $0, comm: comms[$0] ?? "") },
-                              addresses: ns.links.flatMap { $0.addresses.map { String($0.prefix { $0 != "/" }) } })
+                              addresses: ns.links.flatMap { $0.addresses.map { String($0.prefix { $0 != "/" }) } },
+                              heldBy: ns.heldBy, owner: ns.owner)
         }
-        let found = ContainerAttributor(root: attributorRoot).attribute(evidence)
-        for i in namespaces.indices { namespaces[i].containers = found[namespaces[i].id] ?? [] }
+        let attributor = ContainerAttributor(root: attributorRoot)
+        let found = attributor.attribute(evidence)
+        // Never a bare "-": what no runtime explains gets its reason and best evidence.
+        let why = attributor.explain(evidence.filter { found[$0.id] == nil })
+        for i in namespaces.indices {
+            namespaces[i].containers = found[namespaces[i].id] ?? []
+            namespaces[i].why = why[namespaces[i].id]
+        }
     }
 }

@@ -50,17 +50,18 @@ enum NamespaceRows {
     static func isOrphan(kinds: Int, isHost: Bool) -> Bool { !isHost && kinds & 3 == 0 }
 
     /// `container(ns).displayWidth` without building the text ("-" for most namespaces).
-    static func containerWidth(_ ns: Namespace) -> Int { containerWidth(ns.containers) }
+    static func containerWidth(_ ns: Namespace) -> Int { containerWidth(ns.containers, why: ns.why) }
 
-    static func containerWidth(_ containers: [Container]) -> Int {
-        containers.isEmpty ? 1 : container(containers).displayWidth
+    static func containerWidth(_ containers: [Container], why: Unattributed? = nil) -> Int {
+        containers.isEmpty ? container(containers, why: why).displayWidth : container(containers).displayWidth
     }
 
-    /// "docker:web" (plus "+N" when several containers share the namespace, as in a pod).
-    static func container(_ ns: Namespace) -> String { container(ns.containers) }
+    /// "docker:web" (plus "+N" when several containers share the namespace, as in a pod); without a container,
+    /// what made it in parentheses ("(ip netns)", "(unshare)"), so a "-" is never left unexplained.
+    static func container(_ ns: Namespace) -> String { container(ns.containers, why: ns.why) }
 
-    static func container(_ containers: [Container]) -> String {
-        guard let c = containers.first else { return "-" }
+    static func container(_ containers: [Container], why: Unattributed? = nil) -> String {
+        guard let c = containers.first else { return why.map { "(\($0.maker))" } ?? "-" }
         let name = c.name.isEmpty ? String(c.id.prefix(12)) : c.name
         let more = containers.count > 1 ? " +\(containers.count - 1)" : ""
         return "\(c.runtime.rawValue):\(name)\(more)"

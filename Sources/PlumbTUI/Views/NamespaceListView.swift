@@ -23,7 +23,7 @@ enum NamespaceListView {
             // Fields, not the namespace, go to the helpers: passing `all[i]` itself copied it.
             for i in all.indices {
                 nameW = max(nameW, all[i].displayName.displayWidth)
-                containerW = max(containerW, NamespaceRows.containerWidth(all[i].containers))
+                containerW = max(containerW, NamespaceRows.containerWidth(all[i].containers, why: all[i].why))
                 let kinds = NamespaceRows.holderKinds(all[i].heldBy)
                 let orphan = NamespaceRows.isOrphan(kinds: kinds, isHost: all[i].isHost)
                 let note = !orphan ? 0 : all[i].isLikelyLeak ? 29 : 20  // " (leak? fd only, no name)", " (named, no process)"

@@ -58,8 +58,9 @@ enum NamespaceTablesView {
                 [Segment(String(p.pid), t.text), Segment(String(p.ppid), t.dim), Segment(String(p.uid), t.dim),
                  Segment(p.comm, t.text.bolded), Segment(p.cmdline.isEmpty ? "[\(p.comm)]" : p.cmdline, t.text)]
             }
-            let empty = ns.isOrphan ? "no process in this namespace: it is kept alive by \(NamespaceRows.heldBy(ns))"
+            var empty = ns.isOrphan ? "no process in this namespace: it is kept alive by \(NamespaceRows.heldBy(ns))"
                 : "no process seen in this namespace"
+            if ns.pids.isEmpty, let why = ns.why { empty += " (\(why.evidence))" }
             return ([ColumnSpec("PID", natural: 7, right: true), ColumnSpec("PPID", natural: 7, drop: 2, right: true),
                      ColumnSpec("UID", natural: 5, drop: 1, right: true),
                      ColumnSpec("COMM", values: cells.map { $0[3].text }, cap: 16, minimum: 6),

@@ -110,11 +110,15 @@ enum TopologyView {
         var t = "Topology: \(ns.displayName)"
         if let c = ns.containers.first {
             t += " (\(c.runtime.rawValue))"
+        } else if let why = ns.why {
+            // Why the CONTAINER column has no container: what made it instead.
+            t += " (\(why.maker), no container runtime)"
         } else if !ns.isHost && !ns.names.isEmpty {
             // Why the CONTAINER column says "-": `ip netns` made it (the demo lab, a VPN), no container runtime did.
             t += " (ip netns, no container runtime)"
         }
         t += " net:[\(ns.id)]"
+        if let owner = ns.owner { t += " - \(owner.description)" }
         if let why = ns.leakReason { t += " - likely leak: \(why)" } else if ns.isOrphan { t += " - named, no process" }
         return t
     }

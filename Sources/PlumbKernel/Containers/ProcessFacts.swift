@@ -1,0 +1,32 @@
+/// A process as attribution needs it, read on demand under the attributor's root: only for namespaces no
+/// runtime's file named, so a listing that reads no command lines stays as fast as before.
+struct ProcessFacts {
+    var pid: Int32
+    var comm: String
+    var ppid: Int32
+    /// argv, split at NULs; empty for kernel threads and for processes gone before they were read.
+    var argv: [String]
+
+    init?(fs: RootFS, pid: Int32) {
+        guard pid > 0, let stat = fs.bytes("/proc/\(pid)/stat", limit: 4096),
+              let parsed = ProcStatParser.parse(stat) else { return nil }
+        self.pid = pid
+        comm = parsed.comm
+        ppid = parsed.ppid
+        let raw = fs.bytes("/proc/\(pid)/cmdline", limit: 16384) ?? []
+        argv = raw.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        while argv.last == "" { argv.removeLast() }
+    }
+
+    /// The program's file name: argv[0]'s last component, else comm.
+    var program: String {
+        guard let first = argv.first, !first.isEmpty else { return comm }
+        return first.split(separator: "/").last.map(String.init) ?? comm
+    }
+
+    /// The command line as one line, cut to `limit` characters.
+    func commandLine(limit: Int = 80) -> String {
+        let line = argv.isEmpty ? "[\(comm)]" : argv.joined(separator: " ")
+        return line.count > limit ? String(line.prefix(limit - 1)) + "…" : line
+    }
+}

@@ -1,0 +1,33 @@
+/// One user's rootless runtimes, found from the uid that owns a namespace's user namespace and its home in
+/// /etc/passwd: Podman's containers-storage (graph root ~/.local/share/containers/storage, run root
+/// $XDG_RUNTIME_DIR/containers or /tmp/podman-run-UID/containers), and rootless Docker (dockerd-rootless.sh:
+/// ~/.local/share/docker, its containerd's tasks under $XDG_RUNTIME_DIR/docker/containerd/daemon). The same
+/// file formats as root's, at other places; a directory that does not exist costs one failed open.
+struct RootlessState {
+    let user: Passwd.User
+    let storage: StorageState
+    let docker: DockerState
+    let containerd: ContainerdState
+
+    /// $XDG_RUNTIME_DIR as pam_systemd makes it; a runtime dir elsewhere is not visible from outside the
+    /// user's session, so Podman's pidfiles there are missed, while the graph root and conmon still name it.
+    static func runtimeDir(_ uid: UInt32) -> String { "/run/user/\(uid)" }
+
+    init(fs: RootFS, user: Passwd.User) {
+        self.user = user
+        let home = user.home.hasSuffix("/") ? String(user.home.dropLast()) : user.home
+        let run = Self.runtimeDir(user.uid)
+        storage = StorageState(fs: fs, graphRoot: "\(home)/.local/share/containers/storage",
+                               runRoots: ["\(run)/containers", "/tmp/podman-run-\(user.uid)/containers"])
+        docker = DockerState(fs: fs, directory: "\(home)/.local/share/docker/containers")
+        containerd = ContainerdState(fs: fs, docker: docker,
+                                     directory: "\(run)/docker/containerd/daemon/io.containerd.runtime.v2.task")
+    }
+
+    /// The shared namespace a rootless runtime makes for its networks, named by its bind mount: Podman 4's
+    /// $XDG_RUNTIME_DIR/netns/rootless-netns-HASH, Podman 5's .../containers/networks/rootless-netns/rootless-netns.
+    static func rootlessNetns(path: String, owner: String) -> ContainerIdentity? {
+        guard let last = path.split(separator: "/").last, last.hasPrefix("rootless-netns") else { return nil }
+        return ContainerIdentity(.podman, id: String(last), name: "rootless-netns (\(owner))")
+    }
+}
