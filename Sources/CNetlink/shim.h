@@ -415,3 +415,5 @@ static inline long plumb_nft_list_tables(struct nl_sock *sk, char *buf, size_t l
 #include "replay.h"
 // sock_diag dumps (TCP, UDP, raw, unix) into flat records, for `plumb ss` and the snapshot's sockets.
 #include "sockdiag.h"
+// Unicast VXLAN forwarding entries and permanent neighbours, written and read back, for `plumb agent`.
+#include "overlay.h"

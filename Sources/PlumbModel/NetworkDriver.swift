@@ -78,8 +78,9 @@ public struct VxlanConfig: Sendable, Equatable {
     public var vni: UInt32
     /// nil: not given (IANA's 4789 applies).
     public var port: UInt16?
-    /// The other host, or a multicast group.
-    public var remote: IPAddress
+    /// The other host, or a multicast group; nil on a cluster overlay, whose VTEPs find each other through
+    /// `plumb agent` (no default remote, no learning, ARP proxy on).
+    public var remote: IPAddress?
     /// This host's underlay address.
     public var local: IPAddress?
     /// The underlay device.
@@ -87,13 +88,16 @@ public struct VxlanConfig: Sendable, Equatable {
     /// The bridge the VXLAN device and the endpoints are ports of.
     public var bridge: String?
 
-    public init(vni: UInt32, port: UInt16? = nil, remote: IPAddress, local: IPAddress? = nil, parent: String? = nil,
+    public init(vni: UInt32, port: UInt16? = nil, remote: IPAddress?, local: IPAddress? = nil, parent: String? = nil,
                 bridge: String? = nil) {
         self.vni = vni; self.port = port; self.remote = remote; self.local = local; self.parent = parent
         self.bridge = bridge
     }
 
     public var effectivePort: UInt16 { port ?? Self.defaultPort }
+
+    /// A cluster overlay: `plumb agent` programs its forwarding from the cluster store.
+    public var isClusterOverlay: Bool { remote == nil }
 }
 
 /// A CNI plugin chain: Plumb runs the plugins; they own devices, addresses and rules.

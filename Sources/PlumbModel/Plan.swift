@@ -74,6 +74,19 @@ public enum PlanStep: Codable, Sendable, Equatable {
     /// One atomic `nft -f -` batch on tables Plumb owns (the live trace's `plumb_trace_*` marking tables);
     /// `undo` is its inverse batch, written so it succeeds whether or not the table is still there.
     case nftables(batch: String, undo: String, in: NamespaceRef)
+    /// A VXLAN device for an overlay whose forwarding `plumb agent` programs: no default remote, no learning,
+    /// ARP proxy on (it answers ARP from the permanent neighbours the agent writes).
+    case createOverlayVxlan(name: String, vni: UInt32, local: String?, port: Int, parent: String?, mtu: Int?, in: NamespaceRef)
+    /// The hardware address of a link (an overlay endpoint's MAC is derived from its address, so peers know it).
+    /// Undone with its link.
+    case setLinkMAC(link: String, mac: String, in: NamespaceRef)
+    /// A VXLAN device's forwarding entry: frames for `mac` go to the VTEP at `dst`. The all-zeros MAC is the
+    /// broadcast entry, one per remote VTEP (`bridge fdb append`); any other MAC has one destination.
+    case addVxlanForwarding(mac: String, link: String, dst: String, in: NamespaceRef)
+    case deleteVxlanForwarding(mac: String, link: String, dst: String, in: NamespaceRef)
+    /// A permanent neighbour entry on a link (a remote overlay endpoint's IP → MAC).
+    case addNeighbor(ip: String, mac: String, link: String, in: NamespaceRef)
+    case deleteNeighbor(ip: String, mac: String, link: String, in: NamespaceRef)
 
     public var inverse: PlanStep? {
         switch self {
@@ -104,6 +117,12 @@ public enum PlanStep: Codable, Sendable, Equatable {
         case .dropEmptyFirewallTables: return nil
         case .deleteConntrack: return nil
         case .nftables(let batch, let undo, let ns): return .nftables(batch: undo, undo: batch, in: ns)
+        case .createOverlayVxlan(let n, _, _, _, _, _, let ns): return .deleteLink(name: n, in: ns)
+        case .setLinkMAC: return nil  // goes with the link
+        case .addVxlanForwarding(let m, let l, let d, let ns): return .deleteVxlanForwarding(mac: m, link: l, dst: d, in: ns)
+        case .deleteVxlanForwarding(let m, let l, let d, let ns): return .addVxlanForwarding(mac: m, link: l, dst: d, in: ns)
+        case .addNeighbor(let ip, let m, let l, let ns): return .deleteNeighbor(ip: ip, mac: m, link: l, in: ns)
+        case .deleteNeighbor(let ip, let m, let l, let ns): return .addNeighbor(ip: ip, mac: m, link: l, in: ns)
         case .cni(let c, let p, let conf, let rc, let prev, let id, let netns, let ifname, let path, let ns):
             return c == "ADD" ? .cni(command: "DEL", plugins: p, conflist: conf, runtimeConfig: rc, prevResult: prev,
                                      containerID: id, netns: netns, ifname: ifname, cniPath: path, in: ns) : nil
@@ -120,6 +139,14 @@ public enum PlanStep: Codable, Sendable, Equatable {
             }
         }
         func mtu(_ m: Int?) -> String { m.map { " mtu \($0)" } ?? "" }
+        /// `bridge` takes -n for named namespaces like `ip`.
+        func bridge(_ ns: NamespaceRef) -> String {
+            switch ns.location {
+            case .host: return "bridge"
+            case .named(let n): return "bridge -n \(n)"
+            case .path, .pid: return "nsenter --net=\(ns.file) bridge"
+            }
+        }
         switch self {
         case .createNamespace(let n): return "ip netns add \(n)"
         case .deleteNamespace(let n): return "ip netns del \(n)"
@@ -174,6 +201,20 @@ public enum PlanStep: Codable, Sendable, Equatable {
         case .nftables(let batch, _, let ns):
             let prefix = ns == .host ? "" : "(in \(ns)) "
             return "\(prefix)nft -f - <<EOF\n\(batch)EOF"
+        case .createOverlayVxlan(let n, let vni, let local, let port, let parent, let m, let ns):
+            var s = "\(at(ns)) link add \(n)\(mtu(m)) type vxlan id \(vni)"
+            if let local { s += " local \(local)" }
+            s += " dstport \(port)"
+            if let parent { s += " dev \(parent)" }
+            return s + " nolearning proxy"
+        case .setLinkMAC(let l, let mac, let ns): return "\(at(ns)) link set \(l) address \(mac)"
+        case .addVxlanForwarding(let mac, let l, let d, let ns):
+            return HardwareAddress(mac)?.isZero == true
+                ? "\(bridge(ns)) fdb append \(mac) dev \(l) dst \(d) self permanent"
+                : "\(bridge(ns)) fdb replace \(mac) dev \(l) dst \(d) self permanent"
+        case .deleteVxlanForwarding(let mac, let l, let d, let ns): return "\(bridge(ns)) fdb del \(mac) dev \(l) dst \(d) self"
+        case .addNeighbor(let ip, let mac, let l, let ns): return "\(at(ns)) neigh replace \(ip) lladdr \(mac) dev \(l) nud permanent"
+        case .deleteNeighbor(let ip, _, let l, let ns): return "\(at(ns)) neigh del \(ip) dev \(l)"
         case .deleteConntrack(let entries, let ns):
             let prefix = ns == .host ? "" : "(in \(ns)) "
             return entries.map { prefix + $0.deleteCommand }.joined(separator: "\n")

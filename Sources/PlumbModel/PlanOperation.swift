@@ -16,6 +16,8 @@ public indirect enum PlanOperation: Sendable, Equatable, Codable {
     case lab(String)
     /// `plumb conntrack delete`: the target as typed and the filter as options (`--src 10.0.0.0/8`).
     case conntrackDelete(target: String, filter: String)
+    /// `plumb agent` bringing an overlay network's forwarding entries in line with the cluster.
+    case overlaySync(network: String)
     /// The inverse of a plan: rollback, gc.
     case undo(PlanOperation)
     /// A label from an old journal that names none of the above; kept as written.
@@ -34,6 +36,7 @@ public indirect enum PlanOperation: Sendable, Equatable, Codable {
         case .doctorUndo(let id): return "doctor undo \(id)"
         case .lab(let what): return "lab \(what)"
         case .conntrackDelete(let target, let filter): return "conntrack delete \(target) \(filter)"
+        case .overlaySync(let n): return "agent sync \(n)"
         case .undo(let op): return "undo \(op.label)"
         case .other(let text): return text
         }

@@ -8,15 +8,19 @@ public struct VxlanDriver: DriverPlanner {
     public let driver = NetworkDriver.vxlan
     public init() {}
 
-    static func vxlanName(_ net: NetworkSpec) -> String { LinkNames.derived(prefix: "vx-", from: net.name) }
+    static func vxlanName(_ net: NetworkSpec) -> String { vxlanName(net.name) }
+    /// The VXLAN device of network `name`.
+    public static func vxlanName(_ name: String) -> String { LinkNames.derived(prefix: "vx-", from: name) }
 
     /// The settings from `--vni`, `--remote`, `--local`, `--dstport`, `--parent`, checked.
+    /// `clusterOverlay`: a cluster store is configured, so without `--remote` the VTEPs find each other through
+    /// `plumb agent`.
     public static func config(vni: UInt32?, remote: String?, local: String?, port: Int?, parent: String?,
-                              bridge: String?) throws -> VxlanConfig {
+                              bridge: String?, clusterOverlay: Bool = false) throws -> VxlanConfig {
         guard let vni else { throw ActionError.invalid("the vxlan driver needs --vni N (1..16777215)") }
         guard VxlanConfig.vniRange.contains(vni) else { throw ActionError.invalid("invalid --vni \(vni): use 1..16777215") }
-        guard let remote else {
-            throw ActionError.invalid("the vxlan driver needs --remote IP (the other host) or a multicast --remote group")
+        if remote == nil && !clusterOverlay {
+            throw ActionError.invalid("the vxlan driver needs --remote IP (the other host) or a multicast --remote group, or --store etcd://… for a cluster overlay")
         }
         var udpPort: UInt16?
         if let port {
@@ -26,7 +30,7 @@ public struct VxlanDriver: DriverPlanner {
         func address(_ text: String, _ option: String) throws -> IPAddress {
             do { return try IPAddress.parse(text) } catch { throw ActionError.invalid("invalid --\(option) \(text): \(error)") }
         }
-        return VxlanConfig(vni: vni, port: udpPort, remote: try address(remote, "remote"),
+        return VxlanConfig(vni: vni, port: udpPort, remote: try remote.map { try address($0, "remote") },
                            local: try local.map { try address($0, "local") }, parent: parent, bridge: bridge)
     }
 
@@ -35,10 +39,14 @@ public struct VxlanDriver: DriverPlanner {
         let br = BridgeDriver.bridgeName(net), vx = Self.vxlanName(net), host = net.hostNamespace
         // VXLAN adds 50 bytes of headers: the overlay's MTU defaults to 1450 so endpoints never exceed the path.
         let mtu = net.mtu ?? 1450
+        let device: PlanStep = config.isClusterOverlay
+            ? .createOverlayVxlan(name: vx, vni: config.vni, local: config.local?.description, port: Int(config.effectivePort),
+                                  parent: config.parent, mtu: mtu, in: host)
+            : .createVxlan(name: vx, vni: config.vni, local: config.local?.description, remote: config.remote?.description,
+                           port: Int(config.effectivePort), parent: config.parent, mtu: mtu, in: host)
         return Plan(operation: .netCreate(network: net.name), steps: [
             .createBridge(name: br, mtu: mtu, in: host),
-            .createVxlan(name: vx, vni: config.vni, local: config.local?.description, remote: config.remote.description,
-                         port: Int(config.effectivePort), parent: config.parent, mtu: mtu, in: host),
+            device,
             .setMaster(link: vx, master: br, in: host),
             .addAddress(cidr: "\(net.gateway)/\(net.prefixLength)", link: br, in: host),
             .setUp(link: vx, in: host),
@@ -59,6 +67,12 @@ public struct VxlanDriver: DriverPlanner {
         var plan = try BridgeDriver().join(spec, ep)
         // The overlay is its own segment: no default route unless the sandbox has none at all.
         plan.operation = .netConnect(network: net.name, targets: [])
+        // On a cluster overlay the endpoint's MAC follows from its address, so every peer can program it from
+        // the address lease alone, even while this host's agent is not running.
+        if case .vxlan(let config) = net.config, config.isClusterOverlay, let address = IPAddress(ep.address), let mac = HardwareAddress.overlayEndpoint(address),
+           let up = plan.steps.firstIndex(of: .setUp(link: ep.ifname, in: ep.sandbox)) {
+            plan.steps.insert(.setLinkMAC(link: ep.ifname, mac: mac.description, in: ep.sandbox), at: up)
+        }
         return plan
     }
 

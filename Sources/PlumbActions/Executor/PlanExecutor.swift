@@ -23,7 +23,7 @@ extension PlanJournal {
 /// last, so a crash in between is visible to `plumb gc`, which undoes it (`rollback(_:)`).
 public final class PlanExecutor {
     public var journal: PlanJournal?
-    private let sockets = NamespaceSockets()
+    let sockets = NamespaceSockets()
     private let firewall = FirewallApplier()
     /// Results of CNI ADDs this executor ran, by "containerID/ifname": the caller records them, and a rollback
     /// of the ADD hands them to DEL as prevResult.
@@ -261,6 +261,24 @@ public final class PlanExecutor {
             let socket = try ConntrackReader.open(ns)
             for e in entries { _ = try socket.delete(e) }
             return !entries.isEmpty
+        case .createOverlayVxlan(let name, let vni, let local, let port, let parent, let mtu, let ns):
+            let l = try addresses.address(local)
+            return try nl(ns) { try $0.addOverlayVxlan(name, vni: vni, local: l, port: port, parent: parent, mtu: mtu) }
+        case .setLinkMAC(let link, let mac, let ns):
+            let m = try addresses.mac(mac)
+            return try nl(ns) { try $0.setMAC(link, m) }
+        case .addVxlanForwarding(let mac, let link, let dst, let ns), .deleteVxlanForwarding(let mac, let link, let dst, let ns):
+            if namespaceGone(ns) { return false }
+            let m = try addresses.mac(mac), d = try addresses.address(dst)
+            guard let d else { throw ActionError.netlink(step: step.description, message: "no VTEP address") }
+            let add = if case .addVxlanForwarding = step { true } else { false }
+            return try nl(ns) { try $0.vxlanForwarding(m, to: d, on: link, add: add) }
+        case .addNeighbor(let ip, let mac, let link, let ns), .deleteNeighbor(let ip, let mac, let link, let ns):
+            if namespaceGone(ns) { return false }
+            let m = try addresses.mac(mac), a = try addresses.address(ip)
+            guard let a else { throw ActionError.netlink(step: step.description, message: "no neighbour address") }
+            let add = if case .addNeighbor = step { true } else { false }
+            return try nl(ns) { try $0.permanentNeighbor(a, mac: m, on: link, add: add) }
         case .cni(let command, let plugins, let conflist, let rc, let prev, let id, let netns, let ifname, let path, let ns):
             if tolerateMissing, (try? sockets.fd(ns)) == nil { return false }
             let runner = CNIRunner(plugins: plugins, conflist: conflist, runtimeConfig: rc, containerID: id,

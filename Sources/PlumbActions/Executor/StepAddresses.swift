@@ -24,6 +24,12 @@ struct StepAddresses {
         throw ActionError.netlink(step: step.description, message: reason(text))
     }
 
+    /// A MAC address ("02:50:0a:d5:01:02").
+    func mac(_ text: String) throws -> HardwareAddress {
+        if let m = HardwareAddress(text) { return m }
+        throw ActionError.netlink(step: step.description, message: "'\(text)' is not a MAC address")
+    }
+
     private func reason(_ text: String) -> String {
         do {
             if text.contains("/") { _ = try IPPrefix.parse(text) } else { _ = try IPAddress.parse(text) }

@@ -46,7 +46,7 @@ extension NetworkPlanner {
         case .macvlan: config = .macvlan(try MacvlanDriver.config(parent: req.parent, mode: req.mode, hostNamespace: hostNamespace))
         case .vxlan:
             config = .vxlan(try VxlanDriver.config(vni: req.vni, remote: req.remote, local: req.local, port: req.dstport,
-                                                   parent: req.parent, bridge: bridge))
+                                                   parent: req.parent, bridge: bridge, clusterOverlay: req.clusterOverlay))
         case .cni: config = .cni(try cni.orThrow(ActionError.invalid("--driver cni needs --cni-config FILE (a CNI network config or conflist)")).config)
         }
         // The network remembers which namespace it was built in (its cookie), not only where: every step of its

@@ -131,6 +131,8 @@ public final class NetworkService {
         public var remote: String?
         public var local: String?
         public var dstport: Int?
+        /// vxlan without `--remote` under a cluster store: the VTEPs find each other through `plumb agent`.
+        public var clusterOverlay = false
         /// The text of the `--cni-config` file (cni).
         public var cniConfig: String?
         public init(name: String) { self.name = name }

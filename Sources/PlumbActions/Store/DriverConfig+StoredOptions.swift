@@ -25,7 +25,7 @@ extension DriverConfig {
         case .vxlan(let c):
             o["bridge"] = c.bridge
             o["vni"] = String(c.vni)
-            o["remote"] = c.remote.description
+            o["remote"] = c.remote?.description
             o["local"] = c.local?.description
             o["dstport"] = c.port.map { String($0) }
             o["parent"] = c.parent
@@ -56,8 +56,11 @@ extension DriverConfig {
             self = .macvlan(MacvlanConfig(parent: parent, mode: mode))
         case .vxlan:
             guard let vni = o["vni"].flatMap({ UInt32($0) }) else { throw StoredOptionsError(description: "vxlan vni '\(o["vni"] ?? "")'") }
-            guard let remote = o["remote"].flatMap({ IPAddress($0) }) else {
-                throw StoredOptionsError(description: "vxlan remote '\(o["remote"] ?? "")'")
+            // No remote: a cluster overlay (its forwarding comes from `plumb agent`).
+            var remote: IPAddress?
+            if let r = o["remote"] {
+                guard let a = IPAddress(r) else { throw StoredOptionsError(description: "vxlan remote '\(r)'") }
+                remote = a
             }
             var port: UInt16?
             if let p = o["dstport"] {

@@ -7,7 +7,7 @@ import PlumbModel
 /// made from any thread afterwards. Every method throws NetlinkChangeError, with the kernel's own explanation
 /// when it gave one; no libnl type leaves PlumbKernel.
 public final class NetlinkChangeSession: @unchecked Sendable {
-    private let socket: NetlinkSocket
+    let socket: NetlinkSocket
     /// Filled by the socket's error callback with the kernel's extended ACK text (see extack.h).
     private let ack: UnsafeMutablePointer<plumb_extack>
 
@@ -22,7 +22,7 @@ public final class NetlinkChangeSession: @unchecked Sendable {
     deinit { ack.deallocate() }
 
     /// Runs one libnl change: 0 or more is success, a negative code a refusal.
-    private func change(_ body: (OpaquePointer) -> Int32) throws(NetlinkChangeError) {
+    func change(_ body: (OpaquePointer) -> Int32) throws(NetlinkChangeError) {
         ack.pointee.message.0 = 0
         let err = socket.withRaw(body)
         if err >= 0 { return }
@@ -128,7 +128,7 @@ public final class NetlinkChangeSession: @unchecked Sendable {
 /// An address as the change shims take it (changes.h, plumb_nl_addr): family, bytes in network order and
 /// prefix length; family 0 means "none". The model parsed and checked it once; nothing at this boundary
 /// formats or parses text again.
-private struct CAddress {
+struct CAddress {
     var family: Int32 = 0
     var bytes = [UInt8](repeating: 0, count: 16)
     var length: Int32 = 0

@@ -1,0 +1,76 @@
+import XCTest
+@testable import PlumbModel
+
+final class OverlayForwardingPlanTests: XCTestCase {
+    let vx = "vx-ov", ns = NamespaceRef.host
+    func ip(_ s: String) -> IPAddress { IPAddress(s)! }
+
+    func testHardwareAddressParsesPrintsAndDerivesFromIPv4() {
+        XCTAssertEqual(HardwareAddress("02:50:0A:D5:01:02")?.description, "02:50:0a:d5:01:02")
+        XCTAssertNil(HardwareAddress("02:50:0a:d5:01"))
+        XCTAssertNil(HardwareAddress("02:50:0a:d5:01:zz"))
+        XCTAssertEqual(HardwareAddress.overlayEndpoint(ip("10.213.1.2"))?.description, "02:50:0a:d5:01:02")
+        XCTAssertNil(HardwareAddress.overlayEndpoint(ip("fd13::2")), "no IPv6 derivation: the overlay MAC comes from the IPv4 lease")
+        XCTAssertTrue(HardwareAddress.zero.isZero)
+    }
+
+    func testStepsAddWhatIsMissingAndRemoveWhatIsNotWantedRemovalsFirst() {
+        let mac2 = HardwareAddress.overlayEndpoint(ip("10.213.1.2"))!, mac3 = HardwareAddress.overlayEndpoint(ip("10.213.1.3"))!
+        let want = OverlayForwarding(vteps: [ip("10.213.250.12")],
+                                     endpoints: [.init(ip: ip("10.213.1.2"), mac: mac2, vtep: ip("10.213.250.12"))])
+        // The kernel still has a dead host's entries, and the wanted broadcast entry already.
+        let current = OverlayDeviceState(
+            forwarding: [OverlayFdbEntry(mac: .zero, dst: ip("10.213.250.12")), OverlayFdbEntry(mac: .zero, dst: ip("10.213.250.13")),
+                         OverlayFdbEntry(mac: mac3, dst: ip("10.213.250.13"))],
+            neighbors: [ip("10.213.1.3"): mac3])
+        XCTAssertEqual(want.steps(from: current, link: vx, in: ns).map(\.description), [
+            "ip neigh del 10.213.1.3 dev vx-ov",
+            "bridge fdb del 00:00:00:00:00:00 dev vx-ov dst 10.213.250.13 self",
+            "bridge fdb del 02:50:0a:d5:01:03 dev vx-ov dst 10.213.250.13 self",
+            "bridge fdb replace 02:50:0a:d5:01:02 dev vx-ov dst 10.213.250.12 self permanent",
+            "ip neigh replace 10.213.1.2 lladdr 02:50:0a:d5:01:02 dev vx-ov nud permanent",
+        ])
+        // In line: nothing to do.
+        let done = OverlayDeviceState(forwarding: want.forwardingEntries, neighbors: [ip("10.213.1.2"): mac2])
+        XCTAssertEqual(want.steps(from: done, link: vx, in: ns), [])
+    }
+
+    func testAnEndpointThatMovedHostGetsItsEntryReplaced() {
+        let mac = HardwareAddress.overlayEndpoint(ip("10.213.1.2"))!
+        let want = OverlayForwarding(vteps: [ip("10.213.250.12"), ip("10.213.250.13")],
+                                     endpoints: [.init(ip: ip("10.213.1.2"), mac: mac, vtep: ip("10.213.250.13"))])
+        let current = OverlayDeviceState(forwarding: [OverlayFdbEntry(mac: .zero, dst: ip("10.213.250.12")),
+                                                      OverlayFdbEntry(mac: .zero, dst: ip("10.213.250.13")),
+                                                      OverlayFdbEntry(mac: mac, dst: ip("10.213.250.12"))],
+                                         neighbors: [ip("10.213.1.2"): mac])
+        XCTAssertEqual(want.steps(from: current, link: vx, in: ns).map(\.description), [
+            "bridge fdb del 02:50:0a:d5:01:02 dev vx-ov dst 10.213.250.12 self",
+            "bridge fdb replace 02:50:0a:d5:01:02 dev vx-ov dst 10.213.250.13 self permanent",
+        ])
+    }
+
+    func testOverlayStepsInvertAndRoundTripThroughJSON() throws {
+        let steps: [PlanStep] = [
+            .createOverlayVxlan(name: vx, vni: 42, local: "10.213.250.11", port: 4789, parent: "eth1", mtu: 1450, in: .named("pt-h")),
+            .setLinkMAC(link: "eth0", mac: "02:50:0a:d5:01:02", in: .named("pt-c")),
+            .addVxlanForwarding(mac: "00:00:00:00:00:00", link: vx, dst: "10.213.250.12", in: .named("pt-h")),
+            .addNeighbor(ip: "10.213.1.2", mac: "02:50:0a:d5:01:02", link: vx, in: .named("pt-h")),
+        ]
+        XCTAssertEqual(steps.map(\.description), [
+            "ip -n pt-h link add vx-ov mtu 1450 type vxlan id 42 local 10.213.250.11 dstport 4789 dev eth1 nolearning proxy",
+            "ip -n pt-c link set eth0 address 02:50:0a:d5:01:02",
+            "bridge -n pt-h fdb append 00:00:00:00:00:00 dev vx-ov dst 10.213.250.12 self permanent",
+            "ip -n pt-h neigh replace 10.213.1.2 lladdr 02:50:0a:d5:01:02 dev vx-ov nud permanent",
+        ])
+        let plan = Plan(operation: .overlaySync(network: "ov"), steps: steps)
+        XCTAssertEqual(plan.label, "agent sync ov")
+        XCTAssertEqual(plan.inverse.steps.map(\.description), [
+            "ip -n pt-h neigh del 10.213.1.2 dev vx-ov",
+            "bridge -n pt-h fdb del 00:00:00:00:00:00 dev vx-ov dst 10.213.250.12 self",
+            "ip -n pt-h link del vx-ov",
+        ])
+        let back = try JSONDecoder().decode([PlanStep].self, from: JSONEncoder().encode(steps))
+        XCTAssertEqual(back, steps)
+        XCTAssertEqual(PlanOperation(legacyLabel: "agent sync ov"), .other("agent sync ov"), "new operations are journaled typed, never by label")
+    }
+}
