@@ -27,7 +27,7 @@ extension Keymap {
         KeyBinding([.char("S")], .showSockets, "show the selected namespace's sockets: listeners, connections, owners"),
         KeyBinding([.char("P")], .showPorts, "show the published ports: target, reached?, who listens"),
         KeyBinding([.char("u")], .undo, "undo the last fix Plumb applied (shows the plan first)"),
-        KeyBinding([.char("t")], .liveTrace, "live trace: ask for a destination (IP or namespace, then a port for TCP, PORT/udp for UDP), send ONE real packet from the selected namespace and show the path it took beside the static trace"),
+        KeyBinding([.char("t")], .liveTrace, "live trace: send ONE real packet from the selected namespace to a destination you type, and show its path"),
         KeyBinding([.char("m")], .map, "open the map: the whole host drawn as uplinks, bridges, containers and tunnels"),
 
         // Pane-specific meanings of the arrows.
