@@ -66,14 +66,16 @@ let package = Package(
         // Documents generated from the code (man pages from the command tree, the TUI's keys page): `make docs`.
         .target(name: "PlumbDocs", dependencies: ["PlumbCLI", "PlumbTUI"]),
         .executableTarget(name: "plumb-docs", dependencies: ["PlumbDocs"]),
+        // Helpers shared by several test targets (golden-file messages); test code only.
+        .target(name: "PlumbTestSupport", path: "Tests/PlumbTestSupport"),
         .testTarget(name: "PlumbModelTests", dependencies: ["PlumbModel"]),
         .testTarget(name: "PlumbSystemTests", dependencies: ["PlumbSystem"]),
         .testTarget(name: "PlumbKernelTests", dependencies: ["PlumbKernel", "PlumbModel"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PlumbCaptureTests", dependencies: ["PlumbCapture", "PlumbFuzz", "PlumbModel"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PlumbTUITests", dependencies: ["PlumbTUI", "PlumbApp", "PlumbModel", "PlumbSystem"], resources: [.copy("Golden")]),
+        .testTarget(name: "PlumbTUITests", dependencies: ["PlumbTUI", "PlumbApp", "PlumbModel", "PlumbSystem", "PlumbTestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "PlumbActionsTests", dependencies: ["PlumbActions", "PlumbModel"]),
-        .testTarget(name: "PlumbMapTests", dependencies: ["PlumbMap", "PlumbModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlumbMapTests", dependencies: ["PlumbMap", "PlumbModel", "PlumbTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlumbDoctorTests", dependencies: ["PlumbDoctor", "PlumbModel"]),
         .testTarget(name: "PlumbTraceTests", dependencies: ["PlumbTrace", "PlumbModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlumbCLITests", dependencies: ["PlumbCLI", "PlumbModel", "PlumbActions", "PlumbDoctor", "PlumbTrace",

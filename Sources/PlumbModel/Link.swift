@@ -100,13 +100,14 @@ public struct LinkStats: Codable, Sendable, Equatable {
 public struct VxlanInfo: Codable, Sendable, Equatable {
     public var vni: UInt32
     /// Unicast remote or multicast group.
-    public var remote: String?
-    public var local: String?
+    public var remote: IPAddress?
+    public var local: IPAddress?
     public var port: Int?
     /// The remote VTEPs of its forwarding database (`bridge fdb` entries with `dst`), each address once, sorted;
     /// nil when not read (the kernel reader does not read the FDB yet; the map draws a tunnel to each when given).
-    public var fdbRemotes: [String]?
-    public init(vni: UInt32, remote: String? = nil, local: String? = nil, port: Int? = nil, fdbRemotes: [String]? = nil) {
+    public var fdbRemotes: [IPAddress]?
+    public init(vni: UInt32, remote: IPAddress? = nil, local: IPAddress? = nil, port: Int? = nil,
+                fdbRemotes: [IPAddress]? = nil) {
         self.vni = vni; self.remote = remote; self.local = local; self.port = port; self.fdbRemotes = fdbRemotes
     }
 }

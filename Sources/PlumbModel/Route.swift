@@ -36,14 +36,14 @@ public struct Route: Codable, Sendable, Equatable {
 /// One neighbour (ARP / NDP) entry.
 public struct Neighbor: Codable, Sendable, Equatable {
     public var family: AddressFamily
-    public var ip: String
+    public var ip: IPAddress
     public var mac: String?
     public var ifindex: Int
     public var dev: String?
     /// NUD states in lower case: reachable, stale, failed, permanent, noarp, incomplete, delay, probe.
     public var state: [String]
 
-    public init(family: AddressFamily, ip: String, mac: String?, ifindex: Int, dev: String?, state: [String]) {
+    public init(family: AddressFamily, ip: IPAddress, mac: String?, ifindex: Int, dev: String?, state: [String]) {
         self.family = family; self.ip = ip; self.mac = mac; self.ifindex = ifindex; self.dev = dev
         self.state = state
     }

@@ -353,7 +353,8 @@ public struct TraceEngine {
         /// A resolved entry: something answered for the next hop (perhaps by proxy ARP, as Calico's host side does).
         var neighbourAnswered: String?
         if checkNeighbour, link.kind != .loopback {
-            let n = ns.neighbors.first { $0.ip == nextHop && $0.ifindex == link.index }
+            let nextHopAddress = IPAddress(nextHop)
+            let n = ns.neighbors.first { $0.ip == nextHopAddress && $0.ifindex == link.index }
             if let n {
                 neighbourFailed = n.state.contains("failed") || n.state.contains("incomplete")
                 if !neighbourFailed, let mac = n.mac, !n.state.contains("none") { neighbourAnswered = mac }
@@ -418,7 +419,7 @@ public struct TraceEngine {
             h.steps.append(TraceStep(.link, "veth \(link.name) → \(peer.link.name) in \(peer.ns.displayName)"))
             return NextHop(namespace: peer.ns.id, link: peer.link.index, nextHop: nextHop)
         case .vxlan:
-            let remote = link.vxlan?.remote ?? "?"
+            let remote = link.vxlan?.remote?.description ?? "?"
             finish(&run, .unknown, "encapsulated into VXLAN \(link.name) (VNI \(link.vxlan.map { String($0.vni) } ?? "?"), remote \(remote)): the trace does not follow tunnels")
             return nil
         case .macvlan, .macvtap, .ipvlan:

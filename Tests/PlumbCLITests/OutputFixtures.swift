@@ -18,7 +18,7 @@ enum OutputFixtures {
         veth.stats.rxBytes = UInt64.max
         veth.stats.txDropped = 7
         let vx = Link(index: 9, name: "vx0\ttab", kind: "vxlan", parent: RemoteLinkRef(namespace: nil, index: 4),
-                      vxlan: VxlanInfo(vni: 42, remote: "10.213.2.2", local: nil, port: 4789))
+                      vxlan: VxlanInfo(vni: 42, remote: IPAddress("10.213.2.2"), local: nil, port: 4789))
         let mv = Link(index: 10, name: "mv0", kind: "macvlan", mac: nil, macvlanMode: "bridge")
         let routes = [
             Route(family: .ipv4, table: 254, tableName: "main", dst: "default", gateway: "10.213.1.1", dev: "eth0",
@@ -27,8 +27,8 @@ enum OutputFixtures {
                   scope: "global", type: "multicast"),
         ]
         let neighbors = [
-            Neighbor(family: .ipv4, ip: "10.213.1.1", mac: "02:00:00:00:00:01", ifindex: 2, dev: "eth0", state: ["reachable"]),
-            Neighbor(family: .ipv6, ip: "fd13::9", mac: nil, ifindex: 2, dev: nil, state: ["failed"]),
+            Neighbor(family: .ipv4, ip: IPAddress("10.213.1.1")!, mac: "02:00:00:00:00:01", ifindex: 2, dev: "eth0", state: ["reachable"]),
+            Neighbor(family: .ipv6, ip: IPAddress("fd13::9")!, mac: nil, ifindex: 2, dev: nil, state: ["failed"]),
         ]
         let ns = Namespace(id: 100, device: 4, isHost: true, names: ["a\u{1}b"], paths: ["/run/netns/x"],
                            heldBy: [Holder(kind: .process, pid: 1), Holder(kind: .fd, pid: 3, fd: 7),

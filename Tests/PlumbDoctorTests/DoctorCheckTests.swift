@@ -289,7 +289,7 @@ final class DoctorCheckTests: XCTestCase {
         n.links = [Link(index: 1, name: "lo", kind: "loopback", flags: ["up", "loopback"]),
                    Link(index: 2, name: "tun0", kind: "tun", flags: DoctorFixture.up, addresses: ["10.213.112.2/24"])]
         n.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: "default", gateway: "10.213.112.1", dev: "tun0")]
-        n.neighbors = [Neighbor(family: .ipv4, ip: "10.213.112.1", mac: nil, ifindex: 2, dev: "tun0", state: ["failed"])]
+        n.neighbors = [Neighbor(family: .ipv4, ip: IPAddress("10.213.112.1")!, mac: nil, ifindex: 2, dev: "tun0", state: ["failed"])]
         f.snap.namespaces.append(n)
         XCTAssertEqual(only(f, "gateway-unreachable:ns30:10.213.112.1")?.severity, .error)
     }

@@ -204,13 +204,13 @@ final class SnapshotOracleTests: RootTestCase {
         let h1 = try ns(f.h1)
         let vx = try XCTUnwrap(h1.link(named: "vx0"))
         XCTAssertEqual(vx.kind, "vxlan")
-        XCTAssertEqual(vx.vxlan, VxlanInfo(vni: 42, remote: "10.213.2.2", local: "10.213.2.1", port: 4789))
+        XCTAssertEqual(vx.vxlan, VxlanInfo(vni: 42, remote: IPAddress("10.213.2.2"), local: IPAddress("10.213.2.1"), port: 4789))
         XCTAssertEqual(vx.parent, RemoteLinkRef(namespace: h1.id, index: try XCTUnwrap(h1.link(named: "u1")).index))
         XCTAssertGreaterThanOrEqual(vx.stats.txPackets, 3, "the pings crossed the overlay")
         let oracle = try XCTUnwrap(try oracleLinks(f.h1).first { $0["ifname"] as? String == "vx0" })
         let data = try XCTUnwrap((oracle["linkinfo"] as? [String: Any])?["info_data"] as? [String: Any])
         XCTAssertEqual(data["id"] as? Int, 42)
-        XCTAssertEqual(data["remote"] as? String, vx.vxlan?.remote)
+        XCTAssertEqual(data["remote"] as? String, vx.vxlan?.remote?.description)
         XCTAssertEqual(data["port"] as? Int, vx.vxlan?.port)
     }
 
@@ -255,7 +255,7 @@ final class SnapshotOracleTests: RootTestCase {
 
     func testNeighboursAfterTraffic() throws {
         let b = try ns(f.b)
-        let n = try XCTUnwrap(b.neighbors.first { $0.ip == "10.213.1.2" }, "b learned a's MAC by pinging it")
+        let n = try XCTUnwrap(b.neighbors.first { $0.ip == IPAddress("10.213.1.2") }, "b learned a's MAC by pinging it")
         XCTAssertEqual(n.mac, try ns(f.a).link(named: "eth0")?.mac)
         XCTAssertEqual(n.dev, "eth0")
     }

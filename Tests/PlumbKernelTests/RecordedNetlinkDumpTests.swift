@@ -73,7 +73,7 @@ final class RecordedNetlinkDumpTests: XCTestCase {
         let neigh = try ipJSON("bridge-veth", "ip-neigh")
         // `ip neigh show` hides NOARP entries (the multicast 224.0.0.22 the kernel adds); the model keeps them.
         XCTAssertEqual(dump.neighbors.filter { !$0.state.contains("noarp") }.map(\.ip).sorted(),
-                       neigh.compactMap { $0["dst"] as? String }.sorted())
-        XCTAssertEqual(dump.neighbors.first { $0.ip == "10.213.90.9" }?.mac, "02:00:00:00:00:09")
+                       neigh.compactMap { ($0["dst"] as? String).flatMap(IPAddress.init) }.sorted())
+        XCTAssertEqual(dump.neighbors.first { $0.ip == IPAddress("10.213.90.9") }?.mac, "02:00:00:00:00:09")
     }
 }

@@ -164,14 +164,14 @@ final class TraceEngineTests: XCTestCase {
         XCTAssertTrue(unresolved.reason.contains("no neighbour entry exists yet"), unresolved.reason)
         // The kernel tried and failed: dropped at the sender.
         var failed = lab()
-        failed.namespaces[1].neighbors = [Neighbor(family: .ipv4, ip: "10.213.120.77", mac: nil, ifindex: 2, dev: "eth0", state: ["failed"])]
+        failed.namespaces[1].neighbors = [Neighbor(family: .ipv4, ip: IPAddress("10.213.120.77")!, mac: nil, ifindex: 2, dev: "eth0", state: ["failed"])]
         let f = TraceEngine(snapshot: failed, oracle: o).trace(request("10.213.120.77"))
         XCTAssertEqual(f.verdict, .dropped)
         XCTAssertEqual(f.dropHop, 1)
         XCTAssertTrue(f.reason.contains("(neighbour FAILED)"), f.reason)
         // Something answered (proxy ARP, as on a Calico host side): the trace follows the veth and says so.
         var proxied = lab()
-        proxied.namespaces[1].neighbors = [Neighbor(family: .ipv4, ip: "10.213.120.77", mac: "ee:ee:ee:ee:ee:ee", ifindex: 2,
+        proxied.namespaces[1].neighbors = [Neighbor(family: .ipv4, ip: IPAddress("10.213.120.77")!, mac: "ee:ee:ee:ee:ee:ee", ifindex: 2,
                                                     dev: "eth0", state: ["reachable"])]
         let p = TraceEngine(snapshot: proxied, oracle: o).trace(request("10.213.120.77"))
         XCTAssertEqual(p.hops.count, 2)

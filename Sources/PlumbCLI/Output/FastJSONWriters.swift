@@ -20,6 +20,13 @@ extension JSONSink {
     }
     /// Optional fields that Codable omits when nil (encodeIfPresent).
     func fieldIfPresent(_ k: String, _ v: String?) { if let v { field(k, v) } }
+    /// An array of addresses, each formatted straight into the buffer.
+    func addresses(_ k: String, _ v: [IPAddress]) {
+        key(k)
+        open(0x5B)
+        for a in v { beginElement(); address(a) }
+        close(0x5D)
+    }
 }
 
 extension Route: FastJSONWritable {
@@ -45,7 +52,7 @@ extension Neighbor: FastJSONWritable {
     func writeJSON(_ w: JSONSink) {
         w.open(0x7B)
         w.field("family", family.rawValue)
-        w.field("ip", ip)
+        w.key("ip"); w.address(ip)
         w.fieldIfPresent("mac", mac)
         w.field("ifindex", ifindex)
         w.fieldIfPresent("dev", dev)
@@ -98,10 +105,10 @@ extension Link: FastJSONWritable {
             w.key("vxlan")
             w.open(0x7B)
             w.key("vni"); w.unsigned(UInt64(vxlan.vni))
-            w.fieldIfPresent("remote", vxlan.remote)
-            w.fieldIfPresent("local", vxlan.local)
+            if let remote = vxlan.remote { w.key("remote"); w.address(remote) }
+            if let local = vxlan.local { w.key("local"); w.address(local) }
             if let port = vxlan.port { w.field("port", port) }
-            if let fdb = vxlan.fdbRemotes { w.field("fdbRemotes", fdb) }
+            if let fdb = vxlan.fdbRemotes { w.addresses("fdbRemotes", fdb) }
             w.close(0x7D)
         }
         w.fieldIfPresent("macvlanMode", macvlanMode)

@@ -44,7 +44,7 @@ enum DefaultRouteCheck {
         for ns in ctx.namespaces where !bridged.contains(ns.id) && !ctx.isHost(ns) {
             for r in ns.routes where r.dst == "default" && r.table == 254 {
                 guard let g = r.gateway,
-                      let n = ns.neighbors.first(where: { $0.ip == g && $0.state.contains("failed") }) else { continue }
+                      let n = ns.neighbors.first(where: { $0.ip == IPAddress(g) && $0.state.contains("failed") }) else { continue }
                 let fid = DoctorContext.id(neighbourId, ns, g)
                 out.append(Finding(
                     id: fid, check: neighbourId, checkNumber: number, severity: .error,

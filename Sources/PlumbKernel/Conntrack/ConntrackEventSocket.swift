@@ -14,11 +14,7 @@ public final class ConntrackEventSocket: @unchecked Sendable {
     /// Subscribes in the calling thread's namespace.
     init() throws(ConntrackError) {
         do {
-            fd = try FileDescriptor.socket(AF_NETLINK, Int32(SOCK_RAW.rawValue), NETLINK_NETFILTER)
-            try fd.setOption(SOL_SOCKET, SO_RCVBUF, Int32(8 << 20))
-            var sa = sockaddr_nl()
-            sa.nl_family = sa_family_t(AF_NETLINK)
-            try fd.bind(sa)
+            fd = try ConntrackSocket.openNetfilter(receiveBuffer: 8 << 20)
             for group in [NFNLGRP_CONNTRACK_NEW, NFNLGRP_CONNTRACK_UPDATE, NFNLGRP_CONNTRACK_DESTROY] {
                 try fd.setOption(270 /* SOL_NETLINK */, NETLINK_ADD_MEMBERSHIP, Int32(group.rawValue))
             }

@@ -17,11 +17,7 @@ public final class ConntrackSocket: @unchecked Sendable {
     /// Opens the socket in the calling thread's namespace and reads that namespace's accounting switch.
     init() throws(ConntrackError) {
         do {
-            fd = try FileDescriptor.socket(AF_NETLINK, Int32(SOCK_RAW.rawValue), NETLINK_NETFILTER)
-            try fd.setOption(SOL_SOCKET, SO_RCVBUF, Int32(4 << 20))
-            var sa = sockaddr_nl()
-            sa.nl_family = sa_family_t(AF_NETLINK)
-            try fd.bind(sa)
+            fd = try Self.openNetfilter(receiveBuffer: 4 << 20)
         } catch {
             if error.code == EPROTONOSUPPORT { throw .unavailable("the kernel has no nfnetlink") }
             throw .system(error)
@@ -30,6 +26,16 @@ public final class ConntrackSocket: @unchecked Sendable {
     }
 
     deinit { buffer.deallocate() }
+
+    /// A NETLINK_NETFILTER socket bound in the calling thread's namespace (this one and the event socket).
+    static func openNetfilter(receiveBuffer: Int32) throws(SystemError) -> FileDescriptor {
+        let fd = try FileDescriptor.socket(AF_NETLINK, Int32(SOCK_RAW.rawValue), NETLINK_NETFILTER)
+        try fd.setOption(SOL_SOCKET, SO_RCVBUF, receiveBuffer)
+        var sa = sockaddr_nl()
+        sa.nl_family = sa_family_t(AF_NETLINK)
+        try fd.bind(sa)
+        return fd
+    }
 
     private func nextSeq() -> UInt32 { seq &+= 1; return seq }
 

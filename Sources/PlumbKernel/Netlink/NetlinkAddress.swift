@@ -13,6 +13,12 @@ enum NetlinkAddress {
         return bytes.map { hexByte($0) }.joined(separator: ":")
     }
 
+    /// The IPv4/IPv6 address a libnl address holds; nil for NULL, empty or another family (a MAC).
+    static func address(_ a: OpaquePointer?) -> IPAddress? {
+        guard let a, nl_addr_get_len(a) > 0, let raw = nl_addr_get_binary_addr(a) else { return nil }
+        return address(family: nl_addr_get_family(a), UnsafeRawBufferPointer(start: raw, count: Int(nl_addr_get_len(a))))
+    }
+
     /// An IPv4/IPv6 address from raw bytes (network order); nil for an unset family.
     static func address(family: Int32, _ raw: UnsafeRawBufferPointer) -> IPAddress? {
         switch family {

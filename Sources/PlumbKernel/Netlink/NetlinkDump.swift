@@ -132,7 +132,7 @@ enum NetlinkDumper {
             var list: [Neighbor] = []
             neighCache.forEach { o in
                 let fam = rtnl_neigh_get_family(o)
-                guard fam == AF_INET || fam == AF_INET6, let ip = NetlinkAddress.string(rtnl_neigh_get_dst(o)) else { return }
+                guard fam == AF_INET || fam == AF_INET6, let ip = NetlinkAddress.address(rtnl_neigh_get_dst(o)) else { return }
                 list.append(Neighbor(family: fam == AF_INET ? .ipv4 : .ipv6, ip: ip,
                                      mac: NetlinkAddress.string(rtnl_neigh_get_lladdr(o)),
                                      ifindex: Int(rtnl_neigh_get_ifindex(o)), dev: nil,
@@ -181,8 +181,8 @@ enum NetlinkDumper {
 
         if r.is_vxlan != 0 {
             var info = VxlanInfo(vni: r.vni)
-            info.remote = withUnsafeBytes(of: &r.vx_group) { NetlinkAddress.ip(family: r.vx_group_family, $0) }
-            info.local = withUnsafeBytes(of: &r.vx_local) { NetlinkAddress.ip(family: r.vx_local_family, $0) }
+            info.remote = withUnsafeBytes(of: &r.vx_group) { NetlinkAddress.address(family: r.vx_group_family, $0) }
+            info.local = withUnsafeBytes(of: &r.vx_local) { NetlinkAddress.address(family: r.vx_local_family, $0) }
             if r.vx_port > 0 { info.port = Int(r.vx_port) }
             link.vxlan = info
             if r.vx_link > 0 { lower = Int(r.vx_link) }

@@ -168,7 +168,7 @@ private struct Builder {
             from = MapID.vtep(ns.id, l.index)
             var n = MapNode(id: from, kind: .vtep, name: Self.clean(l.name), namespace: ns.id, namespaceName: ns.displayName,
                             ifindex: l.index, addresses: Self.visible(l.addresses))
-            n.vni = l.vxlan?.vni; n.port = l.vxlan?.port; n.local = l.vxlan?.local
+            n.vni = l.vxlan?.vni; n.port = l.vxlan?.port; n.local = l.vxlan?.local?.description
             n.linkState = MapLinkState(l)
             nodes[from] = n
             let e = MapEdge(kind: .port, from: from, to: MapID.bus(ns.id, bridge.index), detail: l.name, namespace: ns.id,
@@ -182,8 +182,8 @@ private struct Builder {
         guard let info = l.vxlan else { return }
         // One tunnel per remote VTEP: the device's remote (unicast peer or multicast group) and its FDB entries.
         var remotes: [String] = []
-        for r in [info.remote].compactMap({ $0 }) + (info.fdbRemotes ?? []) where !remotes.contains(r) && r != "0.0.0.0" && r != "::" {
-            remotes.append(r)
+        for r in [info.remote].compactMap({ $0 }) + (info.fdbRemotes ?? []) where !r.isUnspecified {
+            if !remotes.contains(r.description) { remotes.append(r.description) }
         }
         for r in remotes {
             let to = remoteEnd(r, vni: info.vni, excluding: ns.id)

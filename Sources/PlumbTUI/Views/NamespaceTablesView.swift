@@ -39,7 +39,7 @@ enum NamespaceTablesView {
                 let state = n.state.joined(separator: ",")
                 let style: Style = n.state.contains(where: { $0 == "failed" || $0 == "incomplete" }) ? t.error
                     : n.state.contains(where: { $0 == "reachable" || $0 == "permanent" }) ? t.linkUp : t.dim
-                return [Segment(n.ip, t.text), Segment(n.mac ?? "-", t.text),
+                return [Segment(n.ip.description, t.text), Segment(n.mac ?? "-", t.text),
                         Segment(n.dev ?? "#\(n.ifindex)", t.text), Segment(state, style)]
             }
             func vals(_ i: Int) -> [String] { cells.map { $0[i].text } }

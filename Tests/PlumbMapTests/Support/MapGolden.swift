@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import PlumbTestSupport
 
 /// Golden map texts in Fixtures/Golden. `RECORD_GOLDEN=1 swift test --filter PlumbMapTests` writes them into the
 /// source tree (review the diff by eye); a normal run compares with the bundled copies and, on a mismatch,
@@ -25,14 +26,7 @@ enum MapGolden {
         let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("plumb-map-golden-actual")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try? actual.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
-        let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
-        let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
-        let first = zip(e, a).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(e.count, a.count)
-        XCTFail("""
-            \(name) differs from its golden file at line \(first + 1):
-              expected: \(first < e.count ? String(e[first]) : "<end>")
-              actual:   \(first < a.count ? String(a[first]) : "<end>")
-            actual written to \(dir.path)/\(name)
-            """, file: file, line: line)
+        XCTFail(GoldenMismatch.message(name, expected: expected, actual: actual, writtenTo: "\(dir.path)/\(name)"),
+                file: file, line: line)
     }
 }

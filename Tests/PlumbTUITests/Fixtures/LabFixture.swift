@@ -142,7 +142,7 @@ enum LabFixture {
             Link(index: 7, name: "vxlan100", kind: "vxlan", mac: "9a:1c:00:00:01:00", mtu: 1450, flags: upFlags,
                  operState: "unknown", parent: RemoteLinkRef(namespace: hostID, index: 2), addresses: ["10.99.0.1/24"],
                  stats: stats(7, step: step),
-                 vxlan: VxlanInfo(vni: 100, remote: "192.168.1.20", local: "192.168.1.10", port: 4789)),
+                 vxlan: VxlanInfo(vni: 100, remote: IPAddress("192.168.1.20"), local: IPAddress("192.168.1.10"), port: 4789)),
         ]
         for (i, c) in containers.enumerated() {
             var flags = c.hostDown ? ["broadcast", "multicast"] : upFlags
@@ -160,12 +160,12 @@ enum LabFixture {
         return Namespace(
             id: hostID, device: 4, isHost: true, heldBy: [Holder(kind: .process, pid: 1)], pids: [1, 412, 790, 812],
             links: links, routes: hostRoutes(), neighbors: [
-                Neighbor(family: .ipv4, ip: "192.168.1.1", mac: "52:54:00:00:00:01", ifindex: 2, dev: "eth0",
+                Neighbor(family: .ipv4, ip: IPAddress("192.168.1.1")!, mac: "52:54:00:00:00:01", ifindex: 2, dev: "eth0",
                          state: ["reachable"]),
-                Neighbor(family: .ipv4, ip: "192.168.1.20", mac: nil, ifindex: 2, dev: "eth0", state: ["failed"]),
-                Neighbor(family: .ipv4, ip: "172.17.0.2", mac: "02:42:ac:11:00:02", ifindex: 3, dev: "docker0",
+                Neighbor(family: .ipv4, ip: IPAddress("192.168.1.20")!, mac: nil, ifindex: 2, dev: "eth0", state: ["failed"]),
+                Neighbor(family: .ipv4, ip: IPAddress("172.17.0.2")!, mac: "02:42:ac:11:00:02", ifindex: 3, dev: "docker0",
                          state: ["stale"]),
-                Neighbor(family: .ipv6, ip: "fe80::1", mac: "52:54:00:00:00:01", ifindex: 2, dev: "eth0",
+                Neighbor(family: .ipv6, ip: IPAddress("fe80::1")!, mac: "52:54:00:00:00:01", ifindex: 2, dev: "eth0",
                          state: ["reachable", "router"]),
             ],
             sysctls: Sysctls(ipForward: true, ipv6Forwarding: false, rpFilterAll: 2, rpFilterDefault: 2,
@@ -275,7 +275,7 @@ enum LabFixture {
             pids: [Int32(2000 + i * 10)],
             containers: [Container(runtime: c.runtime, id: cid, name: c.name, source: source)],
             links: links, routes: routes,
-            neighbors: c.containerDown ? [] : [Neighbor(family: .ipv4, ip: c.gateway, mac: "02:42:5f:1a:2b:3c", ifindex: 2,
+            neighbors: c.containerDown ? [] : [Neighbor(family: .ipv4, ip: IPAddress(c.gateway)!, mac: "02:42:5f:1a:2b:3c", ifindex: 2,
                                                         dev: "eth0", state: ["reachable"])],
             sysctls: Sysctls(ipForward: false, ipv6Forwarding: false, rpFilterAll: 0, rpFilterDefault: 0,
                              rpFilter: ["eth0": 0], forwarding: ["eth0": false], routeLocalnetAll: false,

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import PlumbTestSupport
 @testable import PlumbTUI
 
 /// Golden text frames. `RECORD_GOLDEN=1 swift test` writes them into the source tree (review them by eye
@@ -33,14 +34,6 @@ enum Golden {
         try? FileManager.default.createDirectory(at: actualDirectory, withIntermediateDirectories: true)
         let out = actualDirectory.appendingPathComponent("\(name).txt")
         try? actual.write(to: out, atomically: true, encoding: .utf8)
-        let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
-        let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
-        let first = zip(e, a).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(e.count, a.count)
-        XCTFail("""
-            \(name) differs from its golden file at line \(first + 1):
-              expected: \(first < e.count ? String(e[first]) : "<end>")
-              actual:   \(first < a.count ? String(a[first]) : "<end>")
-            actual frame written to \(out.path)
-            """, file: file, line: line)
+        XCTFail(GoldenMismatch.message(name, expected: expected, actual: actual, writtenTo: out.path), file: file, line: line)
     }
 }
