@@ -8,28 +8,75 @@ public struct Route: Codable, Sendable, Equatable {
     /// Table number (254 main, 255 local, 253 default) and its name when it has one.
     public var table: UInt32
     public var tableName: String
-    /// "default" or a CIDR.
-    public var dst: String
-    public var gateway: String?
+    /// The destination prefix; nil for the default route (written "default" in JSON and text, as `ip route`).
+    public var dst: IPPrefix?
+    public var gateway: IPAddress?
     public var dev: String?
     public var ifindex: Int?
     public var protocolName: String
     public var scope: String
     public var type: String
     public var metric: UInt32?
-    public var prefsrc: String?
+    public var prefsrc: IPAddress?
 
-    public init(family: AddressFamily, table: UInt32, tableName: String, dst: String, gateway: String? = nil,
+    public init(family: AddressFamily, table: UInt32, tableName: String, dst: IPPrefix?, gateway: IPAddress? = nil,
                 dev: String? = nil, ifindex: Int? = nil, protocolName: String = "", scope: String = "",
-                type: String = "unicast", metric: UInt32? = nil, prefsrc: String? = nil) {
+                type: String = "unicast", metric: UInt32? = nil, prefsrc: IPAddress? = nil) {
         self.family = family; self.table = table; self.tableName = tableName; self.dst = dst
         self.gateway = gateway; self.dev = dev; self.ifindex = ifindex; self.protocolName = protocolName
         self.scope = scope; self.type = type; self.metric = metric; self.prefsrc = prefsrc
     }
 
+    public var isDefault: Bool { dst == nil }
+
+    /// "default" or the prefix: how JSON, text and `ip route` write the destination.
+    public var destinationText: String { dst?.description ?? "default" }
+
     enum CodingKeys: String, CodingKey {
         case family, table, tableName, dst, gateway, dev, ifindex, protocolName = "protocol", scope, type
         case metric, prefsrc
+    }
+
+    /// The synthesized form with `dst` as text: "default" or ADDRESS/LENGTH (a bare address, as `ip -j` writes
+    /// host routes, reads as its single-address prefix).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        family = try c.decode(AddressFamily.self, forKey: .family)
+        table = try c.decode(UInt32.self, forKey: .table)
+        tableName = try c.decode(String.self, forKey: .tableName)
+        let dstText = try c.decode(String.self, forKey: .dst)
+        if dstText == "default" {
+            dst = nil
+        } else if let p = IPPrefix(addressOrPrefix: dstText) {
+            dst = p
+        } else {
+            throw DecodingError.dataCorruptedError(forKey: .dst, in: c,
+                                                   debugDescription: "'\(dstText)' is neither 'default' nor a prefix")
+        }
+        gateway = try c.decodeIfPresent(IPAddress.self, forKey: .gateway)
+        dev = try c.decodeIfPresent(String.self, forKey: .dev)
+        ifindex = try c.decodeIfPresent(Int.self, forKey: .ifindex)
+        protocolName = try c.decode(String.self, forKey: .protocolName)
+        scope = try c.decode(String.self, forKey: .scope)
+        type = try c.decode(String.self, forKey: .type)
+        metric = try c.decodeIfPresent(UInt32.self, forKey: .metric)
+        prefsrc = try c.decodeIfPresent(IPAddress.self, forKey: .prefsrc)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(family, forKey: .family)
+        try c.encode(table, forKey: .table)
+        try c.encode(tableName, forKey: .tableName)
+        try c.encode(destinationText, forKey: .dst)
+        try c.encodeIfPresent(gateway, forKey: .gateway)
+        try c.encodeIfPresent(dev, forKey: .dev)
+        try c.encodeIfPresent(ifindex, forKey: .ifindex)
+        try c.encode(protocolName, forKey: .protocolName)
+        try c.encode(scope, forKey: .scope)
+        try c.encode(type, forKey: .type)
+        try c.encodeIfPresent(metric, forKey: .metric)
+        try c.encodeIfPresent(prefsrc, forKey: .prefsrc)
     }
 }
 

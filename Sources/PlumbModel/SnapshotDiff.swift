@@ -107,7 +107,7 @@ public enum SnapshotDiff {
     }
 
     private static func key(_ r: Route) -> String {
-        "\(r.dst)" + (r.gateway.map { " via \($0)" } ?? "") + (r.dev.map { " dev \($0)" } ?? "")
+        r.destinationText + (r.gateway.map { " via \($0)" } ?? "") + (r.dev.map { " dev \($0)" } ?? "")
             + (r.tableName == "main" ? "" : " table \(r.tableName)")
     }
 

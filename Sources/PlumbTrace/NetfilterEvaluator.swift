@@ -37,8 +37,7 @@ public struct AddressTypeTable: Sendable {
     public init(namespace ns: Namespace) {
         var local: [IPPrefix] = [], broadcast: [IPPrefix] = []
         for r in ns.routes where r.table == 255 {
-            guard let p = IPPrefix(iptables: r.dst == "default" ? (r.family == .ipv6 ? "::/0" : "0.0.0.0/0") : r.dst)
-            else { continue }
+            let p = r.dst ?? IPPrefix(unchecked: r.family == .ipv6 ? .anyIPv6 : .anyIPv4, length: 0)
             if r.type == "local" { local.append(p) }
             if r.type == "broadcast" { broadcast.append(p) }
         }

@@ -149,7 +149,7 @@ public enum PublishedPortFinder {
         init(ns: Namespace) {
             evaluator = NetfilterEvaluator(firewall: ns.firewall, family: .ipv4)
             types = AddressTypeTable(namespace: ns)
-            let route = ns.routes.first { $0.family == .ipv4 && $0.table == 254 && $0.dst == "default" }
+            let route = ns.routes.first { $0.family == .ipv4 && $0.table == 254 && $0.isDefault }
             uplink = route?.dev
             let link = route?.dev.flatMap { ns.link(named: $0) }
                 ?? ns.links.first { $0.kind != .loopback && $0.name != "lo" && TraceEngine.primaryAddress(of: $0, v6: false) != nil }

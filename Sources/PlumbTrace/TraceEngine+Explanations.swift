@@ -52,7 +52,7 @@ extension TraceEngine {
             let rp = rpFilter(ns, inLink!.name)
             return "rp_filter (\(rp == 1 ? "strict" : "loose") mode \(rp) on \(inLink!.name)) in \(name) drops it: there is no route back to \(q.source ?? "?") (EINVAL)"
         case "ENETUNREACH", "EHOSTUNREACH":
-            let hasDefault = ns.routes.contains { $0.dst == "default" && $0.family == (v6 ? .ipv6 : .ipv4) && $0.table == 254 }
+            let hasDefault = ns.routes.contains { $0.isDefault && $0.family == (v6 ? .ipv6 : .ipv4) && $0.table == 254 }
             // A link that is down takes its routes with it: name it, it is usually the real cause.
             let down = ns.links.filter { !$0.isUp && $0.kind != .loopback && $0.addresses.contains { !$0.hasPrefix("fe80:") } }
             let downText = down.isEmpty ? "" : " (\(down.map(\.name).joined(separator: ", ")) "

@@ -45,13 +45,13 @@ final class NetworkPlannerTests: XCTestCase {
 
     func testTheDefaultSubnetAvoidsHostRoutesAndOtherNetworks() throws {
         let other = NetworkRecord(name: "a", config: .bridge(BridgeConfig()), subnet: "172.30.0.0/24", gateway: "172.30.0.1", createdAt: 0)
-        let routed = host(routes: [Route(family: .ipv4, table: 254, tableName: "main", dst: "172.30.1.0/24", dev: "eth0")])
+        let routed = host(routes: [Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("172.30.1.0/24"), dev: "eth0")])
         let (_, record) = try create(request("web", subnet: nil), host: routed, networks: [other])
         XCTAssertEqual(record.subnet, "172.30.2.0/24")
     }
 
     func testBadInputIsRefusedBeforeAnyPlan() {
-        let routed = host(routes: [Route(family: .ipv4, table: 254, tableName: "main", dst: "10.213.50.0/24", dev: "eth0")])
+        let routed = host(routes: [Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("10.213.50.0/24"), dev: "eth0")])
         let overlap = message { try self.create(self.request("web", subnet: "10.213.50.0/25"), host: routed) }
         XCTAssertEqual(overlap, "subnet 10.213.50.0/25 overlaps 10.213.50.0/24 (route 10.213.50.0/24 on eth0 in host): choose another --subnet")
         let taken = host(links: [Link(index: 3, name: "pl-web", kind: .bridge)])

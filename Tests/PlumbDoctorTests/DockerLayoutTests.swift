@@ -16,8 +16,8 @@ final class DockerLayoutTests: XCTestCase {
         for c in [DoctorFixture.c1, DoctorFixture.c2] {
             let last = c == DoctorFixture.c1 ? 2 : 3
             f.editLink(c, "eth0") { $0.addresses = ["172.17.0.\(last)/16"] }
-            f.edit(c) { $0.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: "default", gateway: "172.17.0.1", dev: "eth0"),
-                                     Route(family: .ipv4, table: 254, tableName: "main", dst: "172.17.0.0/16", dev: "eth0")] }
+            f.edit(c) { $0.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("172.17.0.1"), dev: "eth0"),
+                                     Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("172.17.0.0/16"), dev: "eth0")] }
         }
         f.edit(DoctorFixture.host) { h in
             h.routes.removeAll { $0.dev == "br0" }

@@ -46,7 +46,7 @@ final class DoctorCheckTests: XCTestCase {
     func testForwardingOffIsFineWithoutGatewayUsers() {
         var f = DoctorFixture()
         f.edit(H) { $0.sysctls.ipForward = false }
-        for c in [C1, C2] { f.edit(c) { $0.routes.removeAll { $0.dst == "default" && $0.family == .ipv4 } } }
+        for c in [C1, C2] { f.edit(c) { $0.routes.removeAll { $0.isDefault && $0.family == .ipv4 } } }
         // No default route via br0 any more: nothing is routed, so forwarding does not matter (check 9 speaks).
         XCTAssertFalse(ids(f).contains { $0.hasPrefix("forwarding-off") })
     }
@@ -223,7 +223,7 @@ final class DoctorCheckTests: XCTestCase {
         XCTAssertEqual(x?.severity, .info, "symmetric routes: worth knowing, not an alarm")
         XCTAssertEqual(x?.fix?.steps, [.setSysctl(key: "net/ipv4/conf/all/rp_filter", value: "2", previous: "1", in: .host),
                                        .setSysctl(key: "net/ipv4/conf/br0/rp_filter", value: "2", previous: "1", in: .host)])
-        f.edit(H) { $0.routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: "default", gateway: "10.213.110.9", dev: "br0", metric: 200)) }
+        f.edit(H) { $0.routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("10.213.110.9"), dev: "br0", metric: 200)) }
         XCTAssertEqual(only(f, "rp-filter-strict:ns1")?.severity, .warning)
         f.edit(H) { $0.sysctls.rpFilterAll = 2; $0.sysctls.rpFilter = [:] }
         XCTAssertEqual(ids(f), [])
@@ -275,7 +275,7 @@ final class DoctorCheckTests: XCTestCase {
     // 9
     func testNoDefaultRoute() {
         var f = DoctorFixture()
-        f.edit(C1) { $0.routes.removeAll { $0.dst == "default" && $0.family == .ipv4 } }
+        f.edit(C1) { $0.routes.removeAll { $0.isDefault && $0.family == .ipv4 } }
         let x = only(f, "no-default-route:ns10:ipv4")
         XCTAssertEqual(x?.fix?.steps, [.addRoute(dst: "default", gateway: "10.213.110.1", link: "eth0", in: .named("c1"))])
         // An internal network has no way out by design: info only.
@@ -288,7 +288,7 @@ final class DoctorCheckTests: XCTestCase {
         var n = Namespace(id: 30, names: ["r"], paths: ["/run/netns/r"], heldBy: [Holder(kind: .bindMount, path: "/run/netns/r")])
         n.links = [Link(index: 1, name: "lo", kind: "loopback", flags: ["up", "loopback"]),
                    Link(index: 2, name: "tun0", kind: "tun", flags: DoctorFixture.up, addresses: ["10.213.112.2/24"])]
-        n.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: "default", gateway: "10.213.112.1", dev: "tun0")]
+        n.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("10.213.112.1"), dev: "tun0")]
         n.neighbors = [Neighbor(family: .ipv4, ip: IPAddress("10.213.112.1")!, mac: nil, ifindex: 2, dev: "tun0", state: ["failed"])]
         f.snap.namespaces.append(n)
         XCTAssertEqual(only(f, "gateway-unreachable:ns30:10.213.112.1")?.severity, .error)
@@ -320,7 +320,7 @@ final class DoctorCheckTests: XCTestCase {
         m.links = [Link(index: 1, name: "lo", kind: "loopback", flags: ["up", "loopback"]),
                    Link(index: 2, name: "eth0", kind: "macvlan", flags: DoctorFixture.up, parent: RemoteLinkRef(namespace: H, index: 2),
                         addresses: ["10.213.117.50/24"], macvlanMode: "bridge")]
-        m.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: "default", gateway: "10.213.117.1", dev: "eth0")]
+        m.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("10.213.117.1"), dev: "eth0")]
         f.snap.namespaces.append(m)
         let x = only(f, "macvlan-isolation:ns40:eth0")
         XCTAssertEqual(x?.severity, .info)

@@ -23,9 +23,9 @@ struct DoctorFixture {
                  peer: RemoteLinkRef(namespace: Self.c2, index: 2), bridgePort: BridgePortInfo(state: "forwarding", hairpin: false)),
         ]
         h.routes = [
-            Route(family: .ipv4, table: 254, tableName: "main", dst: "default", gateway: "10.213.117.1", dev: "eth0"),
-            Route(family: .ipv4, table: 254, tableName: "main", dst: "10.213.117.0/24", dev: "eth0", scope: "link"),
-            Route(family: .ipv4, table: 254, tableName: "main", dst: "10.213.110.0/24", dev: "br0", scope: "link"),
+            Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("10.213.117.1"), dev: "eth0"),
+            Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("10.213.117.0/24"), dev: "eth0", scope: "link"),
+            Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("10.213.110.0/24"), dev: "br0", scope: "link"),
         ]
         h.sysctls = Sysctls(ipForward: true, ipv6Forwarding: true, rpFilterAll: 0, rpFilterDefault: 2,
                             rpFilter: ["eth0": 2, "br0": 2], bridgeNfCallIptables: true, bridgeNfCallIp6tables: true)
@@ -54,9 +54,9 @@ struct DoctorFixture {
                  addresses: ["10.213.110.\(last)/24", "fd13:110::\(last)/64"]),
         ]
         c.routes = [
-            Route(family: .ipv4, table: 254, tableName: "main", dst: "default", gateway: "10.213.110.1", dev: "eth0"),
-            Route(family: .ipv4, table: 254, tableName: "main", dst: "10.213.110.0/24", dev: "eth0", scope: "link"),
-            Route(family: .ipv6, table: 254, tableName: "main", dst: "default", gateway: "fd13:110::1", dev: "eth0"),
+            Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("10.213.110.1"), dev: "eth0"),
+            Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("10.213.110.0/24"), dev: "eth0", scope: "link"),
+            Route(family: .ipv6, table: 254, tableName: "main", dst: nil, gateway: IPAddress("fd13:110::1"), dev: "eth0"),
         ]
         c.sysctls = Sysctls(ipForward: false, rpFilterAll: 0)
         return c

@@ -43,11 +43,11 @@ final class FixImpactTests: XCTestCase {
             $0.links.append(Link(index: 6, name: "br1", kind: "bridge", flags: DoctorFixture.up, operState: "up", addresses: ["10.213.111.1/24"]))
             $0.links.append(Link(index: 7, name: "vethC", kind: "veth", flags: DoctorFixture.up, operState: "up", master: LinkRef(index: 6),
                                  peer: RemoteLinkRef(namespace: 30, index: 2), bridgePort: BridgePortInfo(state: "forwarding", hairpin: false)))
-            $0.routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: "10.213.111.0/24", dev: "br1", scope: "link"))
+            $0.routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("10.213.111.0/24"), dev: "br1", scope: "link"))
         }
         var c3 = DoctorFixture.container(30, "c3", 2, hostPort: 7)
         c3.links[1].addresses = ["10.213.111.2/24"]
-        c3.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: "default", gateway: "10.213.111.1", dev: "eth0")]
+        c3.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("10.213.111.1"), dev: "eth0")]
         f.snap.namespaces.append(c3)
         let x = try finding(f, "no-masquerade:ns1:10.213.110.0/24")
         XCTAssertTrue(x.impact?.offered ?? false, x.impact?.reason ?? "")
@@ -91,7 +91,7 @@ final class FixImpactTests: XCTestCase {
 
     func testRouteShadowFixGivesTheAddressBackToTheBridge() throws {
         var f = DoctorFixture()
-        f.edit(H) { $0.routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: "10.213.110.3", gateway: "10.213.117.9", dev: "eth0")) }
+        f.edit(H) { $0.routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("10.213.110.3/32"), gateway: IPAddress("10.213.117.9"), dev: "eth0")) }
         let impact = try XCTUnwrap(try finding(f, "route-shadow:ns1:br0:10.213.110.3/32").impact)
         XCTAssertTrue(impact.offered, impact.reason ?? "")
         XCTAssertEqual(impact.mends, true)

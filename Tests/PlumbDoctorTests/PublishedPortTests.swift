@@ -80,22 +80,22 @@ final class RouteShadowTests: XCTestCase {
 
     func testMoreSpecificOrBlackholeRoutesShadowTheBridge() {
         var f = DoctorFixture()
-        f.edit(H) { $0.routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: "10.213.110.0/28", type: "blackhole")) }
+        f.edit(H) { $0.routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("10.213.110.0/28"), type: "blackhole")) }
         let x = Doctor.run(snapshot: f.snap).filter { $0.check == "route-shadow" }
         XCTAssertEqual(x.map(\.id), ["route-shadow:ns1:br0:10.213.110.0/28"])
         XCTAssertNil(x.first?.fix, "a blackhole cannot be put back by the undo: no fix")
         XCTAssertTrue(x.first?.evidence.contains { $0.contains("10.213.110.2 (") } ?? false, "\(x.first?.evidence ?? [])")
         var g = DoctorFixture()
-        g.edit(H) { $0.routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: "10.213.110.3", gateway: "10.213.117.9", dev: "eth0")) }
+        g.edit(H) { $0.routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("10.213.110.3/32"), gateway: IPAddress("10.213.117.9"), dev: "eth0")) }
         let y = Doctor.run(snapshot: g.snap).filter { $0.check == "route-shadow" }
         XCTAssertEqual(y.map(\.id), ["route-shadow:ns1:br0:10.213.110.3/32"])
-        XCTAssertEqual(y.first?.fix?.steps, [.deleteRoute(dst: "10.213.110.3", gateway: "10.213.117.9", link: "eth0", in: .host)])
-        XCTAssertEqual(y.first?.undo?.steps, [.addRoute(dst: "10.213.110.3", gateway: "10.213.117.9", link: "eth0", in: .host)])
+        XCTAssertEqual(y.first?.fix?.steps, [.deleteRoute(dst: "10.213.110.3/32", gateway: "10.213.117.9", link: "eth0", in: .host)])
+        XCTAssertEqual(y.first?.undo?.steps, [.addRoute(dst: "10.213.110.3/32", gateway: "10.213.117.9", link: "eth0", in: .host)])
         // Routes through the bridge itself, and wider routes, shadow nothing.
         var h = DoctorFixture()
         h.edit(H) {
-            $0.routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: "10.213.110.128/25", dev: "br0"))
-            $0.routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: "10.213.0.0/16", gateway: "10.213.117.9", dev: "eth0"))
+            $0.routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("10.213.110.128/25"), dev: "br0"))
+            $0.routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("10.213.0.0/16"), gateway: IPAddress("10.213.117.9"), dev: "eth0"))
         }
         XCTAssertEqual(Doctor.run(snapshot: h.snap).map(\.id), [])
     }

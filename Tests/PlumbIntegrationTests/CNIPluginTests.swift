@@ -49,7 +49,7 @@ final class CNIPluginTests: RootTestCase {
         let hostEnd = try XCTUnwrap(host.link(index: peerRef.index))
         XCTAssertEqual(hostEnd.master?.index, br.index)
         XCTAssertEqual(hostEnd.peer, RemoteLinkRef(namespace: target.id, index: eth0.index))
-        XCTAssertEqual(target.routes.filter { $0.tableName == "main" }.map(\.dst), ["10.213.60.0/24"])
+        XCTAssertEqual(target.routes.filter { $0.tableName == "main" }.map(\.destinationText), ["10.213.60.0/24"])
         // Attributed to CNI from host-local's allocation file, with no daemon involved.
         let c = try XCTUnwrap(target.containers.first, "no container attributed; notes: \(target.notes)")
         XCTAssertEqual(c.runtime, .cni)

@@ -56,9 +56,9 @@ final class HostReadTests: RootTestCase {
         XCTAssertEqual(split.sysctls.rpFilter[hostEnd], plain.sysctls.rpFilter[hostEnd])
         XCTAssertNotNil(split.sysctls.rpFilter[hostEnd], "per-link netconf joined by name")
         XCTAssertEqual(split.links.map(\.name), plain.links.map(\.name))
-        XCTAssertEqual(Set(split.routes.map { "\($0.tableName) \($0.dst) \($0.dev ?? "-")" }),
-                       Set(plain.routes.map { "\($0.tableName) \($0.dst) \($0.dev ?? "-")" }))
-        XCTAssertTrue(split.routes.contains { $0.dst == "10.213.78.0/24" && $0.dev == hostEnd && $0.gateway == "10.213.77.2" },
+        XCTAssertEqual(Set(split.routes.map { "\($0.tableName) \($0.destinationText) \($0.dev ?? "-")" }),
+                       Set(plain.routes.map { "\($0.tableName) \($0.destinationText) \($0.dev ?? "-")" }))
+        XCTAssertTrue(split.routes.contains { $0.destinationText == "10.213.78.0/24" && $0.dev == hostEnd && $0.gateway?.description == "10.213.77.2" },
                       "routes carry their device names")
         XCTAssertEqual(split.link(named: hostEnd)?.addresses.first, "10.213.77.1/24")
     }

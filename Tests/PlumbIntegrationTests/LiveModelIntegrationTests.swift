@@ -57,21 +57,21 @@ final class LiveModelIntegrationTests: RootTestCase {
         try lab.ip(a, "addr", "add", "10.213.171.1/24", "dev", "ptlv0")
         func routes(_ ns: UInt64) -> [Route] { model.snapshot?.namespace(id: ns)?.routes ?? [] }
         XCTAssertTrue(applyUntil(model) {
-            link(idA, "ptlv0")?.addresses == ["10.213.171.1/24"] && routes(idA).contains { $0.dst == "10.213.171.0/24" }
-        }, "address and connected route from events: \(routes(idA).map(\.dst))")
+            link(idA, "ptlv0")?.addresses == ["10.213.171.1/24"] && routes(idA).contains { $0.destinationText == "10.213.171.0/24" }
+        }, "address and connected route from events: \(routes(idA).map(\.destinationText))")
         try lab.ip(a, "route", "add", "10.213.172.0/24", "via", "10.213.171.2", "dev", "ptlv0")
-        XCTAssertTrue(applyUntil(model) { routes(idA).contains { $0.dst == "10.213.172.0/24" && $0.gateway == "10.213.171.2" } })
-        XCTAssertEqual(routes(idA).first { $0.dst == "10.213.172.0/24" }?.dev, "ptlv0")
+        XCTAssertTrue(applyUntil(model) { routes(idA).contains { $0.destinationText == "10.213.172.0/24" && $0.gateway?.description == "10.213.171.2" } })
+        XCTAssertEqual(routes(idA).first { $0.destinationText == "10.213.172.0/24" }?.dev, "ptlv0")
         XCTAssertFalse(model.pending.contains(idA) || model.pendingTables.contains(idA),
                        "applied in place: nothing queued (\(model.pendingTables))")
         // The model's routes are the kernel's: the same set as a fresh dump.
         let dumped = SnapshotReader().read(target: a).namespaces.first { $0.id == idA }?.routes ?? []
         func keys(_ rs: [Route]) -> [String] {
-            rs.map { "\($0.table) \($0.dst) \($0.gateway ?? "-") \($0.dev ?? "-") \($0.type)" }.sorted()
+            rs.map { "\($0.table) \($0.destinationText) \($0.gateway?.description ?? "-") \($0.dev ?? "-") \($0.type)" }.sorted()
         }
         XCTAssertEqual(keys(routes(idA)), keys(dumped))
         try lab.ip(a, "route", "del", "10.213.172.0/24")
-        XCTAssertTrue(applyUntil(model) { !routes(idA).contains { $0.dst == "10.213.172.0/24" } })
+        XCTAssertTrue(applyUntil(model) { !routes(idA).contains { $0.destinationText == "10.213.172.0/24" } })
         XCTAssertFalse(model.pendingTables.contains(idA))
 
         // A new link queues a read of its namespace.
@@ -86,7 +86,7 @@ final class LiveModelIntegrationTests: RootTestCase {
         try lab.ip(a, "link", "set", "ptlv0", "down")
         XCTAssertTrue(applyUntil(model) { model.pendingTables.contains(idA) })
         let afterDown = model.refresh(read: [], firewall: [])
-        XCTAssertFalse(afterDown.namespace(id: idA)?.routes.contains { $0.dst == "10.213.171.0/24" } ?? true,
+        XCTAssertFalse(afterDown.namespace(id: idA)?.routes.contains { $0.destinationText == "10.213.171.0/24" } ?? true,
                        "the flushed connected route is gone after the read")
         XCTAssertEqual(keys(afterDown.namespace(id: idA)?.routes ?? []),
                        keys(SnapshotReader().read(target: a).namespaces.first { $0.id == idA }?.routes ?? []))

@@ -39,7 +39,7 @@ final class NetlinkRecordingTests: RootTestCase {
         XCTAssertEqual(replayed.routes, live.routes)
         XCTAssertEqual(replayed.neighbors, live.neighbors)
         XCTAssertTrue(replayed.links.contains { $0.link.name == br && $0.link.addresses == ["10.213.90.1/24"] })
-        XCTAssertTrue(replayed.routes.contains { $0.dst == "10.213.92.0/24" && $0.gateway == "10.213.90.9" && $0.dev == br })
+        XCTAssertTrue(replayed.routes.contains { $0.destinationText == "10.213.92.0/24" && $0.gateway?.description == "10.213.90.9" && $0.dev == br })
 
         if let dir = ProcessInfo.processInfo.environment["PLUMB_RECORD_NETLINK_FIXTURES"] {
             try write(recorded, ns: ns, to: dir)

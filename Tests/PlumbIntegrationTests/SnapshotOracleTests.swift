@@ -244,12 +244,12 @@ final class SnapshotOracleTests: RootTestCase {
                     expected.insert("\(table) \(dst)")
                 }
             }
-            let got = Set(ours.routes.map { "\($0.tableName) \($0.dst)" })
+            let got = Set(ours.routes.map { "\($0.tableName) \($0.destinationText)" })
             XCTAssertEqual(got, expected, n)
         }
         let a = try ns(f.a)
-        let def = try XCTUnwrap(a.routes.first { $0.dst == "default" && $0.tableName == "main" })
-        XCTAssertEqual(def.gateway, "10.213.1.1")
+        let def = try XCTUnwrap(a.routes.first { $0.isDefault && $0.tableName == "main" })
+        XCTAssertEqual(def.gateway?.description, "10.213.1.1")
         XCTAssertEqual(def.dev, "eth0")
     }
 

@@ -5,7 +5,7 @@ import PlumbModel
 /// The live model: events applied in place, and refreshes that read a few namespaces carry the rest over.
 final class LiveModelTests: XCTestCase {
     func testCarryOverKeepsWhatARefreshDidNotRead() {
-        let route = Route(family: .ipv4, table: 254, tableName: "main", dst: "default", gateway: "10.213.1.1")
+        let route = Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("10.213.1.1"))
         let fw = Firewall(tables: [FirewallTable(family: "ipv4", name: "filter", source: "iptables")])
         let eth0 = Link(index: 2, name: "eth0", kind: "veth", mtu: 1500, flags: ["up"], operState: "up")
         let old = Snapshot(takenAt: 1, namespaces: [
@@ -69,7 +69,7 @@ final class LiveModelTests: XCTestCase {
         var eth = Link(index: 2, name: "eth0", kind: "device", flags: ["up", "lower_up"])
         eth.addresses = ["fe80::1/64"]
         ns.links = [eth]
-        ns.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: "10.0.0.0/24", dev: "eth0", ifindex: 2)]
+        ns.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("10.0.0.0/24"), dev: "eth0", ifindex: 2)]
         return ns
     }
 
@@ -87,7 +87,7 @@ final class LiveModelTests: XCTestCase {
 
     func testRoutesAreAddedReplacedAndRemovedByIdentity() {
         var ns = host()
-        var r = Route(family: .ipv4, table: 254, tableName: "main", dst: "10.1.0.0/16", gateway: "10.0.0.1", ifindex: 2)
+        var r = Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("10.1.0.0/16"), gateway: IPAddress("10.0.0.1"), ifindex: 2)
         var ev = NamespaceEvents()
         ev.routeChanges = [RouteChange(removed: false, route: r, multipath: false)]
         XCTAssertTrue(LiveModel.applyTables(ev, to: &ns))
@@ -99,7 +99,7 @@ final class LiveModelTests: XCTestCase {
         XCTAssertEqual(ns.routes.last?.protocolName, "static")
         ev.routeChanges = [RouteChange(removed: true, route: r, multipath: false)]
         XCTAssertTrue(LiveModel.applyTables(ev, to: &ns))
-        XCTAssertEqual(ns.routes.map(\.dst), ["10.0.0.0/24"])
+        XCTAssertEqual(ns.routes.map(\.destinationText), ["10.0.0.0/24"])
         XCTAssertFalse(LiveModel.applyTables(ev, to: &ns), "removing a route the model does not have: read")
         ev.routeChanges = [RouteChange(removed: false, route: r, multipath: true)]
         XCTAssertFalse(LiveModel.applyTables(ev, to: &ns), "several next hops: read")

@@ -64,11 +64,11 @@ final class RecordedNetlinkDumpTests: XCTestCase {
             if dst != "default" && !dst.contains("/") { dst += dst.contains(":") ? "/128" : "/32" }
             let table = p["table"] as? String ?? "main", type = p["type"] as? String ?? "unicast"
             let match = dump.routes.first {
-                $0.dst == dst && $0.tableName == table && $0.type == type && $0.dev == p["dev"] as? String
+                $0.destinationText == dst && $0.tableName == table && $0.type == type && $0.dev == p["dev"] as? String
             }
             XCTAssertNotNil(match, "route \(p) was not read")
-            XCTAssertEqual(match?.gateway, p["gateway"] as? String, dst)
-            XCTAssertEqual(match?.prefsrc, p["prefsrc"] as? String, dst)
+            XCTAssertEqual(match?.gateway, (p["gateway"] as? String).flatMap(IPAddress.init), dst)
+            XCTAssertEqual(match?.prefsrc, (p["prefsrc"] as? String).flatMap(IPAddress.init), dst)
         }
         let neigh = try ipJSON("bridge-veth", "ip-neigh")
         // `ip neigh show` hides NOARP entries (the multicast 224.0.0.22 the kernel adds); the model keeps them.

@@ -18,7 +18,7 @@ final class SnapshotDiffTests: XCTestCase {
             FirewallChain(name: "DOCKER", rules: [])])])
         let a = snap(1, [Namespace(id: 1, isHost: true),
                          Namespace(id: 2, names: ["web"], links: [up],
-                                   routes: [Route(family: .ipv4, table: 254, tableName: "main", dst: "default", gateway: "10.213.1.1", dev: "eth0")],
+                                   routes: [Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("10.213.1.1"), dev: "eth0")],
                                    firewall: fwA),
                          Namespace(id: 3, names: ["old"])])
         let b = snap(2, [Namespace(id: 1, isHost: true),
@@ -45,7 +45,7 @@ final class SnapshotDiffTests: XCTestCase {
     /// part that differs, and reports exactly what a whole-table comparison would.
     func testRouteChangesInsideALargeTable() {
         func r(_ dst: String, dev: String = "eth0", table: String = "main", proto: String = "kernel") -> Route {
-            Route(family: .ipv4, table: table == "main" ? 254 : 255, tableName: table, dst: dst, dev: dev, protocolName: proto)
+            Route(family: .ipv4, table: table == "main" ? 254 : 255, tableName: table, dst: IPPrefix(dst), dev: dev, protocolName: proto)
         }
         let base = (0..<1000).map { r("10.\($0 / 250).\($0 % 250).0/24") }
         var after = base

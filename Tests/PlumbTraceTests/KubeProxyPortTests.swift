@@ -10,7 +10,7 @@ final class KubeProxyPortTests: XCTestCase {
         host.links = [Link(index: 1, name: "lo", kind: "loopback", flags: ["up", "loopback"], addresses: ["127.0.0.1/8"]),
                       Link(index: 2, name: "eth0", kind: "device", flags: ["up"], addresses: ["192.168.50.10/24"]),
                       Link(index: 3, name: "cni0", kind: "bridge", flags: ["up"], addresses: ["10.244.0.1/24"])]
-        host.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: "default", gateway: "192.168.50.1", dev: "eth0")]
+        host.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("192.168.50.1"), dev: "eth0")]
         host.firewall = try FixtureFirewall.load("kube-proxy-iptables-save.txt")
         var pods: [Namespace] = []
         for (i, last) in [5, 6, 7].enumerated() {

@@ -21,7 +21,7 @@ final class TraceEngineTests: XCTestCase {
     func lab(forwardPolicy: String = "ACCEPT", bMTU: Int = 1500, ipForward: Bool = true) -> Snapshot {
         let up = ["up", "broadcast", "running", "lower_up"]
         func local(_ ips: [String]) -> [Route] {
-            ips.map { Route(family: .ipv4, table: 255, tableName: "local", dst: "\($0)/32", type: "local") }
+            ips.map { Route(family: .ipv4, table: 255, tableName: "local", dst: IPPrefix("\($0)/32"), type: "local") }
         }
         let a = Namespace(id: 1, names: ["pt-tr-a"], links: [
             Link(index: 1, name: "lo", kind: "loopback", mtu: 65536, flags: up, addresses: ["127.0.0.1/8"]),
@@ -189,7 +189,7 @@ final class TraceEngineTests: XCTestCase {
             [0:0] -A PREROUTING -d 10.213.120.1/32 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.213.120.3:80
             COMMIT
             """).tables[0])
-        snap.namespaces[2].routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: "default", gateway: "10.213.120.1"))
+        snap.namespaces[2].routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("10.213.120.1")))
         var o = oracle
         o.answers["3 10.213.120.1 0"] = RouteDecision(type: "unicast", outputInterface: 2, preferredSource: "10.213.120.3")
         o.answers["2 10.213.120.3 3"] = RouteDecision(type: "unicast", outputInterface: 3)

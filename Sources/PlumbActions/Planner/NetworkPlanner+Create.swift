@@ -108,8 +108,8 @@ extension NetworkPlanner {
         var inUse: [(prefix: IPPrefix, owner: String)] = []
         // A macvlan network *is* its parent's segment: only other Plumb networks can collide with it.
         let checkHost = driver != .macvlan
-        for r in host.routes where checkHost && r.dst != "default" && r.tableName == "main" {
-            if let p = try? IPPrefix.parse(r.dst) { inUse.append((p, "route \(r.dst) on \(r.dev ?? "?") in \(hostNamespace)")) }
+        for r in host.routes where checkHost && r.tableName == "main" {
+            if let p = r.dst { inUse.append((p, "route \(p) on \(r.dev ?? "?") in \(hostNamespace)")) }
         }
         for l in host.links where checkHost {
             for a in l.addresses { if let p = try? IPPrefix.parse(a) { inUse.append((p.canonical, "address \(a) on \(l.name)")) } }

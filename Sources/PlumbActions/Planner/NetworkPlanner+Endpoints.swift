@@ -19,7 +19,7 @@ extension NetworkPlanner {
             let sb = sandboxes[i], key = EndpointRecord.key(sandbox: String(sb.id), cookie: sb.cookie)
             let hostIf: String? = net.driver == .macvlan || net.driver == .cni ? nil : LinkNames.derived(prefix: "plv", from: "\(net.name)/\(sb.id)")
             func hasDefault(_ f: AddressFamily) -> Bool {
-                sb.routes.contains { $0.dst == "default" && $0.tableName == "main" && $0.family == f }
+                sb.routes.contains { $0.isDefault && $0.tableName == "main" && $0.family == f }
             }
             var ep = EndpointSpec(sandbox: Self.reference(for: sb), ifname: ifnames[i], hostIfname: hostIf,
                                   address: addresses[i], defaultRoute: !hasDefault(mainFamily), ports: ports[i], key: key)

@@ -35,15 +35,16 @@ extension Route: FastJSONWritable {
         w.field("family", family.rawValue)
         w.key("table"); w.unsigned(UInt64(table))
         w.field("tableName", tableName)
-        w.field("dst", dst)
-        w.fieldIfPresent("gateway", gateway)
+        w.key("dst")
+        if let dst { w.prefix(dst) } else { w.quoted("default") }
+        if let gateway { w.key("gateway"); w.address(gateway) }
         w.fieldIfPresent("dev", dev)
         if let ifindex { w.field("ifindex", ifindex) }
         w.field("protocol", protocolName)
         w.field("scope", scope)
         w.field("type", type)
         if let metric { w.key("metric"); w.unsigned(UInt64(metric)) }
-        w.fieldIfPresent("prefsrc", prefsrc)
+        if let prefsrc { w.key("prefsrc"); w.address(prefsrc) }
         w.close(0x7D)
     }
 }

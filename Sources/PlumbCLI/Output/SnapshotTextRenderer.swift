@@ -82,7 +82,7 @@ struct SnapshotTextRenderer {
     }
 
     func routeText(_ r: Route) -> String {
-        var s = r.dst
+        var s = r.destinationText
         if let g = r.gateway { s += " via \(g)" }
         if let d = r.dev { s += " dev \(d)" }
         if r.tableName != "main" { s += " table \(r.tableName)" }

@@ -196,6 +196,19 @@ final class JSONSink {
         s.pointee.count = i + 1
     }
 
+    /// A prefix ("10.0.0.0/24") as a JSON string, formatted straight into the buffer like `address`.
+    func prefix(_ p: IPPrefix) {
+        reserve(IPAddress.maxFormattedLength + 4 + 2)
+        let s = state
+        let buf = UnsafeMutableBufferPointer(start: s.pointee.bytes, count: s.pointee.capacity)
+        var i = s.pointee.count
+        buf[i] = 0x22
+        i += 1
+        i += p.write(into: buf, at: i)
+        buf[i] = 0x22
+        s.pointee.count = i + 1
+    }
+
     /// A static name that needs no escaping, as a JSON string.
     func quoted(_ s: StaticString) {
         put(0x22)

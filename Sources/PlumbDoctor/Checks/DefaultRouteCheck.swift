@@ -42,10 +42,10 @@ enum DefaultRouteCheck {
         // are explained by the wiring checks: missing gateway address, links down).
         let bridged = Set(ctx.bridges.flatMap { $0.endpoints.map(\.ns.id) })
         for ns in ctx.namespaces where !bridged.contains(ns.id) && !ctx.isHost(ns) {
-            for r in ns.routes where r.dst == "default" && r.table == 254 {
+            for r in ns.routes where r.isDefault && r.table == 254 {
                 guard let g = r.gateway,
-                      let n = ns.neighbors.first(where: { $0.ip == IPAddress(g) && $0.state.contains("failed") }) else { continue }
-                let fid = DoctorContext.id(neighbourId, ns, g)
+                      let n = ns.neighbors.first(where: { $0.ip == g && $0.state.contains("failed") }) else { continue }
+                let fid = DoctorContext.id(neighbourId, ns, g.description)
                 out.append(Finding(
                     id: fid, check: neighbourId, checkNumber: number, severity: .error,
                     title: "\(ns.displayName)'s default gateway \(g) does not answer (neighbour FAILED)",

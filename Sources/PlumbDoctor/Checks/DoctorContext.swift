@@ -137,7 +137,7 @@ struct BridgeView {
     func gatewayUsers(_ gw: IPPrefix) -> [Endpoint] {
         endpoints.filter { e in
             e.ns.routes.contains { r in
-                r.dst == "default" && r.table == 254 && r.gateway.flatMap { IPPrefix(addressOrPrefix: $0) }?.address == gw.address
+                r.isDefault && r.table == 254 && r.gateway == gw.address
             }
         }
     }
@@ -147,7 +147,7 @@ struct BridgeView {
 extension Namespace {
     /// Default routes of the main table for a family.
     func defaultRoutes(_ family: AddressFamily) -> [Route] {
-        routes.filter { $0.family == family && $0.table == 254 && $0.dst == "default" }
+        routes.filter { $0.family == family && $0.table == 254 && $0.isDefault }
     }
 }
 
@@ -164,7 +164,7 @@ extension Link {
 
 extension Route {
     var evidence: String {
-        var s = "\(family == .ipv6 ? "-6 " : "")route \(dst)"
+        var s = "\(family == .ipv6 ? "-6 " : "")route \(destinationText)"
         if let gateway { s += " via \(gateway)" }
         if let dev { s += " dev \(dev)" }
         if table != 254 { s += " table \(tableName.isEmpty ? String(table) : tableName)" }

@@ -26,7 +26,7 @@ enum OverlapCheck {
                             subjects: [.init(namespace: ns.id, kind: "link", name: al.name),
                                        .init(namespace: ns.id, kind: "link", name: bl.name)],
                             evidence: [al.evidence(in: ns), bl.evidence(in: ns)]
-                                + ns.routes.filter { r in r.table == 254 && (r.dev == al.name || r.dev == bl.name) && r.dst != "default" }
+                                + ns.routes.filter { r in r.table == 254 && (r.dev == al.name || r.dev == bl.name) && !r.isDefault }
                                     .map(\.evidence),
                             explanation: "Both links claim addresses of the same range, so for a destination in the overlap "
                                 + "the kernel picks one route and hosts behind the other link become unreachable. Move one "

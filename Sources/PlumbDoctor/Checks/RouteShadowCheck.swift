@@ -14,10 +14,10 @@ enum RouteShadowCheck {
             let connected = b.ns.routes.filter { $0.table == 254 && $0.dev == b.bridge.name && $0.type == "unicast" && $0.gateway == nil }
             for gw in b.gateways {
                 let subnet = gw.canonical
-                guard let own = connected.first(where: { IPPrefix(addressOrPrefix: $0.dst)?.canonical == subnet }) else { continue }
+                guard let own = connected.first(where: { $0.dst?.canonical == subnet }) else { continue }
                 // The main table and the local table are where the kernel looks first for every packet here.
                 for r in b.ns.routes where (r.table == 254) && r.family == own.family && r != own {
-                    guard r.dst != "default", let p = IPPrefix(addressOrPrefix: r.dst)?.canonical, subnet.contains(p.address) else { continue }
+                    guard let p = r.dst?.canonical, subnet.contains(p.address) else { continue }
                     let through = r.dev == b.bridge.name && r.type == "unicast"
                     // Another link's connected route (an address whose subnet overlaps): check 7's subnet-overlap.
                     let connectedElsewhere = r.protocolName == "kernel" && r.gateway == nil && r.type == "unicast"
@@ -30,13 +30,13 @@ enum RouteShadowCheck {
                     // A plain unicast route can be deleted and put back exactly; other types are left to the user.
                     let unique = b.ns.routes.filter { $0.table == 254 && $0.dst == r.dst }.count == 1
                     let fix: Plan? = r.type == "unicast" && unique
-                        ? Plan(operation: .doctorFix(findingID: fid), steps: [.deleteRoute(dst: r.dst, gateway: r.gateway, link: r.dev, in: ctx.ref(b.ns))])
+                        ? Plan(operation: .doctorFix(findingID: fid), steps: [.deleteRoute(dst: r.destinationText, gateway: r.gateway?.description, link: r.dev, in: ctx.ref(b.ns))])
                         : nil
                     let victims = b.endpoints.flatMap { e in e.link.prefixes.filter { p.contains($0.address) }.map { "\($0.address) (\(e.ns.displayName))" } }
                     out.append(Finding(
                         id: fid, check: id, checkNumber: number, severity: .warning,
-                        title: "Route \(r.dst) \(how) in \(b.ns.displayName) shadows part of \(subnet) on \(b.bridge.name)",
-                        subjects: [.init(namespace: b.ns.id, kind: "route", name: r.dst),
+                        title: "Route \(r.destinationText) \(how) in \(b.ns.displayName) shadows part of \(subnet) on \(b.bridge.name)",
+                        subjects: [.init(namespace: b.ns.id, kind: "route", name: r.destinationText),
                                    .init(namespace: b.ns.id, kind: "link", name: b.bridge.name)],
                         evidence: ["\(b.ns.displayName): \(own.evidence) (the bridge's connected route)",
                                    "\(b.ns.displayName): \(r.type == "unicast" ? "" : r.type + " ")\(r.evidence)"
@@ -46,7 +46,7 @@ enum RouteShadowCheck {
                             + "\(p) that is this route, not \(b.bridge.name): packets to those containers, and the replies "
                             + "to their connections, go \(r.type == "unicast" ? "out of \(r.dev ?? "another device")" : "nowhere (\(r.type))"). "
                             + "Remove it, or move the containers to a subnet it does not cover."
-                            + (fix == nil ? " Delete it with `ip route del \(r.type == "unicast" ? "" : r.type + " ")\(r.dst)`." : ""),
+                            + (fix == nil ? " Delete it with `ip route del \(r.type == "unicast" ? "" : r.type + " ")\(r.destinationText)`." : ""),
                         fix: fix))
                 }
             }

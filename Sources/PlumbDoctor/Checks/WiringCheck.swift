@@ -82,8 +82,8 @@ enum WiringCheck {
             var wanted: [String: (IPPrefix, [BridgeView.Endpoint])] = [:]
             for e in b.endpoints {
                 let addrs = e.link.prefixes.filter { !$0.address.isLinkLocal }
-                for r in e.ns.routes where r.dst == "default" && r.table == 254 && r.dev == e.link.name {
-                    guard let g = r.gateway.flatMap(IPPrefix.init(addressOrPrefix:)), !owned.contains(g.address),
+                for r in e.ns.routes where r.isDefault && r.table == 254 && r.dev == e.link.name {
+                    guard let g = r.gateway.map(IPPrefix.init(host:)), !owned.contains(g.address),
                           let mine = addrs.first(where: { $0.canonical.contains(g) }) else { continue }
                     wanted[g.address.description, default: (IPPrefix(unchecked: g.address, length: mine.length), [])].1.append(e)
                 }

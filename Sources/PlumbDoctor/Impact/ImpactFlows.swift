@@ -163,7 +163,7 @@ extension ImpactFlow {
             return input.dropped ? dropped(input) : outcome(.deliveredLocally)
         }
         guard let route = Self.lookup(dst, in: ns) else { return outcome(.noRoute("no route to \(p.destination)")) }
-        guard route.type == "unicast" else { return outcome(.noRoute("\(route.type) \(route.dst)")) }
+        guard route.type == "unicast" else { return outcome(.noRoute("\(route.type) \(route.destinationText)")) }
         let out = route.dev ?? "?"
         if let inInterface {
             let on = family == .ipv6 ? ns.sysctls.ipv6Forwarding : ns.sysctls.ipForward
@@ -194,8 +194,7 @@ extension ImpactFlow {
         var best: (Route, Int, UInt32)?
         for r in ns.routes where r.table == 254 && r.family == (ip.isIPv6 ? .ipv6 : .ipv4) {
             let prefix: IPPrefix?
-            if r.dst == "default" { prefix = IPPrefix(unchecked: ip.isIPv6 ? IPAddress("::")! : IPAddress("0.0.0.0")!, length: 0) }
-            else { prefix = IPPrefix(addressOrPrefix: r.dst)?.canonical }
+            prefix = r.dst?.canonical ?? IPPrefix(unchecked: ip.isIPv6 ? .anyIPv6 : .anyIPv4, length: 0)
             guard let prefix, prefix.contains(ip) else { continue }
             let metric = r.metric ?? 0
             if let b = best, (b.1, -Int(b.2)) >= (prefix.length, -Int(metric)) { continue }

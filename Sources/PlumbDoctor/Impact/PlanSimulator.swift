@@ -49,11 +49,13 @@ struct PlanSimulator {
             return true
         case .addRoute(let dst, let gateway, let dev, _):
             let v6 = dst.contains(":") || (gateway?.contains(":") ?? false)
-            ns.routes.append(Route(family: v6 ? .ipv6 : .ipv4, table: 254, tableName: "main", dst: dst, gateway: gateway, dev: dev))
+            ns.routes.append(Route(family: v6 ? .ipv6 : .ipv4, table: 254, tableName: "main",
+                                   dst: dst == "default" ? nil : IPPrefix(addressOrPrefix: dst),
+                                   gateway: gateway.flatMap(IPAddress.init), dev: dev))
             return true
         case .deleteRoute(let dst, let gateway, let dev, _):
             guard let i = ns.routes.firstIndex(where: { r in
-                r.table == 254 && Self.sameDestination(r.dst, dst) && (gateway == nil || r.gateway == gateway) && (dev == nil || r.dev == dev)
+                r.table == 254 && Self.sameDestination(r, dst) && (gateway == nil || r.gateway == gateway.flatMap(IPAddress.init)) && (dev == nil || r.dev == dev)
             }) else { return false }
             ns.routes.remove(at: i)
             return true
@@ -76,9 +78,9 @@ struct PlanSimulator {
     }
 
     /// "10.0.0.3" and "10.0.0.3/32" name the same route.
-    static func sameDestination(_ a: String, _ b: String) -> Bool {
-        if a == b { return true }
-        guard let x = IPPrefix(addressOrPrefix: a), let y = IPPrefix(addressOrPrefix: b) else { return false }
-        return x.canonical == y.canonical
+    /// Whether a plan step's destination ("default" or a prefix) names the route's.
+    static func sameDestination(_ r: Route, _ b: String) -> Bool {
+        guard let x = r.dst else { return b == "default" }
+        return IPPrefix(addressOrPrefix: b)?.canonical == x.canonical
     }
 }

@@ -68,7 +68,7 @@ private struct Builder {
     mutating func addUplinks() {
         guard let host = snap.host else { return }
         var seen: Set<Int> = []
-        for r in host.routes where r.dst == "default" && r.table == 254 {
+        for r in host.routes where r.isDefault && r.table == 254 {
             guard let idx = r.ifindex ?? r.dev.flatMap({ host.link(named: $0)?.index }), !seen.contains(idx),
                   let l = host.link(index: idx), l.kind != .loopback else { continue }
             seen.insert(idx)

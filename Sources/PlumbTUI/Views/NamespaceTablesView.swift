@@ -19,10 +19,10 @@ enum NamespaceTablesView {
             let routes = DetailRows.routes(ns)
             let cells: [[Segment]] = routes.map { r in
                 let st = r.table == 255 ? t.dim : t.text
-                let dst = r.type == "unicast" ? r.dst : "\(r.type) \(r.dst)"
-                return [Segment(dst, st), Segment(r.gateway ?? "", st), Segment(r.dev ?? "", st),
+                let dst = r.type == "unicast" ? r.destinationText : "\(r.type) \(r.destinationText)"
+                return [Segment(dst, st), Segment(r.gateway?.description ?? "", st), Segment(r.dev ?? "", st),
                         Segment(r.protocolName, t.dim), Segment(r.scope, t.dim),
-                        Segment(r.metric.map(String.init) ?? "", t.dim), Segment(r.prefsrc ?? "", st),
+                        Segment(r.metric.map(String.init) ?? "", t.dim), Segment(r.prefsrc?.description ?? "", st),
                         Segment(r.tableName.isEmpty ? String(r.table) : r.tableName, t.dim)]
             }
             func vals(_ i: Int) -> [String] { cells.map { $0[i].text } }

@@ -25,7 +25,7 @@ enum MapFixtures {
                  addresses: ["127.0.0.1/8"]),
             Link(index: 2, name: "eth0", kind: "device", flags: up, operState: "up", addresses: ["192.168.1.10/24"]),
         ]
-        host.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: "default", gateway: "192.168.1.1", dev: "eth0", ifindex: 2)]
+        host.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("192.168.1.1"), dev: "eth0", ifindex: 2)]
         var nat: [FirewallRule] = []
         for b in 0..<bridges {
             host.links.append(Link(index: 10 + b, name: String(format: "br-%02d", b), kind: "bridge", flags: up, operState: "up",
