@@ -47,7 +47,7 @@ extension Diagnosis {
         guard let handle = NamespaceHandle(ns), let usage = try? ConntrackReader.usage(in: handle) else { return nil }
         var evidence = ConntrackEvidence(namespace: ns.id, usage: usage)
         guard usage.count > 0 else { return evidence }
-        func prefixes(_ l: Link) -> [IPPrefix] { l.addresses.compactMap(IPPrefix.init(addressOrPrefix:)) }
+        func prefixes(_ l: Link) -> [IPPrefix] { l.addresses }
         let subnets = ns.links.filter { $0.kind == .bridge }.flatMap { prefixes($0).filter { !$0.address.isLinkLocal }.map(\.canonical) }
         guard !subnets.isEmpty, let entries = try? ConntrackReader.entries(in: handle) else { return evidence }
         var held: Set<IPAddress> = []

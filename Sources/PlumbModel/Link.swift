@@ -16,8 +16,8 @@ public struct Link: Codable, Sendable, Equatable {
     public var peer: RemoteLinkRef?
     /// The parent of a macvlan/macvtap/vxlan/vlan link, possibly in another namespace.
     public var parent: RemoteLinkRef?
-    /// Addresses as CIDR strings ("10.0.0.2/24", "fd13::2/64").
-    public var addresses: [String]
+    /// The link's addresses with their prefix lengths (10.0.0.2/24, fd13::2/64), in the kernel's dump order.
+    public var addresses: [IPPrefix]
     public var stats: LinkStats
     public var vxlan: VxlanInfo?
     public var macvlanMode: String?
@@ -26,7 +26,7 @@ public struct Link: Codable, Sendable, Equatable {
 
     public init(index: Int, name: String, kind: LinkKind, mac: String? = nil, mtu: Int = 1500, flags: [String] = [],
                 operState: String = "unknown", master: LinkRef? = nil, peer: RemoteLinkRef? = nil,
-                parent: RemoteLinkRef? = nil, addresses: [String] = [], stats: LinkStats = LinkStats(),
+                parent: RemoteLinkRef? = nil, addresses: [IPPrefix] = [], stats: LinkStats = LinkStats(),
                 vxlan: VxlanInfo? = nil, macvlanMode: String? = nil, bridgePort: BridgePortInfo? = nil) {
         self.index = index; self.name = name; self.kind = kind; self.mac = mac; self.mtu = mtu; self.flags = flags
         self.operState = operState; self.master = master; self.peer = peer; self.parent = parent

@@ -76,8 +76,8 @@ public enum SnapshotDiff {
             add(b, .link, "link \(l.name): master → \(m)")
         }
         if o.addresses != l.addresses {
-            for x in Set(l.addresses).subtracting(o.addresses).sorted() { add(b, .address, "\(x) added on \(l.name)") }
-            for x in Set(o.addresses).subtracting(l.addresses).sorted() { add(b, .address, "\(x) removed from \(l.name)") }
+            for x in Set(l.addresses).subtracting(o.addresses).map(\.description).sorted() { add(b, .address, "\(x) added on \(l.name)") }
+            for x in Set(o.addresses).subtracting(l.addresses).map(\.description).sorted() { add(b, .address, "\(x) removed from \(l.name)") }
         }
     }
 

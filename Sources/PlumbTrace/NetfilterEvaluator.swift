@@ -43,9 +43,7 @@ public struct AddressTypeTable: Sendable {
         }
         // Addresses whose local route the snapshot lacks (e.g. a link that is down) still count as local.
         for l in ns.links { for a in l.addresses {
-            if let ip = IPAddress(a.prefix { $0 != "/" }), !local.contains(where: { $0.contains(ip) }) {
-                local.append(IPPrefix(host: ip))
-            }
+            if !local.contains(where: { $0.contains(a.address) }) { local.append(IPPrefix(host: a.address)) }
         } }
         self.local = local; self.broadcast = broadcast
     }

@@ -222,9 +222,7 @@ struct AddressOwners {
     init(_ snapshot: Snapshot) {
         for ns in snapshot.namespaces {
             for l in ns.links where !(l.kind == .loopback || l.name == "lo") {
-                for a in l.addresses {
-                    if let ip = IPAddress(String(a.prefix { $0 != "/" })) { byAddress[ip, default: []].append(ns) }
-                }
+                for a in l.addresses { byAddress[a.address, default: []].append(ns) }
             }
         }
     }

@@ -54,7 +54,7 @@ extension TraceEngine {
         case "ENETUNREACH", "EHOSTUNREACH":
             let hasDefault = ns.routes.contains { $0.isDefault && $0.family == (v6 ? .ipv6 : .ipv4) && $0.table == 254 }
             // A link that is down takes its routes with it: name it, it is usually the real cause.
-            let down = ns.links.filter { !$0.isUp && $0.kind != .loopback && $0.addresses.contains { !$0.hasPrefix("fe80:") } }
+            let down = ns.links.filter { !$0.isUp && $0.kind != .loopback && $0.addresses.contains { !($0.isIPv6 && $0.address.isLinkLocal) } }
             let downText = down.isEmpty ? "" : " (\(down.map(\.name).joined(separator: ", ")) "
                 + (down.count == 1 ? "is" : "are") + " down, and \(down.count == 1 ? "its" : "their") routes with \(down.count == 1 ? "it" : "them"))"
             return "no route to \(q.destination) in \(name)" + (hasDefault ? " (\(d.errorName!): \(d.errorText ?? ""))"
@@ -87,11 +87,8 @@ extension TraceEngine {
     }
 
     public static func primaryAddress(of l: Link, v6: Bool) -> String? {
-        for a in l.addresses {
-            let ip = String(a.prefix { $0 != "/" })
-            guard let v = IPAddress(ip), v.isIPv6 == v6 else { continue }
-            if v6 && v.isLinkLocal { continue }
-            return ip
+        for a in l.addresses where a.isIPv6 == v6 && !(v6 && a.address.isLinkLocal) {
+            return a.address.description
         }
         return nil
     }

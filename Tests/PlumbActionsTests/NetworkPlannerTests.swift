@@ -8,7 +8,7 @@ final class NetworkPlannerTests: XCTestCase {
 
     func host(links: [Link] = [], routes: [Route] = []) -> Namespace {
         Namespace(id: 1, isHost: true, links: [Link(index: 1, name: "lo", kind: .loopback)]
-                  + [Link(index: 2, name: "eth0", kind: .device, addresses: ["10.0.2.15/24"])] + links, routes: routes)
+                  + [Link(index: 2, name: "eth0", kind: .device, addresses: [IPPrefix("10.0.2.15/24")!])] + links, routes: routes)
     }
 
     func sandbox(_ id: UInt64, _ name: String) -> Namespace {

@@ -13,7 +13,7 @@ enum OutputFixtures {
     static func snapshot() -> Snapshot {
         var veth = Link(index: 5, name: "veth\"1\\", kind: "veth", mac: "aa:bb:cc:dd:ee:ff", mtu: 1500,
                         flags: ["up", "lower_up"], operState: "up", master: LinkRef(index: 3),
-                        peer: RemoteLinkRef(namespace: 200, index: 2), addresses: ["10.213.0.1/24", "fd13::1/64"],
+                        peer: RemoteLinkRef(namespace: 200, index: 2), addresses: [IPPrefix("10.213.0.1/24")!, IPPrefix("fd13::1/64")!],
                         bridgePort: BridgePortInfo(state: "forwarding"))
         veth.stats.rxBytes = UInt64.max
         veth.stats.txDropped = 7

@@ -12,10 +12,10 @@ final class DockerLayoutTests: XCTestCase {
 
     static func dockerHost(flushForward: Bool = false) -> DoctorFixture {
         var f = DoctorFixture()
-        f.editLink(DoctorFixture.host, "br0") { $0.name = "docker0"; $0.addresses = ["172.17.0.1/16"] }
+        f.editLink(DoctorFixture.host, "br0") { $0.name = "docker0"; $0.addresses = [IPPrefix("172.17.0.1/16")!] }
         for c in [DoctorFixture.c1, DoctorFixture.c2] {
             let last = c == DoctorFixture.c1 ? 2 : 3
-            f.editLink(c, "eth0") { $0.addresses = ["172.17.0.\(last)/16"] }
+            f.editLink(c, "eth0") { $0.addresses = [IPPrefix("172.17.0.\(last)/16")!] }
             f.edit(c) { $0.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("172.17.0.1"), dev: "eth0"),
                                      Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("172.17.0.0/16"), dev: "eth0")] }
         }

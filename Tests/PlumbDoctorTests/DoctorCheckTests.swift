@@ -233,10 +233,10 @@ final class DoctorCheckTests: XCTestCase {
     func testOverlappingSubnetsAndDuplicateAddresses() {
         var f = DoctorFixture()
         f.edit(H) { $0.links.append(Link(index: 7, name: "br1", kind: "bridge", flags: DoctorFixture.up, operState: "up",
-                                         addresses: ["10.213.110.129/25"])) }
+                                         addresses: [IPPrefix("10.213.110.129/25")!])) }
         XCTAssertEqual(only(f, "subnet-overlap:ns1:br0,br1")?.severity, .warning)
         var g = DoctorFixture()
-        g.editLink(C2, "eth0") { $0.addresses = ["10.213.110.2/24"] }
+        g.editLink(C2, "eth0") { $0.addresses = [IPPrefix("10.213.110.2/24")!] }
         let x = only(g, "duplicate-address:ns1:br0:10.213.110.2")
         XCTAssertEqual(x?.severity, .error)
         XCTAssertEqual(Set(x?.subjects.map(\.namespace) ?? []), [C1, C2, H])
@@ -264,7 +264,7 @@ final class DoctorCheckTests: XCTestCase {
         XCTAssertEqual(only(g, "wiring-no-master:ns1:vethA")?.fix?.steps,
                        [.setLinkMaster(link: "vethA", master: "br0", previous: nil, in: .host)])
         var h = DoctorFixture()
-        h.editLink(H, "br0") { $0.addresses = ["fe80::1/64"] }
+        h.editLink(H, "br0") { $0.addresses = [IPPrefix("fe80::1/64")!] }
         // Both families' gateways are gone: one finding each.
         XCTAssertEqual(ids(h), ["wiring-no-gateway:ns1:br0:10.213.110.1", "wiring-no-gateway:ns1:br0:fd13:110::1"])
         let x = run(h).first
@@ -287,7 +287,7 @@ final class DoctorCheckTests: XCTestCase {
         var f = DoctorFixture()
         var n = Namespace(id: 30, names: ["r"], paths: ["/run/netns/r"], heldBy: [Holder(kind: .bindMount, path: "/run/netns/r")])
         n.links = [Link(index: 1, name: "lo", kind: "loopback", flags: ["up", "loopback"]),
-                   Link(index: 2, name: "tun0", kind: "tun", flags: DoctorFixture.up, addresses: ["10.213.112.2/24"])]
+                   Link(index: 2, name: "tun0", kind: "tun", flags: DoctorFixture.up, addresses: [IPPrefix("10.213.112.2/24")!])]
         n.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("10.213.112.1"), dev: "tun0")]
         n.neighbors = [Neighbor(family: .ipv4, ip: IPAddress("10.213.112.1")!, mac: nil, ifindex: 2, dev: "tun0", state: ["failed"])]
         f.snap.namespaces.append(n)
@@ -319,7 +319,7 @@ final class DoctorCheckTests: XCTestCase {
         var m = Namespace(id: 40, names: ["m"], paths: ["/run/netns/m"], heldBy: [Holder(kind: .process, pid: 400)], pids: [400])
         m.links = [Link(index: 1, name: "lo", kind: "loopback", flags: ["up", "loopback"]),
                    Link(index: 2, name: "eth0", kind: "macvlan", flags: DoctorFixture.up, parent: RemoteLinkRef(namespace: H, index: 2),
-                        addresses: ["10.213.117.50/24"], macvlanMode: "bridge")]
+                        addresses: [IPPrefix("10.213.117.50/24")!], macvlanMode: "bridge")]
         m.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("10.213.117.1"), dev: "eth0")]
         f.snap.namespaces.append(m)
         let x = only(f, "macvlan-isolation:ns40:eth0")
@@ -330,7 +330,7 @@ final class DoctorCheckTests: XCTestCase {
             .setLinkState(link: "plumbshim2", up: true, in: .host),
             .addRoute(dst: "10.213.117.50/32", gateway: nil, link: "plumbshim2", in: .host)])
         f.edit(H) { $0.links.append(Link(index: 9, name: "shim", kind: "macvlan", flags: DoctorFixture.up,
-                                         parent: RemoteLinkRef(namespace: H, index: 2), addresses: ["10.213.117.254/32"])) }
+                                         parent: RemoteLinkRef(namespace: H, index: 2), addresses: [IPPrefix("10.213.117.254/32")!])) }
         XCTAssertEqual(ids(f), [])
     }
 
@@ -391,7 +391,7 @@ final class DoctorCheckTests: XCTestCase {
     func testOnlyUnnamedNamespacesWithoutAProcessAreLeaks() {
         var f = DoctorFixture()
         let lo = Link(index: 1, name: "lo", kind: "loopback", flags: ["loopback"])
-        let eth = Link(index: 2, name: "eth0", kind: "veth", flags: DoctorFixture.up, addresses: ["10.213.5.2/24"])
+        let eth = Link(index: 2, name: "eth0", kind: "veth", flags: DoctorFixture.up, addresses: [IPPrefix("10.213.5.2/24")!])
         f.snap.namespaces.append(Namespace(id: 60, names: ["vpn"], paths: ["/run/netns/vpn"],
                                            heldBy: [Holder(kind: .bindMount, path: "/run/netns/vpn")], links: [lo, eth]))
         f.snap.namespaces.append(Namespace(id: 61, heldBy: [Holder(kind: .fd, pid: 812, fd: 7)], links: [lo]))

@@ -13,10 +13,10 @@ struct DoctorFixture {
         var h = Namespace(id: Self.host, isHost: true, heldBy: [Holder(kind: .process, pid: 1)], pids: [1])
         h.links = [
             Link(index: 1, name: "lo", kind: "loopback", mtu: 65536, flags: ["up", "loopback", "running", "lower_up"],
-                 operState: "unknown", addresses: ["127.0.0.1/8", "::1/128"]),
-            Link(index: 2, name: "eth0", kind: "device", flags: Self.up, operState: "up", addresses: ["10.213.117.2/24"]),
+                 operState: "unknown", addresses: [IPPrefix("127.0.0.1/8")!, IPPrefix("::1/128")!]),
+            Link(index: 2, name: "eth0", kind: "device", flags: Self.up, operState: "up", addresses: [IPPrefix("10.213.117.2/24")!]),
             Link(index: 3, name: "br0", kind: "bridge", flags: Self.up, operState: "up",
-                 addresses: ["10.213.110.1/24", "fd13:110::1/64", "fe80::1/64"]),
+                 addresses: [IPPrefix("10.213.110.1/24")!, IPPrefix("fd13:110::1/64")!, IPPrefix("fe80::1/64")!]),
             Link(index: 4, name: "vethA", kind: "veth", flags: Self.up, operState: "up", master: LinkRef(index: 3),
                  peer: RemoteLinkRef(namespace: Self.c1, index: 2), bridgePort: BridgePortInfo(state: "forwarding", hairpin: false)),
             Link(index: 5, name: "vethB", kind: "veth", flags: Self.up, operState: "up", master: LinkRef(index: 3),
@@ -48,10 +48,10 @@ struct DoctorFixture {
                           pids: [Int32(id * 10)])
         c.links = [
             Link(index: 1, name: "lo", kind: "loopback", mtu: 65536, flags: ["up", "loopback"], operState: "unknown",
-                 addresses: ["127.0.0.1/8"]),
+                 addresses: [IPPrefix("127.0.0.1/8")!]),
             Link(index: 2, name: "eth0", kind: "veth", flags: up, operState: "up",
                  peer: RemoteLinkRef(namespace: host, index: hostPort),
-                 addresses: ["10.213.110.\(last)/24", "fd13:110::\(last)/64"]),
+                 addresses: [IPPrefix("10.213.110.\(last)/24")!, IPPrefix("fd13:110::\(last)/64")!]),
         ]
         c.routes = [
             Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("10.213.110.1"), dev: "eth0"),

@@ -40,13 +40,13 @@ final class FixImpactTests: XCTestCase {
         var f = DoctorFixture()
         f.editChain(H, "nat", "POSTROUTING") { $0.rules = [] }
         f.edit(H) {
-            $0.links.append(Link(index: 6, name: "br1", kind: "bridge", flags: DoctorFixture.up, operState: "up", addresses: ["10.213.111.1/24"]))
+            $0.links.append(Link(index: 6, name: "br1", kind: "bridge", flags: DoctorFixture.up, operState: "up", addresses: [IPPrefix("10.213.111.1/24")!]))
             $0.links.append(Link(index: 7, name: "vethC", kind: "veth", flags: DoctorFixture.up, operState: "up", master: LinkRef(index: 6),
                                  peer: RemoteLinkRef(namespace: 30, index: 2), bridgePort: BridgePortInfo(state: "forwarding", hairpin: false)))
             $0.routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("10.213.111.0/24"), dev: "br1", scope: "link"))
         }
         var c3 = DoctorFixture.container(30, "c3", 2, hostPort: 7)
-        c3.links[1].addresses = ["10.213.111.2/24"]
+        c3.links[1].addresses = [IPPrefix("10.213.111.2/24")!]
         c3.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("10.213.111.1"), dev: "eth0")]
         f.snap.namespaces.append(c3)
         let x = try finding(f, "no-masquerade:ns1:10.213.110.0/24")

@@ -67,7 +67,7 @@ final class BridgeDriverTests: RootTestCase {
         let va = try XCTUnwrap(hostNs.link(named: lab.linkName("va")))
         XCTAssertEqual(va.master.flatMap { hostNs.link(index: $0.index)?.name }, lab.linkName("n1"))
         XCTAssertEqual(va.peer?.namespace, aNs.id)
-        XCTAssertEqual(aNs.link(named: "eth0")?.addresses, ["10.213.70.2/24"])
+        XCTAssertEqual(aNs.link(named: "eth0")?.addresses, [IPPrefix("10.213.70.2/24")!])
         XCTAssertEqual(aNs.routes.first { $0.isDefault }?.gateway?.description, "10.213.70.1")
 
         for (n, e) in [(n1, ea), (n1, eb), (n2, ec)] { try exec.apply(try driver.leave(n, e)) }

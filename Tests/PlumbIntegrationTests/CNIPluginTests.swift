@@ -40,7 +40,7 @@ final class CNIPluginTests: RootTestCase {
         let host = try XCTUnwrap(snap.host)
         let target = try XCTUnwrap(snap.namespaces.first { $0.names.contains(ns) })
         let eth0 = try XCTUnwrap(target.link(named: "eth0"))
-        XCTAssertEqual(eth0.addresses, [ip])
+        XCTAssertEqual(eth0.addresses.map(\.description), [ip])
         let br = try XCTUnwrap(host.link(named: bridge))
         XCTAssertEqual(br.kind, "bridge")
         // eth0's peer is a host veth enslaved to the plugin's bridge, and it points back at eth0.

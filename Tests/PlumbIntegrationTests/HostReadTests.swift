@@ -60,7 +60,7 @@ final class HostReadTests: RootTestCase {
                        Set(plain.routes.map { "\($0.tableName) \($0.destinationText) \($0.dev ?? "-")" }))
         XCTAssertTrue(split.routes.contains { $0.destinationText == "10.213.78.0/24" && $0.dev == hostEnd && $0.gateway?.description == "10.213.77.2" },
                       "routes carry their device names")
-        XCTAssertEqual(split.link(named: hostEnd)?.addresses.first, "10.213.77.1/24")
+        XCTAssertEqual(split.link(named: hostEnd)?.addresses.first?.description, "10.213.77.1/24")
     }
 
     func testBridgePortStateAndHairpinMatchIp() throws {

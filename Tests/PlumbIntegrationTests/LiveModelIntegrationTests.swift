@@ -57,7 +57,7 @@ final class LiveModelIntegrationTests: RootTestCase {
         try lab.ip(a, "addr", "add", "10.213.171.1/24", "dev", "ptlv0")
         func routes(_ ns: UInt64) -> [Route] { model.snapshot?.namespace(id: ns)?.routes ?? [] }
         XCTAssertTrue(applyUntil(model) {
-            link(idA, "ptlv0")?.addresses == ["10.213.171.1/24"] && routes(idA).contains { $0.destinationText == "10.213.171.0/24" }
+            link(idA, "ptlv0")?.addresses == [IPPrefix("10.213.171.1/24")!] && routes(idA).contains { $0.destinationText == "10.213.171.0/24" }
         }, "address and connected route from events: \(routes(idA).map(\.destinationText))")
         try lab.ip(a, "route", "add", "10.213.172.0/24", "via", "10.213.171.2", "dev", "ptlv0")
         XCTAssertTrue(applyUntil(model) { routes(idA).contains { $0.destinationText == "10.213.172.0/24" && $0.gateway?.description == "10.213.171.2" } })
@@ -78,7 +78,7 @@ final class LiveModelIntegrationTests: RootTestCase {
         try lab.ip(b, "link", "add", "ptlvbr", "type", "bridge")
         XCTAssertTrue(applyUntil(model) { model.pending.contains(idB) })
         let next = model.refresh(read: [], firewall: [])
-        XCTAssertEqual(next.namespace(id: idA)?.links.first { $0.name == "ptlv0" }?.addresses, ["10.213.171.1/24"])
+        XCTAssertEqual(next.namespace(id: idA)?.links.first { $0.name == "ptlv0" }?.addresses, [IPPrefix("10.213.171.1/24")!])
         XCTAssertNotNil(next.namespace(id: idB)?.links.first { $0.name == "ptlvbr" })
         XCTAssertTrue(model.pending.isEmpty && model.pendingTables.isEmpty)
 

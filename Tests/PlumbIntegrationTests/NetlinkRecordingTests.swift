@@ -38,7 +38,7 @@ final class NetlinkRecordingTests: RootTestCase {
         XCTAssertEqual(replayed.links.map(\.lowerIndex), live.links.map(\.lowerIndex))
         XCTAssertEqual(replayed.routes, live.routes)
         XCTAssertEqual(replayed.neighbors, live.neighbors)
-        XCTAssertTrue(replayed.links.contains { $0.link.name == br && $0.link.addresses == ["10.213.90.1/24"] })
+        XCTAssertTrue(replayed.links.contains { $0.link.name == br && $0.link.addresses == [IPPrefix("10.213.90.1/24")!] })
         XCTAssertTrue(replayed.routes.contains { $0.destinationText == "10.213.92.0/24" && $0.gateway?.description == "10.213.90.9" && $0.dev == br })
 
         if let dir = ProcessInfo.processInfo.environment["PLUMB_RECORD_NETLINK_FIXTURES"] {

@@ -30,7 +30,7 @@ final class LiveModelTests: XCTestCase {
 
     func testLinkEventsApplyInPlace() {
         var veth = Link(index: 5, name: "veth1", kind: "veth", mtu: 1500, flags: ["up", "lower_up"], operState: "up")
-        veth.addresses = ["10.213.170.1/24"]
+        veth.addresses = [IPPrefix("10.213.170.1/24")!]
         veth.peer = RemoteLinkRef(namespace: 9, index: 2)
         veth.master = LinkRef(index: 3)
         veth.bridgePort = BridgePortInfo(state: "forwarding", hairpin: true)
@@ -49,7 +49,7 @@ final class LiveModelTests: XCTestCase {
         XCTAssertEqual(l.flags, ["broadcast"])
         XCTAssertEqual(l.mtu, 1400)
         XCTAssertEqual(l.stats.rxBytes, 4242)
-        XCTAssertEqual(l.addresses, ["10.213.170.1/24"], "addresses are not in link events: kept")
+        XCTAssertEqual(l.addresses, [IPPrefix("10.213.170.1/24")!], "addresses are not in link events: kept")
         XCTAssertEqual(l.peer, RemoteLinkRef(namespace: 9, index: 2), "the peer's namespace is kept")
         XCTAssertEqual(l.bridgePort?.state, "disabled")
         XCTAssertEqual(l.bridgePort?.hairpin, true, "a port-state event keeps the hairpin flag")
@@ -67,7 +67,7 @@ final class LiveModelTests: XCTestCase {
     private func host() -> Namespace {
         var ns = Namespace(id: 1, isHost: true)
         var eth = Link(index: 2, name: "eth0", kind: "device", flags: ["up", "lower_up"])
-        eth.addresses = ["fe80::1/64"]
+        eth.addresses = [IPPrefix("fe80::1/64")!]
         ns.links = [eth]
         ns.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("10.0.0.0/24"), dev: "eth0", ifindex: 2)]
         return ns
@@ -76,12 +76,12 @@ final class LiveModelTests: XCTestCase {
     func testAddressesAreInsertedWhereADumpPutsThemAndRemoved() {
         var ns = host()
         var ev = NamespaceEvents()
-        ev.addressChanges = [AddressChange(removed: false, ifindex: 2, cidr: "10.0.0.5/24"),
-                             AddressChange(removed: false, ifindex: 2, cidr: "fe80::1/64"),  // a flag update
-                             AddressChange(removed: true, ifindex: 2, cidr: "fe80::1/64")]
+        ev.addressChanges = [AddressChange(removed: false, ifindex: 2, cidr: IPPrefix("10.0.0.5/24")!),
+                             AddressChange(removed: false, ifindex: 2, cidr: IPPrefix("fe80::1/64")!),  // a flag update
+                             AddressChange(removed: true, ifindex: 2, cidr: IPPrefix("fe80::1/64")!)]
         XCTAssertTrue(LiveModel.applyTables(ev, to: &ns))
-        XCTAssertEqual(ns.links[0].addresses, ["10.0.0.5/24"])
-        ev.addressChanges = [AddressChange(removed: false, ifindex: 9, cidr: "10.9.0.1/24")]
+        XCTAssertEqual(ns.links[0].addresses, [IPPrefix("10.0.0.5/24")!])
+        ev.addressChanges = [AddressChange(removed: false, ifindex: 9, cidr: IPPrefix("10.9.0.1/24")!)]
         XCTAssertFalse(LiveModel.applyTables(ev, to: &ns), "an unknown link: read the tables")
     }
 

@@ -7,11 +7,11 @@ final class SnapshotDiffTests: XCTestCase {
     }
 
     func testReportsWhatAppearedVanishedAndChanged() {
-        let up = Link(index: 2, name: "eth0", kind: "veth", mtu: 1500, flags: ["up", "lower_up"], addresses: ["10.213.1.2/24"])
+        let up = Link(index: 2, name: "eth0", kind: "veth", mtu: 1500, flags: ["up", "lower_up"], addresses: [IPPrefix("10.213.1.2/24")!])
         var down = up
         down.flags = ["up"]          // carrier lost
         down.mtu = 1400
-        down.addresses = ["10.213.1.3/24"]
+        down.addresses = [IPPrefix("10.213.1.3/24")!]
         let fwA = Firewall(tables: [FirewallTable(family: "ipv4", name: "filter", source: "iptables", chains: [
             FirewallChain(name: "DOCKER", rules: [FirewallRule(rule: "-j ACCEPT")])])])
         let fwB = Firewall(tables: [FirewallTable(family: "ipv4", name: "filter", source: "iptables", chains: [

@@ -11,7 +11,7 @@ final class SnapshotJSONTests: XCTestCase {
     func sample() -> Snapshot {
         var link = Link(index: 5, name: "veth1", kind: "veth", mac: "aa:bb:cc:dd:ee:ff", mtu: 1500,
                         flags: ["up", "lower_up"], operState: "up", master: LinkRef(index: 3),
-                        peer: RemoteLinkRef(namespace: 200, index: 2), addresses: ["10.213.0.1/24"])
+                        peer: RemoteLinkRef(namespace: 200, index: 2), addresses: [IPPrefix("10.213.0.1/24")!])
         link.stats.rxPackets = 7
         let chain = FirewallChain(name: "FORWARD", policy: "DROP", packets: 1, bytes: 2,
                                   rules: [FirewallRule(rule: "-j DOCKER-USER", packets: 3, bytes: 4, target: "DOCKER-USER")])

@@ -18,7 +18,7 @@ final class TopologyRowWidthsTests: XCTestCase {
                     let lead = TopologyView.leadsTo(r.link, id: r.id, index: index, here: ns.id, glyphs: g)
                     XCTAssertEqual(w.name(r, index: index), name.displayWidth, name)
                     XCTAssertEqual(w.lead(r.link, id: r.id, index: index, here: ns.id), lead.displayWidth, lead)
-                    XCTAssertEqual(w.addresses(r.link), r.link.addresses.joined(separator: " ").displayWidth)
+                    XCTAssertEqual(w.addresses(r.link), r.link.addresses.map(\.description).joined(separator: " ").displayWidth)
                     rowsChecked += 1
                     if !lead.isEmpty { withLeads += 1 }
                 }

@@ -7,15 +7,15 @@ import PlumbModel
 final class KubeProxyPortTests: XCTestCase {
     func node() throws -> Snapshot {
         var host = Namespace(id: 1, isHost: true, heldBy: [Holder(kind: .process, pid: 1)], pids: [1])
-        host.links = [Link(index: 1, name: "lo", kind: "loopback", flags: ["up", "loopback"], addresses: ["127.0.0.1/8"]),
-                      Link(index: 2, name: "eth0", kind: "device", flags: ["up"], addresses: ["192.168.50.10/24"]),
-                      Link(index: 3, name: "cni0", kind: "bridge", flags: ["up"], addresses: ["10.244.0.1/24"])]
+        host.links = [Link(index: 1, name: "lo", kind: "loopback", flags: ["up", "loopback"], addresses: [IPPrefix("127.0.0.1/8")!]),
+                      Link(index: 2, name: "eth0", kind: "device", flags: ["up"], addresses: [IPPrefix("192.168.50.10/24")!]),
+                      Link(index: 3, name: "cni0", kind: "bridge", flags: ["up"], addresses: [IPPrefix("10.244.0.1/24")!])]
         host.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("192.168.50.1"), dev: "eth0")]
         host.firewall = try FixtureFirewall.load("kube-proxy-iptables-save.txt")
         var pods: [Namespace] = []
         for (i, last) in [5, 6, 7].enumerated() {
             var pod = Namespace(id: UInt64(10 + i), names: ["pod\(last)"])
-            pod.links = [Link(index: 2, name: "eth0", kind: "veth", flags: ["up"], addresses: ["10.244.0.\(last)/24"])]
+            pod.links = [Link(index: 2, name: "eth0", kind: "veth", flags: ["up"], addresses: [IPPrefix("10.244.0.\(last)/24")!])]
             pods.append(pod)
         }
         return Snapshot(takenAt: 0, namespaces: [host] + pods, processes: [], discovery: DiscoveryStats())

@@ -24,17 +24,17 @@ final class TraceEngineTests: XCTestCase {
             ips.map { Route(family: .ipv4, table: 255, tableName: "local", dst: IPPrefix("\($0)/32"), type: "local") }
         }
         let a = Namespace(id: 1, names: ["pt-tr-a"], links: [
-            Link(index: 1, name: "lo", kind: "loopback", mtu: 65536, flags: up, addresses: ["127.0.0.1/8"]),
+            Link(index: 1, name: "lo", kind: "loopback", mtu: 65536, flags: up, addresses: [IPPrefix("127.0.0.1/8")!]),
             Link(index: 2, name: "eth0", kind: "veth", flags: up, peer: RemoteLinkRef(namespace: 2, index: 5),
-                 addresses: ["10.213.120.2/24"]),
+                 addresses: [IPPrefix("10.213.120.2/24")!]),
         ], routes: local(["10.213.120.2"]))
         var h = Namespace(id: 2, names: ["pt-tr-h"], links: [
-            Link(index: 3, name: "br0", kind: "bridge", flags: up, addresses: ["10.213.120.1/24"]),
+            Link(index: 3, name: "br0", kind: "bridge", flags: up, addresses: [IPPrefix("10.213.120.1/24")!]),
             Link(index: 5, name: "va", kind: "veth", flags: up, master: LinkRef(index: 3),
                  peer: RemoteLinkRef(namespace: 1, index: 2), bridgePort: BridgePortInfo(state: "forwarding")),
             Link(index: 6, name: "vb", kind: "veth", flags: up, master: LinkRef(index: 3),
                  peer: RemoteLinkRef(namespace: 3, index: 2), bridgePort: BridgePortInfo(state: "forwarding")),
-            Link(index: 7, name: "up", kind: "device", flags: up, addresses: ["10.213.121.1/24"]),
+            Link(index: 7, name: "up", kind: "device", flags: up, addresses: [IPPrefix("10.213.121.1/24")!]),
         ], routes: local(["10.213.120.1", "10.213.121.1"]))
         h.sysctls = Sysctls(ipForward: ipForward, bridgeNfCallIptables: true)
         h.firewall = FixtureFirewall.parse("""
@@ -50,7 +50,7 @@ final class TraceEngineTests: XCTestCase {
             """)
         let b = Namespace(id: 3, names: ["pt-tr-b"], links: [
             Link(index: 2, name: "eth0", kind: "veth", mac: "02:00:00:00:00:03", mtu: bMTU, flags: up, peer: RemoteLinkRef(namespace: 2, index: 6),
-                 addresses: ["10.213.120.3/24"]),
+                 addresses: [IPPrefix("10.213.120.3/24")!]),
         ], routes: local(["10.213.120.3"]))
         return Snapshot(takenAt: 0, namespaces: [h, a, b], processes: [], discovery: DiscoveryStats())
     }

@@ -112,7 +112,7 @@ extension NetworkPlanner {
             if let p = r.dst { inUse.append((p, "route \(p) on \(r.dev ?? "?") in \(hostNamespace)")) }
         }
         for l in host.links where checkHost {
-            for a in l.addresses { if let p = try? IPPrefix.parse(a) { inUse.append((p.canonical, "address \(a) on \(l.name)")) } }
+            for a in l.addresses { inUse.append((a.canonical, "address \(a) on \(l.name)")) }
         }
         for n in networks {
             if let p = try? IPPrefix.parse(n.subnet) { inUse.append((p, "plumb network \(n.name)")) }

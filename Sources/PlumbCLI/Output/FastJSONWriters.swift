@@ -20,6 +20,14 @@ extension JSONSink {
     }
     /// Optional fields that Codable omits when nil (encodeIfPresent).
     func fieldIfPresent(_ k: String, _ v: String?) { if let v { field(k, v) } }
+    /// An array of prefixes, each formatted straight into the buffer.
+    func prefixes(_ k: String, _ v: [IPPrefix]) {
+        key(k)
+        open(0x5B)
+        for p in v { beginElement(); prefix(p) }
+        close(0x5D)
+    }
+
     /// An array of addresses, each formatted straight into the buffer.
     func addresses(_ k: String, _ v: [IPAddress]) {
         key(k)
@@ -94,7 +102,7 @@ extension Link: FastJSONWritable {
             w.field("index", ref.index)
             w.close(0x7D)
         }
-        w.field("addresses", addresses)
+        w.prefixes("addresses", addresses)
         w.key("stats")
         w.open(0x7B)
         w.field("rxPackets", stats.rxPackets); w.field("txPackets", stats.txPackets)

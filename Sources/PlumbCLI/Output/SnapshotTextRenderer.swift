@@ -64,7 +64,7 @@ struct SnapshotTextRenderer {
             if let port = v.port { s += " dstport \(port)" }
         }
         if let m = l.macvlanMode { s += " mode \(m)" }
-        if !l.addresses.isEmpty { s += "  " + l.addresses.joined(separator: " ") }
+        if !l.addresses.isEmpty { s += "  " + l.addresses.map(\.description).joined(separator: " ") }
         // Byte counts in readable units, as the TUI shows them (JSON keeps the exact numbers).
         s += "  rx \(l.stats.rxPackets)p/\(Readable.bytes(l.stats.rxBytes)) tx \(l.stats.txPackets)p/\(Readable.bytes(l.stats.txBytes))"
         let bad = l.stats.rxErrors + l.stats.txErrors + l.stats.rxDropped + l.stats.txDropped

@@ -12,7 +12,7 @@ enum BridgeNetfilterCheck {
             let v4 = b.ns.sysctls.bridgeNfCallIptables
             if v4 == true { continue }
             // Published ports: DNAT to an address of one of this bridge's endpoints.
-            let targets = b.endpoints.flatMap { e in e.link.prefixes.filter(\.isIPv4).map { ($0.address, e) } }
+            let targets = b.endpoints.flatMap { e in e.link.addresses.filter(\.isIPv4).map { ($0.address, e) } }
             let nat = b.ns.firewall.table("ipv4", "nat")?.chains.flatMap { c in c.rules.map { (c.name, $0) } } ?? []
             let published = nat.compactMap { (chain, r) -> (String, FirewallRule, BridgeView.Endpoint)? in
                 let t = RuleTokens(r.rule)

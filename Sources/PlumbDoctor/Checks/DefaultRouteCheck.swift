@@ -15,7 +15,7 @@ enum DefaultRouteCheck {
                 // Internal networks (no way out by design, Docker gives their containers no default route):
                 // worth knowing, not an alarm.
                 let isInternal = ctx.isInternal(b, family: gw.isIPv4 ? "ipv4" : "ipv6")
-                for e in b.endpoints where e.link.prefixes.contains(where: { gw.canonical.contains($0) }) {
+                for e in b.endpoints where e.link.addresses.contains(where: { gw.canonical.contains($0) }) {
                     guard e.ns.defaultRoutes(family).isEmpty else { continue }
                     let fid = DoctorContext.id(id, e.ns, family.rawValue)
                     guard seen.insert(fid).inserted else { continue }

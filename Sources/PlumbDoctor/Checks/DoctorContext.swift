@@ -80,7 +80,7 @@ final class DoctorContext {
     func addresses(_ ns: Namespace) -> [(link: Link, cidr: IPPrefix)] {
         if let a = addressCache[ns.id] { return a }
         let a = ns.links.filter { !$0.isLoopback }.flatMap { l in
-            l.prefixes.filter { !$0.address.isLinkLocal }.map { (l, $0) }
+            l.addresses.filter { !$0.address.isLinkLocal }.map { (l, $0) }
         }
         addressCache[ns.id] = a
         return a
@@ -130,7 +130,7 @@ struct BridgeView {
             guard p.kind == .veth, let (pns, l) = ctx.resolve(p.peer), pns.id != ns.id else { return nil }
             return Endpoint(port: p, ns: pns, link: l)
         }
-        gateways = bridge.prefixes.filter { !$0.address.isLinkLocal }
+        gateways = bridge.addresses.filter { !$0.address.isLinkLocal }
     }
 
     /// Endpoints whose namespace routes by default through `gw` (an address of this bridge).

@@ -38,7 +38,7 @@ enum ForwardPolicyCheck {
         let judge = ctx.judge(b.ns, family: af)
         let subnets = gws.map(\.canonical)
         let sources = gws.flatMap { gw in
-            b.gatewayUsers(gw).flatMap { e in e.link.prefixes.filter { gw.canonical.contains($0.address) }.map { ($0.address.description, e) } }
+            b.gatewayUsers(gw).flatMap { e in e.link.addresses.filter { gw.canonical.contains($0.address) }.map { ($0.address.description, e) } }
         }
         let verdicts = sources.map { (src, e) in
             (src, e, judge.forwarded(source: src, destination: outside[family]!, inInterface: b.bridge.name, outInterface: uplink))

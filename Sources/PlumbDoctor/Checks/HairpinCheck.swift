@@ -20,7 +20,7 @@ enum HairpinCheck {
             }
             if dnats.isEmpty { continue }
             for e in b.endpoints where e.port.bridgePort?.hairpin == false {
-                let addrs = Set(e.link.prefixes.filter(\.isIPv4).map(\.address))
+                let addrs = Set(e.link.addresses.filter(\.isIPv4).map(\.address))
                 guard let r = dnats.first(where: { IPAddress($0.tokens.toDestination!.prefix { $0 != ":" }).map(addrs.contains) == true }) else { continue }
                 let fid = DoctorContext.id(id, b.ns, e.port.name)
                 out.append(Finding(

@@ -68,7 +68,7 @@ enum LeftoverCheck {
         }
         func idle(_ ns: Namespace, _ l: Link) -> Bool {
             l.master == nil && !used.contains(Key(ns: ns.id, index: l.index))
-                && l.prefixes.allSatisfy(\.address.isLinkLocal)
+                && l.addresses.allSatisfy(\.address.isLinkLocal)
         }
         var out: [Finding] = []
         for ns in ctx.namespaces {
@@ -92,7 +92,7 @@ enum LeftoverCheck {
         var out: [Finding] = []
         for ns in ctx.namespaces {
             let ifaces = Set(ns.links.map(\.name))
-            let nets = ns.links.flatMap { $0.prefixes }
+            let nets = ns.links.flatMap { $0.addresses }
             for table in ns.firewall.tables where table.source == "iptables"
             && table.chains.contains(where: { !$0.isBuiltin && ChainOwner.of(chain: $0.name) != .system }) {
                 let referenced = table.referencedChains

@@ -11,17 +11,17 @@ enum MacvlanCheck {
         for ns in ctx.namespaces {
             for l in ns.links where l.kind == .macvlan || l.kind == .macvtap {
                 guard let (pns, parent) = ctx.resolve(l.parent), pns.id != ns.id else { continue }
-                let mine = l.prefixes.filter { $0.isIPv4 && !$0.address.isLinkLocal }
+                let mine = l.addresses.filter { $0.isIPv4 && !$0.address.isLinkLocal }
                 guard let addr = mine.first,
-                      let hostAddr = parent.prefixes.first(where: { $0.isIPv4 && $0.canonical.contains(addr) })
+                      let hostAddr = parent.addresses.first(where: { $0.isIPv4 && $0.canonical.contains(addr) })
                 else { continue }
                 // A shim: a macvlan on the same parent in the parent's namespace.
                 let shim = pns.links.first { $0.kind == .macvlan && $0.parent?.index == parent.index
                     && ($0.parent?.namespace == nil || $0.parent?.namespace == pns.id) && !$0.addresses.isEmpty }
                 if shim != nil { continue }
                 let shimName = "plumbshim\(parent.index)"
-                let used = Set(pns.links.flatMap { $0.prefixes.map(\.address) }
-                               + ctx.namespaces.flatMap { $0.links.flatMap { $0.prefixes.map(\.address) } })
+                let used = Set(pns.links.flatMap { $0.addresses.map(\.address) }
+                               + ctx.namespaces.flatMap { $0.links.flatMap { $0.addresses.map(\.address) } })
                 let shimAddr = freeAddress(in: hostAddr.canonical, avoiding: used)
                 let fid = DoctorContext.id(id, ns, l.name)
                 var steps: [PlanStep] = []

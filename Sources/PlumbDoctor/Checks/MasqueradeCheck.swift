@@ -22,7 +22,7 @@ enum MasqueradeCheck {
             for gw in b.gateways where gw.isIPv4 {
                 let users = b.gatewayUsers(gw)
                 let subnet = gw.canonical
-                let sources = users.flatMap { e in e.link.prefixes.filter { subnet.contains($0.address) }.map { ($0.address.description, e) } }
+                let sources = users.flatMap { e in e.link.addresses.filter { subnet.contains($0.address) }.map { ($0.address.description, e) } }
                 guard !sources.isEmpty else { continue }
                 let verdicts = sources.map { (src, e) in
                     (src, e, judge.masqueraded(source: src, destination: outside, inInterface: b.bridge.name, outInterface: uplink))

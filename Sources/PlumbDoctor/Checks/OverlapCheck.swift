@@ -38,7 +38,7 @@ enum OverlapCheck {
         for b in ctx.bridges {
             var owners: [IPAddress: [BridgeView.Endpoint]] = [:]
             for e in b.endpoints {
-                for a in e.link.prefixes where !a.address.isLinkLocal { owners[a.address, default: []].append(e) }
+                for a in e.link.addresses where !a.address.isLinkLocal { owners[a.address, default: []].append(e) }
             }
             let gw = Set(b.gateways.map(\.address))
             for (ip, es) in owners where es.count >= 2 || (gw.contains(ip) && !es.isEmpty) {

@@ -32,7 +32,7 @@ enum RouteShadowCheck {
                     let fix: Plan? = r.type == "unicast" && unique
                         ? Plan(operation: .doctorFix(findingID: fid), steps: [.deleteRoute(dst: r.destinationText, gateway: r.gateway?.description, link: r.dev, in: ctx.ref(b.ns))])
                         : nil
-                    let victims = b.endpoints.flatMap { e in e.link.prefixes.filter { p.contains($0.address) }.map { "\($0.address) (\(e.ns.displayName))" } }
+                    let victims = b.endpoints.flatMap { e in e.link.addresses.filter { p.contains($0.address) }.map { "\($0.address) (\(e.ns.displayName))" } }
                     out.append(Finding(
                         id: fid, check: id, checkNumber: number, severity: .warning,
                         title: "Route \(r.destinationText) \(how) in \(b.ns.displayName) shadows part of \(subnet) on \(b.bridge.name)",

@@ -55,9 +55,9 @@ enum WiringCheck {
         let byNs = Dictionary(grouping: ctx.bridges, by: { $0.ns.id })
         for ns in ctx.namespaces {
             guard let bridges = byNs[ns.id] else { continue }
-            for l in ns.links where l.kind == .veth && l.master == nil && l.prefixes.allSatisfy(\.address.isLinkLocal) {
+            for l in ns.links where l.kind == .veth && l.master == nil && l.addresses.allSatisfy(\.address.isLinkLocal) {
                 guard let (pns, p) = ctx.resolve(l.peer), pns.id != ns.id else { continue }
-                let addrs = p.prefixes.filter { !$0.address.isLinkLocal }
+                let addrs = p.addresses.filter { !$0.address.isLinkLocal }
                 guard let b = bridges.first(where: { b in b.gateways.contains { g in addrs.contains { g.canonical.contains($0) } } })
                 else { continue }
                 out.append(finding(ctx, "no-master", ns, l.name,
@@ -81,7 +81,7 @@ enum WiringCheck {
             let owned = Set(ctx.addresses(b.ns).map(\.cidr.address))
             var wanted: [String: (IPPrefix, [BridgeView.Endpoint])] = [:]
             for e in b.endpoints {
-                let addrs = e.link.prefixes.filter { !$0.address.isLinkLocal }
+                let addrs = e.link.addresses.filter { !$0.address.isLinkLocal }
                 for r in e.ns.routes where r.isDefault && r.table == 254 && r.dev == e.link.name {
                     guard let g = r.gateway.map(IPPrefix.init(host:)), !owned.contains(g.address),
                           let mine = addrs.first(where: { $0.canonical.contains(g) }) else { continue }

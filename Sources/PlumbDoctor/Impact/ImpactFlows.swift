@@ -89,7 +89,7 @@ extension ImpactFlow {
                 let family: AddressFamily = gw.isIPv4 ? .ipv4 : .ipv6
                 let subnet = gw.canonical
                 let members = b.endpoints.flatMap { e in
-                    e.link.prefixes.filter { subnet.contains($0.address) && $0.address != gw.address }.map { ($0.address.description, e.ns.displayName) }
+                    e.link.addresses.filter { subnet.contains($0.address) && $0.address != gw.address }.map { ($0.address.description, e.ns.displayName) }
                 }
                 guard !members.isEmpty else { continue }
                 firsts.append((b.bridge.name, family, members[0].0))

@@ -21,8 +21,7 @@ extension LiveModel {
             list.removeAll { $0 == a.cidr }
             if !a.removed {
                 // Where a dump would put it: IPv4 addresses before IPv6 ones.
-                let v4 = !a.cidr.contains(":")
-                list.insert(a.cidr, at: v4 ? (list.firstIndex { $0.contains(":") } ?? list.count) : list.count)
+                list.insert(a.cidr, at: a.cidr.isIPv4 ? (list.firstIndex { $0.isIPv6 } ?? list.count) : list.count)
             }
             ns.links[i].addresses = list
         }

@@ -30,8 +30,8 @@ public struct NamespaceEvents: Sendable, Equatable {
 public struct AddressChange: Sendable, Equatable {
     public var removed: Bool
     public var ifindex: Int
-    /// `10.0.0.1/24`, as a dump shows it.
-    public var cidr: String
+    /// The address and its prefix length, as a dump shows it.
+    public var cidr: IPPrefix
 }
 
 /// A route added or removed (RTM_NEWROUTE / RTM_DELROUTE); `dev` is filled in from the model's links.
@@ -148,9 +148,9 @@ public final class EventWatcher: @unchecked Sendable {
         for (i, s) in zip(ports, states) { ev.portStates[Int(i)] = NetlinkDumper.bridgePortState(Int32(s)) }
         withUnsafeMutableBytes(of: &raw.addrs) { buf in
             for var a in buf.bindMemory(to: plumb_addr_event.self).prefix(Int(raw.naddrs)) {
-                guard let ip = NetlinkAddress.ip(family: a.family, &a.addr) else { continue }
+                guard let ip = withUnsafeBytes(of: &a.addr, { NetlinkAddress.address(family: a.family, $0) }) else { continue }
                 ev.addressChanges.append(AddressChange(removed: a.removed != 0, ifindex: Int(a.ifindex),
-                                                       cidr: "\(ip)/\(a.prefixlen)"))
+                                                       cidr: IPPrefix(unchecked: ip, length: Int(a.prefixlen))))
             }
         }
         for i in 0..<Int(raw.routes_ev.n) {

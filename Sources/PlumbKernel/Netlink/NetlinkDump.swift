@@ -80,9 +80,8 @@ enum NetlinkDumper {
         let addrCache = try s.cache(.addresses)
         addrCache.forEach { o in
             let ifindex = Int(rtnl_addr_get_ifindex(o))
-            guard let pos = positions[ifindex],
-                  let ip = NetlinkAddress.string(rtnl_addr_get_local(o)) else { return }
-            out.links[pos].link.addresses.append("\(ip)/\(rtnl_addr_get_prefixlen(o))")
+            guard let pos = positions[ifindex], let a = address(o) else { return }
+            out.links[pos].link.addresses.append(a)
         }
         if needsPortDump {
             for (idx, st) in s.bridgePortStates(capacity: out.links.count) {
@@ -95,14 +94,19 @@ enum NetlinkDumper {
 
     /// Addresses by ifindex and routes of all tables, without the link dump (whose per-veth netnsid lookups are
     /// the expensive part on a big host): what the live view reads after address or route events.
-    static func addressesAndRoutes(_ s: some NetlinkDumpSource, names: [Int: String]) throws -> (addresses: [Int: [String]], routes: [Route]) {
-        var addresses: [Int: [String]] = [:]
+    static func addressesAndRoutes(_ s: some NetlinkDumpSource, names: [Int: String]) throws -> (addresses: [Int: [IPPrefix]], routes: [Route]) {
+        var addresses: [Int: [IPPrefix]] = [:]
         let addrCache = try s.cache(.addresses)
         addrCache.forEach { o in
-            guard let ip = NetlinkAddress.string(rtnl_addr_get_local(o)) else { return }
-            addresses[Int(rtnl_addr_get_ifindex(o)), default: []].append("\(ip)/\(rtnl_addr_get_prefixlen(o))")
+            guard let a = address(o) else { return }
+            addresses[Int(rtnl_addr_get_ifindex(o)), default: []].append(a)
         }
         return (addresses, try s.routes().map { readRoute($0, names: names) })
+    }
+
+    /// An address dump entry's local address and prefix length.
+    static func address(_ o: OpaquePointer) -> IPPrefix? {
+        NetlinkAddress.address(rtnl_addr_get_local(o)).map { IPPrefix(unchecked: $0, length: Int(rtnl_addr_get_prefixlen(o))) }
     }
 
     /// Routes, neighbours and netconf, before link names are known.

@@ -209,7 +209,7 @@ public struct SnapshotReader: Sendable {
         let evidence = namespaces.filter { !$0.isHost && only.contains($0.id) }.map { ns in
             NamespaceEvidence(id: ns.id, paths: ns.paths,
                               processes: ns.pids.map { (pid: $0, comm: comms[$0] ?? "") },
-                              addresses: ns.links.flatMap { $0.addresses.map { String($0.prefix { $0 != "/" }) } },
+                              addresses: ns.links.flatMap { $0.addresses.map(\.address.description) },
                               heldBy: ns.heldBy, owner: ns.owner)
         }
         let attributor = ContainerAttributor(root: attributorRoot)

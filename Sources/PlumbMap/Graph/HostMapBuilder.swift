@@ -87,8 +87,8 @@ private struct Builder {
                         ifindex: l.index, addresses: Self.visible(l.addresses))
         n.busKind = busKind
         n.linkState = MapLinkState(l)
-        if let a = l.addresses.compactMap({ IPPrefix($0) }).first(where: { $0.isIPv4 && $0.length < 32 })
-            ?? l.addresses.compactMap({ IPPrefix($0) }).first(where: { $0.isIPv6 && !Self.isLinkLocal($0) && $0.length < 128 }) {
+        if let a = l.addresses.first(where: { $0.isIPv4 && $0.length < 32 })
+            ?? l.addresses.first(where: { $0.isIPv6 && !Self.isLinkLocal($0) && $0.length < 128 }) {
             n.subnet = a.canonical.description
             // A bridge's address is its ports' gateway; a macvlan parent's is only the host's own address.
             if busKind == "bridge" { n.gateway = a.address.description }
@@ -203,7 +203,7 @@ private struct Builder {
     mutating func remoteEnd(_ address: String, vni: UInt32, excluding: UInt64) -> String {
         guard let ip = IPAddress(address) else { return remoteNode(address) }
         for ns in snap.namespaces where ns.id != excluding {
-            guard ns.links.contains(where: { $0.addresses.contains { IPPrefix($0)?.address == ip } }) else { continue }
+            guard ns.links.contains(where: { $0.addresses.contains { $0.address == ip } }) else { continue }
             if let vx = ns.links.first(where: { $0.kind == .vxlan && $0.vxlan?.vni == vni }) {
                 if let m = vx.master, links[LinkKey(ns: ns.id, index: m.index)]?.kind == .bridge { return MapID.vtep(ns.id, vx.index) }
                 return namespaceNode(ns)
@@ -332,8 +332,9 @@ private struct Builder {
     // MARK: helpers
 
     /// Addresses worth printing: not IPv6 link-local ones (every interface has one).
-    static func visible(_ addresses: [String]) -> [String] {
-        addresses.filter { a in IPPrefix(a).map { !isLinkLocal($0) } ?? true }
+    /// A link's addresses as the map's nodes and edges show them: without IPv6 link-local ones.
+    static func visible(_ addresses: [IPPrefix]) -> [String] {
+        addresses.filter { !isLinkLocal($0) }.map(\.description)
     }
 
     static func isLinkLocal(_ p: IPPrefix) -> Bool {

@@ -26,7 +26,7 @@ struct Filter {
         if isEmpty { return true }
         if hit(link.name) || hit(link.kind.name) { return true }
         if let mac = link.mac, hit(mac) { return true }
-        if link.addresses.contains(where: hit) { return true }
+        if link.addresses.contains(where: { hit($0.description) }) { return true }
         if let p = link.peer, hit(index.label(p, from: ns.id)) { return true }
         return false
     }

@@ -60,7 +60,7 @@ enum LinkDetailView {
             if let port = v.port { s += "  port \(port)" }
             lines.append(("vxlan", [Segment(s, t.text)]))
         }
-        lines.append(("addr", [Segment(l.addresses.first ?? "-", l.addresses.isEmpty ? t.dim : t.address)]))
+        lines.append(("addr", [Segment(l.addresses.first?.description ?? "-", l.addresses.isEmpty ? t.dim : t.address)]))
         let s = l.stats
         let rates = ctx.rates.rates(id)
         let valueWidth = r.width - labelWidth
@@ -119,7 +119,7 @@ enum LinkDetailView {
         }
 
         // Less urgent facts last: they are the first to be cut on a short pane.
-        for a in l.addresses.dropFirst() { lines.append(("addr", [Segment(a, t.address)])) }
+        for a in l.addresses.dropFirst() { lines.append(("addr", [Segment(a.description, t.address)])) }
         lines.append(("flags", [Segment(l.flags.joined(separator: ","), t.dim)]))
         lines.append(("mac", [Segment(l.mac ?? "-", t.text)]))
 

@@ -39,6 +39,6 @@ struct TopologyRowWidths {
     }
 
     func addresses(_ l: Link) -> Int {
-        l.addresses.isEmpty ? 0 : l.addresses.reduce(l.addresses.count - 1) { $0 + $1.displayWidth }
+        l.addresses.isEmpty ? 0 : l.addresses.reduce(l.addresses.count - 1) { $0 + $1.description.utf8.count }
     }
 }

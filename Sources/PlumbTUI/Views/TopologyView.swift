@@ -38,7 +38,7 @@ enum TopologyView {
             let base = row.isContext ? theme.dim : theme.text
             let prefix = row.treePrefix(g)
             let lead = leadsTo(row.link, id: row.id, index: rows.index, here: here, glyphs: g)
-            let addr = row.link.addresses.joined(separator: " ")
+            let addr = row.link.addresses.map(\.description).joined(separator: " ")
             if let c = cols[0] {
                 let pw = buf.text(prefix, x: c.x, y: y, width: c.width, style: theme.border, ellipsis: nil)
                 let label = row.isForeign ? "\(row.link.name)@\(rows.index.name(of: row.id.namespace))" : row.link.name

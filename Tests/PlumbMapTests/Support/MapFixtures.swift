@@ -22,14 +22,14 @@ enum MapFixtures {
         var host = Namespace(id: hostID, device: 4, isHost: true, heldBy: [Holder(kind: .process, pid: 1)], pids: [1])
         host.links = [
             Link(index: 1, name: "lo", kind: "loopback", flags: ["up", "loopback", "running", "lower_up"], operState: "unknown",
-                 addresses: ["127.0.0.1/8"]),
-            Link(index: 2, name: "eth0", kind: "device", flags: up, operState: "up", addresses: ["192.168.1.10/24"]),
+                 addresses: [IPPrefix("127.0.0.1/8")!]),
+            Link(index: 2, name: "eth0", kind: "device", flags: up, operState: "up", addresses: [IPPrefix("192.168.1.10/24")!]),
         ]
         host.routes = [Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("192.168.1.1"), dev: "eth0", ifindex: 2)]
         var nat: [FirewallRule] = []
         for b in 0..<bridges {
             host.links.append(Link(index: 10 + b, name: String(format: "br-%02d", b), kind: "bridge", flags: up, operState: "up",
-                                   addresses: ["10.213.\(b).1/24"]))
+                                   addresses: [IPPrefix("10.213.\(b).1/24")!]))
             nat.append(FirewallRule(rule: "-s 10.213.\(b).0/24 ! -o \(String(format: "br-%02d", b)) -j MASQUERADE", target: "MASQUERADE"))
         }
         host.firewall = Firewall(tables: [FirewallTable(family: "ipv4", name: "nat", source: "iptables", chains: [
@@ -47,9 +47,9 @@ enum MapFixtures {
             var ns = Namespace(id: id, device: 4, heldBy: [Holder(kind: .process, pid: Int32(10_000 + i))], pids: [Int32(10_000 + i)],
                                containers: [Container(runtime: .docker, id: String(format: "%064x", i), name: name, source: "generated")])
             ns.links = [
-                Link(index: 1, name: "lo", kind: "loopback", flags: ["up", "loopback"], operState: "unknown", addresses: ["127.0.0.1/8"]),
+                Link(index: 1, name: "lo", kind: "loopback", flags: ["up", "loopback"], operState: "unknown", addresses: [IPPrefix("127.0.0.1/8")!]),
                 Link(index: 2, name: "eth0", kind: "veth", flags: up, operState: "up", peer: RemoteLinkRef(namespace: hostID, index: hostIndex),
-                     addresses: ["10.213.\(b).\(k + 2)/24"]),
+                     addresses: [IPPrefix("10.213.\(b).\(k + 2)/24")!]),
             ]
             namespaces.append(ns)
         }

@@ -96,7 +96,7 @@ enum LabFixture {
             links: [Link(index: 1, name: "lo", kind: "loopback", mtu: 65536, flags: ["loopback"], operState: "down"),
                     Link(index: 5, name: "dangling0", kind: "veth", mac: "aa:bb:cc:00:00:05", flags: ["up", "broadcast"],
                          operState: "lowerlayerdown", peer: RemoteLinkRef(namespace: nil, index: 9),
-                         addresses: ["10.213.9.2/24"])],
+                         addresses: [IPPrefix("10.213.9.2/24")!])],
             firewall: Firewall(notes: ["iptables-save not installed"])))
         namespaces.append(Namespace(
             id: fdLeakID, device: 4, heldBy: [Holder(kind: .fd, pid: 812, fd: 17)],
@@ -127,20 +127,20 @@ enum LabFixture {
         let upFlags = ["up", "broadcast", "multicast", "running", "lower_up"]
         var links: [Link] = [
             Link(index: 1, name: "lo", kind: "loopback", mtu: 65536, flags: ["up", "loopback", "running", "lower_up"],
-                 operState: "unknown", addresses: ["127.0.0.1/8", "::1/128"], stats: stats(1, step: step)),
+                 operState: "unknown", addresses: [IPPrefix("127.0.0.1/8")!, IPPrefix("::1/128")!], stats: stats(1, step: step)),
             Link(index: 2, name: "eth0", kind: "device", mac: "52:54:00:12:34:56", flags: upFlags, operState: "up",
-                 addresses: ["192.168.1.10/24", "fe80::5054:ff:fe12:3456/64"], stats: stats(2, step: step)),
+                 addresses: [IPPrefix("192.168.1.10/24")!, IPPrefix("fe80::5054:ff:fe12:3456/64")!], stats: stats(2, step: step)),
             Link(index: 3, name: "docker0", kind: "bridge", mac: "02:42:5f:1a:2b:3c", flags: upFlags, operState: "up",
-                 addresses: ["172.17.0.1/16"], stats: stats(3, step: step)),
+                 addresses: [IPPrefix("172.17.0.1/16")!], stats: stats(3, step: step)),
             Link(index: 4, name: "br-3f2a1b9c0d11", kind: "bridge", mac: "02:42:8e:4d:5c:6b", flags: upFlags,
-                 operState: "up", addresses: ["172.18.0.1/16"], stats: stats(4, step: step)),
+                 operState: "up", addresses: [IPPrefix("172.18.0.1/16")!], stats: stats(4, step: step)),
             Link(index: 5, name: "cni-podman0", kind: "bridge", mac: "de:ad:be:ef:00:05", flags: upFlags, operState: "up",
-                 addresses: ["10.88.0.1/16"], stats: stats(5, step: step)),
+                 addresses: [IPPrefix("10.88.0.1/16")!], stats: stats(5, step: step)),
             Link(index: 6, name: "mvhost", kind: "macvlan", mac: "52:54:00:aa:00:06", flags: upFlags, operState: "up",
-                 parent: RemoteLinkRef(namespace: hostID, index: 2), addresses: ["192.168.1.11/24"],
+                 parent: RemoteLinkRef(namespace: hostID, index: 2), addresses: [IPPrefix("192.168.1.11/24")!],
                  stats: stats(6, step: step), macvlanMode: "bridge"),
             Link(index: 7, name: "vxlan100", kind: "vxlan", mac: "9a:1c:00:00:01:00", mtu: 1450, flags: upFlags,
-                 operState: "unknown", parent: RemoteLinkRef(namespace: hostID, index: 2), addresses: ["10.99.0.1/24"],
+                 operState: "unknown", parent: RemoteLinkRef(namespace: hostID, index: 2), addresses: [IPPrefix("10.99.0.1/24")!],
                  stats: stats(7, step: step),
                  vxlan: VxlanInfo(vni: 100, remote: IPAddress("192.168.1.20"), local: IPAddress("192.168.1.10"), port: 4789)),
         ]
@@ -235,10 +235,10 @@ enum LabFixture {
         if c.hostDown { eth0Flags.removeAll { $0 == "lower_up" || $0 == "running" } }
         var links = [
             Link(index: 1, name: "lo", kind: "loopback", mtu: 65536, flags: ["up", "loopback", "running", "lower_up"],
-                 operState: "unknown", addresses: ["127.0.0.1/8"]),
+                 operState: "unknown", addresses: [IPPrefix("127.0.0.1/8")!]),
             Link(index: 2, name: "eth0", kind: "veth", mac: "02:42:ac:00:00:\(format2(i))", flags: eth0Flags,
                  operState: c.containerDown ? "down" : c.hostDown ? "lowerlayerdown" : "up",
-                 peer: RemoteLinkRef(namespace: hostID, index: hostVethIndex(i)), addresses: [c.address],
+                 peer: RemoteLinkRef(namespace: hostID, index: hostVethIndex(i)), addresses: [IPPrefix(c.address)!],
                  stats: stats(10 + i, step: step, reverse: true, down: c.hostDown || c.containerDown)),
         ]
         var routes = [
@@ -250,7 +250,7 @@ enum LabFixture {
         if c.name == "sensor" {
             links.append(Link(index: 3, name: "eth1", kind: "macvlan", mac: "02:42:c0:a8:01:1e", flags: upFlags,
                               operState: "up", parent: RemoteLinkRef(namespace: hostID, index: 2),
-                              addresses: ["192.168.1.30/24"], stats: stats(30, step: step), macvlanMode: "bridge"))
+                              addresses: [IPPrefix("192.168.1.30/24")!], stats: stats(30, step: step), macvlanMode: "bridge"))
             routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("192.168.1.0/24"), dev: "eth1",
                                 ifindex: 3, protocolName: "kernel", scope: "link", prefsrc: "192.168.1.30"))
         }
