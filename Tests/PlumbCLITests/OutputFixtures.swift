@@ -22,7 +22,7 @@ enum OutputFixtures {
         let mv = Link(index: 10, name: "mv0", kind: "macvlan", mac: nil, macvlanMode: "bridge")
         let routes = [
             Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("10.213.1.1"), dev: "eth0",
-                  ifindex: 2, protocolName: "boot", scope: "global", type: "unicast", metric: 100, prefsrc: "10.213.1.2"),
+                  ifindex: 2, protocolName: "boot", scope: "global", type: "unicast", metric: 100, prefsrc: IPAddress("10.213.1.2")),
             Route(family: .ipv6, table: 255, tableName: "local", dst: IPPrefix("ff00::/8"), protocolName: "kernel",
                   scope: "global", type: "multicast"),
         ]

@@ -157,7 +157,7 @@ extension Link {
     func evidence(in ns: Namespace, master: Link? = nil) -> String {
         var parts = [kind.name, "mtu \(mtu)", isUp ? "up" : "DOWN", "state \(operState)"]
         if let m = master ?? self.master.flatMap({ ns.link(index: $0.index) }) { parts.append("master \(m.name)") }
-        if !addresses.isEmpty { parts.append(addresses.joined(separator: " ")) }
+        if !addresses.isEmpty { parts.append(addresses.map(\.description).joined(separator: " ")) }
         return "\(ns.displayName) [\(ns.id)]: link \(name) (\(parts.joined(separator: ", ")))"
     }
 }

@@ -18,7 +18,7 @@ enum RPFilterCheck {
             let strict = addressed.keys.sorted().filter { max(all, ns.sysctls.rpFilter[$0] ?? 0) == 1 }
             guard !strict.isEmpty else { continue }
             let v4 = ns.routes.filter { $0.family == .ipv4 && $0.table == 254 && $0.type == "unicast" }
-            let byDst = Dictionary(grouping: v4, by: \.dst)
+            let byDst = Dictionary(grouping: v4, by: \.destinationText)
             let asymmetric = byDst.filter { Set($0.value.compactMap(\.dev)).count > 1 }
             let severity: Finding.Severity = asymmetric.isEmpty ? .info : .warning
             var steps: [PlanStep] = []

@@ -206,21 +206,21 @@ enum LabFixture {
     static func hostRoutes() -> [Route] {
         [
             Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("192.168.1.1"), dev: "eth0",
-                  ifindex: 2, protocolName: "dhcp", scope: "global", metric: 100, prefsrc: "192.168.1.10"),
+                  ifindex: 2, protocolName: "dhcp", scope: "global", metric: 100, prefsrc: IPAddress("192.168.1.10")),
             Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("10.88.0.0/16"), dev: "cni-podman0", ifindex: 5,
-                  protocolName: "kernel", scope: "link", prefsrc: "10.88.0.1"),
+                  protocolName: "kernel", scope: "link", prefsrc: IPAddress("10.88.0.1")),
             Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("10.99.0.0/24"), dev: "vxlan100", ifindex: 7,
-                  protocolName: "kernel", scope: "link", prefsrc: "10.99.0.1"),
+                  protocolName: "kernel", scope: "link", prefsrc: IPAddress("10.99.0.1")),
             Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("172.17.0.0/16"), dev: "docker0", ifindex: 3,
-                  protocolName: "kernel", scope: "link", prefsrc: "172.17.0.1"),
+                  protocolName: "kernel", scope: "link", prefsrc: IPAddress("172.17.0.1")),
             Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("172.18.0.0/16"), dev: "br-3f2a1b9c0d11",
-                  ifindex: 4, protocolName: "kernel", scope: "link", prefsrc: "172.18.0.1"),
+                  ifindex: 4, protocolName: "kernel", scope: "link", prefsrc: IPAddress("172.18.0.1")),
             Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("192.168.1.0/24"), dev: "eth0", ifindex: 2,
-                  protocolName: "kernel", scope: "link", prefsrc: "192.168.1.10"),
+                  protocolName: "kernel", scope: "link", prefsrc: IPAddress("192.168.1.10")),
             Route(family: .ipv4, table: 255, tableName: "local", dst: IPPrefix("127.0.0.1/32"), dev: "lo", ifindex: 1,
-                  protocolName: "kernel", scope: "host", type: "local", prefsrc: "127.0.0.1"),
+                  protocolName: "kernel", scope: "host", type: "local", prefsrc: IPAddress("127.0.0.1")),
             Route(family: .ipv4, table: 255, tableName: "local", dst: IPPrefix("172.17.0.1/32"), dev: "docker0", ifindex: 3,
-                  protocolName: "kernel", scope: "host", type: "local", prefsrc: "172.17.0.1"),
+                  protocolName: "kernel", scope: "host", type: "local", prefsrc: IPAddress("172.17.0.1")),
             Route(family: .ipv6, table: 254, tableName: "main", dst: IPPrefix("fe80::/64"), dev: "eth0", ifindex: 2,
                   protocolName: "kernel", scope: "global", metric: 256),
         ]
@@ -245,14 +245,14 @@ enum LabFixture {
             Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress(c.gateway), dev: "eth0",
                   ifindex: 2, protocolName: "boot", scope: "global"),
             Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix(network(c.address)), dev: "eth0", ifindex: 2,
-                  protocolName: "kernel", scope: "link", prefsrc: String(c.address.split(separator: "/")[0])),
+                  protocolName: "kernel", scope: "link", prefsrc: IPAddress(String(c.address.split(separator: "/")[0]))),
         ]
         if c.name == "sensor" {
             links.append(Link(index: 3, name: "eth1", kind: "macvlan", mac: "02:42:c0:a8:01:1e", flags: upFlags,
                               operState: "up", parent: RemoteLinkRef(namespace: hostID, index: 2),
                               addresses: [IPPrefix("192.168.1.30/24")!], stats: stats(30, step: step), macvlanMode: "bridge"))
             routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("192.168.1.0/24"), dev: "eth1",
-                                ifindex: 3, protocolName: "kernel", scope: "link", prefsrc: "192.168.1.30"))
+                                ifindex: 3, protocolName: "kernel", scope: "link", prefsrc: IPAddress("192.168.1.30")))
         }
         let source = c.runtime == .docker ? "/var/lib/docker/containers/\(cid)/config.v2.json"
             : c.runtime == .podman ? "/var/lib/containers/storage/overlay-containers/containers.json"
