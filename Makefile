@@ -14,6 +14,7 @@ APT_PACKAGES = libncursesw5-dev libnl-3-dev libnl-route-3-dev libpcap-dev libsql
 APT_PACKAGES += graphviz   # map: the map tests check the DOT output with Graphviz (test-only)
 APT_PACKAGES += libnftnl-dev libmnl-dev   # livetrace: `plumb trace --live` parses nftables trace events with libnftnl
 APT_PACKAGES += clang llvm libbpf-dev xxd   # drops: libbpf1 at run time; make bpf compiles the BPF object
+APT_PACKAGES += systemd-container uidmap   # owners: the nspawn (--register=no) and rootless Podman integration tests
 
 # Only `make screenshots` needs a browser; CI never installs it.
 SCREENSHOT_PACKAGES = aha chromium

@@ -74,21 +74,29 @@ final class RuntimeHost: @unchecked Sendable {
     }
 
     /// A tar of a minimal busybox-static root file system (what `docker import` / `podman import` take), made once.
-    lazy var busyboxTar: String = {
+    lazy var busyboxTar: String = { (try? RuntimeHost.busyboxTar(in: dir)) ?? "" }()
+
+    /// A minimal busybox-static root file system at `root`: what podman/docker import and systemd-nspawn run.
+    static func busyboxTree(at root: String) throws {
+        for sub in ["bin", "etc", "tmp", "proc", "sys", "dev", "www", "usr/lib", "run", "var"] {
+            try FileManager.default.createDirectory(atPath: "\(root)/\(sub)", withIntermediateDirectories: true)
+        }
+        try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: "\(root)/bin/busybox")
+        for applet in ["sh", "sleep", "httpd", "nc", "ip", "wget", "cat", "ls", "ps", "init", "mount", "hostname"] {
+            try FileManager.default.createSymbolicLink(atPath: "\(root)/bin/\(applet)", withDestinationPath: "busybox")
+        }
+        try "ok\n".write(toFile: "\(root)/www/index.html", atomically: false, encoding: .utf8)
+        // systemd-nspawn refuses a directory without an os-release file.
+        try "ID=busybox\n".write(toFile: "\(root)/usr/lib/os-release", atomically: false, encoding: .utf8)
+    }
+
+    /// The busybox tree as a tar under `dir`.
+    static func busyboxTar(in dir: String) throws -> String {
         let root = "\(dir)/rootfs", tar = "\(dir)/rootfs.tar"
-        do {
-            for sub in ["bin", "etc", "tmp", "proc", "sys", "dev", "www"] {
-                try FileManager.default.createDirectory(atPath: "\(root)/\(sub)", withIntermediateDirectories: true)
-            }
-            try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: "\(root)/bin/busybox")
-            for applet in ["sh", "sleep", "httpd", "nc", "ip", "wget", "cat", "ls", "ps", "init", "mount", "hostname"] {
-                try FileManager.default.createSymbolicLink(atPath: "\(root)/bin/\(applet)", withDestinationPath: "busybox")
-            }
-            try "ok\n".write(toFile: "\(root)/www/index.html", atomically: false, encoding: .utf8)
-            try Shell.run("tar", "-C", root, "-cf", tar, ".")
-        } catch { return "" }
+        try busyboxTree(at: root)
+        try Shell.run("tar", "-C", root, "-cf", tar, ".")
         return tar
-    }()
+    }
 
     /// Removes a directory tree after unmounting whatever a runtime left mounted below it.
     static func removeTree(_ path: String) {
