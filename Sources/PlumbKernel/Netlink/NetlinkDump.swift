@@ -90,6 +90,7 @@ enum NetlinkDumper {
                                                                 hairpin: st & 0x80 != 0)
             }
         }
+        VxlanFdbReader.fill(&out.links, from: s)
     }
 
     /// Addresses by ifindex and routes of all tables, without the link dump (whose per-veth netnsid lookups are

@@ -35,6 +35,8 @@ protocol NetlinkDumpSource: Sendable {
     func cache(_ table: NetlinkCacheTable) throws -> NetlinkCache
     /// (ifindex, STP state) of every bridge port, for kernels whose link dump does not carry it.
     func bridgePortStates(capacity: Int) -> [(Int, UInt8)]
+    /// Bridge FDB entries with a remote address (the VXLAN devices' remote VTEPs), see VxlanFdbReader.
+    func vxlanFdb() throws -> [plumb_vxlan_fdb]
 }
 
 extension NetlinkSocket: NetlinkDumpSource {

@@ -9,8 +9,8 @@ public enum Action: String, Sendable, CaseIterable {
     case capture, shell, fix, undo, liveTrace
     // The capture pane.
     case capturePause, captureFollow, captureFilter, captureSave, captureClose
-    // The Map view: open/close, sideways moves, unfold a bus.
-    case map, mapLeft, mapRight, mapUnfold
+    // The Map view: open/close, sideways moves, unfold a bus, cycle the selected node's neighbours.
+    case map, mapLeft, mapRight, mapUnfold, mapNextNeighbour, mapPreviousNeighbour
     // A confirmation question.
     case confirmYes, confirmNo
     // Text input (filter and command line).

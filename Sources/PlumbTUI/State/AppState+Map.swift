@@ -24,15 +24,35 @@ extension AppState {
         guard mapView != nil else { return nil }
         let (map, p) = MapScreen.picture(self, snapshot)
         let current = MapScreen.selectedIndex(mapView?.selection, in: p)
+        // Arrows follow the edges: the nearest connected place that way, else (nothing connected lies there) the
+        // nearest place at all, so a node wired to nothing near it can still be reached.
         func go(_ dir: MapDirection) {
             guard let i = current else { return }
-            select(MapScreen.move(from: i, dir, in: p, column: dir == .up || dir == .down ? mapView?.column : nil), in: p)
+            let column = dir == .up || dir == .down ? mapView?.column : nil
+            select(MapNeighbours.step(from: i, dir, map: map, in: p, column: column)
+                   ?? MapScreen.move(from: i, dir, in: p, column: column), in: p)
+            mapView?.tabAnchor = nil
+        }
+        // Tab / Shift-Tab: the next or previous place connected to where the run of Tabs started.
+        func cycle(_ by: Int) {
+            guard let i = current else { return }
+            let anchorSel = mapView?.tabAnchor ?? mapView?.selection
+            let anchor = MapScreen.selectedIndex(anchorSel, in: p) ?? i
+            let around = MapNeighbours.of(anchor, map: map, in: p)
+            guard !around.isEmpty else { message = .info("nothing on the map is connected to this node"); return }
+            let at = around.firstIndex(of: i)
+            let next = at.map { (($0 + by) % around.count + around.count) % around.count } ?? (by > 0 ? 0 : around.count - 1)
+            let keep = p.regions[anchor]
+            select(around[next], in: p)
+            mapView?.tabAnchor = .init(node: keep.node, edge: keep.edge, foldOf: keep.foldOf)
         }
         switch action {
         case .moveUp: go(.up)
         case .moveDown: go(.down)
         case .mapLeft, .previousTab: go(.left)
         case .mapRight, .nextTab: go(.right)
+        case .mapNextNeighbour: cycle(1)
+        case .mapPreviousNeighbour: cycle(-1)
         case .pageUp, .pageDown:
             let h = max(1, MapScreen.bodyRect(self).height - 3)
             let y = (mapView?.scrollY ?? 0) + (action == .pageUp ? -h : h)

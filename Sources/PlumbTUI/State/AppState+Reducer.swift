@@ -46,6 +46,7 @@ extension AppState {
     /// with hundreds of links, building them is most of a frame's cost).
     @discardableResult
     public mutating func update(snapshot: Snapshot) -> PreparedRows {
+        snapshotGeneration &+= 1
         if !toldUnreadableProcesses, message == nil, let note = snapshot.notes.first(where: UnreadableProcessesNote.matches) {
             message = .info("note: " + note)
             toldUnreadableProcesses = true
@@ -81,7 +82,7 @@ extension AppState {
         let page = max(1, layout.visibleRows(focus) - 1)
         switch action {
         case .map: toggleMap(snapshot: snapshot)
-        case .mapLeft, .mapRight, .mapUnfold: break  // the map's own keys (performInMap)
+        case .mapLeft, .mapRight, .mapUnfold, .mapNextNeighbour, .mapPreviousNeighbour: break  // the map's own keys (performInMap)
         case .moveUp: move(by: -1, rows: rows)
         case .moveDown: move(by: 1, rows: rows)
         case .pageUp: move(by: -page, rows: rows)

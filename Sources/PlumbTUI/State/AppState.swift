@@ -68,6 +68,8 @@ public struct AppState: Equatable, Sendable {
     /// The note naming processes whose namespace is unreadable was shown (once: nothing can be done about it,
     /// so it does not take the status bar on every frame).
     public var toldUnreadableProcesses = false
+    /// Counts the snapshots `update(snapshot:)` was given: what the Map view's cache is keyed on.
+    public var snapshotGeneration: UInt64 = 0
 
     public init(size: Size = Size(width: 80, height: 24), refreshInterval: Double = 2) {
         self.size = size

@@ -17,6 +17,10 @@ public struct MapViewState: Sendable, Equatable {
     /// The column up and down aim for: the last box's centre, kept while passing a full-width bus header, so
     /// down after up comes back to the same box.
     public var column: Int?
+    /// Where a run of Tab presses started: Tab cycles the places connected to it (nil: start from the selection).
+    public var tabAnchor: Selection?
+    /// The graph and picture of the last frame, reused until the snapshot or the layout's inputs change.
+    public var cache = MapPictureCache()
 
     public init() {}
 }
@@ -27,13 +31,20 @@ public enum MapDirection: Sendable { case up, down, left, right }
 /// The picture the Map view shows for a state, and the pure moves over it.
 public enum MapScreen {
     /// The map of `snapshot` laid out for the view's width, with the doctor's badges and the live rates.
+    /// Keys and frames between two snapshots reuse the open map's cache (`MapPictureCache`).
     public static func picture(_ state: AppState, _ snapshot: Snapshot, rates: RateHistory? = nil) -> (HostMap, MapPicture) {
+        func options(_ map: HostMap) -> MapLayoutOptions {
+            var o = MapLayoutOptions(width: max(40, bodyRect(state).width - 2))
+            o.expanded = state.mapView?.expanded ?? []
+            o.badges = badges(state.findings, map)
+            if let rates { o.edgeNotes = notes(rates, map) }
+            return o
+        }
+        if MapPictureCache.enabled, let cache = state.mapView?.cache {
+            return cache.picture(snapshot, generation: state.snapshotGeneration, keepingNotes: rates == nil, options: options)
+        }
         let map = HostMapBuilder.build(snapshot)
-        var o = MapLayoutOptions(width: max(40, bodyRect(state).width - 2))
-        o.expanded = state.mapView?.expanded ?? []
-        o.badges = badges(state.findings, map)
-        if let rates { o.edgeNotes = notes(rates, map) }
-        return (map, MapLayout.layout(map, options: o))
+        return (map, MapLayout.layout(map, options: options(map)))
     }
 
     /// The screen between the title bar and the status line.
@@ -92,24 +103,12 @@ public enum MapScreen {
             ?? p.regions.firstIndex { $0.node == sel.node } ?? 0
     }
 
-    /// The nearest region in `dir` from region `i`: above or below (nearest row first, then column), or
-    /// left or right on the same rows.
+    /// The nearest region in `dir` from region `i`, connected or not: above or below (nearest row first, then
+    /// column), or left or right on the same rows.
+    /// What the arrows use when the node has no connected neighbour that way (`MapNeighbours.step` first), so
+    /// that every node, even one wired to nothing near it, stays reachable.
     static func move(from i: Int, _ dir: MapDirection, in p: MapPicture, column: Int? = nil) -> Int {
-        let c = p.regions[i]
-        let aim = column ?? c.centerX
-        var best: (Int, Int)?
-        for (j, r) in p.regions.enumerated() where j != i {
-            let sameRows = r.y < c.y + c.height && r.y + r.height > c.y
-            let score: Int?
-            switch dir {
-            case .up: score = r.y + r.height <= c.y ? (c.y - r.y) * 1000 + abs(r.centerX - aim) : nil
-            case .down: score = r.y >= c.y + c.height ? (r.y - c.y) * 1000 + abs(r.centerX - aim) : nil
-            case .left: score = sameRows && r.x < c.x ? c.x - r.x : nil
-            case .right: score = sameRows && r.x > c.x ? r.x - c.x : nil
-            }
-            if let score, best == nil || score < best!.1 { best = (j, score) }
-        }
-        return best?.0 ?? i
+        MapNeighbours.best(from: i, dir, among: Array(p.regions.indices), in: p, column: column) ?? i
     }
 
     /// The first region (after the selected one, wrapping) whose node's name or addresses contain `text`.

@@ -1,0 +1,76 @@
+import PlumbMap
+import PlumbModel
+import Synchronization
+import Glibc
+
+/// The Map view's graph and picture, kept between frames and keys: the graph is rebuilt only when the snapshot
+/// changes (a new generation: `AppState.update(snapshot:)` counts them), the picture only when the graph or the
+/// layout's inputs (width, unfolded buses, badges, rates) change. Without it every frame and every arrow key
+/// built the whole graph and laid it out again (tens of milliseconds on a host with 1,000 endpoints).
+///
+/// One cache per open map (it lives in `MapViewState`, so closing the map drops it). Its key also carries the
+/// snapshot's identity (the storage of its namespace list, its time and size), so a caller that hands over a
+/// different snapshot without `update` (tests do) never gets a stale picture.
+public final class MapPictureCache: Sendable {
+    struct SnapshotKey: Equatable, Sendable {
+        var generation: UInt64
+        /// The address of the namespace list's storage (compared, never followed).
+        var storage: UInt
+        var takenAt: Double
+        var namespaces: Int
+    }
+
+    private struct Entry: Sendable {
+        var snapshot: SnapshotKey
+        var map: HostMap
+        var options: MapLayoutOptions?
+        var picture: MapPicture?
+    }
+
+    private let entry = Mutex<Entry?>(nil)
+    /// How many times the graph and the picture were built (tests check a frame reuses them).
+    private let counts = Mutex<(graphs: Int, pictures: Int)>((0, 0))
+
+    public init() {}
+
+    /// `PLUMB_MAP_CACHE=0` turns the cache off (every frame and key builds and lays out the map again): only for
+    /// measuring what the cache saves (bench/tui-map.sh).
+    static let enabled = getenv("PLUMB_MAP_CACHE").map { String(cString: $0) != "0" } ?? true
+
+    var builds: (graphs: Int, pictures: Int) { counts.withLock { $0 } }
+
+    static func key(_ snapshot: Snapshot, generation: UInt64) -> SnapshotKey {
+        SnapshotKey(generation: generation,
+                    storage: snapshot.namespaces.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) },
+                    takenAt: snapshot.takenAt, namespaces: snapshot.namespaces.count)
+    }
+
+    /// The graph and picture for `snapshot` laid out with `options`, from the cache when both are unchanged.
+    /// `keepingNotes`: the caller has no rates (a key handler), so the last frame's rates stand; the key then
+    /// moves over the very picture that is on screen.
+    func picture(_ snapshot: Snapshot, generation: UInt64, keepingNotes: Bool = false,
+                 options: (HostMap) -> MapLayoutOptions) -> (HostMap, MapPicture) {
+        let key = Self.key(snapshot, generation: generation)
+        var e = entry.withLock { $0 }
+        if e?.snapshot != key {
+            e = Entry(snapshot: key, map: HostMapBuilder.build(snapshot))
+            counts.withLock { $0.graphs += 1 }
+        }
+        guard var e else { fatalError("unreachable: the entry was just built") }
+        var o = options(e.map)
+        if keepingNotes { o.edgeNotes = e.options?.edgeNotes ?? [:] }
+        if let p = e.picture, e.options == o { return (e.map, p) }
+        let p = MapLayout.layout(e.map, options: o)
+        counts.withLock { $0.pictures += 1 }
+        e.options = o
+        e.picture = p
+        let stored = e
+        entry.withLock { $0 = stored }
+        return (e.map, p)
+    }
+}
+
+extension MapPictureCache: Equatable {
+    /// A cache is not part of what the view shows: two states differing only in their caches are equal.
+    public static func == (a: MapPictureCache, b: MapPictureCache) -> Bool { true }
+}

@@ -1,0 +1,103 @@
+import XCTest
+import PlumbMap
+import PlumbModel
+@testable import PlumbTUI
+
+/// The Map view's moves follow the edges (not the reading order of the picture), checked on the frames the
+/// screen buffer holds: the highlighted text is the node the edge leads to. And its cache: a frame or a key
+/// between two snapshots builds neither the graph nor the picture again.
+final class MapNavigationTests: XCTestCase {
+    let size = Size(width: 160, height: 45)
+
+    func opened(on name: String) -> AppState {
+        var s = TestEnv.state(size)
+        s.selectNamespace(TestEnv.namespace(name).id)
+        s.press([.char("m")])
+        return s
+    }
+
+    /// The highlighted cell of the frame holds the start of `text` (the map draws the selection in the theme's
+    /// selection style).
+    func assertSelected(_ s: AppState, _ text: String, _ why: String, file: StaticString = #filePath, line: UInt = #line) {
+        let buf = AppView.render(s, TestEnv.context())
+        let frame = buf.lines().joined(separator: "\n")
+        XCTAssertEqual(buf.style(of: text), TestEnv.context().theme.selection, "\(why)\n\(frame)", file: file, line: line)
+    }
+
+    func testDownFromABoxFollowsItsNamespaceToItsOtherBusNotTheNextRow() {
+        // sensor is on br-3f2a1b9c0d11 and, through a macvlan, on eth0: the buses drawn between (cni-podman0,
+        // docker0) are not connected to it.
+        var s = opened(on: "sensor")
+        assertSelected(s, "sensor ───", "the map opens on sensor's first box")
+        s.press([.down])
+        XCTAssertEqual(s.mapView?.selection?.node, MapID.bus(TestEnv.namespace("host").id, TestEnv.linkID("host", "eth0").index))
+        assertSelected(s, "eth0 · macvlan parent", "down: the macvlan parent sensor hangs from, past two unconnected buses")
+        s.press([.down])
+        XCTAssertEqual(s.mapView?.selection?.node, MapID.namespace(TestEnv.namespace("sensor").id))
+        assertSelected(s, "eth1 192.168.1.30", "then a port of that bus: sensor's macvlan, under the header's middle")
+    }
+
+    func testUpFromABusHeaderGoesToTheUplinkItIsNatedTo() {
+        var s = opened(on: "redis")
+        s.press([.up])
+        assertSelected(s, "docker0 · 172.17.0.0/16", "up from a box: its bus")
+        s.press([.up])
+        assertSelected(s, "▲ eth0", "up from docker0: the uplink it is NATed to, not the boxes of cni-podman0 above it")
+    }
+
+    func testLeftAndRightStayOnTheBus() {
+        var s = opened(on: "grafana")
+        s.press([.right])
+        assertSelected(s, "postgres ──", "right: the next port on docker0")
+        s.press([.left, .left])
+        assertSelected(s, "batch ──", "left twice: the first port")
+        s.press([.left])
+        assertSelected(s, "batch ──", "nothing further left on the bus or anywhere on those rows: it stays")
+    }
+
+    func testTabCyclesTheNeighboursOfWhereItStarted() {
+        var s = opened(on: "sensor")
+        let start = s.mapView?.selection
+        var seen: [String] = []
+        for _ in 0..<7 {
+            s.press([.tab])
+            seen.append(s.mapView?.selection?.node ?? "")
+        }
+        let host = TestEnv.namespace("host").id
+        let busOfSensor = MapID.bus(host, TestEnv.linkID("host", "br-3f2a1b9c0d11").index)
+        // Its bus, its three mates on it, the macvlan parent, and sensor's own box there: six, then around again.
+        XCTAssertEqual(seen[0], busOfSensor)
+        XCTAssertEqual(Set(seen[1...3]), Set(["web-api", "web-frontend", "web-worker"].map { MapID.namespace(TestEnv.namespace($0).id) }))
+        XCTAssertEqual(seen[4], MapID.bus(host, TestEnv.linkID("host", "eth0").index))
+        XCTAssertEqual(seen[5], MapID.namespace(TestEnv.namespace("sensor").id))
+        XCTAssertNotEqual(s.mapView?.selection?.edge, start?.edge, "sensor's other box: its macvlan")
+        XCTAssertEqual(seen[6], busOfSensor, "the seventh Tab comes round to the first neighbour")
+        s.press([.backTab])
+        XCTAssertEqual(s.mapView?.selection?.node, MapID.namespace(TestEnv.namespace("sensor").id))
+        assertSelected(s, "eth1 192.168.1.30", "Shift-Tab from the bus came back to sensor's macvlan box")
+    }
+
+    func testAFrameBetweenSnapshotsReusesTheGraphAndPicture() {
+        var s = opened(on: "redis")
+        let cache = s.mapView!.cache
+        let ctx = TestEnv.context()
+        _ = AppView.render(s, ctx)
+        let first = cache.builds
+        for _ in 0..<5 { _ = AppView.render(s, ctx) }
+        s.press([.left, .right])
+        _ = AppView.render(s, ctx)
+        XCTAssertEqual(cache.builds.graphs, first.graphs, "frames and keys between snapshots build no graph")
+        XCTAssertEqual(cache.builds.pictures, first.pictures, "nor a picture: keys move over the picture on screen")
+        s.update(snapshot: TestEnv.snapshot)
+        _ = AppView.render(s, ctx)
+        XCTAssertEqual(cache.builds.graphs, first.graphs + 1, "a new snapshot (generation) builds the graph again")
+        // A different snapshot handed over without update (its namespace list is other storage) is not confused
+        // with the cached one.
+        var other = TestEnv.snapshot
+        other.namespaces.removeLast()
+        _ = s.press([.right], snapshot: other)
+        XCTAssertEqual(cache.builds.graphs, first.graphs + 2)
+        s.press([.char("+")])
+        XCTAssertEqual(cache.builds.graphs, first.graphs + 3, "back to the first snapshot: built again, never stale")
+    }
+}
