@@ -104,7 +104,7 @@ public struct VxlanInfo: Codable, Sendable, Equatable {
     public var local: IPAddress?
     public var port: Int?
     /// The remote VTEPs of its forwarding database (`bridge fdb` entries with `dst`), each address once, sorted;
-    /// nil when not read (the kernel reader does not read the FDB yet; the map draws a tunnel to each when given).
+    /// nil when not read (the FDB dump failed; PlumbKernel's VxlanFdbReader fills it). The map draws a tunnel to each.
     public var fdbRemotes: [IPAddress]?
     public init(vni: UInt32, remote: IPAddress? = nil, local: IPAddress? = nil, port: Int? = nil,
                 fdbRemotes: [IPAddress]? = nil) {

@@ -8,15 +8,14 @@ import PlumbModel
 /// draws one tunnel per remote. The kernel's own entry for the device's `remote` is listed too (as `bridge fdb`
 /// lists it); the map joins it with the device's remote.
 enum VxlanFdbReader {
-    /// Remote addresses per VXLAN ifindex, in dump order, each once.
-    static func remotes(_ entries: [plumb_vxlan_fdb]) -> [Int: [String]] {
-        var out: [Int: [String]] = [:]
+    /// Remote addresses per VXLAN ifindex, each once, sorted (as the model keeps them).
+    static func remotes(_ entries: [plumb_vxlan_fdb]) -> [Int: [IPAddress]] {
+        var out: [Int: Set<IPAddress>] = [:]
         for var e in entries {
-            guard let ip = withUnsafeBytes(of: &e.dst, { NetlinkAddress.ip(family: e.family, $0) }) else { continue }
-            let i = Int(e.ifindex)
-            if !(out[i]?.contains(ip) ?? false) { out[i, default: []].append(ip) }
+            guard let ip = withUnsafeBytes(of: &e.dst, { NetlinkAddress.address(family: e.family, $0) }) else { continue }
+            out[Int(e.ifindex), default: []].insert(ip)
         }
-        return out
+        return out.mapValues { $0.sorted() }
     }
 
     /// Fills `fdbRemotes` of the VXLAN links in `links` (one dump, only when the namespace has a VXLAN). A failed
