@@ -117,7 +117,7 @@ public final class DemoLab {
     /// Deliberate faults for the doctor: a veth end down, a missing default route (plus the overlay MTU).
     private var faultsPlan: Plan {
         Plan(operation: .lab("faults"), steps: [
-            .deleteRoute(dst: "default", gateway: "10.213.202.1", link: "eth0", in: .named(n("db"))),
+            .deleteRoute(dst: .default, gateway: Self.address("10.213.202.1"), link: "eth0", in: .named(n("db"))),
             .setDown(link: "eth0", in: .named(n("broken"))),
         ])
     }
@@ -154,6 +154,12 @@ public final class DemoLab {
         try service.executor.apply(overlayPlan)
     }
 
+    /// One of the lab's constant addresses (a typo is a programming error, which the lab tests catch).
+    private static func address(_ text: String) -> IPAddress {
+        guard let a = IPAddress(text) else { preconditionFailure("the demo lab's address \(text) is not an address") }
+        return a
+    }
+
     /// Two "hosts" joined by a veth underlay, each with a VXLAN in a bridge and a container behind it.
     private var overlayPlan: Plan {
         let ha = n("ha"), hb = n("hb"), ova = n("ova"), ovb = n("ovb")
@@ -164,14 +170,14 @@ public final class DemoLab {
                                        (hb, "10.213.203.2", "10.213.203.1", ovb, "10.213.204.3")] {
             let H = NamespaceRef.named(h), C = NamespaceRef.named(c)
             steps += [
-                .addAddress(cidr: "\(me)/24", link: "underlay", in: H), .setUp(link: "underlay", in: H),
-                .createVxlan(name: "vx42", vni: 42, local: me, remote: other, port: 4789, parent: "underlay", mtu: 1450, in: H),
+                .addAddress(cidr: IPPrefix(unchecked: Self.address(me), length: 24), link: "underlay", in: H), .setUp(link: "underlay", in: H),
+                .createVxlan(name: "vx42", vni: 42, local: Self.address(me), remote: Self.address(other), port: 4789, parent: "underlay", mtu: 1450, in: H),
                 .createBridge(name: "br-overlay", mtu: nil, in: H),
                 .setMaster(link: "vx42", master: "br-overlay", in: H),
                 .createVeth(name: "veth-\(c.suffix(3))", peer: "eth0", mtu: 1500, in: H, peerIn: C),
                 .setMaster(link: "veth-\(c.suffix(3))", master: "br-overlay", in: H),
                 .setUp(link: "vx42", in: H), .setUp(link: "br-overlay", in: H), .setUp(link: "veth-\(c.suffix(3))", in: H),
-                .addAddress(cidr: "\(cip)/24", link: "eth0", in: C), .setUp(link: "eth0", in: C),
+                .addAddress(cidr: IPPrefix(unchecked: Self.address(cip), length: 24), link: "eth0", in: C), .setUp(link: "eth0", in: C),
             ]
         }
         return Plan(operation: .lab("overlay"), steps: steps)

@@ -29,7 +29,7 @@ public enum PlanStep: Codable, Sendable, Equatable {
     /// A veth pair: `name` in `in`, `peer` created directly in `peerIn`.
     case createVeth(name: String, peer: String, mtu: Int?, in: NamespaceRef, peerIn: NamespaceRef)
     case createMacvlan(name: String, parent: String, mode: String, mtu: Int?, in: NamespaceRef, moveTo: NamespaceRef)
-    case createVxlan(name: String, vni: UInt32, local: String?, remote: String?, port: Int, parent: String?,
+    case createVxlan(name: String, vni: UInt32, local: IPAddress?, remote: IPAddress?, port: Int, parent: String?,
                      mtu: Int?, in: NamespaceRef)
     case deleteLink(name: String, in: NamespaceRef)
     case setMaster(link: String, master: String, in: NamespaceRef)
@@ -50,10 +50,12 @@ public enum PlanStep: Codable, Sendable, Equatable {
     case deleteVeth(name: String, peer: String, mtu: Int?, in: NamespaceRef, peerIn: NamespaceRef)
     /// Enslave to `master` (nil: release), reversible through `previous` (doctor fixes).
     case setLinkMaster(link: String, master: String?, previous: String?, in: NamespaceRef)
-    case addAddress(cidr: String, link: String, in: NamespaceRef)
-    case deleteAddress(cidr: String, link: String, in: NamespaceRef)
-    case addRoute(dst: String, gateway: String?, link: String?, in: NamespaceRef)
-    case deleteRoute(dst: String, gateway: String?, link: String?, in: NamespaceRef)
+    /// Addresses, destinations and gateways are values; the JSON and the journal hold them as text, so plans
+    /// journaled by older versions (which held the text) decode unchanged.
+    case addAddress(cidr: IPPrefix, link: String, in: NamespaceRef)
+    case deleteAddress(cidr: IPPrefix, link: String, in: NamespaceRef)
+    case addRoute(dst: RouteDestination, gateway: IPAddress?, link: String?, in: NamespaceRef)
+    case deleteRoute(dst: RouteDestination, gateway: IPAddress?, link: String?, in: NamespaceRef)
     /// A sysctl under /proc/sys (relative path, e.g. net/ipv4/ip_forward); `previous` restores it on undo.
     case setSysctl(key: String, value: String, previous: String?, in: NamespaceRef)
     /// Deletes iptables tables (`ip filter`, `ip nat`) that are left empty (no rules, no user chains, ACCEPT

@@ -71,7 +71,7 @@ enum OutputFixtures {
         [Plan(operation: .nsAdd(name: "uxc"), steps: [.createNamespace(name: "uxc"), .setUp(link: "lo", in: .named("uxc"))]),
          Plan(operation: .netConnect(network: "web", targets: ["pt-a"]), steps: [
             .createVeth(name: "vethpt0", peer: "eth0", mtu: 1400, in: .host, peerIn: .path("/proc/42/ns/net")),
-            .addAddress(cidr: "10.213.0.2/24", link: "eth0", in: .path("/proc/42/ns/net")),
+            .addAddress(cidr: IPPrefix("10.213.0.2/24")!, link: "eth0", in: .path("/proc/42/ns/net")),
             .firewall(family: "ipv4", batch: "*filter\n-A PT-X -j ACCEPT\nCOMMIT\n", undo: "", in: .host),
          ])]
     }

@@ -268,8 +268,8 @@ final class DoctorCheckTests: XCTestCase {
         // Both families' gateways are gone: one finding each.
         XCTAssertEqual(ids(h), ["wiring-no-gateway:ns1:br0:10.213.110.1", "wiring-no-gateway:ns1:br0:fd13:110::1"])
         let x = run(h).first
-        XCTAssertEqual(x?.fix?.steps, [.addAddress(cidr: "10.213.110.1/24", link: "br0", in: .host)])
-        XCTAssertEqual(x?.undo?.steps, [.deleteAddress(cidr: "10.213.110.1/24", link: "br0", in: .host)])
+        XCTAssertEqual(x?.fix?.steps, [.addAddress(cidr: IPPrefix("10.213.110.1/24")!, link: "br0", in: .host)])
+        XCTAssertEqual(x?.undo?.steps, [.deleteAddress(cidr: IPPrefix("10.213.110.1/24")!, link: "br0", in: .host)])
     }
 
     // 9
@@ -277,7 +277,7 @@ final class DoctorCheckTests: XCTestCase {
         var f = DoctorFixture()
         f.edit(C1) { $0.routes.removeAll { $0.isDefault && $0.family == .ipv4 } }
         let x = only(f, "no-default-route:ns10:ipv4")
-        XCTAssertEqual(x?.fix?.steps, [.addRoute(dst: "default", gateway: "10.213.110.1", link: "eth0", in: .named("c1"))])
+        XCTAssertEqual(x?.fix?.steps, [.addRoute(dst: .default, gateway: IPAddress("10.213.110.1"), link: "eth0", in: .named("c1"))])
         // An internal network has no way out by design: info only.
         f.editChain(H, "filter", "FORWARD") { $0.rules = [FirewallRule(rule: "-i br0 ! -o br0 -j DROP", target: "DROP")] }
         XCTAssertEqual(only(f, "no-default-route:ns10:ipv4")?.severity, .info)
@@ -326,9 +326,9 @@ final class DoctorCheckTests: XCTestCase {
         XCTAssertEqual(x?.severity, .info)
         XCTAssertEqual(x?.fix?.steps, [
             .createMacvlan(name: "plumbshim2", parent: "eth0", mode: "bridge", mtu: nil, in: .host, moveTo: .host),
-            .addAddress(cidr: "10.213.117.254/32", link: "plumbshim2", in: .host),
+            .addAddress(cidr: IPPrefix("10.213.117.254/32")!, link: "plumbshim2", in: .host),
             .setLinkState(link: "plumbshim2", up: true, in: .host),
-            .addRoute(dst: "10.213.117.50/32", gateway: nil, link: "plumbshim2", in: .host)])
+            .addRoute(dst: .prefix(IPPrefix(addressOrPrefix: "10.213.117.50/32")!), gateway: nil, link: "plumbshim2", in: .host)])
         f.edit(H) { $0.links.append(Link(index: 9, name: "shim", kind: "macvlan", flags: DoctorFixture.up,
                                          parent: RemoteLinkRef(namespace: H, index: 2), addresses: [IPPrefix("10.213.117.254/32")!])) }
         XCTAssertEqual(ids(f), [])

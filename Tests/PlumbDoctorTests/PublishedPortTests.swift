@@ -89,8 +89,8 @@ final class RouteShadowTests: XCTestCase {
         g.edit(H) { $0.routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("10.213.110.3/32"), gateway: IPAddress("10.213.117.9"), dev: "eth0")) }
         let y = Doctor.run(snapshot: g.snap).filter { $0.check == "route-shadow" }
         XCTAssertEqual(y.map(\.id), ["route-shadow:ns1:br0:10.213.110.3/32"])
-        XCTAssertEqual(y.first?.fix?.steps, [.deleteRoute(dst: "10.213.110.3/32", gateway: "10.213.117.9", link: "eth0", in: .host)])
-        XCTAssertEqual(y.first?.undo?.steps, [.addRoute(dst: "10.213.110.3/32", gateway: "10.213.117.9", link: "eth0", in: .host)])
+        XCTAssertEqual(y.first?.fix?.steps, [.deleteRoute(dst: .prefix(IPPrefix(addressOrPrefix: "10.213.110.3/32")!), gateway: IPAddress("10.213.117.9"), link: "eth0", in: .host)])
+        XCTAssertEqual(y.first?.undo?.steps, [.addRoute(dst: .prefix(IPPrefix(addressOrPrefix: "10.213.110.3/32")!), gateway: IPAddress("10.213.117.9"), link: "eth0", in: .host)])
         // Routes through the bridge itself, and wider routes, shadow nothing.
         var h = DoctorFixture()
         h.edit(H) {

@@ -102,7 +102,7 @@ final class BridgeDriverTests: RootTestCase {
         let before = try Shell.run("ip", "-n", host, "-j", "link", "show")
         var plan = try BridgeDriver().create(spec("n4", 73), firewall: try firewall(host))
         // Inject a failure after the bridge exists and has its address.
-        plan.steps.insert(.addAddress(cidr: "10.213.73.9/24", link: "ptnosuchdev", in: .named(host)), at: 3)
+        plan.steps.insert(.addAddress(cidr: IPPrefix("10.213.73.9/24")!, link: "ptnosuchdev", in: .named(host)), at: 3)
         XCTAssertThrowsError(try PlanExecutor().apply(plan)) { e in
             let text = "\(e)"
             XCTAssertTrue(text.contains("ptnosuchdev"), text)

@@ -84,7 +84,7 @@ final class NamespaceIdentityTests: RootTestCase {
         defer { lab.cleanup() }
         let (name, old) = try replaced(lab, "rb")
         try lab.ip(name, "addr", "add", "10.213.144.2/24", "dev", "lo")
-        let plan = Plan(operation: .other("test"), steps: [.addAddress(cidr: "10.213.144.2/24", link: "lo", in: old)])
+        let plan = Plan(operation: .other("test"), steps: [.addAddress(cidr: IPPrefix("10.213.144.2/24")!, link: "lo", in: old)])
         PlanExecutor().rollback(plan)
         XCTAssertTrue(try Shell.run("ip", "-n", name, "-o", "addr", "show", "dev", "lo").contains("10.213.144.2/24"),
                       "the newcomer's address stays")

@@ -47,7 +47,7 @@ final class PortsAndDoctorFramesTests: XCTestCase {
                              subjects: [.init(namespace: h, kind: "route", name: "172.17.0.3"), .init(namespace: h, kind: "link", name: "docker0")],
                              evidence: ["host: route 172.17.0.0/16 dev docker0 (the bridge's connected route)", "host: route 172.17.0.3 via 192.168.1.1 dev eth0"],
                              explanation: "Packets for that container go out of eth0 instead of to the bridge.",
-                             fix: Plan(operation: .doctorFix(findingID: "route-shadow"), steps: [.deleteRoute(dst: "172.17.0.3", gateway: "192.168.1.1", link: "eth0", in: .host)]))
+                             fix: Plan(operation: .doctorFix(findingID: "route-shadow"), steps: [.deleteRoute(dst: .prefix(IPPrefix(addressOrPrefix: "172.17.0.3")!), gateway: IPAddress("192.168.1.1"), link: "eth0", in: .host)]))
         let full = Finding(id: "conntrack-full:ns\(h)", check: "conntrack-full", checkNumber: 16, severity: .error,
                            title: "The conntrack table of host is 97% full (253,952 of 262,144 entries)",
                            subjects: [.init(namespace: h, kind: "sysctl", name: "net/netfilter/nf_conntrack_max")],

@@ -42,13 +42,13 @@ public struct VxlanDriver: DriverPlanner {
         let device: PlanStep = config.isClusterOverlay
             ? .createOverlayVxlan(name: vx, vni: config.vni, local: config.local?.description, port: Int(config.effectivePort),
                                   parent: config.parent, mtu: mtu, in: host)
-            : .createVxlan(name: vx, vni: config.vni, local: config.local?.description, remote: config.remote?.description,
+            : .createVxlan(name: vx, vni: config.vni, local: config.local, remote: config.remote,
                            port: Int(config.effectivePort), parent: config.parent, mtu: mtu, in: host)
         return Plan(operation: .netCreate(network: net.name), steps: [
             .createBridge(name: br, mtu: mtu, in: host),
             device,
             .setMaster(link: vx, master: br, in: host),
-            .addAddress(cidr: "\(net.gateway)/\(net.prefixLength)", link: br, in: host),
+            .addAddress(cidr: try IPPrefix.parse("\(net.gateway)/\(net.prefixLength)"), link: br, in: host),
             .setUp(link: vx, in: host),
             .setUp(link: br, in: host),
         ])

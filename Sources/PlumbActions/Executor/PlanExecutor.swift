@@ -192,8 +192,7 @@ public final class PlanExecutor {
             let toFd = to == ns ? nil : try sockets.fd(to)
             return try nl(ns) { try $0.addMacvlan(name, parent: parent, mode: mode, mtu: mtu, namespaceFd: toFd) }
         case .createVxlan(let name, let vni, let local, let remote, let port, let parent, let mtu, let ns):
-            let l = try addresses.address(local), r = try addresses.address(remote)
-            return try nl(ns) { try $0.addVxlan(name, vni: vni, local: l, remote: r, port: port, parent: parent, mtu: mtu) }
+            return try nl(ns) { try $0.addVxlan(name, vni: vni, local: local, remote: remote, port: port, parent: parent, mtu: mtu) }
         case .deleteLink(let name, let ns):
             if namespaceGone(ns) { return false }
             return try nl(ns) { try $0.deleteLink(name) }
@@ -221,19 +220,15 @@ public final class PlanExecutor {
                 if let master { try s.setMaster(link, master: master) } else { try s.setNoMaster(link) }
             }
         case .addAddress(let cidr, let link, let ns):
-            let a = try addresses.prefix(cidr)
-            return try nl(ns) { try $0.address(a, on: link, add: true) }
+            return try nl(ns) { try $0.address(cidr, on: link, add: true) }
         case .deleteAddress(let cidr, let link, let ns):
             if namespaceGone(ns) { return false }
-            let a = try addresses.prefix(cidr)
-            return try nl(ns) { try $0.address(a, on: link, add: false) }
+            return try nl(ns) { try $0.address(cidr, on: link, add: false) }
         case .addRoute(let dst, let gw, let link, let ns):
-            let d = try addresses.destination(dst), g = try addresses.address(gw)
-            return try nl(ns) { try $0.route(to: d, gateway: g, link: link, add: true) }
+            return try nl(ns) { try $0.route(to: dst.prefix, gateway: gw, link: link, add: true) }
         case .deleteRoute(let dst, let gw, let link, let ns):
             if namespaceGone(ns) { return false }
-            let d = try addresses.destination(dst), g = try addresses.address(gw)
-            return try nl(ns) { try $0.route(to: d, gateway: g, link: link, add: false) }
+            return try nl(ns) { try $0.route(to: dst.prefix, gateway: gw, link: link, add: false) }
         case .setSysctl(let key, let value, _, let ns):
             // Skipped when already set: writing ip_forward walks every device of the namespace (~30 ms).
             return try inNamespace(ns) {

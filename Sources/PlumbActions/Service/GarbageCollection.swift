@@ -122,8 +122,8 @@ extension NetworkService {
         guard case .netConnect(let network, _) = plan.operation else { return 0 }
         var freed = 0
         for step in plan.steps {
-            if case .addAddress(let cidr, _, _) = step, let a = cidr.split(separator: "/").first,
-               (try? store.release(network: network, address: String(a))) == true {
+            if case .addAddress(let cidr, _, _) = step,
+               (try? store.release(network: network, address: cidr.address.description)) == true {
                 freed += 1
             }
         }

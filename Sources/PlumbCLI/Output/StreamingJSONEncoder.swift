@@ -185,26 +185,25 @@ final class JSONSink {
 
     /// An address as a JSON string, formatted straight into the buffer (no String per address).
     func address(_ a: IPAddress) {
-        reserve(IPAddress.maxFormattedLength + 2)
-        let s = state
-        let buf = UnsafeMutableBufferPointer(start: s.pointee.bytes, count: s.pointee.capacity)
-        var i = s.pointee.count
-        buf[i] = 0x22
-        i += 1
-        i += a.write(into: buf, at: i)
-        buf[i] = 0x22
-        s.pointee.count = i + 1
+        quoted(maxLength: IPAddress.maxFormattedLength) { a.write(into: $0, at: $1) }
     }
 
     /// A prefix ("10.0.0.0/24") as a JSON string, formatted straight into the buffer like `address`.
     func prefix(_ p: IPPrefix) {
-        reserve(IPAddress.maxFormattedLength + 4 + 2)
+        quoted(maxLength: IPAddress.maxFormattedLength + 4) { p.write(into: $0, at: $1) }
+    }
+
+    /// Writes a JSON string whose text `write` formats at the given offset of the buffer (at most `maxLength`
+    /// bytes that need no escaping; `write` returns how many it wrote).
+    @inline(__always)
+    private func quoted(maxLength: Int, _ write: (UnsafeMutableBufferPointer<UInt8>, Int) -> Int) {
+        reserve(maxLength + 2)
         let s = state
         let buf = UnsafeMutableBufferPointer(start: s.pointee.bytes, count: s.pointee.capacity)
         var i = s.pointee.count
         buf[i] = 0x22
         i += 1
-        i += p.write(into: buf, at: i)
+        i += write(buf, i)
         buf[i] = 0x22
         s.pointee.count = i + 1
     }

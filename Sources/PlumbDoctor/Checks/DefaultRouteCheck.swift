@@ -34,7 +34,7 @@ enum DefaultRouteCheck {
                             + (isInternal ? " Its network is internal (the firewall drops what leaves the bridge), so only "
                                + "the error message changes unless the network is made external." : ""),
                         fix: Plan(operation: .doctorFix(findingID: fid), steps: [
-                            .addRoute(dst: "default", gateway: gw.address.description, link: e.link.name, in: ctx.ref(e.ns))])))
+                            .addRoute(dst: .default, gateway: gw.address, link: e.link.name, in: ctx.ref(e.ns))])))
                 }
             }
         }

@@ -28,9 +28,9 @@ enum MacvlanCheck {
                 if let shimAddr {
                     let at = ctx.ref(pns)
                     steps = [.createMacvlan(name: shimName, parent: parent.name, mode: "bridge", mtu: nil, in: at, moveTo: at),
-                             .addAddress(cidr: "\(shimAddr)/32", link: shimName, in: at),
+                             .addAddress(cidr: IPPrefix(unchecked: shimAddr, length: 32), link: shimName, in: at),
                              .setLinkState(link: shimName, up: true, in: at),
-                             .addRoute(dst: "\(addr.address)/32", gateway: nil, link: shimName, in: at)]
+                             .addRoute(dst: .prefix(IPPrefix(unchecked: addr.address, length: 32)), gateway: nil, link: shimName, in: at)]
                 }
                 out.append(Finding(
                     id: fid, check: id, checkNumber: number, severity: .info,

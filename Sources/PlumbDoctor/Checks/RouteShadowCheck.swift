@@ -30,7 +30,7 @@ enum RouteShadowCheck {
                     // A plain unicast route can be deleted and put back exactly; other types are left to the user.
                     let unique = b.ns.routes.filter { $0.table == 254 && $0.dst == r.dst }.count == 1
                     let fix: Plan? = r.type == "unicast" && unique
-                        ? Plan(operation: .doctorFix(findingID: fid), steps: [.deleteRoute(dst: r.destinationText, gateway: r.gateway?.description, link: r.dev, in: ctx.ref(b.ns))])
+                        ? Plan(operation: .doctorFix(findingID: fid), steps: [.deleteRoute(dst: RouteDestination(r.dst), gateway: r.gateway, link: r.dev, in: ctx.ref(b.ns))])
                         : nil
                     let victims = b.endpoints.flatMap { e in e.link.addresses.filter { p.contains($0.address) }.map { "\($0.address) (\(e.ns.displayName))" } }
                     out.append(Finding(

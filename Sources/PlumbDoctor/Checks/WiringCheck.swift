@@ -98,7 +98,7 @@ enum WiringCheck {
                     explanation: "\(counted(es.count, "endpoint")) \(es.count == 1 ? "sends" : "send") everything off-subnet to \(gw), but no link in "
                         + "\(b.ns.displayName) has that address: ARP for it goes unanswered and all traffic beyond the "
                         + "bridge fails.",
-                    steps: [.addAddress(cidr: cidr.description, link: b.bridge.name, in: ctx.ref(b.ns))]))
+                    steps: [.addAddress(cidr: cidr, link: b.bridge.name, in: ctx.ref(b.ns))]))
             }
         }
         return out

@@ -48,14 +48,13 @@ struct PlanSimulator {
             }
             return true
         case .addRoute(let dst, let gateway, let dev, _):
-            let v6 = dst.contains(":") || (gateway?.contains(":") ?? false)
-            ns.routes.append(Route(family: v6 ? .ipv6 : .ipv4, table: 254, tableName: "main",
-                                   dst: dst == "default" ? nil : IPPrefix(addressOrPrefix: dst),
-                                   gateway: gateway.flatMap(IPAddress.init), dev: dev))
+            let v6 = dst.prefix?.isIPv6 ?? gateway?.isIPv6 ?? false
+            ns.routes.append(Route(family: v6 ? .ipv6 : .ipv4, table: 254, tableName: "main", dst: dst.prefix,
+                                   gateway: gateway, dev: dev))
             return true
         case .deleteRoute(let dst, let gateway, let dev, _):
             guard let i = ns.routes.firstIndex(where: { r in
-                r.table == 254 && Self.sameDestination(r, dst) && (gateway == nil || r.gateway == gateway.flatMap(IPAddress.init)) && (dev == nil || r.dev == dev)
+                r.table == 254 && r.dst?.canonical == dst.prefix?.canonical && (gateway == nil || r.gateway == gateway) && (dev == nil || r.dev == dev)
             }) else { return false }
             ns.routes.remove(at: i)
             return true
@@ -75,12 +74,5 @@ struct PlanSimulator {
         ns.links[i].flags.removeAll { $0 == "up" }
         if up { ns.links[i].flags.append("up") }
         return true
-    }
-
-    /// "10.0.0.3" and "10.0.0.3/32" name the same route.
-    /// Whether a plan step's destination ("default" or a prefix) names the route's.
-    static func sameDestination(_ r: Route, _ b: String) -> Bool {
-        guard let x = r.dst else { return b == "default" }
-        return IPPrefix(addressOrPrefix: b)?.canonical == x.canonical
     }
 }
