@@ -16,12 +16,12 @@ public struct PublishedPort: Codable, Sendable, Equatable {
     /// tcp, udp or sctp.
     public var proto: String
     /// The host address the mapping is limited to (`-d ADDR`, docker-proxy's -host-ip); nil: every local address.
-    public var hostAddress: String?
+    public var hostAddress: IPAddress?
     /// The first host port, and the last one of a range; nil when the rule matches every port.
     public var hostPort: UInt16?
     public var hostPortEnd: UInt16?
     /// Where it goes (the DNAT's --to-destination).
-    public var targetAddress: String
+    public var targetAddress: IPAddress
     /// nil: the destination port is left as it was.
     public var targetPort: UInt16?
     /// The namespace that holds `targetAddress` (nil when no namespace in view has it).
@@ -43,8 +43,8 @@ public struct PublishedPort: Codable, Sendable, Equatable {
     /// The listening sockets behind the target port ("0.0.0.0:80", "127.0.0.1:80").
     public var listenerAddresses: [String]
 
-    public init(namespace: UInt64, proto: String, hostAddress: String? = nil, hostPort: UInt16?, hostPortEnd: UInt16? = nil,
-                targetAddress: String, targetPort: UInt16?, targetNamespace: UInt64? = nil, targetName: String? = nil,
+    public init(namespace: UInt64, proto: String, hostAddress: IPAddress? = nil, hostPort: UInt16?, hostPortEnd: UInt16? = nil,
+                targetAddress: IPAddress, targetPort: UInt16?, targetNamespace: UInt64? = nil, targetName: String? = nil,
                 owner: String, chain: String? = nil, rule: String? = nil, proxies: [String] = [], reachesTarget: Bool? = nil,
                 listener: Listener = .unknown, listenerAddresses: [String] = []) {
         self.namespace = namespace; self.proto = proto; self.hostAddress = hostAddress; self.hostPort = hostPort
@@ -57,13 +57,13 @@ public struct PublishedPort: Codable, Sendable, Equatable {
     /// "0.0.0.0:8080/tcp", "10.0.0.1:8000-8010/udp", "*:*/tcp".
     public var hostEndpoint: String {
         let port = hostPort.map { p in hostPortEnd.map { $0 != p ? "\(p)-\($0)" : "\(p)" } ?? "\(p)" } ?? "*"
-        let addr = hostAddress.map { $0.contains(":") ? "[\($0)]" : $0 } ?? "*"
+        let addr = hostAddress.map { $0.isIPv6 ? "[\($0)]" : $0.description } ?? "*"
         return "\(addr):\(port)/\(proto)"
     }
 
     /// "10.213.210.2:80".
     public var targetEndpoint: String {
-        let addr = targetAddress.contains(":") ? "[\(targetAddress)]" : targetAddress
+        let addr = targetAddress.isIPv6 ? "[\(targetAddress)]" : targetAddress.description
         return targetPort.map { "\(addr):\($0)" } ?? addr
     }
 

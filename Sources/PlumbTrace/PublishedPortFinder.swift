@@ -44,7 +44,7 @@ public enum PublishedPortFinder {
             let (chain, r, rule, path) = (reached.chain, reached.rule, reached.parsed, reached.path)
             guard case .dnat(let to)? = rule.target else { continue }
             let (addr, port) = NetfilterEvaluator.natEndpoint(to)
-            guard let target = addr else { continue }
+            guard let target = addr.flatMap(IPAddress.init) else { continue }
             let proto = path.proto ?? "tcp", hostAddress = path.address, ports = path.ports, inInterface = path.inInterface
             var p = PublishedPort(namespace: ns.id, proto: proto, hostAddress: hostAddress, hostPort: ports?.lowerBound,
                                   hostPortEnd: ports.flatMap { $0.upperBound != $0.lowerBound ? $0.upperBound : nil },
@@ -69,7 +69,7 @@ public enum PublishedPortFinder {
         var proto: String?
         var ports: ClosedRange<UInt16>?
         /// `-d ADDR/32`.
-        var address: String?
+        var address: IPAddress?
         var inInterface: String?
 
         /// This rule's own matches over what the path brought.
@@ -78,7 +78,7 @@ public enum PublishedPortFinder {
             for match in rule.matches {
                 switch match {
                 case .proto(let p, false) where p != "all": m.proto = p
-                case .destination(let p, false) where p.length == (p.isIPv4 ? 32 : 128): m.address = p.address.description
+                case .destination(let p, false) where p.length == (p.isIPv4 ? 32 : 128): m.address = p.address
                 case .destinationPorts(let r, false): m.ports = r.first
                 case .inInterface(let i, false): m.inInterface = i
                 default: break
@@ -156,14 +156,14 @@ public enum PublishedPortFinder {
             localAddress = link.flatMap { TraceEngine.primaryAddress(of: $0, v6: false) }
         }
 
-        func reaches(proto: String, hostAddress: String?, port: UInt16, inInterface: String?, target: String,
+        func reaches(proto: String, hostAddress: IPAddress?, port: UInt16, inInterface: String?, target: IPAddress,
                      targetPort: UInt16?) -> Bool? {
-            guard let dst = hostAddress ?? localAddress else { return nil }
+            guard let dst = hostAddress?.description ?? localAddress else { return nil }
             var packet = TracePacket(family: .ipv4, source: PublishedPortFinder.outside, destination: dst, proto: proto,
                                      sourcePort: 40000, destinationPort: port, size: 60)
             let result = evaluator.run(.prerouting, packet: &packet,
                                        context: HookContext(inInterface: inInterface ?? uplink ?? "ptoutside0", addressTypes: types))
-            if packet.destination == target && (targetPort == nil || packet.destinationPort == targetPort) { return true }
+            if IPAddress(packet.destination) == target && (targetPort == nil || packet.destinationPort == targetPort) { return true }
             return result.uncertain.isEmpty && result.unevaluatedNft.isEmpty ? false : nil
         }
     }
@@ -179,7 +179,8 @@ public enum PublishedPortFinder {
         for p in processes where p.namespace == ns.id && isDockerProxy(p) {
             let words = p.cmdline.split(whereSeparator: { $0 == " " || $0 == "\0" }).map(String.init)
             func arg(_ name: String) -> String? { words.firstIndex(of: name).flatMap { $0 + 1 < words.count ? words[$0 + 1] : nil } }
-            guard let target = arg("-container-ip"), let hostPort = arg("-host-port").flatMap(UInt16.init) else { continue }
+            guard let target = arg("-container-ip").flatMap(IPAddress.init), let hostPort = arg("-host-port").flatMap(UInt16.init)
+            else { continue }
             let proto = arg("-proto") ?? "tcp", hostIP = arg("-host-ip") ?? "0.0.0.0"
             let targetPort = arg("-container-port").flatMap(UInt16.init)
             let label = "pid \(p.pid): \(hostIP.contains(":") ? "[\(hostIP)]" : hostIP):\(hostPort)"
@@ -187,7 +188,7 @@ public enum PublishedPortFinder {
                 mappings[i].proxies.append(label)
                 continue
             }
-            var m = PublishedPort(namespace: ns.id, proto: proto, hostAddress: hostIP == "0.0.0.0" || hostIP == "::" ? nil : hostIP,
+            var m = PublishedPort(namespace: ns.id, proto: proto, hostAddress: IPAddress(hostIP).flatMap { $0.isUnspecified ? nil : $0 },
                                   hostPort: hostPort, targetAddress: target, targetPort: targetPort, owner: "docker-proxy",
                                   proxies: [label])
             (m.targetNamespace, m.targetName) = owners.holder(of: target, mappedIn: ns)
@@ -205,7 +206,7 @@ public enum PublishedPortFinder {
         let proto: SocketProtocol? = p.proto == "tcp" ? .tcp : p.proto == "udp" ? .udp : nil
         let here = socks.filter { s in s.isListening && s.proto == proto && s.local?.port == port }
         p.listenerAddresses = here.compactMap { $0.local?.description }
-        let target = IPAddress(p.targetAddress)
+        let target = p.targetAddress
         if here.contains(where: \.isWildcard) { p.listener = .wildcard }
         else if here.contains(where: { $0.local?.address == target }) { p.listener = .address }
         else if !here.isEmpty && here.allSatisfy(\.isLoopbackOnly) { p.listener = .loopback }
@@ -227,8 +228,7 @@ struct AddressOwners {
         }
     }
 
-    func holder(of address: String, mappedIn ns: Namespace) -> (UInt64?, String?) {
-        guard let ip = IPAddress(address) else { return (nil, nil) }
+    func holder(of ip: IPAddress, mappedIn ns: Namespace) -> (UInt64?, String?) {
         if ip.isLoopback { return (ns.id, ns.displayName) }
         let all = byAddress[ip] ?? []
         guard let pick = all.first(where: { $0.id != ns.id }) ?? all.first else { return (nil, nil) }

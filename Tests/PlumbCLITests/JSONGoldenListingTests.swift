@@ -30,7 +30,7 @@ final class JSONGoldenListingTests: XCTestCase {
     }
 
     func testPorts() throws {
-        let port = PublishedPort(namespace: 4026531840, proto: "tcp", hostPort: 8080, targetAddress: "10.213.0.2", targetPort: 80,
+        let port = PublishedPort(namespace: 4026531840, proto: "tcp", hostPort: 8080, targetAddress: IPAddress("10.213.0.2")!, targetPort: 80,
                                  targetNamespace: 4026532000, targetName: "web", owner: "plumb", chain: "PLUMB-DNAT",
                                  rule: "-p tcp --dport 8080 -j DNAT --to-destination 10.213.0.2:80", reachesTarget: true,
                                  listener: .wildcard, listenerAddresses: ["0.0.0.0:80"])

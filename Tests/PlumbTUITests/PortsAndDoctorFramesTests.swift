@@ -18,7 +18,7 @@ final class PortsAndDoctorFramesTests: XCTestCase {
         func add(_ port: UInt16, _ to: String, _ addr: String, _ tport: UInt16, owner: String = "docker", chain: String? = "DOCKER",
                  reaches: Bool? = true, listener: PublishedPort.Listener, at: [String], proxies: [String] = []) {
             let (id, name) = target(to)
-            list.append(PublishedPort(namespace: h, proto: "tcp", hostPort: port, targetAddress: addr, targetPort: tport,
+            list.append(PublishedPort(namespace: h, proto: "tcp", hostPort: port, targetAddress: IPAddress(addr)!, targetPort: tport,
                                       targetNamespace: id, targetName: name, owner: owner, chain: chain,
                                       rule: chain.map { _ in "! -i docker0 -p tcp -m tcp --dport \(port) -j DNAT --to-destination \(addr):\(tport)" },
                                       proxies: proxies, reachesTarget: chain == nil ? nil : reaches, listener: listener, listenerAddresses: at))

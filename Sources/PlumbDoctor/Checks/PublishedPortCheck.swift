@@ -16,13 +16,13 @@ enum PublishedPortCheck {
         var out: [Finding] = []
         for p in ctx.publishedPorts(listeners) {
             guard let host = ctx.namespace(p.namespace) else { continue }
-            let object = "\(p.proto):\(p.hostAddress ?? "*"):\(p.hostPort.map(String.init) ?? "*")"
+            let object = "\(p.proto):\(p.hostAddress?.description ?? "*"):\(p.hostPort.map(String.init) ?? "*")"
             let mapping = "\(host.displayName) [\(host.id)]: \(p.hostEndpoint) → \(p.targetEndpoint) (\(p.owner)"
                 + (p.chain.map { ", -A \($0) \(p.rule ?? "")" } ?? "") + ")"
                 + (p.proxies.isEmpty ? "" : "; docker-proxy " + p.proxies.joined(separator: ", "))
             var subjects: [Finding.Subject] = [.init(namespace: host.id, kind: "port", name: p.hostEndpoint)]
             if let t = p.targetNamespace, t != host.id { subjects.append(.init(namespace: t, kind: "namespace")) }
-            let target = p.targetName ?? p.targetAddress
+            let target = p.targetName ?? p.targetAddress.description
             if p.reachesTarget == false {
                 out.append(Finding(
                     id: DoctorContext.id(unreachedId, host, object), check: unreachedId, checkNumber: number, severity: .warning,

@@ -123,10 +123,10 @@ extension ImpactFlow {
         let local = uplink.flatMap { ns.link(named: $0) }.flatMap { TraceEngine.primaryAddress(of: $0, v6: false) }
         // The mappings check 14 found (computed once per run), those made here.
         for p in ctx.publishedPorts(ctx.inputs.listeners ?? [:]) where p.namespace == ns.id && p.chain != nil {
-            guard let port = p.hostPort, let dst = p.hostAddress ?? local, let inside = uplink,
+            guard let port = p.hostPort, let dst = p.hostAddress?.description ?? local, let inside = uplink,
                   ["tcp", "udp"].contains(p.proto), !dst.contains(":") else { continue }
             var f = ImpactFlow(kind: .published, namespace: ns.id, family: .ipv4, source: ForwardPolicyCheck.outside["ipv4"]!,
-                               destination: dst, port: port, inInterface: inside, bridge: nil, target: p.targetAddress,
+                               destination: dst, port: port, inInterface: inside, bridge: nil, target: p.targetAddress.description,
                                label: "published port \(p.hostEndpoint) → \(p.targetEndpoint)")
             f.proto = p.proto
             flows.append(f)

@@ -249,7 +249,7 @@ private struct Builder {
         for p in ports where p.namespace == hostID {
             guard let target = p.targetNamespace, let tns = namespaces[target] else { continue }
             let carriers = uplinks.filter { up in
-                p.hostAddress.map { h in up.addresses.contains { IPPrefix($0)?.address.description == h } } ?? true
+                p.hostAddress.map { h in up.addresses.contains { IPPrefix($0)?.address == h } } ?? true
             }
             for up in carriers {
                 let to = namespaceNode(tns)
