@@ -118,7 +118,7 @@ public enum PublishedPortFinder {
                 case .dnat?:
                     let here = path.narrowed(by: rule)
                     if seen.insert(FoundKey(chain: name, index: i, path: here)).inserted {
-                        let key = (order[name] ?? 0, i, Int(here.ports?.lowerBound ?? 0), here.address ?? "")
+                        let key = (order[name] ?? 0, i, Int(here.ports?.lowerBound ?? 0), here.address?.description ?? "")
                         found.append((key, ReachedRule(chain: name, rule: r, parsed: rule, path: here)))
                     }
                 case .jump(let n)?, .goto(let n)?:
