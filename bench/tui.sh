@@ -56,6 +56,25 @@ PID=$(tmux display -p -t pt-bench-tui '#{pane_pid}')  # env execs plumb: the pan
 tmux pipe-pane -t pt-bench-tui -o "cat > $OUT/tui-bytes-plumb"
 P_IDLE=$(measure_cpu "$PID" 20)
 tmux pipe-pane -t pt-bench-tui
+# Wake-ups of each thread while idle (voluntary context switches per second), for the record.
+wakeups() {
+  for t in /proc/"$1"/task/*; do
+    echo "$(cat "$t/comm" 2>/dev/null | tr ' ' _) $(awk '/^voluntary_ctxt_switches/ {print $2}' "$t/status")"
+  done
+}
+wakeups "$PID" > "$OUT/tui-wakeups-a"; sleep 10; wakeups "$PID" > "$OUT/tui-wakeups-b"
+WAKEUPS=$(paste "$OUT/tui-wakeups-a" "$OUT/tui-wakeups-b" | awk '{printf "%s %.1f/s  ", $1, ($4 - $2) / 10}')
+# The Ports tab (the doctor's inputs each second while it is open) and the Sockets tab (sock_diag of the
+# namespace on screen), idle.
+tmux send-keys -t pt-bench-tui P
+sleep 3
+P_PORTS=$(measure_cpu "$PID" 20)
+tmux send-keys -t pt-bench-tui S
+sleep 3
+P_SOCKETS=$(measure_cpu "$PID" 20)
+tmux send-keys -t pt-bench-tui Escape
+tmux send-keys -t pt-bench-tui ':' 'ns host' Enter
+sleep 2
 flap_start
 P_CPU=$(measure_cpu "$PID" 20)
 
@@ -91,5 +110,8 @@ P95=$(printf '%s\n' "${lat[@]}" | sort -n | awk '{a[NR]=$1} END {i=int(NR*0.95);
 MED=$(printf '%s\n' "${lat[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 printf '%-34s plumb %6s%% cpu   htop -d 10 %6s%% cpu   (targets: <= 0.5x htop and < 3%%)\n' "tui-cpu-500ns-50flaps/s" "$P_CPU" "$H_CPU" | tee -a "$OUT/summary.txt"
 printf '%-34s plumb %6s%% cpu   (no flapping)\n' "tui-cpu-500ns-idle" "$P_IDLE" | tee -a "$OUT/summary.txt"
+printf '%-34s %s\n' "tui-idle-wakeups" "$WAKEUPS" | tee -a "$OUT/summary.txt"
+printf '%-34s plumb %6s%% cpu   (Ports tab open, idle)\n' "tui-cpu-500ns-ports-tab" "$P_PORTS" | tee -a "$OUT/summary.txt"
+printf '%-34s plumb %6s%% cpu   (Sockets tab open, idle)\n' "tui-cpu-500ns-sockets-tab" "$P_SOCKETS" | tee -a "$OUT/summary.txt"
 printf '%-34s plumb %6s B/s   htop -d 10 %6s B/s   (1 refresh/s each; target: plumb <= htop)\n' "tui-bytes-per-idle-refresh" "$P_BYTES" "$H_BYTES" | tee -a "$OUT/summary.txt"
 printf '%-34s median %s ms  p95 %s ms over %s flaps   (target: p95 < 250 ms)\n' "tui-flap-latency" "$MED" "$P95" "${#lat[@]}" | tee -a "$OUT/summary.txt"

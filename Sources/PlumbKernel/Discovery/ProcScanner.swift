@@ -98,18 +98,29 @@ struct ProcScanner: Sendable {
     }
 
     private func scanProcess(_ pid: Int32, rootfd: Int32, scratch: inout Scratch, into out: inout ProcScan) {
+        guard details else {
+            // Light mode reads two or three links and one stat per process: each is reached from /proc itself
+            // ("PID/ns/net"), which spares the open and close of the process directory, half the syscalls.
+            return scanProcess(pid, dfd: rootfd, prefix: "\(pid)/", scratch: &scratch, into: &out)
+        }
         guard let dir = FileDescriptor.openIfPresent(String(pid), O_RDONLY | O_DIRECTORY, relativeTo: rootfd) else {
             out.stats.processesVanished += 1
             return
         }
-        let dfd = dir.rawValue  // `dir` lives (and stays open) to the end of this function
+        // `dir` lives (and stays open) to the end of this function.
+        scanProcess(pid, dfd: dir.rawValue, prefix: "", scratch: &scratch, into: &out)
+    }
+
+    /// One process, its files named `prefix + "ns/net"` etc. relative to `dfd`.
+    private func scanProcess(_ pid: Int32, dfd: Int32, prefix: String, scratch: inout Scratch,
+                             into out: inout ProcScan) {
         var uid: UInt32 = 0
         let parsed: (comm: String, ppid: Int32, threads: Int)
         if details {
             var st = stat()
             if fstat(dfd, &st) == 0 { uid = st.st_uid }
             // /proc/PID/stat: comm, ppid and the thread count in one read.
-            guard let statBytes = readSmall(dfd, "stat", &scratch), let p = ProcStatParser.parse(statBytes) else {
+            guard let statBytes = readSmall(dfd, prefix + "stat", &scratch), let p = ProcStatParser.parse(statBytes) else {
                 out.stats.processesVanished += 1
                 return
             }
@@ -118,44 +129,44 @@ struct ProcScanner: Sendable {
             // Light mode: the thread count alone, from the link count of task/ (2 + one per thread): one syscall
             // instead of open/read/close of stat.
             var st = stat()
-            guard fstatat(dfd, "task", &st, 0) == 0 else { out.stats.processesVanished += 1; return }
+            guard fstatat(dfd, prefix + "task", &st, 0) == 0 else { out.stats.processesVanished += 1; return }
             parsed = ("", 0, max(1, Int(st.st_nlink) - 2))
         }
         out.stats.processesScanned += 1
         var ns: UInt64? = nil
-        if let inode = readNsInode(dfd, "ns/net", &scratch.link) {
+        if let inode = readNsInode(dfd, prefix + "ns/net", &scratch.link) {
             ns = inode
         } else if errno == EACCES || errno == EPERM {
             out.stats.processesUnreadable += 1
         }
-        if mountNamespaces, let mnt = readNsInode(dfd, "ns/mnt", &scratch.link), out.mountNamespaceReps[mnt] == nil {
+        if mountNamespaces, let mnt = readNsInode(dfd, prefix + "ns/mnt", &scratch.link), out.mountNamespaceReps[mnt] == nil {
             out.mountNamespaceReps[mnt] = pid
         }
-        let cmdline = details ? readSmall(dfd, "cmdline", &scratch).map(Self.cmdlineString) ?? "" : ""
+        let cmdline = details ? readSmall(dfd, prefix + "cmdline", &scratch).map(Self.cmdlineString) ?? "" : ""
         out.processes.append(ProcessRecord(pid: pid, ppid: parsed.ppid, comm: parsed.comm, cmdline: cmdline,
                                            uid: uid, namespace: ns))
 
-        if parsed.threads > 1, let tids = listDir(dfd, "task", &scratch) {
+        if parsed.threads > 1, let tids = listDir(dfd, prefix + "task", &scratch) {
             for t in tids {
                 guard let tid = Int32(t), tid != pid else { continue }
                 out.stats.threadsScanned += 1
-                if let tns = readNsInode(dfd, "task/\(t)/ns/net", &scratch.link), tns != ns {
+                if let tns = readNsInode(dfd, prefix + "task/\(t)/ns/net", &scratch.link), tns != ns {
                     out.threadHolders.append((tns, Holder(kind: .thread, pid: pid, tid: tid)))
                 }
             }
         }
         if scanFds && !socketInodes, let known = nsfsFds {
             for f in known[pid] ?? [] {
-                let path = "fd/\(f)"
+                let path = prefix + "fd/\(f)"
                 let n = scratch.link.withUnsafeMutableBufferPointer { plumb_readlinkat(dfd, path, $0.baseAddress, 256) }
                 if n > 0, let inode = fdNamespace(dfd, path, length: n, &scratch.link) {
                     out.fdHolders.append((inode, Holder(kind: .fd, pid: pid, fd: f)))
                 }
             }
-        } else if scanFds || socketInodes, let fds = listDir(dfd, "fd", &scratch) {
+        } else if scanFds || socketInodes, let fds = listDir(dfd, prefix + "fd", &scratch) {
             for f in fds {
                 out.stats.fdsScanned += 1
-                let path = "fd/\(f)"
+                let path = prefix + "fd/\(f)"
                 let n = scratch.link.withUnsafeMutableBufferPointer { plumb_readlinkat(dfd, path, $0.baseAddress, 256) }
                 guard n > 0 else { continue }
                 if socketInodes, scratch.link[0] == 115 /* s */,
