@@ -76,7 +76,7 @@ public final class TUICapture {
                 let info = capture.sources[0]
                 for p in batch.packets {
                     packets.append(p)
-                    rows.append(Self.row(p, linkType: info.linkType, clock: io.clock))
+                    rows.append(Self.row(p, linkType: info.linkType, names: info.source.interfaceNames, clock: io.clock))
                 }
                 if packets.count > capacity {
                     packets.removeFirst(packets.count - capacity)
@@ -93,14 +93,18 @@ public final class TUICapture {
         return changed
     }
 
-    static func row(_ p: LivePacket, linkType: LinkType, clock: (PacketTimestamp) -> String) -> CaptureFeed.Row {
+    /// `names`: the namespace's interfaces by index, so a capture on `any` (a whole namespace) names each
+    /// packet's interface as `plumb capture` does, not `ifindex 2`.
+    static func row(_ p: LivePacket, linkType: LinkType, names: [Int: String] = [:],
+                    clock: (PacketTimestamp) -> String) -> CaptureFeed.Row {
         let decoded = p.data.withUnsafeBytes { PacketDecoder.decode(Array($0), linkType: linkType, wireLength: p.originalLength) }
         var warn = !decoded.isComplete
         if let icmp = decoded.icmp, icmp.type == 3 || icmp.type == 11 || icmp.type == 12 { warn = true }
         if let icmp6 = decoded.icmpv6, icmp6.type < 128 { warn = true }
         if let tcp = decoded.tcp, tcp.flags.contains(.rst) { warn = true }
         // Local time with milliseconds: tcpdump's clock (microseconds) cut to what a pane row has room for.
-        return CaptureFeed.Row(time: String(clock(p.timestamp).prefix(12)), summary: decoded.summary, isWarning: warn)
+        return CaptureFeed.Row(time: String(clock(p.timestamp).prefix(12)), summary: InterfaceNaming.apply(decoded.summary, names),
+                               isWarning: warn)
     }
 
     /// What the pane draws; the selected packet's fields and bytes only when the detail is open.
@@ -116,9 +120,12 @@ public final class TUICapture {
             let bytes = Array(p.data)
             let decoded = PacketDecoder.decode(bytes, linkType: capture.sources[0].linkType, wireLength: p.originalLength)
             var layer = ""
+            let names = capture.sources[0].source.interfaceNames
             for f in decoded.fields() {
                 if f.layer != layer { detail.append(f.layer); layer = f.layer }
-                detail.append("  \(f.name): \(f.value)")
+                // The index alone means nothing to a reader: "interface index: 2 (eth0)".
+                let name = f.name == "interface index" ? Int(f.value).flatMap { names[$0] } : nil
+                detail.append("  \(f.name): \(f.value)" + (name.map { " (\($0))" } ?? ""))
             }
             detail += HexDump.lines(bytes)
         }

@@ -11,6 +11,15 @@ public func counted(_ n: UInt64, _ singular: String, _ plural: String? = nil) ->
 /// Byte counts and counts in readable units, the same in the CLI's text and the TUI. Foundation-free and
 /// locale-independent on purpose: golden files compare it, and the TUI runs it for every cell of every frame.
 public enum Readable {
+    /// "45s", "12m", "3h 12m", "2d 4h": how long something has existed, to the two largest units.
+    public static func age(_ seconds: Int) -> String {
+        let s = max(0, seconds)
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m" }
+        if s < 86_400 { return s % 3600 / 60 == 0 ? "\(s / 3600)h" : "\(s / 3600)h \(s % 3600 / 60)m" }
+        return s % 86_400 / 3600 == 0 ? "\(s / 86_400)d" : "\(s / 86_400)d \(s % 86_400 / 3600)h"
+    }
+
     /// 0 B, 999 B, 1.2 kB, 12 kB, 1.2 MB … (decimal units, like `ip -h -s` without the binary confusion).
     public static func bytes(_ v: UInt64) -> String {
         if v < 1000 { return "\(v) B" }

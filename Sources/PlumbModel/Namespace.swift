@@ -31,6 +31,10 @@ public struct Namespace: Codable, Sendable, Equatable, Identifiable {
     /// Why no container was named, with the best evidence of its maker; nil for the host and for namespaces
     /// with a container, and when attribution was not run.
     public var why: Unattributed?
+    /// For a namespace no process lives in: seconds since the epoch when the reference keeping it alive (its
+    /// bind mount or fd) was taken, from the nsfs inode's change time. At least that old, so a leak's age.
+    /// nil for namespaces with a process, or when it could not be read.
+    public var heldSince: Double?
 
     public init(id: UInt64, device: UInt64 = 0, isHost: Bool = false, names: [String] = [], paths: [String] = [],
                 heldBy: [Holder] = [], pids: [Int32] = [], containers: [Container] = [], links: [Link] = [],
@@ -86,6 +90,17 @@ public struct Namespace: Codable, Sendable, Equatable, Identifiable {
         var s = "no name and no process; held only by " + (holders.isEmpty ? "a reference" : holders.joined(separator: ", "))
         if !links.isEmpty && links.allSatisfy({ $0.kind == .loopback || $0.name == "lo" }) { s += "; nothing but loopback" }
         return s
+    }
+
+    /// How long the reference keeping it alive has existed at `now` (the snapshot's `takenAt`), whole seconds.
+    public func heldFor(at now: Double) -> Int? {
+        heldSince.map { Int(max(0, now - $0)) }
+    }
+
+    /// `leakReason` with how long it has been so: "...; for at least 3h 12m". The same without a known age.
+    public func leakReason(at now: Double) -> String? {
+        guard let why = leakReason else { return nil }
+        return heldFor(at: now).map { why + "; for at least " + Readable.age($0) } ?? why
     }
 
     /// The short form of `leakReason` for narrow cells: "fd only, no name", "stray mount, no name".

@@ -27,7 +27,8 @@ final class JSONGoldenTests: XCTestCase {
     }
 
     func testNamespaceListing() throws {
-        try check(NamespaceListing(rows: OutputFixtures.snapshot().namespaces.map(NamespaceRow.init)), "ns-ls")
+        let snap = OutputFixtures.snapshot()
+        try check(NamespaceListing(rows: snap.namespaces.map { NamespaceRow($0, at: snap.takenAt) }), "ns-ls")
     }
 
     func testFirewall() throws {

@@ -47,7 +47,10 @@ enum OutputFixtures {
                            notes: [], cookie: 4099)
         var stats = DiscoveryStats()
         stats.discoveryMillis = 1.5
-        return Snapshot(takenAt: 1795930649.25, namespaces: [ns, Namespace(id: 200, notes: ["not read"])],
+        // A likely leak: no name, no process, its holder took it 2h 3m before the snapshot.
+        var stray = Namespace(id: 200, notes: ["not read"])
+        stray.heldSince = 1795930649.25 - 7380
+        return Snapshot(takenAt: 1795930649.25, namespaces: [ns, stray],
                         processes: [ProcessRecord(pid: 1, ppid: 0, comm: "init", cmdline: "/sbin/init splash", uid: 0, namespace: 100),
                                     ProcessRecord(pid: 2, comm: "x", namespace: nil)],
                         discovery: stats, notes: ["note \"quoted\""])

@@ -41,7 +41,7 @@ final class TextEscapingTests: XCTestCase {
         let snap = Self.hostile()
         let outputs: [(String, [UInt8])] = [
             ("snapshot", try text(SnapshotOutput(snapshot: snap))),
-            ("ns ls", try text(NamespaceListing(rows: snap.namespaces.map(NamespaceRow.init)))),
+            ("ns ls", try text(NamespaceListing(rows: snap.namespaces.map { NamespaceRow($0, at: snap.takenAt) }))),
             ("fw", try text(FirewallListing(rows: snap.namespaces.map {
                 FirewallRow(namespace: $0.id, name: $0.displayName, firewall: $0.firewall)
             }, showEmpty: true))),

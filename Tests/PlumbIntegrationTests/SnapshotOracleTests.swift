@@ -78,12 +78,19 @@ final class SnapshotOracleTests: RootTestCase {
         XCTAssertEqual(fdHeld.leakReason?.hasPrefix("no name and no process; held only by fd 3 of pid \(f.fdHolderPid)"), true,
                        fdHeld.leakReason ?? "nil")
         XCTAssertFalse(fdHeld.links.isEmpty, "an fd-held namespace is entered and read like any other")
+        // Since when its holder has it (the nsfs inode's time): made by this fixture, so minutes before the snapshot.
+        let since = try XCTUnwrap(fdHeld.heldSince, "a namespace held by no process knows since when")
+        XCTAssertLessThanOrEqual(since, s.takenAt + 1)
+        XCTAssertGreaterThan(since, s.takenAt - 3600, "the fixture was made minutes ago")
+        XCTAssertEqual(fdHeld.leakReason(at: s.takenAt)?.contains("; for at least "), true, fdHeld.leakReason(at: s.takenAt) ?? "nil")
+        XCTAssertNotNil(mounted.heldSince, "a bind-mounted namespace too")
 
         let anonId = try TopologyFixture.inode("/proc/\(f.anonymousPid)/ns/net")
         let anon = try XCTUnwrap(s.namespace(id: anonId))
         XCTAssertEqual(anon.pids, [f.anonymousPid])
         XCTAssertEqual(anon.names, [])
         XCTAssertEqual(anon.heldBy, [Holder(kind: .process, pid: f.anonymousPid)])
+        XCTAssertNil(anon.heldSince, "with a process inside, no holder's age")
         XCTAssertEqual(s.processes.first { $0.pid == f.anonymousPid }?.comm, "sleep")
         XCTAssertEqual(s.processes.first { $0.pid == f.anonymousPid }?.cmdline, "sleep 600")
 

@@ -31,6 +31,8 @@ final class CapturePaneTests: XCTestCase {
         XCTAssertEqual(s.press([.enter]), [.restartCapture(filter: "tcp port 80")])
         XCTAssertEqual(s.capture?.filter, "tcp port 80")
         s.press([.char("w")])
+        XCTAssertEqual(s.inputText, "plumb-host-any.pcapng", "w offers a file name")
+        s.press([.ctrl("u")])
         s.type("/tmp/x.pcapng")
         XCTAssertEqual(s.press([.enter]), [.saveCapture(path: "/tmp/x.pcapng", overwrite: false)])
         XCTAssertEqual(s.press([.char("x")]), [.stopCapture])

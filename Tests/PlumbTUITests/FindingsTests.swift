@@ -145,6 +145,8 @@ final class FindingsTests: XCTestCase {
         let pg = TestEnv.namespace("postgres")
         let eth0 = pg.links.first { $0.name != "lo" }!
         XCTAssertTrue(b.rowContaining(eth0.name)!.text.contains("✗"))
-        XCTAssertEqual(b.style(of: "✗", inRowWith: eth0.name), ctx.theme.error)
+        // eth0 is selected (a container's first link that is not lo): the highlight reverses it.
+        XCTAssertEqual(b.style(of: "✗", inRowWith: eth0.name)?.fg, ctx.theme.error.fg)
+        XCTAssertEqual(b.style(of: "✗", inRowWith: eth0.name)?.bold, ctx.theme.error.bold)
     }
 }

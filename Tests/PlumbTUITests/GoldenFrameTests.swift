@@ -112,7 +112,7 @@ final class GoldenFrameTests: XCTestCase {
         for size in TestEnv.sizes {
             let s = state(size) { st in
                 st.press([.tab, .tab])
-                while st.detailTab != tab { st.press([.right]) }
+                while st.detailTab != tab { st.press([.char("]")]) }
             }
             Golden.check(AppView.renderPane(.details, s, ctx, size: size), name(view, size))
         }

@@ -54,12 +54,14 @@ final class ReducerTests: XCTestCase {
         XCTAssertEqual(s.selectedLink, TestEnv.linkID("host", "veth3c1f2a9"), "going back keeps the selection")
     }
 
-    func testDetailsTabsWithArrows() {
+    func testDetailsTabsWithBrackets() {
         var s = TestEnv.state()
         s.press([.tab, .tab])
-        s.press([.right]); XCTAssertEqual(s.detailTab, .firewall)
-        s.press([.char("l"), .char("l")]); XCTAssertEqual(s.detailTab, .neighbors)
-        s.press([.left, .left, .left, .left]); XCTAssertEqual(s.detailTab, DetailTab.allCases.last, "wraps around")
+        s.press([.char("]")]); XCTAssertEqual(s.detailTab, .firewall)
+        s.press([.char("]"), .char("]")]); XCTAssertEqual(s.detailTab, .neighbors)
+        s.press([.char("["), .char("["), .char("["), .char("[")]); XCTAssertEqual(s.detailTab, DetailTab.allCases.last, "wraps around")
+        s.press([.right]); XCTAssertEqual(s.focus, .details, "arrows do not switch tabs")
+        XCTAssertEqual(s.detailTab, DetailTab.allCases.last)
     }
 
     func testLinkTabWalksThroughLinks() {
@@ -194,7 +196,9 @@ final class ReducerTests: XCTestCase {
         XCTAssertEqual(s.selectedRow(.firewall), from)
         XCTAssertEqual(s.focus, .details)
         s.press([.escape])
-        XCTAssertEqual(s.focus, .topology)
+        XCTAssertEqual(s.focus, .namespaces, "then back where `:chain` was typed")
+        s.press([.tab, .tab, .escape])
+        XCTAssertEqual(s.focus, .topology, "no jump left: Esc backs out a pane")
     }
 
     func testHelpOpensClosesAndSwallowsOtherKeys() {

@@ -27,12 +27,7 @@ final class CapturePrinter {
     }
 
     /// `ifindex 5 In IP ...` (an `any` capture) -> `eth0 In IP ...`, as tcpdump prints it.
-    static func naming(_ summary: String, _ names: [Int: String]) -> String {
-        guard summary.hasPrefix("ifindex ") else { return summary }
-        let rest = summary.dropFirst("ifindex ".count)
-        guard let space = rest.firstIndex(of: " "), let index = Int(rest[..<space]), let name = names[index] else { return summary }
-        return name + rest[space...]
-    }
+    static func naming(_ summary: String, _ names: [Int: String]) -> String { InterfaceNaming.apply(summary, names) }
 
     /// Writes what was collected; false when stdout is gone (a closed pipe).
     func flush() -> Bool {

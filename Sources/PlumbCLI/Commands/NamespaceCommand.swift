@@ -25,7 +25,7 @@ struct NamespaceCommand: ParsableCommand {
             options.linksOnly = true
             noteMissingPrivileges()
             let snap = SnapshotReader(options: options).read()
-            try render(NamespaceListing(rows: snap.namespaces.map(NamespaceRow.init)), as: read.format)
+            try render(NamespaceListing(rows: snap.namespaces.map { NamespaceRow($0, at: snap.takenAt) }), as: read.format)
         }
     }
 }
@@ -56,8 +56,11 @@ struct NamespaceRow: Encodable {
     var owner: NamespaceOwner?
     /// Why no container was named, and the best evidence of who made it.
     var why: Unattributed?
+    /// How long a likely leak has been held so, in seconds (`Namespace.heldFor`); absent when `leak` is, or
+    /// when its holder's time could not be read.
+    var leakAge: Int?
 
-    init(_ ns: Namespace) {
+    init(_ ns: Namespace, at now: Double) {
         id = ns.id
         isHost = ns.isHost
         name = ns.displayName
@@ -67,9 +70,10 @@ struct NamespaceRow: Encodable {
         orphan = ns.isOrphan
         processes = ns.pids.count
         links = ns.links.count
-        leak = ns.leakReason
+        leak = ns.leakReason(at: now)
         owner = ns.owner
         why = ns.why
+        leakAge = ns.isLikelyLeak ? ns.heldFor(at: now) : nil
     }
 
     static func table(_ rows: [NamespaceRow]) -> String {

@@ -94,6 +94,7 @@ extension Namespace: FastJSONWritable {
         if let sockets { w.codableArray("sockets", sockets) }
         if let owner { w.key("owner"); w.codable(owner) }
         if let why { w.key("why"); w.codable(why) }
+        if let heldSince { w.field("heldSince", heldSince) }
         w.close(0x7D)
     }
 }

@@ -9,7 +9,7 @@ struct SnapshotTextRenderer {
         var out = ""
         let byId = Dictionary((names ?? snap.namespaces).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for ns in snap.namespaces {
-            out += header(ns)
+            out += header(ns, at: snap.takenAt)
             for l in ns.links { out += linkLine(l, in: ns, byId: byId) }
             let routes = ns.routes.filter { showAll || $0.tableName != "local" }
             if !routes.isEmpty {
@@ -34,7 +34,7 @@ struct SnapshotTextRenderer {
         return out
     }
 
-    func header(_ ns: Namespace) -> String {
+    func header(_ ns: Namespace, at takenAt: Double) -> String {
         var s = "\(ns.displayName)  net:[\(ns.id)]"
         let extraNames = ns.names.filter { $0 != ns.displayName }
         if !extraNames.isEmpty { s += "  names: \(extraNames.joined(separator: ", "))" }
@@ -42,7 +42,7 @@ struct SnapshotTextRenderer {
         s += "  processes: \(ns.pids.count)"
         let kinds = Array(Set(ns.heldBy.map(\.kind.rawValue))).sorted()
         s += "  held by: \(kinds.joined(separator: ","))"
-        if let why = ns.leakReason { s += " (LEAK? \(why))" } else if ns.isOrphan { s += " (named, no process)" }
+        if let why = ns.leakReason(at: takenAt) { s += " (LEAK? \(why))" } else if ns.isOrphan { s += " (named, no process)" }
         if let owner = ns.owner { s += "  \(owner.description)" }
         s += "\n"
         if let why = ns.why { s += "  no container (\(why.maker)): \(why.reason); evidence: \(why.evidence)\n" }

@@ -34,6 +34,7 @@ enum LeftoverCheck {
             let linkNames = ns.links.map(\.name).joined(separator: ", ")
             let evidence = ["\(ns.displayName) [\(ns.id)]: no process, links: " + (linkNames.isEmpty ? "none" : linkNames)]
                 + holders.map { "held by \($0)" }
+                + (ns.heldFor(at: ctx.snapshot.takenAt).map { ["so for at least \(Readable.age($0)) (since its holder took it)"] } ?? [])
             let subjects = [Finding.Subject(namespace: ns.id, kind: "namespace")]
             if let reason = ns.leakReason {
                 let f = finding("netns", ns, "", title: "likely leaked namespace \(ns.displayName): \(reason)",

@@ -13,6 +13,8 @@ public struct DiscoveredNamespace: Sendable, Equatable, DiscoveredNamespaceFacts
     public var pids: [Int32] = []
     /// Paths that refer to the namespace, best first: opening any of them gives an fd to enter it.
     public var handles: [String] = []
+    /// Held by no process: when its bind mount or fd took it (`Namespace.heldSince`).
+    public var heldSince: Double?
 }
 
 public struct DiscoveryResult: Sendable {
@@ -149,7 +151,12 @@ public struct NamespaceDiscovery: Sendable {
             byId[hostId] = DiscoveredNamespace(id: hostId, isHost: true, handles: ["\(procRoot)/self/ns/net"])
         }
         var list = Array(byId.values)
-        for i in list.indices { list[i].pids.sort(); list[i].paths.sort() }
+        for i in list.indices {
+            list[i].pids.sort(); list[i].paths.sort()
+            if !list[i].isHost, !list[i].heldBy.contains(where: { $0.kind == .process || $0.kind == .thread }) {
+                list[i].heldSince = heldSince(list[i])
+            }
+        }
         list.sort { ($0.isHost ? 0 : 1, $0.id) < ($1.isHost ? 0 : 1, $1.id) }
         var processes = scan.processes.sorted { $0.pid < $1.pid }
         if socketOwners && !processDetails { fillOwnerNames(&processes, owners: scan.socketHolders) }
@@ -165,6 +172,18 @@ public struct NamespaceDiscovery: Sendable {
             guard let bytes = FileDescriptor.readSmallFile("\(procRoot)/\(processes[i].pid)/comm", limit: 64) else { continue }
             processes[i].comm = String(decoding: bytes.last == 0x0A ? bytes.dropLast() : bytes[...], as: UTF8.self)
         }
+    }
+
+    /// When the reference that keeps a namespace without processes alive was taken: the nsfs inode is made
+    /// when something first refers to the namespace and lives as long as a bind mount or fd pins it, so its
+    /// change time is when the oldest remaining holder took it. One stat per such namespace (there are few).
+    func heldSince(_ ns: DiscoveredNamespace) -> Double? {
+        for path in ns.handles {
+            var st = stat()
+            guard stat(path, &st) == 0, UInt64(st.st_ino) == ns.id else { continue }
+            return Double(st.st_ctim.tv_sec) + Double(st.st_ctim.tv_nsec) / 1e9
+        }
+        return nil
     }
 
     /// `ip netns` names: /run/netns/NAME and /var/run/netns/NAME.

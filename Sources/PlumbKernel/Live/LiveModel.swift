@@ -183,6 +183,7 @@ public final class LiveModel: @unchecked Sendable {
             snap.namespaces[i].names = d.names
             snap.namespaces[i].paths = d.paths
             snap.namespaces[i].heldBy = d.heldBy
+            snap.namespaces[i].heldSince = d.heldSince
             snap.namespaces[i].pids = d.pids
         }
         snap.processes = found.processes

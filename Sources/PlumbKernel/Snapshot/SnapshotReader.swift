@@ -165,6 +165,7 @@ public struct SnapshotReader: Sendable {
                                heldBy: d.heldBy, pids: d.pids, firewall: slot.firewall, notes: slot.notes,
                                cookie: slot.cookie, sockets: slot.sockets.map { sockOwners?.attach($0) ?? $0 },
                                owner: owners[i])
+            ns.heldSince = d.heldSince
             if let dump = slot.dump {
                 ns.links = dump.links.enumerated().map { li, dl in
                     var l = dl.link

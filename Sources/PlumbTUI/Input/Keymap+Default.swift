@@ -34,8 +34,12 @@ extension Keymap {
         KeyBinding([.right, .char("l")], .drillIn, "show the selected namespace's links", context: .namespaces),
         KeyBinding([.left, .char("h")], .previousPane, "back to the namespaces", context: .topology),
         KeyBinding([.right, .char("l")], .drillIn, "show the selected link's details", context: .topology),
-        KeyBinding([.left, .char("h")], .previousTab, "previous tab", context: .details),
-        KeyBinding([.right, .char("l")], .nextTab, "next tab", context: .details),
+        // Tabs by [ and ] (as lazydocker); h and l always move between panes.
+        KeyBinding([.char("[")], .previousTab, "previous tab of the details pane"),
+        KeyBinding([.char("]")], .nextTab, "next tab of the details pane"),
+        KeyBinding([.left, .char("h")], .previousPane, "back to the links", context: .details),
+        KeyBinding([.char("a")], .toggleAllRows, "show / hide kernel threads (Processes) and noarp or multicast entries (Neighbours)", context: .details),
+        KeyBinding([.char("o")], .cycleSort, "sort the Processes tab by the next column (PID, PPID, UID, COMM)", context: .details),
 
         KeyBinding([.char(" ")], .capturePause, "pause / resume the packet list (capturing goes on)", context: .capture),
         KeyBinding([.char("F")], .captureFollow, "follow the newest packet", context: .capture),
@@ -61,6 +65,7 @@ extension Keymap {
         KeyBinding([.escape, .char("?"), .char("q")], .closeHelp, "close this help", context: .help),
 
         KeyBinding([.enter], .inputAccept, "apply the filter / run the command", context: .input),
+        KeyBinding([.tab], .inputComplete, "on the : line: complete the command, then the namespace, link or chain name", context: .input),
         KeyBinding([.escape], .inputCancel, "cancel (an empty filter shows everything again)", context: .input),
         KeyBinding([.backspace], .inputDeleteBackward, "delete the last character", context: .input),
         KeyBinding([.ctrl("u")], .inputClear, "clear the line", context: .input),

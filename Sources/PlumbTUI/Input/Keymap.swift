@@ -14,7 +14,9 @@ public enum Action: String, Sendable, CaseIterable {
     // A confirmation question.
     case confirmYes, confirmNo
     // Text input (filter and command line).
-    case inputAccept, inputCancel, inputDeleteBackward, inputClear
+    case inputAccept, inputCancel, inputDeleteBackward, inputClear, inputComplete
+    // The Processes and Neighbours tabs: every row, and the sort column.
+    case toggleAllRows, cycleSort
 }
 
 /// Where a binding applies. Lookup tries the most specific context first, then `.global`.

@@ -9,7 +9,8 @@ extension AppState {
         }
         var interface = "any"
         if focus != .namespaces, let i = rows.topologyIndex(selectedLink) { interface = rows.topology[i].link.name }
-        let filter = capture?.filter ?? ""
+        // The same filter memory whether the capture is on a link or on a whole namespace.
+        let filter = capture?.filter ?? captureFilterMemory
         capture = CapturePaneState(title: "\(ns.displayName)/\(interface)", namespace: ns.id, interface: interface,
                                    filter: filter)
         focus = .capture
@@ -30,7 +31,7 @@ extension AppState {
             inputText = capture?.filter ?? ""
         case .captureSave:
             input = .captureSave
-            inputText = ""
+            inputText = Self.defaultCaptureFile(capture?.title ?? "capture")
         case .captureClose:
             capture = nil
             focus = .topology
@@ -48,17 +49,27 @@ extension AppState {
         case .captureFilter:
             let filter = text.trimmingSpaces
             capture?.filter = filter
+            captureFilterMemory = filter
             capture?.rowCount = 0
             capture?.selected = nil
             capture?.showDetail = false
             return .restartCapture(filter: filter)
         case .captureSave:
             let path = text.trimmingSpaces
-            guard !path.isEmpty else { return .none }
+            guard !path.isEmpty else {
+                message = .error("nothing saved: no file name given (w offers one)")
+                return .none
+            }
             return .saveCapture(path: path, overwrite: false)
         default:
             return .none
         }
+    }
+
+    /// `w`'s suggestion: "plumb-web-eth0.pcapng" from the pane's "web/eth0" (an existing file is asked about).
+    static func defaultCaptureFile(_ title: String) -> String {
+        let safe = title.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "-" }
+        return "plumb-\(String(safe)).pcapng"
     }
 
     /// The live loop holds `count` packets now: keep the selection and scrolling consistent with that.

@@ -4,6 +4,7 @@ import PlumbModel
 extension AppState {
     mutating func handleInput(_ key: Key, snapshot: Snapshot, keymap: Keymap) -> Effect {
         guard let mode = input else { return .none }
+        message = nil  // the input line shows the message as its hint (Tab's candidates): only the newest
         if let b = keymap.binding(for: key, in: [.input]) {
             switch b.action {
             case .inputAccept:
@@ -19,6 +20,12 @@ extension AppState {
                 if !inputText.isEmpty { inputText.removeLast() }
             case .inputClear:
                 inputText = ""
+            case .inputComplete where mode == .command:
+                let (text, candidates) = ConsoleCompletion.complete(inputText, snapshot: snapshot)
+                inputText = text
+                message = candidates.count > 1 ? .info(candidates.prefix(12).joined(separator: "  ")
+                                                       + (candidates.count > 12 ? "  …" : ""))
+                    : candidates.isEmpty ? .error("nothing to complete for '\(inputText)'") : nil
             default:
                 break
             }
@@ -111,14 +118,17 @@ extension AppState {
         for ns in candidates {
             let fw = FirewallRows.build(ns.firewall, previous: nil)
             guard let i = FirewallRows.chainRow(named: name, in: fw) else { continue }
+            // Selecting another namespace empties the stack: keep it, its places are where Esc leads back to.
+            let older = jumpStack + [currentPlace]
             if ns.id != selectedNamespace {
                 if !Filter(filter).matches(ns, index: rows.index) { filter = "" }
                 selectNamespace(ns.id)
             }
+            // Esc comes back to where `:chain` was typed (another pane, tab or namespace), as after Enter on a rule.
+            jumpStack = older
             focus = .details
             detailTab = .firewall
             detailRow[.firewall] = i
-            jumpStack = []
             scroll[.details(.firewall)] = i
             message = .info("chain \(fw[i].text) in \(ns.displayName)")
             return

@@ -119,6 +119,13 @@ extension AppState {
             paused.toggle()
             return .pause(paused)
         case .zoom: zoomed.toggle()
+        case .toggleAllRows:
+            showAllRows.toggle()
+            message = .info(showAllRows ? "showing kernel threads and noarp/multicast neighbours"
+                                        : "hiding kernel threads and noarp/multicast neighbours (a shows them)")
+        case .cycleSort:
+            processSort = processSort.next
+            message = .info("processes sorted by \(processSort.rawValue)")
         case .quit: return .quit
         case .shell:
             guard let ns = rows.namespace else {
@@ -132,7 +139,7 @@ extension AppState {
         case .fix: return askFix(rows: rows)
         case .undo: return askUndo()
         case .confirmYes, .confirmNo: break
-        case .inputAccept, .inputCancel, .inputDeleteBackward, .inputClear: break
+        case .inputAccept, .inputCancel, .inputDeleteBackward, .inputClear, .inputComplete: break
         }
         return .none
     }
@@ -154,7 +161,6 @@ extension AppState {
             let count = rows.detailCount(detailTab)
             guard count > 0 else { return }
             detailRow[detailTab] = clamp(step(selectedRow(detailTab)), count)
-            if detailTab == .firewall { jumpStack.removeAll() }
         case .capture:
             guard var c = capture, c.rowCount > 0 else { return }
             c.selected = clamp(step(c.selected ?? c.rowCount - 1), c.rowCount)
@@ -196,7 +202,7 @@ extension AppState {
             guard cur < fw.count, let target = fw[cur].jumpTarget,
                   let to = fw.firstIndex(where: { $0.kind == .chain && $0.table == fw[cur].table && $0.text == target })
             else { return }
-            jumpStack.append(cur)
+            jumpStack.append(currentPlace)
             detailRow[.firewall] = to
             scroll[.details(.firewall)] = to  // show the chain at the top, its rules below it
         }
@@ -208,11 +214,7 @@ extension AppState {
         case .capture:
             if capture?.showDetail == true { capture?.showDetail = false } else { focus = .topology }
         case .details:
-            if detailTab == .firewall, let from = jumpStack.popLast() {
-                detailRow[.firewall] = from
-            } else {
-                focus = .topology
-            }
+            if detailTab != .firewall || !returnFromJump() { focus = .topology }
         case .topology:
             focus = .namespaces
         case .namespaces:
@@ -237,7 +239,10 @@ extension AppState {
             if had { selectNamespace(ns.id) } else { selectedNamespace = ns.id }
             rows = PaneRows(self, snapshot)
         }
-        if rows.topologyIndex(selectedLink) == nil { selectedLink = rows.topology.first?.id }
+        if rows.topologyIndex(selectedLink) == nil {
+            // In a container the interesting link is eth0, not lo: the first link that is not a loopback.
+            selectedLink = (rows.topology.first { $0.link.kind != .loopback && $0.link.name != "lo" } ?? rows.topology.first)?.id
+        }
         // Only the tab on screen: counting every tab built the firewall, sysctl and process rows on each update.
         // A tab is clamped when it is switched to (every key ends here).
         if detailTab != .link {

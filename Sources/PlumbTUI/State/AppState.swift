@@ -19,6 +19,30 @@ public enum InputMode: Equatable, Sendable {
     case mapFind
     /// `t`: where the live trace from `AppState.traceSource` goes ("10.0.0.2 80", "web 53/udp").
     case traceDestination
+
+    /// What the status line shows before the text: each prompt says what it asks for.
+    public var prompt: String {
+        switch self {
+        case .filter: return "filter: "
+        case .mapFind: return "find on map: "
+        case .command: return ":"
+        case .captureFilter: return "BPF filter: "
+        case .captureSave: return "save to: "
+        case .traceDestination: return "live trace to: "  // the status line names the source namespace
+        }
+    }
+
+    /// What the status line shows after the text: what to type and which keys finish it, so no prompt is bare.
+    public var hint: String {
+        switch self {
+        case .filter: return "name, address or container · Enter keeps it · Esc clears"
+        case .mapFind: return "name or address · Enter pans to it · Esc cancels"
+        case .command: return ConsoleCommand.usage + " · Tab completes · Enter runs · Esc cancels"
+        case .captureFilter: return "tcpdump syntax, empty = everything · Enter restarts the capture · Esc cancels"
+        case .captureSave: return ".pcapng or .pcap · Enter saves · Esc cancels"
+        case .traceDestination: return "IP or namespace [PORT or PORT/udp] (one real packet is sent) · Enter traces · Esc cancels"
+        }
+    }
 }
 
 /// Everything the UI remembers between frames. Selections are stored as identities (namespace id, link
@@ -33,8 +57,8 @@ public struct AppState: Equatable, Sendable {
     public var detailRow: [DetailTab: Int] = [:]
     /// First visible row per scrolling area.
     public var scroll: [ScrollArea: Int] = [:]
-    /// Firewall rows we jumped away from with Enter (Esc returns).
-    public var jumpStack: [Int] = []
+    /// Where we were before each jump into the Firewall tab (Enter on a rule, `:chain`); Esc returns.
+    public var jumpStack: [JumpOrigin] = []
     public var filter = ""
     public var input: InputMode?
     public var inputText = ""
@@ -70,6 +94,12 @@ public struct AppState: Equatable, Sendable {
     public var toldUnreadableProcesses = false
     /// Counts the snapshots `update(snapshot:)` was given: what the Map view's cache is keyed on.
     public var snapshotGeneration: UInt64 = 0
+    /// The last capture's BPF filter: a new capture (on a link or a whole namespace) starts with it.
+    public var captureFilterMemory = ""
+    /// The Processes tab shows kernel threads, the Neighbours tab noarp and multicast entries (`a` toggles).
+    public var showAllRows = false
+    /// The Processes tab's sort column (`o` cycles).
+    public var processSort: ProcessSort = .pid
 
     public init(size: Size = Size(width: 80, height: 24), refreshInterval: Double = 2) {
         self.size = size
@@ -91,6 +121,9 @@ struct PaneRows {
     /// The Doctor tab's findings, as shown (sorted, filtered).
     let findings: [Finding]
     let badges: FindingRows.Badges
+    /// The Processes and Neighbours tabs' options (`a`, `o`).
+    let showAllRows: Bool
+    let processSort: ProcessSort
     /// The Conntrack tab's rows (busiest first, at most `ConntrackRows.shown`).
     let conntrack: [ConntrackEntry]
     /// The Drops tab's rows: per namespace × reason × location, busiest first.
@@ -108,6 +141,8 @@ struct PaneRows {
         topology = ns.map { TopologyRows.build($0, index: index, filter: state.filter) } ?? []
         findings = FindingRows.build(state.findings, filter: state.filter)
         badges = FindingRows.Badges(state.findings)
+        showAllRows = state.showAllRows
+        processSort = state.processSort
         // Built only while its tab is open: a big table is sorted by rate here.
         conntrack = state.detailTab == .conntrack
             ? state.conntrack.flatMap { $0.namespace == ns?.id ? ConntrackRows.build($0) : nil } ?? []
@@ -132,9 +167,9 @@ struct PaneRows {
         case .link: return 0
         case .firewall: return firewall(previous: nil).count
         case .routes: return ns.routes.count
-        case .neighbors: return ns.neighbors.count
+        case .neighbors: return DetailRows.neighbors(ns, all: showAllRows).count
         case .sysctls: return DetailRows.sysctls(ns).count
-        case .processes: return DetailRows.processes(ns, in: index.snapshot).count
+        case .processes: return DetailRows.processes(ns, in: index.snapshot, all: showAllRows, sort: processSort).count
         case .sockets: return DetailRows.sockets(ns).count
         case .events: return 0  // a log, not a selectable list: the newest events are shown first
         case .findings: return findings.count

@@ -17,8 +17,8 @@ public enum ReadonlyPolicy {
         case .moveUp, .moveDown, .pageUp, .pageDown, .top, .bottom, .nextPane, .previousPane, .drillIn, .back,
              .nextTab, .previousTab, .showSockets, .showPorts, .filter, .command, .help, .closeHelp, .refresh, .redraw, .pause, .zoom, .quit,
              .capture, .capturePause, .captureFollow, .captureFilter, .captureClose, .confirmYes, .confirmNo,
-             .inputAccept, .inputCancel, .inputDeleteBackward, .inputClear, .map, .mapLeft, .mapRight, .mapUnfold,
-             .mapNextNeighbour, .mapPreviousNeighbour:
+             .inputAccept, .inputCancel, .inputDeleteBackward, .inputClear, .inputComplete, .toggleAllRows, .cycleSort,
+             .map, .mapLeft, .mapRight, .mapUnfold, .mapNextNeighbour, .mapPreviousNeighbour:
             return nil
         }
     }

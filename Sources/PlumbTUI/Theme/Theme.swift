@@ -14,6 +14,8 @@ public struct Theme: Sendable, Equatable {
     public var appTitle: Style
     public var keyHint: Style
     public var tabActive: Style
+    /// The active tab while another pane has the focus: still marked, never dimmed into grey.
+    public var tabActiveUnfocused: Style
     public var tabInactive: Style
 
     // Link states.
@@ -39,10 +41,11 @@ public struct Theme: Sendable, Equatable {
 
     public static let color = Theme(
         text: .plain, dim: Style().dimmed, border: Style(fg: .blue), borderFocused: Style(fg: .cyan, bold: true),
-        title: Style(fg: .blue, bold: true), titleFocused: Style(fg: .cyan, bold: true),
+        title: Style(fg: .blue, bold: true), titleFocused: Style(fg: .black, bg: .cyan),
         header: Style(fg: .yellow, bold: true), selection: Style(reverse: true),
-        appTitle: Style(fg: .black, bg: .cyan, bold: true), keyHint: Style(fg: .cyan, bold: true),
-        tabActive: Style(fg: .black, bg: .cyan, bold: true), tabInactive: Style(fg: .blue),
+        appTitle: Style(fg: .black, bg: .cyan), keyHint: Style(fg: .cyan, bold: true),
+        tabActive: Style(fg: .black, bg: .cyan), tabActiveUnfocused: Style(fg: .cyan, bold: true, underline: true),
+        tabInactive: Style(fg: .blue),
         linkUp: Style(fg: .green), linkDown: Style(fg: .red, bold: true), linkNoCarrier: Style(fg: .yellow),
         linkUnknown: Style(fg: .magenta),
         leak: Style(fg: .magenta, bold: true), warning: Style(fg: .yellow, bold: true),
@@ -55,9 +58,9 @@ public struct Theme: Sendable, Equatable {
     /// down link still stands out.
     public static let monochrome = Theme(
         text: .plain, dim: Style().dimmed, border: .plain, borderFocused: Style(bold: true),
-        title: .plain, titleFocused: Style(bold: true), header: Style(bold: true),
+        title: .plain, titleFocused: Style(reverse: true), header: Style(bold: true),
         selection: Style(reverse: true), appTitle: Style(reverse: true), keyHint: Style(bold: true),
-        tabActive: Style(reverse: true), tabInactive: .plain,
+        tabActive: Style(reverse: true), tabActiveUnfocused: Style(bold: true, underline: true), tabInactive: .plain,
         linkUp: .plain, linkDown: Style(bold: true, underline: true), linkNoCarrier: Style(underline: true),
         linkUnknown: Style().dimmed,
         leak: Style(bold: true), warning: Style(bold: true), error: Style(bold: true, underline: true),

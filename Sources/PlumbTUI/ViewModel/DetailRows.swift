@@ -9,7 +9,17 @@ enum DetailRows {
             .map(\.element)
     }
 
-    static func neighbors(_ ns: Namespace) -> [Neighbor] { ns.neighbors }
+    /// Sorted by device, family and address; noarp and multicast entries hidden unless `all` (as `ip neigh`
+    /// shows them only with `nud all`).
+    static func neighbors(_ ns: Namespace, all: Bool = false) -> [Neighbor] {
+        let shown = all ? ns.neighbors : ns.neighbors.filter { n in !n.state.contains("noarp") && !n.ip.isMulticast }
+        return shown.sorted { a, b in
+            let (da, db) = (a.dev ?? "#\(a.ifindex)", b.dev ?? "#\(b.ifindex)")
+            if da != db { return da < db }
+            if a.ip.family != b.ip.family { return a.ip.family == .ipv4 }
+            return a.ip < b.ip
+        }
+    }
 
     /// Listeners first (by port), then connections (by local port): the ports a namespace offers lead.
     static func sockets(_ ns: Namespace) -> [SocketRecord] {
@@ -25,9 +35,20 @@ enum DetailRows {
         sockets.map { all in all.reduce(0) { $0 + ($1.isListening && !$1.proto.isUnix ? 1 : 0) } }
     }
 
-    static func processes(_ ns: Namespace, in snapshot: Snapshot) -> [ProcessRecord] {
-        snapshot.processes.filter { $0.namespace == ns.id }.sorted { $0.pid < $1.pid }
+    /// The namespace's processes in `sort` order; kernel threads (no command line, children of kthreadd or
+    /// kthreadd itself) only with `all`, as htop hides them.
+    static func processes(_ ns: Namespace, in snapshot: Snapshot, all: Bool = false, sort: ProcessSort = .pid) -> [ProcessRecord] {
+        let mine = snapshot.processes.filter { $0.namespace == ns.id && (all || !isKernelThread($0)) }
+        switch sort {
+        case .pid: return mine.sorted { $0.pid < $1.pid }
+        case .ppid: return mine.sorted { ($0.ppid, $0.pid) < ($1.ppid, $1.pid) }
+        case .uid: return mine.sorted { ($0.uid, $0.pid) < ($1.uid, $1.pid) }
+        case .comm: return mine.sorted { ($0.comm, $0.pid) < ($1.comm, $1.pid) }
+        }
     }
+
+    /// kthreadd (pid 2) and its children have no command line.
+    static func isKernelThread(_ p: ProcessRecord) -> Bool { p.cmdline.isEmpty && (p.pid == 2 || p.ppid == 2) }
 
     /// (sysctl name, value) pairs; "?" for values that could not be read.
     static func sysctls(_ ns: Namespace) -> [(String, String)] {

@@ -27,7 +27,7 @@ enum DetailsPane {
             window = NamespaceTablesView.draw(&buf, rect: inner, tab: state.detailTab, state: state, rows: rows,
                                               ctx: ctx)
         }
-        PaneFrame.draw(&buf, rect: rect, title: "", focused: focused, footer: window?.positionLabel, theme: t,
+        PaneFrame.draw(&buf, rect: rect, title: "", focused: focused, footer: window?.footer, theme: t,
                        glyphs: g)
         drawTabs(&buf, rect: rect, active: state.detailTab, focused: focused, ctx: ctx)
     }
@@ -36,7 +36,7 @@ enum DetailsPane {
         let t = ctx.theme
         let x0 = rect.x + 2, width = rect.width - 4
         for tab in DetailTabStrip.layout(width: width) where tab.x < width {
-            let style = tab.tab == active ? (focused ? t.tabActive : t.tabActive.dimmed) : t.tabInactive
+            let style = tab.tab == active ? (focused ? t.tabActive : t.tabActiveUnfocused) : t.tabInactive
             buf.text(tab.title, x: x0 + tab.x, y: rect.y, width: width - tab.x, style: style, ellipsis: nil)
         }
     }

@@ -5,6 +5,8 @@ struct ListWindow {
     var count: Int
     var selected: Int?
     var top: Int
+    /// What the list leaves out, for the bottom border beside the position: "4 kernel threads hidden (a)".
+    var hiddenNote: String?
 
     init(rect: Rect, count: Int, selected: Int?, storedTop: Int) {
         self.rect = rect; self.count = count; self.selected = selected
@@ -21,7 +23,7 @@ struct ListWindow {
     func highlight(_ buf: inout ScreenBuffer, focused: Bool, theme: Theme, glyphs: Glyphs) {
         guard let s = selected, s >= top, s < top + rect.height, s < count else { return }
         let y = rect.y + s - top
-        buf.put(glyphs.selectionMarker, x: rect.x, y: y, style: focused ? theme.titleFocused : theme.dim)
+        buf.put(glyphs.selectionMarker, x: rect.x, y: y, style: focused ? theme.borderFocused : theme.dim)
         if focused {
             let sel = theme.selection
             buf.restyle(Rect(x: rect.x, y: y, width: rect.width, height: 1)) { st in
@@ -37,5 +39,11 @@ struct ListWindow {
     var positionLabel: String? {
         guard count > rect.height else { return nil }
         return "\((selected ?? top) + 1)/\(count)"
+    }
+
+    /// The position and what is hidden, for the bottom border; nil when there is neither.
+    var footer: String? {
+        let parts = [positionLabel, hiddenNote].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: " · ")
     }
 }

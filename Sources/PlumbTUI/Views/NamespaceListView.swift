@@ -18,6 +18,7 @@ enum NamespaceListView {
 
         // Two cells for marker and leak flag, then the table. Widths over every row, text for the visible ones.
         var nameW = 0, containerW = 0, heldW = 0
+        let now = ctx.snapshot.takenAt
         // Through the buffer: iterating or subscripting the array copies every namespace (14 retains each).
         list.withUnsafeBufferPointer { all in
             // Fields, not the namespace, go to the helpers: passing `all[i]` itself copied it.
@@ -27,7 +28,8 @@ enum NamespaceListView {
                 let kinds = NamespaceRows.holderKinds(all[i].heldBy)
                 let orphan = NamespaceRows.isOrphan(kinds: kinds, isHost: all[i].isHost)
                 let note = !orphan ? 0 : all[i].isLikelyLeak ? 29 : 20  // " (leak? fd only, no name)", " (named, no process)"
-                heldW = max(heldW, NamespaceRows.heldBy(kinds: kinds).displayWidth + note)
+                let age = all[i].isLikelyLeak ? all[i].heldFor(at: now).map { Readable.age($0).displayWidth + 2 } ?? 0 : 0
+                heldW = max(heldW, NamespaceRows.heldBy(kinds: kinds).displayWidth + note + age)
             }
         }
         // The drop-rate badge: a column only while drops are watched (the layout is unchanged otherwise).
@@ -47,7 +49,8 @@ enum NamespaceListView {
 
         for (i, y) in window.visible {
             let ns = list[i]
-            let leak = ns.leakBadge
+            // The badge with how long it has been held so: "fd only, no name, 3h 12m".
+            let leak = ns.leakBadge.map { b in ns.heldFor(at: now).map { b + ", " + Readable.age($0) } ?? b }
             let base = leak != nil ? theme.leak : theme.text
             if let sev = rows.badges.namespaces[ns.id] {
                 // A doctor finding outranks the leak mark: it says something is broken here.

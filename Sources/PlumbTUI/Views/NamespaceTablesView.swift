@@ -6,13 +6,33 @@ enum NamespaceTablesView {
                      ctx: RenderContext) -> ListWindow? {
         guard let ns = rows.namespace else { return nil }
         let t = ctx.theme
-        let (cols, cells, empty) = table(tab, ns: ns, snapshot: ctx.snapshot, theme: t)
-        return TableView.draw(&buf, rect: rect, columns: cols, rows: cells, selected: state.selectedRow(tab),
-                              storedTop: state.scroll[.details(tab)] ?? 0, focused: state.focus == .details,
-                              empty: empty, ctx: ctx)
+        let (cols, cells, empty) = table(tab, ns: ns, snapshot: ctx.snapshot, theme: t, all: state.showAllRows,
+                                         sort: state.processSort, sortMark: ctx.glyphs.isUnicode ? "▾" : "*")
+        var window = TableView.draw(&buf, rect: rect, columns: cols, rows: cells, selected: state.selectedRow(tab),
+                                    storedTop: state.scroll[.details(tab)] ?? 0, focused: state.focus == .details,
+                                    empty: empty, ctx: ctx)
+        window.hiddenNote = hiddenNote(tab, ns: ns, snapshot: ctx.snapshot, shown: cells.count, all: state.showAllRows)
+        return window
     }
 
-    static func table(_ tab: DetailTab, ns: Namespace, snapshot: Snapshot, theme t: Theme)
+    /// "3 kernel threads hidden (a)": what `a` would add to the Processes or Neighbours tab, so no row is
+    /// left out silently.
+    static func hiddenNote(_ tab: DetailTab, ns: Namespace, snapshot: Snapshot, shown: Int, all: Bool) -> String? {
+        guard !all else { return nil }
+        switch tab {
+        case .processes:
+            let n = DetailRows.processes(ns, in: snapshot, all: true).count - shown
+            return n > 0 ? "\(n) kernel \(n == 1 ? "thread" : "threads") hidden (a)" : nil
+        case .neighbors:
+            let n = ns.neighbors.count - shown
+            return n > 0 ? "\(n) noarp/multicast hidden (a)" : nil
+        default:
+            return nil
+        }
+    }
+
+    static func table(_ tab: DetailTab, ns: Namespace, snapshot: Snapshot, theme t: Theme, all: Bool = false,
+                      sort: ProcessSort = .pid, sortMark: String = "▾")
         -> ([ColumnSpec], [[Segment]], String) {
         switch tab {
         case .routes:
@@ -35,7 +55,7 @@ enum NamespaceTablesView {
                      ColumnSpec("SRC", values: vals(6), cap: 26, minimum: 7, drop: 2),
                      ColumnSpec("TABLE", values: vals(7), cap: 10, drop: 6)], cells, "no routes")
         case .neighbors:
-            let cells: [[Segment]] = DetailRows.neighbors(ns).map { n in
+            let cells: [[Segment]] = DetailRows.neighbors(ns, all: all).map { n in
                 let state = n.state.joined(separator: ",")
                 let style: Style = n.state.contains(where: { $0 == "failed" || $0 == "incomplete" }) ? t.error
                     : n.state.contains(where: { $0 == "reachable" || $0 == "permanent" }) ? t.linkUp : t.dim
@@ -54,16 +74,19 @@ enum NamespaceTablesView {
             return ([ColumnSpec("SYSCTL", values: cells.map { $0[0].text }, cap: 48, minimum: 12, flexible: true),
                      ColumnSpec("VALUE", natural: 5)], cells, "no sysctls read")
         case .processes:
-            let cells: [[Segment]] = DetailRows.processes(ns, in: snapshot).map { p in
+            let cells: [[Segment]] = DetailRows.processes(ns, in: snapshot, all: all, sort: sort).map { p in
                 [Segment(String(p.pid), t.text), Segment(String(p.ppid), t.dim), Segment(String(p.uid), t.dim),
                  Segment(p.comm, t.text.bolded), Segment(p.cmdline.isEmpty ? "[\(p.comm)]" : p.cmdline, t.text)]
             }
             var empty = ns.isOrphan ? "no process in this namespace: it is kept alive by \(NamespaceRows.heldBy(ns))"
                 : "no process seen in this namespace"
             if ns.pids.isEmpty, let why = ns.why { empty += " (\(why.evidence))" }
-            return ([ColumnSpec("PID", natural: 7, right: true), ColumnSpec("PPID", natural: 7, drop: 2, right: true),
-                     ColumnSpec("UID", natural: 5, drop: 1, right: true),
-                     ColumnSpec("COMM", values: cells.map { $0[3].text }, cap: 16, minimum: 6),
+            // The column sorted by (`o` moves on) carries the mark.
+            func title(_ s: ProcessSort) -> String { s.columnTitle + (s == sort ? sortMark : "") }
+            return ([ColumnSpec(title(.pid), natural: 7, right: true),
+                     ColumnSpec(title(.ppid), natural: 7, drop: 2, right: true),
+                     ColumnSpec(title(.uid), natural: 5, drop: 1, right: true),
+                     ColumnSpec(title(.comm), values: cells.map { $0[3].text }, cap: 16, minimum: 6),
                      ColumnSpec("COMMAND", natural: 20, minimum: 10, flexible: true)], cells, empty)
         case .sockets:
             let cells: [[Segment]] = DetailRows.sockets(ns).map { s in

@@ -8,7 +8,7 @@ enum StatusLineView {
         let t = ctx.theme, g = ctx.glyphs
         buf.fill(rect, style: t.text)
         if let mode = state.input {
-            let prompt = mode == .filter ? "/" : mode == .traceDestination ? tracePrompt(state, rows: rows) : ":"
+            let prompt = mode == .traceDestination ? tracePrompt(state, rows: rows) : mode.prompt
             let used = buf.text(prompt, x: rect.x, y: rect.y, style: t.keyHint, ellipsis: nil)
             // Keep the end of a long input visible: that is where the cursor is.
             var shown = state.inputText
@@ -16,11 +16,11 @@ enum StatusLineView {
             while shown.displayWidth > room, !shown.isEmpty { shown.removeFirst() }
             let w = buf.text(shown, x: rect.x + used, y: rect.y, width: room, style: t.input, ellipsis: nil)
             buf.put(g.cursor, x: rect.x + used + w, y: rect.y, style: t.keyHint)
-            let hint = mode == .command ? ConsoleCommand.usage : mode == .traceDestination ? Self.traceHint : nil
-            if let hint, state.inputText.isEmpty {
-                buf.text("  " + hint, x: rect.x + used + w + 1, y: rect.y,
-                         width: rect.width - used - w - 1, style: t.dim, ellipsis: g.ellipsis)
-            }
+            // After a Tab, what still matches (or why nothing does); otherwise what to type and the keys.
+            let hint = state.message.map { $0.text } ?? mode.hint
+            let style = state.message?.level == .error ? t.error : t.dim
+            buf.text("  " + hint, x: rect.x + used + w + 1, y: rect.y,
+                     width: rect.width - used - w - 1, style: style, ellipsis: g.ellipsis)
             return
         }
 
@@ -63,8 +63,6 @@ enum StatusLineView {
         let name = state.traceSource.flatMap { rows.index.snapshot.namespace(id: $0)?.displayName } ?? "?"
         return "live trace from \(name) to: "
     }
-
-    static let traceHint = "IP or namespace [PORT or PORT/udp] (one real packet is sent; Esc cancels)"
 
     /// "host › docker0 › veth1a2b3c4 › Firewall".
     static func selectionPath(_ state: AppState, rows: PaneRows, glyphs g: Glyphs) -> String {

@@ -119,7 +119,7 @@ enum TopologyView {
         }
         t += " net:[\(ns.id)]"
         if let owner = ns.owner { t += " - \(owner.description)" }
-        if let why = ns.leakReason { t += " - likely leak: \(why)" } else if ns.isOrphan { t += " - named, no process" }
+        if let why = ns.leakReason(at: rows.index.snapshot.takenAt) { t += " - likely leak: \(why)" } else if ns.isOrphan { t += " - named, no process" }
         return t
     }
 

@@ -22,8 +22,8 @@ final class AppConntrackTests: XCTestCase {
         return ConntrackTable(entries: [dns, dnat], usage: ConntrackUsage(count: 2, max: 1000, accounting: true))
     }
 
-    /// Tab, Tab (the details pane), h (from Link back round to the last tab, Conntrack), then q.
-    private let openTab: [FakeTerminal.Input] = [.key(.tab), .key(.tab), .key(.char("h"))]
+    /// Tab, Tab (the details pane), [ (from Link back round to the last tab, Conntrack), then q.
+    private let openTab: [FakeTerminal.Input] = [.key(.tab), .key(.tab), .key(.char("["))]
 
     func testTheTabShowsTheSelectedNamespacesTableAndFill() throws {
         let fake = FakeKernel()

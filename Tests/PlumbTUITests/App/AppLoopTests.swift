@@ -122,16 +122,17 @@ final class AppLoopTests: XCTestCase {
     func testCaptureKeyOpensThePaneAndShowsItsPackets() {
         let fake = FakeKernel()
         fake.captureRows = [CaptureFeed.Row(time: "12:00:00.000", summary: "IP 172.17.0.2.6379 > 172.17.0.1.40000: pt-marker")]
-        let script: [FakeTerminal.Input] = [.key(.char("j")), .key(.char("c")), .idle, .key(.char("w"))]
+        // w offers a file name: Ctrl-U clears it before typing another.
+        let script: [FakeTerminal.Input] = [.key(.char("j")), .key(.char("c")), .idle, .key(.char("w")), .key(.ctrl("u"))]
             + FakeTerminal.keys("pt.pcap") + [.key(.enter), .key(.char("x")), .key(.char("q"))]
         let (_, term) = run(script, fake: fake)
         XCTAssertEqual(fake.captures.count, 1)
         XCTAssertEqual(fake.captures.first?.namespace, "redis")
         XCTAssertFalse(text(term, after: 2).contains("pt-marker"), "nothing captured yet")
         XCTAssertTrue(text(term, after: 3).contains("pt-marker"), text(term, after: 3))
-        XCTAssertTrue(text(term, after: 12).contains("wrote 1 packets to pt.pcap"), text(term, after: 12))
+        XCTAssertTrue(text(term, after: 13).contains("wrote 1 packets to pt.pcap"), text(term, after: 13))
         XCTAssertEqual(fake.captures.first?.stopped, true, "x closes the pane and stops the capture")
-        XCTAssertFalse(text(term, after: 13).contains("pt-marker"))
+        XCTAssertFalse(text(term, after: 14).contains("pt-marker"))
     }
 
     /// `w` onto an existing file asks first; `n` keeps the file, `y` overwrites it.
@@ -139,15 +140,15 @@ final class AppLoopTests: XCTestCase {
         let fake = FakeKernel()
         fake.captureRows = [CaptureFeed.Row(time: "12:00:00.000", summary: "IP 172.17.0.2 > 172.17.0.1: pt-marker")]
         fake.existingFiles = ["pt.pcap"]
-        let save: [FakeTerminal.Input] = [.key(.char("w"))] + FakeTerminal.keys("pt.pcap") + [.key(.enter)]
+        let save: [FakeTerminal.Input] = [.key(.char("w")), .key(.ctrl("u"))] + FakeTerminal.keys("pt.pcap") + [.key(.enter)]
         let script: [FakeTerminal.Input] = [.key(.char("j")), .key(.char("c")), .idle] + save + [.key(.char("n"))]
             + save + [.key(.char("y")), .key(.char("q"))]
         let (_, term) = run(script, fake: fake)
-        let asked = text(term, after: 12)
+        let asked = text(term, after: 13)
         XCTAssertTrue(asked.contains("Overwrite pt.pcap?"), asked)
         XCTAssertEqual(fake.captures.first?.saves, ["pt.pcap"], "saved once, after y")
-        XCTAssertTrue(text(term, after: 13).contains("nothing changed"), text(term, after: 13))
-        XCTAssertTrue(text(term, after: 23).contains("wrote 1 packets to pt.pcap"), text(term, after: 23))
+        XCTAssertTrue(text(term, after: 14).contains("nothing changed"), text(term, after: 14))
+        XCTAssertTrue(text(term, after: 25).contains("wrote 1 packets to pt.pcap"), text(term, after: 25))
     }
 
     /// `--readonly` changes nothing: captures are not promiscuous, and `w`, `f`, `u`, `s` are refused.

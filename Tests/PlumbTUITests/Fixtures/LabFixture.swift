@@ -98,9 +98,11 @@ enum LabFixture {
                          operState: "lowerlayerdown", peer: RemoteLinkRef(namespace: nil, index: 9),
                          addresses: [IPPrefix("10.213.9.2/24")!])],
             firewall: Firewall(notes: ["iptables-save not installed"])))
-        namespaces.append(Namespace(
+        var fdLeak = Namespace(
             id: fdLeakID, device: 4, heldBy: [Holder(kind: .fd, pid: 812, fd: 17)],
-            links: [Link(index: 1, name: "lo", kind: "loopback", mtu: 65536, flags: ["loopback"], operState: "down")]))
+            links: [Link(index: 1, name: "lo", kind: "loopback", mtu: 65536, flags: ["loopback"], operState: "down")])
+        fdLeak.heldSince = t0 - 7320  // held for 2h 3m at step 30 (60 s later)
+        namespaces.append(fdLeak)
 
         var procs = [
             ProcessRecord(pid: 1, comm: "systemd", cmdline: "/sbin/init", namespace: nil),
@@ -110,6 +112,9 @@ enum LabFixture {
                           cmdline: "/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock --storage-driver=vfs",
                           namespace: hostID),
             ProcessRecord(pid: 790, ppid: 1, comm: "containerd", cmdline: "/usr/bin/containerd", namespace: hostID),
+            // Kernel threads: the Processes tab hides them unless `a`.
+            ProcessRecord(pid: 2, ppid: 0, comm: "kthreadd", namespace: hostID),
+            ProcessRecord(pid: 15, ppid: 2, comm: "ksoftirqd/0", namespace: hostID),
         ]
         for (i, c) in containers.enumerated() {
             let pid = Int32(2000 + i * 10)
@@ -167,6 +172,9 @@ enum LabFixture {
                          state: ["stale"]),
                 Neighbor(family: .ipv6, ip: IPAddress("fe80::1")!, mac: "52:54:00:00:00:01", ifindex: 2, dev: "eth0",
                          state: ["reachable", "router"]),
+                // Hidden unless `a`, as `ip neigh` hides it.
+                Neighbor(family: .ipv6, ip: IPAddress("ff02::1")!, mac: "33:33:00:00:00:01", ifindex: 2, dev: "eth0",
+                         state: ["noarp"]),
             ],
             sysctls: Sysctls(ipForward: true, ipv6Forwarding: false, rpFilterAll: 2, rpFilterDefault: 2,
                              rpFilter: ["eth0": 2, "docker0": 2], forwarding: ["eth0": true, "docker0": true],
