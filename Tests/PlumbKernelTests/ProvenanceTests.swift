@@ -63,6 +63,8 @@ final class NspawnMachineTests: XCTestCase {
 
         """
         try root.process(900, comm: "init", ppid: 1, argv: ["/sbin/init"], mountinfo: mountinfo)
+        try FileManager.default.createDirectory(atPath: root.path + "/run/systemd/nspawn/propagate/pt-web",
+                                                withIntermediateDirectories: true)
         let found = ContainerAttributor(root: root.path).attribute([NamespaceEvidence(id: 1, processes: [(900, "init")])])[1]
         XCTAssertEqual(found, [Container(runtime: .nspawn, id: "pt-web", name: "pt-web",
                                          source: "/run/systemd/nspawn/propagate/pt-web")])

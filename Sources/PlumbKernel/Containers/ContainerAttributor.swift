@@ -39,7 +39,22 @@ public struct ContainerAttributor: Sendable {
     /// Containers per namespace id. Namespaces nothing could be proven about are absent, so the caller falls
     /// back to naming them after their processes.
     public func attribute(_ namespaces: [NamespaceEvidence]) -> [UInt64: [Container]] {
-        guard !namespaces.isEmpty else { return [:] }
+        attributeAndExplain(namespaces, explain: false).containers
+    }
+
+    /// Why each namespace has no container, with the best evidence of its maker (see `Provenance`).
+    public func explain(_ namespaces: [NamespaceEvidence]) -> [UInt64: Unattributed] {
+        let processes = ProcessCache(fs: RootFS(root))
+        var result = [UInt64: Unattributed]()
+        for ns in namespaces where result[ns.id] == nil { result[ns.id] = Provenance.explain(ns, processes: processes) }
+        return result
+    }
+
+    /// Both in one pass over the runtimes' files, sharing the processes read: `why` for every namespace
+    /// nothing was found for, when `explain` is set.
+    public func attributeAndExplain(_ namespaces: [NamespaceEvidence], explain: Bool = true)
+        -> (containers: [UInt64: [Container]], why: [UInt64: Unattributed]) {
+        guard !namespaces.isEmpty else { return ([:], [:]) }
         let fs = RootFS(root)
         // Parsed once per call: a Docker host may hold hundreds of configs, and every namespace consults them.
         // Rootless state is looked for only under the homes of users owning some namespace.
@@ -55,15 +70,12 @@ public struct ContainerAttributor: Sendable {
             }
             result[ns.id] = merged
         }
-        return result
-    }
-
-    /// Why each namespace has no container, with the best evidence of its maker (see `Provenance`). Called
-    /// for the namespaces `attribute` found nothing for.
-    public func explain(_ namespaces: [NamespaceEvidence]) -> [UInt64: Unattributed] {
-        let fs = RootFS(root)
-        var result = [UInt64: Unattributed]()
-        for ns in namespaces where result[ns.id] == nil { result[ns.id] = Provenance.explain(ns, fs: fs) }
-        return result
+        var why = [UInt64: Unattributed]()
+        if explain {
+            for ns in namespaces where result[ns.id] == nil && why[ns.id] == nil {
+                why[ns.id] = Provenance.explain(ns, processes: state.processes)
+            }
+        }
+        return (result, why)
     }
 }

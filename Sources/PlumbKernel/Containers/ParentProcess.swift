@@ -15,9 +15,9 @@ enum ParentProcess {
     }
 
     /// The first of the namespace's first processes whose parent is a known monitor, with that parent's pid.
-    static func hint(fs: RootFS, pids: [Int32]) -> (hint: Hint, parent: Int32)? {
+    static func hint(_ processes: ProcessCache, pids: [Int32]) -> (hint: Hint, parent: Int32)? {
         for pid in pids.prefix(3) {
-            guard let child = ProcessFacts(fs: fs, pid: pid), let parent = ProcessFacts(fs: fs, pid: child.ppid),
+            guard let child = processes.facts(pid), let parent = processes.facts(child.ppid),
                   let h = parent.program == "rootlesskit" ? .rootlesskit
                       : hint(argv: parent.argv, program: parent.program) else { continue }
             return (h, parent.pid)

@@ -8,12 +8,12 @@ struct ProcessFacts {
     var argv: [String]
 
     init?(fs: RootFS, pid: Int32) {
-        guard pid > 0, let stat = fs.bytes("/proc/\(pid)/stat", limit: 4096),
+        guard pid > 0, let stat = fs.smallBytes("/proc/\(pid)/stat", limit: 4096),
               let parsed = ProcStatParser.parse(stat) else { return nil }
         self.pid = pid
         comm = parsed.comm
         ppid = parsed.ppid
-        let raw = fs.bytes("/proc/\(pid)/cmdline", limit: 16384) ?? []
+        let raw = fs.smallBytes("/proc/\(pid)/cmdline", limit: 16384) ?? []
         argv = raw.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         while argv.last == "" { argv.removeLast() }
     }
@@ -28,5 +28,21 @@ struct ProcessFacts {
     func commandLine(limit: Int = 80) -> String {
         let line = argv.isEmpty ? "[\(comm)]" : argv.joined(separator: " ")
         return line.count > limit ? String(line.prefix(limit - 1)) + "…" : line
+    }
+}
+
+/// Processes read once per attribution: the parent of every `ip netns exec` shell or `unshare` is the same few
+/// processes, and the parent check and the explanation look at the same ones.
+final class ProcessCache {
+    let fs: RootFS
+    private var entries = [Int32: ProcessFacts?]()
+
+    init(fs: RootFS) { self.fs = fs }
+
+    func facts(_ pid: Int32) -> ProcessFacts? {
+        if let known = entries[pid] { return known }
+        let read = ProcessFacts(fs: fs, pid: pid)
+        entries[pid] = read
+        return read
     }
 }

@@ -13,12 +13,12 @@ enum Provenance {
         "bwrap": "bubblewrap", "firejail": "firejail", "flatpak": "flatpak",
     ]
 
-    static func explain(_ ns: NamespaceEvidence, fs: RootFS) -> Unattributed {
+    static func explain(_ ns: NamespaceEvidence, processes: ProcessCache) -> Unattributed {
         let reason = ns.owner.map { "\($0.description.replacingOccurrences(of: "owned by ", with: "owned by the user namespace of ")); no rootless runtime's state names it" }
             ?? "no container runtime's state, cgroup or parent process names it"
         let named = ns.paths.first { NamespaceDiscovery.netnsName($0) != nil }
-        if let pid = ns.processes.first?.pid, let p = ProcessFacts(fs: fs, pid: pid) {
-            let parent = ProcessFacts(fs: fs, pid: p.ppid)
+        if let pid = ns.processes.first?.pid, let p = processes.facts(pid) {
+            let parent = processes.facts(p.ppid)
             var evidence = "pid \(pid) `\(p.commandLine())`"
             if let parent { evidence += ", child of \(parent.program) (pid \(parent.pid))" }
             if let named { evidence = "bind mount \(named); " + evidence }
@@ -31,16 +31,16 @@ enum Provenance {
             switch h.kind {
             case .bindMount:
                 var evidence = "bind mount \(h.path ?? "?")"
-                if let pid = h.pid { evidence += " in the mount namespace of \(who(pid, fs))" }
+                if let pid = h.pid { evidence += " in the mount namespace of \(who(pid, processes))" }
                 return Unattributed(maker: "bind mount", reason: reason, evidence: evidence)
             case .thread:
-                let p = h.pid.flatMap { ProcessFacts(fs: fs, pid: $0) }
+                let p = h.pid.flatMap { processes.facts($0) }
                 return Unattributed(maker: p?.program ?? "thread", reason: reason,
-                                    evidence: "thread \(h.tid.map(String.init) ?? "?") of \(h.pid.map { who($0, fs) } ?? "?")")
+                                    evidence: "thread \(h.tid.map(String.init) ?? "?") of \(h.pid.map { who($0, processes) } ?? "?")")
             case .fd:
-                let p = h.pid.flatMap { ProcessFacts(fs: fs, pid: $0) }
+                let p = h.pid.flatMap { processes.facts($0) }
                 return Unattributed(maker: "fd of \(p?.program ?? "a process")", reason: reason,
-                                    evidence: "fd \(h.fd.map(String.init) ?? "?") of \(h.pid.map { who($0, fs) } ?? "?")")
+                                    evidence: "fd \(h.fd.map(String.init) ?? "?") of \(h.pid.map { who($0, processes) } ?? "?")")
             case .process:
                 continue
             }
@@ -49,7 +49,7 @@ enum Provenance {
     }
 
     /// "pid 812 (python3 -m http.server)", or "pid 812" when it is gone.
-    private static func who(_ pid: Int32, _ fs: RootFS) -> String {
-        ProcessFacts(fs: fs, pid: pid).map { "pid \(pid) (\($0.commandLine(limit: 60)))" } ?? "pid \(pid)"
+    private static func who(_ pid: Int32, _ processes: ProcessCache) -> String {
+        processes.facts(pid).map { "pid \(pid) (\($0.commandLine(limit: 60)))" } ?? "pid \(pid)"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PlumbSystem
 
 /// Best-effort reads under a filesystem root. A missing, unreadable or malformed file is the normal case
 /// on a host without that runtime, so every accessor returns nil or empty instead of throwing.
@@ -24,6 +25,11 @@ struct RootFS {
         } catch {
             return nil   // e.g. EISDIR, or a /proc file whose process just exited
         }
+    }
+
+    /// A /proc file in one open/read/close, without Foundation's file handle: read for many processes.
+    func smallBytes(_ absolute: String, limit: Int) -> [UInt8]? {
+        FileDescriptor.readSmallFile(path(absolute), limit: limit)
     }
 
     func text(_ absolute: String) -> String? {

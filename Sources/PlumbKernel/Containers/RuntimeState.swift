@@ -10,9 +10,15 @@ struct RuntimeState {
     let pods: KubernetesPods
     /// Rootless users' runtimes, by uid: read only for the uids that own some namespace.
     let rootless: [UInt32: RootlessState]
+    /// Processes and parents looked at for namespaces no file named, read once.
+    let processes: ProcessCache
+    /// nspawn is running machines (its propagate directory has entries): only then is a mount table worth reading.
+    let nspawnRunning: Bool
 
     init(fs: RootFS, ownerUIDs: Set<UInt32> = []) {
         self.fs = fs
+        processes = ProcessCache(fs: fs)
+        nspawnRunning = !fs.list(String(NspawnMachine.propagate.dropLast())).isEmpty
         docker = DockerState(fs: fs)
         storage = StorageState(fs: fs)
         containerd = ContainerdState(fs: fs, docker: docker)
@@ -82,7 +88,7 @@ struct RuntimeState {
     /// propagate mount: for containers whose namespace no file names and whose cgroup says nothing.
     private func addFromParent(_ ns: NamespaceEvidence, into found: inout ContainerFindings) {
         let pids = ns.processes.map(\.pid)
-        if let (hint, parent) = ParentProcess.hint(fs: fs, pids: pids) {
+        if let (hint, parent) = ParentProcess.hint(processes, pids: pids) {
             let source = "cmdline:\(parent)"
             switch hint {
             case .conmon(let id, let name):
@@ -98,14 +104,14 @@ struct RuntimeState {
             case .rootlesskit:
                 // rootlesskit's child, or the daemon it runs (dockerd-rootless.sh execs dockerd), lives here.
                 let owner = ns.owner.map { $0.user ?? $0.short } ?? "uid ?"
-                let docker = pids.prefix(5).contains { ProcessFacts(fs: fs, pid: $0)?.program.hasPrefix("dockerd") == true }
+                let docker = pids.prefix(5).contains { processes.facts($0)?.program.hasPrefix("dockerd") == true }
                 found.add(ContainerIdentity(docker ? .docker : .unknown, id: "rootlesskit",
                                             name: docker ? "rootless docker (\(owner))" : "rootlesskit (\(owner))"),
                           source: source)
             }
             return
         }
-        if let pid = pids.first, let m = NspawnMachine.identity(fs: fs, pid: pid) { found.add(m.identity, source: m.source) }
+        if nspawnRunning, let pid = pids.first, let m = NspawnMachine.identity(fs: fs, pid: pid) { found.add(m.identity, source: m.source) }
     }
 
     /// A container id named by another runtime's files (a CNI container id is the runtime's own id).

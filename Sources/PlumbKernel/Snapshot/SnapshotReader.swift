@@ -213,10 +213,8 @@ public struct SnapshotReader: Sendable {
                               addresses: ns.links.flatMap { $0.addresses.map(\.address.description) },
                               heldBy: ns.heldBy, owner: ns.owner)
         }
-        let attributor = ContainerAttributor(root: attributorRoot)
-        let found = attributor.attribute(evidence)
         // Never a bare "-": what no runtime explains gets its reason and best evidence.
-        let why = attributor.explain(evidence.filter { found[$0.id] == nil })
+        let (found, why) = ContainerAttributor(root: attributorRoot).attributeAndExplain(evidence)
         for i in namespaces.indices {
             namespaces[i].containers = found[namespaces[i].id] ?? []
             namespaces[i].why = why[namespaces[i].id]
