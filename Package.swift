@@ -12,6 +12,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The cluster store's etcd client speaks etcd's JSON gateway over HTTP(S) through this client.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
@@ -43,7 +47,13 @@ let package = Package(
         .target(name: "PlumbKernel", dependencies: ["PlumbModel", "PlumbSystem", "CNetlink", "CLinuxShims", "CLiveTrace", "CDrops"]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Changes the kernel through PlumbKernel's typed sessions: no C module but SQLite.
-        .target(name: "PlumbActions", dependencies: ["PlumbModel", "PlumbKernel", "PlumbSystem", "CSQLite"]),
+        .target(name: "PlumbActions", dependencies: ["PlumbModel", "PlumbKernel", "PlumbSystem", "CSQLite", "PlumbCluster"]),
+        // The cluster store (etcd v3 through its JSON gateway): the client, the /plumb/v1 key layout and its
+        // records. NIO and AsyncHTTPClient types stay inside this module.
+        .target(name: "PlumbCluster", dependencies: [
+            "PlumbModel", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         // `plumb lab`'s demo topology: a user of the actions, not part of them.
         .target(name: "PlumbLab", dependencies: ["PlumbModel", "PlumbSystem", "PlumbKernel", "PlumbActions"]),
         // The TUI's application: event loop, live snapshots, doctor cadence, capture pane; the CLI only starts it.
@@ -52,7 +62,7 @@ let package = Package(
         ]),
         .target(name: "PlumbCLI", dependencies: [
             "PlumbModel", "PlumbSystem", "PlumbKernel", "PlumbActions", "PlumbTUI", "PlumbCapture", "PlumbDoctor",
-            "PlumbTrace", "PlumbLab", "PlumbApp", "PlumbMap",
+            "PlumbTrace", "PlumbLab", "PlumbApp", "PlumbMap", "PlumbCluster",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: [
             // The JSON writer appends to a class-owned buffer millions of times; runtime exclusivity checks
@@ -75,16 +85,17 @@ let package = Package(
         .testTarget(name: "PlumbCaptureTests", dependencies: ["PlumbCapture", "PlumbFuzz", "PlumbModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlumbTUITests", dependencies: ["PlumbTUI", "PlumbApp", "PlumbModel", "PlumbSystem", "PlumbTestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "PlumbActionsTests", dependencies: ["PlumbActions", "PlumbModel"]),
+        .testTarget(name: "PlumbClusterTests", dependencies: ["PlumbCluster", "PlumbModel"]),
         .testTarget(name: "PlumbMapTests", dependencies: ["PlumbMap", "PlumbModel", "PlumbTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlumbDoctorTests", dependencies: ["PlumbDoctor", "PlumbModel"]),
         .testTarget(name: "PlumbTraceTests", dependencies: ["PlumbTrace", "PlumbModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlumbCLITests", dependencies: ["PlumbCLI", "PlumbModel", "PlumbActions", "PlumbDoctor", "PlumbTrace",
-                                                      "PlumbCapture", "PlumbLab"],
+                                                      "PlumbCapture", "PlumbLab", "PlumbCluster"],
                     resources: [.copy("Golden")]),
         // The repository's scripts and generated documents (make test's summary line, docs/ up to date).
         .testTarget(name: "PlumbToolingTests", dependencies: ["PlumbDocs", "PlumbCLI"], exclude: ["Fixtures"]),
         .testTarget(name: "PlumbIntegrationTests", dependencies: ["PlumbKernel", "PlumbSystem", "PlumbModel", "PlumbCLI", "PlumbActions",
-                                                              "PlumbCapture", "PlumbDoctor"]),
+                                                              "PlumbCapture", "PlumbDoctor", "PlumbCluster"]),
     ],
     swiftLanguageModes: [.v6]
 )

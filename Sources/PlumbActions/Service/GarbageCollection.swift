@@ -59,6 +59,7 @@ extension NetworkService {
             }
         }
         try reconcile(dryRun: dryRun, into: &report)
+        reconcileLeases(dryRun: dryRun, into: &report)
         return report
     }
 

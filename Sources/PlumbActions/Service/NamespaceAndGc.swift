@@ -1,4 +1,5 @@
 import Foundation
+import PlumbCluster
 import PlumbKernel
 import PlumbModel
 
@@ -21,6 +22,16 @@ extension NetworkService {
         /// Each endpoint's namespace by name, in `endpoints`' order ("web (net:[4026532561])"; `net:[ID]` when
         /// it has no name or is gone).
         public var sandboxNames: [String] = []
+        /// With a cluster store: every host's endpoints on the network (its address leases). Nil without a
+        /// store, or when the store cannot be read (the CLI then says so in a note).
+        public var cluster: ClusterEndpoints?
+    }
+
+    /// A shared network's endpoints on every host, as the cluster store's leases say.
+    public struct ClusterEndpoints: Encodable, Sendable {
+        public var store: String
+        public var endpoints: [AddressLease]
+        public init(store: String, endpoints: [AddressLease]) { self.store = store; self.endpoints = endpoints }
     }
 
     /// The store is not trusted blindly: every device and rule it records is looked for in a fresh snapshot.

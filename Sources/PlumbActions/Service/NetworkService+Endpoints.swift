@@ -1,4 +1,5 @@
 import Foundation
+import PlumbCluster
 import PlumbKernel
 import PlumbModel
 
@@ -103,7 +104,14 @@ extension NetworkService {
                                 addresses: addresses, addresses6: addresses6, ports: ports)
         }
         let plan: Plan, specs: [EndpointSpec], addresses: [String], entry: Int64?
-        if dryRun {
+        // A shared network's addresses are leased in the cluster store first (one compare-and-swap each); the
+        // local allocation then takes exactly those. Any failure from here on gives them back.
+        var shared: [ClusterStore.Taken]?
+        if dryRun, !cni, let preview = try previewShared(net, count: sandboxes.count, requested: requested) {
+            (plan, specs) = try planned(preview, nil)
+            addresses = preview
+            entry = nil
+        } else if dryRun {
             // The addresses the real run would take now (nothing is allocated): the plan shows real ones.
             addresses = cni ? sandboxes.map { _ in requested ?? "<from the CNI plugin's IPAM>" }
                 : try store.previewAllocations(network: net.name, count: sandboxes.count, requested: requested)
@@ -112,17 +120,25 @@ extension NetworkService {
             (plan, specs) = try planned(addresses, addresses6)
             entry = nil
         } else {
+            if !cni { shared = try reserveShared(net, sandboxes: sandboxes, ifnames: ifnames, requested: requested) }
+            do {
             (plan, specs, addresses, entry) = try store.transaction {
                 try checkPortsFree(ports.flatMap { $0 })
                 func key(_ sb: Namespace) -> String { EndpointRecord.key(sandbox: String(sb.id), cookie: sb.cookie) }
                 let addresses = cni ? sandboxes.map { _ in req.ip ?? "<from the CNI plugin's IPAM>" }
-                    : try sandboxes.map { try store.allocate(network: net.name, requested: requested, sandbox: key($0)) }
+                    : try sandboxes.indices.map { i in
+                        try store.allocate(network: net.name, requested: shared?[i].lease.address ?? requested, sandbox: key(sandboxes[i]))
+                    }
                 let addresses6 = dual
                     ? try sandboxes.map { try store.allocate(network: net.name, requested: requested6, sandbox: key($0), family: .ipv6) } : nil
                 let (plan, specs) = try planned(addresses, addresses6)
                 let id = try store.journalBegin(operation: plan.label, plan: try StoreJournal.text(plan),
                                                 claims: ports.flatMap { $0 })
                 return (plan, specs, addresses, id)
+            }
+            } catch {
+                releaseShared(shared)
+                throw error
             }
         }
         timer.mark("validate+ipam+plan")
@@ -153,8 +169,10 @@ extension NetworkService {
                 let all = addresses + specs.compactMap(\.address6)
                 try? store.transaction { for a in all { try? store.release(network: net.name, address: a) } }
             }
+            releaseShared(shared)
             throw error
         }
+        bindShared(shared)
         timer.mark("apply+store")
         return (plan, records)
     }
@@ -269,6 +287,7 @@ extension NetworkService {
         var timer = PhaseTimer("net disconnect")
         defer { timer.report() }
         let net = try record(network)
+        if !dryRun { try requireStore(for: net) }
         var plan: Plan
         do {
             plan = try planner.leave(net, endpoints: endpoints, snapshot: snap, host: try hostView(snap, of: net.hostNamespace),
@@ -289,6 +308,7 @@ extension NetworkService {
         try executor.apply(plan, record: { [store] in
             for ep in endpoints { try store.removeEndpoint(network: network, key: ep.key) }
         })
+        if let note = releaseShared(network: net, endpoints: endpoints) { notes.append(note) }
         timer.mark("apply+store")
         return plan
     }

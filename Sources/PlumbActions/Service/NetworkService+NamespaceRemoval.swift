@@ -76,6 +76,12 @@ extension NetworkService {
         try executor.apply(plan, record: { [store] in
             for ep in users.endpoints { try store.removeEndpoint(network: ep.network, key: ep.key) }
         })
+        // Shared networks' endpoints give their cluster leases back, as `net disconnect` does.
+        for network in Set(users.endpoints.map(\.network)).sorted() {
+            if let net = try? record(network), let note = releaseShared(network: net, endpoints: users.endpoints.filter { $0.network == network }) {
+                notes.append(note)
+            }
+        }
         return (plan, notes)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PlumbCluster
 import PlumbKernel
 import PlumbModel
 import PlumbSystem
@@ -18,6 +19,12 @@ public final class NetworkService {
     /// nested operations hold it (the lab runs several inside one).
     var operationLock: AdvisoryLock?
     var operationDepth = 0
+    /// The cluster store (etcd), when one is configured: VXLAN networks are then shared and take their
+    /// addresses from it (`NetworkService+Cluster.swift`). Nil: everything is local, as always.
+    public var cluster: ClusterStore?
+    /// What the last change left for the user to know that is not a failure (a cluster lease that `plumb gc`
+    /// must release later); the CLI prints each as a note.
+    public internal(set) var notes: [String] = []
 
     public init(store: StateStore, hostNamespace: NamespaceRef = .host) {
         self.store = store
@@ -153,18 +160,27 @@ public final class NetworkService {
         defer { hold.end() }
         var timer = PhaseTimer("net create")
         defer { timer.report() }
+        var req = req
+        // A shared network another host created is built here with the cluster's settings.
+        let adopted = try adoptShared(&req, driver: kind)
         let snap = leanSnapshot(firewall: true, named: []) ?? snapshot(detailOnly: true)
         timer.mark("snapshot")
         let host = try hostView(snap)
-        var req = req
         var chain: (config: CNIChainConfig, gateway: String?)?
         if kind == .cni { chain = try prepareCNI(&req) }
         let (plan, record) = try planner.create(req, driver: kind, host: host, networks: try store.networks(), cni: chain,
                                                 createdAt: Date().timeIntervalSince1970)
         timer.mark("plan")
         if dryRun { return (plan, record) }
+        var registered = false
+        if adopted == nil { registered = try registerShared(record) }
         // The network row is written with the journal's "applied": a kill cannot leave one without the other.
-        try executor.apply(plan, record: { [store] in try store.createNetwork(record) })
+        do {
+            try executor.apply(plan, record: { [store] in try store.createNetwork(record) })
+        } catch {
+            if registered { _ = try? cluster?.unregister(network: record.name) }
+            throw error
+        }
         timer.mark("apply")
         return (plan, record)
     }
@@ -190,6 +206,7 @@ public final class NetworkService {
         }
         let hold = try holdOperationLock(unless: dryRun)
         defer { hold.end() }
+        if !dryRun { for name in names { if let n = try store.network(named: name) { try requireStore(for: n) } } }
         var timer = PhaseTimer("net rm")
         defer { timer.report() }
         var nets: [(record: NetworkRecord, endpoints: [EndpointRecord])] = []
@@ -244,6 +261,7 @@ public final class NetworkService {
                 try store.deleteNetwork(named: n.record.name)
             }
         })
+        unregisterShared(nets.map(\.record.name), drivers: nets.map(\.record.driver))
         timer.mark("apply")
         return ([plan], notFound)
     }

@@ -55,6 +55,13 @@ extension StateStore {
         }
     }
 
+    /// The lowest address of the network's pool (ip-range, or subnet) that is not in `taken` (addresses as
+    /// text), allocating nothing: a shared network's candidate for its next cluster lease. Nil when full.
+    func lowestFree(network: String, taken: Set<String>) throws -> String? {
+        let pool = try addressPool(network)
+        return pool.lowestFree(taken: Set(taken.compactMap { IPAddress($0) }))?.description
+    }
+
     /// Frees an address. Releasing one that is not allocated does nothing (a retried disconnect); releasing
     /// one an endpoint still uses is refused: remove the endpoint, which releases it. Returns whether an
     /// allocation was freed.

@@ -14,6 +14,8 @@ struct StateOptions: ParsableArguments {
     @Option(name: .long, help: "State directory (networks, IPAM, journal). Default: $PLUMB_STATE_DIR or /var/lib/plumb.")
     var stateDir: String?
 
+    @OptionGroup var cluster: StoreOptions
+
     var format: OutputFormat { OutputFormat(json: json, pretty: pretty) }
 
     var statePath: String {
@@ -29,7 +31,9 @@ struct StateOptions: ParsableArguments {
         } catch {
             throw CommandFailure(description: "cannot open the state store \(statePath): \(error)", code: PlumbExit.failure)
         }
-        return NetworkService(store: store, hostNamespace: hostNs.map { .named($0) } ?? .host)
+        let svc = NetworkService(store: store, hostNamespace: hostNs.map { .named($0) } ?? .host)
+        svc.cluster = try cluster.cluster()
+        return svc
     }
 }
 

@@ -8,7 +8,7 @@ struct NetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "net",
         abstract: "Create, connect, inspect and remove container networks.",
-        subcommands: [Create.self, List.self, Inspect.self, Remove.self, Connect.self, Disconnect.self])
+        subcommands: [Create.self, List.self, Inspect.self, Remove.self, Connect.self, Disconnect.self, NetGcCommand.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a network (bridge, macvlan, vxlan or cni driver).")
@@ -68,7 +68,18 @@ struct NetCommand: ParsableCommand {
         func run() throws {
             let svc = try change.service()
             let nets = try perform { try svc.store.networks() }
-            let rows = try nets.map { n in NetworkRow(n, endpoints: try svc.store.endpoints(network: n.name).count) }
+            var rows = try nets.map { n in NetworkRow(n, endpoints: try svc.store.endpoints(network: n.name).count) }
+            // With a store: each shared network's endpoints on every host, and the shared networks not built here.
+            if let cluster = ClusterViews.read(svc, { try $0.allNetworks() }) {
+                let (shared, leases) = (cluster.networks, cluster.leases)
+                let local = Set(nets.map(\.name))
+                for i in rows.indices where shared.contains(where: { $0.name == rows[i].name }) {
+                    rows[i].cluster = ClusterViews.usage(leases, network: rows[i].name, onThisHost: true)
+                }
+                rows += shared.filter { !local.contains($0.name) }.map {
+                    NetworkRow(shared: $0, cluster: ClusterViews.usage(leases, network: $0.name, onThisHost: false))
+                }
+            }
             try render(NetworkListing(rows: rows), as: change.format)
         }
     }
@@ -79,7 +90,10 @@ struct NetCommand: ParsableCommand {
         @OptionGroup var change: ReadNetworkOptions
         func run() throws {
             let svc = try change.service()
-            let report = try perform { try svc.inspect(name) }
+            var report = try perform { try svc.inspect(name) }
+            if let state = ClusterViews.read(svc, { try $0.state(ofNetwork: name) }), state.network != nil, let c = svc.cluster {
+                report.cluster = .init(store: c.location, endpoints: state.leases.sorted { ($0.host, $0.address) < ($1.host, $1.address) })
+            }
             try render(NetworkInspection(report: report), as: change.format)
         }
     }
@@ -94,6 +108,7 @@ struct NetCommand: ParsableCommand {
             let (plans, notFound) = try perform { try svc.removeNetworks(names, force: force, dryRun: change.dryRun) }
             let lines = names.map { "removed network \($0)" } + notFound.map { "not found: \($0)" }
             try change.report(plans, summary: lines.joined(separator: "\n"))
+            printNotes(svc.notes)
         }
     }
 
@@ -146,6 +161,7 @@ struct NetCommand: ParsableCommand {
             let svc = try change.service()
             let plan = try perform { try svc.disconnect(network: network, targets: targets, dryRun: change.dryRun) }
             try change.report([plan], summary: "disconnected \(targets.joined(separator: ", ")) from \(network)")
+            printNotes(svc.notes)
         }
     }
 }

@@ -1,4 +1,6 @@
 import PlumbActions
+import PlumbCluster
+import PlumbModel
 
 /// `plumb net ls`: one row per network.
 struct NetworkListing: CommandOutput {
@@ -6,7 +8,13 @@ struct NetworkListing: CommandOutput {
 
     var json: [NetworkRow] { rows }
     func text() -> String {
-        TextTable.render(
+        // With a cluster store, one more column: the network's endpoints across the cluster.
+        if rows.contains(where: { $0.cluster != nil }) {
+            return TextTable.render(
+                header: ["NAME", "DRIVER", "SUBNET", "GATEWAY", "BRIDGE", "ENDPOINTS", "CLUSTER"],
+                rows: rows.map { [$0.name, $0.driver, $0.subnets, $0.gateways, $0.bridge ?? "-", String($0.endpoints), $0.cluster?.text ?? "-"] })
+        }
+        return TextTable.render(
             header: ["NAME", "DRIVER", "SUBNET", "GATEWAY", "BRIDGE", "ENDPOINTS"],
             rows: rows.map { [$0.name, $0.driver, $0.subnets, $0.gateways, $0.bridge ?? "-", String($0.endpoints)] })
     }
@@ -19,10 +27,18 @@ struct NetworkRow: Encodable {
     var endpoints: Int
     /// A dual-stack network's IPv6 half.
     var subnet6, gateway6: String?
+    /// With a cluster store, for a shared network: its endpoints on every host.
+    var cluster: ClusterUsage?
     init(_ n: NetworkRecord, endpoints: Int) {
         name = n.name; driver = n.driver.rawValue; subnet = n.subnet; gateway = n.gateway; bridge = n.config.bridge
         `internal` = n.internal; self.endpoints = endpoints
         if case .bridge(let c) = n.config { subnet6 = c.subnet6; gateway6 = c.gateway6 }
+    }
+
+    /// A network the cluster shares that this host has not created (no local endpoints, no bridge here).
+    init(shared n: ClusterNetwork, cluster: ClusterUsage) {
+        name = n.name; driver = n.driver; subnet = n.subnet; gateway = n.gateway; bridge = nil
+        `internal` = false; endpoints = 0; self.cluster = cluster
     }
 
     /// For the text table: both families of a dual-stack network, comma-separated.
@@ -47,6 +63,7 @@ struct NetworkInspection: CommandOutput {
         }
         if report.drift.isEmpty { s += "  in sync with the kernel\n" }
         for d in report.drift { s += "  ! drift: \(d)\n" }
+        if let c = report.cluster { s += ClusterViews.lines(c) }
         return s
     }
 }
