@@ -38,8 +38,9 @@ final class ClusterStoreTests: RootTestCase {
         try Shell.result([CLITests.binary, "net", "gc"] + args + ["--state-dir", hosts[h].state, "--store", etcd.storeURL, "--host-id", hosts[h].id])
     }
 
-    func createNetwork(on h: Int, _ extra: [String] = []) throws {
-        let r = try plumb(h, ["net", "create", net, "--driver", "vxlan", "--remote", "10.213.250.\(h + 1)"] + extra)
+    /// The shared network on host `h`; without `remote` a cluster overlay (no --remote: the agent's kind).
+    func createNetwork(on h: Int, _ extra: [String] = [], remote: Bool = true) throws {
+        let r = try plumb(h, ["net", "create", net, "--driver", "vxlan"] + (remote ? ["--remote", "10.213.250.\(h + 1)"] : []) + extra)
         XCTAssertEqual(r.status, 0, r.stderr)
     }
 
@@ -57,10 +58,10 @@ final class ClusterStoreTests: RootTestCase {
     }
 
     func testThreeHostsConnectingAtOnceGetDistinctAddresses() throws {
-        try createNetwork(on: 0, ["--vni", "4242", "--subnet", "10.213.160.0/24"])
+        try createNetwork(on: 0, ["--vni", "4242", "--subnet", "10.213.160.0/24"], remote: false)
         // The other hosts build the network from the cluster's record: no subnet or VNI given.
-        try createNetwork(on: 1)
-        try createNetwork(on: 2)
+        try createNetwork(on: 1, remote: false)
+        try createNetwork(on: 2, remote: false)
         let inspect = try plumb(2, ["net", "inspect", net, "--json"])
         XCTAssertTrue(inspect.stdout.contains("10.213.160.0/24") && inspect.stdout.contains("4242"), inspect.stdout)
 
@@ -91,6 +92,11 @@ final class ClusterStoreTests: RootTestCase {
         let all = try leases()
         XCTAssertEqual(Dictionary(uniqueKeysWithValues: all.map { ($0.address, $0.host) }), inKernel)
         XCTAssertTrue(all.allSatisfy { $0.state == .bound && $0.namespaceCookie != nil && $0.ifname == "eth0" }, "\(all)")
+        // A cluster overlay's endpoint MAC follows from its address; the lease carries it for the peers.
+        let sample = try XCTUnwrap(all.first { $0.address == "10.213.160.2" })
+        XCTAssertEqual(sample.mac, "02:50:0a:d5:a0:02")
+        let t = targets.flatMap { $0 }.first { (try? address($0)) == "10.213.160.2" }!
+        XCTAssertTrue(try Shell.run("ip", "-n", t, "-o", "link", "show", "eth0").contains("02:50:0a:d5:a0:02"))
 
         // Every host's endpoints, from any host (text and JSON).
         let ls = try plumb(1, ["net", "ls", "--json"])

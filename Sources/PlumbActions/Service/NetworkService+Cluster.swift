@@ -57,9 +57,18 @@ extension NetworkService {
 
     /// Marks leases `bound` once their endpoints exist. A failure here leaves them `reserved`, which is still
     /// a lease held by this host: nothing to undo.
-    func bindShared(_ taken: [ClusterStore.Taken]?) {
+    func bindShared(_ taken: [ClusterStore.Taken]?, on net: NetworkRecord) {
         guard let cluster, let taken, !taken.isEmpty else { return }
-        let bound = taken.map { t -> ClusterStore.Taken in var t = t; t.lease.state = .bound; return t }
+        var overlay = false
+        if case .vxlan(let c) = net.config { overlay = c.isClusterOverlay }
+        // A cluster overlay's endpoint MAC follows from its address (VxlanDriver.join sets it): peers program
+        // the endpoint from its lease alone.
+        let bound = taken.map { t -> ClusterStore.Taken in
+            var t = t
+            t.lease.state = .bound
+            if overlay { t.lease.mac = IPAddress(t.lease.address).flatMap { HardwareAddress.overlayEndpoint($0) }?.description }
+            return t
+        }
         _ = try? cluster.update(bound)
     }
 

@@ -172,7 +172,7 @@ extension NetworkService {
             releaseShared(shared)
             throw error
         }
-        bindShared(shared)
+        bindShared(shared, on: net)
         timer.mark("apply+store")
         return (plan, records)
     }

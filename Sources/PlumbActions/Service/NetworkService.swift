@@ -161,8 +161,10 @@ public final class NetworkService {
         var timer = PhaseTimer("net create")
         defer { timer.report() }
         var req = req
-        // A shared network another host created is built here with the cluster's settings.
+        // A shared network another host created is built here with the cluster's settings; without --remote,
+        // a VXLAN network under a store is a cluster overlay (`plumb agent` programs its forwarding).
         let adopted = try adoptShared(&req, driver: kind)
+        req.clusterOverlay = sharesThroughCluster(kind)
         let snap = leanSnapshot(firewall: true, named: []) ?? snapshot(detailOnly: true)
         timer.mark("snapshot")
         let host = try hostView(snap)
