@@ -152,7 +152,10 @@ final class TUISmokeTests: RootTestCase {
         screen = try waitFor("[icmp[icmptype] == 0]", in: session)
         screen = try waitFor("ICMP echo reply", in: session)
         usleep(700_000)
+        // w offers plumb-NS-LINK.pcapng: Ctrl-U clears it for our own name.
         _ = try tmux("send-keys", "-t", session, "w")
+        screen = try waitFor("save to: plumb-\(a)-\(va).pcapng", in: session)
+        _ = try tmux("send-keys", "-t", session, "C-u")
         _ = try tmux("send-keys", "-t", session, "-l", file)
         _ = try tmux("send-keys", "-t", session, "Enter")
         screen = try waitFor("packets to \(file)", in: session)
