@@ -12,7 +12,8 @@ N=${N:-30}
 W=$OUT/cluster
 ETCD_PID=
 cluster_cleanup() {
-  [ -n "$ETCD_PID" ] && kill "$ETCD_PID" 2>/dev/null && wait "$ETCD_PID" 2>/dev/null
+  # (wait returns etcd's signal status: under set -e that must not end the cleanup early.)
+  if [ -n "$ETCD_PID" ]; then kill "$ETCD_PID" 2>/dev/null || true; wait "$ETCD_PID" 2>/dev/null || true; ETCD_PID=; fi
   for ns in $(ip netns list | awk '{print $1}' | grep -E '^pt-cl-bench-' || true); do ip netns del "$ns"; done
   rm -rf "$W/etcd"
 }
