@@ -54,6 +54,8 @@ let package = Package(
             "PlumbModel", .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
+        // `plumb agent`: registers this host's VTEPs in the cluster store and programs the overlays' forwarding.
+        .target(name: "PlumbAgent", dependencies: ["PlumbModel", "PlumbSystem", "PlumbKernel", "PlumbActions", "PlumbCluster"]),
         // `plumb lab`'s demo topology: a user of the actions, not part of them.
         .target(name: "PlumbLab", dependencies: ["PlumbModel", "PlumbSystem", "PlumbKernel", "PlumbActions"]),
         // The TUI's application: event loop, live snapshots, doctor cadence, capture pane; the CLI only starts it.
@@ -62,7 +64,7 @@ let package = Package(
         ]),
         .target(name: "PlumbCLI", dependencies: [
             "PlumbModel", "PlumbSystem", "PlumbKernel", "PlumbActions", "PlumbTUI", "PlumbCapture", "PlumbDoctor",
-            "PlumbTrace", "PlumbLab", "PlumbApp", "PlumbMap", "PlumbCluster",
+            "PlumbTrace", "PlumbLab", "PlumbApp", "PlumbMap", "PlumbCluster", "PlumbAgent",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: [
             // The JSON writer appends to a class-owned buffer millions of times; runtime exclusivity checks

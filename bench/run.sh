@@ -14,6 +14,7 @@ for b in discovery snapshot sockets firewall conntrack tui tui-capture tui-map c
 done
 echo "== networks"; ./networks.sh 2>&1 | grep -v -iE 'warning|^ *$'
 echo "== cluster"; ./cluster.sh 2>&1 | grep -v -iE "warning|^ *$"
+echo "== overlay agent"; ./overlay-agent.sh 2>&1 | grep -v -iE "warning|^ *$"
 echo
 echo "== summary"
 cat "$OUT/summary.txt"

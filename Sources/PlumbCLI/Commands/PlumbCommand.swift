@@ -16,7 +16,7 @@ public struct PlumbCommand: ParsableCommand {
         version: PlumbVersion.string,
         subcommands: [TUICommand.self, SnapshotCommand.self, DiffCommand.self, NamespaceCommand.self, FirewallCommand.self, SocketsCommand.self, PortsCommand.self, NetCommand.self,
                       LabCommand.self, GcCommand.self, CaptureCommand.self, ExecCommand.self, DoctorCommand.self,
-                      TraceCommand.self, ConntrackCommand.self, MapCommand.self, DropsCommand.self],
+                      TraceCommand.self, ConntrackCommand.self, MapCommand.self, DropsCommand.self, AgentCommand.self],
         defaultSubcommand: TUICommand.self
     )
 

@@ -19,7 +19,13 @@ struct SnapshotCommand: ParsableCommand {
     @Flag(name: .long, help: "Also read every namespace's sockets (JSON: `sockets` per namespace; see plumb ss).")
     var sockets = false
 
+    @Flag(name: .long, help: "Print the summaries every live host's `plumb agent` published in the cluster store, merged (needs --store).")
+    var cluster = false
+
+    @OptionGroup var store: StoreOptions
+
     func run() throws {
+        if cluster { return try ClusterSnapshot.print(store: store, format: read.format) }
         var options = read.snapshotOptions()
         options.sockets = sockets
         if noteMissingPrivileges() { options.firewall = false }  // iptables-save needs root

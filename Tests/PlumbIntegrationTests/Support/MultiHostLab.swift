@@ -105,9 +105,10 @@ final class MultiHostLab {
     }
 
     /// The plumb binary inside `host`, with its private state directory and the cluster store.
-    func plumb(_ host: Host, _ args: [String], store: Bool = true) throws -> (status: Int32, stdout: String, stderr: String) {
-        var all = args + ["--state-dir", host.stateDir]
-        if store, let etcdEndpoint { all += ["--store", etcdEndpoint] }
+    /// `stateDir: false` for commands without one (`snapshot`).
+    func plumb(_ host: Host, _ args: [String], store: Bool = true, stateDir: Bool = true) throws -> (status: Int32, stdout: String, stderr: String) {
+        var all = args + (stateDir ? ["--state-dir", host.stateDir] : [])
+        if store, let etcdEndpoint { all += ["--store", etcdEndpoint, "--host-id", host.name] }
         return try Shell.result(enter(host) + [CLITests.binary] + all)
     }
 
@@ -134,17 +135,24 @@ final class MultiHostLab {
         throw Shell.Failed(command: args, status: 1, stderr: "no process inside the host after 5 s")
     }
 
-    /// Starts etcd in the underlay namespace on 10.213.250.1 with a private data directory; ended by PID.
+    private var etcd: Spawned?
+
+    /// Starts etcd in the underlay namespace on 10.213.250.1 with a private data directory; ended by PID. A
+    /// second call after `killEtcd()` restarts it on the same data.
+    @discardableResult
     func startEtcd() throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pt-etcd-\(lab.tag)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        lab.onCleanup { try? FileManager.default.removeItem(atPath: dir) }
+        if !FileManager.default.fileExists(atPath: dir) {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            lab.onCleanup { try? FileManager.default.removeItem(atPath: dir); try? FileManager.default.removeItem(atPath: dir + ".log") }
+        }
         let client = "http://\(Self.underlayPrefix).1:2379", peer = "http://\(Self.underlayPrefix).1:2380"
         let etcd = try Shell.spawn(["ip", "netns", "exec", underlay, "etcd", "--name", "pt-\(lab.tag)", "--data-dir", dir,
                                     "--listen-client-urls", client, "--advertise-client-urls", client,
                                     "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
                                     "--initial-cluster", "pt-\(lab.tag)=\(peer)"], log: dir + ".log")
-        lab.onCleanup { kill(etcd.pid, SIGKILL); etcd.waitUntilExit(); try? FileManager.default.removeItem(atPath: dir + ".log") }
+        self.etcd = etcd
+        lab.onCleanup { kill(etcd.pid, SIGKILL); etcd.waitUntilExit() }
         let deadline = Date().addingTimeInterval(15)
         while Date() < deadline {
             if let r = try? Shell.result(["ip", "netns", "exec", underlay, "etcdctl", "--endpoints", client, "endpoint", "health"]),
@@ -157,6 +165,14 @@ final class MultiHostLab {
         }
         let log = (try? String(contentsOfFile: dir + ".log", encoding: .utf8)) ?? ""
         throw Shell.Failed(command: ["etcd"], status: 1, stderr: "etcd did not become healthy: \(log.suffix(500))")
+    }
+
+    /// Ends etcd by its PID (a crash: nothing is revoked).
+    func killEtcd() {
+        guard let etcd else { return }
+        kill(etcd.pid, SIGKILL)
+        etcd.waitUntilExit()
+        self.etcd = nil
     }
 
     /// `bridge -j fdb show dev LINK` inside `host`: (mac, dst) of the device's own entries with a destination.
