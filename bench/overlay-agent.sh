@@ -27,14 +27,14 @@ ip netns exec $UL etcd --name pt-bench --data-dir "$W/etcd" --listen-client-urls
   --advertise-client-urls http://10.213.250.1:2379 --listen-peer-urls http://10.213.250.1:2380 \
   --initial-advertise-peer-urls http://10.213.250.1:2380 --initial-cluster pt-bench=http://10.213.250.1:2380 \
   --log-level warn --logger zap > "$W/etcd.log" 2>&1 &
-PIDS+=($!)
+PIDS+=($!); disown $!
 for _ in $(seq 1 100); do ip netns exec $UL etcdctl --endpoints=10.213.250.1:2379 endpoint health >/dev/null 2>&1 && break; sleep 0.1; done
 STORE=etcd://10.213.250.1:2379
 
 HOST_PID=()
 for h in 1 2 3; do
   unshare --net --pid --mount --fork --mount-proc sh -c 'mount -t tmpfs none /run && mkdir -p /run/netns && exec sleep 3600' &
-  PIDS+=($!)
+  PIDS+=($!); disown $!
   outer=$!
   for _ in $(seq 1 100); do
     inner=$(cat /proc/$outer/task/$outer/children 2>/dev/null | awk '{print $1}')
@@ -93,7 +93,7 @@ run_phase 190 1
 # Phase 2, the agents: one per host (TTL 10 s), then the same connects with nothing done by hand.
 for h in 1 2 3; do
   in_host $h "$PLUMB" agent --state-dir "$W/state$h" --store "$STORE" --host-id host$h > "$W/agent$h.log" 2>&1 &
-  PIDS+=($!)
+  PIDS+=($!); disown $!
 done
 for _ in $(seq 1 100); do
   in_host 1 ip netns exec pt-bench-probe191 ping -q -c 1 -W 0.2 "$(addr_of 2 pt-bench-probe191)" >/dev/null 2>&1 && break; sleep 0.1
