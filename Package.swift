@@ -88,6 +88,7 @@ let package = Package(
         .testTarget(name: "PlumbTUITests", dependencies: ["PlumbTUI", "PlumbApp", "PlumbModel", "PlumbSystem", "PlumbTestSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "PlumbActionsTests", dependencies: ["PlumbActions", "PlumbModel"]),
         .testTarget(name: "PlumbClusterTests", dependencies: ["PlumbCluster", "PlumbModel"]),
+        .testTarget(name: "PlumbAgentTests", dependencies: ["PlumbAgent", "PlumbCluster", "PlumbModel"]),
         .testTarget(name: "PlumbMapTests", dependencies: ["PlumbMap", "PlumbModel", "PlumbTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlumbDoctorTests", dependencies: ["PlumbDoctor", "PlumbModel"]),
         .testTarget(name: "PlumbTraceTests", dependencies: ["PlumbTrace", "PlumbModel"], resources: [.copy("Fixtures")]),

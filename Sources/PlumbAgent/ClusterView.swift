@@ -17,12 +17,16 @@ public struct ClusterView: Sendable {
 
     /// Applies one watch event. Returns whether it can change forwarding (a snapshot summary cannot).
     @discardableResult
-    public mutating func apply(_ event: EtcdWatchEvent) -> Bool {
-        switch event.kind {
-        case .put: values[event.kv.key] = event.kv.value
-        case .delete: values[event.kv.key] = nil
+    public mutating func apply(_ event: EtcdWatchEvent) -> Bool { apply(event.kind, key: event.kv.key, value: event.kv.value) }
+
+    /// A put (the new value) or a delete of `key`.
+    @discardableResult
+    public mutating func apply(_ kind: EtcdWatchEvent.Kind, key: String, value: [UInt8]) -> Bool {
+        switch kind {
+        case .put: values[key] = value
+        case .delete: values[key] = nil
         }
-        if case .snapshot = ClusterKeys.parse(event.kv.key) { return false }
+        if case .snapshot = ClusterKeys.parse(key) { return false }
         return true
     }
 
