@@ -77,17 +77,22 @@ final class MultiHostLab {
 
     /// The sleeping init of a sandbox (the child `unshare --fork` made), once it has mounted its /run.
     private static func waitForSleepingChild(of parent: pid_t) throws -> pid_t {
-        let deadline = Date().addingTimeInterval(10)
+        try firstChild(of: parent, within: 10, what: "the sandbox's init") { child in
+            (try? String(contentsOfFile: "/proc/\(child)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == "sleep"
+        }
+    }
+
+    /// The first child of `parent` that `ready` accepts (`nsenter -p` and `unshare --fork` run the command as a
+    /// child), polled until `seconds` have passed.
+    private static func firstChild(of parent: pid_t, within seconds: Double, what: String,
+                                   ready: (pid_t) -> Bool = { _ in true }) throws -> pid_t {
+        let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             let children = (try? String(contentsOfFile: "/proc/\(parent)/task/\(parent)/children", encoding: .utf8)) ?? ""
-            if let child = children.split(separator: " ").first.flatMap({ pid_t($0) }),
-               let comm = try? String(contentsOfFile: "/proc/\(child)/comm", encoding: .utf8),
-               comm.trimmingCharacters(in: .whitespacesAndNewlines) == "sleep" {
-                return child
-            }
-            usleep(10_000)
+            if let child = children.split(separator: " ").first.flatMap({ pid_t($0) }), ready(child) { return child }
+            usleep(5_000)
         }
-        throw Shell.Failed(command: ["unshare"], status: 1, stderr: "the sandbox did not start within 10 s")
+        throw Shell.Failed(command: ["pid \(parent)"], status: 1, stderr: "\(what) did not start within \(Int(seconds)) s")
     }
 
     /// `nsenter` into the host: its network, mount and PID namespaces.
@@ -126,13 +131,7 @@ final class MultiHostLab {
         let outer = try Shell.spawn(enter(host) + args, log: log)
         lab.onCleanup { kill(outer.pid, SIGKILL); outer.waitUntilExit() }
         // nsenter -p forks: the process inside is its child.
-        let deadline = Date().addingTimeInterval(5)
-        while Date() < deadline {
-            let children = (try? String(contentsOfFile: "/proc/\(outer.pid)/task/\(outer.pid)/children", encoding: .utf8)) ?? ""
-            if let child = children.split(separator: " ").first.flatMap({ pid_t($0) }) { return child }
-            usleep(5_000)
-        }
-        throw Shell.Failed(command: args, status: 1, stderr: "no process inside the host after 5 s")
+        return try Self.firstChild(of: outer.pid, within: 5, what: "\(args.first ?? "") inside \(host.name)")
     }
 
     private var etcd: Spawned?
