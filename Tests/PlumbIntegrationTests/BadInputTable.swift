@@ -267,6 +267,19 @@ enum BadInputTable {
         }
         change(bad, "--bogus", "lab", "up", "--bogus")
 
+        // net gc: the cluster store's lease reclaimer (needs a store; no --host-ns)
+        stateOnly(bad, "--store", "net", "gc")
+        stateOnly(bad, "--grace", "net", "gc", "--grace", "-1")
+        stateOnly(bad, "nan", "net", "gc", "--grace", "nan")
+        stateOnly(bad, "bogus://x", "net", "gc", "--store", "bogus://x")
+
+        // agent: checked before it registers anything
+        change(bad, "--ttl", "agent", "--ttl", "1")
+        change(bad, "--ttl", "agent", "--ttl", "301")
+        change(bad, "nope", "agent", "--advertise", "nope")
+        change(bad, "--dry-run", "agent", "--dry-run")
+        change(bad, "--store", "agent", "--once")
+
         // gc
         change(bad, "--bogus", "gc", "--bogus")
         change(bad, "'extra'", "gc", "extra")

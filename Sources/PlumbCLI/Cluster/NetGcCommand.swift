@@ -13,7 +13,7 @@ struct NetGcCommand: ParsableCommand {
     @OptionGroup var state: StateOptions
 
     func validate() throws {
-        guard grace >= 0, grace.isFinite else { throw ValidationError("--grace must be 0 or more seconds") }
+        guard grace >= 0, grace.isFinite else { throw ValidationError("invalid --grace \(grace): give 0 or more seconds") }
     }
 
     func run() throws {
