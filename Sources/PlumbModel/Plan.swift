@@ -78,17 +78,19 @@ public enum PlanStep: Codable, Sendable, Equatable {
     case nftables(batch: String, undo: String, in: NamespaceRef)
     /// A VXLAN device for an overlay whose forwarding `plumb agent` programs: no default remote, no learning,
     /// ARP proxy on (it answers ARP from the permanent neighbours the agent writes).
-    case createOverlayVxlan(name: String, vni: UInt32, local: String?, port: Int, parent: String?, mtu: Int?, in: NamespaceRef)
+    /// The overlay steps hold addresses and MACs as values too; their JSON (and the journal) is the same text
+    /// as when they were strings, so plans journaled then decode unchanged.
+    case createOverlayVxlan(name: String, vni: UInt32, local: IPAddress?, port: Int, parent: String?, mtu: Int?, in: NamespaceRef)
     /// The hardware address of a link (an overlay endpoint's MAC is derived from its address, so peers know it).
     /// Undone with its link.
-    case setLinkMAC(link: String, mac: String, in: NamespaceRef)
+    case setLinkMAC(link: String, mac: HardwareAddress, in: NamespaceRef)
     /// A VXLAN device's forwarding entry: frames for `mac` go to the VTEP at `dst`. The all-zeros MAC is the
     /// broadcast entry, one per remote VTEP (`bridge fdb append`); any other MAC has one destination.
-    case addVxlanForwarding(mac: String, link: String, dst: String, in: NamespaceRef)
-    case deleteVxlanForwarding(mac: String, link: String, dst: String, in: NamespaceRef)
+    case addVxlanForwarding(mac: HardwareAddress, link: String, dst: IPAddress, in: NamespaceRef)
+    case deleteVxlanForwarding(mac: HardwareAddress, link: String, dst: IPAddress, in: NamespaceRef)
     /// A permanent neighbour entry on a link (a remote overlay endpoint's IP → MAC).
-    case addNeighbor(ip: String, mac: String, link: String, in: NamespaceRef)
-    case deleteNeighbor(ip: String, mac: String, link: String, in: NamespaceRef)
+    case addNeighbor(ip: IPAddress, mac: HardwareAddress, link: String, in: NamespaceRef)
+    case deleteNeighbor(ip: IPAddress, mac: HardwareAddress, link: String, in: NamespaceRef)
 
     public var inverse: PlanStep? {
         switch self {
@@ -211,7 +213,7 @@ public enum PlanStep: Codable, Sendable, Equatable {
             return s + " nolearning proxy"
         case .setLinkMAC(let l, let mac, let ns): return "\(at(ns)) link set \(l) address \(mac)"
         case .addVxlanForwarding(let mac, let l, let d, let ns):
-            return HardwareAddress(mac)?.isZero == true
+            return mac.isZero
                 ? "\(bridge(ns)) fdb append \(mac) dev \(l) dst \(d) self permanent"
                 : "\(bridge(ns)) fdb replace \(mac) dev \(l) dst \(d) self permanent"
         case .deleteVxlanForwarding(let mac, let l, let d, let ns): return "\(bridge(ns)) fdb del \(mac) dev \(l) dst \(d) self"

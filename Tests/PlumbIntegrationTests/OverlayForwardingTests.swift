@@ -21,7 +21,7 @@ final class OverlayForwardingTests: RootTestCase {
             let home = NamespaceRef.pid(h.pid)
             try executor.apply(Plan(operation: .lab("overlay"), steps: [
                 .createBridge(name: bridge, mtu: 1450, in: home),
-                .createOverlayVxlan(name: vx, vni: 4242, local: h.address, port: 4789, parent: h.uplink, mtu: 1450, in: home),
+                .createOverlayVxlan(name: vx, vni: 4242, local: IPAddress(h.address), port: 4789, parent: h.uplink, mtu: 1450, in: home),
                 .setMaster(link: vx, master: bridge, in: home),
                 .setUp(link: vx, in: home), .setUp(link: bridge, in: home),
             ]))

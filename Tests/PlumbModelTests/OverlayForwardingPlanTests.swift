@@ -1,9 +1,11 @@
+import Foundation
 import XCTest
 @testable import PlumbModel
 
 final class OverlayForwardingPlanTests: XCTestCase {
     let vx = "vx-ov", ns = NamespaceRef.host
     func ip(_ s: String) -> IPAddress { IPAddress(s)! }
+    func mac(_ s: String) -> HardwareAddress { HardwareAddress(s)! }
 
     func testHardwareAddressParsesPrintsAndDerivesFromIPv4() {
         XCTAssertEqual(HardwareAddress("02:50:0A:D5:01:02")?.description, "02:50:0a:d5:01:02")
@@ -51,10 +53,10 @@ final class OverlayForwardingPlanTests: XCTestCase {
 
     func testOverlayStepsInvertAndRoundTripThroughJSON() throws {
         let steps: [PlanStep] = [
-            .createOverlayVxlan(name: vx, vni: 42, local: "10.213.250.11", port: 4789, parent: "eth1", mtu: 1450, in: .named("pt-h")),
-            .setLinkMAC(link: "eth0", mac: "02:50:0a:d5:01:02", in: .named("pt-c")),
-            .addVxlanForwarding(mac: "00:00:00:00:00:00", link: vx, dst: "10.213.250.12", in: .named("pt-h")),
-            .addNeighbor(ip: "10.213.1.2", mac: "02:50:0a:d5:01:02", link: vx, in: .named("pt-h")),
+            .createOverlayVxlan(name: vx, vni: 42, local: ip("10.213.250.11"), port: 4789, parent: "eth1", mtu: 1450, in: .named("pt-h")),
+            .setLinkMAC(link: "eth0", mac: mac("02:50:0a:d5:01:02"), in: .named("pt-c")),
+            .addVxlanForwarding(mac: .zero, link: vx, dst: ip("10.213.250.12"), in: .named("pt-h")),
+            .addNeighbor(ip: ip("10.213.1.2"), mac: mac("02:50:0a:d5:01:02"), link: vx, in: .named("pt-h")),
         ]
         XCTAssertEqual(steps.map(\.description), [
             "ip -n pt-h link add vx-ov mtu 1450 type vxlan id 42 local 10.213.250.11 dstport 4789 dev eth1 nolearning proxy",
@@ -72,5 +74,39 @@ final class OverlayForwardingPlanTests: XCTestCase {
         let back = try JSONDecoder().decode([PlanStep].self, from: JSONEncoder().encode(steps))
         XCTAssertEqual(back, steps)
         XCTAssertEqual(PlanOperation(legacyLabel: "agent sync ov"), .other("agent sync ov"), "new operations are journaled typed, never by label")
+    }
+
+    /// The overlay steps held their addresses and MACs as text before they became values: a plan journaled then
+    /// (the exact JSON, an upper-case MAC included) decodes to the same steps and encodes back to the same JSON,
+    /// and a journal line whose text is not an address fails to decode instead of reaching the kernel.
+    func testOverlayPlansJournaledWithTextStillDecode() throws {
+        let h = #"{"kind":"named","name":"pt-h"}"#
+        let old = #"{"operation":"agent sync ov","steps":["#
+            + #"{"createOverlayVxlan":{"name":"vx-ov","vni":42,"local":"10.213.250.11","port":4789,"parent":"eth1","mtu":1450,"in":\#(h)}},"#
+            + #"{"setLinkMAC":{"link":"eth0","mac":"02:50:0A:D5:01:02","in":{"kind":"named","name":"pt-c"}}},"#
+            + #"{"addVxlanForwarding":{"mac":"00:00:00:00:00:00","link":"vx-ov","dst":"10.213.250.12","in":\#(h)}},"#
+            + #"{"deleteVxlanForwarding":{"mac":"02:50:0a:d5:01:03","link":"vx-ov","dst":"fd13::12","in":\#(h)}},"#
+            + #"{"addNeighbor":{"ip":"10.213.1.2","mac":"02:50:0a:d5:01:02","link":"vx-ov","in":\#(h)}},"#
+            + #"{"deleteNeighbor":{"ip":"10.213.1.3","mac":"02:50:0a:d5:01:03","link":"vx-ov","in":\#(h)}}]}"#
+        let plan = try JSONDecoder().decode(Plan.self, from: Data(old.utf8))
+        let home = NamespaceRef.named("pt-h")
+        XCTAssertEqual(plan.steps, [
+            .createOverlayVxlan(name: vx, vni: 42, local: ip("10.213.250.11"), port: 4789, parent: "eth1", mtu: 1450, in: home),
+            .setLinkMAC(link: "eth0", mac: mac("02:50:0a:d5:01:02"), in: .named("pt-c")),
+            .addVxlanForwarding(mac: .zero, link: vx, dst: ip("10.213.250.12"), in: home),
+            .deleteVxlanForwarding(mac: mac("02:50:0a:d5:01:03"), link: vx, dst: ip("fd13::12"), in: home),
+            .addNeighbor(ip: ip("10.213.1.2"), mac: mac("02:50:0a:d5:01:02"), link: vx, in: home),
+            .deleteNeighbor(ip: ip("10.213.1.3"), mac: mac("02:50:0a:d5:01:03"), link: vx, in: home),
+        ])
+        // Re-encoded, each step is the same JSON object (the MAC in the lower case Plumb always wrote).
+        let again = try JSONSerialization.jsonObject(with: JSONEncoder().encode(plan)) as? [String: Any]
+        let before = try JSONSerialization.jsonObject(with: Data(old.replacingOccurrences(of: "0A:D5", with: "0a:d5").utf8)) as? [String: Any]
+        XCTAssertEqual(again?["steps"] as? NSArray, before?["steps"] as? NSArray)
+
+        for bad in [#"{"addNeighbor":{"ip":"10.213.1","mac":"02:50:0a:d5:01:02","link":"vx-ov","in":\#(h)}}"#,
+                    #"{"setLinkMAC":{"link":"eth0","mac":"02:50:0a:d5:01","in":\#(h)}}"#,
+                    #"{"createOverlayVxlan":{"name":"vx-ov","vni":42,"local":"","port":4789,"in":\#(h)}}"#] {
+            XCTAssertThrowsError(try JSONDecoder().decode(PlanStep.self, from: Data(bad.utf8)), bad)
+        }
     }
 }

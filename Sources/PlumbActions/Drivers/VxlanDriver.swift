@@ -40,7 +40,7 @@ public struct VxlanDriver: DriverPlanner {
         // VXLAN adds 50 bytes of headers: the overlay's MTU defaults to 1450 so endpoints never exceed the path.
         let mtu = net.mtu ?? 1450
         let device: PlanStep = config.isClusterOverlay
-            ? .createOverlayVxlan(name: vx, vni: config.vni, local: config.local?.description, port: Int(config.effectivePort),
+            ? .createOverlayVxlan(name: vx, vni: config.vni, local: config.local, port: Int(config.effectivePort),
                                   parent: config.parent, mtu: mtu, in: host)
             : .createVxlan(name: vx, vni: config.vni, local: config.local, remote: config.remote,
                            port: Int(config.effectivePort), parent: config.parent, mtu: mtu, in: host)
@@ -71,7 +71,7 @@ public struct VxlanDriver: DriverPlanner {
         // the address lease alone, even while this host's agent is not running.
         if case .vxlan(let config) = net.config, config.isClusterOverlay, let address = IPAddress(ep.address), let mac = HardwareAddress.overlayEndpoint(address),
            let up = plan.steps.firstIndex(of: .setUp(link: ep.ifname, in: ep.sandbox)) {
-            plan.steps.insert(.setLinkMAC(link: ep.ifname, mac: mac.description, in: ep.sandbox), at: up)
+            plan.steps.insert(.setLinkMAC(link: ep.ifname, mac: mac, in: ep.sandbox), at: up)
         }
         return plan
     }

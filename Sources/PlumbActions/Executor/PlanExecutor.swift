@@ -173,7 +173,6 @@ public final class PlanExecutor {
         }
         /// The namespace is gone, and with it what the step would remove (rollback and gc only).
         func namespaceGone(_ ns: NamespaceRef) -> Bool { tolerateMissing && (try? sockets.session(ns)) == nil }
-        let addresses = StepAddresses(step: step)
         switch step {
         case .createNamespace(let name):
             try NamedNamespaces.create(name)
@@ -257,23 +256,17 @@ public final class PlanExecutor {
             for e in entries { _ = try socket.delete(e) }
             return !entries.isEmpty
         case .createOverlayVxlan(let name, let vni, let local, let port, let parent, let mtu, let ns):
-            let l = try addresses.address(local)
-            return try nl(ns) { try $0.addOverlayVxlan(name, vni: vni, local: l, port: port, parent: parent, mtu: mtu) }
+            return try nl(ns) { try $0.addOverlayVxlan(name, vni: vni, local: local, port: port, parent: parent, mtu: mtu) }
         case .setLinkMAC(let link, let mac, let ns):
-            let m = try addresses.mac(mac)
-            return try nl(ns) { try $0.setMAC(link, m) }
+            return try nl(ns) { try $0.setMAC(link, mac) }
         case .addVxlanForwarding(let mac, let link, let dst, let ns), .deleteVxlanForwarding(let mac, let link, let dst, let ns):
             if namespaceGone(ns) { return false }
-            let m = try addresses.mac(mac), d = try addresses.address(dst)
-            guard let d else { throw ActionError.netlink(step: step.description, message: "no VTEP address") }
             let add = if case .addVxlanForwarding = step { true } else { false }
-            return try nl(ns) { try $0.vxlanForwarding(m, to: d, on: link, add: add) }
+            return try nl(ns) { try $0.vxlanForwarding(mac, to: dst, on: link, add: add) }
         case .addNeighbor(let ip, let mac, let link, let ns), .deleteNeighbor(let ip, let mac, let link, let ns):
             if namespaceGone(ns) { return false }
-            let m = try addresses.mac(mac), a = try addresses.address(ip)
-            guard let a else { throw ActionError.netlink(step: step.description, message: "no neighbour address") }
             let add = if case .addNeighbor = step { true } else { false }
-            return try nl(ns) { try $0.permanentNeighbor(a, mac: m, on: link, add: add) }
+            return try nl(ns) { try $0.permanentNeighbor(ip, mac: mac, on: link, add: add) }
         case .cni(let command, let plugins, let conflist, let rc, let prev, let id, let netns, let ifname, let path, let ns):
             if tolerateMissing, (try? sockets.fd(ns)) == nil { return false }
             let runner = CNIRunner(plugins: plugins, conflist: conflist, runtimeConfig: rc, containerID: id,

@@ -54,16 +54,16 @@ extension OverlayForwarding {
         var steps: [PlanStep] = []
         let wantNeighbors = Dictionary(endpoints.map { ($0.ip, $0.mac) }, uniquingKeysWith: { a, _ in a })
         for (ip, mac) in current.neighbors.sorted(by: { $0.key < $1.key }) where wantNeighbors[ip] == nil {
-            steps.append(.deleteNeighbor(ip: ip.description, mac: mac.description, link: link, in: ns))
+            steps.append(.deleteNeighbor(ip: ip, mac: mac, link: link, in: ns))
         }
         for e in current.forwarding.subtracting(want).sorted() {
-            steps.append(.deleteVxlanForwarding(mac: e.mac.description, link: link, dst: e.dst.description, in: ns))
+            steps.append(.deleteVxlanForwarding(mac: e.mac, link: link, dst: e.dst, in: ns))
         }
         for e in want.subtracting(current.forwarding).sorted() {
-            steps.append(.addVxlanForwarding(mac: e.mac.description, link: link, dst: e.dst.description, in: ns))
+            steps.append(.addVxlanForwarding(mac: e.mac, link: link, dst: e.dst, in: ns))
         }
         for (ip, mac) in wantNeighbors.sorted(by: { $0.key < $1.key }) where current.neighbors[ip] != mac {
-            steps.append(.addNeighbor(ip: ip.description, mac: mac.description, link: link, in: ns))
+            steps.append(.addNeighbor(ip: ip, mac: mac, link: link, in: ns))
         }
         return steps
     }
