@@ -100,8 +100,11 @@ final class BadInputTableTests: RootTestCase {
         for (key, value) in before where after[key] != value {
             XCTFail("\(key) changed:\n--- before\n\(value)\n--- after\n\(after[key] ?? "<gone>")")
         }
-        XCTAssertLessThan(elapsed, 60, "\(rows.count) rows took \(Int(elapsed)) s")
-        let slowest = durations.value.sorted { $0.0 > $1.0 }.prefix(5).map { String(format: "%.1f s %@", $0.0, $0.1) }
+        // Bad input is refused before anything slow happens: each row's time is checked, not the table's total,
+        // which grows with the row count and the machine's load (112 s for 266 rows at load 12, 23 s when quiet).
+        let sorted = durations.value.sorted { $0.0 > $1.0 }
+        if let worst = sorted.first { XCTAssertLessThan(worst.0, 30, "\(worst.1) took \(Int(worst.0)) s") }
+        let slowest = sorted.prefix(5).map { String(format: "%.1f s %@", $0.0, $0.1) }
         print("bad-input table: \(rows.count) rows in \(String(format: "%.1f", elapsed)) s; slowest: \(slowest.joined(separator: "; "))")
 
         XCTAssertEqual(try plumb(BadInputRow(args: ["net", "rm", context.network, "--force"], change: true, code: 0, mentions: "")).status, 0)
