@@ -25,13 +25,20 @@ extension NetworkService {
         /// With a cluster store: every host's endpoints on the network (its address leases). Nil without a
         /// store, or when the store cannot be read (the CLI then says so in a note).
         public var cluster: ClusterEndpoints?
+        /// With `cluster`: true (the network exists on this host). A network only the store knows is reported
+        /// by the CLI with `onThisHost` false.
+        public var onThisHost: Bool?
     }
 
     /// A shared network's endpoints on every host, as the cluster store's leases say.
     public struct ClusterEndpoints: Encodable, Sendable {
         public var store: String
         public var endpoints: [AddressLease]
-        public init(store: String, endpoints: [AddressLease]) { self.store = store; self.endpoints = endpoints }
+        /// The hosts holding its addresses or a VTEP for it, live or not (nil when the hosts could not be read).
+        public var hosts: [ClusterNetworkHost]?
+        public init(store: String, endpoints: [AddressLease], hosts: [ClusterNetworkHost]? = nil) {
+            self.store = store; self.endpoints = endpoints; self.hosts = hosts
+        }
     }
 
     /// The store is not trusted blindly: every device and rule it records is looked for in a fresh snapshot.

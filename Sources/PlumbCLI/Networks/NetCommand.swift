@@ -90,9 +90,16 @@ struct NetCommand: ParsableCommand {
         @OptionGroup var change: ReadNetworkOptions
         func run() throws {
             let svc = try change.service()
+            // A shared network this host never created: the store's view, said to be not here.
+            if try perform({ try svc.store.network(named: name) }) == nil,
+               let shared = ClusterViews.read(svc, { try ClusterViews.storeOnly(name, $0) }) ?? nil {
+                try render(shared, as: change.format)
+                return
+            }
             var report = try perform { try svc.inspect(name) }
-            if let state = ClusterViews.read(svc, { try $0.state(ofNetwork: name) }), state.network != nil, let c = svc.cluster {
-                report.cluster = .init(store: c.location, endpoints: state.leases.sorted { ($0.host, $0.address) < ($1.host, $1.address) })
+            if let shared = ClusterViews.read(svc, { try ClusterViews.endpoints(of: name, $0) }), shared.0 != nil {
+                report.cluster = shared.1
+                report.onThisHost = true
             }
             try render(NetworkInspection(report: report), as: change.format)
         }

@@ -274,3 +274,23 @@ extension ClusterStore {
         return done
     }
 }
+
+// MARK: which hosts a network lives on
+
+extension ClusterStore {
+    /// The live hosts and every live host's VTEPs, in one range of /plumb/v1/hosts/ (snapshots and the agents'
+    /// endpoint keys are skipped).
+    public func hostsAndVTEPs() throws -> (hosts: [HostEntry], vteps: [VTEPEntry]) {
+        let c = client
+        let r = try runBlocking { try await c.range(prefix: ClusterKeys.hostsPrefix) }
+        var hosts: [HostEntry] = [], vteps: [VTEPEntry] = []
+        for kv in r.kvs {
+            switch ClusterKeys.parse(kv.key) {
+            case .host: hosts.append(try decode(HostEntry.self, kv))
+            case .vtep: vteps.append(try decode(VTEPEntry.self, kv))
+            default: continue
+            }
+        }
+        return (hosts, vteps)
+    }
+}
