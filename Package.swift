@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "PlumbLab", dependencies: ["PlumbModel", "PlumbSystem", "PlumbKernel", "PlumbActions"]),
         // The TUI's application: event loop, live snapshots, doctor cadence, capture pane; the CLI only starts it.
         .target(name: "PlumbApp", dependencies: [
-            "PlumbModel", "PlumbSystem", "PlumbKernel", "PlumbActions", "PlumbCapture", "PlumbDoctor", "PlumbTrace", "PlumbTUI",
+            "PlumbModel", "PlumbSystem", "PlumbKernel", "PlumbActions", "PlumbCapture", "PlumbDoctor", "PlumbTrace", "PlumbTUI", "PlumbMap",
         ]),
         .target(name: "PlumbCLI", dependencies: [
             "PlumbModel", "PlumbSystem", "PlumbKernel", "PlumbActions", "PlumbTUI", "PlumbCapture", "PlumbDoctor",

@@ -23,6 +23,8 @@ public struct AppKernel {
     /// evidence); nil when drops are not watched, with `dropsNote` saying why.
     public var drops: (any DropFeed)?
     public var dropsNote: String?
+    /// With a cluster store: the other hosts' VTEPs and endpoints for the Map view; nil without a store.
+    public var cluster: ClusterFeed?
     /// `t`: one live trace from a namespace (the live one runs `plumb trace --live`); its answer as a dialog.
     public var liveTrace: (_ from: Namespace, _ request: LiveTraceRequest) -> LiveTraceAnswer = { _, _ in
         LiveTraceAnswer(title: "Live trace", lines: ["live traces are not run here"], command: "plumb trace SRC DST --live")

@@ -55,7 +55,9 @@ public final class TUIApp {
     public func run() {
         let live = kernel.snapshots
         live.start()
+        kernel.cluster?.start()
         defer {
+            kernel.cluster?.stop()
             capture?.stop()
             capture = nil
             live.stop()
@@ -81,6 +83,10 @@ public final class TUIApp {
                 }
             }
             if let next = live.take() { take(next, error: live.lastError()) }
+            if let feed = kernel.cluster, let c = feed.latest, c != state.cluster {
+                state.cluster = c
+                dirty = true
+            }
             if state.detailTab == .conntrack { readConntrackIfDue() }
             if dropsArrived || (dropsOnTimer && Date().timeIntervalSince(dropsRead) >= 0.25) { readDrops() }
             if dirty {

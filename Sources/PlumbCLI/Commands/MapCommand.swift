@@ -15,7 +15,9 @@ struct MapCommand: ParsableCommand {
             bridge as a bus with its subnet, gateway and owner (Docker, Podman, CNI, Plumb, LXC or hand-made) and \
             its namespaces as boxes; macvlan children under their parent; veths joining two namespaces; VXLAN \
             tunnels to each remote VTEP. Namespaces wired to nothing are listed aside. The layout is \
-            deterministic: the same host gives the same picture. See docs/map.md.
+            deterministic: the same host gives the same picture. With a cluster store (--store, $PLUMB_STORE or \
+            the config file), the other hosts' VTEPs are named by host and their endpoints on the cluster \
+            overlays are listed as remote endpoints. See docs/map.md.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -49,6 +51,8 @@ struct MapCommand: ParsableCommand {
     @Flag(name: .long, help: .hidden)
     var printTiming = false
 
+    @OptionGroup var store: StoreOptions
+
     func validate() throws {
         if let width, !(40...1000).contains(width) {
             throw ValidationError("--width \(width) is out of range: give 40 to 1000 columns")
@@ -67,6 +71,8 @@ struct MapCommand: ParsableCommand {
         let clock = ContinuousClock()
         let started = clock.now
         var map = HostMapBuilder.build(snap)
+        // A saved snapshot may be another host's: the store's view is added to this host's reading only.
+        if from == nil, let cluster = try ClusterMapSource.read(store) { map = map.adding(cluster) }
         if let target {
             let ns = try resolveTarget(target, in: snap)
             map = map.focused(on: ns.id, isHost: ns.isHost)

@@ -30,6 +30,8 @@ struct TUICommand: ParsableCommand {
     @Flag(name: .customLong("ascii"), help: "Draw with ASCII instead of box-drawing characters.")
     var ascii = false
 
+    @OptionGroup var store: StoreOptions
+
     @Flag(name: .customLong("keys-markdown"), help: "Print the key bindings as a Markdown table (the README's keys section) and exit.")
     var keysMarkdown = false
 
@@ -71,9 +73,11 @@ struct TUICommand: ParsableCommand {
         var dropFeed: LiveDropFeed?
         var dropsNote: String?
         do { dropFeed = try LiveDropFeed() } catch { dropsNote = "\(error)" }
-        let kernel = AppKernel.live(snapshots: live, journal: stateDir ?? env["PLUMB_STATE_DIR"] ?? "/var/lib/plumb",
+        var kernel = AppKernel.live(snapshots: live, journal: stateDir ?? env["PLUMB_STATE_DIR"] ?? "/var/lib/plumb",
                                     capture: .cli, shell: runShell)
             .with(drops: dropFeed, note: dropsNote)
+        // With a cluster store, the Map view also draws the other hosts' VTEPs and endpoints.
+        if let cluster = try store.cluster() { kernel.cluster = ClusterFeed { try ClusterMapSource.view(cluster) } }
         TUIApp(first: first, kernel: kernel, terminal: term, readonly: readonly,
                theme: Theme.resolve(environment: env, noColorFlag: noColor || config.noColor),
                glyphs: (ascii || config.ascii) ? .ascii : Glyphs.forEnvironment(env)).run()

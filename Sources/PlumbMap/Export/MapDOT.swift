@@ -14,13 +14,14 @@ public enum MapDOT {
             case .namespace: shape = "shape=box"
             case .vtep: shape = "shape=hexagon"
             case .remote: shape = "shape=ellipse, style=dashed"
+            case .remoteEndpoint: shape = "shape=box, style=dashed"
             }
             out += "  \(quote(n.id)) [label=\(quote(MapLabels.lines(n).joined(separator: "\n"))), \(shape)];\n"
         }
         for e in map.edges {
             var attrs = ["label=\(quote(MapLabels.edge(e)))", "color=\(quote(MapLabels.color(e.state)))"]
             switch e.kind {
-            case .tunnel: attrs.append("style=dashed")
+            case .tunnel, .hosted: attrs.append("style=dashed")
             case .nat, .published: attrs.append("style=dotted")
             default: break
             }

@@ -16,6 +16,8 @@ enum MapLabels {
             out.append(["vxlan", n.vni.map { "vni \($0)" }, n.local].compactMap { $0 }.joined(separator: " "))
         case .remote:
             if let r = n.runtime { out.append(r) }
+        case .remoteEndpoint:
+            out.append(([n.addresses.first, n.host.map { "on \($0)" }].compactMap { $0 }).joined(separator: " "))
         }
         return out.filter { !$0.isEmpty }.map(MapText.clean)
     }
@@ -27,7 +29,7 @@ enum MapLabels {
             let addr = e.addresses.first.map { " \($0)" } ?? ""
             text = (e.interface ?? "") + addr + (e.kind == .veth ? " ⇄ \(e.peerInterface ?? "")" : "")
         case .nat: text = "NAT \(e.label ?? "")"
-        case .published, .tunnel: text = e.label ?? ""
+        case .published, .tunnel, .hosted: text = e.label ?? ""
         }
         return MapText.clean(text + (e.state == .up ? "" : " (\(e.state.rawValue))"))
     }

@@ -16,6 +16,7 @@ public enum MapMermaid {
             case .namespace: shaped = "\(id)[\(label)]"
             case .vtep: shaped = "\(id){{\(label)}}"
             case .remote: shaped = "\(id)((\(label)))"
+            case .remoteEndpoint: shaped = "\(id)([\(label)])"
             }
             out += "  \(shaped) %% \(n.id)\n"
         }

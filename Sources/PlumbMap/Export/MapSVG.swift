@@ -64,6 +64,7 @@ public enum MapSVG {
         case .namespace: return "#95a5a6"
         case .vtep: return "#16a085"
         case .remote: return "#bdc3c7"
+        case .remoteEndpoint: return "#d5dbdb"
         }
     }
 

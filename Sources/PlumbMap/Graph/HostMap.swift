@@ -39,9 +39,12 @@ public struct MapNode: Codable, Sendable, Equatable, Identifiable {
         case vtep
         /// A tunnel endpoint outside every namespace in view (another machine's VTEP address).
         case remote
+        /// An endpoint of a cluster overlay on another host (from the cluster store): `host` names the host.
+        case remoteEndpoint = "remote-endpoint"
     }
 
-    /// `uplink:NS:IFINDEX`, `bus:NS:IFINDEX`, `ns:NS`, `vtep:NS:IFINDEX`, `remote:ADDRESS` (NS: a namespace id).
+    /// `uplink:NS:IFINDEX`, `bus:NS:IFINDEX`, `ns:NS`, `vtep:NS:IFINDEX`, `remote:ADDRESS` (NS: a namespace id);
+    /// with a cluster store, `remote-endpoint:NETWORK:ADDRESS` and `remote-host:HOST` (a host with no live VTEP).
     public var id: String
     public var kind: Kind
     /// What the picture prints: the device name, the container name, the `ip netns` name, `host`, an address.
@@ -71,6 +74,10 @@ public struct MapNode: Codable, Sendable, Equatable, Identifiable {
     public var local: String?
     /// Uplinks, buses, VTEPs: the device's state (up, down, no carrier).
     public var linkState: MapLinkState?
+    /// With a cluster store: the host a remote VTEP or a remote endpoint belongs to, and the cluster overlay
+    /// (network) a remote endpoint is on.
+    public var host: String?
+    public var network: String?
 
     public init(id: String, kind: Kind, name: String, namespace: UInt64? = nil, namespaceName: String? = nil,
                 ifindex: Int? = nil, addresses: [String] = []) {
@@ -138,8 +145,12 @@ public struct MapEdge: Codable, Sendable, Equatable, Identifiable {
         case published
         /// A veth pair joining two namespaces directly, with no bridge.
         case veth
-        /// A VXLAN tunnel from a VTEP to a remote VTEP (a device's remote or an FDB entry).
+        /// A VXLAN tunnel from a VTEP to a remote VTEP (a device's remote or an FDB entry; with a cluster store,
+        /// also a peer VTEP the store lists that the FDB lacks, with state `unknown`).
         case tunnel
+        /// A remote endpoint on its host (`from` the endpoint, `to` its host's remote VTEP, or its `remote-host`
+        /// node when the host has no live VTEP), from the cluster store.
+        case hosted
     }
 
     /// `KIND:FROM~TO[:DETAIL]`: unique within the map.
@@ -190,4 +201,6 @@ public enum MapID {
     public static func uplink(_ ns: UInt64, _ ifindex: Int) -> String { "uplink:\(ns):\(ifindex)" }
     public static func vtep(_ ns: UInt64, _ ifindex: Int) -> String { "vtep:\(ns):\(ifindex)" }
     public static func remote(_ address: String) -> String { "remote:\(address)" }
+    public static func remoteEndpoint(network: String, address: String) -> String { "remote-endpoint:\(network):\(address)" }
+    public static func remoteHost(_ host: String) -> String { "remote-host:\(host)" }
 }

@@ -356,6 +356,7 @@ private struct Builder {
         case .namespace: return 2
         case .vtep: return 3
         case .remote: return 4
+        case .remoteEndpoint: return 5
         }
     }
 
@@ -366,6 +367,7 @@ private struct Builder {
         case .port: return 2
         case .veth: return 3
         case .tunnel: return 4
+        case .hosted: return 5
         }
     }
 

@@ -102,6 +102,7 @@ private struct Layouter {
         uplinks()
         for bus in map.nodes where bus.kind == .bus { self.bus(bus) }
         links()
+        remoteEndpoints()
         aside()
     }
 
@@ -339,6 +340,30 @@ private struct Layouter {
             anchors[e.id] = MapAnchor(from: (ax, y), to: (zx, y))
             x = canvas.put(" · \(e.state.rawValue)\(o.edgeNotes[e.id].map { " \($0)" } ?? "")", x: x, y: y, style: MapStyle(e.state))
             if let b = o.badges[e.id] { canvas.put(" \(b)", x: x, y: y, style: .badge) }
+            y += 1
+        }
+    }
+
+    /// With a cluster store: the other hosts' endpoints of each cluster overlay, one line each, with their host
+    /// and how the packet gets there (the host's VTEP, or none when its agent is not running).
+    mutating func remoteEndpoints() {
+        let hosted = map.edges.filter { $0.kind == .hosted }
+        guard !hosted.isEmpty else { return }
+        y += 1
+        canvas.put("remote endpoints (cluster store)", x: 0, y: y, style: .heading)
+        y += 1
+        for e in hosted {
+            let n = nodes[e.from], to = nodes[e.to]
+            let top = y
+            var words: [(String, MapStyle)] = [("•", .dim), (n?.name ?? e.from, .name)]
+            if let a = n?.addresses.first, a != n?.name { words.append((a, .address)) }
+            if let i = e.interface { words.append((MapText.clean(i), .address)) }
+            words.append(("on \(MapText.clean(n?.host ?? "?"))", .name))
+            if let net = n?.network { words.append(("· \(MapText.clean(net))", .dim)) }
+            if let r = to?.runtime { words.append(("· \(MapText.clean(r))", .dim)) }
+            let lines = flow(words, x: 1, indent: 3).lines
+            regions.append(MapRegion(node: e.from, edge: e.id, x: 1, y: top, width: width - 1, height: lines))
+            anchors[e.id] = MapAnchor(from: (1, top), to: (1, top))
             y += 1
         }
     }

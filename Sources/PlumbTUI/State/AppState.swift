@@ -1,3 +1,4 @@
+import PlumbMap
 import PlumbModel
 
 /// A one-line message in the status bar, until the next key.
@@ -94,6 +95,9 @@ public struct AppState: Equatable, Sendable {
     public var toldUnreadableProcesses = false
     /// Counts the snapshots `update(snapshot:)` was given: what the Map view's cache is keyed on.
     public var snapshotGeneration: UInt64 = 0
+    /// With a cluster store: the other hosts' VTEPs and endpoints of the cluster overlays (the Map view draws
+    /// them); nil without a store, or until the store was first read.
+    public var cluster: MapClusterView?
     /// The last capture's BPF filter: a new capture (on a link or a whole namespace) starts with it.
     public var captureFilterMemory = ""
     /// The Processes tab shows kernel threads, the Neighbours tab noarp and multicast entries (`a` toggles).

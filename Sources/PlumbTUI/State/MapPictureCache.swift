@@ -22,6 +22,7 @@ public final class MapPictureCache: Sendable {
 
     private struct Entry: Sendable {
         var snapshot: SnapshotKey
+        var cluster: MapClusterView?
         var map: HostMap
         var options: MapLayoutOptions?
         var picture: MapPicture?
@@ -39,6 +40,12 @@ public final class MapPictureCache: Sendable {
 
     var builds: (graphs: Int, pictures: Int) { counts.withLock { $0 } }
 
+    /// The host's graph, with the cluster store's remote VTEPs and endpoints when there is a store.
+    static func graph(_ snapshot: Snapshot, cluster: MapClusterView?) -> HostMap {
+        let map = HostMapBuilder.build(snapshot)
+        return cluster.map { map.adding($0) } ?? map
+    }
+
     static func key(_ snapshot: Snapshot, generation: UInt64) -> SnapshotKey {
         SnapshotKey(generation: generation,
                     storage: snapshot.namespaces.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) },
@@ -48,12 +55,12 @@ public final class MapPictureCache: Sendable {
     /// The graph and picture for `snapshot` laid out with `options`, from the cache when both are unchanged.
     /// `keepingNotes`: the caller has no rates (a key handler), so the last frame's rates stand; the key then
     /// moves over the very picture that is on screen.
-    func picture(_ snapshot: Snapshot, generation: UInt64, keepingNotes: Bool = false,
+    func picture(_ snapshot: Snapshot, generation: UInt64, cluster: MapClusterView? = nil, keepingNotes: Bool = false,
                  options: (HostMap) -> MapLayoutOptions) -> (HostMap, MapPicture) {
         let key = Self.key(snapshot, generation: generation)
         var e = entry.withLock { $0 }
-        if e?.snapshot != key {
-            e = Entry(snapshot: key, map: HostMapBuilder.build(snapshot))
+        if e?.snapshot != key || e?.cluster != cluster {
+            e = Entry(snapshot: key, cluster: cluster, map: Self.graph(snapshot, cluster: cluster))
             counts.withLock { $0.graphs += 1 }
         }
         guard var e else { fatalError("unreachable: the entry was just built") }

@@ -41,9 +41,10 @@ public enum MapScreen {
             return o
         }
         if MapPictureCache.enabled, let cache = state.mapView?.cache {
-            return cache.picture(snapshot, generation: state.snapshotGeneration, keepingNotes: rates == nil, options: options)
+            return cache.picture(snapshot, generation: state.snapshotGeneration, cluster: state.cluster, keepingNotes: rates == nil,
+                                 options: options)
         }
-        let map = HostMapBuilder.build(snapshot)
+        let map = MapPictureCache.graph(snapshot, cluster: state.cluster)
         return (map, MapLayout.layout(map, options: options(map)))
     }
 

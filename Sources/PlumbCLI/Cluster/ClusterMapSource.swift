@@ -1,0 +1,42 @@
+import PlumbCluster
+import PlumbMap
+
+/// The cluster store's keys as the map needs them (`MapClusterView`): per cluster overlay (a shared vxlan
+/// network with a VNI), every host's live VTEP and every bound endpoint with its host. One range read of
+/// /plumb/v1/.
+enum ClusterMapSource {
+    static func view(_ store: ClusterStore) throws -> MapClusterView {
+        let c = store.client
+        let r = try runBlocking { try await c.range(prefix: ClusterKeys.root) }
+        var networks: [ClusterNetwork] = [], vteps: [VTEPEntry] = [], leases: [AddressLease] = []
+        for kv in r.kvs {
+            // A value this version cannot read is left out, as the agent leaves it out.
+            switch ClusterKeys.parse(kv.key) {
+            case .network: if let n = try? ClusterJSON.decode(ClusterNetwork.self, kv.value) { networks.append(n) }
+            case .vtep: if let v = try? ClusterJSON.decode(VTEPEntry.self, kv.value) { vteps.append(v) }
+            case .lease: if let l = try? ClusterJSON.decode(AddressLease.self, kv.value), l.state == .bound { leases.append(l) }
+            default: continue
+            }
+        }
+        let overlays = networks.compactMap { n -> MapClusterView.Overlay? in
+            guard n.driver == "vxlan", let vni = n.vni else { return nil }
+            return .init(network: n.name, vni: vni,
+                         vteps: vteps.filter { $0.network == n.name }.map { .init(host: $0.host, underlay: $0.underlay) },
+                         endpoints: leases.filter { $0.network == n.name }.sorted { ($0.host, $0.address) < ($1.host, $1.address) }
+                            .map { .init(host: $0.host, address: $0.address, name: $0.container ?? $0.namespaceName, ifname: $0.ifname) })
+        }
+        return MapClusterView(me: store.hostID, overlays: overlays)
+    }
+
+    /// The view for a command that has a store; nil without one. When the store cannot be read, a note says so
+    /// and the picture stays this host's.
+    static func read(_ options: StoreOptions) throws -> MapClusterView? {
+        guard let store = try options.cluster() else { return nil }
+        do {
+            return try view(store)
+        } catch {
+            printNotes(["the map shows this host only: \(error)"])
+            return nil
+        }
+    }
+}
