@@ -31,6 +31,8 @@ public struct HostSummary: Codable, Sendable, Equatable {
         public var ifname: String
         /// The namespace (`net:[INODE]` text as the local store has it).
         public var sandbox: String
+        /// The host side of its veth: the overlay bridge's port (a remote trace's physdev-out).
+        public var hostIfname: String?
     }
 
     public var host: String
@@ -38,6 +40,17 @@ public struct HostSummary: Codable, Sendable, Equatable {
     /// Seconds since 1970.
     public var time: Double
     public var overlays: [Overlay]
+    /// The rules on the overlay path of the host namespace (`OverlayFirewallDigest`): iptables filter INPUT and
+    /// FORWARD and the chains they reach; nil with `firewallMissing` saying why (too many rules, not read).
+    public var firewall: Firewall?
+    public var firewallMissing: String?
+    /// Native nftables tables of the host ("inet filter"): a remote trace names them as not evaluated.
+    public var nftTables: [String]?
+    /// Whether bridged frames traverse iptables there (br_netfilter), for IPv4 and IPv6.
+    public var bridgeNfCallIptables: Bool?
+    public var bridgeNfCallIp6tables: Bool?
+    /// The device that holds the underlay address (where VXLAN's UDP arrives).
+    public var underlayDevice: String?
 }
 
 public enum ClusterSummaryBuilder {
@@ -48,12 +61,13 @@ public enum ClusterSummaryBuilder {
 
     public static func build(service: NetworkService, hostID: String, underlay: String?) throws -> HostSummary {
         var overlays: [HostSummary.Overlay] = []
-        for o in try service.clusterOverlays() {
+        let all = try service.clusterOverlays()
+        for o in all {
             let ns = o.record.hostNamespace
             let state = try? service.executor.overlayState(of: o.device, in: ns)
             let endpoints = try service.store.endpoints(network: o.record.name)
                 .sorted { ($0.address ?? "") < ($1.address ?? "") }
-                .map { HostSummary.Endpoint(address: $0.address ?? "", mac: $0.mac, ifname: $0.ifname, sandbox: $0.sandbox) }
+                .map { HostSummary.Endpoint(address: $0.address ?? "", mac: $0.mac, ifname: $0.ifname, sandbox: $0.sandbox, hostIfname: $0.hostIfname) }
             overlays.append(HostSummary.Overlay(
                 network: o.record.name, vni: o.vni, subnet: o.record.subnet, device: o.device,
                 bridge: o.record.config.bridge ?? BridgeDriver.defaultBridgeName(network: o.record.name), vtepMAC: try? service.vtepMAC(o)?.description,
@@ -62,6 +76,18 @@ public enum ClusterSummaryBuilder {
                 endpoints: Array(endpoints.prefix(HostSummary.endpointLimit)),
                 endpointsOmitted: max(0, endpoints.count - HostSummary.endpointLimit)))
         }
-        return HostSummary(host: hostID, underlay: underlay, time: Date().timeIntervalSince1970, overlays: overlays)
+        var summary = HostSummary(host: hostID, underlay: underlay, time: Date().timeIntervalSince1970, overlays: overlays)
+        // The rules on the overlay path, from the namespace holding the (first) overlay: the host, as a rule.
+        if let first = all.first, let ns = service.overlayHostView(first) {
+            let digest = OverlayFirewallDigest.of(ns.firewall)
+            summary.firewall = digest.firewall
+            summary.firewallMissing = digest.missing
+            summary.nftTables = digest.nftTables
+            summary.bridgeNfCallIptables = ns.sysctls.bridgeNfCallIptables
+            summary.bridgeNfCallIp6tables = ns.sysctls.bridgeNfCallIp6tables
+            let address = underlay.flatMap(IPAddress.init) ?? first.local
+            summary.underlayDevice = address.flatMap { a in ns.links.first { $0.addresses.contains { $0.address == a } }?.name }
+        }
+        return summary
     }
 }

@@ -26,6 +26,11 @@ extension TraceEngine {
         if l.kind == .veth, let peer = resolvePeer(l) {
             return owner(of: ip, at: peer.link, in: peer.ns, depth: depth + 1)
         }
+        // A cluster overlay's VXLAN device: an endpoint on another host, as the cluster store says.
+        if l.kind == .vxlan, let vni = l.vxlan?.vni, let ep = cluster?.remoteEndpoint(ip.description, vni: vni) {
+            return Owner(label: "\(ep.name ?? ep.address) on host \(ep.host) (cluster overlay \(ep.network))",
+                         mac: ep.mac ?? HardwareAddress.overlayEndpoint(ip)?.description)
+        }
         return nil  // vxlan, macvlan, physical ports: what is behind them is not visible
     }
 

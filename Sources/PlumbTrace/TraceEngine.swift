@@ -6,10 +6,14 @@ public protocol RouteOracle {
     func route(_ query: RouteQuery, in namespace: Namespace) -> RouteDecision
     /// The forwarding database of a bridge (nil: not available; the trace then relies on addresses alone).
     func forwardingDatabase(bridge ifindex: Int, in namespace: Namespace) -> [BridgeFdbEntry]?
+    /// The forwarding entries of a VXLAN device, inner MAC → remote VTEP (nil: not available; a trace into a
+    /// cluster overlay then relies on the device's remotes alone).
+    func vxlanForwarding(device ifindex: Int, in namespace: Namespace) -> [OverlayFdbEntry]?
 }
 
 extension RouteOracle {
     public func forwardingDatabase(bridge ifindex: Int, in namespace: Namespace) -> [BridgeFdbEntry]? { nil }
+    public func vxlanForwarding(device ifindex: Int, in namespace: Namespace) -> [OverlayFdbEntry]? { nil }
 }
 
 /// Follows the first packet of a connection hop by hop through the namespaces of a snapshot: the kernel's route
@@ -24,6 +28,9 @@ public struct TraceEngine {
     /// them: touching one records it in `needed` and the path ends there, so the caller can read them and trace
     /// again.
     public var unread: Set<UInt64> = []
+    /// With a cluster store: the other hosts' endpoints, VTEPs and published summaries, so a packet into a cluster
+    /// overlay's VXLAN device is followed to the remote host (`TraceEngine+Tunnel.swift`).
+    public var cluster: TraceCluster?
     private let needs = NeededNamespaces()
     /// The unread namespaces this trace needed.
     public var needed: Set<UInt64> { needs.ids }
@@ -57,6 +64,8 @@ public struct TraceEngine {
         var dropHop: Int?
         var deliveredTo: String?
         var uncertainties: [String] = []
+        /// The remote host's hop of a packet tunnelled into a cluster overlay: appended after the hop that sent it.
+        var remote: TraceHop?
     }
 
     public func trace(_ request: TraceRequest) -> TraceResult {
@@ -92,6 +101,10 @@ public struct TraceEngine {
             }
             ns = nextNs
             arrival = .link(next.link, nextHop: next.nextHop)
+        }
+        if var remote = run.remote {
+            remote.number = run.hops.count + 1
+            run.hops.append(remote)
         }
         var result = TraceResult(request: request, packet: sent, hops: run.hops, verdict: run.verdict ?? .unknown,
                                  reason: run.reason, dropHop: run.dropHop, deliveredTo: run.deliveredTo,
@@ -419,6 +432,10 @@ public struct TraceEngine {
             h.steps.append(TraceStep(.link, "veth \(link.name) → \(peer.link.name) in \(peer.ns.displayName)"))
             return NextHop(namespace: peer.ns.id, link: peer.link.index, nextHop: nextHop)
         case .vxlan:
+            if let info = link.vxlan, let cluster, let ep = cluster.remoteEndpoint(nextHop, vni: info.vni) {
+                tunnel(ns, link, info, to: ep, cluster, &packet, &h, &run)
+                return nil
+            }
             let remote = link.vxlan?.remote?.description ?? "?"
             finish(&run, .unknown, "encapsulated into VXLAN \(link.name) (VNI \(link.vxlan.map { String($0.vni) } ?? "?"), remote \(remote)): the trace does not follow tunnels")
             return nil
@@ -440,7 +457,7 @@ public struct TraceEngine {
     // MARK: - Netfilter
 
     /// Runs one hook and records it; false when the packet was dropped (the run is finished).
-    private func runHook(_ nf: NetfilterEvaluator, _ hook: NetfilterHook, _ packet: inout TracePacket,
+    func runHook(_ nf: NetfilterEvaluator, _ hook: NetfilterHook, _ packet: inout TracePacket,
                          _ ctx: HookContext, _ ns: Namespace, _ h: inout TraceHop, _ run: inout Run) -> Bool {
         let before = packet
         let r = nf.run(hook, packet: &packet, context: ctx)

@@ -57,6 +57,9 @@ public struct TraceHop: Codable, Sendable, Equatable {
     public var steps: [TraceStep]
     /// The packet as it leaves this hop (after NAT).
     public var packet: TracePacket
+    /// A hop on another host of the cluster (role `remote`), followed on that host's published summary; nil for
+    /// this host's namespaces.
+    public var host: String? = nil
 }
 
 /// Where the trace ended.

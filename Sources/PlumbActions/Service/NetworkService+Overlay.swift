@@ -41,3 +41,12 @@ extension NetworkService {
         return plan
     }
 }
+
+extension NetworkService {
+    /// The namespace holding a cluster overlay's devices, read with its firewall and sysctls (the agent's host
+    /// summary publishes the rules on the overlay path); nil when it cannot be found.
+    public func overlayHostView(_ o: ClusterOverlay) -> Namespace? {
+        let snap = snapshot(firewall: true, detailOnly: true, of: o.record.hostNamespace)
+        return try? hostView(snap, of: o.record.hostNamespace)
+    }
+}

@@ -16,6 +16,9 @@ struct TraceCommand: ParsableCommand {
             The packet is the first of a new connection (conntrack NEW): ICMP echo by default, TCP with --port.
             Exit codes: 0 delivered (or left the host), 3 dropped, 5 unknown (not followable or a rule that may \
             match could not be evaluated), 4 SRC or DST not found, 64 usage, 77 not root.
+            With a cluster store (--store, $PLUMB_STORE or the config file), a packet for an endpoint on another \
+            host of a cluster overlay is followed into the VXLAN tunnel to that host's VTEP and on through the \
+            summary that host's agent published (its firewall on the overlay path). See docs/trace.md.
             With --live, a REAL packet is sent from SRC to DST after the static trace (one ICMP echo, TCP SYN or \
             UDP datagram), traced by temporary nftables rules in each namespace on the path (table plumb_trace_*, \
             journaled: `plumb gc` removes them after a crash). Every table, chain and rule it met is shown with \
@@ -55,6 +58,8 @@ struct TraceCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Print the trace as JSON.")
     var json = false
+
+    @OptionGroup var store: StoreOptions
 
     @Flag(name: .long, help: "Indent the JSON (with --json); the default is one line, like `ip -j`.")
     var pretty = false
@@ -134,10 +139,13 @@ struct TraceCommand: ParsableCommand {
                                    sourcePort: p == "icmp" ? nil : (probe?.tag ?? sport ?? 43210),
                                    destinationPort: p == "icmp" ? nil : port, size: size ?? defaultSize)
         let oracle = KernelRouteOracle()
+        // With a cluster store, a packet into a cluster overlay continues on the remote host's published summary.
+        let cluster = try ClusterTraceSource.read(store)
         var result: TraceResult
         var rounds = 0
         while true {
             var engine = TraceEngine(snapshot: snap, oracle: oracle)
+            engine.cluster = cluster
             if let only { engine.unread = session.allIDs.subtracting(only) }
             result = engine.trace(request)
             guard let current = only, !engine.needed.isEmpty else { break }
@@ -188,5 +196,8 @@ final class KernelRouteOracle: RouteOracle {
     }
     func forwardingDatabase(bridge ifindex: Int, in namespace: Namespace) -> [BridgeFdbEntry]? {
         try? lookup.bridgeForwardingDatabase(bridgeIndex: ifindex, in: namespace)
+    }
+    func vxlanForwarding(device ifindex: Int, in namespace: Namespace) -> [OverlayFdbEntry]? {
+        try? lookup.vxlanForwardingDatabase(deviceIndex: ifindex, in: namespace)
     }
 }

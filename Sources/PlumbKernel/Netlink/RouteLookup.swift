@@ -43,6 +43,19 @@ public final class RouteLookup: @unchecked Sendable {
         }
     }
 
+    /// The forwarding entries of one VXLAN device (`bridge fdb show dev VX`: inner MAC → remote VTEP), for a
+    /// trace into a cluster overlay.
+    public func vxlanForwardingDatabase(deviceIndex: Int, in ns: Namespace) throws -> [OverlayFdbEntry] {
+        try socket(for: ns).vxlanFdb().compactMap { e in
+            var e = e
+            guard Int(e.ifindex) == deviceIndex, e.has_mac != 0,
+                  let dst = withUnsafeBytes(of: &e.dst, { NetlinkAddress.address(family: e.family, $0) }),
+                  let mac = HardwareAddress(withUnsafeBytes(of: &e.mac) { $0.map { NetlinkAddress.hexByte($0) }.joined(separator: ":") })
+            else { return nil }
+            return OverlayFdbEntry(mac: mac, dst: dst)
+        }
+    }
+
     private func socket(for ns: Namespace) throws -> NetlinkSocket {
         lock.lock(); defer { lock.unlock() }
         if let s = sockets[ns.id] { return s }
