@@ -12,7 +12,11 @@ final class OverlayForwardingPlanTests: XCTestCase {
         XCTAssertNil(HardwareAddress("02:50:0a:d5:01"))
         XCTAssertNil(HardwareAddress("02:50:0a:d5:01:zz"))
         XCTAssertEqual(HardwareAddress.overlayEndpoint(ip("10.213.1.2"))?.description, "02:50:0a:d5:01:02")
-        XCTAssertNil(HardwareAddress.overlayEndpoint(ip("fd13::2")), "no IPv6 derivation: the overlay MAC comes from the IPv4 lease")
+        // An IPv6-only overlay: 02:56 and the last four bytes; a clash needs the same last 32 bits.
+        XCTAssertEqual(HardwareAddress.overlayEndpoint(ip("fd13::a:2"))?.description, "02:56:00:0a:00:02")
+        XCTAssertEqual(HardwareAddress.overlayMACClash(ip("fd13:1::a:2"), among: [ip("fd13::a:2"), ip("fd13::a:3")]), ip("fd13::a:2"))
+        XCTAssertNil(HardwareAddress.overlayMACClash(ip("fd13::a:4"), among: [ip("fd13::a:2"), ip("fd13::a:4")]))
+        XCTAssertNil(HardwareAddress.overlayMACClash(ip("10.213.1.2"), among: [ip("10.213.1.3")]))
         XCTAssertTrue(HardwareAddress.zero.isZero)
     }
 

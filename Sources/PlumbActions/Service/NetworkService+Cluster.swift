@@ -19,6 +19,7 @@ extension NetworkService {
         let state = try cluster.state(ofNetwork: net.name)
         // A VXLAN network created before the store was configured is not in it: it stays local.
         guard state.network != nil else { return nil }
+        try refuseOverlayMACClash(net, requested: requested, leases: state.leases)
         let now = Date().timeIntervalSince1970
         let templates = zip(sandboxes, ifnames).map { sb, ifname in
             AddressLease(network: net.name, address: requested ?? "", host: cluster.hostID, namespaceCookie: sb.cookie,
@@ -30,6 +31,15 @@ extension NetworkService {
         return try cluster.reserve(network: net.name, templates, taken: state.leases) { [store] taken in
             try store.lowestFree(network: net.name, taken: taken.union(local))
         }
+    }
+
+    /// A cluster overlay's endpoint MAC follows from its address; an IPv6 address asked for whose MAC another
+    /// endpoint of the overlay already has (the same last 32 bits) is refused before anything is taken.
+    func refuseOverlayMACClash(_ net: NetworkRecord, requested: String?, leases: [AddressLease]) throws {
+        guard case .vxlan(let c) = net.config, c.isClusterOverlay, let requested, let ip = IPAddress(requested),
+              let other = HardwareAddress.overlayMACClash(ip, among: leases.compactMap { IPAddress($0.address) }) else { return }
+        throw ActionError.invalid("address \(requested) on cluster overlay \(net.name) would share its endpoint MAC "
+            + "\(HardwareAddress.overlayEndpoint(ip)!) with \(other) (the same last 32 bits): pick another, or leave --ip out")
     }
 
     /// The addresses a dry run of a connect to a shared network shows: what the cluster's pool would give now

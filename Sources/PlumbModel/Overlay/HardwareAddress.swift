@@ -25,12 +25,21 @@ public struct HardwareAddress: Hashable, Sendable, Comparable, CustomStringConve
         bytes = out
     }
 
-    /// The address an overlay endpoint's interface gets from its IPv4 address: 02:50 (locally administered,
-    /// unicast) followed by the address's four bytes. Every host computes the same MAC from an address lease
-    /// alone, so peers program an endpoint without asking the host it lives on.
+    /// The address an overlay endpoint's interface gets from its IP address: 02:50 (locally administered,
+    /// unicast) followed by an IPv4 address's four bytes, or 02:56 followed by an IPv6 address's last four bytes
+    /// (an IPv6-only overlay). Every host computes the same MAC from an address lease alone, so peers program an
+    /// endpoint without asking the host it lives on. Two IPv6 addresses of one overlay with the same last 32 bits
+    /// would share a MAC: a connect asking for such an address is refused (`overlayMACClash`).
     public static func overlayEndpoint(_ address: IPAddress) -> HardwareAddress? {
-        guard address.isIPv4 else { return nil }
-        return HardwareAddress(unchecked: [0x02, 0x50] + address.networkBytes.prefix(4))
+        if address.isIPv4 { return HardwareAddress(unchecked: [0x02, 0x50] + address.networkBytes.prefix(4)) }
+        return HardwareAddress(unchecked: [0x02, 0x56] + address.networkBytes.suffix(4))
+    }
+
+    /// The address among `others` whose overlay MAC is that of `address` (never `address` itself): only IPv6
+    /// addresses can clash (see `overlayEndpoint`).
+    public static func overlayMACClash(_ address: IPAddress, among others: [IPAddress]) -> IPAddress? {
+        guard let mac = overlayEndpoint(address) else { return nil }
+        return others.first { $0 != address && overlayEndpoint($0) == mac }
     }
 
     public var isZero: Bool { bytes.allSatisfy { $0 == 0 } }
