@@ -15,9 +15,13 @@ final class ClusterRemoteViewTests: RootTestCase {
         let cluster = try MultiHostLab(lab: lab)
         let h1 = try cluster.addHost(), h2 = try cluster.addHost()
         try cluster.startEtcd()
-        let create = try cluster.plumb(h1, ["net", "create", "ov", "--driver", "vxlan", "--vni", "4343", "--subnet", "10.213.9.0/24",
-                                            "--local", h1.address, "--parent", h1.uplink])
-        XCTAssertEqual(create.status, 0, create.stderr)
+        /// The cluster overlay NET on host h, with no --remote.
+        func createOverlay(_ h: MultiHostLab.Host, _ net: String, vni: Int, subnet: String) throws {
+            let r = try cluster.plumb(h, ["net", "create", net, "--driver", "vxlan", "--vni", String(vni), "--subnet", subnet,
+                                          "--local", h.address, "--parent", h.uplink])
+            XCTAssertEqual(r.status, 0, "net create \(net) on \(h.name): \(r.stderr)")
+        }
+        try createOverlay(h1, "ov", vni: 4343, subnet: "10.213.9.0/24")
         let c1 = try cluster.addContainer(h1, "c1")
         XCTAssertEqual(try cluster.plumb(h1, ["net", "connect", "ov", c1]).status, 0)
         let ip1 = try ClusterAgentTests.address(of: c1, on: h1, cluster)
@@ -44,9 +48,7 @@ final class ClusterRemoteViewTests: RootTestCase {
         XCTAssertEqual(try cluster.plumb(h2, ["net", "inspect", "pt-nowhere"]).status, 4)
 
         // host2 builds it too, with an endpoint; both agents run.
-        let create2 = try cluster.plumb(h2, ["net", "create", "ov", "--driver", "vxlan", "--vni", "4343", "--subnet", "10.213.9.0/24",
-                                             "--local", h2.address, "--parent", h2.uplink])
-        XCTAssertEqual(create2.status, 0, create2.stderr)
+        try createOverlay(h2, "ov", vni: 4343, subnet: "10.213.9.0/24")
         let c2 = try cluster.addContainer(h2, "c2")
         XCTAssertEqual(try cluster.plumb(h2, ["net", "connect", "ov", c2]).status, 0)
         let ip2 = try ClusterAgentTests.address(of: c2, on: h2, cluster)
@@ -96,11 +98,7 @@ final class ClusterRemoteViewTests: RootTestCase {
 
         // An IPv6-only cluster overlay: endpoints get MACs derived from their addresses, so host1's agent
         // programs host2's endpoint (static FDB entry and permanent neighbour) and they reach each other.
-        for h in [h1, h2] {
-            let r = try cluster.plumb(h, ["net", "create", "ov6", "--driver", "vxlan", "--vni", "4344", "--subnet", "fd13:9::/64",
-                                          "--local", h.address, "--parent", h.uplink])
-            XCTAssertEqual(r.status, 0, r.stderr)
-        }
+        for h in [h1, h2] { try createOverlay(h, "ov6", vni: 4344, subnet: "fd13:9::/64") }
         for (h, c) in [(h1, c1), (h2, c2)] {
             let r = try cluster.plumb(h, ["net", "connect", "ov6", c, "--ifname", "eth1"])
             XCTAssertEqual(r.status, 0, r.stderr)

@@ -28,15 +28,8 @@ enum ClusterMapSource {
         return MapClusterView(me: store.hostID, overlays: overlays)
     }
 
-    /// The view for a command that has a store; nil without one. When the store cannot be read, a note says so
-    /// and the picture stays this host's.
+    /// The view for a command that has a store; nil without one (or, with a note, when it cannot be read).
     static func read(_ options: StoreOptions) throws -> MapClusterView? {
-        guard let store = try options.cluster() else { return nil }
-        do {
-            return try view(store)
-        } catch {
-            printNotes(["the map shows this host only: \(error)"])
-            return nil
-        }
+        try options.read(unreadable: "the map shows this host only", view)
     }
 }

@@ -48,15 +48,9 @@ enum ClusterTraceSource {
                      bridgeNfCallIp6tables: s.bridgeNfCallIp6tables, underlayDevice: s.underlayDevice)
     }
 
-    /// The view for a trace that has a store; nil without one. When the store cannot be read, a note says so
-    /// and the trace stops at a tunnel as without a store.
+    /// The view for a trace that has a store; nil without one (or, with a note, when it cannot be read: the trace
+    /// then stops at a tunnel as without a store).
     static func read(_ options: StoreOptions) throws -> TraceCluster? {
-        guard let store = try options.cluster() else { return nil }
-        do {
-            return try view(store)
-        } catch {
-            printNotes(["the trace does not follow cluster tunnels: \(error)"])
-            return nil
-        }
+        try options.read(unreadable: "the trace does not follow cluster tunnels", view)
     }
 }

@@ -54,6 +54,18 @@ struct StoreOptions: ParsableArguments {
         }
     }
 
+    /// Reads something from the store for a command that only adds it to its own output (map, trace): nil
+    /// without a store; when the store cannot be read, one note (`what: why`) and nil, and the command goes on.
+    func read<T>(unreadable what: String, _ body: (ClusterStore) throws -> T) throws -> T? {
+        guard let store = try cluster() else { return nil }
+        do {
+            return try body(store)
+        } catch {
+            printNotes(["\(what): \(error)"])
+            return nil
+        }
+    }
+
     static func hostname() -> String {
         var buf = [CChar](repeating: 0, count: 256)
         guard gethostname(&buf, buf.count) == 0 else { return "localhost" }

@@ -108,7 +108,11 @@ extension AppState {
     private mutating func applyMapSelection(map: HostMap, picture p: MapPicture, index: Int?) -> Bool {
         guard let index, let node = map.node(p.regions[index].node) else { return false }
         guard let ns = node.namespace else {
-            message = .info("\(node.name) is outside this host: nothing to open there")
+            if let host = node.host {
+                message = .info("\(node.name)\(node.kind == .remoteEndpoint ? " \(node.addresses.first ?? "")" : "") is on host \(host): nothing to open here")
+            } else {
+                message = .info("\(node.name) is outside this host: nothing to open there")
+            }
             return false
         }
         selectNamespace(ns)
