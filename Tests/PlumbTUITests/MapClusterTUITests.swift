@@ -8,8 +8,15 @@ import PlumbModel
 final class MapClusterTUITests: XCTestCase {
     func testRemoteEndpointsAreDrawnWithTheirHost() throws {
         let size = Size(width: 160, height: 45)
-        let ctx = TestEnv.context()
-        let vni = try XCTUnwrap(HostMapBuilder.build(ctx.snapshot).nodes.first { $0.kind == .vtep }?.vni, "the lab host has a VTEP")
+        // The lab host with a cluster overlay's VXLAN port on its first bridge.
+        var ctx = TestEnv.context()
+        var snap = ctx.snapshot
+        let hi = try XCTUnwrap(snap.namespaces.firstIndex { $0.isHost })
+        let bridge = try XCTUnwrap(snap.namespaces[hi].links.first { $0.kind == .bridge })
+        snap.namespaces[hi].links.append(Link(index: 9000, name: "vx-ov", kind: "vxlan", mtu: 1450, flags: ["up", "running", "lower_up"],
+                                              master: LinkRef(index: bridge.index), vxlan: VxlanInfo(vni: 4343)))
+        ctx.snapshot = snap
+        let vni: UInt32 = 4343
         var s = TestEnv.state(size)
         s.press([.char("m")])
         let plain = AppView.render(s, ctx).lines().joined(separator: "\n")
