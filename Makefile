@@ -15,6 +15,7 @@ APT_PACKAGES += graphviz   # map: the map tests check the DOT output with Graphv
 APT_PACKAGES += libnftnl-dev libmnl-dev   # livetrace: `plumb trace --live` parses nftables trace events with libnftnl
 APT_PACKAGES += clang llvm libbpf-dev xxd   # drops: libbpf1 at run time; make bpf compiles the BPF object
 APT_PACKAGES += systemd-container uidmap   # owners: the nspawn (--register=no) and rootless Podman integration tests
+APT_PACKAGES += slirp4netns   # owners: the network-helper integration test serves test namespaces with a real slirp4netns
 APT_PACKAGES += etcd-server etcd-client openssl   # cluster: tests and benchmarks start a private etcd (the cluster store); openssl makes its test TLS certificates
 
 # Only `make screenshots` needs a browser; CI never installs it.

@@ -15,7 +15,8 @@ import PlumbModel
 ///              10.213.204.0/24) pinging across; their MTU is 1500 over a 1450-byte path (MTU mismatch)
 ///
 /// All lab traffic stays between lab namespaces and the lab bridges. The pids of the lab's processes are kept in
-/// the state directory so `lab down` ends exactly those.
+/// the state directory so `lab down` ends exactly those. The lab's namespaces are recorded in
+/// /run/plumb-lab-PREFIX/containers.json (`LabRecord`), so discovery names them as containers of runtime `plumb`.
 public final class DemoLab {
     let service: NetworkService
     let prefix: String
@@ -136,9 +137,10 @@ public final class DemoLab {
         try service.executor.apply(faultsPlan)
 
         // Long-lived processes, so counters move.
-        let www = "/run/plumb-lab-\(prefix)"
+        let www = LabRecord.directory(prefix: prefix)
         try FileManager.default.createDirectory(atPath: www, withIntermediateDirectories: true)
         try "hello from the plumb lab\n".write(toFile: "\(www)/index.html", atomically: true, encoding: .utf8)
+        try writeRecord(st)
         guard let busybox = CommandRunner.which("busybox") else {
             throw ActionError.command(step: "lab processes", message: "busybox is not installed (apt install busybox-static)")
         }
@@ -147,6 +149,18 @@ public final class DemoLab {
         st.pids.append(try spawn(in: n("client"), busybox,
                                  ["sh", "-c", "while true; do busybox wget -q -O /dev/null http://10.213.201.2/; sleep 1; done"]))
         st.pids.append(try spawn(in: n("ova"), busybox, ["ping", "-i", "2", "10.213.204.3"]))
+    }
+
+    /// The lab's namespaces for discovery, which names them like containers of runtime `plumb` (`LabState`):
+    /// in the lab's /run directory, so `lab down` removes it with the web root and a reboot with the namespaces.
+    private func writeRecord(_ st: State) throws {
+        let members = (st.namespaces + st.overlay).map { name -> LabRecord.Member in
+            let path = "/run/netns/\(name)"
+            let inode = (try? FileManager.default.attributesOfItem(atPath: path))?[.systemFileNumber] as? NSNumber
+            return LabRecord.Member(name: name, path: path, inode: inode?.uint64Value)
+        }
+        let data = try JSONEncoder().encode(LabRecord(prefix: prefix, namespaces: members))
+        try data.write(to: URL(fileURLWithPath: LabRecord.path(prefix: prefix)), options: .atomic)
     }
 
     private func buildOverlay(_ st: inout State) throws {
@@ -216,7 +230,7 @@ public final class DemoLab {
         }
         for net in st.networks.reversed() { _ = try? service.remove(net, force: true, dryRun: false) }
         for ns in (st.namespaces + st.overlay).reversed() { _ = try? service.removeNamespace(ns, force: true, dryRun: false) }
-        try? FileManager.default.removeItem(atPath: "/run/plumb-lab-\(prefix)")
+        try? FileManager.default.removeItem(atPath: LabRecord.directory(prefix: prefix))
         try? FileManager.default.removeItem(atPath: stateFile)
         return st
     }

@@ -35,6 +35,8 @@ public struct Namespace: Codable, Sendable, Equatable, Identifiable {
     /// bind mount or fd) was taken, from the nsfs inode's change time. At least that old, so a leak's age.
     /// nil for namespaces with a process, or when it could not be read.
     public var heldSince: Double?
+    /// The user-mode network helper (slirp4netns, pasta) serving a tap device in it, when one does.
+    public var helper: NetworkHelper?
 
     public init(id: UInt64, device: UInt64 = 0, isHost: Bool = false, names: [String] = [], paths: [String] = [],
                 heldBy: [Holder] = [], pids: [Int32] = [], containers: [Container] = [], links: [Link] = [],

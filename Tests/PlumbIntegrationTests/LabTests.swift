@@ -50,6 +50,19 @@ final class LabTests: RootTestCase {
         let procs = try XCTUnwrap(snap["processes"] as? [[String: Any]])
         XCTAssertTrue(procs.contains { ($0["cmdline"] as? String)?.contains("httpd") == true }, "\(procs)")
 
+        // Its namespaces are named like containers of runtime plumb, from the lab's record in /run.
+        let record = "/run/plumb-lab-\(prefix)/containers.json"
+        let rows = try NamespaceListing.rows()
+        for c in ["web", "client", "db", "broken", "ha", "hb", "ova", "ovb"] {
+            let row = rows.first { NamespaceListing.container($0, "\(prefix)-\(c)") != nil }
+            let container = NamespaceListing.container(row, "\(prefix)-\(c)")
+            XCTAssertEqual(container?["runtime"] as? String, "plumb", "\(prefix)-\(c): \(String(describing: row))")
+            XCTAssertEqual(container?["source"] as? String, record)
+            XCTAssertNil(row?["why"], "an attributed namespace needs no reason")
+        }
+        let listing = try Shell.run(CLITests.binary, "ns", "ls")
+        XCTAssertTrue(listing.contains("plumb:\(prefix)-web"), listing)
+
         let pids = procs.compactMap { $0["pid"] as? Int32 }
         // `lab down --dry-run` prints the plan and changes nothing: namespaces, links, rules and processes stay.
         func world() throws -> [String] {
@@ -76,6 +89,7 @@ final class LabTests: RootTestCase {
             let state = stat.split(separator: ")").last?.split(separator: " ").first ?? "X"
             XCTAssertTrue(state == "Z" || stat.isEmpty, "lab process \(pid) was ended (state \(state))")
         }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/run/plumb-lab-\(prefix)"), "lab down removes the lab's record")
         XCTAssertEqual(try plumb("lab", "down").stdout, "lab \(prefix) is not up\n")
     }
 }

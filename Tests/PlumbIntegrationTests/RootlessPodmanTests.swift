@@ -3,12 +3,25 @@ import Glibc
 import XCTest
 
 /// A real rootless Podman: a user made by the test (`ptuser…`, with /etc/subuid and /etc/subgid ranges for
-/// Debian's newuidmap), its runtime directory at /run/user/UID as pam_systemd makes it, a busybox image
+/// Debian's newuidmap), its runtime directory at /run/user/UID as pam_systemd makes it (or elsewhere), a busybox image
 /// imported from a tar, and `podman run --network none` as that user. Plumb must name the container and show
 /// who owns its namespace. Everything is removed afterwards, even on failure: the container, every process of
 /// the user (by pid), the user, its subuid/subgid lines, its home and runtime directory.
 final class RootlessPodmanTests: RootTestCase {
     func testRootlessContainerIsNamedAndOwnedByItsUser() throws {
+        try runRootlessContainer(runtimeDirectory: { uid, _ in "/run/user/\(uid)" })
+    }
+
+    /// A session without pam_systemd: XDG_RUNTIME_DIR elsewhere (here under the test's directory). Plumb finds
+    /// it from conmon's environment and proves the container by the pidfile there, not only by conmon's
+    /// command line.
+    func testRuntimeDirectoryElsewhereIsFoundFromTheRuntimesEnvironment() throws {
+        try runRootlessContainer(runtimeDirectory: { _, dir in "\(dir)/xdg" })
+    }
+
+    /// Starts a container as a new user whose runtime directory is `runtimeDirectory(uid, testDirectory)` and
+    /// checks what Plumb says about it.
+    func runRootlessContainer(runtimeDirectory: (UInt32, String) -> String) throws {
         let tag = String(format: "%04x", Int.random(in: 0..<65536))
         let user = "ptuser\(tag)", name = "pt-rl\(tag)"
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pt-rl-\(tag)-\(UUID().uuidString.prefix(6))").path
@@ -29,8 +42,9 @@ final class RootlessPodmanTests: RootTestCase {
                 .write(toFile: file, atomically: true, encoding: .utf8)
             undo.append { Self.removeLine(range, from: file) }
         }
-        let runtimeDir = "/run/user/\(uid)"
-        try FileManager.default.createDirectory(atPath: "/run/user", withIntermediateDirectories: true)
+        let runtimeDir = runtimeDirectory(uid, dir)
+        try FileManager.default.createDirectory(atPath: (runtimeDir as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: runtimeDir, withIntermediateDirectories: false)
         undo.append { RuntimeHost.removeTree(runtimeDir) }
         // Before the user goes: the container, then whatever of the user's is left (podman's pause process,
@@ -56,6 +70,10 @@ final class RootlessPodmanTests: RootTestCase {
         XCTAssertTrue(RuntimeHost.wait(10) { row = try? NamespaceListing.row(container: name); return row != nil },
                       "the rootless container \(name) was not named: \((try? NamespaceListing.rows()) ?? [])")
         XCTAssertEqual(NamespaceListing.container(row, name)?["runtime"] as? String, "podman")
+        // Proven by Podman's own pidfile in the run root under the runtime directory, wherever that is.
+        let source = NamespaceListing.container(row, name)?["source"] as? String ?? ""
+        XCTAssertTrue(source.hasPrefix("\(runtimeDir)/containers/") && source.hasSuffix("/userdata/pidfile"),
+                      "the container is proven by its pidfile under \(runtimeDir): \(source)")
         let owner = row?["owner"] as? [String: Any]
         XCTAssertEqual(owner?["uid"] as? Int, Int(uid))
         XCTAssertEqual(owner?["user"] as? String, user)

@@ -60,7 +60,7 @@ final class RootlessAttributionTests: XCTestCase {
         XCTAssertEqual(Set(state.docker.byID.keys), [web, sidecar])
         XCTAssertEqual(Set(state.docker.byPid.keys), [6100, 6200])
         XCTAssertEqual(Array(state.docker.bySandboxKey.keys), ["/run/user/1000/docker/netns/9f8e7d6c5b4a"])
-        XCTAssertEqual(state.containerd.bundles.byID[web]?.identity.name, "rl-web",
+        XCTAssertEqual(state.containerd.first?.bundles.byID[web]?.identity.name, "rl-web",
                        "containerd's moby task is Docker's container, named from Docker's config")
     }
 

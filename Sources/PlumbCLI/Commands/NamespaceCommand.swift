@@ -59,6 +59,8 @@ struct NamespaceRow: Encodable {
     /// How long a likely leak has been held so, in seconds (`Namespace.heldFor`); absent when `leak` is, or
     /// when its holder's time could not be read.
     var leakAge: Int?
+    /// The user-mode network helper (slirp4netns, pasta) serving it, when one does.
+    var helper: NetworkHelper?
 
     init(_ ns: Namespace, at now: Double) {
         id = ns.id
@@ -74,6 +76,7 @@ struct NamespaceRow: Encodable {
         owner = ns.owner
         why = ns.why
         leakAge = ns.isLikelyLeak ? ns.heldFor(at: now) : nil
+        helper = ns.helper
     }
 
     static func table(_ rows: [NamespaceRow]) -> String {

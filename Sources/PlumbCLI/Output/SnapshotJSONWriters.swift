@@ -95,6 +95,7 @@ extension Namespace: FastJSONWritable {
         if let owner { w.key("owner"); w.codable(owner) }
         if let why { w.key("why"); w.codable(why) }
         if let heldSince { w.field("heldSince", heldSince) }
+        if let helper { w.key("helper"); w.codable(helper) }
         w.close(0x7D)
     }
 }

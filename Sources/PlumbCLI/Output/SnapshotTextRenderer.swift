@@ -46,6 +46,7 @@ struct SnapshotTextRenderer {
         if let owner = ns.owner { s += "  \(owner.description)" }
         s += "\n"
         if let why = ns.why { s += "  no container (\(why.maker)): \(why.reason); evidence: \(why.evidence)\n" }
+        if let helper = ns.helper { s += "  network from \(helper.description)\n" }
         return s
     }
 

@@ -58,7 +58,7 @@ public struct ContainerAttributor: Sendable {
         let fs = RootFS(root)
         // Parsed once per call: a Docker host may hold hundreds of configs, and every namespace consults them.
         // Rootless state is looked for only under the homes of users owning some namespace.
-        let state = RuntimeState(fs: fs, ownerUIDs: Set(namespaces.compactMap { $0.owner?.uid }))
+        let state = RuntimeState(fs: fs, owned: namespaces.filter { $0.owner != nil })
         var result = [UInt64: [Container]]()
         for ns in namespaces {
             let found = state.containers(for: ns)

@@ -45,4 +45,15 @@ final class ProcessCache {
         entries[pid] = read
         return read
     }
+
+    /// One variable of the process's environment (/proc/PID/environ, as it was at exec), or nil. Not cached:
+    /// read only for the few ancestors of namespaces owned by other user namespaces.
+    func environment(_ pid: Int32, _ name: String) -> String? {
+        guard pid > 0, let raw = fs.smallBytes("/proc/\(pid)/environ", limit: 1 << 16) else { return nil }
+        let key = Array((name + "=").utf8)
+        for entry in raw.split(separator: 0) where entry.starts(with: key) {
+            return String(decoding: entry.dropFirst(key.count), as: UTF8.self)
+        }
+        return nil
+    }
 }

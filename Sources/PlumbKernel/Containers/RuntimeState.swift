@@ -8,6 +8,8 @@ struct RuntimeState {
     let containerd: ContainerdState
     let cni: CNIState
     let pods: KubernetesPods
+    /// The demo lab's namespaces (`plumb lab up`), by bind path.
+    let labs: LabState
     /// Rootless users' runtimes, by uid: read only for the uids that own some namespace.
     let rootless: [UInt32: RootlessState]
     /// Processes and parents looked at for namespaces no file named, read once.
@@ -15,7 +17,9 @@ struct RuntimeState {
     /// nspawn is running machines (its propagate directory has entries): only then is a mount table worth reading.
     let nspawnRunning: Bool
 
-    init(fs: RootFS, ownerUIDs: Set<UInt32> = []) {
+    /// `owned`: the namespaces owned by another user namespace, whose users' rootless state is read.
+    init(fs: RootFS, owned: [NamespaceEvidence] = []) {
+        let ownerUIDs = Set(owned.compactMap { $0.owner?.uid })
         self.fs = fs
         processes = ProcessCache(fs: fs)
         nspawnRunning = !fs.list(String(NspawnMachine.propagate.dropLast())).isEmpty
@@ -24,11 +28,15 @@ struct RuntimeState {
         containerd = ContainerdState(fs: fs, docker: docker)
         cni = CNIState(fs: fs)
         pods = KubernetesPods(fs: fs)
+        labs = LabState(fs: fs)
         var rootless = [UInt32: RootlessState]()
         if !ownerUIDs.isEmpty {
             let passwd = Passwd(fs: fs)
+            let elsewhere = RootlessRuntimeDir.find(owned, processes: processes)
             for uid in ownerUIDs.sorted() where uid != 0 {
-                if let user = passwd.byUID[uid] { rootless[uid] = RootlessState(fs: fs, user: user) }
+                if let user = passwd.byUID[uid] {
+                    rootless[uid] = RootlessState(fs: fs, user: user, otherRuntimeDirs: elsewhere[uid] ?? [])
+                }
             }
         }
         self.rootless = rootless
@@ -39,7 +47,7 @@ struct RuntimeState {
         var dockers = [docker], bundles = [containerd.bundles, storage.bundles]
         if let uid = ns.owner?.uid, let r = rootless[uid] {
             dockers.append(r.docker)
-            bundles += [r.containerd.bundles, r.storage.bundles]
+            bundles += r.containerd.map(\.bundles) + [r.storage.bundles]
         }
         return (dockers, bundles)
     }
@@ -52,6 +60,7 @@ struct RuntimeState {
         let paths = ns.paths.map(Canonical.path)
         let (dockers, bundles) = sources(ns)
         for path in paths {
+            for e in labs.entries(path: path, inode: ns.id) { found.add(e.identity, source: e.path) }
             for d in dockers { for e in d.bySandboxKey[path] ?? [] { found.add(e.identity, source: e.path) } }
             for b in bundles { for e in b.byNetns[path] ?? [] { found.add(e.identity, source: e.path) } }
             for r in cni.byNetns[path] ?? [] {
@@ -123,7 +132,8 @@ struct RuntimeState {
     func known(_ id: String, owner: NamespaceOwner?) -> ContainerIdentity? {
         if let i = known(id) { return i }
         guard let uid = owner?.uid, let r = rootless[uid] else { return nil }
-        return r.docker.byID[id]?.identity ?? r.containerd.bundles.byID[id]?.identity ?? r.storage.byID[id]
+        return r.docker.byID[id]?.identity ?? r.containerd.lazy.compactMap { $0.bundles.byID[id]?.identity }.first
+            ?? r.storage.byID[id]
     }
 
     func identity(for hint: CgroupHint) -> ContainerIdentity {

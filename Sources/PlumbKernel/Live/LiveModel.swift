@@ -274,6 +274,7 @@ public final class LiveModel: @unchecked Sendable {
             snap.namespaces[i].firewall = o.firewall
             snap.namespaces[i].containers = o.containers
             snap.namespaces[i].why = o.why
+            snap.namespaces[i].helper = o.helper
             snap.namespaces[i].notes = o.notes
             snap.namespaces[i].sockets = o.sockets
         }

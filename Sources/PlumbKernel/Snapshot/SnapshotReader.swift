@@ -215,9 +215,12 @@ public struct SnapshotReader: Sendable {
         }
         // Never a bare "-": what no runtime explains gets its reason and best evidence.
         let (found, why) = ContainerAttributor(root: attributorRoot).attributeAndExplain(evidence)
+        // slirp4netns and pasta serve a namespace from outside it: only their command lines name it.
+        let helpers = NetworkHelpers.find(namespaces: namespaces, processes: processes, root: attributorRoot)
         for i in namespaces.indices {
             namespaces[i].containers = found[namespaces[i].id] ?? []
             namespaces[i].why = why[namespaces[i].id]
+            if only.contains(namespaces[i].id) { namespaces[i].helper = helpers[namespaces[i].id] }
         }
     }
 }

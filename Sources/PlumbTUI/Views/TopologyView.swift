@@ -114,11 +114,12 @@ enum TopologyView {
             // Why the CONTAINER column has no container: what made it instead.
             t += " (\(why.maker), no container runtime)"
         } else if !ns.isHost && !ns.names.isEmpty {
-            // Why the CONTAINER column says "-": `ip netns` made it (the demo lab, a VPN), no container runtime did.
+            // Why the CONTAINER column says "-": `ip netns` made it (a VPN, a script), no container runtime did.
             t += " (ip netns, no container runtime)"
         }
         t += " net:[\(ns.id)]"
         if let owner = ns.owner { t += " - \(owner.description)" }
+        if let helper = ns.helper { t += " - network from \(helper.description)" }
         if let why = ns.leakReason(at: rows.index.snapshot.takenAt) { t += " - likely leak: \(why)" } else if ns.isOrphan { t += " - named, no process" }
         return t
     }

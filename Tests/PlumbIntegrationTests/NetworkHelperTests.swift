@@ -1,0 +1,67 @@
+import Foundation
+import Glibc
+import XCTest
+
+/// A real slirp4netns serving test namespaces, as rootless Podman (a namespace path, `--netns-type=path`) and
+/// rootlesskit (a process's pid) run it. slirp4netns runs here as root: /dev/net/tun is 0600 on this machine,
+/// so an unprivileged one cannot open it; everything Plumb reads (slirp4netns's command line, the namespace it
+/// serves, the tap inside) is the same whoever runs it. It is started with `--disable-host-loopback`,
+/// `--disable-dns`, a 10.213.250.0/24 network, and no traffic is sent through it.
+/// Plumb must still say what made each namespace, and name the helper with its pid and tap device.
+final class NetworkHelperTests: RootTestCase {
+    func testSlirp4netnsIsNamedAsTheHelperOfTheNamespacesItServes() throws {
+        let tag = String(format: "%04x", Int.random(in: 0..<65536))
+        let named = "pt-slirp\(tag)"
+        var undo: [() -> Void] = []
+        addTeardownBlock { for f in undo.reversed() { f() } }
+
+        // An anonymous namespace made by `unshare --fork` (its sleep is unshare's child), served by pid.
+        let unshare = try Shell.spawn(["unshare", "--net", "--fork", "--kill-child", "sleep", "60"])
+        undo.append { RuntimeHost.stop(pid: unshare.pid, grace: 2); unshare.waitUntilExit() }
+        var child: Int32 = 0
+        XCTAssertTrue(RuntimeHost.wait(5) {
+            child = Int32(((try? String(contentsOfFile: "/proc/\(unshare.pid)/task/\(unshare.pid)/children", encoding: .utf8)) ?? "")
+                .split(separator: " ").first ?? "") ?? 0
+            return child > 0 && Self.netns(child) != Self.netns(getpid())
+        }, "unshare's child is in a new namespace")
+        // A named one, served by path as Podman does.
+        try Shell.run("ip", "netns", "add", named)
+        undo.append { _ = try? Shell.result(["ip", "netns", "del", named]) }
+
+        func slirp(_ target: [String], tap: String, cidr: String) throws -> Spawned {
+            let s = try Shell.spawn(["slirp4netns", "--configure", "--mtu=65520", "--disable-host-loopback", "--disable-dns",
+                                     "--cidr=\(cidr)"] + target + [tap])
+            undo.append { RuntimeHost.stop(pid: s.pid, grace: 2); s.waitUntilExit() }
+            return s
+        }
+        let byPid = try slirp(["\(child)"], tap: "pttap0", cidr: "10.213.250.0/24")
+        let byPath = try slirp(["--netns-type=path", "/run/netns/\(named)"], tap: "pttap1", cidr: "10.213.251.0/24")
+        for (ns, tap) in [("/proc/\(child)/ns/net", "pttap0"), ("/run/netns/\(named)", "pttap1")] {
+            XCTAssertTrue(RuntimeHost.wait(5) {
+                (try? Shell.run("nsenter", "--net=\(ns)", "ip", "-4", "-o", "addr", "show", tap))?.contains("10.213.25") == true
+            }, "slirp4netns configured \(tap) in \(ns)")
+        }
+
+        let rows = try NamespaceListing.rows()
+        func helper(_ row: [String: Any]?) -> String {
+            guard let h = row?["helper"] as? [String: Any] else { return "none" }
+            return "\(h["program"] as? String ?? "?") \(h["pid"] as? Int ?? 0) \(h["link"] as? String ?? "-")"
+        }
+        let anonymous = rows.first { ($0["id"] as? NSNumber)?.uint64Value == Self.netns(child) }
+        XCTAssertEqual(helper(anonymous), "slirp4netns \(byPid.pid) pttap0", "\(String(describing: anonymous))")
+        XCTAssertEqual((anonymous?["why"] as? [String: Any])?["maker"] as? String, "unshare",
+                       "what made the namespace is still said: the helper only serves it")
+        let path = rows.first { ($0["names"] as? [String]) == [named] }
+        XCTAssertEqual(helper(path), "slirp4netns \(byPath.pid) pttap1", "\(String(describing: path))")
+        XCTAssertEqual((path?["why"] as? [String: Any])?["maker"] as? String, "ip netns")
+        XCTAssertNil(rows.first { ($0["isHost"] as? Bool) == true }?["helper"], "the helper's own namespace is not served")
+
+        let text = try Shell.run(CLITests.binary, "snapshot", "pid:\(child)")
+        XCTAssertTrue(text.contains("network from slirp4netns (pid \(byPid.pid)) on pttap0"), text)
+    }
+
+    static func netns(_ pid: Int32) -> UInt64? {
+        var st = stat()
+        return stat("/proc/\(pid)/ns/net", &st) == 0 ? UInt64(st.st_ino) : nil
+    }
+}
