@@ -60,6 +60,31 @@ final class NetworkHelperTests: RootTestCase {
         XCTAssertTrue(text.contains("network from slirp4netns (pid \(byPid.pid)) on pttap0"), text)
     }
 
+    /// Podman's own slirp4netns (`--network slirp4netns`, which rootful Podman runs too), in a test host
+    /// namespace with state private to the test: Podman starts it with `--netns-type=path` on the container's
+    /// /run/netns/netns-UUID. Plumb names the container and, for the same namespace, the helper and its tap.
+    func testPodmansSlirp4netnsIsNamedForItsContainer() throws {
+        let host = try RuntimeHost(label: "sl")
+        addTeardownBlock { host.cleanup() }
+        let podman = try PodmanRunner(host: host, backend: .netavark)
+        let id = try podman.start("pt-slirp-pm", network: "slirp4netns:cidr=10.213.252.0/24,enable_ipv6=false", publish: [],
+                                  "sleep", "120").trimmingCharacters(in: .whitespacesAndNewlines)
+        var row: [String: Any]?
+        XCTAssertTrue(RuntimeHost.wait(10) {
+            row = (try? NamespaceListing.rows())?.first { r in
+                (r["containers"] as? [[String: Any]] ?? []).contains { $0["id"] as? String == id } && r["helper"] != nil
+            }
+            return row != nil
+        }, "the container \(id.prefix(12)) with its slirp4netns: \((try? NamespaceListing.rows()) ?? [])")
+        let helper = row?["helper"] as? [String: Any]
+        XCTAssertEqual(helper?["program"] as? String, "slirp4netns")
+        XCTAssertEqual(helper?["link"] as? String, "tap0", "Podman names its tap tap0")
+        let pid = try XCTUnwrap(helper?["pid"] as? Int)
+        let argv = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+        XCTAssertTrue(argv.hasPrefix("/usr/bin/slirp4netns\u{0}") && argv.contains("--netns-type=path"),
+                      "the pid is Podman's slirp4netns: \(argv.replacingOccurrences(of: "\u{0}", with: " "))")
+    }
+
     static func netns(_ pid: Int32) -> UInt64? {
         var st = stat()
         return stat("/proc/\(pid)/ns/net", &st) == 0 ? UInt64(st.st_ino) : nil

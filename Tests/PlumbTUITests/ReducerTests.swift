@@ -349,3 +349,17 @@ final class ReducerTests: XCTestCase {
         XCTAssertEqual(ConsoleCommand.ParseError.badInterval("0").description, "'0' is not an interval in seconds (0.1 to 3600 seconds)")
     }
 }
+
+/// The Topology title names what serves a namespace's network from outside it (slirp4netns, pasta).
+final class TopologyTitleHelperTests: XCTestCase {
+    func testTitleNamesTheNetworkHelper() {
+        var snap = TestEnv.snapshot
+        let i = snap.namespaces.firstIndex { $0.containers.first?.name == "postgres" }!
+        snap.namespaces[i].helper = NetworkHelper(program: "slirp4netns", pid: 2210, link: "tap0")
+        var s = TestEnv.state()
+        s.selectedNamespace = snap.namespaces[i].id
+        let title = TopologyView.title(PaneRows(s, snap), state: s, glyphs: .unicode)
+        XCTAssertTrue(title.hasPrefix("Topology: postgres (docker)"), title)
+        XCTAssertTrue(title.hasSuffix(" - network from slirp4netns (pid 2210) on tap0"), title)
+    }
+}
