@@ -19,6 +19,12 @@ public struct FixImpact: Codable, Sendable, Equatable {
         public var concerned: Bool
         /// For a concerned flow: whether it works after the fix (nil: no expectation for this kind of flow).
         public var healthyAfter: Bool?
+        /// The flow's packet as values, for a live trace of it (the TUI's `t` on a finding): "tcp", "udp",
+        /// "icmp"; the source and destination addresses; the destination port (nil for ICMP).
+        public var proto: String?
+        public var source: String?
+        public var destination: String?
+        public var destinationPort: UInt16?
 
         public init(namespace: UInt64, flow: String, before: String, after: String, concerned: Bool, healthyAfter: Bool? = nil) {
             self.namespace = namespace; self.flow = flow; self.before = before; self.after = after

@@ -158,8 +158,16 @@ final class DropsTests: RootTestCase {
             p.standardOutput = out
             p.standardError = FileHandle.nullDevice
             try p.run()
-            usleep(700_000)
-            try sendUDP(port: 7011, count: 5)
+            // Datagrams all through the command's life, not a burst after a guessed start-up time: on a loaded
+            // machine the process start and the BPF load can take longer than any fixed sleep, and a burst sent
+            // before the program is attached is never seen (this test failed that way). The count asked for
+            // (at least 5) is reached only by datagrams sent while the command watched.
+            var sent = 0
+            while p.isRunning && sent < 150 {
+                try sendUDP(port: 7011, count: 1)
+                sent += 1
+                usleep(50_000)
+            }
             let data = out.fileHandleForReading.readDataToEndOfFile()
             p.waitUntilExit()
             XCTAssertEqual(p.terminationStatus, 0)

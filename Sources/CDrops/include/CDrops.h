@@ -45,4 +45,13 @@ const plumb_drop_event *plumb_perf_drops_events(const plumb_perf_drops *h);
 void plumb_perf_drops_counters(plumb_perf_drops *h, uint64_t *seen, uint64_t *lost);
 void plumb_perf_drops_close(plumb_perf_drops *h);
 
+// ---- kallsyms (kallsyms_scan.c) ----
+/// For each of the `k` addresses in `targets` (sorted, ascending), the highest text symbol (t, T, w, W) at or
+/// below it in kallsyms text `buf` (`ffffffff81fbea00 T nft_do_chain [nf_tables]` lines): its address in
+/// `symbol_address[i]` and the offset of its name in `buf` in `name_offset[i]` (-1: none). One pass over the
+/// text; of two symbols at one address the later line wins. In C because a debug build's Swift loop over the
+/// 5 MB text took ~0.3 s, delaying the first drop shown.
+void plumb_kallsyms_scan(const uint8_t *buf, size_t n, const uint64_t *targets, size_t k,
+                         uint64_t *symbol_address, int64_t *name_offset);
+
 #endif

@@ -57,12 +57,22 @@ struct DropsCommand: ParsableCommand {
         options.forceTracepoint = tracepoint
         let signals = CaptureSignals()
         defer { signals.cancel() }
+        // Naming the namespaces is a discovery pass: it runs while the BPF program loads, not after it.
+        let naming = DropsNamespaceNaming.start()
         let watcher: DropWatcher
         do { watcher = try DropWatcher.start(options) } catch { throw CommandFailure("watching drops: \(error)", Self.status(of: error)) }
         defer { watcher.stop() }
 
         let reasonName = try reason.map { try Self.checkReason($0, in: watcher.format) }
-        watcher.nameNamespaces(DropsNamespace.names())
+        let names = naming.wait()
+        watcher.nameNamespaces(names)
+        // Drops read while the names were still being found carry none yet.
+        func named(_ d: PacketDrop) -> PacketDrop {
+            guard d.namespaceName == nil, let inode = d.netnsInode, let name = names[inode] else { return d }
+            var n = d
+            n.namespaceName = name
+            return n
+        }
         var query = DropQuery(reasonName: reasonName)
         if let namespace, watcher.attributes { query.netnsInode = namespace.inode }
         if namespace != nil && !watcher.attributes {
@@ -76,7 +86,7 @@ struct DropsCommand: ParsableCommand {
             var drops: [PacketDrop] = []
             while Date() < deadline && signals.received == nil {
                 let left = Int(deadline.timeIntervalSinceNow * 1000)
-                drops += try watcher.waitForNew(timeoutMillis: max(1, min(200, left))).filter(query.matches)
+                drops += try watcher.waitForNew(timeoutMillis: max(1, min(200, left))).filter(query.matches).map(named)
             }
             let elapsed = Double(DropWatcher.monotonicNanos() - start) / 1e9
             let out = DropsSummaryOutput(mode: watcher.mode.rawValue, fallbackReason: watcher.fallbackReason,
@@ -88,7 +98,7 @@ struct DropsCommand: ParsableCommand {
         var printed = 0
         var reportedLost: UInt64 = 0
         while signals.received == nil && maxEvents.map({ printed < $0 }) ?? true {
-            let batch = try watcher.waitForNew(timeoutMillis: 200).filter(query.matches)
+            let batch = try watcher.waitForNew(timeoutMillis: 200).filter(query.matches).map(named)
             var bytes: [UInt8] = []
             for d in batch {
                 if let maxEvents, printed >= maxEvents { break }
@@ -163,5 +173,29 @@ struct DropsNamespace {
         var names: [UInt64: String] = [:]
         for ns in snap.namespaces { names[ns.id] = ns.displayName }
         return names
+    }
+}
+
+/// `DropsNamespace.names()` on a thread of its own, so the discovery pass overlaps the BPF program's loading.
+final class DropsNamespaceNaming: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var names: [UInt64: String]?
+
+    static func start() -> DropsNamespaceNaming {
+        let naming = DropsNamespaceNaming()
+        let thread = Thread {
+            let found = DropsNamespace.names()
+            naming.condition.lock(); naming.names = found; naming.condition.broadcast(); naming.condition.unlock()
+        }
+        thread.name = "plumb-drops-names"
+        thread.start()
+        return naming
+    }
+
+    /// The names, once found.
+    func wait() -> [UInt64: String] {
+        condition.lock(); defer { condition.unlock() }
+        while names == nil { condition.wait() }
+        return names!
     }
 }

@@ -31,8 +31,10 @@ enum FixImpactJudge {
                 guard concerned || was != will else { continue }
                 let healthy = concerned ? healthyAfter(finding, flow, was, will) : nil
                 if let healthy { mends = (mends ?? true) && healthy }
-                flows.append(FixImpact.Flow(namespace: id, flow: flow.description, before: was.text, after: will.text,
-                                            concerned: concerned, healthyAfter: healthy))
+                var f = FixImpact.Flow(namespace: id, flow: flow.description, before: was.text, after: will.text,
+                                       concerned: concerned, healthyAfter: healthy)
+                f.proto = flow.proto; f.source = flow.source; f.destination = flow.destination; f.destinationPort = flow.port
+                flows.append(f)
             }
         }
         // The concerned flows first, then the side effects.

@@ -83,13 +83,13 @@ final class TracepointDropSource: DropSource {
 }
 
 extension plumb_drop_event {
-    /// The drop as a model value; names come from the format file and kallsyms.
-    func packetDrop(format: KfreeSkbFormat, symbols: KernelSymbols, realtimeOffset: Double) -> PacketDrop {
+    /// The drop as a model value; the reason's name comes from the format file, the location is named by the caller.
+    func packetDrop(format: KfreeSkbFormat, location: KernelLocation, realtimeOffset: Double) -> PacketDrop {
         let e = self
         var drop = PacketDrop(monotonicNanos: e.timestamp_ns,
                               time: Double(e.timestamp_ns) / 1e9 + realtimeOffset,
                               reason: format.reason(e.reason),
-                              location: symbols.resolve(e.location))
+                              location: location)
         if e.netns_cookie != 0 { drop.netnsCookie = e.netns_cookie }
         if e.netns_inode != 0 { drop.netnsInode = UInt64(e.netns_inode) }
         if e.ifindex != 0 {

@@ -25,9 +25,9 @@ public final class DropWatcher: @unchecked Sendable {
         public var pendingCapacity = 200_000
         /// How often the reader wakes when no wake-up came (the latest a lone drop is seen).
         public var pollMillis: Int32 = 100
-        /// Name each drop's location as it arrives (kallsyms read once, ~120,000 symbols). A caller that asks
-        /// about one drop (the live trace) turns it off and names that drop with `resolve(_:)`: reading the
-        /// table delays the first drops by as much as a second in a debug build.
+        /// Name each drop's location as it arrives: each address not seen before costs one pass over
+        /// /proc/kallsyms (a batch's new addresses share it), later ones a lookup (`KernelSymbolCache`). A
+        /// caller that asks about one drop (the live trace) turns it off and names that drop with `resolve(_:)`.
         public var resolveLocations = true
         public init() {}
     }
@@ -161,9 +161,8 @@ public final class DropWatcher: @unchecked Sendable {
     // MARK: the reader thread
 
     private func run() {
-        // kallsyms is read here, not in start(): 120,000 lines cost ~50 ms that a command should not wait for.
-        let symbols = options.resolveLocations
-            ? readWholeFile("/proc/kallsyms").map { KernelSymbols(parsing: $0) } ?? KernelSymbols() : KernelSymbols()
+        // Locations are named as drops arrive, only those seen: no symbol table is built before the first drop.
+        let symbols = KernelSymbolCache()
         var realtime = timespec()
         clock_gettime(CLOCK_REALTIME, &realtime)
         let offset = Double(realtime.tv_sec) + Double(realtime.tv_nsec) / 1e9 - Double(Self.monotonicNanos()) / 1e9
@@ -182,8 +181,9 @@ public final class DropWatcher: @unchecked Sendable {
                 let names = namespaceNames
                 condition.unlock()
                 batch.reserveCapacity(events.count)
+                if options.resolveLocations { symbols.learn(events.lazy.map(\.location)) }
                 for e in events {
-                    var d = e.packetDrop(format: format, symbols: symbols, realtimeOffset: offset)
+                    var d = e.packetDrop(format: format, location: symbols.location(e.location), realtimeOffset: offset)
                     if let inode = d.netnsInode { d.namespaceName = names[inode] }
                     batch.append(d)
                 }

@@ -1,109 +1,83 @@
+import CDrops
 import Glibc
 import PlumbModel
 
-/// The kernel's text symbols from /proc/kallsyms, sorted by address, to name a drop's location
-/// ("nft_do_chain+0x3c4 [nf_tables]"). Without root kallsyms shows zero addresses; then nothing resolves
-/// and locations are printed as addresses.
-public struct KernelSymbols: Sendable {
-    private var addresses: [UInt64] = []
-    private var names: [String] = []
-    private var modules: [String?] = []
-
-    public init() {}
-
-    /// Parses kallsyms text: `ffffffff81fbea00 T nft_do_chain [nf_tables]`; only text symbols (t, T, w, W).
-    public init(parsing bytes: [UInt8]) {
-        var entries: [(UInt64, String, String?)] = []
-        entries.reserveCapacity(bytes.count / 40)
+/// Names kernel text addresses from /proc/kallsyms ("nft_do_chain+0x3c4 [nf_tables]"). Without root kallsyms
+/// shows zero addresses; then nothing resolves and locations are printed as addresses.
+///
+/// There is no symbol table: building one (120,000 strings and a sort) took 1.6–2.1 s in a debug build and held
+/// back the first drop that long. Drops come from a few dozen places in the kernel, so only the addresses
+/// actually seen are named, all of a batch's in one pass over the text (`KernelSymbolCache` remembers them).
+public enum KernelSymbols {
+    /// The symbol at or before each of `addresses` (a return address lies inside its function), found in one
+    /// pass over kallsyms text (`ffffffff81fbea00 T nft_do_chain [nf_tables]`; text symbols only: t, T, w, W).
+    public static func resolve(_ addresses: some Sequence<UInt64>, inKallsyms bytes: [UInt8]) -> [UInt64: KernelLocation] {
+        let targets = Array(Set(addresses)).sorted()
+        guard !targets.isEmpty else { return [:] }
+        var symbolAddress = [UInt64](repeating: 0, count: targets.count)
+        var nameOffset = [Int64](repeating: -1, count: targets.count)
         bytes.withUnsafeBufferPointer { buf in
-            var i = 0
-            let n = buf.count
-            while i < n {
-                var lineEnd = i
-                while lineEnd < n && buf[lineEnd] != 0x0A { lineEnd += 1 }
-                defer { i = lineEnd + 1 }
-                // address
-                var addr: UInt64 = 0
-                var j = i
-                while j < lineEnd, let d = Self.hex(buf[j]) { addr = addr &<< 4 | UInt64(d); j += 1 }
-                guard j < lineEnd, buf[j] == 0x20, addr != 0, j + 3 < lineEnd else { continue }
-                let type = buf[j + 1]
-                guard type == UInt8(ascii: "t") || type == UInt8(ascii: "T") || type == UInt8(ascii: "w")
-                        || type == UInt8(ascii: "W"), buf[j + 2] == 0x20 else { continue }
-                let nameStart = j + 3
-                var nameEnd = nameStart
-                while nameEnd < lineEnd && buf[nameEnd] != 0x20 && buf[nameEnd] != 0x09 { nameEnd += 1 }
-                let name = String(decoding: UnsafeBufferPointer(rebasing: buf[nameStart..<nameEnd]), as: UTF8.self)
-                var module: String?
-                if let open = (nameEnd..<lineEnd).first(where: { buf[$0] == UInt8(ascii: "[") }),
-                   let close = (open..<lineEnd).first(where: { buf[$0] == UInt8(ascii: "]") }) {
-                    module = String(decoding: UnsafeBufferPointer(rebasing: buf[(open + 1)..<close]), as: UTF8.self)
-                }
-                entries.append((addr, name, module))
-            }
+            plumb_kallsyms_scan(buf.baseAddress, buf.count, targets, targets.count, &symbolAddress, &nameOffset)
         }
-        entries.sort { $0.0 < $1.0 }
-        addresses = entries.map(\.0)
-        names = entries.map(\.1)
-        modules = entries.map(\.2)
+        var out: [UInt64: KernelLocation] = [:]
+        out.reserveCapacity(targets.count)
+        for (i, target) in targets.enumerated() {
+            let symbol = nameOffset[i] < 0 ? nil : (addr: symbolAddress[i], nameStart: Int(nameOffset[i]))
+            out[target] = location(target, symbolAt: symbol, in: bytes)
+        }
+        return out
     }
 
-    public var count: Int { addresses.count }
-
-    /// The symbol at or before `address` (a return address lies inside its function).
-    public func resolve(_ address: UInt64) -> KernelLocation {
-        var lo = 0, hi = addresses.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if addresses[mid] <= address { lo = mid + 1 } else { hi = mid }
-        }
-        guard lo > 0 else { return KernelLocation(address: address) }
-        let i = lo - 1
-        let offset = address - addresses[i]
-        // Past 1 MiB from the nearest symbol the address is not inside it (a gap, or an unlisted region).
-        guard offset < 1 << 20 else { return KernelLocation(address: address) }
-        return KernelLocation(address: address, symbol: names[i], offset: offset, module: modules[i])
-    }
-
-    /// The symbol at or before one `address`, found in one pass over kallsyms text without building the
-    /// table: what a caller that names a single drop needs (the live trace's lost probe). Building the whole
-    /// table costs 120,000 strings and a sort; this costs a scan of the lines' addresses.
+    /// One address (the live trace's lost probe).
     public static func resolve(_ address: UInt64, inKallsyms bytes: [UInt8]) -> KernelLocation {
-        var best: (addr: UInt64, line: Int, nameStart: Int)?
-        bytes.withUnsafeBufferPointer { buf in
-            let n = buf.count
-            var i = 0
-            while i < n {
-                var addr: UInt64 = 0
-                var j = i
-                while j < n, let d = hex(buf[j]) { addr = addr &<< 4 | UInt64(d); j += 1 }
-                if j + 3 < n, buf[j] == 0x20, addr != 0, addr <= address, addr >= (best?.addr ?? 0), buf[j + 2] == 0x20 {
-                    let type = buf[j + 1] | 0x20   // t/T and w/W alike
-                    if type == UInt8(ascii: "t") || type == UInt8(ascii: "w") { best = (addr, i, j + 3) }
-                }
-                // To the next line.
-                guard let base = buf.baseAddress, let nl = memchr(base + j, 0x0A, n - j) else { break }
-                i = base.distance(to: nl.assumingMemoryBound(to: UInt8.self)) + 1
-            }
-        }
-        guard let best, address - best.addr < 1 << 20 else { return KernelLocation(address: address) }
-        let end = bytes[best.nameStart...].firstIndex(of: 0x0A) ?? bytes.endIndex
-        let line = bytes[best.nameStart..<end]
+        resolve([address], inKallsyms: bytes)[address] ?? KernelLocation(address: address)
+    }
+
+    /// `address` inside the symbol whose name starts at `nameStart`; past 1 MiB from the nearest symbol the
+    /// address is not inside it (a gap, or an unlisted region) and stays unnamed.
+    private static func location(_ address: UInt64, symbolAt symbol: (addr: UInt64, nameStart: Int)?,
+                                 in bytes: [UInt8]) -> KernelLocation {
+        guard let symbol, address - symbol.addr < 1 << 20 else { return KernelLocation(address: address) }
+        let end = bytes[symbol.nameStart...].firstIndex(of: 0x0A) ?? bytes.endIndex
+        let line = bytes[symbol.nameStart..<end]
         let nameEnd = line.firstIndex { $0 == 0x20 || $0 == 0x09 } ?? end
         var module: String?
         if let open = line.firstIndex(of: UInt8(ascii: "[")), let close = line.lastIndex(of: UInt8(ascii: "]")), open < close {
             module = String(decoding: bytes[(open + 1)..<close], as: UTF8.self)
         }
-        return KernelLocation(address: address, symbol: String(decoding: bytes[best.nameStart..<nameEnd], as: UTF8.self),
-                              offset: address - best.addr, module: module)
+        return KernelLocation(address: address, symbol: String(decoding: bytes[symbol.nameStart..<nameEnd], as: UTF8.self),
+                              offset: address - symbol.addr, module: module)
+    }
+}
+
+/// The drop locations named so far, for the watcher's reader thread (not shared: no lock). A batch's new
+/// addresses cost one read of /proc/kallsyms; addresses seen before cost a dictionary lookup. Reading kallsyms
+/// anew for each new address also names code of a module loaded after the watcher started.
+final class KernelSymbolCache {
+    private var known: [UInt64: KernelLocation] = [:]
+    private let readKallsyms: () -> [UInt8]?
+    /// Drops come from a few dozen kernel functions; past this many addresses something is odd (a corrupt
+    /// stream), and the cache starts over rather than grow.
+    private let capacity: Int
+
+    init(capacity: Int = 16_384, readKallsyms: @escaping () -> [UInt8]? = { readWholeFile("/proc/kallsyms") }) {
+        self.capacity = capacity
+        self.readKallsyms = readKallsyms
     }
 
-    private static func hex(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 0x30...0x39: return c - 0x30
-        case 0x61...0x66: return c - 0x61 + 10
-        case 0x41...0x46: return c - 0x41 + 10
-        default: return nil
-        }
+    /// Names every address of `addresses` not named yet (one pass for all of them).
+    func learn(_ addresses: some Sequence<UInt64>) {
+        let new = Set(addresses.lazy.filter { self.known[$0] == nil })
+        guard !new.isEmpty else { return }
+        if known.count + new.count > capacity { known.removeAll(keepingCapacity: true) }
+        let named = readKallsyms().map { KernelSymbols.resolve(new, inKallsyms: $0) } ?? [:]
+        for address in new { known[address] = named[address] ?? KernelLocation(address: address) }
     }
+
+    /// The location of `address`, named if `learn` saw it.
+    func location(_ address: UInt64) -> KernelLocation {
+        known[address] ?? KernelLocation(address: address)
+    }
+
+    var count: Int { known.count }
 }

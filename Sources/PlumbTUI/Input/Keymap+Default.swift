@@ -27,7 +27,7 @@ extension Keymap {
         KeyBinding([.char("S")], .showSockets, "show the selected namespace's sockets: listeners, connections, owners"),
         KeyBinding([.char("P")], .showPorts, "show the published ports: target, reached?, who listens"),
         KeyBinding([.char("u")], .undo, "undo the last fix Plumb applied (shows the plan first)"),
-        KeyBinding([.char("t")], .liveTrace, "live trace: send ONE real packet from the selected namespace to a destination you type, and show its path"),
+        KeyBinding([.char("t")], .liveTrace, "live trace: send ONE real packet from the selected namespace (on the Doctor tab: along the selected finding's flow) to a destination you type, and show its path"),
         KeyBinding([.char("m")], .map, "open the map: the whole host drawn as uplinks, bridges, containers and tunnels"),
 
         // Pane-specific meanings of the arrows.
@@ -56,6 +56,7 @@ extension Keymap {
         KeyBinding([.backTab], .mapPreviousNeighbour, "previous node connected to the selected one", context: .map),
         KeyBinding([.enter], .drillIn, "open the node's details (the same tabs as the panes)", context: .map),
         KeyBinding([.char("/")], .filter, "find a node by name or address and pan to it (again: the next one)", context: .map),
+        KeyBinding([.char("t")], .liveTrace, "live trace from the node under the cursor (its gateway or peer offered as the destination; ONE real packet)", context: .map),
         KeyBinding([.char("+")], .mapUnfold, "unfold / fold the selected bus (a bus with many ports is folded)", context: .map),
         KeyBinding([.escape, .char("m")], .back, "close the map", context: .map),
 

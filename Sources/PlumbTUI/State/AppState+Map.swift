@@ -69,6 +69,7 @@ extension AppState {
         case .filter:
             input = .mapFind; inputText = ""
         case .drillIn: openDetails(map: map, picture: p, index: current)
+        case .liveTrace: askTraceFromMap(map: map, picture: p, index: current, snapshot: snapshot)
         case .capture, .shell:
             guard applyMapSelection(map: map, picture: p, index: current) else { return Effect.none }
             mapView = nil
@@ -122,6 +123,18 @@ extension AppState {
             selectedLink = LinkID(namespace: ns, index: li)
         }
         return true
+    }
+
+    /// `t`: a live trace from the node under the cursor, its first hop offered as the destination. The map
+    /// stays open behind the prompt and the answer's dialog.
+    private mutating func askTraceFromMap(map: HostMap, picture p: MapPicture, index: Int?, snapshot: Snapshot) {
+        guard let index, let node = map.node(p.regions[index].node) else { return }
+        let edge = p.regions[index].edge.flatMap { id in map.edges.first { $0.id == id } }
+        guard let s = TraceSuggestion.forMapNode(node, placedBy: edge, map: map, snapshot: snapshot) else {
+            message = .info("\(node.name) is outside this host: a live trace starts in one of its namespaces")
+            return
+        }
+        askTraceDestination(s)
     }
 
     /// Enter: the node's details, in the same tabs as the panes.

@@ -104,7 +104,7 @@ extension AppState {
             detailTab = .ports
             focus = .details
         case .liveTrace:
-            askTraceDestination(rows: rows)
+            askTraceDestination(rows: rows, snapshot: snapshot)
         case .filter:
             input = .filter; inputText = filter
         case .command:

@@ -52,16 +52,37 @@ public struct InputError: Error, Equatable, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// `t`: the destination prompt, and the trace's answer in a dialog.
+/// `t`: the destination prompt, and the trace's answer in a dialog. From the panes the trace starts in the
+/// selected namespace; on the Doctor tab it is the selected finding's flow; on the map, the node under the
+/// cursor (`performInMap`). A destination that follows from the selection is typed into the prompt for the user
+/// to check: nothing is sent before Enter.
 extension AppState {
-    mutating func askTraceDestination(rows: PaneRows) {
+    mutating func askTraceDestination(rows: PaneRows, snapshot: Snapshot) {
+        if focus == .details, detailTab == .findings {
+            let i = selectedRow(.findings)
+            guard i < rows.findings.count else {
+                message = .error("the doctor found nothing here to trace: select a finding, or a namespace in the panes")
+                return
+            }
+            let f = rows.findings[i]
+            guard let s = TraceSuggestion.forFinding(f, snapshot: snapshot) else {
+                message = .error("finding \(f.id) names no namespace of this snapshot to trace from")
+                return
+            }
+            askTraceDestination(s)
+            return
+        }
         guard let ns = rows.namespace else {
             message = .error("select a namespace, container or link to trace from first")
             return
         }
-        traceSource = ns.id
+        askTraceDestination(TraceSuggestion(source: ns.id, destination: nil))
+    }
+
+    mutating func askTraceDestination(_ s: TraceSuggestion) {
+        traceSource = s.source
         input = .traceDestination
-        inputText = ""
+        inputText = s.destination ?? ""
     }
 
     mutating func acceptTraceDestination(_ text: String, snapshot: Snapshot) -> Effect {
