@@ -31,8 +31,8 @@ struct TraceSuggestion: Equatable {
         case .bus:
             destination = map.edges(of: node.id).first { $0.kind == .port && $0.to == node.id && !$0.addresses.isEmpty }
                 .flatMap { $0.addresses.lazy.compactMap(Self.address).first }
-        case .uplink, .vtep, .remote:
-            break
+        default:
+            break   // an uplink, a VTEP: no first hop to offer
         }
         return TraceSuggestion(source: ns, destination: destination)
     }
