@@ -14,6 +14,8 @@ final class MapExportTests: XCTestCase {
     func maps() throws -> [(String, HostMap)] {
         [("lab-host", HostMapBuilder.build(try MapFixtures.recorded("lab-host"))),
          ("demo-lab", HostMapBuilder.build(try MapFixtures.recorded("demo-lab"))),
+         ("docker-host", HostMapBuilder.build(try MapFixtures.recorded("docker-host"))),
+         ("podman-host", HostMapBuilder.build(try MapFixtures.recorded("podman-host"))),
          ("generated", HostMapBuilder.build(MapFixtures.generated(containers: 30, bridges: 3)))]
     }
 
