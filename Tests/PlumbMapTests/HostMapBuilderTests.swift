@@ -8,8 +8,8 @@ final class HostMapBuilderTests: XCTestCase {
         XCTAssertEqual(map.nodes.filter { $0.kind == .uplink }.map(\.name), ["eth0"])
         let buses = map.nodes.filter { $0.kind == .bus }
         XCTAssertEqual(buses.map(\.name), (0..<10).map { String(format: "br-%02d", $0) })
-        XCTAssertEqual(buses.first?.subnet, "10.213.0.0/24")
-        XCTAssertEqual(buses.first?.gateway, "10.213.0.1")
+        XCTAssertEqual(buses.first?.subnet?.description, "10.213.0.0/24")
+        XCTAssertEqual(buses.first?.gateway?.description, "10.213.0.1")
         XCTAssertEqual(map.edges.filter { $0.kind == .port }.count, 100)
         XCTAssertEqual(map.edges.filter { $0.kind == .nat }.count, 10, "each subnet is masqueraded out of eth0")
         XCTAssertEqual(buses.first?.owner?.kind, "docker", "no tool's rules: the runtime of its containers")

@@ -4,20 +4,20 @@ enum MapLabels {
         var out = [n.name]
         switch n.kind {
         case .uplink:
-            out.append("uplink " + n.addresses.joined(separator: " "))
+            out.append("uplink " + n.addresses.map(\.description).joined(separator: " "))
         case .bus:
             if let ns = n.namespaceName, ns != "host" { out[0] += " in \(ns)" }
-            out.append([n.subnet, n.gateway.map { "gw \($0)" }].compactMap { $0 }.joined(separator: " "))
+            out.append([n.subnet?.description, n.gateway.map { "gw \($0)" }].compactMap { $0 }.joined(separator: " "))
             if let o = n.owner { out.append(o.label) }
             if n.busKind == "macvlan" { out.append("macvlan parent") }
         case .namespace:
             out.append([n.runtime, n.state].compactMap { $0 }.joined(separator: " · "))
         case .vtep:
-            out.append(["vxlan", n.vni.map { "vni \($0)" }, n.local].compactMap { $0 }.joined(separator: " "))
+            out.append(["vxlan", n.vni.map { "vni \($0)" }, n.local?.description].compactMap { $0 }.joined(separator: " "))
         case .remote:
             if let r = n.runtime { out.append(r) }
         case .remoteEndpoint:
-            out.append(([n.addresses.first, n.host.map { "on \($0)" }].compactMap { $0 }).joined(separator: " "))
+            out.append(([n.addresses.first?.description, n.host.map { "on \($0)" }].compactMap { $0 }).joined(separator: " "))
         }
         return out.filter { !$0.isEmpty }.map(MapText.clean)
     }

@@ -55,13 +55,13 @@ public struct MapNode: Codable, Sendable, Equatable, Identifiable {
     public var namespaceName: String?
     /// The link (uplinks, buses, VTEPs).
     public var ifindex: Int?
-    /// Addresses of the device (uplinks, buses, VTEPs), CIDR.
-    public var addresses: [String]
+    /// Addresses of the device (uplinks, buses, VTEPs), CIDR; a remote's own address, bare.
+    public var addresses: [MapAddress]
     /// Buses: `bridge` or `macvlan` (the parent of macvlan/macvtap children).
     public var busKind: String?
     /// Buses: the subnet (from the bridge's address, else from its ports' addresses) and the gateway.
-    public var subnet: String?
-    public var gateway: String?
+    public var subnet: IPPrefix?
+    public var gateway: IPAddress?
     public var owner: BusOwner?
     /// Namespaces: docker, podman, cni, containerd, kubernetes, lxc, nspawn, plumb, netns (an `ip netns`
     /// name only), anonymous, host.
@@ -71,7 +71,7 @@ public struct MapNode: Codable, Sendable, Equatable, Identifiable {
     /// VTEPs: the VNI, the UDP port, the local address.
     public var vni: UInt32?
     public var port: Int?
-    public var local: String?
+    public var local: IPAddress?
     /// Uplinks, buses, VTEPs: the device's state (up, down, no carrier).
     public var linkState: MapLinkState?
     /// With a cluster store: the host a remote VTEP or a remote endpoint belongs to, and the cluster overlay
@@ -80,7 +80,7 @@ public struct MapNode: Codable, Sendable, Equatable, Identifiable {
     public var network: String?
 
     public init(id: String, kind: Kind, name: String, namespace: UInt64? = nil, namespaceName: String? = nil,
-                ifindex: Int? = nil, addresses: [String] = []) {
+                ifindex: Int? = nil, addresses: [MapAddress] = []) {
         self.id = id; self.kind = kind; self.name = name; self.namespace = namespace
         self.namespaceName = namespaceName; self.ifindex = ifindex; self.addresses = addresses
     }
@@ -164,8 +164,8 @@ public struct MapEdge: Codable, Sendable, Equatable, Identifiable {
     public var interface: String?
     /// The other end's link name (a veth's host end, the peer veth), when there is one.
     public var peerInterface: String?
-    /// The `from` end's addresses (CIDR).
-    public var addresses: [String]
+    /// The `from` end's addresses (CIDR; bare for another host's endpoint).
+    public var addresses: [MapAddress]
     /// Both ends' state, the worse of the two.
     public var state: MapLinkState
     /// What the picture prints on it: a NAT subnet, `8080/tcp→80`, `vni 42`.
@@ -173,7 +173,7 @@ public struct MapEdge: Codable, Sendable, Equatable, Identifiable {
 
     public init(kind: Kind, from: String, to: String, detail: String? = nil, namespace: UInt64? = nil,
                 ifindex: Int? = nil, interface: String? = nil, peerInterface: String? = nil,
-                addresses: [String] = [], state: MapLinkState = .unknown, label: String? = nil) {
+                addresses: [MapAddress] = [], state: MapLinkState = .unknown, label: String? = nil) {
         self.id = "\(kind.rawValue):\(from)~\(to)" + (detail.map { ":\($0)" } ?? "")
         self.kind = kind; self.from = from; self.to = to; self.namespace = namespace; self.ifindex = ifindex
         self.interface = interface; self.peerInterface = peerInterface; self.addresses = addresses

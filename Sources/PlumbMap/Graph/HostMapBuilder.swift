@@ -89,9 +89,9 @@ private struct Builder {
         n.linkState = MapLinkState(l)
         if let a = l.addresses.first(where: { $0.isIPv4 && $0.length < 32 })
             ?? l.addresses.first(where: { $0.isIPv6 && !Self.isLinkLocal($0) && $0.length < 128 }) {
-            n.subnet = a.canonical.description
+            n.subnet = a.canonical
             // A bridge's address is its ports' gateway; a macvlan parent's is only the host's own address.
-            if busKind == "bridge" { n.gateway = a.address.description }
+            if busKind == "bridge" { n.gateway = a.address }
         }
         nodes[id] = n
         if ns.id == hostID { shownHostLinks.insert(l.index) }
@@ -168,7 +168,7 @@ private struct Builder {
             from = MapID.vtep(ns.id, l.index)
             var n = MapNode(id: from, kind: .vtep, name: Self.clean(l.name), namespace: ns.id, namespaceName: ns.displayName,
                             ifindex: l.index, addresses: Self.visible(l.addresses))
-            n.vni = l.vxlan?.vni; n.port = l.vxlan?.port; n.local = l.vxlan?.local?.description
+            n.vni = l.vxlan?.vni; n.port = l.vxlan?.port; n.local = l.vxlan?.local
             n.linkState = MapLinkState(l)
             nodes[from] = n
             let e = MapEdge(kind: .port, from: from, to: MapID.bus(ns.id, bridge.index), detail: l.name, namespace: ns.id,
@@ -181,9 +181,9 @@ private struct Builder {
         }
         guard let info = l.vxlan else { return }
         // One tunnel per remote VTEP: the device's remote (unicast peer or multicast group) and its FDB entries.
-        var remotes: [String] = []
+        var remotes: [IPAddress] = []
         for r in [info.remote].compactMap({ $0 }) + (info.fdbRemotes ?? []) where !r.isUnspecified {
-            if !remotes.contains(r.description) { remotes.append(r.description) }
+            if !remotes.contains(r) { remotes.append(r) }
         }
         for r in remotes {
             let to = remoteEnd(r, vni: info.vni, excluding: ns.id)
@@ -192,7 +192,7 @@ private struct Builder {
                 _ = back
                 continue
             }
-            let e = MapEdge(kind: .tunnel, from: from, to: to, detail: r, namespace: ns.id, ifindex: l.index, interface: l.name,
+            let e = MapEdge(kind: .tunnel, from: from, to: to, detail: r.description, namespace: ns.id, ifindex: l.index, interface: l.name,
                             addresses: Self.visible(l.addresses), state: MapLinkState(l), label: "vni \(info.vni) → \(r)")
             edges[e.id] = e
         }
@@ -200,8 +200,7 @@ private struct Builder {
 
     /// The node at the far end of a tunnel to `address`: the VXLAN (or its namespace) in view that owns the
     /// address, else a remote endpoint node.
-    mutating func remoteEnd(_ address: String, vni: UInt32, excluding: UInt64) -> String {
-        guard let ip = IPAddress(address) else { return remoteNode(address) }
+    mutating func remoteEnd(_ ip: IPAddress, vni: UInt32, excluding: UInt64) -> String {
         for ns in snap.namespaces where ns.id != excluding {
             guard ns.links.contains(where: { $0.addresses.contains { $0.address == ip } }) else { continue }
             if let vx = ns.links.first(where: { $0.kind == .vxlan && $0.vxlan?.vni == vni }) {
@@ -210,14 +209,14 @@ private struct Builder {
             }
             return namespaceNode(ns)
         }
-        return remoteNode(address)
+        return remoteNode(ip)
     }
 
-    mutating func remoteNode(_ address: String) -> String {
-        let id = MapID.remote(address)
+    mutating func remoteNode(_ address: IPAddress) -> String {
+        let id = MapID.remote(address.description)
         if nodes[id] == nil {
-            var n = MapNode(id: id, kind: .remote, name: Self.clean(address), addresses: [address])
-            n.runtime = IPAddress(address).map { $0.isMulticast ? "multicast group" : "remote VTEP" }
+            var n = MapNode(id: id, kind: .remote, name: Self.clean(address.description), addresses: [.bare(address)])
+            n.runtime = address.isMulticast ? "multicast group" : "remote VTEP"
             nodes[id] = n
         }
         return id
@@ -232,7 +231,7 @@ private struct Builder {
             let buses = nodes.values.filter { $0.kind == .bus && $0.namespace == ns.id }
             let rules = MasqueradeRule.find(in: ns.firewall)
             for bus in buses {
-                guard let subnet = bus.subnet.flatMap({ IPPrefix($0) }) else { continue }
+                guard let subnet = bus.subnet else { continue }
                 for up in uplinks {
                     guard rules.contains(where: { $0.source.family == subnet.family && subnet.contains($0.source) && $0.applies(to: up.name) })
                     else { continue }
@@ -249,7 +248,7 @@ private struct Builder {
         for p in ports where p.namespace == hostID {
             guard let target = p.targetNamespace, let tns = namespaces[target] else { continue }
             let carriers = uplinks.filter { up in
-                p.hostAddress.map { h in up.addresses.contains { IPPrefix($0)?.address == h } } ?? true
+                p.hostAddress.map { h in up.addresses.contains { $0.address == h } } ?? true
             }
             for up in carriers {
                 let to = namespaceNode(tns)
@@ -268,16 +267,16 @@ private struct Builder {
         var portAddresses: [String: [IPPrefix]] = [:]
         for e in edges.values where e.kind == .port {
             if let r = nodes[e.from]?.runtime { runtimes[e.to, default: []].append(r) }
-            portAddresses[e.to, default: []] += e.addresses.compactMap { IPPrefix($0) }.filter { $0.isIPv4 }
+            portAddresses[e.to, default: []] += e.addresses.compactMap(\.prefix).filter { $0.isIPv4 }
         }
         var ownership: [UInt64: BusOwnership] = [:]
         for (id, var bus) in nodes where bus.kind == .bus {
             if bus.subnet == nil, let p = portAddresses[id]?.sorted(by: { $0.description < $1.description }).first {
-                bus.subnet = p.canonical.description
+                bus.subnet = p.canonical
             }
             if bus.busKind == "bridge", let nsID = bus.namespace, let ns = namespaces[nsID] {
                 if ownership[nsID] == nil { ownership[nsID] = BusOwnership(firewall: ns.firewall) }
-                bus.owner = ownership[nsID]!.owner(of: bus.name, subnet: bus.subnet.flatMap { IPPrefix($0) },
+                bus.owner = ownership[nsID]!.owner(of: bus.name, subnet: bus.subnet,
                                                    portRuntimes: runtimes[id] ?? [])
             }
             nodes[id] = bus
@@ -377,8 +376,8 @@ private struct Builder {
 
     /// Addresses worth printing: not IPv6 link-local ones (every interface has one).
     /// A link's addresses as the map's nodes and edges show them: without IPv6 link-local ones.
-    static func visible(_ addresses: [IPPrefix]) -> [String] {
-        addresses.filter { !isLinkLocal($0) }.map(\.description)
+    static func visible(_ addresses: [IPPrefix]) -> [MapAddress] {
+        addresses.filter { !isLinkLocal($0) }.map(MapAddress.withPrefix)
     }
 
     static func isLinkLocal(_ p: IPPrefix) -> Bool {

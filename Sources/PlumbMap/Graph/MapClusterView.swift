@@ -67,7 +67,7 @@ extension HostMap {
             for v in overlay.vteps where v.host != cluster.me {
                 let id = MapID.remote(v.underlay)
                 hostNode[v.host] = id
-                upsert(id, make: { MapNode(id: id, kind: .remote, name: v.underlay, addresses: [v.underlay]) }) { n in
+                upsert(id, make: { MapNode(id: id, kind: .remote, name: v.underlay, addresses: MapAddress(v.underlay).map { [$0] } ?? []) }) { n in
                     n.name = MapText.clean(v.host)
                     n.host = v.host
                     n.runtime = "remote VTEP \(v.underlay)"
@@ -90,11 +90,11 @@ extension HostMap {
                     }
                 }
                 let id = MapID.remoteEndpoint(network: overlay.network, address: ep.address)
-                upsert(id, make: { MapNode(id: id, kind: .remoteEndpoint, name: MapText.clean(ep.name ?? ep.address), addresses: [ep.address]) }) { n in
+                upsert(id, make: { MapNode(id: id, kind: .remoteEndpoint, name: MapText.clean(ep.name ?? ep.address), addresses: MapAddress(ep.address).map { [$0] } ?? []) }) { n in
                     n.host = ep.host
                     n.network = overlay.network
                 }
-                let e = MapEdge(kind: .hosted, from: id, to: to, interface: ep.ifname, addresses: [ep.address], state: .unknown,
+                let e = MapEdge(kind: .hosted, from: id, to: to, interface: ep.ifname, addresses: MapAddress(ep.address).map { [$0] } ?? [], state: .unknown,
                                 label: "on \(ep.host)")
                 if edgeIDs.insert(e.id).inserted { newEdges.append(e) }
             }

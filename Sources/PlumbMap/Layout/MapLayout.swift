@@ -142,7 +142,7 @@ private struct Layouter {
         for up in ups {
             let top = y
             var words: [(String, MapStyle)] = [("▲ \(up.name)", .heading)]
-            words += up.addresses.map { ($0, .address) }
+            words += up.addresses.map { ($0.description, .address) }
             let state = up.linkState ?? .unknown
             words.append((state.rawValue, MapStyle(state)))
             if let b = o.badges[up.id] { words.append((b, .badge)) }
@@ -189,7 +189,7 @@ private struct Layouter {
         let node = nodes[e.from]
         var title = node?.name ?? e.from
         if let b = o.badges[e.from] ?? o.badges[e.id] { title += " \(b)" }
-        let addr = e.addresses.first.map { a in a.split(separator: "/").first.map(String.init) ?? a }
+        let addr = e.addresses.first?.address.description
         let line = [e.interface.map(MapText.clean), addr].compactMap { $0 }.joined(separator: " ")
         // The link's state and its live rates first: they are what a narrow box must not cut.
         var bottom = [e.state.rawValue + (e.state == .up ? o.edgeNotes[e.id].map { " \($0)" } ?? "" : "")]
@@ -356,7 +356,7 @@ private struct Layouter {
             let n = nodes[e.from], to = nodes[e.to]
             let top = y
             var words: [(String, MapStyle)] = [("•", .dim), (n?.name ?? e.from, .name)]
-            if let a = n?.addresses.first, a != n?.name { words.append((a, .address)) }
+            if let a = n?.addresses.first?.description, a != n?.name { words.append((a, .address)) }
             if let i = e.interface { words.append((MapText.clean(i), .address)) }
             words.append(("on \(MapText.clean(n?.host ?? "?"))", .name))
             if let net = n?.network { words.append(("· \(MapText.clean(net))", .dim)) }

@@ -110,7 +110,7 @@ extension AppState {
         guard let index, let node = map.node(p.regions[index].node) else { return false }
         guard let ns = node.namespace else {
             if let host = node.host {
-                message = .info("\(node.name)\(node.kind == .remoteEndpoint ? " \(node.addresses.first ?? "")" : "") is on host \(host): nothing to open here")
+                message = .info("\(node.name)\(node.kind == .remoteEndpoint ? " \(node.addresses.first?.description ?? "")" : "") is on host \(host): nothing to open here")
             } else {
                 message = .info("\(node.name) is outside this host: nothing to open there")
             }

@@ -123,7 +123,7 @@ public enum MapScreen {
             let j = (start + k) % p.regions.count
             let r = p.regions[j]
             guard r.foldOf == nil, let n = nodes[r.node] else { continue }
-            let words = [n.name] + n.addresses + (r.edge.flatMap { edges[$0] }?.addresses ?? [])
+            let words = [n.name] + n.addresses.map(\.description) + (r.edge.flatMap { edges[$0] }?.addresses ?? []).map(\.description)
             if words.contains(where: { $0.lowercased().contains(needle) }) { return j }
         }
         return nil

@@ -71,8 +71,7 @@ struct TraceSuggestion: Equatable {
     }
 
     /// "10.213.0.1/24" → "10.213.0.1"; a link-local address is no destination to offer.
-    private static func address(_ cidr: String) -> String? {
-        guard let p = IPPrefix(addressOrPrefix: cidr), !p.address.isLinkLocal else { return nil }
-        return p.address.description
-    }
+    private static func address(_ a: MapAddress) -> String? { address(a.address) }
+
+    private static func address(_ a: IPAddress) -> String? { a.isLinkLocal ? nil : a.description }
 }
