@@ -1,10 +1,10 @@
 /// One question to the kernel's routing code (RTM_GETROUTE, what `ip route get` asks): where would a packet to
 /// `destination` go in one namespace. With `inputInterface` it is the forwarding decision for a packet received
 /// on that link (the kernel then also applies ip_forward and rp_filter); without it, the decision for a packet
-/// the namespace sends itself.
+/// the namespace sends itself. Addresses are values (the JSON holds their text, as before).
 public struct RouteQuery: Codable, Sendable, Hashable {
-    public var destination: String
-    public var source: String?
+    public var destination: IPAddress
+    public var source: IPAddress?
     /// ifindex the packet arrived on (an input lookup).
     public var inputInterface: Int?
     /// ifindex the sender bound to (SO_BINDTODEVICE / the masquerade source for a given out link).
@@ -16,7 +16,7 @@ public struct RouteQuery: Codable, Sendable, Hashable {
     public var sourcePort: UInt16?
     public var destinationPort: UInt16?
 
-    public init(destination: String, source: String? = nil, inputInterface: Int? = nil, outputInterface: Int? = nil,
+    public init(destination: IPAddress, source: IPAddress? = nil, inputInterface: Int? = nil, outputInterface: Int? = nil,
                 mark: UInt32? = nil, ipProtocol: UInt8? = nil, sourcePort: UInt16? = nil,
                 destinationPort: UInt16? = nil) {
         self.destination = destination; self.source = source; self.inputInterface = inputInterface
@@ -36,18 +36,18 @@ public struct RouteDecision: Codable, Sendable, Equatable {
     public var table: UInt32
     /// ifindex the packet would leave through (for `local`: the loopback device).
     public var outputInterface: Int?
-    public var gateway: String?
+    public var gateway: IPAddress?
     /// The source address the kernel would pick for a packet it sends (output lookups).
-    public var preferredSource: String?
+    public var preferredSource: IPAddress?
     /// A route MTU (route metric or learned path MTU), when the route carries one.
     public var mtu: Int?
     /// The routing table entry that matched (RTM_F_FIB_MATCH), e.g. "10.0.0.0/24" or "default".
-    public var matchedPrefix: String?
+    public var matchedPrefix: RouteDestination?
     public var matchedProtocol: String?
 
     public init(errorName: String? = nil, errorText: String? = nil, type: String = "unicast", table: UInt32 = 254,
-                outputInterface: Int? = nil, gateway: String? = nil, preferredSource: String? = nil,
-                mtu: Int? = nil, matchedPrefix: String? = nil, matchedProtocol: String? = nil) {
+                outputInterface: Int? = nil, gateway: IPAddress? = nil, preferredSource: IPAddress? = nil,
+                mtu: Int? = nil, matchedPrefix: RouteDestination? = nil, matchedProtocol: String? = nil) {
         self.errorName = errorName; self.errorText = errorText; self.type = type; self.table = table
         self.outputInterface = outputInterface; self.gateway = gateway; self.preferredSource = preferredSource
         self.mtu = mtu; self.matchedPrefix = matchedPrefix; self.matchedProtocol = matchedProtocol

@@ -11,13 +11,13 @@ public struct HookContext {
     public var bridged: Bool
     public var addressTypes: AddressTypeTable
     /// The address MASQUERADE would give the packet leaving through an interface.
-    public var masqueradeSource: (String) -> String?
+    public var masqueradeSource: (String) -> IPAddress?
     /// The address REDIRECT sends the packet to (the in-interface's primary address; loopback in OUTPUT).
-    public var redirectDestination: String?
+    public var redirectDestination: IPAddress?
 
     public init(inInterface: String? = nil, outInterface: String? = nil, physdevIn: String? = nil,
                 physdevOut: String? = nil, bridged: Bool = false, addressTypes: AddressTypeTable = AddressTypeTable(),
-                masqueradeSource: @escaping (String) -> String? = { _ in nil }, redirectDestination: String? = nil) {
+                masqueradeSource: @escaping (String) -> IPAddress? = { _ in nil }, redirectDestination: IPAddress? = nil) {
         self.inInterface = inInterface; self.outInterface = outInterface; self.physdevIn = physdevIn
         self.physdevOut = physdevOut; self.bridged = bridged; self.addressTypes = addressTypes
         self.masqueradeSource = masqueradeSource; self.redirectDestination = redirectDestination
@@ -295,13 +295,15 @@ public struct NetfilterEvaluator {
         }
     }
 
-    public static func endpoint(_ a: String, _ p: UInt16?) -> String {
-        guard let p else { return a }
-        return a.contains(":") ? "[\(a)]:\(p)" : "\(a):\(p)"
+    /// "10.0.0.2:80", "[fd00::2]:80", or the bare address without a port.
+    public static func endpoint(_ a: IPAddress, _ p: UInt16?) -> String {
+        guard let p else { return a.description }
+        return a.isIPv6 ? "[\(a)]:\(p)" : "\(a):\(p)"
     }
 
-    /// "10.0.0.2:80", "10.0.0.2-10.0.0.9:80-90", "[fd00::2]:80", "fd00::2" → first address, first port.
-    static func natEndpoint(_ s: String) -> (String?, UInt16?) {
+    /// "10.0.0.2:80", "10.0.0.2-10.0.0.9:80-90", "[fd00::2]:80", "fd00::2" → first address, first port; the
+    /// address is parsed here, once (nil when the rule names none, or none that parses).
+    static func natEndpoint(_ s: String) -> (IPAddress?, UInt16?) {
         var addrPart = s, portPart: String?
         if s.hasPrefix("[") {
             if let close = s.firstIndex(of: "]") {
@@ -313,7 +315,7 @@ public struct NetfilterEvaluator {
             let parts = s.split(separator: ":", maxSplits: 1)
             addrPart = String(parts[0]); portPart = parts.count > 1 ? String(parts[1]) : nil
         }
-        let addr = addrPart.split(separator: "-").first.map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        let addr = addrPart.split(separator: "-").first.flatMap { IPAddress(String($0)) }
         let port = portPart.flatMap { UInt16($0.split(separator: "-").first ?? "") }
         return (addr, port)
     }
@@ -345,11 +347,9 @@ public struct NetfilterEvaluator {
         func neg(_ v: Bool, _ n: Bool) -> Bool { n ? !v : v }
         switch m {
         case .source(let pre, let n):
-            guard let ip = IPAddress(p.source) else { return nil }
-            return neg(pre.contains(ip), n)
+            return neg(pre.contains(p.source), n)
         case .destination(let pre, let n):
-            guard let ip = IPAddress(p.destination) else { return nil }
-            return neg(pre.contains(ip), n)
+            return neg(pre.contains(p.destination), n)
         case .inInterface(let name, let n):
             return neg(interfaceMatches(name, c.inInterface), n)
         case .outInterface(let name, let n):
@@ -371,12 +371,12 @@ public struct NetfilterEvaluator {
             let mine = p.natStates.union(["NEW"])
             return neg(!states.isDisjoint(with: mine), n)
         case .sourceAddressType(let types, let n, _):
-            guard let ip = IPAddress(p.source) else { return nil }
+            let ip = p.source
             let known: Set<String> = ["LOCAL", "UNICAST", "BROADCAST", "MULTICAST"]
             guard types.isSubset(of: known) || types.contains(c.addressTypes.type(of: ip)) else { return nil }
             return neg(types.contains(c.addressTypes.type(of: ip)), n)
         case .destinationAddressType(let types, let n, _):
-            guard let ip = IPAddress(p.destination) else { return nil }
+            let ip = p.destination
             let known: Set<String> = ["LOCAL", "UNICAST", "BROADCAST", "MULTICAST"]
             guard types.isSubset(of: known) || types.contains(c.addressTypes.type(of: ip)) else { return nil }
             return neg(types.contains(c.addressTypes.type(of: ip)), n)
@@ -405,17 +405,17 @@ public struct NetfilterEvaluator {
             let flags: Set<String> = ["SYN"]  // the first packet of a connection
             return neg(flags.intersection(mask) == set, n)
         case .sourceRange(let a, let b, let n):
-            guard let ip = IPAddress(p.source) else { return nil }
+            let ip = p.source
             return neg(within(ip, a, b), n)
         case .destinationRange(let a, let b, let n):
-            guard let ip = IPAddress(p.destination) else { return nil }
+            let ip = p.destination
             return neg(within(ip, a, b), n)
         case .fragment(let n):
             return neg(false, n)  // the traced packet is never a later fragment
         case .length(let r, let n):
             return neg(r.contains(p.size), n)
         case .packetType(let t, let n):
-            guard let ip = IPAddress(p.destination) else { return nil }
+            let ip = p.destination
             let kind = c.addressTypes.type(of: ip)
             let mine = kind == "MULTICAST" ? "multicast" : kind == "BROADCAST" ? "broadcast" : "unicast"
             return neg(t == mine, n)

@@ -7,7 +7,7 @@ import PlumbModel
 /// what answers. Pure: the listeners come in as values (from sock_diag), by namespace id.
 public enum PublishedPortFinder {
     /// A client address outside every private range (TEST-NET-2): the source of the judged connection.
-    static let outside = "198.51.100.7"
+    static let outside = IPAddress(ipv4: 0xC633_6407)  // 198.51.100.7
 
     /// `scope`: only mappings made in these namespaces (nil: all). `listeners`: listening sockets by namespace
     /// id; a namespace missing there gets `.unknown`.
@@ -44,7 +44,7 @@ public enum PublishedPortFinder {
             let (chain, r, rule, path) = (reached.chain, reached.rule, reached.parsed, reached.path)
             guard case .dnat(let to)? = rule.target else { continue }
             let (addr, port) = NetfilterEvaluator.natEndpoint(to)
-            guard let target = addr.flatMap(IPAddress.init) else { continue }
+            guard let target = addr else { continue }
             let proto = path.proto ?? "tcp", hostAddress = path.address, ports = path.ports, inInterface = path.inInterface
             var p = PublishedPort(namespace: ns.id, proto: proto, hostAddress: hostAddress, hostPort: ports?.lowerBound,
                                   hostPortEnd: ports.flatMap { $0.upperBound != $0.lowerBound ? $0.upperBound : nil },
@@ -144,7 +144,7 @@ public enum PublishedPortFinder {
         let evaluator: NetfilterEvaluator
         let types: AddressTypeTable
         let uplink: String?
-        let localAddress: String?
+        let localAddress: IPAddress?
 
         init(ns: Namespace) {
             evaluator = NetfilterEvaluator(firewall: ns.firewall, family: .ipv4)
@@ -158,12 +158,12 @@ public enum PublishedPortFinder {
 
         func reaches(proto: String, hostAddress: IPAddress?, port: UInt16, inInterface: String?, target: IPAddress,
                      targetPort: UInt16?) -> Bool? {
-            guard let dst = hostAddress?.description ?? localAddress else { return nil }
+            guard let dst = hostAddress ?? localAddress else { return nil }
             var packet = TracePacket(family: .ipv4, source: PublishedPortFinder.outside, destination: dst, proto: proto,
                                      sourcePort: 40000, destinationPort: port, size: 60)
             let result = evaluator.run(.prerouting, packet: &packet,
                                        context: HookContext(inInterface: inInterface ?? uplink ?? "ptoutside0", addressTypes: types))
-            if IPAddress(packet.destination) == target && (targetPort == nil || packet.destinationPort == targetPort) { return true }
+            if packet.destination == target && (targetPort == nil || packet.destinationPort == targetPort) { return true }
             return result.uncertain.isEmpty && result.unevaluatedNft.isEmpty ? false : nil
         }
     }

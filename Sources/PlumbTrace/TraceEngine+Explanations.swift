@@ -32,7 +32,7 @@ extension TraceEngine {
     }
 
     func explainRouteFailure(_ d: RouteDecision, _ q: RouteQuery, _ ns: Namespace, inLink: Link?) -> String {
-        let v6 = q.destination.contains(":")
+        let v6 = q.destination.isIPv6
         let name = ns.displayName
         switch d.errorName {
         case "EHOSTUNREACH" where inLink != nil && !v6:
@@ -46,11 +46,11 @@ extension TraceEngine {
         case "EXDEV":
             let l = inLink?.name ?? "?"
             let rp = rpFilter(ns, l)
-            return "rp_filter (\(rp == 1 ? "strict" : "loose") mode \(rp)) in \(name) drops it: the route back to \(q.source ?? "?") does not go through \(l)"
+            return "rp_filter (\(rp == 1 ? "strict" : "loose") mode \(rp)) in \(name) drops it: the route back to \(q.source?.description ?? "?") does not go through \(l)"
         case "EINVAL" where inLink != nil && rpFilter(ns, inLink!.name) > 0:
             // fib_validate_source answers EINVAL when there is no route back at all, EXDEV when it leads elsewhere.
             let rp = rpFilter(ns, inLink!.name)
-            return "rp_filter (\(rp == 1 ? "strict" : "loose") mode \(rp) on \(inLink!.name)) in \(name) drops it: there is no route back to \(q.source ?? "?") (EINVAL)"
+            return "rp_filter (\(rp == 1 ? "strict" : "loose") mode \(rp) on \(inLink!.name)) in \(name) drops it: there is no route back to \(q.source?.description ?? "?") (EINVAL)"
         case "ENETUNREACH", "EHOSTUNREACH":
             let hasDefault = ns.routes.contains { $0.isDefault && $0.family == (v6 ? .ipv6 : .ipv4) && $0.table == 254 }
             // A link that is down takes its routes with it: name it, it is usually the real cause.
@@ -78,7 +78,7 @@ extension TraceEngine {
     }
 
     /// The first global address of the family on a link that is up (loopback and link-local skipped).
-    public static func primaryAddress(of ns: Namespace, v6: Bool) -> String? {
+    public static func primaryAddress(of ns: Namespace, v6: Bool) -> IPAddress? {
         let links = ns.links.filter { $0.kind != .loopback && $0.name != "lo" }
         for l in links.sorted(by: { ($0.isUp ? 0 : 1, $0.index) < ($1.isUp ? 0 : 1, $1.index) }) {
             if let a = primaryAddress(of: l, v6: v6) { return a }
@@ -86,10 +86,7 @@ extension TraceEngine {
         return nil
     }
 
-    public static func primaryAddress(of l: Link, v6: Bool) -> String? {
-        for a in l.addresses where a.isIPv6 == v6 && !(v6 && a.address.isLinkLocal) {
-            return a.address.description
-        }
-        return nil
+    public static func primaryAddress(of l: Link, v6: Bool) -> IPAddress? {
+        l.addresses.first { $0.isIPv6 == v6 && !(v6 && $0.address.isLinkLocal) }?.address
     }
 }

@@ -48,10 +48,18 @@ extension TraceEngine {
         let hostPort = listed ?? nil
         let remote = Namespace(id: 0, names: ["host \(ep.host)"], firewall: s.firewall ?? Firewall())
         if let fw = s.firewall {
-            // The VXLAN datagram arrives at the host (INPUT of its filter table).
-            var outer = TracePacket(family: dst.contains(":") ? .ipv6 : .ipv4, source: info.local?.description ?? "",
-                                    destination: dst, proto: "udp", destinationPort: UInt16(clamping: port), size: packet.size + 50)
-            let local = IPPrefix(dst + (dst.contains(":") ? "/128" : "/32")).map { [$0] } ?? []
+            // The VXLAN datagram arrives at the host (INPUT of its filter table). The VTEP's text (the FDB's, or
+            // the store's) is parsed here, where it enters the trace.
+            let dstIP = IPAddress(dst)
+            let v6 = dstIP?.isIPv6 ?? dst.contains(":")
+            let unspecified: IPAddress = v6 ? .anyIPv6 : .anyIPv4
+            if info.local == nil {
+                run.uncertainties.append("host \(ep.host): \(link.name) has no local address set, so rules on the VXLAN datagram's "
+                                         + "source were judged for \(unspecified)")
+            }
+            var outer = TracePacket(family: v6 ? .ipv6 : .ipv4, source: info.local ?? unspecified,
+                                    destination: dstIP ?? unspecified, proto: "udp", destinationPort: UInt16(clamping: port), size: packet.size + 50)
+            let local = dstIP.map { [IPPrefix(host: $0)] } ?? []
             let nfOuter = NetfilterEvaluator(firewall: fw, family: outer.family)
             if !runHook(nfOuter, .input, &outer, HookContext(inInterface: s.underlayDevice, addressTypes: AddressTypeTable(local: local)),
                         remote, &r, &run) {

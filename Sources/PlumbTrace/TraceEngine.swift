@@ -53,7 +53,7 @@ public struct TraceEngine {
         case origin
         /// Received on this link (a veth end, possibly a bridge port), sent to `nextHop` (the IP whose MAC the
         /// sender resolved).
-        case link(Int, nextHop: String)
+        case link(Int, nextHop: IPAddress)
     }
 
     /// A run in progress: hops so far and the final word.
@@ -69,10 +69,12 @@ public struct TraceEngine {
     }
 
     public func trace(_ request: TraceRequest) -> TraceResult {
-        let v6 = request.destination.contains(":")
+        let v6 = request.destination.isIPv6
         let family: AddressFamily = v6 ? .ipv6 : .ipv4
         var run = Run()
-        var packet = TracePacket(family: family, source: request.sourceAddress ?? "", destination: request.destination,
+        // Until the kernel is asked, an unset source is the unspecified address (what the JSON showed as "").
+        var packet = TracePacket(family: family, source: request.sourceAddress ?? (v6 ? .anyIPv6 : .anyIPv4),
+                                 destination: request.destination,
                                  proto: request.proto, sourcePort: request.sourcePort,
                                  destinationPort: request.destinationPort, size: request.size)
         guard let src = namespace(request.sourceNamespace) else {
@@ -81,10 +83,10 @@ public struct TraceEngine {
                                dropHop: nil, deliveredTo: nil, uncertainties: [])
         }
         // The source address the kernel would choose, when none was given.
-        if packet.source.isEmpty {
+        if request.sourceAddress == nil {
             let d = oracle.route(RouteQuery(destination: packet.destination, ipProtocol: packet.protocolNumber,
                                             destinationPort: packet.destinationPort), in: src)
-            packet.source = d.preferredSource ?? Self.primaryAddress(of: src, v6: v6) ?? (v6 ? "::" : "0.0.0.0")
+            packet.source = d.preferredSource ?? Self.primaryAddress(of: src, v6: v6) ?? (v6 ? .anyIPv6 : .anyIPv4)
         }
         let sent = packet
         var ns = src
@@ -119,7 +121,7 @@ public struct TraceEngine {
         return result
     }
 
-    struct NextHop { var namespace: UInt64; var link: Int; var nextHop: String }
+    struct NextHop { var namespace: UInt64; var link: Int; var nextHop: IPAddress }
 
     func finish(_ run: inout Run, _ v: TraceVerdict, _ reason: String) {
         run.verdict = v; run.reason = reason
@@ -205,7 +207,7 @@ public struct TraceEngine {
             let outName = route.outputInterface.flatMap { ns.link(index: $0)?.name }
             let before = (packet.destination, packet.mark)
             let ctx = HookContext(outInterface: outName, addressTypes: types,
-                                  redirectDestination: v6 ? "::1" : "127.0.0.1")
+                                  redirectDestination: v6 ? IPAddress(ipv6High: 0, low: 1) : IPAddress(ipv4: 0x7F00_0001))
             if !runHook(nf, .output, &packet, ctx, ns, &h, &run) { return nil }
             if before != (packet.destination, packet.mark) {
                 routeQuery.destination = packet.destination
@@ -271,7 +273,7 @@ public struct TraceEngine {
     enum BridgeOutcome { case finished, local, bridged(NextHop) }
 
     /// A frame arriving on bridge port `port`: up to the bridge's own IP stack, or out of another port.
-    private func bridgeStep(_ ns: Namespace, bridge: Link, port: Link, nextHop: String, types: AddressTypeTable,
+    private func bridgeStep(_ ns: Namespace, bridge: Link, port: Link, nextHop: IPAddress, types: AddressTypeTable,
                             nf: NetfilterEvaluator, _ packet: inout TracePacket, _ h: inout TraceHop,
                             _ run: inout Run) -> BridgeOutcome {
         h.role = "bridge"
@@ -288,14 +290,13 @@ public struct TraceEngine {
             finish(&run, .dropped, "bridge \(bridge.name) in \(ns.displayName) is down")
             return .finished
         }
-        guard let hopIP = IPAddress(nextHop) else { return .local }
-        if types.type(of: hopIP) == "LOCAL" {
+        if types.type(of: nextHop) == "LOCAL" {
             h.steps.append(TraceStep(.bridge, "bridge \(bridge.name): frame for the bridge itself (next hop \(nextHop) is local), up to the IP stack"))
             return .local
         }
         // Which port leads to the next hop: the one whose far side owns that address.
         let ports = ns.links.filter { $0.master?.index == bridge.index && $0.index != port.index }
-        guard let (outPort, owner) = ports.lazy.compactMap({ p in self.owner(of: hopIP, beyond: p, in: ns).map { (p, $0) } }).first else {
+        guard let (outPort, owner) = ports.lazy.compactMap({ p in self.owner(of: nextHop, beyond: p, in: ns).map { (p, $0) } }).first else {
             // The sender resolved the next hop (or it would have stopped there), so something answered that
             // Plumb cannot place: say so rather than guess.
             h.steps.append(TraceStep(.bridge, "no port of bridge \(bridge.name) leads to a namespace that has \(nextHop)"))
@@ -340,7 +341,7 @@ public struct TraceEngine {
     /// Sends the packet out of `link`: state, carrier, MTU, neighbour, and where the link leads.
     /// `l2Slack`: bytes a bridge port lets through above its MTU (4, a VLAN tag, when br_netfilter does not
     /// handle the frame; 0 when it does, as measured with `ping -M do` through a bridge port of smaller MTU).
-    private func transmit(_ ns: Namespace, _ link: Link, nextHop: String, routeMTU: Int?, _ packet: inout TracePacket,
+    private func transmit(_ ns: Namespace, _ link: Link, nextHop: IPAddress, routeMTU: Int?, _ packet: inout TracePacket,
                           _ h: inout TraceHop, _ run: inout Run, checkNeighbour: Bool = true, l2Slack: Int = 0) -> NextHop? {
         if !link.isUp {
             h.steps.append(TraceStep(.link, "\(link.name) is down", passed: false))
@@ -366,8 +367,7 @@ public struct TraceEngine {
         /// A resolved entry: something answered for the next hop (perhaps by proxy ARP, as Calico's host side does).
         var neighbourAnswered: String?
         if checkNeighbour, link.kind != .loopback {
-            let nextHopAddress = IPAddress(nextHop)
-            let n = ns.neighbors.first { $0.ip == nextHopAddress && $0.ifindex == link.index }
+            let n = ns.neighbors.first { $0.ip == nextHop && $0.ifindex == link.index }
             if let n {
                 neighbourFailed = n.state.contains("failed") || n.state.contains("incomplete")
                 if !neighbourFailed, let mac = n.mac, !n.state.contains("none") { neighbourAnswered = mac }
@@ -381,9 +381,8 @@ public struct TraceEngine {
         switch link.kind {
         case .bridge:
             // Routed into a bridge: the frame leaves through the port whose far side owns the next hop.
-            guard let ip = IPAddress(nextHop) else { return nil }
             let ports = ns.links.filter { $0.master?.index == link.index }
-            guard let (port, owner) = ports.lazy.compactMap({ p in self.owner(of: ip, beyond: p, in: ns).map { (p, $0) } }).first else {
+            guard let (port, owner) = ports.lazy.compactMap({ p in self.owner(of: nextHop, beyond: p, in: ns).map { (p, $0) } }).first else {
                 if let mac = neighbourAnswered {
                     finish(&run, .unknown, "\(nextHop) answered on bridge \(link.name) in \(ns.displayName) (MAC \(mac)), "
                            + "but no namespace Plumb sees behind its ports has that address")
@@ -416,7 +415,7 @@ public struct TraceEngine {
             guard let peer = resolvePeer(link) else {
                 finish(&run, .unknown, "the veth peer of \(link.name) is in a namespace Plumb cannot see"); return nil
             }
-            if checkNeighbour, let ip = IPAddress(nextHop), owner(of: ip, beyond: link, in: ns) == nil {
+            if checkNeighbour, owner(of: nextHop, beyond: link, in: ns) == nil {
                 if let mac = neighbourAnswered {
                     // Someone answered for it (proxy ARP on the far end is common: Calico): follow the veth.
                     h.steps.append(TraceStep(.neighbour, "nothing beyond \(link.name) owns \(nextHop), but \(mac) answered for it (proxy ARP?)"))
@@ -432,7 +431,7 @@ public struct TraceEngine {
             h.steps.append(TraceStep(.link, "veth \(link.name) → \(peer.link.name) in \(peer.ns.displayName)"))
             return NextHop(namespace: peer.ns.id, link: peer.link.index, nextHop: nextHop)
         case .vxlan:
-            if let info = link.vxlan, let cluster, let ep = cluster.remoteEndpoint(nextHop, vni: info.vni) {
+            if let info = link.vxlan, let cluster, let ep = cluster.remoteEndpoint(nextHop.description, vni: info.vni) {
                 tunnel(ns, link, info, to: ep, cluster, &packet, &h, &run)
                 return nil
             }

@@ -1,11 +1,12 @@
 import PlumbModel
 
 /// The packet a trace follows: the first packet of a new connection (conntrack state NEW), as NAT rewrites it
-/// along the way.
+/// along the way. Its addresses are values, parsed once where they enter (the CLI's arguments, the kernel's
+/// answers); the JSON writes their text.
 public struct TracePacket: Codable, Sendable, Equatable {
     public var family: AddressFamily
-    public var source: String
-    public var destination: String
+    public var source: IPAddress
+    public var destination: IPAddress
     /// tcp, udp, icmp (IPv4 echo request) or icmpv6 (IPv6 echo request).
     public var proto: String
     public var sourcePort: UInt16?
@@ -17,7 +18,7 @@ public struct TracePacket: Codable, Sendable, Equatable {
     /// Conntrack states beyond NEW that NAT added: DNAT, SNAT.
     public var natStates: Set<String>
 
-    public init(family: AddressFamily, source: String, destination: String, proto: String,
+    public init(family: AddressFamily, source: IPAddress, destination: IPAddress, proto: String,
                 sourcePort: UInt16? = nil, destinationPort: UInt16? = nil, size: Int, mark: UInt32 = 0,
                 natStates: Set<String> = []) {
         self.family = family; self.source = source; self.destination = destination; self.proto = proto
@@ -52,11 +53,7 @@ public struct TracePacket: Codable, Sendable, Equatable {
 
     /// "tcp 10.0.0.2:40000 → 10.0.0.3:80", "icmp 10.0.0.2 → 10.0.0.3".
     public var summary: String {
-        func ep(_ a: String, _ p: UInt16?) -> String {
-            guard let p else { return a }
-            return a.contains(":") ? "[\(a)]:\(p)" : "\(a):\(p)"
-        }
-        return "\(proto) \(ep(source, sourcePort)) → \(ep(destination, destinationPort))"
+        "\(proto) \(NetfilterEvaluator.endpoint(source, sourcePort)) → \(NetfilterEvaluator.endpoint(destination, destinationPort))"
     }
 }
 

@@ -4,8 +4,8 @@ import PlumbModel
 public struct TraceRequest: Codable, Sendable, Equatable {
     public var sourceNamespace: UInt64
     /// The source address; nil: the one the kernel picks for the destination.
-    public var sourceAddress: String?
-    public var destination: String
+    public var sourceAddress: IPAddress?
+    public var destination: IPAddress
     /// The namespace the user named as destination, when it was one (the trace still follows the kernel).
     public var destinationNamespace: UInt64?
     public var proto: String
@@ -13,7 +13,7 @@ public struct TraceRequest: Codable, Sendable, Equatable {
     public var destinationPort: UInt16?
     public var size: Int
 
-    public init(sourceNamespace: UInt64, sourceAddress: String? = nil, destination: String,
+    public init(sourceNamespace: UInt64, sourceAddress: IPAddress? = nil, destination: IPAddress,
                 destinationNamespace: UInt64? = nil, proto: String, sourcePort: UInt16? = nil,
                 destinationPort: UInt16? = nil, size: Int) {
         self.sourceNamespace = sourceNamespace; self.sourceAddress = sourceAddress; self.destination = destination

@@ -11,7 +11,7 @@ final class NarrowIntegerJSONTests: XCTestCase {
     }
 
     func testNarrowIntegersEncodeLikeFoundation() throws {
-        let q = RouteQuery(destination: "10.213.120.3", source: "10.213.120.2", inputInterface: 4, mark: 0x10,
+        let q = RouteQuery(destination: IPAddress("10.213.120.3")!, source: IPAddress("10.213.120.2"), inputInterface: 4, mark: 0x10,
                            ipProtocol: 6, sourcePort: 43210, destinationPort: 8080)
         for value in [AnyEncodable(q), AnyEncodable(Narrow())] {
             let reference = try JSONSerialization.jsonObject(with: JSONEncoder().encode(value)) as? NSDictionary

@@ -46,9 +46,9 @@ final class LiveTraceAnalyzerTests: XCTestCase {
     }
 
     func testProbeMatchIsItsTagAlone() {
-        let icmp = LiveProbe(proto: "icmp", source: "10.213.52.2", destination: "10.213.53.2", destinationPort: nil, tag: 4000)
+        let icmp = LiveProbe(proto: "icmp", source: IPAddress("10.213.52.2"), destination: IPAddress("10.213.53.2")!, destinationPort: nil, tag: 4000)
         XCTAssertEqual(icmp.nftMatch, "icmp type echo-request icmp id 4000")
-        let tcp = LiveProbe(proto: "tcp", source: nil, destination: "10.213.53.2", destinationPort: 80, tag: 41000)
+        let tcp = LiveProbe(proto: "tcp", source: nil, destination: IPAddress("10.213.53.2")!, destinationPort: 80, tag: 41000)
         XCTAssertEqual(tcp.nftMatch, "tcp sport 41000 tcp flags & (syn | ack) == syn")
         XCTAssertEqual(icmp.matches(network: ipv4(proto: 1), transport: [8, 0, 0, 0, 0x0f, 0xa0, 0, 1]), true)
         XCTAssertEqual(icmp.matches(network: ipv4(proto: 1), transport: [8, 0, 0, 0, 0x0f, 0xa1, 0, 1]), false, "another id")
@@ -66,7 +66,7 @@ final class LiveTraceAnalyzerTests: XCTestCase {
     /// Two traces at once in one namespace, with the kernel reusing trace id 9 for both packets: the headers of
     /// each chain evaluation decide, so each trace keeps exactly its own probe's events.
     func testConcurrentProbesWithAReusedTraceIdAreTold() {
-        let mine = LiveProbe(proto: "icmp", source: nil, destination: "10.213.53.2", destinationPort: nil, tag: 4000)
+        let mine = LiveProbe(proto: "icmp", source: nil, destination: IPAddress("10.213.53.2")!, destinationPort: nil, tag: 4000)
         let a = LiveTraceAnalyzer(probe: mine, markingTable: "plumb_trace_7_4000")
         let other: [UInt8] = [8, 0, 0, 0, 0x13, 0x88, 0, 1]  // id 5000
         let ours: [UInt8] = [8, 0, 0, 0, 0x0f, 0xa0, 0, 1]   // id 4000
@@ -83,7 +83,7 @@ final class LiveTraceAnalyzerTests: XCTestCase {
     }
 
     func testLivePathIsComparedHopByHop() {
-        let probe = LiveProbe(proto: "icmp", source: "10.213.52.2", destination: "10.213.53.2", destinationPort: nil, tag: 4000)
+        let probe = LiveProbe(proto: "icmp", source: IPAddress("10.213.52.2"), destination: IPAddress("10.213.53.2")!, destinationPort: nil, tag: 4000)
         let analyzer = LiveTraceAnalyzer(probe: probe, markingTable: "plumb_trace_7_4000")
         let listing = NftRuleListing.parse(listingText)
         let ours: [UInt8] = [8, 0, 0, 0, 0x0f, 0xa0, 0, 1]
@@ -133,7 +133,7 @@ final class LiveTraceAnalyzerTests: XCTestCase {
     /// The static trace stops at hop 2 (a predicted drop), but the probe goes on to the destination namespace,
     /// which was watched beyond the static path: PASSED, and the hops disagree.
     func testAProbeThatGoesBeyondAPredictedDropIsSeenArriving() {
-        let probe = LiveProbe(proto: "icmp", source: "10.213.52.2", destination: "10.213.53.2", destinationPort: nil, tag: 4000)
+        let probe = LiveProbe(proto: "icmp", source: IPAddress("10.213.52.2"), destination: IPAddress("10.213.53.2")!, destinationPort: nil, tag: 4000)
         let analyzer = LiveTraceAnalyzer(probe: probe, markingTable: "plumb_trace_7_4000")
         let mark = ev(1, "plumb_trace_7_4000", "pre", .rule, handle: 2, headers: [8, 0, 0, 0, 0x0f, 0xa0, 0, 1])
         var result = staticResult(hits: [])
@@ -174,12 +174,12 @@ final class LiveTraceAnalyzerTests: XCTestCase {
     }
 
     func staticResult(hits: [RuleHit]) -> TraceResult {
-        let packet = TracePacket(family: .ipv4, source: "10.213.52.2", destination: "10.213.53.2", proto: "icmp", size: 84)
+        let packet = TracePacket(family: .ipv4, source: IPAddress("10.213.52.2")!, destination: IPAddress("10.213.53.2")!, proto: "icmp", size: 84)
         let nf = HookResult(hook: .forward, verdict: "ACCEPT", decidedBy: nil, hits: hits, uncertain: [], tablesWalked: ["filter"], unevaluatedNft: [])
         func hop(_ n: Int, _ id: UInt64, _ name: String, _ role: String, _ steps: [TraceStep]) -> TraceHop {
             TraceHop(number: n, namespace: id, namespaceName: name, role: role, steps: steps, packet: packet)
         }
-        return TraceResult(request: TraceRequest(sourceNamespace: 1, destination: "10.213.53.2", proto: "icmp", size: 84), packet: packet,
+        return TraceResult(request: TraceRequest(sourceNamespace: 1, destination: IPAddress("10.213.53.2")!, proto: "icmp", size: 84), packet: packet,
                            hops: [hop(1, 1, "pt-a", "send", []), hop(2, 2, "pt-h", "forward", [TraceStep(.netfilter, "FORWARD", netfilter: nf)]),
                                   hop(3, 3, "pt-b", "deliver", [])],
                            verdict: .delivered, reason: "delivered", uncertainties: [])

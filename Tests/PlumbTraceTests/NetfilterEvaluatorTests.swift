@@ -16,7 +16,7 @@ final class NetfilterEvaluatorTests: XCTestCase {
     }
 
     func tcp(_ src: String, _ dst: String, _ dport: UInt16) -> TracePacket {
-        TracePacket(family: .ipv4, source: src, destination: dst, proto: "tcp", sourcePort: 43210,
+        TracePacket(family: .ipv4, source: IPAddress(src)!, destination: IPAddress(dst)!, proto: "tcp", sourcePort: 43210,
                     destinationPort: dport, size: 60)
     }
 
@@ -33,9 +33,9 @@ final class NetfilterEvaluatorTests: XCTestCase {
         // Jumps taken on the way, in order: DOCKER-USER (returns), DOCKER-FORWARD, its sub-chains.
         XCTAssertEqual(fwd.hits.map(\.effect).prefix(3), ["jump DOCKER-USER", "RETURN", "jump DOCKER-FORWARD"])
         let post = nf.run(.postrouting, packet: &p, context: HookContext(
-            outInterface: "eth0", addressTypes: hostTypes, masqueradeSource: { $0 == "eth0" ? "192.0.2.10" : nil }))
+            outInterface: "eth0", addressTypes: hostTypes, masqueradeSource: { $0 == "eth0" ? IPAddress("192.0.2.10") : nil }))
         XCTAssertEqual(post.verdict, "ACCEPT")
-        XCTAssertEqual(p.source, "192.0.2.10")
+        XCTAssertEqual(p.source.description, "192.0.2.10")
         XCTAssertEqual(post.hits.last?.effect, "MASQUERADE → 192.0.2.10")
         XCTAssertTrue(p.natStates.contains("SNAT"))
     }
@@ -46,7 +46,7 @@ final class NetfilterEvaluatorTests: XCTestCase {
         let pre = nf.run(.prerouting, packet: &p, context: HookContext(inInterface: "eth0", addressTypes: hostTypes))
         XCTAssertEqual(pre.verdict, "ACCEPT")
         XCTAssertEqual(pre.tablesWalked, ["raw", "nat"])
-        XCTAssertEqual(p.destination, "172.17.0.2")
+        XCTAssertEqual(p.destination.description, "172.17.0.2")
         XCTAssertEqual(p.destinationPort, 80)
         XCTAssertEqual(pre.hits.last?.location, "rule 3 of nat/DOCKER")
         let fwd = nf.run(.forward, packet: &p, context: HookContext(inInterface: "eth0", outInterface: "docker0", addressTypes: hostTypes))
@@ -92,7 +92,7 @@ final class NetfilterEvaluatorTests: XCTestCase {
         XCTAssertEqual(routed.verdict, "ACCEPT")
         XCTAssertEqual(routed.hits.last?.location, "rule 2 of filter/PT-TR-WEB")
         // An address in the iprange is dropped inside the goto chain.
-        var d = TracePacket(family: .ipv4, source: "10.213.0.5", destination: "10.213.122.150", proto: "icmp", size: 84)
+        var d = TracePacket(family: .ipv4, source: IPAddress("10.213.0.5")!, destination: IPAddress("10.213.122.150")!, proto: "icmp", size: 84)
         let dropped = nf.run(.forward, packet: &d, context: ctx)
         XCTAssertEqual(dropped.decidedBy?.location, "rule 2 of filter/PT-TR-GOTO")
     }
@@ -106,7 +106,7 @@ final class NetfilterEvaluatorTests: XCTestCase {
         XCTAssertEqual(r.uncertain.first?.certain, false)
         XCTAssertEqual(r.uncertain.first?.unevaluated.first?.hasPrefix("-m recent"), true)
         // A LOG/TCPMSS-like rule that may match changes nothing: reported in hits, not as an uncertainty.
-        var icmp = TracePacket(family: .ipv4, source: "10.213.0.5", destination: "10.213.123.1", proto: "icmp", size: 84)
+        var icmp = TracePacket(family: .ipv4, source: IPAddress("10.213.0.5")!, destination: IPAddress("10.213.123.1")!, proto: "icmp", size: 84)
         let input = nf.run(.input, packet: &icmp, context: HookContext(inInterface: "eth0"))
         XCTAssertEqual(input.verdict, "DROP")
         XCTAssertEqual(input.uncertain.map(\.location), ["rule 3 of filter/INPUT"], "-m limit ACCEPT may match")
@@ -144,22 +144,22 @@ final class NetfilterEvaluatorTests: XCTestCase {
         let types = AddressTypeTable(local: [IPPrefix(iptables: "10.213.123.1")!])
         var p = tcp("198.51.100.1", "10.213.123.1", 2222)
         _ = nf.run(.prerouting, packet: &p, context: HookContext(inInterface: "eth0", addressTypes: types,
-                                                               redirectDestination: "10.213.123.1"))
+                                                               redirectDestination: IPAddress("10.213.123.1")))
         XCTAssertEqual(p.destinationPort, 22)
-        XCTAssertEqual(p.destination, "10.213.123.1")
-        var u = TracePacket(family: .ipv4, source: "198.51.100.1", destination: "10.213.123.1", proto: "udp",
+        XCTAssertEqual(p.destination.description, "10.213.123.1")
+        var u = TracePacket(family: .ipv4, source: IPAddress("198.51.100.1")!, destination: IPAddress("10.213.123.1")!, proto: "udp",
                             sourcePort: 5000, destinationPort: 5353, size: 60)
         _ = nf.run(.prerouting, packet: &u, context: HookContext(inInterface: "eth0", addressTypes: types))
         XCTAssertEqual(NetfilterEvaluator.endpoint(u.destination, u.destinationPort), "10.213.122.9:53")
         // From the bridge, the DNAT chain returns first: no translation.
         var b = u
-        b.destination = "10.213.123.1"; b.destinationPort = 5353
+        b.destination = IPAddress("10.213.123.1")!; b.destinationPort = 5353
         _ = nf.run(.prerouting, packet: &b, context: HookContext(inInterface: "pttrbr0", addressTypes: types))
         XCTAssertEqual(b.destinationPort, 5353)
         var s = tcp("10.213.122.7", "198.51.100.1", 443)
         _ = nf.run(.postrouting, packet: &s, context: HookContext(outInterface: "eth0"))
-        XCTAssertEqual(s.source, "10.213.123.1")
-        XCTAssertEqual(NetfilterEvaluator.natEndpoint("[fd13:120::9]:8080").0, "fd13:120::9")
+        XCTAssertEqual(s.source.description, "10.213.123.1")
+        XCTAssertEqual(NetfilterEvaluator.natEndpoint("[fd13:120::9]:8080").0?.description, "fd13:120::9")
         XCTAssertEqual(NetfilterEvaluator.natEndpoint("[fd13:120::9]:8080").1, 8080)
     }
 

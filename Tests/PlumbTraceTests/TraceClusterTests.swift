@@ -24,8 +24,8 @@ extension TraceEngineTests {
 
     func overlayOracle(fdb: [OverlayFdbEntry]? = [OverlayFdbEntry(mac: remoteMAC, dst: IPAddress("10.213.250.12")!)]) -> OverlayOracle {
         var o = oracle
-        o.answers["1 10.213.120.9 0"] = RouteDecision(type: "unicast", outputInterface: 2, preferredSource: "10.213.120.2",
-                                                      matchedPrefix: "10.213.120.0/24")
+        o.answers["1 10.213.120.9 0"] = RouteDecision(type: "unicast", outputInterface: 2, preferredSource: IPAddress("10.213.120.2"),
+                                                      matchedPrefix: RouteDestination("10.213.120.0/24"))
         return OverlayOracle(base: o, fdb: fdb)
     }
 

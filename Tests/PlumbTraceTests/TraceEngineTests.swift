@@ -57,17 +57,17 @@ final class TraceEngineTests: XCTestCase {
 
     var oracle: Recorded {
         Recorded(answers: [
-            "1 10.213.120.3 0": RouteDecision(type: "unicast", outputInterface: 2, preferredSource: "10.213.120.2",
-                                              matchedPrefix: "10.213.120.0/24"),
-            "1 10.213.121.9 0": RouteDecision(type: "unicast", outputInterface: 2, gateway: "10.213.120.1",
-                                              preferredSource: "10.213.120.2", matchedPrefix: "default"),
+            "1 10.213.120.3 0": RouteDecision(type: "unicast", outputInterface: 2, preferredSource: IPAddress("10.213.120.2"),
+                                              matchedPrefix: RouteDestination("10.213.120.0/24")),
+            "1 10.213.121.9 0": RouteDecision(type: "unicast", outputInterface: 2, gateway: IPAddress("10.213.120.1"),
+                                              preferredSource: IPAddress("10.213.120.2"), matchedPrefix: RouteDestination("default")),
             "3 10.213.120.3 2": RouteDecision(type: "local", table: 255, outputInterface: 1),
-            "2 10.213.121.9 3": RouteDecision(type: "unicast", outputInterface: 7, matchedPrefix: "10.213.121.0/24"),
+            "2 10.213.121.9 3": RouteDecision(type: "unicast", outputInterface: 7, matchedPrefix: RouteDestination("10.213.121.0/24")),
         ])
     }
 
     func request(_ dst: String, size: Int = 84) -> TraceRequest {
-        TraceRequest(sourceNamespace: 1, destination: dst, proto: "icmp", size: size)
+        TraceRequest(sourceNamespace: 1, destination: IPAddress(dst)!, proto: "icmp", size: size)
     }
 
     func testBridgedPathIsDeliveredThroughTheRightPorts() {
@@ -77,7 +77,7 @@ final class TraceEngineTests: XCTestCase {
         XCTAssertEqual(r.hops[1].inInterface, "va")
         XCTAssertEqual(r.hops[1].outInterface, "vb")
         XCTAssertEqual(r.hops[1].bridge, "br0")
-        XCTAssertEqual(r.packet.source, "10.213.120.2", "the kernel's preferred source")
+        XCTAssertEqual(r.packet.source.description, "10.213.120.2", "the kernel's preferred source")
         // br_netfilter is on: the bridged frame went through FORWARD with its ports as physdev.
         let fwd = r.hops[1].steps.first { $0.netfilter?.hook == .forward }
         XCTAssertNotNil(fwd)
@@ -156,7 +156,7 @@ final class TraceEngineTests: XCTestCase {
 
     func testANextHopNobodyOwnsIsUnknownUnlessTheKernelSaysFailedOrSomeoneAnswered() {
         var o = oracle
-        o.answers["1 10.213.120.77 0"] = RouteDecision(type: "unicast", outputInterface: 2, preferredSource: "10.213.120.2")
+        o.answers["1 10.213.120.77 0"] = RouteDecision(type: "unicast", outputInterface: 2, preferredSource: IPAddress("10.213.120.2"))
         o.answers["2 10.213.120.77 5"] = RouteDecision(type: "unicast", outputInterface: 7)
         // Never resolved: nobody Plumb sees has it, but proxy ARP could answer — not a certain drop.
         let unresolved = TraceEngine(snapshot: lab(), oracle: o).trace(request("10.213.120.77"))
@@ -191,11 +191,11 @@ final class TraceEngineTests: XCTestCase {
             """).tables[0])
         snap.namespaces[2].routes.append(Route(family: .ipv4, table: 254, tableName: "main", dst: nil, gateway: IPAddress("10.213.120.1")))
         var o = oracle
-        o.answers["3 10.213.120.1 0"] = RouteDecision(type: "unicast", outputInterface: 2, preferredSource: "10.213.120.3")
+        o.answers["3 10.213.120.1 0"] = RouteDecision(type: "unicast", outputInterface: 2, preferredSource: IPAddress("10.213.120.3"))
         o.answers["2 10.213.120.3 3"] = RouteDecision(type: "unicast", outputInterface: 3)
         o.answers["3 10.213.120.3 2"] = RouteDecision(type: "local", outputInterface: 1)
         let r = TraceEngine(snapshot: snap, oracle: o).trace(
-            TraceRequest(sourceNamespace: 3, destination: "10.213.120.1", proto: "tcp", sourcePort: 43210, destinationPort: 8080, size: 60))
+            TraceRequest(sourceNamespace: 3, destination: IPAddress("10.213.120.1")!, proto: "tcp", sourcePort: 43210, destinationPort: 8080, size: 60))
         XCTAssertEqual(r.hops.map(\.namespaceName), ["pt-tr-b", "pt-tr-h", "pt-tr-b"])
         XCTAssertEqual(r.verdict, .unknown)
         XCTAssertEqual(r.assumedVerdict, .delivered)

@@ -23,7 +23,7 @@ struct LiveTrace {
     static let limit = 1.0, quiet = 0.15
 
     /// Opens the probe's socket in SRC (and reserves its tag). Fails first when tracing cannot work here.
-    static func openProbe(from src: Namespace, proto: String, source: String?, destination: String) throws -> LiveProbeSocket {
+    static func openProbe(from src: Namespace, proto: String, source: IPAddress?, destination: IPAddress) throws -> LiveProbeSocket {
         if LiveTraceReads.iptablesIsLegacy() {
             throw CommandFailure("live trace needs nf_tables: iptables here is the legacy (x_tables) variant, whose rules "
                                  + "nftables tracing cannot see; switch with update-alternatives --set iptables /usr/sbin/iptables-nft",
@@ -32,10 +32,8 @@ struct LiveTrace {
         guard let handle = NamespaceHandle(src) else {
             throw CommandFailure("cannot enter \(src.displayName) to send the probe: nothing holds it open any more", .notFound)
         }
-        guard let dst = IPAddress(destination) else { throw CommandFailure("bad address '\(destination)'", .invalidInput) }
-        let src = source.flatMap { IPAddress($0) }
         do {
-            return try LiveProbeSocket.open(in: handle, proto: proto, source: src, destination: dst)
+            return try LiveProbeSocket.open(in: handle, proto: proto, source: source, destination: destination)
         } catch {
             throw CommandFailure("cannot open the probe socket in \(handle): \(error)", .failure)
         }
@@ -130,9 +128,8 @@ struct LiveTrace {
         drops.name(path.map(\.ns))
         LiveTraceTestHooks.pauseBeforeProbe(wake: wake)
         if interrupted() { return nil }
-        guard let destination = IPAddress(probe.destination) else { return nil }
         let sent = Date()
-        try socket.send(to: destination, port: probe.destinationPort)
+        try socket.send(to: probe.destination, port: probe.destinationPort)
         let events = try listener.collect(limit: Self.limit, quiet: Self.quiet, stop: wake)
         if interrupted() { return nil }
         for id in listener.overrun {

@@ -93,23 +93,25 @@ struct TraceCommand: ParsableCommand {
         // Read only the namespaces the packet crosses: start with SRC (and DST), and read more as the trace
         // reaches them. A container name needs the runtimes' state: then everything is read at once.
         let session = SnapshotSession(reader: SnapshotReader(options: options))
-        let dstIsAddress = IPAddress(destination) != nil
+        // The addresses are parsed here, once: the trace works on values from now on.
+        let dstGivenAsAddress = IPAddress(destination)
         var only: Set<UInt64>?
         let src = AddressedTarget(parsing: source)
-        let dst = dstIsAddress ? nil : AddressedTarget(parsing: destination)
+        let dst = dstGivenAsAddress == nil ? AddressedTarget(parsing: destination) : nil
         // NS@IP addresses are checked before anything is read: a bad one is bad input (64), whatever else.
-        if let a = src.address { try Self.checkAddress(a, in: source) }
-        if let a = dst?.address { try Self.checkAddress(a, in: destination) }
+        let srcAddress = try src.address.map { try Self.checkAddress($0, in: source) }
+        let dstPicked = try dst?.address.map { try Self.checkAddress($0, in: destination) }
         if let s = session.id(of: src.target) {
             if let dst { if let d = session.id(of: dst.target) { only = [s, d] } } else { only = [s] }
         }
         var snap = only.map { session.read(only: $0) } ?? session.readAll()
 
-        let srcAddress = src.address
         let srcNs = try resolveTarget(src, in: snap)
         var dstNs: Namespace?
-        var dstAddress: String
-        if let dst {
+        let dstAddress: IPAddress
+        if let dstGivenAsAddress {
+            dstAddress = dstGivenAsAddress
+        } else if let dst {
             let ns: Namespace
             do {
                 ns = try resolveTarget(dst, in: snap)
@@ -119,15 +121,15 @@ struct TraceCommand: ParsableCommand {
                 throw error
             }
             dstNs = ns
-            guard let a = dst.address ?? TraceEngine.primaryAddress(of: ns, v6: ipv6) else {
+            guard let a = dstPicked ?? TraceEngine.primaryAddress(of: ns, v6: ipv6) else {
                 throw CommandFailure(description: "\(ns.displayName) has no \(ipv6 ? "IPv6" : "IPv4") address to trace to: "
                                      + "give one as \(dst.targetText)@IP", code: PlumbExit.notFound)
             }
             dstAddress = a
         } else {
-            dstAddress = destination
+            preconditionFailure("DST is either an address or a target")
         }
-        let v6 = dstAddress.contains(":")
+        let v6 = dstAddress.isIPv6
         let p = (proto?.lowercased() ?? (port != nil ? "tcp" : "icmp"))
         let wireProto = p == "icmp" && v6 ? "icmpv6" : p
         let defaultSize = (v6 ? 40 : 20) + (p == "icmp" ? 64 : p == "tcp" ? 40 : 8)
@@ -169,9 +171,10 @@ struct TraceCommand: ParsableCommand {
 }
 
 extension TraceCommand {
-    /// Exit 64 with "bad address 'TEXT': why" unless `text` is an IP address.
-    static func checkAddress(_ text: String, in argument: String?) throws {
-        do { _ = try IPAddress.parse(text) } catch let AddressError.invalidAddress(_, reason) {
+    /// The address `text` names; exit 64 with "bad address 'TEXT': why" unless it is one.
+    @discardableResult
+    static func checkAddress(_ text: String, in argument: String?) throws -> IPAddress {
+        do { return try IPAddress.parse(text) } catch let AddressError.invalidAddress(_, reason) {
             throw CommandFailure("bad address '\(text)'\(argument.map { " in \($0)" } ?? ""): \(reason)", .invalidInput)
         }
     }

@@ -36,7 +36,7 @@ struct FlowJudge {
     /// A new TCP connection from `source` (behind `inInterface`) to `destination`, routed out of
     /// `outInterface`: does the filter table's FORWARD hook (and the mangle/nat hooks around it) let it
     /// through? `.no` only when a rule or policy drops it for certain.
-    func forwarded(source: String, destination: String, inInterface: String, outInterface: String) -> Verdict {
+    func forwarded(source: IPAddress, destination: IPAddress, inInterface: String, outInterface: String) -> Verdict {
         var packet = TracePacket(family: evaluator.family, source: source, destination: destination, proto: "tcp",
                                  sourcePort: 40000, destinationPort: 443, size: 60)
         let pre = evaluator.run(.prerouting, packet: &packet, context: HookContext(inInterface: inInterface, addressTypes: types))
@@ -56,7 +56,7 @@ struct FlowJudge {
 
     /// A new TCP connection from `source` (a container behind `inInterface`) to `destination` outside, leaving
     /// by `outInterface`: is its source translated (MASQUERADE or SNAT) on the way out?
-    func masqueraded(source: String, destination: String, inInterface: String, outInterface: String) -> Verdict {
+    func masqueraded(source: IPAddress, destination: IPAddress, inInterface: String, outInterface: String) -> Verdict {
         var packet = TracePacket(family: .ipv4, source: source, destination: destination, proto: "tcp",
                                  sourcePort: 40000, destinationPort: 443, size: 60)
         let pre = evaluator.run(.prerouting, packet: &packet, context: HookContext(inInterface: inInterface, addressTypes: types))

@@ -10,7 +10,7 @@ enum ForwardPolicyCheck {
     static let id = "forward-drop", number = 3
     static let unreachedId = "chain-unreached"
     /// Destinations outside every private range (TEST-NET-2, the IPv6 documentation prefix).
-    static let outside = ["ipv4": "198.51.100.7", "ipv6": "2001:db8::7"]
+    static let outside: [String: IPAddress] = ["ipv4": IPAddress(ipv4: 0xC633_6407), "ipv6": IPAddress(ipv6High: 0x2001_0db8_0000_0000, low: 7)]
 
     static func run(_ ctx: DoctorContext) -> [Finding] {
         var out: [Finding] = []
@@ -38,7 +38,7 @@ enum ForwardPolicyCheck {
         let judge = ctx.judge(b.ns, family: af)
         let subnets = gws.map(\.canonical)
         let sources = gws.flatMap { gw in
-            b.gatewayUsers(gw).flatMap { e in e.link.addresses.filter { gw.canonical.contains($0.address) }.map { ($0.address.description, e) } }
+            b.gatewayUsers(gw).flatMap { e in e.link.addresses.filter { gw.canonical.contains($0.address) }.map { ($0.address, e) } }
         }
         let verdicts = sources.map { (src, e) in
             (src, e, judge.forwarded(source: src, destination: outside[family]!, inInterface: b.bridge.name, outInterface: uplink))
@@ -69,7 +69,7 @@ enum ForwardPolicyCheck {
                    + "out \(uplink): dropped by the \(decided?.location ?? "FORWARD hook")"
                    + (decided.map { $0.index == 0 ? "" : " (\($0.rule))" } ?? "")]
                 + first.2.evidence.prefix(8)
-                + (dropped.count > 1 ? ["also dropped: " + dropped.dropFirst().prefix(6).map(\.0).joined(separator: ", ")] : [])
+                + (dropped.count > 1 ? ["also dropped: " + dropped.dropFirst().prefix(6).map(\.0.description).joined(separator: ", ")] : [])
                 + ["subnets: " + subnets.map(\.description).joined(separator: ", ")],
             explanation: "Walking the firewall as the kernel does, a new connection from \(first.0) on \(b.bridge.name) "
                 + "to the outside is dropped in FORWARD: no rule on its way (nor in the chains they jump to) accepts it "

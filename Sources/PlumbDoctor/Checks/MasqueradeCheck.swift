@@ -11,7 +11,7 @@ import PlumbTrace
 enum MasqueradeCheck {
     static let id = "no-masquerade", number = 2
     /// An address outside every private range (TEST-NET-2), the destination of the judged connection.
-    static let outside = "198.51.100.7"
+    static let outside = IPAddress(ipv4: 0xC633_6407)  // 198.51.100.7
 
     static func run(_ ctx: DoctorContext) -> [Finding] {
         var out: [Finding] = []
@@ -22,7 +22,7 @@ enum MasqueradeCheck {
             for gw in b.gateways where gw.isIPv4 {
                 let users = b.gatewayUsers(gw)
                 let subnet = gw.canonical
-                let sources = users.flatMap { e in e.link.addresses.filter { subnet.contains($0.address) }.map { ($0.address.description, e) } }
+                let sources = users.flatMap { e in e.link.addresses.filter { subnet.contains($0.address) }.map { ($0.address, e) } }
                 guard !sources.isEmpty else { continue }
                 let verdicts = sources.map { (src, e) in
                     (src, e, judge.masqueraded(source: src, destination: outside, inInterface: b.bridge.name, outInterface: uplink))
@@ -46,7 +46,7 @@ enum MasqueradeCheck {
                         + ["evaluated: tcp \(first.0):40000 → \(outside):443 from \(first.1.ns.displayName), in \(b.bridge.name) "
                            + "out \(uplink): leaves with source \(first.2.packet.source) (\(ruleCount) nat rules read)"]
                         + first.2.evidence.prefix(8)
-                        + (bare.count > 1 ? ["also untranslated: " + bare.dropFirst().prefix(6).map(\.0).joined(separator: ", ")] : []),
+                        + (bare.count > 1 ? ["also untranslated: " + bare.dropFirst().prefix(6).map(\.0.description).joined(separator: ", ")] : []),
                     explanation: "Containers on \(subnet) use private addresses. Walking the firewall as the kernel does, "
                         + "a new connection from \(first.0) to the outside leaves through \(uplink) with that source "
                         + "unchanged: no MASQUERADE or SNAT rule applies to it. The other side answers an address it "

@@ -33,7 +33,8 @@ enum FixImpactJudge {
                 if let healthy { mends = (mends ?? true) && healthy }
                 var f = FixImpact.Flow(namespace: id, flow: flow.description, before: was.text, after: will.text,
                                        concerned: concerned, healthyAfter: healthy)
-                f.proto = flow.proto; f.source = flow.source; f.destination = flow.destination; f.destinationPort = flow.port
+                f.proto = flow.proto; f.source = flow.source.description; f.destination = flow.destination.description
+                f.destinationPort = flow.port
                 flows.append(f)
             }
         }
@@ -66,8 +67,8 @@ enum FixImpactJudge {
             return flow.kind == .outbound && familyOK && links.contains(flow.bridge ?? "")
         case RouteShadowCheck.id:
             let routes = f.subjects.filter { $0.kind == "route" }.compactMap { IPPrefix(addressOrPrefix: $0.name)?.canonical }
-            let dst = IPAddress(flow.target ?? flow.destination)
-            return dst.map { d in routes.contains { $0.contains(d) } } ?? false
+            let dst = flow.target ?? flow.destination
+            return routes.contains { $0.contains(dst) }
         default:
             // A finding about chains (a lost jump, a leftover) concerns the flows those chains decide.
             let chains = Set(f.subjects.filter { $0.kind == "chain" }.map(\.name))

@@ -8,8 +8,8 @@ struct ImpactFlow {
     var kind: Kind
     var namespace: UInt64
     var family: AddressFamily
-    var source: String
-    var destination: String
+    var source: IPAddress
+    var destination: IPAddress
     var port: UInt16
     var proto = "tcp"
     /// nil: sent by the namespace itself.
@@ -17,7 +17,7 @@ struct ImpactFlow {
     /// The bridge it comes from (outbound, crossBridge) or goes to (inbound, hostToContainer).
     var bridge: String?
     /// Published port: where the DNAT should take it.
-    var target: String?
+    var target: IPAddress?
     /// "c1 out of br0 via eth0".
     var label: String
 
@@ -37,8 +37,8 @@ struct ImpactOutcome: Equatable {
     }
     var stage: Stage
     var outInterface: String?
-    var source: String
-    var destination: String
+    var source: IPAddress
+    var destination: IPAddress
     var port: UInt16?
     var uncertain: Bool
     /// `table/chain` of every chain whose rules the packet met (for "the chain this finding is about").
@@ -83,13 +83,13 @@ extension ImpactFlow {
     static func catalog(_ ns: Namespace, ctx: DoctorContext) -> [ImpactFlow] {
         let bridges = ctx.bridges.filter { $0.ns.id == ns.id }
         var flows: [ImpactFlow] = []
-        var firsts: [(bridge: String, family: AddressFamily, address: String)] = []
+        var firsts: [(bridge: String, family: AddressFamily, address: IPAddress)] = []
         for b in bridges {
             for gw in b.gateways {
                 let family: AddressFamily = gw.isIPv4 ? .ipv4 : .ipv6
                 let subnet = gw.canonical
                 let members = b.endpoints.flatMap { e in
-                    e.link.addresses.filter { subnet.contains($0.address) && $0.address != gw.address }.map { ($0.address.description, e.ns.displayName) }
+                    e.link.addresses.filter { subnet.contains($0.address) && $0.address != gw.address }.map { ($0.address, e.ns.displayName) }
                 }
                 guard !members.isEmpty else { continue }
                 firsts.append((b.bridge.name, family, members[0].0))
@@ -107,7 +107,7 @@ extension ImpactFlow {
                 }
                 let (addr, name) = members[0]
                 flows.append(ImpactFlow(kind: .hostToContainer, namespace: ns.id, family: family,
-                                        source: gw.address.description, destination: addr, port: 80, inInterface: nil,
+                                        source: gw.address, destination: addr, port: 80, inInterface: nil,
                                         bridge: b.bridge.name, label: "\(ns.displayName) itself to \(name) on \(b.bridge.name)"))
             }
         }
@@ -123,10 +123,10 @@ extension ImpactFlow {
         let local = uplink.flatMap { ns.link(named: $0) }.flatMap { TraceEngine.primaryAddress(of: $0, v6: false) }
         // The mappings check 14 found (computed once per run), those made here.
         for p in ctx.publishedPorts(ctx.inputs.listeners ?? [:]) where p.namespace == ns.id && p.chain != nil {
-            guard let port = p.hostPort, let dst = p.hostAddress?.description ?? local, let inside = uplink,
-                  ["tcp", "udp"].contains(p.proto), !dst.contains(":") else { continue }
+            guard let port = p.hostPort, let dst = p.hostAddress ?? local, let inside = uplink,
+                  ["tcp", "udp"].contains(p.proto), dst.isIPv4 else { continue }
             var f = ImpactFlow(kind: .published, namespace: ns.id, family: .ipv4, source: ForwardPolicyCheck.outside["ipv4"]!,
-                               destination: dst, port: port, inInterface: inside, bridge: nil, target: p.targetAddress.description,
+                               destination: dst, port: port, inInterface: inside, bridge: nil, target: p.targetAddress,
                                label: "published port \(p.hostEndpoint) → \(p.targetEndpoint)")
             f.proto = p.proto
             flows.append(f)
@@ -156,7 +156,7 @@ extension ImpactFlow {
             hooks.append(pre)
             if pre.dropped { return dropped(pre) }
         }
-        guard let dst = IPAddress(p.destination) else { return outcome(.noRoute("no address")) }
+        let dst = p.destination
         if types.type(of: dst) == "LOCAL" {
             let input = evaluator.run(.input, packet: &p, context: HookContext(inInterface: inInterface ?? "lo", addressTypes: types))
             hooks.append(input)

@@ -38,8 +38,8 @@ enum NetlinkAddress {
                          UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8)
 
     /// An IPv4/IPv6 address held in such a field.
-    static func ip(family: Int32, _ bytes: inout Bytes16) -> String? {
-        withUnsafeBytes(of: &bytes) { ip(family: family, $0) }
+    static func address(family: Int32, _ bytes: inout Bytes16) -> IPAddress? {
+        withUnsafeBytes(of: &bytes) { address(family: family, $0) }
     }
 
     /// "10.0.0.0/24", "default" when the prefix length is zero.

@@ -245,9 +245,7 @@ enum NetlinkDumper {
         var buf = [CChar](repeating: 0, count: 64)
         func str(_ p: UnsafeMutablePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "" }
         let fam = r.family
-        func ip(_ bytes: inout NetlinkAddress.Bytes16) -> IPAddress? {
-            withUnsafeBytes(of: &bytes) { NetlinkAddress.address(family: fam, $0) }
-        }
+        func ip(_ bytes: inout NetlinkAddress.Bytes16) -> IPAddress? { NetlinkAddress.address(family: fam, &bytes) }
         // A zero-length destination is the default route; so is one of a family without addresses (as before).
         let dst = r.has_dst != 0 && r.dst_len > 0 ? ip(&r.dst).map { IPPrefix(unchecked: $0, length: Int(r.dst_len)) } : nil
         var route = Route(family: fam == AF_INET ? .ipv4 : fam == AF_INET6 ? .ipv6 : .other, table: r.table,

@@ -75,15 +75,13 @@ public final class RouteLookup: @unchecked Sendable {
 
     private func ask(_ sock: NetlinkSocket, _ q: RouteQuery, fibMatch: Bool) throws -> RouteDecision {
         var cq = plumb_route_query()
-        // Parsed once by the model; the query carries bytes into C.
-        guard let dst = IPAddress(q.destination) else {
-            throw SystemError("RTM_GETROUTE", "destination '\(q.destination)' is not an IP address", errno: EINVAL)
-        }
+        // The query holds values: their bytes go into C as they are.
+        let dst = q.destination
         cq.family = dst.isIPv4 ? AF_INET : AF_INET6
         Self.store(dst, into: &cq.dst)
-        if let s = q.source {
-            guard let src = IPAddress(s), src.family == dst.family else {
-                throw SystemError("RTM_GETROUTE", "source '\(s)' is not an \(dst.family.name) address", errno: EINVAL)
+        if let src = q.source {
+            guard src.family == dst.family else {
+                throw SystemError("RTM_GETROUTE", "source '\(src)' is not an \(dst.family.name) address", errno: EINVAL)
             }
             Self.store(src, into: &cq.src)
             cq.has_src = 1
@@ -104,15 +102,15 @@ public final class RouteLookup: @unchecked Sendable {
         var buf = [CChar](repeating: 0, count: 64)
         func str(_ p: UnsafeMutablePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "" }
         let fam = cq.family
-        func ip(_ bytes: inout NetlinkAddress.Bytes16) -> String? { NetlinkAddress.ip(family: fam, &bytes) }
+        func ip(_ bytes: inout NetlinkAddress.Bytes16) -> IPAddress? { NetlinkAddress.address(family: fam, &bytes) }
         var d = RouteDecision(type: str(nl_rtntype2str(Int32(a.type), &buf, 64)), table: a.table)
         if a.oif > 0 { d.outputInterface = Int(a.oif) }
         if a.has_gateway != 0 { d.gateway = ip(&a.gateway) }
         if a.has_prefsrc != 0 { d.preferredSource = ip(&a.prefsrc) }
         if a.mtu > 0 { d.mtu = Int(a.mtu) }
         if fibMatch {
-            d.matchedPrefix = a.dst_len == 0 ? "default"
-                : (a.has_dst != 0 ? ip(&a.dst).map { "\($0)/\(a.dst_len)" } : nil)
+            d.matchedPrefix = a.dst_len == 0 ? .default
+                : (a.has_dst != 0 ? ip(&a.dst).map { .prefix(IPPrefix(unchecked: $0, length: Int(a.dst_len))) } : nil)
             d.matchedProtocol = str(rtnl_route_proto2str(Int32(a.protocol), &buf, 64))
         }
         return d

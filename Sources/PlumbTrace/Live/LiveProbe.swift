@@ -6,13 +6,13 @@ import PlumbModel
 public struct LiveProbe: Codable, Sendable, Equatable {
     /// tcp, udp, icmp or icmpv6.
     public var proto: String
-    public var source: String?
-    public var destination: String
+    public var source: IPAddress?
+    public var destination: IPAddress
     public var destinationPort: UInt16?
     /// The source port (tcp, udp) or the echo id (icmp, icmpv6).
     public var tag: UInt16
 
-    public init(proto: String, source: String?, destination: String, destinationPort: UInt16?, tag: UInt16) {
+    public init(proto: String, source: IPAddress?, destination: IPAddress, destinationPort: UInt16?, tag: UInt16) {
         self.proto = proto; self.source = source; self.destination = destination
         self.destinationPort = destinationPort; self.tag = tag
     }
@@ -53,7 +53,7 @@ public struct LiveProbe: Codable, Sendable, Equatable {
 
     /// "tcp 10.213.0.2:40312 → 10.213.0.3:80" or "icmp id 40312 10.213.0.2 → 10.213.0.3".
     public var label: String {
-        let src = source ?? "?"
+        let src = source?.description ?? "?"
         if let p = destinationPort { return "\(proto) \(src):\(tag) → \(destination):\(p)" }
         return "\(proto) id \(tag) \(src) → \(destination)"
     }
