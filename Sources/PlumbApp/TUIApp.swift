@@ -39,6 +39,8 @@ public final class TUIApp {
     static let dropWindowSeconds = 10
     /// The events log keeps this many changes.
     static let eventsKept = 1000
+    /// The least time between two reads of the drops feed.
+    static let dropsReadSpacing = 0.25
 
     public init(first: Snapshot, kernel: AppKernel, terminal: any Terminal, readonly: Bool = false,
                 theme: Theme = .color, glyphs: Glyphs = .unicode) {
@@ -88,7 +90,9 @@ public final class TUIApp {
                 dirty = true
             }
             if state.detailTab == .conntrack { readConntrackIfDue() }
-            if dropsArrived || (dropsOnTimer && Date().timeIntervalSince(dropsRead) >= 0.25) { readDrops() }
+            // At most four reads a second: on a host that drops packets all the time the feed's pipe wakes the
+            // loop with every batch (ten a second), and each read summarises the whole 10 s window.
+            if (dropsArrived || dropsOnTimer) && Date().timeIntervalSince(dropsRead) >= Self.dropsReadSpacing { readDrops() }
             if dirty {
                 state.size = terminal.size
                 live.setFocus(onScreen(state, context.snapshot), firewall: state.detailTab == .firewall)
@@ -103,7 +107,7 @@ public final class TUIApp {
             // While drops are in the window (or the feed cannot wake the loop) the feed is read four times a
             // second; a new drop wakes the loop through the feed's pipe (it is on screen within ~100 ms: the
             // watcher's own reader wakes every 100 ms).
-            let sleep: Int32 = capture != nil ? 50 : dropsOnTimer ? 250 : 1000
+            let sleep: Int32 = capture != nil ? 50 : (dropsOnTimer || dropsArrived) ? 250 : 1000
             guard let key = nextKey(timeoutMillis: sleep, wake: live.wakePipe) else { continue }
             dirty = true
             if !perform(state.handle(key, snapshot: context.snapshot, keymap: context.keymap)) { return }

@@ -84,6 +84,28 @@ final class DropLogTests: XCTestCase {
         XCTAssertEqual(first.topFlows.first?.flow.description, "udp 10.213.1.2:40000 > 10.213.1.3:53")
     }
 
+    /// The top flows are the ones a full sort by count, then text, would put first: ties at the cut are decided
+    /// by the text, and flows below the cut never make it (the selection makes each text once, not per
+    /// comparison).
+    func testTopFlowsAreThoseOfTheFullSort() {
+        var drops: [PacketDrop] = []
+        var rng = SystemRandomNumberGenerator()
+        for i in 0..<600 {
+            // Many one-packet flows, some with 2-4 packets: ties at the cut are the common case.
+            let repeats = i % 7 == 0 ? Int.random(in: 2...4, using: &rng) : 1
+            for _ in 0..<repeats { drops.append(drop(at: UInt64(i), flow: udp(UInt16(1000 + Int.random(in: 0..<500, using: &rng)), 53))) }
+        }
+        for limit in [1, 5, 40, 10_000] {
+            let s = DropSummary(drops: drops, seconds: 10, topFlows: limit)
+            var counted: [DropFlow: Int] = [:]
+            for d in drops { counted[d.flow!, default: 0] += 1 }
+            let expected = counted.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.description < $1.key.description }
+                .prefix(limit).map { "\($0.value)x \($0.key)" }
+            XCTAssertEqual(s.groups.first?.topFlows.map { "\($0.count)x \($0.flow)" }, Array(expected), "limit \(limit)")
+        }
+        XCTAssertEqual(DropSummary(drops: drops, seconds: 10, topFlows: 0).groups.first?.topFlows.count, 0)
+    }
+
     func testFallbackDropsAreHostWide() {
         let d = PacketDrop(monotonicNanos: 1, time: 0, reason: DropReason(code: 3, name: "NO_SOCKET"),
                            location: KernelLocation(address: 0xffffffff820a8770), etherType: 0x86dd)

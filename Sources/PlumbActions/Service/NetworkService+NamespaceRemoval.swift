@@ -46,11 +46,20 @@ extension NetworkService {
         guard access(path, F_OK) == 0, let inode = Self.inode(path) else {
             throw ActionError.namespaceMissing("netns \(name)", "no /run/netns/\(name) (see `plumb ns ls`)")
         }
-        let snap = removalSnapshot(of: inode)
-        guard let ns = snap.namespace(id: inode) else {
+        var snap = removalSnapshot(of: inode, named: name, firewall: false)
+        guard var ns = snap.namespace(id: inode) else {
             throw ActionError.namespaceMissing("netns \(name)", "it vanished while it was read")
         }
-        let users = try self.users(of: ns, named: name, snapshot: snap)
+        var users = try self.users(of: ns, named: name, snapshot: snap)
+        if users.endpoints.contains(where: { !$0.ports.isEmpty }) {
+            // Published ports: their rules in the host's firewall are torn down, so the firewall is read now.
+            snap = removalSnapshot(of: inode, named: name, firewall: true)
+            guard let again = snap.namespace(id: inode) else {
+                throw ActionError.namespaceMissing("netns \(name)", "it vanished while it was read")
+            }
+            ns = again
+            users = try self.users(of: ns, named: name, snapshot: snap)
+        }
         if !users.isEmpty && !force {
             throw ActionError.inUse("namespace \(name) is in use by \(users): disconnect the endpoints, remove the networks "
                                     + "and end the processes first, or `plumb ns rm \(name) --force` to disconnect its endpoints and remove it")
@@ -101,9 +110,33 @@ extension NetworkService {
         return users
     }
 
-    /// The host namespace (with its firewall: the endpoints' published-port rules) and the namespace to
-    /// remove, both read (cookies, links); every process discovered with its command, to name the users.
-    func removalSnapshot(of inode: UInt64) -> Snapshot {
+    /// The host namespace and the namespace to remove, both read (cookies, links; the host's firewall with
+    /// `firewall`: the endpoints' published-port rules), and the processes in the namespace with their
+    /// commands, to name the users. Nothing else on the machine is read: the other namespaces are not
+    /// discovered, and processes are found by their namespace links alone (a light /proc walk), so removing one
+    /// namespace costs the same with 500 others on the machine.
+    func removalSnapshot(of inode: UInt64, named name: String, firewall: Bool) -> Snapshot {
+        guard var snap = leanSnapshot(firewall: firewall, named: [name]), let i = snap.namespaces.firstIndex(where: { $0.id == inode })
+        else { return fullRemovalSnapshot(of: inode) }
+        var light = NamespaceDiscovery(scanFds: false)
+        light.processDetails = false
+        light.scanMounts = false
+        let found = light.discover()
+        guard let seen = found.namespaces.first(where: { $0.id == inode }) else { return snap }
+        snap.namespaces[i].pids = seen.pids
+        snap.namespaces[i].heldBy += seen.heldBy
+        let pids = Set(seen.pids + seen.heldBy.compactMap(\.pid))
+        snap.processes = found.processes.filter { pids.contains($0.pid) }.map { p in
+            var p = p
+            p.comm = ProcessComm.read(p.pid) ?? ""
+            return p
+        }
+        return snap
+    }
+
+    /// The same from a discovery of the whole machine: when the lean read cannot be made (the host namespace
+    /// is not where the service expects it), the full read finds what there is.
+    func fullRemovalSnapshot(of inode: UInt64) -> Snapshot {
         var o = SnapshotOptions()
         o.scanFds = false
         o.containers = false

@@ -169,8 +169,8 @@ public struct NamespaceDiscovery: Sendable {
     private func fillOwnerNames(_ processes: inout [ProcessRecord], owners: [SocketHolder]) {
         let pids = Set(owners.map(\.pid))
         for i in processes.indices where pids.contains(processes[i].pid) {
-            guard let bytes = FileDescriptor.readSmallFile("\(procRoot)/\(processes[i].pid)/comm", limit: 64) else { continue }
-            processes[i].comm = String(decoding: bytes.last == 0x0A ? bytes.dropLast() : bytes[...], as: UTF8.self)
+            guard let comm = ProcessComm.read(processes[i].pid, procRoot: procRoot) else { continue }
+            processes[i].comm = comm
         }
     }
 

@@ -52,9 +52,10 @@ public struct FirewallReader: Sendable {
                 return Probe(ipv4: true, ipv6: true, nativeNft: true)
             }
         }
-        // Legacy iptables keeps its tables outside nf_tables; these files list them per namespace.
-        if let s = FileReader.readString("/proc/net/ip_tables_names"), !s.isEmpty { p.ipv4 = true }
-        if let s = FileReader.readString("/proc/net/ip6_tables_names"), !s.isEmpty { p.ipv6 = true }
+        // Legacy iptables keeps its tables outside nf_tables; these files list them per namespace. thread-self:
+        // /proc/net is the namespace of the process's main thread, not of this worker thread that entered one.
+        if let s = FileReader.readString("/proc/thread-self/net/ip_tables_names"), !s.isEmpty { p.ipv4 = true }
+        if let s = FileReader.readString("/proc/thread-self/net/ip6_tables_names"), !s.isEmpty { p.ipv6 = true }
         return p
     }
 

@@ -22,7 +22,8 @@ public enum LiveTraceReads {
     /// legacy iptables (x_tables) there are invisible to it.
     public static func legacyIptables(in ns: NamespaceHandle) -> Bool {
         let check: @Sendable () -> Bool = {
-            for f in ["/proc/net/ip_tables_names", "/proc/net/ip6_tables_names"] {
+            // thread-self: /proc/net shows the main thread's namespace, not the one this thread entered.
+            for f in ["/proc/thread-self/net/ip_tables_names", "/proc/thread-self/net/ip6_tables_names"] {
                 if let s = FileReader.readString(f), !s.trimmingSpaces.isEmpty { return true }
             }
             return false

@@ -10,12 +10,16 @@ import PlumbModel
 /// Hence: ip_forward and rp_filter come from netconf, directories are opened once and files read relative to
 /// them, and bridge-nf-call-* is read only where a bridge exists (the only place it has any effect).
 enum SysctlReader {
-    static func fill(_ s: inout Sysctls, hasBridge: Bool) {
+    static func fill(_ s: inout Sysctls, hasBridge: Bool, routeLocalnet: Bool = true) {
         func flag(_ dirfd: Int32, _ p: String) -> Bool? { FileReader.readInt(p, dirfd: dirfd).map { $0 != 0 } }
-        if let dir = FileDescriptor.openIfPresent("/proc/sys/net/ipv4/conf", O_RDONLY | O_DIRECTORY) {
+        // Without route_localnet, the directory is opened only for what netconf did not say.
+        let needConf = routeLocalnet || s.rpFilterAll == nil || s.rpFilterDefault == nil || s.ipForward == nil
+        if needConf, let dir = FileDescriptor.openIfPresent("/proc/sys/net/ipv4/conf", O_RDONLY | O_DIRECTORY) {
             let conf = dir.rawValue
-            s.routeLocalnetAll = flag(conf, "all/route_localnet")
-            s.routeLocalnetDefault = flag(conf, "default/route_localnet")
+            if routeLocalnet {
+                s.routeLocalnetAll = flag(conf, "all/route_localnet")
+                s.routeLocalnetDefault = flag(conf, "default/route_localnet")
+            }
             if s.rpFilterAll == nil { s.rpFilterAll = FileReader.readInt("all/rp_filter", dirfd: conf) }
             if s.rpFilterDefault == nil { s.rpFilterDefault = FileReader.readInt("default/rp_filter", dirfd: conf) }
             if s.ipForward == nil { s.ipForward = flag(conf, "all/forwarding") }

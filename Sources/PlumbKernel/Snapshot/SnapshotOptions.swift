@@ -24,6 +24,11 @@ public struct SnapshotOptions: Sendable {
     public var socketSelection = SocketSelection.all
     /// Read only these namespaces (ids); nil = all.
     public var only: Set<UInt64>? = nil
+    /// Read net.ipv4.conf.{all,default}.route_localnet from /proc/sys (no netlink message carries them). Every
+    /// lookup of /proc/sys/net walks one dentry per namespace on the machine, so with 500 namespaces this read
+    /// alone costs about a tenth of the snapshot's CPU; the doctor, which checks neither value, turns it off
+    /// (the forwarding and rp_filter values come from netconf either way).
+    public var routeLocalnet = true
 
     public init() {}
 }

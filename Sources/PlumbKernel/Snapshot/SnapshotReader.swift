@@ -120,7 +120,8 @@ public struct SnapshotReader: Sendable {
                 let light = options.detailFor.map { !$0.contains(id) } ?? false
                 var dump = try NetlinkDumper.dump(sock, second: second, linksOnly: options.linksOnly, light: light)
                 if !options.linksOnly && !light {
-                    SysctlReader.fill(&dump.sysctls, hasBridge: dump.links.contains { $0.link.kind == .bridge })
+                    SysctlReader.fill(&dump.sysctls, hasBridge: dump.links.contains { $0.link.kind == .bridge },
+                                      routeLocalnet: options.routeLocalnet)
                 }
                 slot.dump = dump
                 // Keep the socket only where a cross-namespace reference still needs RTM_GETNSID.
