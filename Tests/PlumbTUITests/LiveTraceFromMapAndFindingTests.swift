@@ -10,12 +10,7 @@ import PlumbModel
 final class LiveTraceFromMapAndFindingTests: XCTestCase {
     let size = Size(width: 160, height: 45)
 
-    func mapOpened(on name: String) -> AppState {
-        var s = TestEnv.state(size)
-        s.selectNamespace(TestEnv.namespace(name).id)
-        s.press([.char("m")])
-        return s
-    }
+    func mapOpened(on name: String) -> AppState { TestEnv.mapOpened(on: name, size: size) }
 
     func frame(_ s: AppState) -> ScreenBuffer { AppView.render(s, TestEnv.context()) }
 
@@ -119,23 +114,18 @@ final class LiveTraceFromMapAndFindingTests: XCTestCase {
     /// The whole loop from the map: m, t, Enter; the app runs the trace from the node's namespace and shows the
     /// answer over the map.
     func testTheLoopTracesFromTheMapAndShowsTheAnswerOverIt() throws {
-        let fake = FakeKernel()
-        var asked: [(String, LiveTraceRequest)] = []
-        let kernel = fake.kernel.with(liveTrace: { ns, request in
-            asked.append((ns.displayName, request))
-            return LiveTraceAnswer(title: "Live trace \(ns.displayName) → \(request.destination) (one real packet)",
-                                   lines: ["static trace: DELIVERED: delivered", "", "PASSED: it passed every netfilter hook"],
-                                   command: "plumb trace x y --live")
-        })
+        let log = LiveTraceLog()
+        let fake = FakeKernel()   // the kernel's closures hold it unowned: it lives as long as the test
+        let kernel = log.kernel(fake)
         // `:ns redis` selects redis in the panes; the map opens on it; t offers its gateway; Enter sends.
         let keys: [FakeTerminal.Input] = [.key(.char(":"))] + "ns redis".map { .key(.char($0)) } + [.key(.enter)]
             + [.key(.char("m")), .key(.char("t")), .key(.enter)]
         let term = FakeTerminal(size: Size(width: 160, height: 45), script: keys + [.key(.escape), .key(.char("q"))])
         let app = TUIApp(first: TestEnv.snapshot, kernel: kernel, terminal: term)
         app.run()
-        XCTAssertEqual(asked.count, 1)
-        XCTAssertEqual(asked.first?.0, "redis")
-        XCTAssertEqual(asked.first?.1, LiveTraceRequest(namespace: TestEnv.namespace("redis").id, destination: "172.17.0.1"))
+        XCTAssertEqual(log.asked.count, 1)
+        XCTAssertEqual(log.asked.first?.from, "redis")
+        XCTAssertEqual(log.asked.first?.request, LiveTraceRequest(namespace: TestEnv.namespace("redis").id, destination: "172.17.0.1"))
         let shown = try XCTUnwrap(term.frame(afterInputs: keys.count)).text
         XCTAssertTrue(shown.contains("PASSED: it passed every netfilter hook"), shown)
     }

@@ -70,21 +70,16 @@ final class LiveTraceKeyTests: XCTestCase {
 
     /// The whole loop: t, the destination, Enter; the app asks its kernel for the trace and shows the answer.
     func testTheLoopRunsTheTraceAndShowsItsAnswer() throws {
-        let fake = FakeKernel()
-        var asked: [(String, LiveTraceRequest)] = []
-        let kernel = fake.kernel.with(liveTrace: { ns, request in
-            asked.append((ns.displayName, request))
-            return LiveTraceAnswer(title: "Live trace \(ns.displayName) → \(request.destination) (one real packet)",
-                                   lines: ["static trace: DELIVERED: delivered", "", "PASSED: it passed every netfilter hook"],
-                                   command: "plumb trace x y --live")
-        })
+        let log = LiveTraceLog()
+        let fake = FakeKernel()   // the kernel's closures hold it unowned: it lives as long as the test
+        let kernel = log.kernel(fake)
         let keys: [FakeTerminal.Input] = [.key(.char("t"))] + "10.213.0.3".map { .key(.char($0)) } + [.key(.enter)]
         let term = FakeTerminal(size: Size(width: 120, height: 40), script: keys + [.key(.escape), .key(.char("q"))])
         let app = TUIApp(first: TestEnv.snapshot, kernel: kernel, terminal: term)
         app.run()
-        XCTAssertEqual(asked.count, 1)
-        XCTAssertEqual(asked.first?.1.destination, "10.213.0.3")
-        XCTAssertNil(asked.first?.1.port)
+        XCTAssertEqual(log.asked.count, 1)
+        XCTAssertEqual(log.asked.first?.request.destination, "10.213.0.3")
+        XCTAssertNil(log.asked.first?.request.port)
         let shown = try XCTUnwrap(term.frame(afterInputs: keys.count)).text
         XCTAssertTrue(shown.contains("PASSED: it passed every netfilter hook"), shown)
         XCTAssertTrue(shown.contains("Live trace"), shown)

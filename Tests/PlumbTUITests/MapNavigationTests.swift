@@ -9,12 +9,7 @@ import PlumbModel
 final class MapNavigationTests: XCTestCase {
     let size = Size(width: 160, height: 45)
 
-    func opened(on name: String) -> AppState {
-        var s = TestEnv.state(size)
-        s.selectNamespace(TestEnv.namespace(name).id)
-        s.press([.char("m")])
-        return s
-    }
+    func opened(on name: String) -> AppState { TestEnv.mapOpened(on: name, size: size) }
 
     /// The highlighted cell of the frame holds the start of `text` (the map draws the selection in the theme's
     /// selection style).

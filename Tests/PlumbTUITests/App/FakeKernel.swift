@@ -121,3 +121,19 @@ struct FakeNothingToUndo: Error, CustomStringConvertible {
 struct FakeConntrackMissing: Error, CustomStringConvertible {
     var description: String { "conntrack is not available (fake)" }
 }
+
+/// The live traces a test's app asked for (the source namespace's name, the request), each answered at once as
+/// a trace that passed.
+final class LiveTraceLog {
+    private(set) var asked: [(from: String, request: LiveTraceRequest)] = []
+
+    /// `fake`'s kernel, tracing into this log.
+    func kernel(_ fake: FakeKernel) -> AppKernel {
+        fake.kernel.with(liveTrace: { [self] ns, request in
+            asked.append((ns.displayName, request))
+            return LiveTraceAnswer(title: "Live trace \(ns.displayName) → \(request.destination) (one real packet)",
+                                   lines: ["static trace: DELIVERED: delivered", "", "PASSED: it passed every netfilter hook"],
+                                   command: "plumb trace x y --live")
+        })
+    }
+}

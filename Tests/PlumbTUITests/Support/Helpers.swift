@@ -25,6 +25,14 @@ enum TestEnv {
 
     static func namespace(_ name: String) -> Namespace { snapshot.namespaces.first { $0.displayName == name }! }
 
+    /// The Map view opened (`m`) with the namespace `name` selected in the panes, so the map starts on it.
+    static func mapOpened(on name: String, size: Size) -> AppState {
+        var s = state(size)
+        s.selectNamespace(namespace(name).id)
+        s.press([.char("m")])
+        return s
+    }
+
     static func linkID(_ ns: String, _ link: String) -> LinkID {
         let n = namespace(ns)
         return LinkID(namespace: n.id, index: n.link(named: link)!.index)
