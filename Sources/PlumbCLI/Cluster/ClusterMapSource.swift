@@ -2,14 +2,20 @@ import PlumbCluster
 import PlumbMap
 
 /// The cluster store's keys as the map needs them (`MapClusterView`): per cluster overlay (a shared vxlan
-/// network with a VNI), every host's live VTEP and every bound endpoint with its host. One range read of
-/// /plumb/v1/.
+/// network with a VNI), every host's live VTEP and every bound endpoint with its host. The hosts' snapshot
+/// summaries (tens of KB each) are not read: the networks and leases in one range, the hosts' keys without
+/// values, then the VTEP values in one transaction (the TUI does this every 5 s).
 enum ClusterMapSource {
     static func view(_ store: ClusterStore) throws -> MapClusterView {
         let c = store.client
-        let r = try runBlocking { try await c.range(prefix: ClusterKeys.root) }
+        let kvs = try runBlocking { () -> [EtcdKeyValue] in
+            async let networks = c.range(prefix: ClusterKeys.networksPrefix)
+            let hostKeys = try await c.range(prefix: ClusterKeys.hostsPrefix, keysOnly: true).kvs.map(\.key)
+            let vtepKeys = hostKeys.filter { if case .vtep = ClusterKeys.parse($0) { return true } else { return false } }
+            return try await networks.kvs + c.values(of: vtepKeys)
+        }
         var networks: [ClusterNetwork] = [], vteps: [VTEPEntry] = [], leases: [AddressLease] = []
-        for kv in r.kvs {
+        for kv in kvs {
             // A value this version cannot read is left out, as the agent leaves it out.
             switch ClusterKeys.parse(kv.key) {
             case .network: if let n = try? ClusterJSON.decode(ClusterNetwork.self, kv.value) { networks.append(n) }

@@ -37,11 +37,13 @@ public final class EtcdClient: Sendable {
         return try r.kvs?.first.map(Self.keyValue)
     }
 
-    /// Every key starting with `prefix`, in key order, and the revision they were read at.
-    public func range(prefix: String) async throws -> EtcdRange {
+    /// Every key starting with `prefix`, in key order, and the revision they were read at; with `keysOnly`, the
+    /// keys without their values (empty).
+    public func range(prefix: String, keysOnly: Bool = false) async throws -> EtcdRange {
         let bytes = Array(prefix.utf8)
         let r: RangeResponse = try await call("/v3/kv/range", RangeRequest(key: GatewayBytes(bytes),
-                                                                           range_end: GatewayBytes(EtcdKeyRange.end(ofPrefix: bytes))))
+                                                                           range_end: GatewayBytes(EtcdKeyRange.end(ofPrefix: bytes)),
+                                                                           keys_only: keysOnly ? true : nil))
         return EtcdRange(kvs: try (r.kvs ?? []).map(Self.keyValue), revision: r.header?.revision?.value ?? 0)
     }
 
@@ -76,6 +78,17 @@ public final class EtcdClient: Sendable {
         let r: TxnResponse = try await call("/v3/kv/txn", request)
         let reads = try (r.responses ?? []).map { op in try (op.response_range?.kvs ?? []).map(Self.keyValue) }
         return EtcdTxnResult(succeeded: r.succeeded ?? false, revision: r.header?.revision?.value ?? 0, reads: reads)
+    }
+
+    /// The values of `keys` (those that exist), in as few transactions as etcd's default limit of 128 operations
+    /// per transaction allows.
+    public func values(of keys: [String]) async throws -> [EtcdKeyValue] {
+        var out: [EtcdKeyValue] = []
+        for start in stride(from: 0, to: keys.count, by: 100) {
+            let chunk = keys[start..<min(keys.count, start + 100)]
+            out += try await txn([], success: chunk.map { .get($0) }).reads.flatMap { $0 }
+        }
+        return out
     }
 
     /// Creates the key only when it does not exist (create revision 0), in one transaction. Returns true when
