@@ -66,10 +66,12 @@ public enum ClusterSummaryBuilder {
             let ns = o.record.hostNamespace
             let state = try? service.executor.overlayState(of: o.device, in: ns)
             let endpoints = try service.store.endpoints(network: o.record.name)
-                .sorted { ($0.address ?? "") < ($1.address ?? "") }
-                .map { HostSummary.Endpoint(address: $0.address ?? "", mac: $0.mac, ifname: $0.ifname, sandbox: $0.sandbox, hostIfname: $0.hostIfname) }
+                .map { (text: $0.address?.description ?? "", record: $0) }
+                .sorted { $0.text < $1.text }  // the summary's order: by the address's text, as published before
+                .map(\.record)
+                .map { HostSummary.Endpoint(address: $0.address?.description ?? "", mac: $0.mac, ifname: $0.ifname, sandbox: $0.sandbox, hostIfname: $0.hostIfname) }
             overlays.append(HostSummary.Overlay(
-                network: o.record.name, vni: o.vni, subnet: o.record.subnet, device: o.device,
+                network: o.record.name, vni: o.vni, subnet: o.record.subnet.description, device: o.device,
                 bridge: o.record.config.bridge ?? BridgeDriver.defaultBridgeName(network: o.record.name), vtepMAC: try? service.vtepMAC(o)?.description,
                 forwarding: (state?.forwarding ?? []).sorted().map { "\($0.mac) \($0.dst)" },
                 neighbors: (state?.neighbors ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" },

@@ -5,8 +5,8 @@ import PlumbModel
 /// Which namespace of a snapshot an endpoint is in, and what a leave plans when it is gone: matched by cookie,
 /// never by an inode a newcomer took.
 final class EndpointIdentityTests: XCTestCase {
-    let macvlan = NetworkRecord(name: "mv", config: .macvlan(MacvlanConfig(parent: "eth0")), subnet: "10.213.60.0/24",
-                                gateway: "10.213.60.1", createdAt: 0)
+    let macvlan = NetworkRecord(name: "mv", config: .macvlan(MacvlanConfig(parent: "eth0")), subnet: IPPrefix("10.213.60.0/24")!,
+                                gateway: IPAddress("10.213.60.1")!, createdAt: 0)
     let host = Namespace(id: 1, isHost: true, links: [Link(index: 2, name: "eth0", kind: .device)])
 
     func namespace(inode: UInt64, cookie: UInt64?, links: [String] = ["lo", "eth1"]) -> Namespace {

@@ -39,15 +39,15 @@ final class NetworkPlannerTests: XCTestCase {
                        ["ip link add pl-web type bridge", "ip addr add 10.213.50.1/24 dev pl-web", "ip link set pl-web up"])
         guard case .firewall = plan.steps.last else { return XCTFail("the bridge's rules come last: \(plan.steps)") }
         XCTAssertEqual(record.config, .bridge(BridgeConfig(bridge: "pl-web")))
-        XCTAssertEqual([record.subnet, record.gateway], ["10.213.50.0/24", "10.213.50.1"])
+        XCTAssertEqual([record.subnet.description, record.gateway.description], ["10.213.50.0/24", "10.213.50.1"])
         XCTAssertEqual(record.createdAt, 5)
     }
 
     func testTheDefaultSubnetAvoidsHostRoutesAndOtherNetworks() throws {
-        let other = NetworkRecord(name: "a", config: .bridge(BridgeConfig()), subnet: "172.30.0.0/24", gateway: "172.30.0.1", createdAt: 0)
+        let other = NetworkRecord(name: "a", config: .bridge(BridgeConfig()), subnet: IPPrefix("172.30.0.0/24")!, gateway: IPAddress("172.30.0.1")!, createdAt: 0)
         let routed = host(routes: [Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("172.30.1.0/24"), dev: "eth0")])
         let (_, record) = try create(request("web", subnet: nil), host: routed, networks: [other])
-        XCTAssertEqual(record.subnet, "172.30.2.0/24")
+        XCTAssertEqual(record.subnet.description, "172.30.2.0/24")
     }
 
     func testBadInputIsRefusedBeforeAnyPlan() {
@@ -78,8 +78,8 @@ final class NetworkPlannerTests: XCTestCase {
     }
 
     func bridgeNetwork() -> NetworkRecord {
-        NetworkRecord(name: "web", config: .bridge(BridgeConfig(bridge: "pl-web")), subnet: "10.213.50.0/24",
-                      gateway: "10.213.50.1", createdAt: 0)
+        NetworkRecord(name: "web", config: .bridge(BridgeConfig(bridge: "pl-web")), subnet: IPPrefix("10.213.50.0/24")!,
+                      gateway: IPAddress("10.213.50.1")!, createdAt: 0)
     }
 
     func testConnectingTwoTargetsIsOnePlanWithOneFirewallBatch() throws {
@@ -108,8 +108,8 @@ final class NetworkPlannerTests: XCTestCase {
     }
 
     func testLeavingAMacvlanNetworkFindsTheSandboxByItsId() throws {
-        let net = NetworkRecord(name: "mv", config: .macvlan(MacvlanConfig(parent: "eth0")), subnet: "10.213.60.0/24",
-                                gateway: "10.213.60.1", createdAt: 0)
+        let net = NetworkRecord(name: "mv", config: .macvlan(MacvlanConfig(parent: "eth0")), subnet: IPPrefix("10.213.60.0/24")!,
+                                gateway: IPAddress("10.213.60.1")!, createdAt: 0)
         let a = sandbox(101, "pt-a")
         let snap = Snapshot(takenAt: 0, namespaces: [host(), a], processes: [], discovery: DiscoveryStats())
         let ep = EndpointRecord(network: "mv", sandbox: "101", ifname: "eth1", createdAt: 0, cookie: 1101)

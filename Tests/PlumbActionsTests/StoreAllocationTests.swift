@@ -163,8 +163,8 @@ final class StoreAllocationTests: StoreTestCase {
                 defer { group.leave() }
                 do {
                     let store = try StateStore(path: path)
-                    try store.createNetwork(NetworkRecord(name: "n\(worker)", config: .bridge(BridgeConfig()), subnet: "10.\(worker).0.0/24",
-                                                          gateway: "10.\(worker).0.1", createdAt: 0))
+                    try store.createNetwork(NetworkRecord(name: "n\(worker)", config: .bridge(BridgeConfig()), subnet: IPPrefix("10.\(worker).0.0/24")!,
+                                                          gateway: IPAddress("10.\(worker).0.1")!, createdAt: 0))
                     results.add("n\(worker)")
                 } catch {
                     results.fail("\(error)")

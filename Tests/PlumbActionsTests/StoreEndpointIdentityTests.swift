@@ -8,7 +8,7 @@ import PlumbModel
 final class StoreEndpointIdentityTests: StoreTestCase {
     func endpoint(_ sandbox: String, cookie: UInt64?, address: String) -> EndpointRecord {
         EndpointRecord(network: "web", sandbox: sandbox, ifname: "eth0", hostIfname: "plv\(sandbox)\(cookie ?? 0)",
-                       address: address, createdAt: 1_700_000_100, cookie: cookie)
+                       address: IPAddress(address), createdAt: 1_700_000_100, cookie: cookie)
     }
 
     func testANewcomerWithAReusedInodeIsAnotherEndpointWithItsOwnLease() throws {

@@ -122,8 +122,8 @@ final class StoreJournalTests: StoreTestCase {
 final class LegacyJournalTests: StoreTestCase {
     func testGcReleasesTheAddressesOfAnOldConnectEntry() throws {
         let store = try openStore()
-        try store.createNetwork(NetworkRecord(name: "web", config: .bridge(BridgeConfig()), subnet: "10.213.40.0/24",
-                                              gateway: "10.213.40.1", createdAt: 0))
+        try store.createNetwork(NetworkRecord(name: "web", config: .bridge(BridgeConfig()), subnet: IPPrefix("10.213.40.0/24")!,
+                                              gateway: IPAddress("10.213.40.1")!, createdAt: 0))
         let address = try store.allocate(network: "web", requested: nil, sandbox: "4026532384")
         let old = #"{"operation":"net connect web pt-a","steps":[{"addAddress":{"cidr":"\#(address)/24","link":"eth0","in":{"named":{"_0":"pt-a"}}}}]}"#
         let plan = try JSONDecoder().decode(Plan.self, from: Data(old.utf8))

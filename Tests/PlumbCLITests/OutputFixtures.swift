@@ -80,13 +80,13 @@ enum OutputFixtures {
     }
 
     static func network() -> NetworkRecord {
-        NetworkRecord(name: "web", config: .bridge(BridgeConfig(bridge: "pl-web")), subnet: "10.213.0.0/24",
-                      gateway: "10.213.0.1", ipRange: nil, mtu: 1400, internal: false, createdAt: 1_700_000_000.5)
+        NetworkRecord(name: "web", config: .bridge(BridgeConfig(bridge: "pl-web")), subnet: IPPrefix("10.213.0.0/24")!,
+                      gateway: IPAddress("10.213.0.1")!, ipRange: nil, mtu: 1400, internal: false, createdAt: 1_700_000_000.5)
     }
 
     static func endpoints() -> [EndpointRecord] {
         [EndpointRecord(network: "web", sandbox: "4026532500", ifname: "eth0", hostIfname: "vethpt0",
-                        address: "10.213.0.2", mac: "02:42:0a:d5:00:02",
+                        address: IPAddress("10.213.0.2"), mac: "02:42:0a:d5:00:02",
                         ports: [PortMapping(hostIP: "127.0.0.1", hostPort: 8080, containerPort: 80)],
                         createdAt: 1_700_000_100, driverState: nil),
          EndpointRecord(network: "web", sandbox: "pt-b", ifname: "eth1", createdAt: 1_700_000_200)]

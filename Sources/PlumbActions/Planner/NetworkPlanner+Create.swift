@@ -20,10 +20,10 @@ extension NetworkPlanner {
         guard subnet.contains(gateway) else {
             throw ActionError.invalid("gateway \(gateway) is outside subnet \(subnet): pick an address inside it")
         }
-        if let r = req.ipRange {
-            let range = try IPPrefix.parse(r)
+        let ipRange = try req.ipRange.map { try IPPrefix.parse($0) }
+        if let range = ipRange {
             guard subnet.contains(range.network) && range.length >= subnet.length else {
-                throw ActionError.invalid("--ip-range \(r) is not inside subnet \(subnet)")
+                throw ActionError.invalid("--ip-range \(req.ipRange ?? "") is not inside subnet \(subnet)")
             }
         }
         var bridge: String?
@@ -55,8 +55,8 @@ extension NetworkPlanner {
         let spec = NetworkSpec(name: req.name, config: config, subnet: subnet.description, gateway: gateway.description,
                                mtu: req.mtu, internal: req.internal, hostNamespace: home)
         let plan = try drivers[kind].orThrow(ActionError.invalid("unknown driver '\(kind)'")).create(spec, firewall: host.firewall)
-        let record = NetworkRecord(name: req.name, config: config, subnet: subnet.description,
-                                   gateway: gateway.description, ipRange: req.ipRange, mtu: req.mtu,
+        let record = NetworkRecord(name: req.name, config: config, subnet: subnet,
+                                   gateway: gateway, ipRange: ipRange, mtu: req.mtu,
                                    internal: req.internal, hostNamespace: home,
                                    createdAt: createdAt)
         // The store's own checks (gateway not the network/broadcast address, ip-range a network inside the
@@ -115,7 +115,7 @@ extension NetworkPlanner {
             for a in l.addresses { inUse.append((a.canonical, "address \(a) on \(l.name)")) }
         }
         for n in networks {
-            if let p = try? IPPrefix.parse(n.subnet) { inUse.append((p, "plumb network \(n.name)")) }
+            inUse.append((n.subnet, "plumb network \(n.name)"))
             if case .bridge(let c) = n.config, let s = c.subnet6, let p = try? IPPrefix.parse(s) { inUse.append((p, "plumb network \(n.name)")) }
         }
         if let s = req.subnet {

@@ -11,7 +11,7 @@ extension NetworkPlanner {
         var plan = Plan(operation: .netConnect(network: net.name, targets: targets))
         // Per family (iptables, ip6tables): the endpoints' rules as one batch each.
         var firewallAdd: [String: String] = [:], firewallUndo: [String: String] = [:]
-        let mainFamily: AddressFamily = IPPrefix(net.subnet)?.family == .ipv6 ? .ipv6 : .ipv4
+        let mainFamily: AddressFamily = net.subnet.isIPv6 ? .ipv6 : .ipv4
         var specs: [EndpointSpec] = []
         for i in sandboxes.indices {
             // The key tags the endpoint's rules and names its CNI container: with the cookie, so a newcomer that
@@ -96,7 +96,7 @@ extension NetworkPlanner {
             if ep.hostIfname == nil || net.driver == .cni {
                 if let handle = ep.sandboxHandle(in: snap, host: host) { sandbox = handle } else { gone = true }
             }
-            let spec = EndpointSpec(sandbox: sandbox, ifname: ep.ifname, hostIfname: ep.hostIfname, address: ep.address ?? "",
+            let spec = EndpointSpec(sandbox: sandbox, ifname: ep.ifname, hostIfname: ep.hostIfname, address: ep.address?.description ?? "",
                                     defaultRoute: false, ports: ep.ports, key: ep.key, driverState: ep.driverState,
                                     sandboxGone: gone)
             plan.steps += try drv.leave(netSpec, spec).steps

@@ -61,7 +61,7 @@ extension NetworkService {
                     drift.append("bridge \(br) lost its gateway address \(net.gateway)")
                 }
                 // A dual-stack network's IPv6 gateway too.
-                if let v6 = NetworkPlanner.spec(net).addressing(.ipv6), v6.subnet != net.subnet,
+                if let v6 = NetworkPlanner.spec(net).addressing(.ipv6), v6.subnet != net.subnet.description,
                    !l.addresses.contains(where: { $0.description == "\(v6.gateway)/\(v6.prefixLength)" }) {
                     drift.append("bridge \(br) lost its IPv6 gateway address \(v6.gateway)")
                 }

@@ -36,7 +36,7 @@ extension NetworkService {
             // A gone sandbox is reported by inspect itself; CHECK never runs against a newcomer.
             guard let result = ep.driverState, let sandbox = ep.sandboxHandle(in: snap) else { continue }
             let epSpec = EndpointSpec(sandbox: sandbox, ifname: ep.ifname, hostIfname: ep.hostIfname,
-                                      address: ep.address ?? "", defaultRoute: false, ports: ep.ports, key: ep.key)
+                                      address: ep.address?.description ?? "", defaultRoute: false, ports: ep.ports, key: ep.key)
             let runner = CNIRunner(plugins: chain.plugins, conflist: chain.conflist,
                                    runtimeConfig: try? CNIDriver.runtimeConfig(ep.ports, ip: ep.address.map { "\($0)/\(NetworkPlanner.spec(net).prefixLength)" }),
                                    containerID: CNIDriver.containerID(NetworkPlanner.spec(net), epSpec), netns: epSpec.sandbox.file,

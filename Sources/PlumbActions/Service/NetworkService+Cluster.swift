@@ -92,7 +92,7 @@ extension NetworkService {
     /// a lease that cannot be released now (etcd down) is released by `plumb gc` later.
     func releaseShared(network net: NetworkRecord, endpoints: [EndpointRecord]) -> String? {
         guard let cluster, sharesThroughCluster(net.driver) else { return nil }
-        let addresses = endpoints.compactMap(\.address)
+        let addresses = endpoints.compactMap { $0.address?.description }
         do {
             try cluster.release(network: net.name, addresses: addresses)
             return nil
@@ -144,8 +144,8 @@ extension NetworkService {
         guard let cluster, sharesThroughCluster(record.driver) else { return false }
         var vni: UInt32?, port: Int?
         if case .vxlan(let c) = record.config { vni = c.vni; port = c.port.map(Int.init) }
-        let entry = ClusterNetwork(name: record.name, driver: record.driver.rawValue, subnet: record.subnet, gateway: record.gateway,
-                                   ipRange: record.ipRange, mtu: record.mtu, vni: vni, port: port, options: record.config.storedOptions,
+        let entry = ClusterNetwork(name: record.name, driver: record.driver.rawValue, subnet: record.subnet.description,
+                                   gateway: record.gateway.description, ipRange: record.ipRange?.description, mtu: record.mtu, vni: vni, port: port, options: record.config.storedOptions,
                                    createdBy: cluster.hostID, createdAt: record.createdAt)
         let (created, stored) = try cluster.register(entry)
         if !created && (stored.subnet != entry.subnet || stored.vni != entry.vni || stored.gateway != entry.gateway) {
@@ -195,7 +195,7 @@ extension NetworkService {
             }
             let held = Set(leases.map { "\($0.network) \($0.address)" })
             for (key, ep) in local.sorted(by: { $0.key < $1.key }) where !held.contains(key) {
-                let lease = AddressLease(network: ep.network, address: ep.address ?? "", host: cluster.hostID, namespaceCookie: ep.cookie,
+                let lease = AddressLease(network: ep.network, address: ep.address?.description ?? "", host: cluster.hostID, namespaceCookie: ep.cookie,
                                          namespaceInode: UInt64(ep.sandbox), ifname: ep.ifname, mac: ep.mac, state: .bound, since: ep.createdAt)
                 var restored = true
                 if !dryRun { restored = try cluster.restore(lease) }

@@ -96,7 +96,7 @@ extension NetworkService {
         // A dual-stack bridge network gives each endpoint an address of each family; --ip names the one of its
         // family.
         let subnet6 = NetworkPlanner.spec(net).addressing(.ipv6).map(\.subnet)
-        let dual = subnet6 != nil && IPPrefix(net.subnet)?.isIPv6 == false
+        let dual = subnet6 != nil && !net.subnet.isIPv6
         let ip6 = dual && (req.ip.flatMap { IPAddress($0) }?.isIPv6 ?? false)
         let requested = ip6 ? nil : req.ip, requested6 = ip6 ? req.ip : nil
         func planned(_ addresses: [String], _ addresses6: [String]?) throws -> (Plan, [EndpointSpec]) {
@@ -145,8 +145,8 @@ extension NetworkService {
         let now = Date().timeIntervalSince1970
         var records = specs.indices.map { i in
             EndpointRecord(network: net.name, sandbox: String(sandboxes[i].id), ifname: ifnames[i],
-                           hostIfname: specs[i].hostIfname, address: specs[i].address, mac: nil, ports: specs[i].ports,
-                           createdAt: now, cookie: sandboxes[i].cookie, address6: specs[i].address6)
+                           hostIfname: specs[i].hostIfname, address: IPAddress(specs[i].address), mac: nil, ports: specs[i].ports,
+                           createdAt: now, cookie: sandboxes[i].cookie, address6: specs[i].address6.flatMap { IPAddress($0) })
         }
         if dryRun { return (plan, records) }
         do {
@@ -158,7 +158,7 @@ extension NetworkService {
                         let result = executor.cniResults["\(CNIDriver.containerID(NetworkPlanner.spec(net), specs[i]))/\(ifnames[i])"]
                         let parsed = CNIResult(result ?? "")
                         records[i].driverState = result
-                        records[i].address = parsed.addresses.first.map { String($0.split(separator: "/")[0]) }
+                        records[i].address = parsed.addresses.first.flatMap { IPPrefix(addressOrPrefix: $0)?.address }
                         records[i].hostIfname = parsed.hostInterfaces.last { !bridges.contains($0) }
                     }
                 }

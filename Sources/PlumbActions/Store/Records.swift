@@ -5,12 +5,13 @@ public struct NetworkRecord: Sendable, Equatable {
     public var name: String
     /// The driver and its typed settings.
     public var config: DriverConfig
-    /// Canonical CIDR ("10.213.0.0/24").
-    public var subnet: String
-    /// Address without prefix.
-    public var gateway: String
-    /// Sub-range endpoints get their addresses from (CIDR), when not the whole subnet.
-    public var ipRange: String?
+    /// The subnet, a network address ("10.213.0.0/24"). The state database keeps the text; the store parses it
+    /// when it reads the row, so the rest of Plumb gets values (a row that does not parse is an error naming
+    /// the network).
+    public var subnet: IPPrefix
+    public var gateway: IPAddress
+    /// Sub-range endpoints get their addresses from, when not the whole subnet.
+    public var ipRange: IPPrefix?
     public var mtu: Int?
     public var `internal`: Bool
     /// Where the network's own devices live: the host, or a namespace standing in for it (labs, tests). For a
@@ -20,7 +21,7 @@ public struct NetworkRecord: Sendable, Equatable {
     /// Seconds since 1970.
     public var createdAt: Double
 
-    public init(name: String, config: DriverConfig, subnet: String, gateway: String, ipRange: String? = nil,
+    public init(name: String, config: DriverConfig, subnet: IPPrefix, gateway: IPAddress, ipRange: IPPrefix? = nil,
                 mtu: Int? = nil, internal: Bool = false, hostNamespace: NamespaceRef = .host, createdAt: Double) {
         self.name = name; self.config = config; self.subnet = subnet; self.gateway = gateway
         self.ipRange = ipRange; self.mtu = mtu; self.internal = `internal`; self.hostNamespace = hostNamespace
@@ -68,9 +69,9 @@ extension NetworkRecord: Codable {
             throw DecodingError.dataCorruptedError(forKey: .options, in: c, debugDescription: e.description)
         }
         name = try c.decode(String.self, forKey: .name)
-        subnet = try c.decode(String.self, forKey: .subnet)
-        gateway = try c.decode(String.self, forKey: .gateway)
-        ipRange = try c.decodeIfPresent(String.self, forKey: .ipRange)
+        subnet = try c.decode(IPPrefix.self, forKey: .subnet)
+        gateway = try c.decode(IPAddress.self, forKey: .gateway)
+        ipRange = try c.decodeIfPresent(IPPrefix.self, forKey: .ipRange)
         mtu = try c.decodeIfPresent(Int.self, forKey: .mtu)
         `internal` = try c.decode(Bool.self, forKey: .internal)
         hostNamespace = NamespaceRef(encoded: options["hostNamespace"] ?? "host",
@@ -90,8 +91,8 @@ public struct EndpointRecord: Codable, Sendable, Equatable {
     public var ifname: String
     /// The host-side device, when the driver makes one (veth peer).
     public var hostIfname: String?
-    /// Address without prefix.
-    public var address: String?
+    /// Its address (without prefix length; the network's subnet gives that).
+    public var address: IPAddress?
     public var mac: String?
     public var ports: [PortMapping]
     public var createdAt: Double
@@ -102,18 +103,18 @@ public struct EndpointRecord: Codable, Sendable, Equatable {
     /// stored before cookies were (schema 2), which are matched by inode with evidence (`EndpointIdentity`).
     public var cookie: UInt64?
     /// The IPv6 address of an endpoint of a dual-stack bridge network (without prefix); `address` is its IPv4 one.
-    public var address6: String?
+    public var address6: IPAddress?
 
-    public init(network: String, sandbox: String, ifname: String, hostIfname: String? = nil, address: String? = nil,
+    public init(network: String, sandbox: String, ifname: String, hostIfname: String? = nil, address: IPAddress? = nil,
                 mac: String? = nil, ports: [PortMapping] = [], createdAt: Double, driverState: String? = nil,
-                cookie: UInt64? = nil, address6: String? = nil) {
+                cookie: UInt64? = nil, address6: IPAddress? = nil) {
         self.network = network; self.sandbox = sandbox; self.ifname = ifname; self.hostIfname = hostIfname
         self.address = address; self.mac = mac; self.ports = ports; self.createdAt = createdAt
         self.driverState = driverState; self.cookie = cookie; self.address6 = address6
     }
 
     /// Its addresses: IPv4 (or the only one), then IPv6 on a dual-stack network.
-    public var addresses: [String] { [address, address6].compactMap { $0 } }
+    public var addresses: [IPAddress] { [address, address6].compactMap { $0 } }
 
     /// What tells this endpoint from any other of its network: the inode and the cookie
     /// (`4026532384-c4099`), or the inode alone for a row without a cookie. It tags the endpoint's firewall

@@ -121,21 +121,13 @@ extension StateStore {
     private func addressPool(_ network: String, family: IPAddress.Family? = nil) throws -> AddressPool {
         guard let n = try self.network(named: network) else { throw StoreError.networkNotFound(network) }
         if let family, case .bridge(let c) = n.config, let s6 = c.subnet6, let g6 = c.gateway6,
-           let subnet = IPPrefix(s6), subnet.family == family, IPPrefix(n.subnet)?.family != family {
+           let subnet = IPPrefix(s6), subnet.family == family, n.subnet.family != family {
             guard let gateway = IPAddress(g6) else {
                 throw StoreError.corrupt(path: path, detail: "network \(network) has IPv6 gateway '\(g6)'")
             }
             return AddressPool(network: network, subnet: subnet, gateway: gateway, range: nil)
         }
-        guard let subnet = IPPrefix(n.subnet), let gateway = IPAddress(n.gateway) else {
-            throw StoreError.corrupt(path: path, detail: "network \(network) has subnet '\(n.subnet)', gateway '\(n.gateway)'")
-        }
-        var range: IPPrefix?
-        if let r = n.ipRange {
-            guard let p = IPPrefix(r) else { throw StoreError.corrupt(path: path, detail: "network \(network) has ip-range '\(r)'") }
-            range = p
-        }
-        return AddressPool(network: network, subnet: subnet, gateway: gateway, range: range)
+        return AddressPool(network: network, subnet: n.subnet, gateway: n.gateway, range: n.ipRange)
     }
 }
 

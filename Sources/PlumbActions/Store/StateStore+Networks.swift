@@ -5,7 +5,7 @@ extension StateStore {
     private static let networkColumns = "name, driver, subnet, gateway, ip_range, mtu, internal, options, created_at, host_cookie, host_inode"
 
     /// Stores a new network after checking it: subnet a network address, gateway a host inside it, ip-range
-    /// inside it. Values are stored in canonical form ("fd13:0::/64" becomes "fd13::/64").
+    /// inside it. Values are stored as their canonical text ("fd13::/64").
     public func createNetwork(_ n: NetworkRecord) throws {
         let (subnet, gateway, range) = try Self.validate(n)
         try transaction {
@@ -24,10 +24,11 @@ extension StateStore {
         if n.name.isEmpty { throw invalid("its name is empty") }
         if let mtu = n.mtu, !(68...65535).contains(mtu) { throw invalid("MTU \(mtu) is not 68-65535") }
         do {
-            let subnet = try IPPrefix.parse(n.subnet, requireNetworkAddress: true)
-            let gateway = try IPAddress.parse(n.gateway)
+            let subnet = n.subnet, gateway = n.gateway, range = n.ipRange
+            for p in [subnet, range].compactMap({ $0 }) where !p.isNetworkAddress {
+                throw AddressError.notNetworkAddress(p.description, suggestion: p.canonical.description)
+            }
             try subnet.checkHost(gateway, role: "gateway")
-            let range = try n.ipRange.map { try IPPrefix.parse($0, requireNetworkAddress: true) }
             if let range { try subnet.checkRange(range) }
             if case .bridge(let c) = n.config, let s6 = c.subnet6 {
                 let subnet6 = try IPPrefix.parse(s6, requireNetworkAddress: true)
@@ -64,8 +65,16 @@ extension StateStore {
         } catch {
             throw StoreError.corrupt(path: path, detail: "network \(name) has \(error)")
         }
-        return NetworkRecord(name: name, config: config, subnet: r.text(2), gateway: r.text(3),
-                             ipRange: r.optionalText(4), mtu: r.optionalInt(5).map { Int($0) }, internal: r.int(6) != 0,
+        /// The text columns become values here, once; a row that does not parse names its network.
+        func parsed<T>(_ column: String, _ text: String, _ parse: (String) throws -> T) throws -> T {
+            do { return try parse(text) } catch {
+                throw StoreError.corrupt(path: path, detail: "network \(name) has \(column) '\(text)': \(error)")
+            }
+        }
+        return NetworkRecord(name: name, config: config,
+                             subnet: try parsed("subnet", r.text(2)) { try IPPrefix.parse($0) },
+                             gateway: try parsed("gateway", r.text(3)) { try IPAddress.parse($0) },
+                             ipRange: try r.optionalText(4).map { t in try parsed("ip-range", t) { try IPPrefix.parse($0) } }, mtu: r.optionalInt(5).map { Int($0) }, internal: r.int(6) != 0,
                              hostNamespace: NamespaceRef(encoded: options["hostNamespace"] ?? "host",
                                                          cookie: r.optionalInt(9).map { UInt64(bitPattern: $0) },
                                                          inode: r.optionalInt(10).map { UInt64(bitPattern: $0) }),
@@ -103,10 +112,10 @@ extension StateStore {
             }
             var address: String?, address6: String?
             if let a = e.address {
-                address = try claim(network: e.network, address: a, sandbox: e.key)
+                address = try claim(network: e.network, address: a.description, sandbox: e.key)
             }
             if let a = e.address6 {
-                address6 = try claim(network: e.network, address: a, sandbox: e.key)
+                address6 = try claim(network: e.network, address: a.description, sandbox: e.key)
             }
             try db.run("INSERT INTO endpoints (\(Self.endpointColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        [e.network, e.sandbox, e.ifname, e.hostIfname, address, e.mac, try Self.json(e.ports), e.createdAt,
@@ -132,11 +141,18 @@ extension StateStore {
 
     private func endpointRecord(_ r: SQLRow) throws -> EndpointRecord {
         let network = r.text(0), sandbox = r.text(1)
+        /// The address columns become values here, once; one that does not parse names its endpoint and network.
+        func address(_ column: Int32) throws -> IPAddress? {
+            guard let text = r.optionalText(column) else { return nil }
+            do { return try IPAddress.parse(text) } catch {
+                throw StoreError.corrupt(path: path, detail: "endpoint \(sandbox) of network \(network) has address '\(text)': \(error)")
+            }
+        }
         return EndpointRecord(network: network, sandbox: sandbox, ifname: r.text(2), hostIfname: r.optionalText(3),
-                              address: r.optionalText(4), mac: r.optionalText(5),
+                              address: try address(4), mac: r.optionalText(5),
                               ports: try decodeJSON([PortMapping].self, r.text(6), "ports of endpoint \(sandbox) on \(network)"),
                               createdAt: r.double(7), driverState: r.optionalText(8),
-                              cookie: r.optionalInt(9).map { UInt64(bitPattern: $0) }, address6: r.optionalText(10))
+                              cookie: r.optionalInt(9).map { UInt64(bitPattern: $0) }, address6: try address(10))
     }
 
     /// Removes an endpoint, named by its key (`EndpointRecord.key`), and releases the addresses allocated to it

@@ -146,13 +146,13 @@ struct NetCommand: ParsableCommand {
             req.ip = ip; req.ifname = ifname; req.publish = publish
             if let name = newNamespace {
                 let (plans, ep) = try perform { try svc.connectNewNamespace(name, req, dryRun: change.dryRun) }
-                let summary = ep.map { "created namespace \(name) and connected it to \(network): \($0.ifname) \($0.address ?? "-")" }
+                let summary = ep.map { "created namespace \(name) and connected it to \(network): \($0.ifname) \($0.address?.description ?? "-")" }
                     ?? "would create namespace \(name), then connect it to \(network)"
                 try change.report(plans, result: ep, summary: summary)
                 return
             }
             let (plan, eps) = try perform { try svc.connectMany(req, dryRun: change.dryRun) }
-            let summary = zip(targets, eps).map { "connected \($0) to \(network): \($1.ifname) \($1.address ?? "-")\($1.address6.map { " \($0)" } ?? "")" }
+            let summary = zip(targets, eps).map { "connected \($0) to \(network): \($1.ifname) \($1.address?.description ?? "-")\($1.address6.map { " \($0)" } ?? "")" }
             try change.report([plan], result: eps.count == 1 ? AnyEncodable(eps[0]) : AnyEncodable(eps),
                               summary: summary.joined(separator: "\n"))
         }

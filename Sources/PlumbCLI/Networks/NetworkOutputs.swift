@@ -30,7 +30,9 @@ struct NetworkRow: Encodable {
     /// With a cluster store, for a shared network: its endpoints on every host.
     var cluster: ClusterUsage?
     init(_ n: NetworkRecord, endpoints: Int) {
-        name = n.name; driver = n.driver.rawValue; subnet = n.subnet; gateway = n.gateway; bridge = n.config.bridge
+        // The output's text, written from the record's values.
+        name = n.name; driver = n.driver.rawValue; subnet = n.subnet.description; gateway = n.gateway.description
+        bridge = n.config.bridge
         `internal` = n.internal; self.endpoints = endpoints
         if case .bridge(let c) = n.config { subnet6 = c.subnet6; gateway6 = c.gateway6 }
     }
@@ -59,7 +61,7 @@ struct NetworkInspection: CommandOutput {
         s += n.internal ? " internal\n" : "\n"
         for (i, e) in report.endpoints.enumerated() {
             let name = i < report.sandboxNames.count ? report.sandboxNames[i] : "net:[\(e.sandbox)]"
-            s += "  \(name) \(e.ifname) \(e.address ?? "-")\(e.address6.map { " \($0)" } ?? "") host side \(e.hostIfname ?? "-")\n"
+            s += "  \(name) \(e.ifname) \(e.address?.description ?? "-")\(e.address6.map { " \($0)" } ?? "") host side \(e.hostIfname ?? "-")\n"
         }
         if report.drift.isEmpty { s += "  in sync with the kernel\n" }
         for d in report.drift { s += "  ! drift: \(d)\n" }
