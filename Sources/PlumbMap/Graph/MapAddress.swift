@@ -3,7 +3,7 @@ import PlumbModel
 /// An address as the map shows it: a device's address with its prefix length ("10.213.0.1/24"), or a bare address
 /// ("192.168.1.20") for what is known only by its address (a remote VTEP, another host's endpoint). A value; its
 /// text (the JSON's and the pictures') is what `ip` prints.
-public enum MapAddress: Hashable, Sendable, Codable, CustomStringConvertible {
+public enum MapAddress: Hashable, Sendable, CodableAsText {
     case withPrefix(IPPrefix)
     case bare(IPAddress)
 
@@ -38,17 +38,5 @@ public enum MapAddress: Hashable, Sendable, Codable, CustomStringConvertible {
         }
     }
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let text = try c.decode(String.self)
-        guard let a = MapAddress(text) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "'\(text)' is neither an address nor ADDRESS/LENGTH")
-        }
-        self = a
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
+    public static let textExpected = "an address or ADDRESS/LENGTH"
 }

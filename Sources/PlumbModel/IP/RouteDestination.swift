@@ -1,6 +1,6 @@
 /// Where a route leads: the default route or a prefix. Its text is "default" or ADDRESS/LENGTH, as `ip route`
 /// writes it, in the snapshot's JSON, in plans and in the journal alike.
-public enum RouteDestination: Hashable, Sendable, Codable, CustomStringConvertible {
+public enum RouteDestination: Hashable, Sendable, CodableAsText {
     case `default`
     case prefix(IPPrefix)
 
@@ -24,17 +24,5 @@ public enum RouteDestination: Hashable, Sendable, Codable, CustomStringConvertib
 
     public var description: String { prefix?.description ?? "default" }
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let text = try c.decode(String.self)
-        guard let d = RouteDestination(text) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "'\(text)' is neither 'default' nor a prefix")
-        }
-        self = d
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
+    public static let textExpected = "a route destination ('default' or a prefix)"
 }
