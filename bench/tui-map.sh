@@ -5,42 +5,11 @@
 # (PLUMB_MAP_CACHE=0: the graph built and laid out on every frame and key, as before the cache), so the row
 # shows what the cache saves. Target: the map open stays within the live TUI's budget (< 3% of a core idle).
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/tui-lib.sh"
 [ "${1:-}" = "--keep" ] || trap 'tmux kill-session -t pt-bench-tuimap 2>/dev/null || true; bench_cleanup' EXIT
 bench_cleanup
 N=${NNS:-500}
-{
-  for b in $(seq 0 9); do echo "link add ptbbr$b type bridge"; echo "link set ptbbr$b up"; done
-  for i in $(seq 1 "$N"); do
-    echo "netns add pt-bench-s$i"
-    echo "link add ptbv$i type veth peer name eth0 netns pt-bench-s$i"
-    echo "link set ptbv$i master ptbbr$((i % 10)) up"
-  done
-} | ip -batch -
-for i in $(seq 1 "$N"); do ip -n "pt-bench-s$i" link set eth0 up; done
-
-cpu_of() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }
-measure_cpu() {  # pid seconds -> percent of one core
-  local pid=$1 secs=$2 a b hz
-  hz=$(getconf CLK_TCK); a=$(cpu_of "$pid"); sleep "$secs"; b=$(cpu_of "$pid")
-  echo "scale=2; ($b - $a) * 100 / ($hz * $secs)" | bc -l
-}
-flap_start() {  # 50 link state changes per second through one `ip -batch` process (ended by pid)
-  rm -f "$OUT/flapmap.fifo"; mkfifo "$OUT/flapmap.fifo"
-  ip -force -batch - < "$OUT/flapmap.fifo" 2>/dev/null &
-  FLAP_IP=$!
-  ( while true; do
-      for st in down up; do
-        for i in $(seq 1 50); do echo "link set ptbv$i $st"; sleep 0.02; done
-      done
-    done > "$OUT/flapmap.fifo" ) &
-  FLAPPER=$!
-}
-flap_stop() {
-  kill "$FLAPPER" "$FLAP_IP" 2>/dev/null || true
-  wait "$FLAPPER" "$FLAP_IP" 2>/dev/null || true
-  rm -f "$OUT/flapmap.fifo"
-  for i in $(seq 1 50); do ip link set "ptbv$i" up; done
-}
+tui_state "$N"
 run_one() {  # label cache(1|0)
   tmux new-session -d -s pt-bench-tuimap -x 200 -y 60 "env TERM=xterm-256color PLUMB_MAP_CACHE=$2 $PLUMB --interval 1"
   sleep 5

@@ -6,46 +6,11 @@
 #  - flap-to-screen latency: a link is set down/up and the screen polled (every 10 ms) until it shows the new
 #    state (target: 95th percentile under 250 ms).
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/tui-lib.sh"
 [ "${1:-}" = "--keep" ] || trap 'tmux kill-session -t pt-bench-tui 2>/dev/null || true; tmux kill-session -t pt-bench-htop 2>/dev/null || true; bench_cleanup' EXIT
 bench_cleanup
 N=${NNS:-500}
-{
-  for b in $(seq 0 9); do echo "link add ptbbr$b type bridge"; echo "link set ptbbr$b up"; done
-  for i in $(seq 1 "$N"); do
-    echo "netns add pt-bench-s$i"
-    echo "link add ptbv$i type veth peer name eth0 netns pt-bench-s$i"
-    echo "link set ptbv$i master ptbbr$((i % 10)) up"
-  done
-} | ip -batch -
-for i in $(seq 1 "$N"); do ip -n "pt-bench-s$i" link set eth0 up; done
-
-cpu_of() {  # utime+stime+cutime+cstime ticks of a pid: its threads and the children it reaped
-  awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"
-}
-flap_start() {  # 50 link state changes per second (25 links down, 25 up), through one `ip -batch` process
-  # A fifo between the loop and ip, so both are ended by their own pids (never by name: other programs on the
-  # machine may run `ip -batch` too).
-  rm -f "$OUT/flap.fifo"; mkfifo "$OUT/flap.fifo"
-  ip -force -batch - < "$OUT/flap.fifo" 2>/dev/null &
-  FLAP_IP=$!
-  ( while true; do
-      for st in down up; do
-        for i in $(seq 1 50); do echo "link set ptbv$i $st"; sleep 0.02; done
-      done
-    done > "$OUT/flap.fifo" ) &
-  FLAPPER=$!
-}
-flap_stop() {
-  kill "$FLAPPER" "$FLAP_IP" 2>/dev/null || true
-  wait "$FLAPPER" "$FLAP_IP" 2>/dev/null || true
-  rm -f "$OUT/flap.fifo"
-  for i in $(seq 1 50); do ip link set "ptbv$i" up; done
-}
-measure_cpu() {  # pid seconds -> percent of one core
-  local pid=$1 secs=$2 a b hz
-  hz=$(getconf CLK_TCK); a=$(cpu_of "$pid"); sleep "$secs"; b=$(cpu_of "$pid")
-  echo "scale=2; ($b - $a) * 100 / ($hz * $secs)" | bc -l
-}
+tui_state "$N"
 
 tmux new-session -d -s pt-bench-tui -x 200 -y 60 "env TERM=xterm-256color $PLUMB --interval 1"
 sleep 5
