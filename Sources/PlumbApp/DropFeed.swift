@@ -2,9 +2,9 @@ import PlumbKernel
 import PlumbModel
 import PlumbSystem
 
-/// The drops the TUI shows: new drops since the last call (for the events log) and the recent ones (for the
-/// Drops tab, the badges and the doctor's live evidence). The live one wraps PlumbKernel's `DropWatcher`;
-/// tests pass recorded drops.
+/// The drops the TUI shows: new drops since the last call, which the TUI counts into its window (`DropWindow`:
+/// the events log, the Drops tab, the badges and the doctor's live evidence). The live one wraps PlumbKernel's
+/// `DropWatcher`; tests pass recorded drops.
 public protocol DropFeed: AnyObject {
     /// "bpf" or "tracepoint".
     var mode: String { get }
@@ -14,8 +14,8 @@ public protocol DropFeed: AnyObject {
     var lost: UInt64 { get }
     /// Drops since the last call; never blocks.
     func takeNew() -> [PacketDrop]
-    /// Drops of the last `millis` milliseconds, oldest first.
-    func recent(millis: Int) -> [PacketDrop]
+    /// CLOCK_MONOTONIC now in nanoseconds (the drops' clock): the TUI's window moves with it.
+    var nowNanos: UInt64 { get }
     func stop()
     /// Readable when new drops arrived (the TUI polls it with the keyboard, so an idle screen with no drops in
     /// its window never wakes for the feed); nil: the reader must poll on a timer.
@@ -25,6 +25,7 @@ public protocol DropFeed: AnyObject {
 }
 
 extension DropFeed {
+    public var nowNanos: UInt64 { DropWatcher.monotonicNanos() }
     public var wakeDescriptor: Int32? { nil }
     public func drainWake() {}
 }
@@ -41,7 +42,11 @@ public final class LiveDropFeed: DropFeed {
         wake = pipe
         var onDrops: (@Sendable () -> Void)?
         if let pipe { onDrops = { pipe.wake() } }
-        watcher = try DropWatcher.start(onDrops: onDrops)
+        // The TUI counts drops as it takes them (its own window): the watcher's log of recent drops, which
+        // only questions about past drops read, would copy up to 100,000 drops a second for nobody.
+        var options = DropWatcher.Options()
+        options.logCapacity = 1
+        watcher = try DropWatcher.start(options, onDrops: onDrops)
     }
 
     public var mode: String { watcher.mode.rawValue }
@@ -50,7 +55,6 @@ public final class LiveDropFeed: DropFeed {
     }
     public var lost: UInt64 { watcher.counters.lost }
     public func takeNew() -> [PacketDrop] { (try? watcher.waitForNew(timeoutMillis: 0)) ?? [] }
-    public func recent(millis: Int) -> [PacketDrop] { watcher.drops(DropQuery(lastMillis: millis)) }
     public func stop() { watcher.stop() }
     public var wakeDescriptor: Int32? { wake?.readDescriptor }
     public func drainWake() { wake?.drain() }

@@ -28,6 +28,12 @@ public final class TUIApp {
     private var conntrackRead = Date.distantPast
     /// When the drops feed was last read, and the doctor's findings before the drops' live evidence was added.
     private var dropsRead = Date.distantPast
+    /// The drops of the last `dropWindowSeconds`, counted as they are taken from the feed and as they age out:
+    /// the Drops tab, the badges and the live evidence are made from its counts, never from the drops.
+    private var dropWindow = DropWindow(seconds: TUIApp.dropWindowSeconds)
+    /// When the Drops tab, the badges and the live evidence were last made from the window: at most once a
+    /// second, and at once when a new group (namespace × reason × location) appears.
+    private var dropsSummarised = Date.distantPast
     /// The feed's wake pipe fired: new drops wait to be read.
     private var dropsArrived = false
     /// The last read found drops in the window: their rates fall as they age, so the feed is read on a timer
@@ -41,6 +47,8 @@ public final class TUIApp {
     static let eventsKept = 1000
     /// The least time between two reads of the drops feed.
     static let dropsReadSpacing = 0.25
+    /// The least time between two summaries of the window (unless a new group appeared).
+    static let dropsSummarySpacing = 1.0
 
     public init(first: Snapshot, kernel: AppKernel, terminal: any Terminal, readonly: Bool = false,
                 theme: Theme = .color, glyphs: Glyphs = .unicode) {
@@ -91,8 +99,9 @@ public final class TUIApp {
             }
             if state.detailTab == .conntrack { readConntrackIfDue() }
             // At most four reads a second: on a host that drops packets all the time the feed's pipe wakes the
-            // loop with every batch (ten a second), and each read summarises the whole 10 s window.
-            if (dropsArrived || dropsOnTimer) && Date().timeIntervalSince(dropsRead) >= Self.dropsReadSpacing { readDrops() }
+            // loop with every batch (ten a second). A read only counts the new drops; the window is summarised at
+            // most once a second. With drops in the window and none arriving, the read on the timer ages them out.
+            if let spacing = dropsReadSpacing, Date().timeIntervalSince(dropsRead) >= spacing { readDrops() }
             if dirty {
                 state.size = terminal.size
                 live.setFocus(onScreen(state, context.snapshot), firewall: state.detailTab == .firewall)
@@ -104,10 +113,10 @@ public final class TUIApp {
                 dirty = false
             }
             // A running capture is polled every 50 ms; otherwise the UI sleeps until a key or a new snapshot.
-            // While drops are in the window (or the feed cannot wake the loop) the feed is read four times a
-            // second; a new drop wakes the loop through the feed's pipe (it is on screen within ~100 ms: the
+            // While drops are in the window (or the feed cannot wake the loop) the feed is read once a second;
+            // a new drop wakes the loop through the feed's pipe (a new group is on screen within ~100 ms: the
             // watcher's own reader wakes every 100 ms).
-            let sleep: Int32 = capture != nil ? 50 : (dropsOnTimer || dropsArrived) ? 250 : 1000
+            let sleep: Int32 = capture != nil ? 50 : dropsReadSpacing == Self.dropsReadSpacing ? 250 : 1000
             guard let key = nextKey(timeoutMillis: sleep, wake: live.wakePipe) else { continue }
             dirty = true
             if !perform(state.handle(key, snapshot: context.snapshot, keymap: context.keymap)) { return }
@@ -259,54 +268,61 @@ public final class TUIApp {
         dirty = true
     }
 
-    /// Reads the drops feed: new drops go to the events log; the last seconds' drops make the Drops tab, the
-    /// badges and the doctor's live evidence. Redraws only when what is shown changed.
+    /// Reads the drops feed: new drops are counted into the window and go to the events log; the window makes
+    /// the Drops tab, the badges and the doctor's live evidence, at most once a second (at once when a group is
+    /// new). Redraws only when what is shown changed.
     private func readDrops() {
         guard let feed = kernel.drops else { return }
         dropsRead = Date()
         dropsArrived = false
-        var names: [UInt64: String] = [:]
-        for ns in context.snapshot.namespaces { names[ns.id] = ns.displayName }
-        func named(_ drops: [PacketDrop]) -> [PacketDrop] {
-            drops.map { d in
-                guard d.namespaceName == nil, let i = d.netnsInode, let n = names[i] else { return d }
-                var d = d
-                d.namespaceName = n
-                return d
-            }
+        var names: [UInt64: String]?
+        func namespaceNames() -> [UInt64: String] {
+            if let names { return names }
+            var found: [UInt64: String] = [:]
+            for ns in context.snapshot.namespaces { found[ns.id] = ns.displayName }
+            names = found
+            return found
         }
         let new = feed.takeNew()
+        dropWindow.record(contentsOf: new)
+        dropWindow.advance(nowNanos: feed.nowNanos)
         if !new.isEmpty {
-            context.events += DropEvents.events(named(new))
+            context.events += dropWindow.takeEvents(names: namespaceNames())
             if context.events.count > Self.eventsKept { context.events.removeFirst(context.events.count - Self.eventsKept) }
-            dirty = true
+            // The log is drawn only by the Events tab: elsewhere a new line changes nothing on screen.
+            if state.detailTab == .events { dirty = true }
         }
-        let recent = named(feed.recent(millis: Self.dropWindowSeconds * 1000))
-        dropsInWindow = !recent.isEmpty
-        let activity = DropActivity(drops: recent, windowSeconds: Double(Self.dropWindowSeconds), mode: feed.mode,
-                                    note: feed.note, lost: feed.lost)
+        dropsInWindow = !dropWindow.isEmpty
+        let shown = state.drops?.isWatching == true ? state.drops!.summary.total : nil
+        guard shown == nil || dropWindow.hasNewGroups || (dropWindow.isEmpty && shown != 0)
+              || dropsRead.timeIntervalSince(dropsSummarised) >= Self.dropsSummarySpacing else { return }
+        dropsSummarised = dropsRead
+        dropWindow.takeNewGroups()
+        let activity = DropActivity(window: dropWindow, windowSeconds: Double(Self.dropWindowSeconds), mode: feed.mode,
+                                    note: feed.note, lost: feed.lost, names: namespaceNames())
         if activity != state.drops {
             state.drops = activity
             if !doctorFindings.isEmpty {
-                state.findingsUpdated(DropEvidence.annotate(doctorFindings, drops: recent, seconds: Self.dropWindowSeconds))
+                state.findingsUpdated(DropEvidence.annotate(doctorFindings, window: dropWindow, seconds: Self.dropWindowSeconds))
             }
             prepared = nil
             dirty = true
         }
     }
 
-    /// Whether the drops feed is read on the 250 ms timer: always for a feed without a wake pipe, else only while
-    /// the window holds drops (and for the first read, which shows the DROPS column and the tab's header).
-    private var dropsOnTimer: Bool {
-        guard let feed = kernel.drops else { return false }
-        return feed.wakeDescriptor == nil || dropsInWindow
+    /// How often the drops feed is read now (nil: not until it wakes the loop): four times a second after a
+    /// wake-up and for a feed that cannot wake the loop, once a second while drops are in the window (they age
+    /// out), and once at the start (the DROPS column and the tab's header).
+    private var dropsReadSpacing: TimeInterval? {
+        guard let feed = kernel.drops else { return nil }
+        if dropsArrived || feed.wakeDescriptor == nil { return Self.dropsReadSpacing }
+        return dropsInWindow ? Self.dropsSummarySpacing : nil
     }
 
     /// The doctor's findings with the drops' live evidence of the last seconds, when drops are watched.
     private func withDropEvidence(_ findings: [Finding]) -> [Finding] {
-        guard let feed = kernel.drops else { return findings }
-        return DropEvidence.annotate(findings, drops: feed.recent(millis: Self.dropWindowSeconds * 1000),
-                                     seconds: Self.dropWindowSeconds)
+        guard kernel.drops != nil else { return findings }
+        return DropEvidence.annotate(findings, window: dropWindow, seconds: Self.dropWindowSeconds)
     }
 
     /// After a fix or an undo: read the kernel at once and run the doctor on what it finds.

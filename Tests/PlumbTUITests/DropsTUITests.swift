@@ -76,7 +76,8 @@ final class DropsTUITests: XCTestCase {
         var log: [PacketDrop] = []
         private(set) var stopped = false
         func takeNew() -> [PacketDrop] { defer { pending = [] }; log += pending; return pending }
-        func recent(millis: Int) -> [PacketDrop] { log }
+        /// The fixture's drops are stamped at 1 ns: the window is at that time.
+        var nowNanos: UInt64 { 1 }
         func stop() { stopped = true }
     }
 
@@ -125,8 +126,8 @@ final class DropsTUITests: XCTestCase {
         var log: [PacketDrop] = []
         private(set) var reads = 0
         let pipe = try! WakePipe()
-        func takeNew() -> [PacketDrop] { defer { pending = [] }; log += pending; return pending }
-        func recent(millis: Int) -> [PacketDrop] { reads += 1; return log }
+        func takeNew() -> [PacketDrop] { reads += 1; defer { pending = [] }; log += pending; return pending }
+        var nowNanos: UInt64 { 1 }
         func stop() {}
         var wakeDescriptor: Int32? { pipe.readDescriptor }
         func drainWake() { pipe.drain() }

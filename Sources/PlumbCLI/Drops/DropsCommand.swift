@@ -55,6 +55,8 @@ struct DropsCommand: ParsableCommand {
 
         var options = DropWatcher.Options()
         options.forceTracepoint = tracepoint
+        // Drops are counted or printed as they are taken: the watcher's log of past drops is not asked.
+        options.logCapacity = 1
         let signals = CaptureSignals()
         defer { signals.cancel() }
         // Naming the namespaces is a discovery pass: it runs while the BPF program loads, not after it.
@@ -83,15 +85,16 @@ struct DropsCommand: ParsableCommand {
         if let seconds {
             let start = DropWatcher.monotonicNanos()
             let deadline = Date(timeIntervalSinceNow: seconds)
-            var drops: [PacketDrop] = []
+            // Counted as they come (memory bounded at any rate, `DropWindow.Limits.wholePeriod`), not kept.
+            var window = DropWindow(seconds: nil, limits: .wholePeriod)
             while Date() < deadline && signals.received == nil {
                 let left = Int(deadline.timeIntervalSinceNow * 1000)
-                drops += try watcher.waitForNew(timeoutMillis: max(1, min(200, left))).filter(query.matches).map(named)
+                window.record(contentsOf: try watcher.waitForNew(timeoutMillis: max(1, min(200, left))).lazy.filter(query.matches).map(named))
             }
             let elapsed = Double(DropWatcher.monotonicNanos() - start) / 1e9
             let out = DropsSummaryOutput(mode: watcher.mode.rawValue, fallbackReason: watcher.fallbackReason,
                                          target: namespace?.name,
-                                         summary: DropSummary(drops: drops, seconds: elapsed, lost: watcher.counters.lost))
+                                         summary: window.summary(seconds: elapsed, lost: watcher.counters.lost))
             try render(out, as: OutputFormat(json: json, pretty: pretty))
             return
         }

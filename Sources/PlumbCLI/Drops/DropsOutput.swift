@@ -64,7 +64,7 @@ struct DropsSummaryOutput: CommandOutput, Encodable {
     var target: String?
     var summary: DropSummary
 
-    enum Keys: String, CodingKey { case mode, fallbackReason, target, seconds, total, lost, groups }
+    enum Keys: String, CodingKey { case mode, fallbackReason, target, seconds, total, lost, flowsNotKept, groups }
     enum GroupKeys: String, CodingKey { case namespace, netns, reason, location, interfaces, count, rate, topFlows }
 
     func encode(to encoder: any Encoder) throws {
@@ -75,6 +75,7 @@ struct DropsSummaryOutput: CommandOutput, Encodable {
         try c.encode((summary.seconds * 1000).rounded() / 1000, forKey: .seconds)
         try c.encode(summary.total, forKey: .total)
         try c.encode(summary.lost, forKey: .lost)
+        if summary.flowsNotKept > 0 { try c.encode(summary.flowsNotKept, forKey: .flowsNotKept) }
         var groups = c.nestedUnkeyedContainer(forKey: .groups)
         for g in summary.groups {
             var gc = groups.nestedContainer(keyedBy: GroupKeys.self)
@@ -103,7 +104,8 @@ struct DropsSummaryOutput: CommandOutput, Encodable {
         s += "\n" + TextTable.render(header: ["NAMESPACE", "REASON", "LOCATION", "INTERFACES", "DROPS", "PER SEC"], rows: rows)
         let withFlows = summary.groups.filter { !$0.topFlows.isEmpty }
         if !withFlows.isEmpty {
-            s += "\nTop 5-tuples:\n"
+            s += "\nTop 5-tuples" + (summary.flowsNotKept > 0
+                ? " (of the flows kept: \(DropCounts.grouped(summary.flowsNotKept)) drops came in more distinct flows than are kept)" : "") + ":\n"
             for g in withFlows {
                 s += "  \(g.namespace) \(g.reason) in \(g.location):\n"
                 for f in g.topFlows { s += "    \(DropCounts.grouped(f.count).leftPadded(7))  \(f.flow)\n" }

@@ -18,20 +18,29 @@ public struct DropActivity: Sendable, Hashable {
     public var perInterface: [InterfaceKey: Double]
     public var summary: DropSummary
 
-    public init(drops: [PacketDrop], windowSeconds: Double, mode: String, note: String? = nil, lost: UInt64 = 0) {
+    /// The window's counts over `windowSeconds`; `names` names namespaces whose drops came without a name.
+    public init(window: DropWindow, windowSeconds: Double, mode: String, note: String? = nil, lost: UInt64 = 0,
+                names: [UInt64: String] = [:]) {
         let period = max(windowSeconds, 0.001)
         var ns: [UInt64: Int] = [:], ifs: [InterfaceKey: Int] = [:]
-        for d in drops {
-            guard let inode = d.netnsInode else { continue }
-            ns[inode, default: 0] += 1
-            if let i = d.interface, !i.isEmpty { ifs[InterfaceKey(namespace: inode, interface: i), default: 0] += 1 }
+        for c in window.counted {
+            guard let inode = c.identity.inode else { continue }
+            ns[inode, default: 0] += c.count
+            if let i = c.identity.interface, !i.isEmpty { ifs[InterfaceKey(namespace: inode, interface: i), default: 0] += c.count }
         }
         self.mode = mode
         self.note = note
         self.windowSeconds = windowSeconds
         self.perNamespace = ns.mapValues { Double($0) / period }
         self.perInterface = ifs.mapValues { Double($0) / period }
-        self.summary = DropSummary(drops: drops, seconds: windowSeconds, lost: lost)
+        self.summary = window.summary(seconds: windowSeconds, lost: lost, names: names)
+    }
+
+    /// `drops` (all of them counted) over `windowSeconds`.
+    public init(drops: [PacketDrop], windowSeconds: Double, mode: String, note: String? = nil, lost: UInt64 = 0) {
+        var window = DropWindow(seconds: nil, limits: .wholePeriod)
+        window.record(contentsOf: drops)
+        self.init(window: window, windowSeconds: windowSeconds, mode: mode, note: note, lost: lost)
     }
 
     /// No drops watched yet (the feed could not start): `note` says why.
@@ -48,15 +57,26 @@ public struct DropActivity: Sendable, Hashable {
 public enum DropEvidence {
     /// The line for `drops` (already narrowed to the window), or nil when none.
     public static func line(_ drops: [PacketDrop], seconds: Int) -> String? {
-        guard !drops.isEmpty else { return nil }
-        var groups: [String: (reason: String, location: String, count: Int)] = [:]
-        for d in drops {
-            let key = d.reason.name + " " + d.location.function
-            groups[key, default: (d.reason.name, d.location.function, 0)].count += 1
+        var groups: [ReasonAt: Int] = [:]
+        for d in drops { groups[ReasonAt(reason: d.reason.name, location: d.location.function), default: 0] += 1 }
+        return line(groups, seconds: seconds)
+    }
+
+    /// A reason and the function it was dropped in.
+    struct ReasonAt: Hashable {
+        var reason: String
+        var location: String
+    }
+
+    /// The line for drops counted per reason and location: the most frequent first (ties by reason, location).
+    static func line(_ groups: [ReasonAt: Int], seconds: Int) -> String? {
+        let total = groups.values.reduce(0, +)
+        guard total > 0 else { return nil }
+        let top = groups.sorted {
+            ($0.value != $1.value) ? $0.value > $1.value : ($0.key.reason, $0.key.location) < ($1.key.reason, $1.key.location)
         }
-        let top = groups.values.sorted { $0.count != $1.count ? $0.count > $1.count : $0.reason < $1.reason }
-        let first = top[0]
-        let times = drops.count == 1 ? "once" : "\(DropCounts.grouped(drops.count)) times"
+        let first = top[0].key
+        let times = total == 1 ? "once" : "\(DropCounts.grouped(total)) times"
         var s = "dropped \(times) in the last \(seconds) s, reason \(first.reason) in \(first.location)"
         if top.count > 1 { s += " (and \(top.count - 1) other reason\(top.count > 2 ? "s" : ""))" }
         return s
@@ -65,17 +85,32 @@ public enum DropEvidence {
     /// `findings` with a live line added to each whose namespaces (or links) dropped packets in `drops`: a
     /// namespace subject counts every drop in it, a link subject the drops on that interface; a drop counts once.
     public static func annotate(_ findings: [Finding], drops: [PacketDrop], seconds: Int) -> [Finding] {
-        guard !drops.isEmpty else { return findings }
+        var window = DropWindow(seconds: nil, limits: .init(flowsPerGroup: 0, flowsPerSlot: 0))
+        window.record(contentsOf: drops)
+        return annotate(findings, window: window, seconds: seconds)
+    }
+
+    /// The same from a window's counts (the TUI's): the cost is that of the window's groups, not of its drops.
+    public static func annotate(_ findings: [Finding], window: DropWindow, seconds: Int) -> [Finding] {
+        guard !window.isEmpty, !findings.isEmpty else { return findings }
+        // The window's rows by namespace, once for all findings.
+        var byNamespace: [UInt64: [DropWindow.Counted]] = [:]
+        for c in window.counted {
+            if let inode = c.identity.inode { byNamespace[inode, default: []].append(c) }
+        }
         return findings.map { f in
-            var whole = Set<UInt64>(), links = Set<String>()
+            var whole = Set<UInt64>(), links: [UInt64: Set<String>] = [:]
             for s in f.subjects {
-                if s.kind == "link" && !s.name.isEmpty { links.insert("\(s.namespace)/\(s.name)") } else { whole.insert(s.namespace) }
+                if s.kind == "link" && !s.name.isEmpty { links[s.namespace, default: []].insert(s.name) } else { whole.insert(s.namespace) }
             }
-            let relevant = drops.filter { d in
-                guard let ns = d.netnsInode else { return false }
-                return whole.contains(ns) || d.interface.map { links.contains("\(ns)/\($0)") } ?? false
+            var groups: [ReasonAt: Int] = [:]
+            for ns in whole.union(links.keys) {
+                for c in byNamespace[ns] ?? [] {
+                    guard whole.contains(ns) || c.identity.interface.map({ links[ns]?.contains($0) == true }) == true else { continue }
+                    groups[ReasonAt(reason: c.identity.reason, location: c.identity.group.function), default: 0] += c.count
+                }
             }
-            guard let line = line(relevant, seconds: seconds) else { return f }
+            guard let line = line(groups, seconds: seconds) else { return f }
             var g = f
             g.evidence.append("live: " + line)
             return g
@@ -87,20 +122,8 @@ public enum DropEvidence {
 /// location and interface, one event per group with its count and the last 5-tuple.
 public enum DropEvents {
     public static func events(_ drops: [PacketDrop]) -> [ChangeEvent] {
-        struct Key: Hashable { var ns: String; var reason: String; var location: String; var interface: String? }
-        var order: [Key] = []
-        var groups: [Key: (count: Int, last: PacketDrop)] = [:]
-        for d in drops {
-            let k = Key(ns: d.namespaceLabel, reason: d.reason.name, location: d.location.function, interface: d.interface)
-            if groups[k] == nil { order.append(k) }
-            groups[k] = ((groups[k]?.count ?? 0) + 1, d)
-        }
-        return order.map { k in
-            let g = groups[k]!
-            var text = "dropped " + (g.count == 1 ? "" : "\(DropCounts.grouped(g.count)) × ") + "\(k.reason) in \(k.location)"
-            if let i = k.interface { text += " on \(i)" }
-            text += ": " + (g.last.flow?.description ?? g.last.protocolName)
-            return ChangeEvent(time: g.last.time, namespace: k.ns, kind: .drop, text: text)
-        }
+        var window = DropWindow(seconds: nil, limits: .init(flowsPerGroup: 0, flowsPerSlot: 0))
+        window.record(contentsOf: drops)
+        return window.takeEvents()
     }
 }

@@ -63,6 +63,8 @@ public struct DropLog: Sendable {
     /// Forgets drops older than the retention (a log nobody appends to still ages out through this).
     public mutating func expire(nowNanos: UInt64) {
         let cutoff = nowNanos > retentionNanos ? nowNanos - retentionNanos : 0
+        // Nothing to forget (the oldest is recent enough): no copy of the ring, which runs every second.
+        guard let oldest = ring.isEmpty ? nil : ring[start], oldest.monotonicNanos < cutoff else { return }
         let kept = all.drop(while: { $0.monotonicNanos < cutoff })
         if kept.count != ring.count { ring = Array(kept); start = 0 }
     }

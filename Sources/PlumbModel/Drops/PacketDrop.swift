@@ -36,7 +36,10 @@ public struct PacketDrop: Sendable, Hashable {
     public var isAttributed: Bool { netnsCookie != nil || netnsInode != nil }
 
     /// "udp", "tcp", "icmp", "ipv4", "arp", ... : the most specific protocol known.
-    public var protocolName: String {
+    public var protocolName: String { Self.protocolName(flow: flow, etherType: etherType) }
+
+    /// The protocol name of a drop with this 5-tuple and ethertype.
+    public static func protocolName(flow: DropFlow?, etherType: UInt16?) -> String {
         if let flow { return flow.protocolName }
         switch etherType {
         case 0x0800: return "ipv4"

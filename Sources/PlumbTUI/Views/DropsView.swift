@@ -35,6 +35,7 @@ enum DropsView {
         guard a.isWatching else { return "drops are not watched: \(a.note ?? "the watcher did not start")" }
         var s = (a.mode == "bpf" ? "BPF" : "tracepoint") + " · \(DropCounts.grouped(a.summary.total)) drops in \(Int(a.windowSeconds)) s"
         if a.summary.lost > 0 { s += " · \(DropCounts.grouped(Int(a.summary.lost))) lost" }
+        if a.summary.flowsNotKept > 0 { s += " · 5-tuples of \(DropCounts.grouped(a.summary.flowsNotKept)) not kept" }
         if let note = a.note { s += " · " + note }
         return s
     }

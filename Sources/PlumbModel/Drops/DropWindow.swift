@@ -1,0 +1,384 @@
+/// The drops of a sliding window, counted once when they arrive and once when they leave: what the TUI's
+/// Drops tab, badges, events log and the doctor's live evidence are made from, and what `plumb drops --for`
+/// sums (a window that never forgets). A host that drops all the time (IPv6 multicast through bridges: hundreds
+/// a second; a flood: 100,000 a second) made the TUI rebuild the whole window from every drop, hashing strings,
+/// several times a second. Here a drop costs one lookup of a few integers (namespace inode, reason code,
+/// location address, ifindex) and, when it carries a 5-tuple, two flow lookups; the window is summarised from
+/// the counts (`summary`, `activity`), whose size is that of the groups, not of the drops.
+///
+/// Time is cut into slots of one second: a drop is counted in its second's slot, and a slot's counts are taken
+/// away when its second leaves the window (`advance`). With `seconds` = 10 the window holds the drops of the
+/// current second and the nine before (9 to 10 s of drops). The counts are exact; what is bounded is the
+/// 5-tuples kept per slot (`Limits`): a drop whose flow did not fit is counted everywhere but in its group's
+/// flows, and the summary says how many (`DropSummary.flowsNotKept`). Memory is thus the groups' and the
+/// interfaces' (what the kernel has) plus at most `Limits.flowsPerSlot` flows per slot, however fast drops come.
+///
+/// Pure: the caller says what time it is (CLOCK_MONOTONIC nanoseconds, the drops' clock).
+public struct DropWindow: Sendable {
+    public struct Limits: Sendable, Hashable {
+        /// Distinct 5-tuples one group keeps per slot.
+        public var flowsPerGroup: Int
+        /// Distinct 5-tuples kept per slot over all groups.
+        public var flowsPerSlot: Int
+        public init(flowsPerGroup: Int = 256, flowsPerSlot: Int = 4096) {
+            self.flowsPerGroup = max(0, flowsPerGroup); self.flowsPerSlot = max(0, flowsPerSlot)
+        }
+        /// For one summary of a whole period (`plumb drops --for`): every flow up to 65,536 a group and 262,144
+        /// in all (tens of MB at most), so that its top flows are those of a full count in any real case.
+        public static let wholePeriod = Limits(flowsPerGroup: 65_536, flowsPerSlot: 262_144)
+    }
+
+    /// The window's length in seconds; nil: it never forgets (one slot, `advance` does nothing).
+    public let seconds: Int?
+    public let limits: Limits
+    private let slotCount: Int
+    /// The newest second counted (a drop's monotonic time / 1 s); its slot is `newest % slotCount`.
+    private var newest: Int64 = .min
+
+    /// What the fast path hashes: a drop's integers. It names a detail only together with the strings it was
+    /// seen with (checked by `==` on each drop, which for the kernel's interned names is a pointer or a
+    /// 16-byte compare), so two drops that share the integers but not the names are still told apart.
+    struct RawKey: Hashable {
+        var namespace: UInt64
+        var reason: UInt32
+        var address: UInt64
+        var ifindex: Int64
+    }
+    /// One namespace × reason × location × interface, as the views name them.
+    struct Identity: Hashable {
+        var inode: UInt64?
+        var attributed: Bool
+        var name: String?
+        var reason: String
+        /// The kallsyms symbol; nil: unresolved, named by `address`.
+        var symbol: String?
+        var address: UInt64
+        var interface: String?
+
+        var group: GroupIdentity {
+            GroupIdentity(inode: inode, attributed: attributed, name: name, reason: reason,
+                          function: symbol ?? "0x" + String(address, radix: 16))
+        }
+    }
+    /// One namespace × reason × location (function): a row of the Drops tab.
+    struct GroupIdentity: Hashable {
+        var inode: UInt64?
+        var attributed: Bool
+        var name: String?
+        var reason: String
+        var function: String
+
+        /// The namespace as the views print it (`PacketDrop.namespaceLabel`), the caller's names for drops
+        /// that came without one.
+        func label(_ names: [UInt64: String]) -> String {
+            if let name { return name }
+            if let inode { return names[inode] ?? "net:[\(inode)]" }
+            return attributed ? "?" : "host-wide"
+        }
+    }
+    struct Detail {
+        var identity: Identity
+        var group: Int
+        /// Drops in the window.
+        var total = 0
+        /// Drops since the last `takeEvents`, and the newest of them (for the event's time and 5-tuple).
+        var pending = 0
+        var lastTime = 0.0
+        var lastFlow: DropFlow?
+        var lastEtherType: UInt16?
+        var live = true
+    }
+    struct Group {
+        var identity: GroupIdentity
+        var total = 0
+        /// The kept 5-tuples' counts in the window, and the drops whose 5-tuple was not kept.
+        var flows: [DropFlow: Int] = [:]
+        var flowsNotKept = 0
+        var live = true
+    }
+    struct FlowKey: Hashable {
+        var group: Int32
+        var flow: DropFlow
+    }
+
+    private var rawIndex: [RawKey: Int] = [:]
+    private var detailIndex: [Identity: Int] = [:]
+    private var groupIndex: [GroupIdentity: Int] = [:]
+    private var details: [Detail] = []
+    private var groups: [Group] = []
+    private var freeDetails: [Int] = []
+    private var freeGroups: [Int] = []
+    /// Per detail and slot (detail * slotCount + slot): its drops in that slot.
+    private var detailSlots: [Int] = []
+    /// Per group and slot: the distinct flows it kept in that slot, and its drops whose flow was not kept.
+    private var groupSlotFlows: [Int] = []
+    private var groupSlotNotKept: [Int] = []
+    /// Per slot: the flows kept in it, by group.
+    private var slotFlows: [[FlowKey: Int]]
+    /// Details with pending drops, in the order their first pending drop came (the events' order).
+    private var pendingOrder: [Int] = []
+    /// Groups made since the last `takeNewGroups` (a new row must be on screen at once, not at the next second).
+    public private(set) var hasNewGroups = false
+
+    /// Drops in the window.
+    public private(set) var total = 0
+    /// Drops counted over the window's life (including those since forgotten, and those too old to count).
+    public private(set) var recorded: UInt64 = 0
+
+    public init(seconds: Int?, limits: Limits = Limits()) {
+        self.seconds = seconds.map { max(1, $0) }
+        self.limits = limits
+        slotCount = self.seconds ?? 1
+        slotFlows = Array(repeating: [:], count: slotCount)
+    }
+
+    public var isEmpty: Bool { total == 0 }
+
+    /// The groups (namespace × reason × location) with drops in the window.
+    public var groupCount: Int { groups.lazy.filter { $0.live && $0.total > 0 }.count }
+
+    /// The 5-tuple entries kept over all slots (what the limits bound).
+    public var keptFlowEntries: Int { slotFlows.reduce(0) { $0 + $1.count } }
+
+    /// Details held (live or free): bounded by the namespace × reason × location × interface combinations of
+    /// the window, not by the drops.
+    var detailCapacity: Int { details.count }
+
+    // MARK: counting
+
+    public mutating func record<S: Sequence>(contentsOf drops: S) where S.Element == PacketDrop {
+        for d in drops { record(d) }
+    }
+
+    /// Counts `drop` in its second (moving the window forward when it is newer than any before); a drop older
+    /// than the window goes only to the events (`takeEvents`).
+    public mutating func record(_ drop: PacketDrop) {
+        recorded += 1
+        let d = detail(for: drop)
+        if details[d].pending == 0 { pendingOrder.append(d) }
+        details[d].pending += 1
+        details[d].lastTime = drop.time
+        details[d].lastFlow = drop.flow
+        details[d].lastEtherType = drop.etherType
+
+        var slot = 0
+        if seconds != nil {
+            let second = Int64(drop.monotonicNanos / 1_000_000_000)
+            if second > newest { advance(toSecond: second) }
+            guard second > newest - Int64(slotCount) else { return }
+            slot = Int(second % Int64(slotCount))
+        }
+        let g = details[d].group
+        details[d].total += 1
+        detailSlots[d * slotCount + slot] += 1
+        groups[g].total += 1
+        total += 1
+        guard let flow = drop.flow else { return }
+        let key = FlowKey(group: Int32(g), flow: flow)
+        if let n = slotFlows[slot][key] {
+            slotFlows[slot][key] = n + 1
+        } else if groupSlotFlows[g * slotCount + slot] < limits.flowsPerGroup && slotFlows[slot].count < limits.flowsPerSlot {
+            slotFlows[slot][key] = 1
+            groupSlotFlows[g * slotCount + slot] += 1
+        } else {
+            groupSlotNotKept[g * slotCount + slot] += 1
+            groups[g].flowsNotKept += 1
+            return
+        }
+        groups[g].flows[flow, default: 0] += 1
+    }
+
+    /// Moves the window to `nowNanos` (CLOCK_MONOTONIC): the seconds that left it are taken out of the counts.
+    /// Time never goes back (an earlier `nowNanos` does nothing).
+    public mutating func advance(nowNanos: UInt64) {
+        guard seconds != nil else { return }
+        let second = Int64(nowNanos / 1_000_000_000)
+        if second > newest { advance(toSecond: second) }
+    }
+
+    private mutating func advance(toSecond second: Int64) {
+        defer { newest = second }
+        guard newest != .min else { return }
+        // The slots of seconds newest+1 ... second held seconds slotCount earlier: empty them (at most all).
+        let steps = Int(min(second - newest, Int64(slotCount)))
+        var emptied = false
+        for step in 1...steps {
+            let slot = Int((newest + Int64(step)) % Int64(slotCount))
+            expire(slot: slot)
+            emptied = true
+        }
+        if emptied { collect() }
+    }
+
+    private mutating func expire(slot: Int) {
+        for d in details.indices where details[d].live {
+            let i = d * slotCount + slot
+            let n = detailSlots[i]
+            guard n > 0 else { continue }
+            detailSlots[i] = 0
+            details[d].total -= n
+            groups[details[d].group].total -= n
+            total -= n
+        }
+        for (key, n) in slotFlows[slot] {
+            let g = Int(key.group)
+            let left = groups[g].flows[key.flow]! - n
+            groups[g].flows[key.flow] = left == 0 ? nil : left
+        }
+        slotFlows[slot].removeAll(keepingCapacity: true)
+        for g in groups.indices where groups[g].live {
+            let i = g * slotCount + slot
+            groupSlotFlows[i] = 0
+            groups[g].flowsNotKept -= groupSlotNotKept[i]
+            groupSlotNotKept[i] = 0
+        }
+    }
+
+    /// Frees the details and groups nothing counts any more (their slots are reused), so that memory follows
+    /// what the window holds.
+    private mutating func collect() {
+        var freed = false
+        for d in details.indices where details[d].live && details[d].total == 0 && details[d].pending == 0 {
+            details[d].live = false
+            freeDetails.append(d)
+            freed = true
+        }
+        guard freed else { return }
+        var groupHasDetail = Array(repeating: false, count: groups.count)
+        for d in details where d.live { groupHasDetail[d.group] = true }
+        for g in groups.indices where groups[g].live && !groupHasDetail[g] {
+            groups[g].live = false
+            groups[g].flows = [:]
+            freeGroups.append(g)
+        }
+        rawIndex = rawIndex.filter { details[$0.value].live }
+        detailIndex = detailIndex.filter { details[$0.value].live }
+        groupIndex = groupIndex.filter { groups[$0.value].live }
+    }
+
+    /// The detail `drop` counts in: by its integers when they were seen with the same names, else by its names.
+    private mutating func detail(for drop: PacketDrop) -> Int {
+        let ns = drop.netnsInode ?? (drop.isAttributed ? .max : .max - 1)
+        let raw = RawKey(namespace: ns, reason: drop.reason.code, address: drop.location.address,
+                         ifindex: drop.ifindex.map(Int64.init) ?? -1)
+        if let d = rawIndex[raw], details[d].identity.reason == drop.reason.name,
+           details[d].identity.symbol == drop.location.symbol, details[d].identity.interface == drop.interface,
+           details[d].identity.name == drop.namespaceName, details[d].identity.inode == drop.netnsInode {
+            return d
+        }
+        let identity = Identity(inode: drop.netnsInode, attributed: drop.isAttributed, name: drop.namespaceName,
+                                reason: drop.reason.name, symbol: drop.location.symbol, address: drop.location.address,
+                                interface: drop.interface)
+        let d = detailIndex[identity] ?? newDetail(identity)
+        rawIndex[raw] = d
+        return d
+    }
+
+    private mutating func newDetail(_ identity: Identity) -> Int {
+        let groupID = identity.group
+        let g = groupIndex[groupID] ?? newGroup(groupID)
+        let detail = Detail(identity: identity, group: g)
+        let d: Int
+        if let free = freeDetails.popLast() {
+            d = free
+            details[d] = detail
+        } else {
+            d = details.count
+            details.append(detail)
+            detailSlots.append(contentsOf: repeatElement(0, count: slotCount))
+        }
+        detailIndex[identity] = d
+        return d
+    }
+
+    private mutating func newGroup(_ identity: GroupIdentity) -> Int {
+        hasNewGroups = true
+        let g: Int
+        if let free = freeGroups.popLast() {
+            g = free
+            groups[g] = Group(identity: identity)
+        } else {
+            g = groups.count
+            groups.append(Group(identity: identity))
+            groupSlotFlows.append(contentsOf: repeatElement(0, count: slotCount))
+            groupSlotNotKept.append(contentsOf: repeatElement(0, count: slotCount))
+        }
+        groupIndex[identity] = g
+        return g
+    }
+
+    // MARK: reading
+
+    /// Clears `hasNewGroups` (after the caller showed them).
+    public mutating func takeNewGroups() { hasNewGroups = false }
+
+    /// The drops recorded since the last call as events-log lines: grouped by namespace, reason, location and
+    /// interface in the order the groups first came, each with its count and the newest drop's 5-tuple.
+    /// `names` names the namespaces whose drops came without a name.
+    public mutating func takeEvents(names: [UInt64: String] = [:]) -> [ChangeEvent] {
+        struct Key: Hashable { var group: Int; var interface: String? }
+        var order: [Key] = []
+        var merged: [Key: (count: Int, detail: Int)] = [:]
+        for d in pendingOrder {
+            let key = Key(group: details[d].group, interface: details[d].identity.interface)
+            if let m = merged[key] {
+                let newer = details[d].lastTime >= details[m.detail].lastTime ? d : m.detail
+                merged[key] = (m.count + details[d].pending, newer)
+            } else {
+                order.append(key)
+                merged[key] = (details[d].pending, d)
+            }
+        }
+        for d in pendingOrder { details[d].pending = 0 }
+        pendingOrder.removeAll(keepingCapacity: true)
+        return order.map { key in
+            let (count, d) = merged[key]!
+            let g = groups[key.group].identity
+            var text = "dropped " + (count == 1 ? "" : "\(DropCounts.grouped(count)) × ") + "\(g.reason) in \(g.function)"
+            if let i = key.interface { text += " on \(i)" }
+            let last = details[d]
+            text += ": " + (last.lastFlow?.description
+                            ?? PacketDrop.protocolName(flow: nil, etherType: last.lastEtherType))
+            return ChangeEvent(time: last.lastTime, namespace: g.label(names), kind: .drop, text: text)
+        }
+    }
+
+    /// One row per live detail with drops in the window: what the views sum.
+    struct Counted {
+        var identity: Identity
+        var group: Int
+        var count: Int
+    }
+    var counted: [Counted] {
+        details.indices.compactMap { d in
+            let x = details[d]
+            return x.live && x.total > 0 ? Counted(identity: x.identity, group: x.group, count: x.total) : nil
+        }
+    }
+
+    /// The window as `plumb drops --for` and the Drops tab print it: per namespace × reason × location, over
+    /// `seconds` of time (the rates' divisor), each group's `topFlows` busiest kept 5-tuples.
+    public func summary(seconds period: Double, lost: UInt64 = 0, topFlows: Int = 5,
+                        names: [UInt64: String] = [:]) -> DropSummary {
+        var interfaces: [Int: Set<String>] = [:]
+        for c in counted {
+            if let i = c.identity.interface, !i.isEmpty { interfaces[c.group, default: []].insert(i) }
+        }
+        let divisor = max(period, 0.001)
+        var rows: [DropSummary.Group] = []
+        var notKept = 0
+        for g in groups.indices where groups[g].live && groups[g].total > 0 {
+            let x = groups[g]
+            notKept += x.flowsNotKept
+            rows.append(DropSummary.Group(namespace: x.identity.label(names), netnsInode: x.identity.inode,
+                                          reason: x.identity.reason, location: x.identity.function,
+                                          interfaces: (interfaces[g] ?? []).sorted(), count: x.total,
+                                          rate: Double(x.total) / divisor,
+                                          topFlows: DropSummary.top(x.flows, limit: topFlows)))
+        }
+        rows.sort {
+            (-$0.count, $0.namespace, $0.reason, $0.location) < (-$1.count, $1.namespace, $1.reason, $1.location)
+        }
+        return DropSummary(seconds: period, total: total, lost: lost, groups: rows, flowsNotKept: notKept)
+    }
+}
