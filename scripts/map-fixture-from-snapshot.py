@@ -7,10 +7,30 @@ HOST_NETNS (an `ip netns` name) played the host: a runtime (dockerd, podman) ran
 snapshot's host (isHost, no names or paths, held by pid 1, as the machine's host is); the machine's own host
 and every namespace not wired to HOST_NETNS by a veth are left out, with their processes and published ports.
 UPLINK, the veth that gave the test host its default route, becomes a device named eth0 (its peer, the
-namespace playing the outside, is left out), as a real host's uplink is. Notes about the machine are dropped.
+namespace playing the outside, is left out), as a real host's uplink is. Notes about the machine are dropped,
+and so are runtime networks (Docker's, Podman's, CNI configs) that are not the test host's: kept are those whose
+bridge is one of its links (by name, or Docker's br-ID) or whose subnet one of its links has an address in.
 """
+import ipaddress
 import json
 import sys
+
+
+def host_networks(networks, host):
+    names = {l["name"] for l in host["links"]}
+    subnets = set()
+    for l in host["links"]:
+        for a in l.get("addresses", []):
+            text = a["address"] if isinstance(a, dict) else a
+            if "/" in str(text):
+                subnets.add(str(ipaddress.ip_interface(text).network))
+    def ours(n):
+        if n.get("bridge") in names:
+            return True
+        if n.get("runtime") == "docker" and n.get("id") and "br-" + n["id"][:12] in names:
+            return True
+        return any(s in subnets for s in n.get("subnets", []))
+    return [n for n in networks if ours(n)]
 
 
 def main():
@@ -37,6 +57,8 @@ def main():
     if "publishedPorts" in snap:
         snap["publishedPorts"] = [p for p in snap["publishedPorts"] if p.get("namespace") in keep]
     snap["notes"] = []
+    if "runtimeNetworks" in snap:
+        snap["runtimeNetworks"] = host_networks(snap["runtimeNetworks"], host)
     text = json.dumps(snap, indent=1, sort_keys=True, ensure_ascii=False)
     # The uplink's name appears in routes, sysctls, neighbours and firewall rules too.
     sys.stdout.write(text.replace(uplink, "eth0") + "\n")

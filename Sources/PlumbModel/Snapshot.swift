@@ -15,6 +15,9 @@ public struct Snapshot: Codable, Sendable, Equatable {
     /// Every way a host port reaches a namespace (DNAT rules nat PREROUTING reaches, docker-proxy), with its
     /// target and listener; nil when not computed (it needs the firewall, and the trace's evaluator).
     public var publishedPorts: [PublishedPort]?
+    /// The networks container runtimes defined (Docker's, Podman's, CNI configs), read from their files; nil
+    /// when containers were not attributed. The map names bridges after them.
+    public var runtimeNetworks: [RuntimeNetwork]?
 
     public init(takenAt: Double, namespaces: [Namespace], processes: [ProcessRecord],
                 discovery: DiscoveryStats, notes: [String] = []) {

@@ -41,6 +41,17 @@ final class MapExportTests: XCTestCase {
             // -Tplain lists each node once: `node NAME x y ...`.
             let nodes = String(decoding: out, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("node ") }
             XCTAssertEqual(nodes.count, map.nodes.count + (map.aside.isEmpty ? 0 : 1), name)
+            // Graphviz read every label back as written: UTF-8 intact (`→`, `⇄`, `·`), nothing turned into `?`.
+            let plain = String(decoding: out, as: UTF8.self)
+            for n in map.nodes {
+                let lines = MapLabels.lines(n)
+                guard !lines.contains(where: { $0.contains("\"") || $0.contains("\\") }) else { continue }
+                let label = lines.joined(separator: "\\n")   // how -Tplain writes a line break
+                XCTAssertTrue(plain.contains("\"\(label)\""), "\(name): dot read node \(n.id) as something else than \(label)")
+            }
+            for e in map.edges {
+                XCTAssertTrue(plain.contains(MapLabels.edge(e)), "\(name): dot read edge \(e.id) as something else than \(MapLabels.edge(e))")
+            }
         }
     }
 

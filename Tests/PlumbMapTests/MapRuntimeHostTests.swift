@@ -39,6 +39,10 @@ final class MapRuntimeHostTests: XCTestCase {
         let published = map.edges.filter { $0.kind == .published }
         XCTAssertEqual(published.map(\.to), [web.id], "8080 is published to pt-web", file: file, line: line)
         XCTAssertTrue(published.first?.label?.contains("8080") ?? false, "\(published)", file: file, line: line)
+        // The exports are UTF-8: the arrow stays an arrow (it was `?` in DOT).
+        let dot = MapDOT.render(map)
+        XCTAssertTrue(dot.contains("label=\"*:8080/tcp→80\""), dot, file: file, line: line)
+        XCTAssertFalse(dot.contains("?"), dot, file: file, line: line)
         XCTAssertTrue(map.nodes.contains { $0.kind == .uplink && $0.name == "eth0" }, file: file, line: line)
         XCTAssertTrue(map.edges.contains { $0.kind == .nat }, "the networks are masqueraded out of eth0", file: file, line: line)
     }

@@ -54,8 +54,21 @@ public struct ContainerAttributor: Sendable {
     /// nothing was found for, when `explain` is set.
     public func attributeAndExplain(_ namespaces: [NamespaceEvidence], explain: Bool = true)
         -> (containers: [UInt64: [Container]], why: [UInt64: Unattributed]) {
-        guard !namespaces.isEmpty else { return ([:], [:]) }
+        let found = attribution(namespaces, explain: explain)
+        return (found.containers, found.why)
+    }
+
+    /// What one pass over the runtimes' files tells: each namespace's containers, why the others have none
+    /// (with `explain`), and the networks the runtimes defined (read from the same parsed state).
+    public struct Attribution: Sendable {
+        public var containers: [UInt64: [Container]] = [:]
+        public var why: [UInt64: Unattributed] = [:]
+        public var networks: [RuntimeNetwork] = []
+    }
+
+    public func attribution(_ namespaces: [NamespaceEvidence], explain: Bool = true) -> Attribution {
         let fs = RootFS(root)
+        guard !namespaces.isEmpty else { return Attribution(networks: RuntimeNetworkConfigs.read(fs: fs)) }
         // Parsed once per call: a Docker host may hold hundreds of configs, and every namespace consults them.
         // Rootless state is looked for only under the homes of users owning some namespace.
         let state = RuntimeState(fs: fs, owned: namespaces.filter { $0.owner != nil })
@@ -76,6 +89,7 @@ public struct ContainerAttributor: Sendable {
                 why[ns.id] = Provenance.explain(ns, processes: state.processes)
             }
         }
-        return (result, why)
+        let docker = state.docker.networks.values.sorted { ($0.name, $0.id ?? "") < ($1.name, $1.id ?? "") }
+        return Attribution(containers: result, why: why, networks: docker + RuntimeNetworkConfigs.read(fs: fs))
     }
 }

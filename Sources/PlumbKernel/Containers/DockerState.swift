@@ -1,3 +1,5 @@
+import PlumbModel
+
 /// Docker's per-container state: /var/lib/docker/containers/<id>/config.v2.json, written by dockerd and
 /// left in place while it is down. Rootless Docker keeps the same files under ~/.local/share/docker.
 struct DockerState {
@@ -15,6 +17,9 @@ struct DockerState {
     /// State.Pid of running containers. A container started with --network container:X has no SandboxKey,
     /// so its init pid is the only file evidence that it shares X's namespace.
     private(set) var byPid = [Int32: [Entry]]()
+    /// The networks its containers are on (NetworkSettings.Networks: name -> NetworkID and the endpoint's
+    /// address), by network id: the only place outside dockerd's database that names a network.
+    private(set) var networks = [String: RuntimeNetwork]()
 
     init(fs: RootFS, directory: String = Self.directory) {
         for dir in fs.list(directory) {
@@ -29,11 +34,27 @@ struct DockerState {
             if let key = settings?["SandboxKey"] as? String, !key.isEmpty {
                 bySandboxKey[Canonical.path(key), default: []].append(entry)
             }
+            for (name, value) in settings?["Networks"] as? [String: Any] ?? [:] {
+                addNetwork(name: name, endpoint: value as? [String: Any] ?? [:], path: path)
+            }
             // A stopped container keeps its last pid in some versions; only a running one can be inside.
             let state = config["State"] as? [String: Any]
             if state?["Running"] as? Bool == true, let pid = jsonInt(state?["Pid"]), pid > 0, pid <= Int(Int32.max) {
                 byPid[Int32(pid), default: []].append(entry)
             }
         }
+    }
+
+    /// A network named in a container's config: its id, and the subnet its endpoint's address lies in (a
+    /// stopped container's endpoint has no address; the id still names the network).
+    private mutating func addNetwork(name: String, endpoint: [String: Any], path: String) {
+        guard !name.isEmpty, let id = endpoint["NetworkID"] as? String, !id.isEmpty else { return }
+        var network = networks[id] ?? RuntimeNetwork(runtime: .docker, name: name, id: id, source: path)
+        if let address = endpoint["IPAddress"] as? String, !address.isEmpty, let length = jsonInt(endpoint["IPPrefixLen"]),
+           let subnet = IPPrefix("\(address)/\(length)")?.canonical, !network.subnets.contains(subnet) {
+            network.subnets.append(subnet)
+            network.subnets.sort { $0.description < $1.description }
+        }
+        networks[id] = network
     }
 }

@@ -181,10 +181,11 @@ public struct SnapshotReader: Sendable {
             }
             namespaces.append(ns)
         }
+        var runtimeNetworks: [RuntimeNetwork]?
         if options.containers {
             // Only the namespaces that were read: attribution reads runtime state and cgroups per namespace.
             let read = Set(selected.map { found.namespaces[$0].id })
-            attributeContainers(&namespaces, processes: found.processes, only: read)
+            runtimeNetworks = attributeContainers(&namespaces, processes: found.processes, only: read)
         }
 
         var notes = [String]()
@@ -195,8 +196,10 @@ public struct SnapshotReader: Sendable {
             notes.append(UnreadableProcessesNote.text(found.processes.filter { $0.namespace == nil },
                                                       count: stats.processesUnreadable))
         }
-        return Snapshot(takenAt: started.timeIntervalSince1970, namespaces: namespaces,
-                        processes: found.processes, discovery: stats, notes: notes)
+        var snapshot = Snapshot(takenAt: started.timeIntervalSince1970, namespaces: namespaces,
+                                processes: found.processes, discovery: stats, notes: notes)
+        snapshot.runtimeNetworks = runtimeNetworks
+        return snapshot
     }
 
     private func workerCount(_ n: Int) -> Int {
@@ -206,7 +209,8 @@ public struct SnapshotReader: Sendable {
         return max(1, min(cores, n))
     }
 
-    private func attributeContainers(_ namespaces: inout [Namespace], processes: [ProcessRecord], only: Set<UInt64>) {
+    /// Returns the networks the runtimes defined, read with their containers.
+    private func attributeContainers(_ namespaces: inout [Namespace], processes: [ProcessRecord], only: Set<UInt64>) -> [RuntimeNetwork] {
         let comms = Dictionary(processes.map { ($0.pid, $0.comm) }, uniquingKeysWith: { a, _ in a })
         let evidence = namespaces.filter { !$0.isHost && only.contains($0.id) }.map { ns in
             NamespaceEvidence(id: ns.id, paths: ns.paths,
@@ -215,7 +219,8 @@ public struct SnapshotReader: Sendable {
                               heldBy: ns.heldBy, owner: ns.owner)
         }
         // Never a bare "-": what no runtime explains gets its reason and best evidence.
-        let (found, why) = ContainerAttributor(root: attributorRoot).attributeAndExplain(evidence)
+        let attribution = ContainerAttributor(root: attributorRoot).attribution(evidence)
+        let (found, why) = (attribution.containers, attribution.why)
         // slirp4netns and pasta serve a namespace from outside it: only their command lines name it.
         let helpers = NetworkHelpers.find(namespaces: namespaces, processes: processes, root: attributorRoot)
         for i in namespaces.indices {
@@ -223,5 +228,6 @@ public struct SnapshotReader: Sendable {
             namespaces[i].why = why[namespaces[i].id]
             if only.contains(namespaces[i].id) { namespaces[i].helper = helpers[namespaces[i].id] }
         }
+        return attribution.networks
     }
 }

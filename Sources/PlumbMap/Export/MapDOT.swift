@@ -3,7 +3,7 @@
 public enum MapDOT {
     public static func render(_ map: HostMap) -> String {
         var out = "graph plumb_map {\n"
-        out += "  graph [rankdir=TB, fontname=\"monospace\", label=\"plumb map\", labelloc=t];\n"
+        out += "  graph [rankdir=TB, fontname=\"monospace\", label=\"plumb map\", labelloc=t, charset=\"UTF-8\"];\n"
         out += "  node [fontname=\"monospace\", fontsize=10, shape=box];\n"
         out += "  edge [fontname=\"monospace\", fontsize=9];\n"
         for n in map.nodes {
@@ -29,7 +29,7 @@ public enum MapDOT {
         }
         if !map.aside.isEmpty {
             let text = map.aside.map { "\($0.name): \($0.reason)" }.joined(separator: "\n")
-            out += "  aside [shape=note, label=\(quote("aside\n" + MapText.clean(text)))];\n"
+            out += "  aside [shape=note, label=\(quote("aside\n" + MapText.printable(text)))];\n"
         }
         return out + "}\n"
     }

@@ -1,4 +1,5 @@
-/// The words each export prints for a node and an edge, so DOT, Mermaid and SVG say the same thing.
+/// The words each export prints for a node and an edge, so DOT, Mermaid and SVG say the same thing: UTF-8
+/// text (`MapText.printable`), not the terminal's one-cell characters.
 enum MapLabels {
     static func lines(_ n: MapNode) -> [String] {
         var out = [n.name]
@@ -6,9 +7,10 @@ enum MapLabels {
         case .uplink:
             out.append("uplink " + n.addresses.map(\.description).joined(separator: " "))
         case .bus:
+            out[0] = n.title
             if let ns = n.namespaceName, ns != "host" { out[0] += " in \(ns)" }
             out.append([n.subnet?.description, n.gateway.map { "gw \($0)" }].compactMap { $0 }.joined(separator: " "))
-            if let o = n.owner { out.append(o.label) }
+            if let o = n.ownerWords { out.append(o) }
             if n.busKind == "macvlan" { out.append("macvlan parent") }
         case .namespace:
             out.append([n.runtime, n.state].compactMap { $0 }.joined(separator: " · "))
@@ -19,7 +21,7 @@ enum MapLabels {
         case .remoteEndpoint:
             out.append(([n.addresses.first?.description, n.host.map { "on \($0)" }].compactMap { $0 }).joined(separator: " "))
         }
-        return out.filter { !$0.isEmpty }.map(MapText.clean)
+        return out.filter { !$0.isEmpty }.map(MapText.printable)
     }
 
     static func edge(_ e: MapEdge) -> String {
@@ -31,7 +33,7 @@ enum MapLabels {
         case .nat: text = "NAT \(e.label ?? "")"
         case .published, .tunnel, .hosted: text = e.label ?? ""
         }
-        return MapText.clean(text + (e.state == .up ? "" : " (\(e.state.rawValue))"))
+        return MapText.printable(text + (e.state == .up ? "" : " (\(e.state.rawValue))"))
     }
 
     /// The colour of an edge by its state (DOT and SVG).

@@ -36,7 +36,7 @@ public enum MapMermaid {
 
     /// A quoted Mermaid label: `"` and `<`, `>` (other than our `<br/>`) as entity codes.
     static func quote(_ s: String) -> String {
-        let parts = MapText.clean(s).split(separator: "<br/>", omittingEmptySubsequences: false)
+        let parts = MapText.printable(s).split(separator: "<br/>", omittingEmptySubsequences: false)
         let escaped = parts.map { part -> String in
             var o = ""
             for c in part {

@@ -88,7 +88,7 @@ public enum MapSVG {
     /// XML text and attribute escaping.
     static func escape(_ s: String) -> String {
         var o = ""
-        for c in MapText.clean(s).unicodeScalars {
+        for c in MapText.printable(s).unicodeScalars {
             switch c {
             case "&": o += "&amp;"
             case "<": o += "&lt;"

@@ -94,9 +94,11 @@ public struct BusOwner: Codable, Sendable, Equatable {
     public var network: String?
     /// The evidence: "rule tagged plumb:web", "DOCKER chains name it", "bridge name", "its containers".
     public var evidence: String
+    /// The runtime's id of that network (Docker's, netavark's), when its files give one.
+    public var networkID: String?
 
-    public init(kind: String, network: String? = nil, evidence: String) {
-        self.kind = kind; self.network = network; self.evidence = evidence
+    public init(kind: String, network: String? = nil, networkID: String? = nil, evidence: String) {
+        self.kind = kind; self.network = network; self.networkID = networkID; self.evidence = evidence
     }
 
     /// "docker network bridge", "plumb network web", "hand-made".

@@ -276,8 +276,10 @@ private struct Builder {
             }
             if bus.busKind == "bridge", let nsID = bus.namespace, let ns = namespaces[nsID] {
                 if ownership[nsID] == nil { ownership[nsID] = BusOwnership(firewall: ns.firewall) }
-                bus.owner = ownership[nsID]!.owner(of: bus.name, subnet: bus.subnet,
-                                                   portRuntimes: runtimes[id] ?? [])
+                let byRules = ownership[nsID]!.owner(of: bus.name, subnet: bus.subnet, portRuntimes: runtimes[id] ?? [])
+                let network = RuntimeNetworkMatch.network(bridge: bus.name, subnet: bus.subnet,
+                                                          in: snap.runtimeNetworks ?? [])
+                bus.owner = RuntimeNetworkMatch.refine(byRules, with: network)
             }
             nodes[id] = bus
         }

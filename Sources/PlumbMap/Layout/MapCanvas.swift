@@ -99,6 +99,22 @@ public enum MapText {
         return String(out)
     }
 
+    /// For the exports (DOT, Mermaid, SVG), which are UTF-8 documents and not terminal cells: every printable
+    /// character stays (`→`, `⇄`, a container's non-ASCII name); control, format (bidi overrides), separator,
+    /// private-use and unassigned code points become `?`.
+    public static func printable(_ s: String) -> String {
+        var out = String.UnicodeScalarView()
+        for u in s.unicodeScalars {
+            switch u.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned:
+                out.append("?")
+            default:
+                out.append(u)
+            }
+        }
+        return String(out)
+    }
+
     /// `s` cut to `n` cells, with `…` when it was longer.
     static func fit(_ s: String, _ n: Int) -> String {
         guard n > 0 else { return "" }

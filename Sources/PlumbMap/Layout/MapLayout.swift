@@ -209,12 +209,12 @@ private struct Layouter {
         let edges = ports[bus.id] ?? []
         // Header: name, subnet, gateway, owner, NAT, where it lives, how many ports.
         let top = y
-        var words: [(String, MapStyle)] = [(bus.name, .heading)]
+        var words: [(String, MapStyle)] = [(MapText.clean(bus.title), .heading)]
         if let ns = bus.namespaceName, ns != "host" { words.append(("in \(MapText.clean(ns))", .dim)) }
         if bus.busKind == "macvlan" { words.append(("· macvlan parent", .dim)) }
         if let s = bus.subnet { words.append(("· \(s)", .address)) }
         if let g = bus.gateway { words.append(("gw \(g)", .address)) }
-        if let owner = bus.owner { words.append(("· \(MapText.clean(owner.label))", .owner)) }
+        if let owner = bus.ownerWords { words.append(("· \(MapText.clean(owner))", .owner)) }
         for e in nat[bus.id] ?? [] { words.append(("· NAT→\(name(e.to))", .dim)) }
         if bus.linkState != .up, let s = bus.linkState { words.append(("· \(s.rawValue)", MapStyle(s))) }
         words.append(("· \(edges.count) port\(edges.count == 1 ? "" : "s")", .dim))

@@ -112,7 +112,8 @@ public enum MapScreen {
         MapNeighbours.best(from: i, dir, among: Array(p.regions.indices), in: p, column: column) ?? i
     }
 
-    /// The first region (after the selected one, wrapping) whose node's name or addresses contain `text`.
+    /// The first region (after the selected one, wrapping) whose node's name (a bus's network name too) or
+    /// addresses contain `text`.
     static func find(_ text: String, from i: Int?, map: HostMap, in p: MapPicture) -> Int? {
         let needle = text.lowercased()
         guard !needle.isEmpty, !p.regions.isEmpty else { return nil }
@@ -123,7 +124,7 @@ public enum MapScreen {
             let j = (start + k) % p.regions.count
             let r = p.regions[j]
             guard r.foldOf == nil, let n = nodes[r.node] else { continue }
-            let words = [n.name] + n.addresses.map(\.description) + (r.edge.flatMap { edges[$0] }?.addresses ?? []).map(\.description)
+            let words = [n.name, n.title] + n.addresses.map(\.description) + (r.edge.flatMap { edges[$0] }?.addresses ?? []).map(\.description)
             if words.contains(where: { $0.lowercased().contains(needle) }) { return j }
         }
         return nil
