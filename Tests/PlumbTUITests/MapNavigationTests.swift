@@ -35,7 +35,7 @@ final class MapNavigationTests: XCTestCase {
     func testUpFromABusHeaderGoesToTheUplinkItIsNatedTo() {
         var s = opened(on: "redis")
         s.press([.up])
-        assertSelected(s, "docker0 · 172.17.0.0/16", "up from a box: its bus")
+        assertSelected(s, "docker: bridge (docker0) · 172.17.0.0/16", "up from a box: its bus")
         s.press([.up])
         assertSelected(s, "▲ eth0", "up from docker0: the uplink it is NATed to, not the boxes of cni-podman0 above it")
     }
