@@ -94,13 +94,13 @@ public final class DemoLab {
 
     private var frontRequest: NetworkService.CreateRequest {
         var front = NetworkService.CreateRequest(name: n("front"))
-        front.subnet = "10.213.201.0/24"
+        front.subnet = Self.prefix("10.213.201.0/24")
         return front
     }
 
     private var backRequest: NetworkService.CreateRequest {
         var back = NetworkService.CreateRequest(name: n("back"))
-        back.subnet = "10.213.202.0/24"
+        back.subnet = Self.prefix("10.213.202.0/24")
         back.internal = true
         return back
     }
@@ -172,6 +172,11 @@ public final class DemoLab {
     private static func address(_ text: String) -> IPAddress {
         guard let a = IPAddress(text) else { preconditionFailure("the demo lab's address \(text) is not an address") }
         return a
+    }
+
+    private static func prefix(_ text: String) -> IPPrefix {
+        guard let p = IPPrefix(text) else { preconditionFailure("the demo lab's subnet \(text) is not a prefix") }
+        return p
     }
 
     /// Two "hosts" joined by a veth underlay, each with a VXLAN in a bridge and a container behind it.

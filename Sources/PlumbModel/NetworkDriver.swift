@@ -41,13 +41,13 @@ public struct BridgeConfig: Sendable, Equatable {
     /// The bridge device (`--bridge NAME`, or `pl-NAME`).
     public var bridge: String?
     /// The IPv6 half of a dual-stack network (a second `--subnet`, IPv6, beside the IPv4 one): its subnet and
-    /// gateway in canonical form. A v6-only network has its IPv6 subnet as the network's subnet instead.
-    public var subnet6: String?
-    public var gateway6: String?
+    /// gateway. A v6-only network has its IPv6 subnet as the network's subnet instead.
+    public var subnet6: IPPrefix?
+    public var gateway6: IPAddress?
     /// `--nat66`: masquerade the network's IPv6 traffic leaving the bridge (off by default: IPv6 addresses are
     /// meant to be routed; Docker masquerades IPv6 only when asked, with ip6tables enabled).
     public var nat66: Bool
-    public init(bridge: String? = nil, subnet6: String? = nil, gateway6: String? = nil, nat66: Bool = false) {
+    public init(bridge: String? = nil, subnet6: IPPrefix? = nil, gateway6: IPAddress? = nil, nat66: Bool = false) {
         self.bridge = bridge; self.subnet6 = subnet6; self.gateway6 = gateway6; self.nat66 = nat66
     }
 }

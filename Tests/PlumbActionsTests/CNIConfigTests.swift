@@ -62,7 +62,7 @@ final class CNIConfigTests: XCTestCase {
 
     func testResultAndErrorObjects() {
         let r = CNIResult(#"{"cniVersion":"1.0.0","interfaces":[{"name":"cni0","mac":"x"},{"name":"veth1","mac":"y"},{"name":"eth0","mac":"z","sandbox":"/run/netns/a"}],"ips":[{"address":"10.213.130.2/24","gateway":"10.213.130.1","interface":2}]}"#)
-        XCTAssertEqual(r.addresses, ["10.213.130.2/24"])
+        XCTAssertEqual(r.addresses, [prefix("10.213.130.2/24")])
         XCTAssertEqual(r.hostInterfaces, ["cni0", "veth1"])
         XCTAssertEqual(r.sandboxInterfaces, ["eth0"])
         let e = CNIError.describe(stdout: Array(#"{"cniVersion":"1.0.0","code":7,"msg":"bad config","details":"no bridge"}"#.utf8), stderr: "", status: 1)

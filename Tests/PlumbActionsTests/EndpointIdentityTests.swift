@@ -59,8 +59,8 @@ final class EndpointIdentityTests: XCTestCase {
 
     func testACNIDeleteForAGoneSandboxGetsNoNetns() throws {
         let spec = NetworkSpec(name: "c", config: .cni(CNIChainConfig(conflist: "{}", plugins: ["/bin/true"], cniPath: "/bin")),
-                               subnet: "10.213.61.0/24", gateway: "10.213.61.1")
-        let gone = EndpointSpec(sandbox: .path("/dev/null"), ifname: "eth0", hostIfname: nil, address: "10.213.61.2",
+                               subnet: prefix("10.213.61.0/24"), gateway: ip("10.213.61.1"))
+        let gone = EndpointSpec(sandbox: .path("/dev/null"), ifname: "eth0", hostIfname: nil, address: ip("10.213.61.2"),
                                 defaultRoute: false, key: "101-c7", sandboxGone: true)
         guard case .cni(_, _, _, _, _, let id, let netns, _, _, _)? = try CNIDriver().leave(spec, gone).steps.first else {
             return XCTFail("a DEL step")

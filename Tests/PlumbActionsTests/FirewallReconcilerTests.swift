@@ -5,8 +5,8 @@ import PlumbModel
 /// The apply-time decisions about shared chains, on hand-built iptables tables (no root).
 final class FirewallReconcilerTests: XCTestCase {
     let reconciler = FirewallReconciler(groups: BridgeFirewall.sharedGroups)
-    let net = NetworkSpec(name: "web", config: .bridge(BridgeConfig(bridge: "pl-web")), subnet: "10.1.0.0/24", gateway: "10.1.0.1")
-    let other = NetworkSpec(name: "api", config: .bridge(BridgeConfig(bridge: "pl-api")), subnet: "10.2.0.0/24", gateway: "10.2.0.1")
+    let net = NetworkSpec(name: "web", config: .bridge(BridgeConfig(bridge: "pl-web")), subnet: prefix("10.1.0.0/24"), gateway: ip("10.1.0.1"))
+    let other = NetworkSpec(name: "api", config: .bridge(BridgeConfig(bridge: "pl-api")), subnet: prefix("10.2.0.0/24"), gateway: ip("10.2.0.1"))
 
     /// The tables as iptables-save would show them after `batches` ran on an empty firewall (plain iptables
     /// semantics, no reconciling: -A appends, -I 1 prepends, -D deletes the first match, -X drops the chain).
@@ -164,7 +164,7 @@ final class FirewallReconcilerTests: XCTestCase {
         let planner = NetworkPlanner(hostNamespace: .host)
         var req = NetworkService.CreateRequest(name: "web")
         req.driver = "bridge"
-        req.subnet = "fd13:77::/64"
+        req.subnet = prefix("fd13:77::/64")
         let host = Namespace(id: 1, isHost: true, links: [Link(index: 1, name: "lo", kind: .loopback)])
         // IPv6 only: ip6tables, IPv6 forwarding, no IPv4 rule, and no masquerade unless asked (--nat66).
         let (plan, _) = try planner.create(req, driver: .bridge, host: host, networks: [], cni: nil, createdAt: 0)
@@ -184,7 +184,7 @@ final class FirewallReconcilerTests: XCTestCase {
         }.joined()
         XCTAssertTrue(batches.contains("-A PLUMB-POSTROUTING -s fd13:77::/64 ! -o pl-web -m comment --comment \"plumb:web\" -j MASQUERADE"), batches)
         req.nat66 = false
-        req.subnet = "10.213.50.0/24"
+        req.subnet = prefix("10.213.50.0/24")
         var taken = host
         taken.firewall = Firewall(tables: kernel(after: [BridgeFirewall.addBatch(net, bridge: "pl-other")]))
         XCTAssertThrowsError(try planner.create(req, driver: .bridge, host: taken, networks: [], cni: nil, createdAt: 0)) {

@@ -15,7 +15,7 @@ final class NetworkPlannerTests: XCTestCase {
         Namespace(id: id, names: [name], links: [Link(index: 1, name: "lo", kind: .loopback)], cookie: id + 1000)
     }
 
-    func request(_ name: String, driver: String = "bridge", subnet: String? = "10.213.50.0/24") -> NetworkService.CreateRequest {
+    func request(_ name: String, driver: String = "bridge", subnet: IPPrefix? = prefix("10.213.50.0/24")) -> NetworkService.CreateRequest {
         var r = NetworkService.CreateRequest(name: name)
         r.driver = driver
         r.subnet = subnet
@@ -52,7 +52,7 @@ final class NetworkPlannerTests: XCTestCase {
 
     func testBadInputIsRefusedBeforeAnyPlan() {
         let routed = host(routes: [Route(family: .ipv4, table: 254, tableName: "main", dst: IPPrefix("10.213.50.0/24"), dev: "eth0")])
-        let overlap = message { try self.create(self.request("web", subnet: "10.213.50.0/25"), host: routed) }
+        let overlap = message { try self.create(self.request("web", subnet: prefix("10.213.50.0/25")), host: routed) }
         XCTAssertEqual(overlap, "subnet 10.213.50.0/25 overlaps 10.213.50.0/24 (route 10.213.50.0/24 on eth0 in host): choose another --subnet")
         let taken = host(links: [Link(index: 3, name: "pl-web", kind: .bridge)])
         XCTAssertEqual(message { try self.create(self.request("web"), host: taken) },
@@ -69,7 +69,7 @@ final class NetworkPlannerTests: XCTestCase {
 
     func testVxlanCreateUsesTypedSettings() throws {
         var vx = request("ov", driver: "vxlan")
-        vx.vni = 42; vx.remote = "10.213.2.2"; vx.local = "10.213.2.1"; vx.parent = "eth0"
+        vx.vni = 42; vx.remote = ip("10.213.2.2"); vx.local = ip("10.213.2.1"); vx.parent = "eth0"
         let (plan, record) = try create(vx)
         XCTAssertEqual(plan.steps[1].description,
                        "ip link add vx-ov mtu 1450 type vxlan id 42 remote 10.213.2.2 local 10.213.2.1 dstport 4789 dev eth0")
@@ -86,7 +86,7 @@ final class NetworkPlannerTests: XCTestCase {
         let a = sandbox(101, "pt-a"), b = sandbox(102, "pt-b")
         let ports = [[try PortMapping.parse("8000:80")], [try PortMapping.parse("8001:80")]]
         let (plan, specs) = try planner.connect(bridgeNetwork(), targets: ["pt-a", "pt-b"], sandboxes: [a, b],
-                                                ifnames: ["eth0", "eth0"], addresses: ["10.213.50.2", "10.213.50.3"], ports: ports)
+                                                ifnames: ["eth0", "eth0"], addresses: [ip("10.213.50.2"), ip("10.213.50.3")], ports: ports)
         XCTAssertEqual(plan.operation, .netConnect(network: "web", targets: ["pt-a", "pt-b"]))
         XCTAssertEqual(plan.steps.filter { if case .firewall = $0 { return true }; return false }.count, 1)
         XCTAssertEqual(plan.steps.filter { if case .createVeth = $0 { return true }; return false }.count, 2)
@@ -94,6 +94,31 @@ final class NetworkPlannerTests: XCTestCase {
         XCTAssertEqual(specs.map(\.hostIfname), [LinkNames.derived(prefix: "plv", from: "web/101"), LinkNames.derived(prefix: "plv", from: "web/102")])
         XCTAssertEqual(specs[0].sandbox, NamespaceHandle(a))
         XCTAssertTrue(specs.allSatisfy(\.defaultRoute), "sandboxes without a default route get one")
+    }
+
+    func testADualStackConnectPutsBothAddressesOnTheEndpoint() throws {
+        let net = NetworkRecord(name: "web", config: .bridge(BridgeConfig(bridge: "pl-web", subnet6: prefix("fd13:50::/64"), gateway6: ip("fd13:50::1"))),
+                                subnet: prefix("10.213.50.0/24"), gateway: ip("10.213.50.1"), createdAt: 0)
+        let (plan, specs) = try planner.connect(net, targets: ["pt-a"], sandboxes: [sandbox(101, "pt-a")], ifnames: ["eth0"],
+                                                addresses: [ip("10.213.50.2")], addresses6: [ip("fd13:50::2")], ports: [[]])
+        let text = plan.steps.map(\.description)
+        XCTAssertTrue(text.contains("ip -n pt-a addr add 10.213.50.2/24 dev eth0"), "\(text)")
+        XCTAssertTrue(text.contains("ip -n pt-a addr add fd13:50::2/64 dev eth0"), "\(text)")
+        XCTAssertTrue(plan.steps.contains(.addRoute(dst: .default, gateway: ip("fd13:50::1"), link: "eth0", in: specs[0].sandbox)))
+        XCTAssertEqual(specs[0].address6, ip("fd13:50::2"))
+    }
+
+    func testACNIConnectAsksForAnAddressOnlyWhenOneIsGiven() throws {
+        let net = NetworkRecord(name: "c", config: .cni(CNIChainConfig(conflist: "{}", plugins: ["/bin/true"], cniPath: "/bin")),
+                                subnet: prefix("10.213.61.0/24"), gateway: ip("10.213.61.1"), createdAt: 0)
+        func runtimeConfig(_ address: IPAddress?) throws -> String? {
+            let (plan, _) = try planner.connect(net, targets: ["pt-a"], sandboxes: [sandbox(101, "pt-a")], ifnames: ["eth0"],
+                                                addresses: [address], ports: [[]])
+            guard case .cni(_, _, _, let rc, _, _, _, _, _, _)? = plan.steps.first else { XCTFail("an ADD step"); return nil }
+            return rc
+        }
+        XCTAssertNil(try runtimeConfig(nil), "the plugin's IPAM picks")
+        XCTAssertEqual(try runtimeConfig(ip("10.213.61.7")), #"{"ips":["10.213.61.7\/24"]}"#)
     }
 
     func testRemoveSkipsHostLinksThatVanishedAndEndsByDroppingEmptiedTables() throws {

@@ -7,21 +7,21 @@ final class StoreAllocationTests: StoreTestCase {
     func testAutomaticAllocationIsLowestFreeSkippingNetworkAndGateway() throws {
         let store = try openStore()
         try store.createNetwork(network("web"))
-        XCTAssertEqual(try store.allocate(network: "web", requested: nil, sandbox: "a"), "10.213.0.2")
-        XCTAssertEqual(try store.allocate(network: "web", requested: nil, sandbox: "b"), "10.213.0.3")
+        XCTAssertEqual(try store.allocateText(network: "web", requested: nil, sandbox: "a"), "10.213.0.2")
+        XCTAssertEqual(try store.allocateText(network: "web", requested: nil, sandbox: "b"), "10.213.0.3")
         // A gateway in the middle is skipped too.
         try store.createNetwork(network("mid", subnet: "10.9.0.0/29", gateway: "10.9.0.2"))
-        let got = try (0..<4).map { _ in try store.allocate(network: "mid", requested: nil, sandbox: nil) }
+        let got = try (0..<4).map { _ in try store.allocateText(network: "mid", requested: nil, sandbox: nil) }
         XCTAssertEqual(got, ["10.9.0.1", "10.9.0.3", "10.9.0.4", "10.9.0.5"])
     }
 
     func testFullSubnetNeverGivesBroadcastAndThenIsExhausted() throws {
         let store = try openStore()
         try store.createNetwork(network("small", subnet: "10.9.0.0/29", gateway: "10.9.0.1"))
-        let got = try (0..<5).map { _ in try store.allocate(network: "small", requested: nil, sandbox: nil) }
+        let got = try (0..<5).map { _ in try store.allocateText(network: "small", requested: nil, sandbox: nil) }
         XCTAssertEqual(got, ["10.9.0.2", "10.9.0.3", "10.9.0.4", "10.9.0.5", "10.9.0.6"])
         let e = assertThrows(.poolExhausted("small", range: "10.9.0.0/29")) {
-            try store.allocate(network: "small", requested: nil, sandbox: nil)
+            try store.allocateText(network: "small", requested: nil, sandbox: nil)
         }
         XCTAssertEqual(e, "network 'small' has no free address left in 10.9.0.0/29: disconnect unused endpoints, or create a network with a larger subnet or ip-range")
     }
@@ -29,17 +29,17 @@ final class StoreAllocationTests: StoreTestCase {
     func testExplicitAllocation() throws {
         let store = try openStore()
         try store.createNetwork(network("web"))
-        XCTAssertEqual(try store.allocate(network: "web", requested: "10.213.0.200", sandbox: "a"), "10.213.0.200")
+        XCTAssertEqual(try store.allocateText(network: "web", requested: "10.213.0.200", sandbox: "a"), "10.213.0.200")
         let e = assertThrows(.addressTaken("10.213.0.200", network: "web", by: "a")) {
-            try store.allocate(network: "web", requested: "10.213.0.200", sandbox: "b")
+            try store.allocateText(network: "web", requested: "10.213.0.200", sandbox: "b")
         }
         XCTAssertEqual(e, "address 10.213.0.200 on network 'web' is already taken by sandbox a: pick another, or leave the address out to get the next free one")
         assertThrows(.addressTaken("10.213.0.201", network: "web", by: nil)) {
-            _ = try store.allocate(network: "web", requested: "10.213.0.201", sandbox: nil)
-            return try store.allocate(network: "web", requested: "10.213.0.201", sandbox: "b")
+            _ = try store.allocateText(network: "web", requested: "10.213.0.201", sandbox: nil)
+            return try store.allocateText(network: "web", requested: "10.213.0.201", sandbox: "b")
         }
         // Automatic allocation goes around explicit ones.
-        XCTAssertEqual(try store.allocate(network: "web", requested: nil, sandbox: "c"), "10.213.0.2")
+        XCTAssertEqual(try store.allocateText(network: "web", requested: nil, sandbox: "c"), "10.213.0.2")
     }
 
     func testExplicitAllocationRefusesReservedAndOutsideAddresses() throws {
@@ -53,70 +53,70 @@ final class StoreAllocationTests: StoreTestCase {
             ("fd00::9", "address fd00::9 is IPv6 but subnet 10.213.0.0/24 is IPv4"),
         ]
         for (address, reason) in cases {
-            XCTAssertThrowsError(try store.allocate(network: "web", requested: address, sandbox: nil)) { e in
+            XCTAssertThrowsError(try store.allocateText(network: "web", requested: address, sandbox: nil)) { e in
                 guard case .addressNotAllowed(let n, let r)? = e as? StoreError else { return XCTFail("\(e)") }
                 XCTAssertEqual(n, "web")
                 XCTAssertTrue(r.hasPrefix(reason), r)
                 XCTAssertTrue("\(e)".hasPrefix("network 'web': \(reason)"), "\(e)")
             }
         }
-        XCTAssertThrowsError(try store.allocate(network: "web", requested: "10.213.0.300", sandbox: nil)) { e in
+        // Text is parsed where it comes in (`net connect --ip`), before the store sees a value.
+        XCTAssertThrowsError(try IPAddress.parse("10.213.0.300")) { e in
             XCTAssertEqual(e as? AddressError, .invalidAddress("10.213.0.300", reason: "300 is more than 255"))
         }
-        assertThrows(.networkNotFound("nope")) { try store.allocate(network: "nope", requested: nil, sandbox: nil) }
-        XCTAssertEqual(try store.allocations(network: "web").count, 0)
+        assertThrows(.networkNotFound("nope")) { try store.allocateText(network: "nope", requested: nil, sandbox: nil) }
+        XCTAssertEqual(try store.allocationTexts(network: "web").count, 0)
     }
 
     func testIpRangeIsRespected() throws {
         let store = try openStore()
         try store.createNetwork(network("web", ipRange: "10.213.0.252/30"))
         // .252 and .253 and .254; .255 is the subnet's broadcast.
-        let got = try (0..<3).map { _ in try store.allocate(network: "web", requested: nil, sandbox: nil) }
+        let got = try (0..<3).map { _ in try store.allocateText(network: "web", requested: nil, sandbox: nil) }
         XCTAssertEqual(got, ["10.213.0.252", "10.213.0.253", "10.213.0.254"])
-        assertThrows(.poolExhausted("web", range: "10.213.0.252/30")) { try store.allocate(network: "web", requested: nil, sandbox: nil) }
-        XCTAssertThrowsError(try store.allocate(network: "web", requested: "10.213.0.9", sandbox: nil)) { e in
+        assertThrows(.poolExhausted("web", range: "10.213.0.252/30")) { try store.allocateText(network: "web", requested: nil, sandbox: nil) }
+        XCTAssertThrowsError(try store.allocateText(network: "web", requested: "10.213.0.9", sandbox: nil)) { e in
             XCTAssertEqual("\(e)", "network 'web': address 10.213.0.9 is outside its ip-range 10.213.0.252/30: pick one from 10.213.0.252 to 10.213.0.254")
         }
         // A range at the bottom of the subnet skips the network address and the gateway.
         try store.createNetwork(network("low", subnet: "10.9.0.0/24", gateway: "10.9.0.1", ipRange: "10.9.0.0/30"))
-        XCTAssertEqual(try store.allocate(network: "low", requested: nil, sandbox: nil), "10.9.0.2")
+        XCTAssertEqual(try store.allocateText(network: "low", requested: nil, sandbox: nil), "10.9.0.2")
     }
 
     func testReleaseAndReuse() throws {
         let store = try openStore()
         try store.createNetwork(network("web"))
-        for _ in 0..<5 { _ = try store.allocate(network: "web", requested: nil, sandbox: nil) }   // .2 to .6
-        try store.release(network: "web", address: "10.213.0.3")
-        try store.release(network: "web", address: "10.213.0.5")
-        try store.release(network: "web", address: "10.213.0.5")   // again: nothing to do
-        XCTAssertEqual(try store.allocations(network: "web").map(\.address), ["10.213.0.2", "10.213.0.4", "10.213.0.6"])
-        XCTAssertEqual(try store.allocate(network: "web", requested: nil, sandbox: nil), "10.213.0.3")
-        XCTAssertEqual(try store.allocate(network: "web", requested: nil, sandbox: nil), "10.213.0.5")
-        XCTAssertEqual(try store.allocate(network: "web", requested: nil, sandbox: nil), "10.213.0.7")
-        assertThrows(.networkNotFound("nope")) { try store.release(network: "nope", address: "10.213.0.3") }
-        XCTAssertThrowsError(try store.release(network: "web", address: "bad"))
+        for _ in 0..<5 { _ = try store.allocateText(network: "web", requested: nil, sandbox: nil) }   // .2 to .6
+        try store.releaseText(network: "web", address: "10.213.0.3")
+        try store.releaseText(network: "web", address: "10.213.0.5")
+        try store.releaseText(network: "web", address: "10.213.0.5")   // again: nothing to do
+        XCTAssertEqual(try store.allocationTexts(network: "web").map(\.address), ["10.213.0.2", "10.213.0.4", "10.213.0.6"])
+        XCTAssertEqual(try store.allocateText(network: "web", requested: nil, sandbox: nil), "10.213.0.3")
+        XCTAssertEqual(try store.allocateText(network: "web", requested: nil, sandbox: nil), "10.213.0.5")
+        XCTAssertEqual(try store.allocateText(network: "web", requested: nil, sandbox: nil), "10.213.0.7")
+        assertThrows(.networkNotFound("nope")) { try store.releaseText(network: "nope", address: "10.213.0.3") }
     }
 
     func testIPv6AndTinySubnets() throws {
         let store = try openStore()
         try store.createNetwork(network("v6", subnet: "fd13::/64", gateway: "fd13::1"))
-        XCTAssertEqual(try store.allocate(network: "v6", requested: nil, sandbox: nil), "fd13::2")
-        XCTAssertEqual(try store.allocate(network: "v6", requested: "FD13:0::00ff", sandbox: nil), "fd13::ff")   // canonical
-        assertThrows(.addressTaken("fd13::ff", network: "v6", by: nil)) { try store.allocate(network: "v6", requested: "fd13::0:ff", sandbox: nil) }
-        try store.release(network: "v6", address: "fd13:0:0::ff")
-        XCTAssertEqual(try store.allocations(network: "v6").map(\.address), ["fd13::2"])
+        XCTAssertEqual(try store.allocateText(network: "v6", requested: nil, sandbox: nil), "fd13::2")
+        XCTAssertEqual(try store.allocateText(network: "v6", requested: "FD13:0::00ff", sandbox: nil), "fd13::ff")   // canonical
+        assertThrows(.addressTaken("fd13::ff", network: "v6", by: nil)) { try store.allocateText(network: "v6", requested: "fd13::0:ff", sandbox: nil) }
+        try store.releaseText(network: "v6", address: "fd13:0:0::ff")
+        XCTAssertEqual(try store.allocationTexts(network: "v6").map(\.address), ["fd13::2"])
         // /31 (RFC 3021): both addresses are hosts; with the gateway on one, one is left.
         try store.createNetwork(network("p2p", subnet: "10.9.0.0/31", gateway: "10.9.0.0"))
-        XCTAssertEqual(try store.allocate(network: "p2p", requested: nil, sandbox: nil), "10.9.0.1")
-        XCTAssertThrowsError(try store.allocate(network: "p2p", requested: nil, sandbox: nil))
+        XCTAssertEqual(try store.allocateText(network: "p2p", requested: nil, sandbox: nil), "10.9.0.1")
+        XCTAssertThrowsError(try store.allocateText(network: "p2p", requested: nil, sandbox: nil))
     }
 
     func testAllocationsAreInAddressOrder() throws {
         let store = try openStore()
         try store.createNetwork(network("web"))
-        for a in ["10.213.0.100", "10.213.0.20", "10.213.0.3"] { _ = try store.allocate(network: "web", requested: a, sandbox: a) }
-        XCTAssertEqual(try store.allocations(network: "web").map(\.address), ["10.213.0.3", "10.213.0.20", "10.213.0.100"])
-        XCTAssertEqual(try store.allocations(network: "nope").count, 0)
+        for a in ["10.213.0.100", "10.213.0.20", "10.213.0.3"] { _ = try store.allocateText(network: "web", requested: a, sandbox: a) }
+        XCTAssertEqual(try store.allocationTexts(network: "web").map(\.address), ["10.213.0.3", "10.213.0.20", "10.213.0.100"])
+        XCTAssertEqual(try store.allocationTexts(network: "nope").count, 0)
     }
 
     /// 8 threads, each with its own connection (SQLite locks per connection, so this is the path separate
@@ -133,7 +133,7 @@ final class StoreAllocationTests: StoreTestCase {
                 do {
                     let store = try StateStore(path: path)
                     for i in 0..<25 {
-                        results.add(try store.allocate(network: "web", requested: nil, sandbox: "w\(worker)-\(i)"))
+                        results.add(try store.allocateText(network: "web", requested: nil, sandbox: "w\(worker)-\(i)"))
                     }
                 } catch {
                     results.fail("\(error)")
@@ -149,7 +149,7 @@ final class StoreAllocationTests: StoreTestCase {
         XCTAssertTrue(addresses.allSatisfy { subnet.contains(IPAddress($0)!) && $0 != "10.213.0.1" })
         // Lowest-free with no releases: exactly .2 to .201.
         XCTAssertEqual(Set(addresses), Set((2...201).map { "10.213.0.\($0)" }))
-        XCTAssertEqual(try openStore().allocations(network: "web").count, 200)
+        XCTAssertEqual(try openStore().allocationTexts(network: "web").count, 200)
     }
 
     /// 8 connections opening a file that does not exist yet: one creates the schema, all work.
@@ -183,7 +183,7 @@ final class StoreAllocationTests: StoreTestCase {
         let results = WorkerResults()
         DispatchQueue.concurrentPerform(iterations: 4) { worker in
             for i in 0..<10 {
-                do { results.add(try store.allocate(network: "web", requested: nil, sandbox: "s\(worker)-\(i)")) }
+                do { results.add(try store.allocateText(network: "web", requested: nil, sandbox: "s\(worker)-\(i)")) }
                 catch { results.fail("\(error)") }
             }
         }

@@ -9,6 +9,7 @@ final class StoreDriverConfigTests: StoreTestCase {
     /// Rows as the string-map Plumb wrote them (`options` JSON with sorted keys).
     static let oldRows: [(name: String, driver: String, options: String)] = [
         ("br", "bridge", #"{"bridge":"pl-br","hostNamespace":"host"}"#),
+        ("ds", "bridge", #"{"bridge":"pl-ds","gateway6":"fd13:9::1","hostNamespace":"host","nat66":"true","subnet6":"fd13:9::/64"}"#),
         ("mv", "macvlan", #"{"hostNamespace":"netns:lab","mode":"vepa","parent":"eth9"}"#),
         ("mvd", "macvlan", #"{"hostNamespace":"host","parent":"eth9"}"#),
         ("ov", "vxlan", #"{"bridge":"pl-ov","dstport":"4790","hostNamespace":"path:/run/netns/x","local":"10.213.2.1","parent":"u1","remote":"10.213.2.2","vni":"4242"}"#),
@@ -28,6 +29,8 @@ final class StoreDriverConfigTests: StoreTestCase {
         let nets = Dictionary(uniqueKeysWithValues: try store.networks().map { ($0.name, $0) })
         XCTAssertEqual(nets["br"]?.config, .bridge(BridgeConfig(bridge: "pl-br")))
         XCTAssertEqual(nets["br"]?.hostNamespace, .host)
+        XCTAssertEqual(nets["ds"]?.config, .bridge(BridgeConfig(bridge: "pl-ds", subnet6: IPPrefix("fd13:9::/64"),
+                                                                gateway6: IPAddress("fd13:9::1"), nat66: true)))
         XCTAssertEqual(nets["mv"]?.config, .macvlan(MacvlanConfig(parent: "eth9", mode: .vepa)))
         XCTAssertEqual(nets["mv"]?.hostNamespace, .named("lab"))
         XCTAssertEqual(nets["mvd"]?.config, .macvlan(MacvlanConfig(parent: "eth9")))
@@ -78,6 +81,11 @@ final class StoreDriverConfigTests: StoreTestCase {
         try store.db.run("UPDATE networks SET driver = 'ipvlan', options = '{}' WHERE name = 'x'", [], "test")
         XCTAssertThrowsError(try store.networks()) { e in
             XCTAssertTrue("\(e)".contains("network x has unknown driver 'ipvlan'"), "\(e)")
+        }
+        // A dual-stack network's IPv6 half is parsed when the row is read, as its own columns are.
+        try store.db.run("UPDATE networks SET driver = 'bridge', options = '{\"subnet6\":\"fd13:9::/64\",\"gateway6\":\"fd13::zz\"}' WHERE name = 'x'", [], "test")
+        XCTAssertThrowsError(try store.networks()) { e in
+            XCTAssertTrue("\(e)".contains("network x has bridge gateway6 'fd13::zz'"), "\(e)")
         }
     }
 }

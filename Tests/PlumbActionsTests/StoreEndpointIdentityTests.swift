@@ -23,11 +23,11 @@ final class StoreEndpointIdentityTests: StoreTestCase {
         let eps = try store.endpoints(network: "web")
         XCTAssertEqual(eps.map(\.cookie), [4099, 5000])
         XCTAssertEqual(eps.map(\.key), ["4026532001-c4099", "4026532001-c5000"])
-        XCTAssertEqual(try store.allocations(network: "web").map(\.sandbox), ["4026532001-c4099", "4026532001-c5000"])
+        XCTAssertEqual(try store.allocationTexts(network: "web").map(\.sandbox), ["4026532001-c4099", "4026532001-c5000"])
         // Removing the gone one leaves the newcomer's endpoint and lease alone.
         try store.removeEndpoint(network: "web", key: "4026532001-c4099")
         XCTAssertEqual(try store.endpoints(network: "web").map(\.cookie), [5000])
-        XCTAssertEqual(try store.allocations(network: "web").map(\.address), ["10.213.0.3"])
+        XCTAssertEqual(try store.allocationTexts(network: "web").map(\.address), ["10.213.0.3"])
         assertThrows(.endpointNotFound(network: "web", sandbox: "4026532001")) {
             try store.removeEndpoint(network: "web", key: "4026532001")
         }
@@ -54,6 +54,6 @@ final class StoreEndpointIdentityTests: StoreTestCase {
             try store.addEndpoint(EndpointRecord(network: "web", sandbox: "4026532001", ifname: "eth1", createdAt: 3))
         }
         try store.removeEndpoint(network: "web", key: "4026532001")
-        XCTAssertTrue(try store.allocations(network: "web").isEmpty, "its lease went with it")
+        XCTAssertTrue(try store.allocationTexts(network: "web").isEmpty, "its lease went with it")
     }
 }

@@ -36,7 +36,7 @@ final class StoreProcessTests: StoreTestCase {
             XCTAssertEqual(p.terminationStatus, 0, "worker failed:\n\(output.suffix(2000))")
             XCTAssertTrue(output.contains("Executed 1 test, with 0 failures"), "worker ran no test:\n\(output.suffix(2000))")
         }
-        let rows = try openStore().allocations(network: "web")
+        let rows = try openStore().allocationTexts(network: "web")
         XCTAssertEqual(rows.count, 200)
         XCTAssertEqual(Set(rows.map(\.address)), Set((2...201).map { "10.213.0.\($0)" }))
         XCTAssertEqual(Set(rows.compactMap(\.sandbox)).count, 200)
@@ -55,7 +55,7 @@ final class StoreProcessTests: StoreTestCase {
             try store.createNetwork(network("web"))
         }
         var addresses = Set<String>()
-        for i in 0..<25 { addresses.insert(try store.allocate(network: "web", requested: nil, sandbox: "p\(id)-\(i)")) }
+        for i in 0..<25 { addresses.insert(try store.allocateText(network: "web", requested: nil, sandbox: "p\(id)-\(i)")) }
         XCTAssertEqual(addresses.count, 25)
     }
 }

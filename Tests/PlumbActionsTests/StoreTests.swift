@@ -84,14 +84,14 @@ final class StoreTests: StoreTestCase {
         do {
             let store = try openStore()
             try store.createNetwork(network("web"))
-            _ = try store.allocate(network: "web", requested: "10.213.0.9", sandbox: "4026532001")
+            _ = try store.allocateText(network: "web", requested: "10.213.0.9", sandbox: "4026532001")
             try store.addEndpoint(endpoint("web", "4026532001", address: "10.213.0.9"))
             _ = try store.journalBegin(operation: "net create web", plan: "{}")
         }
         let store = try openStore()
         XCTAssertEqual(try store.network(named: "web"), network("web"))
         XCTAssertEqual(try store.endpoints(network: "web"), [endpoint("web", "4026532001", address: "10.213.0.9")])
-        XCTAssertEqual(try store.allocations(network: "web").map(\.address), ["10.213.0.9"])
+        XCTAssertEqual(try store.allocationTexts(network: "web").map(\.address), ["10.213.0.9"])
         XCTAssertEqual(try store.journal(states: [.planned]).map(\.operation), ["net create web"])
     }
 
@@ -177,18 +177,18 @@ final class StoreTests: StoreTestCase {
     func testDeletingANetworkCascadesAllocationsButNotEndpoints() throws {
         let store = try openStore()
         try store.createNetwork(network("web"))
-        _ = try store.allocate(network: "web", requested: nil, sandbox: "1")
+        _ = try store.allocateText(network: "web", requested: nil, sandbox: "1")
         try store.addEndpoint(endpoint("web", "1", address: "10.213.0.2"))
         let e = assertThrows(.networkHasEndpoints("web", sandboxes: ["1"])) { try store.deleteNetwork(named: "web") }
         XCTAssertEqual(e, "network 'web' still has 1 endpoint (1): disconnect them first")
         try store.removeEndpoint(network: "web", key: "1")
-        _ = try store.allocate(network: "web", requested: "10.213.0.50", sandbox: nil)
+        _ = try store.allocateText(network: "web", requested: "10.213.0.50", sandbox: nil)
         try store.deleteNetwork(named: "web")
         let left = try store.db.query("SELECT COUNT(*) FROM allocations", [], "test") { $0.int(0) }
         XCTAssertEqual(left, [0])
         // A new network of the same name starts clean.
         try store.createNetwork(network("web"))
-        XCTAssertEqual(try store.allocate(network: "web", requested: nil, sandbox: nil), "10.213.0.2")
+        XCTAssertEqual(try store.allocateText(network: "web", requested: nil, sandbox: nil), "10.213.0.2")
     }
 
     // MARK: endpoints
@@ -231,12 +231,12 @@ final class StoreTests: StoreTestCase {
         let store = try openStore()
         try store.createNetwork(network("web"))
         // Allocated for the sandbox first (the connect path), then taken over by its endpoint.
-        let a = try store.allocate(network: "web", requested: nil, sandbox: "blue")
+        let a = try store.allocateText(network: "web", requested: nil, sandbox: "blue")
         try store.addEndpoint(endpoint("web", "blue", address: a))
         // Not allocated before: allocated now, checked like an explicit request.
         try store.addEndpoint(endpoint("web", "red", address: "10.213.0.77"))
-        XCTAssertEqual(try store.allocations(network: "web").map(\.address), ["10.213.0.2", "10.213.0.77"])
-        XCTAssertEqual(try store.allocations(network: "web").map(\.sandbox), ["blue", "red"])
+        XCTAssertEqual(try store.allocationTexts(network: "web").map(\.address), ["10.213.0.2", "10.213.0.77"])
+        XCTAssertEqual(try store.allocationTexts(network: "web").map(\.sandbox), ["blue", "red"])
         assertThrows(.addressTaken("10.213.0.77", network: "web", by: "red")) {
             try store.addEndpoint(endpoint("web", "green", address: "10.213.0.77"))
         }
@@ -246,10 +246,10 @@ final class StoreTests: StoreTestCase {
         XCTAssertEqual(try store.endpoints(network: "web").map(\.sandbox), ["blue", "red"])  // failures left nothing
         // An endpoint's address cannot be released under it; removing the endpoint releases it.
         assertThrows(.addressInUse("10.213.0.77", network: "web", sandbox: "red")) {
-            try store.release(network: "web", address: "10.213.0.77")
+            try store.releaseText(network: "web", address: "10.213.0.77")
         }
         try store.removeEndpoint(network: "web", key: "red")
-        XCTAssertEqual(try store.allocations(network: "web").map(\.address), ["10.213.0.2"])
+        XCTAssertEqual(try store.allocationTexts(network: "web").map(\.address), ["10.213.0.2"])
     }
 
     // MARK: transactions
@@ -259,7 +259,7 @@ final class StoreTests: StoreTestCase {
         struct Boom: Error {}
         XCTAssertThrowsError(try store.transaction {
             try store.createNetwork(network("web"))
-            _ = try store.allocate(network: "web", requested: nil, sandbox: nil)
+            _ = try store.allocateText(network: "web", requested: nil, sandbox: nil)
             throw Boom()
         })
         XCTAssertEqual(try store.networks(), [])

@@ -19,8 +19,8 @@ final class BridgeDriverTests: RootTestCase {
     }
 
     func spec(_ name: String, _ third: Int, internal: Bool = false) -> NetworkSpec {
-        NetworkSpec(name: "pt\(name)", config: .bridge(BridgeConfig(bridge: lab.linkName(name))), subnet: "10.213.\(third).0/24",
-                    gateway: "10.213.\(third).1", internal: `internal`, hostNamespace: .named(host))
+        NetworkSpec(name: "pt\(name)", config: .bridge(BridgeConfig(bridge: lab.linkName(name))), subnet: IPPrefix("10.213.\(third).0/24")!,
+                    gateway: IPAddress("10.213.\(third).1")!, internal: `internal`, hostNamespace: .named(host))
     }
 
     func firewall(_ ns: String) throws -> Firewall {
@@ -29,7 +29,7 @@ final class BridgeDriverTests: RootTestCase {
     }
 
     func endpoint(_ ns: String, _ ip: String, host hostIf: String) -> EndpointSpec {
-        EndpointSpec(sandbox: .named(ns), ifname: "eth0", hostIfname: lab.linkName(hostIf), address: ip, defaultRoute: true)
+        EndpointSpec(sandbox: .named(ns), ifname: "eth0", hostIfname: lab.linkName(hostIf), address: IPAddress(ip), defaultRoute: true)
     }
 
     func pings(_ from: String, _ to: String) -> Bool {

@@ -21,7 +21,7 @@ public struct BridgeDriver: DriverPlanner {
         let v4 = net.addressing(.ipv4), v6 = net.addressing(.ipv6)
         var steps: [PlanStep] = [.createBridge(name: br, mtu: net.mtu, in: host)]
         for a in [v4, v6].compactMap({ $0 }) {
-            steps.append(.addAddress(cidr: try IPPrefix.parse("\(a.gateway)/\(a.prefixLength)"), link: br, in: host))
+            steps.append(.addAddress(cidr: a.subnet.interfaceAddress(a.gateway), link: br, in: host))
         }
         steps.append(.setUp(link: br, in: host))
         if !net.internal {
@@ -64,17 +64,17 @@ public struct BridgeDriver: DriverPlanner {
             .createVeth(name: hostIf, peer: ep.ifname, mtu: net.mtu, in: net.hostNamespace, peerIn: ep.sandbox),
             .setMaster(link: hostIf, master: br, in: net.hostNamespace),
             .setUp(link: hostIf, in: net.hostNamespace),
-            .addAddress(cidr: try IPPrefix.parse("\(ep.address)/\(net.prefixLength)"), link: ep.ifname, in: ep.sandbox),
         ]
+        if let a = ep.address { steps.append(.addAddress(cidr: net.subnet.interfaceAddress(a), link: ep.ifname, in: ep.sandbox)) }
         if let a6 = ep.address6, let v6 = net.addressing(.ipv6) {
-            steps.append(.addAddress(cidr: try IPPrefix.parse("\(a6)/\(v6.prefixLength)"), link: ep.ifname, in: ep.sandbox))
+            steps.append(.addAddress(cidr: v6.subnet.interfaceAddress(a6), link: ep.ifname, in: ep.sandbox))
         }
         steps += [.setUp(link: ep.ifname, in: ep.sandbox), .setUp(link: "lo", in: ep.sandbox)]
         if ep.defaultRoute {
-            steps.append(.addRoute(dst: .default, gateway: try IPAddress.parse(net.gateway), link: ep.ifname, in: ep.sandbox))
+            steps.append(.addRoute(dst: .default, gateway: net.gateway, link: ep.ifname, in: ep.sandbox))
         }
         if ep.defaultRoute6, ep.address6 != nil, let v6 = net.addressing(.ipv6) {
-            steps.append(.addRoute(dst: .default, gateway: try IPAddress.parse(v6.gateway), link: ep.ifname, in: ep.sandbox))
+            steps.append(.addRoute(dst: .default, gateway: v6.gateway, link: ep.ifname, in: ep.sandbox))
         }
         var hairpin = false
         for (family, name) in BridgeFirewall.families {

@@ -110,7 +110,7 @@ enum BridgeFirewall {
     static func portRules(_ net: NetworkSpec, bridge: String, ep: EndpointSpec,
                           family: IPAddress.Family = .ipv4) -> [(table: String, chain: String, spec: String)] {
         let t = "-m comment --comment \"plumb:\(net.name):\(ep.key)\""
-        let mainFamily = IPPrefix(net.subnet)?.family ?? .ipv4
+        let mainFamily = net.subnet.family
         guard let address = family == mainFamily ? ep.address : (family == .ipv6 ? ep.address6 : nil) else { return [] }
         let host = family == .ipv4 ? "\(address)/32" : "\(address)/128"
         let target = family == .ipv4 ? "\(address):" : "[\(address)]:"

@@ -42,14 +42,14 @@ public struct CNIDriver: DriverPlanner {
                     cniPath: chain.cniPath, in: net.hostNamespace)
     }
 
-    /// `--ip` (the endpoint's address when it is a real one) with the network's prefix length.
-    static func requestedIP(_ net: NetworkSpec, _ ep: EndpointSpec) -> String? {
-        (try? IPAddress.parse(ep.address)).map { "\($0)/\(net.prefixLength)" }
+    /// `--ip` (the endpoint's address, when one was asked for) with the network's prefix length.
+    static func requestedIP(_ net: NetworkSpec, _ ep: EndpointSpec) -> IPPrefix? {
+        ep.address.map { net.subnet.interfaceAddress($0) }
     }
 
     /// The runtimeConfig capabilities Plumb fills: `-p` as `portMappings` (what portmap reads) and `--ip` as
     /// `ips` (what host-local reads); nil when neither is given. Each plugin gets only the keys it declares.
-    static func runtimeConfig(_ ports: [PortMapping], ip: String? = nil) throws -> String? {
+    static func runtimeConfig(_ ports: [PortMapping], ip: IPPrefix? = nil) throws -> String? {
         var rc: [String: Any] = [:]
         if !ports.isEmpty {
             rc["portMappings"] = ports.map { p -> [String: Any] in
@@ -58,7 +58,7 @@ public struct CNIDriver: DriverPlanner {
                 return m
             }
         }
-        if let ip { rc["ips"] = [ip] }
+        if let ip { rc["ips"] = [ip.description] }
         if rc.isEmpty { return nil }
         return String(decoding: try JSONSerialization.data(withJSONObject: rc, options: [.sortedKeys]), as: UTF8.self)
     }

@@ -5,14 +5,14 @@ public struct NetworkSpec: Sendable, Equatable {
     public var name: String
     /// The driver and its settings.
     public var config: DriverConfig
-    public var subnet: String
-    public var gateway: String
+    public var subnet: IPPrefix
+    public var gateway: IPAddress
     public var mtu: Int?
     public var `internal`: Bool
     /// Where the network's own devices live: the host, or a namespace standing in for it (labs, tests).
     public var hostNamespace: NamespaceRef
 
-    public init(name: String, config: DriverConfig, subnet: String, gateway: String, mtu: Int? = nil,
+    public init(name: String, config: DriverConfig, subnet: IPPrefix, gateway: IPAddress, mtu: Int? = nil,
                 internal: Bool = false, hostNamespace: NamespaceRef = .host) {
         self.name = name; self.config = config; self.subnet = subnet; self.gateway = gateway; self.mtu = mtu
         self.internal = `internal`; self.hostNamespace = hostNamespace
@@ -20,14 +20,12 @@ public struct NetworkSpec: Sendable, Equatable {
 
     public var driver: NetworkDriver { config.driver }
 
-    public var prefixLength: Int { Int(subnet.split(separator: "/").last ?? "") ?? 24 }
-
     /// The network's subnet and gateway of one family, when it has one: a dual-stack bridge network has both
     /// (its IPv6 half in `BridgeConfig.subnet6`), any other network only its subnet's.
-    public func addressing(_ family: IPAddress.Family) -> (subnet: String, gateway: String, prefixLength: Int)? {
-        if IPPrefix(subnet)?.family == family { return (subnet, gateway, prefixLength) }
+    public func addressing(_ family: IPAddress.Family) -> (subnet: IPPrefix, gateway: IPAddress)? {
+        if subnet.family == family { return (subnet, gateway) }
         guard family == .ipv6, case .bridge(let c) = config, let s = c.subnet6, let g = c.gateway6 else { return nil }
-        return (s, g, Int(s.split(separator: "/").last ?? "") ?? 64)
+        return (s, g)
     }
 
     /// Whether IPv6 traffic leaving the bridge is masqueraded (`--nat66`).
@@ -38,14 +36,15 @@ public struct NetworkSpec: Sendable, Equatable {
 }
 
 /// One endpoint: a sandbox (namespace) joined to a network through an interface.
-public struct EndpointSpec: Codable, Sendable, Equatable {
+public struct EndpointSpec: Sendable, Equatable {
     public var sandbox: NamespaceRef
     /// The interface inside the sandbox (eth0, eth1, ...).
     public var ifname: String
     /// The host-side device (veth end), when the driver makes one.
     public var hostIfname: String?
-    /// Address without prefix.
-    public var address: String
+    /// The endpoint's address (without prefix); nil when the driver's own IPAM picks it (a CNI plugin's, with
+    /// no `--ip`) or a leaving endpoint never had one.
+    public var address: IPAddress?
     /// Add a default route through the gateway (the sandbox's first network).
     public var defaultRoute: Bool
     /// Host ports published to this endpoint.
@@ -56,17 +55,56 @@ public struct EndpointSpec: Codable, Sendable, Equatable {
     public var driverState: String?
     /// The IPv6 address of an endpoint of a dual-stack network (without prefix), and whether it gets an IPv6
     /// default route through the network's IPv6 gateway.
-    public var address6: String? = nil
+    public var address6: IPAddress? = nil
     public var defaultRoute6 = false
     /// Leave only: the sandbox namespace is gone (deleted, or its inode taken by a newcomer), so `sandbox` leads
     /// nowhere and the driver plans no step inside it; what was in it went with it.
     public var sandboxGone: Bool
 
-    public init(sandbox: NamespaceRef, ifname: String, hostIfname: String?, address: String, defaultRoute: Bool,
+    public init(sandbox: NamespaceRef, ifname: String, hostIfname: String?, address: IPAddress?, defaultRoute: Bool,
                 ports: [PortMapping] = [], key: String = "", driverState: String? = nil, sandboxGone: Bool = false) {
         self.sandbox = sandbox; self.ifname = ifname; self.hostIfname = hostIfname; self.address = address
         self.defaultRoute = defaultRoute; self.ports = ports; self.key = key; self.driverState = driverState
         self.sandboxGone = sandboxGone
+    }
+}
+
+/// The encoded form is the one of the type that held its addresses as text, byte for byte: `address` is always
+/// present, "" when there is none; `address6` only when there is one. Text in `address` that is not an address
+/// (older dry runs wrote a placeholder for a CNI plugin's pick) decodes as none.
+extension EndpointSpec: Codable {
+    enum CodingKeys: String, CodingKey {
+        case sandbox, ifname, hostIfname, address, defaultRoute, ports, key, driverState, address6, defaultRoute6, sandboxGone
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        sandbox = try c.decode(NamespaceRef.self, forKey: .sandbox)
+        ifname = try c.decode(String.self, forKey: .ifname)
+        hostIfname = try c.decodeIfPresent(String.self, forKey: .hostIfname)
+        address = IPAddress(try c.decode(String.self, forKey: .address))
+        defaultRoute = try c.decode(Bool.self, forKey: .defaultRoute)
+        ports = try c.decode([PortMapping].self, forKey: .ports)
+        key = try c.decode(String.self, forKey: .key)
+        driverState = try c.decodeIfPresent(String.self, forKey: .driverState)
+        address6 = try c.decodeIfPresent(IPAddress.self, forKey: .address6)
+        defaultRoute6 = try c.decodeIfPresent(Bool.self, forKey: .defaultRoute6) ?? false
+        sandboxGone = try c.decodeIfPresent(Bool.self, forKey: .sandboxGone) ?? false
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(sandbox, forKey: .sandbox)
+        try c.encode(ifname, forKey: .ifname)
+        try c.encodeIfPresent(hostIfname, forKey: .hostIfname)
+        try c.encode(address?.description ?? "", forKey: .address)
+        try c.encode(defaultRoute, forKey: .defaultRoute)
+        try c.encode(ports, forKey: .ports)
+        try c.encode(key, forKey: .key)
+        try c.encodeIfPresent(driverState, forKey: .driverState)
+        try c.encodeIfPresent(address6, forKey: .address6)
+        try c.encode(defaultRoute6, forKey: .defaultRoute6)
+        try c.encode(sandboxGone, forKey: .sandboxGone)
     }
 }
 

@@ -32,12 +32,11 @@ public struct MacvlanDriver: DriverPlanner {
         var steps: [PlanStep] = [
             .createMacvlan(name: ep.ifname, parent: config.parent, mode: config.effectiveMode.rawValue, mtu: net.mtu,
                            in: net.hostNamespace, moveTo: ep.sandbox),
-            .addAddress(cidr: try IPPrefix.parse("\(ep.address)/\(net.prefixLength)"), link: ep.ifname, in: ep.sandbox),
-            .setUp(link: ep.ifname, in: ep.sandbox),
-            .setUp(link: "lo", in: ep.sandbox),
         ]
+        if let a = ep.address { steps.append(.addAddress(cidr: net.subnet.interfaceAddress(a), link: ep.ifname, in: ep.sandbox)) }
+        steps += [.setUp(link: ep.ifname, in: ep.sandbox), .setUp(link: "lo", in: ep.sandbox)]
         if ep.defaultRoute {
-            steps.append(.addRoute(dst: .default, gateway: try IPAddress.parse(net.gateway), link: ep.ifname, in: ep.sandbox))
+            steps.append(.addRoute(dst: .default, gateway: net.gateway, link: ep.ifname, in: ep.sandbox))
         }
         return Plan(operation: .netConnect(network: net.name, targets: []), steps: steps)
     }

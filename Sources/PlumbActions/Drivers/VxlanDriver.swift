@@ -15,7 +15,7 @@ public struct VxlanDriver: DriverPlanner {
     /// The settings from `--vni`, `--remote`, `--local`, `--dstport`, `--parent`, checked.
     /// `clusterOverlay`: a cluster store is configured, so without `--remote` the VTEPs find each other through
     /// `plumb agent`.
-    public static func config(vni: UInt32?, remote: String?, local: String?, port: Int?, parent: String?,
+    public static func config(vni: UInt32?, remote: IPAddress?, local: IPAddress?, port: Int?, parent: String?,
                               bridge: String?, clusterOverlay: Bool = false) throws -> VxlanConfig {
         guard let vni else { throw ActionError.invalid("the vxlan driver needs --vni N (1..16777215)") }
         guard VxlanConfig.vniRange.contains(vni) else { throw ActionError.invalid("invalid --vni \(vni): use 1..16777215") }
@@ -27,11 +27,7 @@ public struct VxlanDriver: DriverPlanner {
             guard (1...65535).contains(port) else { throw ActionError.invalid("invalid --dstport \(port): use 1..65535") }
             udpPort = UInt16(port)
         }
-        func address(_ text: String, _ option: String) throws -> IPAddress {
-            do { return try IPAddress.parse(text) } catch { throw ActionError.invalid("invalid --\(option) \(text): \(error)") }
-        }
-        return VxlanConfig(vni: vni, port: udpPort, remote: try remote.map { try address($0, "remote") },
-                           local: try local.map { try address($0, "local") }, parent: parent, bridge: bridge)
+        return VxlanConfig(vni: vni, port: udpPort, remote: remote, local: local, parent: parent, bridge: bridge)
     }
 
     public func create(_ net: NetworkSpec, firewall: Firewall) throws -> Plan {
@@ -48,7 +44,7 @@ public struct VxlanDriver: DriverPlanner {
             .createBridge(name: br, mtu: mtu, in: host),
             device,
             .setMaster(link: vx, master: br, in: host),
-            .addAddress(cidr: try IPPrefix.parse("\(net.gateway)/\(net.prefixLength)"), link: br, in: host),
+            .addAddress(cidr: net.subnet.interfaceAddress(net.gateway), link: br, in: host),
             .setUp(link: vx, in: host),
             .setUp(link: br, in: host),
         ])
@@ -69,7 +65,7 @@ public struct VxlanDriver: DriverPlanner {
         plan.operation = .netConnect(network: net.name, targets: [])
         // On a cluster overlay the endpoint's MAC follows from its address, so every peer can program it from
         // the address lease alone, even while this host's agent is not running.
-        if case .vxlan(let config) = net.config, config.isClusterOverlay, let address = IPAddress(ep.address), let mac = HardwareAddress.overlayEndpoint(address),
+        if case .vxlan(let config) = net.config, config.isClusterOverlay, let address = ep.address, let mac = HardwareAddress.overlayEndpoint(address),
            let up = plan.steps.firstIndex(of: .setUp(link: ep.ifname, in: ep.sandbox)) {
             plan.steps.insert(.setLinkMAC(link: ep.ifname, mac: mac, in: ep.sandbox), at: up)
         }

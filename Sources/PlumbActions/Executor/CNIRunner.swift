@@ -1,5 +1,6 @@
 import Foundation
 import PlumbKernel
+import PlumbModel
 
 /// Runs a CNI plugin chain the way the CNI spec (https://www.cni.dev/docs/spec/) asks a runtime to: each plugin
 /// binary is spawned with argv only, its parameters in CNI_* variables and its configuration on stdin (the
@@ -191,9 +192,10 @@ public struct CNIConfig {
     }
 }
 
-/// The parts of a CNI result Plumb records: the sandbox's addresses and the host-side interfaces.
+/// The parts of a CNI result Plumb records: the sandbox's addresses and the host-side interfaces. The
+/// addresses are parsed here, where the plugin's JSON comes in; one that does not parse is not recorded.
 struct CNIResult {
-    var addresses: [String] = []
+    var addresses: [IPPrefix] = []
     var sandboxInterfaces: [String] = []
     var hostInterfaces: [String] = []
 
@@ -203,6 +205,6 @@ struct CNIResult {
             guard let n = i["name"] as? String else { continue }
             if let sb = i["sandbox"] as? String, !sb.isEmpty { sandboxInterfaces.append(n) } else { hostInterfaces.append(n) }
         }
-        addresses = (obj["ips"] as? [[String: Any]] ?? []).compactMap { $0["address"] as? String }
+        addresses = (obj["ips"] as? [[String: Any]] ?? []).compactMap { ($0["address"] as? String).flatMap { IPPrefix(addressOrPrefix: $0) } }
     }
 }

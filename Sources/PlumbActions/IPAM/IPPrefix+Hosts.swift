@@ -12,6 +12,10 @@ extension IPPrefix {
         return a
     }
 
+    /// `a` with this subnet's prefix length ("10.213.0.5/24" in 10.213.0.0/24): the address an interface of
+    /// the subnet carries (a gateway on its bridge, an endpoint in its sandbox).
+    public func interfaceAddress(_ a: IPAddress) -> IPPrefix { IPPrefix(unchecked: a, length: length) }
+
     /// Checks that `a` may be given out in this subnet as `role` ("gateway", "address"): same family,
     /// inside, and not the network or broadcast address.
     public func checkHost(_ a: IPAddress, role: String) throws {

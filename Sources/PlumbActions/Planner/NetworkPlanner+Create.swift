@@ -5,7 +5,7 @@ extension NetworkPlanner {
     /// settings checked (bad input is an error here, before anything changes). `networks`: every stored network
     /// (their subnets are taken); `cni`: the checked CNI config and its IPAM gateway (the CNI driver only).
     public func create(_ req: NetworkService.CreateRequest, driver kind: NetworkDriver, host: Namespace, networks: [NetworkRecord],
-                       cni: (config: CNIChainConfig, gateway: String?)?, createdAt: Double) throws -> (Plan, NetworkRecord) {
+                       cni: (config: CNIChainConfig, gateway: IPAddress?)?, createdAt: Double) throws -> (Plan, NetworkRecord) {
         let subnet = try chooseSubnet(req, driver: kind, host: host, networks: networks)
         // Dual stack: the IPv6 half of a bridge network (its rules go to ip6tables, in the same chains).
         let ipv6 = try chooseSubnet6(req, driver: kind, main: subnet, host: host, networks: networks)
@@ -16,14 +16,14 @@ extension NetworkPlanner {
             if req.internal { throw ActionError.invalid("--nat66 and --internal contradict each other: an internal network has no way out to masquerade") }
         }
         try refuseForeignRules(network: req.name, kind: kind, host: host)
-        let gateway = try (req.gateway ?? cni?.gateway).map { try IPAddress.parse($0) } ?? subnet.host(1)
+        let gateway = try req.gateway ?? cni?.gateway ?? subnet.host(1)
         guard subnet.contains(gateway) else {
             throw ActionError.invalid("gateway \(gateway) is outside subnet \(subnet): pick an address inside it")
         }
-        let ipRange = try req.ipRange.map { try IPPrefix.parse($0) }
+        let ipRange = req.ipRange
         if let range = ipRange {
             guard subnet.contains(range.network) && range.length >= subnet.length else {
-                throw ActionError.invalid("--ip-range \(req.ipRange ?? "") is not inside subnet \(subnet)")
+                throw ActionError.invalid("--ip-range \(range) is not inside subnet \(subnet)")
             }
         }
         var bridge: String?
@@ -41,7 +41,7 @@ extension NetworkPlanner {
         }
         let config: DriverConfig
         switch kind {
-        case .bridge: config = .bridge(BridgeConfig(bridge: bridge, subnet6: ipv6?.subnet.description, gateway6: ipv6?.gateway.description,
+        case .bridge: config = .bridge(BridgeConfig(bridge: bridge, subnet6: ipv6?.subnet, gateway6: ipv6?.gateway,
                                                     nat66: req.nat66))
         case .macvlan: config = .macvlan(try MacvlanDriver.config(parent: req.parent, mode: req.mode, hostNamespace: hostNamespace))
         case .vxlan:
@@ -52,7 +52,7 @@ extension NetworkPlanner {
         // The network remembers which namespace it was built in (its cookie), not only where: every step of its
         // plans checks it, so a namespace re-created later under the name is never changed on its behalf.
         let home = hostNamespace.isHost ? hostNamespace : NamespaceRef(hostNamespace.location, cookie: host.cookie, inode: host.id)
-        let spec = NetworkSpec(name: req.name, config: config, subnet: subnet.description, gateway: gateway.description,
+        let spec = NetworkSpec(name: req.name, config: config, subnet: subnet, gateway: gateway,
                                mtu: req.mtu, internal: req.internal, hostNamespace: home)
         let plan = try drivers[kind].orThrow(ActionError.invalid("unknown driver '\(kind)'")).create(spec, firewall: host.firewall)
         let record = NetworkRecord(name: req.name, config: config, subnet: subnet,
@@ -84,7 +84,7 @@ extension NetworkPlanner {
     /// The IPv6 subnet and gateway of a dual-stack bridge network (`--subnet` given twice, IPv4 and IPv6), or nil.
     func chooseSubnet6(_ req: NetworkService.CreateRequest, driver: NetworkDriver, main: IPPrefix, host: Namespace,
                        networks: [NetworkRecord]) throws -> (subnet: IPPrefix, gateway: IPAddress)? {
-        guard let text = req.subnet6 else {
+        guard let given = req.subnet6 else {
             if req.gateway6 != nil { throw ActionError.invalid("--gateway \(req.gateway6!) is IPv6, but the network has no IPv6 --subnet") }
             return nil
         }
@@ -92,12 +92,12 @@ extension NetworkPlanner {
             throw ActionError.invalid("a second --subnet (dual stack) needs the bridge driver; \(driver) networks take one subnet")
         }
         var one = req
-        one.subnet = text
+        one.subnet = given
         let subnet = try chooseSubnet(one, driver: driver, host: host, networks: networks)
         guard subnet.isIPv6, !main.isIPv6 else {
             throw ActionError.invalid("two --subnet values must be one IPv4 and one IPv6 subnet (got \(main) and \(subnet))")
         }
-        let gateway = try req.gateway6.map { try IPAddress.parse($0) } ?? subnet.host(1)
+        let gateway = try req.gateway6 ?? subnet.host(1)
         do { try subnet.checkHost(gateway, role: "gateway") } catch { throw ActionError.invalid("\(error)") }
         return (subnet, gateway)
     }
@@ -116,12 +116,11 @@ extension NetworkPlanner {
         }
         for n in networks {
             inUse.append((n.subnet, "plumb network \(n.name)"))
-            if case .bridge(let c) = n.config, let s = c.subnet6, let p = try? IPPrefix.parse(s) { inUse.append((p, "plumb network \(n.name)")) }
+            if case .bridge(let c) = n.config, let p = c.subnet6 { inUse.append((p, "plumb network \(n.name)")) }
         }
-        if let s = req.subnet {
-            let p = try IPPrefix.parse(s, requireNetworkAddress: true)
+        if let p = req.subnet {
             if let clash = SubnetPool.collision(p, inUse: inUse) {
-                throw ActionError.invalid("subnet \(s) overlaps \(clash): choose another --subnet")
+                throw ActionError.invalid("subnet \(p) overlaps \(clash): choose another --subnet")
             }
             return p
         }

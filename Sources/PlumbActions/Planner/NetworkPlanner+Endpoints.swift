@@ -3,9 +3,10 @@ import PlumbModel
 extension NetworkPlanner {
     /// One plan joining every sandbox to `net` (the driver's join per endpoint; the endpoints' firewall rules as
     /// one batch). `sandboxes`, `ifnames`, `addresses` and `ports` are per target, in the targets' order, already
-    /// checked and allocated by the caller. Returns the plan and the endpoints it makes.
+    /// checked and allocated by the caller (an address is nil where a CNI plugin's IPAM picks it). Returns the
+    /// plan and the endpoints it makes.
     public func connect(_ net: NetworkRecord, targets: [String], sandboxes: [Namespace], ifnames: [String],
-                        addresses: [String], addresses6: [String]? = nil, ports: [[PortMapping]]) throws -> (Plan, [EndpointSpec]) {
+                        addresses: [IPAddress?], addresses6: [IPAddress]? = nil, ports: [[PortMapping]]) throws -> (Plan, [EndpointSpec]) {
         let netSpec = Self.spec(net)
         let drv = try driver(net)
         var plan = Plan(operation: .netConnect(network: net.name, targets: targets))
@@ -96,7 +97,7 @@ extension NetworkPlanner {
             if ep.hostIfname == nil || net.driver == .cni {
                 if let handle = ep.sandboxHandle(in: snap, host: host) { sandbox = handle } else { gone = true }
             }
-            let spec = EndpointSpec(sandbox: sandbox, ifname: ep.ifname, hostIfname: ep.hostIfname, address: ep.address?.description ?? "",
+            let spec = EndpointSpec(sandbox: sandbox, ifname: ep.ifname, hostIfname: ep.hostIfname, address: ep.address,
                                     defaultRoute: false, ports: ep.ports, key: ep.key, driverState: ep.driverState,
                                     sandboxGone: gone)
             plan.steps += try drv.leave(netSpec, spec).steps

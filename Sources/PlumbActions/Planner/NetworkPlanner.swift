@@ -18,7 +18,7 @@ public struct NetworkPlanner: Sendable {
     }
 
     static func spec(_ n: NetworkRecord) -> NetworkSpec {
-        NetworkSpec(name: n.name, config: n.config, subnet: n.subnet.description, gateway: n.gateway.description, mtu: n.mtu,
+        NetworkSpec(name: n.name, config: n.config, subnet: n.subnet, gateway: n.gateway, mtu: n.mtu,
                     internal: n.internal, hostNamespace: n.hostNamespace)
     }
 

@@ -124,7 +124,7 @@ extension NetworkService {
         var freed = 0
         for step in plan.steps {
             if case .addAddress(let cidr, _, _) = step,
-               (try? store.release(network: network, address: cidr.address.description)) == true {
+               (try? store.release(network: network, address: cidr.address)) == true {
                 freed += 1
             }
         }

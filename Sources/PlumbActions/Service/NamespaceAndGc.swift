@@ -57,12 +57,12 @@ extension NetworkService {
         if let br = net.config.bridge {
             if let l = host.link(named: br) {
                 if !l.isUp { drift.append("bridge \(br) is down") }
-                if !l.addresses.contains(where: { $0.description == "\(net.gateway)/\(NetworkPlanner.spec(net).prefixLength)" }) {
+                if !l.addresses.contains(net.subnet.interfaceAddress(net.gateway)) {
                     drift.append("bridge \(br) lost its gateway address \(net.gateway)")
                 }
                 // A dual-stack network's IPv6 gateway too.
-                if let v6 = NetworkPlanner.spec(net).addressing(.ipv6), v6.subnet != net.subnet.description,
-                   !l.addresses.contains(where: { $0.description == "\(v6.gateway)/\(v6.prefixLength)" }) {
+                if let v6 = NetworkPlanner.spec(net).addressing(.ipv6), v6.subnet != net.subnet,
+                   !l.addresses.contains(v6.subnet.interfaceAddress(v6.gateway)) {
                     drift.append("bridge \(br) lost its IPv6 gateway address \(v6.gateway)")
                 }
             } else {

@@ -7,8 +7,9 @@ import PlumbModel
 extension NetworkService {
     /// Validates `req.cniConfig` (the file's text): JSON, cniVersion, every plugin binary present in CNI_PATH.
     /// Returns the normalized conflist, the plugin paths and CNI_PATH, and the IPAM section's gateway; the
-    /// subnet (for ls/inspect and overlap checks) comes from the IPAM section unless --subnet is given.
-    func prepareCNI(_ req: inout CreateRequest) throws -> (config: CNIChainConfig, gateway: String?) {
+    /// subnet (for ls/inspect and overlap checks) comes from the IPAM section unless --subnet is given. The
+    /// IPAM section's text is parsed as --subnet and --gateway are.
+    func prepareCNI(_ req: inout CreateRequest) throws -> (config: CNIChainConfig, gateway: IPAddress?) {
         guard let text = req.cniConfig else {
             throw ActionError.invalid("--driver cni needs --cni-config FILE (a CNI network config or conflist)")
         }
@@ -17,12 +18,12 @@ extension NetworkService {
         let dirs = CNIConfig.searchPath()
         let plugins = try config.resolve(in: dirs)
         let ipam = config.ipamSubnet
-        guard let subnet = req.subnet ?? ipam?.subnet else {
+        guard let subnet = try req.subnet ?? ipam.map({ try CreateRequest.parseSubnet($0.subnet) }) else {
             throw ActionError.invalid("the CNI config has no IPAM subnet (ipam.subnet or ipam.ranges): give --subnet so Plumb can list its addresses")
         }
         req.subnet = subnet
-        return (CNIChainConfig(conflist: try config.json(), plugins: plugins, cniPath: dirs.joined(separator: ":")),
-                req.gateway == nil ? ipam?.gateway : nil)
+        let gateway = req.gateway == nil ? try ipam?.gateway.map { try IPAddress.parse($0) } : nil
+        return (CNIChainConfig(conflist: try config.json(), plugins: plugins, cniPath: dirs.joined(separator: ":")), gateway)
     }
 
     /// CHECK for every endpoint of a CNI network (CNI 0.4.0+): one drift line per failing plugin.
@@ -35,11 +36,12 @@ extension NetworkService {
         for ep in endpoints {
             // A gone sandbox is reported by inspect itself; CHECK never runs against a newcomer.
             guard let result = ep.driverState, let sandbox = ep.sandboxHandle(in: snap) else { continue }
+            let netSpec = NetworkPlanner.spec(net)
             let epSpec = EndpointSpec(sandbox: sandbox, ifname: ep.ifname, hostIfname: ep.hostIfname,
-                                      address: ep.address?.description ?? "", defaultRoute: false, ports: ep.ports, key: ep.key)
+                                      address: ep.address, defaultRoute: false, ports: ep.ports, key: ep.key)
             let runner = CNIRunner(plugins: chain.plugins, conflist: chain.conflist,
-                                   runtimeConfig: try? CNIDriver.runtimeConfig(ep.ports, ip: ep.address.map { "\($0)/\(NetworkPlanner.spec(net).prefixLength)" }),
-                                   containerID: CNIDriver.containerID(NetworkPlanner.spec(net), epSpec), netns: epSpec.sandbox.file,
+                                   runtimeConfig: try? CNIDriver.runtimeConfig(ep.ports, ip: CNIDriver.requestedIP(netSpec, epSpec)),
+                                   containerID: CNIDriver.containerID(netSpec, epSpec), netns: epSpec.sandbox.file,
                                    ifname: ep.ifname, cniPath: chain.cniPath)
             do {
                 let failures = try executor.inNamespace(net.hostNamespace) { try runner.check(prevResult: result) }

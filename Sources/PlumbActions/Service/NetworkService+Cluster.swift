@@ -14,7 +14,7 @@ extension NetworkService {
     /// Takes one cluster lease per sandbox for a shared network (none, nil, for a local one). The leases say
     /// who holds the address (host, namespace cookie and inode, name, container, interface) and stay
     /// `reserved` until `bindShared` marks them `bound`.
-    func reserveShared(_ net: NetworkRecord, sandboxes: [Namespace], ifnames: [String], requested: String?) throws -> [ClusterStore.Taken]? {
+    func reserveShared(_ net: NetworkRecord, sandboxes: [Namespace], ifnames: [String], requested: IPAddress?) throws -> [ClusterStore.Taken]? {
         guard let cluster, sharesThroughCluster(net.driver) else { return nil }
         let state = try cluster.state(ofNetwork: net.name)
         // A VXLAN network created before the store was configured is not in it: it stays local.
@@ -22,40 +22,40 @@ extension NetworkService {
         try refuseOverlayMACClash(net, requested: requested, leases: state.leases)
         let now = Date().timeIntervalSince1970
         let templates = zip(sandboxes, ifnames).map { sb, ifname in
-            AddressLease(network: net.name, address: requested ?? "", host: cluster.hostID, namespaceCookie: sb.cookie,
+            AddressLease(network: net.name, address: requested?.description ?? "", host: cluster.hostID, namespaceCookie: sb.cookie,
                          namespaceInode: sb.id, namespaceName: sb.names.first, container: sb.containers.first?.name,
                          ifname: ifname, state: .reserved, since: now)
         }
         // Addresses this host's store holds count as taken too (an allocation whose lease gc has yet to repair).
-        let local = Set(try store.allocations(network: net.name).map { $0.address })
+        let local = Set(try store.allocations(network: net.name).map(\.address))
         return try cluster.reserve(network: net.name, templates, taken: state.leases) { [store] taken in
-            try store.lowestFree(network: net.name, taken: taken.union(local))
+            try store.lowestFree(network: net.name, taken: Set(taken.compactMap { IPAddress($0) }).union(local))?.description
         }
     }
 
     /// A cluster overlay's endpoint MAC follows from its address; an IPv6 address asked for whose MAC another
     /// endpoint of the overlay already has (the same last 32 bits) is refused before anything is taken.
-    func refuseOverlayMACClash(_ net: NetworkRecord, requested: String?, leases: [AddressLease]) throws {
-        guard case .vxlan(let c) = net.config, c.isClusterOverlay, let requested, let ip = IPAddress(requested),
+    func refuseOverlayMACClash(_ net: NetworkRecord, requested ip: IPAddress?, leases: [AddressLease]) throws {
+        guard case .vxlan(let c) = net.config, c.isClusterOverlay, let ip,
               let other = HardwareAddress.overlayMACClash(ip, among: leases.compactMap { IPAddress($0.address) }) else { return }
-        throw ActionError.invalid("address \(requested) on cluster overlay \(net.name) would share its endpoint MAC "
+        throw ActionError.invalid("address \(ip) on cluster overlay \(net.name) would share its endpoint MAC "
             + "\(HardwareAddress.overlayEndpoint(ip)!) with \(other) (the same last 32 bits): pick another, or leave --ip out")
     }
 
     /// The addresses a dry run of a connect to a shared network shows: what the cluster's pool would give now
     /// (nothing is leased). Nil for a local network.
-    func previewShared(_ net: NetworkRecord, count: Int, requested: String?) throws -> [String]? {
+    func previewShared(_ net: NetworkRecord, count: Int, requested: IPAddress?) throws -> [IPAddress]? {
         guard let cluster, sharesThroughCluster(net.driver) else { return nil }
         let state = try cluster.state(ofNetwork: net.name)
         guard state.network != nil else { return nil }
         if let requested {
-            if let holder = state.leases.first(where: { $0.address == requested }) {
-                throw ClusterStore.LeaseError.taken(address: requested, network: net.name, host: holder.host)
+            if let holder = state.leases.first(where: { IPAddress($0.address) == requested }) {
+                throw ClusterStore.LeaseError.taken(address: requested.description, network: net.name, host: holder.host)
             }
             return [requested]
         }
-        let localTaken = try store.allocations(network: net.name).map { $0.address }
-        var taken = Set(state.leases.map(\.address)).union(localTaken)
+        let localTaken = try store.allocations(network: net.name).map(\.address)
+        var taken = Set(state.leases.compactMap { IPAddress($0.address) }).union(localTaken)
         return try (0..<count).map { _ in
             guard let a = try store.lowestFree(network: net.name, taken: taken) else {
                 throw ClusterStore.LeaseError.exhausted(network: net.name)
@@ -127,13 +127,16 @@ extension NetworkService {
             }
         }
         try differs(req.driver, existing.driver, "driver")
-        try differs(req.subnet.flatMap { IPPrefix($0)?.description }, existing.subnet, "subnet")
-        try differs(req.gateway, existing.gateway, "gateway")
-        try differs(req.ipRange, existing.ipRange, "ip-range")
+        try differs(req.subnet?.description, existing.subnet, "subnet")
+        try differs(req.gateway?.description, existing.gateway, "gateway")
+        try differs(req.ipRange?.description, existing.ipRange, "ip-range")
         try differs(req.vni.map(String.init), existing.vni.map(String.init), "vni")
         try differs(req.dstport.map(String.init), existing.port.map(String.init), "dstport")
         try differs(req.mtu.map(String.init), existing.mtu.map(String.init), "mtu")
-        req.subnet = existing.subnet; req.gateway = existing.gateway; req.ipRange = existing.ipRange
+        // The cluster's record keeps them as text (its JSON): parsed as the options would be.
+        req.subnet = try CreateRequest.parseSubnet(existing.subnet)
+        req.gateway = try IPAddress.parse(existing.gateway)
+        req.ipRange = try existing.ipRange.map { try IPPrefix.parse($0) }
         req.vni = existing.vni; req.dstport = existing.port; req.mtu = existing.mtu
         return existing
     }

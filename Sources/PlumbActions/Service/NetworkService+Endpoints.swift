@@ -11,7 +11,8 @@ extension NetworkService {
     public struct ConnectRequest: Sendable {
         public var network: String
         public var targets: [String]
-        public var ip: String?
+        /// `--ip`: the address asked for (parsed where it came in).
+        public var ip: IPAddress?
         public var ifname: String?
         /// `-p` mappings: HOSTPORT:PORT[/tcp|udp], optionally HOSTIP:HOSTPORT:PORT. With several targets the
         /// host port is a range FIRST-LAST with one port per target, given in target order.
@@ -46,7 +47,6 @@ extension NetworkService {
             guard declares else {
                 throw ActionError.invalid("--ip \(ip) needs a plugin of \(net.name) declaring the \"ips\" capability (e.g. \"capabilities\":{\"ips\":true} on the bridge entry, with host-local IPAM)")
             }
-            do { _ = try IPAddress.parse(ip) } catch { throw ActionError.invalid("--ip \(ip): \(error)") }
         }
         if req.targets.count > 1, req.ip != nil {
             throw ActionError.invalid("--ip gives one address: connect the targets one by one to choose each address")
@@ -97,13 +97,14 @@ extension NetworkService {
         // family.
         let subnet6 = NetworkPlanner.spec(net).addressing(.ipv6).map(\.subnet)
         let dual = subnet6 != nil && !net.subnet.isIPv6
-        let ip6 = dual && (req.ip.flatMap { IPAddress($0) }?.isIPv6 ?? false)
+        let ip6 = dual && (req.ip?.isIPv6 ?? false)
         let requested = ip6 ? nil : req.ip, requested6 = ip6 ? req.ip : nil
-        func planned(_ addresses: [String], _ addresses6: [String]?) throws -> (Plan, [EndpointSpec]) {
+        func planned(_ addresses: [IPAddress?], _ addresses6: [IPAddress]?) throws -> (Plan, [EndpointSpec]) {
             try planner.connect(net, targets: req.targets, sandboxes: sandboxes, ifnames: ifnames,
                                 addresses: addresses, addresses6: addresses6, ports: ports)
         }
-        let plan: Plan, specs: [EndpointSpec], addresses: [String], entry: Int64?
+        // A CNI endpoint's address is the plugin's pick (nil here) unless --ip asked for one.
+        let plan: Plan, specs: [EndpointSpec], addresses: [IPAddress?], entry: Int64?
         // A shared network's addresses are leased in the cluster store first (one compare-and-swap each); the
         // local allocation then takes exactly those. Any failure from here on gives them back.
         var shared: [ClusterStore.Taken]?
@@ -113,7 +114,7 @@ extension NetworkService {
             entry = nil
         } else if dryRun {
             // The addresses the real run would take now (nothing is allocated): the plan shows real ones.
-            addresses = cni ? sandboxes.map { _ in requested ?? "<from the CNI plugin's IPAM>" }
+            addresses = cni ? sandboxes.map { _ in requested }
                 : try store.previewAllocations(network: net.name, count: sandboxes.count, requested: requested)
             let addresses6 = dual
                 ? try store.previewAllocations(network: net.name, count: sandboxes.count, requested: requested6, family: .ipv6) : nil
@@ -125,9 +126,11 @@ extension NetworkService {
             (plan, specs, addresses, entry) = try store.transaction {
                 try checkPortsFree(ports.flatMap { $0 })
                 func key(_ sb: Namespace) -> String { EndpointRecord.key(sandbox: String(sb.id), cookie: sb.cookie) }
-                let addresses = cni ? sandboxes.map { _ in req.ip ?? "<from the CNI plugin's IPAM>" }
+                let addresses: [IPAddress?] = cni ? sandboxes.map { _ in req.ip }
                     : try sandboxes.indices.map { i in
-                        try store.allocate(network: net.name, requested: shared?[i].lease.address ?? requested, sandbox: key(sandboxes[i]))
+                        // A shared network's address is the one its cluster lease (JSON text) holds.
+                        let leased = try shared.map { try IPAddress.parse($0[i].lease.address) }
+                        return try store.allocate(network: net.name, requested: leased ?? requested, sandbox: key(sandboxes[i]))
                     }
                 let addresses6 = dual
                     ? try sandboxes.map { try store.allocate(network: net.name, requested: requested6, sandbox: key($0), family: .ipv6) } : nil
@@ -145,8 +148,8 @@ extension NetworkService {
         let now = Date().timeIntervalSince1970
         var records = specs.indices.map { i in
             EndpointRecord(network: net.name, sandbox: String(sandboxes[i].id), ifname: ifnames[i],
-                           hostIfname: specs[i].hostIfname, address: IPAddress(specs[i].address), mac: nil, ports: specs[i].ports,
-                           createdAt: now, cookie: sandboxes[i].cookie, address6: specs[i].address6.flatMap { IPAddress($0) })
+                           hostIfname: specs[i].hostIfname, address: specs[i].address, mac: nil, ports: specs[i].ports,
+                           createdAt: now, cookie: sandboxes[i].cookie, address6: specs[i].address6)
         }
         if dryRun { return (plan, records) }
         do {
@@ -158,7 +161,7 @@ extension NetworkService {
                         let result = executor.cniResults["\(CNIDriver.containerID(NetworkPlanner.spec(net), specs[i]))/\(ifnames[i])"]
                         let parsed = CNIResult(result ?? "")
                         records[i].driverState = result
-                        records[i].address = parsed.addresses.first.flatMap { IPPrefix(addressOrPrefix: $0)?.address }
+                        records[i].address = parsed.addresses.first?.address
                         records[i].hostIfname = parsed.hostInterfaces.last { !bridges.contains($0) }
                     }
                 }
@@ -166,7 +169,7 @@ extension NetworkService {
             })
         } catch {
             if !cni {
-                let all = addresses + specs.compactMap(\.address6)
+                let all = addresses.compactMap { $0 } + specs.compactMap(\.address6)
                 try? store.transaction { for a in all { try? store.release(network: net.name, address: a) } }
             }
             releaseShared(shared)

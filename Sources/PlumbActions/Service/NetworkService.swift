@@ -114,17 +114,19 @@ public final class NetworkService {
 
     // MARK: networks
 
+    /// What `net create` was asked for. The addresses are values, parsed once where they come in
+    /// (`parseAddresses`): nothing after that goes back to the text.
     public struct CreateRequest: Sendable {
         public var name: String
         public var driver = "bridge"
-        public var subnet: String?
-        public var gateway: String?
+        public var subnet: IPPrefix?
+        public var gateway: IPAddress?
         /// A dual-stack bridge network's IPv6 subnet and gateway (the second `--subnet` / `--gateway`).
-        public var subnet6: String?
-        public var gateway6: String?
+        public var subnet6: IPPrefix?
+        public var gateway6: IPAddress?
         /// `--nat66`: masquerade the network's IPv6 traffic leaving it.
         public var nat66 = false
-        public var ipRange: String?
+        public var ipRange: IPPrefix?
         public var mtu: Int?
         public var `internal` = false
         /// `--bridge` (bridge and vxlan).
@@ -135,8 +137,8 @@ public final class NetworkService {
         public var mode: String?
         /// `--vni`, `--remote`, `--local`, `--dstport` (vxlan).
         public var vni: UInt32?
-        public var remote: String?
-        public var local: String?
+        public var remote: IPAddress?
+        public var local: IPAddress?
         public var dstport: Int?
         /// vxlan without `--remote` under a cluster store: the VTEPs find each other through `plumb agent`.
         public var clusterOverlay = false
@@ -168,7 +170,7 @@ public final class NetworkService {
         let snap = leanSnapshot(firewall: true, named: []) ?? snapshot(detailOnly: true)
         timer.mark("snapshot")
         let host = try hostView(snap)
-        var chain: (config: CNIChainConfig, gateway: String?)?
+        var chain: (config: CNIChainConfig, gateway: IPAddress?)?
         if kind == .cni { chain = try prepareCNI(&req) }
         let (plan, record) = try planner.create(req, driver: kind, host: host, networks: try store.networks(), cni: chain,
                                                 createdAt: Date().timeIntervalSince1970)

@@ -26,7 +26,7 @@ public struct Drift: Sendable, Equatable {
     public var storeFix: StoreFix?
 
     public enum StoreFix: Sendable, Equatable {
-        case releaseLease(address: String)
+        case releaseLease(address: IPAddress)
         case removeEndpoint(key: String)
         /// The network's rows (endpoints, leases, the network).
         case removeNetwork
@@ -74,7 +74,7 @@ extension NetworkService {
 
     /// Leases of `net` that no endpoint holds (every driver that takes its addresses from the store).
     func leaseDrift(of net: NetworkRecord, endpoints eps: [EndpointRecord]) throws -> [Drift] {
-        let held = Set(eps.compactMap { $0.address?.description })
+        let held = Set(eps.compactMap(\.address))
         return try store.allocations(network: net.name).filter { !held.contains($0.address) }.map { lease in
             Drift(kind: .leaseWithoutEndpoint, network: net.name,
                   description: "lease \(lease.address) of network \(net.name) is held by no endpoint",

@@ -16,8 +16,8 @@ extension DriverConfig {
         switch self {
         case .bridge(let c):
             o["bridge"] = c.bridge
-            o["subnet6"] = c.subnet6
-            o["gateway6"] = c.gateway6
+            o["subnet6"] = c.subnet6?.description
+            o["gateway6"] = c.gateway6?.description
             if c.nat66 { o["nat66"] = "true" }
         case .macvlan(let c):
             o["parent"] = c.parent
@@ -43,36 +43,25 @@ extension DriverConfig {
         guard let driver = NetworkDriver(rawValue: name) else {
             throw StoredOptionsError(description: "unknown driver '\(name)'")
         }
+        /// The setting stored under `key`, parsed; nil when not given; an error naming it when it does not parse.
+        func parsed<T>(_ key: String, _ parse: (String) -> T?) throws -> T? {
+            guard let text = o[key] else { return nil }
+            guard let value = parse(text) else { throw StoredOptionsError(description: "\(name) \(key) '\(text)'") }
+            return value
+        }
         switch driver {
         case .bridge:
-            self = .bridge(BridgeConfig(bridge: o["bridge"], subnet6: o["subnet6"], gateway6: o["gateway6"], nat66: o["nat66"] == "true"))
+            // The IPv6 half of a dual-stack network: parsed here, once, as the network's own columns are.
+            self = .bridge(BridgeConfig(bridge: o["bridge"], subnet6: try parsed("subnet6") { IPPrefix($0) },
+                                        gateway6: try parsed("gateway6") { IPAddress($0) }, nat66: o["nat66"] == "true"))
         case .macvlan:
             guard let parent = o["parent"] else { throw StoredOptionsError(description: "a macvlan network without a parent") }
-            var mode: MacvlanMode?
-            if let m = o["mode"] {
-                guard let known = MacvlanMode(rawValue: m) else { throw StoredOptionsError(description: "macvlan mode '\(m)'") }
-                mode = known
-            }
-            self = .macvlan(MacvlanConfig(parent: parent, mode: mode))
+            self = .macvlan(MacvlanConfig(parent: parent, mode: try parsed("mode") { MacvlanMode(rawValue: $0) }))
         case .vxlan:
             guard let vni = o["vni"].flatMap({ UInt32($0) }) else { throw StoredOptionsError(description: "vxlan vni '\(o["vni"] ?? "")'") }
             // No remote: a cluster overlay (its forwarding comes from `plumb agent`).
-            var remote: IPAddress?
-            if let r = o["remote"] {
-                guard let a = IPAddress(r) else { throw StoredOptionsError(description: "vxlan remote '\(r)'") }
-                remote = a
-            }
-            var port: UInt16?
-            if let p = o["dstport"] {
-                guard let n = UInt16(p) else { throw StoredOptionsError(description: "vxlan dstport '\(p)'") }
-                port = n
-            }
-            var local: IPAddress?
-            if let l = o["local"] {
-                guard let a = IPAddress(l) else { throw StoredOptionsError(description: "vxlan local '\(l)'") }
-                local = a
-            }
-            self = .vxlan(VxlanConfig(vni: vni, port: port, remote: remote, local: local, parent: o["parent"],
+            self = .vxlan(VxlanConfig(vni: vni, port: try parsed("dstport") { UInt16($0) }, remote: try parsed("remote") { IPAddress($0) },
+                                      local: try parsed("local") { IPAddress($0) }, parent: o["parent"],
                                       bridge: o["bridge"]))
         case .cni:
             // A missing conflist is reported when an endpoint needs it ("recreate it with --cni-config").

@@ -3,18 +3,18 @@ import PlumbModel
 /// IPAM: which addresses of each network are taken. Every decision reads and writes inside one BEGIN
 /// IMMEDIATE transaction, so two plumbs allocating at once never get the same address.
 extension StateStore {
-    /// Takes an address on `network` for `sandbox` and returns it (canonical text, no prefix).
+    /// Takes an address on `network` for `sandbox` and returns it.
     /// - `requested`: that address, which must be a host of the subnet (and of the ip-range when the network
     ///   has one), not the gateway, and free; otherwise the lowest free host of the ip-range (or subnet),
     ///   skipping the network, broadcast and gateway addresses.
     /// - `family`: IPv6 takes from a dual-stack network's IPv6 subnet.
-    public func allocate(network: String, requested: String?, sandbox: String?, family: IPAddress.Family? = nil) throws -> String {
+    public func allocate(network: String, requested: IPAddress?, sandbox: String?, family: IPAddress.Family? = nil) throws -> IPAddress {
         try transaction {
             let pool = try addressPool(network, family: family)
             let taken = try allocationRows(network)
             let address: IPAddress
             if let requested {
-                address = try IPAddress.parse(requested)
+                address = requested
                 try pool.check(address)
                 if let row = taken.first(where: { $0.address == address }) {
                     throw StoreError.addressTaken(address.description, network: network, by: row.sandbox)
@@ -27,48 +27,45 @@ extension StateStore {
             }
             try db.run("INSERT INTO allocations (network, address, sandbox) VALUES (?, ?, ?)",
                        [network, address.description, sandbox], "allocating \(address) on network \(network)")
-            return address.description
+            return address
         }
     }
 
     /// The addresses `allocate` would give `count` new endpoints now, allocating nothing: what a dry run shows
     /// (a concurrent connect may still take one before the real run).
-    public func previewAllocations(network: String, count: Int, requested: String?,
-                                   family: IPAddress.Family? = nil) throws -> [String] {
+    public func previewAllocations(network: String, count: Int, requested: IPAddress?,
+                                   family: IPAddress.Family? = nil) throws -> [IPAddress] {
         let pool = try addressPool(network, family: family)
         let rows = try allocationRows(network)
         var taken = Set(rows.map(\.address))
         return try (0..<count).map { _ in
-            if let requested {
-                let address = try IPAddress.parse(requested)
+            if let address = requested {
                 try pool.check(address)
                 if let row = rows.first(where: { $0.address == address }) {
                     throw StoreError.addressTaken(address.description, network: network, by: row.sandbox)
                 }
-                return address.description
+                return address
             }
             guard let free = pool.lowestFree(taken: taken) else {
                 throw StoreError.poolExhausted(network, range: (pool.range ?? pool.subnet).description)
             }
             taken.insert(free)
-            return free.description
+            return free
         }
     }
 
-    /// The lowest address of the network's pool (ip-range, or subnet) that is not in `taken` (addresses as
-    /// text), allocating nothing: a shared network's candidate for its next cluster lease. Nil when full.
-    func lowestFree(network: String, taken: Set<String>) throws -> String? {
-        let pool = try addressPool(network)
-        return pool.lowestFree(taken: Set(taken.compactMap { IPAddress($0) }))?.description
+    /// The lowest address of the network's pool (ip-range, or subnet) that is not in `taken`, allocating
+    /// nothing: a shared network's candidate for its next cluster lease. Nil when full.
+    func lowestFree(network: String, taken: Set<IPAddress>) throws -> IPAddress? {
+        try addressPool(network).lowestFree(taken: taken)
     }
 
     /// Frees an address. Releasing one that is not allocated does nothing (a retried disconnect); releasing
     /// one an endpoint still uses is refused: remove the endpoint, which releases it. Returns whether an
     /// allocation was freed.
     @discardableResult
-    public func release(network: String, address: String) throws -> Bool {
-        let a = try IPAddress.parse(address)
-        return try transaction {
+    public func release(network: String, address a: IPAddress) throws -> Bool {
+        try transaction {
             guard try self.network(named: network) != nil else { throw StoreError.networkNotFound(network) }
             if let holder = try db.query("SELECT sandbox FROM endpoints WHERE network = ? AND address = ?",
                                          [network, a.description], "looking up the endpoint of \(a)", row: { $0.text(0) }).first {
@@ -80,16 +77,13 @@ extension StateStore {
     }
 
     /// The allocated addresses of a network in address order (none when there is no such network).
-    public func allocations(network: String) throws -> [(address: String, sandbox: String?)] {
-        try read {
-            try allocationRows(network).sorted { $0.address < $1.address }.map { ($0.address.description, $0.sandbox) }
-        }
+    public func allocations(network: String) throws -> [(address: IPAddress, sandbox: String?)] {
+        try read { try allocationRows(network).sorted { $0.address < $1.address } }
     }
 
-    /// Records `text` as allocated to `sandbox` for a new endpoint: takes over an allocation made for that
-    /// sandbox (or for none), or allocates it now. Returns the canonical text.
-    func claim(network: String, address text: String, sandbox: String) throws -> String {
-        let address = try IPAddress.parse(text)
+    /// Records `address` as allocated to `sandbox` for a new endpoint: takes over an allocation made for that
+    /// sandbox (or for none), or allocates it now.
+    func claim(network: String, address: IPAddress, sandbox: String) throws {
         let pool = try addressPool(network, family: address.family)
         if let row = try allocationRows(network).first(where: { $0.address == address }) {
             guard row.sandbox == nil || row.sandbox == sandbox else {
@@ -102,7 +96,6 @@ extension StateStore {
             try db.run("INSERT INTO allocations (network, address, sandbox) VALUES (?, ?, ?)",
                        [network, address.description, sandbox], "allocating \(address) on network \(network)")
         }
-        return address.description
     }
 
     private func allocationRows(_ network: String) throws -> [(address: IPAddress, sandbox: String?)] {
@@ -120,11 +113,8 @@ extension StateStore {
     /// network, its IPv6 subnet and gateway (no ip-range).
     private func addressPool(_ network: String, family: IPAddress.Family? = nil) throws -> AddressPool {
         guard let n = try self.network(named: network) else { throw StoreError.networkNotFound(network) }
-        if let family, case .bridge(let c) = n.config, let s6 = c.subnet6, let g6 = c.gateway6,
-           let subnet = IPPrefix(s6), subnet.family == family, n.subnet.family != family {
-            guard let gateway = IPAddress(g6) else {
-                throw StoreError.corrupt(path: path, detail: "network \(network) has IPv6 gateway '\(g6)'")
-            }
+        if let family, case .bridge(let c) = n.config, let subnet = c.subnet6, let gateway = c.gateway6,
+           subnet.family == family, n.subnet.family != family {
             return AddressPool(network: network, subnet: subnet, gateway: gateway, range: nil)
         }
         return AddressPool(network: network, subnet: n.subnet, gateway: n.gateway, range: n.ipRange)

@@ -25,15 +25,17 @@ extension StateStore {
         if let mtu = n.mtu, !(68...65535).contains(mtu) { throw invalid("MTU \(mtu) is not 68-65535") }
         do {
             let subnet = n.subnet, gateway = n.gateway, range = n.ipRange
-            for p in [subnet, range].compactMap({ $0 }) where !p.isNetworkAddress {
+            var subnet6: IPPrefix?
+            if case .bridge(let c) = n.config { subnet6 = c.subnet6 }
+            for p in [subnet, range, subnet6].compactMap({ $0 }) where !p.isNetworkAddress {
                 throw AddressError.notNetworkAddress(p.description, suggestion: p.canonical.description)
             }
             try subnet.checkHost(gateway, role: "gateway")
             if let range { try subnet.checkRange(range) }
-            if case .bridge(let c) = n.config, let s6 = c.subnet6 {
-                let subnet6 = try IPPrefix.parse(s6, requireNetworkAddress: true)
-                guard subnet6.isIPv6, !subnet.isIPv6 else { throw invalid("its second subnet \(s6) must be IPv6 beside an IPv4 one") }
-                try subnet6.checkHost(try IPAddress.parse(c.gateway6 ?? ""), role: "gateway")
+            if case .bridge(let c) = n.config, let subnet6 = c.subnet6 {
+                guard subnet6.isIPv6, !subnet.isIPv6 else { throw invalid("its second subnet \(subnet6) must be IPv6 beside an IPv4 one") }
+                guard let gateway6 = c.gateway6 else { throw invalid("its second subnet \(subnet6) has no gateway") }
+                try subnet6.checkHost(gateway6, role: "gateway")
             }
             return (subnet, gateway, range)
         } catch let e as AddressError {
@@ -110,16 +112,10 @@ extension StateStore {
                             "looking up endpoint \(e.sandbox)", row: { _ in true }).first != nil {
                 throw StoreError.endpointExists(network: e.network, sandbox: e.sandbox)
             }
-            var address: String?, address6: String?
-            if let a = e.address {
-                address = try claim(network: e.network, address: a.description, sandbox: e.key)
-            }
-            if let a = e.address6 {
-                address6 = try claim(network: e.network, address: a.description, sandbox: e.key)
-            }
+            for a in [e.address, e.address6].compactMap({ $0 }) { try claim(network: e.network, address: a, sandbox: e.key) }
             try db.run("INSERT INTO endpoints (\(Self.endpointColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       [e.network, e.sandbox, e.ifname, e.hostIfname, address, e.mac, try Self.json(e.ports), e.createdAt,
-                        e.driverState, e.cookie.map { Int64(bitPattern: $0) }, address6],
+                       [e.network, e.sandbox, e.ifname, e.hostIfname, e.address?.description, e.mac, try Self.json(e.ports), e.createdAt,
+                        e.driverState, e.cookie.map { Int64(bitPattern: $0) }, e.address6?.description],
                        "adding endpoint \(e.sandbox) to network \(e.network)")
         }
     }

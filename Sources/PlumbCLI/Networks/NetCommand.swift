@@ -36,12 +36,16 @@ struct NetCommand: ParsableCommand {
         func run() throws {
             let svc = try change.service()
             var req = NetworkService.CreateRequest(name: name)
-            req.driver = driver; req.ipRange = ipRange; req.nat66 = nat66
-            (req.subnet, req.subnet6) = try NetworkCLIInput.split(subnet, option: "--subnet") { IPPrefix($0)?.isIPv6 }
-            (req.gateway, req.gateway6) = try NetworkCLIInput.split(gateway, option: "--gateway") { IPAddress($0)?.isIPv6 }
+            req.driver = driver; req.nat66 = nat66
+            let subnets = try NetworkCLIInput.split(subnet, option: "--subnet") { IPPrefix($0)?.isIPv6 }
+            let gateways = try NetworkCLIInput.split(gateway, option: "--gateway") { IPAddress($0)?.isIPv6 }
+            try perform {
+                try req.parseAddresses(subnet: subnets.0, gateway: gateways.0, subnet6: subnets.1, gateway6: gateways.1,
+                                       ipRange: ipRange, remote: remote, local: local)
+            }
             req.mtu = mtu; req.internal = isInternal
             req.bridge = bridge; req.parent = parent; req.mode = mode
-            req.vni = vni; req.remote = remote; req.local = local; req.dstport = dstport
+            req.vni = vni; req.dstport = dstport
             if let cniConfig {
                 guard let data = FileManager.default.contents(atPath: cniConfig) else {
                     throw CommandFailure(description: "cannot read --cni-config \(cniConfig): check the path", code: PlumbExit.usage)
@@ -52,7 +56,7 @@ struct NetCommand: ParsableCommand {
             /// A dual-stack network's IPv6 half, for the summary line.
             func dualStack(_ r: NetworkRecord) -> String {
                 guard case .bridge(let c) = r.config, let s6 = c.subnet6 else { return "" }
-                return "\(s6), gateway \(c.gateway6 ?? "-")\(c.nat66 ? ", nat66" : ""), "
+                return "\(s6), gateway \(c.gateway6?.description ?? "-")\(c.nat66 ? ", nat66" : ""), "
             }
             // A cni network names its plugin chain; the others their bridge.
             let chain = record.cniConfig.map { "plugins \($0.types.joined(separator: " -> "))" }
@@ -143,7 +147,8 @@ struct NetCommand: ParsableCommand {
         func run() throws {
             let svc = try change.service()
             var req = NetworkService.ConnectRequest(network: network, targets: targets)
-            req.ip = ip; req.ifname = ifname; req.publish = publish
+            req.ip = try ip.map { text in try perform { try IPAddress.parse(text) } }
+            req.ifname = ifname; req.publish = publish
             if let name = newNamespace {
                 let (plans, ep) = try perform { try svc.connectNewNamespace(name, req, dryRun: change.dryRun) }
                 let summary = ep.map { "created namespace \(name) and connected it to \(network): \($0.ifname) \($0.address?.description ?? "-")" }

@@ -34,7 +34,7 @@ struct NetworkRow: Encodable {
         name = n.name; driver = n.driver.rawValue; subnet = n.subnet.description; gateway = n.gateway.description
         bridge = n.config.bridge
         `internal` = n.internal; self.endpoints = endpoints
-        if case .bridge(let c) = n.config { subnet6 = c.subnet6; gateway6 = c.gateway6 }
+        if case .bridge(let c) = n.config { subnet6 = c.subnet6?.description; gateway6 = c.gateway6?.description }
     }
 
     /// A network the cluster shares that this host has not created (no local endpoints, no bridge here).
@@ -56,7 +56,7 @@ struct NetworkInspection: CommandOutput {
     func text() -> String {
         let n = report.network
         var s = "\(n.name): \(n.driver) \(n.subnet) gateway \(n.gateway)"
-        if case .bridge(let c) = n.config, let s6 = c.subnet6 { s += ", \(s6) gateway \(c.gateway6 ?? "-")" }
+        if case .bridge(let c) = n.config, let s6 = c.subnet6 { s += ", \(s6) gateway \(c.gateway6?.description ?? "-")" }
         if case .bridge(let c) = n.config, c.nat66 { s += " nat66" }
         s += n.internal ? " internal\n" : "\n"
         for (i, e) in report.endpoints.enumerated() {
