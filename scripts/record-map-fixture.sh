@@ -41,7 +41,7 @@ cleanup() {
   fi
   if [ "$rt" = podman ]; then
     for c in pt-web pt-api pt-db pt-cache; do pm rm -f -t 0 $c >/dev/null 2>&1; done
-    for n in pt-rec-front pt-rec-back; do pm network rm -f $n >/dev/null 2>&1; done
+    for n in pt-rec-front pt-rec-back; do pm network rm -f $n >/dev/null 2>&1; rm -rf /var/lib/cni/networks/$n; done
     pm rmi -f localhost/pt-busybox >/dev/null 2>&1
   fi
   awk -v d="$dir" '$5 ~ "^"d {print $5}' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l

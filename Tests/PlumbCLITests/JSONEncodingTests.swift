@@ -19,6 +19,17 @@ final class JSONEncodingTests: XCTestCase {
         XCTAssertEqual(try parsed(try StreamingJSONEncoder(pretty: true).encode(snap)), reference)
     }
 
+    /// `runtimeNetworks` was added to the snapshot after the hand-written writer: it must not be left out.
+    func testRuntimeNetworksAreWrittenLikeTheEncoderWritesThem() throws {
+        var snap = sample()
+        snap.runtimeNetworks = [RuntimeNetwork(runtime: .docker, name: "shop", id: "1a2b3c4d5e6f", subnets: [IPPrefix("10.213.50.0/24")!],
+                                               source: "/var/lib/docker/containers/aa11/config.v2.json"),
+                                RuntimeNetwork(runtime: .podman, name: "front", bridge: "cni-podman1", source: "/etc/cni/net.d/87-front.conflist")]
+        let reference = try parsed(Array(try JSONEncoder().encode(snap)))
+        XCTAssertNotNil(reference["runtimeNetworks"])
+        XCTAssertEqual(try parsed(try StreamingJSONEncoder(pretty: false).encode(snap)), reference)
+    }
+
     func testRoundTripsThroughTheDecoder() throws {
         let snap = sample()
         let bytes = try StreamingJSONEncoder().encode(snap)

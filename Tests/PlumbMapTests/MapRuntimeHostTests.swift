@@ -12,12 +12,17 @@ final class MapRuntimeHostTests: XCTestCase {
     func testTheDockerHostsBusesContainersAndPublishedPort() throws {
         let map = HostMapBuilder.build(try MapFixtures.recorded("docker-host"))
         let buses = map.nodes.filter { $0.kind == .bus }
-        // docker0 is Docker's network `bridge`; a user network is named by its id (br-ID): its name is kept in
-        // dockerd's network database, which the snapshot does not read.
         XCTAssertEqual(buses.count, 3, "docker0 and the two user networks: \(buses.map(\.name))")
-        XCTAssertEqual(buses.first { $0.name == "docker0" }?.owner?.network, "bridge")
-        XCTAssertEqual(Set(buses.filter { $0.name != "docker0" }.map { "br-" + ($0.owner?.network ?? "?") }),
-                       Set(buses.filter { $0.name != "docker0" }.map(\.name)))
+        // Named from the containers' config.v2.json (the snapshot's runtimeNetworks): docker0 is `bridge`, a user
+        // network's bridge is br- and its id's first 12 characters.
+        XCTAssertEqual(buses.first { $0.name == "docker0" }?.title, "docker: bridge (docker0)")
+        for net in ["pt-rec-front", "pt-rec-back"] {
+            let bus = try XCTUnwrap(buses.first { $0.owner?.network == net }, "\(buses.map(\.title))")
+            let id = try XCTUnwrap(bus.owner?.networkID)
+            XCTAssertEqual(bus.name, "br-" + id.prefix(12))
+            XCTAssertEqual(bus.title, "docker: \(net) (\(bus.name))")
+            XCTAssertTrue(bus.owner?.evidence.contains("config.v2.json") ?? false, "\(bus.owner?.evidence ?? "-")")
+        }
         XCTAssertTrue(buses.allSatisfy { $0.owner?.kind == "docker" }, "\(buses.map { $0.owner?.label ?? "-" })")
         try checkContainers(map, runtime: "docker")
     }
@@ -26,7 +31,9 @@ final class MapRuntimeHostTests: XCTestCase {
         let map = HostMapBuilder.build(try MapFixtures.recorded("podman-host"))
         let buses = map.nodes.filter { $0.kind == .bus }
         XCTAssertEqual(buses.count, 2, "the two networks: \(buses.map(\.name))")
-        XCTAssertTrue(buses.allSatisfy { ["podman", "cni"].contains($0.owner?.kind ?? "") }, "\(buses.map { $0.owner?.label ?? "-" })")
+        // Named from the CNI configs Podman wrote (/etc/cni/net.d/NET.conflist: the bridge plugin's `bridge`).
+        XCTAssertEqual(Set(buses.map(\.title)), ["podman: pt-rec-front (cni-podman1)", "podman: pt-rec-back (cni-podman2)"])
+        XCTAssertTrue(buses.allSatisfy { $0.owner?.evidence.contains("/etc/cni/net.d/") ?? false }, "\(buses.map { $0.owner?.evidence ?? "-" })")
         try checkContainers(map, runtime: "podman")
     }
 

@@ -69,6 +69,7 @@ extension Snapshot: FastJSONWritable {
         w.key("discovery"); w.codable(discovery)
         w.field("notes", notes)
         if let publishedPorts { w.codableArray("publishedPorts", publishedPorts) }
+        if let runtimeNetworks { w.codableArray("runtimeNetworks", runtimeNetworks) }
         w.close(0x7D)
     }
 }
