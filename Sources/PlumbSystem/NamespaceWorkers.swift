@@ -22,6 +22,12 @@ public enum NamespaceWorkers {
         return try body()
     }
 
+    /// Whether two nsfs fds are the same namespace (same inode on the same nsfs device).
+    static func same(_ a: Int32, _ b: Int32) -> Bool {
+        var sa = stat(), sb = stat()
+        return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev
+    }
+
     /// Calls `body(i, entered)` for every i in 0..<count on up to `threads` worker threads, after entering the
     /// namespace behind `fds[i]` (an open nsfs fd, or -1 to stay in the current namespace). `entered` is false
     /// with an error text when setns failed (the namespace vanished): the body decides what to record.
@@ -37,13 +43,22 @@ public enum NamespaceWorkers {
             let t = Thread {
                 defer { done.leave() }
                 let home = FileDescriptor.openIfPresent("/proc/thread-self/ns/net", O_RDONLY)
+                var homeFd: Int32 = -1  // borrowed from `home`, which lives as long as the thread's loop
+                switch home {
+                case .some(let h): homeFd = h.rawValue
+                case .none: break
+                }
                 while true {
                     let i = next.take()
                     if i >= count { break }
                     let fd = fds[i]
                     if fd < 0 { body(i, .success(())); continue }
                     if plumb_setns(fd, plumb_CLONE_NEWNET) != 0 {
-                        body(i, .failure(SystemError("setns", "network namespace fd \(fd)")))
+                        let failure = SystemError("setns", "network namespace fd \(fd)")
+                        // Without CAP_SYS_ADMIN setns fails even into the namespace the thread is already in
+                        // (a non-root listing's own): the job can run here as it is. A failed setns leaves the
+                        // thread at home, so home is where it is.
+                        body(i, homeFd >= 0 && Self.same(fd, homeFd) ? .success(()) : .failure(failure))
                         continue
                     }
                     body(i, .success(()))

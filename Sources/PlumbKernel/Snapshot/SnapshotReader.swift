@@ -100,7 +100,12 @@ public struct SnapshotReader: Sendable {
             let i = selected[j]
             let slot = slots[i]
             guard fds[i] >= 0, case .success = entered else {
-                slot.notes.append("namespace vanished before it could be entered")
+                // EPERM: it is there, this user may not enter it (a non-root listing); else it went away.
+                if case .failure(let e) = entered, e.code == EPERM {
+                    slot.notes.append("not read: entering it needs CAP_SYS_ADMIN (run as root)")
+                } else {
+                    slot.notes.append("namespace vanished before it could be entered")
+                }
                 return
             }
             if let prefetch, prefetch.hostId == found.namespaces[i].id { do {
