@@ -49,6 +49,17 @@ final class DropsTUITests: XCTestCase {
         }
     }
 
+    /// The map carries the same rates: on the box of a namespace that drops, on the bus whose device does.
+    func testTheMapShowsDropRatesOnNamespacesAndBuses() {
+        var s = stateWithDrops(Size(width: 200, height: 60))
+        s.selectNamespace(TestEnv.namespace("web-api").id)
+        s.press([.char("m")])
+        let text = Golden.text(AppView.render(s, TestEnv.context()))
+        let bus = text.split(separator: "\n").first { $0.contains("(docker0)") }
+        XCTAssertTrue(bus?.contains("3/s drops") == true, "docker0's heading: \(bus ?? "none")")
+        XCTAssertTrue(text.contains("web-api 12/s"), "web-api's box: \(text)")
+    }
+
     func testLinksShowTheirDropRate() {
         var s = stateWithDrops(Size(width: 200, height: 60))
         s.selectedNamespace = TestEnv.namespace("host").id

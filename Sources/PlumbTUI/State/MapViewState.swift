@@ -36,7 +36,7 @@ public enum MapScreen {
         func options(_ map: HostMap) -> MapLayoutOptions {
             var o = MapLayoutOptions(width: max(40, bodyRect(state).width - 2))
             o.expanded = state.mapView?.expanded ?? []
-            o.badges = badges(state.findings, map)
+            o.badges = badges(state.findings, map).merging(dropBadges(state.drops, map)) { "\($0) \($1)" }
             if let rates { o.edgeNotes = notes(rates, map) }
             return o
         }
@@ -74,6 +74,28 @@ public enum MapScreen {
             }
         }
         return count.mapValues { "\($0.1 == .error ? "✗" : "⚠")\($0.0)" }
+    }
+
+    /// `12/s drops` (the drops watcher's window, as the panes show it) on each namespace that drops packets, on
+    /// each uplink, bus or VTEP whose device does, and on the veth and tunnel lines whose interface does.
+    static func dropBadges(_ drops: DropActivity?, _ map: HostMap) -> [String: String] {
+        guard let drops else { return [:] }
+        var out: [String: String] = [:]
+        func put(_ id: String, _ rate: Double?) {
+            if let rate, rate > 0 { out[id] = DropCounts.rate(rate) + " drops" }
+        }
+        for n in map.nodes {
+            guard let ns = n.namespace else { continue }
+            switch n.kind {
+            case .namespace: put(n.id, drops.perNamespace[ns])
+            case .uplink, .bus, .vtep: put(n.id, drops.perInterface[.init(namespace: ns, interface: n.name)])
+            case .remote, .remoteEndpoint: break
+            }
+        }
+        for e in map.edges where e.kind == .veth || e.kind == .tunnel {
+            if let ns = e.namespace, let i = e.interface { put(e.id, drops.perInterface[.init(namespace: ns, interface: i)]) }
+        }
+        return out
     }
 
     /// `↓1.2k ↑300` for each edge whose link has a rate.
