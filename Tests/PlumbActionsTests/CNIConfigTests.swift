@@ -73,7 +73,7 @@ final class CNIConfigTests: XCTestCase {
 
     func testPortMappingsBecomeRuntimeConfig() throws {
         XCTAssertNil(try CNIDriver.runtimeConfig([]))
-        let rc = try XCTUnwrap(try CNIDriver.runtimeConfig([PortMapping(hostIP: "127.0.0.1", hostPort: 8080, containerPort: 80, proto: "udp")]))
+        let rc = try XCTUnwrap(try CNIDriver.runtimeConfig([PortMapping(hostIP: ip("127.0.0.1"), hostPort: 8080, containerPort: 80, proto: "udp")]))
         XCTAssertEqual(rc, #"{"portMappings":[{"containerPort":80,"hostIP":"127.0.0.1","hostPort":8080,"protocol":"udp"}]}"#)
     }
 

@@ -8,9 +8,19 @@ final class StorePortMappingTests: StoreTestCase {
         XCTAssertEqual(try PortMapping.parse("53:53/udp"), PortMapping(hostPort: 53, containerPort: 53, proto: "udp"))
         XCTAssertEqual(try PortMapping.parse("8080:80/TCP").proto, "tcp")
         XCTAssertEqual(try PortMapping.parse("127.0.0.1:8080:80/tcp"),
-                       PortMapping(hostIP: "127.0.0.1", hostPort: 8080, containerPort: 80, proto: "tcp"))
-        XCTAssertEqual(try PortMapping.parse("[::1]:8080:80"), PortMapping(hostIP: "::1", hostPort: 8080, containerPort: 80))
-        XCTAssertEqual(try PortMapping.parse("[FD13:0::1]:1:65535/udp").hostIP, "fd13::1")
+                       PortMapping(hostIP: ip("127.0.0.1"), hostPort: 8080, containerPort: 80, proto: "tcp"))
+        XCTAssertEqual(try PortMapping.parse("[::1]:8080:80"), PortMapping(hostIP: ip("::1"), hostPort: 8080, containerPort: 80))
+        XCTAssertEqual(try PortMapping.parse("[FD13:0::1]:1:65535/udp").hostIP, ip("fd13::1"))
+    }
+
+    func testTheStoredJSONKeepsTheAddressAsText() throws {
+        // The `ports` column and journal claims as Plumbs that held the host address as text wrote them.
+        let old = #"[{"containerPort":80,"hostIP":"127.0.0.1","hostPort":8080,"proto":"tcp"},{"containerPort":53,"hostIP":"fd13::1","hostPort":53,"proto":"udp"},{"containerPort":80,"hostPort":8081,"proto":"tcp"}]"#
+        let ports = try JSONDecoder().decode([PortMapping].self, from: Data(old.utf8))
+        XCTAssertEqual(ports.map(\.hostIP), [ip("127.0.0.1"), ip("fd13::1"), nil])
+        let e = JSONEncoder()
+        e.outputFormatting = .sortedKeys
+        XCTAssertEqual(String(decoding: try e.encode(ports), as: UTF8.self), old)
     }
 
     func testDescriptionParsesBack() throws {

@@ -87,7 +87,7 @@ enum OutputFixtures {
     static func endpoints() -> [EndpointRecord] {
         [EndpointRecord(network: "web", sandbox: "4026532500", ifname: "eth0", hostIfname: "vethpt0",
                         address: IPAddress("10.213.0.2"), mac: "02:42:0a:d5:00:02",
-                        ports: [PortMapping(hostIP: "127.0.0.1", hostPort: 8080, containerPort: 80)],
+                        ports: [PortMapping(hostIP: IPAddress("127.0.0.1"), hostPort: 8080, containerPort: 80)],
                         createdAt: 1_700_000_100, driverState: nil),
          EndpointRecord(network: "web", sandbox: "pt-b", ifname: "eth1", createdAt: 1_700_000_200)]
     }

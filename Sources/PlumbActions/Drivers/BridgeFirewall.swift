@@ -115,7 +115,7 @@ enum BridgeFirewall {
         let host = family == .ipv4 ? "\(address)/32" : "\(address)/128"
         let target = family == .ipv4 ? "\(address):" : "[\(address)]:"
         return ep.ports.flatMap { p -> [(String, String, String)] in
-            if let ip = p.hostIP, IPAddress(ip)?.family != family { return [] }
+            if let ip = p.hostIP, ip.family != family { return [] }
             let dst = p.hostIP.map { "-d \($0)/\(family == .ipv4 ? 32 : 128) " } ?? ""
             return [
                 ("nat", dnat, "\(dst)-p \(p.proto) -m \(p.proto) --dport \(p.hostPort) \(t) -j DNAT --to-destination \(target)\(p.containerPort)"),

@@ -54,7 +54,7 @@ public struct CNIDriver: DriverPlanner {
         if !ports.isEmpty {
             rc["portMappings"] = ports.map { p -> [String: Any] in
                 var m: [String: Any] = ["hostPort": p.hostPort, "containerPort": p.containerPort, "protocol": p.proto]
-                if let ip = p.hostIP { m["hostIP"] = ip }
+                if let ip = p.hostIP { m["hostIP"] = ip.description }
                 return m
             }
         }

@@ -2,14 +2,15 @@ import PlumbModel
 
 /// A published port: traffic to hostIP:hostPort (any host address when nil) goes to the endpoint's
 /// containerPort. Written like Docker's -p: "8080:80", "8080:80/udp", "127.0.0.1:8080:80/tcp", "[::1]:8080:80".
+/// Its JSON (the store's `ports` column, journal claims, `--json`) holds the host address as its text.
 public struct PortMapping: Codable, Sendable, Equatable, Hashable, CustomStringConvertible {
-    public var hostIP: String?
+    public var hostIP: IPAddress?
     public var hostPort: Int
     public var containerPort: Int
     /// "tcp" or "udp".
     public var proto: String
 
-    public init(hostIP: String? = nil, hostPort: Int, containerPort: Int, proto: String = "tcp") {
+    public init(hostIP: IPAddress? = nil, hostPort: Int, containerPort: Int, proto: String = "tcp") {
         self.hostIP = hostIP; self.hostPort = hostPort; self.containerPort = containerPort; self.proto = proto
     }
 
@@ -42,10 +43,10 @@ public struct PortMapping: Codable, Sendable, Equatable, Hashable, CustomStringC
         case (1, _): throw bad("it has one port: give both HOST_PORT:CONTAINER_PORT")
         default: throw bad("it has too many ':' (put an IPv6 host address in brackets, like [::1]:8080:80)")
         }
-        var hostIP: String?
+        var hostIP: IPAddress?
         if let t = hostIPText {
             do {
-                hostIP = try IPAddress.parse(String(t)).description
+                hostIP = try IPAddress.parse(String(t))
             } catch let e as AddressError {
                 throw bad("the host address is wrong: \(e)")
             }
@@ -64,7 +65,7 @@ public struct PortMapping: Codable, Sendable, Equatable, Hashable, CustomStringC
 
     /// The same text `parse` reads.
     public var description: String {
-        let ip = hostIP.map { $0.contains(":") ? "[\($0)]:" : "\($0):" } ?? ""
+        let ip = hostIP.map { $0.isIPv6 ? "[\($0)]:" : "\($0):" } ?? ""
         return "\(ip)\(hostPort):\(containerPort)/\(proto)"
     }
 }
