@@ -7,6 +7,7 @@
 #  - the Drops tab's count shows the flood (the window holds ~1M drops' counts).
 # Not part of `make test`; run as root: PLUMB=.build/release/plumb OUT=$(mktemp -d) bash bench/tui-drops-flood.sh
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/tui-lib.sh"   # cpu_of, measure_cpu
 cd "$(dirname "$0")"
 trap 'tmux kill-session -t pt-bench-tflood 2>/dev/null || true; bench_cleanup' EXIT
 bench_cleanup
@@ -21,12 +22,6 @@ ip -n pt-bench-tfdst addr add 10.213.92.2/24 dev ptbf1
 ip -n pt-bench-tfsrc link set ptbf0 up; ip -n pt-bench-tfdst link set ptbf1 up
 ip netns exec pt-bench-tfsrc ping -c1 -W1 10.213.92.2 >/dev/null
 
-cpu_of() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }
-measure_cpu() {  # pid seconds -> percent of one core
-  local pid=$1 secs=$2 a b hz
-  hz=$(getconf CLK_TCK); a=$(cpu_of "$pid"); sleep "$secs"; b=$(cpu_of "$pid")
-  echo "scale=2; ($b - $a) * 100 / ($hz * $secs)" | bc -l
-}
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # wait_screen PATTERN PRESENT(1|0): ms until the pane shows (or stops showing) PATTERN; 5000 = never.
 wait_screen() {
@@ -42,7 +37,7 @@ wait_screen() {
 tmux new-session -d -s pt-bench-tflood -x 200 -y 60 "env TERM=xterm-256color $PLUMB --interval 1"
 sleep 5
 PID=$(tmux display -p -t pt-bench-tflood '#{pane_pid}')
-tmux send-keys -t pt-bench-tflood D   # the Drops tab
+tmux send-keys -t pt-bench-tflood P; sleep 0.5; tmux send-keys -t pt-bench-tflood ']'   # Ports, then the Drops tab
 sleep 2
 IDLE=$(measure_cpu "$PID" 10)
 ip netns exec pt-bench-tfsrc "$SENDER" 10.213.92.2 9001 "$RATE" "$FLOOD" > "$OUT/flood-sent.txt" & SPID=$!
