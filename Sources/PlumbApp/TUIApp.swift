@@ -298,7 +298,7 @@ public final class TUIApp {
               || dropsRead.timeIntervalSince(dropsSummarised) >= Self.dropsSummarySpacing else { return }
         dropsSummarised = dropsRead
         dropWindow.takeNewGroups()
-        let activity = DropActivity(window: dropWindow, windowSeconds: Double(Self.dropWindowSeconds), mode: feed.mode,
+        let activity = DropActivity(window: &dropWindow, windowSeconds: Double(Self.dropWindowSeconds), mode: feed.mode,
                                     note: feed.note, lost: feed.lost, names: namespaceNames())
         if activity != state.drops {
             state.drops = activity

@@ -89,7 +89,7 @@ final class DropWindowTests: XCTestCase {
                 let inWindow = all.filter { $0.monotonicNanos >= first && $0.monotonicNanos <= now }
                 XCTAssertEqual(window.total, inWindow.count, "run \(run) step \(step)")
                 XCTAssertEqual(window.summary(seconds: 10), naiveSummary(inWindow, seconds: 10), "run \(run) step \(step)")
-                let activity = DropActivity(window: window, windowSeconds: 10, mode: "bpf")
+                let activity = DropActivity(window: &window, windowSeconds: 10, mode: "bpf")
                 XCTAssertEqual(activity, DropActivity(drops: inWindow, windowSeconds: 10, mode: "bpf"), "run \(run) step \(step)")
                 let finding = Finding(id: "x", check: "c", checkNumber: 1, severity: .error, title: "t",
                                       subjects: [.init(namespace: 4026532001, kind: "namespace"),

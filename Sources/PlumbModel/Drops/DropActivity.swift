@@ -19,7 +19,7 @@ public struct DropActivity: Sendable, Hashable {
     public var summary: DropSummary
 
     /// The window's counts over `windowSeconds`; `names` names namespaces whose drops came without a name.
-    public init(window: DropWindow, windowSeconds: Double, mode: String, note: String? = nil, lost: UInt64 = 0,
+    public init(window: inout DropWindow, windowSeconds: Double, mode: String, note: String? = nil, lost: UInt64 = 0,
                 names: [UInt64: String] = [:]) {
         let period = max(windowSeconds, 0.001)
         var ns: [UInt64: Int] = [:], ifs: [InterfaceKey: Int] = [:]
@@ -40,7 +40,7 @@ public struct DropActivity: Sendable, Hashable {
     public init(drops: [PacketDrop], windowSeconds: Double, mode: String, note: String? = nil, lost: UInt64 = 0) {
         var window = DropWindow(seconds: nil, limits: .wholePeriod)
         window.record(contentsOf: drops)
-        self.init(window: window, windowSeconds: windowSeconds, mode: mode, note: note, lost: lost)
+        self.init(window: &window, windowSeconds: windowSeconds, mode: mode, note: note, lost: lost)
     }
 
     /// No drops watched yet (the feed could not start): `note` says why.

@@ -44,11 +44,22 @@ public struct DropSummary: Sendable, Hashable {
     /// for flows whose count can still make the cut (sorting thousands of one-packet flows with the text built
     /// inside the comparator took a third of a core on a busy host).
     static func top(_ counted: [DropFlow: Int], limit: Int) -> [FlowCount] {
+        var texts: [DropFlow: String] = [:]
+        return top(counted, limit: limit, texts: &texts)
+    }
+
+    /// The same, with the texts made before kept in `texts` (and the new ones added).
+    static func top(_ counted: [DropFlow: Int], limit: Int, texts: inout [DropFlow: String]) -> [FlowCount] {
         guard limit > 0, !counted.isEmpty else { return [] }
         let counts = counted.values.sorted(by: >)
         let cut = counts[min(limit, counts.count) - 1]
-        return counted.filter { $0.value >= cut }
-            .map { (flow: $0.key, count: $0.value, text: $0.key.description) }
+        var candidates: [(flow: DropFlow, count: Int, text: String)] = []
+        for (flow, count) in counted where count >= cut {
+            let text: String
+            if let known = texts[flow] { text = known } else { text = flow.description; texts[flow] = text }
+            candidates.append((flow, count, text))
+        }
+        return candidates
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0.text < $1.text }
             .prefix(limit)
             .map { FlowCount(flow: $0.flow, count: $0.count) }

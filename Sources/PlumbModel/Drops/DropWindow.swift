@@ -93,6 +93,10 @@ public struct DropWindow: Sendable {
         var total = 0
         /// The kept 5-tuples' counts in the window, and the drops whose 5-tuple was not kept.
         var flows: [DropFlow: Int] = [:]
+        /// The kept flows' texts, made once (for the top flows' ties, by text): 500 namespaces' IPv6 multicast
+        /// is hundreds of one-drop flows a group, and formatting them every second was most of an idle TUI's
+        /// drops cost. A text leaves with its flow.
+        var texts: [DropFlow: String] = [:]
         var flowsNotKept = 0
         var live = true
     }
@@ -223,7 +227,12 @@ public struct DropWindow: Sendable {
         for (key, n) in slotFlows[slot] {
             let g = Int(key.group)
             let left = groups[g].flows[key.flow]! - n
-            groups[g].flows[key.flow] = left == 0 ? nil : left
+            if left == 0 {
+                groups[g].flows[key.flow] = nil
+                groups[g].texts[key.flow] = nil
+            } else {
+                groups[g].flows[key.flow] = left
+            }
         }
         slotFlows[slot].removeAll(keepingCapacity: true)
         for g in groups.indices where groups[g].live {
@@ -249,6 +258,7 @@ public struct DropWindow: Sendable {
         for g in groups.indices where groups[g].live && !groupHasDetail[g] {
             groups[g].live = false
             groups[g].flows = [:]
+            groups[g].texts = [:]
             freeGroups.append(g)
         }
         rawIndex = rawIndex.filter { details[$0.value].live }
@@ -357,8 +367,9 @@ public struct DropWindow: Sendable {
     }
 
     /// The window as `plumb drops --for` and the Drops tab print it: per namespace × reason × location, over
-    /// `seconds` of time (the rates' divisor), each group's `topFlows` busiest kept 5-tuples.
-    public func summary(seconds period: Double, lost: UInt64 = 0, topFlows: Int = 5,
+    /// `seconds` of time (the rates' divisor), each group's `topFlows` busiest kept 5-tuples. Mutating only to
+    /// remember the flows' texts.
+    public mutating func summary(seconds period: Double, lost: UInt64 = 0, topFlows: Int = 5,
                         names: [UInt64: String] = [:]) -> DropSummary {
         var interfaces: [Int: Set<String>] = [:]
         for c in counted {
@@ -368,13 +379,14 @@ public struct DropWindow: Sendable {
         var rows: [DropSummary.Group] = []
         var notKept = 0
         for g in groups.indices where groups[g].live && groups[g].total > 0 {
+            let top = DropSummary.top(groups[g].flows, limit: topFlows, texts: &groups[g].texts)
             let x = groups[g]
             notKept += x.flowsNotKept
             rows.append(DropSummary.Group(namespace: x.identity.label(names), netnsInode: x.identity.inode,
                                           reason: x.identity.reason, location: x.identity.function,
                                           interfaces: (interfaces[g] ?? []).sorted(), count: x.total,
                                           rate: Double(x.total) / divisor,
-                                          topFlows: DropSummary.top(x.flows, limit: topFlows)))
+                                          topFlows: top))
         }
         rows.sort {
             (-$0.count, $0.namespace, $0.reason, $0.location) < (-$1.count, $1.namespace, $1.reason, $1.location)
