@@ -229,7 +229,7 @@ private struct Layouter {
             return
         }
         let boxes = edges.map(box(for:))
-        let inner = min(26, max(12, boxes.map { max(MapText.count($0.title) + 3, MapText.count($0.line)) }.max() ?? 12))
+        let inner = min(26, max(12, boxes.map { max(MapText.count($0.title) + 4, MapText.count($0.line)) }.max() ?? 12))
         let boxW = inner + 2
         let perRow = max(1, (width - 1) / (boxW + 1))
         if boxes.count <= perRow * o.maxBoxRows {
