@@ -11,11 +11,14 @@ public struct Finding: Codable, Sendable, Equatable, Identifiable {
     public struct Subject: Codable, Sendable, Equatable, Hashable {
         /// The namespace's nsfs inode (`Namespace.id`).
         public var namespace: UInt64
-        /// namespace, link, route, chain, rule, sysctl, address.
-        public var kind: String
+        /// What sort of object `name` names. The JSON writes the raw value (`"link"`), as before the enum.
+        public enum Kind: String, Codable, Sendable, Hashable, CaseIterable {
+            case namespace, link, route, chain, rule, sysctl, address, port, conntrack
+        }
+        public var kind: Kind
         /// The link name, route destination, `table/chain`, sysctl key; empty for a whole namespace.
         public var name: String
-        public init(namespace: UInt64, kind: String, name: String = "") {
+        public init(namespace: UInt64, kind: Kind, name: String = "") {
             self.namespace = namespace; self.kind = kind; self.name = name
         }
     }

@@ -104,11 +104,11 @@ enum OutputFixtures {
         return Doctor.Report(findings: [
             Finding(id: "mtu-mismatch:ns100:eth0", check: "mtu-mismatch", checkNumber: 4, severity: .error,
                     title: "MTU 1500 on eth0 is above its bridge's 1400",
-                    subjects: [Finding.Subject(namespace: 100, kind: "link", name: "eth0")],
+                    subjects: [Finding.Subject(namespace: 100, kind: .link, name: "eth0")],
                     evidence: ["eth0 mtu 1500", "pl-web mtu 1400"], explanation: "Large packets are dropped.",
                     fix: fix),
             Finding(id: "leftover:ns200", check: "leftover-namespace", checkNumber: 9, severity: .info,
-                    title: "Namespace held by nothing", subjects: [Finding.Subject(namespace: 200, kind: "namespace")],
+                    title: "Namespace held by nothing", subjects: [Finding.Subject(namespace: 200, kind: .namespace)],
                     evidence: [], explanation: "Nothing uses it.", confirmEach: true),
         ], notChecked: ["10 dns: resolv.conf not read"])
     }
@@ -120,7 +120,7 @@ enum OutputFixtures {
         ])
         var f = Finding(id: "forward-drop:ns1:ipv4:pt-br", check: "forward-drop", checkNumber: 3, severity: .error,
                         title: "FORWARD drops everything from pt-br in host (IPv4)",
-                        subjects: [Finding.Subject(namespace: 1, kind: "link", name: "pt-br")],
+                        subjects: [Finding.Subject(namespace: 1, kind: .link, name: "pt-br")],
                         evidence: ["ipv4 filter: :FORWARD DROP [0:0]"], explanation: "Nothing accepts it.", fix: fix)
         f.impact = FixImpact(flowsCompared: 5, flows: [
             FixImpact.Flow(namespace: 1, flow: "tcp 10.213.0.2:40000 → 198.51.100.7:443 (pt-a out of pt-br to the outside)",

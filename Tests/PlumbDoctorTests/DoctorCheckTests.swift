@@ -38,7 +38,7 @@ final class DoctorCheckTests: XCTestCase {
         let x = only(f, "forwarding-off:ns1:ipv4")
         XCTAssertEqual(x?.severity, .error)
         XCTAssertEqual(x?.fix?.steps, [.setSysctl(key: "net/ipv4/ip_forward", value: "1", previous: "0", in: .host)])
-        XCTAssertTrue(x?.subjects.contains(.init(namespace: H, kind: "link", name: "br0")) ?? false)
+        XCTAssertTrue(x?.subjects.contains(.init(namespace: H, kind: .link, name: "br0")) ?? false)
         f.edit(H) { $0.sysctls.ipForward = true; $0.sysctls.ipv6Forwarding = false }
         XCTAssertEqual(only(f, "forwarding-off:ns1:ipv6")?.fix?.steps.count, 1)
     }

@@ -92,8 +92,8 @@ final class DropWindowTests: XCTestCase {
                 let activity = DropActivity(window: &window, windowSeconds: 10, mode: "bpf")
                 XCTAssertEqual(activity, DropActivity(drops: inWindow, windowSeconds: 10, mode: "bpf"), "run \(run) step \(step)")
                 let finding = Finding(id: "x", check: "c", checkNumber: 1, severity: .error, title: "t",
-                                      subjects: [.init(namespace: 4026532001, kind: "namespace"),
-                                                 .init(namespace: 4026532003, kind: "link", name: "eth1")],
+                                      subjects: [.init(namespace: 4026532001, kind: .namespace),
+                                                 .init(namespace: 4026532003, kind: .link, name: "eth1")],
                                       evidence: [], explanation: "")
                 let relevant = inWindow.filter { $0.netnsInode == 4026532001 || ($0.netnsInode == 4026532003 && $0.interface == "eth1") }
                 XCTAssertEqual(DropEvidence.annotate([finding], window: window, seconds: 10)[0].evidence,

@@ -98,7 +98,7 @@ final class DropsTUITests: XCTestCase {
         let plain = TUIApp(first: TestEnv.snapshot, kernel: plainKernel.kernel,
                            terminal: FakeTerminal(size: Size(width: 200, height: 60), script: [.key(.char("q"))]))
         plain.run()
-        let target = try XCTUnwrap(plain.state.findings.flatMap(\.subjects).first { $0.kind != "link" }?.namespace,
+        let target = try XCTUnwrap(plain.state.findings.flatMap(\.subjects).first { $0.kind != .link }?.namespace,
                                    "the fixture has a finding about a namespace")
         let ns = try XCTUnwrap(TestEnv.snapshot.namespace(id: target))
         XCTAssertFalse(plain.state.findings.contains { $0.evidence.contains { $0.hasPrefix("live: ") } })
@@ -119,7 +119,7 @@ final class DropsTUITests: XCTestCase {
                        "dropped 1,204 × NETFILTER_DROP in nft_do_chain on ptnone0: udp 172.18.0.2:40000 > 172.18.0.3:5432")
         // Findings about the namespace as a whole carry the live line; findings about other namespaces do not.
         let live = "live: dropped 1,204 times in the last 10 s, reason NETFILTER_DROP in nft_do_chain"
-        let whole = app.state.findings.filter { $0.subjects.contains { $0.namespace == target && $0.kind != "link" } }
+        let whole = app.state.findings.filter { $0.subjects.contains { $0.namespace == target && $0.kind != .link } }
         XCTAssertFalse(whole.isEmpty)
         for f in whole { XCTAssertTrue(f.evidence.contains(live), "\(f.id): \(f.evidence)") }
         for f in app.state.findings where !f.subjects.contains(where: { $0.namespace == target }) {
@@ -165,7 +165,7 @@ final class DropsTUITests: XCTestCase {
 
     func testLiveEvidenceWording() {
         let f = Finding(id: "x", check: "c", checkNumber: 1, severity: .error, title: "t",
-                        subjects: [.init(namespace: TestEnv.namespace("web-api").id, kind: "link", name: "eth0")],
+                        subjects: [.init(namespace: TestEnv.namespace("web-api").id, kind: .link, name: "eth0")],
                         evidence: ["eth0 mtu 1500"], explanation: "")
         let drops = [Self.drop("web-api", "eth0"), Self.drop("web-api", "eth0"),
                      Self.drop("web-api", "eth0", reason: "NO_SOCKET", function: "__udp4_lib_rcv"),

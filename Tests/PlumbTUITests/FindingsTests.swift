@@ -11,13 +11,13 @@ final class FindingsTests: XCTestCase {
         let eth0 = pg.links.first { $0.name != "lo" }!
         let down = Finding(id: "wiring-down:ns\(pg.id):\(eth0.name)", check: "wiring-down", checkNumber: 8, severity: .error,
                            title: "veth \(eth0.name) in postgres is down while its peer is up",
-                           subjects: [.init(namespace: pg.id, kind: "link", name: eth0.name)],
+                           subjects: [.init(namespace: pg.id, kind: .link, name: eth0.name)],
                            evidence: ["\(eth0.name) veth down mtu 1500"], explanation: "A veth pair carries traffic only when both ends are up.",
                            fix: Plan(operation: .doctorFix(findingID: "f1"), steps: [.setUp(link: eth0.name, in: .named("postgres"))]))
         let note = Finding(id: "leftover-netns:ns1", check: "leftover-netns", checkNumber: 13, severity: .info,
                            title: "namespace held only by a bind mount", subjects: [], evidence: [], explanation: "Nothing lives there.")
         let warn = Finding(id: "rp-filter:ns2", check: "rp-filter", checkNumber: 6, severity: .warning,
-                           title: "strict rp_filter on a multi-homed namespace", subjects: [.init(namespace: pg.id, kind: "namespace")],
+                           title: "strict rp_filter on a multi-homed namespace", subjects: [.init(namespace: pg.id, kind: .namespace)],
                            evidence: ["net.ipv4.conf.all.rp_filter = 1"], explanation: "Replies may be dropped.")
         return [note, warn, down]
     }
@@ -88,7 +88,7 @@ final class FindingsTests: XCTestCase {
         let pg = TestEnv.namespace("postgres")
         let down = findings()[2]
         let route = Finding(id: "no-default-route:ns\(pg.id)", check: "no-default-route", checkNumber: 9, severity: .error,
-                            title: "postgres has no default route", subjects: [.init(namespace: pg.id, kind: "namespace")],
+                            title: "postgres has no default route", subjects: [.init(namespace: pg.id, kind: .namespace)],
                             evidence: [], explanation: "No way out.",
                             fix: Plan(operation: .doctorFix(findingID: "r"), steps: [.setUp(link: "eth0", in: .named("postgres"))]))
         var s = TestEnv.state(Size(width: 120, height: 40))

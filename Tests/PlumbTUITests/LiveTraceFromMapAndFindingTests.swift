@@ -67,7 +67,7 @@ final class LiveTraceFromMapAndFindingTests: XCTestCase {
     func testTOnAFindingTracesItsFlowFromTheContainerThatSendsIt() throws {
         let host = TestEnv.namespace("host")
         var f = Finding(id: "forward-drop:ns\(host.id):ipv4:docker0", check: "forward-drop", checkNumber: 3, severity: .error,
-                        title: "docker0's containers cannot reach the outside", subjects: [.init(namespace: host.id, kind: "link", name: "docker0")],
+                        title: "docker0's containers cannot reach the outside", subjects: [.init(namespace: host.id, kind: .link, name: "docker0")],
                         evidence: ["-P FORWARD DROP"], explanation: "Nothing accepts their packets in FORWARD.")
         var flow = FixImpact.Flow(namespace: host.id, flow: "tcp 172.17.0.2:40000 → 198.51.100.7:443 (redis out of docker0 to the outside)",
                                   before: "dropped by policy of filter/FORWARD", after: "forwarded out eth0", concerned: true, healthyAfter: true)
@@ -88,8 +88,8 @@ final class LiveTraceFromMapAndFindingTests: XCTestCase {
     func testTOnAFindingWithoutFlowsStartsInTheNamespaceItNamesWithAnEmptyPrompt() {
         let host = TestEnv.namespace("host"), pg = TestEnv.namespace("postgres")
         let f = Finding(id: "mtu-mismatch:ns\(pg.id)", check: "mtu-mismatch", checkNumber: 5, severity: .warning,
-                        title: "MTU differs", subjects: [.init(namespace: host.id, kind: "link", name: "docker0"),
-                                                         .init(namespace: pg.id, kind: "link", name: "eth0")],
+                        title: "MTU differs", subjects: [.init(namespace: host.id, kind: .link, name: "docker0"),
+                                                         .init(namespace: pg.id, kind: .link, name: "eth0")],
                         evidence: [], explanation: "Big packets are dropped.")
         var s = TestEnv.state(size)
         s.findingsUpdated([f])

@@ -39,25 +39,25 @@ final class PortsAndDoctorFramesTests: XCTestCase {
         func port(_ check: String, _ title: String, _ endpoint: String, _ evidence: String) -> Finding {
             Finding(id: "\(check):ns\(h):tcp:*:\(endpoint.split(separator: ":")[1].split(separator: "/")[0])", check: check,
                     checkNumber: 14, severity: .warning, title: title,
-                    subjects: [.init(namespace: h, kind: "port", name: endpoint)], evidence: [evidence],
+                    subjects: [.init(namespace: h, kind: .port, name: endpoint)], evidence: [evidence],
                     explanation: "Connections to \(endpoint) are forwarded, but nothing answers them there.")
         }
         let shadow = Finding(id: "route-shadow:ns\(h):docker0:172.17.0.3/32", check: "route-shadow", checkNumber: 15, severity: .warning,
                              title: "Route 172.17.0.3 via 192.168.1.1 dev eth0 in host shadows part of 172.17.0.0/16 on docker0",
-                             subjects: [.init(namespace: h, kind: "route", name: "172.17.0.3"), .init(namespace: h, kind: "link", name: "docker0")],
+                             subjects: [.init(namespace: h, kind: .route, name: "172.17.0.3"), .init(namespace: h, kind: .link, name: "docker0")],
                              evidence: ["host: route 172.17.0.0/16 dev docker0 (the bridge's connected route)", "host: route 172.17.0.3 via 192.168.1.1 dev eth0"],
                              explanation: "Packets for that container go out of eth0 instead of to the bridge.",
                              fix: Plan(operation: .doctorFix(findingID: "route-shadow"), steps: [.deleteRoute(dst: .prefix(IPPrefix(addressOrPrefix: "172.17.0.3")!), gateway: IPAddress("192.168.1.1"), link: "eth0", in: .host)]))
         let full = Finding(id: "conntrack-full:ns\(h)", check: "conntrack-full", checkNumber: 16, severity: .error,
                            title: "The conntrack table of host is 97% full (253,952 of 262,144 entries)",
-                           subjects: [.init(namespace: h, kind: "sysctl", name: "net/netfilter/nf_conntrack_max")],
+                           subjects: [.init(namespace: h, kind: .sysctl, name: "net/netfilter/nf_conntrack_max")],
                            evidence: ["nf_conntrack_count 253952, nf_conntrack_max 262144"],
                            explanation: "When it is full, the first packet of every new connection is dropped.",
                            fix: Plan(operation: .doctorFix(findingID: "conntrack-full"),
                                      steps: [.setSysctl(key: "net/netfilter/nf_conntrack_max", value: "524288", previous: "262144", in: .host)]))
         let stale = Finding(id: "conntrack-stale-nat:ns\(h)", check: "conntrack-stale-nat", checkNumber: 16, severity: .warning,
                             title: "3 conntrack entries in host still DNAT to 172.17.0.9, which no namespace has",
-                            subjects: [.init(namespace: h, kind: "namespace")],
+                            subjects: [.init(namespace: h, kind: .namespace)],
                             evidence: ["tcp 198.51.100.7:40000 → 192.168.1.10:8081 ⇒ 172.17.0.9:80 (expires in 431990 s)"],
                             explanation: "A removed container's connections are still translated towards it.")
         return [port("port-no-listener", "Nothing listens behind published port *:5432/tcp: postgres has no tcp listener on 5432", "*:5432/tcp",

@@ -32,8 +32,8 @@ enum BridgeNetfilterCheck {
                 id: fid, check: id, checkNumber: number, severity: .warning,
                 title: loaded ? "bridge-nf-call-iptables is 0 in \(b.ns.displayName) while \(b.bridge.name) publishes ports"
                               : "br_netfilter is not loaded while \(b.bridge.name) publishes ports",
-                subjects: [.init(namespace: b.ns.id, kind: "link", name: b.bridge.name),
-                           .init(namespace: b.ns.id, kind: "sysctl", name: "net/bridge/bridge-nf-call-iptables")],
+                subjects: [.init(namespace: b.ns.id, kind: .link, name: b.bridge.name),
+                           .init(namespace: b.ns.id, kind: .sysctl, name: "net/bridge/bridge-nf-call-iptables")],
                 evidence: ["\(b.ns.displayName) [\(b.ns.id)]: net.bridge.bridge-nf-call-iptables = "
                            + (v4.map { $0 ? "1" : "0" } ?? "absent (br_netfilter not loaded)")]
                     + published.prefix(4).map { "-A \($0.0) \($0.1.rule)  (to \($0.2.ns.displayName) on \(b.bridge.name))" },

@@ -22,7 +22,7 @@ enum ConntrackCheck {
             out.append(Finding(
                 id: fid, check: fullId, checkNumber: number, severity: fill >= 0.95 ? .error : .warning,
                 title: "Conntrack table of \(ns.displayName) is \(percent)% full (\(ct.usage.count) of \(max))",
-                subjects: [.init(namespace: ns.id, kind: "sysctl", name: "net/netfilter/nf_conntrack_max")],
+                subjects: [.init(namespace: ns.id, kind: .sysctl, name: "net/netfilter/nf_conntrack_max")],
                 evidence: ["\(ns.displayName) [\(ns.id)]: nf_conntrack_count = \(ct.usage.count), nf_conntrack_max = \(max)"],
                 explanation: "Every tracked connection takes an entry. When the table is full the kernel drops the first "
                     + "packet of every new connection (dmesg: \"nf_conntrack: table full, dropping packet\"), which looks "
@@ -41,7 +41,7 @@ enum ConntrackCheck {
                 id: fid, check: staleId, checkNumber: number, severity: .warning,
                 title: "\(ct.staleTotal) conntrack NAT entries in \(ns.displayName) point at addresses no namespace has: "
                     + ct.staleTargets.prefix(4).joined(separator: ", "),
-                subjects: [.init(namespace: ns.id, kind: "conntrack")],
+                subjects: [.init(namespace: ns.id, kind: .conntrack)],
                 evidence: ct.staleNAT + (ct.staleTotal > ct.staleNAT.count ? ["… \(ct.staleTotal - ct.staleNAT.count) more"] : [])
                     + ["no link of any namespace has " + ct.staleTargets.joined(separator: ", ")],
                 explanation: "These connections were translated to a container that is gone. Conntrack keeps translating "

@@ -24,7 +24,7 @@ enum DNSCheck {
                 out.append(Finding(
                     id: fid, check: id, checkNumber: number, severity: .error,
                     title: "\(ns.displayName) resolves names via \(server), which nothing serves in its namespace",
-                    subjects: [.init(namespace: ns.id, kind: "namespace")],
+                    subjects: [.init(namespace: ns.id, kind: .namespace)],
                     evidence: ["\(conf.source): nameserver \(server)",
                                "UDP port 53 listeners in \(ns.displayName): "
                                + (conf.udp53Listeners.isEmpty ? "none" : conf.udp53Listeners.joined(separator: ", ")),

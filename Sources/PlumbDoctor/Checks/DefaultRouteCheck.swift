@@ -23,8 +23,8 @@ enum DefaultRouteCheck {
                         id: fid, check: id, checkNumber: number, severity: isInternal ? .info : .error,
                         title: "\(e.ns.displayName) has no \(gw.isIPv4 ? "IPv4" : "IPv6") default route (gateway \(gw.address) on \(b.bridge.name))"
                             + (isInternal ? " on an internal network" : ""),
-                        subjects: [.init(namespace: e.ns.id, kind: "route", name: "default"),
-                                   .init(namespace: e.ns.id, kind: "link", name: e.link.name)],
+                        subjects: [.init(namespace: e.ns.id, kind: .route, name: "default"),
+                                   .init(namespace: e.ns.id, kind: .link, name: e.link.name)],
                         evidence: [e.link.evidence(in: e.ns)]
                             + e.ns.routes.filter { $0.family == family && $0.table == 254 }.map { "\(e.ns.displayName): \($0.evidence)" }
                             + [b.bridge.evidence(in: b.ns)],
@@ -49,7 +49,7 @@ enum DefaultRouteCheck {
                 out.append(Finding(
                     id: fid, check: neighbourId, checkNumber: number, severity: .error,
                     title: "\(ns.displayName)'s default gateway \(g) does not answer (neighbour FAILED)",
-                    subjects: [.init(namespace: ns.id, kind: "route", name: "default")],
+                    subjects: [.init(namespace: ns.id, kind: .route, name: "default")],
                     evidence: ["\(ns.displayName): \(r.evidence)", "neighbour \(n.ip) dev \(n.dev ?? "?") \(n.state.joined(separator: ","))"],
                     explanation: "The kernel asked for \(g)'s link-layer address and got no answer, so every packet to "
                         + "another network is dropped. The gateway is down, unplugged, or on another segment."))

@@ -62,8 +62,8 @@ enum ForwardPolicyCheck {
         return Finding(
             id: fid, check: id, checkNumber: number, severity: .error,
             title: "FORWARD drops \(who) in \(b.ns.displayName) (\(v4 ? "IPv4" : "IPv6"))",
-            subjects: [.init(namespace: b.ns.id, kind: "link", name: b.bridge.name),
-                       .init(namespace: b.ns.id, kind: "chain", name: "filter/FORWARD")],
+            subjects: [.init(namespace: b.ns.id, kind: .link, name: b.bridge.name),
+                       .init(namespace: b.ns.id, kind: .chain, name: "filter/FORWARD")],
             evidence: [b.bridge.evidence(in: b.ns), "\(family) filter: :FORWARD \(fwd.policy ?? "-") [\(fwd.packets):\(fwd.bytes)]"]
                 + ["evaluated: tcp \(first.0):40000 → \(outside[family]!):443 from \(first.1.ns.displayName), in \(b.bridge.name) "
                    + "out \(uplink): dropped by the \(decided?.location ?? "FORWARD hook")"
@@ -97,7 +97,7 @@ enum ForwardPolicyCheck {
                     let fid = DoctorContext.id(unreachedId, ns, "\(table.family):\(table.name):\(c.name)")
                     let evidence = ["\(ns.displayName) [\(ns.id)] \(table.family) \(table.name): :\(c.name) - with \(counted(c.rules.count, "rule"))"]
                         + c.rules.prefix(6).map { "-A \(c.name) \($0.rule)" }
-                    let subjects: [Finding.Subject] = [.init(namespace: ns.id, kind: "chain", name: "\(table.name)/\(c.name)")]
+                    let subjects: [Finding.Subject] = [.init(namespace: ns.id, kind: .chain, name: "\(table.name)/\(c.name)")]
                     guard let entry = ToolEntryChains.entry(table: table.name, chain: c.name) else {
                         out.append(Finding(
                             id: fid, check: unreachedId, checkNumber: number, severity: .info,

@@ -32,8 +32,8 @@ enum ForwardingCheck {
                 out.append(Finding(
                     id: DoctorContext.id(id, ns, family), check: id, checkNumber: number, severity: .error,
                     title: "\(v4 ? "IPv4" : "IPv6") forwarding is off in \(ns.displayName), which routes for container networks",
-                    subjects: [.init(namespace: ns.id, kind: "sysctl", name: key)]
-                        + Set(users.map { $0.0.bridge.name }).sorted().map { .init(namespace: ns.id, kind: "link", name: $0) },
+                    subjects: [.init(namespace: ns.id, kind: .sysctl, name: key)]
+                        + Set(users.map { $0.0.bridge.name }).sorted().map { .init(namespace: ns.id, kind: .link, name: $0) },
                     evidence: evidence,
                     explanation: "Containers on these bridges send everything not on their own subnet to the bridge's "
                         + "address. With forwarding off the kernel of \(ns.displayName) drops those packets instead of "

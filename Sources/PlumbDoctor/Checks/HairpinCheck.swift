@@ -26,8 +26,8 @@ enum HairpinCheck {
                 out.append(Finding(
                     id: fid, check: id, checkNumber: number, severity: .warning,
                     title: "\(e.ns.displayName) cannot reach its own published port: hairpin is off on \(e.port.name)",
-                    subjects: [.init(namespace: b.ns.id, kind: "link", name: e.port.name),
-                               .init(namespace: e.ns.id, kind: "link", name: e.link.name)],
+                    subjects: [.init(namespace: b.ns.id, kind: .link, name: e.port.name),
+                               .init(namespace: e.ns.id, kind: .link, name: e.link.name)],
                     evidence: [e.port.evidence(in: b.ns, master: b.bridge) + " hairpin off", "-A \(r.chain) \(r.rule.rule)"],
                     explanation: "When \(e.ns.displayName) connects to the host's published port, the DNAT sends the "
                         + "packet back to \(e.ns.displayName) itself, out of the bridge port it came in by. A bridge "

@@ -35,7 +35,7 @@ enum LeftoverCheck {
             let evidence = ["\(ns.displayName) [\(ns.id)]: no process, links: " + (linkNames.isEmpty ? "none" : linkNames)]
                 + holders.map { "held by \($0)" }
                 + (ns.heldFor(at: ctx.snapshot.takenAt).map { ["so for at least \(Readable.age($0)) (since its holder took it)"] } ?? [])
-            let subjects = [Finding.Subject(namespace: ns.id, kind: "namespace")]
+            let subjects = [Finding.Subject(namespace: ns.id, kind: .namespace)]
             if let reason = ns.leakReason {
                 let f = finding("netns", ns, "", title: "likely leaked namespace \(ns.displayName): \(reason)",
                     subjects: subjects, evidence: evidence,
@@ -79,7 +79,7 @@ enum LeftoverCheck {
                 guard (ns.id, l.index) < (pns.id, p.index) else { continue }
                 out.append(finding("veth", ns, l.name,
                     title: "veth pair \(l.name) / \(p.name) (\(pns.displayName)) is unused",
-                    subjects: [.init(namespace: ns.id, kind: "link", name: l.name), .init(namespace: pns.id, kind: "link", name: p.name)],
+                    subjects: [.init(namespace: ns.id, kind: .link, name: l.name), .init(namespace: pns.id, kind: .link, name: p.name)],
                     evidence: [l.evidence(in: ns), p.evidence(in: pns)],
                     explanation: "Neither end is a bridge port, carries an address or has anything stacked on it: the "
                         + "pair connects nothing. Usually a container network setup that failed half-way.",
@@ -104,7 +104,7 @@ enum LeftoverCheck {
                     if c.rules.isEmpty && !referenced.contains(c.name) {
                         out.append(finding("chain", ns, "\(table.family):\(table.name):\(c.name)",
                             title: "empty \(owner.rawValue) chain \(c.name) (\(table.family) \(table.name)) is unused",
-                            subjects: [.init(namespace: ns.id, kind: "chain", name: "\(table.name)/\(c.name)")],
+                            subjects: [.init(namespace: ns.id, kind: .chain, name: "\(table.name)/\(c.name)")],
                             evidence: ["\(ns.displayName) [\(ns.id)] \(table.family) \(table.name): :\(c.name) - [0:0], no rules, no jumps to it"],
                             explanation: "\(owner.rawValue) created this chain and nothing uses it any more.",
                             steps: [.firewall(family: table.family, batch: "*\(table.name)\n-X \(c.name)\nCOMMIT\n",
@@ -124,7 +124,7 @@ enum LeftoverCheck {
                         guard let why = gone else { continue }
                         out.append(finding("rule", ns, "\(table.family):\(table.name):\(c.name):\(DoctorContext.hash(r.rule))",
                             title: "\(owner.rawValue) rule in \(c.name) is for something that no longer exists (\(why))",
-                            subjects: [.init(namespace: ns.id, kind: "rule", name: "\(table.name)/\(c.name)")],
+                            subjects: [.init(namespace: ns.id, kind: .rule, name: "\(table.name)/\(c.name)")],
                             evidence: ["\(ns.displayName) [\(ns.id)] \(table.family) \(table.name): -A \(c.name) \(r.rule)  [\(r.packets) pkts]", why],
                             explanation: "The network this rule served was removed without its firewall rules. It matches "
                                 + "nothing now, but it would match a new network that reuses the name or subnet.",

@@ -25,9 +25,9 @@ enum MTUCheck {
                 out.append(Finding(
                     id: fid, check: id, checkNumber: number, severity: .error,
                     title: "\(e.ns.displayName)'s \(e.link.name) has MTU \(e.link.mtu) over a \(path.mtu)-byte \(path.kind) path",
-                    subjects: [.init(namespace: e.ns.id, kind: "link", name: e.link.name),
-                               .init(namespace: b.ns.id, kind: "link", name: e.port.name),
-                               .init(namespace: b.ns.id, kind: "link", name: path.name)],
+                    subjects: [.init(namespace: e.ns.id, kind: .link, name: e.link.name),
+                               .init(namespace: b.ns.id, kind: .link, name: e.port.name),
+                               .init(namespace: b.ns.id, kind: .link, name: path.name)],
                     evidence: [e.link.evidence(in: e.ns), e.port.evidence(in: b.ns, master: b.bridge),
                                path.evidence(in: b.ns, master: b.bridge)],
                     explanation: "\(e.link.name) sends frames up to \(e.link.mtu) bytes, but they leave through "
@@ -46,8 +46,8 @@ enum MTUCheck {
                 out.append(Finding(
                     id: fid, check: id, checkNumber: number, severity: .error,
                     title: "veth \(l.name) (MTU \(l.mtu)) and its peer \(p.name) in \(pns.displayName) (MTU \(p.mtu)) differ",
-                    subjects: [.init(namespace: ns.id, kind: "link", name: l.name),
-                               .init(namespace: pns.id, kind: "link", name: p.name)],
+                    subjects: [.init(namespace: ns.id, kind: .link, name: l.name),
+                               .init(namespace: pns.id, kind: .link, name: p.name)],
                     evidence: [l.evidence(in: ns), p.evidence(in: pns)],
                     explanation: "A veth pair is one wire: a frame sent by \(l.name) is received by \(p.name), which "
                         + "drops anything larger than its own MTU \(p.mtu). Both ends must agree; the fix lowers "

@@ -35,7 +35,7 @@ enum MacvlanCheck {
                 out.append(Finding(
                     id: fid, check: id, checkNumber: number, severity: .info,
                     title: "\(ns.displayName)'s macvlan \(l.name) cannot reach its host \(pns.displayName) via \(parent.name)",
-                    subjects: [.init(namespace: ns.id, kind: "link", name: l.name), .init(namespace: pns.id, kind: "link", name: parent.name)],
+                    subjects: [.init(namespace: ns.id, kind: .link, name: l.name), .init(namespace: pns.id, kind: .link, name: parent.name)],
                     evidence: [l.evidence(in: ns) + " mode \(l.macvlanMode ?? "?")", parent.evidence(in: pns)],
                     explanation: "macvlan endpoints share \(parent.name)'s wire but the kernel never passes frames between "
                         + "a macvlan and its own parent, so \(ns.displayName) reaches the whole subnet \(hostAddr.canonical) "

@@ -40,8 +40,8 @@ enum MasqueradeCheck {
                 out.append(Finding(
                     id: fid, check: id, checkNumber: number, severity: .warning,
                     title: "Subnet \(subnet) on \(b.bridge.name) leaves \(b.ns.displayName) without masquerading",
-                    subjects: [.init(namespace: b.ns.id, kind: "link", name: b.bridge.name),
-                               .init(namespace: b.ns.id, kind: "chain", name: "nat/POSTROUTING")],
+                    subjects: [.init(namespace: b.ns.id, kind: .link, name: b.bridge.name),
+                               .init(namespace: b.ns.id, kind: .chain, name: "nat/POSTROUTING")],
                     evidence: [b.bridge.evidence(in: b.ns)] + uplinks.map { "\(b.ns.displayName): \($0.evidence)" }
                         + ["evaluated: tcp \(first.0):40000 → \(outside):443 from \(first.1.ns.displayName), in \(b.bridge.name) "
                            + "out \(uplink): leaves with source \(first.2.packet.source) (\(ruleCount) nat rules read)"]

@@ -23,8 +23,8 @@ enum OverlapCheck {
                         out.append(Finding(
                             id: fid, check: id, checkNumber: number, severity: .warning,
                             title: "\(ac.canonical) on \(al.name) overlaps \(bc.canonical) on \(bl.name) in \(ns.displayName)",
-                            subjects: [.init(namespace: ns.id, kind: "link", name: al.name),
-                                       .init(namespace: ns.id, kind: "link", name: bl.name)],
+                            subjects: [.init(namespace: ns.id, kind: .link, name: al.name),
+                                       .init(namespace: ns.id, kind: .link, name: bl.name)],
                             evidence: [al.evidence(in: ns), bl.evidence(in: ns)]
                                 + ns.routes.filter { r in r.table == 254 && (r.dev == al.name || r.dev == bl.name) && !r.isDefault }
                                     .map(\.evidence),
@@ -48,8 +48,8 @@ enum OverlapCheck {
                 out.append(Finding(
                     id: fid, check: duplicateId, checkNumber: number, severity: .error,
                     title: "\(addr) is used \(es.count + (clashWithGateway ? 1 : 0)) times on \(b.bridge.name)",
-                    subjects: es.map { .init(namespace: $0.ns.id, kind: "link", name: $0.link.name) }
-                        + [.init(namespace: b.ns.id, kind: "link", name: b.bridge.name)],
+                    subjects: es.map { .init(namespace: $0.ns.id, kind: .link, name: $0.link.name) }
+                        + [.init(namespace: b.ns.id, kind: .link, name: b.bridge.name)],
                     evidence: es.map { $0.link.evidence(in: $0.ns) } + (clashWithGateway ? [b.bridge.evidence(in: b.ns)] : []),
                     explanation: "Several hosts on one layer-2 segment answer ARP/NDP for \(addr); peers send to whichever "
                         + "answered last, so connections break at random. Give each endpoint its own address (disconnect "

@@ -20,8 +20,8 @@ enum PublishedPortCheck {
             let mapping = "\(host.displayName) [\(host.id)]: \(p.hostEndpoint) → \(p.targetEndpoint) (\(p.owner)"
                 + (p.chain.map { ", -A \($0) \(p.rule ?? "")" } ?? "") + ")"
                 + (p.proxies.isEmpty ? "" : "; docker-proxy " + p.proxies.joined(separator: ", "))
-            var subjects: [Finding.Subject] = [.init(namespace: host.id, kind: "port", name: p.hostEndpoint)]
-            if let t = p.targetNamespace, t != host.id { subjects.append(.init(namespace: t, kind: "namespace")) }
+            var subjects: [Finding.Subject] = [.init(namespace: host.id, kind: .port, name: p.hostEndpoint)]
+            if let t = p.targetNamespace, t != host.id { subjects.append(.init(namespace: t, kind: .namespace)) }
             let target = p.targetName ?? p.targetAddress.description
             if p.reachesTarget == false {
                 out.append(Finding(

@@ -32,7 +32,7 @@ enum RPFilterCheck {
             out.append(Finding(
                 id: fid, check: id, checkNumber: number, severity: severity,
                 title: "Strict rp_filter on multi-homed \(ns.displayName)" + (asymmetric.isEmpty ? "" : " with asymmetric routes"),
-                subjects: [.init(namespace: ns.id, kind: "namespace")] + strict.map { .init(namespace: ns.id, kind: "link", name: $0) },
+                subjects: [.init(namespace: ns.id, kind: .namespace)] + strict.map { .init(namespace: ns.id, kind: .link, name: $0) },
                 evidence: ["\(ns.displayName) [\(ns.id)]: net.ipv4.conf.all.rp_filter = \(all)"]
                     + strict.map { "net.ipv4.conf.\($0).rp_filter = \(ns.sysctls.rpFilter[$0] ?? 0) (\(addressed[$0]!.map(\.cidr.description).joined(separator: " ")))" }
                     + asymmetric.keys.sorted().flatMap { k in asymmetric[k]!.map(\.evidence) },

@@ -36,8 +36,8 @@ enum RouteShadowCheck {
                     out.append(Finding(
                         id: fid, check: id, checkNumber: number, severity: .warning,
                         title: "Route \(r.destinationText) \(how) in \(b.ns.displayName) shadows part of \(subnet) on \(b.bridge.name)",
-                        subjects: [.init(namespace: b.ns.id, kind: "route", name: r.destinationText),
-                                   .init(namespace: b.ns.id, kind: "link", name: b.bridge.name)],
+                        subjects: [.init(namespace: b.ns.id, kind: .route, name: r.destinationText),
+                                   .init(namespace: b.ns.id, kind: .link, name: b.bridge.name)],
                         evidence: ["\(b.ns.displayName): \(own.evidence) (the bridge's connected route)",
                                    "\(b.ns.displayName): \(r.type == "unicast" ? "" : r.type + " ")\(r.evidence)"
                                    + (r.metric.map { " metric \($0)" } ?? "")]

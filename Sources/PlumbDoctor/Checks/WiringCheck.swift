@@ -26,7 +26,7 @@ enum WiringCheck {
                 guard let (pns, p) = ctx.resolve(l.peer), p.isUp else { continue }
                 out.append(finding(ctx, "down", ns, l.name,
                     title: "veth \(l.name) in \(ns.displayName) is down while its peer \(p.name) is up",
-                    subjects: [.init(namespace: ns.id, kind: "link", name: l.name), .init(namespace: pns.id, kind: "link", name: p.name)],
+                    subjects: [.init(namespace: ns.id, kind: .link, name: l.name), .init(namespace: pns.id, kind: .link, name: p.name)],
                     evidence: [l.evidence(in: ns), p.evidence(in: pns)],
                     explanation: "A veth pair carries traffic only when both ends are up. \(p.name) is up and waiting, but "
                         + "\(l.name) is administratively down, so nothing passes in either direction.",
@@ -40,7 +40,7 @@ enum WiringCheck {
         ctx.bridges.filter { !$0.bridge.isUp && $0.endpoints.contains { $0.link.isUp } }.map { b in
             finding(ctx, "bridge-down", b.ns, b.bridge.name,
                 title: "bridge \(b.bridge.name) in \(b.ns.displayName) is down with \(counted(b.endpoints.count, "endpoint"))",
-                subjects: [.init(namespace: b.ns.id, kind: "link", name: b.bridge.name)],
+                subjects: [.init(namespace: b.ns.id, kind: .link, name: b.bridge.name)],
                 evidence: [b.bridge.evidence(in: b.ns)] + b.endpoints.prefix(4).map { $0.link.evidence(in: $0.ns) },
                 explanation: "A bridge that is down forwards nothing between its ports and its own address is unusable, "
                     + "so every container on it is cut off.",
@@ -62,8 +62,8 @@ enum WiringCheck {
                 else { continue }
                 out.append(finding(ctx, "no-master", ns, l.name,
                     title: "\(l.name) (peer of \(pns.displayName)'s \(p.name)) is not a port of \(b.bridge.name)",
-                    subjects: [.init(namespace: ns.id, kind: "link", name: l.name), .init(namespace: ns.id, kind: "link", name: b.bridge.name),
-                               .init(namespace: pns.id, kind: "link", name: p.name)],
+                    subjects: [.init(namespace: ns.id, kind: .link, name: l.name), .init(namespace: ns.id, kind: .link, name: b.bridge.name),
+                               .init(namespace: pns.id, kind: .link, name: p.name)],
                     evidence: [l.evidence(in: ns), p.evidence(in: pns), b.bridge.evidence(in: b.ns)],
                     explanation: "\(pns.displayName) has an address in \(b.bridge.name)'s subnet, but the host end of its "
                         + "veth is not enslaved to the bridge, so its frames arrive on a link that leads nowhere.",
@@ -91,8 +91,8 @@ enum WiringCheck {
             for (gw, (cidr, es)) in wanted.sorted(by: { $0.key < $1.key }) {
                 out.append(finding(ctx, "no-gateway", b.ns, "\(b.bridge.name):\(gw)",
                     title: "bridge \(b.bridge.name) lacks the gateway address \(gw) its endpoints route via",
-                    subjects: [.init(namespace: b.ns.id, kind: "link", name: b.bridge.name)]
-                        + es.map { .init(namespace: $0.ns.id, kind: "route", name: "default") },
+                    subjects: [.init(namespace: b.ns.id, kind: .link, name: b.bridge.name)]
+                        + es.map { .init(namespace: $0.ns.id, kind: .route, name: "default") },
                     evidence: [b.bridge.evidence(in: b.ns)]
                         + es.prefix(4).map { e in "\(e.ns.displayName) [\(e.ns.id)]: default via \(gw) dev \(e.link.name)" },
                     explanation: "\(counted(es.count, "endpoint")) \(es.count == 1 ? "sends" : "send") everything off-subnet to \(gw), but no link in "
@@ -111,7 +111,7 @@ enum WiringCheck {
                 guard let p = l.peer, p.namespace == nil || ctx.namespace(p.namespace) == nil else { continue }
                 out.append(finding(ctx, "lost-peer", ns, l.name, severity: .info,
                     title: "veth \(l.name) in \(ns.displayName): its peer's namespace is not visible",
-                    subjects: [.init(namespace: ns.id, kind: "link", name: l.name)],
+                    subjects: [.init(namespace: ns.id, kind: .link, name: l.name)],
                     evidence: [l.evidence(in: ns) + " peer ifindex \(p.index) in an unknown namespace"],
                     explanation: "The other end lives in a namespace Plumb cannot see (gone and about to take this veth "
                         + "with it, or owned by another user namespace, e.g. rootless containers).",

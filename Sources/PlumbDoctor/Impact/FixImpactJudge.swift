@@ -56,7 +56,7 @@ enum FixImpactJudge {
     /// Whether the finding is about this flow.
     static func concerns(_ f: Finding, _ flow: ImpactFlow, _ was: ImpactOutcome, _ will: ImpactOutcome) -> Bool {
         guard f.subjects.contains(where: { $0.namespace == flow.namespace }) else { return false }
-        let links = Set(f.subjects.filter { $0.kind == "link" }.map(\.name))
+        let links = Set(f.subjects.filter { $0.kind == .link }.map(\.name))
         let familyOK = f.id.contains(":ipv6") ? flow.family == .ipv6 : (f.id.contains(":ipv4") ? flow.family == .ipv4 : true)
         switch f.check {
         case ForwardingCheck.id:
@@ -66,12 +66,12 @@ enum FixImpactJudge {
         case ForwardPolicyCheck.id:
             return flow.kind == .outbound && familyOK && links.contains(flow.bridge ?? "")
         case RouteShadowCheck.id:
-            let routes = f.subjects.filter { $0.kind == "route" }.compactMap { IPPrefix(addressOrPrefix: $0.name)?.canonical }
+            let routes = f.subjects.filter { $0.kind == .route }.compactMap { IPPrefix(addressOrPrefix: $0.name)?.canonical }
             let dst = flow.target ?? flow.destination
             return routes.contains { $0.contains(dst) }
         default:
             // A finding about chains (a lost jump, a leftover) concerns the flows those chains decide.
-            let chains = Set(f.subjects.filter { $0.kind == "chain" }.map(\.name))
+            let chains = Set(f.subjects.filter { $0.kind == .chain }.map(\.name))
             if !chains.isEmpty && f.check != ForwardPolicyCheck.id {
                 return !chains.isDisjoint(with: was.chains) || !chains.isDisjoint(with: will.chains)
             }

@@ -101,7 +101,7 @@ public enum DropEvidence {
         return findings.map { f in
             var whole = Set<UInt64>(), links: [UInt64: Set<String>] = [:]
             for s in f.subjects {
-                if s.kind == "link" && !s.name.isEmpty { links[s.namespace, default: []].insert(s.name) } else { whole.insert(s.namespace) }
+                if s.kind == .link && !s.name.isEmpty { links[s.namespace, default: []].insert(s.name) } else { whole.insert(s.namespace) }
             }
             var groups: [ReasonAt: Int] = [:]
             for ns in whole.union(links.keys) {

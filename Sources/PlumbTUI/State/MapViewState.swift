@@ -63,7 +63,7 @@ public enum MapScreen {
         for f in findings {
             for subject in f.subjects {
                 let ns = MapID.namespace(subject.namespace)
-                if subject.kind == "link" {
+                if subject.kind == .link {
                     for e in map.edges where e.namespace == subject.namespace && e.interface == subject.name { add(e.id, f.severity) }
                     for n in map.nodes where n.namespace == subject.namespace && n.kind != .namespace && n.name == subject.name {
                         add(n.id, f.severity)

@@ -22,7 +22,7 @@ enum FindingRows {
             for f in findings where f.severity > .info {
                 for s in f.subjects {
                     namespaces[s.namespace] = max(namespaces[s.namespace] ?? .info, f.severity)
-                    if s.kind == "link" {
+                    if s.kind == .link {
                         links[s.namespace, default: [:]][s.name] = max(links[s.namespace]?[s.name] ?? .info, f.severity)
                     }
                 }

@@ -41,7 +41,7 @@ enum PortsView {
                              + (p.listener == .unknown ? "not read" : p.listenerAddresses.isEmpty ? "nobody" : p.listenerAddresses.joined(separator: ", ")),
                              PortRows.isBroken(p) ? t.warning : t.dim))
         let about = state.findings.filter { f in
-            f.subjects.contains { $0.namespace == p.namespace && $0.kind == "port" && $0.name == p.hostEndpoint }
+            f.subjects.contains { $0.namespace == p.namespace && $0.kind == .port && $0.name == p.hostEndpoint }
         }
         for f in about { lines.append(Segment("\(f.severity.rawValue): \(f.title) (Doctor tab)", FindingsView.style(f.severity, t))) }
         var y = bottom.y + 1
