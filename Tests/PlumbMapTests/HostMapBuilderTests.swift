@@ -12,7 +12,7 @@ final class HostMapBuilderTests: XCTestCase {
         XCTAssertEqual(buses.first?.gateway?.description, "10.213.0.1")
         XCTAssertEqual(map.edges.filter { $0.kind == .port }.count, 100)
         XCTAssertEqual(map.edges.filter { $0.kind == .nat }.count, 10, "each subnet is masqueraded out of eth0")
-        XCTAssertEqual(buses.first?.owner?.kind, "docker", "no tool's rules: the runtime of its containers")
+        XCTAssertEqual(buses.first?.owner?.kind, .docker, "no tool's rules: the runtime of its containers")
         XCTAssertTrue(map.aside.isEmpty, "\(map.aside)")
     }
 
@@ -29,9 +29,9 @@ final class HostMapBuilderTests: XCTestCase {
     func testTheLabHostsBusesOwnersNATTunnelsMacvlanAndAside() throws {
         let map = HostMapBuilder.build(try MapFixtures.recorded("lab-host"))
         let bus = { (name: String) in map.nodes.first { $0.kind == .bus && $0.name == name } }
-        XCTAssertEqual(bus("docker0")?.owner?.kind, "docker")
+        XCTAssertEqual(bus("docker0")?.owner?.kind, .docker)
         XCTAssertEqual(bus("docker0")?.owner?.network, "bridge")
-        XCTAssertEqual(bus("cni-podman0")?.owner?.kind, "podman")
+        XCTAssertEqual(bus("cni-podman0")?.owner?.kind, .podman)
         XCTAssertEqual(bus("eth0")?.busKind, "macvlan", "eth0 is the parent of macvlan children")
         XCTAssertEqual(map.edges(of: bus("docker0")!.id).filter { $0.kind == .port }.count, 4)
         let tunnel = try XCTUnwrap(map.edges.first { $0.kind == .tunnel })
@@ -44,16 +44,16 @@ final class HostMapBuilderTests: XCTestCase {
     func testOwnershipFromFirewallRules() {
         let docker = BusOwnership(firewall: Self.firewall("-o br-5f1c9a7e2b41 -j DOCKER", chain: "DOCKER-BRIDGE"))
         XCTAssertEqual(docker.owner(of: "br-5f1c9a7e2b41", subnet: nil, portRuntimes: []),
-                       BusOwner(kind: "docker", network: "5f1c9a7e2b41", evidence: "Docker's chains name it"))
+                       BusOwner(kind: .docker, network: "5f1c9a7e2b41", evidence: "Docker's chains name it"))
         let plumb = BusOwnership(firewall: Self.firewall("-i ptweb -m comment --comment \"plumb:web\" -j ACCEPT", chain: "PLUMB-FORWARD"))
         XCTAssertEqual(plumb.owner(of: "ptweb", subnet: nil, portRuntimes: []).network, "web")
         let cni = BusOwnership(firewall: Self.firewall(
             "-s 10.22.0.5/32 -m comment --comment \"name: \\\"cbr0\\\" id: \\\"7a4c\\\"\" -j CNI-0d9b8e3ab63f1a7c3e6a5b4f", chain: "POSTROUTING"))
         let o = cni.owner(of: "cni0", subnet: IPPrefix("10.22.0.0/16"), portRuntimes: [])
-        XCTAssertEqual(o.kind, "cni")
+        XCTAssertEqual(o.kind, .cni)
         XCTAssertEqual(o.network, "cbr0")
-        XCTAssertEqual(BusOwnership(firewall: Firewall()).owner(of: "br0", subnet: nil, portRuntimes: []).kind, "manual")
-        XCTAssertEqual(BusOwnership(firewall: Firewall()).owner(of: "lxcbr0", subnet: nil, portRuntimes: []).kind, "lxc")
+        XCTAssertEqual(BusOwnership(firewall: Firewall()).owner(of: "br0", subnet: nil, portRuntimes: []).kind, .manual)
+        XCTAssertEqual(BusOwnership(firewall: Firewall()).owner(of: "lxcbr0", subnet: nil, portRuntimes: []).kind, .lxc)
     }
 
     func testMasqueradeThroughAJumpTakesTheJumpsSource() {

@@ -23,7 +23,7 @@ final class MapRuntimeHostTests: XCTestCase {
             XCTAssertEqual(bus.title, "docker: \(net) (\(bus.name))")
             XCTAssertTrue(bus.owner?.evidence.contains("config.v2.json") ?? false, "\(bus.owner?.evidence ?? "-")")
         }
-        XCTAssertTrue(buses.allSatisfy { $0.owner?.kind == "docker" }, "\(buses.map { $0.owner?.label ?? "-" })")
+        XCTAssertTrue(buses.allSatisfy { $0.owner?.kind == .docker }, "\(buses.map { $0.owner?.label ?? "-" })")
         try checkContainers(map, runtime: "docker")
     }
 

@@ -14,7 +14,7 @@ final class RuntimeNetworkLabelTests: XCTestCase {
     func testAConfigNamingTheBridgeNamesTheBusAndGivesItsRuntime() throws {
         let n = RuntimeNetwork(runtime: .podman, name: "front", id: "7c1e", bridge: "br-01", source: "/etc/containers/networks/front.json")
         let b = try bus("br-01", networks: [n])
-        XCTAssertEqual(b.owner, BusOwner(kind: "podman", network: "front", networkID: "7c1e",
+        XCTAssertEqual(b.owner, BusOwner(kind: .podman, network: "front", networkID: "7c1e",
                                          evidence: "its containers; network named in /etc/containers/networks/front.json"))
         XCTAssertEqual(b.title, "podman: front (br-01)", "the network first, the device still there")
         XCTAssertNil(b.ownerWords, "the title already says who owns it")
@@ -45,7 +45,7 @@ final class RuntimeNetworkLabelTests: XCTestCase {
     }
 
     func testAPlumbNetworkKeepsItsTag() {
-        let tagged = BusOwner(kind: "plumb", network: "web", evidence: "rules tagged plumb:web")
+        let tagged = BusOwner(kind: .plumb, network: "web", evidence: "rules tagged plumb:web")
         let n = RuntimeNetwork(runtime: .cni, name: "web-cni", bridge: "ptbr0", source: "/etc/cni/net.d/web.conflist")
         XCTAssertEqual(RuntimeNetworkMatch.refine(tagged, with: n), tagged)
     }

@@ -38,36 +38,36 @@ struct BusOwnership {
         for r in namingRules {
             if let c = r.rule.comment, c.hasPrefix("plumb:") {
                 let net = c.dropFirst("plumb:".count).split(separator: ":").first.map(String.init)
-                return BusOwner(kind: "plumb", network: net, evidence: "rules tagged \(c)")
+                return BusOwner(kind: .plumb, network: net, evidence: "rules tagged \(c)")
             }
         }
         if namingRules.contains(where: { $0.owner == .docker || Self.jumps($0, to: .docker) }) {
-            return BusOwner(kind: "docker", network: Self.dockerNetwork(bridge), evidence: "Docker's chains name it")
+            return BusOwner(kind: .docker, network: Self.dockerNetwork(bridge), evidence: "Docker's chains name it")
         }
         let podmanNamed = bridge == "podman0" || bridge == "cni-podman0"
         if namingRules.contains(where: { $0.owner == .podman }) || sourceRules.contains(where: { $0.owner == .podman || Self.jumps($0, to: .podman) }) {
-            return BusOwner(kind: "podman", network: podmanNamed ? "podman" : nil, evidence: "netavark's chains name its subnet")
+            return BusOwner(kind: .podman, network: podmanNamed ? "podman" : nil, evidence: "netavark's chains name its subnet")
         }
         // CNI plugins comment their rules `name: "NET" id: "CONTAINER"`.
         for r in sourceRules + namingRules where r.owner == .cni || Self.jumps(r, to: .cni) {
             let net = r.rule.comment.flatMap(Self.cniNetwork)
-            if podmanNamed { return BusOwner(kind: "podman", network: net ?? "podman", evidence: "CNI rules of Podman's bridge") }
-            return BusOwner(kind: "cni", network: net, evidence: "CNI's chains name its subnet")
+            if podmanNamed { return BusOwner(kind: .podman, network: net ?? "podman", evidence: "CNI rules of Podman's bridge") }
+            return BusOwner(kind: .cni, network: net, evidence: "CNI's chains name its subnet")
         }
         switch bridge {
-        case "docker0": return BusOwner(kind: "docker", network: "bridge", evidence: "bridge name")
-        case "podman0", "cni-podman0": return BusOwner(kind: "podman", network: "podman", evidence: "bridge name")
-        case "cni0", "cbr0": return BusOwner(kind: "cni", evidence: "bridge name")
-        case "lxcbr0", "lxdbr0": return BusOwner(kind: "lxc", evidence: "bridge name")
+        case "docker0": return BusOwner(kind: .docker, network: "bridge", evidence: "bridge name")
+        case "podman0", "cni-podman0": return BusOwner(kind: .podman, network: "podman", evidence: "bridge name")
+        case "cni0", "cbr0": return BusOwner(kind: .cni, evidence: "bridge name")
+        case "lxcbr0", "lxdbr0": return BusOwner(kind: .lxc, evidence: "bridge name")
         default: break
         }
         // The runtime most of its containers come from (ties: by name, so the answer is stable).
-        let counted = Dictionary(portRuntimes.map { ($0, 1) }, uniquingKeysWith: +)
-            .filter { !["netns", "anonymous", "host"].contains($0.key) }
-        if let best = counted.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }).first {
+        // Port labels that are not a runtime (netns, anonymous, host) count for none.
+        let counted = Dictionary(portRuntimes.compactMap { BusOwner.Kind(rawValue: $0) }.map { ($0, 1) }, uniquingKeysWith: +)
+        if let best = counted.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue }).first {
             return BusOwner(kind: best.key, evidence: "its containers")
         }
-        return BusOwner(kind: "manual", evidence: "no tool's rules or containers")
+        return BusOwner(kind: .manual, evidence: "no tool's rules or containers")
     }
 
     /// `-i BR` / `-o BR` (negated too: Docker writes `! -o docker0`).

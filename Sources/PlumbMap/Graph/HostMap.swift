@@ -88,8 +88,14 @@ public struct MapNode: Codable, Sendable, Equatable, Identifiable {
 
 /// Who made a bridge, and how Plumb knows.
 public struct BusOwner: Codable, Sendable, Equatable {
-    /// docker, podman, cni, plumb, lxc, kubernetes, or manual (made by hand, or by a tool Plumb does not know).
-    public var kind: String
+    /// The tool that made the bus: a container runtime, or `manual` (made by hand, or by a tool Plumb does not
+    /// know). The JSON and the labels write the raw value.
+    public enum Kind: String, Codable, Sendable, Hashable, CaseIterable {
+        case docker, podman, cni, containerd, kubernetes, lxc, nspawn, plumb, unknown, manual
+        /// The runtime a container or a runtime network names.
+        public init(_ runtime: Container.Runtime) { self = Kind(rawValue: runtime.rawValue) ?? .unknown }
+    }
+    public var kind: Kind
     /// The network's name in that tool (Docker's `bridge`, a Plumb network, a CNI network), when known.
     public var network: String?
     /// The evidence: "rule tagged plumb:web", "DOCKER chains name it", "bridge name", "its containers".
@@ -97,14 +103,14 @@ public struct BusOwner: Codable, Sendable, Equatable {
     /// The runtime's id of that network (Docker's, netavark's), when its files give one.
     public var networkID: String?
 
-    public init(kind: String, network: String? = nil, networkID: String? = nil, evidence: String) {
+    public init(kind: Kind, network: String? = nil, networkID: String? = nil, evidence: String) {
         self.kind = kind; self.network = network; self.networkID = networkID; self.evidence = evidence
     }
 
     /// "docker network bridge", "plumb network web", "hand-made".
     public var label: String {
-        if kind == "manual" { return "hand-made" }
-        return network.map { "\(kind) network \($0)" } ?? kind
+        if kind == .manual { return "hand-made" }
+        return network.map { "\(kind.rawValue) network \($0)" } ?? kind.rawValue
     }
 }
 

@@ -5,7 +5,7 @@ extension MapNode {
     /// is known, or the name is only the device's (Docker's `br-ID` read as the network's short id).
     public var title: String {
         guard kind == .bus, let o = owner, let net = o.network, net != name, name != "br-" + net else { return name }
-        return "\(o.kind): \(net) (\(name))"
+        return "\(o.kind.rawValue): \(net) (\(name))"
     }
 
     /// The owner as words after the title (`hand-made`, `cni`), nil when the title already says who owns it.

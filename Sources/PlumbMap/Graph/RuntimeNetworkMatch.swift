@@ -23,12 +23,12 @@ enum RuntimeNetworkMatch {
     /// The owner the rules gave, named after the runtime network: a network's config is the runtime's own word
     /// for its kind too (a CNI config Podman wrote makes the bridge Podman's). A Plumb network keeps its tag.
     static func refine(_ owner: BusOwner, with n: RuntimeNetwork?) -> BusOwner {
-        guard let n, owner.kind != "plumb" else { return owner }
+        guard let n, owner.kind != .plumb else { return owner }
         var refined = owner
-        refined.kind = n.runtime == .cni && owner.kind == "podman" ? "podman" : n.runtime.rawValue
+        refined.kind = n.runtime == .cni && owner.kind == .podman ? .podman : BusOwner.Kind(n.runtime)
         refined.network = n.name
         refined.networkID = n.id
-        let rules = owner.kind == "manual" ? "" : owner.evidence + "; "
+        let rules = owner.kind == .manual ? "" : owner.evidence + "; "
         refined.evidence = rules + "network named in \(n.source)"
         return refined
     }
