@@ -32,7 +32,7 @@ final class HostMapBuilderTests: XCTestCase {
         XCTAssertEqual(bus("docker0")?.owner?.kind, .docker)
         XCTAssertEqual(bus("docker0")?.owner?.network, "bridge")
         XCTAssertEqual(bus("cni-podman0")?.owner?.kind, .podman)
-        XCTAssertEqual(bus("eth0")?.busKind, "macvlan", "eth0 is the parent of macvlan children")
+        XCTAssertEqual(bus("eth0")?.busKind, .macvlan, "eth0 is the parent of macvlan children")
         XCTAssertEqual(map.edges(of: bus("docker0")!.id).filter { $0.kind == .port }.count, 4)
         let tunnel = try XCTUnwrap(map.edges.first { $0.kind == .tunnel })
         XCTAssertEqual(tunnel.to, "remote:192.168.1.20")

@@ -11,7 +11,7 @@ enum MapLabels {
             if let ns = n.namespaceName, ns != "host" { out[0] += " in \(ns)" }
             out.append([n.subnet?.description, n.gateway.map { "gw \($0)" }].compactMap { $0 }.joined(separator: " "))
             if let o = n.ownerWords { out.append(o) }
-            if n.busKind == "macvlan" { out.append("macvlan parent") }
+            if n.busKind == .macvlan { out.append("macvlan parent") }
         case .namespace:
             out.append([n.runtime, n.state].compactMap { $0 }.joined(separator: " · "))
         case .vtep:

@@ -58,7 +58,8 @@ public struct MapNode: Codable, Sendable, Equatable, Identifiable {
     /// Addresses of the device (uplinks, buses, VTEPs), CIDR; a remote's own address, bare.
     public var addresses: [MapAddress]
     /// Buses: `bridge` or `macvlan` (the parent of macvlan/macvtap children).
-    public var busKind: String?
+    public enum BusKind: String, Codable, Sendable, Hashable { case bridge, macvlan }
+    public var busKind: BusKind?
     /// Buses: the subnet (from the bridge's address, else from its ports' addresses) and the gateway.
     public var subnet: IPPrefix?
     public var gateway: IPAddress?

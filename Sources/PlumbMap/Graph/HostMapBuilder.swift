@@ -45,7 +45,7 @@ private struct Builder {
     mutating func run() {
         addUplinks()
         for ns in snap.namespaces {
-            for l in ns.links where l.kind == .bridge { addBus(l, in: ns, busKind: "bridge") }
+            for l in ns.links where l.kind == .bridge { addBus(l, in: ns, busKind: .bridge) }
         }
         for ns in snap.namespaces {
             for l in ns.links {
@@ -80,7 +80,7 @@ private struct Builder {
         }
     }
 
-    mutating func addBus(_ l: Link, in ns: Namespace, busKind: String) {
+    mutating func addBus(_ l: Link, in ns: Namespace, busKind: MapNode.BusKind) {
         let id = MapID.bus(ns.id, l.index)
         guard nodes[id] == nil else { return }
         var n = MapNode(id: id, kind: .bus, name: l.name, namespace: ns.id, namespaceName: ns.displayName,
@@ -91,7 +91,7 @@ private struct Builder {
             ?? l.addresses.first(where: { $0.isIPv6 && !Self.isLinkLocal($0) && $0.length < 128 }) {
             n.subnet = a.canonical
             // A bridge's address is its ports' gateway; a macvlan parent's is only the host's own address.
-            if busKind == "bridge" { n.gateway = a.address }
+            if busKind == .bridge { n.gateway = a.address }
         }
         nodes[id] = n
         if ns.id == hostID { shownHostLinks.insert(l.index) }
@@ -151,7 +151,7 @@ private struct Builder {
                                        reason: "\(l.kind) whose parent is not in any namespace in view"))
             return
         }
-        addBus(parent, in: pns, busKind: parent.kind == .bridge ? "bridge" : "macvlan")
+        addBus(parent, in: pns, busKind: parent.kind == .bridge ? .bridge : .macvlan)
         let from = namespaceNode(ns), to = MapID.bus(pns.id, parent.index)
         let e = MapEdge(kind: .port, from: from, to: to, detail: l.name, namespace: ns.id, ifindex: l.index, interface: l.name,
                         addresses: Self.visible(l.addresses), state: MapLinkState(l).worse(MapLinkState(parent)),
@@ -274,7 +274,7 @@ private struct Builder {
             if bus.subnet == nil, let p = portAddresses[id]?.sorted(by: { $0.description < $1.description }).first {
                 bus.subnet = p.canonical
             }
-            if bus.busKind == "bridge", let nsID = bus.namespace, let ns = namespaces[nsID] {
+            if bus.busKind == .bridge, let nsID = bus.namespace, let ns = namespaces[nsID] {
                 if ownership[nsID] == nil { ownership[nsID] = BusOwnership(firewall: ns.firewall) }
                 let byRules = ownership[nsID]!.owner(of: bus.name, subnet: bus.subnet, portRuntimes: runtimes[id] ?? [])
                 let network = RuntimeNetworkMatch.network(bridge: bus.name, subnet: bus.subnet,

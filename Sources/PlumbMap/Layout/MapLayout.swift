@@ -211,7 +211,7 @@ private struct Layouter {
         let top = y
         var words: [(String, MapStyle)] = [(MapText.clean(bus.title), .heading)]
         if let ns = bus.namespaceName, ns != "host" { words.append(("in \(MapText.clean(ns))", .dim)) }
-        if bus.busKind == "macvlan" { words.append(("· macvlan parent", .dim)) }
+        if bus.busKind == .macvlan { words.append(("· macvlan parent", .dim)) }
         if let s = bus.subnet { words.append(("· \(s)", .address)) }
         if let g = bus.gateway { words.append(("gw \(g)", .address)) }
         if let owner = bus.ownerWords { words.append(("· \(MapText.clean(owner))", .owner)) }

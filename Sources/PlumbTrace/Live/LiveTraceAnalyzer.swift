@@ -141,7 +141,7 @@ public struct LiveTraceAnalyzer {
             break
         }
         let owner = Self.owner(table: e.table, chain: e.chain, rule: rule, iptables: iptablesTable != nil, verdict: verdict)
-        return LivePass(kind: e.kind.rawValue, family: e.family, table: e.table, chain: e.chain, hook: hook,
+        return LivePass(kind: e.kind, family: e.family, table: e.table, chain: e.chain, hook: hook,
                         index: index, handle: e.handle, rule: rule, iptables: iptables, owner: owner, verdict: verdict)
     }
 

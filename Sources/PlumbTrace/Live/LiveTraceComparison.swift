@@ -57,7 +57,7 @@ extension LiveTraceAnalyzer {
             }
             // Same hooks passed: compare the iptables rules each side matched, in order.
             let staticRules = staticHits.map { "\($0.table)/\($0.chain) #\($0.index)" }
-            let liveRules = l.passes.filter { $0.iptables && $0.kind == "rule" }.compactMap { p in
+            let liveRules = l.passes.filter { $0.iptables && $0.kind == .rule }.compactMap { p in
                 p.index.map { "\(p.table)/\(p.chain) #\($0)" }
             }
             if staticRules == liveRules {

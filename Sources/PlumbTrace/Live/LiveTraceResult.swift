@@ -2,8 +2,8 @@ import PlumbModel
 
 /// One table, chain and rule (or chain policy, or chain end) the live probe passed, with the verdict.
 public struct LivePass: Codable, Sendable, Equatable {
-    /// rule, policy or return (the end of a regular chain).
-    public var kind: String
+    /// rule, policy or return (the end of a regular chain); the JSON writes the raw value.
+    public var kind: NftTraceEvent.Kind
     /// The nft family of the table: ip, ip6, inet, bridge, ...
     public var family: String
     public var table: String
@@ -27,8 +27,8 @@ public struct LivePass: Codable, Sendable, Equatable {
     /// "filter/FORWARD #3" (the static trace's numbering), or "policy of filter/FORWARD".
     public var location: String {
         switch kind {
-        case "policy": return "policy of \(table)/\(chain)"
-        case "return": return "end of \(table)/\(chain)"
+        case .policy: return "policy of \(table)/\(chain)"
+        case .return: return "end of \(table)/\(chain)"
         default: return index.map { "rule \($0) of \(table)/\(chain)" } ?? "rule handle \(handle ?? 0) of \(table)/\(chain)"
         }
     }

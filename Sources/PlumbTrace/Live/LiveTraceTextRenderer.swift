@@ -36,8 +36,8 @@ public enum LiveTraceTextRenderer {
         var base = "\(p.family) \(p.table) \(p.chain)"
         if let hook = p.hook, hook.uppercased() != p.chain.uppercased() { base += " (\(hook))" }
         switch p.kind {
-        case "policy": return base + " policy"
-        case "return": return base + " (end of chain)"
+        case .policy: return base + " policy"
+        case .return: return base + " (end of chain)"
         default: return base + (p.index.map { " #\($0)" } ?? "")
         }
     }
