@@ -81,3 +81,65 @@ snapshot_state() {
       $((100 + b)) "$h" $((100 + b)) | ip -n "pt-bench-s$i" -batch -
   done
 }
+
+# The networks benchmark's state and Plumb's runs on it, shared by networks.sh and compare-builds.sh. Everything
+# lives in pt-cni-bench-* namespaces (not pt-bench-*: bench_cleanup in a benchmark running at the same time would
+# delete them mid-run); pt-cni-bench-host plays the host (plumb --host-ns). Addresses: 10.213.150.0/19 only.
+NETS=10 PER=20 N=$((10 * 20))
+HOSTNS=pt-cni-bench-host
+ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+# Deletes exactly the networks benchmark's namespaces (every link it makes lives in them).
+networks_cleanup() {
+  for ns in $(ip netns list | awk '{print $1}' | grep -E '^pt-cni-bench-' || true); do ip netns del "$ns"; done
+}
+# The stand-in host and the N target namespaces pt-cni-bench-e1..N.
+networks_state() {
+  ip netns add $HOSTNS
+  ip -n $HOSTNS link set lo up
+  for i in $(seq 1 $N); do ip netns add pt-cni-bench-e$i; done
+}
+# Network k (0..9): subnet 10.213.(150+k).0/24, gateway .1, bridge ptcnibr$k; endpoint i of it: target
+# pt-cni-bench-e$((k*20+i)), address .(i+1), host port 20000+k*20+i-1 -> 80.
+targets() { local k=$1; for i in $(seq 1 $PER); do printf 'pt-cni-bench-e%d ' $((k * PER + i)); done; }
+# networks_plumb_run PLUMB STATE_DIR: 10 x `net create`, 10 x bulk `net connect` of 20 targets with published
+# ports, one `net rm --force` of all ten; sets P_CREATE, P_CONNECT, P_TEARDOWN, P_TOTAL (ms).
+networks_plumb_run() {
+  local plumb=$1 state=$2 t
+  rm -rf "$state"
+  t=$(date +%s%N)
+  for k in $(seq 0 $((NETS - 1))); do
+    "$plumb" net create ptbn$k --subnet 10.213.$((150 + k)).0/24 --bridge ptcnibr$k --host-ns $HOSTNS --state-dir "$state" >/dev/null
+  done
+  P_CREATE=$(ms $t); t=$(date +%s%N)
+  for k in $(seq 0 $((NETS - 1))); do
+    local lo=$((20000 + k * PER))
+    # shellcheck disable=SC2046
+    "$plumb" net connect ptbn$k $(targets $k) -p $lo-$((lo + PER - 1)):80 --host-ns $HOSTNS --state-dir "$state" >/dev/null
+  done
+  P_CONNECT=$(ms $t); t=$(date +%s%N)
+  # shellcheck disable=SC2046
+  "$plumb" net rm $(for k in $(seq 0 $((NETS - 1))); do printf 'ptbn%d ' $k; done) --force --host-ns $HOSTNS --state-dir "$state" >/dev/null
+  P_TEARDOWN=$(ms $t)
+  P_TOTAL=$((P_CREATE + P_CONNECT + P_TEARDOWN))
+}
+# networks_percall_run PLUMB STATE_DIR MODE COUNT: COUNT endpoints on network ptbnpc (bridge ptcnibrpc,
+# 10.213.170.0/24), one call each: MODE "two" (`ns add X` + `net connect NET X`) or "one" (`net connect NET
+# --new-ns X`), then `ns rm X --force` each; sets PC_CREATE, PC_DELETE (ms).
+networks_percall_run() {
+  local plumb=$1 state=$2 mode=$3 count=$4 t
+  rm -rf "$state"
+  "$plumb" net create ptbnpc --subnet 10.213.170.0/24 --bridge ptcnibrpc --host-ns $HOSTNS --state-dir "$state" >/dev/null
+  t=$(date +%s%N)
+  for i in $(seq 1 "$count"); do
+    if [ "$mode" = two ]; then
+      "$plumb" ns add pt-cni-bench-p$i --state-dir "$state" >/dev/null
+      "$plumb" net connect ptbnpc pt-cni-bench-p$i --host-ns $HOSTNS --state-dir "$state" >/dev/null
+    else
+      "$plumb" net connect ptbnpc --new-ns pt-cni-bench-p$i --host-ns $HOSTNS --state-dir "$state" >/dev/null
+    fi
+  done
+  PC_CREATE=$(ms $t); t=$(date +%s%N)
+  for i in $(seq 1 "$count"); do "$plumb" ns rm pt-cni-bench-p$i --force --host-ns $HOSTNS --state-dir "$state" >/dev/null; done
+  PC_DELETE=$(ms $t)
+  "$plumb" net rm ptbnpc --force --host-ns $HOSTNS --state-dir "$state" >/dev/null
+}

@@ -7,7 +7,8 @@
 #  - per call (issue 18): 30 endpoints made and removed one call at a time, the way runtimes connect
 #           containers: plumb `ns add X` + `net connect NET X` / `ns rm X --force`, and the one-step
 #           `net connect NET --new-ns X` / `ns rm X --force`, against `ip netns add X` + the CNI bridge plugin
-#           (host-local IPAM, ipMasq) ADD / DEL + `ip netns del X`                (target: plumb <= 0.33x CNI)
+#           (host-local IPAM, ipMasq) ADD / DEL + `ip netns del X`                (target: plumb <= 0.33x CNI);
+#           its floor: the same namespace and veth made and removed by `ip` alone, and in one `ip -batch`
 #  - floor: the kernel's own cost: one `ip -batch` creating the 200 veth pairs and deleting them (one by one,
 #           and as one interface group, as plumb does), and a bare `unshare -n` + veth creation loop
 # Everything runs inside pt-cni-bench-* namespaces (not pt-bench-*: lib.sh's bench_cleanup in a benchmark running
@@ -15,50 +16,21 @@
 # and CNI runs go through `ip netns exec pt-cni-bench-host`), so the real host's links and firewall are untouched.
 # Addresses: 10.213.150.0/19 only.
 source "$(dirname "$0")/lib.sh"
-# Deletes exactly this benchmark's namespaces (every link it makes lives in them).
-networks_cleanup() {
-  for ns in $(ip netns list | awk '{print $1}' | grep -E '^pt-cni-bench-' || true); do ip netns del "$ns"; done
-}
 [ "${1:-}" = "--keep" ] || trap networks_cleanup EXIT
 networks_cleanup
-NETS=10 PER=20 N=$((10 * 20))
-HOSTNS=pt-cni-bench-host
 W=$OUT/networks
 rm -rf "$W"; mkdir -p "$W"
-ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 per() { echo "scale=2; $1 / $N" | bc -l; }
 
 # --- setup (timed separately, not part of any method): the stand-in host and 200 target namespaces
 t=$(date +%s%N)
-ip netns add $HOSTNS
-ip -n $HOSTNS link set lo up
-for i in $(seq 1 $N); do ip netns add pt-cni-bench-e$i; done
+networks_state
 setup=$(ms $t)
 echo "setup: stand-in host + $N target namespaces (ip netns add loop): $setup ms ($(per $setup) ms/namespace)"
 
-# Network k (0..9): subnet 10.213.(150+k).0/24, gateway .1, bridge ptcnibr$k; endpoint i of it: target
-# pt-cni-bench-e$((k*20+i)), address .(i+1), host port 20000+k*20+i-1 -> 80.
-targets() { local k=$1; for i in $(seq 1 $PER); do printf 'pt-cni-bench-e%d ' $((k * PER + i)); done; }
-
 # --- plumb
 run_plumb() {
-  local state=$W/plumb-state t phase
-  rm -rf "$state"
-  t=$(date +%s%N)
-  for k in $(seq 0 $((NETS - 1))); do
-    "$PLUMB" net create ptbn$k --subnet 10.213.$((150 + k)).0/24 --bridge ptcnibr$k --host-ns $HOSTNS --state-dir "$state" >/dev/null
-  done
-  P_CREATE=$(ms $t); t=$(date +%s%N)
-  for k in $(seq 0 $((NETS - 1))); do
-    local lo=$((20000 + k * PER))
-    # shellcheck disable=SC2046
-    "$PLUMB" net connect ptbn$k $(targets $k) -p $lo-$((lo + PER - 1)):80 --host-ns $HOSTNS --state-dir "$state" >/dev/null
-  done
-  P_CONNECT=$(ms $t); t=$(date +%s%N)
-  # shellcheck disable=SC2046
-  "$PLUMB" net rm $(for k in $(seq 0 $((NETS - 1))); do printf 'ptbn%d ' $k; done) --force --host-ns $HOSTNS --state-dir "$state" >/dev/null
-  P_TEARDOWN=$(ms $t)
-  P_TOTAL=$((P_CREATE + P_CONNECT + P_TEARDOWN))
+  networks_plumb_run "$PLUMB" "$W/plumb-state"
   echo "  plumb run: $P_TOTAL ms" >&2
 }
 
@@ -200,24 +172,7 @@ PLUMB_RUNS=$(printf '%s\n' "${runs[@]}" | cut -d: -f1 | tr '\n' ' ')
 
 # --- per call: 30 endpoints, one call each (issue 18). Network ptbnpc / bridge ptcnibrpc, 10.213.170.0/24.
 PC=30
-run_percall_plumb() {  # $1: "two" (ns add + net connect) or "one" (net connect --new-ns)
-  local state=$W/percall-state t
-  rm -rf "$state"
-  "$PLUMB" net create ptbnpc --subnet 10.213.170.0/24 --bridge ptcnibrpc --host-ns $HOSTNS --state-dir "$state" >/dev/null
-  t=$(date +%s%N)
-  for i in $(seq 1 $PC); do
-    if [ "$1" = two ]; then
-      "$PLUMB" ns add pt-cni-bench-p$i --state-dir "$state" >/dev/null
-      "$PLUMB" net connect ptbnpc pt-cni-bench-p$i --host-ns $HOSTNS --state-dir "$state" >/dev/null
-    else
-      "$PLUMB" net connect ptbnpc --new-ns pt-cni-bench-p$i --host-ns $HOSTNS --state-dir "$state" >/dev/null
-    fi
-  done
-  PC_CREATE=$(ms $t); t=$(date +%s%N)
-  for i in $(seq 1 $PC); do "$PLUMB" ns rm pt-cni-bench-p$i --force --host-ns $HOSTNS --state-dir "$state" >/dev/null; done
-  PC_DELETE=$(ms $t)
-  "$PLUMB" net rm ptbnpc --force --host-ns $HOSTNS --state-dir "$state" >/dev/null
-}
+run_percall_plumb() { networks_percall_run "$PLUMB" "$W/percall-state" "$1" $PC; }
 cat > "$W/cni-percall.sh" <<EOF
 set -e
 export CNI_PATH=/usr/lib/cni CNI_IFNAME=eth0
@@ -240,23 +195,50 @@ run_percall_cni() {
   t=$(date +%s%N); bash "$W/cni-percall.sh" up; PCC_CREATE=$(ms $t)
   t=$(date +%s%N); bash "$W/cni-percall.sh" down; PCC_DELETE=$(ms $t)
 }
+# The floor, with ip alone: one `ip netns add` and one veth into it per endpoint (two processes), then one
+# `ip link del` of the host end and one `ip netns del`; and the kernel's own part, without the process starts:
+# the same as one `ip -batch` (netns add/del, veth add/del).
+run_percall_floor() {
+  local t i
+  t=$(date +%s%N)
+  for i in $(seq 1 $PC); do
+    ip netns add pt-cni-bench-p$i
+    ip -n $HOSTNS link add ptcnipf$i type veth peer name eth0 netns pt-cni-bench-p$i
+  done
+  PCF_CREATE=$(ms $t); t=$(date +%s%N)
+  for i in $(seq 1 $PC); do ip -n $HOSTNS link del ptcnipf$i; ip netns del pt-cni-bench-p$i; done
+  PCF_DELETE=$(ms $t)
+  { for i in $(seq 1 $PC); do
+      echo "netns add pt-cni-bench-p$i"; echo "link add ptcnipf$i netns $HOSTNS type veth peer name eth0 netns pt-cni-bench-p$i"
+    done; } > "$W/floor-pc-add.batch"
+  for i in $(seq 1 $PC); do echo "link del ptcnipf$i"; done > "$W/floor-pc-del-links.batch"
+  for i in $(seq 1 $PC); do echo "netns del pt-cni-bench-p$i"; done > "$W/floor-pc-del-ns.batch"
+  t=$(date +%s%N); ip -batch "$W/floor-pc-add.batch"; PCK_CREATE=$(ms $t)
+  t=$(date +%s%N); ip -n $HOSTNS -batch "$W/floor-pc-del-links.batch"; ip -batch "$W/floor-pc-del-ns.batch"; PCK_DELETE=$(ms $t)
+}
 # Interleaved, three rounds; the median round (by total) of each method is reported.
-pc_two=() pc_one=() pc_cni=()
+pc_two=() pc_one=() pc_cni=() pc_floor=() pc_kernel=()
 for _ in 1 2 3; do
   run_percall_plumb two; pc_two+=("$((PC_CREATE + PC_DELETE)):$PC_CREATE:$PC_DELETE")
   run_percall_cni; pc_cni+=("$((PCC_CREATE + PCC_DELETE)):$PCC_CREATE:$PCC_DELETE")
   run_percall_plumb one; pc_one+=("$((PC_CREATE + PC_DELETE)):$PC_CREATE:$PC_DELETE")
+  run_percall_floor
+  pc_floor+=("$((PCF_CREATE + PCF_DELETE)):$PCF_CREATE:$PCF_DELETE"); pc_kernel+=("$((PCK_CREATE + PCK_DELETE)):$PCK_CREATE:$PCK_DELETE")
 done
 median() { printf '%s\n' "$@" | sort -t: -k1,1n | sed -n 2p; }
 IFS=: read -r PT_TOTAL PT_CREATE PT_DELETE <<< "$(median "${pc_two[@]}")"
 IFS=: read -r PO_TOTAL PO_CREATE PO_DELETE <<< "$(median "${pc_one[@]}")"
 IFS=: read -r PCN_TOTAL PCN_CREATE PCN_DELETE <<< "$(median "${pc_cni[@]}")"
+IFS=: read -r PCF_TOTAL PCF_CREATE PCF_DELETE <<< "$(median "${pc_floor[@]}")"
+IFS=: read -r PCK_TOTAL PCK_CREATE PCK_DELETE <<< "$(median "${pc_kernel[@]}")"
 pcrow() { printf '%-52s %6d ms  create %5.1f  delete %5.1f ms/endpoint\n' "$1" "$2" "$(echo "$3 / $PC" | bc -l)" "$(echo "$4 / $PC" | bc -l)"; }
 {
   echo "per call: $PC endpoints, one call each (median of 3 interleaved rounds)"
   pcrow "plumb ns add + net connect / ns rm --force" "$PT_TOTAL" "$PT_CREATE" "$PT_DELETE"
   pcrow "plumb net connect --new-ns / ns rm --force" "$PO_TOTAL" "$PO_CREATE" "$PO_DELETE"
   pcrow "ip netns add + CNI bridge ADD / DEL + ip netns del" "$PCN_TOTAL" "$PCN_CREATE" "$PCN_DELETE"
+  pcrow "floor: ip netns add + veth add / veth del + netns del" "$PCF_TOTAL" "$PCF_CREATE" "$PCF_DELETE"
+  pcrow "floor: the same in one ip -batch (kernel only)" "$PCK_TOTAL" "$PCK_CREATE" "$PCK_DELETE"
   printf '%-52s %8.2fx  (target <= 0.33)\n' "per call: plumb (two steps) / CNI" "$(echo "$PT_TOTAL / $PCN_TOTAL" | bc -l)"
   printf '%-52s %8.2fx  (target <= 0.33)\n' "per call: plumb (--new-ns) / CNI" "$(echo "$PO_TOTAL / $PCN_TOTAL" | bc -l)"
 } | tee -a "$OUT/summary.txt"

@@ -19,9 +19,11 @@ final class NamespaceInUseTests: RootTestCase {
         lab.onCleanup { try? FileManager.default.removeItem(atPath: dir) }
     }
 
-    func plumb(_ args: String..., hostNs: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-        try Shell.result([CLITests.binary] + args + ["--state-dir", stateDir, "--host-ns", hostNs ?? host])
+    func plumb(_ args: String..., hostNs: String? = nil, env: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try Shell.result([CLITests.binary] + args + ["--state-dir", stateDir, "--host-ns", hostNs ?? host], env: env)
     }
+
+    func hostLinks() throws -> String { try Shell.run("ip", "-n", host, "-o", "link", "show") }
 
     func endpoints(_ network: String, hostNs: String? = nil) throws -> [[String: Any]] {
         let r = try plumb("net", "inspect", network, "--json", hostNs: hostNs)
@@ -70,19 +72,49 @@ final class NamespaceInUseTests: RootTestCase {
         XCTAssertTrue(r.stdout.contains("ip netns del \(a)"), r.stdout)
         XCTAssertTrue(exists(a), "a dry run changes nothing")
 
-        r = try plumb("ns", "rm", a, "--force")
+        r = try plumb("ns", "rm", a, "--force", env: ["PLUMB_TIMING": "1"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("removed namespace \(a)"), r.stdout)
+        XCTAssertTrue(r.stderr.contains("(with ip netns del \(a))"), "the namespace's deletion took its veth: \(r.stderr)")
         XCTAssertFalse(exists(a))
         XCTAssertEqual(try dnatRules(), [], "the endpoint's published-port rules went with it")
         XCTAssertEqual(try endpoints("ptfrc").count, 0, "no ghost endpoint in the store")
-        XCTAssertFalse(try Shell.run("ip", "-n", host, "-o", "link", "show").contains("plv"), "its veth is gone")
+        XCTAssertFalse(try hostLinks().contains("plv"), "its veth is gone when the command returns")
         // Its lease went too: the next endpoint gets the same, lowest address.
         let b = try lab.addNamespace("b")
         r = try plumb("net", "connect", "ptfrc", b, "--json")
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("\"address\":\"10.213.141.2\""), r.stdout)
         XCTAssertEqual(try plumb("net", "rm", "ptfrc", "--force").status, 0)
+    }
+
+    /// The namespace outlives its name when something else holds it: here a process outside it with an open fd
+    /// (which `ns rm` does not look for), and a process inside it. Its veth must go all the same, before the
+    /// command returns: the first after waiting for the namespace's cleanup in vain, the second at once.
+    func testForceRemovalDeletesTheVethOfANamespaceThatLivesOn() throws {
+        XCTAssertEqual(try plumb("net", "create", "ptheld", "--subnet", "10.213.143.0/24", "--bridge", lab.linkName("hd")).status, 0)
+        let b = try lab.addNamespace("b")
+        for ns in [a, b] { XCTAssertEqual(try plumb("net", "connect", "ptheld", ns).status, 0) }
+        let holder = try Shell.spawn(["bash", "-c", "exec 3</run/netns/\(a); exec sleep 60"])
+        lab.ownProcess(holder)
+        let inside = try Shell.spawn(["ip", "netns", "exec", b, "sleep", "60"])
+        lab.ownProcess(inside)
+        usleep(200_000)  // the fd is open and sleep runs inside b
+        XCTAssertEqual(try hostLinks().components(separatedBy: "plv").count - 1, 2)
+
+        var r = try plumb("ns", "rm", a, "--force", env: ["PLUMB_TIMING": "1"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertFalse(exists(a))
+        XCTAssertEqual(try hostLinks().components(separatedBy: "plv").count - 1, 1, "a's veth is gone although a lives on")
+        let held = try Shell.run("ls", "-l", "/proc/\(holder.pid)/fd/3")
+        XCTAssertTrue(held.contains("net:["), "the namespace is still held: \(held)")
+
+        r = try plumb("ns", "rm", b, "--force", env: ["PLUMB_TIMING": "1"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertFalse(r.stderr.contains("(with ip netns del"), "a process lives in b: its veth is deleted first, as before: \(r.stderr)")
+        XCTAssertFalse(try hostLinks().contains("plv"), "b's veth is gone")
+        XCTAssertEqual(try endpoints("ptheld").count, 0)
+        XCTAssertEqual(try plumb("net", "rm", "ptheld").status, 0, "no endpoint is left")
     }
 
     func testANetworkWhoseHostNamespaceIsGoneCanBeRemoved() throws {

@@ -35,22 +35,40 @@ struct FirewallApplier: Sendable {
     func dropEmptyTables() throws {
         let lock = try FirewallLock.acquire()
         defer { lock.release() }
-        // Both families: an IPv6 bridge network's rules live in ip6tables' tables.
-        for family in ["ipv4", "ipv6"] {
+        // Both families: an IPv6 bridge network's rules live in ip6tables' tables. A family without any table
+        // has nothing to drop (no iptables-save run for it: most hosts have no ip6tables tables).
+        let present = FirewallReader.iptablesFamilies()
+        for family in ["ipv4", "ipv6"] where present.contains(family) {
             guard let reading = try? read(family: family) else { continue }
             dropEmpty(reading.tables.map(\.name), family: family, reading: reading)
         }
     }
 
-    func apply(family: String, batch: String, step: String) throws {
+    /// The reading an apply decides from, made under the namespace's firewall lock, which it keeps holding until
+    /// the apply that uses it ends (or it is dropped unused).
+    final class Prepared: @unchecked Sendable {
+        let family: String
+        let lock: FileLock
+        let before: Reading
+        init(family: String, lock: FileLock, before: Reading) { self.family = family; self.lock = lock; self.before = before }
+    }
+
+    /// Takes the lock and reads the family's tables, in the calling thread's namespace.
+    func prepare(family: String) throws -> Prepared {
+        let lock = try FirewallLock.acquire()
+        return Prepared(family: family, lock: lock, before: try read(family: family))
+    }
+
+    /// `prepared`: the lock and reading taken ahead (`FirewallPrefetch`), in this namespace, for this family.
+    func apply(family: String, batch: String, step: String, prepared: Prepared? = nil) throws {
         if batch.isEmpty { return }
         let tool = family == "ipv6" ? "ip6tables-restore" : "iptables-restore"
         guard let path = CommandRunner.which(tool) else {
             throw ActionError.command(step: step, message: "\(tool) is not installed (apt install iptables)")
         }
-        let lock = try FirewallLock.acquire()
-        defer { lock.release() }
-        let before = try read(family: family)
+        let held = try prepared.flatMap { $0.family == family ? $0 : nil } ?? prepare(family: family)
+        defer { held.lock.release() }
+        let before = held.before
         let needed = reconciler.reconcile(batch, current: before.tables)
         if needed.isEmpty { return }
         let out = try CommandRunner.run(path, ["--noflush", "--wait"], stdin: Array(needed.utf8))

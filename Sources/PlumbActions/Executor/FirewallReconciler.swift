@@ -79,7 +79,7 @@ struct FirewallReconciler: Sendable {
                 tables[name]?.chains[chain] = nil
                 section.append("-X \(chain)")
             case .comment:
-                let text = raw.trimmingCharacters(in: .whitespaces)
+                let text = FirewallBatch.trimmed(raw)
                 if text == setupMarker { mode = .setup } else if text == teardownMarker { mode = .teardown }
             case .other(let text):
                 section.append(text)

@@ -34,12 +34,18 @@ public final class PlanExecutor {
     /// Applies `plan`. `entry`: its journal entry when the caller journaled it already (in the transaction
     /// that allocated its addresses); otherwise it is journaled here. `record`: the store rows the operation
     /// makes, written in the transaction that marks the entry applied; when that fails, the plan is rolled back.
-    public func apply(_ plan: Plan, journaled entry: Int64? = nil, record: (() throws -> Void)? = nil) throws {
+    /// `namespacesTakeTheirVeths`: host ends deleted right before their peers' namespace may be left to that
+    /// namespace's deletion (`deleteNamespaceTakingVeths`); the caller says so when nothing it knows of keeps
+    /// the namespace alive (no process in it).
+    public func apply(_ plan: Plan, journaled entry: Int64? = nil, record: (() throws -> Void)? = nil,
+                      namespacesTakeTheirVeths: Bool = false) throws {
         let id = try entry ?? journal?.begin(plan)
         var done: [PlanStep] = []
         var i = 0
         let timing = ProcessInfo.processInfo.environment["PLUMB_TIMING"] != nil
         var slowest: [(Double, String)] = []
+        // The firewall step's reading, started now beside the link steps before it (FirewallPrefetch).
+        var prefetch = FirewallPrefetch.start(for: plan.steps) { [sockets] ns in ns.isHost ? -1 : try sockets.fd(ns) }
         defer {
             if timing {
                 let top = slowest.sorted { $0.0 > $1.0 }.prefix(4).map { String(format: "%.1fms ", $0.0) + $0.1.prefix(60) }
@@ -48,18 +54,25 @@ public final class PlanExecutor {
         }
         while i < plan.steps.count {
             let batch = Self.deleteRun(plan.steps, from: i)
-            let started = Date(), label = timing ? "\(batch.count)x " + plan.steps[i].description : ""
+            let started = Date()
+            var label = timing ? "\(batch.count)x " + plan.steps[i].description : ""
             defer { if timing { slowest.append((Date().timeIntervalSince(started) * 1000, label)) } }
             do {
-                if batch.count > 1 {
+                var count = batch.count
+                if namespacesTakeTheirVeths, !batch.names.isEmpty, let gone = Self.namespaceDeleted(plan.steps, at: i + batch.count),
+                   try deleteNamespaceTakingVeths(batch.names, in: batch.ns, namespace: gone) {
+                    count += 1
+                    label += " (with ip netns del \(gone))"
+                } else if batch.count > 1 {
                     try deleteLinks(batch.names, in: batch.ns, tolerateMissing: false)
                 } else {
-                    try run(plan.steps[i], tolerateMissing: false)
+                    try run(plan.steps[i], tolerateMissing: false, prepared: prefetch?.take(for: i))
                 }
-                done += plan.steps[i..<(i + batch.count)]
-                i += batch.count
+                done += plan.steps[i..<(i + count)]
+                i += count
                 FaultInjection.stepsDone(done.count)  // debug builds only: the crash tests' kill -9
             } catch {
+                prefetch = nil  // an unused read-ahead lets its firewall lock go before anything is undone
                 let undo = rollbackReporting(Plan(operation: plan.operation, steps: done))
                 // Only claim a clean rollback when nothing was left: neither by the failed step itself (a firewall
                 // batch whose first table committed) nor by an undo step that failed.
@@ -161,8 +174,9 @@ public final class PlanExecutor {
 
     /// Runs one step. With `tolerateMissing`, deleting something that is not there succeeds (rollback, gc).
     /// Returns false when the step found nothing to change (tolerated as missing), true otherwise.
+    /// `prepared`: the firewall reading started ahead for this step (a `.firewall` step only).
     @discardableResult
-    func run(_ step: PlanStep, tolerateMissing: Bool) throws -> Bool {
+    func run(_ step: PlanStep, tolerateMissing: Bool, prepared: FirewallApplier.Prepared? = nil) throws -> Bool {
         func nl(_ ns: NamespaceRef, _ body: (NetlinkChangeSession) throws -> Void) throws -> Bool {
             let session = try sockets.session(ns)
             do { try body(session) } catch let error as NetlinkChangeError {
@@ -243,7 +257,7 @@ public final class PlanExecutor {
             if tolerateMissing, (try? sockets.fd(ns)) == nil { return false }
             let applier = firewall, text = step.description
             if batch.isEmpty { return false }
-            try inNamespace(ns) { try applier.apply(family: family, batch: batch, step: text) }
+            try inNamespace(ns) { try applier.apply(family: family, batch: batch, step: text, prepared: prepared) }
             return true
         case .nftables(let batch, _, let ns):
             if tolerateMissing, (try? sockets.fd(ns)) == nil { return false }

@@ -82,9 +82,10 @@ extension NetworkService {
             notes.append("\(users.processes.map { "process \($0.pid) (\($0.command))" }.joined(separator: ", ")) still run in it: it lives on, unnamed, until they end")
         }
         if dryRun { return (plan, notes) }
+        // With no process in it, the namespace's deletion takes its veths with it (nothing else known holds it).
         try executor.apply(plan, record: { [store] in
             for ep in users.endpoints { try store.removeEndpoint(network: ep.network, key: ep.key) }
-        })
+        }, namespacesTakeTheirVeths: users.processes.isEmpty)
         // Shared networks' endpoints give their cluster leases back, as `net disconnect` does.
         for network in Set(users.endpoints.map(\.network)).sorted() {
             if let net = try? record(network), let note = releaseShared(network: net, endpoints: users.endpoints.filter { $0.network == network }) {

@@ -59,6 +59,13 @@ public struct FirewallReader: Sendable {
         return p
     }
 
+    /// The families ("ipv4", "ipv6") that have iptables tables in the calling thread's namespace (nf_tables or
+    /// legacy), from the probe alone: for any other family iptables-save prints nothing, so it need not run.
+    public static func iptablesFamilies() -> Set<String> {
+        let p = probe()
+        return Set((p.ipv4 ? ["ipv4"] : []) + (p.ipv6 ? ["ipv6"] : []))
+    }
+
     /// Must run on a thread that is inside the namespace.
     public func read() -> Firewall {
         var fw = Firewall()
