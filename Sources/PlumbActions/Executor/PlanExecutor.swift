@@ -62,7 +62,8 @@ public final class PlanExecutor {
                 if namespacesTakeTheirVeths, !batch.names.isEmpty, let gone = Self.namespaceDeleted(plan.steps, at: i + batch.count),
                    try deleteNamespaceTakingVeths(batch.names, in: batch.ns, namespace: gone) {
                     count += 1
-                    label += " (with ip netns del \(gone))"
+                    // First in the label: the timing line keeps only its first 60 characters.
+                    if timing { label = "ip netns del \(gone) (takes \(batch.count) veth)" }
                 } else if batch.count > 1 {
                     try deleteLinks(batch.names, in: batch.ns, tolerateMissing: false)
                 } else {
