@@ -86,7 +86,7 @@ public final class OverlayAgent: @unchecked Sendable {
         registered = [:]
         overlays = try service.clusterOverlays()
         try await register(lease: granted.id)
-        log("host \(options.hostID) registered with lease \(String(granted.id, radix: 16)) (TTL \(granted.ttl) s), \(overlays.count) overlay(s)")
+        log("host \(options.hostID) registered with lease \(String(granted.id, radix: 16)) (TTL \(granted.ttl) s), \(counted(overlays.count, "overlay"))")
         let range = try await client.range(prefix: ClusterKeys.root)
         view.reset(range.kvs)
         syncAll(reason: "start")
@@ -207,8 +207,8 @@ public final class OverlayAgent: @unchecked Sendable {
             do {
                 let plan = try service.syncForwarding(o, to: want)
                 if !plan.steps.isEmpty {
-                    log("overlay \(o.record.name): \(plan.steps.count) change(s) after \(reason): "
-                        + "\(want.vteps.count) peer VTEP(s), \(want.endpoints.count) remote endpoint(s)")
+                    log("overlay \(o.record.name): \(counted(plan.steps.count, "change")) after \(reason): "
+                        + "\(counted(want.vteps.count, "peer VTEP")), \(counted(want.endpoints.count, "remote endpoint"))")
                 }
             } catch {
                 log("overlay \(o.record.name): sync failed (\(error)); retrying at the next change")

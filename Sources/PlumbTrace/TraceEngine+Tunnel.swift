@@ -43,7 +43,7 @@ extension TraceEngine {
                        + "the endpoint may be gone (its address lease may be stale), or connected since")
                 return
             }
-            run.uncertainties.append("host \(ep.host): its summary left \(o.endpointsOmitted) endpoint(s) of \(ep.network) out; \(ep.address) may be one")
+            run.uncertainties.append("host \(ep.host): its summary left \(counted(o.endpointsOmitted, "endpoint")) of \(ep.network) out; \(ep.address) may be one")
         }
         let hostPort = listed ?? nil
         let remote = Namespace(id: 0, names: ["host \(ep.host)"], firewall: s.firewall ?? Firewall())

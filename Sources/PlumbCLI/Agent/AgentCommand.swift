@@ -84,7 +84,7 @@ struct AgentCommand: ParsableCommand {
             return
         }
         for plan in plans {
-            print("\(plan.label): \(plan.steps.isEmpty ? "nothing to change" : "\(plan.steps.count) step(s)")")
+            print("\(plan.label): \(plan.steps.isEmpty ? "nothing to change" : counted(plan.steps.count, "step"))")
             for step in plan.steps { print("  \(step.description)") }
         }
     }

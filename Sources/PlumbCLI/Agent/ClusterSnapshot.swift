@@ -1,6 +1,7 @@
 import Foundation
 import PlumbAgent
 import PlumbCluster
+import PlumbModel
 
 /// `plumb snapshot --cluster`: the host summaries the agents published (/plumb/v1/hosts/HOST/snapshot, each under
 /// its host's lease, so only live hosts appear), merged into `{"hosts": [...]}` sorted by host.
@@ -16,7 +17,7 @@ enum ClusterSnapshot {
                 out += "host \(h.host)" + (h.underlay.map { " (underlay \($0))" } ?? "") + "\n"
                 for o in h.overlays {
                     out += "  \(o.network): vni \(o.vni) \(o.subnet), \(o.device) on \(o.bridge), "
-                        + "\(o.endpoints.count + o.endpointsOmitted) endpoint(s), \(o.forwarding.count) forwarding entr\(o.forwarding.count == 1 ? "y" : "ies")\n"
+                        + "\(counted(o.endpoints.count + o.endpointsOmitted, "endpoint")), \(counted(o.forwarding.count, "forwarding entry", "forwarding entries"))\n"
                     for e in o.endpoints { out += "    \(e.address)  \(e.mac ?? "-")  \(e.sandbox)\n" }
                 }
             }

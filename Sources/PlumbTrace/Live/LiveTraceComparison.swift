@@ -61,7 +61,7 @@ extension LiveTraceAnalyzer {
                 p.index.map { "\(p.table)/\(p.chain) #\($0)" }
             }
             if staticRules == liveRules {
-                add(true, staticRules.isEmpty ? "agree (no iptables rule matched)" : "agree (\(staticRules.count) rule(s) matched)")
+                add(true, staticRules.isEmpty ? "agree (no iptables rule matched)" : "agree (\(counted(staticRules.count, "rule")) matched)")
             } else {
                 let onlyLive = liveRules.filter { !staticRules.contains($0) }
                 let onlyStatic = staticRules.filter { !liveRules.contains($0) }

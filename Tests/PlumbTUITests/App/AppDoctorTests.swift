@@ -89,7 +89,7 @@ final class AppDoctorTests: XCTestCase {
     func testAFailedFixShowsTheKernelsMessageInADialog() throws {
         let fake = FakeKernel()
         let why = "fix x failed, nothing left half-done: `ip -n pt-c route add default via 10.213.0.1` failed: "
-            + "Nexthop has invalid gateway; the 1 change(s) already made were rolled back, nothing was left behind"
+            + "Nexthop has invalid gateway; the change already made was rolled back, nothing was left behind"
         fake.fixFailure = why
         let script: [FakeTerminal.Input] = [.key(.char("f")), .key(.char("f")), .key(.char("y")), .key(.enter), .key(.char("q"))]
         let (app, term) = run(script, fake: fake)
