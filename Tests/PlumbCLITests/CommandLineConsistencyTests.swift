@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import XCTest
 @testable import PlumbCLI
+import PlumbActions
 import PlumbModel
 
 /// The details of the command line a new user trips over first: --version, a mistyped command, the same
@@ -77,6 +78,30 @@ final class CommandLineConsistencyTests: XCTestCase {
         for n in ["pt-web", "pt-db", "other"] { FileManager.default.createFile(atPath: "\(dir)/\(n)", contents: nil) }
         XCTAssertEqual(CompletionSources.namespaceNames(prefix: "pt-", directory: dir), ["pt-db", "pt-web"])
         XCTAssertEqual(CompletionSources.namespaceNames(prefix: "", directory: "\(dir)/missing"), [])
+    }
+
+    /// Network names come from the store in PLUMB_STATE_DIR; a missing store offers nothing and is not created.
+    func testCompletionOffersNetworkNames() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pt-complete-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let previous = ProcessInfo.processInfo.environment["PLUMB_STATE_DIR"]
+        defer {
+            try? FileManager.default.removeItem(atPath: dir)
+            if let previous { setenv("PLUMB_STATE_DIR", previous, 1) } else { unsetenv("PLUMB_STATE_DIR") }
+        }
+        setenv("PLUMB_STATE_DIR", "\(dir)/missing", 1)
+        XCTAssertEqual(CompletionSources.networkNames(prefix: ""), [])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(dir)/missing"), "completing creates no state directory")
+        let store = try StateStore(path: "\(dir)/state.db")
+        for name in ["web", "db", "wiki"] {
+            try store.createNetwork(NetworkRecord(name: name, config: .bridge(BridgeConfig(bridge: "pt-\(name)")),
+                                                  subnet: IPPrefix("10.213.0.0/24")!, gateway: IPAddress("10.213.0.1")!,
+                                                  mtu: 1500, internal: false, hostNamespace: .path("/run/netns/pt-x"),
+                                                  createdAt: 1_700_000_000))
+        }
+        setenv("PLUMB_STATE_DIR", dir, 1)
+        XCTAssertEqual(CompletionSources.networkNames(prefix: "w"), ["web", "wiki"])
+        XCTAssertEqual(CompletionSources.networkNames(prefix: ""), ["db", "web", "wiki"])
     }
 
     /// `plumb lab up` ends with the next step: the live view.

@@ -3,7 +3,7 @@ import XCTest
 @testable import PlumbActions
 @testable import PlumbCLI
 import PlumbDoctor
-import PlumbModel
+@testable import PlumbModel
 
 /// The JSON of the listings and results that JSONGoldenTests does not cover, byte for byte (compact, and
 /// `--pretty` for the listings), and one check over every golden file: no Swift-synthesized encoding leaks
@@ -62,6 +62,30 @@ final class JSONGoldenListingTests: XCTestCase {
         ]), "doctor-fix-all", pretty: false)
         try check(DoctorFixAllOutput(dryRun: true, fixes: []), "doctor-fix-all-nothing", pretty: false)
         XCTAssertEqual(DoctorFixAllOutput(dryRun: true, fixes: []).text(), "nothing to fix\n")
+    }
+
+    /// `drops --json`: one object per drop (NDJSON, as the stream prints it) and, with `--for`, the summary.
+    func testDrops() throws {
+        let tcp = DropFlow(protocolNumber: 6, src: IPAddress("10.213.0.2")!, dst: IPAddress("10.213.0.3")!, srcPort: 41000, dstPort: 80)
+        let ping = DropFlow(protocolNumber: 1, src: IPAddress("10.213.0.2")!, dst: IPAddress("10.213.0.9")!,
+                            icmp: DropFlow.ICMP(type: 8, code: 0, id: 7))
+        let drop = PacketDrop(monotonicNanos: 5, time: 1_764_378_123.0045, reason: DropReason(code: 2, name: "NOT_SPECIFIED"),
+                              location: KernelLocation(address: 0xffff_ffff_8100_1234, symbol: "nf_hook_slow", offset: 0x1b, module: nil),
+                              netnsCookie: 4097, netnsInode: 4026532000, namespaceName: "pt-web", ifindex: 2, interface: "eth0",
+                              etherType: 0x0800, flow: tcp, length: 60)
+        let host = PacketDrop(monotonicNanos: 6, time: 1_764_378_124, reason: DropReason(code: 3, name: "NO_SOCKET"),
+                              location: KernelLocation(address: 0xffff_ffff_8200_0000), etherType: 0x0806)
+        var lines: [UInt8] = []
+        for d in [drop, host] { lines += try StreamingJSONEncoder().encode(DropEventJSON(drop: d)) + [0x0A] }
+        GoldenFile.assertMatches(lines, "drops.ndjson")
+
+        let summary = DropSummary(seconds: 10.0004, total: 12, lost: 1, groups: [
+            .init(namespace: "pt-web", netnsInode: 4026532000, reason: "NOT_SPECIFIED", location: "nf_hook_slow+0x1b",
+                  interfaces: ["eth0"], count: 9, rate: 0.9, topFlows: [.init(flow: tcp, count: 8), .init(flow: ping, count: 1)]),
+            .init(namespace: "host-wide", netnsInode: nil, reason: "NO_SOCKET", location: "0xffffffff82000000",
+                  interfaces: [], count: 3, rate: 0.3, topFlows: []),
+        ], flowsNotKept: 2)
+        try check(DropsSummaryOutput(mode: "bpf", fallbackReason: nil, target: "pt-web", summary: summary), "drops-summary")
     }
 
     /// Every golden file, every command's JSON: no `{"case":{"_0":…}}` (Swift's synthesized enum encoding),

@@ -22,6 +22,30 @@ final class CapturePaneTests: XCTestCase {
         XCTAssertEqual(s.capture?.title, "host/\(link.name)")
     }
 
+    /// A capture on a link and on a whole namespace share one filter memory: the filter set on one is the next
+    /// capture's, after closing, whichever it is on; clearing it is remembered too.
+    func testLinkAndNamespaceCapturesShareTheFilterMemory() {
+        var s = TestEnv.state()
+        let host = TestEnv.namespace("host")
+        s.press([.char("c"), .char("e")])
+        s.type("icmp")
+        XCTAssertEqual(s.press([.enter]), [.restartCapture(filter: "icmp")])
+        s.press([.char("x"), .char("j")])
+        XCTAssertNil(s.capture)
+        let link = host.links.first { $0.index == s.selectedLink?.index }!
+        XCTAssertEqual(s.press([.char("c")]), [.startCapture(namespace: host.id, interface: link.name, filter: "icmp")],
+                       "the namespace capture's filter carries over to the link")
+        XCTAssertEqual(s.capture?.filter, "icmp")
+        s.press([.char("e"), .ctrl("u")])
+        s.type("tcp port 80")
+        s.press([.enter, .char("x"), .backTab])
+        XCTAssertEqual(s.focus, .namespaces)
+        XCTAssertEqual(s.press([.char("c")]), [.startCapture(namespace: host.id, interface: "any", filter: "tcp port 80")],
+                       "and the link capture's back to the namespace")
+        s.press([.char("e"), .ctrl("u"), .enter, .char("x"), .char("c")])
+        XCTAssertEqual(s.capture?.filter, "", "an emptied filter is remembered as empty")
+    }
+
     func testFilterSaveAndCloseBecomeEffects() {
         var s = TestEnv.state()
         s.press([.char("c")])

@@ -50,6 +50,25 @@ final class GeneratedDocsTests: XCTestCase {
         XCTAssertEqual(missing, [], "arguments without a description")
     }
 
+    /// `--json` and `--pretty` go together on every command: the JSON is one line by default and `--pretty`
+    /// indents it. Only `capture` streams NDJSON (one packet a line), where indenting would break the format.
+    func testEveryCommandWithJSONOffersPretty() throws {
+        let root = try CommandHelp.decodeDump(PlumbCommand._dumpHelp())
+        var withJSON: [String] = [], missing: [String] = []
+        func walk(_ c: CommandHelp, _ path: String) {
+            let longs = Set((c.arguments ?? []).flatMap { ($0.names ?? []).filter { $0.kind == .long }.map(\.name) })
+            if longs.contains("json") {
+                withJSON.append(path)
+                if !longs.contains("pretty") && path != "plumb capture" { missing.append(path) }
+            }
+            for sub in c.subcommands ?? [] where sub.commandName != "help" { walk(sub, "\(path) \(sub.commandName)") }
+        }
+        walk(root, "plumb")
+        XCTAssertGreaterThan(withJSON.count, 15, "\(withJSON)")
+        XCTAssertTrue(withJSON.contains("plumb net inspect") && withJSON.contains("plumb capture"), "\(withJSON)")
+        XCTAssertEqual(missing, [], "--json without --pretty")
+    }
+
     func testTextIsEscapedForMdoc() {
         XCTAssertEqual(ManualPage.escapeLine(".hidden"), "\\&.hidden")
         XCTAssertEqual(ManualPage.escapeLine("a\\b"), "a\\eb")
