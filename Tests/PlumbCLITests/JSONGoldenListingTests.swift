@@ -2,7 +2,9 @@ import Foundation
 import XCTest
 @testable import PlumbActions
 @testable import PlumbCLI
+import PlumbCluster
 import PlumbDoctor
+@testable import PlumbTrace
 @testable import PlumbModel
 
 /// The JSON of the listings and results that JSONGoldenTests does not cover, byte for byte (compact, and
@@ -86,6 +88,51 @@ final class JSONGoldenListingTests: XCTestCase {
                   interfaces: [], count: 3, rate: 0.3, topFlows: []),
         ], flowsNotKept: 2)
         try check(DropsSummaryOutput(mode: "bpf", fallbackReason: nil, target: "pt-web", summary: summary), "drops-summary")
+    }
+
+    /// `net gc --json` (the cluster store's leases of dead hosts): the leases as the store keeps them, state as text.
+    func testNetGc() throws {
+        let leases = [
+            AddressLease(network: "ptovl", address: "10.213.160.3", host: "node-b", namespaceCookie: 4097, namespaceInode: 4026532000,
+                         namespaceName: "pt-web", ifname: "eth0", mac: "02:42:0a:d5:a0:03", state: .bound, since: 1_764_378_000),
+            AddressLease(network: "ptovl", address: "10.213.160.4", host: "node-b", state: .reserved, since: 1_764_378_100.5),
+        ]
+        try check(NetGcOutput(store: "etcd://10.213.250.1:2379", dryRun: true, liveHosts: ["node-a"], reclaimed: leases), "net-gc")
+        XCTAssertEqual(NetGcOutput(store: "etcd://10.213.250.1:2379", dryRun: true, liveHosts: ["node-a"], reclaimed: leases).text(),
+                       "would reclaim 10.213.160.3 on ptovl from dead host node-b (pt-web)\n"
+                       + "would reclaim 10.213.160.4 on ptovl from dead host node-b\n")
+    }
+
+    /// `net inspect --json` of a network only the cluster store has here: a local inspect's keys, the store's record.
+    func testStoreOnlyInspection() throws {
+        let net = ClusterNetwork(name: "ptovl", driver: "vxlan", subnet: "10.213.160.0/24", gateway: "10.213.160.1", mtu: 1450,
+                                 vni: 4242, port: 4789, createdBy: "node-a", createdAt: 1_764_378_000)
+        let lease = AddressLease(network: "ptovl", address: "10.213.160.2", host: "node-a", namespaceName: "pt-web", ifname: "eth0",
+                                 mac: "02:42:0a:d5:a0:02", state: .bound, since: 1_764_378_010)
+        let cluster = NetworkService.ClusterEndpoints(store: "etcd://10.213.250.1:2379", endpoints: [lease], hosts: [
+            ClusterNetworkHost(host: "node-a", live: true, vtep: "10.213.250.11", vtepMAC: "02:00:00:00:00:0a", endpoints: 1),
+            ClusterNetworkHost(host: "node-b", live: false, endpoints: 0),
+        ])
+        try check(StoreOnlyInspection(network: net, cluster: cluster), "net-inspect-store-only", pretty: false)
+    }
+
+    /// `trace --live --json`: the static trace's document with `live` added (the kernel's own trace beside it).
+    func testLiveTrace() throws {
+        let accept = LivePass(kind: .rule, family: "ip", table: "filter", chain: "FORWARD", hook: "forward", index: 1, handle: 12,
+                              rule: "-A FORWARD -o pt-br0 -j ACCEPT", iptables: true, owner: "plumb", verdict: "accept")
+        let drop = LivePass(kind: .policy, family: "ip", table: "filter", chain: "INPUT", hook: "input", index: nil, handle: nil,
+                            rule: nil, iptables: true, owner: "builtin", verdict: "drop")
+        let live = LiveTraceResult(
+            probe: LiveProbe(proto: "tcp", source: IPAddress("10.213.0.2"), destination: IPAddress("10.213.1.2")!, destinationPort: 80, tag: 0x5a17),
+            hops: [LiveHop(number: 1, namespace: 100, namespaceName: "pt-a", seen: true, observable: true, inInterface: nil,
+                           outInterface: "eth0", passes: [], droppedBy: nil),
+                   LiveHop(number: 2, namespace: 1, namespaceName: "host", seen: true, observable: true, inInterface: "plva",
+                           outInterface: nil, passes: [accept, drop], droppedBy: drop)],
+            verdict: .dropped, reason: "dropped by the policy of filter/INPUT in host", dropHop: 2,
+            drop: LiveDrop(reason: "NETFILTER_DROP", location: "nf_hook_slow+0x1b", namespaceName: "host", interface: "plva"),
+            comparison: [HopComparison(hop: 2, namespaceName: "host", agrees: false, text: "the static trace delivered it")],
+            agrees: false, elapsedMillis: 212, notes: ["nft monitor trace: 2 events"])
+        try check(LiveTraceOutput(result: try OutputFixtures.trace(), live: live), "trace-live", pretty: false)
     }
 
     /// Every golden file, every command's JSON: no `{"case":{"_0":…}}` (Swift's synthesized enum encoding),
