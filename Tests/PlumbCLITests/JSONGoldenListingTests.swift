@@ -116,6 +116,18 @@ final class JSONGoldenListingTests: XCTestCase {
         try check(StoreOnlyInspection(network: net, cluster: cluster), "net-inspect-store-only", pretty: false)
     }
 
+    /// `snapshot --cluster --json`: the agents' host summaries merged as `{"hosts": [...]}`, made here from a
+    /// summary as an agent publishes it (decoded, so the golden shows exactly what is encoded back); its text
+    /// gives the counts with their nouns.
+    func testClusterSnapshot() throws {
+        let published = #"{"hosts":[{"host":"node-a","underlay":"10.213.250.11","time":1764378000,"overlays":[{"network":"ptovl","vni":4242,"subnet":"10.213.160.0/24","device":"pt-vx","bridge":"pt-br","vtepMAC":"02:00:00:00:00:0a","forwarding":["02:00:00:00:00:0b dst 10.213.250.12"],"neighbors":[],"endpoints":[{"address":"10.213.160.2","mac":"02:42:0a:d5:a0:02","ifname":"eth0","sandbox":"net:[4026532000]","hostIfname":"plv1"}],"endpointsOmitted":0}],"nftTables":[],"bridgeNfCallIptables":true,"underlayDevice":"eth1"}]}"#
+        let merged = try JSONDecoder().decode(ClusterSnapshot.Merged.self, from: Data(published.utf8))
+        try check(merged, "snapshot-cluster", pretty: false)
+        XCTAssertEqual(merged.text(), "host node-a (underlay 10.213.250.11)\n"
+                       + "  ptovl: vni 4242 10.213.160.0/24, pt-vx on pt-br, 1 endpoint, 1 forwarding entry\n"
+                       + "    10.213.160.2  02:42:0a:d5:a0:02  net:[4026532000]\n")
+    }
+
     /// `trace --live --json`: the static trace's document with `live` added (the kernel's own trace beside it).
     func testLiveTrace() throws {
         let accept = LivePass(kind: .rule, family: "ip", table: "filter", chain: "FORWARD", hook: "forward", index: 1, handle: 12,
