@@ -50,6 +50,16 @@ final class JSONGoldenListingTests: XCTestCase {
                   "conntrack-delete", pretty: false)
     }
 
+    /// `conntrack watch --json`: one object per event (NDJSON), the event's kind as text beside its entry.
+    func testConntrackWatch() throws {
+        let entries = ConntrackOutputTests.entries()
+        var lines: [UInt8] = []
+        for (kind, entry) in [(ConntrackEvent.Kind.new, entries[0]), (.destroy, entries[1])] {
+            lines += try StreamingJSONEncoder().encode(ConntrackEvent(kind: kind, entry: entry)) + [0x0A]
+        }
+        GoldenFile.assertMatches(lines, "conntrack-watch.ndjson")
+    }
+
     /// `net inspect --json` is one line like every other output; `--pretty` indents it.
     func testNetInspect() throws {
         try check(NetworkInspection(report: OutputFixtures.inspection()), "net-inspect")
@@ -126,6 +136,19 @@ final class JSONGoldenListingTests: XCTestCase {
         XCTAssertEqual(merged.text(), "host node-a (underlay 10.213.250.11)\n"
                        + "  ptovl: vni 4242 10.213.160.0/24, pt-vx on pt-br, 1 endpoint, 1 forwarding entry\n"
                        + "    10.213.160.2  02:42:0a:d5:a0:02  net:[4026532000]\n")
+    }
+
+    /// `agent --once --json`: the plans array written as every other command writes plans (it used Foundation's
+    /// encoder with sorted keys), the same bytes as the `plans` of a dry run's report.
+    func testAgentPlans() throws {
+        let plans = OutputFixtures.plans()
+        try check(AgentPlansOutput(plans: plans), "agent-plans", pretty: false)
+        let own = try AgentPlansOutput(plans: plans).bytes(as: .json(pretty: false)).dropLast()
+        let report = String(decoding: try ChangeReport(plans: plans, dryRun: true, summary: "").bytes(as: .json(pretty: false)), as: UTF8.self)
+        XCTAssertTrue(report.contains(String(decoding: own, as: UTF8.self)), report)
+        XCTAssertEqual(AgentPlansOutput(plans: [Plan(operation: .nsAdd(name: "pt-x"), steps: [])]).text(),
+                       "\(Plan(operation: .nsAdd(name: "pt-x"), steps: []).label): nothing to change\n")
+        XCTAssertTrue(AgentPlansOutput(plans: [plans[0]]).text().contains(": 2 steps\n  "), AgentPlansOutput(plans: [plans[0]]).text())
     }
 
     /// `trace --live --json`: the static trace's document with `live` added (the kernel's own trace beside it).

@@ -55,7 +55,7 @@ struct AgentCommand: ParsableCommand {
             let client = cluster.client
             let range = try runBlocking { try await client.range(prefix: ClusterKeys.root) }
             let plans = try OverlayAgent.syncOnce(range.kvs, service: service, hostID: cluster.hostID, dryRun: dryRun)
-            try printPlans(plans)
+            try render(AgentPlansOutput(plans: plans), as: state.format)
             return
         }
         let agent = OverlayAgent(client: cluster.client, service: service, options: options, log: { line in AgentLog.write(line) })
@@ -74,19 +74,6 @@ struct AgentCommand: ParsableCommand {
             return source
         }
         try withExtendedLifetime(signals) { try runBlocking { await agent.run() } }
-    }
-
-    private func printPlans(_ plans: [Plan]) throws {
-        if case .json(let pretty) = state.format {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(plans), as: UTF8.self))
-            return
-        }
-        for plan in plans {
-            print("\(plan.label): \(plan.steps.isEmpty ? "nothing to change" : counted(plan.steps.count, "step"))")
-            for step in plan.steps { print("  \(step.description)") }
-        }
     }
 }
 
