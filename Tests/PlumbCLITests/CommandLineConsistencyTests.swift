@@ -80,6 +80,25 @@ final class CommandLineConsistencyTests: XCTestCase {
         XCTAssertEqual(CompletionSources.namespaceNames(prefix: "", directory: "\(dir)/missing"), [])
     }
 
+    /// Every command that takes a namespace target completes it (`host` and the `ip netns` names); diff completes
+    /// its snapshot files.
+    func testEveryTargetArgumentCompletes() throws {
+        let bash = PlumbCommand.completionScript(for: .bash)
+        for command in ["snapshot", "fw", "ss", "ports", "map", "drops", "conntrack list", "conntrack delete", "capture", "exec",
+                        "doctor", "trace", "ns rm", "net connect"] {
+            XCTAssertTrue(bash.contains("---completion \(command) -- positional@0 "), "\(command) does not complete its target")
+        }
+        XCTAssertTrue(bash.contains("---completion trace -- positional@1 "), "trace completes its destination")
+        XCTAssertTrue(bash.contains("_plumb_diff()"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pt-targets-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for n in ["pt-web", "hostile"] { FileManager.default.createFile(atPath: "\(dir)/\(n)", contents: nil) }
+        XCTAssertEqual(CompletionSources.targetNames(prefix: "", directory: dir), ["host", "hostile", "pt-web"])
+        XCTAssertEqual(CompletionSources.targetNames(prefix: "ho", directory: dir), ["host", "hostile"])
+        XCTAssertEqual(CompletionSources.targetNames(prefix: "pt", directory: dir), ["pt-web"])
+    }
+
     /// Network names come from the store in PLUMB_STATE_DIR; a missing store offers nothing and is not created.
     func testCompletionOffersNetworkNames() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pt-complete-\(getpid())").path

@@ -21,7 +21,7 @@ struct CaptureCommand: ParsableCommand {
             error, 4 unknown target or interface, 64 bad filter or usage, 77 not root.
             """)
 
-    @Argument(help: "Namespace name, pid:N, container name/id, namespace id, or host (one or more).")
+    @Argument(help: "Namespace name, pid:N, container name/id, namespace id, or host (one or more).", completion: CompletionSources.targets)
     var targets: [String]
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Interface or `any` (default). Repeat to give each target its own, in order.", valueName: "iface"))

@@ -3,10 +3,17 @@ import Foundation
 import PlumbActions
 
 /// What the shell completions (`make install` installs them) offer for names: the `ip netns` namespaces and
-/// Plumb's networks that exist now. Read at completion time; anything unreadable offers nothing.
+/// Plumb's networks that exist now, and `host` where a target is asked for. Read at completion time; anything
+/// unreadable offers nothing.
 enum CompletionSources {
     static let namespaces = CompletionKind.custom { _, _, prefix in namespaceNames(prefix: prefix) }
     static let networks = CompletionKind.custom { _, _, prefix in networkNames(prefix: prefix) }
+    /// A command's target (snapshot, fw, ss, capture, exec, trace, ...): `host` and the `ip netns` names.
+    static let targets = CompletionKind.custom { _, _, prefix in targetNames(prefix: prefix) }
+
+    static func targetNames(prefix: String, directory: String = "/run/netns") -> [String] {
+        ("host".hasPrefix(prefix) ? ["host"] : []) + namespaceNames(prefix: prefix, directory: directory).filter { $0 != "host" }
+    }
 
     static func namespaceNames(prefix: String, directory: String = "/run/netns") -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []

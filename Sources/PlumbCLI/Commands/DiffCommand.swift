@@ -9,8 +9,8 @@ struct DiffCommand: ParsableCommand {
         commandName: "diff", abstract: "Show what changed between two `plumb snapshot --json` files.",
         discussion: "Exit code 0 when nothing changed, 1 when something did (as diff(1) does), 64 when a file is not a snapshot.")
 
-    @Argument(help: "The earlier snapshot file.") var before: String
-    @Argument(help: "The later snapshot file.") var after: String
+    @Argument(help: "The earlier snapshot file.", completion: .file(extensions: ["json"])) var before: String
+    @Argument(help: "The later snapshot file.", completion: .file(extensions: ["json"])) var after: String
     @Flag(name: .long, help: "Print the events as JSON.") var json = false
     @Flag(name: .long, help: "Indent the JSON (with --json); the default is one line, like `ip -j`.")
     var pretty = false

@@ -9,7 +9,7 @@ struct FirewallCommand: ParsableCommand {
         commandName: "fw",
         abstract: "Show the firewall (iptables and nftables) of every namespace, with counters.")
 
-    @Argument(help: "Only this namespace (id, ip-netns name, container, pid:N or host).")
+    @Argument(help: "Only this namespace (id, ip-netns name, container, pid:N or host).", completion: CompletionSources.targets)
     var target: String?
 
     @Flag(name: .long, help: "Print JSON: [{namespace, name, firewall}].")

@@ -24,7 +24,7 @@ struct MapCommand: ParsableCommand {
         case text, dot, mermaid, svg, json
     }
 
-    @Argument(help: "Only the part around this namespace (id, ip-netns name, container name/id, pid:N or host).")
+    @Argument(help: "Only the part around this namespace (id, ip-netns name, container name/id, pid:N or host).", completion: CompletionSources.targets)
     var target: String?
 
     @Option(name: .long, help: "text (the picture), dot (Graphviz), mermaid, svg, or json (nodes and edges with the snapshot's ids).")

@@ -18,7 +18,7 @@ struct PortsCommand: ParsableCommand {
             wildcard, address, loopback only, other address, NONE, or ? (not read).
             """)
 
-    @Argument(help: "Only ports published in this namespace (id, ip-netns name, container name/id, pid:N or host).")
+    @Argument(help: "Only ports published in this namespace (id, ip-netns name, container name/id, pid:N or host).", completion: CompletionSources.targets)
     var target: String?
 
     @Flag(name: .long, help: "Print JSON: an array of published ports (see docs/json.md).")

@@ -10,7 +10,7 @@ struct SnapshotCommand: ParsableCommand {
 
     @OptionGroup var read: ReadOptions
 
-    @Argument(help: "Only this namespace (id, ip-netns name, container name/id, pid:N or host).")
+    @Argument(help: "Only this namespace (id, ip-netns name, container name/id, pid:N or host).", completion: CompletionSources.targets)
     var target: String?
 
     @Flag(name: .long, help: "Text: also show the local routing table and neighbours.")

@@ -13,7 +13,7 @@ struct SocketsCommand: ParsableCommand {
             congestion window (tcp_info); owners come from a walk of /proc/PID/fd.
             """)
 
-    @Argument(help: "Only this namespace (id, ip-netns name, container, pid:N or host).")
+    @Argument(help: "Only this namespace (id, ip-netns name, container, pid:N or host).", completion: CompletionSources.targets)
     var target: String?
 
     @Flag(name: [.customShort("l"), .long], help: "Only listeners: LISTEN, and unconnected UDP and raw sockets.")

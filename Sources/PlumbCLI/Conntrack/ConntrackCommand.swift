@@ -22,7 +22,7 @@ struct ConntrackListCommand: ParsableCommand {
             """,
         aliases: ["ls"])
 
-    @Argument(help: "The namespace (id, ip-netns name, container, pid:N or host; default host).")
+    @Argument(help: "The namespace (id, ip-netns name, container, pid:N or host; default host).", completion: CompletionSources.targets)
     var target: String?
 
     @OptionGroup var filterOptions: ConntrackFilterOptions

@@ -18,7 +18,7 @@ struct ConntrackDeleteCommand: ParsableCommand {
             entries is for. Without a filter it refuses, unless given --all --yes.
             """)
 
-    @Argument(help: "The namespace (id, ip-netns name, container, pid:N or host; default host).")
+    @Argument(help: "The namespace (id, ip-netns name, container, pid:N or host; default host).", completion: CompletionSources.targets)
     var target: String?
 
     @OptionGroup var filterOptions: ConntrackFilterOptions

@@ -20,7 +20,7 @@ struct DoctorCommand: ParsableCommand {
             never applied by --fix-all --yes).
             """)
 
-    @Argument(help: "Only findings about this namespace (id, ip-netns name, container, pid:N, host); with --undo: the finding id.")
+    @Argument(help: "Only findings about this namespace (id, ip-netns name, container, pid:N, host); with --undo: the finding id.", completion: CompletionSources.targets)
     var target: String?
 
     @Option(name: .long, help: "Apply the fix of this finding (its id from the listing).")

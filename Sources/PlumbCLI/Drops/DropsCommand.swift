@@ -18,7 +18,7 @@ struct DropsCommand: ParsableCommand {
             that only Plumb sees: the host's mounts are never changed, even if Plumb is killed.
             """)
 
-    @Argument(help: "Only drops in this namespace (id, ip-netns name, container, pid:N or host); default all.")
+    @Argument(help: "Only drops in this namespace (id, ip-netns name, container, pid:N or host); default all.", completion: CompletionSources.targets)
     var target: String?
 
     @Option(name: .long, help: "Only drops of this reason (as the kernel names it: NETFILTER_DROP, NO_SOCKET, IP_RPFILTER, ...).")

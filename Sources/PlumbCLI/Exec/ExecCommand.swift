@@ -18,7 +18,7 @@ struct ExecCommand: ParsableCommand {
             Examples: plumb exec web   plumb exec pid:4242 -- ip -j addr   plumb exec db --net-only -- ss -tln
             """)
 
-    @Argument(help: "Namespace name or id, container name or id, pid:N or host.")
+    @Argument(help: "Namespace name or id, container name or id, pid:N or host.", completion: CompletionSources.targets)
     var target: String
 
     @Flag(name: .long, help: "Enter only the network namespace, even for a process or container.")

@@ -26,10 +26,10 @@ struct TraceCommand: ParsableCommand {
             passed, 3 dropped or lost, 5 not seen, 130 interrupted). Needs nf_tables (not legacy iptables).
             """)
 
-    @Argument(help: "Source namespace (NS or NS@IP).")
+    @Argument(help: "Source namespace (NS or NS@IP).", completion: CompletionSources.targets)
     var source: String
 
-    @Argument(help: "Destination: an IP address, or a namespace (NS or NS@IP).")
+    @Argument(help: "Destination: an IP address, or a namespace (NS or NS@IP).", completion: CompletionSources.targets)
     var destination: String
 
     @Option(help: "Destination port (implies --proto tcp unless --proto is given).")
