@@ -16,6 +16,7 @@ APT_PACKAGES += libnftnl-dev libmnl-dev   # livetrace: `plumb trace --live` pars
 APT_PACKAGES += clang llvm libbpf-dev xxd   # drops: libbpf1 at run time; make bpf compiles the BPF object
 APT_PACKAGES += systemd-container uidmap   # owners: the nspawn (--register=no) and rootless Podman integration tests
 APT_PACKAGES += slirp4netns   # owners: the network-helper integration test serves test namespaces with a real slirp4netns
+APT_PACKAGES += passt   # owners: pasta (in Debian 12's passt package) serves test namespaces in the network-helper integration test
 APT_PACKAGES += etcd-server etcd-client openssl   # cluster: tests and benchmarks start a private etcd (the cluster store); openssl makes its test TLS certificates
 
 # Only `make screenshots` needs a browser; CI never installs it.

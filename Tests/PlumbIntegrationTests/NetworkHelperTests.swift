@@ -60,6 +60,43 @@ final class NetworkHelperTests: RootTestCase {
         XCTAssertTrue(text.contains("network from slirp4netns (pid \(byPid.pid)) on pttap0"), text)
     }
 
+    /// A real pasta (Debian's passt package) serving a test namespace as Podman 4.4+ runs it: `--netns PATH`,
+    /// with its tap named by `-I`. Debian 12's Podman (4.3) has no `--network pasta`, so pasta is run directly,
+    /// as root like the slirp4netns test above: `--runas 0` keeps it root (it would drop to nobody and then
+    /// could not enter a namespace the host's user namespace owns), `-f` keeps its pid, and no port is
+    /// forwarded either way (`-t/-u/-T/-U none`); its network is 10.213.249.0/24, no traffic is sent. (pasta's
+    /// PID form cannot be run as root here: with its capabilities dropped it may not open /proc/PID/ns/*; it is
+    /// covered by NetworkHelpersTests.) Its comm is "passt.avx2" (pasta is a link to passt, which re-execs its
+    /// AVX2 build): Plumb must still name it pasta, for the namespace it serves, with the tap.
+    func testPastaIsNamedAsTheHelperOfTheNamespaceItServes() throws {
+        let named = "pt-pasta\(String(format: "%04x", Int.random(in: 0..<65536)))"
+        var undo: [() -> Void] = []
+        addTeardownBlock { for f in undo.reversed() { f() } }
+        try Shell.run("ip", "netns", "add", named)
+        undo.append { _ = try? Shell.result(["ip", "netns", "del", named]) }
+        let pasta = try Shell.spawn(["pasta", "-f", "-q", "-4", "--runas", "0", "-t", "none", "-u", "none", "-T", "none", "-U", "none",
+                                     "-D", "none", "-a", "10.213.249.3", "-n", "24", "-g", "10.213.249.1", "-I", "pttap3",
+                                     "--config-net", "--netns", "/run/netns/\(named)"])
+        undo.append { RuntimeHost.stop(pid: pasta.pid, grace: 2); pasta.waitUntilExit() }
+        XCTAssertTrue(RuntimeHost.wait(5) {
+            (try? Shell.run("ip", "-n", named, "-4", "-o", "addr", "show", "pttap3"))?.contains("10.213.249.3") == true
+        }, "pasta configured pttap3 in \(named)")
+        let comm = (try? String(contentsOfFile: "/proc/\(pasta.pid)/comm", encoding: .utf8)) ?? ""
+        XCTAssertTrue(comm.hasPrefix("pass") || comm.hasPrefix("pasta"), "the pid is pasta's: comm \(comm)")
+
+        let rows = try NamespaceListing.rows()
+        let row = rows.first { ($0["names"] as? [String]) == [named] }
+        let helper = row?["helper"] as? [String: Any]
+        XCTAssertEqual(helper?["program"] as? String, "pasta", "\(String(describing: row))")
+        XCTAssertEqual(helper?["pid"] as? Int, Int(pasta.pid))
+        XCTAssertEqual(helper?["link"] as? String, "pttap3")
+        XCTAssertEqual((row?["why"] as? [String: Any])?["maker"] as? String, "ip netns", "what made it is still said")
+        XCTAssertNil(rows.first { ($0["isHost"] as? Bool) == true }?["helper"], "pasta's own namespace is not served")
+
+        let text = try Shell.run(CLITests.binary, "snapshot", named)
+        XCTAssertTrue(text.contains("network from pasta (pid \(pasta.pid)) on pttap3"), text)
+    }
+
     /// Podman's own slirp4netns (`--network slirp4netns`, which rootful Podman runs too), in a test host
     /// namespace with state private to the test: Podman starts it with `--netns-type=path` on the container's
     /// /run/netns/netns-UUID. Plumb names the container and, for the same namespace, the helper and its tap.

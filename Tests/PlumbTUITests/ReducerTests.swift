@@ -362,4 +362,16 @@ final class TopologyTitleHelperTests: XCTestCase {
         XCTAssertTrue(title.hasPrefix("Topology: postgres (docker)"), title)
         XCTAssertTrue(title.hasSuffix(" - network from slirp4netns (pid 2210) on tap0"), title)
     }
+
+    /// The namespace details say who owns a rootless container's namespace, before its helper.
+    func testTitleNamesTheOwnerOfARootlessNamespace() {
+        var snap = TestEnv.snapshot
+        let i = snap.namespaces.firstIndex { $0.containers.first?.name == "postgres" }!
+        snap.namespaces[i].owner = NamespaceOwner(usernsId: 4026532281, uid: 1000, user: "alice")
+        snap.namespaces[i].helper = NetworkHelper(program: "pasta", pid: 2211, link: "tap0")
+        var s = TestEnv.state()
+        s.selectedNamespace = snap.namespaces[i].id
+        let title = TopologyView.title(PaneRows(s, snap), state: s, glyphs: .unicode)
+        XCTAssertTrue(title.hasSuffix(" - owned by user alice (uid 1000) - network from pasta (pid 2211) on tap0"), title)
+    }
 }
