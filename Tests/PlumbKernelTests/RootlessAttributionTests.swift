@@ -77,6 +77,20 @@ final class RootlessAttributionTests: XCTestCase {
                                   source: "/run/user/1000/containers/overlay-containers/\(podNone)/userdata/pidfile")])
     }
 
+    /// Without a runtime directory (no XDG_RUNTIME_DIR), Podman's run root is /tmp/podman-run-UID/containers: the
+    /// recorded state with its run root moved there names the same container by its pidfile there.
+    func testRunRootUnderTmpWhenTheUserHasNoRuntimeDirectory() throws {
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("pt-rootless-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        try FileManager.default.copyItem(atPath: root, toPath: copy)
+        try FileManager.default.createDirectory(atPath: copy + "/tmp/podman-run-1000", withIntermediateDirectories: true)
+        try FileManager.default.moveItem(atPath: copy + "/run/user/1000/containers", toPath: copy + "/tmp/podman-run-1000/containers")
+        let ns = NamespaceEvidence(id: 1, processes: [(pid: 7100, comm: "")], owner: alice)
+        XCTAssertEqual(ContainerAttributor(root: copy).attribute([ns])[1],
+                       [Container(runtime: .podman, id: podNone, name: "rl-pod-none",
+                                  source: "/tmp/podman-run-1000/containers/overlay-containers/\(podNone)/userdata/pidfile")])
+    }
+
     func testConmonParentNamesAContainerOfAStorageNotRead() {
         XCTAssertEqual(attribute(pids: [7200], owner: alice),
                        [Container(runtime: .podman, id: elsewhere, name: "pt-elsewhere", source: "cmdline:7190")])
