@@ -192,6 +192,19 @@ final class PromptsKeysFocusTests: XCTestCase {
         XCTAssertEqual(PaneRows(s, TestEnv.snapshot).detailCount(.neighbors), 5)
     }
 
+    /// The status bar's counts have their noun in the right number: "1 link  0 rules", never "1 links".
+    func testStatusBarCountsAreSingularForOne() {
+        var s = AppState(size: Size(width: 120, height: 40))
+        s.toldUnreadableProcesses = true
+        var ns = Namespace(id: 1, isHost: true)
+        ns.links = [Link(index: 1, name: "lo", kind: .loopback)]
+        let snap = Snapshot(takenAt: 1, namespaces: [ns], processes: [], discovery: DiscoveryStats())
+        s.update(snapshot: snap)
+        let line = AppView.render(s, RenderContext(snapshot: snap, theme: .color, glyphs: .unicode))
+            .row(s.size.height - 1)
+        XCTAssertTrue(line.contains("1 ns  1 link  0 rules"), line)
+    }
+
     // MARK: leak age
 
     func testLikelyLeaksShowHowLongTheyHaveBeenHeld() {

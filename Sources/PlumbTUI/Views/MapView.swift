@@ -16,7 +16,7 @@ enum MapView {
                     (.filter, "find"), (.mapUnfold, "unfold"), (.back, "close")]
             .compactMap { a, w in k.firstKey(for: a).map { "\($0.label(unicode: !ascii)) \(w)" } }.joined(separator: "  ")
         buf.box(rect, glyphs: ctx.glyphs, style: ctx.theme.borderFocused,
-                title: "Map · \(map.nodes.count) nodes, \(map.edges.count) edges · \(hint)", titleStyle: ctx.theme.titleFocused)
+                title: "Map · \(counted(map.nodes.count, "node")), \(counted(map.edges.count, "edge")) · \(hint)", titleStyle: ctx.theme.titleFocused)
         let inner = rect.inset(by: 1)
         let selected = MapScreen.selectedIndex(v.selection, in: p).map { p.regions[$0] }
         for row in 0..<inner.height {

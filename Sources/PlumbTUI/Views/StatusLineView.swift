@@ -40,7 +40,7 @@ enum StatusLineView {
                 if all[i].isLikelyLeak { leaks += 1 }
             }
         }
-        segs.append(Segment("\(snap.namespaces.count) ns  \(links) links  \(rules) rules", t.text))
+        segs.append(Segment("\(snap.namespaces.count) ns  \(counted(links, "link"))  \(counted(rules, "rule"))", t.text))
         // Only likely leaks: named namespaces without a process are normal (labs, VPNs, CNI before a container).
         if leaks > 0 { segs.append(Segment("  \(leaks) likely \(leaks == 1 ? "leak" : "leaks")", t.leak)) }
 
