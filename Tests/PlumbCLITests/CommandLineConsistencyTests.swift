@@ -128,5 +128,14 @@ final class CommandLineConsistencyTests: XCTestCase {
         let text = LabOutput(prefix: "lab", up: true, state: nil).text()
         let last = text.split(separator: "\n").last.map(String.init) ?? ""
         XCTAssertTrue(last.hasPrefix("Now run `plumb` to explore it live"), text)
+        XCTAssertTrue(last.hasSuffix("`plumb lab down` removes it."), last)
+        // Another prefix: the command that removes it names it (`plumb lab down` alone would not find it).
+        let other = LabOutput(prefix: "ptau", up: true, state: nil).text()
+        XCTAssertTrue(other.hasSuffix("`plumb lab down --prefix ptau` removes it.\n"), other)
+        // Never "lab lab is down": the lab is named as such.
+        var down = LabOutput(prefix: "lab", up: false, state: nil)
+        XCTAssertEqual(down.text(), "No demo lab 'lab' is up.\n")
+        down.existed = true
+        XCTAssertEqual(down.text(), "The demo lab 'lab' is down.\n")
     }
 }

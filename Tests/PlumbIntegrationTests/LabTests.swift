@@ -90,6 +90,6 @@ final class LabTests: RootTestCase {
             XCTAssertTrue(state == "Z" || stat.isEmpty, "lab process \(pid) was ended (state \(state))")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/run/plumb-lab-\(prefix)"), "lab down removes the lab's record")
-        XCTAssertEqual(try plumb("lab", "down").stdout, "lab \(prefix) is not up\n")
+        XCTAssertEqual(try plumb("lab", "down").stdout, "No demo lab '\(prefix)' is up.\n")
     }
 }

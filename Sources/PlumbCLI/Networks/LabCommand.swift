@@ -7,10 +7,11 @@ import PlumbLab
 struct LabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab", abstract: "Bring the demo lab up or down.", subcommands: [Up.self, Down.self])
+    static let defaultPrefix = "lab"
 
     struct Up: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "up", abstract: "Build the demo lab: networks, containers, traffic, and a few faults.")
-        @Option(help: "Name prefix of everything the lab creates (at most 6 characters).") var prefix = "lab"
+        @Option(help: "Name prefix of everything the lab creates (at most 6 characters).") var prefix = LabCommand.defaultPrefix
         @OptionGroup var change: ChangeOptions
         func run() throws {
             let svc = try change.service()
@@ -26,7 +27,7 @@ struct LabCommand: ParsableCommand {
 
     struct Down: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "down", abstract: "Remove everything the demo lab created.")
-        @Option(help: "The prefix given to `lab up`.") var prefix = "lab"
+        @Option(help: "The prefix given to `lab up`.") var prefix = LabCommand.defaultPrefix
         @OptionGroup var change: ChangeOptions
         func run() throws {
             let svc = try change.service()

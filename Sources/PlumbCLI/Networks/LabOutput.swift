@@ -30,8 +30,13 @@ struct LabOutput: CommandOutput, Encodable {
             return "The demo lab '\(prefix)' is up: \(counted(namespaces.count, "namespace")), "
                 + "\(counted(networks.count, "network")), \(counted(processes, "process", "processes")).\n"
                 + "Now run `plumb` to explore it live (? lists the keys); `plumb doctor` finds what it breaks on purpose; "
-                + "`plumb lab down` removes it.\n"
+                + "`\(downCommand)` removes it.\n"
         }
-        return existed ? "lab \(prefix) is down\n" : "lab \(prefix) is not up\n"
+        return existed ? "The demo lab '\(prefix)' is down.\n" : "No demo lab '\(prefix)' is up.\n"
+    }
+
+    /// What removes this lab: `--prefix` only when it is not the default, which `lab down` would not find.
+    var downCommand: String {
+        prefix == LabCommand.defaultPrefix ? "plumb lab down" : "plumb lab down --prefix \(prefix)"
     }
 }
