@@ -201,7 +201,7 @@ public final class TUIApp {
         case .saveCapture(let path, let overwrite):
             do {
                 let n = try capture?.save(to: path, overwrite: overwrite) ?? 0
-                state.message = .info("wrote \(n) packets to \(path)")
+                state.message = .info("wrote \(counted(n, "packet")) to \(path)")
             } catch PrivateFileError.exists {
                 // The reducer cannot know what is on disk: the question comes from here, and `y` saves again.
                 state.confirm = Confirmation(title: "Overwrite \(path)?",

@@ -137,6 +137,11 @@ final class DoctorCheckTests: XCTestCase {
         guard case .firewall(_, let batch, let undo, _)? = x?.fix?.steps.first else { return XCTFail() }
         XCTAssertEqual(batch, "*filter\n-I FORWARD 1 -j DOCKER-FORWARD\nCOMMIT\n")
         XCTAssertEqual(undo, "*filter\n-D FORWARD -j DOCKER-FORWARD\nCOMMIT\n")
+        // The evidence counts FORWARD's rules with the noun in the right number.
+        var one = f
+        one.editChain(H, "filter", "FORWARD") { $0.rules = [FirewallRule(rule: "-i pt0 -o pt0 -j ACCEPT", target: "ACCEPT")] }
+        let evidence = run(one).first { $0.id == "chain-unreached:ns1:ipv4:filter:DOCKER-FORWARD" }?.evidence ?? []
+        XCTAssertTrue(evidence.contains("no rule in filter jumps to DOCKER-FORWARD (FORWARD has 1 rule)"), "\(evidence)")
         f.editChain(H, "filter", "FORWARD") { $0.rules = [FirewallRule(rule: "-j DOCKER-FORWARD", target: "DOCKER-FORWARD")] }
         XCTAssertEqual(ids(f), [])
         // An admin's own chain is theirs to leave unused.

@@ -158,7 +158,7 @@ final class TUISmokeTests: RootTestCase {
         _ = try tmux("send-keys", "-t", session, "C-u")
         _ = try tmux("send-keys", "-t", session, "-l", file)
         _ = try tmux("send-keys", "-t", session, "Enter")
-        screen = try waitFor("packets to \(file)", in: session)
+        screen = try waitFor(" to \(file)", in: session)  // "wrote N packets to FILE" (or "1 packet")
         let written = screen.components(separatedBy: "wrote ").last.flatMap { Int($0.prefix { $0.isNumber }) } ?? -1
         XCTAssertGreaterThan(written, 0, screen)
         let tshark = try Shell.run("tshark", "-r", file, "-T", "fields", "-e", "icmp.type")

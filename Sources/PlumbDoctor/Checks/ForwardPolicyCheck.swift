@@ -119,7 +119,7 @@ enum ForwardPolicyCheck {
                         title: "\(owner.rawValue) chain \(c.name) (\(table.family) \(table.name)) is never jumped to",
                         subjects: subjects,
                         evidence: evidence
-                            + ["no rule in \(table.name) jumps to \(c.name) (\(builtin) has \(table.chain(builtin)?.rules.count ?? 0) rules)"],
+                            + ["no rule in \(table.name) jumps to \(c.name) (\(builtin) has \(counted(table.chain(builtin)?.rules.count ?? 0, "rule")))"],
                         explanation: "\(owner.rawValue) put its rules in \(c.name) and jumps there from \(builtin). That "
                             + "jump is gone (someone flushed \(builtin) or restored an old rule set), so none of these "
                             + "rules apply any more: what they accept, translate or masquerade no longer is.",

@@ -130,7 +130,7 @@ final class AppLoopTests: XCTestCase {
         XCTAssertEqual(fake.captures.first?.namespace, "redis")
         XCTAssertFalse(text(term, after: 2).contains("pt-marker"), "nothing captured yet")
         XCTAssertTrue(text(term, after: 3).contains("pt-marker"), text(term, after: 3))
-        XCTAssertTrue(text(term, after: 13).contains("wrote 1 packets to pt.pcap"), text(term, after: 13))
+        XCTAssertTrue(text(term, after: 13).contains("wrote 1 packet to pt.pcap"), text(term, after: 13))
         XCTAssertEqual(fake.captures.first?.stopped, true, "x closes the pane and stops the capture")
         XCTAssertFalse(text(term, after: 14).contains("pt-marker"))
     }
@@ -148,7 +148,7 @@ final class AppLoopTests: XCTestCase {
         XCTAssertTrue(asked.contains("Overwrite pt.pcap?"), asked)
         XCTAssertEqual(fake.captures.first?.saves, ["pt.pcap"], "saved once, after y")
         XCTAssertTrue(text(term, after: 14).contains("nothing changed"), text(term, after: 14))
-        XCTAssertTrue(text(term, after: 25).contains("wrote 1 packets to pt.pcap"), text(term, after: 25))
+        XCTAssertTrue(text(term, after: 25).contains("wrote 1 packet to pt.pcap"), text(term, after: 25))
     }
 
     /// `--readonly` changes nothing: captures are not promiscuous, and `w`, `f`, `u`, `s` are refused.
