@@ -40,9 +40,10 @@ public struct DropSummary: Sendable, Hashable {
         self = window.summary(seconds: seconds, lost: lost, topFlows: topFlows)
     }
 
-    /// The `limit` most dropped flows, by count, ties by their text. Each flow's text is made once, and only
-    /// for flows whose count can still make the cut (sorting thousands of one-packet flows with the text built
-    /// inside the comparator took a third of a core on a busy host).
+    /// The `limit` most dropped flows, by count, ties by their text. One pass keeps the best `limit` in order;
+    /// a flow's text is made (once, then kept in `texts`) only when its count can still make the cut. On a host
+    /// whose drops are hundreds of one-packet flows every flow ties at the cut, so sorting them all by text, as
+    /// this did, cost most of the idle TUI's drops time; the pass costs `limit` comparisons a flow at most.
     static func top(_ counted: [DropFlow: Int], limit: Int) -> [FlowCount] {
         var texts: [DropFlow: String] = [:]
         return top(counted, limit: limit, texts: &texts)
@@ -51,17 +52,22 @@ public struct DropSummary: Sendable, Hashable {
     /// The same, with the texts made before kept in `texts` (and the new ones added).
     static func top(_ counted: [DropFlow: Int], limit: Int, texts: inout [DropFlow: String]) -> [FlowCount] {
         guard limit > 0, !counted.isEmpty else { return [] }
-        let counts = counted.values.sorted(by: >)
-        let cut = counts[min(limit, counts.count) - 1]
-        var candidates: [(flow: DropFlow, count: Int, text: String)] = []
-        for (flow, count) in counted where count >= cut {
+        var best: [(flow: DropFlow, count: Int, text: String)] = []
+        best.reserveCapacity(limit + 1)
+        for (flow, count) in counted {
+            if best.count == limit, count < best[limit - 1].count { continue }
             let text: String
             if let known = texts[flow] { text = known } else { text = flow.description; texts[flow] = text }
-            candidates.append((flow, count, text))
+            // Where it goes among the best: after every one with a higher count, or the same count and a text
+            // that sorts before (or equal: the earlier one stays first).
+            var at = best.count
+            while at > 0, best[at - 1].count < count || (best[at - 1].count == count && best[at - 1].text > text) {
+                at -= 1
+            }
+            if at >= limit { continue }
+            best.insert((flow, count, text), at: at)
+            if best.count > limit { best.removeLast() }
         }
-        return candidates
-            .sorted { $0.count != $1.count ? $0.count > $1.count : $0.text < $1.text }
-            .prefix(limit)
-            .map { FlowCount(flow: $0.flow, count: $0.count) }
+        return best.map { FlowCount(flow: $0.flow, count: $0.count) }
     }
 }
