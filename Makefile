@@ -13,7 +13,7 @@ APT_PACKAGES = libncursesw5-dev libnl-3-dev libnl-route-3-dev libpcap-dev libsql
                libnl-idiag-3-dev libnl-nf-3-dev conntrack docker.io podman netavark aardvark-dns lxc
 APT_PACKAGES += graphviz   # map: the map tests check the DOT output with Graphviz (test-only)
 APT_PACKAGES += libnftnl-dev libmnl-dev   # livetrace: `plumb trace --live` parses nftables trace events with libnftnl
-APT_PACKAGES += clang llvm libbpf-dev xxd   # drops: libbpf1 at run time; make bpf compiles the BPF object
+APT_PACKAGES += clang llvm libbpf-dev xxd bpftool   # drops: libbpf1 at run time; make bpf compiles the BPF object; bench/drops.sh reads the program's run time with bpftool
 APT_PACKAGES += systemd-container uidmap   # owners: the nspawn (--register=no) and rootless Podman integration tests
 APT_PACKAGES += slirp4netns   # owners: the network-helper integration test serves test namespaces with a real slirp4netns
 APT_PACKAGES += passt   # owners: pasta (in Debian 12's passt package) serves test namespaces in the network-helper integration test
