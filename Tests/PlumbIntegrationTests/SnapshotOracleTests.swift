@@ -17,10 +17,29 @@ final class SnapshotOracleTests: RootTestCase {
         fixture = f
         do {
             try f.build()
+            settleOperStates(f)
             snapshot = SnapshotReader().read()
         } catch {
             setupError = "building the test topology failed: \(error)"
         }
+    }
+
+    /// The kernel sets a link's operstate a moment after its carrier changes (linkwatch runs later, up to a
+    /// second): a veth brought up just before the snapshot can read DOWN to Plumb and UP to `ip` afterwards.
+    /// Wait (at most 3 s) until in every test namespace a link has LOWER_UP exactly when its state is UP or
+    /// UNKNOWN (loopback, dummies): no carrier change is still waiting for its operstate.
+    static func settleOperStates(_ f: TopologyFixture) {
+        func pending() -> Bool {
+            [f.sw, f.a, f.b, f.c, f.d, f.e, f.h1, f.h2].contains { n in
+                ((try? Shell.run("ip", "-n", n, "-o", "link", "show")) ?? "").split(separator: "\n").contains { line in
+                    let carrier = line.contains("LOWER_UP")
+                    let up = line.contains(" state UP ") || line.contains(" state UNKNOWN ")
+                    return carrier != up
+                }
+            }
+        }
+        let deadline = Date().addingTimeInterval(3)
+        while pending() && Date() < deadline { usleep(100_000) }
     }
 
     override class func tearDown() {
