@@ -80,8 +80,20 @@ enum Shell {
         }
         let argv: [UnsafeMutablePointer<CChar>?] = ([path(args[0])] + args.dropFirst()).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        // Default signal actions and no blocked signal in the child: code under test in this process (the capture
+        // command's signal handling) sets SIGINT/SIGTERM/SIGPIPE to ignored, which exec keeps, and a helper
+        // such as pasta refuses to start with them ("Couldn't install signal handlers").
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var all = sigset_t(), none = sigset_t()
+        sigfillset(&all)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setsigmask(&attr, &none)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, argv[0]!, &fa, nil, argv, environ)
+        let rc = posix_spawn(&pid, argv[0]!, &fa, &attr, argv, environ)
         guard rc == 0 else { throw Failed(command: args, status: rc, stderr: String(cString: strerror(rc))) }
         return Spawned(pid: pid)
     }
