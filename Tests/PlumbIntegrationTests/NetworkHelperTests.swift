@@ -16,14 +16,9 @@ final class NetworkHelperTests: RootTestCase {
         addTeardownBlock { for f in undo.reversed() { f() } }
 
         // An anonymous namespace made by `unshare --fork` (its sleep is unshare's child), served by pid.
-        let unshare = try Shell.spawn(["unshare", "--net", "--fork", "--kill-child", "sleep", "60"])
-        undo.append { RuntimeHost.stop(pid: unshare.pid, grace: 2); unshare.waitUntilExit() }
-        var child: Int32 = 0
-        XCTAssertTrue(RuntimeHost.wait(5) {
-            child = Int32(((try? String(contentsOfFile: "/proc/\(unshare.pid)/task/\(unshare.pid)/children", encoding: .utf8)) ?? "")
-                .split(separator: " ").first ?? "") ?? 0
-            return child > 0 && Self.netns(child) != Self.netns(getpid())
-        }, "unshare's child is in a new namespace")
+        let unshared = try UnsharedSleep.start()
+        undo.append { unshared.stop() }
+        let child = unshared.child
         // A named one, served by path as Podman does.
         try Shell.run("ip", "netns", "add", named)
         undo.append { _ = try? Shell.result(["ip", "netns", "del", named]) }
