@@ -294,12 +294,14 @@ public final class TUIApp {
         }
         dropsInWindow = !dropWindow.isEmpty
         let shown = state.drops?.isWatching == true ? state.drops!.summary.total : nil
-        guard shown == nil || dropWindow.hasNewGroups || (dropWindow.isEmpty && shown != 0)
+        guard shown == nil || dropWindow.hasNewGroups || (dropWindow.isEmpty && shown != 0) || dropsTabLacksGroups
               || dropsRead.timeIntervalSince(dropsSummarised) >= Self.dropsSummarySpacing else { return }
         dropsSummarised = dropsRead
         dropWindow.takeNewGroups()
+        // The groups (the Drops tab's rows) only while the tab is open, with the one flow a row shows.
         let activity = DropActivity(window: &dropWindow, windowSeconds: Double(Self.dropWindowSeconds), mode: feed.mode,
-                                    note: feed.note, lost: feed.lost, names: namespaceNames())
+                                    note: feed.note, lost: feed.lost, names: namespaceNames(),
+                                    groups: state.detailTab == .drops, topFlows: 1)
         if activity != state.drops {
             state.drops = activity
             if !doctorFindings.isEmpty {
@@ -315,8 +317,15 @@ public final class TUIApp {
     /// out), and once at the start (the DROPS column and the tab's header).
     private var dropsReadSpacing: TimeInterval? {
         guard let feed = kernel.drops else { return nil }
+        if dropsTabLacksGroups { return 0 }
         if dropsArrived || feed.wakeDescriptor == nil { return Self.dropsReadSpacing }
         return dropsInWindow ? Self.dropsSummarySpacing : nil
+    }
+
+    /// The Drops tab was opened on a summary made without its rows (while it was closed): make them now.
+    private var dropsTabLacksGroups: Bool {
+        state.detailTab == .drops && state.drops?.isWatching == true && state.drops?.hasGroups == false
+            && !dropWindow.isEmpty
     }
 
     /// The doctor's findings with the drops' live evidence of the last seconds, when drops are watched.

@@ -127,6 +127,40 @@ final class DropsTUITests: XCTestCase {
         }
     }
 
+    func testTheDropsTabsRowsAreMadeOnlyWhileItIsOpenAndAtOnceWhenItOpens() throws {
+        // Ranking every group's flows each second for a closed tab was most of an idle TUI's drops cost: with
+        // the tab closed the summary has its total but no rows; opening it makes them before the next frame.
+        let feed = FakeDropFeed()
+        feed.pending = Array(repeating: Self.drop("web-api", "eth0"), count: 12)
+            + Array(repeating: Self.drop("host", "docker0", reason: "NO_SOCKET", function: "__udp4_lib_rcv", dport: 9), count: 3)
+        var app: TUIApp?
+        var whileClosed: DropActivity?
+        // `[` twice: from the Link tab back past Conntrack to Drops.
+        let script: [FakeTerminal.Input] = [.idle, .run { whileClosed = app?.state.drops },
+                                            .key(.char("[")), .key(.char("[")), .idle, .key(.char("q"))]
+        let fake = FakeKernel()
+        let term = FakeTerminal(size: Size(width: 200, height: 60), script: script)
+        app = TUIApp(first: TestEnv.snapshot, kernel: fake.kernel.with(drops: feed), terminal: term)
+        app?.run()
+        withExtendedLifetime(fake) {}
+
+        let closed = try XCTUnwrap(whileClosed, "the feed was read while the tab was closed")
+        XCTAssertEqual(closed.summary.total, 15, "the total is kept (the tab's header, the status)")
+        XCTAssertFalse(closed.hasGroups)
+        XCTAssertEqual(closed.summary.groups, [])
+        XCTAssertEqual(closed.perNamespace[TestEnv.namespace("web-api").id] ?? 0, 1.2, accuracy: 0.001,
+                       "the badges' rates do not need the rows")
+
+        XCTAssertEqual(app?.state.detailTab, .drops)
+        let open = try XCTUnwrap(app?.state.drops)
+        XCTAssertTrue(open.hasGroups)
+        XCTAssertEqual(open.summary.groups.map(\.count), [12, 3])
+        XCTAssertEqual(open.summary.groups.first?.topFlows.count, 1, "the one flow a row shows")
+        let opened = try XCTUnwrap(term.frame(afterInputs: 4), "a frame drawn as the tab opened")
+        XCTAssertTrue(opened.text.contains("NETFILTER_DROP"), opened.text)
+        XCTAssertTrue(opened.text.contains("udp 172.18.0.2:40000 > 172.18.0.3:5432"), opened.text)
+    }
+
     /// A feed that wakes the loop: read once at the start, then only when it wakes the loop or while drops are
     /// in the window (an idle screen with no drops does not wake four times a second for the feed).
     final class WakingDropFeed: DropFeed {

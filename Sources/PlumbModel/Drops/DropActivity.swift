@@ -17,10 +17,15 @@ public struct DropActivity: Sendable, Hashable {
     public var perNamespace: [UInt64: Double]
     public var perInterface: [InterfaceKey: Double]
     public var summary: DropSummary
+    /// False: `summary` has its total and losses but no groups (the TUI makes the groups only while the Drops tab
+    /// is open: ranking hundreds of groups' flows every second for a closed tab was most of an idle TUI's drops
+    /// cost on a host whose bridges drop IPv6 multicast all the time).
+    public var hasGroups: Bool
 
     /// The window's counts over `windowSeconds`; `names` names namespaces whose drops came without a name.
+    /// `groups` false leaves the summary's groups out; `topFlows` is the flows kept per group.
     public init(window: inout DropWindow, windowSeconds: Double, mode: String, note: String? = nil, lost: UInt64 = 0,
-                names: [UInt64: String] = [:]) {
+                names: [UInt64: String] = [:], groups: Bool = true, topFlows: Int = 5) {
         let period = max(windowSeconds, 0.001)
         var ns: [UInt64: Int] = [:], ifs: [InterfaceKey: Int] = [:]
         for c in window.counted {
@@ -33,7 +38,8 @@ public struct DropActivity: Sendable, Hashable {
         self.windowSeconds = windowSeconds
         self.perNamespace = ns.mapValues { Double($0) / period }
         self.perInterface = ifs.mapValues { Double($0) / period }
-        self.summary = window.summary(seconds: windowSeconds, lost: lost, names: names)
+        self.summary = window.summary(seconds: windowSeconds, lost: lost, topFlows: topFlows, names: names, groups: groups)
+        self.hasGroups = groups
     }
 
     /// `drops` (all of them counted) over `windowSeconds`.

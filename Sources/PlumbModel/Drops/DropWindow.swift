@@ -368,9 +368,13 @@ public struct DropWindow: Sendable {
 
     /// The window as `plumb drops --for` and the Drops tab print it: per namespace × reason × location, over
     /// `seconds` of time (the rates' divisor), each group's `topFlows` busiest kept 5-tuples. Mutating only to
-    /// remember the flows' texts.
+    /// remember the flows' texts. `groups` false: the total, losses and flows not kept only, no groups.
     public mutating func summary(seconds period: Double, lost: UInt64 = 0, topFlows: Int = 5,
-                        names: [UInt64: String] = [:]) -> DropSummary {
+                        names: [UInt64: String] = [:], groups wantGroups: Bool = true) -> DropSummary {
+        guard wantGroups else {
+            let notKept = groups.reduce(0) { $0 + ($1.live ? $1.flowsNotKept : 0) }
+            return DropSummary(seconds: period, total: total, lost: lost, groups: [], flowsNotKept: notKept)
+        }
         var interfaces: [Int: Set<String>] = [:]
         for c in counted {
             if let i = c.identity.interface, !i.isEmpty { interfaces[c.group, default: []].insert(i) }
