@@ -47,8 +47,15 @@ public final class TUIApp {
     static let eventsKept = 1000
     /// The least time between two reads of the drops feed.
     static let dropsReadSpacing = 0.25
-    /// The least time between two summaries of the window (unless a new group appeared).
+    /// How often the feed is read on a timer while drops are in the window (they age out).
     static let dropsSummarySpacing = 1.0
+    /// A summary goes with a new snapshot when the last one is at least this old: the rates and the counters then
+    /// reach the screen in one frame, not in two frames a second apart (each frame of 500 namespaces costs).
+    static let dropsSummaryWithSnapshot = 0.5
+    /// Without snapshots (paused, a long interval) the window is summarised on its own this often.
+    static let dropsSummaryAlone = 2.0
+    /// The namespaces' names by inode for the drops that came without one, made once per snapshot.
+    private var namesForDrops: (generation: UInt64, names: [UInt64: String])?
 
     public init(first: Snapshot, kernel: AppKernel, terminal: any Terminal, readonly: Bool = false,
                 theme: Theme = .color, glyphs: Glyphs = .unicode) {
@@ -92,7 +99,11 @@ public final class TUIApp {
                     dirty = true
                 }
             }
-            if let next = live.take() { take(next, error: live.lastError()) }
+            var tookSnapshot = false
+            if let next = live.take() {
+                take(next, error: live.lastError())
+                tookSnapshot = true
+            }
             if let feed = kernel.cluster, let c = feed.latest, c != state.cluster {
                 state.cluster = c
                 dirty = true
@@ -101,7 +112,11 @@ public final class TUIApp {
             // At most four reads a second: on a host that drops packets all the time the feed's pipe wakes the
             // loop with every batch (ten a second). A read only counts the new drops; the window is summarised at
             // most once a second. With drops in the window and none arriving, the read on the timer ages them out.
-            if let spacing = dropsReadSpacing, Date().timeIntervalSince(dropsRead) >= spacing { readDrops() }
+            if let spacing = dropsReadSpacing, Date().timeIntervalSince(dropsRead) >= spacing {
+                readDrops(withSnapshot: tookSnapshot)
+            } else if tookSnapshot && dropsInWindow && kernel.drops != nil {
+                readDrops(withSnapshot: true)
+            }
             if dirty {
                 state.size = terminal.size
                 live.setFocus(onScreen(state, context.snapshot), firewall: state.detailTab == .firewall)
@@ -269,18 +284,20 @@ public final class TUIApp {
     }
 
     /// Reads the drops feed: new drops are counted into the window and go to the events log; the window makes
-    /// the Drops tab, the badges and the doctor's live evidence, at most once a second (at once when a group is
-    /// new). Redraws only when what is shown changed.
-    private func readDrops() {
+    /// the Drops tab, the badges and the doctor's live evidence, with a new snapshot (`withSnapshot`, at most
+    /// twice a second: one frame shows both), on its own every `dropsSummaryAlone` seconds, and at once when a
+    /// group is new or the window emptied. Redraws only when what is shown changed.
+    private func readDrops(withSnapshot: Bool = false) {
         guard let feed = kernel.drops else { return }
         dropsRead = Date()
         dropsArrived = false
-        var names: [UInt64: String]?
         func namespaceNames() -> [UInt64: String] {
-            if let names { return names }
+            if let cached = namesForDrops, cached.generation == state.snapshotGeneration { return cached.names }
             var found: [UInt64: String] = [:]
-            for ns in context.snapshot.namespaces { found[ns.id] = ns.displayName }
-            names = found
+            context.snapshot.namespaces.withUnsafeBufferPointer { all in
+                for i in all.indices { found[all[i].id] = all[i].displayName }
+            }
+            namesForDrops = (state.snapshotGeneration, found)
             return found
         }
         let new = feed.takeNew()
@@ -294,8 +311,9 @@ public final class TUIApp {
         }
         dropsInWindow = !dropWindow.isEmpty
         let shown = state.drops?.isWatching == true ? state.drops!.summary.total : nil
+        let age = dropsRead.timeIntervalSince(dropsSummarised)
         guard shown == nil || dropWindow.hasNewGroups || (dropWindow.isEmpty && shown != 0) || dropsTabLacksGroups
-              || dropsRead.timeIntervalSince(dropsSummarised) >= Self.dropsSummarySpacing else { return }
+              || (withSnapshot && age >= Self.dropsSummaryWithSnapshot) || age >= Self.dropsSummaryAlone else { return }
         dropsSummarised = dropsRead
         dropWindow.takeNewGroups()
         // The groups (the Drops tab's rows) only while the tab is open, with the one flow a row shows.
