@@ -15,6 +15,21 @@ tui_state() {
   for i in $(seq 1 "$n"); do ip -n "pt-bench-s$i" link set eth0 up; done
 }
 
+# tui_quiet N: the same state without IPv6 on its links (its own namespaces' and its host bridges and veth ends
+# only), so that nothing is dropped: with IPv6, the 500 namespaces' router solicitations and MLD reports are
+# flooded by the bridges to every port and dropped there, in bursts of thousands a second for minutes.
+tui_quiet() {
+  local n=$1 b i
+  for i in $(seq 1 "$n"); do ip netns exec "pt-bench-s$i" sysctl -qw net.ipv6.conf.all.disable_ipv6=1; done
+  for b in $(seq 0 9); do sysctl -qw "net.ipv6.conf.ptbbr$b.disable_ipv6=1"; done
+  for i in $(seq 1 "$n"); do sysctl -qw "net.ipv6.conf.ptbv$i.disable_ipv6=1"; done
+}
+
+# drops_per_second SECONDS: packets the kernel dropped per second, host-wide (the skb:kfree_skb tracepoint).
+drops_per_second() {
+  perf stat -e skb:kfree_skb -a sleep "$1" 2>&1 | awk -v s="$1" '/kfree_skb/ {gsub(",", "", $1); printf "%d", $1 / s}'
+}
+
 cpu_of() {  # utime+stime+cutime+cstime ticks of a pid: its threads and the children it reaped
   awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"
 }

@@ -109,18 +109,64 @@ final class DropParsingTests: XCTestCase {
         XCTAssertNil(KernelSymbols.resolve(0xffffffff81fbea10, inKallsyms: Array("0000000000000000 T nft_do_chain\n".utf8)).symbol)
     }
 
+    /// New addresses within a minute of a read are named from the text kept from it, without reading kallsyms
+    /// again; an address the kept text cannot name (a module loaded since) reads it again, at most once a second,
+    /// and the text is let go a minute after its read.
+    func testCacheNamesNewAddressesFromTheKeptText() throws {
+        let bytes = Array(try fixture("kallsyms.excerpt").utf8)
+        final class State { var reads = 0; var t: UInt64 = 1; var text: [UInt8] = [] }
+        let st = State()
+        st.text = bytes
+        let cache = KernelSymbolCache(readKallsyms: { st.reads += 1; return st.text }, now: { st.t })
+        cache.learn([0xffffffff81fbea00 + 8])
+        XCTAssertEqual(st.reads, 1)
+        XCTAssertTrue(cache.keepsText)
+        st.t += 30_000_000_000
+        cache.learn([0xffffffff820a71d0])
+        XCTAssertEqual(st.reads, 1, "named from the kept text")
+        XCTAssertEqual(cache.location(0xffffffff820a71d0).description, "udp_queue_rcv_one_skb+0x0")
+        // A module loaded since: its symbol is not in the kept text. Read again (more than a second later).
+        let moduleAddress: UInt64 = 0xffffffffc2001010
+        st.text = bytes + Array("ffffffffc2001000 t pt_module_rcv\t[pt_mod]\n".utf8)
+        cache.learn([moduleAddress])
+        XCTAssertEqual(st.reads, 2)
+        XCTAssertEqual(cache.location(moduleAddress).description, "pt_module_rcv+0x10 [pt_mod]")
+        // Within a second of that read an unnamed address is not read for; it stays unknown and is named by a
+        // later read.
+        let later: UInt64 = 0xffffffffc3002020
+        st.text += Array("ffffffffc3002000 t pt_later_rcv\t[pt_later]\n".utf8)
+        st.t += 500_000_000
+        cache.learn([later])
+        XCTAssertEqual(st.reads, 2)
+        XCTAssertNil(cache.location(later).symbol)
+        st.t += 600_000_000
+        cache.learn([later])
+        XCTAssertEqual(st.reads, 3)
+        XCTAssertEqual(cache.location(later).symbol, "pt_later_rcv")
+        // A minute after the last read the text is let go on the next batch, even one of known addresses.
+        st.t += 61_000_000_000
+        cache.learn([later])
+        XCTAssertFalse(cache.keepsText)
+        XCTAssertEqual(st.reads, 3)
+    }
+
     func testKallsymsWithoutRootResolvesNothing() {
         // Unprivileged readers see zero addresses.
         let bytes = Array("0000000000000000 T nft_do_chain\n0000000000000000 t ip_error\n".utf8)
         XCTAssertEqual(KernelSymbols.resolve(0xffffffff81fbea10, inKallsyms: bytes).description, "0xffffffff81fbea10")
     }
 
-    /// The watcher's cache reads kallsyms once per batch of new addresses, never for an address it named before.
+    /// The watcher's cache reads kallsyms for new addresses only, never for an address it named before, and
+    /// names new addresses from the text it read for a minute after (reading it costs the kernel ~40 ms).
     func testCacheReadsKallsymsOnlyForNewAddresses() throws {
         let bytes = Array(try fixture("kallsyms.excerpt").utf8)
         final class Reads { var count = 0 }
         let reads = Reads()
-        let cache = KernelSymbolCache(capacity: 4) { reads.count += 1; return bytes }
+        // Each read is a minute after the one before: the kept text has always expired.
+        final class Clock { var t: UInt64 = 0 }
+        let clock = Clock()
+        let cache = KernelSymbolCache(capacity: 4, readKallsyms: { reads.count += 1; return bytes },
+                                      now: { clock.t += 61_000_000_000; return clock.t })
         XCTAssertEqual(cache.location(0xffffffff81fbea00 + 8).description, "0xffffffff81fbea08", "not learnt yet: the address")
         cache.learn([0xffffffff81fbea00 + 8, 0xffffffff820a71d0, 0xffffffff81fbea00 + 8])
         XCTAssertEqual(reads.count, 1)
@@ -133,7 +179,7 @@ final class DropParsingTests: XCTestCase {
         XCTAssertEqual(reads.count, 2)
         XCTAssertEqual(cache.count, 3)
         // Without kallsyms (no procfs) addresses stay addresses, and are not asked for again.
-        let none = KernelSymbolCache { reads.count += 1; return nil }
+        let none = KernelSymbolCache(readKallsyms: { reads.count += 1; return nil }, now: { clock.t += 61_000_000_000; return clock.t })
         none.learn([0xffffffff81fbea08])
         none.learn([0xffffffff81fbea08])
         XCTAssertEqual(reads.count, 3)

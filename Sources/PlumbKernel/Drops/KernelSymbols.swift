@@ -50,28 +50,56 @@ public enum KernelSymbols {
     }
 }
 
-/// The drop locations named so far, for the watcher's reader thread (not shared: no lock). A batch's new
-/// addresses cost one read of /proc/kallsyms; addresses seen before cost a dictionary lookup. Reading kallsyms
-/// anew for each new address also names code of a module loaded after the watcher started.
+/// The drop locations named so far, for the watcher's reader thread (not shared: no lock). Addresses seen
+/// before cost a dictionary lookup. New addresses are named from the text of /proc/kallsyms, which is kept for
+/// `textKept` after it was read: reading it costs the kernel ~40 ms (5 MB of text formatted line by line), and
+/// drops keep coming from new places in the kernel for minutes (each caller of kfree_skb is a location), so
+/// reading it for each of them was most of an idle TUI's drops cost. An address the kept text cannot name
+/// (code of a module loaded after it was read) reads it again, at most once per `rereadSpacing`.
 final class KernelSymbolCache {
     private var known: [UInt64: KernelLocation] = [:]
     private let readKallsyms: () -> [UInt8]?
     /// Drops come from a few dozen kernel functions; past this many addresses something is odd (a corrupt
     /// stream), and the cache starts over rather than grow.
     private let capacity: Int
+    private let now: () -> UInt64
+    /// The last read of kallsyms and when (CLOCK_MONOTONIC ns); nil after `textKept` (its 5 MB are let go).
+    private var text: (bytes: [UInt8]?, readAt: UInt64)?
+    static let textKept: UInt64 = 60_000_000_000
+    static let rereadSpacing: UInt64 = 1_000_000_000
 
-    init(capacity: Int = 16_384, readKallsyms: @escaping () -> [UInt8]? = { readWholeFile("/proc/kallsyms") }) {
+    init(capacity: Int = 16_384, readKallsyms: @escaping () -> [UInt8]? = { readWholeFile("/proc/kallsyms") },
+         now: @escaping () -> UInt64 = { DropWatcher.monotonicNanos() }) {
         self.capacity = capacity
         self.readKallsyms = readKallsyms
+        self.now = now
     }
 
-    /// Names every address of `addresses` not named yet (one pass for all of them).
+    /// Names every address of `addresses` not named yet (from the kept text, or one read for all of them).
     func learn(_ addresses: some Sequence<UInt64>) {
         let new = Set(addresses.lazy.filter { self.known[$0] == nil })
+        let t = now()
+        if let kept = text, t &- kept.readAt >= Self.textKept { text = nil }
         guard !new.isEmpty else { return }
         if known.count + new.count > capacity { known.removeAll(keepingCapacity: true) }
-        let named = readKallsyms().map { KernelSymbols.resolve(new, inKallsyms: $0) } ?? [:]
-        for address in new { known[address] = named[address] ?? KernelLocation(address: address) }
+        var named: [UInt64: KernelLocation] = [:]
+        if let bytes = text?.bytes { named = KernelSymbols.resolve(new, inKallsyms: bytes) }
+        let unnamed = new.filter { named[$0]?.symbol == nil }
+        var retry: Set<UInt64> = []
+        if !unnamed.isEmpty {
+            if text.map({ t &- $0.readAt >= Self.rereadSpacing }) ?? true {
+                let bytes = readKallsyms()
+                text = (bytes, t)
+                if let bytes { named.merge(KernelSymbols.resolve(unnamed, inKallsyms: bytes)) { _, fresh in fresh } }
+            } else {
+                // Read less than a second ago: these stay unknown, so that a later batch names them from a new
+                // read (an address a fresh read cannot name stays an address for good).
+                retry = unnamed
+            }
+        }
+        for address in new where !retry.contains(address) {
+            known[address] = named[address] ?? KernelLocation(address: address)
+        }
     }
 
     /// The location of `address`, named if `learn` saw it.
@@ -80,4 +108,7 @@ final class KernelSymbolCache {
     }
 
     var count: Int { known.count }
+
+    /// Whether the text of kallsyms is kept now (tests).
+    var keepsText: Bool { text?.bytes != nil }
 }
