@@ -25,9 +25,9 @@ tui_quiet() {
   for i in $(seq 1 "$n"); do sysctl -qw "net.ipv6.conf.ptbv$i.disable_ipv6=1"; done
 }
 
-# drops_per_second SECONDS: packets the kernel dropped per second, host-wide (the skb:kfree_skb tracepoint).
+# drops_per_second SECONDS: packets the kernel dropped per second, host-wide, as `plumb drops` counts them.
 drops_per_second() {
-  perf stat -e skb:kfree_skb -a sleep "$1" 2>&1 | awk -v s="$1" '/kfree_skb/ {gsub(",", "", $1); printf "%d", $1 / s}'
+  timeout $(( $1 + 10 )) "$PLUMB" drops --for "$1" --json | jq -r "(.total / $1) | floor"
 }
 
 cpu_of() {  # utime+stime+cutime+cstime ticks of a pid: its threads and the children it reaped
