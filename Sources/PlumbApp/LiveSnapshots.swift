@@ -82,6 +82,7 @@ public final class LiveSnapshots: @unchecked Sendable {
     private func publish(_ u: Update) {
         var u = u
         u.changed = model.takeChanged()
+        u.contentVersion = model.contentVersion
         lastPublish = Date()
         lock.lock()
         if let pending = latest {

@@ -8,9 +8,12 @@ public struct SnapshotUpdate: Sendable {
     public var read: Set<UInt64>?
     /// Namespaces whose contents may differ from the previous update (nil: any): only those are diffed.
     public var changed: Set<UInt64>? = nil
+    /// The source's count of changes other than counters (`LiveModel.contentVersion`): updates with the same
+    /// version differ only in counters. nil: unknown (every update may differ).
+    public var contentVersion: UInt64? = nil
 
-    public init(snapshot: Snapshot, read: Set<UInt64>?, changed: Set<UInt64>? = nil) {
-        self.snapshot = snapshot; self.read = read; self.changed = changed
+    public init(snapshot: Snapshot, read: Set<UInt64>?, changed: Set<UInt64>? = nil, contentVersion: UInt64? = nil) {
+        self.snapshot = snapshot; self.read = read; self.changed = changed; self.contentVersion = contentVersion
     }
 }
 

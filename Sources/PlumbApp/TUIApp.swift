@@ -178,7 +178,7 @@ public final class TUIApp {
         context.snapshot = next.snapshot
         context.rates.record(next.snapshot, only: next.read)
         context.lastError = error
-        prepared = state.update(snapshot: next.snapshot)
+        prepared = state.update(snapshot: next.snapshot, contentVersion: next.contentVersion)
         doctorStale = true
         dirty = true
     }

@@ -42,6 +42,13 @@ final class LiveModelIntegrationTests: RootTestCase {
         XCTAssertEqual(first.namespace(id: idA)?.links.first { $0.name == "ptlv0" }?.peer?.namespace, idB)
         XCTAssertGreaterThanOrEqual(model.watchedCount, 3)
 
+        // Counters alone leave the content version (what the Map view keeps its graph by).
+        _ = model.applyEvents()
+        let version = model.contentVersion
+        let counted = try XCTUnwrap(model.refreshCounters(of: [idA]))
+        XCTAssertEqual(model.contentVersion, version, "a read of counters is not a change of content")
+        XCTAssertNotNil(counted.namespace(id: idA)?.links.first { $0.name == "ptlv0" }?.stats)
+
         // A flap: applied from the event, nothing queued for a read.
         try lab.ip(b, "link", "set", "ptlv1", "down")
         XCTAssertTrue(applyUntil(model) { link(idB, "ptlv1")?.isUp == false && link(idA, "ptlv0")?.hasCarrier == false },
@@ -50,6 +57,7 @@ final class LiveModelIntegrationTests: RootTestCase {
         XCTAssertTrue(oracle.contains("NO-CARRIER"), oracle)
         XCTAssertEqual(link(idA, "ptlv0")?.peer?.namespace, idB, "the peer stays resolved")
         XCTAssertFalse(model.pending.contains(idA) || model.pending.contains(idB), "\(model.pending)")
+        XCTAssertGreaterThan(model.contentVersion, version, "an event applied is a change of content")
 
         // An address, and the routes that come with it, are applied from their events: no read.
         try lab.ip(b, "link", "set", "ptlv1", "up")

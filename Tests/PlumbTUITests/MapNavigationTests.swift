@@ -95,4 +95,35 @@ final class MapNavigationTests: XCTestCase {
         s.press([.char("+")])
         XCTAssertEqual(cache.builds.graphs, first.graphs + 3, "back to the first snapshot: built again, never stale")
     }
+
+    func testASnapshotWhoseOnlyNewsIsItsCountersKeepsTheGraph() throws {
+        // The live source's content version: the idle TUI's snapshot every second differs only in counters.
+        var s = opened(on: "redis")
+        let cache = s.mapView!.cache
+        var ctx = TestEnv.context()
+        s.update(snapshot: TestEnv.snapshot, contentVersion: 7)
+        _ = AppView.render(s, ctx)
+        let first = cache.builds
+        var counted = TestEnv.snapshot
+        let web = try XCTUnwrap(counted.namespaces.firstIndex { $0.displayName == "web-api" })
+        counted.namespaces[web].links[0].stats.rxBytes += 1_000
+        counted.takenAt += 1
+        ctx.snapshot = counted
+        s.update(snapshot: counted, contentVersion: 7)
+        let frame = Golden.text(AppView.render(s, ctx))
+        XCTAssertEqual(cache.builds.graphs, first.graphs, "same content version: the graph is kept")
+        XCTAssertEqual(cache.builds.pictures, first.pictures, "and, with no rates on it, the picture")
+        XCTAssertTrue(frame.contains("web-api"), frame)
+        // Anything else changed (a link went down: an event, a read): a new version builds the graph again.
+        var changed = counted
+        changed.namespaces[web].links[0].operState = "DOWN"
+        ctx.snapshot = changed
+        s.update(snapshot: changed, contentVersion: 8)
+        _ = AppView.render(s, ctx)
+        XCTAssertEqual(cache.builds.graphs, first.graphs + 1)
+        // A source that gives no version (nil) is keyed on the snapshot itself, as before.
+        s.update(snapshot: changed)
+        _ = AppView.render(s, ctx)
+        XCTAssertEqual(cache.builds.graphs, first.graphs + 2)
+    }
 }

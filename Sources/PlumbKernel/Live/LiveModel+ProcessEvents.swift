@@ -15,15 +15,16 @@ extension LiveModel {
         return found
     }
 
-    /// The snapshot with the processes that events name brought up to date; nil when a full walk is needed.
-    func discoveryFromEvents(_ old: Snapshot) -> Snapshot? {
+    /// The snapshot with the processes that events name brought up to date, and whether they changed it; nil
+    /// when a full walk is needed.
+    func discoveryFromEvents(_ old: Snapshot) -> (snapshot: Snapshot, changed: Bool)? {
         guard let processEvents, Date().timeIntervalSince(lastWalk) < walkEvery,
               pending.isEmpty, pendingTables.isEmpty, pendingFirewall.isEmpty,
               case .events(let events) = processEvents.drain() else { return nil }
         let change = tracker.apply(events, known: Set(old.namespaces.map(\.id)))
         if change.needsDiscovery { return nil }
         eventPasses += 1
-        if change.moved.isEmpty && change.exited.isEmpty { return old }
+        if change.moved.isEmpty && change.exited.isEmpty { return (old, false) }
         var snap = old
         let gone = change.exited.union(change.moved.keys)
         let before = Dictionary(snap.processes.map { ($0.pid, $0) }, uniquingKeysWith: { a, _ in a })
@@ -45,7 +46,7 @@ extension LiveModel {
                 snap.namespaces[i].heldBy[h] = Holder(kind: .process, pid: first)
             }
         }
-        return snap
+        return (snap, true)
     }
 
     static func comm(_ pid: Int32) -> String {

@@ -34,6 +34,10 @@ public final class LiveModel: @unchecked Sendable {
     public private(set) var pending: Set<UInt64> = []
     /// Namespaces whose contents changed since `takeChanged()` (nil: possibly all, after a full read).
     private var changed: Set<UInt64>? = []
+    /// Counts the changes of the snapshot other than its counters (events applied, reads, discovery that found
+    /// processes moved): two snapshots with the same version differ only in their link counters and time, so
+    /// what is made from anything else (the Map view's graph) can be kept.
+    public private(set) var contentVersion: UInt64 = 0
     /// Which namespaces changed since the last call (nil: any of them may have), for diffing only those.
     public func takeChanged() -> Set<UInt64>? {
         defer { changed = [] }
@@ -76,6 +80,7 @@ public final class LiveModel: @unchecked Sendable {
             }
             changed = true
         }
+        if changed { contentVersion &+= 1 }
         return changed
     }
 
@@ -151,6 +156,7 @@ public final class LiveModel: @unchecked Sendable {
         pendingFirewall.subtract(reader.options.firewallFor ?? Set(snap.namespaces.map(\.id)))
         watcher.follow(snap)
         snapshot = snap
+        contentVersion &+= 1
         return snap
     }
 
@@ -161,8 +167,9 @@ public final class LiveModel: @unchecked Sendable {
     public func refreshDiscovery(scanFds: Bool = false) -> Snapshot? {
         guard var snap = snapshot else { return nil }
         if !scanFds, let quick = discoveryFromEvents(snap) {
-            snapshot = quick
-            return quick
+            snapshot = quick.snapshot
+            if quick.changed { contentVersion &+= 1 }
+            return quick.snapshot
         }
         var opts = options
         opts.scanFds = scanFds && options.scanFds
@@ -188,6 +195,7 @@ public final class LiveModel: @unchecked Sendable {
         }
         snap.processes = found.processes
         snapshot = snap
+        contentVersion &+= 1
         return snap
     }
 

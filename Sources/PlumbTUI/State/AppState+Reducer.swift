@@ -44,9 +44,12 @@ extension AppState {
     /// A new snapshot arrived: keep selections valid (a namespace or link may be gone).
     /// Returns the rows it computed, which `AppView.render` can reuse for the frame drawn right after (on a host
     /// with hundreds of links, building them is most of a frame's cost).
+    /// `contentVersion`: the source's count of changes other than counters (nil: unknown); the Map view keeps
+    /// its graph while it stays the same.
     @discardableResult
-    public mutating func update(snapshot: Snapshot) -> PreparedRows {
+    public mutating func update(snapshot: Snapshot, contentVersion: UInt64? = nil) -> PreparedRows {
         snapshotGeneration &+= 1
+        snapshotContent = contentVersion
         if !toldUnreadableProcesses, message == nil, let note = snapshot.notes.first(where: UnreadableProcessesNote.matches) {
             message = .info("note: " + note)
             toldUnreadableProcesses = true

@@ -95,6 +95,9 @@ public struct AppState: Equatable, Sendable {
     public var toldUnreadableProcesses = false
     /// Counts the snapshots `update(snapshot:)` was given: what the Map view's cache is keyed on.
     public var snapshotGeneration: UInt64 = 0
+    /// The snapshot source's content version of the last snapshot (nil: unknown): snapshots with the same
+    /// version differ only in their counters and time (`LiveModel.contentVersion`).
+    public var snapshotContent: UInt64?
     /// With a cluster store: the other hosts' VTEPs and endpoints of the cluster overlays (the Map view draws
     /// them); nil without a store, or until the store was first read.
     public var cluster: MapClusterView?

@@ -10,7 +10,10 @@ import Glibc
 ///
 /// One cache per open map (it lives in `MapViewState`, so closing the map drops it). Its key also carries the
 /// snapshot's identity (the storage of its namespace list, its time and size), so a caller that hands over a
-/// different snapshot without `update` (tests do) never gets a stale picture.
+/// different snapshot without `update` (tests do) never gets a stale picture. When the source says what changed
+/// (`AppState.snapshotContent`, the live model's content version) the key is that version instead: a new snapshot
+/// whose only news is its counters (the idle TUI's every second) keeps the graph, and the picture too unless
+/// the rates on it changed; building and laying out 500 namespaces every second was most of an open map's cost.
 public final class MapPictureCache: Sendable {
     struct SnapshotKey: Equatable, Sendable {
         var generation: UInt64
@@ -18,6 +21,8 @@ public final class MapPictureCache: Sendable {
         var storage: UInt
         var takenAt: Double
         var namespaces: Int
+        /// The source's content version, when it gave one (then the fields above but `namespaces` are 0).
+        var content: UInt64?
     }
 
     private struct Entry: Sendable {
@@ -46,8 +51,11 @@ public final class MapPictureCache: Sendable {
         return cluster.map { map.adding($0) } ?? map
     }
 
-    static func key(_ snapshot: Snapshot, generation: UInt64) -> SnapshotKey {
-        SnapshotKey(generation: generation,
+    static func key(_ snapshot: Snapshot, generation: UInt64, content: UInt64? = nil) -> SnapshotKey {
+        if let content {
+            return SnapshotKey(generation: 0, storage: 0, takenAt: 0, namespaces: snapshot.namespaces.count, content: content)
+        }
+        return SnapshotKey(generation: generation,
                     storage: snapshot.namespaces.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) },
                     takenAt: snapshot.takenAt, namespaces: snapshot.namespaces.count)
     }
@@ -55,9 +63,9 @@ public final class MapPictureCache: Sendable {
     /// The graph and picture for `snapshot` laid out with `options`, from the cache when both are unchanged.
     /// `keepingNotes`: the caller has no rates (a key handler), so the last frame's rates stand; the key then
     /// moves over the very picture that is on screen.
-    func picture(_ snapshot: Snapshot, generation: UInt64, cluster: MapClusterView? = nil, keepingNotes: Bool = false,
-                 options: (HostMap) -> MapLayoutOptions) -> (HostMap, MapPicture) {
-        let key = Self.key(snapshot, generation: generation)
+    func picture(_ snapshot: Snapshot, generation: UInt64, content: UInt64? = nil, cluster: MapClusterView? = nil,
+                 keepingNotes: Bool = false, options: (HostMap) -> MapLayoutOptions) -> (HostMap, MapPicture) {
+        let key = Self.key(snapshot, generation: generation, content: content)
         var e = entry.withLock { $0 }
         if e?.snapshot != key || e?.cluster != cluster {
             e = Entry(snapshot: key, cluster: cluster, map: Self.graph(snapshot, cluster: cluster))

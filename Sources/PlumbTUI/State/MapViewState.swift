@@ -41,7 +41,8 @@ public enum MapScreen {
             return o
         }
         if MapPictureCache.enabled, let cache = state.mapView?.cache {
-            return cache.picture(snapshot, generation: state.snapshotGeneration, cluster: state.cluster, keepingNotes: rates == nil,
+            return cache.picture(snapshot, generation: state.snapshotGeneration, content: state.snapshotContent,
+                                 cluster: state.cluster, keepingNotes: rates == nil,
                                  options: options)
         }
         let map = MapPictureCache.graph(snapshot, cluster: state.cluster)
