@@ -88,6 +88,30 @@ final class NamespaceInUseTests: RootTestCase {
         XCTAssertEqual(try plumb("net", "rm", "ptfrc", "--force").status, 0)
     }
 
+    /// A runtime's loop: `net connect --new-ns X` right after `ns rm X --force`. The namespace's cleanup takes the
+    /// old veth in the background; the new host end's name (derived from the namespace's inode, which the kernel
+    /// reuses only once that cleanup has unregistered the old devices) never meets a lingering one.
+    func testRemovingAndRecreatingANamespaceAtOnceNeverMeetsItsOldVeth() throws {
+        XCTAssertEqual(try plumb("net", "create", "ptloop", "--subnet", "10.213.144.0/24", "--bridge", lab.linkName("lp")).status, 0)
+        let x = lab.nsName("x")
+        lab.onCleanup { _ = try? Shell.run(["ip", "netns", "del", x], check: false) }
+        var names: [String] = []
+        for round in 1...8 {
+            var r = try plumb("net", "connect", "ptloop", "--new-ns", x, "--json")
+            XCTAssertEqual(r.status, 0, "round \(round): \(r.stderr)")
+            names += try hostLinks().split(separator: "\n").compactMap { line in
+                line.split(separator: " ").dropFirst().first.map { String($0.split(separator: "@")[0]) }.flatMap { $0.hasPrefix("plv") ? $0 : nil }
+            }
+            r = try plumb("ns", "rm", x, "--force")
+            XCTAssertEqual(r.status, 0, "round \(round): \(r.stderr)")
+            XCTAssertFalse(exists(x))
+        }
+        XCTAssertEqual(names.count, 8, "one host end each round: \(names)")
+        XCTAssertFalse(try hostLinks().contains("plv"), "every veth is gone")
+        XCTAssertEqual(try endpoints("ptloop").count, 0)
+        XCTAssertEqual(try plumb("net", "rm", "ptloop").status, 0)
+    }
+
     /// The namespace outlives its name when something else holds it: here a process outside it with an open fd
     /// (which `ns rm` does not look for), and a process inside it. Its veth must go all the same, before the
     /// command returns: the first after waiting for the namespace's cleanup in vain, the second at once.

@@ -39,6 +39,8 @@ extension NetworkService {
     /// leases go), then it is removed. Networks built inside it and processes in it are not touched; `notes`
     /// says what stays (`plumb net rm` removes such a network once its host namespace is gone).
     public func removeNamespace(_ name: String, force: Bool, dryRun: Bool) throws -> (plan: Plan, notes: [String]) {
+        var timer = PhaseTimer("ns rm")
+        defer { timer.report() }
         let hold = try holdOperationLock(unless: dryRun)
         defer { hold.end() }
         try NamedNamespaces.validate(name)
@@ -46,20 +48,25 @@ extension NetworkService {
         guard access(path, F_OK) == 0, let inode = Self.inode(path) else {
             throw ActionError.namespaceMissing("netns \(name)", "no /run/netns/\(name) (see `plumb ns ls`)")
         }
-        var snap = removalSnapshot(of: inode, named: name, firewall: false)
+        // The namespace itself is read for its identity only (SnapshotOptions.identityOnly), so that nothing of
+        // this process keeps it alive once it is deleted; only a row stored before cookies (matched by inode and
+        // the links in it) needs its links.
+        let identityOnly = try !store.allEndpoints().contains { $0.cookie == nil && $0.sandbox == String(inode) }
+        var snap = removalSnapshot(of: inode, named: name, firewall: false, identityOnly: identityOnly)
         guard var ns = snap.namespace(id: inode) else {
             throw ActionError.namespaceMissing("netns \(name)", "it vanished while it was read")
         }
         var users = try self.users(of: ns, named: name, snapshot: snap)
         if users.endpoints.contains(where: { !$0.ports.isEmpty }) {
             // Published ports: their rules in the host's firewall are torn down, so the firewall is read now.
-            snap = removalSnapshot(of: inode, named: name, firewall: true)
+            snap = removalSnapshot(of: inode, named: name, firewall: true, identityOnly: identityOnly)
             guard let again = snap.namespace(id: inode) else {
                 throw ActionError.namespaceMissing("netns \(name)", "it vanished while it was read")
             }
             ns = again
             users = try self.users(of: ns, named: name, snapshot: snap)
         }
+        timer.mark("snapshot+users")
         if !users.isEmpty && !force {
             throw ActionError.inUse("namespace \(name) is in use by \(users): disconnect the endpoints, remove the networks "
                                     + "and end the processes first, or `plumb ns rm \(name) --force` to disconnect its endpoints and remove it")
@@ -81,11 +88,13 @@ extension NetworkService {
         if !users.processes.isEmpty {
             notes.append("\(users.processes.map { "process \($0.pid) (\($0.command))" }.joined(separator: ", ")) still run in it: it lives on, unnamed, until they end")
         }
+        timer.mark("plan")
         if dryRun { return (plan, notes) }
         // With no process in it, the namespace's deletion takes its veths with it (nothing else known holds it).
         try executor.apply(plan, record: { [store] in
             for ep in users.endpoints { try store.removeEndpoint(network: ep.network, key: ep.key) }
         }, namespacesTakeTheirVeths: users.processes.isEmpty)
+        timer.mark("apply+store")
         // Shared networks' endpoints give their cluster leases back, as `net disconnect` does.
         for network in Set(users.endpoints.map(\.network)).sorted() {
             if let net = try? record(network), let note = releaseShared(network: net, endpoints: users.endpoints.filter { $0.network == network }) {
@@ -112,12 +121,14 @@ extension NetworkService {
     }
 
     /// The host namespace and the namespace to remove, both read (cookies, links; the host's firewall with
-    /// `firewall`: the endpoints' published-port rules), and the processes in the namespace with their
+    /// `firewall`: the endpoints' published-port rules; with `identityOnly`, the namespace's cookie alone), and
+    /// the processes in the namespace with their
     /// commands, to name the users. Nothing else on the machine is read: the other namespaces are not
     /// discovered, and processes are found by their namespace links alone (a light /proc walk), so removing one
     /// namespace costs the same with 500 others on the machine.
-    func removalSnapshot(of inode: UInt64, named name: String, firewall: Bool) -> Snapshot {
-        guard var snap = leanSnapshot(firewall: firewall, named: [name]), let i = snap.namespaces.firstIndex(where: { $0.id == inode })
+    func removalSnapshot(of inode: UInt64, named name: String, firewall: Bool, identityOnly: Bool = false) -> Snapshot {
+        guard var snap = leanSnapshot(firewall: firewall, named: [name], identityOnly: identityOnly ? [inode] : []),
+              let i = snap.namespaces.firstIndex(where: { $0.id == inode })
         else { return fullRemovalSnapshot(of: inode) }
         var light = NamespaceDiscovery(scanFds: false)
         light.processDetails = false

@@ -55,7 +55,7 @@ public final class NetworkService {
     /// The host namespace (`of`: a network's; this service's by default) and these ip-netns namespaces only,
     /// without discovering the rest of the machine; nil when a name is not an existing /run/netns entry (a
     /// container name, a typo: the full snapshot resolves or reports it) or the host namespace is not there.
-    func leanSnapshot(firewall: Bool, named: [String], of hostRef: NamespaceRef? = nil) -> Snapshot? {
+    func leanSnapshot(firewall: Bool, named: [String], of hostRef: NamespaceRef? = nil, identityOnly: Set<UInt64> = []) -> Snapshot? {
         let hostRef = hostRef ?? hostNamespace
         var files: [SnapshotReader.NamespaceFile]
         switch hostRef.location {
@@ -76,6 +76,7 @@ public final class NetworkService {
         o.scanFds = false
         o.containers = false
         o.processDetails = false
+        o.identityOnly = identityOnly
         return SnapshotReader(options: o).read(files: files)
     }
 

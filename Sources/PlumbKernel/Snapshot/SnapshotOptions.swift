@@ -24,6 +24,12 @@ public struct SnapshotOptions: Sendable {
     public var socketSelection = SocketSelection.all
     /// Read only these namespaces (ids); nil = all.
     public var only: Set<UInt64>? = nil
+    /// Of these namespaces read only the identity (the cookie, from a throwaway socket): no links, addresses,
+    /// firewall or sockets. `ns rm` reads the namespace it is about to delete so: a netlink socket opened in a
+    /// namespace keeps it alive for an RCU grace period after it is closed (its release is deferred), which
+    /// delayed the namespace's own cleanup, and the removal of its veths, by 10-25 ms; a datagram socket's
+    /// release is immediate.
+    public var identityOnly: Set<UInt64> = []
     /// Read net.ipv4.conf.{all,default}.route_localnet from /proc/sys (no netlink message carries them). Every
     /// lookup of /proc/sys/net walks one dentry per namespace on the machine, so with 500 namespaces this read
     /// alone costs about a tenth of the snapshot's CPU; the doctor, which checks neither value, turns it off

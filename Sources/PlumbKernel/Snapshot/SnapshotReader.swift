@@ -108,6 +108,10 @@ public struct SnapshotReader: Sendable {
                 }
                 return
             }
+            if options.identityOnly.contains(found.namespaces[i].id) {
+                slot.cookie = NamespaceCookie.current()
+                return
+            }
             if let prefetch, prefetch.hostId == found.namespaces[i].id { do {
                 slot.dump = try prefetch.dump()
                 slot.socket = prefetchSocket
@@ -148,7 +152,7 @@ public struct SnapshotReader: Sendable {
         }
         stats.netlinkMillis = Date().timeIntervalSince(netStart) * 1000
         stats.firewallMillis = fwMillis.values.reduce(0, +)
-        stats.namespacesVanished = selected.filter { slots[$0].dump == nil }.count
+        stats.namespacesVanished = selected.filter { slots[$0].dump == nil && !options.identityOnly.contains(found.namespaces[$0].id) }.count
         if options.netlink == false { stats.namespacesVanished = selected.filter { fds[$0] < 0 }.count }
         for i in found.namespaces.indices where !selected.contains(i) {
             slots[i].notes.append("not read: only \(counted(selected.count, "namespace")) \(selected.count == 1 ? "was" : "were") asked for")
