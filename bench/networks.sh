@@ -15,6 +15,8 @@
 # at the same time would delete them mid-run): pt-cni-bench-host plays the host (plumb --host-ns, and the shell
 # and CNI runs go through `ip netns exec pt-cni-bench-host`), so the real host's links and firewall are untouched.
 # Addresses: 10.213.150.0/19 only.
+# PERCALL_ONLY=1 runs only the per-call part (its stand-in host alone, no bulk runs); PLUMB_OLD=PATH adds another
+# build's one-step per-call row, interleaved in the same rounds (an A/B beside CNI).
 source "$(dirname "$0")/lib.sh"
 [ "${1:-}" = "--keep" ] || trap networks_cleanup EXIT
 networks_cleanup
@@ -24,7 +26,7 @@ per() { echo "scale=2; $1 / $N" | bc -l; }
 
 # --- setup (timed separately, not part of any method): the stand-in host and 200 target namespaces
 t=$(date +%s%N)
-networks_state
+if [ -n "${PERCALL_ONLY:-}" ]; then ip netns add $HOSTNS; ip -n $HOSTNS link set lo up; else networks_state; fi
 setup=$(ms $t)
 echo "setup: stand-in host + $N target namespaces (ip netns add loop): $setup ms ($(per $setup) ms/namespace)"
 
@@ -148,6 +150,7 @@ check_clean() {
   return 0
 }
 
+if [ -z "${PERCALL_ONLY:-}" ]; then
 run_plumb; check_clean plumb
 # Verify once, outside the timings, that plumb's bulk connect builds what the others build.
 "$PLUMB" net create ptbn$((NETS - 1)) --subnet 10.213.$((150 + NETS - 1)).0/24 --bridge ptcnibr$((NETS - 1)) \
@@ -169,6 +172,7 @@ runs=("$P_TOTAL:$P_CREATE:$P_CONNECT:$P_TEARDOWN")
 for _ in 1 2; do run_plumb; check_clean plumb; runs+=("$P_TOTAL:$P_CREATE:$P_CONNECT:$P_TEARDOWN"); done
 IFS=: read -r P_TOTAL P_CREATE P_CONNECT P_TEARDOWN <<< "$(printf '%s\n' "${runs[@]}" | sort -t: -k1,1n | sed -n 2p)"
 PLUMB_RUNS=$(printf '%s\n' "${runs[@]}" | cut -d: -f1 | tr '\n' ' ')
+fi
 
 # --- per call: 30 endpoints, one call each (issue 18). Network ptbnpc / bridge ptcnibrpc, 10.213.170.0/24.
 PC=30
@@ -217,8 +221,11 @@ run_percall_floor() {
   t=$(date +%s%N); ip -n $HOSTNS -batch "$W/floor-pc-del-links.batch"; ip -batch "$W/floor-pc-del-ns.batch"; PCK_DELETE=$(ms $t)
 }
 # Interleaved, three rounds; the median round (by total) of each method is reported.
-pc_two=() pc_one=() pc_cni=() pc_floor=() pc_kernel=()
+pc_two=() pc_one=() pc_cni=() pc_floor=() pc_kernel=() pc_old=()
 for _ in 1 2 3; do
+  if [ -n "${PLUMB_OLD:-}" ]; then
+    networks_percall_run "$PLUMB_OLD" "$W/percall-state-old" one $PC; pc_old+=("$((PC_CREATE + PC_DELETE)):$PC_CREATE:$PC_DELETE")
+  fi
   run_percall_plumb two; pc_two+=("$((PC_CREATE + PC_DELETE)):$PC_CREATE:$PC_DELETE")
   run_percall_cni; pc_cni+=("$((PCC_CREATE + PCC_DELETE)):$PCC_CREATE:$PCC_DELETE")
   run_percall_plumb one; pc_one+=("$((PC_CREATE + PC_DELETE)):$PC_CREATE:$PC_DELETE")
@@ -236,12 +243,19 @@ pcrow() { printf '%-52s %6d ms  create %5.1f  delete %5.1f ms/endpoint\n' "$1" "
   echo "per call: $PC endpoints, one call each (median of 3 interleaved rounds)"
   pcrow "plumb ns add + net connect / ns rm --force" "$PT_TOTAL" "$PT_CREATE" "$PT_DELETE"
   pcrow "plumb net connect --new-ns / ns rm --force" "$PO_TOTAL" "$PO_CREATE" "$PO_DELETE"
+  if [ -n "${PLUMB_OLD:-}" ]; then
+    IFS=: read -r POO_TOTAL POO_CREATE POO_DELETE <<< "$(median "${pc_old[@]}")"
+    pcrow "the same, PLUMB_OLD build" "$POO_TOTAL" "$POO_CREATE" "$POO_DELETE"
+  fi
   pcrow "ip netns add + CNI bridge ADD / DEL + ip netns del" "$PCN_TOTAL" "$PCN_CREATE" "$PCN_DELETE"
   pcrow "floor: ip netns add + veth add / veth del + netns del" "$PCF_TOTAL" "$PCF_CREATE" "$PCF_DELETE"
   pcrow "floor: the same in one ip -batch (kernel only)" "$PCK_TOTAL" "$PCK_CREATE" "$PCK_DELETE"
   printf '%-52s %8.2fx  (target <= 0.33)\n' "per call: plumb (two steps) / CNI" "$(echo "$PT_TOTAL / $PCN_TOTAL" | bc -l)"
   printf '%-52s %8.2fx  (target <= 0.33)\n' "per call: plumb (--new-ns) / CNI" "$(echo "$PO_TOTAL / $PCN_TOTAL" | bc -l)"
+  [ -z "${PLUMB_OLD:-}" ] || printf '%-52s %8.2fx\n' "per call: PLUMB_OLD (--new-ns) / CNI" "$(echo "$POO_TOTAL / $PCN_TOTAL" | bc -l)"
+  echo "per-call rounds (total:create:delete ms): two ${pc_two[*]} / one ${pc_one[*]} / cni ${pc_cni[*]}${PLUMB_OLD:+ / old ${pc_old[*]}}"
 } | tee -a "$OUT/summary.txt"
+[ -z "${PERCALL_ONLY:-}" ] || exit 0
 
 
 row() { printf '%-44s %8d ms  %7s ms/endpoint\n' "$1" "$2" "$(per "$2")"; }
