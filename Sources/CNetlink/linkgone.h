@@ -5,6 +5,8 @@
 #ifndef PLUMB_LINKGONE_H
 #define PLUMB_LINKGONE_H
 
+#include <errno.h>
+
 struct plumb_link_get_ctx { struct plumb_link_ctx links; int done; };
 
 static inline int plumb_link_get_cb(struct nl_msg *msg, void *arg) {
@@ -69,6 +71,46 @@ static inline int plumb_link_events_read(int fd, const int *indexes, int *gone, 
             struct ifinfomsg *ifi = (struct ifinfomsg *)NLMSG_DATA(h);
             if (ifi->ifi_family != AF_UNSPEC) continue;
             for (int i = 0; i < n; i++) if (indexes[i] == ifi->ifi_index) gone[i] = 1;
+        }
+    }
+}
+
+/// Is the namespace with id `nsid` in the socket's namespace still alive? RTM_GETNSID by NETNSA_NSID takes a
+/// reference to it only while its count is above zero, so it answers ENOENT from the moment the last reference
+/// is dropped (its cleanup is queued and nothing can enter it again), long before that cleanup has run and
+/// unregistered its veths (the cleanups of deleted namespaces run one after another, each waiting for RCU grace
+/// periods). Returns 1 alive, 0 gone, or -errno.
+static inline int plumb_nl_nsid_alive(struct nl_sock *sk, int nsid) {
+    const size_t len = NLMSG_ALIGN(NLMSG_LENGTH(sizeof(struct rtgenmsg))) + NLA_ALIGN(NLA_HDRLEN + sizeof(int32_t));
+    char buf[64] __attribute__((aligned(NLMSG_ALIGNTO)));
+    memset(buf, 0, sizeof buf);
+    struct nlmsghdr *h = (struct nlmsghdr *)buf;
+    h->nlmsg_len = (uint32_t)len;
+    h->nlmsg_type = RTM_GETNSID;
+    h->nlmsg_flags = NLM_F_REQUEST;
+    // Our own sequence number (libnl's counter stays untouched, so its own requests keep matching).
+    h->nlmsg_seq = 0x60000000u + (unsigned)(rand() & 0xffffff);
+    ((struct rtgenmsg *)NLMSG_DATA(h))->rtgen_family = AF_UNSPEC;
+    struct nlattr *a = (struct nlattr *)(buf + NLMSG_ALIGN(NLMSG_LENGTH(sizeof(struct rtgenmsg))));
+    a->nla_len = NLA_HDRLEN + sizeof(int32_t);
+    a->nla_type = NETNSA_NSID;
+    *(int32_t *)((char *)a + NLA_HDRLEN) = nsid;
+    int fd = nl_socket_get_fd(sk);
+    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+    if (sendto(fd, buf, len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) return -errno;
+    char rbuf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+    for (;;) {
+        ssize_t n = recv(fd, rbuf, sizeof rbuf, 0);
+        if (n < 0) return errno == EINTR ? -EINTR : -errno;
+        if (n == 0) return -EIO;
+        for (struct nlmsghdr *r = (struct nlmsghdr *)rbuf; NLMSG_OK(r, (unsigned)n); r = NLMSG_NEXT(r, n)) {
+            if (r->nlmsg_seq != h->nlmsg_seq) continue;
+            if (r->nlmsg_type == RTM_NEWNSID) return 1;
+            if (r->nlmsg_type == NLMSG_ERROR && r->nlmsg_len >= NLMSG_LENGTH(sizeof(struct nlmsgerr))) {
+                int e = ((struct nlmsgerr *)NLMSG_DATA(r))->error;
+                return e == -ENOENT ? 0 : (e < 0 ? e : -EIO);
+            }
+            return -EIO;
         }
     }
 }

@@ -79,7 +79,7 @@ final class NamespaceInUseTests: RootTestCase {
         XCTAssertFalse(exists(a))
         XCTAssertEqual(try dnatRules(), [], "the endpoint's published-port rules went with it")
         XCTAssertEqual(try endpoints("ptfrc").count, 0, "no ghost endpoint in the store")
-        XCTAssertFalse(try hostLinks().contains("plv"), "its veth is gone when the command returns")
+        XCTAssertTrue(try eventuallyTrue { !(try hostLinks().contains("plv")) }, "its veth goes with the namespace")
         // Its lease went too: the next endpoint gets the same, lowest address.
         let b = try lab.addNamespace("b")
         r = try plumb("net", "connect", "ptfrc", b, "--json")
@@ -99,15 +99,16 @@ final class NamespaceInUseTests: RootTestCase {
         for round in 1...8 {
             var r = try plumb("net", "connect", "ptloop", "--new-ns", x, "--json")
             XCTAssertEqual(r.status, 0, "round \(round): \(r.stderr)")
-            names += try hostLinks().split(separator: "\n").compactMap { line in
-                line.split(separator: " ").dropFirst().first.map { String($0.split(separator: "@")[0]) }.flatMap { $0.hasPrefix("plv") ? $0 : nil }
-            }
+            let ep = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            let end = try XCTUnwrap(ep["hostIfname"] as? String)
+            XCTAssertTrue(try hostLinks().contains(" \(end)@"), "round \(round): its host end \(end) is there")
+            names.append(end)
             r = try plumb("ns", "rm", x, "--force")
             XCTAssertEqual(r.status, 0, "round \(round): \(r.stderr)")
             XCTAssertFalse(exists(x))
         }
         XCTAssertEqual(names.count, 8, "one host end each round: \(names)")
-        XCTAssertFalse(try hostLinks().contains("plv"), "every veth is gone")
+        XCTAssertTrue(try eventuallyTrue { !(try hostLinks().contains("plv")) }, "every veth goes with its namespace")
         XCTAssertEqual(try endpoints("ptloop").count, 0)
         XCTAssertEqual(try plumb("net", "rm", "ptloop").status, 0)
     }

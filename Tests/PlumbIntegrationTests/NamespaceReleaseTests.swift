@@ -72,3 +72,33 @@ final class NamespaceReleaseTests: RootTestCase {
         XCTAssertLessThan(waited, 8, "nothing of the read kept the namespace alive after its name went (\(waited) ms)")
     }
 }
+
+/// RTM_GETNSID by nsid tells a dead namespace (its last reference dropped, its cleanup queued) from a live one,
+/// which is what lets `ns rm --force` return without waiting for that cleanup.
+final class NamespaceDeathTests: RootTestCase {
+    func testANamespaceIsDeadFromTheMomentItsLastReferenceGoes() throws {
+        try requireRoot()
+        let lab = TestLab()
+        defer { lab.cleanup() }
+        let host = try lab.addNamespace("dh"), target = try lab.addNamespace("dt")
+        try lab.ip(host, "link", "add", lab.linkName("dv"), "type", "veth", "peer", "name", "eth0", "netns", target)
+        guard let hostFd = FileDescriptor.openIfPresent("/run/netns/\(host)", O_RDONLY) else { return XCTFail("cannot open \(host)") }
+        let session = try NamespaceWorkers.run(inNamespaceFd: hostFd.rawValue) { try NetlinkChangeSession() }
+        let nsid: Int32 = try {
+            guard let t = FileDescriptor.openIfPresent("/run/netns/\(target)", O_RDONLY) else { throw SystemError("open", target) }
+            return try XCTUnwrap(session.namespaceId(ofNamespaceFd: t.rawValue), "the veth's peer gave it an nsid")
+        }()
+        XCTAssertEqual(session.namespaceIsAlive(nsid: nsid), true)
+
+        // A process inside keeps it alive after its name is gone; when it ends, the namespace is dead.
+        let inside = try Shell.spawn(["ip", "netns", "exec", target, "sleep", "60"])
+        lab.ownProcess(inside)
+        usleep(200_000)
+        try Shell.run("ip", "netns", "del", target)
+        XCTAssertEqual(session.namespaceIsAlive(nsid: nsid), true, "a process still lives in it")
+        kill(inside.processIdentifier, SIGKILL)
+        inside.waitUntilExit()
+        XCTAssertTrue(eventuallyTrue(within: 2) { session.namespaceIsAlive(nsid: nsid) == false }, "dead once the process is gone")
+        XCTAssertEqual(session.namespaceIsAlive(nsid: 99_999), false, "an id no namespace has")
+    }
+}

@@ -105,7 +105,8 @@ final class NetCLITests: RootTestCase {
         r = try plumb("ns", "rm", fresh, "--force")
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/run/netns/\(fresh)"))
-        XCTAssertFalse(try Shell.run("ip", "-n", host, "-o", "link", "show").contains("master \(br)"), "its veth is gone")
+        XCTAssertTrue(try eventuallyTrue { !(try Shell.run("ip", "-n", host, "-o", "link", "show").contains("master \(br)")) },
+                      "its veth goes with the namespace")
         XCTAssertEqual(try plumb("net", "rm", "ptone").status, 0, "no endpoint is left")
     }
 

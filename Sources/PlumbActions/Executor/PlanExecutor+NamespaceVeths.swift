@@ -6,14 +6,23 @@ import PlumbSystem
 /// `ns rm --force` deletes the host ends of the namespace's veths, then the namespace. Deleting a veth blocks the
 /// caller in the kernel for an rcu_barrier (20–35 ms here, most of a one-endpoint `ns rm`), while a namespace's
 /// own cleanup unregisters every veth with a peer in it, in the background. So when the deleted links are veths
-/// whose peers are in the namespace deleted next, the executor deletes the namespace first and waits until the
-/// kernel has removed the host ends (their RTM_DELLINK): the same result, about 10 ms sooner per endpoint. The
-/// command still returns only once they are gone. Whatever is left after `namespaceCleanupWait` (the namespace
-/// lives on because something else holds it, or its cleanup is slow) is deleted as before.
+/// whose peers are in the namespace deleted next, the executor deletes the namespace first and lets its cleanup
+/// take the host ends, as `ip netns del` does. It returns as soon as the namespace is dead (its last reference
+/// gone: RTM_GETNSID by its nsid answers ENOENT), which the cleanup's unregistering of the veths follows
+/// without fail, but only after the cleanups queued before it (one by one, each waiting for RCU grace periods:
+/// 30-40 ms apart when namespaces are deleted back to back). A namespace that is still alive (something else
+/// holds it) cannot take them: the executor waits `namespaceCleanupWait` for their RTM_DELLINK (a reference
+/// that is being dropped), then deletes what is left as before. A host end's name is derived from its network
+/// and namespace inode, and the kernel frees that inode only after the cleanup has unregistered the devices,
+/// so a namespace made at once in its place never meets the old veth's name.
 extension PlanExecutor {
     /// How long the namespace's cleanup may take before the host ends are deleted explicitly (it takes 10–60 ms
     /// on a loaded 2-core machine).
     static let namespaceCleanupWait = 0.5
+
+    /// PLUMB_NS_WAIT_VETHS=1 waits for the veths' RTM_DELLINK even when the namespace is dead (to measure the
+    /// difference).
+    static var namespaceDeathSuffices: Bool { getenv("PLUMB_NS_WAIT_VETHS").map { String(cString: $0) != "1" } ?? true }
 
     /// PLUMB_NS_TAKES_VETHS=0 deletes the host ends first, as before (to measure the difference).
     static var namespacesMayTakeVeths: Bool { getenv("PLUMB_NS_TAKES_VETHS").map { String(cString: $0) != "0" } ?? true }
@@ -40,6 +49,7 @@ extension PlanExecutor {
         let watch = ns.isHost ? try LinkRemovalWatch()
             : try NamespaceWorkers.run(inNamespaceFd: try sockets.fd(ns)) { try LinkRemovalWatch() }
         try run(.deleteNamespace(name: name), tolerateMissing: false)
+        if Self.namespaceDeathSuffices, session.namespaceIsAlive(nsid: nsid) == false { return true }
         let left = Set(watch.waitForRemoval(of: indexes, timeout: Self.namespaceCleanupWait))
         if !left.isEmpty {
             try deleteLinks(zip(links, indexes).filter { left.contains($0.1) }.map(\.0), in: ns, tolerateMissing: true)

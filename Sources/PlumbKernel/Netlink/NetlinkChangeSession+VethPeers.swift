@@ -24,4 +24,12 @@ extension NetlinkChangeSession {
     public func namespaceId(ofNamespaceFd fd: Int32) -> Int32? {
         socket.nsid(ofNamespaceFd: fd)
     }
+
+    /// Whether the namespace with id `nsid` here still has references (nil: the question failed). False from the
+    /// moment its last reference is dropped: its cleanup is then queued and will take its veths, however long
+    /// the cleanups queued before it take.
+    public func namespaceIsAlive(nsid: Int32) -> Bool? {
+        let r = socket.withRaw { plumb_nl_nsid_alive($0, nsid) }
+        return r < 0 ? nil : r == 1
+    }
 }
