@@ -155,7 +155,9 @@ public final class LiveSnapshots: @unchecked Sendable {
                     snap = model.refreshCounters(of: hot) ?? snap
                     sampled = hot
                 } else {
-                    snap = model.refresh(read: read, firewall: detail && firewall ? hot : [], all: all, scanFds: all)
+                    // Between full reads the namespaces are found from process events, not a /proc walk.
+                    snap = model.refresh(read: read, firewall: detail && firewall ? hot : [], all: all, scanFds: all,
+                                         knownDiscovery: !all && !woken)
                 }
                 if detail { lastDetail = hot }
                 publish(Update(snapshot: snap, read: sampled))

@@ -57,6 +57,44 @@ final class ProcessEventsTests: RootTestCase {
         XCTAssertNil(after.namespace(id: id))
     }
 
+    /// The TUI's read of the namespace on screen every 10 s finds the namespaces from events, not a walk: the
+    /// namespace is read anew (a sysctl changed, which sends no event), a process started since is in it, and
+    /// every namespace, its holders and names are those a walk finds.
+    func testAReadOfTheNamespacesOnScreenFindsThemFromEventsWithoutAWalk() throws {
+        let lab = TestLab()
+        defer { lab.cleanup() }
+        let ns = try lab.addNamespace("pe-known")
+        let model = LiveModel(options: SnapshotOptions())
+        let first = model.refresh(read: [], firewall: [], all: true, scanFds: false)
+        let id = try TopologyFixture.inode("/run/netns/\(ns)")
+        XCTAssertNotNil(first.namespace(id: id))
+        let walks = model.walks
+        _ = try Shell.run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+        let sleeper = try Shell.spawn(["ip", "netns", "exec", ns, "sleep", "30"])
+        defer { kill(sleeper.pid, SIGKILL); sleeper.waitUntilExit() }
+        // ip netns exec execs sleep in the namespace: wait until the process is there.
+        for _ in 0..<200 where (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(sleeper.pid)/ns/net")) != "net:[\(id)]" {
+            usleep(10_000)
+        }
+        let version = model.contentVersion
+        let snap = model.refresh(read: [id], firewall: [], scanFds: false, knownDiscovery: true)
+        XCTAssertEqual(model.walks, walks, "no /proc walk")
+        XCTAssertGreaterThan(model.contentVersion, version)
+        let read = try XCTUnwrap(snap.namespace(id: id))
+        XCTAssertEqual(read.sysctls.ipForward, true, "read anew")
+        XCTAssertTrue(read.pids.contains(sleeper.pid), "the process events placed the new process: \(read.pids)")
+        // What a walk finds now: the same namespaces, names and holders.
+        let walked = model.refresh(read: [id], firewall: [], scanFds: false)
+        XCTAssertEqual(model.walks, walks + 1)
+        XCTAssertEqual(Set(snap.namespaces.map(\.id)), Set(walked.namespaces.map(\.id)))
+        for w in walked.namespaces {
+            let k = try XCTUnwrap(snap.namespace(id: w.id))
+            XCTAssertEqual(k.names, w.names, w.displayName)
+            XCTAssertEqual(k.heldBy.map(\.kind), w.heldBy.map(\.kind), w.displayName)
+        }
+        XCTAssertEqual(walked.namespace(id: id)?.sysctls.ipForward, true)
+    }
+
     func testLostEventsOrTheSafetyIntervalWalkAgain() throws {
         let model = LiveModel(options: SnapshotOptions())
         _ = model.refresh(read: [], firewall: [], all: true, scanFds: false)

@@ -41,9 +41,14 @@ extension LiveModel {
             let now = pids[snap.namespaces[i].id] ?? []
             guard now != snap.namespaces[i].pids else { continue }
             snap.namespaces[i].pids = now
-            // One process holder stands for all of them: the lowest pid (as discovery records it).
-            if let h = snap.namespaces[i].heldBy.firstIndex(where: { $0.kind == .process }), let first = now.first {
-                snap.namespaces[i].heldBy[h] = Holder(kind: .process, pid: first)
+            // One process holder stands for all of them: the lowest pid (as discovery records it). A namespace
+            // that gained its first process gains the holder; one that lost its last loses it.
+            let h = snap.namespaces[i].heldBy.firstIndex(where: { $0.kind == .process })
+            switch (h, now.first) {
+            case (let h?, let first?): snap.namespaces[i].heldBy[h] = Holder(kind: .process, pid: first)
+            case (nil, let first?): snap.namespaces[i].heldBy.insert(Holder(kind: .process, pid: first), at: 0)
+            case (let h?, nil): snap.namespaces[i].heldBy.remove(at: h)
+            case (nil, nil): break
             }
         }
         return (snap, true)
@@ -52,5 +57,46 @@ extension LiveModel {
     static func comm(_ pid: Int32) -> String {
         guard let b = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8) else { return "" }
         return b.hasSuffix("\n") ? String(b.dropLast()) : b
+    }
+
+    /// The snapshot's namespaces as a walk would find them, after the process events since the last walk are
+    /// applied: nil when a walk is due or needed, or when a namespace cannot be opened from what the snapshot
+    /// knows (its bind mounts, its processes' and holders' files).
+    func discoveredFromEvents() -> DiscoveryResult? {
+        guard let current = snapshot, let quick = discoveryFromEvents(current) else { return nil }
+        snapshot = quick.snapshot
+        if quick.changed { contentVersion &+= 1 }
+        let snap = quick.snapshot
+        var namespaces: [DiscoveredNamespace] = []
+        namespaces.reserveCapacity(snap.namespaces.count)
+        var device: UInt64 = 0
+        var openable = true
+        snap.namespaces.withUnsafeBufferPointer { all in
+            for i in all.indices {
+                let ns = all[i]
+                device = ns.device
+                let handles = Self.handles(ns)
+                // Every namespace, not only those entered: the read resolves veth peers through all of them. A
+                // namespace bind-mounted only in another mount namespace has no handle here: that takes a walk.
+                if openable && NamespaceFiles.open(handles, expecting: ns.id) == nil { openable = false}
+                namespaces.append(DiscoveredNamespace(id: ns.id, isHost: ns.isHost, names: ns.names, paths: ns.paths,
+                                                      heldBy: ns.heldBy, pids: ns.pids, handles: handles,
+                                                      heldSince: ns.heldSince))
+            }
+        }
+        guard openable else { return nil }
+        return DiscoveryResult(namespaces: namespaces, processes: snap.processes, stats: snap.discovery, device: device)
+    }
+
+    /// The files that enter `ns`, best first: the host's own, its bind mounts, its processes', its threads' and
+    /// the fds that hold it.
+    static func handles(_ ns: Namespace) -> [String] {
+        var handles = ns.paths + ns.pids.prefix(3).map { "/proc/\($0)/ns/net" }
+        for h in ns.heldBy {
+            if h.kind == .thread, let pid = h.pid, let tid = h.tid { handles.append("/proc/\(pid)/task/\(tid)/ns/net") }
+            if h.kind == .fd, let pid = h.pid, let fd = h.fd { handles.append("/proc/\(pid)/fd/\(fd)") }
+        }
+        if ns.isHost { handles.insert("/proc/self/ns/net", at: 0) }
+        return handles
     }
 }

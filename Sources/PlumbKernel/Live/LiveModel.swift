@@ -7,7 +7,7 @@ import PlumbModel
 /// that need it — the ones on screen, new ones, and those whose events could not be applied — while every
 /// other namespace carries over unchanged. Not thread-safe: one background thread owns it.
 public final class LiveModel: @unchecked Sendable {
-    public private(set) var snapshot: Snapshot?
+    public internal(set) var snapshot: Snapshot?
     public var options: SnapshotOptions
     let watcher = EventWatcher()
     let sockets = NetlinkSocketCache()
@@ -37,7 +37,7 @@ public final class LiveModel: @unchecked Sendable {
     /// Counts the changes of the snapshot other than its counters (events applied, reads, discovery that found
     /// processes moved): two snapshots with the same version differ only in their link counters and time, so
     /// what is made from anything else (the Map view's graph) can be kept.
-    public private(set) var contentVersion: UInt64 = 0
+    public internal(set) var contentVersion: UInt64 = 0
     /// Which namespaces changed since the last call (nil: any of them may have), for diffing only those.
     public func takeChanged() -> Set<UInt64>? {
         defer { changed = [] }
@@ -118,18 +118,26 @@ public final class LiveModel: @unchecked Sendable {
     /// Reads discovery, plus the namespaces in `read` and everything queued by events (new namespaces always);
     /// firewalls of `firewall` and of namespaces whose ruleset changed. Every other namespace keeps what the
     /// model has. With `all`, reads every namespace (the first snapshot, and a periodic safety net).
+    /// `knownDiscovery`: when process events keep the snapshot's processes and holders current (a walk less than
+    /// `walkEvery` ago, nothing queued), the namespaces are found from the snapshot instead of a /proc walk
+    /// (the TUI's read of the namespace on screen every 10 s walked /proc each time).
     public func refresh(read hot: Set<UInt64>, firewall hotFirewall: Set<UInt64>, all: Bool = false,
-                        scanFds: Bool = true) -> Snapshot {
+                        scanFds: Bool = true, knownDiscovery: Bool = false) -> Snapshot {
         var opts = options
         opts.scanFds = scanFds && options.scanFds
-        let old = snapshot
         var reader = SnapshotReader(options: opts)
         reader.sockets = sockets
         reader.nsids = nsids
         reader.discovery.mountTables = mountTables
         reader.discovery.mountIndex = mountIndex
         let started = Date()
-        let found = walked(reader.discover())
+        let found: DiscoveryResult
+        if knownDiscovery && !all && !opts.scanFds, let known = discoveredFromEvents() {
+            found = known
+        } else {
+            found = walked(reader.discover())
+        }
+        let old = snapshot
         let discoveryMillis = Date().timeIntervalSince(started) * 1000
         let known = Set(old?.namespaces.map(\.id) ?? [])
         let fresh = Set(found.namespaces.map(\.id)).subtracting(known)
