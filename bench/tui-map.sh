@@ -19,13 +19,17 @@ run_one() {  # label cache(1|0)
   local pid idle flap
   pid=$(tmux display -p -t pt-bench-tuimap '#{pane_pid}')
   idle=$(measure_cpu "$pid" 20)
+  drops=$(drops_per_second 3)
   flap_start
   flap=$(measure_cpu "$pid" 20)
   flap_stop
   tmux kill-session -t pt-bench-tuimap
   sleep 2
-  printf '%-34s plumb %6s%% cpu idle   %6s%% cpu at 50 flaps/s   (%s)\n' "tui-map-500ns-$1" "$idle" "$flap" \
-    "$([ "$2" = 1 ] && echo "map cached" || echo "PLUMB_MAP_CACHE=0: rebuilt every frame")" | tee -a "$OUT/summary.txt"
+  printf '%-34s plumb %6s%% cpu idle   %6s%% cpu at 50 flaps/s   (%s; %s drops/s)\n' "tui-map-500ns-$1" "$idle" "$flap" \
+    "$([ "$2" = 1 ] && echo "map cached" || echo "PLUMB_MAP_CACHE=0: rebuilt every frame")" "$drops" | tee -a "$OUT/summary.txt"
 }
 run_one cached 1
 run_one uncached 0
+# Without IPv6 (nothing dropped): the map's own cost, without the drops feed's.
+tui_quiet "$N"
+run_one cached-quiet 1
