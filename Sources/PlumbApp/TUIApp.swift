@@ -117,6 +117,8 @@ public final class TUIApp {
             } else if tookSnapshot && dropsInWindow && kernel.drops != nil {
                 readDrops(withSnapshot: true)
             }
+            // The map keeps a newer snapshot's graph for later (one build a second at most): draw when it is due.
+            if state.mapView?.cache.isRebuildDue == true { dirty = true }
             if dirty {
                 state.size = terminal.size
                 live.setFocus(onScreen(state, context.snapshot), firewall: state.detailTab == .firewall)

@@ -99,7 +99,8 @@ final class MapNavigationTests: XCTestCase {
     func testASnapshotWhoseOnlyNewsIsItsCountersKeepsTheGraph() throws {
         // The live source's content version: the idle TUI's snapshot every second differs only in counters.
         var s = opened(on: "redis")
-        let cache = s.mapView!.cache
+        let cache = MapPictureCache(rebuildSpacing: 0, clock: { 0 })
+        s.mapView!.cache = cache
         var ctx = TestEnv.context()
         s.update(snapshot: TestEnv.snapshot, contentVersion: 7)
         _ = AppView.render(s, ctx)
@@ -123,6 +124,44 @@ final class MapNavigationTests: XCTestCase {
         XCTAssertEqual(cache.builds.graphs, first.graphs + 1)
         // A source that gives no version (nil) is keyed on the snapshot itself, as before.
         s.update(snapshot: changed)
+        _ = AppView.render(s, ctx)
+        XCTAssertEqual(cache.builds.graphs, first.graphs + 2)
+    }
+
+    func testALiveSourcesNewContentIsBuiltAtMostOnceASecond() throws {
+        // 50 flaps a second publish five snapshots a second: the map builds its graph at most once a second,
+        // keeps the one on screen meanwhile, and says when the waiting one is due (the app then draws).
+        final class Clock: @unchecked Sendable { var t = 100.0 }
+        let clock = Clock()
+        var s = opened(on: "redis")
+        let cache = MapPictureCache(rebuildSpacing: 1, clock: { clock.t })
+        s.mapView!.cache = cache
+        var ctx = TestEnv.context()
+        s.update(snapshot: TestEnv.snapshot, contentVersion: 1)
+        _ = AppView.render(s, ctx)
+        let first = cache.builds
+        var down = TestEnv.snapshot
+        let web = try XCTUnwrap(down.namespaces.firstIndex { $0.displayName == "web-api" })
+        down.namespaces[web].links[0].operState = "DOWN"
+        ctx.snapshot = down
+        clock.t += 0.2
+        s.update(snapshot: down, contentVersion: 2)
+        _ = AppView.render(s, ctx)
+        XCTAssertEqual(cache.builds.graphs, first.graphs, "0.2 s after the last build: the graph on screen stays")
+        XCTAssertFalse(cache.isRebuildDue)
+        clock.t += 0.5
+        XCTAssertFalse(cache.isRebuildDue)
+        clock.t += 0.4
+        XCTAssertTrue(cache.isRebuildDue, "a second after the last build the waiting content is due")
+        _ = AppView.render(s, ctx)
+        XCTAssertEqual(cache.builds.graphs, first.graphs + 1)
+        XCTAssertFalse(cache.isRebuildDue)
+        // New namespaces are never kept waiting.
+        var fewer = down
+        fewer.namespaces.removeLast()
+        ctx.snapshot = fewer
+        clock.t += 0.1
+        s.update(snapshot: fewer, contentVersion: 3)
         _ = AppView.render(s, ctx)
         XCTAssertEqual(cache.builds.graphs, first.graphs + 2)
     }

@@ -36,8 +36,38 @@ public final class MapPictureCache: Sendable {
     private let entry = Mutex<Entry?>(nil)
     /// How many times the graph and the picture were built (tests check a frame reuses them).
     private let counts = Mutex<(graphs: Int, pictures: Int)>((0, 0))
+    /// When the graph was last built for a live source's new content (CLOCK_MONOTONIC seconds), and whether a
+    /// newer content waits for the next build.
+    private let rebuilt = Mutex<(at: Double, deferred: Bool)>((-.infinity, false))
+    /// A live source's graph is built at most this often: 50 link flaps a second publish five snapshots a second,
+    /// and building and laying out 500 namespaces for each doubled the TUI's CPU with the map open. The panes
+    /// follow every snapshot; the map, at most once a second.
+    let rebuildSpacing: Double
+    private let clock: @Sendable () -> Double
 
-    public init() {}
+    public init() {
+        rebuildSpacing = 1
+        clock = { MapPictureCache.monotonicSeconds() }
+    }
+
+    /// A cache with its own clock and spacing (tests).
+    init(rebuildSpacing: Double, clock: @escaping @Sendable () -> Double) {
+        self.rebuildSpacing = rebuildSpacing
+        self.clock = clock
+    }
+
+    static func monotonicSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+
+    /// A newer snapshot's graph waited for `rebuildSpacing`, which has passed: the next frame builds it (the app
+    /// draws one even when nothing else changed).
+    public var isRebuildDue: Bool {
+        let r = rebuilt.withLock { $0 }
+        return r.deferred && clock() - r.at >= rebuildSpacing
+    }
 
     /// `PLUMB_MAP_CACHE=0` turns the cache off (every frame and key builds and lays out the map again): only for
     /// measuring what the cache saves (bench/tui-map.sh).
@@ -67,7 +97,14 @@ public final class MapPictureCache: Sendable {
                  keepingNotes: Bool = false, options: (HostMap) -> MapLayoutOptions) -> (HostMap, MapPicture) {
         let key = Self.key(snapshot, generation: generation, content: content)
         var e = entry.withLock { $0 }
-        if e?.snapshot != key || e?.cluster != cluster {
+        // A live source's new content (the same namespaces, another version) within `rebuildSpacing` of the last
+        // build keeps the graph on screen until the spacing has passed.
+        let now = clock()
+        if let old = e, content != nil, old.snapshot.content != nil, old.snapshot != key, old.cluster == cluster,
+           old.snapshot.namespaces == key.namespaces, now - rebuilt.withLock({ $0.at }) < rebuildSpacing {
+            rebuilt.withLock { $0.deferred = true }
+        } else if e?.snapshot != key || e?.cluster != cluster {
+            if content != nil { rebuilt.withLock { $0 = (now, false) } }
             e = Entry(snapshot: key, cluster: cluster, map: Self.graph(snapshot, cluster: cluster))
             counts.withLock { $0.graphs += 1 }
         }
