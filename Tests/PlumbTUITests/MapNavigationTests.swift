@@ -96,17 +96,24 @@ final class MapNavigationTests: XCTestCase {
         XCTAssertEqual(cache.builds.graphs, first.graphs + 3, "back to the first snapshot: built again, never stale")
     }
 
+    /// The map open on redis with `cache`, drawn once from the fixture at content `version`; and the index of
+    /// web-api, whose first link the tests change.
+    private func liveMapOpened(_ cache: MapPictureCache, version: UInt64) throws -> (AppState, RenderContext, Int) {
+        var s = opened(on: "redis")
+        s.mapView!.cache = cache
+        let ctx = TestEnv.context()
+        s.update(snapshot: TestEnv.snapshot, contentVersion: version)
+        _ = AppView.render(s, ctx)
+        let web = try XCTUnwrap(TestEnv.snapshot.namespaces.firstIndex { $0.displayName == "web-api" })
+        return (s, ctx, web)
+    }
+
     func testASnapshotWhoseOnlyNewsIsItsCountersKeepsTheGraph() throws {
         // The live source's content version: the idle TUI's snapshot every second differs only in counters.
-        var s = opened(on: "redis")
         let cache = MapPictureCache(rebuildSpacing: 0, clock: { 0 })
-        s.mapView!.cache = cache
-        var ctx = TestEnv.context()
-        s.update(snapshot: TestEnv.snapshot, contentVersion: 7)
-        _ = AppView.render(s, ctx)
+        var (s, ctx, web) = try liveMapOpened(cache, version: 7)
         let first = cache.builds
         var counted = TestEnv.snapshot
-        let web = try XCTUnwrap(counted.namespaces.firstIndex { $0.displayName == "web-api" })
         counted.namespaces[web].links[0].stats.rxBytes += 1_000
         counted.takenAt += 1
         ctx.snapshot = counted
@@ -133,15 +140,10 @@ final class MapNavigationTests: XCTestCase {
         // keeps the one on screen meanwhile, and says when the waiting one is due (the app then draws).
         final class Clock: @unchecked Sendable { var t = 100.0 }
         let clock = Clock()
-        var s = opened(on: "redis")
         let cache = MapPictureCache(rebuildSpacing: 1, clock: { clock.t })
-        s.mapView!.cache = cache
-        var ctx = TestEnv.context()
-        s.update(snapshot: TestEnv.snapshot, contentVersion: 1)
-        _ = AppView.render(s, ctx)
+        var (s, ctx, web) = try liveMapOpened(cache, version: 1)
         let first = cache.builds
         var down = TestEnv.snapshot
-        let web = try XCTUnwrap(down.namespaces.firstIndex { $0.displayName == "web-api" })
         down.namespaces[web].links[0].operState = "DOWN"
         ctx.snapshot = down
         clock.t += 0.2
