@@ -103,7 +103,7 @@ let package = Package(
                     resources: [.copy("Golden")]),
         // The repository's scripts and generated documents (make test's summary line, docs/ up to date).
         .testTarget(name: "PlumbToolingTests", dependencies: ["PlumbDocs", "PlumbCLI"], exclude: ["Fixtures"]),
-        .testTarget(name: "PlumbIntegrationTests", dependencies: ["PlumbKernel", "PlumbSystem", "PlumbModel", "PlumbCLI", "PlumbActions",
+        .testTarget(name: "PlumbIntegrationTests", dependencies: ["PlumbKernel", "PlumbSystem", "PlumbModel", "PlumbCLI", "PlumbActions", "PlumbApp",
                                                               "PlumbCapture", "PlumbDoctor", "PlumbCluster"]),
     ],
     swiftLanguageModes: [.v6]

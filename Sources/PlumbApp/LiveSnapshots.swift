@@ -32,6 +32,16 @@ public final class LiveSnapshots: @unchecked Sendable {
     /// screen (the bench measures ~210 ms at the 95th percentile against a 250 ms target) and how often a burst
     /// costs a redraw: 150 ms meant 3.5% of a core with 50 flaps a second, 200 ms 2.4%.
     let eventPublishSpacing = 0.2
+    /// In a burst (the last update carried at least `burstChanges` link, address or route changes: 50 flaps a
+    /// second carry ten or more in 0.2 s, one flap two or three) updates from events are `burstPublishSpacing`
+    /// apart: each update costs the UI a diff, its rows and a frame of the whole model, and five a second were
+    /// most of a flapping TUI's CPU. A flap after a quiet spell still reaches the screen within
+    /// `eventPublishSpacing`; one in the middle of a burst within `burstPublishSpacing`.
+    let burstPublishSpacing = 0.5
+    let burstChanges = 8
+    private var changesAtPublish = 0
+    private var inBurst = false
+    private var publishSpacing: Double { inBurst ? burstPublishSpacing : eventPublishSpacing }
     private var lastPublish = Date.distantPast
     private var eventsUnpublished = false
     /// The event sockets have something to read (epoll said so and nothing drained them since).
@@ -83,6 +93,8 @@ public final class LiveSnapshots: @unchecked Sendable {
         var u = u
         u.changed = model.takeChanged()
         u.contentVersion = model.contentVersion
+        inBurst = model.changesApplied - changesAtPublish >= burstChanges
+        changesAtPublish = model.changesApplied
         lastPublish = Date()
         lock.lock()
         if let pending = latest {
@@ -108,7 +120,7 @@ public final class LiveSnapshots: @unchecked Sendable {
                 lock.lock()
                 let urgent = wake || stopped, isPaused = paused, every = interval
                 lock.unlock()
-                let hold = eventPublishSpacing - Date().timeIntervalSince(lastPublish)
+                let hold = publishSpacing - Date().timeIntervalSince(lastPublish)
                 let untilDue = every - Date().timeIntervalSince(last)
                 if isPaused && !urgent { usleep(200_000); continue }  // paused: events wait in the sockets
                 if !urgent && hold > 0 && untilDue > 0 {
@@ -128,7 +140,7 @@ public final class LiveSnapshots: @unchecked Sendable {
                 if model.applyEvents() { eventsUnpublished = true }
                 eventsWaiting = false
             }
-            if eventsUnpublished, Date().timeIntervalSince(lastPublish) >= eventPublishSpacing, let snap = model.snapshot {
+            if eventsUnpublished, Date().timeIntervalSince(lastPublish) >= publishSpacing, let snap = model.snapshot {
                 publish(Update(snapshot: snap, read: []))
                 eventsUnpublished = false
             }
@@ -170,7 +182,7 @@ public final class LiveSnapshots: @unchecked Sendable {
                 continue
             }
             let remaining = max(10, Int32((every - now.timeIntervalSince(last)) * 1000))
-            let publishIn = eventsUnpublished ? max(5, Int32((eventPublishSpacing - Date().timeIntervalSince(lastPublish)) * 1000)) : 100
+            let publishIn = eventsUnpublished ? max(5, Int32((publishSpacing - Date().timeIntervalSince(lastPublish)) * 1000)) : 100
             eventsWaiting = model.waitForEvents(timeoutMillis: isPaused ? 200 : min(remaining, 100, publishIn))
         }
     }

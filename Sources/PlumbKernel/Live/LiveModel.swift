@@ -38,6 +38,8 @@ public final class LiveModel: @unchecked Sendable {
     /// processes moved): two snapshots with the same version differ only in their link counters and time, so
     /// what is made from anything else (the Map view's graph) can be kept.
     public internal(set) var contentVersion: UInt64 = 0
+    /// Link, address and route changes applied from events so far (what makes a burst: `LiveSnapshots`).
+    public private(set) var changesApplied = 0
     /// Which namespaces changed since the last call (nil: any of them may have), for diffing only those.
     public func takeChanged() -> Set<UInt64>? {
         defer { changed = [] }
@@ -73,6 +75,7 @@ public final class LiveModel: @unchecked Sendable {
             else { continue }
             if ev.firewallChanged { pendingFirewall.insert(id) }
             self.changed?.insert(id)
+            changesApplied += max(1, ev.links.count + ev.deleted.count + ev.addressChanges.count + ev.routeChanges.count)
             if ev.overflow || !Self.apply(ev, to: &snapshot!.namespaces[i]) {
                 pending.insert(id)
             } else if !Self.applyTables(ev, to: &snapshot!.namespaces[i]) {
