@@ -71,13 +71,7 @@ let package = Package(
             // on each append were a fifth of its cost. Debug builds (tests) keep them.
             .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
         ]),
-        // Linked as a position-dependent executable in release: the dynamic loader then has none of the 130,000
-        // relative relocations of a PIE to apply (the pages they dirtied) at every command's start: `--version`
-        // 8.1 -> 6.8 ms, one-endpoint `net connect --new-ns` 14.9 -> 13.5 ms and `ns rm --force` 14.3 -> 12.6 ms
-        // (A/B). The price: the executable's own code is not address-randomized (its libraries, heap and stack
-        // still are). Stripping measured no gain (a copy's page-cache state mattered more).
-        .executableTarget(name: "plumb", dependencies: ["PlumbCLI"],
-                          linkerSettings: [.unsafeFlags(["-Xlinker", "-no-pie"], .when(configuration: .release))]),
+        .executableTarget(name: "plumb", dependencies: ["PlumbCLI"]),
         // The decoder fuzz campaign (`make fuzz` and a short run in PlumbCaptureTests); not product code.
         .target(name: "PlumbFuzz", dependencies: ["PlumbCapture"]),
         .executableTarget(name: "plumb-fuzz", dependencies: ["PlumbFuzz", "PlumbCapture"]),
