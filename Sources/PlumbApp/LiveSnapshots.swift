@@ -32,8 +32,8 @@ public final class LiveSnapshots: @unchecked Sendable {
     /// screen (the bench measures ~210 ms at the 95th percentile against a 250 ms target) and how often a burst
     /// costs a redraw: 150 ms meant 3.5% of a core with 50 flaps a second, 200 ms 2.4%.
     let eventPublishSpacing = 0.2
-    /// In a burst (the last update carried at least `burstChanges` link, address or route changes: 50 flaps a
-    /// second carry ten or more in 0.2 s, one flap two or three) updates from events are `burstPublishSpacing`
+    /// In a burst (the last update carried changes to at least `burstChanges` links: 50 flaps a second change
+    /// twenty or more in 0.2 s, one flap two or three: the link, its peer, its bridge) updates from events are `burstPublishSpacing`
     /// apart: each update costs the UI a diff, its rows and a frame of the whole model, and five a second were
     /// most of a flapping TUI's CPU. A flap after a quiet spell still reaches the screen within
     /// `eventPublishSpacing`; one in the middle of a burst within `burstPublishSpacing`.
@@ -93,8 +93,8 @@ public final class LiveSnapshots: @unchecked Sendable {
         var u = u
         u.changed = model.takeChanged()
         u.contentVersion = model.contentVersion
-        inBurst = model.changesApplied - changesAtPublish >= burstChanges
-        changesAtPublish = model.changesApplied
+        inBurst = model.linkChangesApplied - changesAtPublish >= burstChanges
+        changesAtPublish = model.linkChangesApplied
         lastPublish = Date()
         lock.lock()
         if let pending = latest {

@@ -38,8 +38,10 @@ public final class LiveModel: @unchecked Sendable {
     /// processes moved): two snapshots with the same version differ only in their link counters and time, so
     /// what is made from anything else (the Map view's graph) can be kept.
     public internal(set) var contentVersion: UInt64 = 0
-    /// Link, address and route changes applied from events so far (what makes a burst: `LiveSnapshots`).
-    public private(set) var changesApplied = 0
+    /// Links changed or deleted by the events applied so far, counted once per link and drain (what makes a
+    /// burst: `LiveSnapshots`). Addresses and routes are not counted: one flap changes a few links but can
+    /// change a dozen routes (IPv6's on a bridge port).
+    public private(set) var linkChangesApplied = 0
     /// Which namespaces changed since the last call (nil: any of them may have), for diffing only those.
     public func takeChanged() -> Set<UInt64>? {
         defer { changed = [] }
@@ -75,7 +77,7 @@ public final class LiveModel: @unchecked Sendable {
             else { continue }
             if ev.firewallChanged { pendingFirewall.insert(id) }
             self.changed?.insert(id)
-            changesApplied += max(1, ev.links.count + ev.deleted.count + ev.addressChanges.count + ev.routeChanges.count)
+            linkChangesApplied += Set(ev.links.map(\.index)).count + ev.deleted.count
             if ev.overflow || !Self.apply(ev, to: &snapshot!.namespaces[i]) {
                 pending.insert(id)
             } else if !Self.applyTables(ev, to: &snapshot!.namespaces[i]) {
