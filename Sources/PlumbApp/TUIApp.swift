@@ -110,8 +110,9 @@ public final class TUIApp {
             }
             if state.detailTab == .conntrack { readConntrackIfDue() }
             // At most four reads a second: on a host that drops packets all the time the feed's pipe wakes the
-            // loop with every batch (ten a second). A read only counts the new drops; the window is summarised at
-            // most once a second. With drops in the window and none arriving, the read on the timer ages them out.
+            // loop with every batch (ten a second). A read only counts the new drops; the window is summarised with
+            // a new snapshot (one frame shows both). With drops in the window and none arriving, the read on the
+            // timer ages them out.
             if let spacing = dropsReadSpacing, Date().timeIntervalSince(dropsRead) >= spacing {
                 readDrops(withSnapshot: tookSnapshot)
             } else if tookSnapshot && dropsInWindow && kernel.drops != nil {

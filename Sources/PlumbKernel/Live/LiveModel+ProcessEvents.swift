@@ -59,14 +59,20 @@ extension LiveModel {
         return b.hasSuffix("\n") ? String(b.dropLast()) : b
     }
 
+    /// The snapshot with the process events since the last walk applied (counted as a change of content when
+    /// they moved processes); nil when a walk is due or needed.
+    func applyDiscoveryFromEvents() -> Snapshot? {
+        guard let current = snapshot, let quick = discoveryFromEvents(current) else { return nil }
+        snapshot = quick.snapshot
+        if quick.changed { contentVersion &+= 1 }
+        return quick.snapshot
+    }
+
     /// The snapshot's namespaces as a walk would find them, after the process events since the last walk are
     /// applied: nil when a walk is due or needed, or when a namespace cannot be opened from what the snapshot
     /// knows (its bind mounts, its processes' and holders' files).
     func discoveredFromEvents() -> DiscoveryResult? {
-        guard let current = snapshot, let quick = discoveryFromEvents(current) else { return nil }
-        snapshot = quick.snapshot
-        if quick.changed { contentVersion &+= 1 }
-        let snap = quick.snapshot
+        guard let snap = applyDiscoveryFromEvents() else { return nil }
         var namespaces: [DiscoveredNamespace] = []
         namespaces.reserveCapacity(snap.namespaces.count)
         var device: UInt64 = 0
@@ -75,7 +81,7 @@ extension LiveModel {
             for i in all.indices {
                 let ns = all[i]
                 device = ns.device
-                let handles = Self.handles(ns)
+                let handles = NamespaceFiles.handles(for: ns)
                 // Every namespace, not only those entered: the read resolves veth peers through all of them. A
                 // namespace bind-mounted only in another mount namespace has no handle here: that takes a walk.
                 if openable && NamespaceFiles.open(handles, expecting: ns.id) == nil { openable = false}
@@ -86,17 +92,5 @@ extension LiveModel {
         }
         guard openable else { return nil }
         return DiscoveryResult(namespaces: namespaces, processes: snap.processes, stats: snap.discovery, device: device)
-    }
-
-    /// The files that enter `ns`, best first: the host's own, its bind mounts, its processes', its threads' and
-    /// the fds that hold it.
-    static func handles(_ ns: Namespace) -> [String] {
-        var handles = ns.paths + ns.pids.prefix(3).map { "/proc/\($0)/ns/net" }
-        for h in ns.heldBy {
-            if h.kind == .thread, let pid = h.pid, let tid = h.tid { handles.append("/proc/\(pid)/task/\(tid)/ns/net") }
-            if h.kind == .fd, let pid = h.pid, let fd = h.fd { handles.append("/proc/\(pid)/fd/\(fd)") }
-        }
-        if ns.isHost { handles.insert("/proc/self/ns/net", at: 0) }
-        return handles
     }
 }

@@ -179,11 +179,7 @@ public final class LiveModel: @unchecked Sendable {
     @discardableResult
     public func refreshDiscovery(scanFds: Bool = false) -> Snapshot? {
         guard var snap = snapshot else { return nil }
-        if !scanFds, let quick = discoveryFromEvents(snap) {
-            snapshot = quick.snapshot
-            if quick.changed { contentVersion &+= 1 }
-            return quick.snapshot
-        }
+        if !scanFds, let quick = applyDiscoveryFromEvents() { return quick }
         var opts = options
         opts.scanFds = scanFds && options.scanFds
         var reader = SnapshotReader(options: opts)

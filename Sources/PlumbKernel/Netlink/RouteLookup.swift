@@ -59,13 +59,7 @@ public final class RouteLookup: @unchecked Sendable {
     private func socket(for ns: Namespace) throws -> NetlinkSocket {
         lock.lock(); defer { lock.unlock() }
         if let s = sockets[ns.id] { return s }
-        var handles = ns.paths + ns.pids.map { "/proc/\($0)/ns/net" }
-        for h in ns.heldBy {
-            if h.kind == .thread, let pid = h.pid, let tid = h.tid { handles.append("/proc/\(pid)/task/\(tid)/ns/net") }
-            if h.kind == .fd, let pid = h.pid, let fd = h.fd { handles.append("/proc/\(pid)/fd/\(fd)") }
-        }
-        if ns.isHost { handles.insert("/proc/self/ns/net", at: 0) }
-        guard let file = NamespaceFiles.open(handles, expecting: ns.id) else {
+        guard let file = NamespaceFiles.open(NamespaceFiles.handles(for: ns), expecting: ns.id) else {
             throw SystemError("open", "namespace \(ns.displayName) (net:[\(ns.id)]): it vanished", errno: ENOENT)
         }
         let s = try withExtendedLifetime(file) { try NamespaceWorkers.run(inNamespaceFd: file.rawValue) { try NetlinkSocket() } }

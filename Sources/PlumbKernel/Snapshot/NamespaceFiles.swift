@@ -1,4 +1,5 @@
 import Glibc
+import PlumbModel
 import PlumbSystem
 
 /// Opens an fd for a discovered namespace from the first of its handles that still refers to it. The inode is
@@ -10,6 +11,18 @@ enum NamespaceFiles {
             if let st = try? fd.status(), UInt64(st.st_ino) == id { return SharedFileDescriptor(fd) }
         }
         return nil
+    }
+
+    /// The files that enter `ns` as a snapshot knows it, best first: the host's own, its bind mounts, its first
+    /// processes' (as discovery keeps them), its threads' and the fds that hold it.
+    static func handles(for ns: Namespace) -> [String] {
+        var handles = ns.paths + ns.pids.prefix(3).map { "/proc/\($0)/ns/net" }
+        for h in ns.heldBy {
+            if h.kind == .thread, let pid = h.pid, let tid = h.tid { handles.append("/proc/\(pid)/task/\(tid)/ns/net") }
+            if h.kind == .fd, let pid = h.pid, let fd = h.fd { handles.append("/proc/\(pid)/fd/\(fd)") }
+        }
+        if ns.isHost { handles.insert("/proc/self/ns/net", at: 0) }
+        return handles
     }
 
     /// Grows the process's fd table to hold `count` descriptors in one step. The kernel grows it by doubling, and
