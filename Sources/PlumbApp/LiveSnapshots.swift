@@ -6,10 +6,15 @@ import PlumbModel
 /// Produces snapshots on a background thread so drawing never waits for the kernel. The work is kept small:
 /// - kernel events are applied to the model as they arrive (a link that flaps, an address or a route reaches
 ///   the screen from its own netlink message, without reading anything);
-/// - every interval (and on `refreshNow()`), only the namespaces on screen are read again — counters, routes,
+/// - every interval, only the namespaces on screen are read again — counters, routes,
 ///   neighbours, sysctls, and the firewall while its tab is open — plus namespaces that are new or whose
 ///   events could not be applied (a new link, IPv4's silent route flush, a ruleset change);
-/// - every `fullEvery` intervals everything is read, with the fd scan: a safety net for what sends no events.
+/// - every `detailEvery` intervals the namespaces on screen are read in full, but only while the details tab
+///   shows what sends no events (neighbours, sysctls, sockets, the doctor's findings and ports);
+/// - every `fullEvery` intervals, and on `r`, everything is read, with the fd scan: a safety net for what sends
+///   no events.
+/// Between reads the thread sleeps until the next is due or an event arrives; a new focus, `r` and stop
+/// interrupt the sleep.
 public final class LiveSnapshots: @unchecked Sendable {
     public typealias Update = SnapshotUpdate
 
@@ -22,6 +27,10 @@ public final class LiveSnapshots: @unchecked Sendable {
     public var paused = false
     private var focus: Set<UInt64> = []
     private var firewallOnScreen = false
+    /// The details tab shows what no event announces: the namespaces on screen are read every `detailEvery`.
+    private var polledOnScreen = true
+    /// `r`: the next read is a full one.
+    private var fullWanted = false
     let fullEvery = 60
     let detailEvery = 10
     private var lastDetail: Set<UInt64> = []
@@ -67,16 +76,21 @@ public final class LiveSnapshots: @unchecked Sendable {
         t.start()
     }
 
-    public func stop() { lock.lock(); stopped = true; lock.unlock() }
-    public func refreshNow() { lock.lock(); wake = true; lock.unlock() }
+    public func stop() { lock.lock(); stopped = true; lock.unlock(); model.interruptWait() }
+    /// Reads everything at once (`r`): what sends no events is current again everywhere, not only on screen.
+    public func refreshNow() { lock.lock(); wake = true; fullWanted = true; lock.unlock(); model.interruptWait() }
 
     /// The namespaces on screen (the selected one and its selected link's peer's); a change reads them at once.
-    public func setFocus(_ ids: Set<UInt64>, firewall: Bool) {
+    /// `polled`: the details tab shows data without events (see `LiveSnapshots`), read every `detailEvery`.
+    public func setFocus(_ ids: Set<UInt64>, firewall: Bool, polled: Bool) {
         lock.lock()
-        if ids != focus || (firewall && !firewallOnScreen) { wake = true }
+        let changed = ids != focus || (firewall && !firewallOnScreen) || (polled && !polledOnScreen)
+        if changed { wake = true }
         focus = ids
         firewallOnScreen = firewall
+        polledOnScreen = polled
         lock.unlock()
+        if changed { model.interruptWait() }
     }
 
     /// The newest snapshot since the last call, or nil.
@@ -130,8 +144,9 @@ public final class LiveSnapshots: @unchecked Sendable {
             }
             lock.lock()
             let stop = stopped, woken = wake, isPaused = paused, every = interval
-            let hot = focus, firewall = firewallOnScreen
+            let hot = focus, firewall = firewallOnScreen, polled = polledOnScreen, full = fullWanted
             wake = false
+            fullWanted = false
             lock.unlock()
             if stop { return }
             // Events are applied as they come, but handed to the UI at most every `eventPublishSpacing`: 50 flaps a
@@ -155,10 +170,11 @@ public final class LiveSnapshots: @unchecked Sendable {
             if due || eventRead {
                 let t0 = Date()
                 let queued = "queued links=\(model.pending.count) tables=\(model.pendingTables.count) fw=\(model.pendingFirewall.count)"
-                let all = due && ticks % fullEvery == 0
-                // The namespaces on screen are read in full when they change, when asked (r), while the firewall
-                // tab shows live counters, and every `detailEvery` intervals; in between only their counters.
-                let detail = due && (woken || hot != lastDetail || firewall || ticks % detailEvery == 0)
+                let all = due && (full || ticks % fullEvery == 0)
+                // The namespaces on screen are read in full when they change, while the firewall tab shows live
+                // counters, and every `detailEvery` intervals while the tab shows what sends no events; in between
+                // only their counters.
+                let detail = due && (woken || hot != lastDetail || firewall || (polled && ticks % detailEvery == 0))
                 let read: Set<UInt64> = detail ? hot : []
                 var snap: Snapshot
                 var sampled: Set<UInt64>? = all ? nil : read
@@ -181,9 +197,11 @@ public final class LiveSnapshots: @unchecked Sendable {
                 if due { last = lastRead; ticks += 1 }
                 continue
             }
+            // Asleep until the next read is due, an update held back may be published, or something interrupts.
             let remaining = max(10, Int32((every - now.timeIntervalSince(last)) * 1000))
-            let publishIn = eventsUnpublished ? max(5, Int32((publishSpacing - Date().timeIntervalSince(lastPublish)) * 1000)) : 100
-            eventsWaiting = model.waitForEvents(timeoutMillis: isPaused ? 200 : min(remaining, 100, publishIn))
+            let publishIn = eventsUnpublished
+                ? max(5, Int32((publishSpacing - Date().timeIntervalSince(lastPublish)) * 1000)) : remaining
+            eventsWaiting = model.waitForEvents(timeoutMillis: isPaused ? 200 : min(remaining, publishIn))
         }
     }
 }

@@ -28,8 +28,9 @@ public protocol SnapshotSource: AnyObject {
     func start()
     func stop()
     func refreshNow()
-    /// The namespaces on screen (read first and most often), and whether the firewall tab is open.
-    func setFocus(_ ids: Set<UInt64>, firewall: Bool)
+    /// The namespaces on screen (read first and most often), whether the firewall tab is open, and whether the
+    /// details tab shows what no kernel event announces (`DetailTab.showsPolledData`).
+    func setFocus(_ ids: Set<UInt64>, firewall: Bool, polled: Bool)
     /// The newest update since the last call, or nil.
     func take() -> SnapshotUpdate?
     func lastError() -> String?

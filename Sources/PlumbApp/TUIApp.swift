@@ -21,9 +21,14 @@ public final class TUIApp {
     private var prepared: PreparedRows?
     /// The doctor runs on the UI thread over the newest snapshot: at most once a second while its tab is open,
     /// every 10 s otherwise (for the badges). Its checks are linear in the snapshot (~20 ms for 500 namespaces),
-    /// so a flapping link must not make it run fifty times a second.
+    /// so a flapping link must not make it run fifty times a second. No check reads link counters: an update
+    /// that brings only counters (the same content version) leaves the findings as they are, and the doctor
+    /// runs again at least every `doctorInputsEvery` for what it reads beyond the snapshot (resolv.conf files).
     private var doctorRan = Date.distantPast
     private var doctorStale = true
+    /// The content version the doctor last judged (nil: unknown).
+    private var doctorContent: UInt64?
+    static let doctorInputsEvery: TimeInterval = 60
     /// When the Conntrack tab's table was last read (it is read at the refresh interval while the tab is open).
     private var conntrackRead = Date.distantPast
     /// When the drops feed was last read, and the doctor's findings before the drops' live evidence was added.
@@ -81,8 +86,11 @@ public final class TUIApp {
             kernel.drops?.stop()
         }
         while true {
-            if doctorStale && Date().timeIntervalSince(doctorRan) >= ([.findings, .ports].contains(state.detailTab) ? 1 : 10) {
+            let sinceDoctor = Date().timeIntervalSince(doctorRan)
+            if doctorStale && sinceDoctor >= ([.findings, .ports].contains(state.detailTab) ? 1 : 10)
+                || sinceDoctor >= Self.doctorInputsEvery {
                 let snap = context.snapshot
+                doctorContent = state.snapshotContent
                 let inputs = kernel.doctorInputs(snap)
                 doctorFindings = Doctor.run(snapshot: snap, inputs: inputs)
                 state.findingsUpdated(withDropEvidence(doctorFindings))
@@ -122,7 +130,8 @@ public final class TUIApp {
             if state.mapView?.cache.isRebuildDue == true { dirty = true }
             if dirty {
                 state.size = terminal.size
-                live.setFocus(onScreen(state, context.snapshot), firewall: state.detailTab == .firewall)
+                live.setFocus(onScreen(state, context.snapshot), firewall: state.detailTab == .firewall,
+                              polled: state.detailTab.showsPolledData)
                 context.capture = state.capture.flatMap { pane in
                     capture?.feed(selected: pane.selected, showDetail: pane.showDetail)
                 }
@@ -182,7 +191,7 @@ public final class TUIApp {
         context.rates.record(next.snapshot, only: next.read)
         context.lastError = error
         prepared = state.update(snapshot: next.snapshot, contentVersion: next.contentVersion)
-        doctorStale = true
+        if next.contentVersion == nil || next.contentVersion != doctorContent { doctorStale = true }
         dirty = true
     }
 

@@ -45,6 +45,8 @@ public final class DropWatcher: @unchecked Sendable {
     private var pendingLost: UInt64 = 0
     private var running = true
     private var finished = false
+    /// After `stopSoon()`: the reader closes the source as it ends.
+    private var closesItself = false
     private var failure: DropWatchError?
     private var wake: (@Sendable () -> Void)?
     private var namespaceNames: [UInt64: String] = [:]
@@ -154,8 +156,20 @@ public final class DropWatcher: @unchecked Sendable {
         condition.lock()
         running = false
         while !finished { condition.wait() }
+        let closed = closesItself
         condition.unlock()
-        source.close()
+        if !closed { source.close() }
+    }
+
+    /// Asks the thread to stop and returns at once: it detaches within `pollMillis` (the TUI quitting need not
+    /// wait for a reader that wakes twice a second). `stop()` may follow.
+    public func stopSoon() {
+        condition.lock()
+        running = false
+        let ended = finished  // the reader already ended (it failed): nobody else will close
+        if !ended { closesItself = true }
+        condition.unlock()
+        if ended { source.close() }
     }
 
     // MARK: the reader thread
@@ -206,6 +220,9 @@ public final class DropWatcher: @unchecked Sendable {
             condition.unlock()
             if !batch.isEmpty { wake?() }
         }
-        condition.lock(); finished = true; condition.broadcast(); condition.unlock()
+        condition.lock()
+        // Closed before `finished` is said: a `stop()` waiting for it must not close the source at the same time.
+        if closesItself { source.close() }
+        finished = true; condition.broadcast(); condition.unlock()
     }
 }

@@ -62,6 +62,8 @@ public final class LiveModel: @unchecked Sendable {
 
     /// Waits for kernel events (without consuming them): true when some arrived.
     public func waitForEvents(timeoutMillis: Int32) -> Bool { watcher.wait(timeoutMillis: timeoutMillis) }
+    /// Ends a `waitForEvents` early; the one call that is safe from any thread.
+    public func interruptWait() { watcher.interrupt() }
 
     /// Applies pending kernel events to the snapshot. Returns true when the snapshot changed; events that need
     /// a read (addresses, routes, a new link, lost events, a ruleset change) are queued for `refresh`.

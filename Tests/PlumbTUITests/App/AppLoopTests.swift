@@ -60,6 +60,18 @@ final class AppLoopTests: XCTestCase {
         XCTAssertTrue(fake.snapshots.focus.contains(TestEnv.namespace("redis").id))
     }
 
+    func testTheSourceReadsTheScreenPeriodicallyOnlyForTabsWithoutEvents() {
+        let linkTab = FakeKernel()
+        _ = run([.key(.char("q"))], fake: linkTab)
+        XCTAssertFalse(linkTab.snapshots.polled, "the Link tab's links, addresses and routes come as events")
+        // ] ] ] : Link -> Firewall -> Routes -> Neighbours, which no event announces.
+        let neighbours = FakeKernel()
+        let (app, _) = run([.key(.char("]")), .key(.char("]")), .key(.char("]")), .key(.char("q"))], fake: neighbours)
+        XCTAssertEqual(app.state.detailTab, .neighbors)
+        XCTAssertTrue(neighbours.snapshots.polled)
+        XCTAssertEqual(DetailTab.allCases.filter(\.showsPolledData), [.neighbors, .sysctls, .sockets, .findings, .ports])
+    }
+
     func testTabMovesTheKeysToTheTopology() {
         let (_, term) = run([.key(.tab), .key(.char("j")), .key(.char("q"))])
         let after = text(term, after: 2)

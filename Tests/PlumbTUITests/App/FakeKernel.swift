@@ -15,11 +15,13 @@ final class FakeSnapshots: SnapshotSource {
     private(set) var stopped = false
     private(set) var refreshes = 0
     private(set) var focus: Set<UInt64> = []
+    /// The last `polled` the loop passed: whether its details tab shows data without events.
+    private(set) var polled = true
 
     func start() { started = true }
     func stop() { stopped = true }
     func refreshNow() { refreshes += 1 }
-    func setFocus(_ ids: Set<UInt64>, firewall: Bool) { focus = ids }
+    func setFocus(_ ids: Set<UInt64>, firewall: Bool, polled: Bool) { focus = ids; self.polled = polled }
     func take() -> SnapshotUpdate? {
         lock.lock(); defer { lock.unlock() }
         return queue.isEmpty ? nil : queue.removeFirst()
