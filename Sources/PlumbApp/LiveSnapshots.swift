@@ -14,7 +14,10 @@ import PlumbModel
 /// - every `fullEvery` intervals, and on `r`, everything is read, with the fd scan: a safety net for what sends
 ///   no events.
 /// Between reads the thread sleeps until the next is due or an event arrives; a new focus, `r` and stop
-/// interrupt the sleep.
+/// interrupt the sleep. When nothing changes — the counters on screen have not moved for `quietReads` reads
+/// (the rate history's length: every rate and sparkline on screen is flat) and nothing else changed — a read is
+/// not handed to the UI at all: nothing on screen would change. The next update that samples counters says so
+/// (`SnapshotUpdate.quiet`), so the UI's rates span only the last interval.
 public final class LiveSnapshots: @unchecked Sendable {
     public typealias Update = SnapshotUpdate
 
@@ -31,7 +34,10 @@ public final class LiveSnapshots: @unchecked Sendable {
     private var polledOnScreen = true
     /// `r`: the next read is a full one.
     private var fullWanted = false
-    let fullEvery = 60
+    /// Intervals between full reads. A full read of 500 namespaces costs ~200 ms of CPU (a third of a percent of
+    /// a core once a minute, more than `htop` costs in all): what sends events never needs it, and what does not
+    /// is re-read on screen (`detailEvery`), on a new focus and on `r`; off screen it may be five minutes old.
+    let fullEvery = 300
     let detailEvery = 10
     private var lastDetail: Set<UInt64> = []
     /// Reads caused by events are at least this far apart, so 50 flaps a second cost a few reads, not 50.
@@ -49,6 +55,13 @@ public final class LiveSnapshots: @unchecked Sendable {
     let burstPublishSpacing = 0.5
     let burstChanges = 8
     private var changesAtPublish = 0
+    /// Reads in a row whose counters on screen equal the read's before (same namespaces on screen).
+    private var unchangedReads = 0
+    private var countersRead: Set<UInt64> = []
+    let quietReads = 60
+    /// The last read not handed over because nothing changed; the next update that samples counters carries it.
+    private var quietSince: QuietCounters?
+    private var versionAtPublish: UInt64?
     private var inBurst = false
     private var publishSpacing: Double { inBurst ? burstPublishSpacing : eventPublishSpacing }
     private var lastPublish = Date.distantPast
@@ -107,6 +120,11 @@ public final class LiveSnapshots: @unchecked Sendable {
         var u = u
         u.changed = model.takeChanged()
         u.contentVersion = model.contentVersion
+        versionAtPublish = model.contentVersion
+        if u.read != [] {
+            u.quiet = quietSince
+            quietSince = nil
+        }
         inBurst = model.linkChangesApplied - changesAtPublish >= burstChanges
         changesAtPublish = model.linkChangesApplied
         lastPublish = Date()
@@ -115,6 +133,7 @@ public final class LiveSnapshots: @unchecked Sendable {
             // The UI has not taken the previous update: it will diff against the one before, so this update
             // must name what both changed. (Counters are sampled from the newest read only.)
             u.changed = u.changed.flatMap { c in pending.changed.map { c.union($0) } }
+            if u.quiet == nil { u.quiet = pending.quiet }
         }
         latest = u
         error = u.snapshot.notes.first { $0.contains("failed") }
@@ -182,6 +201,14 @@ public final class LiveSnapshots: @unchecked Sendable {
                     snap = model.refreshDiscovery() ?? model.refresh(read: [], firewall: [])
                     snap = model.refreshCounters(of: hot) ?? snap
                     sampled = hot
+                    unchangedReads = model.countersChanged || hot != countersRead ? 0 : unchangedReads + 1
+                    countersRead = hot
+                    if unchangedReads >= quietReads && model.contentVersion == versionAtPublish && !eventsUnpublished {
+                        // Nothing on screen would change: no update, no frame.
+                        quietSince = QuietCounters(at: snap.takenAt, namespaces: hot)
+                        lastRead = Date(); last = lastRead; ticks += 1
+                        continue
+                    }
                 } else {
                     // Between full reads the namespaces are found from process events, not a /proc walk.
                     snap = model.refresh(read: read, firewall: detail && firewall ? hot : [], all: all, scanFds: all,

@@ -11,10 +11,22 @@ public struct SnapshotUpdate: Sendable {
     /// The source's count of changes other than counters (`LiveModel.contentVersion`): updates with the same
     /// version differ only in counters. nil: unknown (every update may differ).
     public var contentVersion: UInt64? = nil
+    /// Reads since the previous update found the counters of these namespaces unchanged (and were not handed
+    /// over): the UI samples them as they were at that time before this update's, so a rate spans one interval.
+    public var quiet: QuietCounters? = nil
 
-    public init(snapshot: Snapshot, read: Set<UInt64>?, changed: Set<UInt64>? = nil, contentVersion: UInt64? = nil) {
+    public init(snapshot: Snapshot, read: Set<UInt64>?, changed: Set<UInt64>? = nil, contentVersion: UInt64? = nil,
+                quiet: QuietCounters? = nil) {
         self.snapshot = snapshot; self.read = read; self.changed = changed; self.contentVersion = contentVersion
+        self.quiet = quiet
     }
+}
+
+/// The last read that found the counters of `namespaces` unchanged, at `at` (seconds since 1970).
+public struct QuietCounters: Sendable, Equatable {
+    public var at: Double
+    public var namespaces: Set<UInt64>
+    public init(at: Double, namespaces: Set<UInt64>) { self.at = at; self.namespaces = namespaces }
 }
 
 /// Where the app's snapshots come from. `LiveSnapshots` reads the kernel on its own thread; tests queue

@@ -187,6 +187,13 @@ public final class TUIApp {
         if context.events.count > Self.eventsKept { context.events.removeFirst(context.events.count - Self.eventsKept) }
         // Firewall deltas are "since the last read": updates from events alone read no counters.
         if next.read != [] { context.previous = context.snapshot }
+        if let quiet = next.quiet {
+            // The counters stood still until `quiet.at`: sampled there, the next rate covers one interval, not
+            // the whole quiet spell (which would show a burst after it a hundred times too slow).
+            var still = context.snapshot
+            still.takenAt = quiet.at
+            context.rates.record(still, only: quiet.namespaces)
+        }
         context.snapshot = next.snapshot
         context.rates.record(next.snapshot, only: next.read)
         context.lastError = error

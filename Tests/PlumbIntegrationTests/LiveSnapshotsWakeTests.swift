@@ -44,4 +44,47 @@ final class LiveSnapshotsWakeTests: RootTestCase {
         XCTAssertLessThan(full.1, 3, "r does not wait for the next interval")
         XCTAssertNotNil(full.0.snapshot.namespace(id: id))
     }
+
+    /// Counters that stand still for `quietReads` reads are not handed over (no frame for nothing); packets end
+    /// the quiet at the next read, and that update says since when the counters stood still.
+    func testAQuietScreenIsNotHandedOverAndTrafficEndsTheQuiet() throws {
+        try requireRoot()
+        let lab = TestLab()
+        defer { lab.cleanup() }
+        let a = try lab.addNamespace("qa"), b = try lab.addNamespace("qb")
+        try lab.ip(a, "link", "add", "ptqa", "type", "veth", "peer", "name", "ptqb", "netns", b)
+        try lab.ip(a, "addr", "add", "10.213.91.1/24", "dev", "ptqa")
+        try lab.ip(b, "addr", "add", "10.213.91.2/24", "dev", "ptqb")
+        try lab.ip(a, "link", "set", "ptqa", "up")
+        try lab.ip(b, "link", "set", "ptqb", "up")
+        let id = try TopologyFixture.inode("/run/netns/\(a)")
+        var options = SnapshotOptions()
+        options.scanFds = false
+        // 20 reads a second: the 60 reads of standing-still counters take 3 s.
+        let live = LiveSnapshots(interval: 0.05, options: options)
+        live.start()
+        defer { live.stop() }
+        live.setFocus([id], firewall: false, polled: false)
+        var lastUpdate = Date(), quietFor = 0.0
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline && quietFor < 1.5 {
+            if live.take() != nil { lastUpdate = Date() }
+            quietFor = Date().timeIntervalSince(lastUpdate)
+            usleep(10_000)
+        }
+        XCTAssertGreaterThanOrEqual(quietFor, 1.5, "standing-still counters are not handed over (30 reads in 1.5 s)")
+
+        try lab.ping(from: b, "10.213.91.1")
+        var seen: SnapshotUpdate?
+        let end = Date().addingTimeInterval(3)
+        while seen == nil && Date() < end {
+            if let u = live.take(), u.read == [id] { seen = u }
+            usleep(5_000)
+        }
+        let update = try XCTUnwrap(seen, "packets end the quiet")
+        let quiet = try XCTUnwrap(update.quiet, "the update says since when the counters stood still")
+        XCTAssertEqual(quiet.namespaces, [id])
+        XCTAssertLessThan(quiet.at, update.snapshot.takenAt)
+        XCTAssertLessThan(update.snapshot.takenAt - quiet.at, 0.5, "the last standing-still read, one interval before")
+    }
 }

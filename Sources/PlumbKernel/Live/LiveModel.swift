@@ -48,6 +48,10 @@ public final class LiveModel: @unchecked Sendable {
         return changed
     }
 
+    /// Whether the last `refreshCounters` found any counter of those namespaces changed (or could not read one):
+    /// false means every link there moved no packet since the read before.
+    public private(set) var countersChanged = true
+
     /// Namespaces whose addresses or routes changed (their links are current): only those tables are read.
     public private(set) var pendingTables: Set<UInt64> = []
     /// Namespaces whose ruleset changed since their firewall was last read.
@@ -196,14 +200,24 @@ public final class LiveModel: @unchecked Sendable {
         if appeared || vanished || !pending.isEmpty || !pendingTables.isEmpty || !pendingFirewall.isEmpty {
             return refresh(read: [], firewall: [], scanFds: opts.scanFds)
         }
+        // Written only where the walk found something new: an unchanged snapshot keeps its content version (the
+        // UI then has nothing to redraw) and its namespaces' storage.
+        var moved = snap.processes != found.processes
         for i in snap.namespaces.indices {
             guard let d = byID[snap.namespaces[i].id] else { continue }
+            let same = snap.namespaces.withUnsafeBufferPointer { all in
+                all[i].names == d.names && all[i].paths == d.paths && all[i].heldBy == d.heldBy
+                    && all[i].heldSince == d.heldSince && all[i].pids == d.pids
+            }
+            if same { continue }
+            moved = true
             snap.namespaces[i].names = d.names
             snap.namespaces[i].paths = d.paths
             snap.namespaces[i].heldBy = d.heldBy
             snap.namespaces[i].heldSince = d.heldSince
             snap.namespaces[i].pids = d.pids
         }
+        guard moved else { return snap }
         snap.processes = found.processes
         snapshot = snap
         contentVersion &+= 1
@@ -268,12 +282,18 @@ public final class LiveModel: @unchecked Sendable {
         guard var snap = snapshot else { return nil }
         let targets = snap.namespaces.indices.filter { ids.contains(snap.namespaces[$0].id) }
         let results = onSockets(targets.map { snap.namespaces[$0] }) { _, sock in try? sock.linkStats() }
+        var changed = targets.count != ids.count
         for (j, i) in targets.enumerated() {
-            guard let stats = results[j] else { continue }
+            guard let stats = results[j] else { changed = true; continue }
             for l in snap.namespaces[i].links.indices {
-                if let s = stats[snap.namespaces[i].links[l].index] { snap.namespaces[i].links[l].stats = s }
+                guard let s = stats[snap.namespaces[i].links[l].index] else { changed = true; continue }
+                if s != snap.namespaces[i].links[l].stats {
+                    snap.namespaces[i].links[l].stats = s
+                    changed = true
+                }
             }
         }
+        countersChanged = changed
         snap.takenAt = Date().timeIntervalSince1970
         snapshot = snap
         return snap
