@@ -107,6 +107,8 @@ public struct AppState: Equatable, Sendable {
     public var showAllRows = false
     /// The Processes tab's sort column (`o` cycles).
     public var processSort: ProcessSort = .pid
+    /// What the panes made from the snapshot's content, kept while `snapshotContent` stays the same.
+    public var paneCache = PaneCache()
 
     public init(size: Size = Size(width: 80, height: 24), refreshInterval: Double = 2) {
         self.size = size
@@ -138,14 +140,40 @@ struct PaneRows {
     /// The Ports tab's rows (filtered).
     let ports: [PublishedPort]
 
+    /// The namespace list's position of `namespace` (the selection's row).
+    let namespaceIndex: Int?
+    /// The snapshot's content in `PaneCache` (nil: nothing is kept): the views keep their column widths under it.
+    let content: PaneCache.Content?
+
+    /// What depends on the snapshot's content alone (lookups, the namespace list's positions, the topology tree)
+    /// comes from `state.paneCache` while the content version is the same; the namespaces themselves, and so
+    /// their counters, always from `snapshot`.
     init(_ state: AppState, _ snapshot: Snapshot) {
-        let index = SnapshotIndex(snapshot)
+        let cache = state.paneCache
+        let content = cache.content(version: state.snapshotContent, of: snapshot)
+        self.content = content
+        let lookups = cache.value(.lookups, content: content, key: 0) { SnapshotIndex.Lookups(snapshot) }
+        let index = SnapshotIndex(snapshot, lookups: lookups)
         self.index = index
-        let list = NamespaceRows.build(snapshot, filter: state.filter, index: index)
+        let positions = cache.value(.namespaceList, content: content, key: state.filter) {
+            NamespaceRows.positions(snapshot, filter: state.filter, index: index)
+        }
+        let list = NamespaceRows.rows(snapshot, positions: positions)
         namespaces = list
-        let ns = state.selectedNamespace.flatMap { id in list.first { $0.id == id } } ?? list.first
+        // By index: `first(where:)` hands each namespace to its closure as a copy.
+        let at = list.withUnsafeBufferPointer { all -> Int? in
+            guard !all.isEmpty else { return nil }
+            guard let id = state.selectedNamespace else { return 0 }
+            return all.indices.first { all[$0].id == id } ?? 0
+        }
+        namespaceIndex = at
+        let ns = at.map { list[$0] }
         namespace = ns
-        topology = ns.map { TopologyRows.build($0, index: index, filter: state.filter) } ?? []
+        topology = ns.map { ns in
+            cache.value(.topology, content: content, key: TopologyKey(namespace: ns.id, filter: state.filter)) {
+                TopologyRows.build(ns, index: index, filter: state.filter)
+            }
+        } ?? []
         findings = FindingRows.build(state.findings, filter: state.filter)
         badges = FindingRows.Badges(state.findings)
         showAllRows = state.showAllRows
@@ -158,9 +186,17 @@ struct PaneRows {
         ports = PortRows.build(state.ports, filter: state.filter)
     }
 
-    var namespaceIndex: Int? { namespace.flatMap { ns in namespaces.firstIndex { $0.id == ns.id } } }
+    /// What a namespace's topology tree is kept for, besides the content.
+    struct TopologyKey: Hashable, Sendable {
+        var namespace: UInt64
+        var filter: String
+    }
 
-    func topologyIndex(_ id: LinkID?) -> Int? { id.flatMap { id in topology.firstIndex { $0.id == id } } }
+    /// By index: `firstIndex(where:)` hands each row (and its link) to its closure as a copy.
+    func topologyIndex(_ id: LinkID?) -> Int? {
+        guard let id else { return nil }
+        return topology.withUnsafeBufferPointer { rows in rows.indices.first { rows[$0].id == id } }
+    }
 
     func firewall(previous: Snapshot?) -> [FirewallRow] {
         guard let ns = namespace else { return [] }

@@ -4,16 +4,30 @@ import PlumbModel
 /// The reducer and the view both call this, so selection and drawing always agree.
 enum NamespaceRows {
     static func build(_ snapshot: Snapshot, filter: String, index: SnapshotIndex) -> [Namespace] {
+        rows(snapshot, positions: positions(snapshot, filter: filter, index: index))
+    }
+
+    /// Which namespaces of `snapshot` are rows, in row order, as positions in `snapshot.namespaces`; nil when
+    /// every namespace is, in snapshot order (then the rows are the snapshot's own array, shared, not copied).
+    /// Depends on the snapshot's content only: `PaneCache` keeps it while the content version stays the same.
+    static func positions(_ snapshot: Snapshot, filter: String, index: SnapshotIndex) -> [Int]? {
         let f = Filter(filter)
-        // Discovery already puts the host first: then the array is shared, not copied namespace by namespace.
-        // Checked through the buffer: subscripting the array copies each namespace, 500 of them per update.
-        let onlyFirstIsHost = snapshot.namespaces.withUnsafeBufferPointer { all in
-            all.indices.dropFirst().allSatisfy { !all[$0].isHost }
+        return snapshot.namespaces.withUnsafeBufferPointer { all -> [Int]? in
+            // Discovery already puts the host first. Through the buffer: subscripting the array copies each
+            // namespace, 500 of them per update.
+            let onlyFirstIsHost = all.indices.dropFirst().allSatisfy { !all[$0].isHost }
+            if onlyFirstIsHost && f.isEmpty { return nil }
+            let hostFirst = onlyFirstIsHost ? Array(all.indices)
+                : all.indices.filter { all[$0].isHost } + all.indices.filter { !all[$0].isHost }
+            return f.isEmpty ? hostFirst : hostFirst.filter { f.matches(all[$0], index: index) }
         }
-        let hostFirst = onlyFirstIsHost
-            ? snapshot.namespaces
-            : snapshot.namespaces.filter(\.isHost) + snapshot.namespaces.filter { !$0.isHost }
-        return f.isEmpty ? hostFirst : hostFirst.filter { f.matches($0, index: index) }
+    }
+
+    /// The rows at `positions` (from `positions(_:filter:index:)`) of `snapshot`: the current namespaces, so
+    /// their counters are the snapshot's own.
+    static func rows(_ snapshot: Snapshot, positions: [Int]?) -> [Namespace] {
+        guard let positions else { return snapshot.namespaces }
+        return snapshot.namespaces.withUnsafeBufferPointer { all in positions.map { all[$0] } }
     }
 
     /// "process", "bind mount,fd", …: what keeps the namespace alive, strongest holder first.

@@ -1,8 +1,10 @@
 import PlumbModel
 
 /// One row of the topology tree: a link, where it sits in the tree, and why it is shown.
-struct TopologyRow: Equatable {
+struct TopologyRow: Equatable, Sendable {
     var id: LinkID
+    /// The link as it was when the tree was built: rows are kept while the snapshot's content is the same
+    /// (`PaneCache`), so its counters can be older than the snapshot's. Counters are read through the index.
     var link: Link
     var depth: Int
     /// For each ancestor level (outermost first): whether that ancestor was the last of its siblings,

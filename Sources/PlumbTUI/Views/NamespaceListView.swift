@@ -17,21 +17,10 @@ enum NamespaceListView {
                        theme: theme, glyphs: g)
 
         // Two cells for marker and leak flag, then the table. Widths over every row, text for the visible ones.
-        var nameW = 0, containerW = 0, heldW = 0
         let now = ctx.snapshot.takenAt
-        // Through the buffer: iterating or subscripting the array copies every namespace (14 retains each).
-        list.withUnsafeBufferPointer { all in
-            // Fields, not the namespace, go to the helpers: passing `all[i]` itself copied it.
-            for i in all.indices {
-                nameW = max(nameW, all[i].displayName.displayWidth)
-                containerW = max(containerW, NamespaceRows.containerWidth(all[i].containers, why: all[i].why))
-                let kinds = NamespaceRows.holderKinds(all[i].heldBy)
-                let orphan = NamespaceRows.isOrphan(kinds: kinds, isHost: all[i].isHost)
-                let note = !orphan ? 0 : all[i].isLikelyLeak ? 29 : 20  // " (leak? fd only, no name)", " (named, no process)"
-                let age = all[i].isLikelyLeak ? all[i].heldFor(at: now).map { Readable.age($0).displayWidth + 2 } ?? 0 : 0
-                heldW = max(heldW, NamespaceRows.heldBy(kinds: kinds).displayWidth + note + age)
-            }
-        }
+        let widths = state.paneCache.value(.namespaceWidths, content: rows.content,
+                                           key: state.filter) { NamespaceListWidths(list) }
+        let nameW = widths.name, containerW = widths.container, heldW = widths.held(list, at: now)
         // The drop-rate badge: a column only while drops are watched (the layout is unchanged otherwise).
         let dropRates = state.drops?.perNamespace
         var specs = [

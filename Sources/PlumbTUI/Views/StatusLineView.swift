@@ -31,15 +31,8 @@ enum StatusLineView {
                     : Segment("every \(Format.seconds(state.refreshInterval))", t.text))
         segs.append(Segment(g.separator, t.border))
         let snap = ctx.snapshot
-        // By index: iterating the namespaces by value copies each one, on every frame.
-        var links = 0, rules = 0, leaks = 0
-        snap.namespaces.withUnsafeBufferPointer { all in
-            for i in all.indices {
-                links += all[i].links.count
-                rules += all[i].firewall.ruleCount
-                if all[i].isLikelyLeak { leaks += 1 }
-            }
-        }
+        let totals = state.paneCache.value(.statusCounts, content: rows.content, key: 0) { Totals(snap) }
+        let links = totals.links, rules = totals.rules, leaks = totals.leaks
         segs.append(Segment("\(snap.namespaces.count) ns  \(counted(links, "link"))  \(counted(rules, "rule"))", t.text))
         // Only likely leaks: named namespaces without a process are normal (labs, VPNs, CNI before a container).
         if leaks > 0 { segs.append(Segment("  \(leaks) likely \(leaks == 1 ? "leak" : "leaks")", t.leak)) }
@@ -49,13 +42,34 @@ enum StatusLineView {
         } else if let m = state.message {
             segs += [Segment(g.separator, t.border), Segment(m.text, m.level == .error ? t.error : t.text)]
         } else {
-            let n = notes(snap)
+            let n = totals.notes
             if let first = n.first {
                 let more = n.count > 1 ? " (+\(n.count - 1) more)" : ""
                 segs += [Segment(g.separator, t.border), Segment("! \(first)\(more)", t.warning)]
             }
         }
         buf.segments(segs, x: rect.x, y: rect.y, width: rect.width, glyphs: g)
+    }
+
+    /// What the line counts over the whole snapshot, and its notes: content only, so kept while the content is
+    /// the same (`PaneCache`) rather than counted over 500 namespaces every second.
+    struct Totals: Sendable {
+        var links = 0, rules = 0, leaks = 0
+        var notes: [String]
+
+        init(_ snap: Snapshot) {
+            // By index: iterating the namespaces by value copies each one.
+            var links = 0, rules = 0, leaks = 0
+            snap.namespaces.withUnsafeBufferPointer { all in
+                for i in all.indices {
+                    links += all[i].links.count
+                    rules += all[i].firewall.ruleCount
+                    if all[i].isLikelyLeak { leaks += 1 }
+                }
+            }
+            self.links = links; self.rules = rules; self.leaks = leaks
+            notes = StatusLineView.notes(snap)
+        }
     }
 
     /// `t`'s label: where the probe starts.
@@ -67,19 +81,17 @@ enum StatusLineView {
     /// "host › docker0 › veth1a2b3c4 › Firewall".
     static func selectionPath(_ state: AppState, rows: PaneRows, glyphs g: Glyphs) -> String {
         var parts: [String] = [rows.namespace?.displayName ?? "-"]
-        if state.focus != .namespaces, let id = state.selectedLink,
-           let row = rows.topology.first(where: { $0.id == id }) {
+        if state.focus != .namespaces, let id = state.selectedLink, let i = rows.topologyIndex(id) {
+            let row = rows.topology[i]
             // The chain of tree ancestors, so a port shows its bridge.
-            if let i = rows.topology.firstIndex(where: { $0.id == id }) {
-                var depth = row.depth
-                var ancestors: [String] = []
-                for j in stride(from: i - 1, through: 0, by: -1) where rows.topology[j].depth < depth {
-                    ancestors.insert(rows.topology[j].link.name, at: 0)
-                    depth = rows.topology[j].depth
-                    if depth == 0 { break }
-                }
-                parts += ancestors
+            var depth = row.depth
+            var ancestors: [String] = []
+            for j in stride(from: i - 1, through: 0, by: -1) where rows.topology[j].depth < depth {
+                ancestors.insert(rows.topology[j].link.name, at: 0)
+                depth = rows.topology[j].depth
+                if depth == 0 { break }
             }
+            parts += ancestors
             parts.append(row.isForeign ? "\(row.link.name)@\(rows.index.name(of: id.namespace))" : row.link.name)
         }
         if state.focus == .details { parts.append(state.detailTab.title) }

@@ -18,17 +18,23 @@ enum TopologyView {
         let here = rows.namespace?.id ?? 0
         let badged = rows.badges.links
         // Column widths need every row, the text only the visible ones: widths are counted without building
-        // the strings (a 500-link host redrawn several times a second spent most of a frame building them).
-        let widths = TopologyRowWidths(glyphs: g)
-        var nameW = 0, leadW: [Int] = [], addrW: [Int] = []
-        leadW.reserveCapacity(tree.count); addrW.reserveCapacity(tree.count)
-        for r in tree {
-            let badge = badged[r.id.namespace]?[r.link.name] != nil ? 2 : 0
-            nameW = max(nameW, widths.name(r, index: rows.index) + badge + dropBadge(r, state).count)
-            leadW.append(widths.lead(r.link, id: r.id, index: rows.index, here: here))
-            addrW.append(widths.addresses(r.link))
+        // the strings, and kept while the tree's content is the same (`TopologyColumnWidths`).
+        let key = TopologyColumnWidths.Key(namespace: here, filter: state.filter, glyphs: g)
+        let w = state.paneCache.value(.topologyWidths, content: rows.content, key: key) {
+            TopologyColumnWidths(tree, index: rows.index, here: here, glyphs: g)
         }
-        let cols = columns(nameWidth: nameW, leads: leadW, addrs: addrW, x: body.x + 2, width: body.width - 2)
+        var nameW = w.widestName
+        let dropping = state.drops.map { !$0.perInterface.isEmpty } ?? false
+        if !badged.isEmpty || dropping {
+            // By index: iterating the rows by value copies each one and its link.
+            nameW = tree.withUnsafeBufferPointer { rows in
+                rows.indices.reduce(0) { widest, i in
+                    let badge = badged[rows[i].id.namespace]?[rows[i].link.name] != nil ? 2 : 0
+                    return max(widest, w.names[i] + badge + dropBadge(rows[i].id.namespace, rows[i].link.name, state).count)
+                }
+            }
+        }
+        let cols = columns(nameWidth: nameW, leads: w.leads, addrs: w.addresses, x: body.x + 2, width: body.width - 2)
         buf.header(cols, y: headRect.y, style: theme.header, glyphs: g)
         let combined = cols[4] == nil
 
@@ -78,7 +84,11 @@ enum TopologyView {
 
     /// " 12/s drops" after a link that dropped packets in the drops window, "" otherwise.
     static func dropBadge(_ row: TopologyRow, _ state: AppState) -> String {
-        guard let rate = state.drops?.perInterface[.init(namespace: row.id.namespace, interface: row.link.name)],
+        dropBadge(row.id.namespace, row.link.name, state)
+    }
+
+    static func dropBadge(_ namespace: UInt64, _ interface: String, _ state: AppState) -> String {
+        guard let rate = state.drops?.perInterface[.init(namespace: namespace, interface: interface)],
               rate > 0 else { return "" }
         return " " + DropCounts.rate(rate) + " drops"
     }
