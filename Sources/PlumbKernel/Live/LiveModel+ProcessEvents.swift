@@ -35,6 +35,9 @@ extension LiveModel {
             snap.processes.append(p)
         }
         snap.processes.sort { $0.pid < $1.pid }
+        // A child that came and went between two passes, or an exec in place, changes nothing on screen: the
+        // snapshot keeps its content version (no frame, no doctor run for it).
+        if snap.processes == old.processes { return (old, false) }
         var pids = [UInt64: [Int32]]()
         for p in snap.processes { if let ns = p.namespace { pids[ns, default: []].append(p.pid) } }
         for i in snap.namespaces.indices {
