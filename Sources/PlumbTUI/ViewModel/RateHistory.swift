@@ -28,9 +28,29 @@ public struct CounterGrowth: Sendable, Equatable {
 /// Rates come from consecutive samples, so they need no clock of their own and tests are deterministic.
 public struct RateHistory: Sendable, Equatable {
     public let capacity: Int
-    public private(set) var samples: [LinkID: [LinkSample]] = [:]
+    /// Each link's ring in `slots`.
+    private var ring: [LinkID: Int] = [:]
+    private var slots: SampleSlots
+    /// How many links of each namespace have samples: a record that sampled as many links of a namespace as
+    /// it has rings saw none of them vanish, without looking at every ring.
+    private var perNamespace: [UInt64: Int] = [:]
+    /// The namespaces of the last snapshot recorded, in order: while they stay the same, none vanished.
+    private var namespaceIDs: [UInt64] = []
+    /// Counts the records: each ring remembers the last one that sampled it.
+    private var stamp: UInt64 = 0
 
-    public init(capacity: Int = 60) { self.capacity = max(2, capacity) }
+    public init(capacity: Int = 60) {
+        self.capacity = max(2, capacity)
+        slots = SampleSlots(capacity: self.capacity)
+    }
+
+    /// Every link's samples, oldest first.
+    public var samples: [LinkID: [LinkSample]] { ring.mapValues { slots.ordered($0) } }
+
+    /// The same samples (not the same storage or bookkeeping).
+    public static func == (a: RateHistory, b: RateHistory) -> Bool {
+        a.capacity == b.capacity && a.samples == b.samples
+    }
 
     /// Appends one sample per link of `snapshot` (at `snapshot.takenAt`) and forgets links that vanished.
     /// With `only`, samples only the links of those namespaces: the live view reads counters of the
@@ -38,36 +58,67 @@ public struct RateHistory: Sendable, Equatable {
     public mutating func record(_ snapshot: Snapshot, only: Set<UInt64>? = nil) {
         // Updates made from kernel events alone read no counters (`only` empty): nothing to sample.
         if let only, only.isEmpty { return }
-        var seen = Set<LinkID>()
+        stamp &+= 1
+        let stamp = self.stamp, time = snapshot.takenAt
+        // Whether some sampled namespace has rings this record did not sample (a link vanished).
+        var vanished = false
+        var ids: [UInt64] = []
+        ids.reserveCapacity(snapshot.namespaces.count)
         // Through the buffer: iterating the namespaces by value copies each one (14 retains), every second.
         snapshot.namespaces.withUnsafeBufferPointer { all in
-            for n in all.indices where only?.contains(all[n].id) ?? true {
+            for n in all.indices {
                 let nsid = all[n].id
+                ids.append(nsid)
+                guard only?.contains(nsid) ?? true else { continue }
+                var sampled = 0, added = 0
                 all[n].links.withUnsafeBufferPointer { links in
                     for l in links.indices {
                         let id = LinkID(namespace: nsid, index: links[l].index)
-                        seen.insert(id)
-                        append(LinkSample(time: snapshot.takenAt, stats: links[l].stats), to: id)
+                        let r: Int
+                        if let known = ring[id] {
+                            r = known
+                        } else {
+                            r = slots.add(id)
+                            ring[id] = r
+                            added += 1
+                        }
+                        slots.record(LinkSample(time: time, stats: links[l].stats), in: r, stamp: stamp)
+                        sampled += 1
                     }
                 }
+                if added > 0 { perNamespace[nsid, default: 0] += added }
+                if (perNamespace[nsid] ?? 0) != sampled { vanished = true }
             }
         }
         // Forget links that vanished: everywhere after a full read, within the sampled namespaces otherwise.
-        for id in samples.keys where !seen.contains(id) && (only?.contains(id.namespace) ?? true) { samples[id] = nil }
-        if only != nil {
-            let alive = snapshot.namespaces.withUnsafeBufferPointer { all in Set(all.indices.map { all[$0].id }) }
-            for id in samples.keys where !alive.contains(id.namespace) { samples[id] = nil }
+        if vanished { forget { $0.stamp != stamp && (only?.contains($0.id.namespace) ?? true) } }
+        // And the links of namespaces that vanished (none did while the namespaces are the same).
+        if ids != namespaceIDs {
+            let alive = Set(ids)
+            forget { !alive.contains($0.id.namespace) }
+            namespaceIDs = ids
         }
     }
 
-    /// One lookup per link: the history is modified in place, capped at `capacity` samples.
-    private mutating func append(_ sample: LinkSample, to id: LinkID) {
-        samples[id, default: []].appendIfNewer(sample, capacity: capacity)
+    private mutating func forget(where gone: (SampleSlots.Ring) -> Bool) {
+        // The ids first: removing while iterating would iterate a copy of the whole dictionary.
+        for (id, r) in ring.filter({ gone(slots.rings[$0.value]) }) {
+            ring[id] = nil
+            slots.remove(r)
+            perNamespace[id.namespace, default: 1] -= 1
+            if perNamespace[id.namespace] == 0 { perNamespace[id.namespace] = nil }
+        }
+    }
+
+    /// The last two samples of `id`, when it has two.
+    private func lastTwo(_ id: LinkID) -> (LinkSample, LinkSample)? {
+        guard let r = ring[id] else { return nil }
+        let n = slots.rings[r].count
+        return n >= 2 ? (slots.sample(r, n - 2), slots.sample(r, n - 1)) : nil
     }
 
     public func rates(_ id: LinkID) -> LinkRates? {
-        guard let s = samples[id], s.count >= 2 else { return nil }
-        let a = s[s.count - 2], b = s[s.count - 1]
+        guard let (a, b) = lastTwo(id) else { return nil }
         let dt = b.time - a.time
         guard dt > 0 else { return nil }
         func r(_ k: KeyPath<LinkStats, UInt64>) -> Double {
@@ -79,7 +130,9 @@ public struct RateHistory: Sendable, Equatable {
 
     /// Per-second rates of one counter between consecutive samples, oldest first (count - 1 values).
     public func series(_ id: LinkID, _ counter: KeyPath<LinkStats, UInt64>) -> [Double] {
-        guard let s = samples[id], s.count >= 2 else { return [] }
+        guard let r = ring[id] else { return [] }
+        let s = slots.ordered(r)
+        guard s.count >= 2 else { return [] }
         return (1..<s.count).map { i in
             let dt = s[i].time - s[i - 1].time
             guard dt > 0 else { return 0 }
@@ -88,8 +141,7 @@ public struct RateHistory: Sendable, Equatable {
     }
 
     public func growth(_ id: LinkID) -> CounterGrowth? {
-        guard let s = samples[id], s.count >= 2 else { return nil }
-        return Self.growth(from: s[s.count - 2].stats, to: s[s.count - 1].stats)
+        lastTwo(id).map { Self.growth(from: $0.0.stats, to: $0.1.stats) }
     }
 
     static func growth(from a: LinkStats, to b: LinkStats) -> CounterGrowth {
@@ -101,11 +153,3 @@ public struct RateHistory: Sendable, Equatable {
     private static func growth(_ now: UInt64, _ before: UInt64) -> UInt64 { now >= before ? now - before : now }
 }
 
-private extension Array where Element == LinkSample {
-    /// Appends unless the last sample is as new (the same snapshot recorded twice), then drops the oldest.
-    mutating func appendIfNewer(_ sample: LinkSample, capacity: Int) {
-        if let last = last, last.time >= sample.time { return }
-        append(sample)
-        if count > capacity { removeFirst(count - capacity) }
-    }
-}
