@@ -11,8 +11,32 @@ extension ScreenBuffer {
         guard y >= 0 && y < size.height else { return 0 }
         let limit = min(width ?? (size.width - x), size.width - x)
         guard limit > 0 else { return 0 }
-        let needsCut = text.displayWidth > limit
+        // ASCII but CR, which with a following LF is one grapheme cluster (one "?" on screen, as drawn below).
+        let ascii = text.utf8.allSatisfy { $0 < 0x80 && $0 != 0x0D }
+        let needsCut = (ascii ? text.utf8.count : text.displayWidth) > limit
         let room = needsCut && ellipsis != nil ? limit - 1 : limit
+        var col = 0
+        if ascii {
+            // Byte by byte: names and numbers are ASCII, and breaking them into grapheme clusters was most of
+            // drawing a frame. Every byte is one column.
+            for b in text.utf8 {
+                if col >= room { break }
+                let c = b < 0x20 || b == 0x7f ? "?" : Character(Unicode.Scalar(b))
+                if x + col >= 0 { put(c, x: x + col, y: y, style: style) }
+                col += 1
+            }
+        } else {
+            col = graphemes(text, x: x, y: y, room: room, style: style)
+        }
+        if needsCut, let e = ellipsis {
+            if x + col >= 0 { put(e, x: x + col, y: y, style: style) }
+            col += 1
+        }
+        return col
+    }
+
+    /// `text(...)`'s general case: grapheme clusters of any width, up to `room` columns. Returns the columns drawn.
+    private mutating func graphemes(_ text: String, x: Int, y: Int, room: Int, style: Style) -> Int {
         var col = 0
         for var c in text {
             if c.isASCII {
@@ -24,10 +48,6 @@ extension ScreenBuffer {
             if col + w > room { break }
             if x + col >= 0 { put(c, x: x + col, y: y, style: style) }
             col += w
-        }
-        if needsCut, let e = ellipsis {
-            if x + col >= 0 { put(e, x: x + col, y: y, style: style) }
-            col += 1
         }
         return col
     }
