@@ -38,6 +38,11 @@ measure_cpu() {  # pid seconds -> percent of one core
   hz=$(getconf CLK_TCK); a=$(cpu_of "$pid"); sleep "$secs"; b=$(cpu_of "$pid")
   echo "scale=2; ($b - $a) * 100 / ($hz * $secs)" | bc -l
 }
+measure_cpu_pair() {  # pid pid seconds -> "percent percent": both over the same seconds
+  local a=$1 b=$2 secs=$3 a0 b0 a1 b1 hz
+  hz=$(getconf CLK_TCK); a0=$(cpu_of "$a"); b0=$(cpu_of "$b"); sleep "$secs"; a1=$(cpu_of "$a"); b1=$(cpu_of "$b")
+  echo "$(echo "scale=2; ($a1 - $a0) * 100 / ($hz * $secs)" | bc -l) $(echo "scale=2; ($b1 - $b0) * 100 / ($hz * $secs)" | bc -l)"
+}
 flap_start() {  # 50 link state changes per second (25 links down, 25 up), through one `ip -batch` process
   # A fifo between the loop and ip, so both are ended by their own pids (never by name: other programs on the
   # machine may run `ip -batch` too).

@@ -16,7 +16,7 @@ extension Keymap {
         KeyBinding([.char("/")], .filter, "filter namespaces and links by name, address or container"),
         KeyBinding([.char(":")], .command, "command line: ns NAME, chain NAME, link NAME, map, interval SECS, q"),
         KeyBinding([.char("?")], .help, "this help"),
-        KeyBinding([.char("r")], .refresh, "refresh now"),
+        KeyBinding([.char("r")], .refresh, "read everything again now"),
         KeyBinding([.ctrl("l")], .redraw, "redraw the screen"),
         KeyBinding([.char("p")], .pause, "pause / resume refreshing"),
         KeyBinding([.char("z")], .zoom, "zoom the focused pane to the full screen"),
