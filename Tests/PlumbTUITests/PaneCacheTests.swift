@@ -18,6 +18,11 @@ final class PaneCacheTests: XCTestCase {
 
     private func builds(_ s: AppState) -> [Int] { PaneCache.Slot.allCases.map { s.paneCache.builds($0) } }
 
+    /// The values made from the content alone (not the drawn panes, which also follow selection, pids, time).
+    private let contentSlots: [PaneCache.Slot] = [.lookups, .namespaceList, .topology, .namespaceWidths,
+                                                  .topologyWidths, .statusCounts]
+    private func contentBuilds(_ s: AppState) -> [Int] { contentSlots.map { s.paneCache.builds($0) } }
+
     /// The state on a host link whose counters move at the next step, with the Link tab open (its counters are
     /// on screen), updated from step 30 at content `version`.
     private func opened(version: UInt64) -> (AppState, RenderContext) {
@@ -65,10 +70,15 @@ final class PaneCacheTests: XCTestCase {
         XCTAssertNotEqual(link.stats.rxBytes, old.stats.rxBytes, "the fixture's counters move between steps")
         XCTAssertNotEqual(frame, first, "the counters (and rates) on screen changed")
         XCTAssertNotNil(frame.rowContaining(Format.bytes(link.stats.rxBytes)), Golden.text(frame))
-        // A key after it (moving down the tree) uses the kept tree too, and draws what an uncached state draws.
-        s.press([.down], snapshot: ctx.snapshot)
+        // A key after it (moving in the tree) uses the kept tree too, and draws what an uncached state draws: the
+        // topology pane again (its selection moved), the namespace list copied.
+        let before = s.selectedLink
+        s.press([PaneRows(s, ctx.snapshot).topologyIndex(before) == 0 ? .down : .up], snapshot: ctx.snapshot)
+        XCTAssertNotEqual(s.selectedLink, before)
         XCTAssertEqual(AppView.render(s, ctx), uncached(s, ctx))
-        XCTAssertEqual(builds(s), kept)
+        XCTAssertEqual(contentBuilds(s), contentSlots.map { kept[$0.rawValue] })
+        XCTAssertEqual(s.paneCache.builds(.topologyPane), kept[PaneCache.Slot.topologyPane.rawValue] + 1)
+        XCTAssertEqual(s.paneCache.builds(.namespacePane), kept[PaneCache.Slot.namespacePane.rawValue])
     }
 
     func testTheLeakAgeGrowsWithTimeWhileTheContentIsTheSame() {
@@ -118,7 +128,10 @@ final class PaneCacheTests: XCTestCase {
         s.update(snapshot: ctx.snapshot, contentVersion: 6)
         let frame = AppView.render(s, ctx)
         XCTAssertEqual(s.paneCache.matchedVersions, 1)
-        XCTAssertEqual(builds(s), kept, "only pids moved: nothing made again")
+        XCTAssertEqual(contentBuilds(s), contentSlots.map { kept[$0.rawValue] }, "only pids moved: nothing made again")
+        XCTAssertEqual(s.paneCache.builds(.namespacePane), kept[PaneCache.Slot.namespacePane.rawValue] + 1,
+                       "but the list shows the host's PROCS: drawn again")
+        XCTAssertEqual(s.paneCache.builds(.topologyPane), kept[PaneCache.Slot.topologyPane.rawValue], "the tree is copied")
         XCTAssertEqual(Golden.text(frame), Golden.text(uncached(s, ctx)))
         XCTAssertNotNil(frame.rowContaining("5     19"), "the host's PROCS (5 now) come from the new snapshot")
     }

@@ -63,6 +63,27 @@ public struct ScreenBuffer: Equatable, Sendable {
     }
 }
 
+// MARK: - Copying a region (a pane kept from an earlier frame: PaneMemo)
+extension ScreenBuffer {
+    /// The cells of `r` (inside the buffer), row by row.
+    func cells(in r: Rect) -> [Cell] {
+        var out: [Cell] = []
+        out.reserveCapacity(max(0, r.width * r.height))
+        for y in r.y..<r.maxY { out += cells[(y * size.width + r.x)..<(y * size.width + r.maxX)] }
+        return out
+    }
+
+    /// Puts back cells taken by `cells(in: r)` from a buffer of the same size, as they were (wide characters
+    /// and all).
+    mutating func copy(_ taken: [Cell], into r: Rect) {
+        guard taken.count == r.width * r.height else { return }
+        for y in r.y..<r.maxY {
+            let from = (y - r.y) * r.width
+            cells.replaceSubrange((y * size.width + r.x)..<(y * size.width + r.maxX), with: taken[from..<(from + r.width)])
+        }
+    }
+}
+
 // MARK: - Reading back (tests, golden files, screenshots without a terminal)
 extension ScreenBuffer {
     /// Row `y` as text, continuation cells skipped, trailing spaces kept.

@@ -26,6 +26,8 @@ public final class PaneCache: Sendable {
     /// The kinds of values kept, one of each.
     enum Slot: Int, CaseIterable, Sendable {
         case lookups, namespaceList, topology, namespaceWidths, topologyWidths, statusCounts
+        /// Drawn panes (`PaneMemo`).
+        case namespacePane, topologyPane
     }
 
     private struct Kept: Sendable {

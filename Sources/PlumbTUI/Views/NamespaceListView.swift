@@ -4,7 +4,45 @@ import PlumbModel
 /// and listener counts and what holds it. Likely leaks (no name, no process) are marked `!` and coloured, with
 /// why in the HELD BY column; a named namespace without a process is normal and only says so.
 enum NamespaceListView {
+    /// Everything the pane shows that can change while the snapshot's content stays the same (`PaneMemo`).
+    struct Key: Equatable, Sendable {
+        var focused: Bool
+        var filter: String
+        var top: Int, selected: Int?
+        var heldWidth: Int
+        /// PROCS of the visible rows (pids are not content), and the visible likely leaks' ages.
+        var procs: [Int]
+        var ages: [String?]
+        var badges: [UInt64: Finding.Severity]
+        var drops: [UInt64: Double]?
+        var theme: Theme
+        var glyphs: Glyphs
+    }
+
     static func draw(_ buf: inout ScreenBuffer, rect: Rect, state: AppState, rows: PaneRows, ctx: RenderContext) {
+        let list = rows.namespaces
+        let window = ListWindow(rect: rect.inset(by: 1).splitTop(1).1, count: list.count,
+                                selected: rows.namespaceIndex, storedTop: state.scroll[.namespaces] ?? 0)
+        let now = ctx.snapshot.takenAt
+        let widths = state.paneCache.value(.namespaceWidths, content: rows.content,
+                                           key: state.filter) { NamespaceListWidths(list) }
+        let visible = window.visible.map(\.index)
+        let shown = (visible.first ?? 0)..<((visible.last ?? -1) + 1)
+        let key = Key(focused: state.focus == .namespaces, filter: state.filter, top: window.top,
+                      selected: window.selected, heldWidth: widths.held(list, at: now),
+                      procs: list.withUnsafeBufferPointer { all in visible.map { all[$0].pids.count } },
+                      ages: widths.leaks.filter { shown.contains($0.row) }
+                        .map { list[$0.row].heldFor(at: now).map(Readable.age) },
+                      badges: rows.badges.namespaces, drops: state.drops?.perNamespace, theme: ctx.theme,
+                      glyphs: ctx.glyphs)
+        PaneMemo.draw(&buf, rect: rect, slot: .namespacePane, cache: state.paneCache, content: rows.content,
+                      key: key) { buf in
+            drawPane(&buf, rect: rect, state: state, rows: rows, ctx: ctx)
+        }
+    }
+
+    private static func drawPane(_ buf: inout ScreenBuffer, rect: Rect, state: AppState, rows: PaneRows,
+                                 ctx: RenderContext) {
         let theme = ctx.theme, g = ctx.glyphs
         let list = rows.namespaces
         let focused = state.focus == .namespaces

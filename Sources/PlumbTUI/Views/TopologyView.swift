@@ -4,7 +4,34 @@ import PlumbModel
 /// children, then standalone links. Each row: name, kind, state (coloured), where it leads (veth peer in
 /// its namespace, parent, VXLAN remote) and addresses.
 enum TopologyView {
+    /// Everything the pane shows that can change while the snapshot's content stays the same (`PaneMemo`).
+    struct Key: Equatable, Sendable {
+        var focused: Bool
+        var filter: String
+        var namespace: UInt64?
+        /// The title says how long a likely leak has been held.
+        var title: String
+        var top: Int, selected: Int?
+        var badges: [UInt64: [String: Finding.Severity]]
+        var drops: [DropActivity.InterfaceKey: Double]?
+        var theme: Theme
+        var glyphs: Glyphs
+    }
+
     static func draw(_ buf: inout ScreenBuffer, rect: Rect, state: AppState, rows: PaneRows, ctx: RenderContext) {
+        let window = ListWindow(rect: rect.inset(by: 1).splitTop(1).1, count: rows.topology.count,
+                                selected: rows.topologyIndex(state.selectedLink), storedTop: state.scroll[.topology] ?? 0)
+        let key = Key(focused: state.focus == .topology, filter: state.filter, namespace: rows.namespace?.id,
+                      title: title(rows, state: state, glyphs: ctx.glyphs), top: window.top, selected: window.selected,
+                      badges: rows.badges.links, drops: state.drops?.perInterface, theme: ctx.theme, glyphs: ctx.glyphs)
+        PaneMemo.draw(&buf, rect: rect, slot: .topologyPane, cache: state.paneCache, content: rows.content,
+                      key: key) { buf in
+            drawPane(&buf, rect: rect, state: state, rows: rows, ctx: ctx)
+        }
+    }
+
+    private static func drawPane(_ buf: inout ScreenBuffer, rect: Rect, state: AppState, rows: PaneRows,
+                                 ctx: RenderContext) {
         let theme = ctx.theme, g = ctx.glyphs
         let focused = state.focus == .topology
         let tree = rows.topology
