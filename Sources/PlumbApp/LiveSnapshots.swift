@@ -15,9 +15,10 @@ import PlumbModel
 ///   no events.
 /// Between reads the thread sleeps until the next is due or an event arrives; a new focus, `r` and stop
 /// interrupt the sleep. When nothing changes — the counters on screen have not moved for `quietReads` reads
-/// (the rate history's length: every rate and sparkline on screen is flat) and nothing else changed — a read is
-/// not handed to the UI at all: nothing on screen would change. The next update that samples counters says so
-/// (`SnapshotUpdate.quiet`), so the UI's rates span only the last interval.
+/// (the rate history's length: every rate and sparkline on screen is flat) and nothing else changed — a read
+/// is not handed to the UI (but every `quietHeartbeat`): nothing on screen would change. The next update that
+/// samples counters says since when they stood still (`SnapshotUpdate.quiet`), so the UI's rates span only the
+/// last interval.
 public final class LiveSnapshots: @unchecked Sendable {
     public typealias Update = SnapshotUpdate
 
@@ -59,6 +60,9 @@ public final class LiveSnapshots: @unchecked Sendable {
     private var unchangedReads = 0
     private var countersRead: Set<UInt64> = []
     let quietReads = 60
+    /// Even a quiet screen gets an update this often: a likely leak's age ("held 3m") is reckoned from the
+    /// snapshot's time.
+    public var quietHeartbeat = 30.0
     /// The last read not handed over because nothing changed; the next update that samples counters carries it.
     private var quietSince: QuietCounters?
     private var versionAtPublish: UInt64?
@@ -203,7 +207,8 @@ public final class LiveSnapshots: @unchecked Sendable {
                     sampled = hot
                     unchangedReads = model.countersChanged || hot != countersRead ? 0 : unchangedReads + 1
                     countersRead = hot
-                    if unchangedReads >= quietReads && model.contentVersion == versionAtPublish && !eventsUnpublished {
+                    if unchangedReads >= quietReads && model.contentVersion == versionAtPublish && !eventsUnpublished
+                        && Date().timeIntervalSince(lastPublish) < quietHeartbeat {
                         // Nothing on screen would change: no update, no frame.
                         quietSince = QuietCounters(at: snap.takenAt, namespaces: hot)
                         lastRead = Date(); last = lastRead; ticks += 1

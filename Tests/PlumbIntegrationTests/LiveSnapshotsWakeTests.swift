@@ -62,17 +62,38 @@ final class LiveSnapshotsWakeTests: RootTestCase {
         options.scanFds = false
         // 20 reads a second: the 60 reads of standing-still counters take 3 s.
         let live = LiveSnapshots(interval: 0.05, options: options)
+        live.quietHeartbeat = 2
         live.start()
         defer { live.stop() }
         live.setFocus([id], firewall: false, polled: false)
-        var lastUpdate = Date(), quietFor = 0.0
+        var lastUpdate = Date(), quietFor = 0.0, version: UInt64?
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline && quietFor < 1.5 {
-            if live.take() != nil { lastUpdate = Date() }
+            if let u = live.take() { lastUpdate = Date(); version = u.contentVersion }
             quietFor = Date().timeIntervalSince(lastUpdate)
             usleep(10_000)
         }
         XCTAssertGreaterThanOrEqual(quietFor, 1.5, "standing-still counters are not handed over (30 reads in 1.5 s)")
+        // The heartbeat: an update at least every 2 s even so (a leak's age is reckoned from the snapshot's
+        // time). Updates for other news (the host's processes come and go) may come between; a heartbeat is one
+        // with the content version of the update before, and it says the counters stood still.
+        var times: [Date] = [lastUpdate]
+        var heartbeats = 0
+        while Date().timeIntervalSince(lastUpdate) < 4.5 {
+            if let u = live.take() {
+                times.append(Date())
+                if u.contentVersion == version {
+                    heartbeats += 1
+                    XCTAssertEqual(u.quiet?.namespaces, [id], "a heartbeat says the counters stood still")
+                }
+                version = u.contentVersion
+            }
+            usleep(10_000)
+        }
+        times.append(Date())
+        let gaps = zip(times.dropFirst(), times).map { $0.timeIntervalSince($1) }
+        print("quiet: \(heartbeats) heartbeats, gaps \(gaps.map { Int($0 * 1000) }) ms")
+        XCTAssertLessThan(gaps.max() ?? 99, 2.6, "no quiet spell goes without an update for longer than the heartbeat")
 
         try lab.ping(from: b, "10.213.91.1")
         var seen: SnapshotUpdate?
