@@ -56,6 +56,32 @@ final class RateHistoryTests: XCTestCase {
         XCTAssertEqual(h.samples[eth0]?.count, 2)
     }
 
+    func testLinksReorderedOrInsertedKeepTheirOwnHistories() {
+        var h = RateHistory()
+        h.record(LabFixture.snapshot(step: 0))
+        h.record(LabFixture.snapshot(step: 1), only: [host])
+        // The host's links come in another order, then with a new link among them.
+        var reordered = LabFixture.snapshot(step: 2)
+        let hi = reordered.namespaces.firstIndex { $0.id == host }!
+        reordered.namespaces[hi].links.reverse()
+        h.record(reordered, only: [host])
+        var inserted = LabFixture.snapshot(step: 3)
+        var extra = inserted.namespaces[hi].links[0]
+        extra.index = 9_999
+        extra.name = "new0"
+        inserted.namespaces[hi].links.insert(extra, at: 1)
+        h.record(inserted, only: [host])
+        for l in inserted.namespaces[hi].links {
+            let s = h.samples[LinkID(namespace: host, index: l.index)]
+            XCTAssertEqual(s?.last?.stats, l.stats, l.name)
+            XCTAssertEqual(s?.count, l.index == 9_999 ? 1 : 4, l.name)
+            if l.index != 9_999 {
+                let at2 = reordered.namespaces[hi].links.first { $0.index == l.index }!
+                XCTAssertEqual(s?[2].stats, at2.stats, "\(l.name): its own counters when the order changed")
+            }
+        }
+    }
+
     func testARecordOfNoNamespacesChangesNothing() {
         var h = TestEnv.rates
         h.record(LabFixture.snapshot(step: TestEnv.step + 1), only: [])

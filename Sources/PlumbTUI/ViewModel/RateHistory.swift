@@ -38,6 +38,8 @@ public struct RateHistory: Sendable, Equatable {
     private var namespaceIDs: [UInt64] = []
     /// Counts the records: each ring remembers the last one that sampled it.
     private var stamp: UInt64 = 0
+    /// Per namespace, the rings of its links in the order of the last snapshot's links (`record`).
+    private var linkRings: [UInt64: [Int]] = [:]
 
     public init(capacity: Int = 60) {
         self.capacity = max(2, capacity)
@@ -71,21 +73,33 @@ public struct RateHistory: Sendable, Equatable {
                 ids.append(nsid)
                 guard only?.contains(nsid) ?? true else { continue }
                 var sampled = 0, added = 0
+                // The rings in the order of this namespace's links last time: while its links are the same, no
+                // lookup by id (hashing 511 ids every second). `order` is made only when they differ.
+                let known = linkRings[nsid] ?? []
+                var order: [Int]?
                 all[n].links.withUnsafeBufferPointer { links in
                     for l in links.indices {
                         let id = LinkID(namespace: nsid, index: links[l].index)
                         let r: Int
-                        if let known = ring[id] {
-                            r = known
+                        if order == nil, l < known.count, slots.rings[known[l]].id == id {
+                            r = known[l]
                         } else {
-                            r = slots.add(id)
-                            ring[id] = r
-                            added += 1
+                            if order == nil { order = Array(known.prefix(l)) }
+                            if let k = ring[id] {
+                                r = k
+                            } else {
+                                r = slots.add(id)
+                                ring[id] = r
+                                added += 1
+                            }
+                            order!.append(r)
                         }
                         slots.record(LinkSample(time: time, stats: links[l].stats), in: r, stamp: stamp)
                         sampled += 1
                     }
                 }
+                if order == nil && known.count != sampled { order = Array(known.prefix(sampled)) }
+                if let order { linkRings[nsid] = order }
                 if added > 0 { perNamespace[nsid, default: 0] += added }
                 if (perNamespace[nsid] ?? 0) != sampled { vanished = true }
             }
@@ -105,6 +119,7 @@ public struct RateHistory: Sendable, Equatable {
         for (id, r) in ring.filter({ gone(slots.rings[$0.value]) }) {
             ring[id] = nil
             slots.remove(r)
+            linkRings[id.namespace] = nil  // it names a ring that is gone
             perNamespace[id.namespace, default: 1] -= 1
             if perNamespace[id.namespace] == 0 { perNamespace[id.namespace] = nil }
         }
