@@ -14,6 +14,11 @@ public protocol DropFeed: AnyObject {
     var lost: UInt64 { get }
     /// Drops since the last call; never blocks.
     func takeNew() -> [PacketDrop]
+    /// Drops the kernel tallied since the last call (while `tallying`); never blocks.
+    func takeTallies() -> [DropTally]
+    /// Tally drops in the kernel (the TUI while its Drops tab is closed: only counts and the newest drop of each
+    /// namespace × interface × reason × location are shown) or send each one (the Drops tab's top 5-tuples).
+    var tallying: Bool { get set }
     /// CLOCK_MONOTONIC now in nanoseconds (the drops' clock): the TUI's window moves with it.
     var nowNanos: UInt64 { get }
     func stop()
@@ -25,6 +30,8 @@ public protocol DropFeed: AnyObject {
 }
 
 extension DropFeed {
+    public func takeTallies() -> [DropTally] { [] }
+    public var tallying: Bool { get { false } set {} }
     public var nowNanos: UInt64 { DropWatcher.monotonicNanos() }
     public var wakeDescriptor: Int32? { nil }
     public func drainWake() {}
@@ -58,6 +65,10 @@ public final class LiveDropFeed: DropFeed {
     }
     public var lost: UInt64 { watcher.counters.lost }
     public func takeNew() -> [PacketDrop] { (try? watcher.waitForNew(timeoutMillis: 0)) ?? [] }
+    public func takeTallies() -> [DropTally] { watcher.takeTallies() }
+    public var tallying = false {
+        didSet { if tallying != oldValue { watcher.tally(tallying) } }
+    }
     public func stop() { watcher.stopSoon() }
     public var wakeDescriptor: Int32? { wake?.readDescriptor }
     public func drainWake() { wake?.drain() }

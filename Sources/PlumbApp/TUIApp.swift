@@ -121,6 +121,8 @@ public final class TUIApp {
             // loop with every batch (ten a second). A read only counts the new drops; the window is summarised with
             // a new snapshot (one frame shows both). With drops in the window and none arriving, the read on the
             // timer ages them out.
+            // The kernel tallies drops unless the Drops tab shows their 5-tuples (see `DropFeed.tallying`).
+            if let feed = kernel.drops { feed.tallying = state.detailTab != .drops }
             if let spacing = dropsReadSpacing, Date().timeIntervalSince(dropsRead) >= spacing {
                 readDrops(withSnapshot: tookSnapshot)
             } else if tookSnapshot && dropsInWindow && kernel.drops != nil {
@@ -319,10 +321,11 @@ public final class TUIApp {
             namesForDrops = (state.snapshotGeneration, found)
             return found
         }
-        let new = feed.takeNew()
+        let new = feed.takeNew(), tallies = feed.takeTallies()
         dropWindow.record(contentsOf: new)
+        dropWindow.record(tallies: tallies)
         dropWindow.advance(nowNanos: feed.nowNanos)
-        if !new.isEmpty {
+        if !new.isEmpty || !tallies.isEmpty {
             context.events += dropWindow.takeEvents(names: namespaceNames())
             if context.events.count > Self.eventsKept { context.events.removeFirst(context.events.count - Self.eventsKept) }
             // The log is drawn only by the Events tab: elsewhere a new line changes nothing on screen.

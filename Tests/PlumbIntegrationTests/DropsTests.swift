@@ -142,6 +142,48 @@ final class DropsTests: RootTestCase {
         XCTAssertGreaterThan(c.seen, 0)
     }
 
+    /// Tallying: the kernel counts drops per namespace × interface × reason × location with the newest of each,
+    /// and user space takes the counts; switched off, drops come one by one again.
+    func testTalliesCountEveryDropWithTheNewestAndStopOnRequest() throws {
+        var options = DropWatcher.Options()
+        options.tallyMillis = 500
+        let watcher = try DropWatcher.start(options)
+        defer { watcher.stop() }
+        XCTAssertEqual(watcher.mode, .bpf, "BPF should load on this kernel: \(watcher.fallbackReason ?? "")")
+        watcher.nameNamespaces([serverInode: server])
+        watcher.tally(true)
+        usleep(300_000)   // the reader switches within pollMillis (100 ms)
+        _ = watcher.takeTallies()
+
+        try sendUDP(port: 7011, count: 30)
+        try sendUDP(port: 7012, count: 5)
+        var mine: [DropTally] = []
+        for _ in 0..<40 where mine.reduce(0, { $0 + $1.count }) < 35 {
+            usleep(100_000)
+            mine += watcher.takeTallies().filter { $0.newest.netnsInode == serverInode && $0.newest.reason.name == "NO_SOCKET" }
+        }
+        usleep(700_000)   // one more take: nothing may come after the 35
+        mine += watcher.takeTallies().filter { $0.newest.netnsInode == serverInode && $0.newest.reason.name == "NO_SOCKET" }
+        XCTAssertEqual(mine.reduce(0) { $0 + $1.count }, 35, "\(mine.map(\.count))")
+        XCTAssertLessThanOrEqual(mine.count, 6, "35 drops in about a second come as a few tallies, not one by one")
+        if let last = mine.max(by: { $0.newest.monotonicNanos < $1.newest.monotonicNanos })?.newest {
+            XCTAssertEqual(last.flow?.dstPort, 7012, "the newest drop stands for its tally")
+            XCTAssertEqual(last.flow?.src.description, "\(net).1")
+            XCTAssertEqual(last.interface, serverLink)
+            XCTAssertEqual(last.namespaceName, server)
+        }
+        let sent = try watcher.waitForNew(timeoutMillis: 0)
+        XCTAssertFalse(sent.contains { $0.netnsInode == serverInode && $0.reason.name == "NO_SOCKET" },
+                       "tallied drops are not also sent one by one")
+
+        watcher.tally(false)
+        usleep(300_000)
+        try sendUDP(port: 7013, count: 1)
+        if let d = awaitDrop(watcher, reason: "NO_SOCKET") { XCTAssertEqual(d.flow?.dstPort, 7013) }
+        XCTAssertNil(watcher.tallyProblem)
+        XCTAssertEqual(watcher.counters.lost, 0)
+    }
+
     /// `plumb drops NS --for` summarizes; `--tracepoint` falls back to the bare tracepoint and says it is host-wide.
     func testCommandSummarizesAndFallsBack() throws {
         try inServer("iptables", "-A", "INPUT", "-p", "udp", "--dport", "7011", "-j", "DROP")

@@ -102,6 +102,41 @@ final class DropWindowTests: XCTestCase {
         }
     }
 
+    /// The kernel's tallies (each detail's drops of about a second and the newest of them) count like the drops
+    /// they stand for: the same totals, groups and events; of their 5-tuples only the newest is known.
+    func testTalliesCountLikeTheDropsTheyStandFor() {
+        var rng = SystemRandomNumberGenerator()
+        var drops: [PacketDrop] = []
+        for i in 0..<3_000 { drops.append(randomDrop(at: 5 * second + UInt64(i) * 1_000_000, &rng)) }
+        // One tally per detail and second, as the BPF program's map holds them between two takes.
+        struct Key: Hashable { var inode: UInt64?; var reason: UInt32; var address: UInt64; var ifindex: Int32?; var second: UInt64 }
+        var tallies: [Key: DropTally] = [:], order: [Key] = []
+        for d in drops {
+            let k = Key(inode: d.netnsInode, reason: d.reason.code, address: d.location.address, ifindex: d.ifindex,
+                        second: d.monotonicNanos / second)
+            if let t = tallies[k] { tallies[k] = DropTally(newest: d, count: t.count + 1) } else {
+                order.append(k); tallies[k] = DropTally(newest: d, count: 1)
+            }
+        }
+        XCTAssertLessThan(tallies.count, drops.count / 5, "the stream has few details a second")
+        var one = DropWindow(seconds: 10), tallied = DropWindow(seconds: 10)
+        one.record(contentsOf: drops)
+        tallied.record(tallies: order.map { tallies[$0]! })
+        XCTAssertEqual(tallied.total, one.total)
+        XCTAssertEqual(tallied.recorded, one.recorded)
+        let a = one.summary(seconds: 10), b = tallied.summary(seconds: 10)
+        XCTAssertEqual(b.total, 3_000)
+        XCTAssertEqual(b.groups.map { [$0.namespace, $0.reason, $0.location] }, a.groups.map { [$0.namespace, $0.reason, $0.location] })
+        XCTAssertEqual(b.groups.map(\.count), a.groups.map(\.count))
+        XCTAssertEqual(b.groups.map(\.interfaces), a.groups.map(\.interfaces))
+        // Each tally's newest 5-tuple is kept; the others it stands for are counted as not kept.
+        let withFlow = order.map { tallies[$0]! }.filter { $0.newest.flow != nil }
+        XCTAssertEqual(b.flowsNotKept, withFlow.reduce(0) { $0 + $1.count - 1 })
+        XCTAssertLessThanOrEqual(b.groups.reduce(0) { $0 + $1.topFlows.reduce(0) { $0 + $1.count } }, withFlow.count)
+        // The events: per detail, the count and the newest drop's 5-tuple, as from the drops themselves.
+        XCTAssertEqual(tallied.takeEvents().map(\.text).sorted(), one.takeEvents().map(\.text).sorted())
+    }
+
     func testANewGroupIsInTheNextSummary() {
         var window = DropWindow(seconds: 10)
         var rng = SystemRandomNumberGenerator()

@@ -161,6 +161,46 @@ final class DropsTUITests: XCTestCase {
         XCTAssertTrue(opened.text.contains("udp 172.18.0.2:40000 > 172.18.0.3:5432"), opened.text)
     }
 
+    /// A feed that the kernel tallies: `tallying` as the loop set it, tallies handed out like drops.
+    final class TallyingDropFeed: DropFeed {
+        let mode = "bpf"
+        let note: String? = nil
+        let lost: UInt64 = 0
+        var tallying = false { didSet { switches.append(tallying) } }
+        var switches: [Bool] = []
+        var pendingTallies: [DropTally] = []
+        var pending: [PacketDrop] = []
+        func takeNew() -> [PacketDrop] { defer { pending = [] }; return pending }
+        func takeTallies() -> [DropTally] { defer { pendingTallies = [] }; return pendingTallies }
+        var nowNanos: UInt64 { 1 }
+        func stop() {}
+    }
+
+    func testTheKernelTalliesWhileTheDropsTabIsClosedAndSendsEachWhileItIsOpen() throws {
+        let feed = TallyingDropFeed()
+        feed.pendingTallies = [DropTally(newest: Self.drop("web-api", "eth0"), count: 1204)]
+        feed.pending = [Self.drop("web-api", "eth0", dport: 9)]   // one the kernel could not tally (its map full)
+        var app: TUIApp?
+        var tallyingWhileClosed: Bool?, tallyingWhileOpen: Bool?
+        let script: [FakeTerminal.Input] = [.idle, .run { tallyingWhileClosed = feed.tallying },
+                                            .key(.char("[")), .key(.char("[")), .idle,
+                                            .run { tallyingWhileOpen = feed.tallying }, .key(.char("q"))]
+        let fake = FakeKernel()
+        app = TUIApp(first: TestEnv.snapshot, kernel: fake.kernel.with(drops: feed),
+                     terminal: FakeTerminal(size: Size(width: 200, height: 60), script: script))
+        app?.run()
+        withExtendedLifetime(fake) {}
+        XCTAssertEqual(tallyingWhileClosed, true, "the kernel counts while no view needs each drop's 5-tuple")
+        XCTAssertEqual(tallyingWhileOpen, false, "the Drops tab's top 5-tuples need each drop")
+        let activity = try XCTUnwrap(app?.state.drops)
+        XCTAssertEqual(activity.summary.total, 1205, "a tally counts as the drops it stands for")
+        XCTAssertEqual(activity.perNamespace[TestEnv.namespace("web-api").id] ?? 0, 120.5, accuracy: 0.01)
+        let events = app?.context.events.filter { $0.kind == .drop }.map(\.text) ?? []
+        XCTAssertEqual(events, ["dropped 1,205 × NETFILTER_DROP in nft_do_chain on eth0: udp 172.18.0.2:40000 > 172.18.0.3:5432"],
+                       "one line for the detail: the tally and the drop, with the newest 5-tuple")
+        XCTAssertEqual(feed.switches.first, true)
+    }
+
     /// A feed that wakes the loop: read once at the start, then only when it wakes the loop or while drops are
     /// in the window (an idle screen with no drops does not wake four times a second for the feed).
     final class WakingDropFeed: DropFeed {

@@ -1,5 +1,9 @@
 // Plumb's drop watcher: runs on the skb:kfree_skb tracepoint (tp_btf, typed arguments) and reports each
-// dropped packet with its namespace, device, 5-tuple, reason and location through a ring buffer.
+// dropped packet with its namespace, device, 5-tuple, reason and location through a ring buffer; or, while
+// user space asks it to tally (config[0] = 1), counts drops per namespace x interface x reason x location in a
+// hash map with the newest drop of each, which user space takes (reads and deletes) once a second. A host
+// whose bridges drop thousands of IPv6 multicast packets a second then costs user space one map read a second
+// instead of one event per drop.
 //
 // Compiled once at development time (make bpf → Sources/CDrops/drops_bpf_object.h, committed): the build
 // needs no clang for BPF. CO-RE: the kernel structs below declare only the fields read, with
@@ -41,13 +45,41 @@ struct {
     __uint(max_entries, 8 << 20);
 } events SEC(".maps");
 
-// [0] drops seen, [1] drops the ring buffer had no room for (per CPU; user space sums them).
+// [0] drops seen, [1] drops the ring buffer had no room for, [2] drops tallied (per CPU; user space sums them:
+// the tallies it took should add up to [2], and what they lack was counted into an entry as it was taken).
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-    __uint(max_entries, 2);
+    __uint(max_entries, 3);
     __type(key, __u32);
     __type(value, __u64);
 } counters SEC(".maps");
+
+// [0]: 1 = tally, 0 = send every drop to the ring buffer (written by user space).
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u32);
+} config SEC(".maps");
+
+// One tally: how many drops since user space last took it, and the newest of them. The lock keeps the newest
+// drop whole: two CPUs may write it at once, and user space copies it with BPF_F_LOCK. (tp_btf programs may
+// take bpf_spin_lock; the helper disables interrupts, and the program does not nest on one CPU.)
+struct drop_tally {
+    struct bpf_spin_lock lock;
+    __u32 pad;
+    __u64 count;
+    struct plumb_drop_event newest;
+};
+
+// 16,384 namespace x interface x reason x location combinations a second; a drop that finds the map full is
+// sent to the ring buffer instead.
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 16384);
+    __type(key, struct plumb_drop_tally_key);
+    __type(value, struct drop_tally);
+} tallies SEC(".maps");
 
 static __always_inline void count(__u32 index) {
     __u64 *c = bpf_map_lookup_elem(&counters, &index);
@@ -109,13 +141,46 @@ static __always_inline void read_headers(struct sk_buff *skb, struct plumb_drop_
     }
 }
 
+static __always_inline int tallying(void) {
+    __u32 key = 0;
+    __u32 *mode = bpf_map_lookup_elem(&config, &key);
+    return mode && *mode == 1;
+}
+
+// Counts `e` into its tally (made with `e` as its newest drop when it is the first since user space took them).
+// Returns 0 when the map is full or busy: the caller sends the drop instead.
+static __always_inline int tally(const struct plumb_drop_event *e) {
+    struct plumb_drop_tally_key key = {};
+    key.location = e->location;
+    key.netns_cookie = e->netns_cookie;
+    key.netns_inode = e->netns_inode;
+    key.ifindex = e->ifindex;
+    key.reason = e->reason;
+    struct drop_tally *t = bpf_map_lookup_elem(&tallies, &key);
+    if (!t) {
+        struct drop_tally fresh = {};
+        __builtin_memcpy(&fresh.newest, e, sizeof *e);
+        fresh.count = 1;
+        if (bpf_map_update_elem(&tallies, &key, &fresh, BPF_NOEXIST) == 0) { count(2); return 1; }
+        // Another CPU made it first (or the map is full): count into theirs.
+        t = bpf_map_lookup_elem(&tallies, &key);
+        if (!t) return 0;
+    }
+    __sync_fetch_and_add(&t->count, 1);
+    count(2);
+    bpf_spin_lock(&t->lock);
+    __builtin_memcpy(&t->newest, e, sizeof *e);
+    bpf_spin_unlock(&t->lock);
+    return 1;
+}
+
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(plumb_kfree_skb, struct sk_buff *skb, void *location, int reason) {
     if (reason == SKB_CONSUMED) return 0;   // a normal free, not a drop (older kernels route it here)
     count(0);
-    struct plumb_drop_event *e = bpf_ringbuf_reserve(&events, sizeof *e, 0);
-    if (!e) { count(1); return 0; }
-    __builtin_memset(e, 0, sizeof *e);
+    struct plumb_drop_event ev;
+    __builtin_memset(&ev, 0, sizeof ev);
+    struct plumb_drop_event *e = &ev;
     e->timestamp_ns = bpf_ktime_get_ns();
     e->location = (__u64)location;
     e->reason = reason;
@@ -143,10 +208,15 @@ int BPF_PROG(plumb_kfree_skb, struct sk_buff *skb, void *location, int reason) {
     read_netns(net, e);
     read_headers(skb, e);
 
+    if (tallying() && tally(e)) return 0;
+
+    struct plumb_drop_event *out = bpf_ringbuf_reserve(&events, sizeof *out, 0);
+    if (!out) { count(1); return 0; }
+    __builtin_memcpy(out, e, sizeof *out);
     // Wake the reader only when plenty has piled up; it also wakes itself every 100 ms, so a lone drop is
     // seen within that, and a flood costs one wake-up per 256 KiB instead of one per drop.
     __u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > (256 << 10) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-    bpf_ringbuf_submit(e, flags);
+    bpf_ringbuf_submit(out, flags);
     return 0;
 }
 

@@ -21,6 +21,23 @@ int plumb_bpf_drops_poll(plumb_bpf_drops *h, int timeout_ms);
 const plumb_drop_event *plumb_bpf_drops_events(const plumb_bpf_drops *h);
 /// Drops the program saw, and those lost: no room in the ring buffer, or past the reader's batch limit.
 void plumb_bpf_drops_counters(plumb_bpf_drops *h, uint64_t *seen, uint64_t *lost);
+/// Tallying (on) or sending every drop (off, the default): while tallying, the program counts drops per
+/// namespace x interface x reason x location with the newest of each, taken with plumb_bpf_drops_take_tallies;
+/// a drop that finds the tally map full is still sent. Returns 0 or a negative errno.
+int plumb_bpf_drops_set_tallying(plumb_bpf_drops *h, int on);
+/// One namespace x interface x reason x location: the drops since the last take, and the newest of them (its
+/// key's fields, interface name, 5-tuple and time).
+typedef struct plumb_drop_tally {
+    plumb_drop_event newest;
+    uint64_t count;
+} plumb_drop_tally;
+/// Takes (reads and deletes) every tally in one pass of batch calls. Returns how many, or a negative errno
+/// (EINVAL on kernels without batch operations on hash maps).
+int plumb_bpf_drops_take_tallies(plumb_bpf_drops *h);
+/// The tallies the last take returned; valid until the next take or close.
+const plumb_drop_tally *plumb_bpf_drops_tallies(const plumb_bpf_drops *h);
+/// Drops the program counted into tallies (per-CPU counter [2], summed): what the takes should add up to.
+uint64_t plumb_bpf_drops_tallied(plumb_bpf_drops *h);
 void plumb_bpf_drops_close(plumb_bpf_drops *h);
 /// The embedded object's size (for tests and `--json` diagnostics).
 size_t plumb_bpf_drops_object_size(void);

@@ -35,4 +35,17 @@ typedef struct plumb_drop_event {
     char ifname[16];          // the device's name, NUL-terminated
 } plumb_drop_event;
 
+// What the BPF program counts drops by while it tallies instead of sending each drop (the TUI with its Drops tab
+// closed): one namespace x interface x reason x location, the integers user space groups drops by
+// (DropWindow's RawKey). The value (the count and the newest drop, under a spin lock) is defined in the BPF
+// source and mirrored in bpf_loader.c.
+typedef struct plumb_drop_tally_key {
+    plumb_u64 location;
+    plumb_u64 netns_cookie;
+    plumb_u32 netns_inode;
+    plumb_u32 ifindex;
+    plumb_u32 reason;
+    plumb_u32 pad;            // zero: keys are compared as bytes
+} plumb_drop_tally_key;
+
 #endif

@@ -9,7 +9,24 @@ protocol DropSource: AnyObject {
     func poll(timeoutMillis: Int32) throws(DropWatchError) -> UnsafeBufferPointer<plumb_drop_event>
     /// Drops the kernel side saw and those that never reached user space.
     var counters: (seen: UInt64, lost: UInt64) { get }
+    /// Tally drops in the kernel instead of sending each (see `takeTallies`); throws when the source cannot.
+    func setTallying(_ on: Bool) throws(DropWatchError)
+    /// Takes the kernel's tallies: per namespace × interface × reason × location, the drops since the last take
+    /// and the newest of them (valid until the next take).
+    func takeTallies() throws(DropWatchError) -> UnsafeBufferPointer<plumb_drop_tally>
+    /// Drops counted into tallies so far (what the takes should add up to).
+    var tallied: UInt64 { get }
     func close()
+}
+
+extension DropSource {
+    func setTallying(_ on: Bool) throws(DropWatchError) {
+        if on { throw .open("this drop reader cannot tally drops in the kernel") }
+    }
+    func takeTallies() throws(DropWatchError) -> UnsafeBufferPointer<plumb_drop_tally> {
+        UnsafeBufferPointer(start: nil, count: 0)
+    }
+    var tallied: UInt64 { 0 }
 }
 
 final class BPFDropSource: DropSource {
@@ -38,6 +55,24 @@ final class BPFDropSource: DropSource {
         var seen: UInt64 = 0, lost: UInt64 = 0
         plumb_bpf_drops_counters(handle, &seen, &lost)
         return (seen, lost)
+    }
+
+    func setTallying(_ on: Bool) throws(DropWatchError) {
+        guard let handle else { return }
+        let rc = plumb_bpf_drops_set_tallying(handle, on ? 1 : 0)
+        if rc < 0 { throw .open("switching the BPF program's tallies \(on ? "on" : "off"): \(String(cString: strerror(-rc)))") }
+    }
+
+    func takeTallies() throws(DropWatchError) -> UnsafeBufferPointer<plumb_drop_tally> {
+        guard let handle else { return UnsafeBufferPointer(start: nil, count: 0) }
+        let n = plumb_bpf_drops_take_tallies(handle)
+        if n < 0 { throw .open("taking the BPF program's tallies: \(String(cString: strerror(-n)))") }
+        return UnsafeBufferPointer(start: plumb_bpf_drops_tallies(handle), count: Int(n))
+    }
+
+    var tallied: UInt64 {
+        guard let handle else { return 0 }
+        return plumb_bpf_drops_tallied(handle)
     }
 
     func close() { plumb_bpf_drops_close(handle); handle = nil }

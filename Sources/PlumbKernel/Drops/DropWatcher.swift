@@ -29,6 +29,8 @@ public final class DropWatcher: @unchecked Sendable {
         /// /proc/kallsyms (a batch's new addresses share it), later ones a lookup (`KernelSymbolCache`). A
         /// caller that asks about one drop (the live trace) turns it off and names that drop with `resolve(_:)`.
         public var resolveLocations = true
+        /// While tallying (`tally(_:)`), how often the kernel's tallies are taken.
+        public var tallyMillis = 1000
         public init() {}
     }
 
@@ -50,6 +52,12 @@ public final class DropWatcher: @unchecked Sendable {
     private var failure: DropWatchError?
     private var wake: (@Sendable () -> Void)?
     private var namespaceNames: [UInt64: String] = [:]
+    /// What the reader was asked for (`tally(_:)`), and the tallies taken but not yet read by `takeTallies`.
+    private var tallyWanted = false
+    private var pendingTallies: [DropTally] = []
+    /// Tallied drops the takes lacked (counted into an entry as it was being taken), and why tallying stopped.
+    private var tallyLost: UInt64 = 0
+    private var tallyFailure: String?
 
     private init(mode: DropWatchMode, fallbackReason: String?, format: KfreeSkbFormat, source: any DropSource,
                  options: Options) {
@@ -138,11 +146,32 @@ public final class DropWatcher: @unchecked Sendable {
     }
 
     /// Drops the kernel saw (not counting normal frees), and those lost on the way: no room in the ring
-    /// buffer or the perf rings, or not taken by `waitForNew`'s reader in time.
+    /// buffer or the perf rings, not taken by `waitForNew`'s reader in time, or missed by a tally's take.
     public var counters: (seen: UInt64, lost: UInt64) {
         let c = source.counters
         condition.lock(); defer { condition.unlock() }
-        return (c.seen, c.lost + pendingLost)
+        return (c.seen, c.lost + pendingLost + tallyLost)
+    }
+
+    /// Tally drops in the kernel (on) or send each one (off, the default). While tallying, drops come through
+    /// `takeTallies` every `tallyMillis`, counted per namespace × interface × reason × location with the newest
+    /// of each, and `waitForNew` returns only what the kernel could not tally (its map full); the 5-tuples of
+    /// the drops a tally stands for are not known. Only the BPF reader tallies: with the tracepoint, or on a
+    /// kernel that refuses, drops keep coming one by one (`tallyFailure` says why). Taking effect within
+    /// `pollMillis`; turning it off first takes what the kernel tallied.
+    public func tally(_ on: Bool) {
+        condition.lock(); tallyWanted = on; condition.unlock()
+    }
+
+    /// Why the kernel does not tally although asked (nil while it does, or when not asked).
+    public var tallyProblem: String? { condition.lock(); defer { condition.unlock() }; return tallyFailure }
+
+    /// The tallies taken since the last call (never blocks).
+    public func takeTallies() -> [DropTally] {
+        condition.lock(); defer { condition.unlock() }
+        let out = pendingTallies
+        pendingTallies.removeAll(keepingCapacity: true)
+        return out
     }
 
     /// `location` named from /proc/kallsyms now (for drops read with `resolveLocations` off).
@@ -181,13 +210,25 @@ public final class DropWatcher: @unchecked Sendable {
         clock_gettime(CLOCK_REALTIME, &realtime)
         let offset = Double(realtime.tv_sec) + Double(realtime.tv_nsec) / 1e9 - Double(Self.monotonicNanos()) / 1e9
         var lastExpire = Self.monotonicNanos()
+        var tallying = false, lastTake = lastExpire, taken: UInt64 = 0
         while true {
             condition.lock()
-            let keepGoing = running
+            let keepGoing = running, wantTallies = tallyWanted && tallyFailure == nil
             condition.unlock()
             guard keepGoing else { break }
             var batch: [PacketDrop] = []
+            var tallies: [DropTally] = []
             do {
+                if wantTallies != tallying {
+                    do {
+                        try source.setTallying(wantTallies)
+                        tallying = wantTallies
+                    } catch {
+                        condition.lock(); tallyFailure = error.description; condition.unlock()
+                    }
+                    // Turned off: what the kernel tallied until now is taken below, at once.
+                    if !tallying { lastTake = 0 }
+                }
                 let events = try source.poll(timeoutMillis: options.pollMillis)
                 // The names as they are now, after the wait: a name given while it waited (the live trace names
                 // its path just before the probe) applies to the drops that wait returned.
@@ -200,6 +241,27 @@ public final class DropWatcher: @unchecked Sendable {
                     var d = e.packetDrop(format: format, location: symbols.location(e.location), realtimeOffset: offset)
                     if let inode = d.netnsInode { d.namespaceName = names[inode] }
                     batch.append(d)
+                }
+                let now = Self.monotonicNanos()
+                if (tallying || lastTake == 0) && now &- lastTake >= UInt64(options.tallyMillis) * 1_000_000 {
+                    lastTake = now
+                    let raw = try source.takeTallies()
+                    if options.resolveLocations { symbols.learn(raw.lazy.map(\.newest.location)) }
+                    tallies.reserveCapacity(raw.count)
+                    for t in raw {
+                        var d = t.newest.packetDrop(format: format, location: symbols.location(t.newest.location),
+                                                    realtimeOffset: offset)
+                        if let inode = d.netnsInode { d.namespaceName = names[inode] }
+                        tallies.append(DropTally(newest: d, count: Int(t.count)))
+                        taken &+= t.count
+                    }
+                    // The kernel counts a tally after adding it, so what it counted beyond what was taken was
+                    // added to an entry while it was taken (and deleted): lost, at least.
+                    let counted = source.tallied
+                    if counted > taken {
+                        condition.lock(); tallyLost += counted - taken; condition.unlock()
+                        taken = counted
+                    }
                 }
             } catch {
                 condition.lock(); failure = error; condition.broadcast(); condition.unlock()
@@ -215,10 +277,17 @@ public final class DropWatcher: @unchecked Sendable {
                 pending.append(contentsOf: batch.prefix(room))
                 condition.broadcast()
             }
+            if !tallies.isEmpty {
+                tallies.sort { $0.newest.monotonicNanos < $1.newest.monotonicNanos }
+                // Bounded like `pending` (a tally is at least one drop): a reader that stopped taking loses them.
+                let room = max(0, options.pendingCapacity - pendingTallies.count)
+                if tallies.count > room { tallyLost += tallies.dropFirst(room).reduce(0) { $0 + UInt64($1.count) } }
+                pendingTallies.append(contentsOf: tallies.prefix(room))
+            }
             if now - lastExpire > 1_000_000_000 { log.expire(nowNanos: now); lastExpire = now }
             let wake = self.wake
             condition.unlock()
-            if !batch.isEmpty { wake?() }
+            if !batch.isEmpty || !tallies.isEmpty { wake?() }
         }
         condition.lock()
         // Closed before `finished` is said: a `stop()` waiting for it must not close the source at the same time.

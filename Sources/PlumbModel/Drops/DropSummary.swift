@@ -22,8 +22,9 @@ public struct DropSummary: Sendable, Hashable {
     /// Drops the watcher could not deliver (ring buffer full, reader behind).
     public var lost: UInt64
     public var groups: [Group]
-    /// Drops counted whose 5-tuple was not kept (more distinct flows a second than `DropWindow.Limits` keeps):
-    /// the counts are exact, the top flows are of the others.
+    /// Drops counted whose 5-tuple was not kept (more distinct flows a second than `DropWindow.Limits` keeps, or
+    /// counted by the kernel as a tally, which keeps only its newest drop's): the counts are exact, the top flows
+    /// are of the others.
     public var flowsNotKept: Int
 
     public init(seconds: Double, total: Int, lost: UInt64, groups: [Group], flowsNotKept: Int = 0) {

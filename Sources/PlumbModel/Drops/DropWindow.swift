@@ -154,13 +154,21 @@ public struct DropWindow: Sendable {
         for d in drops { record(d) }
     }
 
+    /// Counts the kernel's tallies: each as its count of drops in its newest drop's second (a tally spans the
+    /// second or so since the last take), the newest drop's 5-tuple counted once and the others' as not kept.
+    public mutating func record<S: Sequence>(tallies: S) where S.Element == DropTally {
+        for t in tallies { record(t.newest, count: t.count) }
+    }
+
     /// Counts `drop` in its second (moving the window forward when it is newer than any before); a drop older
-    /// than the window goes only to the events (`takeEvents`).
-    public mutating func record(_ drop: PacketDrop) {
-        recorded += 1
+    /// than the window goes only to the events (`takeEvents`). `count` > 1: `drop` is the newest of that many
+    /// of its namespace × reason × location × interface (a `DropTally`), whose other 5-tuples are not known.
+    public mutating func record(_ drop: PacketDrop, count n: Int = 1) {
+        let n = max(1, n)
+        recorded += UInt64(n)
         let d = detail(for: drop)
         if details[d].pending == 0 { pendingOrder.append(d) }
-        details[d].pending += 1
+        details[d].pending += n
         details[d].lastTime = drop.time
         details[d].lastFlow = drop.flow
         details[d].lastEtherType = drop.etherType
@@ -173,14 +181,20 @@ public struct DropWindow: Sendable {
             slot = Int(second % Int64(slotCount))
         }
         let g = details[d].group
-        details[d].total += 1
-        detailSlots[d * slotCount + slot] += 1
-        groups[g].total += 1
-        total += 1
+        details[d].total += n
+        detailSlots[d * slotCount + slot] += n
+        groups[g].total += n
+        total += n
+        // The drops a tally stands for besides its newest: their 5-tuples were never seen.
+        let unseen = drop.flow == nil ? 0 : n - 1
+        if unseen > 0 {
+            groupSlotNotKept[g * slotCount + slot] += unseen
+            groups[g].flowsNotKept += unseen
+        }
         guard let flow = drop.flow else { return }
         let key = FlowKey(group: Int32(g), flow: flow)
-        if let n = slotFlows[slot][key] {
-            slotFlows[slot][key] = n + 1
+        if let k = slotFlows[slot][key] {
+            slotFlows[slot][key] = k + 1
         } else if groupSlotFlows[g * slotCount + slot] < limits.flowsPerGroup && slotFlows[slot].count < limits.flowsPerSlot {
             slotFlows[slot][key] = 1
             groupSlotFlows[g * slotCount + slot] += 1
