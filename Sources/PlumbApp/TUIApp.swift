@@ -87,12 +87,16 @@ public final class TUIApp {
         }
         while true {
             let sinceDoctor = Date().timeIntervalSince(doctorRan)
+            // Fixes are compared only where they are offered (the Doctor tab): comparing every fix's flows was
+            // most of a run's cost with 500 namespaces and links flapping. Opening the tab judges them at once.
+            let judging = state.detailTab == .findings
             if doctorStale && sinceDoctor >= ([.findings, .ports].contains(state.detailTab) ? 1 : 10)
-                || sinceDoctor >= Self.doctorInputsEvery {
+                || sinceDoctor >= Self.doctorInputsEvery || (judging && !state.findingsJudged) {
                 let snap = context.snapshot
                 doctorContent = state.snapshotContent
                 let inputs = kernel.doctorInputs(snap)
-                doctorFindings = Doctor.run(snapshot: snap, inputs: inputs)
+                doctorFindings = Doctor.run(snapshot: snap, inputs: inputs, judgingFixes: judging)
+                state.findingsJudged = judging
                 state.findingsUpdated(withDropEvidence(doctorFindings))
                 // The Ports tab: the same mappings and listeners the doctor's check 14 judged.
                 state.portsUpdated(inputs.publishedPorts

@@ -40,11 +40,14 @@ public enum Doctor {
         public init(findings: [Finding], notChecked: [String]) { self.findings = findings; self.notChecked = notChecked }
     }
 
-    public static func run(snapshot: Snapshot, inputs: DoctorInputs = DoctorInputs()) -> [Finding] {
-        report(snapshot: snapshot, inputs: inputs).findings
+    /// `judgingFixes` false leaves every finding's `impact` nil: the fixes are not compared (`FixImpactJudge`), which
+    /// is most of a run's cost on a big host. Only a caller that never offers a fix from these findings may do
+    /// that (the TUI while its Doctor tab is closed: its badges need the findings, not the fixes).
+    public static func run(snapshot: Snapshot, inputs: DoctorInputs = DoctorInputs(), judgingFixes: Bool = true) -> [Finding] {
+        report(snapshot: snapshot, inputs: inputs, judgingFixes: judgingFixes).findings
     }
 
-    public static func report(snapshot: Snapshot, inputs: DoctorInputs = DoctorInputs()) -> Report {
+    public static func report(snapshot: Snapshot, inputs: DoctorInputs = DoctorInputs(), judgingFixes: Bool = true) -> Report {
         let ctx = DoctorContext(snapshot: snapshot, inputs: inputs)
         var all: [Finding] = []
         all += ForwardingCheck.run(ctx)
@@ -65,7 +68,7 @@ public enum Doctor {
         all += ConntrackCheck.run(ctx)
         var seen: Set<String> = []
         all = all.filter { seen.insert($0.id).inserted }
-        let findings = judgeFixes(all, ctx: ctx).sorted {
+        let findings = (judgingFixes ? judgeFixes(all, ctx: ctx) : all).sorted {
             ($0.severity, -$0.checkNumber, $1.id) > ($1.severity, -$1.checkNumber, $0.id)
         }
         var notChecked: [String] = []

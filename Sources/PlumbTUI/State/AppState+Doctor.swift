@@ -24,6 +24,11 @@ extension AppState {
             message = .info(findings.isEmpty ? "the doctor found nothing" : "select a finding, then f")
             return .none
         }
+        guard findingsJudged else {
+            // Never offer a fix whose side effects were not compared (the loop does it as the tab opens).
+            message = .info("comparing what the fixes change: press f again in a moment")
+            return .none
+        }
         let list = rows.findings
         let i = selectedRow(.findings)
         guard i < list.count else { message = .info("the doctor found nothing to fix"); return .none }

@@ -77,6 +77,9 @@ public struct AppState: Equatable, Sendable {
     public var readonly = false
     /// The doctor's findings on the current snapshot (the live loop runs the checks and sets them).
     public var findings: [Finding] = []
+    /// Whether `findings` carry their fixes' comparisons (the live loop judges fixes only while the Doctor tab is
+    /// open, where fixes are offered): `f` waits for them.
+    public var findingsJudged = true
     /// A question on screen ("apply this plan?"): y/Enter performs `effect`, n/Esc drops it.
     public var confirm: Confirmation?
     /// The open capture pane, if any.

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import PlumbApp
 import PlumbModel
+import PlumbDoctor
 @testable import PlumbTUI
 
 /// The doctor inside the loop: its inputs come from the same function as `plumb doctor`'s, and its fixes go
@@ -56,6 +57,47 @@ final class AppDoctorTests: XCTestCase {
         XCTAssertEqual(inputs.resolvers?[ns.id]?.source, "/etc/netns/\(ns.paths[0].dropFirst("/run/netns/".count))/resolv.conf",
                        "findings name the file as the namespace sees it, not the fixture tree")
         XCTAssertEqual(inputs.brNetfilterLoaded, false)
+    }
+
+    /// Fixes are compared (their flows before and after, `FixImpactJudge`) only while the Doctor tab is open,
+    /// where they are offered: elsewhere the findings only make badges. Opening the tab judges them at once, and
+    /// `f` shows the comparison.
+    func testFixesAreComparedOnlyWhileTheDoctorTabIsOpen() throws {
+        var app: TUIApp?
+        var closed: (judged: Bool, impact: FixImpact?, fix: Bool)?, opened: (judged: Bool, impact: FixImpact?)?
+        let script: [FakeTerminal.Input] = [
+            .idle, .run { closed = (app!.state.findingsJudged, app!.state.findings.first?.impact, app!.state.findings.first?.fix != nil) },
+            .key(.char("f")), .run { opened = (app!.state.findingsJudged, app!.state.findings.first?.impact) },
+            .key(.char("f")), .key(.char("n")), .key(.char("q"))]
+        let fake = FakeKernel()
+        let term = FakeTerminal(size: Size(width: 200, height: 60), script: script)
+        app = TUIApp(first: TestEnv.snapshot, kernel: fake.kernel, terminal: term)
+        app?.run()
+        let before = try XCTUnwrap(closed)
+        XCTAssertTrue(before.fix, "the fixture's first finding has a fix")
+        XCTAssertFalse(before.judged)
+        XCTAssertNil(before.impact, "not compared while the tab is closed")
+        let after = try XCTUnwrap(opened)
+        XCTAssertTrue(after.judged)
+        XCTAssertNotNil(after.impact, "compared as the tab opened, before the next key")
+        let dialog = try XCTUnwrap(term.frame(afterInputs: 5)).text
+        XCTAssertTrue(dialog.contains("verdict: "), dialog)
+        XCTAssertTrue(fake.fixed.isEmpty)
+    }
+
+    /// `f` never offers a fix the loop has not compared yet.
+    func testAskingForAFixBeforeItWasComparedWaits() {
+        var state = TestEnv.state()
+        state.findingsUpdated(Doctor.run(snapshot: TestEnv.snapshot, judgingFixes: false))
+        state.findingsJudged = false
+        state.focus = .details
+        state.detailTab = .findings
+        _ = state.press([.char("f")])
+        XCTAssertNil(state.confirm)
+        XCTAssertEqual(state.message?.text, "comparing what the fixes change: press f again in a moment")
+        state.findingsJudged = true
+        _ = state.press([.char("f")])
+        XCTAssertNotNil(state.confirm, "once compared, f asks to apply")
     }
 
     func testFixAndUndoGoThroughTheKernelSideAfterYes() throws {
