@@ -6,6 +6,33 @@ final class SnapshotDiffTests: XCTestCase {
         Snapshot(takenAt: t, namespaces: namespaces, processes: [], discovery: DiscoveryStats())
     }
 
+    /// Routes changed all over a big table (links flapping on a host with 500 veths: their IPv6 link-local and
+    /// multicast routes come and go) give the events of the definition: a route is added when no route of the
+    /// whole old table has its shape (destination, gateway, device, table), removed the other way round; the
+    /// local table is not reported.
+    func testRouteEventsOverABigTableEqualTheDefinition() {
+        var rng = SystemRandomNumberGenerator()
+        func route(_ i: Int, table: String = "main") -> Route {
+            Route(family: .ipv6, table: table == "main" ? 254 : 255, tableName: table, dst: IPPrefix("fe80::/64")!,
+                  dev: "ptbv\(i)")
+        }
+        let before = (1...500).flatMap { [route($0), route($0, table: "local")] } + [route(7)]   // a duplicate shape
+        for _ in 0..<20 {
+            var after = before
+            let gone = Set((0..<25).map { _ in Int.random(in: 0..<after.count, using: &rng) })
+            after = after.enumerated().filter { !gone.contains($0.offset) }.map(\.element)
+            for _ in 0..<25 { after.insert(route(Int.random(in: 400...600, using: &rng)), at: Int.random(in: 0...after.count, using: &rng)) }
+            let a = snap(1, [Namespace(id: 1, isHost: true, routes: before)])
+            let b = snap(2, [Namespace(id: 1, isHost: true, routes: after)])
+            func same(_ x: Route, _ y: Route) -> Bool { x.dst == y.dst && x.gateway == y.gateway && x.dev == y.dev && x.tableName == y.tableName }
+            let shownA = before.filter { $0.tableName != "local" }, shownB = after.filter { $0.tableName != "local" }
+            let added = Set(shownB.filter { n in !shownA.contains { same($0, n) } }.map { "route added: fe80::/64 dev \($0.dev!)" })
+            let removed = Set(shownA.filter { o in !shownB.contains { same($0, o) } }.map { "route removed: fe80::/64 dev \($0.dev!)" })
+            let texts = SnapshotDiff.events(from: a, to: b).map(\.text)
+            XCTAssertEqual(texts, added.sorted() + removed.sorted())
+        }
+    }
+
     func testReportsWhatAppearedVanishedAndChanged() {
         let up = Link(index: 2, name: "eth0", kind: "veth", mtu: 1500, flags: ["up", "lower_up"], addresses: [IPPrefix("10.213.1.2/24")!])
         var down = up
