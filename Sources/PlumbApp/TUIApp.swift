@@ -330,7 +330,7 @@ public final class TUIApp {
         dropWindow.record(tallies: tallies)
         dropWindow.advance(nowNanos: feed.nowNanos)
         if !new.isEmpty || !tallies.isEmpty {
-            context.events += dropWindow.takeEvents(names: namespaceNames())
+            context.events += dropWindow.takeEvents(names: namespaceNames(), limit: Self.eventsKept)
             if context.events.count > Self.eventsKept { context.events.removeFirst(context.events.count - Self.eventsKept) }
             // The log is drawn only by the Events tab: elsewhere a new line changes nothing on screen.
             if state.detailTab == .events { dirty = true }

@@ -137,6 +137,19 @@ final class DropWindowTests: XCTestCase {
         XCTAssertEqual(tallied.takeEvents().map(\.text).sorted(), one.takeEvents().map(\.text).sorted())
     }
 
+    /// `limit` makes only the last lines; the others' drops are taken all the same (not reported again).
+    func testEventsLimitMakesTheLastLinesAndTakesAll() {
+        var rng = SystemRandomNumberGenerator()
+        let drops = (0..<2_000).map { randomDrop(at: 5 * second + UInt64($0) * 1_000, &rng) }
+        var all = DropWindow(seconds: 10), limited = DropWindow(seconds: 10)
+        all.record(contentsOf: drops)
+        limited.record(contentsOf: drops)
+        let every = all.takeEvents()
+        XCTAssertGreaterThan(every.count, 5)
+        XCTAssertEqual(limited.takeEvents(limit: 5), Array(every.suffix(5)))
+        XCTAssertEqual(limited.takeEvents(limit: 5), [], "taken, not kept for the next call")
+    }
+
     func testANewGroupIsInTheNextSummary() {
         var window = DropWindow(seconds: 10)
         var rng = SystemRandomNumberGenerator()
