@@ -51,9 +51,11 @@ public final class LiveSnapshots: @unchecked Sendable {
     /// In a burst (the last update carried changes to at least `burstChanges` links: 50 flaps a second change
     /// twenty or more in 0.2 s, one flap two or three: the link, its peer, its bridge) updates from events are `burstPublishSpacing`
     /// apart: each update costs the UI a diff, its rows and a frame of the whole model, and five a second were
-    /// most of a flapping TUI's CPU. A flap after a quiet spell still reaches the screen within
-    /// `eventPublishSpacing`; one in the middle of a burst within `burstPublishSpacing`.
-    let burstPublishSpacing = 0.5
+    /// most of a flapping TUI's CPU (two a second, with IPv6 on 500 namespaces' links, were still 2.5% of a core:
+    /// each flap also adds and removes link-local routes and addresses). So a burst is shown once per interval,
+    /// as htop shows a busy machine, at most a second apart. A flap after a quiet spell still reaches the screen
+    /// within `eventPublishSpacing`; one in the middle of a burst within `burstPublishSpacing`.
+    var burstPublishSpacing: Double { max(eventPublishSpacing, min(1.0, interval)) }
     let burstChanges = 8
     private var changesAtPublish = 0
     /// Reads in a row whose counters on screen equal the read's before (same namespaces on screen).
