@@ -50,6 +50,9 @@ public final class TUIApp {
     static let dropWindowSeconds = 10
     /// The events log keeps this many changes.
     static let eventsKept = 1000
+    /// More drop lines than this from one read of the feed become one line per reason and location (see
+    /// `DropWindow.takeEvents`): a storm must not push the link and route events out of the log.
+    static let dropLinesPerRead = 20
     /// The least time between two reads of the drops feed.
     static let dropsReadSpacing = 0.25
     /// How often the feed is read on a timer while drops are in the window (they age out).
@@ -330,7 +333,8 @@ public final class TUIApp {
         dropWindow.record(tallies: tallies)
         dropWindow.advance(nowNanos: feed.nowNanos)
         if !new.isEmpty || !tallies.isEmpty {
-            context.events += dropWindow.takeEvents(names: namespaceNames(), limit: Self.eventsKept)
+            context.events += dropWindow.takeEvents(names: namespaceNames(), limit: Self.eventsKept,
+                                                    collapseAbove: Self.dropLinesPerRead)
             if context.events.count > Self.eventsKept { context.events.removeFirst(context.events.count - Self.eventsKept) }
             // The log is drawn only by the Events tab: elsewhere a new line changes nothing on screen.
             if state.detailTab == .events { dirty = true }

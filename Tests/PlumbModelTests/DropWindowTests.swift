@@ -150,6 +150,37 @@ final class DropWindowTests: XCTestCase {
         XCTAssertEqual(limited.takeEvents(limit: 5), [], "taken, not kept for the next call")
     }
 
+    /// Past `collapseAbove` lines, one line per reason and location: the total, in how many namespaces, the
+    /// busiest namespace and interface, the newest 5-tuple.
+    func testManyDropLinesCollapseToOnePerReasonAndLocation() {
+        func drop(_ ns: UInt64, _ n: Int, reason: String = "IPV6_NDISC_NS_OTHERHOST", port: UInt16 = 0) -> PacketDrop {
+            PacketDrop(monotonicNanos: 5 * second + UInt64(n), time: 1_800_000_000 + Double(n) / 1e6,
+                       reason: DropReason(code: reason == "NO_SOCKET" ? 3 : 71, name: reason),
+                       location: KernelLocation(address: 0xffffffff81000010, symbol: "ndisc_rcv", offset: 0x10),
+                       netnsCookie: ns + 1, netnsInode: ns, namespaceName: "pt-s\(ns)", ifindex: 2, interface: "eth0",
+                       etherType: 0x86dd,
+                       flow: DropFlow(protocolNumber: 17, src: IPAddress(ipv4: 0x0AD50101), dst: IPAddress(ipv4: 0x0AD50102),
+                                      srcPort: 40000, dstPort: port))
+        }
+        var w = DropWindow(seconds: 10)
+        var n = 0
+        for ns in UInt64(1)...30 {
+            for _ in 0..<(ns == 7 ? 5 : 1) { w.record(drop(ns, n)); n += 1 }
+        }
+        w.record(drop(3, n, reason: "NO_SOCKET", port: 53)); n += 1
+        w.record(drop(9, n, port: 9))   // the newest of the multicast drops
+        let lines = w.takeEvents(collapseAbove: 20)
+        XCTAssertEqual(lines.map(\.text), [
+            "dropped 35 × IPV6_NDISC_NS_OTHERHOST in ndisc_rcv in 30 namespaces, most in pt-s7 on eth0: udp 10.213.1.1:40000 > 10.213.1.2:9",
+            "dropped NO_SOCKET in ndisc_rcv on eth0: udp 10.213.1.1:40000 > 10.213.1.2:53",
+        ])
+        XCTAssertEqual(lines.map(\.namespace), ["pt-s7", "pt-s3"])
+        // Few lines are not collapsed.
+        w.record(drop(4, n + 1))
+        XCTAssertEqual(w.takeEvents(collapseAbove: 20).map(\.text),
+                       ["dropped IPV6_NDISC_NS_OTHERHOST in ndisc_rcv on eth0: udp 10.213.1.1:40000 > 10.213.1.2:0"])
+    }
+
     func testANewGroupIsInTheNextSummary() {
         var window = DropWindow(seconds: 10)
         var rng = SystemRandomNumberGenerator()

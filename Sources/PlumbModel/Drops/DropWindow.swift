@@ -341,7 +341,12 @@ public struct DropWindow: Sendable {
     /// `names` names the namespaces whose drops came without a name.
     /// `limit`: only the last that many lines are made (a log that keeps 1,000 lines need not format the 3,000
     /// details of a second of 500 namespaces dropping IPv6 multicast); the others are taken all the same.
-    public mutating func takeEvents(names: [UInt64: String] = [:], limit: Int? = nil) -> [ChangeEvent] {
+    /// `collapseAbove`: when more lines than that would come, one line per reason and location instead, saying
+    /// in how many namespaces and where most were ("dropped 4,210 × IPV6_NDISC_NS_OTHERHOST in ndisc_rcv in 480
+    /// namespaces, most in pt-s7 on eth0: ..."): a host dropping multicast everywhere would otherwise fill the
+    /// log with hundreds of drop lines a second and push the link and route events out of it.
+    public mutating func takeEvents(names: [UInt64: String] = [:], limit: Int? = nil,
+                                    collapseAbove: Int? = nil) -> [ChangeEvent] {
         struct Key: Hashable { var group: Int; var interface: String? }
         var order: [Key] = []
         var merged: [Key: (count: Int, detail: Int)] = [:]
@@ -357,15 +362,51 @@ public struct DropWindow: Sendable {
         }
         for d in pendingOrder { details[d].pending = 0 }
         pendingOrder.removeAll(keepingCapacity: true)
-        return order.suffix(limit ?? order.count).map { key in
-            let (count, d) = merged[key]!
-            let g = groups[key.group].identity
+        func line(count: Int, reasonAt g: GroupIdentity, interface: String?, detail d: Int, namespace: String,
+                  across namespaces: Int = 1) -> ChangeEvent {
             var text = "dropped " + (count == 1 ? "" : "\(DropCounts.grouped(count)) × ") + "\(g.reason) in \(g.function)"
-            if let i = key.interface { text += " on \(i)" }
+            if namespaces > 1 {
+                text += " in \(DropCounts.grouped(namespaces)) namespaces, most in \(namespace)"
+            }
+            if let interface { text += " on \(interface)" }
             let last = details[d]
             text += ": " + (last.lastFlow?.description
                             ?? PacketDrop.protocolName(flow: nil, etherType: last.lastEtherType))
-            return ChangeEvent(time: last.lastTime, namespace: g.label(names), kind: .drop, text: text)
+            return ChangeEvent(time: last.lastTime, namespace: namespace, kind: .drop, text: text)
+        }
+        if let most = collapseAbove, order.count > most {
+            // Per reason and location: the total, the namespaces, the busiest line's namespace and interface, and
+            // the newest drop's 5-tuple.
+            struct ReasonAt: Hashable { var reason: String; var function: String }
+            var lines: [ReasonAt] = []
+            var acc: [ReasonAt: (count: Int, namespaces: Set<String>, busiest: Key, busiestCount: Int, newest: Int)] = [:]
+            for key in order {
+                let (count, d) = merged[key]!
+                let g = groups[key.group].identity
+                let at = ReasonAt(reason: g.reason, function: g.function)
+                let label = g.label(names)
+                if var a = acc[at] {
+                    a.count += count
+                    a.namespaces.insert(label)
+                    if count > a.busiestCount { a.busiest = key; a.busiestCount = count }
+                    if details[d].lastTime >= details[a.newest].lastTime { a.newest = d }
+                    acc[at] = a
+                } else {
+                    lines.append(at)
+                    acc[at] = (count, [label], key, count, d)
+                }
+            }
+            return lines.suffix(limit ?? lines.count).map { at in
+                let a = acc[at]!
+                let g = groups[a.busiest.group].identity
+                return line(count: a.count, reasonAt: g, interface: a.busiest.interface, detail: a.newest,
+                            namespace: g.label(names), across: a.namespaces.count)
+            }
+        }
+        return order.suffix(limit ?? order.count).map { key in
+            let (count, d) = merged[key]!
+            let g = groups[key.group].identity
+            return line(count: count, reasonAt: g, interface: key.interface, detail: d, namespace: g.label(names))
         }
     }
 
