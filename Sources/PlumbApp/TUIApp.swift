@@ -62,7 +62,7 @@ public final class TUIApp {
     static let dropsSummaryWithSnapshot = 0.5
     /// Without snapshots (paused, a long interval) the window is summarised on its own this often.
     static let dropsSummaryAlone = 2.0
-    /// The namespaces' names by inode for the drops that came without one, made once per snapshot.
+    /// The namespaces' names by inode for the drops that came without one, made once per content version.
     private var namesForDrops: (generation: UInt64, names: [UInt64: String])?
 
     public init(first: Snapshot, kernel: AppKernel, terminal: any Terminal, readonly: Bool = false,
@@ -320,12 +320,14 @@ public final class TUIApp {
         dropsRead = Date()
         dropsArrived = false
         func namespaceNames() -> [UInt64: String] {
-            if let cached = namesForDrops, cached.generation == state.snapshotGeneration { return cached.names }
+            // Per content version (names change only with content), else per snapshot.
+            let version = state.snapshotContent ?? state.snapshotGeneration
+            if let cached = namesForDrops, cached.generation == version { return cached.names }
             var found: [UInt64: String] = [:]
             context.snapshot.namespaces.withUnsafeBufferPointer { all in
                 for i in all.indices { found[all[i].id] = all[i].displayName }
             }
-            namesForDrops = (state.snapshotGeneration, found)
+            namesForDrops = (version, found)
             return found
         }
         let new = feed.takeNew(), tallies = feed.takeTallies()

@@ -119,6 +119,11 @@ public struct DropWindow: Sendable {
     private var groupSlotNotKept: [Int] = []
     /// Per slot: the flows kept in it, by group.
     private var slotFlows: [[FlowKey: Int]]
+    /// Per slot: the details counted in it, and the groups with flows (kept or not) in it: what expiring it visits.
+    private var slotDetails: [[Int]]
+    private var slotGroups: [[Int]]
+    /// The second of the last `collect`.
+    private var lastCollect: Int64 = .min
     /// Details with pending drops, in the order their first pending drop came (the events' order).
     private var pendingOrder: [Int] = []
     /// Groups made since the last `takeNewGroups` (a new row must be on screen at once, not at the next second).
@@ -134,6 +139,8 @@ public struct DropWindow: Sendable {
         self.limits = limits
         slotCount = self.seconds ?? 1
         slotFlows = Array(repeating: [:], count: slotCount)
+        slotDetails = Array(repeating: [], count: slotCount)
+        slotGroups = Array(repeating: [], count: slotCount)
     }
 
     public var isEmpty: Bool { total == 0 }
@@ -182,11 +189,15 @@ public struct DropWindow: Sendable {
         }
         let g = details[d].group
         details[d].total += n
+        if detailSlots[d * slotCount + slot] == 0 { slotDetails[slot].append(d) }
         detailSlots[d * slotCount + slot] += n
         groups[g].total += n
         total += n
+        guard drop.flow != nil else { return }
+        let gi = g * slotCount + slot
+        if groupSlotFlows[gi] == 0 && groupSlotNotKept[gi] == 0 { slotGroups[slot].append(g) }
         // The drops a tally stands for besides its newest: their 5-tuples were never seen.
-        let unseen = drop.flow == nil ? 0 : n - 1
+        let unseen = n - 1
         if unseen > 0 {
             groupSlotNotKept[g * slotCount + slot] += unseen
             groups[g].flowsNotKept += unseen
@@ -225,11 +236,17 @@ public struct DropWindow: Sendable {
             expire(slot: slot)
             emptied = true
         }
-        if emptied { collect() }
+        // What nothing counts any more is freed once per window length, not every second.
+        if emptied && (lastCollect == .min || second - lastCollect >= Int64(slotCount)) {
+            lastCollect = second
+            collect()
+        }
     }
 
     private mutating func expire(slot: Int) {
-        for d in details.indices where details[d].live {
+        // Only the details and groups counted in this slot: a host whose 500 namespaces drop multicast keeps
+        // thousands of details, and visiting each every second was a fifth of the drops' cost in the TUI.
+        for d in slotDetails[slot] {
             let i = d * slotCount + slot
             let n = detailSlots[i]
             guard n > 0 else { continue }
@@ -238,6 +255,7 @@ public struct DropWindow: Sendable {
             groups[details[d].group].total -= n
             total -= n
         }
+        slotDetails[slot].removeAll(keepingCapacity: true)
         for (key, n) in slotFlows[slot] {
             let g = Int(key.group)
             let left = groups[g].flows[key.flow]! - n
@@ -249,12 +267,13 @@ public struct DropWindow: Sendable {
             }
         }
         slotFlows[slot].removeAll(keepingCapacity: true)
-        for g in groups.indices where groups[g].live {
+        for g in slotGroups[slot] {
             let i = g * slotCount + slot
             groupSlotFlows[i] = 0
             groups[g].flowsNotKept -= groupSlotNotKept[i]
             groupSlotNotKept[i] = 0
         }
+        slotGroups[slot].removeAll(keepingCapacity: true)
     }
 
     /// Frees the details and groups nothing counts any more (their slots are reused), so that memory follows
