@@ -410,6 +410,7 @@ static inline long plumb_nft_list_tables(struct nl_sock *sk, char *buf, size_t l
 
 #include <unistd.h>
 #include "events.h"
+#include "linkstats.h"
 #include "linkgone.h"
 // RTM_GETROUTE for one destination and the bridge FDB, for plumb trace (after plumb_dump/plumb_grow above).
 #include "routeget.h"

@@ -48,15 +48,31 @@ public final class NetlinkSocket: @unchecked Sendable {
     /// Counters of every link by ifindex, from one RTM_GETSTATS dump (no per-veth netnsid lookups).
     func linkStats() throws -> [Int: LinkStats] {
         var out: [Int: LinkStats] = [:]
-        for r in try flatDump("stats dump", plumb_stats_dump) {
-            var s = LinkStats()
-            s.rxPackets = r.rx_packets; s.txPackets = r.tx_packets
-            s.rxBytes = r.rx_bytes; s.txBytes = r.tx_bytes
-            s.rxErrors = r.rx_errors; s.txErrors = r.tx_errors
-            s.rxDropped = r.rx_dropped; s.txDropped = r.tx_dropped
-            out[Int(r.index)] = s
-        }
+        for r in try flatDump("stats dump", plumb_stats_dump) { out[Int(r.index)] = Self.stats(r) }
         return out
+    }
+
+    /// Counters of the links `indexes` by ifindex: one RTM_GETSTATS request each (not a dump), all sent at once.
+    /// A link the kernel no longer has (ENODEV) is left out, not an error.
+    func linkStats(of indexes: [Int]) throws -> [Int: LinkStats] {
+        guard !indexes.isEmpty else { return [:] }
+        let wanted = indexes.map { Int32(truncatingIfNeeded: $0) }
+        var raw = [plumb_stats](repeating: plumb_stats(), count: wanted.count)
+        let n = plumb_stats_get(sk, wanted, Int32(wanted.count), &raw)
+        guard n >= 0 else { throw NetlinkError(operation: "stats get", code: n) }
+        var out: [Int: LinkStats] = [:]
+        out.reserveCapacity(Int(n))
+        for r in raw where r.index != 0 { out[Int(r.index)] = Self.stats(r) }
+        return out
+    }
+
+    private static func stats(_ r: plumb_stats) -> LinkStats {
+        var s = LinkStats()
+        s.rxPackets = r.rx_packets; s.txPackets = r.tx_packets
+        s.rxBytes = r.rx_bytes; s.txBytes = r.tx_bytes
+        s.rxErrors = r.rx_errors; s.txErrors = r.tx_errors
+        s.rxDropped = r.rx_dropped; s.txDropped = r.tx_dropped
+        return s
     }
 
     /// Every route of every table, from one RTM_GETROUTE dump.
