@@ -26,6 +26,9 @@ public struct CounterGrowth: Sendable, Equatable {
 
 /// The last `capacity` counter samples of every link, fed one snapshot at a time by the refresh loop.
 /// Rates come from consecutive samples, so they need no clock of their own and tests are deterministic.
+/// The live view reads only the counters on screen: a link is sampled only when its counters were read, a link
+/// not read at the last record has no rate (an old one would be shown as current), and a link that missed a
+/// read starts over when it is read again (its first rate spans one interval, not the time it was away).
 public struct RateHistory: Sendable, Equatable {
     public let capacity: Int
     /// Each link's ring in `slots`.
@@ -40,6 +43,8 @@ public struct RateHistory: Sendable, Equatable {
     private var stamp: UInt64 = 0
     /// Per namespace, the rings of its links in the order of the last snapshot's links (`record`).
     private var linkRings: [UInt64: [Int]] = [:]
+    /// The time of the newest record: a link sampled before it was not read then.
+    private var lastRecord = -Double.infinity
 
     public init(capacity: Int = 60) {
         self.capacity = max(2, capacity)
@@ -56,12 +61,16 @@ public struct RateHistory: Sendable, Equatable {
 
     /// Appends one sample per link of `snapshot` (at `snapshot.takenAt`) and forgets links that vanished.
     /// With `only`, samples only the links of those namespaces: the live view reads counters of the
-    /// namespaces on screen, and the others' older counters must not look like a drop to zero.
-    public mutating func record(_ snapshot: Snapshot, only: Set<UInt64>? = nil) {
+    /// namespaces on screen, and the others' older counters must not look like a drop to zero. Of the
+    /// namespaces in `links`, only those links are sampled (the others' counters were not read), and none of
+    /// their links is forgotten.
+    public mutating func record(_ snapshot: Snapshot, only: Set<UInt64>? = nil, links partial: [UInt64: Set<Int>] = [:]) {
         // Updates made from kernel events alone read no counters (`only` empty): nothing to sample.
         if let only, only.isEmpty { return }
         stamp &+= 1
         let stamp = self.stamp, time = snapshot.takenAt
+        let since = lastRecord
+        lastRecord = max(lastRecord, time)
         // Whether some sampled namespace has rings this record did not sample (a link vanished).
         var vanished = false
         var ids: [UInt64] = []
@@ -73,6 +82,25 @@ public struct RateHistory: Sendable, Equatable {
                 ids.append(nsid)
                 guard only?.contains(nsid) ?? true else { continue }
                 var sampled = 0, added = 0
+                if let some = partial[nsid] {
+                    // Some links only (a few dozen of the host's 500): looked up by id, the order kept as it was.
+                    all[n].links.withUnsafeBufferPointer { links in
+                        for l in links.indices where some.contains(links[l].index) {
+                            let id = LinkID(namespace: nsid, index: links[l].index)
+                            let r: Int
+                            if let k = ring[id] {
+                                r = k
+                            } else {
+                                r = slots.add(id)
+                                ring[id] = r
+                                added += 1
+                            }
+                            slots.record(LinkSample(time: time, stats: links[l].stats), in: r, stamp: stamp, since: since)
+                        }
+                    }
+                    if added > 0 { perNamespace[nsid, default: 0] += added }
+                    continue
+                }
                 // The rings in the order of this namespace's links last time: while its links are the same, no
                 // lookup by id (hashing 511 ids every second). `order` is made only when they differ.
                 let known = linkRings[nsid] ?? []
@@ -94,7 +122,7 @@ public struct RateHistory: Sendable, Equatable {
                             }
                             order!.append(r)
                         }
-                        slots.record(LinkSample(time: time, stats: links[l].stats), in: r, stamp: stamp)
+                        slots.record(LinkSample(time: time, stats: links[l].stats), in: r, stamp: stamp, since: since)
                         sampled += 1
                     }
                 }
@@ -105,7 +133,9 @@ public struct RateHistory: Sendable, Equatable {
             }
         }
         // Forget links that vanished: everywhere after a full read, within the sampled namespaces otherwise.
-        if vanished { forget { $0.stamp != stamp && (only?.contains($0.id.namespace) ?? true) } }
+        if vanished {
+            forget { $0.stamp != stamp && (only?.contains($0.id.namespace) ?? true) && partial[$0.id.namespace] == nil }
+        }
         // And the links of namespaces that vanished (none did while the namespaces are the same).
         if ids != namespaceIDs {
             let alive = Set(ids)
@@ -125,9 +155,15 @@ public struct RateHistory: Sendable, Equatable {
         }
     }
 
+    /// The ring of `id` when the newest record read it (an older one says nothing about now).
+    private func current(_ id: LinkID) -> Int? {
+        guard let r = ring[id], slots.rings[r].lastTime >= lastRecord else { return nil }
+        return r
+    }
+
     /// The last two samples of `id`, when it has two.
     private func lastTwo(_ id: LinkID) -> (LinkSample, LinkSample)? {
-        guard let r = ring[id] else { return nil }
+        guard let r = current(id) else { return nil }
         let n = slots.rings[r].count
         return n >= 2 ? (slots.sample(r, n - 2), slots.sample(r, n - 1)) : nil
     }
@@ -145,7 +181,7 @@ public struct RateHistory: Sendable, Equatable {
 
     /// Per-second rates of one counter between consecutive samples, oldest first (count - 1 values).
     public func series(_ id: LinkID, _ counter: KeyPath<LinkStats, UInt64>) -> [Double] {
-        guard let r = ring[id] else { return [] }
+        guard let r = current(id) else { return [] }
         let s = slots.ordered(r)
         guard s.count >= 2 else { return [] }
         return (1..<s.count).map { i in

@@ -42,9 +42,14 @@ struct SampleSlots: Sendable {
     }
 
     /// Notes record `stamp` saw ring `r`'s link and appends `sample` unless the last one is as new (the same
-    /// snapshot recorded twice); a full ring replaces its oldest sample.
-    mutating func record(_ sample: LinkSample, in r: Int, stamp: UInt64) {
+    /// snapshot recorded twice); a full ring replaces its oldest sample. A ring whose last sample is older than
+    /// `since` (the link missed a read: it was off screen) starts over, so its first rate spans one interval.
+    mutating func record(_ sample: LinkSample, in r: Int, stamp: UInt64, since: Double = -.infinity) {
         rings[r].stamp = stamp
+        if rings[r].count > 0 && rings[r].lastTime < since {
+            rings[r].count = 0
+            rings[r].start = 0
+        }
         let n = rings[r].count
         if n > 0 && rings[r].lastTime >= sample.time { return }
         rings[r].lastTime = sample.time
