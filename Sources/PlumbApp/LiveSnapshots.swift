@@ -6,9 +6,11 @@ import PlumbModel
 /// Produces snapshots on a background thread so drawing never waits for the kernel. The work is kept small:
 /// - kernel events are applied to the model as they arrive (a link that flaps, an address or a route reaches
 ///   the screen from its own netlink message, without reading anything);
-/// - every interval, only the namespaces on screen are read again — counters, routes,
-///   neighbours, sysctls, and the firewall while its tab is open — plus namespaces that are new or whose
-///   events could not be applied (a new link, IPv4's silent route flush, a ruleset change);
+/// - every interval, only the counters on screen are read again (the links whose rates the UI shows or keeps a
+///   history of: `setFocus`'s `counters`), one request per link where a namespace's links are mostly off screen;
+/// - the namespaces on screen are read again — counters, routes, neighbours, sysctls, and the firewall while its
+///   tab is open — when they change, plus namespaces that are new or whose events could not be applied (a new
+///   link, IPv4's silent route flush, a ruleset change);
 /// - every `detailEvery` intervals the namespaces on screen are read in full, but only while the details tab
 ///   shows what sends no events (neighbours, sysctls, sockets, the doctor's findings and ports);
 /// - every `fullEvery` intervals, and on `r`, everything is read, with the fd scan: a safety net for what sends
@@ -30,6 +32,8 @@ public final class LiveSnapshots: @unchecked Sendable {
     public var interval: Double
     public var paused = false
     private var focus: Set<UInt64> = []
+    /// The link counters on screen (nil: every link of `focus`).
+    private var counters: CounterScope?
     private var firewallOnScreen = false
     /// The details tab shows what no event announces: the namespaces on screen are read every `detailEvery`.
     private var polledOnScreen = true
@@ -60,7 +64,7 @@ public final class LiveSnapshots: @unchecked Sendable {
     private var changesAtPublish = 0
     /// Reads in a row whose counters on screen equal the read's before (same namespaces on screen).
     private var unchangedReads = 0
-    private var countersRead: Set<UInt64> = []
+    private var countersAsked = CounterScope()
     let quietReads = 60
     /// Even a quiet screen gets an update this often: a likely leak's age ("held 3m") is reckoned from the
     /// snapshot's time.
@@ -100,12 +104,15 @@ public final class LiveSnapshots: @unchecked Sendable {
     public func refreshNow() { lock.lock(); wake = true; fullWanted = true; lock.unlock(); model.interruptWait() }
 
     /// The namespaces on screen (the selected one and its selected link's peer's); a change reads them at once.
-    /// `polled`: the details tab shows data without events (see `LiveSnapshots`), read every `detailEvery`.
-    public func setFocus(_ ids: Set<UInt64>, firewall: Bool, polled: Bool) {
+    /// `counters`: the links whose counters are on screen, read every interval (nil: every link of `ids`); a
+    /// change is read at the next interval. `polled`: the details tab shows data without events (see
+    /// `LiveSnapshots`), read every `detailEvery`.
+    public func setFocus(_ ids: Set<UInt64>, counters: CounterScope? = nil, firewall: Bool, polled: Bool) {
         lock.lock()
         let changed = ids != focus || (firewall && !firewallOnScreen) || (polled && !polledOnScreen)
         if changed { wake = true }
         focus = ids
+        self.counters = counters
         firewallOnScreen = firewall
         polledOnScreen = polled
         lock.unlock()
@@ -170,6 +177,7 @@ public final class LiveSnapshots: @unchecked Sendable {
             lock.lock()
             let stop = stopped, woken = wake, isPaused = paused, every = interval
             let hot = focus, firewall = firewallOnScreen, polled = polledOnScreen, full = fullWanted
+            let scope = counters ?? CounterScope(namespaces: focus)
             wake = false
             fullWanted = false
             lock.unlock()
@@ -202,17 +210,19 @@ public final class LiveSnapshots: @unchecked Sendable {
                 let detail = due && (woken || hot != lastDetail || firewall || (polled && ticks % detailEvery == 0))
                 let read: Set<UInt64> = detail ? hot : []
                 var snap: Snapshot
-                var sampled: Set<UInt64>? = all ? nil : read
+                // What the update's counters are (nil: everything); only that is sampled for rates.
+                var sampled: CounterScope? = all ? nil : CounterScope(namespaces: read)
                 if due && !detail && !all, model.snapshot != nil {
                     snap = model.refreshDiscovery() ?? model.refresh(read: [], firewall: [])
-                    snap = model.refreshCounters(of: hot) ?? snap
-                    sampled = hot
-                    unchangedReads = model.countersChanged || hot != countersRead ? 0 : unchangedReads + 1
-                    countersRead = hot
+                    snap = model.refreshCounters(scope) ?? snap
+                    sampled = model.countersRead
+                    unchangedReads = model.countersChanged || scope != countersAsked ? 0 : unchangedReads + 1
+                    countersAsked = scope
                     if unchangedReads >= quietReads && model.contentVersion == versionAtPublish && !eventsUnpublished
                         && Date().timeIntervalSince(lastPublish) < quietHeartbeat {
                         // Nothing on screen would change: no update, no frame.
-                        quietSince = QuietCounters(at: snap.takenAt, namespaces: hot)
+                        let r = model.countersRead
+                        quietSince = QuietCounters(at: snap.takenAt, namespaces: r.allNamespaces, links: r.links)
                         lastRead = Date(); last = lastRead; ticks += 1
                         continue
                     }
@@ -220,9 +230,18 @@ public final class LiveSnapshots: @unchecked Sendable {
                     // Between full reads the namespaces are found from process events, not a /proc walk.
                     snap = model.refresh(read: read, firewall: detail && firewall ? hot : [], all: all, scanFds: all,
                                          knownDiscovery: !all && !woken)
+                    // The counters on screen outside the namespaces just read (the Map's edges) are read as well:
+                    // a link that misses a read starts its rates over.
+                    let rest = CounterScope(namespaces: scope.namespaces.subtracting(read),
+                                            links: scope.links.filter { !read.contains($0.key) })
+                    if due && !all && !rest.isEmpty {
+                        snap = model.refreshCounters(rest) ?? snap
+                        let r = model.countersRead
+                        sampled = CounterScope(namespaces: read.union(r.namespaces), links: r.links)
+                    }
                 }
                 if detail { lastDetail = hot }
-                publish(Update(snapshot: snap, read: sampled))
+                publish(sampled.map { Update(snapshot: snap, read: $0) } ?? Update(snapshot: snap, read: nil))
                 eventsUnpublished = false
                 debugLog?("\(t0.timeIntervalSince1970) due=\(due) all=\(all) detail=\(detail) hot=\(hot.count) \(queued) "
                           + "ms=\(Int(Date().timeIntervalSince(t0) * 1000)) nl=\(Int(snap.discovery.netlinkMillis)) "

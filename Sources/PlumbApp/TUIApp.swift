@@ -139,12 +139,14 @@ public final class TUIApp {
             if state.mapView?.cache.isRebuildDue == true { dirty = true }
             if dirty {
                 state.size = terminal.size
-                live.setFocus(onScreen(state, context.snapshot), firewall: state.detailTab == .firewall,
-                              polled: state.detailTab.showsPolledData)
                 context.capture = state.capture.flatMap { pane in
                     capture?.feed(selected: pane.selected, showDetail: pane.showDetail)
                 }
                 terminal.draw(AppView.render(state, context, size: terminal.size, prepared: prepared))
+                // After the frame: the rows and the map's picture it drew say which counters are on screen.
+                live.setFocus(onScreen(state, context.snapshot),
+                              counters: countersOnScreen(state, context.snapshot, prepared: prepared),
+                              firewall: state.detailTab == .firewall, polled: state.detailTab.showsPolledData)
                 prepared = nil
                 dirty = false
             }
@@ -201,10 +203,10 @@ public final class TUIApp {
             // the whole quiet spell (which would show a burst after it a hundred times too slow).
             var still = context.snapshot
             still.takenAt = quiet.at
-            context.rates.record(still, only: quiet.namespaces)
+            context.rates.record(still, only: quiet.namespaces, links: quiet.links)
         }
         context.snapshot = next.snapshot
-        context.rates.record(next.snapshot, only: next.read)
+        context.rates.record(next.snapshot, only: next.read, links: next.readLinks)
         context.lastError = error
         prepared = state.update(snapshot: next.snapshot, contentVersion: next.contentVersion)
         if next.contentVersion == nil || next.contentVersion != doctorContent { doctorStale = true }
@@ -392,8 +394,14 @@ public final class TUIApp {
     }
 }
 
-/// The namespaces whose counters are on screen: the selected one and the namespace of its selected link's
-/// veth peer (the link detail shows both ends side by side).
+/// The link counters on screen (`AppState.countersOnScreen`: the selected link and its peer, the topology's
+/// visible rows, the Map's edges in view): the live source reads only these every interval.
+func countersOnScreen(_ state: AppState, _ snap: Snapshot, prepared: PreparedRows? = nil) -> CounterScope {
+    CounterScope(links: state.countersOnScreen(snap, prepared: prepared))
+}
+
+/// The namespaces on screen: the selected one and the namespace of its selected link's veth peer (the link
+/// detail shows both ends side by side); a change reads them in full at once.
 func onScreen(_ state: AppState, _ snap: Snapshot) -> Set<UInt64> {
     guard let id = state.selectedNamespace ?? snap.host?.id else { return [] }
     var ids: Set<UInt64> = [id]

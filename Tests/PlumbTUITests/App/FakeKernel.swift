@@ -21,7 +21,11 @@ final class FakeSnapshots: SnapshotSource {
     func start() { started = true }
     func stop() { stopped = true }
     func refreshNow() { refreshes += 1 }
-    func setFocus(_ ids: Set<UInt64>, firewall: Bool, polled: Bool) { focus = ids; self.polled = polled }
+    /// The last link counters the loop said were on screen.
+    private(set) var counters: CounterScope?
+    func setFocus(_ ids: Set<UInt64>, counters: CounterScope?, firewall: Bool, polled: Bool) {
+        focus = ids; self.counters = counters; self.polled = polled
+    }
     func take() -> SnapshotUpdate? {
         lock.lock(); defer { lock.unlock() }
         return queue.isEmpty ? nil : queue.removeFirst()
