@@ -82,6 +82,46 @@ final class RateHistoryTests: XCTestCase {
         }
     }
 
+    /// The live source reads only the links on screen: a link off screen keeps old counters in the snapshot.
+    /// Sampled as if read they would show a false zero, then a spike when the link is read again.
+    func testALinkNotReadForAWhileShowsNoZeroAndNoSpikeWhenItIsReadAgain() throws {
+        var base = TestEnv.snapshot
+        let h = try XCTUnwrap(base.namespaces.firstIndex { $0.id == host })
+        let a = base.namespaces[h].links[0].index, b = base.namespaces[h].links[1].index
+        let aID = LinkID(namespace: host, index: a), bID = LinkID(namespace: host, index: b)
+        // Both links move 1,000 bytes a second all along; `b` is read at 0-2 and from 11 on only.
+        func snap(_ t: Int, bReadAt: Int) -> Snapshot {
+            var s = base
+            s.takenAt = 1_000 + Double(t)
+            s.namespaces[h].links[0].stats.rxBytes = UInt64(1_000 * t)
+            s.namespaces[h].links[1].stats.rxBytes = UInt64(1_000 * bReadAt)
+            return s
+        }
+        base.namespaces[h].links[0].stats = LinkStats()
+        base.namespaces[h].links[1].stats = LinkStats()
+        var hist = RateHistory()
+        for t in 0...2 { hist.record(snap(t, bReadAt: t)) }
+        XCTAssertEqual(hist.rates(bID)?.rxBytes, 1_000)
+        for t in 3...10 {
+            hist.record(snap(t, bReadAt: 2), only: [host], links: [host: [a]])
+            XCTAssertEqual(hist.rates(aID)?.rxBytes, 1_000)
+            XCTAssertNil(hist.rates(bID), "t=\(t): not read, no rate (its old counters are no zero rate)")
+            XCTAssertEqual(hist.series(bID, \.rxBytes), [])
+            XCTAssertEqual(hist.samples[bID]?.count, 3, "kept, not sampled")
+        }
+        hist.record(snap(11, bReadAt: 11), only: [host], links: [host: [a, b]])
+        XCTAssertNil(hist.rates(bID), "read again: one sample, not a rate over the nine seconds away")
+        XCTAssertEqual(hist.samples[bID]?.count, 1, "its history starts over")
+        hist.record(snap(12, bReadAt: 12), only: [host], links: [host: [a, b]])
+        XCTAssertEqual(hist.rates(bID)?.rxBytes, 1_000, "the first rate spans one interval")
+        XCTAssertEqual(hist.series(bID, \.rxBytes), [1_000])
+        XCTAssertEqual(hist.series(aID, \.rxBytes), Array(repeating: 1_000, count: 12), "a's history is whole")
+        // A whole read of the namespace keeps both.
+        hist.record(snap(13, bReadAt: 13), only: [host])
+        XCTAssertEqual(hist.series(bID, \.rxBytes), [1_000, 1_000])
+        XCTAssertNotNil(hist.samples[LinkID(namespace: host, index: base.namespaces[h].links[2].index)])
+    }
+
     func testARecordOfNoNamespacesChangesNothing() {
         var h = TestEnv.rates
         h.record(LabFixture.snapshot(step: TestEnv.step + 1), only: [])
