@@ -35,12 +35,14 @@ extension AppState {
         return out
     }
 
-    /// The links of the Map's edges whose places are in view (the picture the last frame drew, from the cache).
+    /// The links of the Map's edges whose places are in view (the picture the last frame drew, from the cache;
+    /// laid out here when no frame drew one yet).
     func mapEdgesInView(_ snapshot: Snapshot) -> [LinkID] {
         guard let v = mapView else { return [] }
         let inner = MapScreen.bodyRect(self).inset(by: 1)
         guard inner.width > 0, inner.height > 0 else { return [] }
-        let (map, p) = MapScreen.picture(self, snapshot)
+        // The picture on screen, as the cache keeps it (no layout's options made again for every frame).
+        let (map, p) = (MapPictureCache.enabled ? v.cache.drawn() : nil) ?? MapScreen.picture(self, snapshot)
         let view = Rect(x: v.scrollX, y: v.scrollY, width: inner.width, height: inner.height)
         var shown = Set<String>()
         for r in p.regions {

@@ -75,6 +75,11 @@ public final class MapPictureCache: Sendable {
 
     var builds: (graphs: Int, pictures: Int) { counts.withLock { $0 } }
 
+    /// The graph and picture the last frame drew (nil before one was laid out): which edges are in view.
+    func drawn() -> (HostMap, MapPicture)? {
+        entry.withLock { e in e.flatMap { e in e.picture.map { (e.map, $0) } } }
+    }
+
     /// The host's graph, with the cluster store's remote VTEPs and endpoints when there is a store.
     static func graph(_ snapshot: Snapshot, cluster: MapClusterView?) -> HostMap {
         let map = HostMapBuilder.build(snapshot)
