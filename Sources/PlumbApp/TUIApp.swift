@@ -63,7 +63,8 @@ public final class TUIApp {
     /// Without snapshots (paused, a long interval) the window is summarised on its own this often.
     static let dropsSummaryAlone = 2.0
     /// The namespaces' names by inode for the drops that came without one, made once per content version.
-    private var namesForDrops: (generation: UInt64, names: [UInt64: String])?
+    private var namesForDrops: (version: NamesVersion, names: [UInt64: String])?
+    private struct NamesVersion: Equatable { var content: UInt64?; var generation: UInt64 }
 
     public init(first: Snapshot, kernel: AppKernel, terminal: any Terminal, readonly: Bool = false,
                 theme: Theme = .color, glyphs: Glyphs = .unicode) {
@@ -323,8 +324,9 @@ public final class TUIApp {
         dropsArrived = false
         func namespaceNames() -> [UInt64: String] {
             // Per content version (names change only with content), else per snapshot.
-            let version = state.snapshotContent ?? state.snapshotGeneration
-            if let cached = namesForDrops, cached.generation == version { return cached.names }
+            let version = NamesVersion(content: state.snapshotContent,
+                                       generation: state.snapshotContent == nil ? state.snapshotGeneration : 0)
+            if let cached = namesForDrops, cached.version == version { return cached.names }
             var found: [UInt64: String] = [:]
             context.snapshot.namespaces.withUnsafeBufferPointer { all in
                 for i in all.indices { found[all[i].id] = all[i].displayName }
