@@ -59,6 +59,15 @@ public struct RateHistory: Sendable, Equatable {
         a.capacity == b.capacity && a.samples == b.samples
     }
 
+    /// The ring of `id`, made when it has none (counted in `added`).
+    private mutating func ring(for id: LinkID, added: inout Int) -> Int {
+        if let k = ring[id] { return k }
+        let r = slots.add(id)
+        ring[id] = r
+        added += 1
+        return r
+    }
+
     /// Appends one sample per link of `snapshot` (at `snapshot.takenAt`) and forgets links that vanished.
     /// With `only`, samples only the links of those namespaces: the live view reads counters of the
     /// namespaces on screen, and the others' older counters must not look like a drop to zero. Of the
@@ -86,15 +95,7 @@ public struct RateHistory: Sendable, Equatable {
                     // Some links only (a few dozen of the host's 500): looked up by id, the order kept as it was.
                     all[n].links.withUnsafeBufferPointer { links in
                         for l in links.indices where some.contains(links[l].index) {
-                            let id = LinkID(namespace: nsid, index: links[l].index)
-                            let r: Int
-                            if let k = ring[id] {
-                                r = k
-                            } else {
-                                r = slots.add(id)
-                                ring[id] = r
-                                added += 1
-                            }
+                            let r = ring(for: LinkID(namespace: nsid, index: links[l].index), added: &added)
                             slots.record(LinkSample(time: time, stats: links[l].stats), in: r, stamp: stamp, since: since)
                         }
                     }
@@ -113,13 +114,7 @@ public struct RateHistory: Sendable, Equatable {
                             r = known[l]
                         } else {
                             if order == nil { order = Array(known.prefix(l)) }
-                            if let k = ring[id] {
-                                r = k
-                            } else {
-                                r = slots.add(id)
-                                ring[id] = r
-                                added += 1
-                            }
+                            r = ring(for: id, added: &added)
                             order!.append(r)
                         }
                         slots.record(LinkSample(time: time, stats: links[l].stats), in: r, stamp: stamp, since: since)
