@@ -106,23 +106,30 @@ static inline int plumb_nftables_events_socket(void) {
 struct plumb_stats { int index; uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes, rx_errors, tx_errors, rx_dropped, tx_dropped; };
 struct plumb_stats_ctx { struct plumb_stats *items; int n, cap; int oom; };
 
-static inline int plumb_stats_cb(struct nl_msg *msg, void *arg) {
-    struct plumb_stats_ctx *ctx = (struct plumb_stats_ctx *)arg;
-    struct nlmsghdr *h = nlmsg_hdr(msg);
-    if (h->nlmsg_type != RTM_NEWSTATS) return NL_SKIP;
-    struct if_stats_msg *ism = (struct if_stats_msg *)nlmsg_data(h);
+/// One RTM_NEWSTATS answer into *s (its ifindex and 64-bit counters). 0, or -1 when it is not one or carries no
+/// 64-bit counters. Shared by the dump and the per-link requests (linkstats.h).
+static inline int plumb_stats_read(struct nlmsghdr *h, struct plumb_stats *s) {
+    if (h->nlmsg_type != RTM_NEWSTATS) return -1;
     struct nlattr *tb[IFLA_STATS_MAX + 1];
-    if (nlmsg_parse(h, sizeof(struct if_stats_msg), tb, IFLA_STATS_MAX, NULL) < 0) return NL_SKIP;
-    if (!tb[IFLA_STATS_LINK_64] || nla_len(tb[IFLA_STATS_LINK_64]) < (int)sizeof(struct rtnl_link_stats64)) return NL_OK;
-    struct plumb_stats *s = (struct plumb_stats *)plumb_grow((void **)&ctx->items, &ctx->n, &ctx->cap, sizeof *s);
-    if (!s) { ctx->oom = 1; return NL_STOP; }
+    if (nlmsg_parse(h, sizeof(struct if_stats_msg), tb, IFLA_STATS_MAX, NULL) < 0) return -1;
+    if (!tb[IFLA_STATS_LINK_64] || nla_len(tb[IFLA_STATS_LINK_64]) < (int)sizeof(struct rtnl_link_stats64)) return -1;
     struct rtnl_link_stats64 st;
     memcpy(&st, nla_data(tb[IFLA_STATS_LINK_64]), sizeof st);
-    s->index = ism->ifindex;
+    s->index = (int)((struct if_stats_msg *)nlmsg_data(h))->ifindex;
     s->rx_packets = st.rx_packets; s->tx_packets = st.tx_packets;
     s->rx_bytes = st.rx_bytes; s->tx_bytes = st.tx_bytes;
     s->rx_errors = st.rx_errors; s->tx_errors = st.tx_errors;
     s->rx_dropped = st.rx_dropped; s->tx_dropped = st.tx_dropped;
+    return 0;
+}
+
+static inline int plumb_stats_cb(struct nl_msg *msg, void *arg) {
+    struct plumb_stats_ctx *ctx = (struct plumb_stats_ctx *)arg;
+    struct plumb_stats one;
+    if (plumb_stats_read(nlmsg_hdr(msg), &one) < 0) return NL_SKIP;
+    struct plumb_stats *s = (struct plumb_stats *)plumb_grow((void **)&ctx->items, &ctx->n, &ctx->cap, sizeof *s);
+    if (!s) { ctx->oom = 1; return NL_STOP; }
+    *s = one;
     return NL_OK;
 }
 

@@ -50,18 +50,10 @@ static inline int plumb_stats_get_batch(int fd, const int *indexes, int n, struc
             if (i < 0 || i >= n) continue;   // not ours (a late answer of an earlier exchange)
             answered++;
             // An error answer (ENODEV: the link is gone) leaves out[i].index 0: not read, not a failure.
-            if (h->nlmsg_type != RTM_NEWSTATS) continue;
-            struct nlattr *tb[IFLA_STATS_MAX + 1];
-            if (nlmsg_parse(h, sizeof(struct if_stats_msg), tb, IFLA_STATS_MAX, NULL) < 0) continue;
-            if (!tb[IFLA_STATS_LINK_64] || nla_len(tb[IFLA_STATS_LINK_64]) < (int)sizeof(struct rtnl_link_stats64)) continue;
-            struct rtnl_link_stats64 st;
-            memcpy(&st, nla_data(tb[IFLA_STATS_LINK_64]), sizeof st);
-            struct plumb_stats *s = &out[i];
-            s->index = indexes[i];
-            s->rx_packets = st.rx_packets; s->tx_packets = st.tx_packets;
-            s->rx_bytes = st.rx_bytes; s->tx_bytes = st.tx_bytes;
-            s->rx_errors = st.rx_errors; s->tx_errors = st.tx_errors;
-            s->rx_dropped = st.rx_dropped; s->tx_dropped = st.tx_dropped;
+            struct plumb_stats s;
+            if (plumb_stats_read(h, &s) < 0) continue;
+            s.index = indexes[i];
+            out[i] = s;
             found++;
         }
     }

@@ -211,6 +211,8 @@ public final class DropWatcher: @unchecked Sendable {
         let offset = Double(realtime.tv_sec) + Double(realtime.tv_nsec) / 1e9 - Double(Self.monotonicNanos()) / 1e9
         var lastExpire = Self.monotonicNanos()
         var tallying = false, lastTake = lastExpire, taken: UInt64 = 0
+        /// Tallying was just turned off: what the kernel tallied until then is taken once, at once.
+        var takeLeftovers = false
         while true {
             condition.lock()
             let keepGoing = running, wantTallies = tallyWanted && tallyFailure == nil
@@ -227,7 +229,7 @@ public final class DropWatcher: @unchecked Sendable {
                         condition.lock(); tallyFailure = error.description; condition.unlock()
                     }
                     // Turned off: what the kernel tallied until now is taken below, at once.
-                    if !tallying { lastTake = 0 }
+                    if !tallying { takeLeftovers = true }
                 }
                 let events = try source.poll(timeoutMillis: options.pollMillis)
                 // The names as they are now, after the wait: a name given while it waited (the live trace names
@@ -243,8 +245,9 @@ public final class DropWatcher: @unchecked Sendable {
                     batch.append(d)
                 }
                 let now = Self.monotonicNanos()
-                if (tallying || lastTake == 0) && now &- lastTake >= UInt64(options.tallyMillis) * 1_000_000 {
+                if takeLeftovers || tallying && now &- lastTake >= UInt64(options.tallyMillis) * 1_000_000 {
                     lastTake = now
+                    takeLeftovers = false
                     let raw = try source.takeTallies()
                     if options.resolveLocations { symbols.learn(raw.lazy.map(\.newest.location)) }
                     tallies.reserveCapacity(raw.count)

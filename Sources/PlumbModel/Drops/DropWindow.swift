@@ -193,24 +193,23 @@ public struct DropWindow: Sendable {
         detailSlots[d * slotCount + slot] += n
         groups[g].total += n
         total += n
-        guard drop.flow != nil else { return }
+        guard let flow = drop.flow else { return }
         let gi = g * slotCount + slot
         if groupSlotFlows[gi] == 0 && groupSlotNotKept[gi] == 0 { slotGroups[slot].append(g) }
         // The drops a tally stands for besides its newest: their 5-tuples were never seen.
         let unseen = n - 1
         if unseen > 0 {
-            groupSlotNotKept[g * slotCount + slot] += unseen
+            groupSlotNotKept[gi] += unseen
             groups[g].flowsNotKept += unseen
         }
-        guard let flow = drop.flow else { return }
         let key = FlowKey(group: Int32(g), flow: flow)
         if let k = slotFlows[slot][key] {
             slotFlows[slot][key] = k + 1
-        } else if groupSlotFlows[g * slotCount + slot] < limits.flowsPerGroup && slotFlows[slot].count < limits.flowsPerSlot {
+        } else if groupSlotFlows[gi] < limits.flowsPerGroup && slotFlows[slot].count < limits.flowsPerSlot {
             slotFlows[slot][key] = 1
-            groupSlotFlows[g * slotCount + slot] += 1
+            groupSlotFlows[gi] += 1
         } else {
-            groupSlotNotKept[g * slotCount + slot] += 1
+            groupSlotNotKept[gi] += 1
             groups[g].flowsNotKept += 1
             return
         }
