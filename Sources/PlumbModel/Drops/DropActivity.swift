@@ -28,10 +28,10 @@ public struct DropActivity: Sendable, Hashable {
                 names: [UInt64: String] = [:], groups: Bool = true, topFlows: Int = 5) {
         let period = max(windowSeconds, 0.001)
         var ns: [UInt64: Int] = [:], ifs: [InterfaceKey: Int] = [:]
-        for c in window.counted {
-            guard let inode = c.identity.inode else { continue }
-            ns[inode, default: 0] += c.count
-            if let i = c.identity.interface, !i.isEmpty { ifs[InterfaceKey(namespace: inode, interface: i), default: 0] += c.count }
+        window.forEachCounted { identity, _, count in
+            guard let inode = identity.inode else { return }
+            ns[inode, default: 0] += count
+            if let i = identity.interface, !i.isEmpty { ifs[InterfaceKey(namespace: inode, interface: i), default: 0] += count }
         }
         self.mode = mode
         self.note = note
@@ -99,10 +99,16 @@ public enum DropEvidence {
     /// The same from a window's counts (the TUI's): the cost is that of the window's groups, not of its drops.
     public static func annotate(_ findings: [Finding], window: DropWindow, seconds: Int) -> [Finding] {
         guard !window.isEmpty, !findings.isEmpty else { return findings }
-        // The window's rows by namespace, once for all findings.
-        var byNamespace: [UInt64: [DropWindow.Counted]] = [:]
-        for c in window.counted {
-            if let inode = c.identity.inode { byNamespace[inode, default: []].append(c) }
+        // The window's rows of the findings' namespaces, once for all findings (a host dropping multicast in 500
+        // namespaces has thousands of rows; the findings name a few namespaces).
+        struct Row { var interface: String?; var reasonAt: ReasonAt; var count: Int }
+        let wanted = Set(findings.lazy.flatMap { $0.subjects.lazy.map(\.namespace) })
+        var byNamespace: [UInt64: [Row]] = [:]
+        window.forEachCounted { identity, group, count in
+            guard let inode = identity.inode, wanted.contains(inode) else { return }
+            let (reason, function) = window.reasonAndFunction(ofGroup: group)
+            byNamespace[inode, default: []].append(Row(interface: identity.interface,
+                                                       reasonAt: ReasonAt(reason: reason, location: function), count: count))
         }
         return findings.map { f in
             var whole = Set<UInt64>(), links: [UInt64: Set<String>] = [:]
@@ -112,8 +118,8 @@ public enum DropEvidence {
             var groups: [ReasonAt: Int] = [:]
             for ns in whole.union(links.keys) {
                 for c in byNamespace[ns] ?? [] {
-                    guard whole.contains(ns) || c.identity.interface.map({ links[ns]?.contains($0) == true }) == true else { continue }
-                    groups[ReasonAt(reason: c.identity.reason, location: c.identity.group.function), default: 0] += c.count
+                    guard whole.contains(ns) || c.interface.map({ links[ns]?.contains($0) == true }) == true else { continue }
+                    groups[c.reasonAt, default: 0] += c.count
                 }
             }
             guard let line = line(groups, seconds: seconds) else { return f }

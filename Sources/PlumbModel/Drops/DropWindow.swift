@@ -428,17 +428,18 @@ public struct DropWindow: Sendable {
         }
     }
 
-    /// One row per live detail with drops in the window: what the views sum.
-    struct Counted {
-        var identity: Identity
-        var group: Int
-        var count: Int
-    }
-    var counted: [Counted] {
-        details.indices.compactMap { d in
-            let x = details[d]
-            return x.live && x.total > 0 ? Counted(identity: x.identity, group: x.group, count: x.total) : nil
+    /// Each live detail with drops in the window, with its group and count: what the views sum. A visit, not an
+    /// array: the views read a few fields of thousands of details, and copying each identity (four strings) into
+    /// rows was most of their cost.
+    func forEachCounted(_ body: (_ identity: Identity, _ group: Int, _ count: Int) -> Void) {
+        details.withUnsafeBufferPointer { all in
+            for d in all.indices where all[d].live && all[d].total > 0 { body(all[d].identity, all[d].group, all[d].total) }
         }
+    }
+
+    /// The reason and location (function) of group `g`, as the views print them.
+    func reasonAndFunction(ofGroup g: Int) -> (reason: String, function: String) {
+        (groups[g].identity.reason, groups[g].identity.function)
     }
 
     /// The window as `plumb drops --for` and the Drops tab print it: per namespace × reason × location, over
@@ -451,8 +452,8 @@ public struct DropWindow: Sendable {
             return DropSummary(seconds: period, total: total, lost: lost, groups: [], flowsNotKept: notKept)
         }
         var interfaces: [Int: Set<String>] = [:]
-        for c in counted {
-            if let i = c.identity.interface, !i.isEmpty { interfaces[c.group, default: []].insert(i) }
+        forEachCounted { identity, group, _ in
+            if let i = identity.interface, !i.isEmpty { interfaces[group, default: []].insert(i) }
         }
         let divisor = max(period, 0.001)
         var rows: [DropSummary.Group] = []
