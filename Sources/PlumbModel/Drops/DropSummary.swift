@@ -52,13 +52,25 @@ public struct DropSummary: Sendable, Hashable {
 
     /// The same, with the texts made before kept in `texts` (and the new ones added).
     static func top(_ counted: [DropFlow: Int], limit: Int, texts: inout [DropFlow: String]) -> [FlowCount] {
-        guard limit > 0, !counted.isEmpty else { return [] }
+        top(counted, limit: limit, flowAndCount: { ($0.key, $0.value) }) { flow, _ in
+            if let known = texts[flow.key] { return known }
+            let text = flow.key.description
+            texts[flow.key] = text
+            return text
+        }
+    }
+
+    /// The same over any candidates (the window's flow entries): `text` gives a candidate's flow's text, asked
+    /// only for those whose count can still make the cut (the window keeps them with its entries).
+    static func top<S: Sequence>(_ candidates: S, limit: Int, flowAndCount: (S.Element) -> (DropFlow, Int),
+                                 text: (S.Element, DropFlow) -> String) -> [FlowCount] {
+        guard limit > 0 else { return [] }
         var best: [(flow: DropFlow, count: Int, text: String)] = []
         best.reserveCapacity(limit + 1)
-        for (flow, count) in counted {
+        for c in candidates {
+            let (flow, count) = flowAndCount(c)
             if best.count == limit, count < best[limit - 1].count { continue }
-            let text: String
-            if let known = texts[flow] { text = known } else { text = flow.description; texts[flow] = text }
+            let text = text(c, flow)
             // Where it goes among the best: after every one with a higher count, or the same count and a text
             // that sorts before (or equal: the earlier one stays first).
             var at = best.count

@@ -3,7 +3,8 @@
 /// sums (a window that never forgets). A host that drops all the time (IPv6 multicast through bridges: hundreds
 /// a second; a flood: 100,000 a second) made the TUI rebuild the whole window from every drop, hashing strings,
 /// several times a second. Here a drop costs one lookup of a few integers (namespace inode, reason code,
-/// location address, ifindex) and, when it carries a 5-tuple, two flow lookups; the window is summarised from
+/// location address, ifindex) and, when it carries a 5-tuple, none more when that is its detail's last 5-tuple (a
+/// namespace's multicast repeats a few), else one flow lookup; the window is summarised from
 /// the counts (`summary`, `activity`), whose size is that of the groups, not of the drops.
 ///
 /// Time is cut into slots of one second: a drop is counted in its second's slot, and a slot's counts are taken
@@ -86,23 +87,37 @@ public struct DropWindow: Sendable {
         var lastTime = 0.0
         var lastFlow: DropFlow?
         var lastEtherType: UInt16?
+        /// The flow entry this detail's last kept 5-tuple counted in (-1: none): a detail's drops mostly repeat
+        /// one 5-tuple (a namespace's router solicitations, MLD reports), so a drop checks it with `==` before
+        /// hashing its 5-tuple. Only a hint: the entry may have been freed or reused since.
+        var flowEntry: Int32 = -1
         var live = true
     }
     struct Group {
         var identity: GroupIdentity
         var total = 0
-        /// The kept 5-tuples' counts in the window, and the drops whose 5-tuple was not kept.
-        var flows: [DropFlow: Int] = [:]
-        /// The kept flows' texts, made once (for the top flows' ties, by text): 500 namespaces' IPv6 multicast
-        /// is hundreds of one-drop flows a group, and formatting them every second was most of an idle TUI's
-        /// drops cost. A text leaves with its flow.
-        var texts: [DropFlow: String] = [:]
+        /// The drops whose 5-tuple was not kept.
         var flowsNotKept = 0
         var live = true
     }
     struct FlowKey: Hashable {
         var group: Int32
         var flow: DropFlow
+    }
+    /// A kept 5-tuple of a group, with its drops in the window.
+    struct FlowEntry {
+        var key: FlowKey
+        var total = 0
+        /// Its text, made once (for the top flows' ties, by text): 500 namespaces' IPv6 multicast is hundreds of
+        /// one-drop flows a group, and formatting them every second was most of an idle TUI's drops cost. A text
+        /// leaves with its entry.
+        var text: String?
+        var live = true
+    }
+    /// A flow entry's drops in one slot.
+    struct SlotFlow {
+        var entry: Int32
+        var count: Int
     }
 
     private var rawIndex: [RawKey: Int] = [:]
@@ -117,8 +132,16 @@ public struct DropWindow: Sendable {
     /// Per group and slot: the distinct flows it kept in that slot, and its drops whose flow was not kept.
     private var groupSlotFlows: [Int] = []
     private var groupSlotNotKept: [Int] = []
-    /// Per slot: the flows kept in it, by group.
-    private var slotFlows: [[FlowKey: Int]]
+    /// The kept 5-tuples of the window, by group and flow; an entry is freed (and its index entry removed) when its
+    /// last drop leaves the window.
+    private var flowIndex: [FlowKey: Int32] = [:]
+    private var flows: [FlowEntry] = []
+    private var freeFlows: [Int32] = []
+    /// Per flow entry and slot (entry * slotCount + slot): its place in `slotFlows[slot]`, -1 when not there.
+    private var flowSlotPlace: [Int32] = []
+    /// Per slot: the flow entries counted in it, with their counts there (expiring a slot visits these, with no
+    /// hashing unless an entry's last drop leaves).
+    private var slotFlows: [[SlotFlow]]
     /// Per slot: the details counted in it, and the groups with flows (kept or not) in it: what expiring it visits.
     private var slotDetails: [[Int]]
     private var slotGroups: [[Int]]
@@ -138,7 +161,7 @@ public struct DropWindow: Sendable {
         self.seconds = seconds.map { max(1, $0) }
         self.limits = limits
         slotCount = self.seconds ?? 1
-        slotFlows = Array(repeating: [:], count: slotCount)
+        slotFlows = Array(repeating: [], count: slotCount)
         slotDetails = Array(repeating: [], count: slotCount)
         slotGroups = Array(repeating: [], count: slotCount)
     }
@@ -165,6 +188,12 @@ public struct DropWindow: Sendable {
     /// second or so since the last take), the newest drop's 5-tuple counted once and the others' as not kept.
     public mutating func record<S: Sequence>(tallies: S) where S.Element == DropTally {
         for t in tallies { record(t.newest, count: t.count) }
+    }
+
+    /// The same for an array (what the watcher hands over): its elements are read in place, not copied through
+    /// the generic sequence's witnesses (a copy of a tally retains its drop's strings).
+    public mutating func record(tallies: [DropTally]) {
+        for i in tallies.indices { record(tallies[i].newest, count: tallies[i].count) }
     }
 
     /// Counts `drop` in its second (moving the window forward when it is newer than any before); a drop older
@@ -202,18 +231,39 @@ public struct DropWindow: Sendable {
             groupSlotNotKept[gi] += unseen
             groups[g].flowsNotKept += unseen
         }
-        let key = FlowKey(group: Int32(g), flow: flow)
-        if let k = slotFlows[slot][key] {
-            slotFlows[slot][key] = k + 1
+        // The flow's entry: the detail's last one when it is the same 5-tuple, else by hash (-1: none yet).
+        var e = Int(details[d].flowEntry)
+        if e < 0 || !flows[e].live || flows[e].key.group != Int32(g) || flows[e].key.flow != flow {
+            e = flowIndex[FlowKey(group: Int32(g), flow: flow)].map(Int.init) ?? -1
+        }
+        if e >= 0, case let place = Int(flowSlotPlace[e * slotCount + slot]), place >= 0 {
+            slotFlows[slot][place].count += 1
         } else if groupSlotFlows[gi] < limits.flowsPerGroup && slotFlows[slot].count < limits.flowsPerSlot {
-            slotFlows[slot][key] = 1
+            if e < 0 { e = newFlow(FlowKey(group: Int32(g), flow: flow)) }
+            flowSlotPlace[e * slotCount + slot] = Int32(slotFlows[slot].count)
+            slotFlows[slot].append(SlotFlow(entry: Int32(e), count: 1))
             groupSlotFlows[gi] += 1
         } else {
             groupSlotNotKept[gi] += 1
             groups[g].flowsNotKept += 1
             return
         }
-        groups[g].flows[flow, default: 0] += 1
+        flows[e].total += 1
+        details[d].flowEntry = Int32(e)
+    }
+
+    private mutating func newFlow(_ key: FlowKey) -> Int {
+        let e: Int
+        if let free = freeFlows.popLast() {
+            e = Int(free)
+            flows[e] = FlowEntry(key: key)
+        } else {
+            e = flows.count
+            flows.append(FlowEntry(key: key))
+            flowSlotPlace.append(contentsOf: repeatElement(-1, count: slotCount))
+        }
+        flowIndex[key] = Int32(e)
+        return e
     }
 
     /// Moves the window to `nowNanos` (CLOCK_MONOTONIC): the seconds that left it are taken out of the counts.
@@ -255,14 +305,16 @@ public struct DropWindow: Sendable {
             total -= n
         }
         slotDetails[slot].removeAll(keepingCapacity: true)
-        for (key, n) in slotFlows[slot] {
-            let g = Int(key.group)
-            let left = groups[g].flows[key.flow]! - n
-            if left == 0 {
-                groups[g].flows[key.flow] = nil
-                groups[g].texts[key.flow] = nil
-            } else {
-                groups[g].flows[key.flow] = left
+        for f in slotFlows[slot] {
+            let e = Int(f.entry)
+            flowSlotPlace[e * slotCount + slot] = -1
+            flows[e].total -= f.count
+            if flows[e].total == 0 {
+                // Its last drop left: the entry is free for another 5-tuple.
+                flowIndex[flows[e].key] = nil
+                flows[e].live = false
+                flows[e].text = nil
+                freeFlows.append(f.entry)
             }
         }
         slotFlows[slot].removeAll(keepingCapacity: true)
@@ -288,9 +340,8 @@ public struct DropWindow: Sendable {
         var groupHasDetail = Array(repeating: false, count: groups.count)
         for d in details where d.live { groupHasDetail[d.group] = true }
         for g in groups.indices where groups[g].live && !groupHasDetail[g] {
+            // Its flows left with its drops (a group's flows are counted in the slots its details are).
             groups[g].live = false
-            groups[g].flows = [:]
-            groups[g].texts = [:]
             freeGroups.append(g)
         }
         rawIndex = rawIndex.filter { details[$0.value].live }
@@ -335,13 +386,14 @@ public struct DropWindow: Sendable {
 
     private mutating func newGroup(_ identity: GroupIdentity) -> Int {
         hasNewGroups = true
+        let group = Group(identity: identity)
         let g: Int
         if let free = freeGroups.popLast() {
             g = free
-            groups[g] = Group(identity: identity)
+            groups[g] = group
         } else {
             g = groups.count
-            groups.append(Group(identity: identity))
+            groups.append(group)
             groupSlotFlows.append(contentsOf: repeatElement(0, count: slotCount))
             groupSlotNotKept.append(contentsOf: repeatElement(0, count: slotCount))
         }
@@ -455,11 +507,25 @@ public struct DropWindow: Sendable {
         forEachCounted { identity, group, _ in
             if let i = identity.interface, !i.isEmpty { interfaces[group, default: []].insert(i) }
         }
+        // Each group's kept 5-tuples (the entries in the window), for its top flows.
+        var groupFlows = Array(repeating: [(entry: Int, flow: DropFlow, count: Int)](), count: topFlows > 0 ? groups.count : 0)
+        if topFlows > 0 {
+            for e in flows.indices where flows[e].live {
+                groupFlows[Int(flows[e].key.group)].append((e, flows[e].key.flow, flows[e].total))
+            }
+        }
         let divisor = max(period, 0.001)
         var rows: [DropSummary.Group] = []
         var notKept = 0
         for g in groups.indices where groups[g].live && groups[g].total > 0 {
-            let top = DropSummary.top(groups[g].flows, limit: topFlows, texts: &groups[g].texts)
+            let top = topFlows > 0
+                ? DropSummary.top(groupFlows[g], limit: topFlows, flowAndCount: { ($0.flow, $0.count) }) { c, flow in
+                    if let known = flows[c.entry].text { return known }
+                    let text = flow.description
+                    flows[c.entry].text = text
+                    return text
+                }
+                : []
             let x = groups[g]
             notKept += x.flowsNotKept
             rows.append(DropSummary.Group(namespace: x.identity.label(names), netnsInode: x.identity.inode,
