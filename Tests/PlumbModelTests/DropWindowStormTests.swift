@@ -1,8 +1,9 @@
 import XCTest
 @testable import PlumbModel
 
-/// The edges of the drops window's integer bookkeeping (issue 18): the flow entries a detail remembers, and the
-/// slots of earlier seconds.
+/// The edges of the drops window's integer bookkeeping (issue 18): the events log's collapsed lines, the flow
+/// entries a detail remembers, slots of earlier seconds, reason-locations renumbered after groups leave. Checked
+/// against a recount by strings.
 final class DropWindowStormTests: XCTestCase {
     private let second: UInt64 = 1_000_000_000
     private let base: UInt64 = 4026533000
@@ -18,6 +19,83 @@ final class DropWindowStormTests: XCTestCase {
                    ifindex: Int32(interface.utf8.last!), interface: interface, etherType: 0x86dd,
                    flow: DropFlow(protocolNumber: 58, src: IPAddress(ipv6High: 0xfe80 << 48, low: UInt64(ns)),
                                   dst: IPAddress(ipv6High: 0xff02 << 48, low: 2), icmp: .init(type: 133, code: 0, id: flowID)))
+    }
+
+    /// The events log's lines as the window made them before it counted by integers: per namespace (inode and
+    /// name), reason, location and interface in order of arrival (count, newest drop); past `collapseAbove` lines,
+    /// per reason and location with the set of namespace labels, the first busiest line and the newest drop.
+    private func naiveEvents(_ drops: [(PacketDrop, Int)], names: [UInt64: String], collapseAbove: Int) -> [String] {
+        func label(_ d: PacketDrop) -> String { d.namespaceName ?? names[d.netnsInode!] ?? "net:[\(d.netnsInode!)]" }
+        struct Key: Hashable {
+            var inode: UInt64?; var name: String?; var ns: String; var reason: String; var function: String; var interface: String?
+        }
+        var order: [Key] = [], lines: [Key: (count: Int, last: PacketDrop)] = [:]
+        for (d, n) in drops {
+            let k = Key(inode: d.netnsInode, name: d.namespaceName, ns: label(d), reason: d.reason.name, function: d.location.function, interface: d.interface)
+            if let l = lines[k] { lines[k] = (l.count + n, d.time >= l.last.time ? d : l.last) } else { order.append(k); lines[k] = (n, d) }
+        }
+        func text(_ count: Int, _ k: Key, _ last: PacketDrop, across: Int) -> String {
+            var t = "dropped " + (count == 1 ? "" : "\(DropCounts.grouped(count)) × ") + "\(k.reason) in \(k.function)"
+            if across > 1 { t += " in \(DropCounts.grouped(across)) namespaces, most in \(k.ns)" }
+            if let i = k.interface { t += " on \(i)" }
+            return t + ": " + last.flow!.description
+        }
+        guard order.count > collapseAbove else { return order.map { text(lines[$0]!.count, $0, lines[$0]!.last, across: 1) } }
+        struct At: Hashable { var reason: String; var function: String }
+        var ats: [At] = [], acc: [At: (count: Int, labels: Set<String>, busiest: Key, most: Int, newest: PacketDrop)] = [:]
+        for k in order {
+            let (count, last) = lines[k]!
+            let at = At(reason: k.reason, function: k.function)
+            if var a = acc[at] {
+                a.count += count
+                a.labels.insert(k.ns)
+                if count > a.most { a.busiest = k; a.most = count }
+                if last.time >= a.newest.time { a.newest = last }
+                acc[at] = a
+            } else {
+                ats.append(at)
+                acc[at] = (count, [k.ns], k, count, last)
+            }
+        }
+        return ats.map { at in
+            let a = acc[at]!
+            return text(a.count, a.busiest, a.newest, across: a.labels.count)
+        }
+    }
+
+    /// Two namespaces that print the same label (a name given with the drops, another from the caller's names)
+    /// are one namespace in a collapsed line, as the log prints them.
+    func testCollapsedLinesCountNamespacesByTheirLabels() {
+        var window = DropWindow(seconds: 10)
+        var drops: [(PacketDrop, Int)] = []
+        for ns in 0..<25 {
+            drops.append((drop(ns: ns, ndisc, interface: "eth0", at: 5 * second + UInt64(ns), name: ns == 1 ? "pt-same" : nil), 1))
+        }
+        let names = [base + 2: "pt-same", base + 3: "pt-same"]
+        for (d, _) in drops { window.record(d) }
+        let lines = window.takeEvents(names: names, collapseAbove: 20).map(\.text)
+        XCTAssertEqual(lines, naiveEvents(drops, names: names, collapseAbove: 20))
+        XCTAssertTrue(lines[0].contains(" in 23 namespaces, most in net:[\(base)] on eth0"), lines[0])
+    }
+
+    /// A collapsed line names the busiest line's namespace and interface, and the newest drop's 5-tuple, which may
+    /// be elsewhere; equal busiest lines: the first.
+    func testACollapsedLineTakesTheBusiestInterfaceAndTheNewestFlow() {
+        var window = DropWindow(seconds: 10)
+        var drops: [(PacketDrop, Int)] = []
+        for ns in 0..<22 {
+            drops.append((drop(ns: ns, multicast, interface: "eth0", at: 5 * second + UInt64(ns)), ns == 4 || ns == 6 ? 9 : 2))
+            drops.append((drop(ns: ns, multicast, interface: "eth2", at: 5 * second + 100 + UInt64(ns)), ns == 5 ? 9 : 1))
+        }
+        drops.append((drop(ns: 20, multicast, interface: "eth1", at: 6 * second, flowID: 77), 1))
+        window.record(tallies: drops.map { DropTally(newest: $0.0, count: $0.1) })
+        let names = Dictionary(uniqueKeysWithValues: (0..<22).map { (base + UInt64($0), "pt-n\($0)") })
+        let lines = window.takeEvents(names: names, collapseAbove: 20)
+        XCTAssertEqual(lines.map(\.text), naiveEvents(drops, names: names, collapseAbove: 20))
+        XCTAssertEqual(lines.map(\.text), ["dropped 89 × NOT_SPECIFIED in ip6_mc_input in 22 namespaces, most in pt-n4 on eth0: "
+                                           + "icmpv6 fe80::14 > ff02::2 type 133 code 0 id 77"])
+        XCTAssertEqual(lines[0].namespace, "pt-n4")
+        XCTAssertEqual(lines[0].time, drops.last!.0.time)
     }
 
     /// A detail remembers the flow entry its last 5-tuple counted in. When that entry was freed (its drops left
@@ -65,5 +143,30 @@ final class DropWindowStormTests: XCTestCase {
         XCTAssertEqual(summary.groups[0].topFlows, [.init(flow: f.flow!, count: 2)])
         XCTAssertEqual(summary.flowsNotKept, 1)
         XCTAssertEqual(window.keptFlowEntries, 1)
+    }
+
+    /// Groups leave and the reason-locations are numbered again (those of the groups left): a group that stayed and
+    /// the new ones still collapse per reason and location.
+    func testCollapsedLinesAfterGroupsLeft() {
+        var window = DropWindow(seconds: 10)
+        let other = (DropReason(code: 3, name: "NO_SOCKET"), KernelLocation(address: 0xffffffff81c00030, symbol: "udp_rcv", offset: 0x30))
+        for ns in 0..<30 { window.record(drop(ns: ns, multicast, interface: "eth0", at: 10 * second + UInt64(ns))) }
+        window.record(drop(ns: 0, ndisc, interface: "eth1", at: 10 * second + 100))
+        XCTAssertEqual(window.takeEvents(collapseAbove: 20).count, 2)
+        // Namespace 0's ndisc_rcv group stays (drops at 12 s and 20 s); the multicast groups leave and are freed at 22 s.
+        window.record(drop(ns: 0, ndisc, interface: "eth1", at: 12 * second))
+        window.record(drop(ns: 0, ndisc, interface: "eth1", at: 20 * second))
+        _ = window.takeEvents()
+        window.advance(nowNanos: 22 * second)
+        XCTAssertEqual(window.groupCount, 1)
+        var drops: [(PacketDrop, Int)] = []
+        for ns in 0..<30 { drops.append((drop(ns: ns, other, interface: "eth1", at: 23 * second + UInt64(ns)), 2)) }
+        for ns in 0..<30 { drops.append((drop(ns: ns, ndisc, interface: "eth1", at: 23 * second + 50 + UInt64(ns)), 1)) }
+        for (d, n) in drops { window.record(d, count: n) }
+        let lines = window.takeEvents(collapseAbove: 20).map(\.text)
+        XCTAssertEqual(lines, naiveEvents(drops, names: [:], collapseAbove: 20))
+        XCTAssertEqual(lines.count, 2)
+        XCTAssertTrue(lines[0].hasPrefix("dropped 60 × NO_SOCKET in udp_rcv in 30 namespaces"), lines[0])
+        XCTAssertTrue(lines[1].hasPrefix("dropped 30 × IPV6_NDISC_NS_OTHERHOST in ndisc_rcv in 30 namespaces"), lines[1])
     }
 }

@@ -95,6 +95,9 @@ public struct DropWindow: Sendable {
     }
     struct Group {
         var identity: GroupIdentity
+        /// The group's reason × location as a small number (`reasonAtIndex`): what the events log's collapsed
+        /// lines are counted by, without hashing two strings a line.
+        var reasonAt: Int32
         var total = 0
         /// The drops whose 5-tuple was not kept.
         var flowsNotKept = 0
@@ -119,6 +122,10 @@ public struct DropWindow: Sendable {
         var entry: Int32
         var count: Int
     }
+    struct ReasonAt: Hashable {
+        var reason: String
+        var function: String
+    }
 
     private var rawIndex: [RawKey: Int] = [:]
     private var detailIndex: [Identity: Int] = [:]
@@ -142,6 +149,8 @@ public struct DropWindow: Sendable {
     /// Per slot: the flow entries counted in it, with their counts there (expiring a slot visits these, with no
     /// hashing unless an entry's last drop leaves).
     private var slotFlows: [[SlotFlow]]
+    /// The groups' reason × location pairs, numbered (renumbered when `collect` frees groups).
+    private var reasonAtIndex: [ReasonAt: Int32] = [:]
     /// Per slot: the details counted in it, and the groups with flows (kept or not) in it: what expiring it visits.
     private var slotDetails: [[Int]]
     private var slotGroups: [[Int]]
@@ -339,14 +348,30 @@ public struct DropWindow: Sendable {
         guard freed else { return }
         var groupHasDetail = Array(repeating: false, count: groups.count)
         for d in details where d.live { groupHasDetail[d.group] = true }
+        var groupsFreed = false
         for g in groups.indices where groups[g].live && !groupHasDetail[g] {
             // Its flows left with its drops (a group's flows are counted in the slots its details are).
             groups[g].live = false
             freeGroups.append(g)
+            groupsFreed = true
         }
         rawIndex = rawIndex.filter { details[$0.value].live }
         detailIndex = detailIndex.filter { details[$0.value].live }
+        guard groupsFreed else { return }
         groupIndex = groupIndex.filter { groups[$0.value].live }
+        // The reason × location numbers of the groups left, so that they stay as few as the pairs in the window.
+        reasonAtIndex.removeAll(keepingCapacity: true)
+        for g in groups.indices where groups[g].live {
+            groups[g].reasonAt = reasonAtNumber(groups[g].identity)
+        }
+    }
+
+    private mutating func reasonAtNumber(_ identity: GroupIdentity) -> Int32 {
+        let key = ReasonAt(reason: identity.reason, function: identity.function)
+        if let r = reasonAtIndex[key] { return r }
+        let r = Int32(reasonAtIndex.count)
+        reasonAtIndex[key] = r
+        return r
     }
 
     /// The detail `drop` counts in: by its integers when they were seen with the same names, else by its names.
@@ -386,7 +411,7 @@ public struct DropWindow: Sendable {
 
     private mutating func newGroup(_ identity: GroupIdentity) -> Int {
         hasNewGroups = true
-        let group = Group(identity: identity)
+        let group = Group(identity: identity, reasonAt: reasonAtNumber(identity))
         let g: Int
         if let free = freeGroups.popLast() {
             g = free
@@ -417,17 +442,25 @@ public struct DropWindow: Sendable {
     /// log with hundreds of drop lines a second and push the link and route events out of it.
     public mutating func takeEvents(names: [UInt64: String] = [:], limit: Int? = nil,
                                     collapseAbove: Int? = nil) -> [ChangeEvent] {
-        struct Key: Hashable { var group: Int; var interface: String? }
-        var order: [Key] = []
-        var merged: [Key: (count: Int, detail: Int)] = [:]
+        // The lines: the pending details merged per group and interface, in the order they first came. A group's
+        // lines of this call are chained from `firstLine[group]` (a group has a line per interface, a few at
+        // most), so merging compares interface names along a short chain instead of hashing them.
+        var lines: [EventLine] = []
+        lines.reserveCapacity(pendingOrder.count)
+        var firstLine = [Int32](repeating: -1, count: groups.count)
         for d in pendingOrder {
-            let key = Key(group: details[d].group, interface: details[d].identity.interface)
-            if let m = merged[key] {
-                let newer = details[d].lastTime >= details[m.detail].lastTime ? d : m.detail
-                merged[key] = (m.count + details[d].pending, newer)
+            let g = details[d].group
+            var i = Int(firstLine[g]), last = -1
+            while i >= 0 && details[lines[i].detail].identity.interface != details[d].identity.interface {
+                last = i
+                i = Int(lines[i].next)
+            }
+            if i >= 0 {
+                if details[d].lastTime >= details[lines[i].detail].lastTime { lines[i].detail = d }
+                lines[i].count += details[d].pending
             } else {
-                order.append(key)
-                merged[key] = (details[d].pending, d)
+                if last >= 0 { lines[last].next = Int32(lines.count) } else { firstLine[g] = Int32(lines.count) }
+                lines.append(EventLine(group: g, count: details[d].pending, detail: d))
             }
         }
         for d in pendingOrder { details[d].pending = 0 }
@@ -444,40 +477,96 @@ public struct DropWindow: Sendable {
                             ?? PacketDrop.protocolName(flow: nil, etherType: last.lastEtherType))
             return ChangeEvent(time: last.lastTime, namespace: namespace, kind: .drop, text: text)
         }
-        if let most = collapseAbove, order.count > most {
-            // Per reason and location: the total, the namespaces, the busiest line's namespace and interface, and
-            // the newest drop's 5-tuple.
-            struct ReasonAt: Hashable { var reason: String; var function: String }
-            var lines: [ReasonAt] = []
-            var acc: [ReasonAt: (count: Int, namespaces: Set<String>, busiest: Key, busiestCount: Int, newest: Int)] = [:]
-            for key in order {
-                let (count, d) = merged[key]!
-                let g = groups[key.group].identity
-                let at = ReasonAt(reason: g.reason, function: g.function)
-                let label = g.label(names)
-                if var a = acc[at] {
-                    a.count += count
-                    a.namespaces.insert(label)
-                    if count > a.busiestCount { a.busiest = key; a.busiestCount = count }
-                    if details[d].lastTime >= details[a.newest].lastTime { a.newest = d }
-                    acc[at] = a
-                } else {
-                    lines.append(at)
-                    acc[at] = (count, [label], key, count, d)
+        if let most = collapseAbove, lines.count > most {
+            return collapsed(lines, names: names).suffix(limit ?? Int.max).map { c in
+                let g = groups[c.busiestGroup].identity
+                return line(count: c.count, reasonAt: g, interface: details[c.busiestDetail].identity.interface,
+                            detail: c.newest, namespace: g.label(names), across: c.namespaces)
+            }
+        }
+        return lines.suffix(limit ?? lines.count).map { l in
+            let g = groups[l.group].identity
+            return line(count: l.count, reasonAt: g, interface: details[l.detail].identity.interface, detail: l.detail,
+                        namespace: g.label(names))
+        }
+    }
+
+    /// The events log's lines collapsed per reason and location: the total, in how many namespaces (by their
+    /// labels, as printed), the busiest line's namespace and interface, and the newest drop's 5-tuple; in the order
+    /// the reason-locations first came. Counted in arrays by the groups' reason × location numbers: a storm's
+    /// second is thousands of lines, and hashing each line's strings (and a set of namespace labels per reason)
+    /// was most of the events' cost.
+    private func collapsed(_ lines: [EventLine], names: [UInt64: String]) -> [CollapsedLine] {
+        var out: [CollapsedLine] = []
+        var outOf = [Int32](repeating: -1, count: reasonAtIndex.count)
+        // Each group of this call once, in the output line of its reason × location (a group has one).
+        var groupSeen = [Bool](repeating: false, count: groups.count)
+        var seenGroups: [Int] = []
+        for l in lines {
+            let r = Int(groups[l.group].reasonAt)
+            if outOf[r] < 0 {
+                outOf[r] = Int32(out.count)
+                out.append(CollapsedLine(count: l.count, busiestGroup: l.group, busiestDetail: l.detail,
+                                     busiestCount: l.count, newest: l.detail))
+            } else {
+                let o = Int(outOf[r])
+                out[o].count += l.count
+                if l.count > out[o].busiestCount {
+                    out[o].busiestGroup = l.group; out[o].busiestDetail = l.detail; out[o].busiestCount = l.count
                 }
+                if details[l.detail].lastTime >= details[out[o].newest].lastTime { out[o].newest = l.detail }
             }
-            return lines.suffix(limit ?? lines.count).map { at in
-                let a = acc[at]!
-                let g = groups[a.busiest.group].identity
-                return line(count: a.count, reasonAt: g, interface: a.busiest.interface, detail: a.newest,
-                            namespace: g.label(names), across: a.namespaces.count)
+            if !groupSeen[l.group] { groupSeen[l.group] = true; seenGroups.append(l.group) }
+        }
+        // The namespaces per output line, by label (two groups of a reason × location may print the same name):
+        // each label numbered once, the groups bucketed per output line, a label counted once per line.
+        var labelNumbers: [String: Int32] = [:]
+        var labelOf = [Int32](repeating: -1, count: seenGroups.count)
+        var start = [Int](repeating: 0, count: out.count + 1)
+        for (k, g) in seenGroups.enumerated() {
+            let label = groups[g].identity.label(names)
+            if let n = labelNumbers[label] { labelOf[k] = n } else {
+                labelOf[k] = Int32(labelNumbers.count)
+                labelNumbers[label] = Int32(labelNumbers.count)
+            }
+            start[Int(outOf[Int(groups[g].reasonAt)]) + 1] += 1
+        }
+        for o in out.indices { start[o + 1] += start[o] }
+        var fill = start, bucket = [Int32](repeating: 0, count: seenGroups.count)
+        for (k, g) in seenGroups.enumerated() {
+            let o = Int(outOf[Int(groups[g].reasonAt)])
+            bucket[fill[o]] = labelOf[k]
+            fill[o] += 1
+        }
+        var counted = [Int32](repeating: -1, count: labelNumbers.count)
+        for o in out.indices {
+            for k in start[o]..<start[o + 1] where counted[Int(bucket[k])] != Int32(o) {
+                counted[Int(bucket[k])] = Int32(o)
+                out[o].namespaces += 1
             }
         }
-        return order.suffix(limit ?? order.count).map { key in
-            let (count, d) = merged[key]!
-            let g = groups[key.group].identity
-            return line(count: count, reasonAt: g, interface: key.interface, detail: d, namespace: g.label(names))
-        }
+        return out
+    }
+
+    /// An events-log line before it is text: a group's pending details on one interface.
+    struct EventLine {
+        var group: Int
+        var count: Int
+        /// The line's newest detail (the event's time and 5-tuple).
+        var detail: Int
+        /// The next line of the same group (-1: none), while the lines are merged.
+        var next: Int32 = -1
+    }
+    /// The lines of one reason × location, collapsed.
+    struct CollapsedLine {
+        var count: Int
+        /// The line with the most drops (the first of equals): its namespace and interface are printed.
+        var busiestGroup: Int
+        var busiestDetail: Int
+        var busiestCount: Int
+        /// The newest detail (the event's time and 5-tuple).
+        var newest: Int
+        var namespaces = 0
     }
 
     /// Each live detail with drops in the window, with its group and count: what the views sum. A visit, not an
