@@ -8,7 +8,7 @@ export OUT=$PWD/out
 mkdir -p "$OUT"
 : > "$OUT/summary.txt"
 echo "plumb benchmarks — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, kernel $(uname -r)"
-for b in discovery snapshot sockets firewall conntrack tui tui-capture tui-map capture doctor map livetrace drops drops-first; do
+for b in discovery snapshot sockets firewall conntrack tui tui-capture tui-map capture doctor map livetrace drops drops-first drops-window; do
   echo "== $b"
   ./$b.sh 2>&1 | grep -v -iE 'warning|outlier|^ *$|consider|caches'
 done

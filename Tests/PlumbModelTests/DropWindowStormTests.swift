@@ -1,9 +1,10 @@
 import XCTest
 @testable import PlumbModel
 
-/// The edges of the drops window's integer bookkeeping (issue 18): the events log's collapsed lines, the flow
-/// entries a detail remembers, slots of earlier seconds, reason-locations renumbered after groups leave. Checked
-/// against a recount by strings.
+/// The drops window under a host-wide IPv6 multicast storm (issue 18: 500 namespaces dropping router
+/// solicitations and MLD reports, fed as the kernel's tallies once a second), and the edges of its integer
+/// bookkeeping: the events log's collapsed lines, the flow entries a detail remembers, slots of earlier seconds,
+/// reason-locations renumbered after groups leave. Everything is checked against a recount by strings.
 final class DropWindowStormTests: XCTestCase {
     private let second: UInt64 = 1_000_000_000
     private let base: UInt64 = 4026533000
@@ -61,6 +62,72 @@ final class DropWindowStormTests: XCTestCase {
             let a = acc[at]!
             return text(a.count, a.busiest, a.newest, across: a.labels.count)
         }
+    }
+
+    /// 500 namespaces × 3 interfaces × 2 reasons tallied once a second for 25 s (~10,000 drops/s), the flows the
+    /// same every second but every fourth second (when all are new, and the entries of flows gone are reused):
+    /// each second's collapsed events, the window's total, rates and summary equal a recount by strings.
+    func testAMulticastStormOfTalliesCountsAndCollapsesLikeARecount() {
+        let interfaces = ["eth0", "eth1", "veth-pt-ab12"]
+        var names: [UInt64: String] = [:]
+        for ns in 0..<500 where ns % 50 != 7 { names[base + UInt64(ns)] = "pt-storm-\(ns)" }  // some unnamed
+        var window = DropWindow(seconds: 10)
+        var history: [[(PacketDrop, Int)]] = []
+        var spent: UInt64 = 0
+        for s in 0..<25 {
+            var tallies: [DropTally] = []
+            var k = 0
+            for ns in 0..<500 {
+                for i in interfaces {
+                    for reason in [multicast, ndisc] {
+                        k += 1
+                        // Namespace 3 is the busiest on eth1; namespace 9's ndisc drop on eth0 is each second's newest.
+                        let newest = ns == 9 && i == "eth0" && reason.0.code == ndisc.0.code
+                        let nanos = UInt64(100 + s) * second + (newest ? 990_000_000 : UInt64(k) * 300_000)
+                        let count = ns == 3 && i == "eth1" ? 40 : 3 + k % 2
+                        tallies.append(DropTally(newest: drop(ns: ns, reason, interface: i, at: nanos,
+                                                              flowID: s % 4 == 3 ? UInt16(s) : 0), count: count))
+                    }
+                }
+            }
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            window.record(tallies: tallies)
+            window.advance(nowNanos: UInt64(100 + s) * second + 999_000_000)
+            let events = window.takeEvents(names: names, limit: 1000, collapseAbove: 20)
+            spent += DispatchTime.now().uptimeNanoseconds - t0
+            let second = tallies.map { ($0.newest, $0.count) }
+            history.append(second)
+            XCTAssertEqual(events.map(\.text), naiveEvents(second, names: names, collapseAbove: 20), "second \(s)")
+            XCTAssertEqual(events.count, 2)
+            XCTAssertTrue(events[1].text.hasPrefix("dropped 4,537 × IPV6_NDISC_NS_OTHERHOST in ndisc_rcv in 500 namespaces, "
+                                                   + "most in pt-storm-3 on eth1: icmpv6 fe80::9 > ff02::2 type 133 code 0"), events[1].text)
+            XCTAssertEqual(events[1].namespace, "pt-storm-3")
+            let inWindow = history.suffix(10).flatMap { $0 }
+            XCTAssertEqual(window.total, inWindow.reduce(0) { $0 + $1.1 }, "second \(s)")
+            if s % 3 == 0 {
+                let activity = DropActivity(window: &window, windowSeconds: 10, mode: "bpf", names: names, groups: false)
+                var perNamespace: [UInt64: Int] = [:]
+                for (d, n) in inWindow { perNamespace[d.netnsInode!, default: 0] += n }
+                XCTAssertEqual(activity.perNamespace, perNamespace.mapValues { Double($0) / 10 }, "second \(s)")
+                XCTAssertEqual(activity.perInterface.count, 1500)
+                // Each tally's newest 5-tuple is kept; the drops it stands for besides are not.
+                XCTAssertEqual(activity.summary.flowsNotKept, inWindow.reduce(0) { $0 + $1.1 - 1 }, "second \(s)")
+            }
+        }
+        // The Drops tab's rows: per namespace × reason, its count and its top flows by a recount.
+        let summary = window.summary(seconds: 10, topFlows: 2, names: names)
+        let inWindow = history.suffix(10).flatMap { $0 }
+        XCTAssertEqual(summary.groups.count, 1000)
+        XCTAssertEqual(summary.total, inWindow.reduce(0) { $0 + $1.1 })
+        XCTAssertEqual(summary.groups[0].namespace, "pt-storm-3")
+        XCTAssertEqual(summary.groups[0].reason, "NOT_SPECIFIED")
+        XCTAssertEqual(summary.groups[0].count, 10 * (4 + 40 + 4), "the busiest row first")
+        var flows: [String: [DropFlow: Int]] = [:]
+        for (d, _) in inWindow { flows["\(d.netnsInode!) \(d.reason.name)", default: [:]][d.flow!, default: 0] += 1 }
+        for g in summary.groups {
+            XCTAssertEqual(g.topFlows, DropSummary.top(flows["\(g.netnsInode!) \(g.reason)"]!, limit: 2), g.namespace)
+        }
+        print("storm: \(spent / 25 / 1000) µs per storm-second (debug build; bench/drops-window.sh times a release build)")
     }
 
     /// Two namespaces that print the same label (a name given with the drops, another from the caller's names)
