@@ -1,53 +1,26 @@
 /// A network namespace, identified by its nsfs inode (and device).
-public struct Namespace: Codable, Sendable, Equatable, Identifiable {
-    /// nsfs inode number: the identity `lsns` and `/proc/PID/ns/net` show as `net:[ID]`.
+///
+/// A value with its fields in one shared, copy-on-write box (`NamespaceFields.swift`): a snapshot holds
+/// hundreds of namespaces, and every copy of the array (a live update changing one namespace, the views
+/// taking the snapshot) or of one namespace (a row, a lookup) copied ~20 references each. Boxed, a copy is one
+/// reference, and two namespaces that share their box compare equal without looking inside. The fields read
+/// and write as before (`ns.links[i].flags = ...` changes the box in place when nothing else shares it).
+public struct Namespace: Sendable, Identifiable {
+    /// nsfs inode number: the identity `lsns` and `/proc/PID/ns/net` show as `net:[ID]`. Kept out of the box:
+    /// finding a namespace by id reads only this.
     public var id: UInt64
-    /// nsfs device number (the identity is the pair; the device is the same for every namespace of one boot).
-    public var device: UInt64
-    public var isHost: Bool
-    /// Human names: `ip netns` names (/run/netns/NAME), Docker sandbox ids, container names.
-    public var names: [String]
-    /// Bind-mount paths that keep the namespace alive (/run/netns/x, /run/docker/netns/y, ...).
-    public var paths: [String]
-    /// Everything that holds the namespace alive.
-    public var heldBy: [Holder]
-    /// Processes whose main thread is in this namespace.
-    public var pids: [Int32]
-    public var containers: [Container]
-    public var links: [Link]
-    public var routes: [Route]
-    public var neighbors: [Neighbor]
-    public var sysctls: Sysctls
-    public var firewall: Firewall
-    /// Things that could not be read for this namespace.
-    public var notes: [String]
-    /// SO_NETNS_COOKIE: the identity the kernel never reuses within a boot (the inode `id` is reused once the
-    /// namespace is gone). nil when the namespace was not read.
-    public var cookie: UInt64?
-    /// Its sockets (TCP, UDP, raw, unix) with their owners; nil when they were not read.
-    public var sockets: [SocketRecord]?
-    /// The user namespace that owns it, when that is not the host's initial one (rootless containers).
-    public var owner: NamespaceOwner?
-    /// Why no container was named, with the best evidence of its maker; nil for the host and for namespaces
-    /// with a container, and when attribution was not run.
-    public var why: Unattributed?
-    /// For a namespace no process lives in: seconds since the epoch when the reference keeping it alive (its
-    /// bind mount or fd) was taken, from the nsfs inode's change time. At least that old, so a leak's age.
-    /// nil for namespaces with a process, or when it could not be read.
-    public var heldSince: Double?
-    /// The user-mode network helper (slirp4netns, pasta) serving a tap device in it, when one does.
-    public var helper: NetworkHelper?
+    var fields: Fields
 
     public init(id: UInt64, device: UInt64 = 0, isHost: Bool = false, names: [String] = [], paths: [String] = [],
                 heldBy: [Holder] = [], pids: [Int32] = [], containers: [Container] = [], links: [Link] = [],
                 routes: [Route] = [], neighbors: [Neighbor] = [], sysctls: Sysctls = Sysctls(),
                 firewall: Firewall = Firewall(), notes: [String] = [], cookie: UInt64? = nil,
                 sockets: [SocketRecord]? = nil, owner: NamespaceOwner? = nil, why: Unattributed? = nil) {
-        self.id = id; self.device = device; self.isHost = isHost; self.names = names; self.paths = paths
-        self.heldBy = heldBy; self.pids = pids; self.containers = containers; self.links = links
-        self.routes = routes; self.neighbors = neighbors; self.sysctls = sysctls; self.firewall = firewall
-        self.notes = notes; self.cookie = cookie; self.sockets = sockets
-        self.owner = owner; self.why = why
+        self.id = id
+        fields = Fields(device: device, isHost: isHost, names: names, paths: paths, heldBy: heldBy, pids: pids,
+                        containers: containers, links: links, routes: routes, neighbors: neighbors,
+                        sysctls: sysctls, firewall: firewall, notes: notes, cookie: cookie, sockets: sockets,
+                        owner: owner, why: why, heldSince: nil, helper: nil)
     }
 
     /// The best short label: a container name, else an `ip netns` name, else `host`, else `net:[id]`.

@@ -23,10 +23,12 @@ struct SnapshotIndex {
                 for i in all.indices where positions[all[i].id] == nil { positions[all[i].id] = i }
                 for i in all.indices {
                     let id = all[i].id
-                    for j in all[i].links.indices {
-                        guard let p = all[i].links[j].parent, let pns = p.namespace, pns != id else { continue }
-                        children[LinkID(namespace: pns, index: p.index), default: []]
-                            .append(LinkID(namespace: id, index: all[i].links[j].index))
+                    all[i].links.withUnsafeBufferPointer { links in
+                        for j in links.indices {
+                            guard let p = links[j].parent, let pns = p.namespace, pns != id else { continue }
+                            children[LinkID(namespace: pns, index: p.index), default: []]
+                                .append(LinkID(namespace: id, index: links[j].index))
+                        }
                     }
                 }
             }

@@ -30,10 +30,11 @@ struct TopologyRow: Equatable, Sendable {
 /// A link appears once: enslavement to a bridge wins over having a parent.
 enum TopologyRows {
     static func build(_ ns: Namespace, index: SnapshotIndex, filter: String) -> [TopologyRow] {
+        let links = ns.links  // read once: the namespace's fields are behind a reference
         var children: [Int: [LinkID]] = [:]
         var isChild = Set<Int>()
-        let local = Set(ns.links.map(\.index))
-        for l in ns.links {
+        let local = Set(links.map(\.index))
+        for l in links {
             if let m = l.master, local.contains(m.index), m.index != l.index {
                 children[m.index, default: []].append(LinkID(namespace: ns.id, index: l.index))
                 isChild.insert(l.index)
@@ -42,7 +43,7 @@ enum TopologyRows {
                 isChild.insert(l.index)
             }
         }
-        for l in ns.links {
+        for l in links {
             if let foreign = index.foreignChildren[LinkID(namespace: ns.id, index: l.index)] {
                 children[l.index, default: []] += foreign
             }
@@ -50,20 +51,20 @@ enum TopologyRows {
 
         // Bridges first, then other parents, then standalone links; ifindex order inside each group.
         func group(_ l: Link) -> Int { l.kind == .bridge ? 0 : children[l.index] != nil ? 1 : 2 }
-        let roots = ns.links.filter { !isChild.contains($0.index) }
+        let roots = links.filter { !isChild.contains($0.index) }
             .sorted { (group($0), $0.index) < (group($1), $1.index) }
 
         let f = Filter(filter)
         let showAll = f.matchesNamespaceItself(ns)
         var rows: [TopologyRow] = []
-        rows.reserveCapacity(ns.links.count)
+        rows.reserveCapacity(links.count)
         var visited = Set<LinkID>()
         // This namespace's links by index: a lookup through the index per row made a 500-link host quadratic.
         var position: [Int: Int] = [:]
-        position.reserveCapacity(ns.links.count)
-        for (i, l) in ns.links.enumerated() where position[l.index] == nil { position[l.index] = i }
+        position.reserveCapacity(links.count)
+        for (i, l) in links.enumerated() where position[l.index] == nil { position[l.index] = i }
         func link(_ id: LinkID) -> Link? {
-            id.namespace == ns.id ? position[id.index].map { ns.links[$0] } : index.link(id)
+            id.namespace == ns.id ? position[id.index].map { links[$0] } : index.link(id)
         }
         func matches(_ link: Link, _ id: LinkID) -> Bool {
             if showAll { return true }
