@@ -33,6 +33,24 @@ final class SnapshotDiffTests: XCTestCase {
         }
     }
 
+    /// The routes compared are found by walking both tables in order: a table read again in another order, or
+    /// changed in place, still gives exactly the events of the definition.
+    func testRouteEventsDoNotDependOnTheTablesOrder() {
+        func route(_ i: Int) -> Route {
+            Route(family: .ipv6, table: 254, tableName: "main", dst: IPPrefix("fe80::/64")!, dev: "ptbv\(i)")
+        }
+        let before = (1...300).map(route)
+        let a = snap(1, [Namespace(id: 1, isHost: true, routes: before)])
+        XCTAssertEqual(SnapshotDiff.events(from: a, to: snap(2, [Namespace(id: 1, isHost: true, routes: before.reversed())])), [])
+        var shuffled = before.shuffled()
+        shuffled[shuffled.firstIndex { $0.dev == "ptbv7" }!] = route(1007)  // changed in place
+        shuffled.append(route(1008))
+        shuffled.removeAll { $0.dev == "ptbv9" }
+        let texts = SnapshotDiff.events(from: a, to: snap(2, [Namespace(id: 1, isHost: true, routes: shuffled)])).map(\.text)
+        XCTAssertEqual(texts, ["route added: fe80::/64 dev ptbv1007", "route added: fe80::/64 dev ptbv1008",
+                               "route removed: fe80::/64 dev ptbv7", "route removed: fe80::/64 dev ptbv9"])
+    }
+
     func testReportsWhatAppearedVanishedAndChanged() {
         let up = Link(index: 2, name: "eth0", kind: "veth", mtu: 1500, flags: ["up", "lower_up"], addresses: [IPPrefix("10.213.1.2/24")!])
         var down = up
