@@ -105,6 +105,48 @@ final class LiveModelTests: XCTestCase {
         XCTAssertFalse(LiveModel.applyTables(ev, to: &ns), "several next hops: read")
     }
 
+    /// A batch of route changes (a flapping host's IPv6 link-local routes) gives the table that applying them
+    /// one by one gives: each removal takes the first route of its identity, an addition replaces it or goes
+    /// at the end. Random batches of both sizes (a scan below 9 changes, the ifindex index above) on a table
+    /// with duplicate identities, against that definition.
+    func testABatchOfRouteChangesEqualsApplyingThemOneByOne() {
+        var rng = SystemRandomNumberGenerator()
+        func route(_ link: Int, _ proto: String = "kernel") -> Route {
+            Route(family: .ipv6, table: 254, tableName: "main", dst: IPPrefix("fe80::/64"), ifindex: link, protocolName: proto)
+        }
+        func one(_ c: RouteChange, _ table: inout [Route]) -> Bool {
+            var r = c.route
+            r.dev = "pt\(r.ifindex!)"
+            if let i = table.firstIndex(where: { LiveModel.sameRoute($0, r) }) {
+                if c.removed { table.remove(at: i) } else { table[i] = r }
+                return true
+            }
+            if c.removed { return false }
+            table.append(r)
+            return true
+        }
+        var ns = Namespace(id: 1, isHost: true)
+        ns.links = (1...40).map { Link(index: $0, name: "pt\($0)", kind: "veth") }
+        for size in [3, 8, 9, 60] {
+            for _ in 0..<30 {
+                var table = (1...30).map { var r = route($0); r.dev = "pt\($0)"; return r }
+                table.append(table[4])  // a duplicate identity: removals take the first
+                ns.routes = table
+                var ev = NamespaceEvents()
+                for _ in 0..<size {
+                    let link = Int.random(in: 1...40, using: &rng)
+                    ev.routeChanges.append(RouteChange(removed: Bool.random(using: &rng),
+                                                       route: route(link, Bool.random(using: &rng) ? "kernel" : "static"),
+                                                       multipath: false))
+                }
+                var expected = table, complete = true
+                for c in ev.routeChanges where !one(c, &expected) { complete = false }
+                XCTAssertEqual(LiveModel.applyTables(ev, to: &ns), complete, "\(size) changes")
+                XCTAssertEqual(ns.routes, expected, "\(size) changes")
+            }
+        }
+    }
+
     func testALinkGoingDownWithIPv4RoutesNeedsARead() {
         var ns = host()
         var ev = NamespaceEvents()

@@ -27,22 +27,67 @@ extension LiveModel {
             }
             ns.links[i].addresses = list
         }
-        for c in ev.routeChanges {
+        if !ev.routeChanges.isEmpty, !applyRoutes(ev.routeChanges, to: &ns) { complete = false }
+        return complete
+    }
+
+    /// Applies route changes in their order, as one edit of the table: the routes a change names are found
+    /// through their ifindex (a batch of a flapping host's changes each scanned its 1,500 routes), removed ones
+    /// are marked and the table closed up once (removing each moved the rest of the table: a tenth of the live
+    /// view's CPU), and new ones appended at the end, where a dump of the kernel puts them too. A route found
+    /// among the ones this batch appended is changed there. False where `applyTables` says.
+    static func applyRoutes(_ changes: [RouteChange], to ns: inout Namespace) -> Bool {
+        var complete = true
+        var names: [Int: String] = [:]
+        for l in ns.links { names[l.index] = l.name }
+        var routes = ns.routes
+        ns.routes = []  // the table is edited out here: the namespace's copy would make each change copy it
+        var gone = [Bool](repeating: false, count: routes.count)
+        var added: [Route] = []
+        // Positions of the table's routes by ifindex (-1: none), made only for batches where a scan per change
+        // costs more than the index.
+        var byIfindex: [Int: [Int]]? = nil
+        if changes.count > 8 {
+            var positions: [Int: [Int]] = [:]
+            routes.withUnsafeBufferPointer { all in
+                for i in all.indices { positions[all[i].ifindex ?? -1, default: []].append(i) }
+            }
+            byIfindex = positions
+        }
+        for c in changes {
             if c.multipath { complete = false; continue }
             var r = c.route
             if let idx = r.ifindex {
-                guard let name = ns.links.first(where: { $0.index == idx })?.name else { complete = false; continue }
+                guard let name = names[idx] else { complete = false; continue }
                 r.dev = name
             }
-            // Found before the change below, with no copy of the array left to make that change copy it.
-            let existing = ns.routes.withUnsafeBufferPointer { all in all.indices.first { Self.sameRoute(all[$0], r) } }
-            switch (c.removed, existing) {
-            case (true, let i?): ns.routes.remove(at: i)
-            case (true, nil): complete = false
-            case (false, let i?): ns.routes[i] = r
-            case (false, nil): ns.routes.append(r)
+            // The first route of that identity still in the table, else one this batch added.
+            let existing: Int? = routes.withUnsafeBufferPointer { all in
+                if let byIfindex {
+                    return byIfindex[r.ifindex ?? -1]?.first { !gone[$0] && Self.sameRoute(all[$0], r) }
+                }
+                return all.indices.first { !gone[$0] && Self.sameRoute(all[$0], r) }
+            }
+            if let i = existing {
+                if c.removed { gone[i] = true } else { routes[i] = r }
+            } else if let j = added.firstIndex(where: { Self.sameRoute($0, r) }) {
+                if c.removed { added.remove(at: j) } else { added[j] = r }
+            } else if c.removed {
+                complete = false
+            } else {
+                added.append(r)
             }
         }
+        if gone.contains(true) {
+            var kept = 0
+            for i in routes.indices where !gone[i] {
+                if kept != i { routes.swapAt(kept, i) }
+                kept += 1
+            }
+            routes.removeLast(routes.count - kept)
+        }
+        routes.append(contentsOf: added)
+        ns.routes = routes
         return complete
     }
 
