@@ -159,7 +159,7 @@ extension Namespace {
         set { unique().notes = newValue }
     }
     /// SO_NETNS_COOKIE: the identity the kernel never reuses within a boot (the inode `id` is reused once the
-/// namespace is gone). nil when the namespace was not read.
+/// namespace is gone). nil when the namespace was never read (a live view keeps the cookie of its last read).
     public var cookie: UInt64? {
         get { fields.cookie }
         _modify { let box = unique(); yield &box.cookie }

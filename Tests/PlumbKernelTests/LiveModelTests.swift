@@ -10,13 +10,19 @@ final class LiveModelTests: XCTestCase {
         let eth0 = Link(index: 2, name: "eth0", kind: "veth", mtu: 1500, flags: ["up"], operState: "up")
         let old = Snapshot(takenAt: 1, namespaces: [
             Namespace(id: 1, isHost: true, routes: [route]),
-            Namespace(id: 2, links: [eth0], routes: [route], firewall: fw),
+            Namespace(id: 2, links: [eth0], routes: [route], firewall: fw, cookie: 4002),
             Namespace(id: 3, heldBy: [Holder(kind: .fd, pid: 9, fd: 4)]),
+            Namespace(id: 4, names: ["pt-a"], links: [eth0], cookie: 4004),
         ], processes: [], discovery: DiscoveryStats())
-        let light = Snapshot(takenAt: 2, namespaces: [Namespace(id: 1, isHost: true), Namespace(id: 2, pids: [77])],
+        let light = Snapshot(takenAt: 2, namespaces: [Namespace(id: 1, isHost: true), Namespace(id: 2, pids: [77]),
+                                                      Namespace(id: 4, names: ["pt-a"])],
                              processes: [], discovery: DiscoveryStats())
         let merged = LiveModel.carryOver(light, from: old, read: [1], fdScan: false)
-        XCTAssertEqual(merged.namespaces.map(\.id), [1, 2, 3], "fd-held namespaces are kept until an fd scan")
+        XCTAssertEqual(merged.namespaces.map(\.id), [1, 2, 4, 3], "fd-held namespaces are kept until an fd scan")
+        XCTAssertEqual(merged.namespace(id: 2)?.cookie, 4002, "the identity of what was read before")
+        XCTAssertTrue(try XCTUnwrap(merged.namespace(id: 4)).sharesFields(with: old.namespaces[3]),
+                      "a namespace neither read nor changed is the old value itself")
+        XCTAssertFalse(try XCTUnwrap(merged.namespace(id: 2)).sharesFields(with: old.namespaces[1]))
         XCTAssertEqual(merged.namespace(id: 1)?.routes, [], "the namespace read now shows what was read")
         XCTAssertEqual(merged.namespace(id: 2)?.routes, [route])
         XCTAssertEqual(merged.namespace(id: 2)?.links, [eth0])
@@ -25,7 +31,7 @@ final class LiveModelTests: XCTestCase {
         XCTAssertTrue(SnapshotDiff.events(from: old, to: merged).allSatisfy { $0.namespace == "host" },
                       "no spurious events for namespaces that were not re-read")
         let scanned = LiveModel.carryOver(light, from: old, read: [1], fdScan: true)
-        XCTAssertEqual(scanned.namespaces.map(\.id), [1, 2], "an fd scan that no longer finds it drops it")
+        XCTAssertEqual(scanned.namespaces.map(\.id), [1, 2, 4], "an fd scan that no longer finds it drops it")
     }
 
     func testLinkEventsApplyInPlace() {

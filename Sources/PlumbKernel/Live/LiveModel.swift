@@ -349,22 +349,27 @@ public final class LiveModel: @unchecked Sendable {
     }
 
     /// Namespaces that were not read keep their links, routes, neighbours, sysctls, firewall and containers
-    /// from the previous snapshot (with events applied); discovery's fields (holders, processes) are fresh.
+    /// from the previous snapshot (with events applied), and their cookie: the identity of the namespace those
+    /// were read from, which an action taken on them checks. Discovery's fields (holders, processes) are fresh.
     static func carryOver(_ snap: Snapshot, from old: Snapshot, read: Set<UInt64>, fdScan: Bool) -> Snapshot {
         var snap = snap
         let before = Dictionary(old.namespaces.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for i in snap.namespaces.indices where !read.contains(snap.namespaces[i].id) {
-            guard let o = before[snap.namespaces[i].id] else { continue }
-            snap.namespaces[i].links = o.links
-            snap.namespaces[i].routes = o.routes
-            snap.namespaces[i].neighbors = o.neighbors
-            snap.namespaces[i].sysctls = o.sysctls
-            snap.namespaces[i].firewall = o.firewall
-            snap.namespaces[i].containers = o.containers
-            snap.namespaces[i].why = o.why
-            snap.namespaces[i].helper = o.helper
-            snap.namespaces[i].notes = o.notes
-            snap.namespaces[i].sockets = o.sockets
+            guard var kept = before[snap.namespaces[i].id] else { continue }
+            // The old value with discovery's fresh fields, each set only when it changed: an unchanged namespace
+            // stays the old value itself (its box shared), which the views' content checks see at once. The
+            // cookie was asked only of the namespaces read, so the old one stays.
+            let fresh = snap.namespaces[i]
+            if kept.device != fresh.device { kept.device = fresh.device }
+            if kept.isHost != fresh.isHost { kept.isHost = fresh.isHost }
+            if kept.names != fresh.names { kept.names = fresh.names }
+            if kept.paths != fresh.paths { kept.paths = fresh.paths }
+            if kept.heldBy != fresh.heldBy { kept.heldBy = fresh.heldBy }
+            if kept.pids != fresh.pids { kept.pids = fresh.pids }
+            if kept.heldSince != fresh.heldSince { kept.heldSince = fresh.heldSince }
+            if kept.owner != fresh.owner { kept.owner = fresh.owner }
+            if kept.cookie == nil, let cookie = fresh.cookie { kept.cookie = cookie }
+            snap.namespaces[i] = kept
         }
         if !fdScan {
             // Namespaces held only by an fd are found by the fd scan, which most refreshes skip.
