@@ -104,6 +104,21 @@ public enum SnapshotDiff {
         init(_ r: Route) { dst = r.dst; gateway = r.gateway; dev = r.dev; table = r.tableName }
     }
 
+    /// A function of a route's shape (two routes of one shape have the same), quick to make: FNV-1a over the
+    /// device's name, with the destination's prefix length and low bits.
+    private static func fingerprint(_ r: Route) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var dev = r.dev ?? ""
+        dev.withUTF8 { bytes in
+            for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        }
+        if let dst = r.dst {
+            h = (h ^ UInt64(dst.length + 1)) &* 0x100_0000_01b3
+            h = (h ^ dst.address.bits.lo) &* 0x100_0000_01b3
+        }
+        return h
+    }
+
     /// The positions of the routes of `a` that may be gone from `b` and of those of `b` that may be new: every
     /// route not matched by an equal one in a walk of both tables in order (a route whose shape is in neither
     /// other table is never matched, so these include all that the events report). The live model removes
@@ -133,11 +148,11 @@ public enum SnapshotDiff {
         let wanted = candidates.filter(shown)
         guard !wanted.isEmpty else { return [] }
         var left = Set(wanted.map(Shape.init))
-        // The destination first: most routes of the table share none with a candidate, and an IPPrefix hashes
-        // cheaper than a whole shape.
-        let destinations = Set(wanted.map(\.dst))
+        // A cheap fingerprint first: most routes of the table look like no candidate, and a flapping host's are
+        // all fe80::/64, told apart only by their device.
+        let prints = Set(wanted.map(fingerprint))
         table.withUnsafeBufferPointer { all in
-            for i in all.indices where destinations.contains(all[i].dst) && shown(all[i]) {
+            for i in all.indices where prints.contains(fingerprint(all[i])) && shown(all[i]) {
                 left.remove(Shape(all[i]))
                 if left.isEmpty { break }
             }
