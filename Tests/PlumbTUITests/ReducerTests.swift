@@ -103,7 +103,7 @@ final class ReducerTests: XCTestCase {
         s.press([.char("/")]); s.type("172.18.0.3"); s.press([.enter])
         XCTAssertEqual(PaneRows(s, snap).namespaces.map(\.displayName), ["web-api"])
         XCTAssertEqual(s.selectedNamespace, TestEnv.namespace("web-api").id)
-        XCTAssertEqual(PaneRows(s, snap).topology.map(\.link.name), ["eth0"], "only the link with that address")
+        XCTAssertEqual(PaneRows(s, snap).topology.map(\.name), ["eth0"], "only the link with that address")
         s.press([.escape])
         XCTAssertEqual(s.filter, "")
     }

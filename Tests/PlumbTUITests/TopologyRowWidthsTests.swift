@@ -6,7 +6,7 @@ import PlumbModel
 /// of the texts drawn, for every row of every namespace of the lab fixture (bridges, veths into named
 /// namespaces, macvlan and vxlan, children living in other namespaces), with both glyph sets.
 final class TopologyRowWidthsTests: XCTestCase {
-    func testCountedWidthsEqualTheDrawnTexts() {
+    func testCountedWidthsEqualTheDrawnTexts() throws {
         let snap = TestEnv.snapshot
         let index = SnapshotIndex(snap)
         var rowsChecked = 0, withLeads = 0
@@ -14,11 +14,14 @@ final class TopologyRowWidthsTests: XCTestCase {
             let w = TopologyRowWidths(glyphs: g)
             for ns in snap.namespaces {
                 for r in TopologyRows.build(ns, index: index, filter: "") {
-                    let name = r.treePrefix(g) + (r.isForeign ? "\(r.link.name)@\(index.name(of: r.id.namespace))" : r.link.name)
-                    let lead = TopologyView.leadsTo(r.link, id: r.id, index: index, here: ns.id, glyphs: g)
+                    let link = try XCTUnwrap(index.link(r))
+                    XCTAssertEqual(link.index, r.id.index)
+                    XCTAssertEqual(link.name, r.name)
+                    let name = r.treePrefix(g) + (r.isForeign ? "\(r.name)@\(index.name(of: r.id.namespace))" : r.name)
+                    let lead = TopologyView.leadsTo(link, id: r.id, index: index, here: ns.id, glyphs: g)
                     XCTAssertEqual(w.name(r, index: index), name.displayWidth, name)
-                    XCTAssertEqual(w.lead(r.link, id: r.id, index: index, here: ns.id), lead.displayWidth, lead)
-                    XCTAssertEqual(w.addresses(r.link), r.link.addresses.map(\.description).joined(separator: " ").displayWidth)
+                    XCTAssertEqual(w.lead(link, id: r.id, index: index, here: ns.id), lead.displayWidth, lead)
+                    XCTAssertEqual(w.addresses(link), link.addresses.map(\.description).joined(separator: " ").displayWidth)
                     rowsChecked += 1
                     if !lead.isEmpty { withLeads += 1 }
                 }

@@ -8,7 +8,7 @@ final class ViewModelTests: XCTestCase {
 
     func testHostTopologyTree() {
         let rows = TopologyRows.build(TestEnv.namespace("host"), index: index, filter: "")
-        let text = rows.map { $0.treePrefix(.unicode) + ($0.isForeign ? "\($0.link.name)@\(index.name(of: $0.id.namespace))" : $0.link.name) }
+        let text = rows.map { $0.treePrefix(.unicode) + ($0.isForeign ? "\($0.name)@\(index.name(of: $0.id.namespace))" : $0.name) }
         XCTAssertEqual(Array(text.prefix(5)), ["docker0", "├─veth3c1f2a9", "├─veth8d02b4e", "├─veth1b7e0c3", "└─veth5a9d7f1"])
         XCTAssertEqual(Array(text.suffix(5)), ["eth0", "├─mvhost", "├─vxlan100", "└─eth1@sensor", "lo"],
                        "children of eth0, including the container's macvlan, then standalone links")
@@ -17,14 +17,14 @@ final class ViewModelTests: XCTestCase {
 
     func testFilteredTreeKeepsAncestorsAsContext() {
         let rows = TopologyRows.build(TestEnv.namespace("host"), index: index, filter: "pod-cache")
-        XCTAssertEqual(rows.map(\.link.name), ["cni-podman0", "vetha1d5f83"])
+        XCTAssertEqual(rows.map(\.name), ["cni-podman0", "vetha1d5f83"])
         XCTAssertEqual(rows.map(\.isContext), [true, false])
         XCTAssertEqual(rows[1].treePrefix(.unicode), "└─", "the only shown child is drawn as the last")
     }
 
     func testContainerTopologyWhenTheNamespaceItselfMatches() {
         let rows = TopologyRows.build(TestEnv.namespace("sensor"), index: index, filter: "sensor")
-        XCTAssertEqual(rows.map(\.link.name), ["lo", "eth0", "eth1"], "no bridge or local parent: ifindex order")
+        XCTAssertEqual(rows.map(\.name), ["lo", "eth0", "eth1"], "no bridge or local parent: ifindex order")
         XCTAssertTrue(rows.allSatisfy { !$0.isContext && $0.depth == 0 })
     }
 

@@ -8,7 +8,7 @@ extension AppState {
             return .none
         }
         var interface = "any"
-        if focus != .namespaces, let i = rows.topologyIndex(selectedLink) { interface = rows.topology[i].link.name }
+        if focus != .namespaces, let i = rows.topologyIndex(selectedLink) { interface = rows.topology[i].name }
         // The same filter memory whether the capture is on a link or on a whole namespace.
         let filter = capture?.filter ?? captureFilterMemory
         capture = CapturePaneState(title: "\(ns.displayName)/\(interface)", namespace: ns.id, interface: interface,

@@ -244,7 +244,7 @@ extension AppState {
         }
         if rows.topologyIndex(selectedLink) == nil {
             // In a container the interesting link is eth0, not lo: the first link that is not a loopback.
-            selectedLink = (rows.topology.first { $0.link.kind != .loopback && $0.link.name != "lo" } ?? rows.topology.first)?.id
+            selectedLink = (rows.topology.first { $0.name != "lo" && rows.index.link($0)?.kind != .loopback } ?? rows.topology.first)?.id
         }
         // Only the tab on screen: counting every tab built the firewall, sysctl and process rows on each update.
         // A tab is clamped when it is switched to (every key ends here).

@@ -149,16 +149,19 @@ struct PaneRows {
     let content: PaneCache.Content?
 
     /// What depends on the snapshot's content alone (lookups, the namespace list's positions, the topology tree)
-    /// comes from `state.paneCache` while the content version is the same; the namespaces themselves, and so
-    /// their counters, always from `snapshot`.
+    /// comes from `state.paneCache` while the content version is the same (or, unfiltered, the shape); the
+    /// namespaces and links themselves, and so their counters and states, always from `snapshot`.
     init(_ state: AppState, _ snapshot: Snapshot) {
         let cache = state.paneCache
         let content = cache.content(version: state.snapshotContent, of: snapshot)
         self.content = content
-        let lookups = cache.value(.lookups, content: content, key: 0) { SnapshotIndex.Lookups(snapshot) }
+        // Kept across contents of the same shape (`PaneCache.Level`): the lookups, and without a filter the list's
+        // positions and the tree (a filter matches addresses, which change with a link's state).
+        let level: PaneCache.Level = state.filter.isEmpty ? .shape : .content
+        let lookups = cache.value(.lookups, content: content, level: .shape, key: 0) { SnapshotIndex.Lookups(snapshot) }
         let index = SnapshotIndex(snapshot, lookups: lookups)
         self.index = index
-        let positions = cache.value(.namespaceList, content: content, key: state.filter) {
+        let positions = cache.value(.namespaceList, content: content, level: level, key: state.filter) {
             NamespaceRows.positions(snapshot, filter: state.filter, index: index)
         }
         let list = NamespaceRows.rows(snapshot, positions: positions)
@@ -173,7 +176,8 @@ struct PaneRows {
         let ns = at.map { list[$0] }
         namespace = ns
         topology = ns.map { ns in
-            cache.value(.topology, content: content, key: TopologyKey(namespace: ns.id, filter: state.filter)) {
+            cache.value(.topology, content: content, level: level,
+                        key: TopologyKey(namespace: ns.id, filter: state.filter)) {
                 TopologyRows.build(ns, index: index, filter: state.filter)
             }
         } ?? []

@@ -5,43 +5,73 @@ import PlumbModel
 /// compared). The live source counts a new content version whenever a process starts or exits in a watched
 /// namespace, every few seconds on a busy host, while the panes' trees and widths never show a pid.
 ///
-/// Everything else is compared whole (`Namespace ==`), so a field added later counts as content by default.
-/// Unchanged arrays are shared between consecutive snapshots, so most comparisons end at their storage; a
-/// 500-namespace snapshot compares in a fraction of what rebuilding the kept values costs.
+/// Failing that, whether they have the same shape: the same but also for the links' flags, operational states,
+/// MTUs, addresses and bridge port states, and the namespaces' routes and neighbours, which is what links going
+/// down and up change (50 flaps a second on a 500-namespace host change the content every second). Values kept
+/// at `PaneCache.Level.shape` must read none of those from a kept snapshot.
+///
+/// Everything else is compared whole (`Namespace ==`), so a field added later counts as shape by default.
+/// Unchanged arrays are shared between consecutive snapshots, and namespaces the live model did not touch share
+/// their fields, so most comparisons end at their storage; a 500-namespace snapshot compares in a fraction of
+/// what rebuilding the kept values costs.
 enum PaneContentMatch {
-    static func same(_ a: Snapshot, _ b: Snapshot) -> Bool {
-        guard a.namespaces.count == b.namespaces.count, a.notes == b.notes else { return false }
+    /// How alike two snapshots are, from most to least.
+    enum Match: Int, Comparable, Sendable {
+        case different, sameShape, same
+        static func < (a: Match, b: Match) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    static func match(_ a: Snapshot, _ b: Snapshot) -> Match {
+        guard a.namespaces.count == b.namespaces.count, a.notes == b.notes else { return .different }
         // Through the buffers: subscripting the arrays copies each namespace.
         return a.namespaces.withUnsafeBufferPointer { x in
             b.namespaces.withUnsafeBufferPointer { y in
-                x.indices.allSatisfy { same(x[$0], y[$0]) }
+                var m = Match.same
+                for i in x.indices {
+                    m = min(m, match(x[i], y[i]))
+                    if m == .different { break }
+                }
+                return m
             }
         }
     }
 
-    static func same(_ a: Namespace, _ b: Namespace) -> Bool {
-        if a.sharesFields(with: b) { return true }  // a namespace the live model did not touch
-        guard a.id == b.id, a.links.count == b.links.count, sameHolders(a.heldBy, b.heldBy),
-              sameLinks(a.links, b.links) else { return false }
+    static func match(_ a: Namespace, _ b: Namespace) -> Match {
+        if a.sharesFields(with: b) { return .same }  // a namespace the live model did not touch
+        guard a.id == b.id, a.links.count == b.links.count, sameHolders(a.heldBy, b.heldBy) else { return .different }
+        let links = matchLinks(a.links, b.links)
+        guard links != .different else { return .different }
         var a = a
         a.links = b.links
         a.pids = b.pids
         a.heldBy = b.heldBy
         a.heldSince = b.heldSince  // the leak age: measured from the current snapshot on every frame
-        return a == b
+        if a == b { return links }
+        a.routes = b.routes
+        a.neighbors = b.neighbors
+        return a == b ? .sameShape : .different
     }
 
-    /// Equal but for their counters.
-    static func sameLinks(_ a: [Link], _ b: [Link]) -> Bool {
-        a.withUnsafeBufferPointer { x in
+    /// `.same`: equal but for their counters; `.sameShape`: also but for their states, addresses, port states.
+    static func matchLinks(_ a: [Link], _ b: [Link]) -> Match {
+        guard a.count == b.count else { return .different }
+        return a.withUnsafeBufferPointer { x in
             b.withUnsafeBufferPointer { y in
-                if x.baseAddress == y.baseAddress { return true }  // one array
+                if x.baseAddress == y.baseAddress { return .same }  // one array
+                var m = Match.same
                 for i in x.indices {
                     var l = x[i]
                     l.stats = y[i].stats
-                    if l != y[i] { return false }
+                    if l == y[i] { continue }
+                    l.flags = y[i].flags
+                    l.operState = y[i].operState
+                    l.mtu = y[i].mtu
+                    l.addresses = y[i].addresses
+                    l.bridgePort = y[i].bridgePort
+                    if l != y[i] { return .different }
+                    m = .sameShape
                 }
-                return true
+                return m
             }
         }
     }

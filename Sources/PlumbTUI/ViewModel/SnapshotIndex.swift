@@ -54,6 +54,24 @@ struct SnapshotIndex {
 
     func link(_ id: LinkID) -> Link? { namespace(id.namespace)?.link(index: id.index) }
 
+    /// The current link of a topology row (kept rows hold none: `TopologyRow`), by its position; by its index if
+    /// that position holds another link (a row older than the snapshot's shape, which `PaneCache` never keeps).
+    func link(_ row: TopologyRow) -> Link? {
+        withLink(row) { $0 } ?? link(row.id)
+    }
+
+    /// `body` on the current link of `row` where its position says, without copying the link; nil when the
+    /// position holds another link.
+    func withLink<R>(_ row: TopologyRow, _ body: (Link) -> R) -> R? {
+        guard let p = lookups.positions[row.id.namespace] else { return nil }
+        return snapshot.namespaces.withUnsafeBufferPointer { all in
+            all[p].links.withUnsafeBufferPointer { links in
+                guard links.indices.contains(row.position), links[row.position].index == row.id.index else { return nil }
+                return body(links[row.position])
+            }
+        }
+    }
+
     /// Display name of a namespace id, or `net:[id]` for one not in the snapshot.
     func name(of id: UInt64) -> String {
         guard let p = lookups.positions[id] else { return "net:[\(id)]" }

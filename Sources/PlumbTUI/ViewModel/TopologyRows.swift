@@ -1,11 +1,16 @@
 import PlumbModel
 
 /// One row of the topology tree: a link, where it sits in the tree, and why it is shown.
+///
+/// Rows are kept while the snapshot's shape is the same (`PaneCache`, unfiltered trees): links going down and up
+/// change their flags, states and addresses but not the tree. So a row holds no `Link`, only its name (part of
+/// the shape) and where it is in its namespace's links; the link itself is read from the current snapshot
+/// (`SnapshotIndex.link(_:)` with the row).
 struct TopologyRow: Equatable, Sendable {
     var id: LinkID
-    /// The link as it was when the tree was built: rows are kept while the snapshot's content is the same
-    /// (`PaneCache`), so its counters can be older than the snapshot's. Counters are read through the index.
-    var link: Link
+    var name: String
+    /// Where the link is in its namespace's `links` (that namespace: `id.namespace`).
+    var position: Int
     var depth: Int
     /// For each ancestor level (outermost first): whether that ancestor was the last of its siblings,
     /// which decides between `│ ` and blank in the tree prefix.
@@ -63,8 +68,12 @@ enum TopologyRows {
         var position: [Int: Int] = [:]
         position.reserveCapacity(links.count)
         for (i, l) in links.enumerated() where position[l.index] == nil { position[l.index] = i }
-        func link(_ id: LinkID) -> Link? {
-            id.namespace == ns.id ? position[id.index].map { links[$0] } : index.link(id)
+        // The link and where it is in its namespace's links.
+        func link(_ id: LinkID) -> (Link, Int)? {
+            if id.namespace == ns.id { return position[id.index].map { (links[$0], $0) } }
+            guard let owner = index.namespace(id.namespace) else { return nil }
+            let theirs = owner.links
+            return theirs.firstIndex { $0.index == id.index }.map { (theirs[$0], $0) }
         }
         func matches(_ link: Link, _ id: LinkID) -> Bool {
             if showAll { return true }
@@ -76,12 +85,12 @@ enum TopologyRows {
         // Emits `id` and its subtree when anything in it passes the filter; returns whether it emitted.
         @discardableResult
         func emit(_ id: LinkID, depth: Int, ancestorsLast: [Bool], isLast: Bool) -> Bool {
-            guard !visited.contains(id), let link = link(id) else { return false }
+            guard !visited.contains(id), let (link, at) = link(id) else { return false }
             visited.insert(id)
             let selfMatches = matches(link, id)
             let rowAt = rows.count
             let kids = id.namespace == ns.id ? (children[id.index] ?? []) : []
-            rows.append(TopologyRow(id: id, link: link, depth: depth, ancestorsLast: ancestorsLast, isLast: isLast,
+            rows.append(TopologyRow(id: id, name: link.name, position: at, depth: depth, ancestorsLast: ancestorsLast, isLast: isLast,
                                     isForeign: id.namespace != ns.id, isContext: !selfMatches))
             var emittedChild = false
             // Emit children first into a scratch list so `isLast` refers to the last *shown* child.

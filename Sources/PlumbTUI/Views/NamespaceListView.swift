@@ -19,12 +19,16 @@ enum NamespaceListView {
         var glyphs: Glyphs
     }
 
+    /// The list shows nothing of a link's state or addresses, nor routes or neighbours: unfiltered, its rows,
+    /// widths and drawn pane stay while the shape does (`PaneCache.Level`); a filter can match addresses.
+    static func level(_ state: AppState) -> PaneCache.Level { state.filter.isEmpty ? .shape : .content }
+
     static func draw(_ buf: inout ScreenBuffer, rect: Rect, state: AppState, rows: PaneRows, ctx: RenderContext) {
         let list = rows.namespaces
         let window = ListWindow(rect: rect.inset(by: 1).splitTop(1).1, count: list.count,
                                 selected: rows.namespaceIndex, storedTop: state.scroll[.namespaces] ?? 0)
         let now = ctx.snapshot.takenAt
-        let widths = state.paneCache.value(.namespaceWidths, content: rows.content,
+        let widths = state.paneCache.value(.namespaceWidths, content: rows.content, level: level(state),
                                            key: state.filter) { NamespaceListWidths(list) }
         let visible = window.visible.map(\.index)
         let shown = (visible.first ?? 0)..<((visible.last ?? -1) + 1)
@@ -36,7 +40,7 @@ enum NamespaceListView {
                       badges: rows.badges.namespaces, drops: state.drops?.perNamespace, theme: ctx.theme,
                       glyphs: ctx.glyphs)
         PaneMemo.draw(&buf, rect: rect, slot: .namespacePane, cache: state.paneCache, content: rows.content,
-                      key: key) { buf in
+                      level: level(state), key: key) { buf in
             drawPane(&buf, rect: rect, state: state, rows: rows, ctx: ctx)
         }
     }
@@ -56,7 +60,7 @@ enum NamespaceListView {
 
         // Two cells for marker and leak flag, then the table. Widths over every row, text for the visible ones.
         let now = ctx.snapshot.takenAt
-        let widths = state.paneCache.value(.namespaceWidths, content: rows.content,
+        let widths = state.paneCache.value(.namespaceWidths, content: rows.content, level: level(state),
                                            key: state.filter) { NamespaceListWidths(list) }
         let nameW = widths.name, containerW = widths.container, heldW = widths.held(list, at: now)
         // The drop-rate badge: a column only while drops are watched (the layout is unchanged otherwise).

@@ -13,11 +13,12 @@ enum PaneMemo {
     /// Draws a pane with `draw`, or copies its cells from the last frame that drew it with the same content and
     /// `key`. Without a content (no version), always draws.
     static func draw<K: Equatable & Sendable>(_ buf: inout ScreenBuffer, rect: Rect, slot: PaneCache.Slot,
-                                              cache: PaneCache, content: PaneCache.Content?, key: K,
+                                              cache: PaneCache, content: PaneCache.Content?,
+                                              level: PaneCache.Level = .content, key: K,
                                               draw: (inout ScreenBuffer) -> Void) {
         let area = rect.intersection(buf.bounds)
         var drew = false
-        let pane = cache.value(slot, content: content, key: PlacedKey(rect: area, key: key)) { () -> Drawn in
+        let pane = cache.value(slot, content: content, level: level, key: PlacedKey(rect: area, key: key)) { () -> Drawn in
             drew = true
             draw(&buf)
             return Drawn(cells: buf.cells(in: area))

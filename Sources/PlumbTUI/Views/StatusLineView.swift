@@ -31,7 +31,9 @@ enum StatusLineView {
                     : Segment("every \(Format.seconds(state.refreshInterval))", t.text))
         segs.append(Segment(g.separator, t.border))
         let snap = ctx.snapshot
-        let totals = state.paneCache.value(.statusCounts, content: rows.content, key: 0) { Totals(snap) }
+        let totals = state.paneCache.value(.statusCounts, content: rows.content, level: .shape, key: 0) {
+            Totals(snap)
+        }
         let links = totals.links, rules = totals.rules, leaks = totals.leaks
         segs.append(Segment("\(snap.namespaces.count) ns  \(counted(links, "link"))  \(counted(rules, "rule"))", t.text))
         // Only likely leaks: named namespaces without a process are normal (labs, VPNs, CNI before a container).
@@ -87,12 +89,12 @@ enum StatusLineView {
             var depth = row.depth
             var ancestors: [String] = []
             for j in stride(from: i - 1, through: 0, by: -1) where rows.topology[j].depth < depth {
-                ancestors.insert(rows.topology[j].link.name, at: 0)
+                ancestors.insert(rows.topology[j].name, at: 0)
                 depth = rows.topology[j].depth
                 if depth == 0 { break }
             }
             parts += ancestors
-            parts.append(row.isForeign ? "\(row.link.name)@\(rows.index.name(of: id.namespace))" : row.link.name)
+            parts.append(row.isForeign ? "\(row.name)@\(rows.index.name(of: id.namespace))" : row.name)
         }
         if state.focus == .details { parts.append(state.detailTab.title) }
         return parts.joined(separator: g.breadcrumb)

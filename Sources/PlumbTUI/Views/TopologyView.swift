@@ -45,19 +45,23 @@ enum TopologyView {
         let here = rows.namespace?.id ?? 0
         let badged = rows.badges.links
         // Column widths need every row, the text only the visible ones: widths are counted without building
-        // the strings, and kept while the tree's content is the same (`TopologyColumnWidths`).
+        // the strings, and kept while the tree's shape is the same, measuring again only the rows whose addresses
+        // or port state changed (`TopologyColumnWidths`); a filtered tree can change with any content.
         let key = TopologyColumnWidths.Key(namespace: here, filter: state.filter, glyphs: g)
-        let w = state.paneCache.value(.topologyWidths, content: rows.content, key: key) {
-            TopologyColumnWidths(tree, index: rows.index, here: here, glyphs: g)
-        }
+        let measure = { TopologyColumnWidths(tree, index: rows.index, here: here, glyphs: g) }
+        let w = state.filter.isEmpty
+            ? state.paneCache.refreshed(.topologyWidths, content: rows.content, key: key,
+                                        refresh: { $0.refreshed(tree, index: rows.index, here: here, glyphs: g) },
+                                        make: measure)
+            : state.paneCache.value(.topologyWidths, content: rows.content, key: key, make: measure)
         var nameW = w.widestName
         let dropping = state.drops.map { !$0.perInterface.isEmpty } ?? false
         if !badged.isEmpty || dropping {
             // By index: iterating the rows by value copies each one and its link.
             nameW = tree.withUnsafeBufferPointer { rows in
                 rows.indices.reduce(0) { widest, i in
-                    let badge = badged[rows[i].id.namespace]?[rows[i].link.name] != nil ? 2 : 0
-                    return max(widest, w.names[i] + badge + dropBadge(rows[i].id.namespace, rows[i].link.name, state).count)
+                    let badge = badged[rows[i].id.namespace]?[rows[i].name] != nil ? 2 : 0
+                    return max(widest, w.names[i] + badge + dropBadge(rows[i].id.namespace, rows[i].name, state).count)
                 }
             }
         }
@@ -67,18 +71,20 @@ enum TopologyView {
 
         for (i, y) in window.visible {
             let row = tree[i]
-            let st = LinkState(row.link)
+            // The current link: kept rows hold none (its state and addresses change without the tree).
+            guard let link = rows.index.link(row) else { continue }
+            let st = LinkState(link)
             let base = row.isContext ? theme.dim : theme.text
             let prefix = row.treePrefix(g)
-            let lead = leadsTo(row.link, id: row.id, index: rows.index, here: here, glyphs: g)
-            let addr = row.link.addresses.map(\.description).joined(separator: " ")
+            let lead = leadsTo(link, id: row.id, index: rows.index, here: here, glyphs: g)
+            let addr = link.addresses.map(\.description).joined(separator: " ")
             if let c = cols[0] {
                 let pw = buf.text(prefix, x: c.x, y: y, width: c.width, style: theme.border, ellipsis: nil)
-                let label = row.isForeign ? "\(row.link.name)@\(rows.index.name(of: row.id.namespace))" : row.link.name
+                let label = row.isForeign ? "\(link.name)@\(rows.index.name(of: row.id.namespace))" : link.name
                 let lw = buf.text(label, x: c.x + pw, y: y, width: c.width - pw,
-                                  style: row.link.kind == .bridge ? base.bolded : base, ellipsis: g.ellipsis)
+                                  style: link.kind == .bridge ? base.bolded : base, ellipsis: g.ellipsis)
                 var used = pw + lw
-                if let sev = rows.badges.links[row.id.namespace]?[row.link.name], pw + lw + 2 <= c.width {
+                if let sev = rows.badges.links[row.id.namespace]?[link.name], pw + lw + 2 <= c.width {
                     buf.put(sev == .error ? g.badgeError : g.badgeWarning, x: c.x + pw + lw + 1, y: y,
                             style: FindingsView.style(sev, theme))
                     used += 2
@@ -91,13 +97,13 @@ enum TopologyView {
                     }
                 }
             }
-            buf.cell(row.link.kind.name, cols[1], y: y, style: theme.dim, glyphs: g)
+            buf.cell(link.kind.name, cols[1], y: y, style: theme.dim, glyphs: g)
             buf.cell(st.label, cols[2], y: y, style: st.style(theme), glyphs: g)
             if combined, let c = cols[3] {
                 let segs = lead.isEmpty ? [] : [Segment(lead + (addr.isEmpty ? "" : " "), theme.peer)]
                 buf.segments(segs + [Segment(addr, theme.address)], x: c.x, y: y, width: c.width, glyphs: g)
             } else {
-                buf.cell(lead, cols[3], y: y, style: row.link.peer != nil ? theme.peer : base, glyphs: g)
+                buf.cell(lead, cols[3], y: y, style: link.peer != nil ? theme.peer : base, glyphs: g)
                 buf.cell(addr, cols[4], y: y, style: theme.address, glyphs: g)
             }
         }
@@ -111,7 +117,7 @@ enum TopologyView {
 
     /// " 12/s drops" after a link that dropped packets in the drops window, "" otherwise.
     static func dropBadge(_ row: TopologyRow, _ state: AppState) -> String {
-        dropBadge(row.id.namespace, row.link.name, state)
+        dropBadge(row.id.namespace, row.name, state)
     }
 
     static func dropBadge(_ namespace: UInt64, _ interface: String, _ state: AppState) -> String {
