@@ -60,21 +60,30 @@ enum PaneContentMatch {
                 if x.baseAddress == y.baseAddress { return .same }  // one array
                 var m = Match.same
                 for i in x.indices {
-                    var l = x[i]
-                    l.stats = y[i].stats
-                    if l == y[i] { continue }
-                    l.flags = y[i].flags
-                    l.operState = y[i].operState
-                    l.mtu = y[i].mtu
-                    l.addresses = y[i].addresses
-                    l.bridgePort = y[i].bridgePort
-                    if l != y[i] { return .different }
-                    m = .sameShape
+                    m = min(m, match(x[i], y[i]))
+                    if m == .different { break }
                 }
                 return m
             }
         }
     }
+
+    /// Field by field, without copying either link (a copy of each of the host's 500 links was most of the
+    /// comparison). `shapeFields` and `stateFields` name every field: a test checks that they are all of `Link`'s,
+    /// so a field added later is not silently ignored.
+    static func match(_ a: borrowing Link, _ b: borrowing Link) -> Match {
+        guard a.index == b.index, a.name == b.name, a.kind == b.kind, a.mac == b.mac, a.master == b.master,
+              a.peer == b.peer, a.parent == b.parent, a.vxlan == b.vxlan, a.macvlanMode == b.macvlanMode
+        else { return .different }
+        guard a.flags == b.flags, a.operState == b.operState, a.mtu == b.mtu, a.addresses == b.addresses,
+              a.bridgePort == b.bridgePort else { return .sameShape }
+        return .same  // `stats` are counters: read from the current snapshot, never kept
+    }
+
+    /// The fields `match(_:_:)` compares as shape, as state, and leaves out.
+    static let shapeFields = ["index", "name", "kind", "mac", "master", "peer", "parent", "vxlan", "macvlanMode"]
+    static let stateFields = ["flags", "operState", "mtu", "addresses", "bridgePort"]
+    static let counterFields = ["stats"]
 
     /// The same kinds of holders and the same bind mounts and fds: which process holds it may differ.
     static func sameHolders(_ a: [Holder], _ b: [Holder]) -> Bool {

@@ -51,16 +51,29 @@ struct TopologyColumnWidths: Sendable {
         guard tree.count == measured.count else { return TopologyColumnWidths(tree, index: index, here: here, glyphs: glyphs) }
         let widths = TopologyRowWidths(glyphs: glyphs)
         var w = self
-        // By index: iterating the rows by value copies each one.
+        let local = index.namespace(here)?.links ?? []  // the tree's own links: read once
+        // By index: iterating the rows or links by value copies each one.
         tree.withUnsafeBufferPointer { rows in
-            for i in rows.indices {
-                let now = index.withLink(rows[i]) { Measured(port: $0.bridgePort?.state, addresses: $0.addresses) }
-                    ?? index.link(rows[i]).map { Measured(port: $0.bridgePort?.state, addresses: $0.addresses) }
-                    ?? Measured(port: nil, addresses: [])
-                if now == measured[i] { continue }
-                w.measured[i] = now
-                w.leads[i] = widths.lead(leadBase[i], port: now.port)
-                w.addresses[i] = widths.addresses(now.addresses)
+            local.withUnsafeBufferPointer { links in
+                for i in rows.indices {
+                    let p = rows[i].position
+                    let now: Measured
+                    if rows[i].id.namespace == here, links.indices.contains(p), links[p].index == rows[i].id.index {
+                        if links[p].bridgePort?.state == measured[i].port, links[p].addresses == measured[i].addresses {
+                            continue
+                        }
+                        now = Measured(port: links[p].bridgePort?.state, addresses: links[p].addresses)
+                    } else {
+                        // A child living in another namespace.
+                        now = index.withLink(rows[i]) { Measured(port: $0.bridgePort?.state, addresses: $0.addresses) }
+                            ?? index.link(rows[i]).map { Measured(port: $0.bridgePort?.state, addresses: $0.addresses) }
+                            ?? Measured(port: nil, addresses: [])
+                        if now == measured[i] { continue }
+                    }
+                    w.measured[i] = now
+                    w.leads[i] = widths.lead(leadBase[i], port: now.port)
+                    w.addresses[i] = widths.addresses(now.addresses)
+                }
             }
         }
         return w
