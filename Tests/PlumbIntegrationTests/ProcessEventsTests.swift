@@ -95,6 +95,39 @@ final class ProcessEventsTests: RootTestCase {
         XCTAssertEqual(walked.namespace(id: id)?.sysctls.ipForward, true)
     }
 
+    /// A read of the namespace on screen whose namespaces come from events still gives its sockets their owners
+    /// (the Sockets tab's PROCESS column): the fds of the processes in it are read for them. The discovery-only
+    /// walk reads no sockets, and the ones the model has keep their owners.
+    func testSocketsReadWithoutAWalkKeepTheirOwners() throws {
+        let lab = TestLab()
+        defer { lab.cleanup() }
+        let ns = try lab.addNamespace("pe-owners")
+        let id = try TopologyFixture.inode("/run/netns/\(ns)")
+        let listener = try Shell.spawn(["ip", "netns", "exec", ns, "busybox", "nc", "-l", "-p", "28765"])
+        lab.ownProcess(listener)
+        var options = SnapshotOptions()
+        options.sockets = true
+        let model = LiveModel(options: options)
+        func owners(_ snap: Snapshot) -> [Int32] {
+            let socket = snap.namespace(id: id)?.sockets?.first { $0.local?.port == 28765 && $0.isListening }
+            return socket?.owners.map(\.pid) ?? []
+        }
+        var first = model.refresh(read: [], firewall: [], all: true, scanFds: false)
+        for _ in 0..<100 where owners(first).isEmpty {  // until nc listens
+            usleep(20_000)
+            first = model.refresh(read: [], firewall: [], all: true, scanFds: false)
+        }
+        XCTAssertEqual(owners(first), [listener.pid], "a walk's read")
+        let walks = model.walks
+        let snap = model.refresh(read: [id], firewall: [], scanFds: false, knownDiscovery: true)
+        XCTAssertEqual(model.walks, walks, "no /proc walk")
+        XCTAssertEqual(owners(snap), [listener.pid], "a read from events keeps the owner")
+        model.walkEvery = 0
+        let found = try XCTUnwrap(model.refreshDiscovery())
+        XCTAssertEqual(model.walks, walks + 1)
+        XCTAssertEqual(owners(found), [listener.pid], "a discovery-only walk (no fd read) keeps the sockets' owners")
+    }
+
     func testLostEventsOrTheSafetyIntervalWalkAgain() throws {
         let model = LiveModel(options: SnapshotOptions())
         _ = model.refresh(read: [], firewall: [], all: true, scanFds: false)

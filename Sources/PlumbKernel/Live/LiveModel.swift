@@ -144,9 +144,11 @@ public final class LiveModel: @unchecked Sendable {
         reader.discovery.mountTables = mountTables
         reader.discovery.mountIndex = mountIndex
         let started = Date()
-        let found: DiscoveryResult
+        var found: DiscoveryResult
+        var fromEvents = false
         if knownDiscovery && !all && !opts.scanFds, let known = discoveredFromEvents() {
             found = known
+            fromEvents = true
         } else {
             found = walked(reader.discover())
         }
@@ -156,6 +158,12 @@ public final class LiveModel: @unchecked Sendable {
         let fresh = Set(found.namespaces.map(\.id)).subtracting(known)
         let readSet: Set<UInt64>? = (all || old == nil) ? nil : hot.union(pending).union(pendingFirewall).union(fresh)
         reader.options.firewallFor = readSet.map { _ in hotFirewall.union(pendingFirewall).union(fresh) }
+        if fromEvents, opts.sockets, let readSet, !readSet.isEmpty {
+            // A walk notes every socket fd; namespaces known from events come without: the sockets read now get
+            // their owners from the fds of the processes in these namespaces (the Sockets tab lost its PROCESS
+            // column at the first read of the namespace on screen).
+            found.socketHolders = Self.socketHolders(of: found.processes, in: readSet, procRoot: reader.discovery.procRoot)
+        }
         var snap = reader.read(discovered: found, only: readSet)
         snap.discovery.discoveryMillis = discoveryMillis
         if let readSet { changed?.formUnion(readSet) } else { changed = nil }
@@ -190,6 +198,9 @@ public final class LiveModel: @unchecked Sendable {
         if !scanFds, let quick = applyDiscoveryFromEvents() { return quick }
         var opts = options
         opts.scanFds = scanFds && options.scanFds
+        // Discovery alone reads no sockets: listing and reading every fd of every process for their owners was
+        // most of this walk (every 30 s, a tenth of an idle TUI's CPU). A read that follows walks again.
+        opts.sockets = false
         var reader = SnapshotReader(options: opts)
         reader.discovery.mountTables = mountTables
         reader.discovery.mountIndex = mountIndex
@@ -224,6 +235,21 @@ public final class LiveModel: @unchecked Sendable {
         snapshot = snap
         contentVersion &+= 1
         return snap
+    }
+
+    /// The socket fds of the processes living in `namespaces` (socket inode → pid and fd): the owners of the
+    /// sockets a read of those namespaces finds. A socket held only by a process of another namespace is left
+    /// without its owner until the next walk.
+    static func socketHolders(of processes: [ProcessRecord], in namespaces: Set<UInt64>,
+                              procRoot: String) -> [SocketHolder] {
+        let pids = processes.compactMap { p in p.namespace.map(namespaces.contains) == true ? p.pid : nil }
+        guard !pids.isEmpty else { return [] }
+        var scanner = ProcScanner(procRoot: procRoot)
+        scanner.scanFds = false
+        scanner.socketInodes = true
+        scanner.details = false
+        scanner.mountNamespaces = false
+        return scanner.scan(pids: pids[...]).socketHolders
     }
 
     /// Re-reads addresses and routes of `ids` into `snap` (their links are kept).
