@@ -126,7 +126,7 @@ final class SnapshotOracleTests: RootTestCase {
         return try XCTUnwrap(try Shell.json(args) as? [[String: Any]])
     }
 
-    func compareLinks(_ nsName: String, counters: Bool) throws {
+    func compareLinks(_ nsName: String) throws {
         let ours = try ns(nsName)
         let theirs = try oracleLinks(nsName)
         XCTAssertEqual(ours.links.map(\.name).sorted(), theirs.compactMap { $0["ifname"] as? String }.sorted(), nsName)
@@ -149,20 +149,47 @@ final class SnapshotOracleTests: RootTestCase {
             } else {
                 XCTAssertNil(l.master, "\(nsName)/\(name) master")
             }
-            if counters, let st = (o["stats64"] as? [String: Any]) {
-                let rx = try XCTUnwrap(st["rx"] as? [String: Any]), tx = try XCTUnwrap(st["tx"] as? [String: Any])
-                XCTAssertEqual(l.stats.rxPackets, (rx["packets"] as? NSNumber)?.uint64Value, "\(nsName)/\(name) rx packets")
-                XCTAssertEqual(l.stats.txPackets, (tx["packets"] as? NSNumber)?.uint64Value, "\(nsName)/\(name) tx packets")
-                XCTAssertEqual(l.stats.rxBytes, (rx["bytes"] as? NSNumber)?.uint64Value, "\(nsName)/\(name) rx bytes")
-                XCTAssertEqual(l.stats.txBytes, (tx["bytes"] as? NSNumber)?.uint64Value, "\(nsName)/\(name) tx bytes")
-                XCTAssertEqual(l.stats.rxDropped, (rx["dropped"] as? NSNumber)?.uint64Value, "\(nsName)/\(name) rx dropped")
-            }
         }
     }
 
     func testLinksMatchIpInEveryTestNamespace() throws {
-        // The test namespaces are quiet (IPv6 off, pings finished): counters must match exactly.
-        for n in [f.sw, f.a, f.b, f.c, f.d, f.e, f.h1, f.h2] { try compareLinks(n, counters: true) }
+        for n in [f.sw, f.a, f.b, f.c, f.d, f.e, f.h1, f.h2] { try compareLinks(n) }
+    }
+
+    /// Counters, exactly: a read of Plumb's between two reads of `ip -s`, each counter at least the first and at
+    /// most the second. The test namespaces are nearly quiet (IPv6 off, pings finished), so the two are almost
+    /// always equal; but a bridge's late unsolicited IGMP report (54 bytes) sent between the class's one snapshot
+    /// and a test's `ip` made an exact compare with that snapshot fail once in a full run.
+    func testLinkCountersMatchIpInEveryTestNamespace() throws {
+        let names = [f.sw, f.a, f.b, f.c, f.d, f.e, f.h1, f.h2]
+        let before = try names.map(oracleLinks)
+        let ours = SnapshotReader().read()
+        let after = try names.map(oracleLinks)
+        for (k, nsName) in names.enumerated() {
+            let ns = try XCTUnwrap(ours.namespaces.first { $0.names.contains(nsName) }, nsName)
+            func stats(_ o: [String: Any]) throws -> (name: String, rx: [String: Any], tx: [String: Any]) {
+                let st = try XCTUnwrap(o["stats64"] as? [String: Any])
+                return (try XCTUnwrap(o["ifname"] as? String), try XCTUnwrap(st["rx"] as? [String: Any]),
+                        try XCTUnwrap(st["tx"] as? [String: Any]))
+            }
+            let late = Dictionary(try after[k].map(stats).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            for o in before[k] {
+                let early = try stats(o)
+                let l = try XCTUnwrap(ns.link(named: early.name), "\(nsName)/\(early.name)")
+                let end = try XCTUnwrap(late[early.name], "\(nsName)/\(early.name) gone")
+                func between(_ ours: UInt64, _ dir: String, _ key: String) {
+                    let lo = ((dir == "rx" ? early.rx : early.tx)[key] as? NSNumber)?.uint64Value ?? .max
+                    let hi = ((dir == "rx" ? end.rx : end.tx)[key] as? NSNumber)?.uint64Value ?? 0
+                    XCTAssertTrue(lo <= ours && ours <= hi,
+                                  "\(nsName)/\(early.name) \(dir) \(key): \(ours), ip said \(lo) then \(hi)")
+                }
+                between(l.stats.rxPackets, "rx", "packets")
+                between(l.stats.txPackets, "tx", "packets")
+                between(l.stats.rxBytes, "rx", "bytes")
+                between(l.stats.txBytes, "tx", "bytes")
+                between(l.stats.rxDropped, "rx", "dropped")
+            }
+        }
     }
 
     func testHostLinksMatchIp() throws {
