@@ -38,8 +38,9 @@ final class NamespaceValueTests: XCTestCase {
         XCTAssertEqual(before[0].links[0].mtu, 1500)
         XCTAssertFalse(before[1].isHost)
         XCTAssertTrue(after[1].isHost)
-        XCTAssertTrue(after[1].sharesFields(with: after[1]))
-        XCTAssertFalse(after[1].sharesFields(with: before[1]))
+        let copies = before  // copied, not changed
+        XCTAssertTrue(copies[1].sharesFields(with: before[1]), "an unchanged copy shares its box")
+        XCTAssertFalse(after[1].sharesFields(with: before[1]), "a changed one has its own")
     }
 
     func testEqualityIsByContent() {

@@ -12,15 +12,6 @@ final class PaneCacheShapeTests: XCTestCase {
     private let shapeSlots: [PaneCache.Slot] = [.lookups, .namespaceList, .topology, .namespaceWidths, .statusCounts,
                                                 .namespacePane]
 
-    private func uncached(_ s: AppState, _ ctx: RenderContext) -> ScreenBuffer {
-        var fresh = s
-        fresh.paneCache = PaneCache()
-        fresh.snapshotContent = nil
-        return AppView.render(fresh, ctx)
-    }
-
-    private func builds(_ s: AppState) -> [Int] { PaneCache.Slot.allCases.map { s.paneCache.builds($0) } }
-
     /// The host's topology focused, drawn once at content version 5.
     private func opened(filter: String = "") -> (AppState, RenderContext) {
         var s = TestEnv.state(size)
@@ -71,7 +62,7 @@ final class PaneCacheShapeTests: XCTestCase {
     func testAFlapKeepsTheShapeAndDrawsTheNewStates() throws {
         var (s, ctx) = opened()
         let before = AppView.render(s, ctx)
-        let kept = builds(s)
+        let kept = s.paneBuilds
         XCTAssertTrue(before.rowContaining("veth9f1e6b2")?.text.contains("port disabled") ?? false, Golden.text(before))
         XCTAssertNil(before.rowContaining("fd13::1234"))
 
@@ -89,8 +80,8 @@ final class PaneCacheShapeTests: XCTestCase {
         XCTAssertEqual(s.paneCache.builds(.topologyPane), kept[PaneCache.Slot.topologyPane.rawValue] + 1,
                        "the states on screen changed: the tree is drawn again")
 
-        XCTAssertEqual(Golden.text(frame), Golden.text(uncached(s, ctx)))
-        XCTAssertEqual(frame, uncached(s, ctx))
+        XCTAssertEqual(Golden.text(frame), Golden.text(s.renderedUncached(ctx)))
+        XCTAssertEqual(frame, s.renderedUncached(ctx))
         let pg = try XCTUnwrap(frame.rowContaining("veth8d02b4e")).text
         XCTAssertTrue(pg.contains("down") && pg.contains("port disabled"), pg)
         let ww = try XCTUnwrap(frame.rowContaining("veth9f1e6b2")).text
@@ -104,7 +95,7 @@ final class PaneCacheShapeTests: XCTestCase {
         ctx.snapshot = TestEnv.snapshot
         s.update(snapshot: ctx.snapshot, contentVersion: 7)
         let back = AppView.render(s, ctx)
-        XCTAssertEqual(back, uncached(s, ctx))
+        XCTAssertEqual(back, s.renderedUncached(ctx))
         XCTAssertEqual(Golden.text(back), Golden.text(before))
         XCTAssertEqual(s.paneCache.refreshes(.topologyWidths), 2)
         for slot in shapeSlots { XCTAssertEqual(s.paneCache.builds(slot), kept[slot.rawValue]) }
@@ -133,12 +124,12 @@ final class PaneCacheShapeTests: XCTestCase {
         ]
         for (what, change) in changes {
             var (s, ctx) = opened()
-            let kept = builds(s)
+            let kept = s.paneBuilds
             change(&ctx.snapshot)
             s.update(snapshot: ctx.snapshot, contentVersion: 6)
             let frame = AppView.render(s, ctx)
             XCTAssertEqual(s.paneCache.sameShapeVersions, 0, what)
-            XCTAssertEqual(frame, uncached(s, ctx), what)
+            XCTAssertEqual(frame, s.renderedUncached(ctx), what)
             for slot in shapeSlots + [.topologyWidths, .topologyPane] {
                 XCTAssertEqual(s.paneCache.builds(slot), kept[slot.rawValue] + 1, "\(what): \(slot) made again")
             }
@@ -150,7 +141,7 @@ final class PaneCacheShapeTests: XCTestCase {
         var (s, ctx) = opened(filter: "192.168.1")
         let before = AppView.render(s, ctx)
         XCTAssertNotNil(before.rowContaining("mvhost"), Golden.text(before))
-        let kept = builds(s)
+        let kept = s.paneBuilds
         let h = host(ctx.snapshot)
         let mv = link(ctx.snapshot, h, "mvhost")
         ctx.snapshot.namespaces[h].links[mv].addresses = []
@@ -158,7 +149,7 @@ final class PaneCacheShapeTests: XCTestCase {
         s.update(snapshot: ctx.snapshot, contentVersion: 6)
         let frame = AppView.render(s, ctx)
         XCTAssertEqual(s.paneCache.sameShapeVersions, 1)
-        XCTAssertEqual(frame, uncached(s, ctx))
+        XCTAssertEqual(frame, s.renderedUncached(ctx))
         XCTAssertNil(frame.rowContaining("mvhost"), Golden.text(frame))
         for slot in [PaneCache.Slot.namespaceList, .topology, .topologyWidths, .namespaceWidths, .namespacePane] {
             XCTAssertEqual(s.paneCache.builds(slot), kept[slot.rawValue] + 1, "filtered: \(slot) made again")
@@ -166,11 +157,11 @@ final class PaneCacheShapeTests: XCTestCase {
         // The filter cleared: the unfiltered values are made for this shape, then kept through the next flap.
         s.press([.char("/"), .escape], snapshot: ctx.snapshot)
         XCTAssertEqual(s.filter, "")
-        XCTAssertEqual(AppView.render(s, ctx), uncached(s, ctx))
-        let unfiltered = builds(s)
+        XCTAssertEqual(AppView.render(s, ctx), s.renderedUncached(ctx))
+        let unfiltered = s.paneBuilds
         ctx.snapshot = flapped(ctx.snapshot)
         s.update(snapshot: ctx.snapshot, contentVersion: 7)
-        XCTAssertEqual(AppView.render(s, ctx), uncached(s, ctx))
+        XCTAssertEqual(AppView.render(s, ctx), s.renderedUncached(ctx))
         for slot in shapeSlots { XCTAssertEqual(s.paneCache.builds(slot), unfiltered[slot.rawValue], "\(slot)") }
     }
 

@@ -8,16 +8,6 @@ import PlumbModel
 final class PaneCacheTests: XCTestCase {
     private let size = Size(width: 200, height: 60)
 
-    /// The same frame drawn by a state that never kept anything.
-    private func uncached(_ s: AppState, _ ctx: RenderContext) -> ScreenBuffer {
-        var fresh = s
-        fresh.paneCache = PaneCache()
-        fresh.snapshotContent = nil
-        return AppView.render(fresh, ctx)
-    }
-
-    private func builds(_ s: AppState) -> [Int] { PaneCache.Slot.allCases.map { s.paneCache.builds($0) } }
-
     /// The values made from the content alone (not the drawn panes, which also follow selection, pids, time).
     private let contentSlots: [PaneCache.Slot] = [.lookups, .namespaceList, .topology, .namespaceWidths,
                                                   .topologyWidths, .statusCounts]
@@ -54,16 +44,16 @@ final class PaneCacheTests: XCTestCase {
     func testNewCountersOfTheSameContentAreDrawnFromTheNewSnapshot() throws {
         var (s, ctx) = opened(version: 5)
         let first = AppView.render(s, ctx)
-        XCTAssertEqual(first, uncached(s, ctx))
-        let kept = builds(s)
+        XCTAssertEqual(first, s.renderedUncached(ctx))
+        let kept = s.paneBuilds
         XCTAssertTrue(kept.allSatisfy { $0 == 1 }, "every value made once: \(kept)")
 
         countersMoved(&ctx)
         let prepared = s.update(snapshot: ctx.snapshot, contentVersion: 5)
         let frame = AppView.render(s, ctx, prepared: prepared)
-        XCTAssertEqual(builds(s), kept, "the same content: nothing made again")
-        XCTAssertEqual(Golden.text(frame), Golden.text(uncached(s, ctx)))
-        XCTAssertEqual(frame, uncached(s, ctx))
+        XCTAssertEqual(s.paneBuilds, kept, "the same content: nothing made again")
+        XCTAssertEqual(Golden.text(frame), Golden.text(s.renderedUncached(ctx)))
+        XCTAssertEqual(frame, s.renderedUncached(ctx))
         // The link's counters on screen are the new snapshot's, not those of the rows kept from the first.
         let link = try XCTUnwrap(ctx.snapshot.namespace(id: s.selectedLink!.namespace)?.link(index: s.selectedLink!.index))
         let old = try XCTUnwrap(TestEnv.snapshot.namespace(id: s.selectedLink!.namespace)?.link(index: s.selectedLink!.index))
@@ -75,7 +65,7 @@ final class PaneCacheTests: XCTestCase {
         let before = s.selectedLink
         s.press([PaneRows(s, ctx.snapshot).topologyIndex(before) == 0 ? .down : .up], snapshot: ctx.snapshot)
         XCTAssertNotEqual(s.selectedLink, before)
-        XCTAssertEqual(AppView.render(s, ctx), uncached(s, ctx))
+        XCTAssertEqual(AppView.render(s, ctx), s.renderedUncached(ctx))
         XCTAssertEqual(contentBuilds(s), contentSlots.map { kept[$0.rawValue] })
         XCTAssertEqual(s.paneCache.builds(.topologyPane), kept[PaneCache.Slot.topologyPane.rawValue] + 1)
         XCTAssertEqual(s.paneCache.builds(.namespacePane), kept[PaneCache.Slot.namespacePane.rawValue])
@@ -92,14 +82,14 @@ final class PaneCacheTests: XCTestCase {
         ctx.snapshot.takenAt += 40 * 86_400
         s.update(snapshot: ctx.snapshot, contentVersion: 5)
         let frame = AppView.render(s, ctx)
-        XCTAssertEqual(Golden.text(frame), Golden.text(uncached(s, ctx)))
+        XCTAssertEqual(Golden.text(frame), Golden.text(s.renderedUncached(ctx)))
         XCTAssertNotNil(frame.rowContaining("40d"), Golden.text(frame))
     }
 
     func testANewContentVersionMakesEverythingAgain() {
         var (s, ctx) = opened(version: 5)
         _ = AppView.render(s, ctx)
-        let kept = builds(s)
+        let kept = s.paneBuilds
         // An event renamed one of the host's links and the source counted a change of content.
         countersMoved(&ctx)
         let host = ctx.snapshot.namespaces.firstIndex { $0.isHost }!
@@ -107,15 +97,15 @@ final class PaneCacheTests: XCTestCase {
         ctx.snapshot.namespaces[host].links[i].name = "renamed0"
         s.update(snapshot: ctx.snapshot, contentVersion: 6)
         let frame = AppView.render(s, ctx)
-        XCTAssertEqual(frame, uncached(s, ctx))
+        XCTAssertEqual(frame, s.renderedUncached(ctx))
         XCTAssertNotNil(frame.rowContaining("renamed0"), Golden.text(frame))
-        XCTAssertEqual(builds(s), kept.map { $0 + 1 }, "a new version: every value made again")
+        XCTAssertEqual(s.paneBuilds, kept.map { $0 + 1 }, "a new version: every value made again")
     }
 
     func testANewVersionWhoseOnlyNewsArePidsKeepsEverything() {
         var (s, ctx) = opened(version: 5)
         _ = AppView.render(s, ctx)
-        let kept = builds(s)
+        let kept = s.paneBuilds
         // A process started on the host (the source counts a new version): the host's pids and its process
         // holder moved, nothing the kept values show.
         countersMoved(&ctx)
@@ -132,7 +122,7 @@ final class PaneCacheTests: XCTestCase {
         XCTAssertEqual(s.paneCache.builds(.namespacePane), kept[PaneCache.Slot.namespacePane.rawValue] + 1,
                        "but the list shows the host's PROCS: drawn again")
         XCTAssertEqual(s.paneCache.builds(.topologyPane), kept[PaneCache.Slot.topologyPane.rawValue], "the tree is copied")
-        XCTAssertEqual(Golden.text(frame), Golden.text(uncached(s, ctx)))
+        XCTAssertEqual(Golden.text(frame), Golden.text(s.renderedUncached(ctx)))
         XCTAssertNotNil(frame.rowContaining("5     19"), "the host's PROCS (5 now) come from the new snapshot")
     }
 
@@ -142,7 +132,7 @@ final class PaneCacheTests: XCTestCase {
         s.zoomed = true  // the HELD BY column needs the width
         s.update(snapshot: ctx.snapshot, contentVersion: 5)
         _ = AppView.render(s, ctx)
-        let kept = builds(s)
+        let kept = s.paneBuilds
         // redis's only process exited: it is held by nothing now, which HELD BY and the leak count show.
         countersMoved(&ctx)
         let redis = ctx.snapshot.namespaces.firstIndex { $0.displayName == "redis" }!
@@ -154,7 +144,7 @@ final class PaneCacheTests: XCTestCase {
         for slot in [PaneCache.Slot.lookups, .namespaceList, .namespaceWidths, .statusCounts] {
             XCTAssertEqual(s.paneCache.builds(slot), kept[slot.rawValue] + 1, "another kind of holder: \(slot) made again")
         }
-        XCTAssertEqual(Golden.text(frame), Golden.text(uncached(s, ctx)))
+        XCTAssertEqual(Golden.text(frame), Golden.text(s.renderedUncached(ctx)))
     }
 
     func testASourceThatReusesAVersionForOtherNamespacesIsNotTrusted() {
@@ -165,7 +155,7 @@ final class PaneCacheTests: XCTestCase {
         ctx.snapshot.namespaces.removeAll { $0.id == LabFixture.fdLeakID }
         s.update(snapshot: ctx.snapshot, contentVersion: 5)
         let frame = AppView.render(s, ctx)
-        XCTAssertEqual(frame, uncached(s, ctx))
+        XCTAssertEqual(frame, s.renderedUncached(ctx))
         XCTAssertNil(frame.rowContaining("fd only"), Golden.text(frame))
     }
 
@@ -176,7 +166,7 @@ final class PaneCacheTests: XCTestCase {
         countersMoved(&ctx)
         s.update(snapshot: ctx.snapshot)
         _ = AppView.render(s, ctx)
-        XCTAssertEqual(builds(s), PaneCache.Slot.allCases.map { _ in 0 })
+        XCTAssertEqual(s.paneBuilds, PaneCache.Slot.allCases.map { _ in 0 })
     }
 
     func testAFilterTypedOverKeptRowsDrawsTheFilteredPanes() {
@@ -187,12 +177,12 @@ final class PaneCacheTests: XCTestCase {
         s.press([.char("/")], snapshot: ctx.snapshot)
         s.type("web", snapshot: ctx.snapshot)
         let typed = AppView.render(s, ctx)
-        XCTAssertEqual(typed, uncached(s, ctx))
+        XCTAssertEqual(typed, s.renderedUncached(ctx))
         s.press([.enter], snapshot: ctx.snapshot)
-        XCTAssertEqual(AppView.render(s, ctx), uncached(s, ctx))
+        XCTAssertEqual(AppView.render(s, ctx), s.renderedUncached(ctx))
         // Cleared again: the unfiltered values come back, drawn as before.
         s.press([.char("/"), .escape], snapshot: ctx.snapshot)
         XCTAssertEqual(s.filter, "")
-        XCTAssertEqual(AppView.render(s, ctx), uncached(s, ctx))
+        XCTAssertEqual(AppView.render(s, ctx), s.renderedUncached(ctx))
     }
 }

@@ -67,3 +67,17 @@ extension ScreenBuffer {
         return self[x, y].style
     }
 }
+
+extension AppState {
+    /// This state's frame drawn by a state that never kept anything (`PaneCache`): what a frame drawn from kept
+    /// values must equal.
+    func renderedUncached(_ ctx: RenderContext) -> ScreenBuffer {
+        var fresh = self
+        fresh.paneCache = PaneCache()
+        fresh.snapshotContent = nil
+        return AppView.render(fresh, ctx)
+    }
+
+    /// How many times each of the pane cache's slots was made.
+    var paneBuilds: [Int] { PaneCache.Slot.allCases.map { paneCache.builds($0) } }
+}
