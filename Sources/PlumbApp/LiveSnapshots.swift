@@ -133,6 +133,7 @@ public final class LiveSnapshots: @unchecked Sendable {
         var u = u
         u.changed = model.takeChanged()
         u.contentVersion = model.contentVersion
+        u.objectsVersion = model.objectsVersion
         versionAtPublish = model.contentVersion
         if u.read != [] {
             u.quiet = quietSince

@@ -14,14 +14,17 @@ public struct SnapshotUpdate: Sendable {
     /// The source's count of changes other than counters (`LiveModel.contentVersion`): updates with the same
     /// version differ only in counters. nil: unknown (every update may differ).
     public var contentVersion: UInt64? = nil
+    /// The source's count of those changes other than processes and holders moving (`LiveModel.objectsVersion`):
+    /// updates with the same version differ only in counters, processes and holders. nil: unknown.
+    public var objectsVersion: UInt64? = nil
     /// Reads since the previous update found the counters of these namespaces unchanged (and were not handed
     /// over): the UI samples them as they were at that time before this update's, so a rate spans one interval.
     public var quiet: QuietCounters? = nil
 
     public init(snapshot: Snapshot, read: Set<UInt64>?, readLinks: [UInt64: Set<Int>] = [:], changed: Set<UInt64>? = nil,
-                contentVersion: UInt64? = nil, quiet: QuietCounters? = nil) {
+                contentVersion: UInt64? = nil, objectsVersion: UInt64? = nil, quiet: QuietCounters? = nil) {
         self.snapshot = snapshot; self.read = read; self.readLinks = readLinks; self.changed = changed
-        self.contentVersion = contentVersion; self.quiet = quiet
+        self.contentVersion = contentVersion; self.objectsVersion = objectsVersion; self.quiet = quiet
     }
 
     /// An update whose counters were read for `scope`.

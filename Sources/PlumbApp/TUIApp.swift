@@ -24,10 +24,26 @@ public final class TUIApp {
     /// so a flapping link must not make it run fifty times a second. No check reads link counters: an update
     /// that brings only counters (the same content version) leaves the findings as they are, and the doctor
     /// runs again at least every `doctorInputsEvery` for what it reads beyond the snapshot (resolv.conf files).
+    /// An update whose only changes are processes the doctor does not read (`Doctor.readsSameDiscovery`) leaves
+    /// the findings too, and so does that periodic run when those inputs came back the same, unless the Doctor
+    /// tab shows them (its evidence says for how long a leftover has been held).
     private var doctorRan = Date.distantPast
     private var doctorStale = true
-    /// The content version the doctor last judged (nil: unknown).
+    /// The content version the doctor last judged, or one that differs from it only in processes it does not
+    /// read (nil: unknown).
     private var doctorContent: UInt64?
+    /// The objects version and the snapshot the doctor last judged, and the inputs it read for them.
+    private var doctorObjects: UInt64?
+    private var doctorJudged: Snapshot?
+    private var doctorInputsJudged: DoctorInputs?
+    /// The objects version of the snapshot on screen (`SnapshotUpdate.objectsVersion`).
+    private var snapshotObjects: UInt64?
+    /// Whether the Doctor tab was open at the last look: opening it shows findings judged at most a second ago.
+    private var doctorTabWasOpen = false
+    /// How many times the doctor's checks ran (what the tests count).
+    public private(set) var doctorRuns = 0
+    /// The doctor's clock (tests move it).
+    public var clock: () -> Date = { Date() }
     static let doctorInputsEvery: TimeInterval = 60
     /// When the Conntrack tab's table was last read (it is read at the refresh interval while the tab is open).
     private var conntrackRead = Date.distantPast
@@ -90,25 +106,7 @@ public final class TUIApp {
             kernel.drops?.stop()
         }
         while true {
-            let sinceDoctor = Date().timeIntervalSince(doctorRan)
-            // Fixes are compared only where they are offered (the Doctor tab): comparing every fix's flows was
-            // most of a run's cost with 500 namespaces and links flapping. Opening the tab judges them at once.
-            let judging = state.detailTab == .findings
-            if doctorStale && sinceDoctor >= ([.findings, .ports].contains(state.detailTab) ? 1 : 10)
-                || sinceDoctor >= Self.doctorInputsEvery || (judging && !state.findingsJudged) {
-                let snap = context.snapshot
-                doctorContent = state.snapshotContent
-                let inputs = kernel.doctorInputs(snap)
-                doctorFindings = Doctor.run(snapshot: snap, inputs: inputs, judgingFixes: judging)
-                state.findingsJudged = judging
-                state.findingsUpdated(withDropEvidence(doctorFindings))
-                // The Ports tab: the same mappings and listeners the doctor's check 14 judged.
-                state.portsUpdated(inputs.publishedPorts
-                                   ?? PublishedPortFinder.find(snap, scope: inputs.scope, listeners: inputs.listeners ?? [:]))
-                doctorRan = Date()
-                doctorStale = false
-                dirty = true
-            }
+            runDoctorIfDue()
             if let c = capture, let pane = state.capture {
                 if c.poll(paused: pane.paused) {
                     state.captureUpdated(rowCount: c.count)
@@ -210,7 +208,47 @@ public final class TUIApp {
         context.rates.record(next.snapshot, only: next.read, links: next.readLinks)
         context.lastError = error
         prepared = state.update(snapshot: next.snapshot, contentVersion: next.contentVersion)
-        if next.contentVersion == nil || next.contentVersion != doctorContent { doctorStale = true }
+        snapshotObjects = next.objectsVersion
+        if next.contentVersion == nil || next.contentVersion != doctorContent {
+            if let objects = next.objectsVersion, objects == doctorObjects, let judged = doctorJudged,
+               Doctor.readsSameDiscovery(judged, next.snapshot) {
+                doctorContent = next.contentVersion
+            } else {
+                doctorStale = true
+            }
+        }
+        dirty = true
+    }
+
+    /// Runs the doctor over the snapshot on screen when its cadence says so (see `doctorRan`).
+    private func runDoctorIfDue() {
+        let now = clock()
+        let sinceDoctor = now.timeIntervalSince(doctorRan)
+        // Fixes are compared only where they are offered (the Doctor tab): comparing every fix's flows was
+        // most of a run's cost with 500 namespaces and links flapping. Opening the tab judges them at once.
+        let judging = state.detailTab == .findings
+        let opened = judging && !doctorTabWasOpen
+        doctorTabWasOpen = judging
+        guard doctorStale && sinceDoctor >= ([.findings, .ports].contains(state.detailTab) ? 1 : 10)
+                || sinceDoctor >= Self.doctorInputsEvery || (judging && !state.findingsJudged)
+                || (opened && sinceDoctor >= 1) else { return }
+        let snap = context.snapshot
+        let inputs = kernel.doctorInputs(snap)
+        doctorRan = now
+        // The periodic run for the inputs: the same inputs over the same judged content change no finding.
+        if !doctorStale && !judging && inputs == doctorInputsJudged { return }
+        doctorContent = state.snapshotContent
+        doctorObjects = snapshotObjects
+        doctorJudged = snap
+        doctorInputsJudged = inputs
+        doctorFindings = Doctor.run(snapshot: snap, inputs: inputs, judgingFixes: judging)
+        doctorRuns += 1
+        state.findingsJudged = judging
+        state.findingsUpdated(withDropEvidence(doctorFindings))
+        // The Ports tab: the same mappings and listeners the doctor's check 14 judged.
+        state.portsUpdated(inputs.publishedPorts
+                           ?? PublishedPortFinder.find(snap, scope: inputs.scope, listeners: inputs.listeners ?? [:]))
+        doctorStale = false
         dirty = true
     }
 

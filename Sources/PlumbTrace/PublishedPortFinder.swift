@@ -170,7 +170,7 @@ public enum PublishedPortFinder {
 
     // MARK: - docker-proxy
 
-    static func isDockerProxy(_ p: ProcessRecord) -> Bool {
+    public static func isDockerProxy(_ p: ProcessRecord) -> Bool {
         p.comm == "docker-proxy" || p.cmdline.hasPrefix("/usr/sbin/docker-proxy") || p.cmdline.hasPrefix("docker-proxy")
     }
 

@@ -13,6 +13,7 @@ final class ProcessEventsTests: RootTestCase {
         let walks = model.walks
         let lookups = model.processLookups
         let seen = model.processEventsSeen
+        let (content, objects) = (model.contentVersion, model.objectsVersion)
         // 50 short processes in the host namespace: fork + exec + exit each; most are gone before we look.
         for _ in 0..<50 { _ = try Shell.run("true") }
         let sleeper = try Shell.spawn(["sleep", "30"])
@@ -33,12 +34,16 @@ final class ProcessEventsTests: RootTestCase {
         XCTAssertEqual(snap.processes.first { $0.pid == sleeper.pid }?.namespace, snap.host?.id,
                        "the new process is placed in its namespace")
         XCTAssertTrue(snap.host?.pids.contains(sleeper.pid) ?? false)
+        // Processes moved, nothing else: a change of content, not of objects (the TUI's doctor need not run).
+        XCTAssertGreaterThan(model.contentVersion, content)
+        XCTAssertEqual(model.objectsVersion, objects)
     }
 
     func testProcessInANewNamespaceLeadsToAWalkThatFindsIt() throws {
         let model = LiveModel(options: SnapshotOptions())
         _ = model.refresh(read: [], firewall: [], all: true, scanFds: false)
         let walks = model.walks
+        let objects = model.objectsVersion
         let anon = try Shell.spawn(["unshare", "-n", "sleep", "30"])
         defer { kill(anon.pid, SIGKILL); anon.waitUntilExit() }
         let mine = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")
@@ -50,6 +55,7 @@ final class ProcessEventsTests: RootTestCase {
         XCTAssertGreaterThan(model.walks, walks, "an unknown namespace needs the full walk")
         let walked = model.walks
         XCTAssertEqual(snap.namespace(id: id)?.pids, [anon.pid])
+        XCTAssertGreaterThan(model.objectsVersion, objects, "a new namespace is read: a change of objects")
         // It exits: the next pass sees its namespace emptied and walks again; the namespace is gone.
         kill(anon.pid, SIGKILL); anon.waitUntilExit()
         let after = try XCTUnwrap(model.refreshDiscovery())

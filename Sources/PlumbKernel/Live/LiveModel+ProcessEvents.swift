@@ -63,7 +63,7 @@ extension LiveModel {
     }
 
     /// The snapshot with the process events since the last walk applied (counted as a change of content when
-    /// they moved processes); nil when a walk is due or needed.
+    /// they moved processes, but not of `objectsVersion`); nil when a walk is due or needed.
     func applyDiscoveryFromEvents() -> Snapshot? {
         guard let current = snapshot, let quick = discoveryFromEvents(current) else { return nil }
         snapshot = quick.snapshot

@@ -38,6 +38,12 @@ public final class LiveModel: @unchecked Sendable {
     /// processes moved): two snapshots with the same version differ only in their link counters and time, so
     /// what is made from anything else (the Map view's graph) can be kept.
     public internal(set) var contentVersion: UInt64 = 0
+    /// Counts the changes of `contentVersion` other than discovery's in-place updates (processes starting, ending
+    /// or moving, and the namespaces' names and holders): two snapshots with the same version hold the same
+    /// links, addresses, routes, firewall, sockets and namespaces. What is judged from those alone plus a few facts
+    /// of discovery (the doctor: `Doctor.readsSameDiscovery`) need not be judged again when only processes moved:
+    /// on a host whose processes come and go, that re-ran the doctor's checks every 10 s for nothing.
+    public internal(set) var objectsVersion: UInt64 = 0
     /// Links changed or deleted by the events applied so far, counted once per link and drain (what makes a
     /// burst: `LiveSnapshots`). Addresses and routes are not counted: one flap changes a few links but can
     /// change a dozen routes (IPv6's on a bridge port).
@@ -93,7 +99,7 @@ public final class LiveModel: @unchecked Sendable {
             }
             changed = true
         }
-        if changed { contentVersion &+= 1 }
+        if changed { contentVersion &+= 1; objectsVersion &+= 1 }
         return changed
     }
 
@@ -186,6 +192,7 @@ public final class LiveModel: @unchecked Sendable {
         watcher.follow(snap)
         snapshot = snap
         contentVersion &+= 1
+        objectsVersion &+= 1
         return snap
     }
 
@@ -214,7 +221,8 @@ public final class LiveModel: @unchecked Sendable {
             return refresh(read: [], firewall: [], scanFds: opts.scanFds)
         }
         // Written only where the walk found something new: an unchanged snapshot keeps its content version (the
-        // UI then has nothing to redraw) and its namespaces' storage.
+        // UI then has nothing to redraw) and its namespaces' storage. Only processes and holders change here:
+        // `objectsVersion` stays.
         var moved = snap.processes != found.processes
         for i in snap.namespaces.indices {
             guard let d = byID[snap.namespaces[i].id] else { continue }

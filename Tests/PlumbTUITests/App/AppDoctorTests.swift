@@ -85,6 +85,60 @@ final class AppDoctorTests: XCTestCase {
         XCTAssertTrue(fake.fixed.isEmpty)
     }
 
+    /// A live host's processes come and go: an update whose only change is processes the doctor does not read
+    /// (the same objects version, `Doctor.readsSameDiscovery`) leaves the findings, as does the periodic run for
+    /// the inputs when they came back the same. Anything else the doctor reads runs it again, and so does opening
+    /// the Doctor tab on findings judged a while ago (its evidence says for how long a leftover has been held).
+    func testTheDoctorRunsAgainOnlyForWhatItReads() throws {
+        let fake = FakeKernel()
+        var inputsRead = 0
+        var brNetfilter = false
+        fake.doctorInputs = { _ in inputsRead += 1; return DoctorInputs(brNetfilterLoaded: brNetfilter) }
+        let base = TestEnv.snapshot
+        let h = try XCTUnwrap(base.namespaces.firstIndex { $0.isHost })
+        let c = try XCTUnwrap(base.namespaces.firstIndex { !$0.isHost && !$0.pids.isEmpty })
+        // A process starts on the host (its first pid stays); then one with a lower pid in a container.
+        var hostMoved = base
+        hostMoved.processes.append(ProcessRecord(pid: 99_999, comm: "sleep", namespace: base.namespaces[h].id))
+        hostMoved.namespaces[h].pids.append(99_999)
+        var containerMoved = hostMoved
+        let low = try XCTUnwrap(base.namespaces[c].pids.min()) - 1
+        containerMoved.processes.append(ProcessRecord(pid: low, comm: "sh", namespace: base.namespaces[c].id))
+        containerMoved.namespaces[c].pids.insert(low, at: 0)
+        var now = Date(timeIntervalSince1970: 1_000_000)
+        var app: TUIApp?
+        var runs: [Int] = []
+        func step(_ update: SnapshotUpdate?, after seconds: TimeInterval, _ change: @escaping () -> Void = {}) -> [FakeTerminal.Input] {
+            [.run {
+                runs.append(app!.doctorRuns)
+                if let update { fake.snapshots.queue.append(update) }
+                change()
+                now += seconds
+            }, .idle]
+        }
+        var script: [FakeTerminal.Input] = [.idle]
+        script += step(SnapshotUpdate(snapshot: base, read: nil, contentVersion: 1, objectsVersion: 1), after: 11)
+        script += step(SnapshotUpdate(snapshot: hostMoved, read: nil, contentVersion: 2, objectsVersion: 1), after: 11)
+        script += step(SnapshotUpdate(snapshot: containerMoved, read: nil, contentVersion: 3, objectsVersion: 1), after: 11)
+        script += step(SnapshotUpdate(snapshot: containerMoved, read: nil, contentVersion: 4, objectsVersion: 2), after: 11)
+        script += step(nil, after: 61)
+        script += step(nil, after: 61) { brNetfilter = true }
+        script += step(nil, after: 0)
+        // The Doctor tab: opened (judged at once), left, and opened again 5 s later.
+        script += [.key(.char("f")), .key(.char("]"))] + step(nil, after: 5) + [.key(.char("[")), .run { runs.append(app!.doctorRuns) }]
+        script += [.key(.char("q"))]
+        let term = FakeTerminal(size: Size(width: 120, height: 40), script: script)
+        app = TUIApp(first: base, kernel: fake.kernel, terminal: term)
+        app!.clock = { now }
+        app!.run()
+        XCTAssertFalse(term.exhausted, "the script ran out before the loop quit")
+        // 1: the first snapshot; 2: the first update (objects unknown before); none for the host's new process;
+        // 3: a container's new first process; 4: new objects; none for the periodic run with the same inputs;
+        // 5: new inputs; 6: the tab opened (fixes judged); 7: opened again.
+        XCTAssertEqual(runs, [1, 2, 2, 3, 4, 4, 5, 6, 7])
+        XCTAssertEqual(inputsRead, 8, "the periodic run read the inputs before it found them the same")
+    }
+
     /// `f` never offers a fix the loop has not compared yet.
     func testAskingForAFixBeforeItWasComparedWaits() {
         var state = TestEnv.state()
