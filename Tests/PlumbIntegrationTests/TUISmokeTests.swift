@@ -60,6 +60,41 @@ final class TUISmokeTests: RootTestCase {
 
     /// A fatal signal while the TUI has the terminal (SIGTERM from kill, SIGHUP when the terminal goes away)
     /// restores it before plumb ends: the shell that started plumb gets echo and line editing back.
+    /// The write(2) calls of the whole process so far (/proc/PID/io: all its threads).
+    private func writeCalls(_ pid: Int32) throws -> Int {
+        let io = try String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8)
+        let line = try XCTUnwrap(io.split(separator: "\n").first { $0.hasPrefix("syscw:") })
+        return try XCTUnwrap(Int(line.dropFirst("syscw:".count).trimmingCharacters(in: .whitespaces)))
+    }
+
+    /// A frame reaches the terminal in one write, however many rows changed: ncurses 6.4 wrote at every cursor
+    /// move until its screen had once been left and resumed (a frame of 40 rows was 40 writes, 40 packets over
+    /// ssh). The help overlay redraws most of a 120x40 screen; the only other writes are the wake pipes' bytes
+    /// (a snapshot, a batch of drops) and the frames they bring.
+    func testAFrameIsOneWriteHoweverManyRowsChanged() throws {
+        try requireRoot()
+        let session = "pt-tui-writes-\(getpid())"
+        defer { _ = try? Shell.detached(["tmux", "kill-session", "-t", session]) }
+        XCTAssertEqual(try Shell.detached(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+                                           "env", "TERM=xterm-256color", CLITests.binary, "--interval", "5"]), 0)
+        _ = try waitFor("Namespaces", in: session)
+        let pid = try XCTUnwrap(Int32(try tmux("display", "-p", "-t", session, "#{pane_pid}").trimmingCharacters(in: .whitespacesAndNewlines)))
+        XCTAssertTrue(try String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8).hasPrefix(CLITests.binary), "the pane runs plumb itself")
+        for (key, shows) in [("?", "this help"), ("Escape", "Namespaces")] {
+            let before = try writeCalls(pid)
+            let screenBefore = try screen(session)
+            _ = try tmux("send-keys", "-t", session, key)
+            let after = try waitFor(shows, in: session)
+            usleep(300_000)
+            let writes = try writeCalls(pid) - before
+            let before_ = screenBefore.split(separator: "\n", omittingEmptySubsequences: false)
+            let after_ = after.split(separator: "\n", omittingEmptySubsequences: false)
+            let changedRows = zip(before_, after_).filter { $0 != $1 }.count
+            XCTAssertGreaterThanOrEqual(changedRows, 20, "\(key) redraws most rows")
+            XCTAssertLessThanOrEqual(writes, 10, "\(key): \(writes) writes for \(changedRows) changed rows")
+        }
+    }
+
     func testAFatalSignalRestoresTheTerminal() throws {
         try requireRoot()
         let tag = String(format: "%04x", Int.random(in: 0..<65536))

@@ -74,6 +74,11 @@ public final class CursesTerminal: Terminal {
             mouseinterval(0)  // report presses immediately instead of waiting to detect clicks
         }
         size = Size(width: Int(plumb_getmaxx(win)), height: Int(plumb_getmaxy(win)))
+        // ncurses (6.4) writes its output at every cursor move until the screen has once been left and taken
+        // back (after newterm its `_endwin` stays "initial", and mvcur flushes then): a frame that changed 50
+        // rows was 50 write(2)s, 50 packets over ssh. Left here, before the first frame, the first refresh takes
+        // it back (raw mode, keypad, cursor and mouse as set above) and every frame is one write.
+        endwin()
     }
 
     deinit { end() }
