@@ -19,10 +19,11 @@ extension ScreenBuffer {
         if ascii {
             // Byte by byte: names and numbers are ASCII, and breaking them into grapheme clusters was most of
             // drawing a frame. Every byte is one column.
+            // `room` is within the buffer's width from `x`: one cell each, no width to look up.
             for b in text.utf8 {
                 if col >= room { break }
                 let c = b < 0x20 || b == 0x7f ? "?" : Character(Unicode.Scalar(b))
-                if x + col >= 0 { put(c, x: x + col, y: y, style: style) }
+                if x + col >= 0 { setRaw(Cell(c, style: style), x: x + col, y: y) }
                 col += 1
             }
         } else {

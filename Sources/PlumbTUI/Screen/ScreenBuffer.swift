@@ -50,8 +50,8 @@ public struct ScreenBuffer: Equatable, Sendable {
         return w
     }
 
-    /// Replaces one cell, repairing any wide character it cuts in half.
-    private mutating func setRaw(_ cell: Cell, x: Int, y: Int) {
+    /// Replaces one cell, repairing any wide character it cuts in half. (x, y) must be inside the buffer.
+    mutating func setRaw(_ cell: Cell, x: Int, y: Int) {
         let i = y * size.width + x
         let old = cells[i]
         if old.isContinuation && x > 0 && cells[i - 1].width == 2 {
