@@ -90,6 +90,43 @@ final class PaneMemoTests: XCTestCase {
         XCTAssertEqual(AppView.render(s, ctx), frames[0], "and back: the first frame again")
     }
 
+    /// A host dropping multicast changes hundreds of rates every second: the panes keep what they drew unless
+    /// the rows on screen show a different rate (or the LINK column must widen for one off screen).
+    func testRatesThatChangeNothingDrawnKeepThePanes() {
+        var (s, ctx) = live(focus: .topology)
+        let redis = TestEnv.namespace("redis").id, host = TestEnv.namespace("host").id
+        let veth = DropActivity.InterfaceKey(namespace: host, interface: "veth3c1f2a9")
+        var drops = DropActivity(drops: [], windowSeconds: 10, mode: "bpf")
+        drops.perNamespace = [redis: 3]
+        drops.perInterface = [veth: 3]
+        s.drops = drops
+        _ = AppView.render(s, ctx)
+        let built = (s.paneCache.builds(.namespacePane), s.paneCache.builds(.topologyPane))
+        // Within what the cells show ("3/s"), and rates of a namespace and an interface shown nowhere.
+        drops.perNamespace[redis] = 3.2
+        drops.perInterface[veth] = 2.9
+        drops.perNamespace[4_000_000_123] = 50
+        drops.perInterface[.init(namespace: 4_000_000_123, interface: "ptnone0")] = 50
+        s.drops = drops
+        var frame = AppView.render(s, ctx)
+        XCTAssertEqual(frame, uncached(s, ctx))
+        XCTAssertEqual(s.paneCache.builds(.namespacePane), built.0, "nothing the namespace list shows changed")
+        XCTAssertEqual(s.paneCache.builds(.topologyPane), built.1, "nothing the topology shows changed")
+        // A rate on screen that reads differently draws its pane again.
+        drops.perNamespace[redis] = 4
+        s.drops = drops
+        frame = AppView.render(s, ctx)
+        XCTAssertEqual(frame, uncached(s, ctx))
+        XCTAssertNotNil(frame.rowContaining("4/s"), Golden.text(frame))
+        XCTAssertEqual(s.paneCache.builds(.namespacePane), built.0 + 1)
+        XCTAssertEqual(s.paneCache.builds(.topologyPane), built.1)
+        drops.perInterface[veth] = 12_345
+        s.drops = drops
+        frame = AppView.render(s, ctx)
+        XCTAssertEqual(frame, uncached(s, ctx), "the LINK column widened for the longer badge")
+        XCTAssertEqual(s.paneCache.builds(.topologyPane), built.1 + 1)
+    }
+
     func testFocusSelectionAndScrollDrawThePanesAgain() {
         var (s, ctx) = live(focus: .namespaces)
         for keys: [Key] in [[.down], [.tab], [.down, .down], [.pageDown], [.backTab], [.char("z")], [.char("z")]] {

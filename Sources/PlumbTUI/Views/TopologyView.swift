@@ -13,7 +13,11 @@ enum TopologyView {
         var title: String
         var top: Int, selected: Int?
         var badges: [UInt64: [String: Finding.Severity]]
-        var drops: [DropActivity.InterfaceKey: Double]?
+        /// The LINK column's width (it fits every row's name and badges) and the visible rows' drop badges as
+        /// drawn: a rate that moves off screen, or within what the badge shows, redraws nothing (a host dropping
+        /// multicast changes hundreds of interfaces' rates every second).
+        var nameWidth: Int
+        var drops: [String]
         var theme: Theme
         var glyphs: Glyphs
     }
@@ -21,17 +25,50 @@ enum TopologyView {
     static func draw(_ buf: inout ScreenBuffer, rect: Rect, state: AppState, rows: PaneRows, ctx: RenderContext) {
         let window = ListWindow(rect: rect.inset(by: 1).splitTop(1).1, count: rows.topology.count,
                                 selected: rows.topologyIndex(state.selectedLink), storedTop: state.scroll[.topology] ?? 0)
+        let widths = columnWidths(state: state, rows: rows, glyphs: ctx.glyphs)
+        let nameW = nameWidth(widths, state: state, rows: rows)
         let key = Key(focused: state.focus == .topology, filter: state.filter, namespace: rows.namespace?.id,
                       title: title(rows, state: state, glyphs: ctx.glyphs), top: window.top, selected: window.selected,
-                      badges: rows.badges.links, drops: state.drops?.perInterface, theme: ctx.theme, glyphs: ctx.glyphs)
+                      badges: rows.badges.links, nameWidth: nameW,
+                      drops: rows.topology.withUnsafeBufferPointer { all in window.visible.map { dropBadge(all[$0.index], state) } },
+                      theme: ctx.theme, glyphs: ctx.glyphs)
         PaneMemo.draw(&buf, rect: rect, slot: .topologyPane, cache: state.paneCache, content: rows.content,
                       key: key) { buf in
-            drawPane(&buf, rect: rect, state: state, rows: rows, ctx: ctx)
+            drawPane(&buf, rect: rect, state: state, rows: rows, ctx: ctx, widths: widths, nameWidth: nameW)
+        }
+    }
+
+    /// Column widths need every row, the text only the visible ones: widths are counted without building the
+    /// strings, and kept while the tree's shape is the same, measuring again only the rows whose addresses or
+    /// port state changed (`TopologyColumnWidths`); a filtered tree can change with any content.
+    private static func columnWidths(state: AppState, rows: PaneRows, glyphs g: Glyphs) -> TopologyColumnWidths {
+        let tree = rows.topology
+        let here = rows.namespace?.id ?? 0
+        let key = TopologyColumnWidths.Key(namespace: here, filter: state.filter, glyphs: g)
+        let measure = { TopologyColumnWidths(tree, index: rows.index, here: here, glyphs: g) }
+        return state.filter.isEmpty
+            ? state.paneCache.refreshed(.topologyWidths, content: rows.content, key: key,
+                                        refresh: { $0.refreshed(tree, index: rows.index, here: here, glyphs: g) },
+                                        make: measure)
+            : state.paneCache.value(.topologyWidths, content: rows.content, key: key, make: measure)
+    }
+
+    /// The LINK column's natural width: the widest name with its finding and drop badges, over every row.
+    private static func nameWidth(_ w: TopologyColumnWidths, state: AppState, rows: PaneRows) -> Int {
+        let badged = rows.badges.links
+        let dropping = state.drops.map { !$0.perInterface.isEmpty } ?? false
+        guard !badged.isEmpty || dropping else { return w.widestName }
+        // By index: iterating the rows by value copies each one and its link.
+        return rows.topology.withUnsafeBufferPointer { rows in
+            rows.indices.reduce(0) { widest, i in
+                let badge = badged[rows[i].id.namespace]?[rows[i].name] != nil ? 2 : 0
+                return max(widest, w.names[i] + badge + dropBadge(rows[i].id.namespace, rows[i].name, state).count)
+            }
         }
     }
 
     private static func drawPane(_ buf: inout ScreenBuffer, rect: Rect, state: AppState, rows: PaneRows,
-                                 ctx: RenderContext) {
+                                 ctx: RenderContext, widths w: TopologyColumnWidths, nameWidth nameW: Int) {
         let theme = ctx.theme, g = ctx.glyphs
         let focused = state.focus == .topology
         let tree = rows.topology
@@ -43,28 +80,6 @@ enum TopologyView {
                        footer: window.positionLabel, theme: theme, glyphs: g)
 
         let here = rows.namespace?.id ?? 0
-        let badged = rows.badges.links
-        // Column widths need every row, the text only the visible ones: widths are counted without building
-        // the strings, and kept while the tree's shape is the same, measuring again only the rows whose addresses
-        // or port state changed (`TopologyColumnWidths`); a filtered tree can change with any content.
-        let key = TopologyColumnWidths.Key(namespace: here, filter: state.filter, glyphs: g)
-        let measure = { TopologyColumnWidths(tree, index: rows.index, here: here, glyphs: g) }
-        let w = state.filter.isEmpty
-            ? state.paneCache.refreshed(.topologyWidths, content: rows.content, key: key,
-                                        refresh: { $0.refreshed(tree, index: rows.index, here: here, glyphs: g) },
-                                        make: measure)
-            : state.paneCache.value(.topologyWidths, content: rows.content, key: key, make: measure)
-        var nameW = w.widestName
-        let dropping = state.drops.map { !$0.perInterface.isEmpty } ?? false
-        if !badged.isEmpty || dropping {
-            // By index: iterating the rows by value copies each one and its link.
-            nameW = tree.withUnsafeBufferPointer { rows in
-                rows.indices.reduce(0) { widest, i in
-                    let badge = badged[rows[i].id.namespace]?[rows[i].name] != nil ? 2 : 0
-                    return max(widest, w.names[i] + badge + dropBadge(rows[i].id.namespace, rows[i].name, state).count)
-                }
-            }
-        }
         let cols = columns(nameWidth: nameW, leads: w.leads, addrs: w.addresses, x: body.x + 2, width: body.width - 2)
         buf.header(cols, y: headRect.y, style: theme.header, glyphs: g)
         let combined = cols[4] == nil
