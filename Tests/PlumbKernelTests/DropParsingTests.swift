@@ -109,9 +109,9 @@ final class DropParsingTests: XCTestCase {
         XCTAssertNil(KernelSymbols.resolve(0xffffffff81fbea10, inKallsyms: Array("0000000000000000 T nft_do_chain\n".utf8)).symbol)
     }
 
-    /// New addresses within a minute of a read are named from the text kept from it, without reading kallsyms
-    /// again; an address the kept text cannot name (a module loaded since) reads it again, at most once a second,
-    /// and the text is let go a minute after its read.
+    /// New addresses are named from the text kept from a read, without reading kallsyms again, for as long as new
+    /// addresses keep coming; an address the kept text cannot name (a module loaded since) reads it again, at most
+    /// once a second, and the text is let go once it has named nothing for ten minutes.
     func testCacheNamesNewAddressesFromTheKeptText() throws {
         let bytes = Array(try fixture("kallsyms.excerpt").utf8)
         final class State { var reads = 0; var t: UInt64 = 1; var text: [UInt8] = [] }
@@ -143,8 +143,16 @@ final class DropParsingTests: XCTestCase {
         cache.learn([later])
         XCTAssertEqual(st.reads, 3)
         XCTAssertEqual(cache.location(later).symbol, "pt_later_rcv")
-        // A minute after the last read the text is let go on the next batch, even one of known addresses.
-        st.t += 61_000_000_000
+        // New addresses nine minutes apart, long after the last read: still named from the kept text.
+        let addresses: [UInt64] = [0xffffffff81fbea00 + 0x10, 0xffffffff820a71d0 + 4]
+        for (i, address) in addresses.enumerated() {
+            st.t += 540_000_000_000
+            cache.learn([address])
+            XCTAssertEqual(st.reads, 3, "address \(i) named from the kept text")
+            XCTAssertNotNil(cache.location(address).symbol)
+        }
+        // Ten minutes after it last named one, the text is let go on the next batch, even one of known addresses.
+        st.t += 601_000_000_000
         cache.learn([later])
         XCTAssertFalse(cache.keepsText)
         XCTAssertEqual(st.reads, 3)
@@ -157,16 +165,16 @@ final class DropParsingTests: XCTestCase {
     }
 
     /// The watcher's cache reads kallsyms for new addresses only, never for an address it named before, and
-    /// names new addresses from the text it read for a minute after (reading it costs the kernel ~40 ms).
+    /// names new addresses from the text it read while new ones keep coming (reading it costs the kernel 40–70 ms).
     func testCacheReadsKallsymsOnlyForNewAddresses() throws {
         let bytes = Array(try fixture("kallsyms.excerpt").utf8)
         final class Reads { var count = 0 }
         let reads = Reads()
-        // Each read is a minute after the one before: the kept text has always expired.
+        // Each batch is over ten minutes after the one before: the kept text has always expired.
         final class Clock { var t: UInt64 = 0 }
         let clock = Clock()
         let cache = KernelSymbolCache(capacity: 4, readKallsyms: { reads.count += 1; return bytes },
-                                      now: { clock.t += 61_000_000_000; return clock.t })
+                                      now: { clock.t += 601_000_000_000; return clock.t })
         XCTAssertEqual(cache.location(0xffffffff81fbea00 + 8).description, "0xffffffff81fbea08", "not learnt yet: the address")
         cache.learn([0xffffffff81fbea00 + 8, 0xffffffff820a71d0, 0xffffffff81fbea00 + 8])
         XCTAssertEqual(reads.count, 1)
@@ -179,7 +187,7 @@ final class DropParsingTests: XCTestCase {
         XCTAssertEqual(reads.count, 2)
         XCTAssertEqual(cache.count, 3)
         // Without kallsyms (no procfs) addresses stay addresses, and are not asked for again.
-        let none = KernelSymbolCache(readKallsyms: { reads.count += 1; return nil }, now: { clock.t += 61_000_000_000; return clock.t })
+        let none = KernelSymbolCache(readKallsyms: { reads.count += 1; return nil }, now: { clock.t += 601_000_000_000; return clock.t })
         none.learn([0xffffffff81fbea08])
         none.learn([0xffffffff81fbea08])
         XCTAssertEqual(reads.count, 3)

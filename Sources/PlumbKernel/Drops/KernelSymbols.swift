@@ -51,11 +51,13 @@ public enum KernelSymbols {
 }
 
 /// The drop locations named so far, for the watcher's reader thread (not shared: no lock). Addresses seen
-/// before cost a dictionary lookup. New addresses are named from the text of /proc/kallsyms, which is kept for
-/// `textKept` after it was read: reading it costs the kernel ~40 ms (5 MB of text formatted line by line), and
-/// drops keep coming from new places in the kernel for minutes (each caller of kfree_skb is a location), so
-/// reading it for each of them was most of an idle TUI's drops cost. An address the kept text cannot name
-/// (code of a module loaded after it was read) reads it again, at most once per `rereadSpacing`.
+/// before cost a dictionary lookup. New addresses are named from the text of /proc/kallsyms, which is kept until
+/// it has named nothing new for `textKept`: reading it costs the kernel 40–70 ms (5 MB of text formatted line by
+/// line), and drops keep coming from new places in the kernel for minutes (each caller of kfree_skb is a
+/// location), so reading it for each of them was most of an idle TUI's drops cost. Kept only a minute after its
+/// read, it was read again for a location that first dropped two minutes in on a host whose bridges drop
+/// multicast: 70 ms, more than the idle TUI's whole 20 s around it. An address the kept text cannot name (code of a module loaded after it was
+/// read) reads it again, at most once per `rereadSpacing`.
 final class KernelSymbolCache {
     private var known: [UInt64: KernelLocation] = [:]
     private let readKallsyms: () -> [UInt8]?
@@ -63,9 +65,10 @@ final class KernelSymbolCache {
     /// stream), and the cache starts over rather than grow.
     private let capacity: Int
     private let now: () -> UInt64
-    /// The last read of kallsyms and when (CLOCK_MONOTONIC ns); nil after `textKept` (its 5 MB are let go).
-    private var text: (bytes: [UInt8]?, readAt: UInt64)?
-    static let textKept: UInt64 = 60_000_000_000
+    /// The last read of kallsyms, when, and when it last named a new address (CLOCK_MONOTONIC ns); nil once it
+    /// has named nothing for `textKept` (its 5 MB are let go).
+    private var text: (bytes: [UInt8]?, readAt: UInt64, usedAt: UInt64)?
+    static let textKept: UInt64 = 600_000_000_000
     static let rereadSpacing: UInt64 = 1_000_000_000
 
     init(capacity: Int = 16_384, readKallsyms: @escaping () -> [UInt8]? = { readWholeFile("/proc/kallsyms") },
@@ -79,17 +82,20 @@ final class KernelSymbolCache {
     func learn(_ addresses: some Sequence<UInt64>) {
         let new = Set(addresses.lazy.filter { self.known[$0] == nil })
         let t = now()
-        if let kept = text, t &- kept.readAt >= Self.textKept { text = nil }
+        if let kept = text, t &- kept.usedAt >= Self.textKept { text = nil }
         guard !new.isEmpty else { return }
         if known.count + new.count > capacity { known.removeAll(keepingCapacity: true) }
         var named: [UInt64: KernelLocation] = [:]
-        if let bytes = text?.bytes { named = KernelSymbols.resolve(new, inKallsyms: bytes) }
+        if let bytes = text?.bytes {
+            named = KernelSymbols.resolve(new, inKallsyms: bytes)
+            text?.usedAt = t
+        }
         let unnamed = new.filter { named[$0]?.symbol == nil }
         var retry: Set<UInt64> = []
         if !unnamed.isEmpty {
             if text.map({ t &- $0.readAt >= Self.rereadSpacing }) ?? true {
                 let bytes = readKallsyms()
-                text = (bytes, t)
+                text = (bytes, t, t)
                 if let bytes { named.merge(KernelSymbols.resolve(unnamed, inKallsyms: bytes)) { _, fresh in fresh } }
             } else {
                 // Read less than a second ago: these stay unknown, so that a later batch names them from a new
