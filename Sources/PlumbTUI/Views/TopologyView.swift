@@ -53,17 +53,28 @@ enum TopologyView {
             : state.paneCache.value(.topologyWidths, content: rows.content, key: key, make: measure)
     }
 
-    /// The LINK column's natural width: the widest name with its finding and drop badges, over every row.
+    /// Room for a drop badge in the LINK column (" 999k/s drops"), whatever the rates read now.
+    static let dropBadgeRoom = 13
+
+    /// The LINK column's natural width: the widest name with its finding badge, over every row, and room for a
+    /// drop badge on every row while any row has one. Rates come and go and read longer or shorter every second;
+    /// a width that followed the widest badge moved every column of the pane by one and back, which rewrote the
+    /// whole pane on the terminal every second on a host dropping multicast.
     private static func nameWidth(_ w: TopologyColumnWidths, state: AppState, rows: PaneRows) -> Int {
         let badged = rows.badges.links
         let dropping = state.drops.map { !$0.perInterface.isEmpty } ?? false
         guard !badged.isEmpty || dropping else { return w.widestName }
         // By index: iterating the rows by value copies each one and its link.
         return rows.topology.withUnsafeBufferPointer { rows in
-            rows.indices.reduce(0) { widest, i in
+            var widest = 0, dropRoom = 0
+            for i in rows.indices {
                 let badge = badged[rows[i].id.namespace]?[rows[i].name] != nil ? 2 : 0
-                return max(widest, w.names[i] + badge + dropBadge(rows[i].id.namespace, rows[i].name, state).count)
+                widest = max(widest, w.names[i] + badge)
+                if dropping, case let d = dropBadge(rows[i].id.namespace, rows[i].name, state).count, d > 0 {
+                    dropRoom = max(dropRoom, d, dropBadgeRoom)
+                }
             }
+            return widest + dropRoom
         }
     }
 
