@@ -7,6 +7,7 @@
 #   FLAP=1   50 link flaps a second during the rounds
 #   KEYS=m   keys sent to each plumb after it opened the host (m: the Map view)
 #   ROUNDS=3
+#   BYTES=1  also the bytes each program wrote to its terminal over the rounds (tmux pipe-pane), per second
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/tui-lib.sh"
 [ $# -ge 1 ] || { echo "usage: $0 BUILD [BUILD...]" >&2; exit 2; }
@@ -38,6 +39,9 @@ for b in "$@"; do
 done
 sleep 4
 if [ -n "${FLAP:-}" ]; then flap_start; fi
+if [ -n "${BYTES:-}" ]; then
+  for i in $(seq 0 $(( $# - 1 ))); do tmux pipe-pane -t pt-bench-ab$i -o "cat > $OUT/bytes-$i"; done
+fi
 for round in $(seq "${ROUNDS:-3}"); do
   before=(); for p in "${pids[@]}"; do before+=("$(cpu_of "$p")"); done
   sleep 20
@@ -45,3 +49,11 @@ for round in $(seq "${ROUNDS:-3}"); do
   for b in "$@"; do line="$line $(basename "$b")=$(( $(cpu_of "${pids[$j]}") - ${before[$j]} ))"; j=$((j + 1)); done
   echo "$line ticks/20s  load $(cut -d' ' -f1 /proc/loadavg)  drops/s after: $(drops_per_second 2)" | tee -a "$OUT/summary.txt"
 done
+if [ -n "${BYTES:-}" ]; then
+  line="bytes/s:"; j=0
+  for b in "$@"; do
+    tmux pipe-pane -t pt-bench-ab$j
+    line="$line $(basename "$b")=$(( $(stat -c %s "$OUT/bytes-$j") / (20 * ${ROUNDS:-3}) ))"; j=$((j + 1))
+  done
+  echo "$line" | tee -a "$OUT/summary.txt"
+fi
