@@ -102,21 +102,24 @@ final class PaneMemoTests: XCTestCase {
         s.drops = drops
         _ = AppView.render(s, ctx)
         let built = (s.paneCache.builds(.namespacePane), s.paneCache.builds(.topologyPane))
+        // The frame with these rates: what a state that never kept anything draws.
+        func shown(_ d: DropActivity) -> ScreenBuffer {
+            s.drops = d
+            let frame = AppView.render(s, ctx)
+            XCTAssertEqual(frame, uncached(s, ctx))
+            return frame
+        }
         // Within what the cells show ("3/s"), and rates of a namespace and an interface shown nowhere.
         drops.perNamespace[redis] = 3.2
         drops.perInterface[veth] = 2.9
         drops.perNamespace[4_000_000_123] = 50
         drops.perInterface[.init(namespace: 4_000_000_123, interface: "ptnone0")] = 50
-        s.drops = drops
-        var frame = AppView.render(s, ctx)
-        XCTAssertEqual(frame, uncached(s, ctx))
+        _ = shown(drops)
         XCTAssertEqual(s.paneCache.builds(.namespacePane), built.0, "nothing the namespace list shows changed")
         XCTAssertEqual(s.paneCache.builds(.topologyPane), built.1, "nothing the topology shows changed")
         // A rate on screen that reads differently draws its pane again.
         drops.perNamespace[redis] = 4
-        s.drops = drops
-        frame = AppView.render(s, ctx)
-        XCTAssertEqual(frame, uncached(s, ctx))
+        var frame = shown(drops)
         XCTAssertNotNil(frame.rowContaining("4/s"), Golden.text(frame))
         XCTAssertEqual(s.paneCache.builds(.namespacePane), built.0 + 1)
         XCTAssertEqual(s.paneCache.builds(.topologyPane), built.1)
@@ -129,9 +132,7 @@ final class PaneMemoTests: XCTestCase {
         }
         let kindBefore = kindColumn(frame)
         drops.perInterface[veth] = 12_345
-        s.drops = drops
-        frame = AppView.render(s, ctx)
-        XCTAssertEqual(frame, uncached(s, ctx))
+        frame = shown(drops)
         XCTAssertNotNil(frame.rowContaining("12k/s drops"), Golden.text(frame))
         XCTAssertEqual(s.paneCache.builds(.topologyPane), built.1 + 1)
         XCTAssertNotNil(kindBefore)
