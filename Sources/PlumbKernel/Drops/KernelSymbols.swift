@@ -56,8 +56,8 @@ public enum KernelSymbols {
 /// line), and drops keep coming from new places in the kernel for minutes (each caller of kfree_skb is a
 /// location), so reading it for each of them was most of an idle TUI's drops cost. Kept only a minute after its
 /// read, it was read again for a location that first dropped two minutes in on a host whose bridges drop
-/// multicast: 70 ms, more than the idle TUI's whole 20 s around it. An address the kept text cannot name (code of a module loaded after it was
-/// read) reads it again, at most once per `rereadSpacing`.
+/// multicast: 70 ms, more than the idle TUI's whole 20 s around it. An address the kept text cannot name (code
+/// of a module loaded after it was read) reads it again, at most once per `rereadSpacing`.
 final class KernelSymbolCache {
     private var known: [UInt64: KernelLocation] = [:]
     private let readKallsyms: () -> [UInt8]?
