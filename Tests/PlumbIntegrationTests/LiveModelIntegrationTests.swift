@@ -26,6 +26,35 @@ final class LiveModelIntegrationTests: RootTestCase {
         return false
     }
 
+    /// A read that finds a namespace as the model had it but for its counters (the TUI reads the namespace on
+    /// screen again every 10 s) changes no version: the views keep what they made and the doctor does not run
+    /// again. A read that finds something new counts.
+    func testAReadThatFindsNothingNewChangesNoVersion() throws {
+        let a = try lab.addNamespace("lvq")
+        // Down: no IPv6 address or route comes and goes under the reads.
+        try lab.ip(a, "link", "add", "ptlq0", "type", "veth", "peer", "name", "ptlq1")
+        var options = SnapshotOptions()
+        options.scanFds = false
+        let model = LiveModel(options: options)
+        _ = model.refresh(read: [], firewall: [], all: true)
+        let id = try TopologyFixture.inode("/run/netns/\(a)")
+        let before = model.refresh(read: [id], firewall: [])
+        let (content, objects) = (model.contentVersion, model.objectsVersion)
+        let again = model.refresh(read: [id], firewall: [])
+        XCTAssertGreaterThan(again.takenAt, before.takenAt, "read again")
+        XCTAssertEqual(model.objectsVersion, objects, "nothing but counters and processes can have moved")
+        // Processes on the machine may have come and gone between the reads: only they may move the content.
+        let discoveryMoved = again.processes != before.processes
+            || zip(before.namespaces, again.namespaces).contains { !$0.sameDiscovery(as: $1) }
+        XCTAssertTrue(model.contentVersion == content || discoveryMoved, "content moved with nothing new")
+        // An address the model has not applied from its event yet: the read finds it, and it counts.
+        try lab.ip(a, "addr", "add", "10.213.173.1/24", "dev", "ptlq0")
+        let after = model.refresh(read: [id], firewall: [])
+        XCTAssertEqual(after.namespace(id: id)?.link(named: "ptlq0")?.addresses, [IPPrefix("10.213.173.1/24")!])
+        XCTAssertGreaterThan(model.objectsVersion, objects)
+        XCTAssertGreaterThan(model.contentVersion, content)
+    }
+
     func testEventsUpdateTheModelAndQueueReads() throws {
         let a = try lab.addNamespace("lva"), b = try lab.addNamespace("lvb")
         try lab.ip(a, "link", "add", "ptlv0", "type", "veth", "peer", "name", "ptlv1", "netns", b)

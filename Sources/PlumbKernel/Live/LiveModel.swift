@@ -190,9 +190,13 @@ public final class LiveModel: @unchecked Sendable {
         }
         pendingFirewall.subtract(reader.options.firewallFor ?? Set(snap.namespaces.map(\.id)))
         watcher.follow(snap)
+        // A read that found what the model had but for counters (the namespace on screen, read again every 10 s
+        // for the tabs of what sends no events; a `:ns` jump) changes no version: the views keep what they made
+        // and the doctor does not run again. A full read always counts.
+        let sameness = readSet == nil ? .differentObjects : old.map { SnapshotSameness.of($0, snap) } ?? .differentObjects
         snapshot = snap
-        contentVersion &+= 1
-        objectsVersion &+= 1
+        if sameness < .same { contentVersion &+= 1 }
+        if sameness < .sameObjects { objectsVersion &+= 1 }
         return snap
     }
 
