@@ -36,15 +36,11 @@ extension Namespace {
     /// Equal to `other` but for its links' counters and what discovery finds (`sameDiscovery`).
     public func sameObjects(as other: Namespace) -> Bool {
         if sharesFields(with: other) { return true }
-        guard id == other.id, links.count == other.links.count else { return false }
+        guard id == other.id, links.likeness(to: other.links) == .same else { return false }
+        // The rest whole (`==`), so a field added to `Namespace` counts by default; the links, compared above,
+        // as the other's array itself (no copy).
         var a = self
-        if a.links != other.links {
-            a.links = zip(links, other.links).map { mine, theirs in
-                var l = mine
-                l.stats = theirs.stats
-                return l
-            }
-        }
+        a.links = other.links
         if !sameDiscovery(as: other) {
             a.names = other.names; a.paths = other.paths; a.heldBy = other.heldBy; a.pids = other.pids
             a.heldSince = other.heldSince

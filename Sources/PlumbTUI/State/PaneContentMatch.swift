@@ -16,10 +16,7 @@ import PlumbModel
 /// what rebuilding the kept values costs.
 enum PaneContentMatch {
     /// How alike two snapshots are, from most to least.
-    enum Match: Int, Comparable, Sendable {
-        case different, sameShape, same
-        static func < (a: Match, b: Match) -> Bool { a.rawValue < b.rawValue }
-    }
+    typealias Match = Likeness
 
     static func match(_ a: Snapshot, _ b: Snapshot) -> Match {
         guard a.namespaces.count == b.namespaces.count, a.notes == b.notes else { return .different }
@@ -39,7 +36,7 @@ enum PaneContentMatch {
     static func match(_ a: Namespace, _ b: Namespace) -> Match {
         if a.sharesFields(with: b) { return .same }  // a namespace the live model did not touch
         guard a.id == b.id, a.links.count == b.links.count, sameHolders(a.heldBy, b.heldBy) else { return .different }
-        let links = matchLinks(a.links, b.links)
+        let links = a.links.likeness(to: b.links)
         guard links != .different else { return .different }
         var a = a
         a.links = b.links
@@ -51,39 +48,6 @@ enum PaneContentMatch {
         a.neighbors = b.neighbors
         return a == b ? .sameShape : .different
     }
-
-    /// `.same`: equal but for their counters; `.sameShape`: also but for their states, addresses, port states.
-    static func matchLinks(_ a: [Link], _ b: [Link]) -> Match {
-        guard a.count == b.count else { return .different }
-        return a.withUnsafeBufferPointer { x in
-            b.withUnsafeBufferPointer { y in
-                if x.baseAddress == y.baseAddress { return .same }  // one array
-                var m = Match.same
-                for i in x.indices {
-                    m = min(m, match(x[i], y[i]))
-                    if m == .different { break }
-                }
-                return m
-            }
-        }
-    }
-
-    /// Field by field, without copying either link (a copy of each of the host's 500 links was most of the
-    /// comparison). `shapeFields` and `stateFields` name every field: a test checks that they are all of `Link`'s,
-    /// so a field added later is not silently ignored.
-    static func match(_ a: borrowing Link, _ b: borrowing Link) -> Match {
-        guard a.index == b.index, a.name == b.name, a.kind == b.kind, a.mac == b.mac, a.master == b.master,
-              a.peer == b.peer, a.parent == b.parent, a.vxlan == b.vxlan, a.macvlanMode == b.macvlanMode
-        else { return .different }
-        guard a.flags == b.flags, a.operState == b.operState, a.mtu == b.mtu, a.addresses == b.addresses,
-              a.bridgePort == b.bridgePort else { return .sameShape }
-        return .same  // `stats` are counters: read from the current snapshot, never kept
-    }
-
-    /// The fields `match(_:_:)` compares as shape, as state, and leaves out.
-    static let shapeFields = ["index", "name", "kind", "mac", "master", "peer", "parent", "vxlan", "macvlanMode"]
-    static let stateFields = ["flags", "operState", "mtu", "addresses", "bridgePort"]
-    static let counterFields = ["stats"]
 
     /// The same kinds of holders and the same bind mounts and fds: which process holds it may differ.
     static func sameHolders(_ a: [Holder], _ b: [Holder]) -> Bool {
